@@ -1,0 +1,234 @@
+//! The store's error types, one enum per concern.
+
+use std::path::PathBuf;
+
+use uuid::Uuid;
+
+use crate::append::ExpectedRevision;
+
+/// A failure of the storage engine or the file system underneath it.
+#[derive(Debug, thiserror::Error)]
+#[error("storage failure: {message}")]
+pub struct StorageError {
+    message: String,
+    #[source]
+    source: Option<std::io::Error>,
+}
+
+impl StorageError {
+    pub(crate) fn io(context: &str, e: std::io::Error) -> Self {
+        Self {
+            message: format!("{context}: {e}"),
+            source: Some(e),
+        }
+    }
+}
+
+impl From<sled::Error> for StorageError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(io) => Self::io("sled I/O", io),
+            other => Self {
+                message: other.to_string(),
+                source: None,
+            },
+        }
+    }
+}
+
+/// Bytes that could not be encoded or decoded.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CodecError {
+    /// The input ended before the value did.
+    #[error("truncated record")]
+    Truncated,
+    /// A length in the input asks for more than the decode limit allows.
+    #[error("record exceeds the decode size limit")]
+    TooLarge,
+    /// The record's format version byte is not one this build reads.
+    #[error("unknown record format version {0}")]
+    UnknownRecordFormat(u8),
+    /// Bytes were left over after the value.
+    #[error("{0} trailing bytes after the record")]
+    TrailingBytes(usize),
+    /// The bytes do not form a valid value.
+    #[error("invalid record: {0}")]
+    Invalid(String),
+    /// A value could not be encoded.
+    #[error("cannot encode: {0}")]
+    Encode(String),
+}
+
+/// Why a store could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// Another process (or another handle in this process) holds the store.
+    #[error("the store at {path} is in use by another process")]
+    Locked {
+        /// The store's folder.
+        path: PathBuf,
+    },
+    /// The folder holds a sled database that is not a reformlog store.
+    #[error("{path} is not a reformlog store (bad header)")]
+    NotAStore {
+        /// The store's folder.
+        path: PathBuf,
+    },
+    /// The store was written by a newer build; reading it could misread it.
+    #[error("store format version {found} is newer than this build supports ({supported})")]
+    NewerFormat {
+        /// The version in the header.
+        found: u32,
+        /// The newest version this build reads.
+        supported: u32,
+    },
+    /// The store was written with another codec configuration.
+    #[error("store codec {found:?} differs from this build's {expected:?}")]
+    CodecMismatch {
+        /// The codec named in the header.
+        found: String,
+        /// The codec this build writes.
+        expected: String,
+    },
+    /// The last record could not be read.
+    #[error("the log's last record is unreadable: {0}")]
+    Corrupt(#[from] CorruptionError),
+    /// The storage engine failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// A stored record or index entry that is not what the store wrote.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[error("corrupt data at {at}: {reason}")]
+pub struct CorruptionError {
+    /// Where: a position, or an index key.
+    pub at: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl CorruptionError {
+    pub(crate) fn at_position(position: u64, reason: impl ToString) -> Self {
+        Self {
+            at: format!("position {position}"),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Why an append was refused. A refused append changes nothing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppendError {
+    /// The stream is not at the expected revision.
+    #[error("stream {stream:?}: expected {expected}, actual {}", describe_actual(*.actual))]
+    WrongExpectedRevision {
+        /// The stream.
+        stream: String,
+        /// What the caller expected.
+        expected: ExpectedRevision,
+        /// The stream's current last revision, or `None` when it does not exist.
+        actual: Option<u64>,
+    },
+    /// The event id is already stored with different content.
+    #[error("event id {event_id} is already stored at position {position} with different content")]
+    EventIdConflict {
+        /// The reused id.
+        event_id: Uuid,
+        /// Where the stored event is.
+        position: u64,
+    },
+    /// Some events of the call are stored already and some are not, so it is neither a retry
+    /// nor a new append.
+    #[error("event id {event_id} is already stored but other events of the same append are not")]
+    PartialDuplicate {
+        /// A stored id.
+        event_id: Uuid,
+    },
+    /// One event id appears twice in the same call.
+    #[error("event id {0} appears twice in one append")]
+    DuplicateIdInRequest(Uuid),
+    /// One stream appears twice in the same multi-stream append.
+    #[error("stream {0:?} appears twice in one append")]
+    DuplicateStreamInRequest(String),
+    /// The call has no events, or a stream entry with no events.
+    #[error("an append needs at least one event per stream")]
+    Empty,
+    /// A stream id is empty, too long or contains control characters.
+    #[error("invalid stream id {stream:?}: {reason}")]
+    InvalidStreamId {
+        /// The id as given.
+        stream: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An event type name is empty, too long or contains control characters.
+    #[error("invalid event type {event_type:?}: {reason}")]
+    InvalidEventType {
+        /// The name as given.
+        event_type: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The event is larger than the store accepts.
+    #[error("event {event_id} is too large: {size} bytes, limit {limit}")]
+    TooLarge {
+        /// The event.
+        event_id: Uuid,
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// An earlier storage failure left the in-memory state uncertain; reopen the store.
+    #[error("the store refused writes after an earlier storage failure; reopen it")]
+    Poisoned,
+    /// Reading existing data for the checks failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The storage engine failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+fn describe_actual(actual: Option<u64>) -> String {
+    match actual {
+        Some(r) => format!("revision {r}"),
+        None => "no stream".to_string(),
+    }
+}
+
+/// Why a read failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// Stored bytes are not what the store wrote.
+    #[error(transparent)]
+    Corrupt(#[from] CorruptionError),
+    /// The configured upcaster refused an event.
+    #[error("upcasting event at position {position} failed: {reason}")]
+    Upcast {
+        /// The event's position.
+        position: u64,
+        /// What the upcaster said.
+        reason: String,
+    },
+    /// The storage engine failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sled::Error> for ReadError {
+    fn from(e: sled::Error) -> Self {
+        Self::Storage(e.into())
+    }
+}
+
+impl From<sled::Error> for AppendError {
+    fn from(e: sled::Error) -> Self {
+        Self::Storage(e.into())
+    }
+}

@@ -1,0 +1,47 @@
+//! An append-only, hash-chained, durable event log on sled, with no knowledge of any domain.
+//!
+//! ```
+//! use reformlog_store::{ExpectedRevision, Metadata, NewEvent, Store};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = Store::open(dir.path())?;
+//! let event = NewEvent::new("CommitteeEstablished", 1, b"{}".to_vec(), Metadata::by("clerk"));
+//! let outcome = store.append("committee-bcd", ExpectedRevision::NoStream, vec![event])?;
+//! assert_eq!(outcome.last_position, 1);
+//! assert!(store.verify()?.is_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod append;
+mod chain;
+mod codec;
+mod durability;
+mod error;
+mod header;
+mod keys;
+mod read;
+mod record;
+mod store;
+mod subscription;
+mod upcast;
+mod verify;
+
+pub use append::{AppendOutcome, BulkImportFlushedAtEnd, ExpectedRevision, StreamAppend};
+pub use chain::{Hash, HeadDigest};
+pub use codec::{decode_payload, encode_payload};
+pub use error::{AppendError, CodecError, CorruptionError, OpenError, ReadError, StorageError};
+pub use read::{Direction, EventFilter, LogPage};
+pub use record::{
+    stream_category, Metadata, NewEvent, RecordedEvent, Timestamp, MAX_EVENT_TYPE_BYTES,
+    MAX_PAYLOAD_BYTES, MAX_RECORD_BYTES, MAX_STREAM_ID_BYTES,
+};
+pub use store::{Store, StoreConfig, StoreStats};
+pub use subscription::{SubscribeFrom, Subscription, SubscriptionMessage};
+pub use upcast::Upcaster;
+pub use verify::{BreakKind, ChainBreak, VerifyReport};
+
+/// Entry points for fuzzing and format tests: decode and encode raw record bytes.
+#[doc(hidden)]
+pub mod raw {
+    pub use crate::codec::{decode_record_bytes, encode_record_bytes};
+}

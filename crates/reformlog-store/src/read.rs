@@ -1,0 +1,343 @@
+//! Reading: streams and the global log in either direction, by time, by id, with filters.
+//!
+//! Every read is bounded by the visible (durable) head, so a reader never sees an event that a
+//! crash could take back, nor part of a batch still being applied.
+
+use std::sync::atomic::Ordering;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::chain::HeadDigest;
+use crate::codec;
+use crate::error::{CorruptionError, ReadError};
+use crate::keys;
+use crate::record::{stream_category, RecordedEvent, Timestamp};
+use crate::store::{Inner, Store};
+
+/// Which way to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// Oldest first.
+    #[default]
+    Forward,
+    /// Newest first.
+    Backward,
+}
+
+/// Which events a read or subscription passes on. Empty lists mean "all".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFilter {
+    /// Event type names to keep.
+    pub event_types: Vec<String>,
+    /// Stream categories (the part of a stream id before the first `-`) to keep.
+    pub stream_categories: Vec<String>,
+}
+
+impl EventFilter {
+    /// Keeps every event.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// Keeps events of these types.
+    pub fn event_types<I, S>(types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            event_types: types.into_iter().map(Into::into).collect(),
+            stream_categories: Vec::new(),
+        }
+    }
+
+    /// Keeps events of streams in these categories.
+    pub fn stream_categories<I, S>(categories: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            event_types: Vec::new(),
+            stream_categories: categories.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Whether the filter keeps `event`.
+    pub fn matches(&self, event: &RecordedEvent) -> bool {
+        (self.event_types.is_empty() || self.event_types.contains(&event.event_type))
+            && (self.stream_categories.is_empty()
+                || self
+                    .stream_categories
+                    .iter()
+                    .any(|c| c == stream_category(&event.stream)))
+    }
+}
+
+/// A page of the global log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogPage {
+    /// The events, in the order read.
+    pub events: Vec<RecordedEvent>,
+    /// Where to continue reading in the same direction, or `None` when the read reached the
+    /// end (the head going forward, position 1 going backward).
+    pub next: Option<u64>,
+    /// The visible head when the page was read.
+    pub head: u64,
+}
+
+impl Store {
+    /// The last visible position and its hash, or `None` for an empty log.
+    pub fn head(&self) -> Result<Option<HeadDigest>, ReadError> {
+        let position = self.inner.visible.load(Ordering::Acquire);
+        if position == 0 {
+            return Ok(None);
+        }
+        let record = self.inner.read_record(position)?;
+        Ok(Some(HeadDigest {
+            position,
+            hash: record.hash,
+        }))
+    }
+
+    /// The last visible position (0 for an empty log); one atomic load.
+    pub fn head_position(&self) -> u64 {
+        self.inner.visible.load(Ordering::Acquire)
+    }
+
+    /// The stream's last visible revision, or `None` when it has no visible event.
+    pub fn stream_revision(&self, stream: &str) -> Result<Option<u64>, ReadError> {
+        let visible = self.inner.visible.load(Ordering::Acquire);
+        match self.inner.stream_number(stream)? {
+            None => Ok(None),
+            Some(no) => self.inner.last_revision(no, visible),
+        }
+    }
+
+    /// The event at `position`, if visible.
+    pub fn read_event(&self, position: u64) -> Result<Option<RecordedEvent>, ReadError> {
+        if position == 0 || position > self.inner.visible.load(Ordering::Acquire) {
+            return Ok(None);
+        }
+        self.inner
+            .read_record(position)
+            .and_then(|r| self.inner.upcast(r))
+            .map(Some)
+    }
+
+    /// The event with this id, if visible.
+    pub fn find_event(&self, id: Uuid) -> Result<Option<RecordedEvent>, ReadError> {
+        match self.inner.tree.get(keys::event_id(&id))? {
+            None => Ok(None),
+            Some(v) => {
+                let position = keys::read_u64(&v).ok_or_else(|| CorruptionError {
+                    at: format!("event id index {id}"),
+                    reason: "not eight bytes".into(),
+                })?;
+                self.read_event(position)
+            }
+        }
+    }
+
+    /// Up to `limit` events of one stream, starting at revision `from` (inclusive; `None` =
+    /// the first revision going forward, the last going backward).
+    pub fn read_stream(
+        &self,
+        stream: &str,
+        from: Option<u64>,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, ReadError> {
+        let visible = self.inner.visible.load(Ordering::Acquire);
+        let Some(no) = self.inner.stream_number(stream)? else {
+            return Ok(Vec::new());
+        };
+        let range = match direction {
+            Direction::Forward => {
+                keys::revision(no, from.unwrap_or(0))..=keys::revision(no, u64::MAX)
+            }
+            Direction::Backward => {
+                keys::revision(no, 0)..=keys::revision(no, from.unwrap_or(u64::MAX))
+            }
+        };
+        let iter = self.inner.tree.range(range);
+        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = match direction
+        {
+            Direction::Forward => Box::new(iter),
+            Direction::Backward => Box::new(iter.rev()),
+        };
+        let mut out = Vec::with_capacity(limit.min(1024));
+        for item in iter {
+            if out.len() >= limit {
+                break;
+            }
+            let (key, value) = item?;
+            let position = index_position(&key, &value)?;
+            if position > visible {
+                // Forward, everything after is newer still; backward, older entries follow.
+                match direction {
+                    Direction::Forward => break,
+                    Direction::Backward => continue,
+                }
+            }
+            let record = self.inner.read_record(position)?;
+            out.push(self.inner.upcast(record)?);
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` events of the global log matching `filter`, starting at position `from`
+    /// (inclusive; `None` = the start going forward, the head going backward).
+    pub fn read_all(
+        &self,
+        from: Option<u64>,
+        direction: Direction,
+        limit: usize,
+        filter: &EventFilter,
+    ) -> Result<LogPage, ReadError> {
+        let visible = self.inner.visible.load(Ordering::Acquire);
+        let (lo, hi) = match direction {
+            Direction::Forward => (from.unwrap_or(1).max(1), visible),
+            Direction::Backward => (1, from.unwrap_or(visible).min(visible)),
+        };
+        let mut events = Vec::with_capacity(limit.min(1024));
+        if lo > hi {
+            return Ok(LogPage {
+                events,
+                next: None,
+                head: visible,
+            });
+        }
+        if limit == 0 {
+            let next = match direction {
+                Direction::Forward => lo,
+                Direction::Backward => hi,
+            };
+            return Ok(LogPage {
+                events,
+                next: Some(next),
+                head: visible,
+            });
+        }
+        let range = self.inner.tree.range(keys::log(lo)..=keys::log(hi));
+        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = match direction
+        {
+            Direction::Forward => Box::new(range),
+            Direction::Backward => Box::new(range.rev()),
+        };
+        let mut next = None;
+        for item in iter {
+            let (key, value) = item?;
+            let position = keys::log_position(&key).ok_or_else(|| CorruptionError {
+                at: "log key".into(),
+                reason: "malformed".into(),
+            })?;
+            if events.len() >= limit {
+                next = Some(position);
+                break;
+            }
+            let record = decode_at(position, &value)?;
+            if filter.matches(&record) {
+                events.push(self.inner.upcast(record)?);
+            }
+        }
+        Ok(LogPage {
+            events,
+            next,
+            head: visible,
+        })
+    }
+
+    /// The first visible position recorded at or after `at`, or `None` when every event is
+    /// older. A binary search over the log: O(log n) point reads.
+    pub fn position_at_or_after(&self, at: Timestamp) -> Result<Option<u64>, ReadError> {
+        let visible = self.inner.visible.load(Ordering::Acquire);
+        let (mut lo, mut hi) = (1u64, visible + 1);
+        // Invariant: every position < lo is older than `at`; every position >= hi is not.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.inner.read_record(mid)?.recorded_at < at {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok((lo <= visible).then_some(lo))
+    }
+
+    /// The last visible position recorded at or before `at` (0 when none): "the log as known
+    /// at time `at`".
+    pub fn position_at_or_before(&self, at: Timestamp) -> Result<u64, ReadError> {
+        let after = match at.as_micros().checked_add(1) {
+            Some(next) => self.position_at_or_after(Timestamp::from_micros(next))?,
+            None => None,
+        };
+        Ok(match after {
+            Some(p) => p - 1,
+            None => self.inner.visible.load(Ordering::Acquire),
+        })
+    }
+}
+
+fn index_position(key: &[u8], value: &[u8]) -> Result<u64, CorruptionError> {
+    keys::read_u64(value).ok_or_else(|| CorruptionError {
+        at: format!("index key {key:02x?}"),
+        reason: "value is not eight bytes".into(),
+    })
+}
+
+fn decode_at(position: u64, bytes: &[u8]) -> Result<RecordedEvent, CorruptionError> {
+    let record =
+        codec::decode_record(bytes).map_err(|e| CorruptionError::at_position(position, e))?;
+    if record.position != position {
+        return Err(CorruptionError::at_position(
+            position,
+            format!("record says position {}", record.position),
+        ));
+    }
+    Ok(record)
+}
+
+impl Inner {
+    /// The stored record at `position`, decoded; missing is corruption (callers only ask for
+    /// positions they know exist).
+    pub(crate) fn read_record(&self, position: u64) -> Result<RecordedEvent, ReadError> {
+        match self.tree.get(keys::log(position))? {
+            None => Err(CorruptionError::at_position(position, "record missing").into()),
+            Some(bytes) => Ok(decode_at(position, &bytes)?),
+        }
+    }
+
+    pub(crate) fn upcast(&self, record: RecordedEvent) -> Result<RecordedEvent, ReadError> {
+        let position = record.position;
+        self.upcaster
+            .upcast(record)
+            .map_err(|reason| ReadError::Upcast { position, reason })
+    }
+
+    pub(crate) fn stream_number(&self, stream: &str) -> Result<Option<u64>, ReadError> {
+        match self.tree.get(keys::stream(stream))? {
+            None => Ok(None),
+            Some(v) => Ok(Some(keys::read_u64(&v).ok_or_else(|| CorruptionError {
+                at: format!("stream table entry {stream:?}"),
+                reason: "not eight bytes".into(),
+            })?)),
+        }
+    }
+
+    /// The last revision of stream `no` at a position no later than `bound`.
+    pub(crate) fn last_revision(&self, no: u64, bound: u64) -> Result<Option<u64>, ReadError> {
+        let range = self
+            .tree
+            .range(keys::revision(no, 0)..=keys::revision(no, u64::MAX))
+            .rev();
+        for item in range {
+            let (key, value) = item?;
+            if index_position(&key, &value)? <= bound {
+                return Ok(keys::revision_of(&key));
+            }
+        }
+        Ok(None)
+    }
+}

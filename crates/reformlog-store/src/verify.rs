@@ -1,0 +1,187 @@
+//! Integrity: walking the hash chain and the indexes, and checking a kept digest.
+
+use std::sync::atomic::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chain::{record_hash, Hash, HeadDigest};
+use crate::codec;
+use crate::error::ReadError;
+use crate::keys;
+use crate::store::Store;
+
+/// The result of walking the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// How many records were checked before the walk ended.
+    pub checked: u64,
+    /// The head digest the walk reached (the last good record).
+    pub head: Option<HeadDigest>,
+    /// The first position that failed, and why; `None` when the whole log verified.
+    pub first_break: Option<ChainBreak>,
+}
+
+impl VerifyReport {
+    /// True when the whole log verified.
+    pub fn is_ok(&self) -> bool {
+        self.first_break.is_none()
+    }
+}
+
+/// Where the chain breaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("chain breaks at position {position}: {kind}")]
+pub struct ChainBreak {
+    /// The first bad position.
+    pub position: u64,
+    /// What is wrong there.
+    pub kind: BreakKind,
+}
+
+/// What is wrong at a break.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[non_exhaustive]
+pub enum BreakKind {
+    /// No record is stored at a position below the head.
+    #[error("record missing")]
+    Missing,
+    /// The record's bytes do not decode.
+    #[error("record does not decode: {0}")]
+    Undecodable(String),
+    /// The record names another position than the key it is stored under.
+    #[error("record names position {0}")]
+    WrongPosition(u64),
+    /// `prev_hash` is not the previous record's hash.
+    #[error("previous-hash link does not match the previous record")]
+    BrokenLink,
+    /// The stored hash is not the hash of the record's content.
+    #[error("content does not match its hash")]
+    ContentChanged,
+    /// A stream revision or event id index entry does not point back at the record.
+    #[error("index entry missing or wrong: {0}")]
+    Index(String),
+    /// The record at a kept digest's position has another hash: the log was rewritten.
+    #[error("hash differs from the kept digest")]
+    DigestMismatch,
+}
+
+impl Store {
+    /// Walks every visible record from position 1: positions gap-free, each record decodes,
+    /// names its own position, links to its predecessor's hash, hashes to its stored hash, and
+    /// is reachable through the stream-revision and event-id indexes.
+    pub fn verify(&self) -> Result<VerifyReport, ReadError> {
+        let visible = self.inner.visible.load(Ordering::Acquire);
+        let tree = &self.inner.tree;
+        let mut prev = Hash::ZERO;
+        let mut checked = 0u64;
+        let mut head = None;
+        let mut expected = 1u64;
+        let broken = |position: u64, kind: BreakKind, checked: u64, head| VerifyReport {
+            checked,
+            head,
+            first_break: Some(ChainBreak { position, kind }),
+        };
+        for item in tree.range(keys::log(1)..=keys::log(visible.max(1))) {
+            let (key, value) = item?;
+            let Some(position) = keys::log_position(&key) else {
+                return Ok(broken(expected, BreakKind::Missing, checked, head));
+            };
+            if position > visible {
+                break;
+            }
+            if position != expected {
+                return Ok(broken(expected, BreakKind::Missing, checked, head));
+            }
+            let record = match codec::decode_record(&value) {
+                Ok(r) => r,
+                Err(e) => {
+                    return Ok(broken(
+                        position,
+                        BreakKind::Undecodable(e.to_string()),
+                        checked,
+                        head,
+                    ))
+                }
+            };
+            if record.position != position {
+                return Ok(broken(
+                    position,
+                    BreakKind::WrongPosition(record.position),
+                    checked,
+                    head,
+                ));
+            }
+            if record.prev_hash != prev {
+                return Ok(broken(position, BreakKind::BrokenLink, checked, head));
+            }
+            if record_hash(&record) != record.hash {
+                return Ok(broken(position, BreakKind::ContentChanged, checked, head));
+            }
+            let by_id = tree.get(keys::event_id(&record.event_id))?;
+            if by_id.as_deref().and_then(keys::read_u64) != Some(position) {
+                return Ok(broken(
+                    position,
+                    BreakKind::Index("event id".into()),
+                    checked,
+                    head,
+                ));
+            }
+            let stream_no = match tree.get(keys::stream(&record.stream))? {
+                Some(v) => keys::read_u64(&v),
+                None => None,
+            };
+            let by_rev = match stream_no {
+                Some(no) => tree.get(keys::revision(no, record.revision))?,
+                None => None,
+            };
+            if by_rev.as_deref().and_then(keys::read_u64) != Some(position) {
+                return Ok(broken(
+                    position,
+                    BreakKind::Index("stream revision".into()),
+                    checked,
+                    head,
+                ));
+            }
+            prev = record.hash;
+            head = Some(HeadDigest {
+                position,
+                hash: record.hash,
+            });
+            checked += 1;
+            expected += 1;
+        }
+        if expected <= visible {
+            return Ok(broken(expected, BreakKind::Missing, checked, head));
+        }
+        Ok(VerifyReport {
+            checked,
+            head,
+            first_break: None,
+        })
+    }
+
+    /// Verifies the whole log and that it still extends `kept`: the record at the kept
+    /// position has the kept hash. An outside party that stored a digest uses this to detect a
+    /// rewritten history.
+    pub fn verify_extends(&self, kept: &HeadDigest) -> Result<VerifyReport, ReadError> {
+        let report = self.verify()?;
+        if report.first_break.is_some() {
+            return Ok(report);
+        }
+        let visible = self.inner.visible.load(Ordering::Acquire);
+        let matches = kept.position <= visible
+            && kept.position > 0
+            && self.inner.read_record(kept.position)?.hash == kept.hash;
+        if matches {
+            Ok(report)
+        } else {
+            Ok(VerifyReport {
+                first_break: Some(ChainBreak {
+                    position: kept.position,
+                    kind: BreakKind::DigestMismatch,
+                }),
+                ..report
+            })
+        }
+    }
+}
