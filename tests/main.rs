@@ -1,1 +1,32 @@
-//! Placeholder.
+//! The integration tests: one binary, with one module per concern.
+
+#![allow(clippy::unwrap_used)]
+
+// Shared helpers: temporary stores and small event builders.
+mod support;
+
+// The event log (crate reformlog-store):
+// appends, expected revisions, multi-stream atomicity, reads, filters, time lookup.
+#[path = "store/basics.rs"]
+mod store_basics;
+// idempotent appends over the whole log.
+#[path = "store/idempotency.rs"]
+mod store_idempotency;
+// model-based property tests, sequential and with racing threads.
+#[path = "store/model.rs"]
+mod store_model;
+// subscriptions: catch-up to live with no gap or duplicate under concurrent writers.
+#[path = "store/subscriptions.rs"]
+mod store_subscriptions;
+// durability: sync counting, group commit, traced fdatasync calls.
+#[path = "store/durability.rs"]
+mod store_durability;
+// crash safety: SIGKILL a writing child process and check every acknowledged event.
+#[path = "store/crash.rs"]
+mod store_crash;
+// integrity: verify, tampering, kept digests; open-time format checks.
+#[path = "store/integrity.rs"]
+mod store_integrity;
+// golden fixtures: bytes written by earlier builds must still decode.
+#[path = "store/golden.rs"]
+mod store_golden;

@@ -88,7 +88,7 @@ pub struct HeadDigest {
 /// event type str, schema version u32, recorded-at i64 micros, actor str, reason opt str,
 /// source opt str, correlation id opt 16 bytes, causation id opt 16 bytes, extra count u32 then
 /// each key str and value str in key order, payload bytes, previous hash 32 bytes.
-pub(crate) fn record_hash(r: &RecordedEvent) -> Hash {
+pub fn record_hash(r: &RecordedEvent) -> Hash {
     let mut h = blake3::Hasher::new();
     h.update(RECORD_DOMAIN);
     h.update(&r.position.to_be_bytes());

@@ -40,8 +40,9 @@ pub use subscription::{SubscribeFrom, Subscription, SubscriptionMessage};
 pub use upcast::Upcaster;
 pub use verify::{BreakKind, ChainBreak, VerifyReport};
 
-/// Entry points for fuzzing and format tests: decode and encode raw record bytes.
+/// Entry points for fuzzing and format tests: raw record bytes and the record hash.
 #[doc(hidden)]
 pub mod raw {
+    pub use crate::chain::record_hash;
     pub use crate::codec::{decode_record_bytes, encode_record_bytes};
 }

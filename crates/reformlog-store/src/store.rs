@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use crate::chain::Hash;
 use crate::codec;
@@ -20,6 +21,7 @@ pub struct StoreConfig {
     path: PathBuf,
     cache_capacity: u64,
     recent_capacity: usize,
+    lock_wait: Duration,
     upcaster: Arc<dyn Upcaster>,
 }
 
@@ -29,6 +31,7 @@ impl fmt::Debug for StoreConfig {
             .field("path", &self.path)
             .field("cache_capacity", &self.cache_capacity)
             .field("recent_capacity", &self.recent_capacity)
+            .field("lock_wait", &self.lock_wait)
             .finish_non_exhaustive()
     }
 }
@@ -41,6 +44,7 @@ impl StoreConfig {
             // sled's memory use can reach several times this (sled #1309), so keep it modest.
             cache_capacity: 32 * 1024 * 1024,
             recent_capacity: 4096,
+            lock_wait: Duration::from_secs(2),
             upcaster: Arc::new(NoUpcast),
         }
     }
@@ -55,6 +59,14 @@ impl StoreConfig {
     /// behind than this is told it fell behind and catches up from disk.
     pub fn recent_capacity(mut self, events: usize) -> Self {
         self.recent_capacity = events.max(1);
+        self
+    }
+
+    /// How long `open` keeps trying while the folder's lock is held before it reports
+    /// [`OpenError::Locked`]. sled releases its file lock from background threads shortly after
+    /// a database is dropped, so an immediate reopen in the same process needs a moment.
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
         self
     }
 
@@ -133,12 +145,7 @@ impl Store {
 
     fn open_with(config: StoreConfig) -> Result<Store, OpenError> {
         let path = config.path;
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(config.cache_capacity)
-            .flush_every_ms(Some(500))
-            .open()
-            .map_err(|e| classify_open_error(e, &path))?;
+        let db = open_sled(&path, config.cache_capacity, config.lock_wait)?;
         let tree = db.open_tree(keys::LOG_TREE).map_err(StorageError::from)?;
         check_or_write_header(&tree, &path)?;
 
@@ -252,6 +259,24 @@ pub struct StoreStats {
     pub durable_position: u64,
     /// How many flush-and-fsync rounds the store has made since it was opened.
     pub syncs: u64,
+}
+
+fn open_sled(path: &Path, cache_capacity: u64, lock_wait: Duration) -> Result<sled::Db, OpenError> {
+    let deadline = Instant::now() + lock_wait;
+    loop {
+        let opened = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_capacity)
+            // sled's own periodic flush and fsync; never turned off.
+            .flush_every_ms(Some(500))
+            .open();
+        match opened.map_err(|e| classify_open_error(e, path)) {
+            Err(OpenError::Locked { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn classify_open_error(e: sled::Error, path: &Path) -> OpenError {

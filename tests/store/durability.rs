@@ -1,0 +1,148 @@
+//! Durability: each durable append is covered by a flush-and-fdatasync round before it returns,
+//! and concurrent appenders share rounds.
+
+use std::process::Command;
+
+use reformlog_store::{ExpectedRevision, StreamAppend};
+
+use crate::support::{ev, temp_store};
+
+#[test]
+fn each_append_returns_after_a_sync_that_covers_it() {
+    let (_d, store) = temp_store();
+    for i in 0..20 {
+        let before = store.stats().syncs;
+        let out = store
+            .append("s-1", ExpectedRevision::Any, vec![ev("E", &i.to_string())])
+            .unwrap();
+        let stats = store.stats();
+        assert!(
+            stats.syncs > before,
+            "append {i} returned without a sync round"
+        );
+        assert!(stats.durable_position >= out.last_position);
+    }
+}
+
+#[test]
+fn concurrent_appenders_share_sync_rounds() {
+    let (_d, store) = temp_store();
+    let before = store.stats().syncs;
+    let threads = 16;
+    let per_thread = 40;
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for i in 0..per_thread {
+                    store
+                        .append(
+                            &format!("s-{t}"),
+                            ExpectedRevision::Any,
+                            vec![ev("E", &i.to_string())],
+                        )
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let rounds = store.stats().syncs - before;
+    let appends = (threads * per_thread) as u64;
+    assert_eq!(store.stats().durable_position, appends);
+    assert!(
+        rounds < appends,
+        "{rounds} sync rounds for {appends} appends: no group commit"
+    );
+}
+
+#[test]
+fn bulk_import_is_invisible_until_it_is_flushed() {
+    let (_d, store) = temp_store();
+    let mut import = store.bulk_import_flushed_at_end();
+    for i in 0..10 {
+        import
+            .append_multi(&[StreamAppend::new(
+                format!("s-{i}"),
+                ExpectedRevision::NoStream,
+                vec![ev("E", "x")],
+            )])
+            .unwrap();
+    }
+    assert_eq!(
+        store.head_position(),
+        0,
+        "unsynced events must not be visible"
+    );
+    assert_eq!(import.finish().unwrap(), 10);
+    assert_eq!(store.head_position(), 10);
+    assert!(store.verify().unwrap().is_ok());
+}
+
+/// Traces the real system calls of a child process: every durable append that returned must
+/// have been preceded by an `fdatasync` of sled's data file (not only sled's `sync_file_range`).
+#[test]
+fn appends_are_followed_by_fdatasync_system_calls() {
+    let strace = which("strace").expect("strace must be installed (.ci/run installs it)");
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.txt");
+    let store_dir = dir.path().join("store");
+    let appends = 15;
+    let output = Command::new(strace)
+        .args([
+            "-f",
+            "-e",
+            "trace=fdatasync,fsync,sync_file_range,write",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_crash-writer"))
+        .arg(&store_dir)
+        .args(["1", &appends.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let acks = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.starts_with("ack "))
+        .count();
+    assert!(acks >= appends, "only {acks} acknowledgements");
+    // Walk the trace in order: between consecutive acknowledgements written to stdout (fd 1)
+    // there must be an fdatasync.
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let mut synced_since_ack = false;
+    let mut acks_checked = 0;
+    let mut fdatasyncs = 0;
+    for line in text.lines() {
+        if line.contains("fdatasync(") && line.contains("= 0") {
+            synced_since_ack = true;
+            fdatasyncs += 1;
+        } else if line.contains("write(1, \"ack ") {
+            assert!(
+                synced_since_ack,
+                "acknowledgement written with no fdatasync before it:\n{line}"
+            );
+            synced_since_ack = false;
+            acks_checked += 1;
+        }
+    }
+    assert!(
+        acks_checked >= appends / 2,
+        "trace shows {acks_checked} acks"
+    );
+    assert!(fdatasyncs >= acks_checked);
+}
+
+fn which(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}

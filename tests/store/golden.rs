@@ -1,0 +1,161 @@
+//! Golden fixtures: record bytes and a whole store written by format version 1 must decode, with
+//! every field, in every later build. A failure here means a format change needs a new version.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use reformlog_store::raw::{decode_record_bytes, encode_record_bytes, record_hash};
+use reformlog_store::{Direction, EventFilter, Hash, Metadata, RecordedEvent, Store, Timestamp};
+use uuid::Uuid;
+
+fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The record the fixture holds, field by field.
+fn expected_record() -> RecordedEvent {
+    let mut extra = BTreeMap::new();
+    extra.insert("decision".to_string(), "34/QĐ-BTTTT".to_string());
+    let mut r = RecordedEvent {
+        position: 42,
+        stream: "committee-bcd-cchc-btttt".to_string(),
+        revision: 3,
+        event_id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0042),
+        event_type: "MembershipStarted".to_string(),
+        schema_version: 1,
+        recorded_at: Timestamp::from_micros(1_642_000_000_123_456),
+        metadata: Metadata {
+            actor: "editor:van-phong-bo".to_string(),
+            reason: Some("Kiện toàn Ban chỉ đạo cải cách hành chính".to_string()),
+            source: Some("34/QĐ-BTTTT".to_string()),
+            correlation_id: Some(Uuid::from_u128(7)),
+            causation_id: None,
+            extra,
+        },
+        payload: "Phó Trưởng ban: Đỗ Công Anh".as_bytes().to_vec(),
+        prev_hash: Hash([0x11; 32]),
+        hash: Hash::ZERO,
+    };
+    r.hash = record_hash(&r);
+    r
+}
+
+#[test]
+fn record_v1_bytes_decode_to_every_field() {
+    let hex_text = std::fs::read_to_string(fixtures().join("record-v1.hex")).unwrap();
+    let bytes = hex::decode(hex_text.trim()).unwrap();
+    let decoded = decode_record_bytes(&bytes).unwrap();
+    assert_eq!(decoded, expected_record());
+    // The hash covers the canonical layout, which must not drift either.
+    assert_eq!(record_hash(&decoded), decoded.hash);
+    let hash_text = std::fs::read_to_string(fixtures().join("record-v1.hash")).unwrap();
+    assert_eq!(decoded.hash.to_hex(), hash_text.trim());
+    // Today's encoder still writes the same bytes for version 1.
+    assert_eq!(encode_record_bytes(&decoded).unwrap(), bytes);
+}
+
+#[test]
+fn store_v1_fixture_opens_reads_and_verifies() {
+    // A store is opened for writing, so work on a copy of the committed folder.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("store-v1"), dir.path());
+    let store = Store::open(dir.path()).unwrap();
+    let report = store.verify().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    let kept = std::fs::read_to_string(fixtures().join("store-v1.head")).unwrap();
+    let (pos, hash) = kept.trim().split_once(' ').unwrap();
+    let head = store.head().unwrap().unwrap();
+    assert_eq!(head.position, pos.parse::<u64>().unwrap());
+    assert_eq!(head.hash.to_hex(), hash);
+    let events = store
+        .read_all(None, Direction::Forward, 100, &EventFilter::all())
+        .unwrap()
+        .events;
+    assert_eq!(events.len(), 5);
+    assert_eq!(events[0].stream, "committee-bcd");
+    assert_eq!(
+        String::from_utf8(events[4].payload.clone()).unwrap(),
+        "Tổ trưởng: Phạm Minh Tiến"
+    );
+    assert_eq!(
+        store.stream_revision("person-pham-minh-tien").unwrap(),
+        Some(1)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Writes the fixtures. Run once per format version (`--ignored`), then commit the files; never
+/// regenerate them for an existing version.
+#[test]
+#[ignore = "writes the golden fixtures; run only when introducing a new format version"]
+fn write_golden_fixtures() {
+    use reformlog_store::{ExpectedRevision, NewEvent, StreamAppend};
+    let dir = fixtures();
+    std::fs::create_dir_all(&dir).unwrap();
+    let r = expected_record();
+    std::fs::write(
+        dir.join("record-v1.hex"),
+        hex::encode(encode_record_bytes(&r).unwrap()) + "\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("record-v1.hash"), r.hash.to_hex() + "\n").unwrap();
+
+    let store_dir = dir.join("store-v1");
+    let _ = std::fs::remove_dir_all(&store_dir);
+    let store = Store::open(&store_dir).unwrap();
+    let meta = || Metadata::by("editor:golden").with_source("34/QĐ-BTTTT");
+    let ev = |t: &str, p: &str| NewEvent::new(t, 1, p.as_bytes().to_vec(), meta());
+    store
+        .append_multi(vec![
+            StreamAppend::new(
+                "committee-bcd",
+                ExpectedRevision::NoStream,
+                vec![ev("CommitteeReconstituted", "Ban chỉ đạo CCHC")],
+            ),
+            StreamAppend::new(
+                "person-nguyen-huy-dung",
+                ExpectedRevision::NoStream,
+                vec![ev("MembershipStarted", "Trưởng ban: Nguyễn Huy Dũng")],
+            ),
+        ])
+        .unwrap();
+    store
+        .append(
+            "person-pham-minh-tien",
+            ExpectedRevision::NoStream,
+            vec![ev("MembershipStarted", "Phó Trưởng ban: Phạm Minh Tiến")],
+        )
+        .unwrap();
+    store
+        .append(
+            "person-do-cong-anh",
+            ExpectedRevision::NoStream,
+            vec![ev("MembershipStarted", "Phó Trưởng ban: Đỗ Công Anh")],
+        )
+        .unwrap();
+    store
+        .append(
+            "person-pham-minh-tien",
+            ExpectedRevision::Exact(0),
+            vec![ev("MembershipStarted", "Tổ trưởng: Phạm Minh Tiến")],
+        )
+        .unwrap();
+    let head = store.head().unwrap().unwrap();
+    std::fs::write(
+        dir.join("store-v1.head"),
+        format!("{} {}\n", head.position, head.hash),
+    )
+    .unwrap();
+}
