@@ -1,0 +1,252 @@
+//! Commands: what a caller asks the domain to do, in the imperative. Ids of new things are
+//! chosen by the caller, so that `decide` stays a pure function of state and command.
+
+use crate::date::Date;
+use crate::event::Event;
+use crate::ids::{
+    CommitteeId, DecisionId, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId, TaskId,
+    UnitId,
+};
+use crate::model::{Assignment, DecisionKind, Role, SeatHolder, UnitKind};
+use crate::text::Name;
+use serde::{Deserialize, Serialize};
+
+/// A seat to create, with its first holder if it is held personally.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct SeatSpec {
+    pub seat: SeatId,
+    pub role: Role,
+    pub on_behalf_of: Option<UnitId>,
+    /// Held by whoever holds this post on the date asked about.
+    pub ex_officio: Option<PostId>,
+    pub label: Option<String>,
+    pub holder: Option<SeatHolder>,
+}
+
+/// The new composition of one sub-body in a reconstitution.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct SubBodySpec {
+    pub committee: CommitteeId,
+    pub seats: Vec<SeatSpec>,
+}
+
+/// Everything the domain can be asked to do.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Command {
+    EstablishUnit {
+        unit: UnitId,
+        name: Name,
+        kind: UnitKind,
+        parent: Option<UnitId>,
+        on: Date,
+        decision: Option<DecisionId>,
+    },
+    RenameUnit {
+        unit: UnitId,
+        name: Name,
+        on: Date,
+        decision: Option<DecisionId>,
+    },
+    MoveUnit {
+        unit: UnitId,
+        parent: Option<UnitId>,
+        on: Date,
+        decision: Option<DecisionId>,
+    },
+    MergeUnit {
+        unit: UnitId,
+        into: UnitId,
+        on: Date,
+        decision: Option<DecisionId>,
+    },
+    DissolveUnit {
+        unit: UnitId,
+        on: Date,
+        decision: Option<DecisionId>,
+    },
+    RegisterPerson {
+        person: PersonId,
+        name: Name,
+        on: Date,
+    },
+    RenamePerson {
+        person: PersonId,
+        name: Name,
+        on: Date,
+    },
+    CreatePost {
+        post: PostId,
+        title: Name,
+        unit: Option<UnitId>,
+        max_holders: u16,
+        on: Date,
+        decision: Option<DecisionId>,
+    },
+    AppointToPost {
+        post: PostId,
+        holding: HoldingId,
+        person: PersonId,
+        from: Date,
+        ended_on: Option<Date>,
+        decision: Option<DecisionId>,
+    },
+    EndPostHolding {
+        post: PostId,
+        holding: HoldingId,
+        ended_on: Date,
+        decision: Option<DecisionId>,
+    },
+    AbolishPost {
+        post: PostId,
+        on: Date,
+        decision: Option<DecisionId>,
+    },
+    RecordDecision {
+        decision: DecisionId,
+        number: String,
+        kind: DecisionKind,
+        issuer: UnitId,
+        signer: Option<PersonId>,
+        signed_on: Date,
+        in_force_on: Date,
+        title: String,
+        amends: Vec<DecisionId>,
+        replaces: Vec<DecisionId>,
+        repeals: Vec<DecisionId>,
+    },
+    EstablishCommittee {
+        committee: CommitteeId,
+        name: Name,
+        parent: Option<CommitteeId>,
+        unit: Option<UnitId>,
+        on: Date,
+        decision: DecisionId,
+        duties: Vec<String>,
+    },
+    RenameCommittee {
+        committee: CommitteeId,
+        name: Name,
+        on: Date,
+        decision: DecisionId,
+    },
+    SetDuties {
+        committee: CommitteeId,
+        duties: Vec<String>,
+        on: Date,
+        decision: DecisionId,
+    },
+    CreateSeat {
+        committee: CommitteeId,
+        spec: SeatSpec,
+        on: Date,
+        decision: DecisionId,
+    },
+    /// Ends the seat and any membership still open in it.
+    AbolishSeat {
+        committee: CommitteeId,
+        seat: SeatId,
+        ended_on: Date,
+        decision: DecisionId,
+    },
+    StartMembership {
+        committee: CommitteeId,
+        membership: MembershipId,
+        seat: SeatId,
+        person: PersonId,
+        from: Date,
+        ended_on: Option<Date>,
+        decision: DecisionId,
+    },
+    EndMembership {
+        committee: CommitteeId,
+        membership: MembershipId,
+        ended_on: Date,
+        decision: DecisionId,
+    },
+    /// The unit behind a seat names a new person: the current holder's membership ends on
+    /// `on` and the new one starts that day.
+    ReplaceSeatHolder {
+        committee: CommitteeId,
+        seat: SeatId,
+        membership: MembershipId,
+        person: PersonId,
+        on: Date,
+        decision: DecisionId,
+    },
+    /// A promotion or move: one membership ends on `on` and the same person's new one, in
+    /// another seat, starts that day.
+    MoveMember {
+        committee: CommitteeId,
+        from_membership: MembershipId,
+        to_seat: SeatId,
+        membership: MembershipId,
+        on: Date,
+        decision: DecisionId,
+    },
+    /// "Kiện toàn": every seat (and membership) open on `on` in the committee and in the
+    /// listed sub-bodies ends that day, and the given composition starts.
+    Reconstitute {
+        committee: CommitteeId,
+        on: Date,
+        decision: DecisionId,
+        seats: Vec<SeatSpec>,
+        sub_bodies: Vec<SubBodySpec>,
+    },
+    /// Ends the committee with all its open seats and memberships.
+    DissolveCommittee {
+        committee: CommitteeId,
+        on: Date,
+        decision: DecisionId,
+    },
+    CreateTask {
+        task: TaskId,
+        plan: Option<DecisionId>,
+        title: String,
+        product: String,
+        deadline: Date,
+        assignment: Option<Assignment>,
+        on: Date,
+    },
+    /// Assigns a task; a task that already has a lead unit on `on` is reassigned.
+    AssignTask {
+        task: TaskId,
+        assignment: Assignment,
+        on: Date,
+    },
+    ExtendDeadline {
+        task: TaskId,
+        deadline: Date,
+        on: Date,
+    },
+    ReportProgress {
+        task: TaskId,
+        percent: u8,
+        note: String,
+        evidence: Option<String>,
+        on: Date,
+    },
+    CompleteTask {
+        task: TaskId,
+        on: Date,
+    },
+    CancelTask {
+        task: TaskId,
+        on: Date,
+    },
+    ReopenTask {
+        task: TaskId,
+        on: Date,
+    },
+    /// Replaces what an earlier fact event said; `corrected` must be the same kind of event
+    /// about the same entity.
+    Correct {
+        target: EventId,
+        corrected: Event,
+    },
+    /// Withdraws an earlier fact event entirely.
+    Retract {
+        target: EventId,
+    },
+}

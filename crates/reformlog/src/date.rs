@@ -1,0 +1,189 @@
+//! Calendar dates (valid time) and recorded-time timestamps.
+//!
+//! `Date` wraps `time::Date` so that the public API does not tie callers to one version of
+//! that crate, and so that every format (JSON, TOML, the event codec) carries it as the text
+//! `YYYY-MM-DD`: stored events stay readable even if the wrapped type changes.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// A text that is not a calendar date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DateError {
+    #[error("not a date in the form YYYY-MM-DD: {0:?}")]
+    Malformed(String),
+    #[error("no such day: {year:04}-{month:02}-{day:02}")]
+    NoSuchDay { year: i32, month: u8, day: u8 },
+}
+
+/// A day in the proleptic Gregorian calendar.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(time::Date);
+
+impl Date {
+    /// The day `year-month-day`.
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Self, DateError> {
+        let no_such = DateError::NoSuchDay { year, month, day };
+        let m = time::Month::try_from(month).map_err(|_| no_such.clone())?;
+        time::Date::from_calendar_date(year, m, day)
+            .map(Self)
+            .map_err(|_| no_such)
+    }
+
+    pub fn year(&self) -> i32 {
+        self.0.year()
+    }
+
+    pub fn month(&self) -> u8 {
+        u8::from(self.0.month())
+    }
+
+    pub fn day(&self) -> u8 {
+        self.0.day()
+    }
+
+    /// The next day; saturates at the end of the supported range.
+    pub fn next_day(&self) -> Self {
+        self.0.next_day().map_or(*self, Self)
+    }
+
+    /// The previous day; saturates at the start of the supported range.
+    pub fn previous_day(&self) -> Self {
+        self.0.previous_day().map_or(*self, Self)
+    }
+
+    /// Days since the Julian epoch; monotone in the date, so it can be a numeric key part.
+    pub fn julian_day(&self) -> i32 {
+        self.0.to_julian_day()
+    }
+
+    /// The day with the given Julian day number, if it is in range.
+    pub fn from_julian_day(day: i32) -> Option<Self> {
+        time::Date::from_julian_day(day).ok().map(Self)
+    }
+
+    /// The largest date, used as "no end".
+    pub const MAX: Date = Date(time::Date::MAX);
+    /// The smallest date.
+    pub const MIN: Date = Date(time::Date::MIN);
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({self})")
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+    fn from_str(s: &str) -> Result<Self, DateError> {
+        let bad = || DateError::Malformed(s.to_owned());
+        let t = s.trim();
+        let mut parts = t.splitn(3, '-');
+        let (y, m, d) = match (parts.next(), parts.next(), parts.next()) {
+            (Some(y), Some(m), Some(d)) => (y, m, d),
+            _ => return Err(bad()),
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let all_digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+        if !(all_digits(y) && all_digits(m) && all_digits(d)) {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u8 = m.parse().map_err(|_| bad())?;
+        let day: u8 = d.parse().map_err(|_| bad())?;
+        Self::from_ymd(year, month, day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Recorded (system) time: microseconds since the Unix epoch, as the store stamps events.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Microseconds since the Unix epoch.
+    pub const fn micros(&self) -> i64 {
+        self.0
+    }
+
+    /// Midnight UTC at the start of `date`, handy for "as known on that day" questions.
+    pub fn start_of(date: Date) -> Self {
+        let secs = date.0.midnight().assume_utc().unix_timestamp();
+        Self(secs.saturating_mul(1_000_000))
+    }
+}
+
+/// "As the system knew it at": a log position or a recorded time (both inclusive).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum KnownAt {
+    Position(u64),
+    Timestamp(Timestamp),
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_iso_dates() {
+        let d: Date = "2022-01-14".parse().unwrap();
+        assert_eq!(d.to_string(), "2022-01-14");
+        assert_eq!(d.next_day().to_string(), "2022-01-15");
+        assert_eq!(
+            Date::from_ymd(2022, 3, 1)
+                .unwrap()
+                .previous_day()
+                .to_string(),
+            "2022-02-28"
+        );
+        assert!("2022-02-30".parse::<Date>().is_err());
+        assert!("2022-1-5".parse::<Date>().is_err());
+        assert!("20220105".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn julian_days_order_like_dates() {
+        let a: Date = "2021-12-31".parse().unwrap();
+        let b: Date = "2022-01-01".parse().unwrap();
+        assert_eq!(a.julian_day() + 1, b.julian_day());
+        assert_eq!(Date::from_julian_day(b.julian_day()), Some(b));
+    }
+
+    #[test]
+    fn timestamps_of_day_starts() {
+        let d: Date = "1970-01-02".parse().unwrap();
+        assert_eq!(Timestamp::start_of(d).micros(), 86_400_000_000);
+    }
+}

@@ -1,0 +1,135 @@
+//! Why `decide` refused a command: the domain's invariants, as typed errors.
+
+use crate::date::Date;
+use crate::ids::{
+    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
+    TaskId, UnitId,
+};
+use crate::model::{Role, TaskStatus};
+
+/// A command that would break an invariant or names something unknown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DomainError {
+    #[error("unknown unit {0}")]
+    UnknownUnit(UnitId),
+    #[error("unknown person {0}")]
+    UnknownPerson(PersonId),
+    #[error("unknown post {0}")]
+    UnknownPost(PostId),
+    #[error("unknown committee {0}")]
+    UnknownCommittee(CommitteeId),
+    #[error("unknown decision {0}")]
+    UnknownDecision(DecisionId),
+    #[error("unknown task {0}")]
+    UnknownTask(TaskId),
+    #[error("unknown seat {seat} in committee {committee}")]
+    UnknownSeat {
+        committee: CommitteeId,
+        seat: SeatId,
+    },
+    #[error("unknown membership {membership} in committee {committee}")]
+    UnknownMembership {
+        committee: CommitteeId,
+        membership: MembershipId,
+    },
+    #[error("unknown holding {holding} of post {post}")]
+    UnknownHolding { post: PostId, holding: HoldingId },
+    #[error("unknown event {0}")]
+    UnknownEvent(EventId),
+    #[error("{0} already exists")]
+    AlreadyExists(EntityKey),
+    #[error("seat {0} already exists")]
+    SeatExists(SeatId),
+    #[error("membership {0} already exists")]
+    MembershipExists(MembershipId),
+    #[error("holding {0} already exists")]
+    HoldingExists(HoldingId),
+    #[error("{entity} does not exist yet on {on}")]
+    BeforeStart { entity: EntityKey, on: Date },
+    #[error("{entity} no longer exists on {on}")]
+    Ended { entity: EntityKey, on: Date },
+    #[error("{entity} has already ended")]
+    AlreadyEnded { entity: EntityKey },
+    #[error("{entity} has changes dated after {on}; correct or retract them first")]
+    LaterChanges { entity: EntityKey, on: Date },
+    #[error("unit {unit} cannot be placed under {parent}: that would make a cycle")]
+    UnitCycle { unit: UnitId, parent: UnitId },
+    #[error("unit {0} cannot be merged into itself")]
+    MergeIntoSelf(UnitId),
+    #[error("post {post} would have more than {max} holder(s) on some date from {from}")]
+    PostFull { post: PostId, max: u16, from: Date },
+    #[error("person {person} already holds post {post} in an overlapping period")]
+    AlreadyHoldsPost { person: PersonId, post: PostId },
+    #[error("a post needs room for at least one holder")]
+    NoHolders,
+    #[error("seat {seat} does not exist on {on}")]
+    SeatNotActive { seat: SeatId, on: Date },
+    #[error(
+        "committee {committee} already has a {role:?} seat in a period overlapping one from {from}"
+    )]
+    SoleRoleTaken {
+        committee: CommitteeId,
+        role: Role,
+        from: Date,
+    },
+    #[error("seat {seat} is held ex officio and takes no personal member")]
+    ExOfficioSeat { seat: SeatId },
+    #[error("seat {seat} is already held by {holder} in an overlapping period")]
+    SeatOccupied { seat: SeatId, holder: PersonId },
+    #[error("person {person} already holds seat {seat} in an overlapping period")]
+    OverlappingMembership { person: PersonId, seat: SeatId },
+    #[error("person {person} already sits on committee {committee} in an overlapping period")]
+    PersonAlreadySeated {
+        person: PersonId,
+        committee: CommitteeId,
+    },
+    #[error("a period cannot end ({ended_on}) on or before the day it starts ({from})")]
+    EndsBeforeStart { from: Date, ended_on: Date },
+    #[error("seat {seat} still has a membership open after {ended_on}")]
+    SeatStillHeld { seat: SeatId, ended_on: Date },
+    #[error("committee {committee} is not a sub-body of {parent}")]
+    NotASubBody {
+        parent: CommitteeId,
+        committee: CommitteeId,
+    },
+    #[error("the same id is used twice in one command: {0}")]
+    DuplicateId(String),
+    #[error("decision {0} would enter into force before it is signed")]
+    InForceBeforeSigned(DecisionId),
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    #[error("progress must be between 0 and 100 percent, not {0}")]
+    InvalidPercent(u8),
+    #[error("task {task} is {status:?} on {on}")]
+    TaskNotOpen {
+        task: TaskId,
+        status: TaskStatus,
+        on: Date,
+    },
+    #[error("task {task} is still open on {on}")]
+    TaskNotClosed { task: TaskId, on: Date },
+    #[error("the new deadline {deadline} is not later than the current {current}")]
+    DeadlineNotLater { deadline: Date, current: Date },
+    #[error("event {0} corrects or retracts another; correct the original event instead")]
+    NotAFact(EventId),
+    #[error("event {0} has been retracted")]
+    AlreadyRetracted(EventId),
+    #[error("a correction must be the same kind of event as its target ({expected}, not {found})")]
+    KindMismatch {
+        expected: &'static str,
+        found: &'static str,
+    },
+    #[error("a correction must be about the same entity as its target ({expected}, not {found})")]
+    EntityMismatch {
+        expected: EntityKey,
+        found: EntityKey,
+    },
+    #[error("the correction changes nothing")]
+    NoChange,
+    #[error("after this change the record of {entity} would be inconsistent: {cause}")]
+    Inconsistent {
+        entity: EntityKey,
+        cause: Box<DomainError>,
+    },
+}

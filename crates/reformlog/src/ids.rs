@@ -1,0 +1,228 @@
+//! Identifier newtypes for every kind of entity, and the key that names an entity's stream.
+//!
+//! Ids are UUIDs rather than text slugs so that read-model keys are fixed-width (16 bytes) and
+//! sort as raw bytes. People still write slugs in seed files: `from_slug` maps a slug to a
+//! stable UUIDv5 per entity kind, so the same slug always names the same entity and two kinds
+//! never collide. Fresh ids from `new` are UUIDv7 (time-ordered).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Namespace for slug-derived ids; fixed forever because changing it would re-key every
+/// imported entity.
+const SLUG_NAMESPACE: Uuid = Uuid::from_bytes([
+    0x6b, 0x2f, 0x1e, 0x0a, 0x3c, 0x55, 0x4d, 0x8e, 0x9a, 0x41, 0x7d, 0x02, 0xc3, 0x9e, 0x5f, 0x11,
+]);
+
+/// A text that is not a valid id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdError {
+    #[error("not a UUID: {0:?}")]
+    NotUuid(String),
+    #[error("empty slug")]
+    EmptySlug,
+    #[error("not an entity key (expected `<category>-<uuid>`): {0:?}")]
+    NotEntityKey(String),
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id.
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            /// The stable id that a human-written slug stands for.
+            pub fn from_slug(slug: &str) -> Result<Self, IdError> {
+                let slug = slug.trim();
+                if slug.is_empty() {
+                    return Err(IdError::EmptySlug);
+                }
+                let name = format!("{}:{}", $kind, slug);
+                Ok(Self(Uuid::new_v5(&SLUG_NAMESPACE, name.as_bytes())))
+            }
+
+            /// Wraps an existing UUID.
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            /// The UUID inside.
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+
+            /// The 16 big-endian bytes, for keys.
+            pub const fn to_bytes(&self) -> [u8; 16] {
+                *self.0.as_bytes()
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                Uuid::parse_str(s.trim())
+                    .map(Self)
+                    .map_err(|_| IdError::NotUuid(s.to_owned()))
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An organisation unit (ministry, department, authority, ...).
+    UnitId, "unit"
+);
+id_type!(
+    /// A person.
+    PersonId, "person"
+);
+id_type!(
+    /// A post: a named position that exists apart from its holder.
+    PostId, "post"
+);
+id_type!(
+    /// A committee or one of its sub-bodies.
+    CommitteeId, "committee"
+);
+id_type!(
+    /// A decision, plan or notice.
+    DecisionId, "decision"
+);
+id_type!(
+    /// A reform task.
+    TaskId, "task"
+);
+id_type!(
+    /// A seat on a committee.
+    SeatId, "seat"
+);
+id_type!(
+    /// One person's tenure in one seat.
+    MembershipId, "membership"
+);
+id_type!(
+    /// One person's tenure in one post.
+    HoldingId, "holding"
+);
+id_type!(
+    /// The id the event store gave an event; corrections cite it.
+    EventId, "event"
+);
+
+/// The entity (and so the stream) an event belongs to. Every event belongs to exactly one.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum EntityKey {
+    Unit(UnitId),
+    Person(PersonId),
+    Post(PostId),
+    Committee(CommitteeId),
+    Decision(DecisionId),
+    Task(TaskId),
+}
+
+impl EntityKey {
+    /// The stream category, also the prefix of the stream name.
+    pub const fn category(&self) -> &'static str {
+        match self {
+            Self::Unit(_) => "unit",
+            Self::Person(_) => "person",
+            Self::Post(_) => "post",
+            Self::Committee(_) => "committee",
+            Self::Decision(_) => "decision",
+            Self::Task(_) => "task",
+        }
+    }
+
+    /// The raw UUID of the entity.
+    pub const fn uuid(&self) -> Uuid {
+        match self {
+            Self::Unit(id) => id.as_uuid(),
+            Self::Person(id) => id.as_uuid(),
+            Self::Post(id) => id.as_uuid(),
+            Self::Committee(id) => id.as_uuid(),
+            Self::Decision(id) => id.as_uuid(),
+            Self::Task(id) => id.as_uuid(),
+        }
+    }
+
+    /// The stream name `<category>-<uuid>`.
+    pub fn stream_name(&self) -> String {
+        format!("{}-{}", self.category(), self.uuid())
+    }
+
+    /// Parses a stream name made by [`EntityKey::stream_name`].
+    pub fn from_stream_name(s: &str) -> Result<Self, IdError> {
+        let bad = || IdError::NotEntityKey(s.to_owned());
+        let (cat, rest) = s.split_once('-').ok_or_else(bad)?;
+        let uuid = Uuid::parse_str(rest).map_err(|_| bad())?;
+        Ok(match cat {
+            "unit" => Self::Unit(UnitId(uuid)),
+            "person" => Self::Person(PersonId(uuid)),
+            "post" => Self::Post(PostId(uuid)),
+            "committee" => Self::Committee(CommitteeId(uuid)),
+            "decision" => Self::Decision(DecisionId(uuid)),
+            "task" => Self::Task(TaskId(uuid)),
+            _ => return Err(bad()),
+        })
+    }
+}
+
+impl fmt::Display for EntityKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.stream_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn slugs_are_stable_and_kind_scoped() {
+        let a = UnitId::from_slug("cuc-tin-hoc-hoa").unwrap();
+        let b = UnitId::from_slug(" cuc-tin-hoc-hoa ").unwrap();
+        assert_eq!(a, b);
+        let p = PersonId::from_slug("cuc-tin-hoc-hoa").unwrap();
+        assert_ne!(a.as_uuid(), p.as_uuid());
+        assert_eq!(UnitId::from_slug(""), Err(IdError::EmptySlug));
+    }
+
+    #[test]
+    fn stream_names_round_trip() {
+        let key = EntityKey::Committee(CommitteeId::new());
+        let name = key.stream_name();
+        assert!(name.starts_with("committee-"));
+        assert_eq!(EntityKey::from_stream_name(&name).unwrap(), key);
+        assert!(EntityKey::from_stream_name("nothing-here").is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! Administrative-reform committees, decisions and reform tasks as a bitemporal model.
+//!
+//! Commands go through the pure [`decide`] (invariants, typed [`DomainError`]s) and become
+//! [`Event`]s, each about one entity ([`EntityKey`], one stream) and each carrying its valid
+//! date. The log adds the recorded time and position ([`EventMeta`]). [`Knowledge`] folds a
+//! log prefix (optionally "as known at" a position or time) and answers [`Query`]s on any
+//! valid date. Corrections and retractions are new events citing what they correct.
+//!
+//! Who sat on the committee of Decision 34 on 2022-01-15:
+//!
+//! ```
+//! use reformlog::{CommitteeId, Date, EventId, EventMeta, Knowledge, Recorded, Seed, Timestamp};
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/seed-decision-34.toml");
+//! let seed = Seed::parse(&std::fs::read_to_string(path)?)?;
+//! let mut known = Knowledge::new();
+//! for command in seed.commands()? {
+//!     for event in known.decide(&command)? {
+//!         let meta = EventMeta {
+//!             position: known.last_position() + 1,
+//!             event_id: EventId::new(),
+//!             recorded_at: Timestamp::start_of("2022-01-20".parse()?),
+//!             actor: "importer".into(),
+//!             reason: Some("seed import".into()),
+//!         };
+//!         known.apply(Recorded { meta, event });
+//!     }
+//! }
+//! let committee = CommitteeId::from_slug("bcd-cchc-bo-tttt")?;
+//! let on: Date = "2022-01-15".parse()?;
+//! let composition = known.composition(committee, on)?;
+//! let head = &composition.seats[0].holders[0].person;
+//! assert_eq!(head.name.as_ref().map(|n| n.as_str()), Some("Nguyễn Huy Dũng"));
+//! assert_eq!(composition.holder_count(), 24 + 27);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+mod command;
+mod date;
+mod decide;
+mod error;
+mod event;
+mod ids;
+mod knowledge;
+mod model;
+mod query;
+mod seed;
+mod source;
+mod text;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use command::{Command, SeatSpec, SubBodySpec};
+pub use date::{Date, DateError, KnownAt, Timestamp};
+pub use decide::decide;
+pub use error::DomainError;
+pub use event::{Event, EventMeta, Recorded};
+pub use ids::{
+    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, IdError, MembershipId, PersonId,
+    PostId, SeatId, TaskId, UnitId,
+};
+pub use knowledge::Knowledge;
+pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
+pub use query::{
+    Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary, DiffEntry,
+    HistoryEntry, MembershipRecord, NameFrom, PersonHistory, PersonRef, PositionRecord, PostRef,
+    Query, QueryError, SearchHit, SeatHolding, SeatOnDate, Standing, TaskOnDate, UnitRef,
+};
+pub use seed::{
+    Seed, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedPerson, SeedPost,
+    SeedReconstitution, SeedSeat, SeedSubBody, SeedTask, SeedUnit,
+};
+pub use text::{fold, Name, NameError};

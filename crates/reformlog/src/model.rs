@@ -1,0 +1,94 @@
+//! The small vocabulary types shared by commands, events and answers.
+
+use crate::ids::{PersonId, UnitId};
+use serde::{Deserialize, Serialize};
+
+/// What kind of organisation unit this is.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum UnitKind {
+    /// Bộ.
+    Ministry,
+    /// Vụ.
+    Department,
+    /// Cục.
+    Authority,
+    /// Văn phòng.
+    Office,
+    /// Thanh tra.
+    Inspectorate,
+    /// Trung tâm.
+    Centre,
+    Other,
+}
+
+/// The role of a committee seat.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Role {
+    /// Trưởng ban.
+    Head,
+    /// Phó Trưởng ban thường trực.
+    StandingDeputyHead,
+    /// Phó Trưởng ban.
+    DeputyHead,
+    /// Thành viên / Ủy viên.
+    Member,
+    /// Tổ trưởng.
+    GroupLeader,
+    /// Tổ phó.
+    DeputyGroupLeader,
+    /// Tổ viên.
+    GroupMember,
+    /// Thư ký.
+    Secretary,
+}
+
+impl Role {
+    /// Roles that at most one seat of a committee may have on any date.
+    pub const fn is_sole(&self) -> bool {
+        matches!(
+            self,
+            Self::Head | Self::StandingDeputyHead | Self::GroupLeader
+        )
+    }
+}
+
+/// The type of a legal document.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DecisionKind {
+    /// Quyết định (QĐ).
+    Decision,
+    /// Kế hoạch (KH): reform tasks are grouped under plans.
+    Plan,
+    /// Thông báo (TB).
+    Notice,
+}
+
+/// Where a reform task stands.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Open,
+    Completed,
+    Cancelled,
+}
+
+/// Who carries out a task.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Assignment {
+    pub lead: UnitId,
+    pub cooperating: Vec<UnitId>,
+    pub responsible: Option<PersonId>,
+}
+
+/// The initial holder of a seat created by a reconstitution or a seat creation.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct SeatHolder {
+    pub membership: crate::ids::MembershipId,
+    pub person: PersonId,
+}

@@ -1,0 +1,873 @@
+//! Questions and answers over any `Source`: composition on a date, histories, diffs, tasks,
+//! audit trails and name search. Every date-dependent name is the one in force on that date.
+
+use crate::date::{Date, Timestamp};
+use crate::event::{Event, Recorded};
+use crate::ids::{
+    CommitteeId, DecisionId, EntityKey, EventId, MembershipId, PersonId, PostId, SeatId, TaskId,
+    UnitId,
+};
+use crate::model::{DecisionKind, Role, TaskStatus};
+use crate::source::Source;
+use crate::text::{fold, folded_contains, Name};
+use crate::view::{covers, effective_events, fact_statuses, EntityView, FactStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A question that cannot be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    #[error("{0} is not known (as of the position asked about)")]
+    NotFound(EntityKey),
+    #[error("the date range is empty: {from} is after {to}")]
+    EmptyRange { from: Date, to: Date },
+}
+
+/// A unit, named as on the date asked about.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct UnitRef {
+    pub id: UnitId,
+    pub name: Option<Name>,
+}
+
+/// A person, named as on the date asked about.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct PersonRef {
+    pub id: PersonId,
+    pub name: Option<Name>,
+}
+
+/// A post with the unit it belongs to.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct PostRef {
+    pub id: PostId,
+    pub title: Option<Name>,
+    pub unit: Option<UnitRef>,
+}
+
+/// A decision by number.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct DecisionRef {
+    pub id: DecisionId,
+    pub number: Option<String>,
+}
+
+/// Someone holding a seat on a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct SeatHolding {
+    pub person: PersonRef,
+    pub since: Date,
+    /// `None` for an ex-officio holder (the holding is of the post, not the seat).
+    pub membership: Option<MembershipId>,
+    pub decision: Option<DecisionRef>,
+    /// Posts the person held on the date.
+    pub positions: Vec<PostRef>,
+}
+
+/// One seat of a committee on a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct SeatOnDate {
+    pub seat: SeatId,
+    pub role: Role,
+    pub label: Option<String>,
+    pub on_behalf_of: Option<UnitRef>,
+    pub ex_officio: Option<PostRef>,
+    pub holders: Vec<SeatHolding>,
+    pub since: Date,
+    pub decision: DecisionRef,
+}
+
+/// Who sat on a committee (and its sub-bodies) on a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Composition {
+    pub committee: CommitteeId,
+    pub name: Option<Name>,
+    pub on: Date,
+    /// Whether the committee existed on the date.
+    pub active: bool,
+    pub duties: Vec<String>,
+    pub seats: Vec<SeatOnDate>,
+    pub sub_bodies: Vec<Composition>,
+}
+
+impl Composition {
+    /// Every (committee, seat, person) on the date, sub-bodies included.
+    pub fn seated(&self) -> Vec<(CommitteeId, SeatId, Option<PersonId>)> {
+        let mut out = Vec::new();
+        for s in &self.seats {
+            if s.holders.is_empty() {
+                out.push((self.committee, s.seat, None));
+            }
+            for h in &s.holders {
+                out.push((self.committee, s.seat, Some(h.person.id)));
+            }
+        }
+        for b in &self.sub_bodies {
+            out.extend(b.seated());
+        }
+        out
+    }
+
+    /// Number of people holding a seat, sub-bodies included (a person counts once per seat).
+    pub fn holder_count(&self) -> usize {
+        self.seated().iter().filter(|(_, _, p)| p.is_some()).count()
+    }
+}
+
+/// A name an entity bore from a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct NameFrom {
+    pub from: Date,
+    pub name: Name,
+}
+
+/// One membership of a person.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct MembershipRecord {
+    pub committee: CommitteeId,
+    pub committee_name: Option<Name>,
+    pub seat: SeatId,
+    pub role: Option<Role>,
+    pub on_behalf_of: Option<UnitRef>,
+    pub membership: MembershipId,
+    pub from: Date,
+    pub ended_on: Option<Date>,
+    pub decision: DecisionRef,
+    pub end_decision: Option<DecisionRef>,
+}
+
+/// One post a person held.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct PositionRecord {
+    pub post: PostRef,
+    pub from: Date,
+    pub ended_on: Option<Date>,
+    pub decision: Option<DecisionRef>,
+}
+
+/// A person's names, memberships and positions over time.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct PersonHistory {
+    pub person: PersonId,
+    pub names: Vec<NameFrom>,
+    pub memberships: Vec<MembershipRecord>,
+    pub positions: Vec<PositionRecord>,
+}
+
+/// A decision's own record.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct DecisionSummary {
+    pub id: DecisionId,
+    pub number: String,
+    pub kind: DecisionKind,
+    pub issuer: UnitRef,
+    pub signer: Option<PersonRef>,
+    pub signed_on: Date,
+    pub in_force_on: Date,
+    pub title: String,
+    pub amends: Vec<DecisionRef>,
+    pub replaces: Vec<DecisionRef>,
+    pub repeals: Vec<DecisionRef>,
+}
+
+/// One seat-and-person line of a composition diff.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Debug)]
+pub struct DiffEntry {
+    pub committee: CommitteeId,
+    pub seat: SeatId,
+    pub role: Role,
+    pub label: Option<String>,
+    pub on_behalf_of: Option<UnitId>,
+    pub person: Option<PersonId>,
+    pub person_name: Option<Name>,
+}
+
+/// What changed in a committee's composition between two dates.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct CompositionDiff {
+    pub committee: CommitteeId,
+    pub before: Date,
+    pub after: Date,
+    /// Seat holdings present on `after` but not on `before`.
+    pub joined: Vec<DiffEntry>,
+    /// Seat holdings present on `before` but not on `after`.
+    pub left: Vec<DiffEntry>,
+    /// Holdings present on both dates.
+    pub stayed: usize,
+}
+
+/// How a recorded event stands now.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Effective,
+    CorrectedBy(EventId),
+    RetractedBy(EventId),
+    /// This event corrects another.
+    Correction(EventId),
+    /// This event retracts another.
+    Retraction(EventId),
+}
+
+/// One recorded change to an entity, with its audit trail.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct HistoryEntry {
+    pub entity: EntityKey,
+    pub position: u64,
+    pub event_id: EventId,
+    pub what: String,
+    pub valid_from: Date,
+    pub recorded_at: Timestamp,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub decision: Option<DecisionRef>,
+    pub standing: Standing,
+    pub event: Event,
+}
+
+/// What a decision changed: the changes citing it and, per committee, who sat there the
+/// day before it took effect and on the day.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct DecisionChanges {
+    pub decision: DecisionSummary,
+    pub changes: Vec<HistoryEntry>,
+    pub compositions: Vec<CompositionDiff>,
+}
+
+/// A task as it stood on a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct TaskOnDate {
+    pub task: TaskId,
+    pub title: String,
+    pub product: String,
+    pub plan: Option<DecisionRef>,
+    pub lead: Option<UnitRef>,
+    pub cooperating: Vec<UnitRef>,
+    pub responsible: Option<PersonRef>,
+    pub deadline: Option<Date>,
+    pub status: TaskStatus,
+    pub percent: Option<u8>,
+    pub overdue: bool,
+}
+
+/// A name-search result.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct SearchHit {
+    pub entity: EntityKey,
+    /// The latest name.
+    pub name: Name,
+    /// The name that matched (an earlier one, if the entity was renamed).
+    pub matched: Name,
+}
+
+/// Every question the library answers, as data (for a daemon to take as JSON).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Query {
+    Composition {
+        committee: CommitteeId,
+        on: Date,
+    },
+    PersonHistory {
+        person: PersonId,
+    },
+    DecisionChanges {
+        decision: DecisionId,
+    },
+    CompositionDiff {
+        committee: CommitteeId,
+        before: Date,
+        after: Date,
+    },
+    TasksOfUnit {
+        unit: UnitId,
+        on: Date,
+    },
+    TasksOfPlan {
+        plan: DecisionId,
+        on: Date,
+    },
+    OverdueTasks {
+        on: Date,
+    },
+    History {
+        entity: EntityKey,
+    },
+    ChangesBy {
+        actor: String,
+        from: Timestamp,
+        to: Timestamp,
+    },
+    Search {
+        text: String,
+    },
+}
+
+/// The answer to a [`Query`], one variant per question.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Answer {
+    Composition(Composition),
+    PersonHistory(PersonHistory),
+    DecisionChanges(DecisionChanges),
+    CompositionDiff(CompositionDiff),
+    Tasks(Vec<TaskOnDate>),
+    History(Vec<HistoryEntry>),
+    Search(Vec<SearchHit>),
+}
+
+pub(crate) fn answer(s: &dyn Source, q: &Query) -> Result<Answer, QueryError> {
+    Ok(match q {
+        Query::Composition { committee, on } => {
+            Answer::Composition(composition(s, *committee, *on)?)
+        }
+        Query::PersonHistory { person } => Answer::PersonHistory(person_history(s, *person)?),
+        Query::DecisionChanges { decision } => {
+            Answer::DecisionChanges(decision_changes(s, *decision)?)
+        }
+        Query::CompositionDiff {
+            committee,
+            before,
+            after,
+        } => Answer::CompositionDiff(composition_diff(s, *committee, *before, *after)?),
+        Query::TasksOfUnit { unit, on } => Answer::Tasks(tasks_of_unit(s, *unit, *on)),
+        Query::TasksOfPlan { plan, on } => Answer::Tasks(tasks_of_plan(s, *plan, *on)),
+        Query::OverdueTasks { on } => Answer::Tasks(overdue_tasks(s, *on)),
+        Query::History { entity } => Answer::History(history(s, *entity)),
+        Query::ChangesBy { actor, from, to } => Answer::History(changes_by(s, actor, *from, *to)),
+        Query::Search { text } => Answer::Search(search(s, text)),
+    })
+}
+
+pub(crate) fn unit_ref(s: &dyn Source, id: UnitId, on: Date) -> UnitRef {
+    let name = s
+        .view(&EntityKey::Unit(id))
+        .and_then(|v| v.as_unit().and_then(|u| u.name_on(on).cloned()));
+    UnitRef { id, name }
+}
+
+pub(crate) fn person_ref(s: &dyn Source, id: PersonId, on: Date) -> PersonRef {
+    let name = s
+        .view(&EntityKey::Person(id))
+        .and_then(|v| v.as_person().and_then(|p| p.name_on(on).cloned()));
+    PersonRef { id, name }
+}
+
+fn post_ref(s: &dyn Source, id: PostId, on: Date) -> PostRef {
+    let view = s.view(&EntityKey::Post(id));
+    let post = view.as_deref().and_then(EntityView::as_post);
+    PostRef {
+        id,
+        title: post.map(|p| p.title.clone()),
+        unit: post.and_then(|p| p.unit).map(|u| unit_ref(s, u, on)),
+    }
+}
+
+pub(crate) fn decision_ref(s: &dyn Source, id: DecisionId) -> DecisionRef {
+    let number = s
+        .view(&EntityKey::Decision(id))
+        .and_then(|v| v.as_decision().map(|d| d.number.clone()));
+    DecisionRef { id, number }
+}
+
+fn positions_on(s: &dyn Source, person: PersonId, on: Date) -> Vec<PostRef> {
+    let mut out = Vec::new();
+    for key in s.posts_of_person(person) {
+        let EntityKey::Post(post) = key else { continue };
+        let holds = s
+            .view(&key)
+            .and_then(|v| {
+                v.as_post()
+                    .map(|p| p.holders_on(on).any(|h| h.person == person))
+            })
+            .unwrap_or(false);
+        if holds {
+            out.push(post_ref(s, post, on));
+        }
+    }
+    out.sort_by_key(|p| p.id);
+    out
+}
+
+/// Who sat on `committee` (and, recursively, its sub-bodies) on `on`.
+pub(crate) fn composition(
+    s: &dyn Source,
+    committee: CommitteeId,
+    on: Date,
+) -> Result<Composition, QueryError> {
+    composition_depth(s, committee, on, 0)
+}
+
+fn composition_depth(
+    s: &dyn Source,
+    committee: CommitteeId,
+    on: Date,
+    depth: usize,
+) -> Result<Composition, QueryError> {
+    let key = EntityKey::Committee(committee);
+    let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
+    let c = view.as_committee().ok_or(QueryError::NotFound(key))?;
+    let active = c.alive_on(on);
+    let mut seats = Vec::new();
+    if active {
+        for seat in c.seats.iter().filter(|x| covers(x.from, x.ended_on, on)) {
+            let holders = match seat.ex_officio {
+                Some(post) => s
+                    .view(&EntityKey::Post(post))
+                    .and_then(|v| {
+                        v.as_post().map(|p| {
+                            p.holders_on(on)
+                                .map(|h| SeatHolding {
+                                    person: person_ref(s, h.person, on),
+                                    since: h.from.max(seat.from),
+                                    membership: None,
+                                    decision: h.decision.map(|d| decision_ref(s, d)),
+                                    positions: positions_on(s, h.person, on),
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .unwrap_or_default(),
+                None => c
+                    .members_of_seat_on(seat.id, on)
+                    .map(|m| SeatHolding {
+                        person: person_ref(s, m.person, on),
+                        since: m.from,
+                        membership: Some(m.id),
+                        decision: Some(decision_ref(s, m.decision)),
+                        positions: positions_on(s, m.person, on),
+                    })
+                    .collect(),
+            };
+            seats.push(SeatOnDate {
+                seat: seat.id,
+                role: seat.role,
+                label: seat.label.clone(),
+                on_behalf_of: seat.on_behalf_of.map(|u| unit_ref(s, u, on)),
+                ex_officio: seat.ex_officio.map(|p| post_ref(s, p, on)),
+                holders,
+                since: seat.from,
+                decision: decision_ref(s, seat.decision),
+            });
+        }
+    }
+    // Role first, then the label or unit name, so that answers read like the decision.
+    seats.sort_by(|a, b| {
+        let name = |x: &SeatOnDate| {
+            x.label.clone().unwrap_or_default()
+                + x.on_behalf_of
+                    .as_ref()
+                    .and_then(|u| u.name.as_ref())
+                    .map(Name::as_str)
+                    .unwrap_or("")
+        };
+        (a.role, name(a), a.seat).cmp(&(b.role, name(b), b.seat))
+    });
+    let mut sub_bodies = Vec::new();
+    // Sub-bodies nest a level or two in practice; the bound only guards against a cycle.
+    if depth < 16 {
+        let mut children: Vec<CommitteeId> = s
+            .children(committee)
+            .into_iter()
+            .filter(|child| {
+                s.view(&EntityKey::Committee(*child))
+                    .and_then(|v| v.as_committee().map(|x| x.parent == Some(committee)))
+                    .unwrap_or(false)
+            })
+            .collect();
+        children.sort();
+        children.dedup();
+        for child in children {
+            let sub = composition_depth(s, child, on, depth + 1)?;
+            if sub.active {
+                sub_bodies.push(sub);
+            }
+        }
+    }
+    Ok(Composition {
+        committee,
+        name: c.names.at_or_first(on).cloned(),
+        on,
+        active,
+        duties: c.duties.at(on).cloned().unwrap_or_default(),
+        seats,
+        sub_bodies,
+    })
+}
+
+pub(crate) fn person_history(
+    s: &dyn Source,
+    person: PersonId,
+) -> Result<PersonHistory, QueryError> {
+    let key = EntityKey::Person(person);
+    let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
+    let p = view.as_person().ok_or(QueryError::NotFound(key))?;
+    let names = p
+        .names
+        .0
+        .iter()
+        .map(|(from, name)| NameFrom {
+            from: *from,
+            name: name.clone(),
+        })
+        .collect();
+    let mut memberships = Vec::new();
+    let mut committees = s.committees_of_person(person);
+    committees.sort();
+    committees.dedup();
+    for cid in committees {
+        let Some(cv) = s.view(&EntityKey::Committee(cid)) else {
+            continue;
+        };
+        let Some(c) = cv.as_committee() else { continue };
+        for m in c.memberships.iter().filter(|m| m.person == person) {
+            let seat = c.seat(m.seat);
+            memberships.push(MembershipRecord {
+                committee: cid,
+                committee_name: c.names.at_or_first(m.from).cloned(),
+                seat: m.seat,
+                role: seat.map(|x| x.role),
+                on_behalf_of: seat
+                    .and_then(|x| x.on_behalf_of)
+                    .map(|u| unit_ref(s, u, m.from)),
+                membership: m.id,
+                from: m.from,
+                ended_on: m.ended_on,
+                decision: decision_ref(s, m.decision),
+                end_decision: m.end_decision.map(|d| decision_ref(s, d)),
+            });
+        }
+    }
+    memberships.sort_by(|a, b| {
+        (a.from, a.committee, a.membership).cmp(&(b.from, b.committee, b.membership))
+    });
+    let mut positions = Vec::new();
+    for key in s.posts_of_person(person) {
+        let EntityKey::Post(post) = key else { continue };
+        let Some(pv) = s.view(&key) else { continue };
+        let Some(p) = pv.as_post() else { continue };
+        for h in p.holdings.iter().filter(|h| h.person == person) {
+            positions.push(PositionRecord {
+                post: post_ref(s, post, h.from),
+                from: h.from,
+                ended_on: h.ended_on,
+                decision: h.decision.map(|d| decision_ref(s, d)),
+            });
+        }
+    }
+    positions.sort_by_key(|p| (p.from, p.post.id));
+    Ok(PersonHistory {
+        person,
+        names,
+        memberships,
+        positions,
+    })
+}
+
+fn diff_entries(c: &Composition) -> BTreeSet<DiffEntry> {
+    let mut out = BTreeSet::new();
+    for seat in &c.seats {
+        let base = DiffEntry {
+            committee: c.committee,
+            seat: seat.seat,
+            role: seat.role,
+            label: seat.label.clone(),
+            on_behalf_of: seat.on_behalf_of.as_ref().map(|u| u.id),
+            person: None,
+            person_name: None,
+        };
+        if seat.holders.is_empty() {
+            out.insert(base.clone());
+        }
+        for h in &seat.holders {
+            out.insert(DiffEntry {
+                person: Some(h.person.id),
+                person_name: h.person.name.clone(),
+                ..base.clone()
+            });
+        }
+    }
+    for b in &c.sub_bodies {
+        out.extend(diff_entries(b));
+    }
+    out
+}
+
+pub(crate) fn composition_diff(
+    s: &dyn Source,
+    committee: CommitteeId,
+    before: Date,
+    after: Date,
+) -> Result<CompositionDiff, QueryError> {
+    let a = composition(s, committee, before)?;
+    let b = composition(s, committee, after)?;
+    // Names can differ between the dates; compare on ids only.
+    let strip =
+        |set: BTreeSet<DiffEntry>| -> BTreeMap<(CommitteeId, SeatId, Option<PersonId>), DiffEntry> {
+            set.into_iter()
+                .map(|e| ((e.committee, e.seat, e.person), e))
+                .collect()
+        };
+    let ea = strip(diff_entries(&a));
+    let eb = strip(diff_entries(&b));
+    let joined = eb
+        .iter()
+        .filter(|(k, _)| !ea.contains_key(k))
+        .map(|(_, v)| v.clone())
+        .collect();
+    let left = ea
+        .iter()
+        .filter(|(k, _)| !eb.contains_key(k))
+        .map(|(_, v)| v.clone())
+        .collect();
+    let stayed = ea.keys().filter(|k| eb.contains_key(k)).count();
+    Ok(CompositionDiff {
+        committee,
+        before,
+        after,
+        joined,
+        left,
+        stayed,
+    })
+}
+
+fn entries_of(s: &dyn Source, entity: EntityKey, raw: &[Recorded]) -> Vec<HistoryEntry> {
+    let statuses = fact_statuses(raw);
+    raw.iter()
+        .map(|r| {
+            let standing = match &r.event {
+                Event::Corrected { target, .. } => Standing::Correction(*target),
+                Event::Retracted { target, .. } => Standing::Retraction(*target),
+                _ => match statuses.get(&r.meta.event_id) {
+                    None | Some(FactStatus::Effective) => Standing::Effective,
+                    Some(FactStatus::Corrected { by }) => Standing::CorrectedBy(*by),
+                    Some(FactStatus::Retracted { by }) => Standing::RetractedBy(*by),
+                },
+            };
+            HistoryEntry {
+                entity,
+                position: r.meta.position,
+                event_id: r.meta.event_id,
+                what: r.event.type_name().to_owned(),
+                valid_from: r.event.valid_from(),
+                recorded_at: r.meta.recorded_at,
+                actor: r.meta.actor.clone(),
+                reason: r.meta.reason.clone(),
+                decision: r.event.decision().map(|d| decision_ref(s, d)),
+                standing,
+                event: r.event.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Every recorded change to one entity, in recording order, corrections included.
+pub(crate) fn history(s: &dyn Source, entity: EntityKey) -> Vec<HistoryEntry> {
+    let raw = s.stream(&entity);
+    entries_of(s, entity, &raw)
+}
+
+/// Every change recorded by `actor` with `from <= recorded_at < to`.
+pub(crate) fn changes_by(
+    s: &dyn Source,
+    actor: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<HistoryEntry> {
+    let mut by_entity: BTreeMap<EntityKey, Vec<u64>> = BTreeMap::new();
+    for r in s.by_actor(actor, from, to) {
+        by_entity
+            .entry(r.event.entity())
+            .or_default()
+            .push(r.meta.position);
+    }
+    let mut out = Vec::new();
+    for (entity, positions) in by_entity {
+        let raw = s.stream(&entity);
+        out.extend(
+            entries_of(s, entity, &raw)
+                .into_iter()
+                .filter(|e| positions.contains(&e.position)),
+        );
+    }
+    out.sort_by_key(|e| e.position);
+    out
+}
+
+pub(crate) fn decision_changes(
+    s: &dyn Source,
+    decision: DecisionId,
+) -> Result<DecisionChanges, QueryError> {
+    let key = EntityKey::Decision(decision);
+    let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
+    let d = view.as_decision().ok_or(QueryError::NotFound(key))?;
+    let refs = |ids: &[DecisionId]| ids.iter().map(|x| decision_ref(s, *x)).collect();
+    let summary = DecisionSummary {
+        id: d.id,
+        number: d.number.clone(),
+        kind: d.kind,
+        issuer: unit_ref(s, d.issuer, d.signed_on),
+        signer: d.signer.map(|p| person_ref(s, p, d.signed_on)),
+        signed_on: d.signed_on,
+        in_force_on: d.in_force_on,
+        title: d.title.clone(),
+        amends: refs(&d.amends),
+        replaces: refs(&d.replaces),
+        repeals: refs(&d.repeals),
+    };
+    let mut changes = Vec::new();
+    let mut pivots: BTreeMap<CommitteeId, Date> = BTreeMap::new();
+    let mut entities = s.citing(decision);
+    entities.sort();
+    entities.dedup();
+    for entity in entities {
+        let raw = s.stream(&entity);
+        // Only facts that still cite the decision after corrections count.
+        let effective: BTreeSet<EventId> = effective_events(&raw)
+            .into_iter()
+            .filter(|(_, e)| e.decision() == Some(decision))
+            .map(|(id, _)| id)
+            .collect();
+        for entry in entries_of(s, entity, &raw) {
+            if !effective.contains(&entry.event_id) {
+                continue;
+            }
+            if let EntityKey::Committee(c) = entity {
+                let p = pivots.entry(c).or_insert(entry.valid_from);
+                *p = (*p).min(entry.valid_from);
+            }
+            changes.push(entry);
+        }
+    }
+    changes.sort_by_key(|e| e.position);
+    // A sub-body's change shows in its parent's composition; diff only the top committees.
+    let tops: Vec<(CommitteeId, Date)> = pivots
+        .iter()
+        .filter(|(c, _)| {
+            let parent = s
+                .view(&EntityKey::Committee(**c))
+                .and_then(|v| v.as_committee().and_then(|x| x.parent));
+            parent.map_or(true, |p| !pivots.contains_key(&p))
+        })
+        .map(|(c, d)| (*c, *d))
+        .collect();
+    let mut compositions = Vec::new();
+    for (c, pivot) in tops {
+        compositions.push(composition_diff(s, c, pivot.previous_day(), pivot)?);
+    }
+    Ok(DecisionChanges {
+        decision: summary,
+        changes,
+        compositions,
+    })
+}
+
+fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
+    let view = s.view(&EntityKey::Task(id))?;
+    let t = view.as_task()?;
+    let status = t.status_on(on)?;
+    let assignment = t.assignments.at(on);
+    Some(TaskOnDate {
+        task: id,
+        title: t.title.clone(),
+        product: t.product.clone(),
+        plan: t.plan.map(|p| decision_ref(s, p)),
+        lead: assignment.map(|a| unit_ref(s, a.lead, on)),
+        cooperating: assignment
+            .map(|a| a.cooperating.iter().map(|u| unit_ref(s, *u, on)).collect())
+            .unwrap_or_default(),
+        responsible: assignment
+            .and_then(|a| a.responsible)
+            .map(|p| person_ref(s, p, on)),
+        deadline: t.deadline_on(on),
+        status,
+        percent: t.progress_on(on).map(|p| p.percent),
+        overdue: t.overdue_on(on),
+    })
+}
+
+fn sorted_tasks(mut v: Vec<TaskOnDate>) -> Vec<TaskOnDate> {
+    v.sort_by_key(|t| (t.deadline, t.task));
+    v
+}
+
+/// Tasks led by or shared with `unit` on `on`.
+pub(crate) fn tasks_of_unit(s: &dyn Source, unit: UnitId, on: Date) -> Vec<TaskOnDate> {
+    let mut ids = s.tasks_of_unit(unit);
+    ids.sort();
+    ids.dedup();
+    let v = ids
+        .into_iter()
+        .filter_map(|id| task_on(s, id, on))
+        .filter(|t| {
+            t.lead.as_ref().is_some_and(|l| l.id == unit)
+                || t.cooperating.iter().any(|c| c.id == unit)
+        })
+        .collect();
+    sorted_tasks(v)
+}
+
+pub(crate) fn tasks_of_plan(s: &dyn Source, plan: DecisionId, on: Date) -> Vec<TaskOnDate> {
+    let mut ids = s.tasks_of_plan(plan);
+    ids.sort();
+    ids.dedup();
+    let v = ids
+        .into_iter()
+        .filter_map(|id| task_on(s, id, on))
+        .filter(|t| t.plan.as_ref().is_some_and(|p| p.id == plan))
+        .collect();
+    sorted_tasks(v)
+}
+
+pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
+    let mut ids = s.all_tasks();
+    ids.sort();
+    ids.dedup();
+    let v = ids
+        .into_iter()
+        .filter_map(|id| task_on(s, id, on))
+        .filter(|t| t.overdue)
+        .collect();
+    sorted_tasks(v)
+}
+
+/// People, units, posts and committees whose name (any they have borne) matches `text`,
+/// ignoring case, diacritics and Unicode normal form.
+pub(crate) fn search(s: &dyn Source, text: &str) -> Vec<SearchHit> {
+    let needle = fold(text);
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut keys = s.named(&needle);
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(view) = s.view(&key) else { continue };
+        let names = view.names();
+        let Some(matched) = names
+            .iter()
+            .rev()
+            .find(|n| folded_contains(&n.folded(), &needle))
+        else {
+            continue;
+        };
+        let latest = match view.as_ref() {
+            EntityView::Unit(u) => u.names.latest().cloned(),
+            EntityView::Person(p) => p.names.latest().cloned(),
+            EntityView::Committee(c) => c.names.latest().cloned(),
+            EntityView::Post(p) => Some(p.title.clone()),
+            _ => None,
+        };
+        out.push(SearchHit {
+            entity: key,
+            name: latest.unwrap_or_else(|| (*matched).clone()),
+            matched: (*matched).clone(),
+        });
+    }
+    out.sort_by_cached_key(|h| (h.name.folded(), h.entity));
+    out
+}

@@ -1,0 +1,36 @@
+//! The read interface that both the in-memory fold and the sled read models offer, so that
+//! invariant checks and queries are written once.
+//!
+//! Index methods may return a superset (ids that were related at some point as known now);
+//! callers re-check every candidate against its view, which is exact for the chosen
+//! "known at" bound.
+
+use crate::date::Timestamp;
+use crate::event::Recorded;
+use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
+use crate::view::EntityView;
+use std::borrow::Cow;
+
+/// Point lookups of entity views.
+pub(crate) trait Views {
+    fn view(&self, key: &EntityKey) -> Option<Cow<'_, EntityView>>;
+}
+
+/// Views plus the secondary indexes and raw streams that queries need.
+pub(crate) trait Source: Views {
+    fn children(&self, committee: CommitteeId) -> Vec<CommitteeId>;
+    fn committees_of_person(&self, person: PersonId) -> Vec<CommitteeId>;
+    fn posts_of_person(&self, person: PersonId) -> Vec<EntityKey>;
+    fn tasks_of_unit(&self, unit: UnitId) -> Vec<TaskId>;
+    fn tasks_of_plan(&self, plan: DecisionId) -> Vec<TaskId>;
+    fn all_tasks(&self) -> Vec<TaskId>;
+    fn citing(&self, decision: DecisionId) -> Vec<EntityKey>;
+    /// Entities any of whose names, folded, contain `folded_query`.
+    fn named(&self, folded_query: &str) -> Vec<EntityKey>;
+    /// The raw events of one stream, in recording order.
+    fn stream(&self, key: &EntityKey) -> Vec<Recorded>;
+    /// The entity that holds the event with this id.
+    fn entity_of_event(&self, id: EventId) -> Option<EntityKey>;
+    /// Raw events recorded by `actor` with `from <= recorded_at < to`, by position.
+    fn by_actor(&self, actor: &str, from: Timestamp, to: Timestamp) -> Vec<Recorded>;
+}

@@ -1,0 +1,9 @@
+//! Unit tests of the pure domain: given/when/then on decide/apply, and properties.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod corrections;
+mod decide;
+mod props;
+mod queries;
+mod seed;
+mod support;

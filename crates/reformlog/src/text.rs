@@ -1,0 +1,141 @@
+//! NFC-normalised names and the search fold (case, diacritics, NFC/NFD, đ → d).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// A text that cannot be a name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameError {
+    #[error("a name cannot be empty")]
+    Empty,
+    #[error("a name cannot contain control characters: {0:?}")]
+    ControlCharacter(String),
+}
+
+/// A human name (of a person, unit, post or committee), stored NFC-normalised with runs of
+/// whitespace collapsed, so that the same name typed in NFC or NFD compares equal.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Name(String);
+
+impl Name {
+    /// Normalises and validates `text`.
+    pub fn new(text: &str) -> Result<Self, NameError> {
+        if text.chars().any(char::is_control) {
+            return Err(NameError::ControlCharacter(text.to_owned()));
+        }
+        let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if joined.is_empty() {
+            return Err(NameError::Empty);
+        }
+        Ok(Self(joined.nfc().collect()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The search key of this name.
+    pub fn folded(&self) -> String {
+        fold(&self.0)
+    }
+}
+
+impl TryFrom<String> for Name {
+    type Error = NameError;
+    fn try_from(s: String) -> Result<Self, NameError> {
+        Self::new(&s)
+    }
+}
+
+impl From<Name> for String {
+    fn from(n: Name) -> String {
+        n.0
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+/// The search key of a text: lower case, no diacritics, đ/Đ as d, single spaces.
+///
+/// Decomposing first makes NFC and NFD input fold alike; đ has no decomposition in Unicode
+/// (it is a letter with a stroke, not a letter plus a mark), so it is mapped by hand.
+pub fn fold(text: &str) -> String {
+    // Lower-casing first: some capitals lower-case to a letter plus a combining mark (İ),
+    // which the decomposition step must then see and drop.
+    let lower: String = text.chars().flat_map(char::to_lowercase).collect();
+    let stripped: String = lower
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect();
+    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `haystack`'s folded form contains the folded `needle`.
+pub(crate) fn folded_contains(haystack_folded: &str, needle_folded: &str) -> bool {
+    !needle_folded.is_empty() && haystack_folded.contains(needle_folded)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_vietnamese_names() {
+        assert_eq!(fold("Phạm Minh Tiến"), "pham minh tien");
+        assert_eq!(fold("Đỗ Công Anh"), "do cong anh");
+        assert_eq!(fold("  Nguyễn   Huy Dũng "), "nguyen huy dung");
+        assert_eq!(fold("Cục Tin học hóa"), "cuc tin hoc hoa");
+    }
+
+    #[test]
+    fn nfd_input_equals_nfc_input() {
+        let nfc = "Nguyễn Phú Tiến";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfc, nfd);
+        assert_eq!(Name::new(nfc).unwrap(), Name::new(&nfd).unwrap());
+        assert_eq!(fold(nfc), fold(&nfd));
+    }
+
+    #[test]
+    fn rejects_empty_and_control_names() {
+        assert_eq!(Name::new("   "), Err(NameError::Empty));
+        assert!(matches!(
+            Name::new("a\u{0}b"),
+            Err(NameError::ControlCharacter(_))
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn fold_is_idempotent_and_form_agnostic(s in "\\PC{0,24}") {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once.clone());
+            let nfd: String = s.nfd().collect();
+            let nfc: String = s.nfc().collect();
+            prop_assert_eq!(fold(&nfd), fold(&nfc));
+        }
+
+        #[test]
+        fn fold_leaves_no_marks_or_stroked_d(s in "\\PC{0,24}") {
+            let f = fold(&s);
+            prop_assert!(!f.chars().any(|c| is_combining_mark(c) || c == 'đ'));
+        }
+    }
+}

@@ -1,0 +1,726 @@
+//! Per-entity views: what one entity's effective events say, with every attribute kept as a
+//! timeline over valid time, and the rule (`evolve`) that folds one event into a view.
+//!
+//! `evolve` is total: an event that does not fit (say, the end of a membership that a
+//! correction has since removed) is ignored rather than failing, because `decide` is where
+//! inconsistent input is refused, and replaying the log must never fail.
+
+use crate::date::Date;
+use crate::event::{Event, Recorded};
+use crate::ids::{
+    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
+    TaskId, UnitId,
+};
+use crate::model::{Assignment, DecisionKind, Role, TaskStatus, UnitKind};
+use crate::text::Name;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Values over valid time: each entry holds from its date until the next entry's date.
+/// Entries on the same date keep recording order, so the later-recorded one wins.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct Timeline<T>(pub(crate) Vec<(Date, T)>);
+
+impl<T> Default for Timeline<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<T> Timeline<T> {
+    pub(crate) fn starting(on: Date, value: T) -> Self {
+        Self(vec![(on, value)])
+    }
+
+    pub(crate) fn insert(&mut self, on: Date, value: T) {
+        let idx = self.0.partition_point(|(d, _)| *d <= on);
+        self.0.insert(idx, (on, value));
+    }
+
+    /// The value in force on `on`, if any entry starts on or before it.
+    pub(crate) fn at(&self, on: Date) -> Option<&T> {
+        let idx = self.0.partition_point(|(d, _)| *d <= on);
+        idx.checked_sub(1)
+            .and_then(|i| self.0.get(i))
+            .map(|(_, v)| v)
+    }
+
+    /// The value on `on`, or the earliest one for dates before the first entry (names of an
+    /// entity asked about before it was established are shown as first known).
+    pub(crate) fn at_or_first(&self, on: Date) -> Option<&T> {
+        self.at(on).or_else(|| self.0.first().map(|(_, v)| v))
+    }
+
+    pub(crate) fn latest(&self) -> Option<&T> {
+        self.0.last().map(|(_, v)| v)
+    }
+
+    pub(crate) fn last_date(&self) -> Option<Date> {
+        self.0.last().map(|(d, _)| *d)
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+/// Whether `[from, ended_on)` covers `on`.
+pub(crate) fn covers(from: Date, ended_on: Option<Date>, on: Date) -> bool {
+    from <= on && ended_on.map_or(true, |e| on < e)
+}
+
+/// Whether `[a0, a1)` and `[b0, b1)` share a day (`None` = open-ended).
+pub(crate) fn overlaps(a0: Date, a1: Option<Date>, b0: Date, b1: Option<Date>) -> bool {
+    a1.map_or(true, |a1| b0 < a1) && b1.map_or(true, |b1| a0 < b1)
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct UnitEnd {
+    pub(crate) on: Date,
+    pub(crate) merged_into: Option<UnitId>,
+    pub(crate) decision: Option<DecisionId>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct UnitView {
+    pub(crate) id: UnitId,
+    pub(crate) kind: UnitKind,
+    pub(crate) established_on: Date,
+    pub(crate) names: Timeline<Name>,
+    pub(crate) parents: Timeline<Option<UnitId>>,
+    pub(crate) end: Option<UnitEnd>,
+}
+
+impl UnitView {
+    pub(crate) fn alive_on(&self, on: Date) -> bool {
+        covers(self.established_on, self.end.as_ref().map(|e| e.on), on)
+    }
+
+    pub(crate) fn name_on(&self, on: Date) -> Option<&Name> {
+        self.names.at_or_first(on)
+    }
+
+    /// The last date on which anything about this unit changed.
+    pub(crate) fn last_change(&self) -> Date {
+        [self.names.last_date(), self.parents.last_date()]
+            .into_iter()
+            .flatten()
+            .fold(self.established_on, Date::max)
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct PersonView {
+    pub(crate) id: PersonId,
+    pub(crate) registered_on: Date,
+    pub(crate) names: Timeline<Name>,
+}
+
+impl PersonView {
+    pub(crate) fn name_on(&self, on: Date) -> Option<&Name> {
+        self.names.at_or_first(on)
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct Holding {
+    pub(crate) id: HoldingId,
+    pub(crate) person: PersonId,
+    pub(crate) from: Date,
+    pub(crate) ended_on: Option<Date>,
+    pub(crate) decision: Option<DecisionId>,
+    pub(crate) end_decision: Option<DecisionId>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct PostView {
+    pub(crate) id: PostId,
+    pub(crate) title: Name,
+    pub(crate) unit: Option<UnitId>,
+    pub(crate) max_holders: u16,
+    pub(crate) created_on: Date,
+    pub(crate) abolished_on: Option<Date>,
+    pub(crate) holdings: Vec<Holding>,
+}
+
+impl PostView {
+    pub(crate) fn alive_on(&self, on: Date) -> bool {
+        covers(self.created_on, self.abolished_on, on)
+    }
+
+    pub(crate) fn holders_on(&self, on: Date) -> impl Iterator<Item = &Holding> {
+        self.holdings
+            .iter()
+            .filter(move |h| covers(h.from, h.ended_on, on))
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct DecisionView {
+    pub(crate) id: DecisionId,
+    pub(crate) number: String,
+    pub(crate) kind: DecisionKind,
+    pub(crate) issuer: UnitId,
+    pub(crate) signer: Option<PersonId>,
+    pub(crate) signed_on: Date,
+    pub(crate) in_force_on: Date,
+    pub(crate) title: String,
+    pub(crate) amends: Vec<DecisionId>,
+    pub(crate) replaces: Vec<DecisionId>,
+    pub(crate) repeals: Vec<DecisionId>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct Seat {
+    pub(crate) id: SeatId,
+    pub(crate) role: Role,
+    pub(crate) on_behalf_of: Option<UnitId>,
+    pub(crate) ex_officio: Option<PostId>,
+    pub(crate) label: Option<String>,
+    pub(crate) from: Date,
+    pub(crate) ended_on: Option<Date>,
+    pub(crate) decision: DecisionId,
+    pub(crate) end_decision: Option<DecisionId>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct Membership {
+    pub(crate) id: MembershipId,
+    pub(crate) seat: SeatId,
+    pub(crate) person: PersonId,
+    pub(crate) from: Date,
+    pub(crate) ended_on: Option<Date>,
+    pub(crate) decision: DecisionId,
+    pub(crate) end_decision: Option<DecisionId>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct CommitteeView {
+    pub(crate) id: CommitteeId,
+    pub(crate) names: Timeline<Name>,
+    pub(crate) parent: Option<CommitteeId>,
+    pub(crate) unit: Option<UnitId>,
+    pub(crate) established_on: Date,
+    pub(crate) established_by: DecisionId,
+    pub(crate) dissolved_on: Option<Date>,
+    pub(crate) duties: Timeline<Vec<String>>,
+    pub(crate) seats: Vec<Seat>,
+    pub(crate) memberships: Vec<Membership>,
+}
+
+impl CommitteeView {
+    pub(crate) fn alive_on(&self, on: Date) -> bool {
+        covers(self.established_on, self.dissolved_on, on)
+    }
+
+    pub(crate) fn seat(&self, id: SeatId) -> Option<&Seat> {
+        self.seats.iter().find(|s| s.id == id)
+    }
+
+    pub(crate) fn membership(&self, id: MembershipId) -> Option<&Membership> {
+        self.memberships.iter().find(|m| m.id == id)
+    }
+
+    pub(crate) fn members_of_seat_on(
+        &self,
+        seat: SeatId,
+        on: Date,
+    ) -> impl Iterator<Item = &Membership> {
+        self.memberships
+            .iter()
+            .filter(move |m| m.seat == seat && covers(m.from, m.ended_on, on))
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct Progress {
+    pub(crate) on: Date,
+    pub(crate) percent: u8,
+    pub(crate) note: String,
+    pub(crate) evidence: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct TaskView {
+    pub(crate) id: TaskId,
+    pub(crate) plan: Option<DecisionId>,
+    pub(crate) title: String,
+    pub(crate) product: String,
+    pub(crate) created_on: Date,
+    pub(crate) deadlines: Timeline<Date>,
+    pub(crate) assignments: Timeline<Assignment>,
+    pub(crate) progress: Vec<Progress>,
+    pub(crate) statuses: Timeline<TaskStatus>,
+}
+
+impl TaskView {
+    pub(crate) fn status_on(&self, on: Date) -> Option<TaskStatus> {
+        self.statuses.at(on).copied()
+    }
+
+    pub(crate) fn deadline_on(&self, on: Date) -> Option<Date> {
+        self.deadlines.at_or_first(on).copied()
+    }
+
+    /// Past its deadline (as it stood on `on`) and neither completed nor cancelled on `on`.
+    pub(crate) fn overdue_on(&self, on: Date) -> bool {
+        self.status_on(on) == Some(TaskStatus::Open) && self.deadline_on(on).is_some_and(|d| d < on)
+    }
+
+    pub(crate) fn progress_on(&self, on: Date) -> Option<&Progress> {
+        self.progress
+            .iter()
+            .filter(|p| p.on <= on)
+            .max_by_key(|p| p.on)
+    }
+}
+
+/// The view of any one entity.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) enum EntityView {
+    Unit(UnitView),
+    Person(PersonView),
+    Post(PostView),
+    Decision(DecisionView),
+    Committee(CommitteeView),
+    Task(TaskView),
+}
+
+impl EntityView {
+    pub(crate) fn as_unit(&self) -> Option<&UnitView> {
+        match self {
+            Self::Unit(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn as_person(&self) -> Option<&PersonView> {
+        match self {
+            Self::Person(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn as_post(&self) -> Option<&PostView> {
+        match self {
+            Self::Post(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn as_decision(&self) -> Option<&DecisionView> {
+        match self {
+            Self::Decision(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn as_committee(&self) -> Option<&CommitteeView> {
+        match self {
+            Self::Committee(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn as_task(&self) -> Option<&TaskView> {
+        match self {
+            Self::Task(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Every name this entity has had (for the search index).
+    pub(crate) fn names(&self) -> Vec<&Name> {
+        match self {
+            Self::Unit(v) => v.names.values().collect(),
+            Self::Person(v) => v.names.values().collect(),
+            Self::Post(v) => vec![&v.title],
+            Self::Committee(v) => v.names.values().collect(),
+            Self::Decision(_) | Self::Task(_) => Vec::new(),
+        }
+    }
+}
+
+/// Folds one fact event into the view of its entity.
+pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityView> {
+    use Event as E;
+    match (view, event) {
+        (
+            None,
+            E::UnitEstablished {
+                unit,
+                name,
+                kind,
+                parent,
+                on,
+                ..
+            },
+        ) => Some(EntityView::Unit(UnitView {
+            id: *unit,
+            kind: *kind,
+            established_on: *on,
+            names: Timeline::starting(*on, name.clone()),
+            parents: Timeline::starting(*on, *parent),
+            end: None,
+        })),
+        (None, E::PersonRegistered { person, name, on }) => Some(EntityView::Person(PersonView {
+            id: *person,
+            registered_on: *on,
+            names: Timeline::starting(*on, name.clone()),
+        })),
+        (
+            None,
+            E::PostCreated {
+                post,
+                title,
+                unit,
+                max_holders,
+                on,
+                ..
+            },
+        ) => Some(EntityView::Post(PostView {
+            id: *post,
+            title: title.clone(),
+            unit: *unit,
+            max_holders: *max_holders,
+            created_on: *on,
+            abolished_on: None,
+            holdings: Vec::new(),
+        })),
+        (
+            None,
+            E::DecisionRecorded {
+                decision,
+                number,
+                kind,
+                issuer,
+                signer,
+                signed_on,
+                in_force_on,
+                title,
+                amends,
+                replaces,
+                repeals,
+            },
+        ) => Some(EntityView::Decision(DecisionView {
+            id: *decision,
+            number: number.clone(),
+            kind: *kind,
+            issuer: *issuer,
+            signer: *signer,
+            signed_on: *signed_on,
+            in_force_on: *in_force_on,
+            title: title.clone(),
+            amends: amends.clone(),
+            replaces: replaces.clone(),
+            repeals: repeals.clone(),
+        })),
+        (
+            None,
+            E::CommitteeEstablished {
+                committee,
+                name,
+                parent,
+                unit,
+                on,
+                decision,
+            },
+        ) => Some(EntityView::Committee(CommitteeView {
+            id: *committee,
+            names: Timeline::starting(*on, name.clone()),
+            parent: *parent,
+            unit: *unit,
+            established_on: *on,
+            established_by: *decision,
+            dissolved_on: None,
+            duties: Timeline::default(),
+            seats: Vec::new(),
+            memberships: Vec::new(),
+        })),
+        (
+            None,
+            E::TaskCreated {
+                task,
+                plan,
+                title,
+                product,
+                deadline,
+                assignment,
+                on,
+            },
+        ) => {
+            let mut assignments = Timeline::default();
+            if let Some(a) = assignment {
+                assignments.insert(*on, a.clone());
+            }
+            Some(EntityView::Task(TaskView {
+                id: *task,
+                plan: *plan,
+                title: title.clone(),
+                product: product.clone(),
+                created_on: *on,
+                deadlines: Timeline::starting(*on, *deadline),
+                assignments,
+                progress: Vec::new(),
+                statuses: Timeline::starting(*on, TaskStatus::Open),
+            }))
+        }
+        (Some(mut view), event) => {
+            evolve_existing(&mut view, event);
+            Some(view)
+        }
+        (None, _) => None,
+    }
+}
+
+fn evolve_existing(view: &mut EntityView, event: &Event) {
+    use Event as E;
+    match (view, event) {
+        (EntityView::Unit(u), E::UnitRenamed { name, on, .. }) => u.names.insert(*on, name.clone()),
+        (EntityView::Unit(u), E::UnitMoved { parent, on, .. }) => u.parents.insert(*on, *parent),
+        (
+            EntityView::Unit(u),
+            E::UnitMerged {
+                into, on, decision, ..
+            },
+        ) => {
+            u.end = Some(UnitEnd {
+                on: *on,
+                merged_into: Some(*into),
+                decision: *decision,
+            });
+        }
+        (EntityView::Unit(u), E::UnitDissolved { on, decision, .. }) => {
+            u.end = Some(UnitEnd {
+                on: *on,
+                merged_into: None,
+                decision: *decision,
+            });
+        }
+        (EntityView::Person(p), E::PersonRenamed { name, on, .. }) => {
+            p.names.insert(*on, name.clone());
+        }
+        (
+            EntityView::Post(p),
+            E::PostHolderAppointed {
+                holding,
+                person,
+                from,
+                ended_on,
+                decision,
+                ..
+            },
+        ) => p.holdings.push(Holding {
+            id: *holding,
+            person: *person,
+            from: *from,
+            ended_on: *ended_on,
+            decision: *decision,
+            end_decision: None,
+        }),
+        (
+            EntityView::Post(p),
+            E::PostHolderLeft {
+                holding,
+                ended_on,
+                decision,
+                ..
+            },
+        ) => {
+            if let Some(h) = p.holdings.iter_mut().find(|h| h.id == *holding) {
+                h.ended_on = Some(*ended_on);
+                h.end_decision = *decision;
+            }
+        }
+        (EntityView::Post(p), E::PostAbolished { on, .. }) => p.abolished_on = Some(*on),
+        (EntityView::Committee(c), E::CommitteeRenamed { name, on, .. }) => {
+            c.names.insert(*on, name.clone());
+        }
+        (EntityView::Committee(c), E::DutiesSet { duties, on, .. }) => {
+            c.duties.insert(*on, duties.clone());
+        }
+        (
+            EntityView::Committee(c),
+            E::SeatCreated {
+                seat,
+                role,
+                on_behalf_of,
+                ex_officio,
+                label,
+                from,
+                ended_on,
+                decision,
+                ..
+            },
+        ) if c.seat(*seat).is_none() => {
+            c.seats.push(Seat {
+                id: *seat,
+                role: *role,
+                on_behalf_of: *on_behalf_of,
+                ex_officio: *ex_officio,
+                label: label.clone(),
+                from: *from,
+                ended_on: *ended_on,
+                decision: *decision,
+                end_decision: None,
+            });
+        }
+        (
+            EntityView::Committee(c),
+            E::SeatAbolished {
+                seat,
+                ended_on,
+                decision,
+                ..
+            },
+        ) => {
+            if let Some(s) = c.seats.iter_mut().find(|s| s.id == *seat) {
+                s.ended_on = Some(*ended_on);
+                s.end_decision = Some(*decision);
+            }
+        }
+        (
+            EntityView::Committee(c),
+            E::MembershipStarted {
+                membership,
+                seat,
+                person,
+                from,
+                ended_on,
+                decision,
+                ..
+            },
+        ) if c.membership(*membership).is_none() => {
+            c.memberships.push(Membership {
+                id: *membership,
+                seat: *seat,
+                person: *person,
+                from: *from,
+                ended_on: *ended_on,
+                decision: *decision,
+                end_decision: None,
+            });
+        }
+        (
+            EntityView::Committee(c),
+            E::MembershipEnded {
+                membership,
+                ended_on,
+                decision,
+                ..
+            },
+        ) => {
+            if let Some(m) = c.memberships.iter_mut().find(|m| m.id == *membership) {
+                m.ended_on = Some(*ended_on);
+                m.end_decision = Some(*decision);
+            }
+        }
+        (EntityView::Committee(c), E::CommitteeDissolved { on, .. }) => c.dissolved_on = Some(*on),
+        (EntityView::Task(t), E::TaskAssigned { assignment, on, .. })
+        | (EntityView::Task(t), E::TaskReassigned { assignment, on, .. }) => {
+            t.assignments.insert(*on, assignment.clone());
+        }
+        (EntityView::Task(t), E::TaskDeadlineExtended { deadline, on, .. }) => {
+            t.deadlines.insert(*on, *deadline);
+        }
+        (
+            EntityView::Task(t),
+            E::TaskProgressReported {
+                percent,
+                note,
+                evidence,
+                on,
+                ..
+            },
+        ) => t.progress.push(Progress {
+            on: *on,
+            percent: *percent,
+            note: note.clone(),
+            evidence: evidence.clone(),
+        }),
+        (EntityView::Task(t), E::TaskCompleted { on, .. }) => {
+            t.statuses.insert(*on, TaskStatus::Completed);
+        }
+        (EntityView::Task(t), E::TaskCancelled { on, .. }) => {
+            t.statuses.insert(*on, TaskStatus::Cancelled);
+        }
+        (EntityView::Task(t), E::TaskReopened { on, .. }) => {
+            t.statuses.insert(*on, TaskStatus::Open);
+        }
+        _ => {}
+    }
+}
+
+/// How a fact event stands after the corrections recorded so far.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) enum FactStatus {
+    Effective,
+    Corrected { by: EventId },
+    Retracted { by: EventId },
+}
+
+/// The fact events of one stream as they now stand: corrections substituted, retractions
+/// dropped, in recording order. Returns (event id, effective event) pairs.
+pub(crate) fn effective_events(raw: &[Recorded]) -> Vec<(EventId, Event)> {
+    let mut replaced: HashMap<EventId, Option<&Event>> = HashMap::new();
+    for r in raw {
+        match &r.event {
+            Event::Corrected { target, corrected } => {
+                replaced.insert(*target, Some(corrected.as_ref()));
+            }
+            Event::Retracted { target, .. } => {
+                replaced.insert(*target, None);
+            }
+            _ => {}
+        }
+    }
+    raw.iter()
+        .filter(|r| r.event.is_fact())
+        .filter_map(|r| match replaced.get(&r.meta.event_id) {
+            None => Some((r.meta.event_id, r.event.clone())),
+            Some(Some(e)) => Some((r.meta.event_id, (*e).clone())),
+            Some(None) => None,
+        })
+        .collect()
+}
+
+/// The status of every fact event of one stream.
+pub(crate) fn fact_statuses(raw: &[Recorded]) -> HashMap<EventId, FactStatus> {
+    let mut out = HashMap::new();
+    for r in raw {
+        match &r.event {
+            Event::Corrected { target, .. } => {
+                out.insert(
+                    *target,
+                    FactStatus::Corrected {
+                        by: r.meta.event_id,
+                    },
+                );
+            }
+            Event::Retracted { target, .. } => {
+                out.insert(
+                    *target,
+                    FactStatus::Retracted {
+                        by: r.meta.event_id,
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Rebuilds the view of one entity from its whole stream.
+pub(crate) fn rebuild_view(raw: &[Recorded]) -> Option<EntityView> {
+    effective_events(raw)
+        .iter()
+        .fold(None, |view, (_, e)| evolve(view, e))
+}
+
+/// The key of the entity a view describes.
+pub(crate) fn key_of(view: &EntityView) -> EntityKey {
+    match view {
+        EntityView::Unit(v) => EntityKey::Unit(v.id),
+        EntityView::Person(v) => EntityKey::Person(v.id),
+        EntityView::Post(v) => EntityKey::Post(v.id),
+        EntityView::Decision(v) => EntityKey::Decision(v.id),
+        EntityView::Committee(v) => EntityKey::Committee(v.id),
+        EntityView::Task(v) => EntityKey::Task(v.id),
+    }
+}
