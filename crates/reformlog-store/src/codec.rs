@@ -95,12 +95,14 @@ pub(crate) fn decode_record(bytes: &[u8]) -> Result<RecordedEvent, CodecError> {
     if used != body.len() {
         return Err(CodecError::TrailingBytes(body.len() - used));
     }
-    let mut extra = std::collections::BTreeMap::new();
-    for (k, v) in v1.extra {
-        if extra.insert(k, v).is_some() {
-            return Err(CodecError::Invalid("duplicate metadata key".into()));
-        }
+    // The encoder writes keys in strictly ascending order; anything else is not a record this
+    // store wrote, and accepting it would let one record have two byte forms.
+    if v1.extra.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(CodecError::Invalid(
+            "metadata keys not in strictly ascending order".into(),
+        ));
     }
+    let extra = v1.extra.into_iter().collect();
     Ok(RecordedEvent {
         position: v1.position,
         stream: v1.stream,
@@ -203,6 +205,33 @@ mod tests {
         // The stream length field follows the version byte and the position.
         bytes[9..17].copy_from_slice(&u64::MAX.to_be_bytes());
         assert!(decode_record(&bytes).is_err());
+    }
+
+    #[test]
+    fn unsorted_or_duplicate_metadata_keys_are_refused() {
+        let mut r = sample();
+        r.metadata.extra.insert("a".into(), "1".into());
+        r.metadata.extra.insert("b".into(), "2".into());
+        let bytes = encode_record(&r).unwrap();
+        // Each key is a u64 length 1 then the letter; find both and swap or duplicate them.
+        let find = |k: u8| {
+            let pattern = [0, 0, 0, 0, 0, 0, 0, 1, k];
+            bytes.windows(9).position(|w| w == pattern).unwrap() + 8
+        };
+        let (ka, kb) = (find(b'a'), find(b'b'));
+        let mut swapped = bytes.clone();
+        swapped[ka] = b'b';
+        swapped[kb] = b'a';
+        assert!(matches!(
+            decode_record(&swapped),
+            Err(CodecError::Invalid(_))
+        ));
+        let mut duplicated = bytes;
+        duplicated[kb] = b'a';
+        assert!(matches!(
+            decode_record(&duplicated),
+            Err(CodecError::Invalid(_))
+        ));
     }
 
     #[test]
