@@ -30,3 +30,7 @@ mod store_integrity;
 // golden fixtures: bytes written by earlier builds must still decode.
 #[path = "store/golden.rs"]
 mod store_golden;
+
+// The domain (crate reformlog) over the log: the Decision 34 seed case on both time axes.
+#[path = "domain/seed_case.rs"]
+mod domain_seed_case;

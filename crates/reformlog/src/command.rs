@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// A seat to create, with its first holder if it is held personally.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
 pub struct SeatSpec {
     pub seat: SeatId,
     pub role: Role,
@@ -25,6 +26,7 @@ pub struct SeatSpec {
 
 /// The new composition of one sub-body in a reconstitution.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
 pub struct SubBodySpec {
     pub committee: CommitteeId,
     pub seats: Vec<SeatSpec>,
@@ -32,7 +34,8 @@ pub struct SubBodySpec {
 
 /// Everything the domain can be asked to do.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-#[serde(rename_all = "snake_case")]
+// On an externally tagged enum, `deny_unknown_fields` applies to every struct variant.
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Command {
     EstablishUnit {

@@ -145,7 +145,7 @@ impl Timestamp {
 
 /// "As the system knew it at": a log position or a recorded time (both inclusive).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KnownAt {
     Position(u64),
     Timestamp(Timestamp),

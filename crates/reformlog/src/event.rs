@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 /// The codec behind the store encodes fields by position, so variants and fields are only
 /// ever appended, never reordered or removed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-#[serde(rename_all = "snake_case")]
+// Commands carry events (corrections), so unknown fields are refused here too.
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Event {
     UnitEstablished {

@@ -138,8 +138,10 @@ id_type!(
 );
 
 /// The entity (and so the stream) an event belongs to. Every event belongs to exactly one.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+///
+/// In human-readable formats (JSON, TOML) it reads `{"kind": "unit", "id": "<uuid>"}`; in
+/// the positional payload codec, which cannot read tagged enums, it is a plain enum.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum EntityKey {
     Unit(UnitId),
     Person(PersonId),
@@ -147,6 +149,78 @@ pub enum EntityKey {
     Committee(CommitteeId),
     Decision(DecisionId),
     Task(TaskId),
+}
+
+/// The human-readable form of [`EntityKey`].
+#[derive(Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    content = "id",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    rename = "EntityKey"
+)]
+enum TaggedKey {
+    Unit(UnitId),
+    Person(PersonId),
+    Post(PostId),
+    Committee(CommitteeId),
+    Decision(DecisionId),
+    Task(TaskId),
+}
+
+/// The binary form of [`EntityKey`]: variant index, then the id. Variants are only ever
+/// appended, as for events.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "EntityKey")]
+enum PlainKey {
+    Unit(UnitId),
+    Person(PersonId),
+    Post(PostId),
+    Committee(CommitteeId),
+    Decision(DecisionId),
+    Task(TaskId),
+}
+
+macro_rules! convert_key {
+    ($from:ident => $to:ident) => {
+        impl From<$from> for $to {
+            fn from(k: $from) -> Self {
+                match k {
+                    $from::Unit(id) => $to::Unit(id),
+                    $from::Person(id) => $to::Person(id),
+                    $from::Post(id) => $to::Post(id),
+                    $from::Committee(id) => $to::Committee(id),
+                    $from::Decision(id) => $to::Decision(id),
+                    $from::Task(id) => $to::Task(id),
+                }
+            }
+        }
+    };
+}
+convert_key!(EntityKey => TaggedKey);
+convert_key!(TaggedKey => EntityKey);
+convert_key!(EntityKey => PlainKey);
+convert_key!(PlainKey => EntityKey);
+
+impl Serialize for EntityKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            TaggedKey::from(*self).serialize(s)
+        } else {
+            PlainKey::from(*self).serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EntityKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            TaggedKey::deserialize(d).map(Self::from)
+        } else {
+            PlainKey::deserialize(d).map(Self::from)
+        }
+    }
 }
 
 impl EntityKey {

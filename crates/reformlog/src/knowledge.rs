@@ -5,6 +5,7 @@ use crate::date::{KnownAt, Timestamp};
 use crate::event::Recorded;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
 use crate::source::{Source, Views};
+use crate::summary::EntityKind;
 use crate::text::{fold, folded_contains};
 use crate::view::{evolve, rebuild_view, EntityView};
 use std::borrow::Cow;
@@ -192,6 +193,20 @@ impl Source for Knowledge {
             .collect();
         out.sort_by_key(|r| r.meta.position);
         out
+    }
+
+    fn revision(&self, key: &EntityKey) -> Option<u64> {
+        self.records
+            .get(key)
+            .and_then(|r| (r.raw.len() as u64).checked_sub(1))
+    }
+
+    fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey> {
+        self.records
+            .keys()
+            .filter(|k| EntityKind::of(k) == kind)
+            .copied()
+            .collect()
     }
 }
 

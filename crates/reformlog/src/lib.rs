@@ -6,6 +6,11 @@
 //! log prefix (optionally "as known at" a position or time) and answers [`Query`]s on any
 //! valid date. Corrections and retractions are new events citing what they correct.
 //!
+//! [`Reformlog`] puts this over the event log of `reformlog-store`: it decides commands
+//! against sled read models kept beside the log, appends their events atomically with
+//! optimistic revision checks, and answers the same queries from the read models, "as
+//! known at" any past position or time included.
+//!
 //! Who sat on the committee of Decision 34 on 2022-01-15:
 //!
 //! ```
@@ -34,26 +39,35 @@
 //! assert_eq!(composition.holder_count(), 24 + 27);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+mod api_error;
+mod codec;
 mod command;
 mod date;
 mod decide;
+mod engine;
 mod error;
 mod event;
 mod ids;
 mod knowledge;
 mod model;
 mod query;
+mod readmodel;
 mod seed;
 mod source;
+mod staged;
+mod summary;
 mod text;
 mod view;
 
 #[cfg(test)]
 mod tests;
 
+pub use api_error::{Error, OpenError};
+pub use codec::decode_event;
 pub use command::{Command, SeatSpec, SubBodySpec};
 pub use date::{Date, DateError, KnownAt, Timestamp};
 pub use decide::decide;
+pub use engine::{Context, Executed, Options, Reformlog};
 pub use error::DomainError;
 pub use event::{Event, EventMeta, Recorded};
 pub use ids::{
@@ -71,4 +85,5 @@ pub use seed::{
     Seed, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedPerson, SeedPost,
     SeedReconstitution, SeedSeat, SeedSubBody, SeedTask, SeedUnit,
 };
+pub use summary::{CommitteeRef, EntityDetails, EntityKind, EntitySummary, UnitStatus};
 pub use text::{fold, Name, NameError};

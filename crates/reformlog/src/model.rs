@@ -80,6 +80,7 @@ pub enum TaskStatus {
 
 /// Who carries out a task.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
 pub struct Assignment {
     pub lead: UnitId,
     pub cooperating: Vec<UnitId>,
@@ -88,6 +89,7 @@ pub struct Assignment {
 
 /// The initial holder of a seat created by a reconstitution or a seat creation.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
 pub struct SeatHolder {
     pub membership: crate::ids::MembershipId,
     pub person: PersonId,

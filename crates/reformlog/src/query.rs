@@ -263,7 +263,7 @@ pub struct SearchHit {
 
 /// Every question the library answers, as data (for a daemon to take as JSON).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Query {
     Composition {
@@ -356,7 +356,7 @@ pub(crate) fn person_ref(s: &dyn Source, id: PersonId, on: Date) -> PersonRef {
     PersonRef { id, name }
 }
 
-fn post_ref(s: &dyn Source, id: PostId, on: Date) -> PostRef {
+pub(crate) fn post_ref(s: &dyn Source, id: PostId, on: Date) -> PostRef {
     let view = s.view(&EntityKey::Post(id));
     let post = view.as_deref().and_then(EntityView::as_post);
     PostRef {
@@ -373,7 +373,7 @@ pub(crate) fn decision_ref(s: &dyn Source, id: DecisionId) -> DecisionRef {
     DecisionRef { id, number }
 }
 
-fn positions_on(s: &dyn Source, person: PersonId, on: Date) -> Vec<PostRef> {
+pub(crate) fn positions_on(s: &dyn Source, person: PersonId, on: Date) -> Vec<PostRef> {
     let mut out = Vec::new();
     for key in s.posts_of_person(person) {
         let EntityKey::Post(post) = key else { continue };
@@ -765,7 +765,7 @@ pub(crate) fn decision_changes(
     })
 }
 
-fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
+pub(crate) fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
     let view = s.view(&EntityKey::Task(id))?;
     let t = view.as_task()?;
     let status = t.status_on(on)?;

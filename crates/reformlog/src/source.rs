@@ -3,11 +3,13 @@
 //!
 //! Index methods may return a superset (ids that were related at some point as known now);
 //! callers re-check every candidate against its view, which is exact for the chosen
-//! "known at" bound.
+//! "known at" bound. `children` is the exception: it must be exact, because `decide`
+//! dissolves every child it is given.
 
 use crate::date::Timestamp;
 use crate::event::Recorded;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
+use crate::summary::EntityKind;
 use crate::view::EntityView;
 use std::borrow::Cow;
 
@@ -33,4 +35,8 @@ pub(crate) trait Source: Views {
     fn entity_of_event(&self, id: EventId) -> Option<EntityKey>;
     /// Raw events recorded by `actor` with `from <= recorded_at < to`, by position.
     fn by_actor(&self, actor: &str, from: Timestamp, to: Timestamp) -> Vec<Recorded>;
+    /// The last revision of the entity's stream (its event count less one).
+    fn revision(&self, key: &EntityKey) -> Option<u64>;
+    /// Every entity of one kind that has a stream, in key order.
+    fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey>;
 }

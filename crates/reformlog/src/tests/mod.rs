@@ -3,7 +3,9 @@
 
 mod corrections;
 mod decide;
+mod engine;
 mod props;
 mod queries;
 mod seed;
+mod store_props;
 mod support;

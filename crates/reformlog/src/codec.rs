@@ -1,0 +1,89 @@
+//! Between domain events and stored records: one payload per event through the store's
+//! payload codec, the event type and stream checked on the way back.
+
+use crate::api_error::Error;
+use crate::date::Timestamp;
+use crate::event::{Event, EventMeta, Recorded};
+use crate::ids::{EntityKey, EventId};
+use reformlog_store::{
+    decode_payload, encode_payload, CodecError, Metadata, NewEvent, RecordedEvent,
+};
+
+/// The payload schema every event is written with; bump it (and add an upcaster) when a
+/// variant's fields change.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+/// The metadata key that carries an event's valid date, so the log is readable without
+/// decoding payloads.
+pub(crate) const VALID_FROM_KEY: &str = "valid_from";
+
+/// Decodes one stored event back into the domain [`Event`], checking that the record's type,
+/// schema version and stream agree with the payload.
+pub fn decode_event(recorded: &RecordedEvent) -> Result<Event, Error> {
+    let bad = |reason: String| {
+        Error::Codec(CodecError::Invalid(format!(
+            "event at position {}: {reason}",
+            recorded.position
+        )))
+    };
+    if recorded.schema_version != SCHEMA_VERSION {
+        return Err(bad(format!(
+            "schema version {} is not one this build reads",
+            recorded.schema_version
+        )));
+    }
+    let event: Event = decode_payload(&recorded.payload)?;
+    if event.type_name() != recorded.event_type {
+        return Err(bad(format!(
+            "the record says {:?} but the payload is {:?}",
+            recorded.event_type,
+            event.type_name()
+        )));
+    }
+    if event.entity().stream_name() != recorded.stream {
+        return Err(bad(format!(
+            "stored in stream {:?} but about {}",
+            recorded.stream,
+            event.entity()
+        )));
+    }
+    Ok(event)
+}
+
+/// Whether a stream belongs to the domain (its category is an entity kind). Other streams in
+/// the same log are left alone by the read models.
+pub(crate) fn is_domain_stream(stream: &str) -> bool {
+    EntityKey::from_stream_name(stream).is_ok()
+}
+
+/// The domain's view of a stored event: its payload decoded, its envelope as [`EventMeta`].
+pub(crate) fn to_recorded(recorded: &RecordedEvent) -> Result<Recorded, Error> {
+    Ok(Recorded {
+        meta: EventMeta {
+            position: recorded.position,
+            event_id: EventId::from_uuid(recorded.event_id),
+            recorded_at: Timestamp(recorded.recorded_at.as_micros()),
+            actor: recorded.metadata.actor.clone(),
+            reason: recorded.metadata.reason.clone(),
+        },
+        event: decode_event(recorded)?,
+    })
+}
+
+/// The event to append for `event`, with the caller's metadata and its valid date added.
+pub(crate) fn to_new_event(
+    id: EventId,
+    event: &Event,
+    metadata: &Metadata,
+) -> Result<NewEvent, Error> {
+    let metadata = metadata
+        .clone()
+        .with_extra(VALID_FROM_KEY, event.valid_from().to_string());
+    Ok(NewEvent {
+        id: id.as_uuid(),
+        event_type: event.type_name().to_owned(),
+        schema_version: SCHEMA_VERSION,
+        payload: encode_payload(event)?,
+        metadata,
+    })
+}

@@ -1,0 +1,236 @@
+//! The read-model key layout: one sled tree, one prefix byte per table, fixed-width
+//! big-endian parts so that byte order is numeric order and a prefix scan is one lookup.
+//!
+//! | prefix | key | value |
+//! | --- | --- | --- |
+//! | `0x00 0x01` | — | checkpoint: last log position applied (u64) |
+//! | `0x00 0x02` | — | layout version (u32) |
+//! | `0x01` | entity key (17) | first position, last position, last revision (3 × u64), then the view (payload codec) |
+//! | `0x10` | parent committee (16), child committee (16) | — |
+//! | `0x11` | person (16), committee (16) | — |
+//! | `0x12` | person (16), post (16) | — |
+//! | `0x13` | unit (16), task (16) | — |
+//! | `0x14` | plan decision (16), task (16) | — |
+//! | `0x15` | decision (16), citing entity key (17) | — |
+//! | `0x16` | folded name (UTF-8), `0xFF`, entity key (17) | — |
+//! | `0x17` | actor length (u16), actor, first recorded_at (i64, sign-flipped), first position (u64) | runs of (position u64, recorded_at i64) |
+//!
+//! An entity key is 17 bytes: the kind byte (unit 1, person 2, post 3, committee 4,
+//! decision 5, task 6) and the 16 UUID bytes, so one kind's entities are one prefix.
+
+use crate::ids::{CommitteeId, DecisionId, EntityKey, PersonId, PostId, TaskId, UnitId};
+use crate::summary::EntityKind;
+use uuid::Uuid;
+
+/// Bumped when the layout or the stored view format changes; a read model written with
+/// another version is rebuilt on open.
+pub(crate) const LAYOUT_VERSION: u32 = 1;
+
+pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
+pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];
+
+pub(crate) const ENTITY: u8 = 0x01;
+pub(crate) const CHILDREN: u8 = 0x10;
+pub(crate) const PERSON_COMMITTEES: u8 = 0x11;
+pub(crate) const PERSON_POSTS: u8 = 0x12;
+pub(crate) const UNIT_TASKS: u8 = 0x13;
+pub(crate) const PLAN_TASKS: u8 = 0x14;
+pub(crate) const CITING: u8 = 0x15;
+pub(crate) const NAMES: u8 = 0x16;
+pub(crate) const ACTOR: u8 = 0x17;
+
+/// Ends the variable-length name part of a name key; never a byte of UTF-8.
+const NAME_END: u8 = 0xFF;
+
+pub(crate) const ENTITY_KEY_LEN: usize = 17;
+
+pub(crate) fn kind_byte(key: &EntityKey) -> u8 {
+    kind_byte_of(EntityKind::of(key))
+}
+
+pub(crate) fn kind_byte_of(kind: EntityKind) -> u8 {
+    match kind {
+        EntityKind::Unit => 1,
+        EntityKind::Person => 2,
+        EntityKind::Post => 3,
+        EntityKind::Committee => 4,
+        EntityKind::Decision => 5,
+        EntityKind::Task => 6,
+    }
+}
+
+pub(crate) fn entity_key_bytes(key: &EntityKey) -> [u8; ENTITY_KEY_LEN] {
+    let mut out = [0u8; ENTITY_KEY_LEN];
+    out[0] = kind_byte(key);
+    out[1..].copy_from_slice(key.uuid().as_bytes());
+    out
+}
+
+pub(crate) fn parse_entity_key(bytes: &[u8]) -> Option<EntityKey> {
+    let (&kind, rest) = bytes.split_first()?;
+    let uuid = Uuid::from_slice(rest).ok()?;
+    Some(match kind {
+        1 => EntityKey::Unit(UnitId::from_uuid(uuid)),
+        2 => EntityKey::Person(PersonId::from_uuid(uuid)),
+        3 => EntityKey::Post(PostId::from_uuid(uuid)),
+        4 => EntityKey::Committee(CommitteeId::from_uuid(uuid)),
+        5 => EntityKey::Decision(DecisionId::from_uuid(uuid)),
+        6 => EntityKey::Task(TaskId::from_uuid(uuid)),
+        _ => return None,
+    })
+}
+
+/// `[ENTITY][entity key]`.
+pub(crate) fn entity(key: &EntityKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + ENTITY_KEY_LEN);
+    out.push(ENTITY);
+    out.extend_from_slice(&entity_key_bytes(key));
+    out
+}
+
+/// `[ENTITY][kind]`: every entity of one kind.
+pub(crate) fn entity_kind_prefix(kind_byte: u8) -> [u8; 2] {
+    [ENTITY, kind_byte]
+}
+
+/// `[table][a][b]` for the two-UUID relation tables.
+pub(crate) fn relation(table: u8, a: Uuid, b: Uuid) -> Vec<u8> {
+    let mut out = Vec::with_capacity(33);
+    out.push(table);
+    out.extend_from_slice(a.as_bytes());
+    out.extend_from_slice(b.as_bytes());
+    out
+}
+
+/// `[table][a]`: the prefix of every relation of `a`.
+pub(crate) fn relation_prefix(table: u8, a: Uuid) -> Vec<u8> {
+    let mut out = Vec::with_capacity(17);
+    out.push(table);
+    out.extend_from_slice(a.as_bytes());
+    out
+}
+
+/// The second UUID of a relation key.
+pub(crate) fn relation_target(key: &[u8]) -> Option<Uuid> {
+    key.get(17..33).and_then(|b| Uuid::from_slice(b).ok())
+}
+
+/// `[CITING][decision][entity key]`.
+pub(crate) fn citing(decision: DecisionId, entity: &EntityKey) -> Vec<u8> {
+    let mut out = relation_prefix(CITING, decision.as_uuid());
+    out.extend_from_slice(&entity_key_bytes(entity));
+    out
+}
+
+/// The entity of a citing key.
+pub(crate) fn citing_target(key: &[u8]) -> Option<EntityKey> {
+    key.get(17..).and_then(parse_entity_key)
+}
+
+/// `[NAMES][folded name][0xFF][entity key]`.
+pub(crate) fn name(folded: &str, entity: &EntityKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + folded.len() + ENTITY_KEY_LEN);
+    out.push(NAMES);
+    out.extend_from_slice(folded.as_bytes());
+    out.push(NAME_END);
+    out.extend_from_slice(&entity_key_bytes(entity));
+    out
+}
+
+/// The folded name and entity of a name key.
+pub(crate) fn parse_name(key: &[u8]) -> Option<(&str, EntityKey)> {
+    let body = key.get(1..)?;
+    let split = body.len().checked_sub(ENTITY_KEY_LEN + 1)?;
+    if body.get(split) != Some(&NAME_END) {
+        return None;
+    }
+    let name = std::str::from_utf8(body.get(..split)?).ok()?;
+    Some((name, parse_entity_key(body.get(split + 1..)?)?))
+}
+
+/// Signed microseconds as big-endian bytes that sort like the numbers.
+fn time_bytes(micros: i64) -> [u8; 8] {
+    ((micros as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// `[ACTOR][len][actor]`: every run of one actor. Actors longer than a u16 can count are
+/// cut (the run entries still name every event exactly).
+pub(crate) fn actor_prefix(actor: &str) -> Vec<u8> {
+    let bytes = actor.as_bytes();
+    let len = bytes.len().min(usize::from(u16::MAX));
+    let mut out = Vec::with_capacity(3 + len + 16);
+    out.push(ACTOR);
+    out.extend_from_slice(&(len as u16).to_be_bytes());
+    out.extend_from_slice(&bytes[..len]);
+    out
+}
+
+/// `[ACTOR][len][actor][recorded_at][position]`: one run of the actor's events starting at
+/// this event.
+pub(crate) fn actor_run(actor: &str, recorded_at: i64, position: u64) -> Vec<u8> {
+    let mut out = actor_prefix(actor);
+    out.extend_from_slice(&time_bytes(recorded_at));
+    out.extend_from_slice(&position.to_be_bytes());
+    out
+}
+
+/// The first key of the actor's runs starting at or after `recorded_at`.
+pub(crate) fn actor_from(actor: &str, recorded_at: i64) -> Vec<u8> {
+    let mut out = actor_prefix(actor);
+    out.extend_from_slice(&time_bytes(recorded_at));
+    out
+}
+
+/// Encodes a run's (position, recorded_at) pairs.
+pub(crate) fn encode_run(entries: &[(u64, i64)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entries.len() * 16);
+    for (position, at) in entries {
+        out.extend_from_slice(&position.to_be_bytes());
+        out.extend_from_slice(&at.to_be_bytes());
+    }
+    out
+}
+
+/// Decodes a run; `None` when the value is not a whole number of pairs.
+pub(crate) fn decode_run(bytes: &[u8]) -> Option<Vec<(u64, i64)>> {
+    if bytes.len() % 16 != 0 {
+        return None;
+    }
+    bytes
+        .chunks_exact(16)
+        .map(|c| {
+            let (p, t) = c.split_at(8);
+            Some((
+                u64::from_be_bytes(p.try_into().ok()?),
+                i64::from_be_bytes(t.try_into().ok()?),
+            ))
+        })
+        .collect()
+}
+
+pub(crate) fn u64_bytes(v: u64) -> [u8; 8] {
+    v.to_be_bytes()
+}
+
+pub(crate) fn read_u64(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_sort_numerically() {
+        let k = EntityKey::Committee(CommitteeId::new());
+        assert_eq!(parse_entity_key(&entity_key_bytes(&k)), Some(k));
+        let n = name("pham minh tien", &k);
+        assert_eq!(parse_name(&n), Some(("pham minh tien", k)));
+        assert!(time_bytes(-5) < time_bytes(3));
+        assert!(actor_run("a", 1, 9) < actor_run("a", 2, 1));
+        assert!(actor_run("a", i64::MAX, 0) < actor_run("ab", i64::MIN, 0));
+        let run = [(3, -1), (9, 7)];
+        assert_eq!(decode_run(&encode_run(&run)).unwrap(), run);
+    }
+}

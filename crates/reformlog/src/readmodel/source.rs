@@ -1,0 +1,306 @@
+//! The read models as a [`Source`] bounded "as known at" a log position: point lookups of
+//! views (refolded from the entity's own stream when it changed after the bound) and index
+//! scans, so the query and decide code written for the in-memory fold runs unchanged.
+
+use super::keys;
+use super::{EntityRecord, ReadModel};
+use crate::api_error::Error;
+use crate::date::Timestamp;
+use crate::event::Recorded;
+use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
+use crate::source::{Source, Views};
+use crate::summary::EntityKind;
+use crate::text::folded_contains;
+use crate::view::{rebuild_view, EntityView};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A read of the read models as known at `bound` (a position no later than the checkpoint
+/// under the gate the caller holds).
+///
+/// The trait methods cannot fail, so the first storage or decoding error is kept and the
+/// lookup answers as if the data were absent; callers must check [`RmSource::finish`].
+pub(crate) struct RmSource<'a> {
+    rm: &'a ReadModel,
+    bound: u64,
+    /// Views decoded during this read: a composition asks for the same people, units and
+    /// decisions many times.
+    memo: RefCell<HashMap<EntityKey, Option<EntityView>>>,
+    error: RefCell<Option<Error>>,
+}
+
+impl<'a> RmSource<'a> {
+    pub(crate) fn new(rm: &'a ReadModel, bound: u64) -> Self {
+        Self {
+            rm,
+            bound,
+            memo: RefCell::new(HashMap::new()),
+            error: RefCell::new(None),
+        }
+    }
+
+    /// The first error any lookup met, if any.
+    pub(crate) fn finish(&self) -> Result<(), Error> {
+        match self.error.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn keep<T>(&self, r: Result<T, Error>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let mut slot = self.error.borrow_mut();
+                if slot.is_none() {
+                    *slot = Some(e);
+                }
+                None
+            }
+        }
+    }
+
+    /// The entity's view as known at the bound.
+    fn load(&self, key: &EntityKey) -> Result<Option<EntityView>, Error> {
+        let Some(record) = self.rm.record(key)? else {
+            return Ok(None);
+        };
+        self.view_of(key, record)
+    }
+
+    fn view_of(&self, key: &EntityKey, record: EntityRecord) -> Result<Option<EntityView>, Error> {
+        if record.first > self.bound {
+            Ok(None)
+        } else if record.last <= self.bound {
+            Ok(record.view)
+        } else {
+            Ok(rebuild_view(&self.rm.stream_at(key, self.bound)?))
+        }
+    }
+
+    /// The stream revision of the entity as known at the bound.
+    pub(crate) fn revision_at(&self, key: &EntityKey) -> Result<Option<u64>, Error> {
+        let Some((first, last, revision)) = self.rm.record_header(key)? else {
+            return Ok(None);
+        };
+        if first > self.bound {
+            Ok(None)
+        } else if last <= self.bound {
+            Ok(Some(revision))
+        } else {
+            let n = self.rm.stream_at(key, self.bound)?.len() as u64;
+            Ok(n.checked_sub(1))
+        }
+    }
+
+    /// Every entity of one kind known at the bound, in key order.
+    pub(crate) fn keys_of_kind(&self, kind_byte: u8) -> Result<Vec<EntityKey>, Error> {
+        let mut out = Vec::new();
+        for item in self
+            .rm
+            .tree()
+            .scan_prefix(keys::entity_kind_prefix(kind_byte))
+        {
+            let (k, v) = item?;
+            let key = k
+                .get(1..)
+                .and_then(keys::parse_entity_key)
+                .ok_or_else(|| super::corrupt("entity key"))?;
+            let (first, _, _) = EntityRecord::header(&v)?;
+            if first <= self.bound {
+                out.push(key);
+            }
+        }
+        Ok(out)
+    }
+
+    fn related(&self, table: u8, a: Uuid) -> Result<Vec<Uuid>, Error> {
+        let mut out = Vec::new();
+        for item in self.rm.tree().scan_prefix(keys::relation_prefix(table, a)) {
+            let (k, _) = item?;
+            out.push(keys::relation_target(&k).ok_or_else(|| super::corrupt("relation key"))?);
+        }
+        Ok(out)
+    }
+
+    fn related_or_log(&self, table: u8, a: Uuid) -> Vec<Uuid> {
+        let r = self.related(table, a);
+        self.keep(r).unwrap_or_default()
+    }
+
+    fn citing_keys(&self, decision: DecisionId) -> Result<Vec<EntityKey>, Error> {
+        let mut out = Vec::new();
+        let prefix = keys::relation_prefix(keys::CITING, decision.as_uuid());
+        for item in self.rm.tree().scan_prefix(prefix) {
+            let (k, _) = item?;
+            out.push(keys::citing_target(&k).ok_or_else(|| super::corrupt("citing key"))?);
+        }
+        Ok(out)
+    }
+
+    fn named_keys(&self, folded_query: &str) -> Result<Vec<EntityKey>, Error> {
+        // Substring search cannot use the key order, so this walks the name index: one short
+        // key per name ever given, far smaller than the log.
+        let mut out = Vec::new();
+        for item in self.rm.tree().scan_prefix([keys::NAMES]) {
+            let (k, _) = item?;
+            let (name, key) = keys::parse_name(&k).ok_or_else(|| super::corrupt("name key"))?;
+            if folded_contains(name, folded_query) {
+                out.push(key);
+            }
+        }
+        Ok(out)
+    }
+
+    fn actor_events(
+        &self,
+        actor: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Recorded>, Error> {
+        let tree = self.rm.tree();
+        let prefix = keys::actor_prefix(actor);
+        let start = keys::actor_from(actor, from.micros());
+        let end = keys::actor_from(actor, to.micros());
+        let mut runs = Vec::new();
+        // Runs of one actor partition its events in log order, so only the last run starting
+        // before `from` can hold events at or after it.
+        if let Some(item) = tree.range(prefix.clone()..start.clone()).next_back() {
+            runs.push(item?.1);
+        }
+        if start < end {
+            for item in tree.range(start..end) {
+                runs.push(item?.1);
+            }
+        }
+        let mut out = Vec::new();
+        for run in runs {
+            let entries = keys::decode_run(&run).ok_or_else(|| super::corrupt("actor run"))?;
+            for (position, at) in entries {
+                if position > self.bound || at < from.micros() || at >= to.micros() {
+                    continue;
+                }
+                let Some(stored) = self.rm.store.read_event(position)? else {
+                    continue;
+                };
+                if stored.metadata.actor == actor {
+                    out.push(crate::codec::to_recorded(&stored)?);
+                }
+            }
+        }
+        out.sort_by_key(|r| r.meta.position);
+        Ok(out)
+    }
+
+    fn event_entity(&self, id: EventId) -> Result<Option<EntityKey>, Error> {
+        let Some(stored) = self.rm.store.find_event(id.as_uuid())? else {
+            return Ok(None);
+        };
+        if stored.position > self.bound {
+            return Ok(None);
+        }
+        Ok(EntityKey::from_stream_name(&stored.stream).ok())
+    }
+}
+
+impl Views for RmSource<'_> {
+    fn view(&self, key: &EntityKey) -> Option<Cow<'_, EntityView>> {
+        if let Some(v) = self.memo.borrow().get(key) {
+            return v.clone().map(Cow::Owned);
+        }
+        let loaded = self.load(key);
+        let view = self.keep(loaded).flatten();
+        self.memo.borrow_mut().insert(*key, view.clone());
+        view.map(Cow::Owned)
+    }
+}
+
+impl Source for RmSource<'_> {
+    fn children(&self, committee: CommitteeId) -> Vec<CommitteeId> {
+        // Exact, not a superset: `decide` dissolves every child it is given.
+        self.related_or_log(keys::CHILDREN, committee.as_uuid())
+            .into_iter()
+            .map(CommitteeId::from_uuid)
+            .filter(|c| {
+                self.view(&EntityKey::Committee(*c))
+                    .and_then(|v| v.as_committee().map(|x| x.parent == Some(committee)))
+                    .unwrap_or(false)
+            })
+            .collect()
+    }
+
+    fn committees_of_person(&self, person: PersonId) -> Vec<CommitteeId> {
+        self.related_or_log(keys::PERSON_COMMITTEES, person.as_uuid())
+            .into_iter()
+            .map(CommitteeId::from_uuid)
+            .collect()
+    }
+
+    fn posts_of_person(&self, person: PersonId) -> Vec<EntityKey> {
+        self.related_or_log(keys::PERSON_POSTS, person.as_uuid())
+            .into_iter()
+            .map(|p| EntityKey::Post(PostId::from_uuid(p)))
+            .collect()
+    }
+
+    fn tasks_of_unit(&self, unit: UnitId) -> Vec<TaskId> {
+        self.related_or_log(keys::UNIT_TASKS, unit.as_uuid())
+            .into_iter()
+            .map(TaskId::from_uuid)
+            .collect()
+    }
+
+    fn tasks_of_plan(&self, plan: DecisionId) -> Vec<TaskId> {
+        self.related_or_log(keys::PLAN_TASKS, plan.as_uuid())
+            .into_iter()
+            .map(TaskId::from_uuid)
+            .collect()
+    }
+
+    fn all_tasks(&self) -> Vec<TaskId> {
+        self.entities_of_kind(EntityKind::Task)
+            .into_iter()
+            .filter_map(|k| match k {
+                EntityKey::Task(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn citing(&self, decision: DecisionId) -> Vec<EntityKey> {
+        let r = self.citing_keys(decision);
+        self.keep(r).unwrap_or_default()
+    }
+
+    fn named(&self, folded_query: &str) -> Vec<EntityKey> {
+        let r = self.named_keys(folded_query);
+        self.keep(r).unwrap_or_default()
+    }
+
+    fn stream(&self, key: &EntityKey) -> Vec<Recorded> {
+        let r = self.rm.stream_at(key, self.bound);
+        self.keep(r).unwrap_or_default()
+    }
+
+    fn entity_of_event(&self, id: EventId) -> Option<EntityKey> {
+        let r = self.event_entity(id);
+        self.keep(r).flatten()
+    }
+
+    fn by_actor(&self, actor: &str, from: Timestamp, to: Timestamp) -> Vec<Recorded> {
+        let r = self.actor_events(actor, from, to);
+        self.keep(r).unwrap_or_default()
+    }
+
+    fn revision(&self, key: &EntityKey) -> Option<u64> {
+        let r = self.revision_at(key);
+        self.keep(r).flatten()
+    }
+
+    fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey> {
+        let r = self.keys_of_kind(keys::kind_byte_of(kind));
+        self.keep(r).unwrap_or_default()
+    }
+}

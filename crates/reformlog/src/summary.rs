@@ -1,0 +1,336 @@
+//! One entity as it stood on a date (for `GET /units/{id}` and listings): a serializable
+//! summary built from views over any `Source`, so the read models and the in-memory fold
+//! give the same answer.
+
+use crate::date::Date;
+use crate::ids::{CommitteeId, DecisionId, EntityKey, PersonId, PostId, TaskId, UnitId};
+use crate::model::{DecisionKind, TaskStatus, UnitKind};
+use crate::query::{
+    decision_ref, person_ref, positions_on, unit_ref, DecisionRef, NameFrom, PersonRef, PostRef,
+    UnitRef,
+};
+use crate::source::Source;
+use crate::text::Name;
+use crate::view::EntityView;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The kinds of entity, one stream category each.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Unit,
+    Person,
+    Post,
+    Committee,
+    Decision,
+    Task,
+}
+
+impl EntityKind {
+    /// Every kind, in key order.
+    pub const ALL: [EntityKind; 6] = [
+        Self::Unit,
+        Self::Person,
+        Self::Post,
+        Self::Committee,
+        Self::Decision,
+        Self::Task,
+    ];
+
+    /// The kind of an entity key.
+    pub fn of(key: &EntityKey) -> Self {
+        match key {
+            EntityKey::Unit(_) => Self::Unit,
+            EntityKey::Person(_) => Self::Person,
+            EntityKey::Post(_) => Self::Post,
+            EntityKey::Committee(_) => Self::Committee,
+            EntityKey::Decision(_) => Self::Decision,
+            EntityKey::Task(_) => Self::Task,
+        }
+    }
+
+    /// The key of the entity of this kind with this id.
+    pub fn key(self, id: Uuid) -> EntityKey {
+        match self {
+            Self::Unit => EntityKey::Unit(UnitId::from_uuid(id)),
+            Self::Person => EntityKey::Person(PersonId::from_uuid(id)),
+            Self::Post => EntityKey::Post(PostId::from_uuid(id)),
+            Self::Committee => EntityKey::Committee(CommitteeId::from_uuid(id)),
+            Self::Decision => EntityKey::Decision(DecisionId::from_uuid(id)),
+            Self::Task => EntityKey::Task(TaskId::from_uuid(id)),
+        }
+    }
+
+    /// The stream category, e.g. `committee`.
+    pub fn category(self) -> &'static str {
+        self.key(Uuid::nil()).category()
+    }
+}
+
+/// A committee by name on the date asked about.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct CommitteeRef {
+    pub id: CommitteeId,
+    pub name: Option<Name>,
+}
+
+/// Where a unit stands on a date.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitStatus {
+    /// The date is before the unit was established.
+    NotYetEstablished,
+    Active,
+    Merged,
+    Dissolved,
+}
+
+/// The kind-specific part of an [`EntitySummary`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EntityDetails {
+    Unit {
+        kind: UnitKind,
+        parent: Option<UnitRef>,
+        status: UnitStatus,
+        ended_on: Option<Date>,
+        merged_into: Option<UnitRef>,
+    },
+    Person {
+        /// Every name the person has borne, from the date each took effect.
+        names: Vec<NameFrom>,
+        /// Posts held on the date.
+        positions: Vec<PostRef>,
+    },
+    Post {
+        unit: Option<UnitRef>,
+        max_holders: u16,
+        /// Holders on the date.
+        holders: Vec<PersonRef>,
+        abolished_on: Option<Date>,
+    },
+    Committee {
+        parent: Option<CommitteeRef>,
+        unit: Option<UnitRef>,
+        /// Sub-bodies that exist on the date.
+        sub_bodies: Vec<CommitteeRef>,
+        established_by: DecisionRef,
+        dissolved_on: Option<Date>,
+        duties: Vec<String>,
+    },
+    Decision {
+        number: String,
+        kind: DecisionKind,
+        issuer: UnitRef,
+        signer: Option<PersonRef>,
+        signed_on: Date,
+        in_force_on: Date,
+        amends: Vec<DecisionRef>,
+        replaces: Vec<DecisionRef>,
+        repeals: Vec<DecisionRef>,
+    },
+    Task {
+        product: String,
+        plan: Option<DecisionRef>,
+        lead: Option<UnitRef>,
+        cooperating: Vec<UnitRef>,
+        responsible: Option<PersonRef>,
+        /// `None` before the task was created.
+        status: Option<TaskStatus>,
+        deadline: Option<Date>,
+        percent: Option<u8>,
+        overdue: bool,
+    },
+}
+
+/// One entity as it stood on a date, as known at the position asked about.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct EntitySummary {
+    pub kind: EntityKind,
+    pub id: Uuid,
+    /// The date the summary describes.
+    pub on: Date,
+    /// The name on that date (a post's title, a decision's or task's title).
+    pub name: Option<String>,
+    /// When the entity came to be: established, registered, created or signed.
+    pub since: Date,
+    /// Whether it existed on `on` (started by then and not ended).
+    pub active: bool,
+    /// The last revision of its stream (for `ETag` / `If-Match`).
+    pub revision: u64,
+    pub details: EntityDetails,
+}
+
+/// The summary of `key` on `on`, or `None` when the source does not know it.
+pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<EntitySummary> {
+    let view = s.view(&key)?;
+    let revision = s.revision(&key)?;
+    let kind = EntityKind::of(&key);
+    let (name, since, active, details) = match view.as_ref() {
+        EntityView::Unit(u) => {
+            let status = match &u.end {
+                _ if on < u.established_on => UnitStatus::NotYetEstablished,
+                Some(end) if end.on <= on => match end.merged_into {
+                    Some(_) => UnitStatus::Merged,
+                    None => UnitStatus::Dissolved,
+                },
+                _ => UnitStatus::Active,
+            };
+            (
+                u.name_on(on).map(|n| n.to_string()),
+                u.established_on,
+                u.alive_on(on),
+                EntityDetails::Unit {
+                    kind: u.kind,
+                    parent: u
+                        .parents
+                        .at_or_first(on)
+                        .copied()
+                        .flatten()
+                        .map(|p| unit_ref(s, p, on)),
+                    status,
+                    ended_on: u.end.as_ref().map(|e| e.on),
+                    merged_into: u
+                        .end
+                        .as_ref()
+                        .and_then(|e| e.merged_into)
+                        .map(|m| unit_ref(s, m, on)),
+                },
+            )
+        }
+        EntityView::Person(p) => (
+            p.name_on(on).map(|n| n.to_string()),
+            p.registered_on,
+            p.registered_on <= on,
+            EntityDetails::Person {
+                names: p
+                    .names
+                    .0
+                    .iter()
+                    .map(|(from, name)| NameFrom {
+                        from: *from,
+                        name: name.clone(),
+                    })
+                    .collect(),
+                positions: positions_on(s, p.id, on),
+            },
+        ),
+        EntityView::Post(p) => (
+            Some(p.title.to_string()),
+            p.created_on,
+            p.alive_on(on),
+            EntityDetails::Post {
+                unit: p.unit.map(|u| unit_ref(s, u, on)),
+                max_holders: p.max_holders,
+                holders: p
+                    .holders_on(on)
+                    .map(|h| person_ref(s, h.person, on))
+                    .collect(),
+                abolished_on: p.abolished_on,
+            },
+        ),
+        EntityView::Committee(c) => {
+            let committee_ref = |id: CommitteeId| CommitteeRef {
+                id,
+                name: s.view(&EntityKey::Committee(id)).and_then(|v| {
+                    v.as_committee()
+                        .and_then(|x| x.names.at_or_first(on).cloned())
+                }),
+            };
+            let mut children = s.children(c.id);
+            children.sort();
+            children.dedup();
+            let sub_bodies = children
+                .into_iter()
+                .filter(|child| {
+                    s.view(&EntityKey::Committee(*child))
+                        .and_then(|v| {
+                            v.as_committee()
+                                .map(|x| x.parent == Some(c.id) && x.alive_on(on))
+                        })
+                        .unwrap_or(false)
+                })
+                .map(committee_ref)
+                .collect();
+            (
+                c.names.at_or_first(on).map(|n| n.to_string()),
+                c.established_on,
+                c.alive_on(on),
+                EntityDetails::Committee {
+                    parent: c.parent.map(committee_ref),
+                    unit: c.unit.map(|u| unit_ref(s, u, on)),
+                    sub_bodies,
+                    established_by: decision_ref(s, c.established_by),
+                    dissolved_on: c.dissolved_on,
+                    duties: c.duties.at(on).cloned().unwrap_or_default(),
+                },
+            )
+        }
+        EntityView::Decision(d) => {
+            let refs = |ids: &[DecisionId]| ids.iter().map(|x| decision_ref(s, *x)).collect();
+            (
+                Some(d.title.clone()),
+                d.signed_on,
+                d.signed_on <= on,
+                EntityDetails::Decision {
+                    number: d.number.clone(),
+                    kind: d.kind,
+                    issuer: unit_ref(s, d.issuer, on),
+                    signer: d.signer.map(|p| person_ref(s, p, on)),
+                    signed_on: d.signed_on,
+                    in_force_on: d.in_force_on,
+                    amends: refs(&d.amends),
+                    replaces: refs(&d.replaces),
+                    repeals: refs(&d.repeals),
+                },
+            )
+        }
+        EntityView::Task(t) => {
+            let assignment = t.assignments.at(on);
+            let status = t.status_on(on);
+            (
+                Some(t.title.clone()),
+                t.created_on,
+                status.is_some(),
+                EntityDetails::Task {
+                    product: t.product.clone(),
+                    plan: t.plan.map(|p| decision_ref(s, p)),
+                    lead: assignment.map(|a| unit_ref(s, a.lead, on)),
+                    cooperating: assignment
+                        .map(|a| a.cooperating.iter().map(|u| unit_ref(s, *u, on)).collect())
+                        .unwrap_or_default(),
+                    responsible: assignment
+                        .and_then(|a| a.responsible)
+                        .map(|p| person_ref(s, p, on)),
+                    status,
+                    deadline: t.deadline_on(on),
+                    percent: t.progress_on(on).map(|p| p.percent),
+                    overdue: t.overdue_on(on),
+                },
+            )
+        }
+    };
+    Some(EntitySummary {
+        kind,
+        id: key.uuid(),
+        on,
+        name,
+        since,
+        active,
+        revision,
+        details,
+    })
+}
+
+/// Every entity of `kind` that had come to be by `on`, in key order.
+pub(crate) fn list(s: &dyn Source, kind: EntityKind, on: Date) -> Vec<EntitySummary> {
+    let mut keys = s.entities_of_kind(kind);
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| summary(s, k, on))
+        .filter(|x| x.since <= on)
+        .collect()
+}

@@ -1,0 +1,520 @@
+//! Property: for random valid histories written through `Reformlog`, every read-model answer
+//! on any (valid date, known-at position) equals the brute-force fold of the same log read
+//! back from the store, before and after `rebuild`.
+
+use super::engine::{brute, ctx, seeded_log};
+use super::support::*;
+use crate::{
+    Assignment, Command, Context, DecisionKind, EntityKey, EntityKind, Event, EventId, HoldingId,
+    KnownAt, MembershipId, Query, Reformlog, TaskId, Timestamp,
+};
+use proptest::prelude::*;
+
+const UNITS: [&str; 6] = [
+    "vu-buu-chinh",
+    "cuc-tin-hoc-hoa",
+    "vu-to-chuc-can-bo",
+    "thanh-tra-bo",
+    "van-phong-bo",
+    "vu-phap-che",
+];
+const PEOPLE: [&str; 6] = [
+    "nguyen-huy-dung",
+    "pham-minh-tien",
+    "do-cong-anh",
+    "nguyen-phu-tien",
+    "thanh-vien-17",
+    "to-vien-3",
+];
+const SEATS: [(&str, &str); 5] = [
+    (BCD, "pho-truong-ban-2"),
+    (BCD, "thanh-vien-vu-buu-chinh"),
+    (BCD, "thanh-vien-cuc-bao-chi"),
+    (TGV, "to-pho-1"),
+    (TGV, "to-vien-3"),
+];
+const POSTS: [&str; 2] = ["pho-cuc-truong-cuc-tin-hoc-hoa", "thu-truong-bo-tttt"];
+
+fn day(n: u32) -> crate::Date {
+    let mut x = d("2022-01-01");
+    for _ in 0..n {
+        x = x.next_day();
+    }
+    x
+}
+
+fn plan() -> crate::DecisionId {
+    decision("hypothetical-plan-2022")
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Replace {
+        seat: usize,
+        who: usize,
+        at: u32,
+    },
+    End {
+        which: usize,
+        at: u32,
+    },
+    Rename {
+        who: usize,
+        at: u32,
+        n: u8,
+    },
+    RenameUnit {
+        unit: usize,
+        at: u32,
+        n: u8,
+    },
+    Appoint {
+        post: usize,
+        who: usize,
+        from: u32,
+    },
+    Correct {
+        which: usize,
+        shift: u32,
+    },
+    Retract {
+        which: usize,
+    },
+    Task {
+        n: u8,
+        lead: usize,
+        coop: usize,
+        from: u32,
+        len: u32,
+    },
+    Progress {
+        task: u8,
+        at: u32,
+        percent: u8,
+    },
+    Complete {
+        task: u8,
+        at: u32,
+    },
+    Extend {
+        task: u8,
+        at: u32,
+        len: u32,
+    },
+    Reassign {
+        task: u8,
+        lead: usize,
+        at: u32,
+    },
+    Reopen {
+        task: u8,
+        at: u32,
+    },
+    Pair(Box<Op>, Box<Op>),
+}
+
+fn leaf() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0..5usize, 0..6usize, 14..300u32).prop_map(|(seat, who, at)| Op::Replace { seat, who, at }),
+        1 => (0..64usize, 14..300u32).prop_map(|(which, at)| Op::End { which, at }),
+        2 => (0..6usize, 0..300u32, 0..4u8).prop_map(|(who, at, n)| Op::Rename { who, at, n }),
+        1 => (0..6usize, 0..300u32, 0..4u8).prop_map(|(unit, at, n)| Op::RenameUnit { unit, at, n }),
+        1 => (0..2usize, 0..6usize, 0..300u32).prop_map(|(post, who, from)| Op::Appoint { post, who, from }),
+        2 => (0..64usize, 0..40u32).prop_map(|(which, shift)| Op::Correct { which, shift }),
+        1 => (0..64usize).prop_map(|which| Op::Retract { which }),
+        3 => (0..6u8, 0..6usize, 0..6usize, 0..200u32, 1..120u32)
+            .prop_map(|(n, lead, coop, from, len)| Op::Task { n, lead, coop, from, len }),
+        2 => (0..6u8, 0..300u32, 0..=100u8).prop_map(|(task, at, percent)| Op::Progress { task, at, percent }),
+        1 => (0..6u8, 0..300u32).prop_map(|(task, at)| Op::Complete { task, at }),
+        1 => (0..6u8, 0..300u32, 1..90u32).prop_map(|(task, at, len)| Op::Extend { task, at, len }),
+        1 => (0..6u8, 0..6usize, 0..300u32).prop_map(|(task, lead, at)| Op::Reassign { task, lead, at }),
+        1 => (0..6u8, 0..300u32).prop_map(|(task, at)| Op::Reopen { task, at }),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        8 => leaf(),
+        1 => (leaf(), leaf()).prop_map(|(a, b)| Op::Pair(Box::new(a), Box::new(b))),
+    ]
+}
+
+fn task(n: u8) -> TaskId {
+    TaskId::from_slug(&format!("nhiem-vu-{n}")).unwrap()
+}
+
+/// The fact events of the log (for corrections and retractions to cite).
+fn facts(log: &Reformlog) -> Vec<(EventId, Event)> {
+    let page = log
+        .store()
+        .read_all(
+            None,
+            reformlog_store::Direction::Forward,
+            usize::MAX,
+            &reformlog_store::EventFilter::all(),
+        )
+        .unwrap();
+    page.events
+        .iter()
+        .map(|r| crate::codec::to_recorded(r).unwrap())
+        .filter(|r| {
+            r.event.is_fact()
+                && matches!(
+                    r.event,
+                    Event::MembershipStarted { .. }
+                        | Event::MembershipEnded { .. }
+                        | Event::PersonRenamed { .. }
+                        | Event::UnitRenamed { .. }
+                        | Event::TaskProgressReported { .. }
+                        | Event::TaskDeadlineExtended { .. }
+                        | Event::PostHolderAppointed { .. }
+                )
+        })
+        .map(|r| (r.meta.event_id, r.event))
+        .collect()
+}
+
+fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
+    let dec = decision("qd-34-2022");
+    let one = |c| vec![c];
+    match op {
+        Op::Pair(a, b) => {
+            let mut v = commands(a, facts);
+            v.extend(commands(b, facts));
+            v
+        }
+        Op::Replace { seat: s, who, at } => {
+            let (c, slug) = SEATS[*s];
+            one(Command::ReplaceSeatHolder {
+                committee: committee(c),
+                seat: seat(c, slug),
+                membership: MembershipId::new(),
+                person: person(PEOPLE[*who]),
+                on: day(*at),
+                decision: dec,
+            })
+        }
+        Op::End { which, at } => {
+            let ends: Vec<_> = facts
+                .iter()
+                .filter_map(|(_, e)| match e {
+                    Event::MembershipStarted {
+                        committee,
+                        membership,
+                        ..
+                    } => Some((*committee, *membership)),
+                    _ => None,
+                })
+                .collect();
+            match ends.get(which % ends.len().max(1)) {
+                Some((c, m)) => one(Command::EndMembership {
+                    committee: *c,
+                    membership: *m,
+                    ended_on: day(*at),
+                    decision: dec,
+                }),
+                None => Vec::new(),
+            }
+        }
+        Op::Rename { who, at, n } => one(Command::RenamePerson {
+            person: person(PEOPLE[*who]),
+            name: name(&format!("Thành viên {} (tên {n})", 17 + who)),
+            on: day(*at),
+        }),
+        Op::RenameUnit { unit: u, at, n } => one(Command::RenameUnit {
+            unit: unit(UNITS[*u]),
+            name: name(&format!("Đơn vị {u} (tên {n})")),
+            on: day(*at),
+            decision: None,
+        }),
+        Op::Appoint { post: p, who, from } => one(Command::AppointToPost {
+            post: post(POSTS[*p]),
+            holding: HoldingId::new(),
+            person: person(PEOPLE[*who]),
+            from: day(*from),
+            ended_on: None,
+            decision: None,
+        }),
+        Op::Correct { which, shift } => {
+            // Newest first, so that corrections mostly hit this case's own events.
+            let Some((id, e)) = facts.iter().rev().nth(which % 8) else {
+                return Vec::new();
+            };
+            let corrected = match e.clone() {
+                Event::PersonRenamed {
+                    person,
+                    name: _,
+                    on,
+                } => Event::PersonRenamed {
+                    person,
+                    name: name(&format!("Tên đã sửa {shift}")),
+                    on,
+                },
+                Event::MembershipStarted {
+                    committee,
+                    membership,
+                    seat,
+                    person,
+                    from,
+                    ended_on,
+                    decision,
+                } => Event::MembershipStarted {
+                    committee,
+                    membership,
+                    seat,
+                    person,
+                    from: if from > day(14 + shift) {
+                        day(14)
+                    } else {
+                        day(14 + shift)
+                    },
+                    ended_on,
+                    decision,
+                },
+                Event::TaskProgressReported {
+                    task,
+                    note,
+                    evidence,
+                    on,
+                    ..
+                } => Event::TaskProgressReported {
+                    task,
+                    percent: (*shift as u8).min(100),
+                    note,
+                    evidence,
+                    on,
+                },
+                Event::UnitRenamed {
+                    unit, on, decision, ..
+                } => Event::UnitRenamed {
+                    unit,
+                    name: name(&format!("Tên đơn vị đã sửa {shift}")),
+                    on,
+                    decision,
+                },
+                _ => return Vec::new(),
+            };
+            one(Command::Correct {
+                target: *id,
+                corrected,
+            })
+        }
+        Op::Retract { which } => match facts.iter().rev().nth(which % 12) {
+            Some((id, _)) => one(Command::Retract { target: *id }),
+            None => Vec::new(),
+        },
+        Op::Task {
+            n,
+            lead,
+            coop,
+            from,
+            len,
+        } => one(Command::CreateTask {
+            task: task(*n),
+            plan: if n % 2 == 0 { Some(plan()) } else { None },
+            title: format!("Nhiệm vụ {n}"),
+            product: "Báo cáo".to_owned(),
+            deadline: day(from + len),
+            assignment: Some(Assignment {
+                lead: unit(UNITS[*lead]),
+                cooperating: vec![unit(UNITS[*coop])],
+                responsible: Some(person(PEOPLE[*lead])),
+            }),
+            on: day(*from),
+        }),
+        Op::Progress {
+            task: t,
+            at,
+            percent,
+        } => one(Command::ReportProgress {
+            task: task(*t),
+            percent: *percent,
+            note: "Tiến độ".to_owned(),
+            evidence: None,
+            on: day(*at),
+        }),
+        Op::Complete { task: t, at } => one(Command::CompleteTask {
+            task: task(*t),
+            on: day(*at),
+        }),
+        Op::Extend { task: t, at, len } => one(Command::ExtendDeadline {
+            task: task(*t),
+            deadline: day(at + len + 120),
+            on: day(*at),
+        }),
+        Op::Reassign { task: t, lead, at } => one(Command::AssignTask {
+            task: task(*t),
+            assignment: Assignment {
+                lead: unit(UNITS[*lead]),
+                cooperating: Vec::new(),
+                responsible: None,
+            },
+            on: day(*at),
+        }),
+        Op::Reopen { task: t, at } => one(Command::ReopenTask {
+            task: task(*t),
+            on: day(*at),
+        }),
+    }
+}
+
+fn setup(log: &Reformlog) {
+    log.execute(
+        Command::RecordDecision {
+            decision: plan(),
+            number: "HYPOTHETICAL-KH/BTTTT".to_owned(),
+            kind: DecisionKind::Plan,
+            issuer: unit("bo-tttt"),
+            signer: None,
+            signed_on: d("2022-01-05"),
+            in_force_on: d("2022-01-05"),
+            title: "Hypothetical reform plan for tests; not a real document".to_owned(),
+            amends: Vec::new(),
+            replaces: Vec::new(),
+            repeals: Vec::new(),
+        },
+        &ctx(),
+    )
+    .unwrap();
+}
+
+/// Every question, asked of the read models and of the fold, on one (date, known-at) pair.
+fn compare(log: &Reformlog, at: Option<KnownAt>, on: crate::Date) -> Result<(), TestCaseError> {
+    let k = brute(log, at);
+    let from = Timestamp::start_of(d("2000-01-01"));
+    let to = Timestamp(i64::MAX);
+    let mut queries = vec![
+        Query::Composition {
+            committee: committee(BCD),
+            on,
+        },
+        Query::Composition {
+            committee: committee(TGV),
+            on,
+        },
+        Query::CompositionDiff {
+            committee: committee(BCD),
+            before: d("2022-01-13"),
+            after: on,
+        },
+        Query::DecisionChanges {
+            decision: decision("qd-34-2022"),
+        },
+        Query::TasksOfPlan { plan: plan(), on },
+        Query::OverdueTasks { on },
+        Query::ChangesBy {
+            actor: "thu-ky".to_owned(),
+            from,
+            to,
+        },
+        Query::ChangesBy {
+            actor: "bien-tap".to_owned(),
+            from: Timestamp(0),
+            to,
+        },
+        Query::Search {
+            text: "tien".to_owned(),
+        },
+        Query::Search {
+            text: "Tên đã sửa".to_owned(),
+        },
+        Query::Search {
+            text: "don vi".to_owned(),
+        },
+    ];
+    for p in PEOPLE {
+        queries.push(Query::PersonHistory { person: person(p) });
+        queries.push(Query::History {
+            entity: EntityKey::Person(person(p)),
+        });
+    }
+    for u in UNITS {
+        queries.push(Query::TasksOfUnit { unit: unit(u), on });
+    }
+    queries.push(Query::History {
+        entity: EntityKey::Committee(committee(BCD)),
+    });
+    queries.push(Query::History {
+        entity: EntityKey::Task(task(0)),
+    });
+    for q in &queries {
+        let got = log.query(q, at).map_err(|e| e.to_string());
+        let want = k.answer(q).map_err(|e| e.to_string());
+        prop_assert_eq!(got, want, "query {:?} at {:?} on {}", q, at, on);
+    }
+    let mut keys = vec![
+        EntityKey::Committee(committee(BCD)),
+        EntityKey::Committee(committee(TGV)),
+        EntityKey::Decision(decision("qd-34-2022")),
+        EntityKey::Decision(plan()),
+        EntityKey::Post(post(POSTS[0])),
+    ];
+    keys.extend((0..6).map(|n| EntityKey::Task(task(n))));
+    keys.extend(PEOPLE.iter().map(|p| EntityKey::Person(person(p))));
+    keys.extend(UNITS.iter().map(|u| EntityKey::Unit(unit(u))));
+    for key in keys {
+        let got = log.entity(key, on, at).unwrap();
+        let want = crate::summary::summary(&k, key, on);
+        prop_assert_eq!(got, want, "entity {} at {:?} on {}", key, at, on);
+    }
+    for kind in EntityKind::ALL {
+        let got = log.list(kind, on, at).unwrap();
+        let want = crate::summary::list(&k, kind, on);
+        prop_assert_eq!(got, want, "list {:?} at {:?} on {}", kind, at, on);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn read_models_equal_the_fold_on_both_time_axes(
+        ops in proptest::collection::vec(op(), 1..28),
+        probes in proptest::collection::vec((0..400u32, 0..1000u64, any::<bool>()), 3),
+    ) {
+        let (_dir, log) = seeded_log();
+        setup(&log);
+        for (i, op) in ops.iter().enumerate() {
+            let facts = facts(&log);
+            let cmds = commands(op, &facts);
+            if cmds.is_empty() {
+                continue;
+            }
+            // Two actors, so the actor index has interleaved runs.
+            let c = if i % 3 == 0 { Context::new("bien-tap") } else { ctx() };
+            match log.execute_all(cmds, &c) {
+                Ok(_) | Err(crate::Error::Domain(_)) => {}
+                Err(e) => return Err(TestCaseError::fail(e.to_string())),
+            }
+        }
+        let head = log.store().head_position();
+        let mut probes: Vec<(crate::Date, Option<KnownAt>)> = probes
+            .into_iter()
+            .map(|(on, at, by_time)| {
+                let position = at % (head + 1);
+                let at = if by_time {
+                    let time = log
+                        .store()
+                        .read_event(position.max(1))
+                        .unwrap()
+                        .map(|r| Timestamp(r.recorded_at.as_micros()))
+                        .unwrap_or(Timestamp(0));
+                    KnownAt::Timestamp(time)
+                } else {
+                    KnownAt::Position(position)
+                };
+                (day(on), Some(at))
+            })
+            .collect();
+        probes.push((day(200), None));
+        for (on, at) in &probes {
+            compare(&log, *at, *on)?;
+        }
+        log.rebuild().unwrap();
+        prop_assert_eq!(log.read_model_position(), head);
+        for (on, at) in &probes {
+            compare(&log, *at, *on)?;
+        }
+    }
+}
