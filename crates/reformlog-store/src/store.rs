@@ -234,6 +234,18 @@ impl Store {
         Ok(self.inner.db.open_tree(name)?)
     }
 
+    /// Drops an auxiliary tree and everything in it at once (cheaper than clearing it key by
+    /// key, e.g. before a read-model rebuild). Returns whether it existed.
+    pub fn drop_aux_tree(&self, name: &str) -> Result<bool, StorageError> {
+        if name.starts_with("reformlog.") || name == "__sled__default" {
+            return Err(StorageError::io(
+                "drop_aux_tree",
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "reserved tree name"),
+            ));
+        }
+        Ok(self.inner.db.drop_tree(name)?)
+    }
+
     /// Bytes the database occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64, StorageError> {
         Ok(self.inner.db.size_on_disk()?)
