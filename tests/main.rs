@@ -34,3 +34,8 @@ mod store_golden;
 // The domain (crate reformlog) over the log: the Decision 34 seed case on both time axes.
 #[path = "domain/seed_case.rs"]
 mod domain_seed_case;
+
+// The daemon (reformd) over real HTTP on 127.0.0.1:0: routes x roles, bad input, the seed
+// scenario, the SSE feed, SIGKILL under concurrent writes.
+#[path = "daemon/mod.rs"]
+mod daemon;

@@ -38,6 +38,7 @@ pub enum SubscribeFrom {
 // shrink the rare ones.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum SubscriptionMessage {
     /// The next event that matches the filter.
     Event(RecordedEvent),

@@ -1,0 +1,82 @@
+//! The command line's actions: serve until SIGINT/SIGTERM, or manage tokens.
+
+use crate::config::{Cli, CliCommand, ServeArgs, ServeConfig, TokenCommand};
+use crate::server::{init_tracing, run, App};
+
+/// Errors of the command line, for `main` to print.
+pub type CliError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs what the command line asks for.
+pub fn run_cli(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Some(CliCommand::Token { command }) => token(command),
+        Some(CliCommand::Serve(args)) => serve(&args),
+        None => serve(&cli.serve),
+    }
+}
+
+fn token(command: TokenCommand) -> Result<(), CliError> {
+    match command {
+        TokenCommand::Create {
+            role,
+            name,
+            data_dir,
+        } => {
+            let secret = crate::auth::create_token(&data_dir, &name, role)?;
+            eprintln!("created token {name:?} with role {role}; it is shown only once:");
+            println!("{secret}");
+        }
+        TokenCommand::List { data_dir } => {
+            for t in crate::auth::list_tokens(&data_dir)? {
+                let state = if t.revoked { "revoked" } else { "active" };
+                println!("{}\t{}\t{}\t{}", t.name, t.role, t.created_at, state);
+            }
+        }
+        TokenCommand::Revoke { name, data_dir } => {
+            crate::auth::revoke_token(&data_dir, &name)?;
+            eprintln!("revoked token {name:?}");
+        }
+    }
+    Ok(())
+}
+
+fn serve(args: &ServeArgs) -> Result<(), CliError> {
+    let config = ServeConfig::resolve(args)?;
+    init_tracing(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let bind = config.bind;
+        let data_dir = config.data_dir.clone();
+        let app = tokio::task::spawn_blocking(move || App::open(config)).await??;
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        // Tests and supervisors read this line to learn the port when binding to port 0.
+        println!("listening on http://{}", listener.local_addr()?);
+        tracing::info!(address = %listener.local_addr()?, data_dir = %data_dir.display(), "reformd listening");
+        run(listener, app, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

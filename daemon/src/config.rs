@@ -1,0 +1,240 @@
+//! Configuration from flags, environment variables and an optional TOML file (in that order
+//! of precedence), with defaults that run a local daemon safely.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+
+use crate::auth::Role;
+
+/// The reformlog daemon.
+#[derive(Debug, Parser)]
+#[command(
+    name = "reformd",
+    version,
+    about = "Serves reform-committee state, history and audit over HTTP"
+)]
+pub struct Cli {
+    /// What to do; without a subcommand the daemon serves.
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+    /// Serving options (also accepted without the `serve` subcommand).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Serve HTTP (the default).
+    Serve(ServeArgs),
+    /// Manage API tokens (works while the daemon runs; it reloads the token file).
+    Token {
+        /// The token action.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// Token administration.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret once.
+    Create {
+        /// Its role.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// A unique name; recorded as the actor `token:<name>` on every change it makes.
+        #[arg(long)]
+        name: String,
+        /// The data folder.
+        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
+        data_dir: PathBuf,
+    },
+    /// List tokens (names and roles only).
+    List {
+        /// The data folder.
+        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
+        data_dir: PathBuf,
+    },
+    /// Revoke a token by name.
+    Revoke {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
+        /// The data folder.
+        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
+        data_dir: PathBuf,
+    },
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Serving options as given on the command line or in the environment.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// A TOML file with any of the options below (snake_case keys).
+    #[arg(long, env = "REFORMD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The data folder (created on first start). Default: ./reformd-data
+    #[arg(long, env = "REFORMD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on. Default: 127.0.0.1:8080
+    #[arg(long, env = "REFORMD_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// Load the seed case (Decision 34/QĐ-BTTTT) into the store once, if it is not there yet.
+    #[arg(long, env = "REFORMD_DEMO")]
+    pub demo: bool,
+    /// Allow reads of state without a token.
+    #[arg(long, env = "REFORMD_ANONYMOUS_READS")]
+    pub anonymous_reads: bool,
+    /// Log format.
+    #[arg(long, env = "REFORMD_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Largest request body in bytes. Default: 1 MiB
+    #[arg(long, env = "REFORMD_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Longest a request may take, in seconds (not the live feed). Default: 30
+    #[arg(long, env = "REFORMD_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// sled page cache in MiB. Default: 32
+    #[arg(long, env = "REFORMD_CACHE_MB")]
+    pub cache_mb: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    bind: Option<SocketAddr>,
+    demo: Option<bool>,
+    anonymous_reads: Option<bool>,
+    log_format: Option<LogFormat>,
+    max_body_bytes: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    cache_mb: Option<u64>,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeConfig {
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// The listen address.
+    pub bind: SocketAddr,
+    /// Load the seed case at start.
+    pub demo: bool,
+    /// Reads of state without a token.
+    pub anonymous_reads: bool,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// Request timeout.
+    pub request_timeout: Duration,
+    /// sled page cache in bytes.
+    pub cache_bytes: u64,
+}
+
+impl ServeConfig {
+    /// Defaults for a daemon on `data_dir` (used by tests and embedders).
+    pub fn local(data_dir: impl AsRef<Path>) -> Self {
+        Self {
+            data_dir: data_dir.as_ref().to_path_buf(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo: false,
+            anonymous_reads: false,
+            log_format: LogFormat::Text,
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            cache_bytes: 32 * 1024 * 1024,
+        }
+    }
+
+    /// Resolves flags and environment over the TOML file over defaults.
+    pub fn resolve(args: &ServeArgs) -> Result<Self, String> {
+        let file = match &args.config {
+            None => FileConfig::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+        };
+        let d = Self::local(
+            args.data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("reformd-data")),
+        );
+        let max_body_bytes = args
+            .max_body_bytes
+            .or(file.max_body_bytes)
+            .unwrap_or(d.max_body_bytes);
+        if max_body_bytes == 0 {
+            return Err("max_body_bytes must be positive".into());
+        }
+        let timeout = args
+            .request_timeout_secs
+            .or(file.request_timeout_secs)
+            .unwrap_or(d.request_timeout.as_secs());
+        if timeout == 0 {
+            return Err("request_timeout_secs must be positive".into());
+        }
+        Ok(Self {
+            bind: args.bind.or(file.bind).unwrap_or(d.bind),
+            demo: args.demo || file.demo.unwrap_or(false),
+            anonymous_reads: args.anonymous_reads || file.anonymous_reads.unwrap_or(false),
+            log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            max_body_bytes,
+            request_timeout: Duration::from_secs(timeout),
+            cache_bytes: args
+                .cache_mb
+                .or(file.cache_mb)
+                .map_or(d.cache_bytes, |mb| mb * 1024 * 1024),
+            data_dir: d.data_dir,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reformd.toml");
+        std::fs::write(
+            &file,
+            "bind = \"127.0.0.1:9000\"\ndemo = true\ncache_mb = 8\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(file.clone()),
+            bind: Some("127.0.0.1:9100".parse().unwrap()),
+            ..ServeArgs::default()
+        };
+        let c = ServeConfig::resolve(&args).unwrap();
+        assert_eq!(c.bind.port(), 9100);
+        assert!(c.demo);
+        assert_eq!(c.cache_bytes, 8 * 1024 * 1024);
+        assert_eq!(c.data_dir, PathBuf::from("reformd-data"));
+
+        std::fs::write(&file, "colour = \"blue\"\n").unwrap();
+        assert!(ServeConfig::resolve(&args).unwrap_err().contains("colour"));
+    }
+}

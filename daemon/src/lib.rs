@@ -1,0 +1,20 @@
+//! reformd: one tokio process that owns a reformlog store and serves state, history and audit
+//! over HTTP. `run(listener, app, shutdown)` is the entry point; tests bind `127.0.0.1:0`.
+
+mod auth;
+mod cli;
+mod config;
+mod domain;
+mod extract;
+mod metrics;
+mod problem;
+mod routes;
+mod server;
+mod state;
+mod views;
+
+pub use auth::{create_token, list_tokens, revoke_token, Role, TokenError, TokenInfo, TOKEN_FILE};
+pub use cli::{run_cli, CliError};
+pub use config::{Cli, CliCommand, LogFormat, ServeArgs, ServeConfig, TokenCommand};
+pub use problem::ApiError;
+pub use server::{init_tracing, openapi_json, run, App, StartError};

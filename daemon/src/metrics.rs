@@ -1,0 +1,148 @@
+//! Request, latency and log metrics in the Prometheus text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency histogram buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// The daemon's counters. Label sets are bounded: routes are matched path templates.
+#[derive(Default)]
+pub(crate) struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    latency: Mutex<BTreeMap<String, Histogram>>,
+    pub(crate) events_appended: AtomicU64,
+    pub(crate) writes: AtomicU64,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Escapes a label value for the text format.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+impl Metrics {
+    pub(crate) fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        *lock(&self.requests)
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default() += 1;
+        let secs = elapsed.as_secs_f64();
+        let mut lat = lock(&self.latency);
+        let h = lat.entry(route.to_string()).or_default();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                h.counts[i] += 1;
+            }
+        }
+        h.count += 1;
+        h.sum += secs;
+    }
+
+    /// Renders everything, with the log gauges the caller reads at scrape time.
+    pub(crate) fn render(&self, head: u64, read_model_position: u64) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# HELP reformd_http_requests_total HTTP requests by method, route and status.\n",
+        );
+        out.push_str("# TYPE reformd_http_requests_total counter\n");
+        for ((method, route, status), n) in lock(&self.requests).iter() {
+            let _ = writeln!(
+                out,
+                "reformd_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                label(method),
+                label(route)
+            );
+        }
+        out.push_str(
+            "# HELP reformd_http_request_duration_seconds HTTP request latency by route.\n",
+        );
+        out.push_str("# TYPE reformd_http_request_duration_seconds histogram\n");
+        for (route, h) in lock(&self.latency).iter() {
+            let route = label(route);
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "reformd_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    h.counts[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "reformd_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "reformd_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "reformd_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
+        }
+        let gauges = [
+            (
+                "reformd_events_appended_total",
+                "counter",
+                "Events appended through this daemon.",
+                self.events_appended.load(Ordering::Relaxed),
+            ),
+            (
+                "reformd_writes_total",
+                "counter",
+                "Write requests that appended to the log.",
+                self.writes.load(Ordering::Relaxed),
+            ),
+            (
+                "reformd_log_head_position",
+                "gauge",
+                "The log's last durable position.",
+                head,
+            ),
+            (
+                "reformd_read_model_position",
+                "gauge",
+                "The last position the read models have applied.",
+                read_model_position,
+            ),
+            (
+                "reformd_read_model_lag_events",
+                "gauge",
+                "Events in the log not yet in the read models.",
+                head.saturating_sub(read_model_position),
+            ),
+        ];
+        for (name, kind, help, value) in gauges {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,899 @@
+//! Units, people, posts, committees, decisions and tasks: list, get, search, time-travelling
+//! queries, audit queries, and commands. Handlers parse, authorize, call the library, answer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use reformlog::{
+    Answer, Command, CommitteeId, Context, DecisionId, EntityKey, EntityKind, KnownAt, PersonId,
+    PostId, Query, Reformlog, TaskId, UnitId,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::{Permission, Principal};
+use crate::domain::{parse_date, parse_known_at, parse_on, parse_time};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// How long a read waits for `min_position` to be reached before giving up.
+const MIN_POSITION_WAIT: Duration = Duration::from_secs(5);
+const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: usize = 1000;
+
+pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(list_units))
+        .routes(routes!(get_unit))
+        .routes(routes!(list_people))
+        .routes(routes!(get_person))
+        .routes(routes!(list_posts))
+        .routes(routes!(get_post))
+        .routes(routes!(list_committees))
+        .routes(routes!(get_committee))
+        .routes(routes!(list_decisions))
+        .routes(routes!(get_decision))
+        .routes(routes!(list_tasks))
+        .routes(routes!(get_task))
+        .routes(routes!(search))
+        .routes(routes!(composition))
+        .routes(routes!(composition_diff))
+        .routes(routes!(person_history))
+        .routes(routes!(decision_changes))
+        .routes(routes!(unit_tasks))
+        .routes(routes!(plan_tasks))
+        .routes(routes!(overdue_tasks))
+        .routes(routes!(entity_history))
+        .routes(routes!(changes_by_actor))
+        .routes(routes!(post_commands))
+        .routes(routes!(post_decision))
+}
+
+/// Time parameters every read takes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TimeQuery {
+    /// The valid date asked about (YYYY-MM-DD); default today.
+    on: Option<String>,
+    /// Answer as the system knew it at this log position or RFC 3339 time; default now.
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position (a write's
+    /// `last_position`); 400 if the log has not reached it.
+    min_position: Option<u64>,
+}
+
+/// Time parameters and a page of a list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// The valid date asked about (YYYY-MM-DD); default today.
+    on: Option<String>,
+    /// Answer as known at this log position or RFC 3339 time; default now.
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position (a write's
+    /// `last_position`); 400 if the log has not reached it.
+    min_position: Option<u64>,
+    /// Page size, 1 to 1000 (default 100).
+    limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// A page of entities.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EntityPage {
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<serde_json::Value>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+/// An answer and the log position it reflects.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Answered {
+    /// The answer (shape depends on the route).
+    #[schema(value_type = Object)]
+    answer: serde_json::Value,
+    /// The read models' log position the answer was computed from.
+    position: u64,
+}
+
+fn id_of(raw: &str) -> Result<Uuid, String> {
+    Uuid::parse_str(raw).map_err(|_| raw.to_string())
+}
+
+/// An id in a path: a UUID, or a slug that stands for the same stable id the seed files use.
+fn parse_id<T>(
+    raw: &str,
+    from_uuid: fn(Uuid) -> T,
+    from_slug: fn(&str) -> Result<T, reformlog::IdError>,
+) -> Result<T, ApiError> {
+    match id_of(raw) {
+        Ok(u) => Ok(from_uuid(u)),
+        Err(slug) => {
+            from_slug(&slug).map_err(|e| ApiError::bad_request("invalid-id", e.to_string()))
+        }
+    }
+}
+
+/// Runs blocking library work off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+}
+
+/// Read-your-writes across clients: answer only once the read models include `min_position`.
+/// A position the log has not reached is the client's mistake (nothing can be waited for).
+fn reach(domain: &Reformlog, min_position: Option<u64>) -> Result<(), ApiError> {
+    let Some(min) = min_position else {
+        return Ok(());
+    };
+    let head = domain.store().head_position();
+    if min > head {
+        return Err(ApiError::bad_request(
+            "position-not-reached",
+            format!("the log ends at position {head}; {min} has not been written"),
+        ));
+    }
+    let deadline = std::time::Instant::now() + MIN_POSITION_WAIT;
+    while domain.catch_up()? < min {
+        if std::time::Instant::now() >= deadline {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "read-model-behind",
+                format!("the read models have not reached position {min} yet"),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+async fn list_kind(
+    state: Arc<AppState>,
+    headers: HeaderMap,
+    q: ListQuery,
+    kind: EntityKind,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadState)?;
+    let on = parse_on(q.on.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid-limit",
+            format!("limit must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(Uuid::parse_str(c).map_err(|_| {
+            ApiError::bad_request("invalid-cursor", "cursor is not one this API gave")
+        })?),
+    };
+    let domain = state.domain.clone();
+    let min = q.min_position;
+    blocking(move || {
+        reach(&domain, min)?;
+        let mut items = domain.list(kind, on, known_at)?;
+        items.sort_by_key(|e| e.id);
+        let start = after.map_or(0, |a| items.partition_point(|e| e.id <= a));
+        let page: Vec<_> = items.iter().skip(start).take(limit).collect();
+        let next_cursor = (start + page.len() < items.len())
+            .then(|| page.last().map(|e| e.id.to_string()))
+            .flatten();
+        Ok(axum::Json(EntityPage {
+            items: page.iter().map(json).collect::<Result<_, _>>()?,
+            next_cursor,
+        }))
+    })
+    .await
+}
+
+async fn get_kind(
+    state: Arc<AppState>,
+    headers: HeaderMap,
+    q: TimeQuery,
+    key: EntityKey,
+) -> Result<Response, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadState)?;
+    let on = parse_on(q.on.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    let domain = state.domain.clone();
+    let min = q.min_position;
+    blocking(move || {
+        reach(&domain, min)?;
+        let entity = domain
+            .entity(key, on, known_at)?
+            .ok_or_else(|| ApiError::not_found(format!("no {} {}", key.category(), key)))?;
+        let revision = domain.revision(key)?;
+        let mut response = axum::Json(json(&entity)?).into_response();
+        if let Some(r) = revision {
+            // The stream revision is the entity's version: send it back in If-Match to change
+            // the entity only if nobody else has since.
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{r}\"")) {
+                response.headers_mut().insert(header::ETAG, v);
+            }
+        }
+        Ok(response)
+    })
+    .await
+}
+
+macro_rules! entity_handlers {
+    ($list:ident, $get:ident, $kind:expr, $id:ty, $key:path) => {
+        pub(super) async fn $list(
+            State(state): State<Arc<AppState>>,
+            headers: HeaderMap,
+            ApiQuery(q): ApiQuery<ListQuery>,
+        ) -> Result<axum::Json<EntityPage>, ApiError> {
+            list_kind(state, headers, q, $kind).await
+        }
+
+        pub(super) async fn $get(
+            State(state): State<Arc<AppState>>,
+            headers: HeaderMap,
+            ApiPath(id): ApiPath<String>,
+            ApiQuery(q): ApiQuery<TimeQuery>,
+        ) -> Result<Response, ApiError> {
+            let id = parse_id(&id, <$id>::from_uuid, <$id>::from_slug)?;
+            get_kind(state, headers, q, $key(id)).await
+        }
+    };
+}
+
+/// Organisation units existing on `on`, with their names on that date.
+#[utoipa::path(get, path = "/v1/units", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
+async fn list_units(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    q: ApiQuery<ListQuery>,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    units::list(s, h, q).await
+}
+/// One unit on `on` (name, parent, status as of that date). ETag = stream revision.
+#[utoipa::path(get, path = "/v1/units/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The unit"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
+async fn get_unit(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    p: ApiPath<String>,
+    q: ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    units::get(s, h, p, q).await
+}
+/// People registered by `on`.
+#[utoipa::path(get, path = "/v1/people", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
+async fn list_people(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    q: ApiQuery<ListQuery>,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    people::list(s, h, q).await
+}
+/// One person on `on` (name and positions held that day).
+#[utoipa::path(get, path = "/v1/people/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The person"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
+async fn get_person(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    p: ApiPath<String>,
+    q: ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    people::get(s, h, p, q).await
+}
+/// Posts (positions that exist apart from their holders) existing on `on`.
+#[utoipa::path(get, path = "/v1/posts", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
+async fn list_posts(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    q: ApiQuery<ListQuery>,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    posts::list(s, h, q).await
+}
+/// One post on `on`, with its holder that day.
+#[utoipa::path(get, path = "/v1/posts/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The post"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
+async fn get_post(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    p: ApiPath<String>,
+    q: ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    posts::get(s, h, p, q).await
+}
+/// Committees and sub-bodies existing on `on`.
+#[utoipa::path(get, path = "/v1/committees", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
+async fn list_committees(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    q: ApiQuery<ListQuery>,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    committees::list(s, h, q).await
+}
+/// One committee on `on`.
+#[utoipa::path(get, path = "/v1/committees/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The committee"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
+async fn get_committee(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    p: ApiPath<String>,
+    q: ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    committees::get(s, h, p, q).await
+}
+/// Decisions recorded (as known at `known_at`).
+#[utoipa::path(get, path = "/v1/decisions", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
+async fn list_decisions(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    q: ApiQuery<ListQuery>,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    decisions::list(s, h, q).await
+}
+/// One decision: number, type, issuer, signer, dates, links.
+#[utoipa::path(get, path = "/v1/decisions/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The decision"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
+async fn get_decision(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    p: ApiPath<String>,
+    q: ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    decisions::get(s, h, p, q).await
+}
+/// Reform tasks existing on `on`.
+#[utoipa::path(get, path = "/v1/tasks", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
+async fn list_tasks(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    q: ApiQuery<ListQuery>,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    tasks::list(s, h, q).await
+}
+/// One task on `on`: lead unit, status, deadline, progress, overdue.
+#[utoipa::path(get, path = "/v1/tasks/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The task"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
+async fn get_task(
+    s: State<Arc<AppState>>,
+    h: HeaderMap,
+    p: ApiPath<String>,
+    q: ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    tasks::get(s, h, p, q).await
+}
+
+mod units {
+    use super::*;
+    entity_handlers!(list, get, EntityKind::Unit, UnitId, EntityKey::Unit);
+}
+mod people {
+    use super::*;
+    entity_handlers!(list, get, EntityKind::Person, PersonId, EntityKey::Person);
+}
+mod posts {
+    use super::*;
+    entity_handlers!(list, get, EntityKind::Post, PostId, EntityKey::Post);
+}
+mod committees {
+    use super::*;
+    entity_handlers!(
+        list,
+        get,
+        EntityKind::Committee,
+        CommitteeId,
+        EntityKey::Committee
+    );
+}
+mod decisions {
+    use super::*;
+    entity_handlers!(
+        list,
+        get,
+        EntityKind::Decision,
+        DecisionId,
+        EntityKey::Decision
+    );
+}
+mod tasks {
+    use super::*;
+    entity_handlers!(list, get, EntityKind::Task, TaskId, EntityKey::Task);
+}
+
+async fn ask(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Permission,
+    query: Query,
+    known_at: Option<KnownAt>,
+    min_position: Option<u64>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    state.tokens.authorize(headers, needed)?;
+    let domain = state.domain.clone();
+    blocking(move || {
+        reach(&domain, min_position)?;
+        let answer = domain.query(&query, known_at)?;
+        let value = match answer {
+            Answer::Composition(a) => json(&a)?,
+            Answer::PersonHistory(a) => json(&a)?,
+            Answer::DecisionChanges(a) => json(&a)?,
+            Answer::CompositionDiff(a) => json(&a)?,
+            Answer::Tasks(a) => json(&a)?,
+            Answer::History(a) => json(&a)?,
+            Answer::Search(a) => json(&a)?,
+            other => json(&other)?,
+        };
+        Ok(axum::Json(Answered {
+            answer: value,
+            position: domain.read_model_position(),
+        }))
+    })
+    .await
+}
+
+/// Search parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SearchQuery {
+    /// Name to look for; case-, diacritic- and NFC/NFD-insensitive, `đ` matches `d`.
+    q: String,
+    /// Answer as known at this log position or RFC 3339 time.
+    known_at: Option<String>,
+}
+
+/// Finds people and units by name ("pham minh tien" finds Phạm Minh Tiến).
+#[utoipa::path(get, path = "/v1/search", params(SearchQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters")), security(("bearer" = [])), tag = "state")]
+async fn search(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    if q.q.trim().is_empty() || q.q.len() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid-search",
+            "q must be 1 to 200 bytes",
+        ));
+    }
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::Search { text: q.q },
+        known_at,
+        None,
+    )
+    .await
+}
+
+/// Who sat on the committee (and its sub-bodies) on `on`, as known at `known_at`; ex-officio
+/// seats resolved to the post's holder that day, unit names as they were that day.
+#[utoipa::path(get, path = "/v1/committees/{id}/composition", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown committee")), security(("bearer" = [])), tag = "state")]
+async fn composition(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
+    let on = parse_on(q.on.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::Composition { committee, on },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Parameters of a composition diff.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DiffQuery {
+    /// The earlier date (YYYY-MM-DD).
+    from: String,
+    /// The later date (YYYY-MM-DD).
+    to: String,
+    /// Answer as known at this log position or RFC 3339 time.
+    known_at: Option<String>,
+}
+
+/// Who joined, left or changed seat between two dates.
+#[utoipa::path(get, path = "/v1/committees/{id}/diff", params(("id" = String, Path, description = "UUID or slug"), DiffQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid dates")), security(("bearer" = [])), tag = "state")]
+async fn composition_diff(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
+    let before = parse_date("from", &q.from)?;
+    let after = parse_date("to", &q.to)?;
+    if after < before {
+        return Err(ApiError::bad_request(
+            "invalid-range",
+            "to must not be before from",
+        ));
+    }
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::CompositionDiff {
+            committee,
+            before,
+            after,
+        },
+        known_at,
+        None,
+    )
+    .await
+}
+
+/// A person's memberships and positions over time.
+#[utoipa::path(get, path = "/v1/people/{id}/history", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown person")), security(("bearer" = [])), tag = "state")]
+async fn person_history(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let person = parse_id(&id, PersonId::from_uuid, PersonId::from_slug)?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::PersonHistory { person },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// What a decision changed: each entity it touched, before and after.
+#[utoipa::path(get, path = "/v1/decisions/{id}/changes", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown decision")), security(("bearer" = [])), tag = "state")]
+async fn decision_changes(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let decision = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::DecisionChanges { decision },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Tasks a unit leads or cooperates on, on `on`.
+#[utoipa::path(get, path = "/v1/units/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+async fn unit_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
+    let on = parse_on(q.on.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::TasksOfUnit { unit, on },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Tasks of a plan (a decision of type kế hoạch), on `on`.
+#[utoipa::path(get, path = "/v1/decisions/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+async fn plan_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let plan = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
+    let on = parse_on(q.on.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::TasksOfPlan { plan, on },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Tasks past their deadline on `on` and not completed or cancelled.
+#[utoipa::path(get, path = "/v1/tasks/overdue", params(TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+async fn overdue_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let on = parse_on(q.on.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::OverdueTasks { on },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Every change to one entity: what, valid from, recorded when, by whom, citing which
+/// decision, with what reason (corrections included).
+#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
+async fn entity_history(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath((kind, id)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let entity = match kind.as_str() {
+        "unit" => EntityKey::Unit(parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?),
+        "person" => EntityKey::Person(parse_id(&id, PersonId::from_uuid, PersonId::from_slug)?),
+        "post" => EntityKey::Post(parse_id(&id, PostId::from_uuid, PostId::from_slug)?),
+        "committee" => EntityKey::Committee(parse_id(
+            &id,
+            CommitteeId::from_uuid,
+            CommitteeId::from_slug,
+        )?),
+        "decision" => {
+            EntityKey::Decision(parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?)
+        }
+        "task" => EntityKey::Task(parse_id(&id, TaskId::from_uuid, TaskId::from_slug)?),
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid-kind",
+                format!("unknown entity kind {other:?}"),
+            ))
+        }
+    };
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadAudit,
+        Query::History { entity },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Parameters of an actor query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ActorQuery {
+    /// The principal, e.g. `token:van-phong`.
+    actor: String,
+    /// Start of the recorded-time range (RFC 3339, inclusive).
+    from: String,
+    /// End of the recorded-time range (RFC 3339, inclusive).
+    to: String,
+}
+
+/// All changes one actor recorded in a time range.
+#[utoipa::path(get, path = "/v1/audit/changes", params(ActorQuery), responses((status = 200, body = Answered), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
+async fn changes_by_actor(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ActorQuery>,
+) -> Result<axum::Json<Answered>, ApiError> {
+    let from = parse_time("from", &q.from)?;
+    let to = parse_time("to", &q.to)?;
+    if to < from {
+        return Err(ApiError::bad_request(
+            "invalid-range",
+            "to must not be before from",
+        ));
+    }
+    ask(
+        state,
+        &headers,
+        Permission::ReadAudit,
+        Query::ChangesBy {
+            actor: q.actor,
+            from,
+            to,
+        },
+        None,
+        None,
+    )
+    .await
+}
+
+/// Commands to run as one atomic change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CommandBatch {
+    /// Why (recorded on every event).
+    reason: Option<String>,
+    /// The authority, e.g. a decision number (recorded on every event).
+    source: Option<String>,
+    /// The library's commands, decided in order and appended together or not at all.
+    #[schema(value_type = Vec<Object>)]
+    commands: Vec<Command>,
+}
+
+/// A decision and the changes it makes, recorded atomically.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionBatch {
+    /// Why (recorded on every event).
+    reason: Option<String>,
+    /// The `record_decision` command.
+    #[schema(value_type = Object)]
+    decision: Command,
+    /// The changes the decision makes; each cites it.
+    #[schema(value_type = Vec<Object>)]
+    changes: Vec<Command>,
+}
+
+/// What a write reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct WriteResult {
+    first_position: u64,
+    /// Pass as `min_position` to later reads to see this write.
+    last_position: u64,
+    /// (stream, event type) of each event appended.
+    events: Vec<(String, String)>,
+    /// True when this was a retry of a write already recorded (same Idempotency-Key).
+    deduplicated: bool,
+}
+
+const MAX_COMMANDS: usize = 500;
+
+fn write_context(
+    principal: &Principal,
+    headers: &HeaderMap,
+    reason: Option<String>,
+    source: Option<String>,
+) -> Result<Context, ApiError> {
+    let mut ctx = Context::new(principal.principal.clone());
+    ctx.reason = reason;
+    ctx.source = source;
+    if let Some(v) = headers.get(header::IF_MATCH) {
+        let text = v.to_str().map_err(|_| {
+            ApiError::bad_request("invalid-if-match", "If-Match must be a quoted revision")
+        })?;
+        let revision = text
+            .trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .parse::<u64>()
+            .map_err(|_| {
+                ApiError::bad_request(
+                    "invalid-if-match",
+                    format!("If-Match must be an ETag this API gave, not {text:?}"),
+                )
+            })?;
+        ctx.expected_revision = Some(revision);
+    }
+    if let Some(v) = headers.get("idempotency-key") {
+        let key = v.to_str().map_err(|_| {
+            ApiError::bad_request(
+                "invalid-idempotency-key",
+                "Idempotency-Key must be visible ASCII",
+            )
+        })?;
+        if key.is_empty() || key.len() > 200 {
+            return Err(ApiError::bad_request(
+                "invalid-idempotency-key",
+                "Idempotency-Key must be 1 to 200 characters",
+            ));
+        }
+        // Scoped by principal so two clients cannot collide on (or probe) each other's keys.
+        ctx.idempotency_key = Some(format!("{}:{key}", principal.principal));
+    }
+    Ok(ctx)
+}
+
+async fn execute(
+    state: Arc<AppState>,
+    ctx: Context,
+    commands: Vec<Command>,
+) -> Result<Response, ApiError> {
+    if commands.is_empty() || commands.len() > MAX_COMMANDS {
+        return Err(ApiError::bad_request(
+            "invalid-batch",
+            format!("send 1 to {MAX_COMMANDS} commands"),
+        ));
+    }
+    let domain = state.domain.clone();
+    let executed = blocking(move || Ok(domain.execute_all(commands, &ctx)?)).await?;
+    if !executed.deduplicated {
+        state
+            .metrics
+            .writes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.events_appended.fetch_add(
+            executed.last_position - executed.first_position + 1,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    let status = if executed.deduplicated {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let body = WriteResult {
+        first_position: executed.first_position,
+        last_position: executed.last_position,
+        events: executed.events,
+        deduplicated: executed.deduplicated,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&executed.last_position.to_string()) {
+        response.headers_mut().insert("x-log-position", v);
+    }
+    Ok(response)
+}
+
+/// Runs the library's commands as one atomic append. `If-Match` checks the first command's
+/// entity revision; `Idempotency-Key` makes a retry return the first answer.
+#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Idempotency-Key reused with another body"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule")), security(("bearer" = [])), tag = "state")]
+async fn post_commands(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(batch): ApiJson<CommandBatch>,
+) -> Result<Response, ApiError> {
+    let principal = state.tokens.authorize(&headers, Permission::Write)?;
+    let ctx = write_context(&principal, &headers, batch.reason, batch.source)?;
+    execute(state, ctx, batch.commands).await
+}
+
+/// Records a decision together with the changes it makes, atomically.
+#[utoipa::path(post, path = "/v1/decisions", request_body = DecisionBatch, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 422, description = "Refused by a domain rule")), security(("bearer" = [])), tag = "state")]
+async fn post_decision(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(batch): ApiJson<DecisionBatch>,
+) -> Result<Response, ApiError> {
+    let principal = state.tokens.authorize(&headers, Permission::Write)?;
+    let Command::RecordDecision { number, .. } = &batch.decision else {
+        return Err(ApiError::bad_request(
+            "invalid-decision",
+            "decision must be a record_decision command",
+        ));
+    };
+    let source = Some(number.clone());
+    let ctx = write_context(&principal, &headers, batch.reason, source)?;
+    let mut commands = Vec::with_capacity(1 + batch.changes.len());
+    commands.push(batch.decision);
+    commands.extend(batch.changes);
+    execute(state, ctx, commands).await
+}

@@ -1,0 +1,212 @@
+//! The global log: pages by position or time, and a Server-Sent Events feed that resumes from
+//! `Last-Event-ID` with no gap or duplicate.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use reformlog_store::{Direction, EventFilter, SubscribeFrom, SubscriptionMessage};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Permission;
+use crate::extract::ApiQuery;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::{parse_rfc3339, EventPage, EventView};
+
+const MAX_PAGE: usize = 1000;
+
+/// Which part of the log to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct EventsQuery {
+    /// First position to read (inclusive). Going backward, the newest position to read.
+    from: Option<u64>,
+    /// Start at the first event recorded at or after this RFC 3339 time instead.
+    since: Option<String>,
+    /// `forward` (default) or `backward`.
+    direction: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    limit: Option<usize>,
+    /// Comma-separated event type names to keep.
+    types: Option<String>,
+    /// Comma-separated stream categories (e.g. `committee,task`) to keep.
+    categories: Option<String>,
+}
+
+fn split(list: Option<&String>) -> Vec<String> {
+    list.map(|s| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Pages through the global log.
+#[utoipa::path(
+    get,
+    path = "/v1/events",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "A page of events", body = EventPage),
+        (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
+        (status = 401, description = "No valid token"),
+        (status = 403, description = "Role may not read the audit trail"),
+    ),
+    security(("bearer" = [])),
+    tag = "events"
+)]
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> Result<axum::Json<EventPage>, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadAudit)?;
+    let direction = match q.direction.as_deref() {
+        None | Some("forward") => Direction::Forward,
+        Some("backward") => Direction::Backward,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid-direction",
+                format!("direction must be forward or backward, not {other:?}"),
+            ))
+        }
+    };
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid-limit",
+            format!("limit must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    if q.from.is_some() && q.since.is_some() {
+        return Err(ApiError::bad_request(
+            "conflicting-parameters",
+            "give either from or since, not both",
+        ));
+    }
+    let filter = EventFilter {
+        event_types: split(q.types.as_ref()),
+        stream_categories: split(q.categories.as_ref()),
+    };
+    let store = state.store.clone();
+    let page = tokio::task::spawn_blocking(move || {
+        let from = match &q.since {
+            Some(s) => {
+                let t = parse_rfc3339(s).ok_or_else(|| {
+                    ApiError::bad_request("invalid-time", format!("not an RFC 3339 time: {s:?}"))
+                })?;
+                match store.position_at_or_after(t)? {
+                    Some(p) => Some(p),
+                    // Nothing that recent: an empty page that ends at the head.
+                    None => Some(store.head_position() + 1),
+                }
+            }
+            None => q.from,
+        };
+        Ok::<_, ApiError>(store.read_all(from, direction, limit, &filter)?)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(axum::Json(EventPage {
+        next: page.next,
+        head: page.head,
+        events: page.events.into_iter().map(EventView::new).collect(),
+    }))
+}
+
+/// Where a live feed starts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FeedQuery {
+    /// First position to send (inclusive); default: only events appended from now on. A
+    /// `Last-Event-ID` header (sent by reconnecting clients) takes precedence.
+    from: Option<u64>,
+    /// Comma-separated stream categories to keep.
+    categories: Option<String>,
+    /// Comma-separated event type names to keep.
+    types: Option<String>,
+}
+
+/// A live Server-Sent Events feed of the log. Each event's `id` is its position; reconnecting
+/// with `Last-Event-ID` resumes right after it, with no gap and no duplicate.
+#[utoipa::path(
+    get,
+    path = "/v1/events/stream",
+    params(FeedQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this position")),
+    responses(
+        (status = 200, description = "text/event-stream of events", content_type = "text/event-stream"),
+        (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
+        (status = 401, description = "No valid token"),
+        (status = 403, description = "Role may not read the audit trail"),
+    ),
+    security(("bearer" = [])),
+    tag = "events"
+)]
+pub(crate) async fn stream(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<FeedQuery>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadAudit)?;
+    let from = match headers.get("last-event-id") {
+        Some(v) => {
+            let id = v
+                .to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid-last-event-id",
+                        "Last-Event-ID must be a log position",
+                    )
+                })?;
+            SubscribeFrom::After(id)
+        }
+        None => match q.from {
+            Some(0) | None => SubscribeFrom::Now,
+            Some(p) => SubscribeFrom::After(p - 1),
+        },
+    };
+    let filter = EventFilter {
+        event_types: split(q.types.as_ref()),
+        stream_categories: split(q.categories.as_ref()),
+    };
+    let mut shutdown = state.shutdown.clone();
+    let events = state
+        .store
+        .subscribe(from, filter)
+        .into_stream()
+        .map(|msg| {
+            Ok(match msg {
+                Ok(SubscriptionMessage::Event(e)) => {
+                    let id = e.position.to_string();
+                    let json = serde_json::to_string(&EventView::new(e)).unwrap_or_default();
+                    SseEvent::default().id(id).data(json)
+                }
+                Ok(SubscriptionMessage::CaughtUp { position }) => SseEvent::default()
+                    .event("caught-up")
+                    .data(format!("{{\"position\":{position}}}")),
+                Ok(SubscriptionMessage::FellBehind { last_seen, .. }) => {
+                    SseEvent::default().comment(format!("catching up after {last_seen}"))
+                }
+                Ok(_) => SseEvent::default().comment("unknown message"),
+                Err(e) => SseEvent::default().event("error").data(e.to_string()),
+            })
+        })
+        // End the stream when the daemon shuts down, so graceful shutdown is not held open.
+        .take_until(async move {
+            let _ = shutdown.wait_for(|stopping| *stopping).await;
+        });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

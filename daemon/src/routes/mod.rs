@@ -1,0 +1,6 @@
+//! The HTTP routes, one module per resource family; handlers stay thin.
+
+pub(crate) mod domain;
+pub(crate) mod events;
+pub(crate) mod health;
+pub(crate) mod integrity;

@@ -1,0 +1,278 @@
+//! Assembling the app (store, domain, tokens, routes, middleware) and serving it until shutdown.
+
+use std::future::Future;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::TokenRegistry;
+use crate::config::{LogFormat, ServeConfig};
+use crate::metrics::Metrics;
+use crate::problem::ApiError;
+use crate::routes::{domain, events, health, integrity};
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The store or its read models could not be opened.
+    #[error(transparent)]
+    Domain(#[from] reformlog::OpenError),
+    /// The token file is unreadable.
+    #[error(transparent)]
+    Tokens(#[from] crate::auth::TokenError),
+    /// The data folder could not be created.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Loading the demo data failed.
+    #[error("loading the demo data failed: {0}")]
+    Demo(String),
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "reformd",
+        description = "State, history and audit of administrative-reform steering committees and reform tasks. Every read takes `on` (valid date) and `known_at` (a log position or an RFC 3339 time). Errors are application/problem+json with a stable `code`."
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "state", description = "Units, people, posts, committees, decisions and tasks on a date"),
+        (name = "audit", description = "Who changed what, when, on what authority"),
+        (name = "events", description = "The global event log"),
+        (name = "integrity", description = "Hash-chain digest and verification"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// A daemon ready to serve: the opened store and domain, tokens and configuration.
+#[derive(Debug)]
+pub struct App {
+    state: Arc<AppState>,
+    config: ServeConfig,
+    stop: watch::Sender<bool>,
+}
+
+impl App {
+    /// Opens the store in the data folder (creating it), catches the read models up, and loads
+    /// the demo data when asked.
+    pub fn open(config: ServeConfig) -> Result<App, StartError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            StartError::Demo(format!("cannot create {}: {e}", config.data_dir.display()))
+        })?;
+        let domain = reformlog::Reformlog::open_with(
+            reformlog::Options::new(config.data_dir.join("store"))
+                .cache_capacity(config.cache_bytes),
+        )?;
+        if config.demo {
+            crate::domain::load_demo(&domain).map_err(StartError::Demo)?;
+        }
+        let store = domain.store().clone();
+        let start_head = store.head_position();
+        let tokens = TokenRegistry::open(&config.data_dir, config.anonymous_reads)?;
+        let (stop, shutdown) = watch::channel(false);
+        let state = Arc::new(AppState {
+            store,
+            domain,
+            tokens,
+            metrics: Metrics::default(),
+            shutdown,
+            ready: AtomicBool::new(false),
+            start_head,
+        });
+        Ok(App {
+            state,
+            config,
+            stop,
+        })
+    }
+
+    /// The configuration the app was opened with.
+    pub fn config(&self) -> &ServeConfig {
+        &self.config
+    }
+
+    /// The HTTP router with every route and middleware.
+    pub fn router(&self) -> Router {
+        let (api, _) = api_router().split_for_parts();
+        let timeout = self.config.request_timeout;
+        let state = Arc::clone(&self.state);
+        // The live feed is exempt from the request timeout; everything else has it.
+        let (feed, _) = OpenApiRouter::new()
+            .routes(routes!(events::stream))
+            .split_for_parts();
+        let timed = api.layer(middleware::from_fn_with_state(timeout, enforce_timeout));
+        timed
+            .merge(feed)
+            .fallback(not_found)
+            .method_not_allowed_fallback(method_not_allowed)
+            .layer(DefaultBodyLimit::max(self.config.max_body_bytes))
+            .layer(middleware::from_fn_with_state(Arc::clone(&state), track))
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::internal("the request handler failed").into_response()
+            }))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }))
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .with_state(state)
+    }
+}
+
+/// Every route but the live feed, each documented by its `#[utoipa::path]`.
+fn api_router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(openapi))
+        .routes(routes!(events::list))
+        .routes(routes!(integrity::head))
+        .routes(routes!(integrity::verify))
+        .merge(domain::routes())
+}
+
+/// The OpenAPI 3.1 document of every route, as JSON.
+pub fn openapi_json() -> String {
+    let (_, mut doc) = api_router().split_for_parts();
+    let (_, feed) = OpenApiRouter::<Arc<AppState>>::new()
+        .routes(routes!(events::stream))
+        .split_for_parts();
+    doc.merge(feed);
+    doc.to_pretty_json().unwrap_or_default()
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")),
+    tag = "operations"
+)]
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this route does not take that method",
+    )
+}
+
+async fn enforce_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!("the request took longer than {} s", limit.as_secs()),
+        )
+        .into_response(),
+    }
+}
+
+async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(req).await;
+    state.metrics.observe(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, lets in-flight
+/// requests finish (ending live feeds), and syncs the store.
+pub async fn run(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app.router();
+    let stop = app.stop.clone();
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing in-flight requests");
+        let _ = stop.send(true);
+    };
+    axum::serve(listener, router)
+        .with_graceful_shutdown(signal)
+        .await?;
+    let store = app.state.store.clone();
+    tokio::task::spawn_blocking(move || store.sync())
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
+    tracing::info!("store synced; stopped");
+    Ok(())
+}
+
+/// Sets up structured logs (text or JSON), filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

@@ -1,0 +1,127 @@
+//! JSON shapes of store-level things (events, digests, verify reports) as the API shows them.
+
+use reformlog_store::{HeadDigest, RecordedEvent, Timestamp, VerifyReport};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A recorded event: the store's envelope and the decoded domain event.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EventView {
+    /// Global position (gap-free, from 1).
+    pub(crate) position: u64,
+    pub(crate) stream: String,
+    /// Revision within the stream (from 0).
+    pub(crate) revision: u64,
+    pub(crate) event_id: String,
+    pub(crate) event_type: String,
+    pub(crate) schema_version: u32,
+    /// When the log recorded the event (RFC 3339, UTC, microseconds).
+    pub(crate) recorded_at: String,
+    pub(crate) actor: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) correlation_id: Option<String>,
+    pub(crate) causation_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub(crate) extra: std::collections::BTreeMap<String, String>,
+    /// The domain event as JSON, or `null` when the payload is not a domain event this build
+    /// knows.
+    #[schema(value_type = Object)]
+    pub(crate) data: serde_json::Value,
+    /// Hash of the previous record (hex).
+    pub(crate) prev_hash: String,
+    /// This record's hash (hex).
+    pub(crate) hash: String,
+}
+
+impl EventView {
+    pub(crate) fn new(e: RecordedEvent) -> Self {
+        let data = crate::domain::event_json(&e);
+        Self {
+            position: e.position,
+            stream: e.stream,
+            revision: e.revision,
+            event_id: e.event_id.to_string(),
+            event_type: e.event_type,
+            schema_version: e.schema_version,
+            recorded_at: rfc3339(e.recorded_at),
+            actor: e.metadata.actor,
+            reason: e.metadata.reason,
+            source: e.metadata.source,
+            correlation_id: e.metadata.correlation_id.map(|u| u.to_string()),
+            causation_id: e.metadata.causation_id.map(|u| u.to_string()),
+            extra: e.metadata.extra,
+            data,
+            prev_hash: e.prev_hash.to_hex(),
+            hash: e.hash.to_hex(),
+        }
+    }
+}
+
+/// A page of the global log.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EventPage {
+    pub(crate) events: Vec<EventView>,
+    /// The position to continue from (the `from` of the next page), if there is more.
+    pub(crate) next: Option<u64>,
+    /// The log head when the page was read.
+    pub(crate) head: u64,
+}
+
+/// The head digest an outside party can keep and later check.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DigestView {
+    pub(crate) position: u64,
+    pub(crate) hash: String,
+}
+
+impl From<HeadDigest> for DigestView {
+    fn from(d: HeadDigest) -> Self {
+        Self {
+            position: d.position,
+            hash: d.hash.to_hex(),
+        }
+    }
+}
+
+/// The result of walking the whole chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct VerifyView {
+    pub(crate) ok: bool,
+    pub(crate) checked: u64,
+    pub(crate) head: Option<DigestView>,
+    /// The first bad position, when the chain breaks.
+    pub(crate) first_bad_position: Option<u64>,
+    pub(crate) reason: Option<String>,
+}
+
+impl From<VerifyReport> for VerifyView {
+    fn from(r: VerifyReport) -> Self {
+        Self {
+            ok: r.first_break.is_none(),
+            checked: r.checked,
+            head: r.head.map(Into::into),
+            first_bad_position: r.first_break.as_ref().map(|b| b.position),
+            reason: r.first_break.map(|b| b.kind.to_string()),
+        }
+    }
+}
+
+/// RFC 3339 with microseconds, UTC.
+pub(crate) fn rfc3339(t: Timestamp) -> String {
+    let nanos = i128::from(t.as_micros()) * 1000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|dt| {
+            dt.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Parses an RFC 3339 timestamp into the store's microseconds.
+pub(crate) fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+    let dt = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    let micros = dt.unix_timestamp_nanos() / 1000;
+    i64::try_from(micros).ok().map(Timestamp::from_micros)
+}

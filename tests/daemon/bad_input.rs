@@ -1,0 +1,441 @@
+//! The bad-input catalog: each case answers a 4xx application/problem+json with a machine code
+//! and appends nothing.
+
+use reqwest::Method;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::support::Daemon;
+
+enum Body {
+    None,
+    Raw(&'static str, &'static str),
+    Json(serde_json::Value),
+    Bytes(Vec<u8>),
+}
+
+struct Case {
+    what: &'static str,
+    method: Method,
+    path: String,
+    headers: Vec<(&'static str, String)>,
+    body: Body,
+}
+
+fn get(what: &'static str, path: &str) -> Case {
+    Case {
+        what,
+        method: Method::GET,
+        path: path.to_string(),
+        headers: vec![],
+        body: Body::None,
+    }
+}
+
+fn post(what: &'static str, path: &str, body: Body) -> Case {
+    Case {
+        what,
+        method: Method::POST,
+        path: path.to_string(),
+        headers: vec![],
+        body,
+    }
+}
+
+fn cmd(command: serde_json::Value) -> Body {
+    Body::Json(json!({ "reason": "bad input", "commands": [command] }))
+}
+
+fn unit(slug: &str) -> String {
+    reformlog::UnitId::from_slug(slug).unwrap().to_string()
+}
+
+fn person(slug: &str) -> String {
+    reformlog::PersonId::from_slug(slug).unwrap().to_string()
+}
+
+fn committee(slug: &str) -> String {
+    reformlog::CommitteeId::from_slug(slug).unwrap().to_string()
+}
+
+fn decision(slug: &str) -> String {
+    reformlog::DecisionId::from_slug(slug).unwrap().to_string()
+}
+
+fn cases() -> Vec<Case> {
+    let c = "bcd-cchc-bo-tttt";
+    let fresh = || Uuid::now_v7().to_string();
+    let register = |name: &str, on: &str| {
+        cmd(json!({ "register_person": { "person": fresh(), "name": name, "on": on } }))
+    };
+    let mut v = vec![
+        // Malformed and mistyped bodies.
+        post(
+            "malformed JSON",
+            "/v1/commands",
+            Body::Raw("application/json", "{\"commands\": ["),
+        ),
+        post(
+            "not JSON at all",
+            "/v1/commands",
+            Body::Raw("application/json", "hello"),
+        ),
+        post(
+            "wrong content type",
+            "/v1/commands",
+            Body::Raw("text/plain", "{\"commands\": []}"),
+        ),
+        post("no body", "/v1/commands", Body::None),
+        post(
+            "body is an array",
+            "/v1/commands",
+            Body::Json(json!([1, 2])),
+        ),
+        post(
+            "commands is a string",
+            "/v1/commands",
+            Body::Json(json!({ "commands": "register" })),
+        ),
+        post(
+            "empty command list",
+            "/v1/commands",
+            Body::Json(json!({ "commands": [] })),
+        ),
+        post(
+            "unknown top-level field",
+            "/v1/commands",
+            Body::Json(json!({ "commands": [], "colour": "red" })),
+        ),
+        post(
+            "unknown command",
+            "/v1/commands",
+            cmd(json!({ "launch_rocket": {} })),
+        ),
+        post(
+            "unknown field in a command",
+            "/v1/commands",
+            cmd(
+                json!({ "register_person": { "person": fresh(), "name": "Thành viên 50", "on": "2022-02-01", "age": 40 } }),
+            ),
+        ),
+        post(
+            "missing field in a command",
+            "/v1/commands",
+            cmd(json!({ "register_person": { "person": fresh(), "on": "2022-02-01" } })),
+        ),
+        post(
+            "id is not a UUID",
+            "/v1/commands",
+            cmd(
+                json!({ "register_person": { "person": "nobody", "name": "Thành viên 51", "on": "2022-02-01" } }),
+            ),
+        ),
+        post(
+            "name is a number",
+            "/v1/commands",
+            cmd(
+                json!({ "register_person": { "person": fresh(), "name": 42, "on": "2022-02-01" } }),
+            ),
+        ),
+        post("empty name", "/v1/commands", register("", "2022-02-01")),
+        post("blank name", "/v1/commands", register("   ", "2022-02-01")),
+        post(
+            "impossible date 2022-02-30",
+            "/v1/commands",
+            register("Thành viên 52", "2022-02-30"),
+        ),
+        post(
+            "month 13",
+            "/v1/commands",
+            register("Thành viên 53", "2022-13-01"),
+        ),
+        post(
+            "date with time",
+            "/v1/commands",
+            register("Thành viên 54", "2022-02-01T00:00:00Z"),
+        ),
+        post(
+            "date in another format",
+            "/v1/commands",
+            register("Thành viên 55", "01/02/2022"),
+        ),
+        post(
+            "huge body",
+            "/v1/commands",
+            Body::Bytes(
+                format!(
+                    "{{\"commands\":[],\"reason\":\"{}\"}}",
+                    "x".repeat(2 * 1024 * 1024)
+                )
+                .into_bytes(),
+            ),
+        ),
+        post(
+            "too many commands",
+            "/v1/commands",
+            Body::Json(
+                json!({ "commands": (0..501).map(|i| json!({ "register_person": { "person": fresh(), "name": format!("Thành viên {i}"), "on": "2022-02-01" } })).collect::<Vec<_>>() }),
+            ),
+        ),
+        // Domain rules.
+        post(
+            "unknown unit as parent",
+            "/v1/commands",
+            cmd(
+                json!({ "establish_unit": { "unit": fresh(), "name": "Vụ Thử", "kind": "department", "parent": fresh(), "on": "2022-02-01", "decision": null } }),
+            ),
+        ),
+        post(
+            "membership in an unknown committee",
+            "/v1/commands",
+            cmd(
+                json!({ "start_membership": { "committee": fresh(), "membership": fresh(), "seat": fresh(), "person": person("pham-minh-tien"), "from": "2022-02-01", "ended_on": null, "decision": decision("qd-34-2022") } }),
+            ),
+        ),
+        post(
+            "membership of an unknown person",
+            "/v1/commands",
+            cmd(
+                json!({ "start_membership": { "committee": committee(c), "membership": fresh(), "seat": fresh(), "person": fresh(), "from": "2022-02-01", "ended_on": null, "decision": decision("qd-34-2022") } }),
+            ),
+        ),
+        post(
+            "membership citing an unknown decision",
+            "/v1/commands",
+            cmd(
+                json!({ "start_membership": { "committee": committee(c), "membership": fresh(), "seat": fresh(), "person": person("pham-minh-tien"), "from": "2022-02-01", "ended_on": null, "decision": fresh() } }),
+            ),
+        ),
+        post(
+            "registering an existing person again",
+            "/v1/commands",
+            cmd(
+                json!({ "register_person": { "person": person("pham-minh-tien"), "name": "Phạm Minh Tiến", "on": "2022-02-01" } }),
+            ),
+        ),
+        post(
+            "establishing an existing unit again",
+            "/v1/commands",
+            cmd(
+                json!({ "establish_unit": { "unit": unit("van-phong-bo"), "name": "Văn phòng Bộ", "kind": "office", "parent": null, "on": "2022-02-01", "decision": null } }),
+            ),
+        ),
+        post(
+            "renaming an unknown unit",
+            "/v1/commands",
+            cmd(
+                json!({ "rename_unit": { "unit": fresh(), "name": "Vụ Mới", "on": "2022-02-01", "decision": null } }),
+            ),
+        ),
+        post(
+            "merging a unit into itself",
+            "/v1/commands",
+            cmd(
+                json!({ "merge_unit": { "unit": unit("vu-phap-che"), "into": unit("vu-phap-che"), "on": "2022-02-01", "decision": null } }),
+            ),
+        ),
+        post(
+            "retracting an unknown event",
+            "/v1/commands",
+            cmd(json!({ "retract": { "target": fresh() } })),
+        ),
+        post(
+            "decision route with a non-decision",
+            "/v1/decisions",
+            Body::Json(
+                json!({ "decision": { "register_person": { "person": fresh(), "name": "Thành viên 56", "on": "2022-02-01" } }, "changes": [] }),
+            ),
+        ),
+        post(
+            "decision route without decision",
+            "/v1/decisions",
+            Body::Json(json!({ "changes": [] })),
+        ),
+        // Query parameters.
+        get(
+            "invalid on date",
+            &format!("/v1/committees/{c}/composition?on=2022-02-30"),
+        ),
+        get(
+            "on is not a date",
+            &format!("/v1/committees/{c}/composition?on=yesterday"),
+        ),
+        get(
+            "invalid known_at",
+            &format!("/v1/committees/{c}/composition?known_at=soon"),
+        ),
+        get(
+            "known_at with a bad offset",
+            &format!("/v1/committees/{c}/composition?known_at=2022-03-01T00:00:00+25:00"),
+        ),
+        get(
+            "negative known_at position",
+            &format!("/v1/committees/{c}/composition?known_at=-3"),
+        ),
+        get(
+            "known_at position past u64",
+            &format!("/v1/committees/{c}/composition?known_at=99999999999999999999999"),
+        ),
+        get(
+            "unknown query parameter",
+            &format!("/v1/committees/{c}/composition?colour=red"),
+        ),
+        get(
+            "unknown committee",
+            &format!(
+                "/v1/committees/{}/composition?on=2022-02-01",
+                Uuid::now_v7()
+            ),
+        ),
+        get(
+            "diff with reversed dates",
+            &format!("/v1/committees/{c}/diff?from=2022-03-01&to=2022-01-01"),
+        ),
+        get("diff without dates", &format!("/v1/committees/{c}/diff")),
+        get("unknown entity kind in history", "/v1/history/planet/earth"),
+        get("empty search", "/v1/search?q="),
+        get("search without q", "/v1/search"),
+        get("page size zero", "/v1/people?limit=0"),
+        get("page size too large", "/v1/people?limit=100000"),
+        get("foreign cursor", "/v1/people?cursor=abc"),
+        get(
+            "events with both from and since",
+            "/v1/events?from=1&since=2022-01-01T00:00:00Z",
+        ),
+        get(
+            "events with a bad direction",
+            "/v1/events?direction=sideways",
+        ),
+        get("events with a bad since", "/v1/events?since=last-week"),
+        get(
+            "actor range reversed",
+            "/v1/audit/changes?actor=x&from=2023-01-01T00:00:00Z&to=2022-01-01T00:00:00Z",
+        ),
+        get("unknown route", "/v1/planets"),
+        get(
+            "min_position never reached",
+            &format!("/v1/committees/{c}/composition?min_position=999999999"),
+        ),
+        Case {
+            what: "wrong method",
+            method: Method::DELETE,
+            path: "/v1/people".into(),
+            headers: vec![],
+            body: Body::None,
+        },
+        Case {
+            what: "Last-Event-ID not a number",
+            method: Method::GET,
+            path: "/v1/events/stream".into(),
+            headers: vec![("last-event-id", "abc".into())],
+            body: Body::None,
+        },
+    ];
+    // Headers on writes.
+    let mut with = |what: &'static str, header: &'static str, value: &str, body: Body| {
+        v.push(Case {
+            what,
+            method: Method::POST,
+            path: "/v1/commands".into(),
+            headers: vec![(header, value.to_string())],
+            body,
+        });
+    };
+    with(
+        "If-Match that is not an ETag",
+        "if-match",
+        "banana",
+        register("Thành viên 57", "2022-02-01"),
+    );
+    with(
+        "conflicting If-Match",
+        "if-match",
+        "\"9999\"",
+        cmd(
+            json!({ "rename_person": { "person": person("thanh-vien-3"), "name": "Thành viên Ba", "on": "2022-03-01" } }),
+        ),
+    );
+    with(
+        "empty Idempotency-Key",
+        "idempotency-key",
+        "",
+        register("Thành viên 58", "2022-02-01"),
+    );
+    with(
+        "overlong Idempotency-Key",
+        "idempotency-key",
+        &"k".repeat(300),
+        register("Thành viên 59", "2022-02-01"),
+    );
+    v
+}
+
+#[test]
+fn every_bad_input_is_a_typed_4xx_and_appends_nothing() {
+    let d = Daemon::start(true);
+    let token = d.tokens.admin.clone();
+    let cases = cases();
+    assert!(cases.len() >= 50, "catalog has only {} cases", cases.len());
+    for case in cases {
+        let head_before = d.head();
+        let mut req = d.request(case.method.clone(), &case.path, Some(&token));
+        for (k, v) in &case.headers {
+            req = req.header(*k, v);
+        }
+        req = match case.body {
+            Body::None => req,
+            Body::Raw(ct, text) => req.header("content-type", ct).body(text),
+            Body::Json(v) => req.json(&v),
+            Body::Bytes(b) => req.header("content-type", "application/json").body(b),
+        };
+        let resp = req.send().unwrap();
+        let status = resp.status();
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = resp.text().unwrap_or_default();
+        assert!(status.is_client_error(), "{}: {status} {body}", case.what);
+        assert_eq!(ct, "application/problem+json", "{}: {body}", case.what);
+        let problem: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{}: {body}", case.what));
+        assert!(
+            problem["code"].as_str().is_some_and(|c| !c.is_empty()),
+            "{}: {body}",
+            case.what
+        );
+        assert_eq!(
+            problem["status"].as_u64(),
+            Some(u64::from(status.as_u16())),
+            "{}",
+            case.what
+        );
+        assert_eq!(d.head(), head_before, "{} appended to the log", case.what);
+    }
+}
+
+#[test]
+fn a_reused_idempotency_key_with_another_body_is_refused() {
+    let d = Daemon::start(true);
+    let send = |name: &str| {
+        d.request(Method::POST, "/v1/commands", Some(&d.tokens.editor))
+            .header("idempotency-key", "import-2022-03-01")
+            .json(&json!({ "commands": [{ "register_person": { "person": person("thanh-vien-90"), "name": name, "on": "2022-03-01" } }] }))
+            .send()
+            .unwrap()
+    };
+    let first = send("Thành viên 90");
+    assert_eq!(first.status(), reqwest::StatusCode::CREATED);
+    let first: serde_json::Value = first.json().unwrap();
+    let head = d.head();
+    let retry = send("Thành viên 90");
+    assert_eq!(retry.status(), reqwest::StatusCode::OK);
+    let retry: serde_json::Value = retry.json().unwrap();
+    assert_eq!(retry["last_position"], first["last_position"]);
+    assert_eq!(retry["deduplicated"], true);
+    let other = send("Thành viên 91");
+    assert!(other.status().is_client_error());
+    assert_eq!(other.headers()["content-type"], "application/problem+json");
+    assert_eq!(d.head(), head);
+}

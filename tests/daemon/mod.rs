@@ -1,0 +1,15 @@
+//! The daemon over real HTTP on 127.0.0.1:0.
+
+// A daemon in-process with one token per role, and a small blocking client.
+mod support;
+
+// Every route x every role x no token; the OpenAPI document lists exactly the routes.
+mod routes;
+// The bad-input catalog: typed 4xx problem+json answers that append nothing.
+mod bad_input;
+// The seed case end to end, with a late decision and a correction on both time axes.
+mod seed_scenario;
+// The SSE feed resumes from Last-Event-ID with no gap or duplicate under concurrent writes.
+mod sse;
+// SIGKILL the daemon under concurrent writes; every 2xx write survives; read models match a rebuild.
+mod crash;

@@ -1,0 +1,342 @@
+//! Every route with who may call it: the auth matrix over all roles, and the check that the
+//! OpenAPI document lists exactly these routes.
+
+use reformd::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::support::Daemon;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    Open,
+    State,
+    Audit,
+    Write,
+    Admin,
+}
+
+impl Access {
+    fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Open | Access::State => true,
+            Access::Audit => matches!(role, Role::Auditor | Role::Admin),
+            Access::Write => matches!(role, Role::Editor | Role::Admin),
+            Access::Admin => role == Role::Admin,
+        }
+    }
+}
+
+struct Route {
+    method: Method,
+    template: &'static str,
+    path: String,
+    access: Access,
+    /// The status an allowed caller gets.
+    ok: StatusCode,
+}
+
+fn route(
+    method: Method,
+    template: &'static str,
+    path: &str,
+    access: Access,
+    ok: StatusCode,
+) -> Route {
+    Route {
+        method,
+        template,
+        path: path.to_string(),
+        access,
+        ok,
+    }
+}
+
+const COMMITTEE: &str = "bcd-cchc-bo-tttt";
+
+fn routes() -> Vec<Route> {
+    use Access::*;
+    let ok = StatusCode::OK;
+    let created = StatusCode::CREATED;
+    vec![
+        route(Method::GET, "/healthz", "/healthz", Open, ok),
+        route(Method::GET, "/readyz", "/readyz", Open, ok),
+        route(Method::GET, "/metrics", "/metrics", Open, ok),
+        route(
+            Method::GET,
+            "/v1/openapi.json",
+            "/v1/openapi.json",
+            Open,
+            ok,
+        ),
+        route(Method::GET, "/v1/events", "/v1/events?limit=5", Audit, ok),
+        route(
+            Method::GET,
+            "/v1/events/stream",
+            "/v1/events/stream?from=1",
+            Audit,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/integrity/head",
+            "/v1/integrity/head",
+            State,
+            ok,
+        ),
+        route(
+            Method::POST,
+            "/v1/integrity/verify",
+            "/v1/integrity/verify",
+            Admin,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/units",
+            "/v1/units?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/units/{id}",
+            "/v1/units/cuc-tin-hoc-hoa?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/people",
+            "/v1/people?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/people/{id}",
+            "/v1/people/pham-minh-tien?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/posts",
+            "/v1/posts?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/posts/{id}",
+            "/v1/posts/thu-truong-bo-tttt?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/committees",
+            "/v1/committees?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/committees/{id}",
+            &format!("/v1/committees/{COMMITTEE}?on=2022-02-01"),
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/decisions",
+            "/v1/decisions?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/decisions/{id}",
+            "/v1/decisions/qd-34-2022?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/tasks",
+            "/v1/tasks?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/tasks/{id}",
+            "/v1/tasks/khong-co?on=2022-02-01",
+            State,
+            StatusCode::NOT_FOUND,
+        ),
+        route(
+            Method::GET,
+            "/v1/search",
+            "/v1/search?q=pham%20minh%20tien",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/committees/{id}/composition",
+            &format!("/v1/committees/{COMMITTEE}/composition?on=2022-02-01"),
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/committees/{id}/diff",
+            &format!("/v1/committees/{COMMITTEE}/diff?from=2022-01-01&to=2022-02-01"),
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/people/{id}/history",
+            "/v1/people/do-cong-anh/history",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/decisions/{id}/changes",
+            "/v1/decisions/qd-34-2022/changes",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/units/{id}/tasks",
+            "/v1/units/van-phong-bo/tasks?on=2022-06-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/decisions/{id}/tasks",
+            "/v1/decisions/qd-34-2022/tasks?on=2022-06-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/tasks/overdue",
+            "/v1/tasks/overdue?on=2022-12-31",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/history/{kind}/{id}",
+            &format!("/v1/history/committee/{COMMITTEE}"),
+            Audit,
+            ok,
+        ),
+        route(
+            Method::GET,
+            "/v1/audit/changes",
+            "/v1/audit/changes?actor=system:demo&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
+            Audit,
+            ok,
+        ),
+        route(Method::POST, "/v1/commands", "/v1/commands", Write, created),
+        route(
+            Method::POST,
+            "/v1/decisions",
+            "/v1/decisions",
+            Write,
+            created,
+        ),
+    ]
+}
+
+/// A write body that succeeds every time: it registers a fresh person or records a fresh
+/// decision.
+fn write_body(template: &str, n: usize) -> serde_json::Value {
+    match template {
+        "/v1/commands" => json!({
+            "reason": "auth matrix",
+            "commands": [{ "register_person": {
+                "person": Uuid::now_v7(), "name": format!("Thành viên {}", 100 + n), "on": "2022-02-01"
+            }}]
+        }),
+        _ => json!({
+            "reason": "auth matrix",
+            "decision": { "record_decision": {
+                "decision": Uuid::now_v7(), "number": format!("{}/QĐ-BTTTT", 900 + n), "kind": "notice",
+                "issuer": reformlog::UnitId::from_slug("bo-tttt").unwrap(), "signer": null,
+                "signed_on": "2022-03-01", "in_force_on": "2022-03-01",
+                "title": "Thông báo (kiểm thử quyền)", "amends": [], "replaces": [], "repeals": []
+            }},
+            "changes": []
+        }),
+    }
+}
+
+#[test]
+fn every_route_answers_every_role_as_its_access_says() {
+    let d = Daemon::start(true);
+    let roles = [Role::Viewer, Role::Auditor, Role::Editor, Role::Admin];
+    let mut n = 0;
+    for r in routes() {
+        for who in std::iter::once(None).chain(roles.iter().map(|r| Some(*r))) {
+            n += 1;
+            let token = who.map(|role| d.tokens.of(role).to_string());
+            let mut req = d.request(r.method.clone(), &r.path, token.as_deref());
+            if r.method == Method::POST && r.access == Access::Write {
+                req = req.json(&write_body(r.template, n));
+            }
+            let resp = req.send().unwrap();
+            let status = resp.status();
+            let expected = match (r.access, who) {
+                (Access::Open, _) => r.ok,
+                (_, None) => StatusCode::UNAUTHORIZED,
+                (access, Some(role)) if access.allows(role) => r.ok,
+                _ => StatusCode::FORBIDDEN,
+            };
+            let body = if r.template == "/v1/events/stream" {
+                String::new()
+            } else {
+                resp.text().unwrap_or_default()
+            };
+            assert_eq!(
+                status, expected,
+                "{} {} as {who:?}: {body}",
+                r.method, r.path
+            );
+        }
+    }
+}
+
+#[test]
+fn the_openapi_document_lists_exactly_the_routes() {
+    let d = Daemon::start(false);
+    let doc = d.get_json("/v1/openapi.json", &d.tokens.viewer);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    documented.sort();
+    let mut served: Vec<(String, String)> = routes()
+        .iter()
+        .map(|r| (r.method.to_string(), r.template.to_string()))
+        .collect();
+    served.sort();
+    assert_eq!(documented, served);
+}
