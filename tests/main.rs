@@ -39,3 +39,9 @@ mod domain_seed_case;
 // scenario, the SSE feed, SIGKILL under concurrent writes.
 #[path = "daemon/mod.rs"]
 mod daemon;
+
+// reformctl end to end: a reformd child process driven by reformctl as a process: the seed
+// import, composition before and after, Popolo round trip into a fresh daemon, verify,
+// backup/restore, tail.
+#[path = "cli/mod.rs"]
+mod cli;

@@ -6,6 +6,22 @@ use crate::server::{init_tracing, run, App};
 /// Errors of the command line, for `main` to print.
 pub type CliError = Box<dyn std::error::Error + Send + Sync>;
 
+/// An error and its causes on one line: "outer: inner: root".
+pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        // thiserror's `transparent` and `#[error("...: {0}")]` often repeat the cause already.
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// Runs what the command line asks for.
 pub fn run_cli(cli: Cli) -> Result<(), CliError> {
     match cli.command {

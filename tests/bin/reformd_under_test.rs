@@ -3,6 +3,12 @@
 
 use clap::Parser;
 
-fn main() -> Result<(), reformd::CliError> {
-    reformd::run_cli(reformd::Cli::parse())
+fn main() -> std::process::ExitCode {
+    match reformd::run_cli(reformd::Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reformd: {}", reformd::describe_error(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

@@ -13,3 +13,5 @@ mod seed_scenario;
 mod sse;
 // SIGKILL the daemon under concurrent writes; every 2xx write survives; read models match a rebuild.
 mod crash;
+// Operating the process: a second daemon on one folder is refused; SIGTERM exits 0.
+mod process;

@@ -40,11 +40,6 @@ pub use subscription::{SubscribeFrom, Subscription, SubscriptionMessage};
 pub use upcast::Upcaster;
 pub use verify::{BreakKind, ChainBreak, VerifyReport};
 
-// The README's embedding example is compiled and run as a doc test, so it cannot go stale.
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
-
 /// Entry points for fuzzing and format tests: raw record bytes and the record hash.
 #[doc(hidden)]
 pub mod raw {

@@ -87,3 +87,9 @@ pub use seed::{
 };
 pub use summary::{CommitteeRef, EntityDetails, EntityKind, EntitySummary, UnitStatus};
 pub use text::{fold, Name, NameError};
+
+// The README's embedding examples (domain and log) are compiled and run as doc tests here, the
+// one crate that depends on both, so they cannot go stale.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

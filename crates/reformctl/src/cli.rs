@@ -1,0 +1,339 @@
+//! The command line as clap definitions: every command, flag and environment variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  other failure (local files, unexpected answers)
+  2  usage error, or an invalid configuration file
+  3  an input file is invalid (nothing was sent)
+  4  the daemon refused the request (4xx), or a name matched nothing
+  5  the daemon cannot be reached, or it failed (5xx)
+  6  integrity: verify found a break, or a restore does not match its backup
+  7  the store is in use by a running daemon (offline commands)
+
+The daemon's URL and token come from --url/--token, else REFORMCTL_URL/REFORMCTL_TOKEN, else
+the config file (--config, REFORMCTL_CONFIG, or ~/.config/reformctl/config.toml) with keys
+`url`, `token` or `token_file`. The default URL is http://127.0.0.1:8080.";
+
+/// The reformlog command line: talks to a running reformd over HTTP, and handles a stopped
+/// store offline (verify, backup, restore).
+#[derive(Debug, Parser)]
+#[command(name = "reformctl", version, about, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    /// Connection and output options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The daemon's base URL, e.g. http://127.0.0.1:8080.
+    #[arg(long, global = true, env = "REFORMCTL_URL")]
+    pub url: Option<String>,
+    /// The bearer token (`reformd token create` prints one).
+    #[arg(long, global = true, env = "REFORMCTL_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// A TOML file with `url` and `token` (or `token_file`).
+    #[arg(long, global = true, env = "REFORMCTL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print the daemon's JSON answer instead of a table (for scripts).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress bars or informational messages on standard error.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// The time coordinates of a read.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TimeArgs {
+    /// The valid date asked about (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub on: Option<String>,
+    /// As the system knew it at this log position or RFC 3339 time; default now.
+    #[arg(long)]
+    pub known_at: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import decisions, units, people, posts, committees and tasks (TOML or JSON in the seed
+    /// format) and Popolo JSON; one decision with its changes is one atomic write, and
+    /// re-running the same import changes nothing.
+    Import(ImportArgs),
+    /// Committees: composition on a date.
+    Committee {
+        /// The committee action.
+        #[command(subcommand)]
+        command: CommitteeCommand,
+    },
+    /// Decisions: what one changed.
+    Decision {
+        /// The decision action.
+        #[command(subcommand)]
+        command: DecisionCommand,
+    },
+    /// A person's memberships and positions over time.
+    History {
+        /// The person: UUID, slug or name.
+        person: String,
+        /// As known at this log position or RFC 3339 time.
+        #[arg(long)]
+        known_at: Option<String>,
+    },
+    /// Who joined and left a committee between two dates.
+    Diff {
+        /// The committee: UUID, slug or name.
+        committee: String,
+        /// The earlier date (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// The later date (YYYY-MM-DD).
+        #[arg(long)]
+        to: String,
+        /// As known at this log position or RFC 3339 time.
+        #[arg(long)]
+        known_at: Option<String>,
+    },
+    /// Reform tasks of a unit, of a plan, or overdue on a date.
+    Tasks(TasksArgs),
+    /// The audit trail: every change to one entity, or every change by one actor in a time
+    /// range (auditor or admin token).
+    Audit(AuditArgs),
+    /// Find people, units, posts and committees by name (case- and diacritic-insensitive).
+    Search {
+        /// The name or part of it, e.g. "pham minh tien".
+        text: String,
+    },
+    /// Follow the live event feed; resumes after a disconnect without gaps or repeats.
+    Tail(TailArgs),
+    /// Export the log (JSON Lines), memberships (CSV) or Popolo JSON.
+    Export(ExportArgs),
+    /// Verify the hash chain: through the daemon (admin token), or offline on a stopped store.
+    Verify(VerifyArgs),
+    /// Back up a stopped store into a folder (checked before it reports success).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data folder, then check it verifies with the same head.
+    Restore(RestoreArgs),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into a folder.
+    Man {
+        /// Write reformctl.1 and reformctl-<command>.1 here instead of printing.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+/// `reformctl import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import, in order: `.toml` or `.json` in the seed format, or Popolo `.json`.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print what would change, as a diff against the daemon's state, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The reason recorded on every event (part of the idempotency key).
+    #[arg(long, default_value = "import")]
+    pub reason: String,
+}
+
+/// `reformctl committee ...`.
+#[derive(Debug, Subcommand)]
+pub enum CommitteeCommand {
+    /// Who sat on the committee (and its sub-bodies) on a date.
+    Show {
+        /// The committee: UUID, slug or name.
+        committee: String,
+        /// Date and knowledge time.
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+}
+
+/// `reformctl decision ...`.
+#[derive(Debug, Subcommand)]
+pub enum DecisionCommand {
+    /// The decision's record and every change it made.
+    Show {
+        /// The decision: UUID, slug or number (e.g. 34/QĐ-BTTTT).
+        decision: String,
+        /// As known at this log position or RFC 3339 time.
+        #[arg(long)]
+        known_at: Option<String>,
+    },
+}
+
+/// `reformctl tasks`.
+#[derive(Debug, Args)]
+#[group(id = "which", required = true, multiple = false)]
+pub struct TasksArgs {
+    /// Tasks a unit leads or cooperates on (UUID, slug or name).
+    #[arg(long, group = "which")]
+    pub unit: Option<String>,
+    /// Tasks of a plan (a decision: UUID, slug or number).
+    #[arg(long, group = "which")]
+    pub plan: Option<String>,
+    /// Tasks past their deadline and not completed.
+    #[arg(long, group = "which")]
+    pub overdue: bool,
+    /// Date and knowledge time.
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+/// The kinds of entity, as the audit route names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// An organisation unit.
+    Unit,
+    /// A person.
+    Person,
+    /// A post.
+    Post,
+    /// A committee or sub-body.
+    Committee,
+    /// A decision.
+    Decision,
+    /// A reform task.
+    Task,
+}
+
+impl Kind {
+    /// The singular used in audit paths.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Kind::Unit => "unit",
+            Kind::Person => "person",
+            Kind::Post => "post",
+            Kind::Committee => "committee",
+            Kind::Decision => "decision",
+            Kind::Task => "task",
+        }
+    }
+
+    /// The plural used in collection paths.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Unit => "units",
+            Kind::Person => "people",
+            Kind::Post => "posts",
+            Kind::Committee => "committees",
+            Kind::Decision => "decisions",
+            Kind::Task => "tasks",
+        }
+    }
+}
+
+/// `reformctl audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The kind of entity whose history to show (with --entity).
+    #[arg(long, value_enum, requires = "entity")]
+    pub kind: Option<Kind>,
+    /// The entity: UUID, slug or name.
+    #[arg(long, requires = "kind", conflicts_with = "actor")]
+    pub entity: Option<String>,
+    /// The actor, e.g. token:van-phong.
+    #[arg(long, requires_all = ["from", "to"])]
+    pub actor: Option<String>,
+    /// Start of the recorded-time range (RFC 3339 or YYYY-MM-DD), with --actor.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End of the recorded-time range (RFC 3339 or YYYY-MM-DD), with --actor.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// As known at this log position or RFC 3339 time (with --entity).
+    #[arg(long)]
+    pub known_at: Option<String>,
+}
+
+/// `reformctl tail`.
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    /// First position to show; default: only events appended from now on.
+    #[arg(long)]
+    pub from: Option<u64>,
+    /// Keep the last position seen in this file, and resume after it when it exists.
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// Comma-separated stream categories to keep (unit, person, post, committee, decision, task).
+    #[arg(long)]
+    pub categories: Option<String>,
+    /// Comma-separated event types to keep.
+    #[arg(long)]
+    pub types: Option<String>,
+    /// Stop once the feed has caught up with the log instead of following it.
+    #[arg(long)]
+    pub until_caught_up: bool,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The whole log, one event per line (JSON Lines), with hashes (auditor or admin token).
+    Log,
+    /// Every committee membership over time, as CSV.
+    Memberships,
+    /// Persons, organizations, posts and memberships as Popolo JSON (plus decisions as events).
+    Popolo,
+}
+
+/// `reformctl export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub format: ExportFormat,
+    /// Write here instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The date whose names the export uses (default: the latest names).
+    #[arg(long)]
+    pub on: Option<String>,
+}
+
+/// `reformctl verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Verify a stopped store directly instead of asking the daemon.
+    #[arg(long, requires = "data_dir")]
+    pub offline: bool,
+    /// The daemon's data folder (the store is its `store` subfolder).
+    #[arg(long, env = "REFORMD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `reformctl backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The stopped daemon's data folder.
+    #[arg(long, env = "REFORMD_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// The backup folder to create (must not exist yet).
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// `reformctl restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup folder made by `reformctl backup`.
+    pub backup: PathBuf,
+    /// The data folder to restore into; its `store` subfolder must not exist or be empty.
+    #[arg(long, env = "REFORMD_DATA_DIR")]
+    pub data_dir: PathBuf,
+}

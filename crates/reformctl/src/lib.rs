@@ -1,0 +1,159 @@
+//! reformctl: the command line an office clerk or a script uses instead of curl. It talks to a
+//! running reformd over HTTP (import, committee composition, histories, diffs, tasks, audit,
+//! search, the live feed, exports, verification) and handles a stopped store directly
+//! (offline verification, backup, restore). `run` is the entry point; `main_entry` adds
+//! argument parsing and exit codes for binaries.
+
+mod backup;
+mod cli;
+mod client;
+mod describe;
+mod error;
+mod export;
+mod import;
+mod integrity;
+mod popolo;
+mod progress;
+mod resolve;
+mod show;
+mod table;
+mod tail;
+mod timefmt;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+pub use cli::{
+    AuditArgs, BackupArgs, Cli, Command, CommitteeCommand, DecisionCommand, ExportArgs,
+    ExportFormat, GlobalArgs, ImportArgs, Kind, RestoreArgs, TailArgs, TasksArgs, TimeArgs,
+    VerifyArgs,
+};
+pub use client::{Client, Endpoint, WriteResult};
+pub use error::{exit, Error};
+pub use popolo::{Document as PopoloDocument, DECISION_URN};
+pub use table::{width as display_width, Table};
+
+/// Runs one parsed command line, writing results to standard output.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    run_to(cli, &mut out)
+}
+
+/// Runs one parsed command line, writing results to `out` (messages and progress go to
+/// standard error).
+pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
+    let g = &cli.global;
+    let progress = progress::Progress::new(g.quiet);
+    let client = || Client::new(Endpoint::resolve(g)?);
+    match &cli.command {
+        Command::Import(args) => import::run(&client()?, out, args, &progress),
+        Command::Committee {
+            command: CommitteeCommand::Show { committee, time },
+        } => show::committee_show(&client()?, out, committee, time, g.json),
+        Command::Decision {
+            command: DecisionCommand::Show { decision, known_at },
+        } => show::decision_show(&client()?, out, decision, known_at.as_deref(), g.json),
+        Command::History { person, known_at } => {
+            show::history(&client()?, out, person, known_at.as_deref(), g.json)
+        }
+        Command::Diff {
+            committee,
+            from,
+            to,
+            known_at,
+        } => show::diff(
+            &client()?,
+            out,
+            committee,
+            from,
+            to,
+            known_at.as_deref(),
+            g.json,
+        ),
+        Command::Tasks(args) => show::tasks(&client()?, out, args, g.json),
+        Command::Audit(args) => show::audit(&client()?, out, args, g.json),
+        Command::Search { text } => show::search(&client()?, out, text, g.json),
+        Command::Tail(args) => {
+            let streaming = Client::streaming(Endpoint::resolve(g)?)?;
+            tail::run(&streaming, out, args, g.json, &progress)
+        }
+        Command::Export(args) => match &args.output {
+            None => export::run(&client()?, out, args, &progress),
+            Some(path) => {
+                // Write beside the target and rename, so a failed export leaves no half file.
+                let tmp = path.with_extension("partial");
+                let file =
+                    std::fs::File::create(&tmp).map_err(|e| Error::io("cannot write", &tmp, e))?;
+                let mut w = std::io::BufWriter::new(file);
+                export::run(&client()?, &mut w, args, &progress)?;
+                w.flush()?;
+                drop(w);
+                std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
+            }
+        },
+        Command::Verify(args) => match (args.offline, &args.data_dir) {
+            (true, Some(dir)) => integrity::verify_offline(out, dir, &progress),
+            (true, None) => Err(Error::Usage("--offline needs --data-dir".into())),
+            (false, _) => integrity::verify_online(&client()?, out, g.json, &progress),
+        },
+        Command::Backup(args) => backup::backup(out, &args.data_dir, &args.output, &progress),
+        Command::Restore(args) => backup::restore(out, &args.backup, &args.data_dir, &progress),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "reformctl", out);
+            Ok(())
+        }
+        Command::Man { out_dir } => man(out, out_dir.as_deref()),
+    }
+}
+
+/// The man page (to `out`), or one page per command into a folder.
+fn man(out: &mut dyn Write, dir: Option<&std::path::Path>) -> Result<(), Error> {
+    let cmd = Cli::command();
+    let Some(dir) = dir else {
+        clap_mangen::Man::new(cmd).render(out)?;
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    let mut pages = vec![(String::from("reformctl"), cmd.clone())];
+    for sub in cmd.get_subcommands() {
+        pages.push((format!("reformctl-{}", sub.get_name()), sub.clone()));
+    }
+    for (name, page) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut file =
+            std::fs::File::create(&path).map_err(|e| Error::io("cannot write", &path, e))?;
+        clap_mangen::Man::new(page)
+            .title(name.to_uppercase())
+            .render(&mut file)?;
+    }
+    Ok(())
+}
+
+/// Parses the process's arguments, runs them, prints any error as one line on standard error,
+/// and returns the documented exit code.
+pub fn main_entry() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are successes; everything else is a usage error (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader that stops early (`| head`) is not a failure of the command.
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reformctl: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,560 @@
+//! Read commands: composition, person history, what a decision changed, composition diffs,
+//! tasks, the audit trail and search, as aligned tables or (with `--json`) the daemon's JSON.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::cli::{AuditArgs, Kind, TasksArgs, TimeArgs};
+use crate::client::{segment, Client};
+use crate::error::Error;
+use crate::resolve::resolve;
+use crate::table::Table;
+
+/// How a role reads in a decision.
+pub(crate) fn role_label(role: &str) -> &str {
+    match role {
+        "head" => "Trưởng ban",
+        "standing_deputy_head" => "Phó Trưởng ban thường trực",
+        "deputy_head" => "Phó Trưởng ban",
+        "member" => "Thành viên",
+        "group_leader" => "Tổ trưởng",
+        "deputy_group_leader" => "Tổ phó",
+        "group_member" => "Tổ viên",
+        "secretary" => "Thư ký",
+        other => other,
+    }
+}
+
+fn role_rank(role: &str) -> usize {
+    const ORDER: [&str; 8] = [
+        "head",
+        "standing_deputy_head",
+        "deputy_head",
+        "member",
+        "group_leader",
+        "deputy_group_leader",
+        "group_member",
+        "secretary",
+    ];
+    ORDER.iter().position(|r| *r == role).unwrap_or(ORDER.len())
+}
+
+fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn or_dash(text: &str) -> String {
+    if text.is_empty() {
+        "—".into()
+    } else {
+        text.into()
+    }
+}
+
+fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(v).map_err(|e| Error::BadAnswer(e.to_string()))?;
+    writeln!(out, "{text}")?;
+    Ok(())
+}
+
+/// The rows of one composition (no sub-bodies): role, person, position, on behalf of, since,
+/// decision.
+fn composition_table(c: &Value) -> Table {
+    let mut t = Table::new(&[
+        "ROLE",
+        "PERSON",
+        "POSITION",
+        "ON BEHALF OF",
+        "SINCE",
+        "DECISION",
+    ]);
+    for seat in arr(c, "/seats") {
+        let mut role = role_label(s(seat, "/role")).to_string();
+        let behalf = s(seat, "/on_behalf_of/name").to_string();
+        // A member seat's label usually restates the unit it represents; show it only when
+        // the unit column does not already say who the seat is for.
+        if let Some(label) = seat
+            .get("label")
+            .and_then(Value::as_str)
+            .filter(|_| behalf.is_empty())
+        {
+            role = format!("{role} ({label})");
+        }
+        let holders = arr(seat, "/holders");
+        if holders.is_empty() {
+            let vacant = match seat.pointer("/ex_officio/title").and_then(Value::as_str) {
+                Some(post) => format!("(ex officio: {post}, vacant)"),
+                None => "(vacant)".into(),
+            };
+            t.row(vec![
+                role.clone(),
+                vacant,
+                "—".into(),
+                or_dash(&behalf),
+                s(seat, "/since").into(),
+                or_dash(s(seat, "/decision/number")),
+            ]);
+        }
+        for h in holders {
+            let positions: Vec<&str> = arr(h, "/positions")
+                .iter()
+                .filter_map(|p| p.get("title").and_then(Value::as_str))
+                .collect();
+            let decision = h
+                .pointer("/decision/number")
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| s(seat, "/decision/number"));
+            t.row(vec![
+                role.clone(),
+                or_dash(s(h, "/person/name")),
+                or_dash(&positions.join("; ")),
+                or_dash(&behalf),
+                s(h, "/since").into(),
+                or_dash(decision),
+            ]);
+        }
+    }
+    t
+}
+
+fn write_composition(out: &mut dyn Write, c: &Value, depth: usize) -> Result<(), Error> {
+    let heading = format!(
+        "{}{}{}",
+        if depth == 0 {
+            String::new()
+        } else {
+            format!("{}sub-body: ", "  ".repeat(depth - 1))
+        },
+        or_dash(s(c, "/name")),
+        if c.get("active").and_then(Value::as_bool) == Some(false) {
+            " (not active on this date)"
+        } else {
+            ""
+        }
+    );
+    writeln!(out, "{heading}")?;
+    let t = composition_table(c);
+    let holders: usize = arr(c, "/seats")
+        .iter()
+        .map(|x| arr(x, "/holders").len())
+        .sum();
+    writeln!(
+        out,
+        "on {}: {} seats, {} holders",
+        s(c, "/on"),
+        arr(c, "/seats").len(),
+        holders
+    )?;
+    if !t.is_empty() {
+        write!(out, "{}", t.render())?;
+    }
+    for sub in arr(c, "/sub_bodies") {
+        writeln!(out)?;
+        write_composition(out, sub, depth + 1)?;
+    }
+    Ok(())
+}
+
+/// `committee show`.
+pub(crate) fn committee_show(
+    client: &Client,
+    out: &mut dyn Write,
+    committee: &str,
+    time: &TimeArgs,
+    json: bool,
+) -> Result<(), Error> {
+    let id = resolve(client, Kind::Committee, committee)?;
+    let v = client.get(
+        &format!("/v1/committees/{id}/composition"),
+        &[
+            ("on", time.on.as_deref()),
+            ("known_at", time.known_at.as_deref()),
+        ],
+    )?;
+    if json {
+        return print_json(out, &v);
+    }
+    let answer = v
+        .get("answer")
+        .ok_or_else(|| Error::BadAnswer("no answer".into()))?;
+    write_composition(out, answer, 0)?;
+    writeln!(
+        out,
+        "(as known at log position {})",
+        v.get("position").and_then(Value::as_u64).unwrap_or(0)
+    )?;
+    Ok(())
+}
+
+/// `history PERSON`.
+pub(crate) fn history(
+    client: &Client,
+    out: &mut dyn Write,
+    person: &str,
+    known_at: Option<&str>,
+    json: bool,
+) -> Result<(), Error> {
+    let id = resolve(client, Kind::Person, person)?;
+    let v = client.get(
+        &format!("/v1/people/{id}/history"),
+        &[("known_at", known_at)],
+    )?;
+    if json {
+        return print_json(out, &v);
+    }
+    let a = v
+        .get("answer")
+        .ok_or_else(|| Error::BadAnswer("no answer".into()))?;
+    for n in arr(a, "/names") {
+        writeln!(out, "name from {}: {}", s(n, "/from"), s(n, "/name"))?;
+    }
+    writeln!(out, "\nMemberships")?;
+    let mut t = Table::new(&[
+        "COMMITTEE",
+        "ROLE",
+        "ON BEHALF OF",
+        "FROM",
+        "UNTIL",
+        "DECISION",
+        "ENDED BY",
+    ]);
+    for m in arr(a, "/memberships") {
+        t.row(vec![
+            or_dash(s(m, "/committee_name")),
+            role_label(s(m, "/role")).into(),
+            or_dash(s(m, "/on_behalf_of/name")),
+            s(m, "/from").into(),
+            or_dash(s(m, "/ended_on")),
+            or_dash(s(m, "/decision/number")),
+            or_dash(s(m, "/end_decision/number")),
+        ]);
+    }
+    write!(out, "{}", t.render())?;
+    writeln!(out, "\nPositions")?;
+    let mut t = Table::new(&["POST", "UNIT", "FROM", "UNTIL", "DECISION"]);
+    for p in arr(a, "/positions") {
+        t.row(vec![
+            or_dash(s(p, "/post/title")),
+            or_dash(s(p, "/post/unit/name")),
+            s(p, "/from").into(),
+            or_dash(s(p, "/ended_on")),
+            or_dash(s(p, "/decision/number")),
+        ]);
+    }
+    write!(out, "{}", t.render())?;
+    Ok(())
+}
+
+fn history_table(entries: &[Value]) -> Table {
+    let mut t = Table::new(&[
+        "POS",
+        "WHAT",
+        "VALID FROM",
+        "RECORDED AT",
+        "ACTOR",
+        "DECISION",
+        "STANDING",
+        "REASON",
+    ]);
+    for e in entries {
+        let standing = match e.get("standing") {
+            Some(Value::String(x)) => x.clone(),
+            Some(Value::Object(m)) => m
+                .iter()
+                .next()
+                .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("")))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        t.row(vec![
+            e.get("position")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                .to_string(),
+            s(e, "/what").into(),
+            s(e, "/valid_from").into(),
+            e.get("recorded_at")
+                .and_then(Value::as_i64)
+                .map(crate::timefmt::micros_rfc3339)
+                .unwrap_or_default(),
+            s(e, "/actor").into(),
+            or_dash(s(e, "/decision/number")),
+            standing,
+            or_dash(s(e, "/reason")),
+        ]);
+    }
+    t
+}
+
+fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
+    writeln!(
+        out,
+        "between {} and {}: {} stayed",
+        s(d, "/before"),
+        s(d, "/after"),
+        d.get("stayed").and_then(Value::as_u64).unwrap_or(0)
+    )?;
+    let mut t = Table::new(&["", "ROLE", "PERSON", "LABEL"]);
+    for (sign, key) in [("-", "/left"), ("+", "/joined")] {
+        let mut entries: Vec<&Value> = arr(d, key).iter().collect();
+        // In the order a decision lists seats: by role, then by name.
+        entries.sort_by_key(|e| (role_rank(s(e, "/role")), s(e, "/person_name").to_string()));
+        for e in entries {
+            t.row(vec![
+                sign.into(),
+                role_label(s(e, "/role")).into(),
+                or_dash(s(e, "/person_name")),
+                or_dash(s(e, "/label")),
+            ]);
+        }
+    }
+    if !t.is_empty() {
+        write!(out, "{}", t.render())?;
+    }
+    Ok(())
+}
+
+/// `decision show`.
+pub(crate) fn decision_show(
+    client: &Client,
+    out: &mut dyn Write,
+    decision: &str,
+    known_at: Option<&str>,
+    json: bool,
+) -> Result<(), Error> {
+    let id = resolve(client, Kind::Decision, decision)?;
+    let v = client.get(
+        &format!("/v1/decisions/{id}/changes"),
+        &[("known_at", known_at)],
+    )?;
+    if json {
+        return print_json(out, &v);
+    }
+    let a = v
+        .get("answer")
+        .ok_or_else(|| Error::BadAnswer("no answer".into()))?;
+    let d = a.get("decision").unwrap_or(&Value::Null);
+    writeln!(
+        out,
+        "{} ({}) — {}",
+        s(d, "/number"),
+        s(d, "/kind"),
+        s(d, "/title")
+    )?;
+    writeln!(
+        out,
+        "issued by {}; signed {}; in force {}",
+        or_dash(s(d, "/issuer/name")),
+        s(d, "/signed_on"),
+        s(d, "/in_force_on")
+    )?;
+    if let Some(signer) = d.pointer("/signer/name").and_then(Value::as_str) {
+        writeln!(out, "signed by {signer}")?;
+    }
+    writeln!(out, "\nChanges citing it")?;
+    write!(out, "{}", history_table(arr(a, "/changes")).render())?;
+    for c in arr(a, "/compositions") {
+        writeln!(out, "\nComposition change")?;
+        diff_lines(out, c)?;
+    }
+    Ok(())
+}
+
+/// `diff COMMITTEE --from --to`.
+pub(crate) fn diff(
+    client: &Client,
+    out: &mut dyn Write,
+    committee: &str,
+    from: &str,
+    to: &str,
+    known_at: Option<&str>,
+    json: bool,
+) -> Result<(), Error> {
+    let id = resolve(client, Kind::Committee, committee)?;
+    let v = client.get(
+        &format!("/v1/committees/{id}/diff"),
+        &[
+            ("from", Some(from)),
+            ("to", Some(to)),
+            ("known_at", known_at),
+        ],
+    )?;
+    if json {
+        return print_json(out, &v);
+    }
+    diff_lines(out, v.get("answer").unwrap_or(&Value::Null))
+}
+
+/// `tasks --unit | --plan | --overdue`.
+pub(crate) fn tasks(
+    client: &Client,
+    out: &mut dyn Write,
+    args: &TasksArgs,
+    json: bool,
+) -> Result<(), Error> {
+    let path = if let Some(unit) = &args.unit {
+        format!("/v1/units/{}/tasks", resolve(client, Kind::Unit, unit)?)
+    } else if let Some(plan) = &args.plan {
+        format!(
+            "/v1/decisions/{}/tasks",
+            resolve(client, Kind::Decision, plan)?
+        )
+    } else {
+        "/v1/tasks/overdue".to_string()
+    };
+    let v = client.get(
+        &path,
+        &[
+            ("on", args.time.on.as_deref()),
+            ("known_at", args.time.known_at.as_deref()),
+        ],
+    )?;
+    if json {
+        return print_json(out, &v);
+    }
+    let mut t = Table::new(&[
+        "TASK", "LEAD", "DEADLINE", "STATUS", "%", "OVERDUE", "PRODUCT",
+    ]);
+    for task in arr(&v, "/answer") {
+        t.row(vec![
+            s(task, "/title").into(),
+            or_dash(s(task, "/lead/name")),
+            or_dash(s(task, "/deadline")),
+            s(task, "/status").into(),
+            task.get("percent")
+                .and_then(Value::as_u64)
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "—".into()),
+            if task.get("overdue").and_then(Value::as_bool) == Some(true) {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            s(task, "/product").into(),
+        ]);
+    }
+    if t.is_empty() {
+        writeln!(out, "no tasks")?;
+    } else {
+        write!(out, "{}", t.render())?;
+    }
+    Ok(())
+}
+
+/// `audit --kind K --entity X` or `audit --actor A --from T --to T`.
+pub(crate) fn audit(
+    client: &Client,
+    out: &mut dyn Write,
+    args: &AuditArgs,
+    json: bool,
+) -> Result<(), Error> {
+    let v = match (&args.kind, &args.entity, &args.actor) {
+        (Some(kind), Some(entity), None) => {
+            let id = resolve(client, *kind, entity)?;
+            client.get(
+                &format!("/v1/history/{}/{}", kind.singular(), segment(&id)),
+                &[("known_at", args.known_at.as_deref())],
+            )?
+        }
+        (None, None, Some(actor)) => {
+            let from = crate::timefmt::as_rfc3339(args.from.as_deref().unwrap_or(""), false)?;
+            let to = crate::timefmt::as_rfc3339(args.to.as_deref().unwrap_or(""), true)?;
+            client.get(
+                "/v1/audit/changes",
+                &[
+                    ("actor", Some(actor)),
+                    ("from", Some(&from)),
+                    ("to", Some(&to)),
+                ],
+            )?
+        }
+        _ => {
+            return Err(Error::Usage(
+                "give --kind and --entity, or --actor with --from and --to".into(),
+            ))
+        }
+    };
+    if json {
+        return print_json(out, &v);
+    }
+    let entries = arr(&v, "/answer");
+    if entries.is_empty() {
+        writeln!(out, "no changes")?;
+    } else {
+        write!(out, "{}", history_table(entries).render())?;
+    }
+    Ok(())
+}
+
+/// `search NAME`.
+pub(crate) fn search(
+    client: &Client,
+    out: &mut dyn Write,
+    text: &str,
+    json: bool,
+) -> Result<(), Error> {
+    let v = client.get("/v1/search", &[("q", Some(text))])?;
+    if json {
+        return print_json(out, &v);
+    }
+    let mut t = Table::new(&["KIND", "NAME", "MATCHED", "ID"]);
+    for h in arr(&v, "/answer") {
+        let matched = s(h, "/matched");
+        t.row(vec![
+            s(h, "/entity/kind").into(),
+            s(h, "/name").into(),
+            if matched == s(h, "/name") {
+                String::new()
+            } else {
+                matched.into()
+            },
+            s(h, "/entity/id").into(),
+        ]);
+    }
+    if t.is_empty() {
+        writeln!(out, "nothing matches {text:?}")?;
+    } else {
+        write!(out, "{}", t.render())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn composition_rows_show_role_person_position_unit_since_decision() {
+        let c = serde_json::json!({
+            "name": "Ban chỉ đạo", "on": "2022-01-15", "active": true,
+            "seats": [{
+                "seat": "s1", "role": "member", "label": null,
+                "on_behalf_of": {"id": "u", "name": "Vụ Bưu chính"}, "ex_officio": null,
+                "since": "2022-01-14", "decision": {"id": "d", "number": "34/QĐ-BTTTT"},
+                "holders": [{"person": {"id": "p", "name": "Thành viên 1"}, "since": "2022-01-14",
+                             "membership": "m", "decision": {"id": "d", "number": "34/QĐ-BTTTT"},
+                             "positions": []}]
+            }],
+            "sub_bodies": []
+        });
+        let text = composition_table(&c).render();
+        let row = text.lines().nth(1).unwrap();
+        for part in [
+            "Thành viên",
+            "Thành viên 1",
+            "Vụ Bưu chính",
+            "2022-01-14",
+            "34/QĐ-BTTTT",
+        ] {
+            assert!(row.contains(part), "{row}");
+        }
+    }
+}

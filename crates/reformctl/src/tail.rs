@@ -1,0 +1,195 @@
+//! `reformctl tail`: follows the daemon's Server-Sent Events feed. Each event's `id` is its log
+//! position; after a dropped connection it reconnects with `Last-Event-ID`, and with
+//! `--checkpoint` a later run resumes where this one stopped, with no gap and no repeat.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::cli::TailArgs;
+use crate::client::Client;
+use crate::error::Error;
+use crate::progress::Progress;
+
+/// How long to wait before reconnecting; doubles up to the cap after each failure.
+const RETRY_START: Duration = Duration::from_millis(500);
+const RETRY_CAP: Duration = Duration::from_secs(30);
+
+fn read_checkpoint(path: &Path) -> Result<Option<u64>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => text.trim().parse::<u64>().map(Some).map_err(|_| {
+            Error::input(
+                path.display().to_string(),
+                "the checkpoint is not a log position",
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("cannot read", path, e)),
+    }
+}
+
+fn write_checkpoint(path: &Path, position: u64) -> Result<(), Error> {
+    // Write then rename, so a crash never leaves a half-written checkpoint.
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, format!("{position}\n"))
+        .map_err(|e| Error::io("cannot write", &tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
+}
+
+/// One line per event, for people.
+fn event_line(data: &str) -> String {
+    let Ok(v) = serde_json::from_str::<Value>(data) else {
+        return data.to_string();
+    };
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
+    format!(
+        "{:>6}  {}  {:<28} {:<48} {}{}",
+        v.get("position").and_then(Value::as_u64).unwrap_or(0),
+        s("recorded_at"),
+        s("event_type"),
+        s("stream"),
+        s("actor"),
+        v.get("source")
+            .and_then(Value::as_str)
+            .map(|x| format!(" [{x}]"))
+            .unwrap_or_default()
+    )
+}
+
+enum Ended {
+    CaughtUp,
+    Disconnected(String),
+}
+
+/// Runs `reformctl tail`.
+pub(crate) fn run(
+    client: &Client,
+    out: &mut dyn Write,
+    args: &TailArgs,
+    json: bool,
+    progress: &Progress,
+) -> Result<(), Error> {
+    let mut last: Option<u64> = match &args.checkpoint {
+        Some(p) => read_checkpoint(p)?,
+        None => None,
+    };
+    let mut delay = RETRY_START;
+    loop {
+        let mut rb = client
+            .get_request("/v1/events/stream")
+            .header("Accept", "text/event-stream");
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(c) = &args.categories {
+            query.push(("categories", c.clone()));
+        }
+        if let Some(t) = &args.types {
+            query.push(("types", t.clone()));
+        }
+        match (last, args.from) {
+            (Some(p), _) => rb = rb.header("Last-Event-ID", p.to_string()),
+            (None, Some(f)) => query.push(("from", f.to_string())),
+            (None, None) => {}
+        }
+        rb = rb.query(&query);
+        let ended = match client.send(rb) {
+            Ok(response) => {
+                delay = RETRY_START;
+                follow(response, out, args, json, &mut last)?
+            }
+            // A refusal (bad token, bad parameters) will not fix itself by retrying.
+            Err(e @ Error::Refused { .. }) => return Err(e),
+            Err(e) => Ended::Disconnected(e.to_string()),
+        };
+        match ended {
+            Ended::CaughtUp => return Ok(()),
+            Ended::Disconnected(why) => {
+                progress.note(&format!(
+                    "feed interrupted ({why}); reconnecting in {} ms",
+                    delay.as_millis()
+                ));
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(RETRY_CAP);
+            }
+        }
+    }
+}
+
+fn follow(
+    response: reqwest::blocking::Response,
+    out: &mut dyn Write,
+    args: &TailArgs,
+    json: bool,
+    last: &mut Option<u64>,
+) -> Result<Ended, Error> {
+    let reader = BufReader::new(response);
+    let (mut id, mut event, mut data) = (None::<u64>, String::new(), String::new());
+    for line in reader.lines() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return Ok(Ended::Disconnected(e.to_string())),
+        };
+        if line.is_empty() {
+            // A blank line ends one SSE message.
+            if event == "caught-up" && args.until_caught_up {
+                return Ok(Ended::CaughtUp);
+            }
+            if event.is_empty() || event == "message" {
+                if let Some(position) = id {
+                    if json {
+                        writeln!(out, "{data}")?;
+                    } else {
+                        writeln!(out, "{}", event_line(&data))?;
+                    }
+                    out.flush()?;
+                    *last = Some(position);
+                    if let Some(p) = &args.checkpoint {
+                        write_checkpoint(p, position)?;
+                    }
+                }
+            }
+            (id, event, data) = (None, String::new(), String::new());
+            continue;
+        }
+        if line.starts_with(':') {
+            continue;
+        }
+        let (field, value) = line.split_once(':').map_or((line.as_str(), ""), |(f, v)| {
+            (f, v.strip_prefix(' ').unwrap_or(v))
+        });
+        match field {
+            "id" => id = value.trim().parse().ok(),
+            "event" => event = value.to_string(),
+            "data" => {
+                if !data.is_empty() {
+                    data.push('\n');
+                }
+                data.push_str(value);
+            }
+            _ => {}
+        }
+    }
+    Ok(Ended::Disconnected("the daemon closed the feed".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn checkpoints_round_trip_and_reject_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("tail.pos");
+        assert_eq!(read_checkpoint(&p).unwrap(), None);
+        write_checkpoint(&p, 42).unwrap();
+        assert_eq!(read_checkpoint(&p).unwrap(), Some(42));
+        std::fs::write(&p, "x").unwrap();
+        assert!(read_checkpoint(&p).is_err());
+        let line = event_line(
+            r#"{"position":7,"recorded_at":"2022-01-14T00:00:00Z","event_type":"UnitEstablished","stream":"unit-1","actor":"token:a"}"#,
+        );
+        assert!(line.contains("UnitEstablished") && line.trim_start().starts_with('7'));
+    }
+}

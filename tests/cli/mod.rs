@@ -1,0 +1,374 @@
+//! reformctl end to end: a real reformd child process on 127.0.0.1:0, driven by reformctl as
+//! a process, the way a clerk or a script uses it.
+
+mod support;
+
+use serde_json::Value;
+
+use support::{code, composition, ctl_as, ctl_offline, ok, seed_file, Daemon};
+
+fn holders(c: &Value) -> usize {
+    let own: usize = c["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["holders"].as_array().unwrap().len())
+        .sum();
+    own + c["sub_bodies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(holders)
+        .sum::<usize>()
+}
+
+fn head(d: &Daemon) -> u64 {
+    let v: Value = serde_json::from_str(&d.ok(&["--json", "verify"])).unwrap();
+    v["head"]["position"].as_u64().unwrap()
+}
+
+#[test]
+fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_34() {
+    let dir = tempfile::tempdir().unwrap();
+    // Made before the daemon starts, so it need not wait for the token file to be reloaded.
+    let viewer = Daemon::token_for(dir.path(), "viewer", reformd::Role::Viewer);
+    let d = Daemon::start(dir.path());
+    let seed = seed_file();
+    let seed = seed.to_str().unwrap();
+
+    let plan = d.ok(&["import", "--dry-run", seed]);
+    assert!(plan.contains("+ decision 34/QĐ-BTTTT"), "{plan}");
+    assert!(
+        plan.contains("+ unit Cục Tin học hóa established 2022-01-01"),
+        "{plan}"
+    );
+    assert!(plan.contains("dry run, nothing sent"), "{plan}");
+    assert!(d.ctl(&["--json", "verify"]).status.success());
+
+    let first = d.ok(&["import", seed]);
+    assert!(first.contains("2 written"), "{first}");
+    let after_first = head(&d);
+    // Re-running the same import is a no-op, and its dry run says so.
+    let again = d.ok(&["import", seed]);
+    assert!(again.contains("2 already recorded"), "{again}");
+    assert_eq!(head(&d), after_first);
+    let plan = d.ok(&["import", "--dry-run", seed]);
+    assert!(plan.contains("= decision 34/QĐ-BTTTT"), "{plan}");
+    assert!(!plan.lines().any(|l| l.starts_with('+')), "{plan}");
+
+    // The day before Decision 34 the committee had not been constituted; the day after, the
+    // head, two deputy heads, 21 members and the 27-member working group.
+    let before = d.ok(&[
+        "committee",
+        "show",
+        "bcd-cchc-bo-tttt",
+        "--on",
+        "2022-01-13",
+    ]);
+    assert!(
+        before.contains("not active") && before.contains("0 holders"),
+        "{before}"
+    );
+    let table = d.ok(&[
+        "committee",
+        "show",
+        "Ban chỉ đạo cải cách hành chính của Bộ Thông tin và Truyền thông",
+        "--on",
+        "2022-01-15",
+    ]);
+    let head_row = table.lines().find(|l| l.starts_with("Trưởng ban")).unwrap();
+    for part in [
+        "Nguyễn Huy Dũng",
+        "Thứ trưởng Bộ Thông tin và Truyền thông",
+        "2022-01-14",
+        "34/QĐ-BTTTT",
+    ] {
+        assert!(head_row.contains(part), "{head_row}");
+    }
+    assert!(table.contains("sub-body: Tổ giúp việc"), "{table}");
+    // Columns line up by display width: "SINCE" starts in the same terminal column on every
+    // row of the main table.
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let col = |l: &str| {
+        reformctl::display_width(
+            &l[..l
+                .find("2022-01-14")
+                .unwrap_or_else(|| l.find("SINCE").unwrap())],
+        )
+    };
+    assert!(rows.iter().all(|l| col(l) == col(rows[0])), "{table}");
+    assert_eq!(holders(&composition(&d, "2022-01-15")), 24 + 27);
+    assert_eq!(holders(&composition(&d, "2022-01-13")), 0);
+    // As known at the end of the first write (units, people, posts), the committee was not
+    // on record at all; as known at the end of the second, it was complete.
+    let early = d.ctl(&[
+        "committee",
+        "show",
+        "bcd-cchc-bo-tttt",
+        "--on",
+        "2022-01-15",
+        "--known-at",
+        "82",
+    ]);
+    assert_eq!(code(&early), Some(reformctl::exit::REFUSED));
+    assert!(String::from_utf8_lossy(&early.stderr).contains("404"));
+    let known = after_first.to_string();
+    let v: Value = serde_json::from_str(&d.ok(&[
+        "--json",
+        "committee",
+        "show",
+        "bcd-cchc-bo-tttt",
+        "--on",
+        "2022-01-15",
+        "--known-at",
+        &known,
+    ]))
+    .unwrap();
+    assert_eq!(holders(&v["answer"]), 24 + 27);
+
+    let hits = d.ok(&["search", "pham minh tien"]);
+    assert!(hits.contains("Phạm Minh Tiến"), "{hits}");
+    let history = d.ok(&["history", "Do Cong Anh"]);
+    assert!(
+        history.contains("Tổ phó") && history.contains("Phó Trưởng ban"),
+        "{history}"
+    );
+    let changes = d.ok(&["decision", "show", "34/QĐ-BTTTT"]);
+    assert!(
+        changes.contains("committee_established") && changes.contains("+  Trưởng ban"),
+        "{changes}"
+    );
+    let diff = d.ok(&[
+        "diff",
+        "bcd-cchc-bo-tttt",
+        "--from",
+        "2022-01-13",
+        "--to",
+        "2022-01-15",
+    ]);
+    assert_eq!(
+        diff.lines().filter(|l| l.starts_with('+')).count(),
+        24 + 27,
+        "{diff}"
+    );
+    let audit = d.ok(&["audit", "--kind", "person", "--entity", "pham-minh-tien"]);
+    assert!(audit.contains("token:clerk"), "{audit}");
+    let by_actor = d.ok(&[
+        "audit",
+        "--actor",
+        "token:clerk",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2100-01-01",
+    ]);
+    assert_eq!(
+        by_actor.lines().count() as u64,
+        1 + after_first,
+        "{by_actor}"
+    );
+    assert!(d
+        .ok(&["tasks", "--overdue", "--on", "2030-01-01"])
+        .contains("no tasks"));
+
+    // A viewer may not write: exit 4 and the daemon's problem detail on one line.
+    let newcomer = dir.path().join("newcomer.toml");
+    std::fs::write(&newcomer, "records_from = \"2022-01-01\"\n\n[[people]]\nslug = \"thanh-vien-22\"\nname = \"Thành viên 22\"\n").unwrap();
+    let refused = ctl_as(&d.base, &viewer, &["import", newcomer.to_str().unwrap()]);
+    assert_eq!(code(&refused), Some(reformctl::exit::REFUSED));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("403") && err.contains("forbidden") && err.lines().count() == 1,
+        "{err}"
+    );
+    // An invalid file: exit 3, nothing sent.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "records_from = \"2022-01-01\"\n[[people]]\nslug = \"thanh-vien-17\"\nname = \"\"\n",
+    )
+    .unwrap();
+    let out = d.ctl(&["import", bad.to_str().unwrap()]);
+    assert_eq!(
+        code(&out),
+        Some(reformctl::exit::INVALID_INPUT),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(head(&d), after_first);
+    // No daemon at all: exit 5.
+    let gone = ctl_as("http://127.0.0.1:9", "x", &["search", "x"]);
+    assert_eq!(code(&gone), Some(reformctl::exit::UNAVAILABLE));
+}
+
+#[test]
+fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
+    let dirs = tempfile::tempdir().unwrap();
+    let a = Daemon::start(&dirs.path().join("a"));
+    a.ok(&["import", seed_file().to_str().unwrap()]);
+    let file = dirs.path().join("bcd.popolo.json");
+    a.ok(&["export", "popolo", "-o", file.to_str().unwrap()]);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(doc["persons"].as_array().unwrap().len(), 4 + 21 + 24);
+    let memberships = doc["memberships"].as_array().unwrap();
+    let seated: Vec<&Value> = memberships
+        .iter()
+        .filter(|m| m["role"] == "member")
+        .collect();
+    assert_eq!(seated.len(), 21);
+    for m in &seated {
+        // Popolo field names, with the unit represented and the decision as the source.
+        for field in ["person_id", "organization_id", "post_id", "on_behalf_of_id"] {
+            assert!(m[field].is_string(), "{field} in {m}");
+        }
+        assert_eq!(m["start_date"], "2022-01-14");
+        assert_eq!(m["sources"][0]["note"], "34/QĐ-BTTTT");
+        assert!(m["sources"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(reformctl::DECISION_URN));
+    }
+    let orgs = doc["organizations"].as_array().unwrap();
+    assert_eq!(
+        orgs.iter()
+            .filter(|o| o["classification"] == "committee")
+            .count(),
+        2
+    );
+
+    let b = Daemon::start(&dirs.path().join("b"));
+    b.ok(&["import", file.to_str().unwrap()]);
+    for on in ["2022-01-13", "2022-01-14", "2022-01-15", "2030-01-01"] {
+        assert_eq!(
+            composition(&a, on),
+            composition(&b, on),
+            "composition on {on}"
+        );
+    }
+    assert_eq!(
+        a.ok(&["export", "memberships"]),
+        b.ok(&["export", "memberships"])
+    );
+    assert_eq!(a.ok(&["export", "popolo"]), b.ok(&["export", "popolo"]));
+    // Importing the same Popolo file again changes nothing.
+    let head_b = head(&b);
+    b.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(head(&b), head_b);
+}
+
+#[test]
+fn verify_backup_and_restore_keep_the_same_head_digest() {
+    let dirs = tempfile::tempdir().unwrap();
+    let data = dirs.path().join("data");
+    let d = Daemon::start(&data);
+    d.ok(&["import", seed_file().to_str().unwrap()]);
+    let online = d.ok(&["verify"]);
+    assert!(online.starts_with("ok: "), "{online}");
+    let log = d.ok(&["export", "log"]);
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, head(&d));
+    assert!(lines.windows(2).all(|w| w[1]["prev_hash"] == w[0]["hash"]));
+    let data_arg = data.to_str().unwrap();
+    // While the daemon runs, offline commands cannot take its store: exit 7.
+    let busy = ctl_offline(&["verify", "--offline", "--data-dir", data_arg]);
+    assert_eq!(code(&busy), Some(reformctl::exit::STORE_BUSY));
+    let before = composition(&d, "2022-01-15");
+    d.stop();
+
+    let offline = ok(
+        ctl_offline(&["verify", "--offline", "--data-dir", data_arg]),
+        &["verify"],
+    );
+    assert_eq!(offline, online);
+    let bk = dirs.path().join("backup");
+    let said = ok(
+        ctl_offline(&["backup", "--data-dir", data_arg, "-o", bk.to_str().unwrap()]),
+        &["backup"],
+    );
+    assert!(said.contains("backed up"), "{said}");
+    let restored = dirs.path().join("restored");
+    let said = ok(
+        ctl_offline(&[
+            "restore",
+            bk.to_str().unwrap(),
+            "--data-dir",
+            restored.to_str().unwrap(),
+        ]),
+        &["restore"],
+    );
+    assert!(said.contains("matches the backup"), "{said}");
+    let again = ok(
+        ctl_offline(&[
+            "verify",
+            "--offline",
+            "--data-dir",
+            restored.to_str().unwrap(),
+        ]),
+        &["verify"],
+    );
+    assert_eq!(again, online);
+    // The restored folder serves the same answers (its tokens came with the backup).
+    std::fs::copy(data.join("clerk.token"), restored.join("clerk.token")).unwrap();
+    let r = Daemon::start(&restored);
+    assert_eq!(composition(&r, "2022-01-15"), before);
+}
+
+#[test]
+fn tail_prints_the_log_and_resumes_after_its_checkpoint() {
+    let dirs = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dirs.path());
+    d.ok(&["import", seed_file().to_str().unwrap()]);
+    let checkpoint = dirs.path().join("tail.pos");
+    let cp = checkpoint.to_str().unwrap();
+    let first = d.ok(&[
+        "--json",
+        "tail",
+        "--from",
+        "1",
+        "--until-caught-up",
+        "--checkpoint",
+        cp,
+    ]);
+    let positions: Vec<u64> = first
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["position"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(positions, (1..=head(&d)).collect::<Vec<_>>());
+    let more = dirs.path().join("more.toml");
+    std::fs::write(&more, "records_from = \"2022-01-01\"\n\n[[people]]\nslug = \"thanh-vien-22\"\nname = \"Thành viên 22\"\n").unwrap();
+    d.ok(&["import", more.to_str().unwrap()]);
+    let next = d.ok(&["tail", "--until-caught-up", "--checkpoint", cp]);
+    assert_eq!(next.lines().count(), 1, "{next}");
+    assert!(next.contains("person-"), "{next}");
+    assert_eq!(
+        std::fs::read_to_string(&checkpoint).unwrap().trim(),
+        head(&d).to_string()
+    );
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_clap_definitions() {
+    let bash = ok(ctl_offline(&["completions", "bash"]), &["completions"]);
+    assert!(bash.contains("reformctl") && bash.contains("committee"));
+    let man = ok(ctl_offline(&["man"]), &["man"]);
+    assert!(man.contains(".TH") && man.contains("Exit codes"));
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        ctl_offline(&["man", "--out-dir", dir.path().to_str().unwrap()]),
+        &["man"],
+    );
+    assert!(dir.path().join("reformctl-import.1").is_file());
+    let usage = ctl_offline(&["committee"]);
+    assert_eq!(code(&usage), Some(reformctl::exit::USAGE));
+}

@@ -1,0 +1,140 @@
+//! A real reformd child process on 127.0.0.1:0 and reformctl run as a process against it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The seed case file.
+pub(crate) fn seed_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-decision-34.toml")
+}
+
+/// A reformd process serving a data folder until dropped (SIGTERM: graceful, store synced).
+pub(crate) struct Daemon {
+    pub(crate) base: String,
+    pub(crate) token: String,
+    child: Option<Child>,
+}
+
+impl Daemon {
+    /// Starts a daemon on `dir`, creating an admin token named `clerk` unless one was made.
+    pub(crate) fn start(dir: &Path) -> Self {
+        let token_file = dir.join("clerk.token");
+        let token = match std::fs::read_to_string(&token_file) {
+            Ok(t) => t.trim().to_string(),
+            Err(_) => {
+                std::fs::create_dir_all(dir).unwrap();
+                let t = reformd::create_token(dir, "clerk", reformd::Role::Admin).unwrap();
+                std::fs::write(&token_file, &t).unwrap();
+                t
+            }
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_reformd-under-test"))
+            .args(["--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Self {
+            base,
+            token,
+            child: Some(child),
+        }
+    }
+
+    /// A token of another role for this daemon's data folder.
+    pub(crate) fn token_for(dir: &Path, name: &str, role: reformd::Role) -> String {
+        reformd::create_token(dir, name, role).unwrap()
+    }
+
+    /// Stops the daemon gracefully and waits for it to exit, releasing the store.
+    pub(crate) fn stop(mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SIGTERM, so the daemon syncs the store and releases its lock before exiting.
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Runs reformctl against this daemon with its admin token.
+    pub(crate) fn ctl(&self, args: &[&str]) -> Output {
+        ctl_as(&self.base, &self.token, args)
+    }
+
+    /// Runs reformctl and insists on success; returns standard output.
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
+        ok(self.ctl(args), args)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Runs reformctl with a URL and token from the environment (as a script would).
+pub(crate) fn ctl_as(base: &str, token: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reformctl-under-test"))
+        .args(args)
+        .arg("--quiet")
+        .env("REFORMCTL_URL", base)
+        .env("REFORMCTL_TOKEN", token)
+        .env_remove("REFORMCTL_CONFIG")
+        .env_remove("REFORMD_DATA_DIR")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap()
+}
+
+/// Runs reformctl with no daemon (offline commands).
+pub(crate) fn ctl_offline(args: &[&str]) -> Output {
+    ctl_as("http://127.0.0.1:9", "", args)
+}
+
+/// Standard output of a successful run; panics with standard error otherwise.
+pub(crate) fn ok(out: Output, args: &[&str]) -> String {
+    assert!(
+        out.status.success(),
+        "reformctl {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The composition answer (without the read-model position, which differs between logs).
+pub(crate) fn composition(d: &Daemon, on: &str) -> serde_json::Value {
+    let text = d.ok(&[
+        "--json",
+        "committee",
+        "show",
+        "bcd-cchc-bo-tttt",
+        "--on",
+        on,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["answer"].clone()
+}
+
+/// The exit code, in the type reformctl documents them in.
+pub(crate) fn code(out: &Output) -> Option<u8> {
+    out.status.code().and_then(|c| u8::try_from(c).ok())
+}
