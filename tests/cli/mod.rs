@@ -232,6 +232,7 @@ fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
             .unwrap()
             .starts_with(reformctl::DECISION_URN));
     }
+    assert_valid_popolo(&file);
     let orgs = doc["organizations"].as_array().unwrap();
     assert_eq!(
         orgs.iter()
@@ -371,4 +372,32 @@ fn completions_and_man_pages_come_from_the_clap_definitions() {
     assert!(dir.path().join("reformctl-import.1").is_file());
     let usage = ctl_offline(&["committee"]);
     assert_eq!(code(&usage), Some(reformctl::exit::USAGE));
+}
+
+/// Validates an export against the Popolo schemas (draft-03) with Python's `jsonschema` (the
+/// Rust validators do not support draft-03). The schemas are the read-only copies kept beside
+/// the repository; `REFORMLOG_POPOLO_SCHEMAS` names another folder.
+fn assert_valid_popolo(file: &std::path::Path) {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schemas = std::env::var_os("REFORMLOG_POPOLO_SCHEMAS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| manifest.join("../../shared/popolo-schemas"));
+    assert!(
+        schemas.join("membership.json").is_file(),
+        "Popolo schemas not found at {}; set REFORMLOG_POPOLO_SCHEMAS",
+        schemas.display()
+    );
+    let out = std::process::Command::new("python3")
+        .arg(manifest.join("cli/validate_popolo.py"))
+        .arg(&schemas)
+        .arg(file)
+        .output()
+        .expect("python3 with jsonschema is needed (.ci/run installs it)");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the Popolo export does not validate:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("0 errors"), "{report}");
 }

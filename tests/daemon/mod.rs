@@ -15,3 +15,5 @@ mod sse;
 mod crash;
 // Operating the process: a second daemon on one folder is refused; SIGTERM exits 0.
 mod process;
+// ETag / If-Match (412 when stale) and min_position read-your-writes.
+mod optimistic;
