@@ -60,6 +60,10 @@ fn serve(args: &ServeArgs) -> Result<(), CliError> {
     let config = ServeConfig::resolve(args)?;
     init_tracing(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        // Queries run on the blocking pool; tokio's default of 512 threads lets a burst of
+        // clients grow memory (a stack and a malloc arena per thread) far past what two
+        // cores can use. Past this many, requests queue.
+        .max_blocking_threads(32)
         .enable_all()
         .build()?;
     runtime.block_on(async move {

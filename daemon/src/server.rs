@@ -115,6 +115,7 @@ impl App {
             shutdown,
             ready: AtomicBool::new(false),
             start_head,
+            answers: crate::state::AnswerCache::default(),
         });
         Ok(App {
             state,

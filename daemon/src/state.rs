@@ -1,6 +1,10 @@
 //! What every handler shares: the store, the domain, tokens, metrics and the shutdown signal.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use axum::body::Bytes;
 
 use reformlog_store::Store;
 use tokio::sync::watch;
@@ -19,6 +23,51 @@ pub(crate) struct AppState {
     pub(crate) ready: AtomicBool,
     /// The log head when the daemon started: ready once the read models reach it.
     pub(crate) start_head: u64,
+    /// Rendered answers of the current read-model position.
+    pub(crate) answers: AnswerCache,
+}
+
+/// Rendered answers memoized per read-model position: an answer is a pure function of the
+/// query and the position, so a repeated question costs a lookup until the next write moves
+/// the position (which empties the cache).
+#[derive(Debug, Default)]
+pub(crate) struct AnswerCache {
+    inner: Mutex<(u64, HashMap<String, Bytes>)>,
+}
+
+/// Past this many answers the cache starts over; answers are tens of KiB at most.
+const ANSWER_CACHE_ENTRIES: usize = 256;
+
+impl AnswerCache {
+    pub(crate) fn get(&self, position: u64, key: &str) -> Option<Bytes> {
+        let inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if inner.0 != position {
+            return None;
+        }
+        inner.1.get(key).cloned()
+    }
+
+    pub(crate) fn put(&self, position: u64, key: String, value: Bytes) {
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if inner.0 != position {
+            // Only the newest position is worth keeping; an older one never comes back.
+            if position < inner.0 {
+                return;
+            }
+            inner.0 = position;
+            inner.1.clear();
+        }
+        if inner.1.len() >= ANSWER_CACHE_ENTRIES {
+            inner.1.clear();
+        }
+        inner.1.insert(key, value);
+    }
 }
 
 impl AppState {

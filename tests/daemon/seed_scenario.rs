@@ -64,6 +64,13 @@ fn decision_34_a_late_decision_and_a_correction_on_both_time_axes() {
     // HYPOTHETICAL: a decision effective 2022-06-01 replaces deputy head Đỗ Công Anh by
     // Nguyễn Phú Tiến, and is entered into the system only now (late).
     let known_before_late_entry = d.head();
+    // Asked before the entry (and so remembered by the daemon's answer cache), July still
+    // shows the old deputy; the same question after the entry must not.
+    let july_before_entry = composition(&d, "2022-07-01", None);
+    assert_eq!(
+        holders(&july_before_entry, SeatRole::DeputyHead),
+        vec!["Phạm Minh Tiến", "Đỗ Công Anh"]
+    );
     let decision = Uuid::now_v7();
     let body = json!({
         "reason": "HYPOTHETICAL decision, entered late, for testing only",

@@ -417,28 +417,47 @@ async fn ask(
     query: Query,
     known_at: Option<KnownAt>,
     min_position: Option<u64>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     state.tokens.authorize(headers, needed)?;
     let domain = state.domain.clone();
-    blocking(move || {
+    let cache = Arc::clone(&state);
+    let body = blocking(move || {
         reach(&domain, min_position)?;
+        // Read before answering: the answer reflects at least this position, and nothing
+        // reads this position again once the read models have moved past it.
+        let position = domain.read_model_position();
+        let key = format!("{query:?}|{known_at:?}");
+        if let Some(hit) = cache.answers.get(position, &key) {
+            return Ok(hit);
+        }
         let answer = domain.query(&query, known_at)?;
-        let value = match answer {
-            Answer::Composition(a) => json(&a)?,
-            Answer::PersonHistory(a) => json(&a)?,
-            Answer::DecisionChanges(a) => json(&a)?,
-            Answer::CompositionDiff(a) => json(&a)?,
-            Answer::Tasks(a) => json(&a)?,
-            Answer::History(a) => json(&a)?,
-            Answer::Search(a) => json(&a)?,
-            other => json(&other)?,
+        let bytes = match &answer {
+            Answer::Composition(a) => render(a, position)?,
+            Answer::PersonHistory(a) => render(a, position)?,
+            Answer::DecisionChanges(a) => render(a, position)?,
+            Answer::CompositionDiff(a) => render(a, position)?,
+            Answer::Tasks(a) => render(a, position)?,
+            Answer::History(a) => render(a, position)?,
+            Answer::Search(a) => render(a, position)?,
+            other => render(other, position)?,
         };
-        Ok(axum::Json(Answered {
-            answer: value,
-            position: domain.read_model_position(),
-        }))
+        cache.answers.put(position, key, bytes.clone());
+        Ok(bytes)
     })
-    .await
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `{"answer": ..., "position": n}` straight to bytes, without an intermediate JSON tree.
+fn render<T: Serialize>(answer: &T, position: u64) -> Result<axum::body::Bytes, ApiError> {
+    #[derive(Serialize)]
+    struct Wrapped<'a, T> {
+        answer: &'a T,
+        position: u64,
+    }
+    serde_json::to_vec(&Wrapped { answer, position })
+        .map(axum::body::Bytes::from)
+        .map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// Search parameters.
@@ -458,7 +477,7 @@ async fn search(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<SearchQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     if q.q.trim().is_empty() || q.q.len() > 200 {
         return Err(ApiError::bad_request(
             "invalid-search",
@@ -485,7 +504,7 @@ async fn composition(
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
     let on = parse_on(q.on.as_deref())?;
     let known_at = parse_known_at(q.known_at.as_deref())?;
@@ -520,7 +539,7 @@ async fn composition_diff(
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<DiffQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
     let before = parse_date("from", &q.from)?;
     let after = parse_date("to", &q.to)?;
@@ -553,7 +572,7 @@ async fn person_history(
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let person = parse_id(&id, PersonId::from_uuid, PersonId::from_slug)?;
     let known_at = parse_known_at(q.known_at.as_deref())?;
     ask(
@@ -574,7 +593,7 @@ async fn decision_changes(
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let decision = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
     let known_at = parse_known_at(q.known_at.as_deref())?;
     ask(
@@ -595,7 +614,7 @@ async fn unit_tasks(
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
     let on = parse_on(q.on.as_deref())?;
     let known_at = parse_known_at(q.known_at.as_deref())?;
@@ -617,7 +636,7 @@ async fn plan_tasks(
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let plan = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
     let on = parse_on(q.on.as_deref())?;
     let known_at = parse_known_at(q.known_at.as_deref())?;
@@ -638,7 +657,7 @@ async fn overdue_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TimeQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let on = parse_on(q.on.as_deref())?;
     let known_at = parse_known_at(q.known_at.as_deref())?;
     ask(
@@ -660,7 +679,7 @@ async fn entity_history(
     headers: HeaderMap,
     ApiPath((kind, id)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<TimeQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let entity = match kind.as_str() {
         "unit" => EntityKey::Unit(parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?),
         "person" => EntityKey::Person(parse_id(&id, PersonId::from_uuid, PersonId::from_slug)?),
@@ -712,7 +731,7 @@ async fn changes_by_actor(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ActorQuery>,
-) -> Result<axum::Json<Answered>, ApiError> {
+) -> Result<Response, ApiError> {
     let from = parse_time("from", &q.from)?;
     let to = parse_time("to", &q.to)?;
     if to < from {
