@@ -236,9 +236,17 @@ async fn get_kind(
     .await
 }
 
-macro_rules! entity_handlers {
-    ($list:ident, $get:ident, $kind:expr, $id:ty, $key:path) => {
-        pub(super) async fn $list(
+/// The documented list and get handlers of one entity kind. utoipa needs the route as a literal
+/// on each handler, so the macro takes it as one.
+macro_rules! entity_routes {
+    ($list:ident, $get:ident, $list_path:literal, $get_path:literal, $what:literal,
+     $kind:expr, $id:ty, $key:path) => {
+        #[doc = concat!("Every ", $what, " that exists by `on` (as known at `known_at`), a page at a time.")]
+        #[utoipa::path(get, path = $list_path, params(ListQuery),
+            responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"),
+                      (status = 401, description = "No valid token")),
+            security(("bearer" = [])), tag = "state")]
+        async fn $list(
             State(state): State<Arc<AppState>>,
             headers: HeaderMap,
             ApiQuery(q): ApiQuery<ListQuery>,
@@ -246,7 +254,12 @@ macro_rules! entity_handlers {
             list_kind(state, headers, q, $kind).await
         }
 
-        pub(super) async fn $get(
+        #[doc = concat!("One ", $what, " as it stood on `on`; the ETag is its stream revision.")]
+        #[utoipa::path(get, path = $get_path,
+            params(("id" = String, Path, description = "UUID or slug"), TimeQuery),
+            responses((status = 200, description = "The entity on the date"), (status = 404, description = "Unknown")),
+            security(("bearer" = [])), tag = "state")]
+        async fn $get(
             State(state): State<Arc<AppState>>,
             headers: HeaderMap,
             ApiPath(id): ApiPath<String>,
@@ -258,157 +271,66 @@ macro_rules! entity_handlers {
     };
 }
 
-/// Organisation units existing on `on`, with their names on that date.
-#[utoipa::path(get, path = "/v1/units", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
-async fn list_units(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    q: ApiQuery<ListQuery>,
-) -> Result<axum::Json<EntityPage>, ApiError> {
-    units::list(s, h, q).await
-}
-/// One unit on `on` (name, parent, status as of that date). ETag = stream revision.
-#[utoipa::path(get, path = "/v1/units/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The unit"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
-async fn get_unit(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    p: ApiPath<String>,
-    q: ApiQuery<TimeQuery>,
-) -> Result<Response, ApiError> {
-    units::get(s, h, p, q).await
-}
-/// People registered by `on`.
-#[utoipa::path(get, path = "/v1/people", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
-async fn list_people(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    q: ApiQuery<ListQuery>,
-) -> Result<axum::Json<EntityPage>, ApiError> {
-    people::list(s, h, q).await
-}
-/// One person on `on` (name and positions held that day).
-#[utoipa::path(get, path = "/v1/people/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The person"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
-async fn get_person(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    p: ApiPath<String>,
-    q: ApiQuery<TimeQuery>,
-) -> Result<Response, ApiError> {
-    people::get(s, h, p, q).await
-}
-/// Posts (positions that exist apart from their holders) existing on `on`.
-#[utoipa::path(get, path = "/v1/posts", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
-async fn list_posts(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    q: ApiQuery<ListQuery>,
-) -> Result<axum::Json<EntityPage>, ApiError> {
-    posts::list(s, h, q).await
-}
-/// One post on `on`, with its holder that day.
-#[utoipa::path(get, path = "/v1/posts/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The post"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
-async fn get_post(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    p: ApiPath<String>,
-    q: ApiQuery<TimeQuery>,
-) -> Result<Response, ApiError> {
-    posts::get(s, h, p, q).await
-}
-/// Committees and sub-bodies existing on `on`.
-#[utoipa::path(get, path = "/v1/committees", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
-async fn list_committees(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    q: ApiQuery<ListQuery>,
-) -> Result<axum::Json<EntityPage>, ApiError> {
-    committees::list(s, h, q).await
-}
-/// One committee on `on`.
-#[utoipa::path(get, path = "/v1/committees/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The committee"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
-async fn get_committee(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    p: ApiPath<String>,
-    q: ApiQuery<TimeQuery>,
-) -> Result<Response, ApiError> {
-    committees::get(s, h, p, q).await
-}
-/// Decisions recorded (as known at `known_at`).
-#[utoipa::path(get, path = "/v1/decisions", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
-async fn list_decisions(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    q: ApiQuery<ListQuery>,
-) -> Result<axum::Json<EntityPage>, ApiError> {
-    decisions::list(s, h, q).await
-}
-/// One decision: number, type, issuer, signer, dates, links.
-#[utoipa::path(get, path = "/v1/decisions/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The decision"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
-async fn get_decision(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    p: ApiPath<String>,
-    q: ApiQuery<TimeQuery>,
-) -> Result<Response, ApiError> {
-    decisions::get(s, h, p, q).await
-}
-/// Reform tasks existing on `on`.
-#[utoipa::path(get, path = "/v1/tasks", params(ListQuery), responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"), (status = 401, description = "No valid token")), security(("bearer" = [])), tag = "state")]
-async fn list_tasks(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    q: ApiQuery<ListQuery>,
-) -> Result<axum::Json<EntityPage>, ApiError> {
-    tasks::list(s, h, q).await
-}
-/// One task on `on`: lead unit, status, deadline, progress, overdue.
-#[utoipa::path(get, path = "/v1/tasks/{id}", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The task"), (status = 404, description = "Unknown")), security(("bearer" = [])), tag = "state")]
-async fn get_task(
-    s: State<Arc<AppState>>,
-    h: HeaderMap,
-    p: ApiPath<String>,
-    q: ApiQuery<TimeQuery>,
-) -> Result<Response, ApiError> {
-    tasks::get(s, h, p, q).await
-}
-
-mod units {
-    use super::*;
-    entity_handlers!(list, get, EntityKind::Unit, UnitId, EntityKey::Unit);
-}
-mod people {
-    use super::*;
-    entity_handlers!(list, get, EntityKind::Person, PersonId, EntityKey::Person);
-}
-mod posts {
-    use super::*;
-    entity_handlers!(list, get, EntityKind::Post, PostId, EntityKey::Post);
-}
-mod committees {
-    use super::*;
-    entity_handlers!(
-        list,
-        get,
-        EntityKind::Committee,
-        CommitteeId,
-        EntityKey::Committee
-    );
-}
-mod decisions {
-    use super::*;
-    entity_handlers!(
-        list,
-        get,
-        EntityKind::Decision,
-        DecisionId,
-        EntityKey::Decision
-    );
-}
-mod tasks {
-    use super::*;
-    entity_handlers!(list, get, EntityKind::Task, TaskId, EntityKey::Task);
-}
+entity_routes!(
+    list_units,
+    get_unit,
+    "/v1/units",
+    "/v1/units/{id}",
+    "organisation unit",
+    EntityKind::Unit,
+    UnitId,
+    EntityKey::Unit
+);
+entity_routes!(
+    list_people,
+    get_person,
+    "/v1/people",
+    "/v1/people/{id}",
+    "person",
+    EntityKind::Person,
+    PersonId,
+    EntityKey::Person
+);
+entity_routes!(
+    list_posts,
+    get_post,
+    "/v1/posts",
+    "/v1/posts/{id}",
+    "post",
+    EntityKind::Post,
+    PostId,
+    EntityKey::Post
+);
+entity_routes!(
+    list_committees,
+    get_committee,
+    "/v1/committees",
+    "/v1/committees/{id}",
+    "committee or sub-body",
+    EntityKind::Committee,
+    CommitteeId,
+    EntityKey::Committee
+);
+entity_routes!(
+    list_decisions,
+    get_decision,
+    "/v1/decisions",
+    "/v1/decisions/{id}",
+    "decision",
+    EntityKind::Decision,
+    DecisionId,
+    EntityKey::Decision
+);
+entity_routes!(
+    list_tasks,
+    get_task,
+    "/v1/tasks",
+    "/v1/tasks/{id}",
+    "reform task",
+    EntityKind::Task,
+    TaskId,
+    EntityKey::Task
+);
 
 async fn ask(
     state: Arc<AppState>,
