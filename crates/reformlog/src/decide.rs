@@ -12,12 +12,11 @@ use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId};
 use crate::model::TaskStatus;
-use crate::source::{Source, Views};
+use crate::source::{Source, ViewRef, Views};
 use crate::view::{
     covers, effective_events, evolve, fact_statuses, overlaps, CommitteeView, EntityView,
     FactStatus,
 };
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Views of a base with some entities replaced by scratch versions.
@@ -38,16 +37,16 @@ impl<'a> Overlay<'a> {
         let key = event.entity();
         let current = match self.changed.remove(&key) {
             Some(v) => v,
-            None => self.base.view(&key).map(Cow::into_owned),
+            None => self.base.view(&key).map(ViewRef::into_owned),
         };
         self.changed.insert(key, evolve(current, event));
     }
 }
 
 impl Views for Overlay<'_> {
-    fn view(&self, key: &EntityKey) -> Option<Cow<'_, EntityView>> {
+    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
         match self.changed.get(key) {
-            Some(v) => v.as_ref().map(Cow::Borrowed),
+            Some(v) => v.as_ref().map(ViewRef::Borrowed),
             None => self.base.view(key),
         }
     }

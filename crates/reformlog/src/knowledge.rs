@@ -4,11 +4,10 @@
 use crate::date::{KnownAt, Timestamp};
 use crate::event::Recorded;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
-use crate::source::{Source, Views};
+use crate::source::{Source, ViewRef, Views};
 use crate::summary::EntityKind;
 use crate::text::{fold, folded_contains};
 use crate::view::{evolve, rebuild_view, EntityView};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Debug, Default)]
@@ -86,11 +85,11 @@ impl Knowledge {
 }
 
 impl Views for Knowledge {
-    fn view(&self, key: &EntityKey) -> Option<Cow<'_, EntityView>> {
+    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
         self.records
             .get(key)
             .and_then(|r| r.view.as_ref())
-            .map(Cow::Borrowed)
+            .map(ViewRef::Borrowed)
     }
 }
 

@@ -10,9 +10,9 @@ use crate::ids::{
 use crate::model::{DecisionKind, Role, TaskStatus};
 use crate::source::Source;
 use crate::text::{fold, folded_contains, Name};
-use crate::view::{covers, effective_events, fact_statuses, EntityView, FactStatus};
+use crate::view::{covers, effective_events, fact_statuses, EntityView, FactStatus, Membership};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A question that cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -413,6 +413,16 @@ fn composition_depth(
     let active = c.alive_on(on);
     let mut seats = Vec::new();
     if active {
+        // The memberships in force on the date, by seat, in the view's order: one pass over
+        // the committee's whole history instead of one per seat.
+        let mut seated: HashMap<SeatId, Vec<&Membership>> = HashMap::new();
+        for m in c
+            .memberships
+            .iter()
+            .filter(|m| covers(m.from, m.ended_on, on))
+        {
+            seated.entry(m.seat).or_default().push(m);
+        }
         for seat in c.seats.iter().filter(|x| covers(x.from, x.ended_on, on)) {
             let holders = match seat.ex_officio {
                 Some(post) => s
@@ -431,8 +441,10 @@ fn composition_depth(
                         })
                     })
                     .unwrap_or_default(),
-                None => c
-                    .members_of_seat_on(seat.id, on)
+                None => seated
+                    .get(&seat.id)
+                    .into_iter()
+                    .flatten()
                     .map(|m| SeatHolding {
                         person: person_ref(s, m.person, on),
                         since: m.from,
@@ -455,16 +467,15 @@ fn composition_depth(
         }
     }
     // Role first, then the label or unit name, so that answers read like the decision.
-    seats.sort_by(|a, b| {
-        let name = |x: &SeatOnDate| {
-            x.label.clone().unwrap_or_default()
-                + x.on_behalf_of
-                    .as_ref()
-                    .and_then(|u| u.name.as_ref())
-                    .map(Name::as_str)
-                    .unwrap_or("")
-        };
-        (a.role, name(a), a.seat).cmp(&(b.role, name(b), b.seat))
+    // (Keys built once per seat, not once per comparison; the seat id makes them unique.)
+    seats.sort_by_cached_key(|x| {
+        let name = x.label.clone().unwrap_or_default()
+            + x.on_behalf_of
+                .as_ref()
+                .and_then(|u| u.name.as_ref())
+                .map(Name::as_str)
+                .unwrap_or("");
+        (x.role, name, x.seat)
     });
     let mut sub_bodies = Vec::new();
     // Sub-bodies nest a level or two in practice; the bound only guards against a cycle.

@@ -11,11 +11,47 @@ use crate::event::Recorded;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
 use crate::summary::EntityKind;
 use crate::view::EntityView;
-use std::borrow::Cow;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// A view handed out by a [`Views`]: borrowed from the source, or shared with the read
+/// models' cache, so that a lookup never copies a view (a committee's grows with its
+/// history).
+#[derive(Debug, Clone)]
+pub(crate) enum ViewRef<'a> {
+    Borrowed(&'a EntityView),
+    Shared(Arc<EntityView>),
+}
+
+impl ViewRef<'_> {
+    /// An owned copy, for callers that fold more events into it.
+    pub(crate) fn into_owned(self) -> EntityView {
+        match self {
+            Self::Borrowed(v) => v.clone(),
+            Self::Shared(v) => Arc::unwrap_or_clone(v),
+        }
+    }
+}
+
+impl Deref for ViewRef<'_> {
+    type Target = EntityView;
+    fn deref(&self) -> &EntityView {
+        match self {
+            Self::Borrowed(v) => v,
+            Self::Shared(v) => v,
+        }
+    }
+}
+
+impl AsRef<EntityView> for ViewRef<'_> {
+    fn as_ref(&self) -> &EntityView {
+        self
+    }
+}
 
 /// Point lookups of entity views.
 pub(crate) trait Views {
-    fn view(&self, key: &EntityKey) -> Option<Cow<'_, EntityView>>;
+    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>>;
 }
 
 /// Views plus the secondary indexes and raw streams that queries need.

@@ -4,10 +4,9 @@
 use crate::date::Timestamp;
 use crate::event::{Event, EventMeta, Recorded};
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
-use crate::source::{Source, Views};
+use crate::source::{Source, ViewRef, Views};
 use crate::summary::EntityKind;
 use crate::view::{evolve, rebuild_view, EntityView};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// The base state plus staged events. Index answers are the base's plus every staged entity
@@ -53,7 +52,7 @@ impl<'a> Staged<'a> {
         let view = if event.is_fact() {
             let current = match self.views.remove(&key) {
                 Some(v) => v,
-                None => self.base.view(&key).map(Cow::into_owned),
+                None => self.base.view(&key).map(ViewRef::into_owned),
             };
             evolve(current, event)
         } else {
@@ -78,9 +77,9 @@ fn with<T: Ord>(mut base: Vec<T>, extra: impl Iterator<Item = T>) -> Vec<T> {
 }
 
 impl Views for Staged<'_> {
-    fn view(&self, key: &EntityKey) -> Option<Cow<'_, EntityView>> {
+    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
         match self.views.get(key) {
-            Some(v) => v.as_ref().map(Cow::Borrowed),
+            Some(v) => v.as_ref().map(ViewRef::Borrowed),
             None => self.base.view(key),
         }
     }

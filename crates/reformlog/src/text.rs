@@ -47,8 +47,36 @@ impl Name {
 impl TryFrom<String> for Name {
     type Error = NameError;
     fn try_from(s: String) -> Result<Self, NameError> {
-        Self::new(&s)
+        // Every stored name (events, read-model views) went through `new` already, so on
+        // decode the text is nearly always in normal form: check that without allocating,
+        // and only normalise when it is not. Same result as `new` either way.
+        if is_normal(&s) {
+            Ok(Self(s))
+        } else {
+            Self::new(&s)
+        }
     }
+}
+
+/// Whether `new` would return `text` unchanged: no control characters, single ASCII spaces
+/// between words and none at either end, NFC.
+fn is_normal(text: &str) -> bool {
+    let mut previous_space = true;
+    for c in text.chars() {
+        if c.is_control() {
+            return false;
+        }
+        if c.is_whitespace() {
+            if c != ' ' || previous_space {
+                return false;
+            }
+            previous_space = true;
+        } else {
+            previous_space = false;
+        }
+    }
+    // Ends with a word (which also rules out the empty text).
+    !previous_space && unicode_normalization::is_nfc(text)
 }
 
 impl From<Name> for String {
@@ -122,7 +150,31 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn decoding_normalises_like_new() {
+        for text in [
+            "Phạm Minh Tiến",
+            " a",
+            "a ",
+            "a  b",
+            "a\u{3000}b",
+            "",
+            "  ",
+            "a\tb",
+        ] {
+            let nfd: String = text.nfd().collect();
+            for t in [text.to_owned(), nfd] {
+                assert_eq!(Name::try_from(t.clone()), Name::new(&t), "{t:?}");
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn decoding_agrees_with_new(s in "[ a\u{0301}\u{3000}\t\u{1ea1}e\u{0}]{0,12}") {
+            prop_assert_eq!(Name::try_from(s.clone()), Name::new(&s));
+        }
+
         #[test]
         fn fold_is_idempotent_and_form_agnostic(s in "\\PC{0,24}") {
             let once = fold(&s);

@@ -220,16 +220,6 @@ impl CommitteeView {
     pub(crate) fn membership(&self, id: MembershipId) -> Option<&Membership> {
         self.memberships.iter().find(|m| m.id == id)
     }
-
-    pub(crate) fn members_of_seat_on(
-        &self,
-        seat: SeatId,
-        on: Date,
-    ) -> impl Iterator<Item = &Membership> {
-        self.memberships
-            .iter()
-            .filter(move |m| m.seat == seat && covers(m.from, m.ended_on, on))
-    }
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]

@@ -5,15 +5,25 @@
 //! | --- | --- | --- |
 //! | `0x00 0x01` | — | checkpoint: last log position applied (u64) |
 //! | `0x00 0x02` | — | layout version (u32) |
-//! | `0x01` | entity key (17) | first position, last position, last revision (3 × u64), then the view (payload codec) |
-//! | `0x10` | parent committee (16), child committee (16) | — |
-//! | `0x11` | person (16), committee (16) | — |
-//! | `0x12` | person (16), post (16) | — |
-//! | `0x13` | unit (16), task (16) | — |
-//! | `0x14` | plan decision (16), task (16) | — |
+//! | `0x01` | entity key (17) | first position, last position, last revision (3 × u64), then the view (payload codec; a committee's without its memberships) |
+//! | `0x02` | committee entity key (17), segment (u32) | memberships `[32 × segment, 32 × (segment + 1))` of the committee's view (payload codec) |
+//! | `0x10` | parent committee (16), first position of the batch (u64) | child committees (16 each) |
+//! | `0x11` | person (16), first position of the batch (u64) | committees (16 each) |
+//! | `0x12` | person (16), first position of the batch (u64) | posts (16 each) |
+//! | `0x13` | unit (16), first position of the batch (u64) | tasks (16 each) |
+//! | `0x14` | plan decision (16), first position of the batch (u64) | tasks (16 each) |
 //! | `0x15` | decision (16), citing entity key (17) | — |
 //! | `0x16` | folded name (UTF-8), `0xFF`, entity key (17) | — |
 //! | `0x17` | actor length (u16), actor, first recorded_at (i64, sign-flipped), first position (u64) | runs of (position u64, recorded_at i64) |
+//!
+//! A committee's memberships grow with its history, so they are kept in segments of a fixed
+//! number beside its row: a batch rewrites only the segments its events changed, not every
+//! membership the committee ever had.
+//!
+//! The two-UUID relation tables (`0x10`–`0x14`) hold one entry per source and batch of
+//! applied events, listing the targets the batch related to it (sorted, unique within the
+//! entry; an entry of a later batch may repeat a target): a rebuild writes one key per
+//! source and batch instead of one per pair.
 //!
 //! An entity key is 17 bytes: the kind byte (unit 1, person 2, post 3, committee 4,
 //! decision 5, task 6) and the 16 UUID bytes, so one kind's entities are one prefix.
@@ -24,12 +34,13 @@ use uuid::Uuid;
 
 /// Bumped when the layout or the stored view format changes; a read model written with
 /// another version is rebuilt on open.
-pub(crate) const LAYOUT_VERSION: u32 = 1;
+pub(crate) const LAYOUT_VERSION: u32 = 2;
 
 pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
 pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];
 
 pub(crate) const ENTITY: u8 = 0x01;
+pub(crate) const MEMBERS: u8 = 0x02;
 pub(crate) const CHILDREN: u8 = 0x10;
 pub(crate) const PERSON_COMMITTEES: u8 = 0x11;
 pub(crate) const PERSON_POSTS: u8 = 0x12;
@@ -88,36 +99,71 @@ pub(crate) fn entity(key: &EntityKey) -> Vec<u8> {
     out
 }
 
+/// Memberships per segment of a committee's view.
+pub(crate) const SEGMENT: usize = 32;
+
+/// `[MEMBERS][entity key]`: every membership segment of one committee.
+pub(crate) fn members_prefix(key: &EntityKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + ENTITY_KEY_LEN + 4);
+    out.push(MEMBERS);
+    out.extend_from_slice(&entity_key_bytes(key));
+    out
+}
+
+/// `[MEMBERS][entity key][segment]`.
+pub(crate) fn members(key: &EntityKey, segment: usize) -> Vec<u8> {
+    let mut out = members_prefix(key);
+    out.extend_from_slice(&(segment as u32).to_be_bytes());
+    out
+}
+
 /// `[ENTITY][kind]`: every entity of one kind.
 pub(crate) fn entity_kind_prefix(kind_byte: u8) -> [u8; 2] {
     [ENTITY, kind_byte]
 }
 
-/// `[table][a][b]` for the two-UUID relation tables.
-pub(crate) fn relation(table: u8, a: Uuid, b: Uuid) -> Vec<u8> {
-    let mut out = Vec::with_capacity(33);
-    out.push(table);
-    out.extend_from_slice(a.as_bytes());
-    out.extend_from_slice(b.as_bytes());
+/// `[table][a]`: the prefix of every relation entry of `a`.
+pub(crate) fn relation_prefix(table: u8, a: Uuid) -> [u8; 17] {
+    let mut out = [0u8; 17];
+    out[0] = table;
+    out[1..].copy_from_slice(a.as_bytes());
     out
 }
 
-/// `[table][a]`: the prefix of every relation of `a`.
-pub(crate) fn relation_prefix(table: u8, a: Uuid) -> Vec<u8> {
-    let mut out = Vec::with_capacity(17);
-    out.push(table);
-    out.extend_from_slice(a.as_bytes());
+/// `[table][a][first position]`: the relation entry of `a` written by the batch starting at
+/// `first_position`.
+pub(crate) fn relation_entry(prefix: &[u8; 17], first_position: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(25);
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&first_position.to_be_bytes());
     out
 }
 
-/// The second UUID of a relation key.
-pub(crate) fn relation_target(key: &[u8]) -> Option<Uuid> {
-    key.get(17..33).and_then(|b| Uuid::from_slice(b).ok())
+/// The targets of a relation entry, as written by [`encode_targets`]; `None` when the value
+/// is not a whole number of UUIDs.
+pub(crate) fn decode_targets(value: &[u8]) -> Option<impl Iterator<Item = Uuid> + '_> {
+    if value.len() % 16 != 0 {
+        return None;
+    }
+    Some(
+        value
+            .chunks_exact(16)
+            .filter_map(|c| Uuid::from_slice(c).ok()),
+    )
+}
+
+/// A relation entry's value: the targets' bytes, one after another.
+pub(crate) fn encode_targets(targets: &[Uuid]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(targets.len() * 16);
+    for t in targets {
+        out.extend_from_slice(t.as_bytes());
+    }
+    out
 }
 
 /// `[CITING][decision][entity key]`.
 pub(crate) fn citing(decision: DecisionId, entity: &EntityKey) -> Vec<u8> {
-    let mut out = relation_prefix(CITING, decision.as_uuid());
+    let mut out = relation_prefix(CITING, decision.as_uuid()).to_vec();
     out.extend_from_slice(&entity_key_bytes(entity));
     out
 }
@@ -225,6 +271,15 @@ mod tests {
     fn keys_round_trip_and_sort_numerically() {
         let k = EntityKey::Committee(CommitteeId::new());
         assert_eq!(parse_entity_key(&entity_key_bytes(&k)), Some(k));
+        let prefix = relation_prefix(PERSON_POSTS, Uuid::nil());
+        assert!(relation_entry(&prefix, 1) < relation_entry(&prefix, 256));
+        assert!(relation_entry(&prefix, 9).starts_with(&prefix));
+        let targets = [k.uuid(), Uuid::nil()];
+        let back: Vec<Uuid> = decode_targets(&encode_targets(&targets)).unwrap().collect();
+        assert_eq!(back, targets);
+        assert!(decode_targets(&[0; 15]).is_none());
+        assert!(members(&k, 1) < members(&k, 300));
+        assert!(members(&k, 7).starts_with(&members_prefix(&k)));
         let n = name("pham minh tien", &k);
         assert_eq!(parse_name(&n), Some(("pham minh tien", k)));
         assert!(time_bytes(-5) < time_bytes(3));

@@ -5,6 +5,7 @@
 //! (views, indexes and checkpoint together), written while holding the gate exclusively, so
 //! a reader holding the gate shared sees the tree exactly as of the checkpoint it reads.
 
+mod cache;
 mod keys;
 mod project;
 mod source;
@@ -15,17 +16,28 @@ use crate::api_error::Error;
 use crate::codec::to_recorded;
 use crate::event::Recorded;
 use crate::ids::EntityKey;
-use crate::view::EntityView;
+use crate::view::{EntityView, Membership};
+use cache::{CachedRow, RelationCache, RowCache};
 use reformlog_store::{decode_payload, encode_payload, CodecError, Direction, EventFilter, Store};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 /// The read-model tree's name in the store's database.
 const TREE: &str = "rm.domain";
 
-/// Events read and applied per batch while catching up. Large enough that hot entities are
-/// encoded once per many events during a rebuild; small enough to bound memory.
-const CHUNK: usize = 50_000;
+/// Events read from the log at a time while catching up.
+const PAGE: usize = 10_000;
+
+/// The estimated memory (see `Chunk::estimated_bytes`) past which a chunk of applied events
+/// is written. Large enough that a rebuild writes hot entities (committees, whose views grow
+/// with their history) and relation entries once per a hundred thousand events or more;
+/// small enough to keep the daemon's memory bounded while it catches up.
+const CHUNK_BUDGET: usize = 48 << 20;
+
+/// Events a chunk takes before the budget is looked at: with a large log, rows that grow
+/// with history (every committee's memberships) can fill most of the budget by themselves,
+/// and each chunk reloads and rewrites them, so chunks must not shrink below this.
+const MIN_CHUNK_EVENTS: usize = 50_000;
 
 /// One entity's row: where its stream starts and ends in the log, and its current view.
 #[derive(Clone, Debug)]
@@ -68,6 +80,26 @@ impl EntityRecord {
     }
 }
 
+/// Decodes an entity row (`bytes`, stored under `key`) with, for a committee, the
+/// membership segments stored beside it; and the encoded size of all of it.
+fn load_row(
+    tree: &sled::Tree,
+    key: &EntityKey,
+    bytes: &[u8],
+) -> Result<(EntityRecord, usize), Error> {
+    let mut record = EntityRecord::decode(bytes)?;
+    let mut encoded = bytes.len();
+    if let Some(EntityView::Committee(c)) = &mut record.view {
+        for item in tree.scan_prefix(keys::members_prefix(key)) {
+            let (_, value) = item?;
+            encoded += value.len();
+            let mut part: Vec<Membership> = decode_payload(&value)?;
+            c.memberships.append(&mut part);
+        }
+    }
+    Ok((record, encoded))
+}
+
 fn corrupt(what: &str) -> Error {
     Error::Codec(CodecError::Invalid(format!("read model: {what}")))
 }
@@ -80,7 +112,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The read models of one store.
 pub(crate) struct ReadModel {
     pub(crate) store: Store,
-    tree: sled::Tree,
+    /// Replaced (under `gate` held exclusively) when a rebuild drops the tree.
+    tree: RwLock<sled::Tree>,
+    /// Decoded rows and relation lookups as of the checkpoint; see [`cache`].
+    cache: RowCache,
+    relations: RelationCache,
     /// Last log position applied; only changed under `gate` held exclusively.
     checkpoint: AtomicU64,
     /// Serialises writers of the tree (catch-up, rebuild).
@@ -104,13 +140,15 @@ impl ReadModel {
         let tree = store.aux_tree(TREE)?;
         let rm = Self {
             store,
-            tree,
+            tree: RwLock::new(tree),
+            cache: RowCache::new(cache::DEFAULT_BUDGET),
+            relations: RelationCache::new(cache::RELATION_BUDGET),
             checkpoint: AtomicU64::new(0),
             apply: Mutex::new(()),
             gate: RwLock::new(()),
         };
         let version = rm
-            .tree
+            .tree()
             .get(keys::VERSION)
             .map_err(Error::from)?
             .and_then(|v| v.get(..4).and_then(|b| b.try_into().ok()))
@@ -118,7 +156,7 @@ impl ReadModel {
         if version != Some(keys::LAYOUT_VERSION) {
             rm.reset()?;
         }
-        let checkpoint = match rm.tree.get(keys::CHECKPOINT).map_err(Error::from)? {
+        let checkpoint = match rm.tree().get(keys::CHECKPOINT).map_err(Error::from)? {
             None => 0,
             Some(v) => keys::read_u64(&v).ok_or_else(|| corrupt("checkpoint"))?,
         };
@@ -129,10 +167,15 @@ impl ReadModel {
     /// Empties the tree and marks it as the current layout at checkpoint 0.
     fn reset(&self) -> Result<(), Error> {
         let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-        self.tree.clear()?;
-        self.tree
-            .insert(keys::VERSION, &keys::LAYOUT_VERSION.to_be_bytes())?;
-        self.tree.insert(keys::CHECKPOINT, &keys::u64_bytes(0))?;
+        let mut tree = self.tree.write().unwrap_or_else(PoisonError::into_inner);
+        // Dropping the whole tree is one operation, where clearing it removes key by key
+        // (a large share of a rebuild's time).
+        self.store.drop_aux_tree(TREE)?;
+        *tree = self.store.aux_tree(TREE)?;
+        self.cache.clear();
+        self.relations.clear();
+        tree.insert(keys::VERSION, &keys::LAYOUT_VERSION.to_be_bytes())?;
+        tree.insert(keys::CHECKPOINT, &keys::u64_bytes(0))?;
         self.checkpoint.store(0, Ordering::Release);
         Ok(())
     }
@@ -162,20 +205,39 @@ impl ReadModel {
             if from > self.store.head_position() {
                 return Ok(self.checkpoint());
             }
-            let page =
-                self.store
-                    .read_all(Some(from), Direction::Forward, CHUNK, &EventFilter::all())?;
-            if page.events.is_empty() {
-                return Ok(self.checkpoint());
-            }
             let mut chunk = project::Chunk::new(self, from - 1);
-            for e in &page.events {
-                chunk.apply(e)?;
+            let mut next = Some(from);
+            while let Some(start) = next {
+                let page = self.store.read_all(
+                    Some(start),
+                    Direction::Forward,
+                    PAGE,
+                    &EventFilter::all(),
+                )?;
+                for e in &page.events {
+                    chunk.apply(e)?;
+                }
+                next = page.next;
+                if chunk.events() >= MIN_CHUNK_EVENTS && chunk.estimated_bytes() >= CHUNK_BUDGET {
+                    break;
+                }
             }
             let last = chunk.last_position();
-            let batch = chunk.into_batch()?;
+            if last < from {
+                // Nothing visible past the checkpoint yet.
+                return Ok(self.checkpoint());
+            }
+            let flushed = chunk.into_batch()?;
             let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-            self.tree.apply_batch(batch)?;
+            self.tree().apply_batch(flushed.batch)?;
+            for (key, record, encoded) in flushed.rows {
+                self.cache.replace(&key, cache::weight(encoded), || {
+                    Some(CachedRow::from_record(record, encoded))
+                });
+            }
+            for prefix in &flushed.relations {
+                self.relations.remove(prefix);
+            }
             self.checkpoint.store(last, Ordering::Release);
         }
     }
@@ -187,20 +249,51 @@ impl ReadModel {
         self.catch_up_locked().map(|_| ())
     }
 
-    /// The stored row of one entity.
-    pub(crate) fn record(&self, key: &EntityKey) -> Result<Option<EntityRecord>, Error> {
-        self.tree
-            .get(keys::entity(key))?
-            .map(|v| EntityRecord::decode(&v))
-            .transpose()
+    /// The stored row of one entity, to fold more events into, with its encoded size
+    /// (the writer's lookup: served from the cache when it is there, but never added to it,
+    /// so that a rebuild does not churn the cache).
+    pub(crate) fn record(&self, key: &EntityKey) -> Result<Option<(EntityRecord, usize)>, Error> {
+        if let Some(entry) = self.cache.get(key) {
+            return Ok(entry.map(|row| {
+                let record = EntityRecord {
+                    first: row.first,
+                    last: row.last,
+                    revision: row.revision,
+                    view: row.view.map(Arc::unwrap_or_clone),
+                };
+                (record, row.encoded)
+            }));
+        }
+        let tree = self.tree();
+        match tree.get(keys::entity(key))? {
+            Some(bytes) => Ok(Some(load_row(&tree, key, &bytes)?)),
+            None => Ok(None),
+        }
     }
 
-    /// First position, last position and revision of one entity, without its view.
-    pub(crate) fn record_header(&self, key: &EntityKey) -> Result<Option<(u64, u64, u64)>, Error> {
-        self.tree
-            .get(keys::entity(key))?
-            .map(|v| EntityRecord::header(&v))
-            .transpose()
+    /// The row of one entity as of the checkpoint, shared with the cache. Callers hold the
+    /// gate shared, so what they read from the tree is the checkpoint's state and may be
+    /// cached.
+    pub(crate) fn row(
+        &self,
+        tree: &sled::Tree,
+        key: &EntityKey,
+    ) -> Result<Option<CachedRow>, Error> {
+        if let Some(entry) = self.cache.get(key) {
+            return Ok(entry);
+        }
+        let (entry, weight) = match tree.get(keys::entity(key))? {
+            Some(bytes) => {
+                let (record, encoded) = load_row(tree, key, &bytes)?;
+                (
+                    Some(CachedRow::from_record(record, encoded)),
+                    cache::weight(encoded),
+                )
+            }
+            None => (None, cache::weight(0)),
+        };
+        self.cache.insert(*key, entry.clone(), weight);
+        Ok(entry)
     }
 
     /// The raw events of one entity's stream up to position `bound`, decoded.
@@ -215,7 +308,37 @@ impl ReadModel {
             .collect()
     }
 
-    pub(crate) fn tree(&self) -> &sled::Tree {
-        &self.tree
+    /// The targets of every relation `[table][a]` as of the checkpoint, sorted and unique,
+    /// shared with the cache (callers hold the gate shared, as for [`ReadModel::row`]).
+    pub(crate) fn related(
+        &self,
+        tree: &sled::Tree,
+        table: u8,
+        a: uuid::Uuid,
+    ) -> Result<Arc<[uuid::Uuid]>, Error> {
+        let prefix = keys::relation_prefix(table, a);
+        if let Some(hit) = self.relations.get(&prefix) {
+            return Ok(hit);
+        }
+        let mut out = Vec::new();
+        for item in tree.scan_prefix(prefix) {
+            let (_, value) = item?;
+            out.extend(keys::decode_targets(&value).ok_or_else(|| corrupt("relation entry"))?);
+        }
+        // Entries of different batches may name the same target.
+        out.sort_unstable();
+        out.dedup();
+        let out: Arc<[uuid::Uuid]> = out.into();
+        self.relations
+            .insert(prefix, out.clone(), cache::weight(16 * out.len()));
+        Ok(out)
+    }
+
+    /// The current tree (a cheap handle; a rebuild swaps in a new one).
+    pub(crate) fn tree(&self) -> sled::Tree {
+        self.tree
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }

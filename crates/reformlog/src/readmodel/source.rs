@@ -8,13 +8,13 @@ use crate::api_error::Error;
 use crate::date::Timestamp;
 use crate::event::Recorded;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
-use crate::source::{Source, Views};
+use crate::source::{Source, ViewRef, Views};
 use crate::summary::EntityKind;
 use crate::text::folded_contains;
 use crate::view::{rebuild_view, EntityView};
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A read of the read models as known at `bound` (a position no later than the checkpoint
@@ -24,10 +24,12 @@ use uuid::Uuid;
 /// lookup answers as if the data were absent; callers must check [`RmSource::finish`].
 pub(crate) struct RmSource<'a> {
     rm: &'a ReadModel,
+    /// The tree as of the gate the caller holds.
+    tree: sled::Tree,
     bound: u64,
-    /// Views decoded during this read: a composition asks for the same people, units and
-    /// decisions many times.
-    memo: RefCell<HashMap<EntityKey, Option<EntityView>>>,
+    /// Views looked up during this read: a composition asks for the same people, units and
+    /// decisions many times, and views refolded for an earlier bound are not cached.
+    memo: RefCell<HashMap<EntityKey, Option<Arc<EntityView>>>>,
     error: RefCell<Option<Error>>,
 }
 
@@ -35,6 +37,7 @@ impl<'a> RmSource<'a> {
     pub(crate) fn new(rm: &'a ReadModel, bound: u64) -> Self {
         Self {
             rm,
+            tree: rm.tree(),
             bound,
             memo: RefCell::new(HashMap::new()),
             error: RefCell::new(None),
@@ -63,32 +66,28 @@ impl<'a> RmSource<'a> {
     }
 
     /// The entity's view as known at the bound.
-    fn load(&self, key: &EntityKey) -> Result<Option<EntityView>, Error> {
-        let Some(record) = self.rm.record(key)? else {
+    fn load(&self, key: &EntityKey) -> Result<Option<Arc<EntityView>>, Error> {
+        let Some(row) = self.rm.row(&self.tree, key)? else {
             return Ok(None);
         };
-        self.view_of(key, record)
-    }
-
-    fn view_of(&self, key: &EntityKey, record: EntityRecord) -> Result<Option<EntityView>, Error> {
-        if record.first > self.bound {
+        if row.first > self.bound {
             Ok(None)
-        } else if record.last <= self.bound {
-            Ok(record.view)
+        } else if row.last <= self.bound {
+            Ok(row.view)
         } else {
-            Ok(rebuild_view(&self.rm.stream_at(key, self.bound)?))
+            Ok(rebuild_view(&self.rm.stream_at(key, self.bound)?).map(Arc::new))
         }
     }
 
     /// The stream revision of the entity as known at the bound.
     pub(crate) fn revision_at(&self, key: &EntityKey) -> Result<Option<u64>, Error> {
-        let Some((first, last, revision)) = self.rm.record_header(key)? else {
+        let Some(row) = self.rm.row(&self.tree, key)? else {
             return Ok(None);
         };
-        if first > self.bound {
+        if row.first > self.bound {
             Ok(None)
-        } else if last <= self.bound {
-            Ok(Some(revision))
+        } else if row.last <= self.bound {
+            Ok(Some(row.revision))
         } else {
             let n = self.rm.stream_at(key, self.bound)?.len() as u64;
             Ok(n.checked_sub(1))
@@ -117,12 +116,7 @@ impl<'a> RmSource<'a> {
     }
 
     fn related(&self, table: u8, a: Uuid) -> Result<Vec<Uuid>, Error> {
-        let mut out = Vec::new();
-        for item in self.rm.tree().scan_prefix(keys::relation_prefix(table, a)) {
-            let (k, _) = item?;
-            out.push(keys::relation_target(&k).ok_or_else(|| super::corrupt("relation key"))?);
-        }
-        Ok(out)
+        Ok(self.rm.related(&self.tree, table, a)?.to_vec())
     }
 
     fn related_or_log(&self, table: u8, a: Uuid) -> Vec<Uuid> {
@@ -133,7 +127,7 @@ impl<'a> RmSource<'a> {
     fn citing_keys(&self, decision: DecisionId) -> Result<Vec<EntityKey>, Error> {
         let mut out = Vec::new();
         let prefix = keys::relation_prefix(keys::CITING, decision.as_uuid());
-        for item in self.rm.tree().scan_prefix(prefix) {
+        for item in self.tree.scan_prefix(prefix) {
             let (k, _) = item?;
             out.push(keys::citing_target(&k).ok_or_else(|| super::corrupt("citing key"))?);
         }
@@ -144,7 +138,7 @@ impl<'a> RmSource<'a> {
         // Substring search cannot use the key order, so this walks the name index: one short
         // key per name ever given, far smaller than the log.
         let mut out = Vec::new();
-        for item in self.rm.tree().scan_prefix([keys::NAMES]) {
+        for item in self.tree.scan_prefix([keys::NAMES]) {
             let (k, _) = item?;
             let (name, key) = keys::parse_name(&k).ok_or_else(|| super::corrupt("name key"))?;
             if folded_contains(name, folded_query) {
@@ -160,7 +154,7 @@ impl<'a> RmSource<'a> {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<Recorded>, Error> {
-        let tree = self.rm.tree();
+        let tree = &self.tree;
         let prefix = keys::actor_prefix(actor);
         let start = keys::actor_from(actor, from.micros());
         let end = keys::actor_from(actor, to.micros());
@@ -206,14 +200,14 @@ impl<'a> RmSource<'a> {
 }
 
 impl Views for RmSource<'_> {
-    fn view(&self, key: &EntityKey) -> Option<Cow<'_, EntityView>> {
+    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
         if let Some(v) = self.memo.borrow().get(key) {
-            return v.clone().map(Cow::Owned);
+            return v.clone().map(ViewRef::Shared);
         }
         let loaded = self.load(key);
         let view = self.keep(loaded).flatten();
         self.memo.borrow_mut().insert(*key, view.clone());
-        view.map(Cow::Owned)
+        view.map(ViewRef::Shared)
     }
 }
 
