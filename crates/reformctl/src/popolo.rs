@@ -267,7 +267,7 @@ fn parents_first(orgs: Vec<&Organization>) -> Vec<&Organization> {
         let (ready, rest): (Vec<_>, Vec<_>) = pending.into_iter().partition(|o| {
             o.parent_id
                 .as_deref()
-                .map_or(true, |p| done.contains(p) || !ids.contains(p))
+                .is_none_or(|p| done.contains(p) || !ids.contains(p))
         });
         for o in &ready {
             done.insert(o.id.as_str());

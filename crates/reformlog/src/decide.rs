@@ -85,7 +85,7 @@ fn committee_view(v: &dyn Views, id: CommitteeId) -> Result<CommitteeView, Domai
 /// Events that end every seat and membership of `c` still open on `on`.
 fn close_open(c: &CommitteeView, on: Date, decision: DecisionId, out: &mut Vec<Event>) {
     for m in &c.memberships {
-        if m.from < on && m.ended_on.map_or(true, |e| e > on) {
+        if m.from < on && m.ended_on.is_none_or(|e| e > on) {
             out.push(Event::MembershipEnded {
                 committee: c.id,
                 membership: m.id,
@@ -95,7 +95,7 @@ fn close_open(c: &CommitteeView, on: Date, decision: DecisionId, out: &mut Vec<E
         }
     }
     for s in &c.seats {
-        if s.from < on && s.ended_on.map_or(true, |e| e > on) {
+        if s.from < on && s.ended_on.is_none_or(|e| e > on) {
             out.push(Event::SeatAbolished {
                 committee: c.id,
                 seat: s.id,
@@ -332,7 +332,7 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
                 .memberships
                 .iter()
                 .filter(|m| m.seat == seat && m.from < ended_on)
-                .filter(|m| m.ended_on.map_or(true, |e| e > ended_on))
+                .filter(|m| m.ended_on.is_none_or(|e| e > ended_on))
                 .map(|m| E::MembershipEnded {
                     committee,
                     membership: m.id,
@@ -389,7 +389,7 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
                 .memberships
                 .iter()
                 .filter(|m| m.seat == seat && m.from < on)
-                .filter(|m| m.ended_on.map_or(true, |e| e > on))
+                .filter(|m| m.ended_on.is_none_or(|e| e > on))
                 .map(|m| E::MembershipEnded {
                     committee,
                     membership: m.id,
@@ -843,7 +843,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
                 ends_after(p.created_on, Some(*on))?;
                 if p.holdings
                     .iter()
-                    .any(|h| h.ended_on.map_or(true, |e| e > *on))
+                    .any(|h| h.ended_on.is_none_or(|e| e > *on))
                 {
                     return Err(DomainError::LaterChanges {
                         entity: key,
@@ -943,7 +943,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
             }
             if c.memberships
                 .iter()
-                .any(|m| m.seat == *seat && m.ended_on.map_or(true, |e| e > *ended_on))
+                .any(|m| m.seat == *seat && m.ended_on.is_none_or(|e| e > *ended_on))
             {
                 return Err(DomainError::SeatStillHeld {
                     seat: *seat,
@@ -1026,7 +1026,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
                 return Err(DomainError::AlreadyEnded { entity: key });
             }
             ends_after(c.established_on, Some(*on))?;
-            if c.seats.iter().any(|s| s.ended_on.map_or(true, |e| e > *on)) {
+            if c.seats.iter().any(|s| s.ended_on.is_none_or(|e| e > *on)) {
                 return Err(DomainError::LaterChanges {
                     entity: key,
                     on: *on,

@@ -399,6 +399,21 @@ impl Reformlog {
         self.with_source(known_at, |s| crate::summary::list(s, kind, on))
     }
 
+    /// One page of [`Reformlog::list`]: up to `limit` entities with ids after `after`, in id
+    /// order, reading only what the page needs.
+    pub fn list_page(
+        &self,
+        kind: EntityKind,
+        on: Date,
+        known_at: Option<KnownAt>,
+        after: Option<Uuid>,
+        limit: usize,
+    ) -> Result<crate::summary::EntityPage, Error> {
+        self.with_source(known_at, |s| {
+            crate::summary::list_page(s, kind, on, after, limit)
+        })
+    }
+
     /// The last revision of the entity's stream in the log (for `ETag` / `If-Match`);
     /// `None` when it does not exist.
     pub fn revision(&self, key: EntityKey) -> Result<Option<u64>, Error> {

@@ -85,7 +85,7 @@ pub use seed::{
     Seed, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedPerson, SeedPost,
     SeedReconstitution, SeedSeat, SeedSubBody, SeedTask, SeedUnit,
 };
-pub use summary::{CommitteeRef, EntityDetails, EntityKind, EntitySummary, UnitStatus};
+pub use summary::{CommitteeRef, EntityDetails, EntityKind, EntityPage, EntitySummary, UnitStatus};
 pub use text::{fold, Name, NameError};
 
 // The README's embedding examples (domain and log) are compiled and run as doc tests here, the

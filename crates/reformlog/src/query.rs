@@ -761,7 +761,7 @@ pub(crate) fn decision_changes(
             let parent = s
                 .view(&EntityKey::Committee(**c))
                 .and_then(|v| v.as_committee().and_then(|x| x.parent));
-            parent.map_or(true, |p| !pivots.contains_key(&p))
+            parent.is_none_or(|p| !pivots.contains_key(&p))
         })
         .map(|(c, d)| (*c, *d))
         .collect();

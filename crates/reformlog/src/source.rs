@@ -75,4 +75,20 @@ pub(crate) trait Source: Views {
     fn revision(&self, key: &EntityKey) -> Option<u64>;
     /// Every entity of one kind that has a stream, in key order.
     fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey>;
+    /// At most `max` entities of one kind after `after`, in key order. Sources that can seek
+    /// (the read models) override this so a page does not touch the whole kind.
+    fn entities_of_kind_after(
+        &self,
+        kind: EntityKind,
+        after: Option<EntityKey>,
+        max: usize,
+    ) -> Vec<EntityKey> {
+        let mut keys = self.entities_of_kind(kind);
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter(|k| after.is_none_or(|a| *k > a))
+            .take(max)
+            .collect()
+    }
 }

@@ -324,6 +324,62 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
     })
 }
 
+/// A page of entities of one kind, in id order.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct EntityPage {
+    /// The entities on the page.
+    pub items: Vec<EntitySummary>,
+    /// Pass as `after` for the next page; `None` on the last page.
+    pub next: Option<Uuid>,
+}
+
+/// Up to `limit` entities of `kind` that had come to be by `on`, with ids after `after`, in
+/// id order. Reads only as many entities as the page needs (plus those it skips as not yet
+/// begun on `on`).
+pub(crate) fn list_page(
+    s: &dyn Source,
+    kind: EntityKind,
+    on: Date,
+    after: Option<Uuid>,
+    limit: usize,
+) -> EntityPage {
+    let limit = limit.max(1);
+    let mut cursor = after.map(|id| key_of(kind, id));
+    let mut items = Vec::with_capacity(limit);
+    loop {
+        let want = limit - items.len() + 1;
+        let keys = s.entities_of_kind_after(kind, cursor, want);
+        let exhausted = keys.len() < want;
+        for k in keys {
+            if items.len() == limit {
+                // One more entity exists beyond the page, whether or not it qualifies.
+                return EntityPage {
+                    next: items.last().map(|x: &EntitySummary| x.id),
+                    items,
+                };
+            }
+            cursor = Some(k);
+            if let Some(x) = summary(s, k, on).filter(|x| x.since <= on) {
+                items.push(x);
+            }
+        }
+        if exhausted {
+            return EntityPage { items, next: None };
+        }
+    }
+}
+
+fn key_of(kind: EntityKind, id: Uuid) -> EntityKey {
+    match kind {
+        EntityKind::Unit => EntityKey::Unit(UnitId::from_uuid(id)),
+        EntityKind::Person => EntityKey::Person(PersonId::from_uuid(id)),
+        EntityKind::Post => EntityKey::Post(PostId::from_uuid(id)),
+        EntityKind::Committee => EntityKey::Committee(CommitteeId::from_uuid(id)),
+        EntityKind::Decision => EntityKey::Decision(DecisionId::from_uuid(id)),
+        EntityKind::Task => EntityKey::Task(TaskId::from_uuid(id)),
+    }
+}
+
 /// Every entity of `kind` that had come to be by `on`, in key order.
 pub(crate) fn list(s: &dyn Source, kind: EntityKind, on: Date) -> Vec<EntitySummary> {
     let mut keys = s.entities_of_kind(kind);

@@ -66,12 +66,12 @@ impl<T> Timeline<T> {
 
 /// Whether `[from, ended_on)` covers `on`.
 pub(crate) fn covers(from: Date, ended_on: Option<Date>, on: Date) -> bool {
-    from <= on && ended_on.map_or(true, |e| on < e)
+    from <= on && ended_on.is_none_or(|e| on < e)
 }
 
 /// Whether `[a0, a1)` and `[b0, b1)` share a day (`None` = open-ended).
 pub(crate) fn overlaps(a0: Date, a1: Option<Date>, b0: Date, b1: Option<Date>) -> bool {
-    a1.map_or(true, |a1| b0 < a1) && b1.map_or(true, |b1| a0 < b1)
+    a1.is_none_or(|a1| b0 < a1) && b1.is_none_or(|b1| a0 < b1)
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]

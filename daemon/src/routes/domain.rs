@@ -191,16 +191,10 @@ async fn list_kind(
     let min = q.min_position;
     blocking(move || {
         reach(&domain, min)?;
-        let mut items = domain.list(kind, on, known_at)?;
-        items.sort_by_key(|e| e.id);
-        let start = after.map_or(0, |a| items.partition_point(|e| e.id <= a));
-        let page: Vec<_> = items.iter().skip(start).take(limit).collect();
-        let next_cursor = (start + page.len() < items.len())
-            .then(|| page.last().map(|e| e.id.to_string()))
-            .flatten();
+        let page = domain.list_page(kind, on, known_at, after, limit)?;
         Ok(axum::Json(EntityPage {
-            items: page.iter().map(json).collect::<Result<_, _>>()?,
-            next_cursor,
+            items: page.items.iter().map(json).collect::<Result<_, _>>()?,
+            next_cursor: page.next.map(|id| id.to_string()),
         }))
     })
     .await

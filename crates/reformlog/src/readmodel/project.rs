@@ -261,7 +261,7 @@ fn write_segments(
     const MEMBERSHIP_BYTES: usize = 96;
     let count = members.len().div_ceil(keys::SEGMENT);
     // Every committee the chunk holds has a record of changes; without one, write all.
-    let all = changes.map_or(true, |c| c.all);
+    let all = changes.is_none_or(|c| c.all);
     let stored = changes.map_or(0, |c| c.stored);
     let written: BTreeSet<usize> = if all {
         (0..count).collect()

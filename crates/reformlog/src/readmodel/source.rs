@@ -115,6 +115,41 @@ impl<'a> RmSource<'a> {
         Ok(out)
     }
 
+    /// Like `keys_of_kind`, from just after `after`, stopping at `max` keys.
+    pub(crate) fn keys_of_kind_after(
+        &self,
+        kind_byte: u8,
+        after: Option<EntityKey>,
+        max: usize,
+    ) -> Result<Vec<EntityKey>, Error> {
+        let prefix = keys::entity_kind_prefix(kind_byte);
+        let start = match &after {
+            // The smallest key greater than `after`'s: its bytes with a zero appended.
+            Some(a) => {
+                let mut k = keys::entity(a);
+                k.push(0);
+                k
+            }
+            None => prefix.to_vec(),
+        };
+        let mut out = Vec::new();
+        for item in self.rm.tree().range(start..) {
+            let (k, v) = item?;
+            if !k.starts_with(&prefix) || out.len() >= max {
+                break;
+            }
+            let key = k
+                .get(1..)
+                .and_then(keys::parse_entity_key)
+                .ok_or_else(|| super::corrupt("entity key"))?;
+            let (first, _, _) = EntityRecord::header(&v)?;
+            if first <= self.bound {
+                out.push(key);
+            }
+        }
+        Ok(out)
+    }
+
     fn related(&self, table: u8, a: Uuid) -> Result<Vec<Uuid>, Error> {
         Ok(self.rm.related(&self.tree, table, a)?.to_vec())
     }
@@ -295,6 +330,16 @@ impl Source for RmSource<'_> {
 
     fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey> {
         let r = self.keys_of_kind(keys::kind_byte_of(kind));
+        self.keep(r).unwrap_or_default()
+    }
+
+    fn entities_of_kind_after(
+        &self,
+        kind: EntityKind,
+        after: Option<EntityKey>,
+        max: usize,
+    ) -> Vec<EntityKey> {
+        let r = self.keys_of_kind_after(keys::kind_byte_of(kind), after, max);
         self.keep(r).unwrap_or_default()
     }
 }

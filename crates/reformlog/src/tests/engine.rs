@@ -300,3 +300,40 @@ fn request_types_refuse_unknown_fields() {
     let key = r#"{"kind":"unit","id":"6b2f1e0a-3c55-4d8e-9a41-7d02c39e5f11"}"#;
     assert!(serde_json::from_str::<EntityKey>(key).is_ok());
 }
+
+#[test]
+fn pages_of_a_listing_add_up_to_the_whole_listing() {
+    let (_dir, log) = seeded_log();
+    let known_before_import = Some(KnownAt::Position(3));
+    for kind in [
+        EntityKind::Person,
+        EntityKind::Unit,
+        EntityKind::Committee,
+        EntityKind::Post,
+    ] {
+        for (on, known_at) in [
+            (d("2022-02-01"), None),
+            (d("2021-06-01"), None),
+            (d("2022-02-01"), known_before_import),
+        ] {
+            let whole = log.list(kind, on, known_at).unwrap();
+            for limit in [1, 7, 100] {
+                let mut paged = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = log.list_page(kind, on, known_at, after, limit).unwrap();
+                    assert!(page.items.len() <= limit);
+                    paged.extend(page.items);
+                    match page.next {
+                        Some(next) => after = Some(next),
+                        None => break,
+                    }
+                }
+                assert_eq!(
+                    paged, whole,
+                    "{kind:?} on {on} known at {known_at:?}, pages of {limit}"
+                );
+            }
+        }
+    }
+}
