@@ -1,1 +1,506 @@
-//! Placeholder.
+//! Shared benchmark helpers: a realistic event workload, the baselines' record bytes, medians and the report table.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use reformlog_store::{
+    encode_payload, CodecError, ExpectedRevision, Hash, Metadata, NewEvent, RecordedEvent,
+    StreamAppend, Timestamp,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// How many distinct streams the workload spreads its events over.
+pub const STREAMS: u64 = 10_000;
+/// The first this many stream numbers are committees, the rest people.
+const COMMITTEES: u64 = 2_500;
+
+/// splitmix64: a fixed, dependency-free generator, so every run sees the same workload.
+pub fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn pick<'a>(list: &[&'a str], r: u64) -> &'a str {
+    // The lists are short constants, so the modulo always fits in usize.
+    list[usize::try_from(r % list.len() as u64).unwrap_or(0)]
+}
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý",
+];
+const MIDDLE: &[&str] = &[
+    "Văn",
+    "Thị",
+    "Hữu",
+    "Đức",
+    "Ngọc",
+    "Minh",
+    "Thanh",
+    "Quốc",
+    "Thị Thu",
+    "Văn Quang",
+];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương",
+    "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Phương", "Quân", "Sơn", "Thảo", "Trang", "Tuấn",
+    "Việt", "Yến",
+];
+const ROLES: &[&str] = &[
+    "Trưởng ban",
+    "Phó Trưởng ban thường trực",
+    "Phó Trưởng ban",
+    "Ủy viên",
+    "Thư ký",
+    "Tổ trưởng Tổ giúp việc",
+];
+const ORGANISATIONS: &[&str] = &[
+    "Bộ Nội vụ",
+    "Văn phòng Chính phủ",
+    "Bộ Tư pháp",
+    "Bộ Tài chính",
+    "Bộ Kế hoạch và Đầu tư",
+    "Ủy ban nhân dân tỉnh Quảng Nam",
+    "Sở Nội vụ Thành phố Hồ Chí Minh",
+];
+const NOTES: &[&str] = &[
+    "",
+    "Thay thế thành viên đã nghỉ hưu.",
+    "Kiêm nhiệm, không hưởng phụ cấp.",
+    "Theo đề nghị tại Tờ trình số 45/TTr-BNV.",
+    "Phụ trách cải cách thủ tục hành chính.",
+];
+const EVENT_TYPES: &[&str] = &[
+    "MembershipStarted",
+    "MembershipEnded",
+    "RoleChanged",
+    "TaskAssigned",
+    "TaskProgressReported",
+    "CommitteeRenamed",
+];
+const ACTORS: &[&str] = &[
+    "clerk:bnv-vp",
+    "clerk:vpcp-07",
+    "editor:ha.nguyen",
+    "service:import",
+];
+const REASONS: &[&str] = &[
+    "Kiện toàn Ban Chỉ đạo cải cách hành chính",
+    "Điều chỉnh phân công nhiệm vụ",
+    "Cập nhật theo báo cáo tiến độ quý",
+    "Sửa sai sót nhập liệu",
+];
+
+/// A civil date as (year, month, day): small and positional, like the domain's own payloads.
+type Date = (i32, u8, u8);
+
+/// A domain-like payload: who holds which role in which committee, on what authority.
+#[derive(Debug, Serialize)]
+pub struct MembershipChange {
+    /// The committee's stream id.
+    pub committee: String,
+    /// The person's stream id.
+    pub person: String,
+    /// Full name as written, with diacritics.
+    pub full_name: String,
+    /// The role held.
+    pub role: String,
+    /// The person's home organisation.
+    pub organisation: String,
+    /// The decision the change rests on.
+    pub decision: String,
+    /// First day the change holds.
+    pub valid_from: Date,
+    /// Last day, when known.
+    pub valid_to: Option<Date>,
+    /// Free text.
+    pub note: String,
+}
+
+/// The stream id for stream number `n`: `committee-<n>` or `person-<n>`.
+pub fn stream_id(n: u64) -> String {
+    if n < COMMITTEES {
+        format!("committee-{n}")
+    } else {
+        format!("person-{n}")
+    }
+}
+
+/// Event number `seed` of the workload: its stream and the event (with a fresh v7 id).
+pub fn make_event(seed: u64) -> Result<(String, NewEvent), CodecError> {
+    let r = mix(seed);
+    let stream = stream_id(r % STREAMS);
+    let person = 2_500 + mix(r) % (STREAMS - COMMITTEES);
+    let committee = mix(r ^ 1) % COMMITTEES;
+    let year = 2018 + i32::try_from(r % 8).unwrap_or(0);
+    let month = u8::try_from(1 + (r >> 8) % 12).unwrap_or(1);
+    let day = u8::try_from(1 + (r >> 16) % 28).unwrap_or(1);
+    let payload = MembershipChange {
+        committee: stream_id(committee),
+        person: stream_id(person),
+        full_name: format!(
+            "{} {} {}",
+            pick(FAMILY, r >> 3),
+            pick(MIDDLE, r >> 11),
+            pick(GIVEN, r >> 19)
+        ),
+        role: pick(ROLES, r >> 27).to_string(),
+        organisation: pick(ORGANISATIONS, r >> 31).to_string(),
+        decision: format!("Quyết định số {}/QĐ-TTg", 100 + (r >> 37) % 2_000),
+        valid_from: (year, month, day),
+        valid_to: ((r >> 41) % 3 == 0).then_some((year + 2, month, day)),
+        note: pick(NOTES, r >> 45).to_string(),
+    };
+    let metadata = Metadata::by(pick(ACTORS, r >> 50)).with_reason(pick(REASONS, r >> 54));
+    let event = NewEvent::new(
+        pick(EVENT_TYPES, r >> 58),
+        1,
+        encode_payload(&payload)?,
+        metadata,
+    );
+    Ok((stream, event))
+}
+
+/// The bytes a caller hands in, as counted for P10: payload, stream id, event type, and the
+/// metadata's strings (actor, reason, source, extra keys and values). Not counted: the 16-byte
+/// event id, the schema version and everything the store adds (position, revision, time, hashes).
+pub fn logical_bytes(stream: &str, e: &NewEvent) -> u64 {
+    let m = &e.metadata;
+    let strings = m.actor.len()
+        + m.reason.as_ref().map_or(0, String::len)
+        + m.source.as_ref().map_or(0, String::len)
+        + m.extra
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>();
+    (e.payload.len() + stream.len() + e.event_type.len() + strings) as u64
+}
+
+/// The record bytes the store would write for this event at this place in the log, with
+/// stand-in time and hashes (the codec is fixed-width, so the length is exactly the store's).
+pub fn record_bytes(
+    position: u64,
+    stream: &str,
+    revision: u64,
+    e: &NewEvent,
+) -> Result<Vec<u8>, CodecError> {
+    let record = RecordedEvent {
+        position,
+        stream: stream.to_string(),
+        revision,
+        event_id: e.id,
+        event_type: e.event_type.clone(),
+        schema_version: e.schema_version,
+        recorded_at: Timestamp::from_micros(1_750_000_000_000_000 + position as i64),
+        metadata: e.metadata.clone(),
+        payload: e.payload.clone(),
+        prev_hash: Hash(hash_like(position.wrapping_sub(1))),
+        hash: Hash(hash_like(position)),
+    };
+    reformlog_store::raw::encode_record_bytes(&record)
+}
+
+/// 32 bytes that look random, standing in for a hash the baselines do not compute.
+fn hash_like(x: u64) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, chunk) in out.chunks_mut(8).enumerate() {
+        chunk.copy_from_slice(&mix(x ^ ((i as u64) << 56)).to_le_bytes());
+    }
+    out
+}
+
+/// Events for the durable-append benchmarks, cycled; each use gets a fresh id.
+#[derive(Debug)]
+pub struct Pool {
+    /// (stream id, event) pairs.
+    pub events: Vec<(String, NewEvent)>,
+    /// The record bytes of each event, for the file and SQLite baselines.
+    pub records: Vec<Vec<u8>>,
+}
+
+impl Pool {
+    /// `n` workload events.
+    pub fn new(n: u64) -> Result<Self, CodecError> {
+        let mut events = Vec::new();
+        let mut records = Vec::new();
+        for i in 0..n {
+            let (stream, event) = make_event(i)?;
+            records.push(record_bytes(i + 1, &stream, 0, &event)?);
+            events.push((stream, event));
+        }
+        Ok(Self { events, records })
+    }
+
+    /// The `k`-th event to append (cycling), with a fresh id so the store never sees a retry.
+    pub fn event(&self, k: u64) -> (&str, NewEvent) {
+        let (stream, event) = &self.events[self.index(k)];
+        (stream.as_str(), event.clone().with_id(Uuid::now_v7()))
+    }
+
+    /// The `k`-th record's bytes (cycling).
+    pub fn record(&self, k: u64) -> &[u8] {
+        &self.records[self.index(k)]
+    }
+
+    fn index(&self, k: u64) -> usize {
+        usize::try_from(k % self.events.len() as u64).unwrap_or(0)
+    }
+}
+
+/// A bulk-import workload: batches for the store and the same records for raw sled.
+#[derive(Debug)]
+pub struct Bulk {
+    /// `append_multi` calls: each groups one batch's events by stream (a stream may appear once
+    /// per call), so positions follow the order of streams within the batch.
+    pub batches: Vec<Vec<StreamAppend>>,
+    /// The record bytes in position order (position = index + 1).
+    pub records: Vec<Vec<u8>>,
+    /// Total events.
+    pub events: u64,
+    /// Sum of [`logical_bytes`] over all events.
+    pub logical_bytes: u64,
+    /// Sum of record lengths (what the store encodes, before keys and indexes).
+    pub record_bytes: u64,
+    /// How many streams the events touch.
+    pub streams: u64,
+}
+
+impl Bulk {
+    /// `events` workload events in batches of `per_batch`.
+    pub fn new(events: u64, per_batch: usize) -> Result<Self, CodecError> {
+        let per_batch = per_batch.max(1) as u64;
+        let mut batches = Vec::new();
+        let mut records = Vec::with_capacity(usize::try_from(events).unwrap_or(0));
+        let mut revisions: HashMap<String, u64> = HashMap::new();
+        let (mut logical, mut record_total) = (0u64, 0u64);
+        let mut position = 1u64;
+        let mut next = 0u64;
+        while next < events {
+            let end = (next + per_batch).min(events);
+            let mut order: HashMap<String, usize> = HashMap::new();
+            let mut batch: Vec<StreamAppend> = Vec::new();
+            for seed in next..end {
+                let (stream, event) = make_event(seed)?;
+                logical += logical_bytes(&stream, &event);
+                let slot = *order.entry(stream.clone()).or_insert_with(|| {
+                    batch.push(StreamAppend::new(
+                        stream.clone(),
+                        ExpectedRevision::Any,
+                        Vec::new(),
+                    ));
+                    batch.len() - 1
+                });
+                batch[slot].events.push(event);
+            }
+            for a in &batch {
+                for e in &a.events {
+                    let rev = revisions.entry(a.stream.clone()).or_insert(0);
+                    let bytes = record_bytes(position, &a.stream, *rev, e)?;
+                    record_total += bytes.len() as u64;
+                    records.push(bytes);
+                    *rev += 1;
+                    position += 1;
+                }
+            }
+            batches.push(batch);
+            next = end;
+        }
+        Ok(Self {
+            batches,
+            records,
+            events,
+            logical_bytes: logical,
+            record_bytes: record_total,
+            streams: revisions.len() as u64,
+        })
+    }
+}
+
+/// The median of `xs` (mean of the middle two for an even count); 0 for none.
+pub fn median(xs: &[f64]) -> f64 {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Which side of the target a ratio must fall on.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// The ratio must be at least this.
+    AtLeast(f64),
+    /// The ratio must be at most this.
+    AtMost(f64),
+    /// No target: a figure shown to explain the others.
+    Info,
+}
+
+impl Target {
+    fn verdict(self, ratio: f64) -> &'static str {
+        match self {
+            Target::AtLeast(t) if ratio >= t => "PASS",
+            Target::AtMost(t) if ratio <= t => "PASS",
+            Target::Info => "info",
+            _ => "FAIL",
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Target::AtLeast(t) => format!(">= {t}"),
+            Target::AtMost(t) => format!("<= {t}"),
+            Target::Info => "-".into(),
+        }
+    }
+}
+
+/// One line of the report: a subject and its baseline, each measured once per repetition.
+#[derive(Debug)]
+pub struct Row {
+    /// P1, P2, ... or D1, D2, ... for diagnostics.
+    pub id: &'static str,
+    /// What the subject is.
+    pub subject: String,
+    /// What the baseline is.
+    pub baseline: String,
+    /// The unit of both figures.
+    pub unit: &'static str,
+    /// The subject's figure in each repetition.
+    pub subject_runs: Vec<f64>,
+    /// The baseline's figure in each repetition.
+    pub baseline_runs: Vec<f64>,
+    /// The target for median(subject) / median(baseline).
+    pub target: Target,
+}
+
+impl Row {
+    /// median(subject) / median(baseline).
+    pub fn ratio(&self) -> f64 {
+        median(&self.subject_runs) / median(&self.baseline_runs)
+    }
+
+    /// "PASS", "FAIL" or "info".
+    pub fn verdict(&self) -> &'static str {
+        self.target.verdict(self.ratio())
+    }
+}
+
+/// A figure with thousands separators or a few significant decimals.
+pub fn fmt_num(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        let whole = x.round() as i64;
+        let digits = whole.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if whole < 0 {
+            out.insert(0, '-');
+        }
+        out
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// The report as a Markdown table, then each row's per-repetition figures.
+pub fn render(rows: &[Row]) -> String {
+    let mut out = String::new();
+    out.push_str("| id | subject | baseline | unit | subject (median) | baseline (median) | ratio | target | verdict |\n");
+    out.push_str("| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |\n");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.3} | {} | {} |",
+            r.id,
+            r.subject,
+            r.baseline,
+            r.unit,
+            fmt_num(median(&r.subject_runs)),
+            fmt_num(median(&r.baseline_runs)),
+            r.ratio(),
+            r.target.describe(),
+            r.verdict()
+        );
+    }
+    out.push_str("\nPer repetition (subject / baseline = ratio):\n");
+    for r in rows {
+        let runs: Vec<String> = r
+            .subject_runs
+            .iter()
+            .zip(&r.baseline_runs)
+            .map(|(s, b)| format!("{} / {} = {:.3}", fmt_num(*s), fmt_num(*b), s / b))
+            .collect();
+        let _ = writeln!(out, "  {}: {}", r.id, runs.join("; "));
+    }
+    out
+}
+
+/// (apparent bytes, allocated bytes) of every file under `dir`.
+pub fn dir_size(dir: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut apparent = 0;
+    let mut allocated = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        if meta.is_dir() {
+            let (a, b) = dir_size(&entry.path())?;
+            apparent += a;
+            allocated += b;
+        } else {
+            apparent += meta.len();
+            allocated += meta.blocks() * 512;
+        }
+    }
+    Ok((apparent, allocated))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn payloads_are_realistic_sizes() {
+        let sizes: Vec<usize> = (0..2_000)
+            .map(|i| make_event(i).unwrap().1.payload.len())
+            .collect();
+        let min = sizes.iter().min().unwrap();
+        let max = sizes.iter().max().unwrap();
+        assert!(*min >= 150 && *max <= 300, "payloads {min}..{max} bytes");
+    }
+
+    #[test]
+    fn bulk_records_follow_positions_and_revisions() {
+        let bulk = Bulk::new(2_500, 1_000).unwrap();
+        assert_eq!(bulk.records.len(), 2_500);
+        let mut revisions: HashMap<String, u64> = HashMap::new();
+        for (i, bytes) in bulk.records.iter().enumerate() {
+            let r = reformlog_store::raw::decode_record_bytes(bytes).unwrap();
+            assert_eq!(r.position, i as u64 + 1);
+            let rev = revisions.entry(r.stream.clone()).or_insert(0);
+            assert_eq!(r.revision, *rev);
+            *rev += 1;
+        }
+    }
+
+    #[test]
+    fn median_of_even_and_odd_counts() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&[]), 0.0);
+    }
+}
