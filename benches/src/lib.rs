@@ -1,5 +1,7 @@
 //! Shared benchmark helpers: a realistic event workload, the baselines' record bytes, medians and the report table.
 
+pub mod domain_log;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
