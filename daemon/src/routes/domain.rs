@@ -371,6 +371,18 @@ async fn ask(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+/// [`ask`] with the known-at and minimum position a [`TimeQuery`] gives.
+async fn ask_at(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Permission,
+    query: Query,
+    q: &TimeQuery,
+) -> Result<Response, ApiError> {
+    let known_at = parse_known_at(q.known_at.as_deref())?;
+    ask(state, headers, needed, query, known_at, q.min_position).await
+}
+
 /// `{"answer": ..., "position": n}` straight to bytes, without an intermediate JSON tree.
 fn render<T: Serialize>(answer: &T, position: u64) -> Result<axum::body::Bytes, ApiError> {
     #[derive(Serialize)]
@@ -430,14 +442,12 @@ async fn composition(
 ) -> Result<Response, ApiError> {
     let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
     let on = parse_on(q.on.as_deref())?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
-    ask(
+    ask_at(
         state,
         &headers,
         Permission::ReadState,
         Query::Composition { committee, on },
-        known_at,
-        q.min_position,
+        &q,
     )
     .await
 }
@@ -497,14 +507,12 @@ async fn person_history(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let person = parse_id(&id, PersonId::from_uuid, PersonId::from_slug)?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
-    ask(
+    ask_at(
         state,
         &headers,
         Permission::ReadState,
         Query::PersonHistory { person },
-        known_at,
-        q.min_position,
+        &q,
     )
     .await
 }
@@ -518,14 +526,12 @@ async fn decision_changes(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let decision = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
-    ask(
+    ask_at(
         state,
         &headers,
         Permission::ReadState,
         Query::DecisionChanges { decision },
-        known_at,
-        q.min_position,
+        &q,
     )
     .await
 }
@@ -540,14 +546,12 @@ async fn unit_tasks(
 ) -> Result<Response, ApiError> {
     let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
     let on = parse_on(q.on.as_deref())?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
-    ask(
+    ask_at(
         state,
         &headers,
         Permission::ReadState,
         Query::TasksOfUnit { unit, on },
-        known_at,
-        q.min_position,
+        &q,
     )
     .await
 }
@@ -562,14 +566,12 @@ async fn plan_tasks(
 ) -> Result<Response, ApiError> {
     let plan = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
     let on = parse_on(q.on.as_deref())?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
-    ask(
+    ask_at(
         state,
         &headers,
         Permission::ReadState,
         Query::TasksOfPlan { plan, on },
-        known_at,
-        q.min_position,
+        &q,
     )
     .await
 }
@@ -582,14 +584,12 @@ async fn overdue_tasks(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let on = parse_on(q.on.as_deref())?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
-    ask(
+    ask_at(
         state,
         &headers,
         Permission::ReadState,
         Query::OverdueTasks { on },
-        known_at,
-        q.min_position,
+        &q,
     )
     .await
 }
@@ -623,14 +623,12 @@ async fn entity_history(
             ))
         }
     };
-    let known_at = parse_known_at(q.known_at.as_deref())?;
-    ask(
+    ask_at(
         state,
         &headers,
         Permission::ReadAudit,
         Query::History { entity },
-        known_at,
-        q.min_position,
+        &q,
     )
     .await
 }
