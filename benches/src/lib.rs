@@ -31,27 +31,6 @@ fn pick<'a>(list: &[&'a str], r: u64) -> &'a str {
     list[usize::try_from(r % list.len() as u64).unwrap_or(0)]
 }
 
-const FAMILY: &[&str] = &[
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-    "Hồ", "Ngô", "Dương", "Lý",
-];
-const MIDDLE: &[&str] = &[
-    "Văn",
-    "Thị",
-    "Hữu",
-    "Đức",
-    "Ngọc",
-    "Minh",
-    "Thanh",
-    "Quốc",
-    "Thị Thu",
-    "Văn Quang",
-];
-const GIVEN: &[&str] = &[
-    "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương",
-    "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Phương", "Quân", "Sơn", "Thảo", "Trang", "Tuấn",
-    "Việt", "Yến",
-];
 const ROLES: &[&str] = &[
     "Trưởng ban",
     "Phó Trưởng ban thường trực",
@@ -87,7 +66,7 @@ const EVENT_TYPES: &[&str] = &[
 const ACTORS: &[&str] = &[
     "clerk:bnv-vp",
     "clerk:vpcp-07",
-    "editor:ha.nguyen",
+    "editor:van-phong-bo",
     "service:import",
 ];
 const REASONS: &[&str] = &[
@@ -144,12 +123,8 @@ pub fn make_event(seed: u64) -> Result<(String, NewEvent), CodecError> {
     let payload = MembershipChange {
         committee: stream_id(committee),
         person: stream_id(person),
-        full_name: format!(
-            "{} {} {}",
-            pick(FAMILY, r >> 3),
-            pick(MIDDLE, r >> 11),
-            pick(GIVEN, r >> 19)
-        ),
+        // A generated placeholder of about the length of a full Vietnamese name.
+        full_name: format!("Thành viên số {:05}", person % 100_000),
         role: pick(ROLES, r >> 27).to_string(),
         organisation: pick(ORGANISATIONS, r >> 31).to_string(),
         decision: format!("Quyết định số {}/QĐ-TTg", 100 + (r >> 37) % 2_000),
