@@ -1,8 +1,9 @@
 //! Appending: expected-revision checks, idempotency, positions, hashes, one atomic batch.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -162,6 +163,10 @@ impl Drop for BulkImportFlushedAtEnd<'_> {
     }
 }
 
+fn next_stream_no_changed(w: &WriterState, g: &Group) -> bool {
+    g.next_stream_no != w.next_stream_no
+}
+
 fn validate(appends: &[StreamAppend]) -> Result<usize, AppendError> {
     if appends.is_empty() {
         return Err(AppendError::Empty);
@@ -218,22 +223,148 @@ fn validate_name(name: &str, max: usize) -> Result<(), &'static str> {
     Ok(())
 }
 
-impl Inner {
-    /// Checks and applies one append under the writer lock. Returns once the batch is in sled
-    /// (not yet synced).
-    pub(crate) fn commit(&self, appends: &[StreamAppend]) -> Result<AppendOutcome, AppendError> {
-        let total = validate(appends)?;
-        let mut w = lock(&self.writer);
-        if w.poisoned {
-            return Err(AppendError::Poisoned);
+/// One caller's append waiting for a group commit, and where its result goes.
+pub(crate) type Pending = (Vec<StreamAppend>, Arc<Ticket>);
+
+/// Where the committer leaves one caller's result.
+#[derive(Default)]
+pub(crate) struct Ticket(Mutex<Option<Result<AppendOutcome, AppendError>>>);
+
+impl Ticket {
+    fn put(&self, r: Result<AppendOutcome, AppendError>) {
+        *lock(&self.0) = Some(r);
+    }
+
+    fn take(&self) -> Option<Result<AppendOutcome, AppendError>> {
+        lock(&self.0).take()
+    }
+}
+
+/// What the appends of one group have decided so far, before their single sled batch.
+struct Group {
+    next_position: u64,
+    last_hash: crate::chain::Hash,
+    last_recorded_at: Timestamp,
+    next_stream_no: u64,
+    /// Streams this group appended to: (stream number, last revision).
+    heads: HashMap<String, (u64, Option<u64>)>,
+    /// This group's records by event id, for retries within the same group.
+    ids: HashMap<Uuid, RecordedEvent>,
+    batch: sled::Batch,
+    records: Vec<RecordedEvent>,
+}
+
+impl Group {
+    fn new(w: &WriterState) -> Self {
+        Self {
+            next_position: w.next_position,
+            last_hash: w.last_hash,
+            last_recorded_at: w.last_recorded_at,
+            next_stream_no: w.next_stream_no,
+            heads: HashMap::new(),
+            ids: HashMap::new(),
+            batch: sled::Batch::default(),
+            records: Vec::new(),
         }
-        if let Some(outcome) = self.find_duplicates(appends, total)? {
+    }
+}
+
+impl Inner {
+    /// Checks and applies one append. Returns once its batch is in sled (not yet synced).
+    ///
+    /// Appends that arrive while another is being applied queue up, and the next holder of
+    /// the writer lock applies all of them in one sled batch: sled's batch (not the checks)
+    /// is the serialized cost, so concurrent appenders share it as they share the sync.
+    pub(crate) fn commit(&self, appends: &[StreamAppend]) -> Result<AppendOutcome, AppendError> {
+        validate(appends)?;
+        let ticket = Arc::new(Ticket::default());
+        lock(&self.queue).push((appends.to_vec(), Arc::clone(&ticket)));
+        let mut w = lock(&self.writer);
+        // A committer that held the lock before us may have taken our append with its own.
+        if let Some(result) = ticket.take() {
+            return result;
+        }
+        let pending = std::mem::take(&mut *lock(&self.queue));
+        self.commit_group(&mut w, pending);
+        drop(w);
+        // Our append was in the queue we drained, so its result is there.
+        ticket.take().unwrap_or(Err(AppendError::Poisoned))
+    }
+
+    /// Decides every pending append in order against the state the ones before it leave,
+    /// applies the accepted ones in one sled batch, and hands each caller its result.
+    fn commit_group(&self, w: &mut WriterState, pending: Vec<Pending>) {
+        if w.poisoned {
+            for (_, ticket) in pending {
+                ticket.put(Err(AppendError::Poisoned));
+            }
+            return;
+        }
+        let mut g = Group::new(w);
+        let first_position = g.next_position;
+        let results: Vec<(Arc<Ticket>, Result<AppendOutcome, AppendError>)> = pending
+            .into_iter()
+            .map(|(appends, ticket)| {
+                let r = self.stage(w, &mut g, &appends);
+                (ticket, r)
+            })
+            .collect();
+        if !g.records.is_empty() {
+            if next_stream_no_changed(w, &g) {
+                g.batch
+                    .insert(&keys::STREAM_COUNTER, &keys::u64_value(g.next_stream_no));
+            }
+            if let Err(e) = self.tree.apply_batch(std::mem::take(&mut g.batch)) {
+                // sled may have applied part of the batch in memory (its log recovers it
+                // atomically, but this process's view is now uncertain), so refuse writes
+                // until reopened. Every answer of this group that rests on the batch fails.
+                w.poisoned = true;
+                for (ticket, r) in results {
+                    ticket.put(match r {
+                        Ok(o) if o.last_position >= first_position => {
+                            Err(AppendError::Storage(e.clone().into()))
+                        }
+                        other => other,
+                    });
+                }
+                return;
+            }
+            let last_position = g.next_position - 1;
+            w.next_position = g.next_position;
+            w.last_hash = g.last_hash;
+            w.last_recorded_at = g.last_recorded_at;
+            w.next_stream_no = g.next_stream_no;
+            if w.streams.len() + g.heads.len() > STREAM_CACHE_LIMIT {
+                w.streams.clear();
+            }
+            w.streams.extend(g.heads);
+            self.remember_recent(g.records);
+            self.committed.store(last_position, Ordering::Release);
+        }
+        for (ticket, r) in results {
+            ticket.put(r);
+        }
+    }
+
+    /// Checks one append against the group so far and adds its records to the group's batch;
+    /// a refused append adds nothing.
+    fn stage(
+        &self,
+        w: &mut WriterState,
+        g: &mut Group,
+        appends: &[StreamAppend],
+    ) -> Result<AppendOutcome, AppendError> {
+        let total: usize = appends.iter().map(|a| a.events.len()).sum();
+        if let Some(outcome) = self.find_duplicates(g, appends, total)? {
             return Ok(outcome);
         }
 
         let mut heads = Vec::with_capacity(appends.len());
         for a in appends {
-            let head = self.stream_head_locked(&mut w, &a.stream)?;
+            let head = match g.heads.get(&a.stream) {
+                Some(&h) => Some(h),
+                None => self.stream_head_locked(w, &a.stream)?,
+            };
             let actual = head.and_then(|(_, rev)| rev);
             if !a.expected.admits(actual) {
                 return Err(AppendError::WrongExpectedRevision {
@@ -245,12 +376,12 @@ impl Inner {
             heads.push(head);
         }
 
-        let first_position = w.next_position;
+        let first_position = g.next_position;
         let mut position = first_position;
-        let mut prev_hash = w.last_hash;
-        let mut recorded_at = w.last_recorded_at;
-        let mut next_stream_no = w.next_stream_no;
-        let mut batch = sled::Batch::default();
+        let mut prev_hash = g.last_hash;
+        let mut recorded_at = g.last_recorded_at;
+        let mut next_stream_no = g.next_stream_no;
+        let mut inserts: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(total * 3 + 1);
         let mut records = Vec::with_capacity(total);
         let mut stream_results = Vec::with_capacity(appends.len());
         let mut new_heads = Vec::with_capacity(appends.len());
@@ -260,7 +391,7 @@ impl Inner {
                 None => {
                     let no = next_stream_no;
                     next_stream_no += 1;
-                    batch.insert(keys::stream(&a.stream), &keys::u64_value(no));
+                    inserts.push((keys::stream(&a.stream), keys::u64_value(no).to_vec()));
                     (no, None)
                 }
             };
@@ -296,12 +427,15 @@ impl Inner {
                         limit: MAX_RECORD_BYTES,
                     });
                 }
-                batch.insert(&keys::log(position), bytes);
-                batch.insert(
-                    &keys::revision(stream_no, revision),
-                    &keys::u64_value(position),
-                );
-                batch.insert(&keys::event_id(&e.id), &keys::u64_value(position));
+                inserts.push((keys::log(position).to_vec(), bytes));
+                inserts.push((
+                    keys::revision(stream_no, revision).to_vec(),
+                    keys::u64_value(position).to_vec(),
+                ));
+                inserts.push((
+                    keys::event_id(&e.id).to_vec(),
+                    keys::u64_value(position).to_vec(),
+                ));
                 prev_hash = record.hash;
                 records.push(record);
                 position += 1;
@@ -311,41 +445,35 @@ impl Inner {
             stream_results.push((a.stream.clone(), last_revision));
             new_heads.push((a.stream.clone(), stream_no, last_revision));
         }
-        if next_stream_no != w.next_stream_no {
-            batch.insert(&keys::STREAM_COUNTER, &keys::u64_value(next_stream_no));
-        }
 
-        if let Err(e) = self.tree.apply_batch(batch) {
-            // sled may have applied part of the batch in memory (its log recovers it atomically,
-            // but this process's view is now uncertain), so refuse writes until reopened.
-            w.poisoned = true;
-            return Err(e.into());
-        }
-
-        let last_position = position - 1;
-        w.next_position = position;
-        w.last_hash = prev_hash;
-        w.last_recorded_at = recorded_at;
-        w.next_stream_no = next_stream_no;
-        if w.streams.len() + new_heads.len() > STREAM_CACHE_LIMIT {
-            w.streams.clear();
+        // Accepted: only now does anything reach the group.
+        for (k, v) in inserts {
+            g.batch.insert(k, v);
         }
         for (stream, no, rev) in new_heads {
-            w.streams.insert(stream, (no, Some(rev)));
+            g.heads.insert(stream, (no, Some(rev)));
         }
-        self.remember_recent(records);
-        self.committed.store(last_position, Ordering::Release);
+        for r in &records {
+            g.ids.insert(r.event_id, r.clone());
+        }
+        g.records.extend(records);
+        g.next_position = position;
+        g.last_hash = prev_hash;
+        g.last_recorded_at = recorded_at;
+        g.next_stream_no = next_stream_no;
         Ok(AppendOutcome {
             first_position,
-            last_position,
+            last_position: position - 1,
             streams: stream_results,
             deduplicated: false,
         })
     }
 
-    /// `Some` when every event is stored already with identical content (a retry).
+    /// `Some` when every event is stored already (or earlier in this group) with identical
+    /// content: a retry.
     fn find_duplicates(
         &self,
+        g: &Group,
         appends: &[StreamAppend],
         total: usize,
     ) -> Result<Option<AppendOutcome>, AppendError> {
@@ -353,20 +481,28 @@ impl Inner {
         let mut missing: Option<Uuid> = None;
         for a in appends {
             for e in &a.events {
-                match self.tree.get(keys::event_id(&e.id))? {
+                let stored = match g.ids.get(&e.id) {
+                    Some(r) => Some(r.clone()),
+                    None => match self.tree.get(keys::event_id(&e.id))? {
+                        None => None,
+                        Some(v) => {
+                            let position = keys::read_u64(&v)
+                                .ok_or_else(|| CorruptionError {
+                                    at: format!("event id index {}", e.id),
+                                    reason: "not eight bytes".into(),
+                                })
+                                .map_err(ReadError::from)?;
+                            Some(self.read_record(position)?)
+                        }
+                    },
+                };
+                match stored {
                     None => missing = Some(e.id),
-                    Some(v) => {
-                        let position = keys::read_u64(&v)
-                            .ok_or_else(|| CorruptionError {
-                                at: format!("event id index {}", e.id),
-                                reason: "not eight bytes".into(),
-                            })
-                            .map_err(ReadError::from)?;
-                        let stored = self.read_record(position)?;
+                    Some(stored) => {
                         if !stored.same_content(&a.stream, e) {
                             return Err(AppendError::EventIdConflict {
                                 event_id: e.id,
-                                position,
+                                position: stored.position,
                             });
                         }
                         found.push(stored);

@@ -103,6 +103,8 @@ pub(crate) struct Inner {
     pub(crate) db: sled::Db,
     pub(crate) tree: sled::Tree,
     pub(crate) writer: Mutex<WriterState>,
+    /// Appends waiting for the writer lock; its next holder applies them all in one batch.
+    pub(crate) queue: Mutex<Vec<crate::append::Pending>>,
     /// Highest position whose batch has been applied to sled.
     pub(crate) committed: AtomicU64,
     /// Highest position known to be on stable storage; readers see exactly the positions up to
@@ -204,6 +206,7 @@ impl Store {
                 db,
                 tree,
                 writer: Mutex::new(writer),
+                queue: Mutex::new(Vec::new()),
                 committed: AtomicU64::new(head),
                 visible: AtomicU64::new(head),
                 syncer,
