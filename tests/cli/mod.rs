@@ -375,16 +375,28 @@ fn completions_and_man_pages_come_from_the_clap_definitions() {
 }
 
 /// Validates an export against the Popolo schemas (draft-03) with Python's `jsonschema` (the
-/// Rust validators do not support draft-03). The schemas are the read-only copies kept beside
-/// the repository; `REFORMLOG_POPOLO_SCHEMAS` names another folder.
+/// Rust validators do not support draft-03). `REFORMLOG_POPOLO_SCHEMAS` names the folder of
+/// schema files, and then validation is required (CI sets it). Without it the copies kept
+/// beside the repository are used when present; a checkout without them skips only this
+/// check (the caller's field-name assertions still run) and says so.
 fn assert_valid_popolo(file: &std::path::Path) {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let schemas = std::env::var_os("REFORMLOG_POPOLO_SCHEMAS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../../shared/popolo-schemas"));
+    let schemas = match std::env::var_os("REFORMLOG_POPOLO_SCHEMAS") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => {
+            let beside = manifest.join("../../shared/popolo-schemas");
+            if !beside.join("membership.json").is_file() {
+                eprintln!(
+                    "Popolo schema validation skipped: set REFORMLOG_POPOLO_SCHEMAS to a folder of the Popolo schemas"
+                );
+                return;
+            }
+            beside
+        }
+    };
     assert!(
         schemas.join("membership.json").is_file(),
-        "Popolo schemas not found at {}; set REFORMLOG_POPOLO_SCHEMAS",
+        "Popolo schemas not found at {}",
         schemas.display()
     );
     let out = std::process::Command::new("python3")
