@@ -25,9 +25,10 @@ fn each_append_returns_after_a_sync_that_covers_it() {
 }
 
 #[test]
-fn concurrent_appenders_share_sync_rounds() {
+fn concurrent_appenders_share_sync_rounds_and_batches() {
     let (_d, store) = temp_store();
     let before = store.stats().syncs;
+    let batches_before = store.stats().batches;
     let threads = 16;
     let per_thread = 40;
     let handles: Vec<_> = (0..threads)
@@ -55,6 +56,12 @@ fn concurrent_appenders_share_sync_rounds() {
     assert!(
         rounds < appends,
         "{rounds} sync rounds for {appends} appends: no group commit"
+    );
+    // Appends that queued behind the writer lock were applied together, not one batch each.
+    let batches = store.stats().batches - batches_before;
+    assert!(
+        batches < appends,
+        "{batches} sled batches for {appends} appends: no group apply"
     );
 }
 

@@ -329,6 +329,7 @@ impl Inner {
                 }
                 return;
             }
+            self.batches.fetch_add(1, Ordering::Relaxed);
             let last_position = g.next_position - 1;
             w.next_position = g.next_position;
             w.last_hash = g.last_hash;

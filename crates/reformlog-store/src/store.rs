@@ -105,6 +105,8 @@ pub(crate) struct Inner {
     pub(crate) writer: Mutex<WriterState>,
     /// Appends waiting for the writer lock; its next holder applies them all in one batch.
     pub(crate) queue: Mutex<Vec<crate::append::Pending>>,
+    /// sled batches applied since open (one per group of appends).
+    pub(crate) batches: AtomicU64,
     /// Highest position whose batch has been applied to sled.
     pub(crate) committed: AtomicU64,
     /// Highest position known to be on stable storage; readers see exactly the positions up to
@@ -207,6 +209,7 @@ impl Store {
                 tree,
                 writer: Mutex::new(writer),
                 queue: Mutex::new(Vec::new()),
+                batches: AtomicU64::new(0),
                 committed: AtomicU64::new(head),
                 visible: AtomicU64::new(head),
                 syncer,
@@ -260,6 +263,7 @@ impl Store {
             committed_position: self.inner.committed.load(Ordering::Acquire),
             durable_position: self.inner.visible.load(Ordering::Acquire),
             syncs: self.inner.syncer.sync_count(),
+            batches: self.inner.batches.load(Ordering::Relaxed),
         }
     }
 }
@@ -274,6 +278,9 @@ pub struct StoreStats {
     pub durable_position: u64,
     /// How many flush-and-fsync rounds the store has made since it was opened.
     pub syncs: u64,
+    /// How many sled batches appends have been applied in since it was opened (concurrent
+    /// appends share one).
+    pub batches: u64,
 }
 
 fn open_sled(path: &Path, cache_capacity: u64, lock_wait: Duration) -> Result<sled::Db, OpenError> {
