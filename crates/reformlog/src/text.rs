@@ -1,7 +1,9 @@
 //! NFC-normalised names and the search fold (case, diacritics, NFC/NFD, đ → d).
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -17,9 +19,12 @@ pub enum NameError {
 
 /// A human name (of a person, unit, post or committee), stored NFC-normalised with runs of
 /// whitespace collapsed, so that the same name typed in NFC or NFD compares equal.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Name(String);
+///
+/// The text is shared, not owned: answers copy the names of every holder, unit and post
+/// they mention out of cached views, and a copy is then a reference count, not an
+/// allocation. Serialised as a plain string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(Arc<str>);
 
 impl Name {
     /// Normalises and validates `text`.
@@ -31,7 +36,7 @@ impl Name {
         if joined.is_empty() {
             return Err(NameError::Empty);
         }
-        Ok(Self(joined.nfc().collect()))
+        Ok(Self(joined.nfc().collect::<String>().into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -47,14 +52,45 @@ impl Name {
 impl TryFrom<String> for Name {
     type Error = NameError;
     fn try_from(s: String) -> Result<Self, NameError> {
+        Self::try_from(s.as_str())
+    }
+}
+
+impl TryFrom<&str> for Name {
+    type Error = NameError;
+    fn try_from(s: &str) -> Result<Self, NameError> {
         // Every stored name (events, read-model views) went through `new` already, so on
         // decode the text is nearly always in normal form: check that without allocating,
         // and only normalise when it is not. Same result as `new` either way.
-        if is_normal(&s) {
-            Ok(Self(s))
+        if is_normal(s) {
+            Ok(Self(s.into()))
         } else {
-            Self::new(&s)
+            Self::new(s)
         }
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A visitor rather than `String` first: a decoder that can lend the text (bincode
+        // over a stored view) then costs one allocation per name instead of two.
+        struct Text;
+        impl Visitor<'_> for Text {
+            type Value = Name;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Name, E> {
+                Name::try_from(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Text)
     }
 }
 
@@ -81,7 +117,7 @@ fn is_normal(text: &str) -> bool {
 
 impl From<Name> for String {
     fn from(n: Name) -> String {
-        n.0
+        n.0.as_ref().to_owned()
     }
 }
 
