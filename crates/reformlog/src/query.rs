@@ -12,7 +12,7 @@ use crate::source::Source;
 use crate::text::{fold, folded_contains, Name};
 use crate::view::{covers, effective_events, fact_statuses, EntityView, FactStatus, Membership};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A question that cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -377,11 +377,15 @@ pub(crate) fn positions_on(s: &dyn Source, person: PersonId, on: Date) -> Vec<Po
     let mut out = Vec::new();
     for key in s.posts_of_person(person) {
         let EntityKey::Post(post) = key else { continue };
+        // The person first: a post's holdings grow with its history, most of them others'.
         let holds = s
             .view(&key)
             .and_then(|v| {
-                v.as_post()
-                    .map(|p| p.holders_on(on).any(|h| h.person == person))
+                v.as_post().map(|p| {
+                    p.holdings
+                        .iter()
+                        .any(|h| h.person == person && covers(h.from, h.ended_on, on))
+                })
             })
             .unwrap_or(false);
         if holds {
@@ -413,16 +417,15 @@ fn composition_depth(
     let active = c.alive_on(on);
     let mut seats = Vec::new();
     if active {
-        // The memberships in force on the date, by seat, in the view's order: one pass over
-        // the committee's whole history instead of one per seat.
-        let mut seated: HashMap<SeatId, Vec<&Membership>> = HashMap::new();
-        for m in c
+        // The memberships in force on the date, in the view's order: one pass over the
+        // committee's history (a date comparison each) and nothing built per membership
+        // that is not in force.
+        let seated: Vec<&Membership> = c
             .memberships
             .iter()
             .filter(|m| covers(m.from, m.ended_on, on))
-        {
-            seated.entry(m.seat).or_default().push(m);
-        }
+            .collect();
+        seats.reserve(c.seats.len());
         for seat in c.seats.iter().filter(|x| covers(x.from, x.ended_on, on)) {
             let holders = match seat.ex_officio {
                 Some(post) => s
@@ -442,9 +445,8 @@ fn composition_depth(
                     })
                     .unwrap_or_default(),
                 None => seated
-                    .get(&seat.id)
-                    .into_iter()
-                    .flatten()
+                    .iter()
+                    .filter(|m| m.seat == seat.id)
                     .map(|m| SeatHolding {
                         person: person_ref(s, m.person, on),
                         since: m.from,
@@ -466,16 +468,14 @@ fn composition_depth(
             });
         }
     }
-    // Role first, then the label or unit name, so that answers read like the decision.
-    // (Keys built once per seat, not once per comparison; the seat id makes them unique.)
-    seats.sort_by_cached_key(|x| {
-        let name = x.label.clone().unwrap_or_default()
-            + x.on_behalf_of
-                .as_ref()
-                .and_then(|u| u.name.as_ref())
-                .map(Name::as_str)
-                .unwrap_or("");
-        (x.role, name, x.seat)
+    // Role first, then the label followed by the unit name, so that answers read like the
+    // decision; the seat id makes the order total. The joined text is compared piece by
+    // piece rather than built into a key per seat.
+    seats.sort_unstable_by(|a, b| {
+        a.role
+            .cmp(&b.role)
+            .then_with(|| cmp_joined(sort_text(a), sort_text(b)))
+            .then_with(|| a.seat.cmp(&b.seat))
     });
     let mut sub_bodies = Vec::new();
     // Sub-bodies nest a level or two in practice; the bound only guards against a cycle.
@@ -507,6 +507,49 @@ fn composition_depth(
         seats,
         sub_bodies,
     })
+}
+
+/// A seat's label and the name of the unit it is on behalf of: its text in the order of seats.
+fn sort_text(x: &SeatOnDate) -> [&str; 2] {
+    let label = x.label.as_deref().unwrap_or("");
+    let unit = x
+        .on_behalf_of
+        .as_ref()
+        .and_then(|u| u.name.as_ref())
+        .map_or("", Name::as_str);
+    [label, unit]
+}
+
+/// Compares `a[0] + a[1]` with `b[0] + b[1]` as `str` does, without joining them.
+fn cmp_joined(a: [&str; 2], b: [&str; 2]) -> std::cmp::Ordering {
+    let (mut x, mut x_next) = (a[0].as_bytes(), Some(a[1].as_bytes()));
+    let (mut y, mut y_next) = (b[0].as_bytes(), Some(b[1].as_bytes()));
+    loop {
+        if x.is_empty() {
+            if let Some(next) = x_next.take() {
+                x = next;
+                continue;
+            }
+        }
+        if y.is_empty() {
+            if let Some(next) = y_next.take() {
+                y = next;
+                continue;
+            }
+        }
+        let n = x.len().min(y.len());
+        if n == 0 {
+            // One side is used up: the shorter text comes first.
+            return x.len().cmp(&y.len());
+        }
+        match x[..n].cmp(&y[..n]) {
+            std::cmp::Ordering::Equal => {
+                x = &x[n..];
+                y = &y[n..];
+            }
+            other => return other,
+        }
+    }
 }
 
 pub(crate) fn person_history(
@@ -881,4 +924,21 @@ pub(crate) fn search(s: &dyn Source, text: &str) -> Vec<SearchHit> {
     }
     out.sort_by_cached_key(|h| (h.name.folded(), h.entity));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cmp_joined;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn joined_order_is_the_order_of_the_joined_text(
+            a in "[ab\u{1ea1}]{0,4}", b in "[ab\u{1ea1}]{0,4}",
+            c in "[ab\u{1ea1}]{0,4}", d in "[ab\u{1ea1}]{0,4}",
+        ) {
+            let joined = (a.clone() + &b).cmp(&(c.clone() + &d));
+            prop_assert_eq!(cmp_joined([&a, &b], [&c, &d]), joined);
+        }
+    }
 }

@@ -15,11 +15,12 @@
 //! batch writes is replaced or dropped here while the gate is held exclusively, before the
 //! checkpoint moves.
 
+use super::idhash::IdHash;
 use super::EntityRecord;
 use crate::ids::EntityKey;
 use crate::view::EntityView;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use uuid::Uuid;
 
@@ -71,16 +72,16 @@ pub(crate) type RowCache = Lru<EntityKey, Entry>;
 pub(crate) type RelationCache = Lru<[u8; 17], Arc<[Uuid]>>;
 
 struct Shard<K, V> {
-    young: HashMap<K, (V, usize)>,
-    old: HashMap<K, (V, usize)>,
+    young: HashMap<K, (V, usize), IdHash>,
+    old: HashMap<K, (V, usize), IdHash>,
     young_bytes: usize,
 }
 
-impl<K, V> Default for Shard<K, V> {
-    fn default() -> Self {
+impl<K, V> Shard<K, V> {
+    fn new(hash: IdHash) -> Self {
         Self {
-            young: HashMap::new(),
-            old: HashMap::new(),
+            young: HashMap::with_hasher(hash),
+            old: HashMap::with_hasher(hash),
             young_bytes: 0,
         }
     }
@@ -93,7 +94,8 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             self.young_bytes -= w;
         }
         if self.young_bytes > half {
-            self.old = std::mem::take(&mut self.young);
+            let fresh = HashMap::with_hasher(*self.young.hasher());
+            self.old = std::mem::replace(&mut self.young, fresh);
             self.young_bytes = 0;
         }
     }
@@ -102,6 +104,9 @@ impl<K: Hash + Eq, V> Shard<K, V> {
 /// A sharded two-generation cache bounded by estimated bytes; see the module documentation.
 pub(crate) struct Lru<K, V> {
     shards: Vec<Mutex<Shard<K, V>>>,
+    /// Picks the shard; keyed apart from the shards' own maps, so that the keys of one
+    /// shard do not all share the bits its map indexes by.
+    spread: IdHash,
     /// Budget of one shard's young generation (half the shard's share).
     half: usize,
 }
@@ -121,16 +126,16 @@ pub(crate) fn weight(encoded_len: usize) -> usize {
 
 impl<K: Hash + Eq + Copy, V: Clone> Lru<K, V> {
     pub(crate) fn new(budget: usize) -> Self {
+        let hash = IdHash::new();
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::new(hash))).collect(),
+            spread: IdHash::new(),
             half: (budget / SHARDS / 2).max(1),
         }
     }
 
     fn shard(&self, key: &K) -> MutexGuard<'_, Shard<K, V>> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        let i = (h.finish() % SHARDS as u64) as usize;
+        let i = (self.spread.hash_one(key) % SHARDS as u64) as usize;
         // A shard holds only cached copies; a panic elsewhere cannot leave it inconsistent
         // with the tree, so a poisoned lock is still usable.
         self.shards[i]
@@ -187,7 +192,8 @@ impl<K: Hash + Eq + Copy, V: Clone> Lru<K, V> {
     pub(crate) fn clear(&self) {
         for shard in &self.shards {
             let mut s = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            *s = Shard::default();
+            let hash = *s.young.hasher();
+            *s = Shard::new(hash);
         }
     }
 }

@@ -6,6 +6,7 @@
 //! a reader holding the gate shared sees the tree exactly as of the checkpoint it reads.
 
 mod cache;
+mod idhash;
 mod keys;
 mod project;
 mod source;

@@ -2,6 +2,7 @@
 //! views (refolded from the entity's own stream when it changed after the bound) and index
 //! scans, so the query and decide code written for the in-memory fold runs unchanged.
 
+use super::idhash::IdHash;
 use super::keys;
 use super::{EntityRecord, ReadModel};
 use crate::api_error::Error;
@@ -29,7 +30,7 @@ pub(crate) struct RmSource<'a> {
     bound: u64,
     /// Views looked up during this read: a composition asks for the same people, units and
     /// decisions many times, and views refolded for an earlier bound are not cached.
-    memo: RefCell<HashMap<EntityKey, Option<Arc<EntityView>>>>,
+    memo: RefCell<HashMap<EntityKey, Option<Arc<EntityView>>, IdHash>>,
     error: RefCell<Option<Error>>,
 }
 
@@ -39,7 +40,9 @@ impl<'a> RmSource<'a> {
             rm,
             tree: rm.tree(),
             bound,
-            memo: RefCell::new(HashMap::new()),
+            // Room for a large composition's people, posts, units and decisions without
+            // growing the table step by step.
+            memo: RefCell::new(HashMap::with_capacity_and_hasher(256, IdHash::new())),
             error: RefCell::new(None),
         }
     }
@@ -268,10 +271,16 @@ impl Source for RmSource<'_> {
     }
 
     fn posts_of_person(&self, person: PersonId) -> Vec<EntityKey> {
-        self.related_or_log(keys::PERSON_POSTS, person.as_uuid())
-            .into_iter()
-            .map(|p| EntityKey::Post(PostId::from_uuid(p)))
-            .collect()
+        // Asked for every holder of a composition: mapped straight from the cached list.
+        let r = self
+            .rm
+            .related(&self.tree, keys::PERSON_POSTS, person.as_uuid());
+        self.keep(r).map_or_else(Vec::new, |posts| {
+            posts
+                .iter()
+                .map(|p| EntityKey::Post(PostId::from_uuid(*p)))
+                .collect()
+        })
     }
 
     fn tasks_of_unit(&self, unit: UnitId) -> Vec<TaskId> {
