@@ -30,6 +30,9 @@ mod store_integrity;
 // golden fixtures: bytes written by earlier builds must still decode.
 #[path = "store/golden.rs"]
 mod store_golden;
+// format upgrades: a format-1 store's indexes are packed on open, interrupted or not.
+#[path = "store/upgrade.rs"]
+mod store_upgrade;
 
 // The domain (crate reformlog) over the log: the Decision 34 seed case on both time axes.
 #[path = "domain/seed_case.rs"]

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::chain::record_hash;
 use crate::codec;
 use crate::error::{AppendError, CorruptionError, ReadError};
+use crate::index::IndexOverlay;
 use crate::keys;
 use crate::record::{
     NewEvent, RecordedEvent, Timestamp, MAX_EVENT_TYPE_BYTES, MAX_PAYLOAD_BYTES, MAX_RECORD_BYTES,
@@ -250,6 +251,8 @@ struct Group {
     heads: HashMap<String, (u64, Option<u64>)>,
     /// This group's records by event id, for retries within the same group.
     ids: HashMap<Uuid, RecordedEvent>,
+    /// Index values the group has read or changed; the changed ones join the batch.
+    index: IndexOverlay,
     batch: sled::Batch,
     records: Vec<RecordedEvent>,
 }
@@ -263,6 +266,7 @@ impl Group {
             next_stream_no: w.next_stream_no,
             heads: HashMap::new(),
             ids: HashMap::new(),
+            index: IndexOverlay::default(),
             batch: sled::Batch::default(),
             records: Vec::new(),
         }
@@ -314,6 +318,7 @@ impl Inner {
                 g.batch
                     .insert(&keys::STREAM_COUNTER, &keys::u64_value(g.next_stream_no));
             }
+            std::mem::take(&mut g.index).write_into(&mut g.batch);
             if let Err(e) = self.tree.apply_batch(std::mem::take(&mut g.batch)) {
                 // sled may have applied part of the batch in memory (its log recovers it
                 // atomically, but this process's view is now uncertain), so refuse writes
@@ -382,7 +387,8 @@ impl Inner {
         let mut prev_hash = g.last_hash;
         let mut recorded_at = g.last_recorded_at;
         let mut next_stream_no = g.next_stream_no;
-        let mut inserts: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(total * 3 + 1);
+        let mut inserts: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(total + appends.len());
+        let mut index = IndexOverlay::default();
         let mut records = Vec::with_capacity(total);
         let mut stream_results = Vec::with_capacity(appends.len());
         let mut new_heads = Vec::with_capacity(appends.len());
@@ -429,14 +435,8 @@ impl Inner {
                     });
                 }
                 inserts.push((keys::log(position).to_vec(), bytes));
-                inserts.push((
-                    keys::revision(stream_no, revision).to_vec(),
-                    keys::u64_value(position).to_vec(),
-                ));
-                inserts.push((
-                    keys::event_id(&e.id).to_vec(),
-                    keys::u64_value(position).to_vec(),
-                ));
+                index.add_revision(&g.index, &self.tree, stream_no, revision, position)?;
+                index.add_id(&g.index, &self.tree, &e.id, position)?;
                 prev_hash = record.hash;
                 records.push(record);
                 position += 1;
@@ -451,6 +451,7 @@ impl Inner {
         for (k, v) in inserts {
             g.batch.insert(k, v);
         }
+        g.index.absorb(index);
         for (stream, no, rev) in new_heads {
             g.heads.insert(stream, (no, Some(rev)));
         }
@@ -474,7 +475,7 @@ impl Inner {
     /// content: a retry.
     fn find_duplicates(
         &self,
-        g: &Group,
+        g: &mut Group,
         appends: &[StreamAppend],
         total: usize,
     ) -> Result<Option<AppendOutcome>, AppendError> {
@@ -484,17 +485,9 @@ impl Inner {
             for e in &a.events {
                 let stored = match g.ids.get(&e.id) {
                     Some(r) => Some(r.clone()),
-                    None => match self.tree.get(keys::event_id(&e.id))? {
+                    None => match g.index.find_id(&self.tree, &e.id)? {
                         None => None,
-                        Some(v) => {
-                            let position = keys::read_u64(&v)
-                                .ok_or_else(|| CorruptionError {
-                                    at: format!("event id index {}", e.id),
-                                    reason: "not eight bytes".into(),
-                                })
-                                .map_err(ReadError::from)?;
-                            Some(self.read_record(position)?)
-                        }
+                        Some(position) => Some(self.read_record(position)?),
                     },
                 };
                 match stored {

@@ -7,8 +7,9 @@ use crate::codec::CODEC_NAME;
 
 const MAGIC: &[u8; 16] = b"reformlog-store\0";
 
-/// The store format this build writes and the newest it reads.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The store format this build writes and the newest it reads. Format 1 (one index key per
+/// event) is upgraded to 2 (packed indexes) on open.
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Header {

@@ -6,9 +6,14 @@
 //! | `0x00` | (none)                               | store header                 |
 //! | `0x01` | (none)                               | next stream number, u64      |
 //! | `0x10` | position u64                         | record (version byte + body) |
-//! | `0x20` | stream number u64, revision u64      | position u64                 |
-//! | `0x30` | event id, 16 bytes                   | position u64                 |
+//! | `0x21` | stream number u64, revision ÷ 64 u64 | the chunk's positions, u64 each, by revision |
+//! | `0x31` | id bucket u16                        | (event id 16 bytes, position u64) entries, by position |
 //! | `0x40` | stream id, UTF-8 (last part, unbounded) | stream number u64         |
+//!
+//! The two indexes pack many positions into one value because sled keeps a page-table entry
+//! of a few hundred bytes in memory for every tree node, and splits leaves past 16 keys: with
+//! one key per index entry (format 1, prefixes `0x20` and `0x30`), the indexes tripled the
+//! nodes of a log and so the memory an open store needs.
 
 /// The sled tree that holds the log and its indexes. One tree, so that one `apply_batch`
 /// writes a record and all its index entries atomically, including across a crash.
@@ -17,9 +22,17 @@ pub(crate) const LOG_TREE: &str = "reformlog.log.v1";
 pub(crate) const HEADER: [u8; 1] = [0x00];
 pub(crate) const STREAM_COUNTER: [u8; 1] = [0x01];
 const LOG: u8 = 0x10;
-const REVISION: u8 = 0x20;
-const EVENT_ID: u8 = 0x30;
+pub(crate) const REVISION_CHUNK: u8 = 0x21;
+pub(crate) const ID_BUCKET: u8 = 0x31;
 const STREAM: u8 = 0x40;
+/// Format 1's one-entry-per-key indexes, read only to migrate them.
+pub(crate) const LEGACY_REVISION: u8 = 0x20;
+pub(crate) const LEGACY_EVENT_ID: u8 = 0x30;
+
+/// Revisions per revision-index chunk; a chunk's value holds at most this many positions.
+pub(crate) const REVISIONS_PER_CHUNK: u64 = 64;
+/// Bytes of one event-id bucket entry: the id and its position.
+pub(crate) const ID_ENTRY_BYTES: usize = 24;
 
 pub(crate) fn log(position: u64) -> [u8; 9] {
     let mut k = [0u8; 9];
@@ -36,29 +49,38 @@ pub(crate) fn log_position(key: &[u8]) -> Option<u64> {
     }
 }
 
-pub(crate) fn revision(stream_no: u64, revision: u64) -> [u8; 17] {
+/// The key of the revision-index chunk holding `revision` of stream `stream_no`.
+pub(crate) fn revision_chunk(stream_no: u64, revision: u64) -> [u8; 17] {
     let mut k = [0u8; 17];
-    k[0] = REVISION;
+    k[0] = REVISION_CHUNK;
     k[1..9].copy_from_slice(&stream_no.to_be_bytes());
-    k[9..].copy_from_slice(&revision.to_be_bytes());
+    k[9..].copy_from_slice(&(revision / REVISIONS_PER_CHUNK).to_be_bytes());
     k
 }
 
-/// The revision a revision-index key names.
-pub(crate) fn revision_of(key: &[u8]) -> Option<u64> {
+/// The first revision a revision-index chunk key covers.
+pub(crate) fn chunk_first_revision(key: &[u8]) -> Option<u64> {
     match key {
-        [REVISION, rest @ ..] if rest.len() == 16 => {
-            Some(u64::from_be_bytes(rest[8..].try_into().ok()?))
+        [REVISION_CHUNK, rest @ ..] if rest.len() == 16 => {
+            let chunk = u64::from_be_bytes(rest[8..].try_into().ok()?);
+            chunk.checked_mul(REVISIONS_PER_CHUNK)
         }
         _ => None,
     }
 }
 
-pub(crate) fn event_id(id: &uuid::Uuid) -> [u8; 17] {
-    let mut k = [0u8; 17];
-    k[0] = EVENT_ID;
-    k[1..].copy_from_slice(id.as_bytes());
-    k
+/// The key of the bucket that holds `id`'s event-id index entry. The bucket is the first two
+/// bytes of the id's BLAKE3 hash: ids are often time-ordered (UUID v7), so their own leading
+/// bytes would put every recent id in one bucket.
+pub(crate) fn id_bucket(id: &uuid::Uuid) -> [u8; 3] {
+    let h = blake3::hash(id.as_bytes());
+    let b = h.as_bytes();
+    [ID_BUCKET, b[0], b[1]]
+}
+
+/// Every key of one prefix, as a range.
+pub(crate) fn prefix_range(prefix: u8) -> std::ops::Range<[u8; 1]> {
+    [prefix]..[prefix + 1]
 }
 
 pub(crate) fn stream(name: &str) -> Vec<u8> {
@@ -93,9 +115,19 @@ mod tests {
     }
 
     #[test]
-    fn revision_keys_group_by_stream_then_sort_by_revision() {
-        assert!(revision(1, u64::MAX) < revision(2, 0));
-        assert!(revision(1, 9) < revision(1, 10));
-        assert_eq!(revision_of(&revision(3, 10)), Some(10));
+    fn revision_chunks_group_by_stream_then_sort_by_revision() {
+        assert!(revision_chunk(1, u64::MAX) < revision_chunk(2, 0));
+        assert!(revision_chunk(1, 63) < revision_chunk(1, 64));
+        assert_eq!(revision_chunk(1, 0), revision_chunk(1, 63));
+        assert_eq!(chunk_first_revision(&revision_chunk(3, 130)), Some(128));
+        assert_eq!(chunk_first_revision(&log(3)), None);
+    }
+
+    #[test]
+    fn id_buckets_spread_time_ordered_ids() {
+        let buckets: std::collections::HashSet<[u8; 3]> = (0..1000u128)
+            .map(|i| id_bucket(&uuid::Uuid::from_u128((0x0190_0000_0000_7000 << 64) | i)))
+            .collect();
+        assert!(buckets.len() > 950, "{}", buckets.len());
     }
 }

@@ -128,15 +128,9 @@ impl Store {
 
     /// The event with this id, if visible.
     pub fn find_event(&self, id: Uuid) -> Result<Option<RecordedEvent>, ReadError> {
-        match self.inner.tree.get(keys::event_id(&id))? {
+        match self.inner.position_of_id(&id)? {
             None => Ok(None),
-            Some(v) => {
-                let position = keys::read_u64(&v).ok_or_else(|| CorruptionError {
-                    at: format!("event id index {id}"),
-                    reason: "not eight bytes".into(),
-                })?;
-                self.read_event(position)
-            }
+            Some(position) => self.read_event(position),
         }
     }
 
@@ -153,34 +147,11 @@ impl Store {
         let Some(no) = self.inner.stream_number(stream)? else {
             return Ok(Vec::new());
         };
-        let range = match direction {
-            Direction::Forward => {
-                keys::revision(no, from.unwrap_or(0))..=keys::revision(no, u64::MAX)
-            }
-            Direction::Backward => {
-                keys::revision(no, 0)..=keys::revision(no, from.unwrap_or(u64::MAX))
-            }
-        };
-        let iter = self.inner.tree.range(range);
-        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = match direction
-        {
-            Direction::Forward => Box::new(iter),
-            Direction::Backward => Box::new(iter.rev()),
-        };
-        let mut out = Vec::with_capacity(limit.min(1024));
-        for item in iter {
-            if out.len() >= limit {
-                break;
-            }
-            let (key, value) = item?;
-            let position = index_position(&key, &value)?;
-            if position > visible {
-                // Forward, everything after is newer still; backward, older entries follow.
-                match direction {
-                    Direction::Forward => break,
-                    Direction::Backward => continue,
-                }
-            }
+        let positions = self
+            .inner
+            .stream_positions(no, from, direction, visible, limit)?;
+        let mut out = Vec::with_capacity(positions.len());
+        for position in positions {
             let record = self.inner.read_record(position)?;
             out.push(self.inner.upcast(record)?);
         }
@@ -280,13 +251,6 @@ impl Store {
     }
 }
 
-fn index_position(key: &[u8], value: &[u8]) -> Result<u64, CorruptionError> {
-    keys::read_u64(value).ok_or_else(|| CorruptionError {
-        at: format!("index key {key:02x?}"),
-        reason: "value is not eight bytes".into(),
-    })
-}
-
 fn decode_at(position: u64, bytes: &[u8]) -> Result<RecordedEvent, CorruptionError> {
     let record =
         codec::decode_record(bytes).map_err(|e| CorruptionError::at_position(position, e))?;
@@ -324,20 +288,5 @@ impl Inner {
                 reason: "not eight bytes".into(),
             })?)),
         }
-    }
-
-    /// The last revision of stream `no` at a position no later than `bound`.
-    pub(crate) fn last_revision(&self, no: u64, bound: u64) -> Result<Option<u64>, ReadError> {
-        let range = self
-            .tree
-            .range(keys::revision(no, 0)..=keys::revision(no, u64::MAX))
-            .rev();
-        for item in range {
-            let (key, value) = item?;
-            if index_position(&key, &value)? <= bound {
-                return Ok(keys::revision_of(&key));
-            }
-        }
-        Ok(None)
     }
 }

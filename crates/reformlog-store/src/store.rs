@@ -13,6 +13,7 @@ use crate::durability::Syncer;
 use crate::error::{CorruptionError, OpenError, StorageError};
 use crate::header::{Header, FORMAT_VERSION};
 use crate::keys;
+use crate::migrate;
 use crate::record::{RecordedEvent, Timestamp};
 use crate::upcast::{NoUpcast, Upcaster};
 
@@ -345,7 +346,11 @@ fn check_or_write_header(tree: &sled::Tree, path: &Path) -> Result<(), OpenError
                     expected: codec::CODEC_NAME.to_string(),
                 });
             }
-            Ok(())
+            if header.format_version == 1 {
+                migrate::upgrade_v1(tree, Header::current().encode())
+            } else {
+                migrate::remove_legacy(tree)
+            }
         }
     }
 }

@@ -117,8 +117,7 @@ impl Store {
             if record_hash(&record) != record.hash {
                 return Ok(broken(position, BreakKind::ContentChanged, checked, head));
             }
-            let by_id = tree.get(keys::event_id(&record.event_id))?;
-            if by_id.as_deref().and_then(keys::read_u64) != Some(position) {
+            if self.inner.position_of_id(&record.event_id)? != Some(position) {
                 return Ok(broken(
                     position,
                     BreakKind::Index("event id".into()),
@@ -131,10 +130,10 @@ impl Store {
                 None => None,
             };
             let by_rev = match stream_no {
-                Some(no) => tree.get(keys::revision(no, record.revision))?,
+                Some(no) => self.inner.position_of_revision(no, record.revision)?,
                 None => None,
             };
-            if by_rev.as_deref().and_then(keys::read_u64) != Some(position) {
+            if by_rev != Some(position) {
                 return Ok(broken(
                     position,
                     BreakKind::Index("stream revision".into()),

@@ -1,0 +1,221 @@
+//! Format 1 stores (one index key per event) are upgraded on open to format 2's packed indexes,
+//! with every read answering as before, and an interrupted upgrade or cleanup is finished.
+
+use std::path::Path;
+
+use reformlog_store::raw::decode_record_bytes;
+use reformlog_store::{
+    AppendError, Direction, EventFilter, ExpectedRevision, RecordedEvent, Store, StreamAppend,
+};
+
+use crate::support::ev;
+
+const LOG_TREE: &str = "reformlog.log.v1";
+
+fn raw_db(dir: &Path) -> sled::Db {
+    let mut tries = 0;
+    loop {
+        match sled::open(dir) {
+            Ok(db) => return db,
+            Err(_) if tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// Every answer the indexes give: each stream both ways, its revision, each event by id.
+fn snapshot(store: &Store, streams: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let all = store
+        .read_all(None, Direction::Forward, usize::MAX, &EventFilter::all())
+        .unwrap()
+        .events;
+    for s in streams {
+        let fwd: Vec<u64> = store
+            .read_stream(s, None, Direction::Forward, usize::MAX)
+            .unwrap()
+            .iter()
+            .map(|e| e.position)
+            .collect();
+        let bwd: Vec<u64> = store
+            .read_stream(s, None, Direction::Backward, usize::MAX)
+            .unwrap()
+            .iter()
+            .map(|e| e.position)
+            .collect();
+        let mid: Vec<u64> = store
+            .read_stream(s, Some(70), Direction::Backward, 5)
+            .unwrap()
+            .iter()
+            .map(|e| e.position)
+            .collect();
+        let rev = store.stream_revision(s).unwrap();
+        out.push(format!("{s} {fwd:?} {bwd:?} {mid:?} {rev:?}"));
+    }
+    for e in &all {
+        let found = store.find_event(e.event_id).unwrap().map(|r| r.position);
+        out.push(format!("{} {found:?}", e.event_id));
+    }
+    out
+}
+
+/// Rewrites a format-2 store's indexes the way format 1 kept them.
+fn downgrade_to_v1(dir: &Path) {
+    let db = raw_db(dir);
+    let tree = db.open_tree(LOG_TREE).unwrap();
+    let mut batch = sled::Batch::default();
+    for item in tree.range([0x10u8]..[0x11u8]) {
+        let (key, value) = item.unwrap();
+        let r: RecordedEvent = decode_record_bytes(&value).unwrap();
+        let mut stream_key = vec![0x40];
+        stream_key.extend_from_slice(r.stream.as_bytes());
+        let no = tree.get(&stream_key).unwrap().unwrap();
+        let mut rev_key = vec![0x20];
+        rev_key.extend_from_slice(&no);
+        rev_key.extend_from_slice(&r.revision.to_be_bytes());
+        batch.insert(rev_key, &key[1..]);
+        let mut id_key = vec![0x30];
+        id_key.extend_from_slice(r.event_id.as_bytes());
+        batch.insert(id_key, &key[1..]);
+    }
+    for prefix in [0x21u8, 0x31] {
+        for k in tree.range([prefix]..[prefix + 1]).keys() {
+            batch.remove(k.unwrap());
+        }
+    }
+    // Half-written packed entries, as an upgrade stopped before its header moved leaves them.
+    batch.insert(
+        &[0x21u8, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0][..],
+        &[1u8; 5][..],
+    );
+    batch.insert(&[0x31u8, 0xff, 0xff][..], &[7u8; 24][..]);
+    let mut header = tree.get([0x00u8]).unwrap().unwrap().to_vec();
+    header[16..20].copy_from_slice(&1u32.to_be_bytes());
+    batch.insert(&[0x00u8][..], header);
+    tree.apply_batch(batch).unwrap();
+    db.flush().unwrap();
+}
+
+fn prefixes(dir: &Path) -> (Vec<u8>, u32) {
+    let db = raw_db(dir);
+    let tree = db.open_tree(LOG_TREE).unwrap();
+    let mut seen: Vec<u8> = tree.iter().keys().map(|k| k.unwrap()[0]).collect();
+    seen.dedup();
+    let header = tree.get([0x00u8]).unwrap().unwrap();
+    let version = u32::from_be_bytes(header[16..20].try_into().unwrap());
+    (seen, version)
+}
+
+#[test]
+fn a_format_1_store_is_upgraded_and_answers_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut streams = vec!["committee-long".to_string()];
+    let (before, head) = {
+        let store = Store::open(dir.path()).unwrap();
+        // 150 events: a stream spanning three index chunks, interleaved with short streams.
+        for i in 0..150u64 {
+            let person = format!("person-{}", i % 40);
+            if i < 40 {
+                streams.push(person.clone());
+            }
+            store
+                .append_multi(vec![
+                    StreamAppend::new(
+                        "committee-long",
+                        ExpectedRevision::Any,
+                        vec![ev("MembershipStarted", &format!("Thành viên {i}"))],
+                    ),
+                    StreamAppend::new(
+                        person,
+                        ExpectedRevision::Any,
+                        vec![ev("PersonRegistered", &format!("Thành viên {i}"))],
+                    ),
+                ])
+                .unwrap();
+        }
+        (snapshot(&store, &streams), store.head().unwrap())
+    };
+    downgrade_to_v1(dir.path());
+    assert_eq!(
+        prefixes(dir.path()),
+        (vec![0x00, 0x01, 0x10, 0x20, 0x21, 0x30, 0x31, 0x40], 1)
+    );
+
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(snapshot(&store, &streams), before);
+    let report = store.verify().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.head, head);
+    // The upgraded indexes keep working for writes: revisions go on, retries are recognised.
+    let next = store
+        .append(
+            "committee-long",
+            ExpectedRevision::Exact(149),
+            vec![ev("MembershipEnded", "Thành viên 3")],
+        )
+        .unwrap();
+    assert_eq!(next.streams, vec![("committee-long".to_string(), 150)]);
+    let first = store
+        .read_stream("committee-long", None, Direction::Forward, 1)
+        .unwrap()
+        .remove(0);
+    let retry = NewEventFrom(&first).event();
+    let again = store
+        .append("committee-long", ExpectedRevision::Any, vec![retry])
+        .unwrap();
+    assert!(again.deduplicated);
+    assert_eq!(again.first_position, first.position);
+    drop(store);
+    assert_eq!(
+        prefixes(dir.path()),
+        (vec![0x00, 0x01, 0x10, 0x21, 0x31, 0x40], 2)
+    );
+}
+
+#[test]
+fn an_interrupted_cleanup_is_finished_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .append("person-1", ExpectedRevision::NoStream, vec![ev("E", "a")])
+            .unwrap();
+    }
+    {
+        let db = raw_db(dir.path());
+        let tree = db.open_tree(LOG_TREE).unwrap();
+        tree.insert([0x20u8, 1, 2], &[0u8; 8]).unwrap();
+        tree.insert([0x30u8, 3], &[0u8; 8]).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    assert!(matches!(
+        store.append("person-1", ExpectedRevision::NoStream, vec![ev("E", "b")]),
+        Err(AppendError::WrongExpectedRevision { .. })
+    ));
+    drop(store);
+    assert_eq!(
+        prefixes(dir.path()),
+        (vec![0x00, 0x01, 0x10, 0x21, 0x31, 0x40], 2)
+    );
+}
+
+/// The same event again, as a client retrying it would send it.
+struct NewEventFrom<'a>(&'a RecordedEvent);
+
+impl NewEventFrom<'_> {
+    fn event(&self) -> reformlog_store::NewEvent {
+        let r = self.0;
+        reformlog_store::NewEvent::new(
+            r.event_type.clone(),
+            r.schema_version,
+            r.payload.clone(),
+            r.metadata.clone(),
+        )
+        .with_id(r.event_id)
+    }
+}
