@@ -370,6 +370,12 @@ impl Reformlog {
         }))
     }
 
+    /// See `ReadModel::spill_always`.
+    #[cfg(test)]
+    pub(crate) fn spill_always(&self) {
+        self.rm.spill_always();
+    }
+
     /// Answers `query` as known now (`None`) or as known at a past position or time.
     /// Brings the read models up to the log first (one atomic load when nothing is new).
     pub fn query(&self, query: &Query, known_at: Option<KnownAt>) -> Result<Answer, Error> {

@@ -48,16 +48,23 @@ pub(crate) struct CachedRow {
     pub(crate) view: Option<Arc<EntityView>>,
     /// The size of the row's encoding (see [`weight`]).
     pub(crate) encoded: usize,
+    /// The keys of the stored tails folded into the view (see `keys`), for a writer that
+    /// takes the row from here to remove; nearly always empty.
+    pub(crate) tails: Arc<[Vec<u8>]>,
+    /// How many of a committee's memberships its stored segments hold.
+    pub(crate) stored_members: usize,
 }
 
 impl CachedRow {
-    pub(crate) fn from_record(record: EntityRecord, encoded: usize) -> Self {
+    pub(crate) fn from_record(record: EntityRecord, encoded: usize, stored_members: usize) -> Self {
         Self {
             first: record.first,
             last: record.last,
             revision: record.revision,
             view: record.view.map(Arc::new),
             encoded,
+            tails: record.tails.into(),
+            stored_members,
         }
     }
 }
@@ -211,6 +218,8 @@ mod tests {
             revision,
             view: None,
             encoded: 100,
+            tails: Arc::from([]),
+            stored_members: 0,
         })
     }
 

@@ -7,6 +7,7 @@
 //! | `0x00 0x02` | — | layout version (u32) |
 //! | `0x01` | entity key (17) | first position, last position, last revision (3 × u64), then the view (payload codec; a committee's without its memberships) |
 //! | `0x02` | committee entity key (17), segment (u32) | memberships `[32 × segment, 32 × (segment + 1))` of the committee's view (payload codec) |
+//! | `0x03` | entity key (17), first position of the entry (u64) | a tail: (position u64, revision u64) of fact events of the entity's stream not yet folded into its row |
 //! | `0x10` | parent committee (16), first position of the batch (u64) | child committees (16 each) |
 //! | `0x11` | person (16), first position of the batch (u64) | committees (16 each) |
 //! | `0x12` | person (16), first position of the batch (u64) | posts (16 each) |
@@ -19,6 +20,11 @@
 //! A committee's memberships grow with its history, so they are kept in segments of a fixed
 //! number beside its row: a batch rewrites only the segments its events changed, not every
 //! membership the committee ever had.
+//!
+//! A rebuild does not read a row back from the tree to fold one more event into it: it
+//! notes the event's position in a tail instead (see `project`), and whoever loads the row
+//! folds the tail's events, read from the log, into it. Positions not after the row's last
+//! position are already in it and skipped; a writer that writes the row removes the tails.
 //!
 //! The two-UUID relation tables (`0x10`–`0x14`) hold one entry per source and batch of
 //! applied events, listing the targets the batch related to it (sorted, unique within the
@@ -34,13 +40,14 @@ use uuid::Uuid;
 
 /// Bumped when the layout or the stored view format changes; a read model written with
 /// another version is rebuilt on open.
-pub(crate) const LAYOUT_VERSION: u32 = 2;
+pub(crate) const LAYOUT_VERSION: u32 = 3;
 
 pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
 pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];
 
 pub(crate) const ENTITY: u8 = 0x01;
 pub(crate) const MEMBERS: u8 = 0x02;
+pub(crate) const TAIL: u8 = 0x03;
 pub(crate) const CHILDREN: u8 = 0x10;
 pub(crate) const PERSON_COMMITTEES: u8 = 0x11;
 pub(crate) const PERSON_POSTS: u8 = 0x12;
@@ -114,6 +121,21 @@ pub(crate) fn members_prefix(key: &EntityKey) -> Vec<u8> {
 pub(crate) fn members(key: &EntityKey, segment: usize) -> Vec<u8> {
     let mut out = members_prefix(key);
     out.extend_from_slice(&(segment as u32).to_be_bytes());
+    out
+}
+
+/// `[TAIL][entity key]`: every tail of one entity.
+pub(crate) fn tail_prefix(key: &EntityKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + ENTITY_KEY_LEN + 8);
+    out.push(TAIL);
+    out.extend_from_slice(&entity_key_bytes(key));
+    out
+}
+
+/// `[TAIL][entity key][first position]`.
+pub(crate) fn tail(key: &EntityKey, first_position: u64) -> Vec<u8> {
+    let mut out = tail_prefix(key);
+    out.extend_from_slice(&first_position.to_be_bytes());
     out
 }
 
@@ -254,6 +276,27 @@ pub(crate) fn decode_run(bytes: &[u8]) -> Option<Vec<(u64, i64)>> {
         .collect()
 }
 
+/// Encodes a tail's (position, revision) pairs.
+pub(crate) fn encode_tail(entries: &[(u64, u64)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entries.len() * 16);
+    for (position, revision) in entries {
+        out.extend_from_slice(&position.to_be_bytes());
+        out.extend_from_slice(&revision.to_be_bytes());
+    }
+    out
+}
+
+/// Decodes a tail; `None` when the value is not a whole number of pairs.
+pub(crate) fn decode_tail(bytes: &[u8]) -> Option<Vec<(u64, u64)>> {
+    if bytes.len() % 16 != 0 {
+        return None;
+    }
+    bytes
+        .chunks_exact(16)
+        .map(|c| Some((read_u64(c)?, read_u64(c.get(8..)?)?)))
+        .collect()
+}
+
 pub(crate) fn u64_bytes(v: u64) -> [u8; 8] {
     v.to_be_bytes()
 }
@@ -280,6 +323,8 @@ mod tests {
         assert!(decode_targets(&[0; 15]).is_none());
         assert!(members(&k, 1) < members(&k, 300));
         assert!(members(&k, 7).starts_with(&members_prefix(&k)));
+        assert!(tail(&k, 2) < tail(&k, 256));
+        assert!(tail(&k, 9).starts_with(&tail_prefix(&k)));
         let n = name("pham minh tien", &k);
         assert_eq!(parse_name(&n), Some(("pham minh tien", k)));
         assert!(time_bytes(-5) < time_bytes(3));
@@ -287,5 +332,8 @@ mod tests {
         assert!(actor_run("a", i64::MAX, 0) < actor_run("ab", i64::MIN, 0));
         let run = [(3, -1), (9, 7)];
         assert_eq!(decode_run(&encode_run(&run)).unwrap(), run);
+        let tail = [(3, 1), (9, 2)];
+        assert_eq!(decode_tail(&encode_tail(&tail)).unwrap(), tail);
+        assert!(decode_tail(&[0; 17]).is_none());
     }
 }

@@ -4,6 +4,8 @@
 //! Writers of the tree are serialised by one lock and each chunk of events is one sled batch
 //! (views, indexes and checkpoint together), written while holding the gate exclusively, so
 //! a reader holding the gate shared sees the tree exactly as of the checkpoint it reads.
+//! A rebuild writes as it goes while the checkpoint stays 0 (which hides all of it from
+//! readers) and marks the tree complete with the checkpoint in its last batch.
 
 mod cache;
 mod idhash;
@@ -14,10 +16,10 @@ mod source;
 pub(crate) use source::RmSource;
 
 use crate::api_error::Error;
-use crate::codec::to_recorded;
+use crate::codec::{decode_event, to_recorded};
 use crate::event::Recorded;
 use crate::ids::EntityKey;
-use crate::view::{EntityView, Membership};
+use crate::view::{evolve, EntityView, Membership};
 use cache::{CachedRow, RelationCache, RowCache};
 use reformlog_store::{decode_payload, encode_payload, CodecError, Direction, EventFilter, Store};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +49,9 @@ pub(crate) struct EntityRecord {
     pub(crate) last: u64,
     pub(crate) revision: u64,
     pub(crate) view: Option<EntityView>,
+    /// The keys of the stored tails folded into this record (not encoded): whoever writes
+    /// the record removes them.
+    pub(crate) tails: Vec<Vec<u8>>,
 }
 
 impl EntityRecord {
@@ -77,19 +82,45 @@ impl EntityRecord {
             last,
             revision,
             view,
+            tails: Vec::new(),
         })
+    }
+
+    /// Folds the fact events at `positions` (with their stream revisions), read from the
+    /// log, into the record; those not after its last position are in it already.
+    pub(crate) fn fold_tail(
+        &mut self,
+        store: &Store,
+        positions: &[(u64, u64)],
+    ) -> Result<(), Error> {
+        for &(position, revision) in positions {
+            if position <= self.last {
+                continue;
+            }
+            let stored = store
+                .read_event(position)?
+                .ok_or_else(|| corrupt("a tail names an event the log does not hold"))?;
+            let event = decode_event(&stored)?;
+            self.view = evolve(self.view.take(), &event);
+            self.last = position;
+            self.revision = revision;
+        }
+        Ok(())
     }
 }
 
 /// Decodes an entity row (`bytes`, stored under `key`) with, for a committee, the
-/// membership segments stored beside it; and the encoded size of all of it.
+/// membership segments stored beside it, and folds in its tails; and the encoded size of
+/// all of it. Also returns how many memberships the segments hold.
 fn load_row(
+    store: &Store,
     tree: &sled::Tree,
     key: &EntityKey,
     bytes: &[u8],
-) -> Result<(EntityRecord, usize), Error> {
+) -> Result<(EntityRecord, usize, usize), Error> {
     let mut record = EntityRecord::decode(bytes)?;
     let mut encoded = bytes.len();
+    let mut stored_members = 0;
     if let Some(EntityView::Committee(c)) = &mut record.view {
         for item in tree.scan_prefix(keys::members_prefix(key)) {
             let (_, value) = item?;
@@ -97,8 +128,16 @@ fn load_row(
             let mut part: Vec<Membership> = decode_payload(&value)?;
             c.memberships.append(&mut part);
         }
+        stored_members = c.memberships.len();
     }
-    Ok((record, encoded))
+    for item in tree.scan_prefix(keys::tail_prefix(key)) {
+        let (k, value) = item?;
+        encoded += value.len();
+        let tail = keys::decode_tail(&value).ok_or_else(|| corrupt("tail"))?;
+        record.fold_tail(store, &tail)?;
+        record.tails.push(k.to_vec());
+    }
+    Ok((record, encoded, stored_members))
 }
 
 fn corrupt(what: &str) -> Error {
@@ -122,6 +161,8 @@ pub(crate) struct ReadModel {
     checkpoint: AtomicU64,
     /// Serialises writers of the tree (catch-up, rebuild).
     apply: Mutex<()>,
+    /// A rebuild's memory budgets (tests make them tiny, so that small logs spill).
+    budgets: Mutex<project::Budgets>,
     /// Shared by readers, exclusive while a batch and its checkpoint are written.
     gate: RwLock<()>,
 }
@@ -146,6 +187,7 @@ impl ReadModel {
             relations: RelationCache::new(cache::RELATION_BUDGET),
             checkpoint: AtomicU64::new(0),
             apply: Mutex::new(()),
+            budgets: Mutex::new(project::Budgets::DEFAULT),
             gate: RwLock::new(()),
         };
         let version = rm
@@ -201,6 +243,9 @@ impl ReadModel {
     }
 
     fn catch_up_locked(&self) -> Result<u64, Error> {
+        if self.checkpoint() == 0 && self.store.head_position() > 0 {
+            return self.rebuild_locked();
+        }
         loop {
             let from = self.checkpoint() + 1;
             if from > self.store.head_position() {
@@ -232,8 +277,13 @@ impl ReadModel {
             let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
             self.tree().apply_batch(flushed.batch)?;
             for (key, record, encoded) in flushed.rows {
+                let stored_members = record
+                    .view
+                    .as_ref()
+                    .and_then(EntityView::as_committee)
+                    .map_or(0, |c| c.memberships.len());
                 self.cache.replace(&key, cache::weight(encoded), || {
-                    Some(CachedRow::from_record(record, encoded))
+                    Some(CachedRow::from_record(record, encoded, stored_members))
                 });
             }
             for prefix in &flushed.relations {
@@ -243,31 +293,113 @@ impl ReadModel {
         }
     }
 
+    /// Makes every later rebuild spill after each event, hold no row and write every tail
+    /// at once, so that small logs take every path a large one does.
+    #[cfg(test)]
+    pub(crate) fn spill_always(&self) {
+        *self.budgets.lock().unwrap_or_else(PoisonError::into_inner) = project::Budgets {
+            rows: 0,
+            keep_rows: 0,
+            index: 0,
+            runs: 0,
+            tail_max: 2,
+        };
+    }
+
     /// Drops the read model and rebuilds it from position 1.
     pub(crate) fn rebuild(&self) -> Result<(), Error> {
         let _apply = lock(&self.apply);
+        if self.store.head_position() == 0 {
+            return self.reset();
+        }
+        self.rebuild_locked().map(|_| ())
+    }
+
+    /// Builds the read model from position 1 into an empty tree with one chunk that spills
+    /// as it goes (see [`project`]); returns the checkpoint.
+    ///
+    /// The tree carries no layout version until the last batch, which writes it with the
+    /// checkpoint: a build cut short (a crash, an error) leaves a tree that the next open
+    /// empties, and the next build here starts by emptying it too. Readers meanwhile see
+    /// checkpoint 0, so the bound hides every row written so far; the caches they may have
+    /// filled from those rows are emptied when the checkpoint moves.
+    fn rebuild_locked(&self) -> Result<u64, Error> {
         self.reset()?;
-        self.catch_up_locked().map(|_| ())
+        let tree = self.tree();
+        tree.remove(keys::VERSION)?;
+        let last = std::thread::scope(|scope| {
+            let (spiller, spills) = project::Spiller::new();
+            let writer_tree = tree.clone();
+            let writer = scope.spawn(move || project::write_spills(&writer_tree, spills));
+            let read = self.rebuild_pass(&spiller);
+            // Closing the channel ends the writer once it has written everything.
+            drop(spiller);
+            let written = match writer.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            // The writer's own error explains a reader that found it stopped.
+            written.and(read)
+        })?;
+        let mut done = sled::Batch::default();
+        done.insert(&keys::VERSION, &keys::LAYOUT_VERSION.to_be_bytes());
+        done.insert(&keys::CHECKPOINT, &keys::u64_bytes(last));
+        let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
+        tree.apply_batch(done)?;
+        self.cache.clear();
+        self.relations.clear();
+        self.checkpoint.store(last, Ordering::Release);
+        Ok(last)
+    }
+
+    /// The reading side of a rebuild: applies the whole log to one chunk, handing what it
+    /// spills and finally everything it holds to `spiller`; returns the last position.
+    fn rebuild_pass(&self, spiller: &project::Spiller) -> Result<u64, Error> {
+        let budgets = *self.budgets.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut chunk = project::Chunk::for_rebuild(self, spiller, budgets);
+        let mut next = Some(1);
+        while let Some(start) = next {
+            let page =
+                self.store
+                    .read_all(Some(start), Direction::Forward, PAGE, &EventFilter::all())?;
+            for e in &page.events {
+                chunk.apply(e)?;
+                if chunk.needs_spill() {
+                    spiller.write(chunk.spill()?)?;
+                }
+            }
+            next = page.next;
+        }
+        let last = chunk.last_position();
+        spiller.write(chunk.finish()?)?;
+        Ok(last)
     }
 
     /// The stored row of one entity, to fold more events into, with its encoded size
-    /// (the writer's lookup: served from the cache when it is there, but never added to it,
-    /// so that a rebuild does not churn the cache).
-    pub(crate) fn record(&self, key: &EntityKey) -> Result<Option<(EntityRecord, usize)>, Error> {
-        if let Some(entry) = self.cache.get(key) {
+    /// (the writer's lookup: served from the cache when it is there and `from_tree` is
+    /// false, but never added to it, so that a rebuild does not churn the cache).
+    /// Also returns how many memberships a committee's stored segments hold (the rest
+    /// came from tails).
+    pub(crate) fn record(
+        &self,
+        key: &EntityKey,
+        from_tree: bool,
+    ) -> Result<Option<(EntityRecord, usize, usize)>, Error> {
+        if let Some(entry) = self.cache.get(key).filter(|_| !from_tree) {
             return Ok(entry.map(|row| {
                 let record = EntityRecord {
                     first: row.first,
                     last: row.last,
                     revision: row.revision,
                     view: row.view.map(Arc::unwrap_or_clone),
+                    tails: row.tails.to_vec(),
                 };
-                (record, row.encoded)
+                (record, row.encoded, row.stored_members)
             }));
         }
         let tree = self.tree();
         match tree.get(keys::entity(key))? {
-            Some(bytes) => Ok(Some(load_row(&tree, key, &bytes)?)),
+            Some(bytes) => Ok(Some(load_row(&self.store, &tree, key, &bytes)?)),
             None => Ok(None),
         }
     }
@@ -285,9 +417,9 @@ impl ReadModel {
         }
         let (entry, weight) = match tree.get(keys::entity(key))? {
             Some(bytes) => {
-                let (record, encoded) = load_row(tree, key, &bytes)?;
+                let (record, encoded, stored_members) = load_row(&self.store, tree, key, &bytes)?;
                 (
-                    Some(CachedRow::from_record(record, encoded)),
+                    Some(CachedRow::from_record(record, encoded, stored_members)),
                     cache::weight(encoded),
                 )
             }

@@ -4,7 +4,17 @@
 //! A chunk holds every row it touches in memory until it is written, so that an entity
 //! touched many times (a committee with yearly turnover) is decoded and encoded once per
 //! chunk; its size is bounded by an estimate of that memory (see [`Chunk::estimated_bytes`]).
+//!
+//! A rebuild (a catch-up from position 0) uses one chunk for the whole log and writes the
+//! checkpoint only at the end: when the chunk outgrows its [`Budgets`] it
+//! [spills](Chunk::spill) its index entries and the rows it changed least recently
+//! (committees last), and keeps the rest. Hot rows stay decoded for the whole rebuild
+//! instead of being read back and rewritten every fifty thousand events, and an event of a
+//! row already written is not a reason to read it back: its position goes into the row's
+//! tail (see `keys`), which readers fold. What a rebuild spills is written by a second
+//! thread while the first goes on reading the log.
 
+use super::idhash::IdHash;
 use super::keys;
 use super::{EntityRecord, ReadModel};
 use crate::api_error::Error;
@@ -15,6 +25,7 @@ use crate::text::fold;
 use crate::view::{evolve, rebuild_view, EntityView};
 use reformlog_store::{encode_payload, RecordedEvent};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use uuid::Uuid;
 
 /// At most this many events share one actor-run value (16 bytes each), so a run stays a
@@ -30,6 +41,43 @@ const BYTES_PER_EVENT: usize = 320;
 /// and the headers of its strings and vectors.
 const ROW_OVERHEAD: usize = 512;
 
+/// Estimated memory of one index target or key held until written: the bytes and their
+/// share of the map or set holding them.
+const INDEX_ENTRY_OVERHEAD: usize = 48;
+
+/// A rebuild's budgets, by estimated memory, and how long a tail may grow.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budgets {
+    /// Rows: past this, the rows changed least recently are written until `keep_rows`
+    /// remain.
+    pub(crate) rows: usize,
+    pub(crate) keep_rows: usize,
+    /// Index entries and tails, written together when they pass this.
+    pub(crate) index: usize,
+    /// Finished actor runs (appended in key order per actor), written when they pass this.
+    pub(crate) runs: usize,
+    /// A row is held again once this many of its events wait in its tail, so that no tail
+    /// a reader folds is long.
+    pub(crate) tail_max: usize,
+}
+
+impl Budgets {
+    /// Rows: enough for the rows a large log keeps changing (every committee, the tasks
+    /// still reporting progress) to stay decoded. Index: the relations and names of about a
+    /// million events, so that most are written once, in key order. In all about 64 MiB,
+    /// freed when the rebuild ends.
+    pub(crate) const DEFAULT: Self = Self {
+        rows: 44 << 20,
+        keep_rows: 34 << 20,
+        index: 16 << 20,
+        runs: 4 << 20,
+        tail_max: 8,
+    };
+}
+
+/// One key to write (`Some` value) or remove (`None`).
+pub(crate) type Entry = (Vec<u8>, Option<Vec<u8>>);
+
 /// Index entries a chunk adds.
 #[derive(Default)]
 struct Index {
@@ -37,14 +85,28 @@ struct Index {
     plain: HashSet<Vec<u8>>,
     /// Targets by relation prefix, written as one entry per prefix.
     relations: HashMap<[u8; 17], Vec<Uuid>>,
+    /// Estimated memory of the above.
+    bytes: usize,
 }
 
 impl Index {
     fn relate(&mut self, table: u8, a: Uuid, b: Uuid) {
-        self.relations
+        let targets = self
+            .relations
             .entry(keys::relation_prefix(table, a))
-            .or_default()
-            .push(b);
+            .or_default();
+        if targets.is_empty() {
+            self.bytes += 17 + INDEX_ENTRY_OVERHEAD;
+        }
+        targets.push(b);
+        self.bytes += 16;
+    }
+
+    fn plain(&mut self, key: Vec<u8>) {
+        let len = key.len();
+        if self.plain.insert(key) {
+            self.bytes += len + INDEX_ENTRY_OVERHEAD;
+        }
     }
 }
 
@@ -65,33 +127,78 @@ struct Segments {
 /// entity touched many times is decoded and encoded once per chunk.
 pub(crate) struct Chunk<'a> {
     rm: &'a ReadModel,
-    records: HashMap<EntityKey, EntityRecord>,
+    records: HashMap<EntityKey, Held, IdHash>,
     /// For every committee in `records`.
-    segments: HashMap<EntityKey, Segments>,
+    segments: HashMap<EntityKey, Segments, IdHash>,
     index: Index,
     /// Open runs by actor, and the finished ones, each keyed by its first event.
     open_runs: HashMap<String, Vec<(u64, i64)>>,
     done_runs: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The first position whose index entries `index` holds: it names the relation entries
+    /// written from them, so entries of different spills never share a key.
     first_position: u64,
     last_position: u64,
     /// Estimated memory of the rows loaded from the tree.
     loaded_bytes: usize,
+    /// Estimated memory of every row held (see [`Held::weight`]).
+    row_bytes: usize,
+    /// Estimated memory of `done_runs`.
+    runs_bytes: usize,
+    /// A rebuild's tails (see `keys`): fact events of rows it has written and not read back,
+    /// as (position, revision), by entity.
+    pending: HashMap<EntityKey, Vec<(u64, u64)>, IdHash>,
+    /// Estimated memory of `pending`.
+    pending_bytes: usize,
     events: usize,
+    /// Look rows up in the tree only, never in the row cache: a rebuild's tree holds rows
+    /// it spilled, which are newer than anything a reader may have cached meanwhile.
+    from_tree: bool,
+    /// A rebuild's writing thread, waited for before the tree is read.
+    spiller: Option<&'a Spiller>,
+    budgets: Budgets,
+}
+
+/// A row a chunk holds, with when it was last changed and its estimated memory.
+struct Held {
+    record: EntityRecord,
+    /// The position of the last event applied to it.
+    touched: u64,
+    /// Its estimated memory: in a rebuild, what [`held_memory`] says after the last event;
+    /// otherwise its encoding when it was loaded (or a fixed share when the chunk made it).
+    weight: usize,
 }
 
 impl<'a> Chunk<'a> {
     pub(crate) fn new(rm: &'a ReadModel, after: u64) -> Self {
         Self {
             rm,
-            records: HashMap::new(),
-            segments: HashMap::new(),
+            records: HashMap::with_hasher(IdHash::new()),
+            segments: HashMap::with_hasher(IdHash::new()),
             index: Index::default(),
             open_runs: HashMap::new(),
             done_runs: Vec::new(),
             first_position: after + 1,
             last_position: after,
             loaded_bytes: 0,
+            row_bytes: 0,
+            runs_bytes: 0,
+            pending: HashMap::with_hasher(IdHash::new()),
+            pending_bytes: 0,
             events: 0,
+            from_tree: false,
+            spiller: None,
+            budgets: Budgets::DEFAULT,
+        }
+    }
+
+    /// The one chunk of a rebuild from position 1, holding rows across spills, whose
+    /// spills `spiller` writes.
+    pub(crate) fn for_rebuild(rm: &'a ReadModel, spiller: &'a Spiller, budgets: Budgets) -> Self {
+        Self {
+            from_tree: true,
+            spiller: Some(spiller),
+            budgets,
+            ..Self::new(rm, 0)
         }
     }
 
@@ -110,6 +217,13 @@ impl<'a> Chunk<'a> {
             .saturating_add(self.events.saturating_mul(BYTES_PER_EVENT))
     }
 
+    /// Whether a rebuild's chunk holds more than its budgets (see [`Chunk::spill`]).
+    pub(crate) fn needs_spill(&self) -> bool {
+        self.row_bytes > self.budgets.rows
+            || self.index.bytes + self.pending_bytes > self.budgets.index
+            || self.runs_bytes > self.budgets.runs
+    }
+
     /// Folds one event in; events must come in position order, each once.
     pub(crate) fn apply(&mut self, recorded: &RecordedEvent) -> Result<(), Error> {
         self.last_position = recorded.position;
@@ -120,115 +234,173 @@ impl<'a> Chunk<'a> {
         let key = event.entity();
         let position = recorded.position;
         self.events += 1;
-
-        let record = match self.records.remove(&key) {
-            Some(r) => Some(r),
-            // The first event of a stream: its entity has no row yet (rows are made by the
-            // events of their own stream, applied in log order), so skip the lookup, which a
-            // rebuild would otherwise pay for every entity.
-            None if recorded.revision == 0 => None,
-            None => match self.rm.record(&key)? {
-                Some((r, encoded)) => {
-                    // A decoded view takes about its encoding plus the string and vector
-                    // headers; memberships, the bulk of large views, have none.
-                    let estimate = encoded + ROW_OVERHEAD;
-                    self.loaded_bytes = self.loaded_bytes.saturating_add(estimate);
-                    Some(r)
-                }
-                None => None,
-            },
-        };
-        let mut record = record.unwrap_or(EntityRecord {
-            first: position,
-            last: position,
-            revision: recorded.revision,
-            view: None,
-        });
-        if let EntityKey::Committee(_) = key {
-            self.segments.entry(key).or_insert_with(|| Segments {
-                stored: members_of(&record.view).map_or(0, Vec::len),
-                ..Segments::default()
-            });
-        }
-        record.view = if event.is_fact() {
-            evolve(record.view.take(), &event)
-        } else {
-            // A correction may change any earlier fact of the stream, so the view is refolded
-            // from the stream as it stood at this event; streams are per entity, so small.
-            if let Some(s) = self.segments.get_mut(&key) {
-                s.all = true;
-            }
-            rebuild_view(&self.rm.stream_at(&key, position)?)
-        };
-        if let (Event::MembershipEnded { membership, .. }, Some(s)) =
-            (&event, self.segments.get_mut(&key))
-        {
-            // The membership `evolve` just ended (the first with this id, as there).
-            if let Some(i) =
-                members_of(&record.view).and_then(|m| m.iter().position(|x| x.id == *membership))
-            {
-                s.changed.insert(i / keys::SEGMENT);
-            }
-        }
-        record.last = position;
-        record.revision = recorded.revision;
-        self.records.insert(key, record);
-
         index_keys(&event, key, &mut self.index);
+        self.note_actor(recorded);
 
+        let held = self.records.remove(&key);
+        if held.is_none() && self.from_tree && recorded.revision > 0 && event.is_fact() {
+            // In a rebuild every row is made in memory by its stream's first event and
+            // leaves memory only by being written, so this one is in the tree: note the
+            // event in its tail instead of reading the row back (see `keys`), until the
+            // tail is long enough that holding the row again is cheaper.
+            let tail = self.pending.entry(key).or_default();
+            if tail.is_empty() {
+                self.pending_bytes += keys::ENTITY_KEY_LEN + INDEX_ENTRY_OVERHEAD;
+            }
+            tail.push((position, recorded.revision));
+            self.pending_bytes += 16;
+            if tail.len() < self.budgets.tail_max {
+                return Ok(());
+            }
+        }
+        let (mut record, weight, applied) = match held {
+            Some(held) => {
+                self.row_bytes = self.row_bytes.saturating_sub(held.weight);
+                (held.record, held.weight, false)
+            }
+            None => self.load(&key, recorded)?,
+        };
+        if !applied {
+            record.view = if event.is_fact() {
+                evolve(record.view.take(), &event)
+            } else {
+                // A correction may change any earlier fact of the stream, so the view is
+                // refolded from the stream as it stood at this event; streams are per
+                // entity, so small.
+                if let Some(s) = self.segments.get_mut(&key) {
+                    s.all = true;
+                }
+                rebuild_view(&self.rm.stream_at(&key, position)?)
+            };
+            if let (Event::MembershipEnded { membership, .. }, Some(s)) =
+                (&event, self.segments.get_mut(&key))
+            {
+                // The membership `evolve` just ended (the first with this id, as there).
+                if let Some(i) = members_of(&record.view)
+                    .and_then(|m| m.iter().position(|x| x.id == *membership))
+                {
+                    s.changed.insert(i / keys::SEGMENT);
+                }
+            }
+            record.last = position;
+            record.revision = recorded.revision;
+        }
+        let weight = if self.from_tree {
+            held_memory(&record)
+        } else {
+            weight
+        };
+        self.row_bytes = self.row_bytes.saturating_add(weight);
+        self.records.insert(
+            key,
+            Held {
+                record,
+                touched: position,
+                weight,
+            },
+        );
+        Ok(())
+    }
+
+    /// The row of an entity the chunk does not hold, as stored with its tails folded in
+    /// (and the tail the chunk noted, which may end with `recorded`), or a new one; its
+    /// estimated memory; whether `recorded` is folded in already.
+    fn load(
+        &mut self,
+        key: &EntityKey,
+        recorded: &RecordedEvent,
+    ) -> Result<(EntityRecord, usize, bool), Error> {
+        let position = recorded.position;
+        let pending = self.pending.remove(key);
+        if let Some(p) = &pending {
+            self.pending_bytes = self
+                .pending_bytes
+                .saturating_sub(keys::ENTITY_KEY_LEN + INDEX_ENTRY_OVERHEAD + 16 * p.len());
+        }
+        // The first event of a stream: its entity has no row yet (rows are made by the
+        // events of their own stream, applied in log order), so skip the lookup, which a
+        // rebuild would otherwise pay for every entity.
+        let stored = if recorded.revision == 0 && pending.is_none() {
+            None
+        } else {
+            if let Some(spiller) = self.spiller {
+                spiller.barrier()?;
+            }
+            self.rm.record(key, self.from_tree)?
+        };
+        let (mut record, weight, stored_members) = match stored {
+            Some((r, encoded, stored_members)) => {
+                // A decoded view takes about its encoding plus the string and vector
+                // headers; memberships, the bulk of large views, have none.
+                let estimate = encoded + ROW_OVERHEAD;
+                self.loaded_bytes = self.loaded_bytes.saturating_add(estimate);
+                (r, estimate, stored_members)
+            }
+            None => (
+                EntityRecord {
+                    first: position,
+                    last: position - 1,
+                    revision: recorded.revision,
+                    view: None,
+                    tails: Vec::new(),
+                },
+                ROW_OVERHEAD,
+                0,
+            ),
+        };
+        let folded_tails = !record.tails.is_empty() || pending.is_some();
+        if let Some(p) = &pending {
+            record.fold_tail(&self.rm.store, p)?;
+        }
+        if let EntityKey::Committee(_) = key {
+            // Events from tails may have ended stored memberships: write every segment.
+            self.segments.insert(
+                *key,
+                Segments {
+                    stored: stored_members,
+                    all: folded_tails,
+                    ..Segments::default()
+                },
+            );
+        }
+        let applied = record.last >= position;
+        Ok((record, weight, applied))
+    }
+
+    /// Adds the event to its actor's open run, finishing the run when it is full.
+    fn note_actor(&mut self, recorded: &RecordedEvent) {
         let actor = &recorded.metadata.actor;
-        let at = recorded.recorded_at.as_micros();
-        let run = self.open_runs.entry(actor.clone()).or_default();
-        run.push((position, at));
+        let entry = (recorded.position, recorded.recorded_at.as_micros());
+        let run = match self.open_runs.get_mut(actor) {
+            Some(run) => run,
+            None => self.open_runs.entry(actor.clone()).or_default(),
+        };
+        run.push(entry);
         if run.len() >= RUN_CAP {
             let full = std::mem::take(run);
-            self.done_runs.push(finish_run(actor, &full));
+            let (key, value) = finish_run(actor, &full);
+            self.runs_bytes += key.len() + value.len() + INDEX_ENTRY_OVERHEAD;
+            self.done_runs.push((key, value));
         }
-        Ok(())
     }
 
     /// Everything the chunk changes, with the new checkpoint, as one batch; and what the
     /// batch writes, for the caches.
-    pub(crate) fn into_batch(self) -> Result<Flushed, Error> {
-        let mut batch = sled::Batch::default();
+    pub(crate) fn into_batch(mut self) -> Result<Flushed, Error> {
+        let mut entries = Vec::new();
         let mut rows = Vec::with_capacity(self.records.len());
-        for (key, mut record) in self.records {
-            // A committee's row is written without its memberships, which go to segments.
-            let members = match &mut record.view {
-                Some(EntityView::Committee(c)) => std::mem::take(&mut c.memberships),
-                _ => Vec::new(),
-            };
-            let bytes = record.encode()?;
-            let mut encoded = bytes.len();
-            batch.insert(keys::entity(&key), bytes);
-            if let EntityKey::Committee(_) = key {
-                encoded += write_segments(&mut batch, &key, &members, self.segments.get(&key))?;
-            }
-            if let Some(EntityView::Committee(c)) = &mut record.view {
-                c.memberships = members;
-            }
+        for (key, held) in std::mem::take(&mut self.records) {
+            let mut record = held.record;
+            let encoded = encode_row(&key, &mut record, self.segments.get(&key), &mut entries)?;
             rows.push((key, record, encoded));
         }
-        for key in self.index.plain {
-            batch.insert(key, &[] as &[u8]);
-        }
-        let mut relations = HashSet::with_capacity(self.index.relations.len());
-        for (prefix, mut targets) in self.index.relations {
-            targets.sort_unstable();
-            targets.dedup();
-            batch.insert(
-                keys::relation_entry(&prefix, self.first_position),
-                keys::encode_targets(&targets),
-            );
-            relations.insert(prefix);
-        }
-        for (key, value) in self.done_runs {
-            batch.insert(key, value);
-        }
-        for (actor, run) in &self.open_runs {
-            if !run.is_empty() {
-                let (key, value) = finish_run(actor, run);
-                batch.insert(key, value);
+        let relations = self.take_index(&mut entries);
+        self.take_runs(true, &mut entries);
+        let mut batch = sled::Batch::default();
+        for (key, value) in entries {
+            match value {
+                Some(v) => batch.insert(key, v),
+                None => batch.remove(key),
             }
         }
         batch.insert(&keys::CHECKPOINT, &keys::u64_bytes(self.last_position));
@@ -238,6 +410,207 @@ impl<'a> Chunk<'a> {
             relations,
         })
     }
+
+    /// For a rebuild, what is over budget, sorted by key: the finished actor runs, the
+    /// index entries and tails, the rows changed least recently until `keep_rows` remain.
+    /// The rest stays held.
+    pub(crate) fn spill(&mut self) -> Result<Vec<Entry>, Error> {
+        let mut entries = Vec::new();
+        if self.index.bytes + self.pending_bytes > self.budgets.index {
+            self.take_index(&mut entries);
+        }
+        if self.runs_bytes > self.budgets.runs {
+            self.take_runs(false, &mut entries);
+        }
+        let keep_rows = self.budgets.keep_rows;
+        if self.row_bytes > self.budgets.rows {
+            // Committees last: every chunk of a long log changes every committee, and each
+            // is large to read back and write again; the many small rows (tasks) are written
+            // once and mostly never changed again.
+            let mut by_age: Vec<(bool, u64, EntityKey)> = self
+                .records
+                .iter()
+                .map(|(k, h)| (matches!(k, EntityKey::Committee(_)), h.touched, *k))
+                .collect();
+            by_age.sort_unstable();
+            for (_, _, key) in by_age {
+                if self.row_bytes <= keep_rows {
+                    break;
+                }
+                let Some(held) = self.records.remove(&key) else {
+                    continue;
+                };
+                self.row_bytes = self.row_bytes.saturating_sub(held.weight);
+                let mut record = held.record;
+                encode_row(&key, &mut record, self.segments.get(&key), &mut entries)?;
+                self.segments.remove(&key);
+            }
+            self.loaded_bytes = 0;
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    }
+
+    /// For a rebuild: everything still held, sorted by key (the checkpoint is not among
+    /// them; the caller writes it last).
+    pub(crate) fn finish(mut self) -> Result<Vec<Entry>, Error> {
+        let mut entries = Vec::new();
+        for (key, held) in std::mem::take(&mut self.records) {
+            let mut record = held.record;
+            encode_row(&key, &mut record, self.segments.get(&key), &mut entries)?;
+        }
+        self.take_index(&mut entries);
+        self.take_runs(true, &mut entries);
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    }
+
+    /// Moves the index entries and tails into `out`; returns the relation prefixes written.
+    /// Later entries are named by a later position, so they never overwrite these.
+    fn take_index(&mut self, out: &mut Vec<Entry>) -> HashSet<[u8; 17]> {
+        for (key, tail) in std::mem::take(&mut self.pending) {
+            if let Some(&(first, _)) = tail.first() {
+                out.push((keys::tail(&key, first), Some(keys::encode_tail(&tail))));
+            }
+        }
+        self.pending_bytes = 0;
+        let index = std::mem::take(&mut self.index);
+        for key in index.plain {
+            out.push((key, Some(Vec::new())));
+        }
+        let mut relations = HashSet::with_capacity(index.relations.len());
+        for (prefix, mut targets) in index.relations {
+            targets.sort_unstable();
+            targets.dedup();
+            out.push((
+                keys::relation_entry(&prefix, self.first_position),
+                Some(keys::encode_targets(&targets)),
+            ));
+            relations.insert(prefix);
+        }
+        self.first_position = self.last_position + 1;
+        relations
+    }
+
+    /// Moves the finished actor runs into `out`, and with `open`, the unfinished ones too.
+    fn take_runs(&mut self, open: bool, out: &mut Vec<Entry>) {
+        for (key, value) in self.done_runs.drain(..) {
+            out.push((key, Some(value)));
+        }
+        self.runs_bytes = 0;
+        if open {
+            for (actor, run) in &self.open_runs {
+                if !run.is_empty() {
+                    let (key, value) = finish_run(actor, run);
+                    out.push((key, Some(value)));
+                }
+            }
+            self.open_runs.clear();
+        }
+    }
+}
+
+/// About the memory a decoded row takes: the record and its map slot, and the heap blocks
+/// of its view's vectors (by capacity) and texts, each with an allocator header. Cheap
+/// enough to recompute after every event: it walks only short lists (names, seats,
+/// progress notes), not memberships or holdings.
+fn held_memory(record: &EntityRecord) -> usize {
+    use crate::view::{Holding, Membership, Progress, Seat};
+    use std::mem::size_of;
+    const BLOCK: usize = 16;
+    fn vec<T>(v: &Vec<T>) -> usize {
+        v.capacity() * size_of::<T>() + BLOCK
+    }
+    fn text(len: usize) -> usize {
+        len + 2 * BLOCK
+    }
+    fn names(t: &crate::view::Timeline<crate::text::Name>) -> usize {
+        vec(&t.0)
+            + t.0
+                .iter()
+                .map(|(_, n)| text(n.as_str().len()))
+                .sum::<usize>()
+    }
+    let view = match &record.view {
+        None => 0,
+        Some(EntityView::Unit(u)) => names(&u.names) + vec(&u.parents.0),
+        Some(EntityView::Person(p)) => names(&p.names),
+        Some(EntityView::Post(p)) => {
+            text(p.title.as_str().len()) + p.holdings.capacity() * size_of::<Holding>() + BLOCK
+        }
+        Some(EntityView::Decision(d)) => {
+            text(d.number.len())
+                + text(d.title.len())
+                + vec(&d.amends)
+                + vec(&d.replaces)
+                + vec(&d.repeals)
+        }
+        Some(EntityView::Committee(c)) => {
+            names(&c.names)
+                + vec(&c.duties.0)
+                + c.duties
+                    .0
+                    .iter()
+                    .flat_map(|(_, d)| d.iter().map(|x| text(x.len())))
+                    .sum::<usize>()
+                + c.seats.capacity() * size_of::<Seat>()
+                + c.seats
+                    .iter()
+                    .filter_map(|x| x.label.as_ref().map(|l| text(l.len())))
+                    .sum::<usize>()
+                + c.memberships.capacity() * size_of::<Membership>()
+                + 2 * BLOCK
+        }
+        Some(EntityView::Task(t)) => {
+            text(t.title.len())
+                + text(t.product.len())
+                + vec(&t.deadlines.0)
+                + vec(&t.assignments.0)
+                + t.assignments
+                    .0
+                    .iter()
+                    .map(|(_, a)| vec(&a.cooperating))
+                    .sum::<usize>()
+                + t.progress.capacity() * size_of::<Progress>()
+                + t.progress
+                    .iter()
+                    .map(|p| text(p.note.len()) + p.evidence.as_ref().map_or(0, |e| text(e.len())))
+                    .sum::<usize>()
+                + vec(&t.statuses.0)
+        }
+    };
+    size_of::<(EntityKey, Held)>() + 2 * size_of::<usize>() + view
+}
+
+/// Encodes one row into `out` (a committee's memberships into the segments `changes` says
+/// were changed), leaving `record` as it was; returns about the size of its encoding.
+fn encode_row(
+    key: &EntityKey,
+    record: &mut EntityRecord,
+    changes: Option<&Segments>,
+    out: &mut Vec<Entry>,
+) -> Result<usize, Error> {
+    // A committee's row is written without its memberships, which go to segments.
+    let members = match &mut record.view {
+        Some(EntityView::Committee(c)) => std::mem::take(&mut c.memberships),
+        _ => Vec::new(),
+    };
+    let bytes = record.encode();
+    if let Some(EntityView::Committee(c)) = &mut record.view {
+        c.memberships = members;
+    }
+    let bytes = bytes?;
+    let mut encoded = bytes.len();
+    out.push((keys::entity(key), Some(bytes)));
+    // The row now holds what its tails held.
+    for tail in record.tails.drain(..) {
+        out.push((tail, None));
+    }
+    if let EntityKey::Committee(_) = key {
+        let members = members_of(&record.view).map_or(&[][..], Vec::as_slice);
+        encoded += write_segments(out, key, members, changes)?;
+    }
+    Ok(encoded)
 }
 
 /// The memberships of a committee's view.
@@ -252,7 +625,7 @@ fn members_of(view: &Option<EntityView>) -> Option<&Vec<crate::view::Membership>
 /// the end; returns an estimate of the encoded size of all of them (written or not), for
 /// the cache.
 fn write_segments(
-    batch: &mut sled::Batch,
+    out: &mut Vec<Entry>,
     key: &EntityKey,
     members: &[crate::view::Membership],
     changes: Option<&Segments>,
@@ -277,15 +650,97 @@ fn write_segments(
     for s in written {
         let end = ((s + 1) * keys::SEGMENT).min(members.len());
         let part = members.get(s * keys::SEGMENT..end).unwrap_or_default();
-        batch.insert(keys::members(key, s), encode_payload(&part)?);
+        out.push((keys::members(key, s), Some(encode_payload(&part)?)));
     }
     if all {
         // A refolded view can have fewer memberships than were stored.
         for s in count..stored.div_ceil(keys::SEGMENT) {
-            batch.remove(keys::members(key, s));
+            out.push((keys::members(key, s), None));
         }
     }
     Ok(members.len() * MEMBERSHIP_BYTES)
+}
+
+/// What a rebuild's reading thread hands its writing thread.
+pub(crate) enum Spill {
+    /// Entries to write, sorted by key.
+    Write(Vec<Entry>),
+    /// Answered once everything handed over before it is written.
+    Barrier(SyncSender<()>),
+}
+
+/// The reading side of a rebuild's writing thread: what a chunk spills is written while the
+/// chunk goes on reading and applying the log (a rebuild is otherwise one thread, and
+/// sled's writes are about half of it).
+pub(crate) struct Spiller {
+    to_writer: SyncSender<Spill>,
+}
+
+impl Spiller {
+    /// The channel holds one spill, so at most two (one being written) are in memory.
+    pub(crate) fn new() -> (Self, Receiver<Spill>) {
+        let (to_writer, from_reader) = sync_channel(1);
+        (Self { to_writer }, from_reader)
+    }
+
+    pub(crate) fn write(&self, entries: Vec<Entry>) -> Result<(), Error> {
+        self.to_writer
+            .send(Spill::Write(entries))
+            .map_err(|_| stopped())
+    }
+
+    /// Waits until everything handed over is in the tree, so that reading the tree sees it.
+    pub(crate) fn barrier(&self) -> Result<(), Error> {
+        let (ack, done) = sync_channel(1);
+        self.to_writer
+            .send(Spill::Barrier(ack))
+            .map_err(|_| stopped())?;
+        done.recv().map_err(|_| stopped())
+    }
+}
+
+impl std::fmt::Debug for Spiller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spiller").finish_non_exhaustive()
+    }
+}
+
+/// The writing thread stopped, which it does only on an error (reported when it is joined).
+fn stopped() -> Error {
+    super::corrupt("the rebuild's writing thread stopped")
+}
+
+/// The writing thread of a rebuild: writes what it is handed until the channel closes.
+pub(crate) fn write_spills(tree: &sled::Tree, spills: Receiver<Spill>) -> Result<(), Error> {
+    for spill in spills {
+        match spill {
+            Spill::Write(entries) => write_entries(tree, entries)?,
+            Spill::Barrier(ack) => {
+                // The reader waits on the other end; if it has gone, nobody needs the answer.
+                let _ = ack.send(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `entries` (sorted by key) one by one; for what a rebuild spills, which needs no
+/// atomicity. Not as a sled batch: applying a batch takes sled's process-wide
+/// concurrency-control lock exclusively, which would stop the rebuild's reading thread
+/// (iterating the log takes it shared) for as long as the batch takes; single inserts take
+/// it shared, and cost less per key.
+pub(crate) fn write_entries(tree: &sled::Tree, entries: Vec<Entry>) -> Result<(), Error> {
+    for (key, value) in entries {
+        match value {
+            Some(v) => {
+                tree.insert(key, v)?;
+            }
+            None => {
+                tree.remove(key)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A chunk's batch and what it writes.
@@ -312,7 +767,7 @@ fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
     use crate::ids::EntityKey as K;
     use Event as E;
     let mut name = |n: &crate::text::Name| {
-        out.plain.insert(keys::name(&fold(n.as_str()), &key));
+        out.plain(keys::name(&fold(n.as_str()), &key));
     };
     match event {
         E::UnitEstablished { name: n, .. }
@@ -356,7 +811,7 @@ fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
     }
     if let Some(d) = event.decision() {
         if key != K::Decision(d) {
-            out.plain.insert(keys::citing(d, &key));
+            out.plain(keys::citing(d, &key));
         }
     }
 }
