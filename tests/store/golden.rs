@@ -1,6 +1,7 @@
 //! Golden fixtures: record bytes and whole stores written by earlier format versions must
 //! decode, with every field, in every later build. A failure here means a format change needs
-//! a new version. Format 1 and 2 stores hold the same events; they differ in index layout.
+//! a new version. The stores of formats 1, 2 and 3 hold the same events; they differ only in
+//! their index layout, which an open upgrades.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -63,6 +64,11 @@ fn store_v1_fixture_opens_reads_and_verifies() {
 #[test]
 fn store_v2_fixture_opens_reads_and_verifies() {
     check_store_fixture("store-v2");
+}
+
+#[test]
+fn store_v3_fixture_opens_reads_and_verifies() {
+    check_store_fixture("store-v3");
 }
 
 fn check_store_fixture(name: &str) {
@@ -137,7 +143,7 @@ fn write_golden_fixtures() {
     .unwrap();
     std::fs::write(dir.join("record-v1.hash"), r.hash.to_hex() + "\n").unwrap();
 
-    let store_dir = dir.join("store-v2");
+    let store_dir = dir.join("store-v3");
     let _ = std::fs::remove_dir_all(&store_dir);
     let store = Store::open(&store_dir).unwrap();
     let meta = || Metadata::by("editor:golden").with_source("34/QĐ-BTTTT");
@@ -179,7 +185,7 @@ fn write_golden_fixtures() {
         .unwrap();
     let head = store.head().unwrap().unwrap();
     std::fs::write(
-        dir.join("store-v2.head"),
+        dir.join("store-v3.head"),
         format!("{} {}\n", head.position, head.hash),
     )
     .unwrap();

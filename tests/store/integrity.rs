@@ -142,17 +142,17 @@ fn newer_format_codec_change_and_foreign_data_are_refused() {
     let (dir, _) = store_with(1);
     // Format version is the u32 after the 16-byte magic.
     rewrite_header(dir.path(), &|h| {
-        h[16..20].copy_from_slice(&3u32.to_be_bytes())
+        h[16..20].copy_from_slice(&4u32.to_be_bytes())
     });
     assert!(matches!(
         Store::open(dir.path()),
         Err(OpenError::NewerFormat {
-            found: 3,
-            supported: 2
+            found: 4,
+            supported: 3
         })
     ));
     rewrite_header(dir.path(), &|h| {
-        h[16..20].copy_from_slice(&2u32.to_be_bytes());
+        h[16..20].copy_from_slice(&3u32.to_be_bytes());
         let last = h.len() - 1;
         h[last] = b'X';
     });

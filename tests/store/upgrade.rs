@@ -1,5 +1,5 @@
-//! Format 1 stores (one index key per event) are upgraded on open to format 2's packed indexes,
-//! with every read answering as before, and an interrupted upgrade or cleanup is finished.
+//! Older stores are upgraded on open to today's packed indexes, rebuilt from the records, with
+//! every read answering as before; an interrupted upgrade or cleanup is finished.
 
 use std::path::Path;
 
@@ -62,7 +62,7 @@ fn snapshot(store: &Store, streams: &[String]) -> Vec<String> {
     out
 }
 
-/// Rewrites a format-2 store's indexes the way format 1 kept them.
+/// Rewrites a current store's indexes the way format 1 kept them.
 fn downgrade_to_v1(dir: &Path) {
     let db = raw_db(dir);
     let tree = db.open_tree(LOG_TREE).unwrap();
@@ -81,17 +81,17 @@ fn downgrade_to_v1(dir: &Path) {
         id_key.extend_from_slice(r.event_id.as_bytes());
         batch.insert(id_key, &key[1..]);
     }
-    for prefix in [0x21u8, 0x31] {
+    for prefix in [0x22u8, 0x32] {
         for k in tree.range([prefix]..[prefix + 1]).keys() {
             batch.remove(k.unwrap());
         }
     }
     // Half-written packed entries, as an upgrade stopped before its header moved leaves them.
     batch.insert(
-        &[0x21u8, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0][..],
+        &[0x22u8, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0][..],
         &[1u8; 5][..],
     );
-    batch.insert(&[0x31u8, 0xff, 0xff][..], &[7u8; 24][..]);
+    batch.insert(&[0x32u8, 0, 3, 0xff, 0xff][..], &[7u8; 24][..]);
     let mut header = tree.get([0x00u8]).unwrap().unwrap().to_vec();
     header[16..20].copy_from_slice(&1u32.to_be_bytes());
     batch.insert(&[0x00u8][..], header);
@@ -115,7 +115,7 @@ fn a_format_1_store_is_upgraded_and_answers_as_before() {
     let mut streams = vec!["committee-long".to_string()];
     let (before, head) = {
         let store = Store::open(dir.path()).unwrap();
-        // 150 events: a stream spanning three index chunks, interleaved with short streams.
+        // 150 events: a stream spanning ten index chunks, interleaved with short streams.
         for i in 0..150u64 {
             let person = format!("person-{}", i % 40);
             if i < 40 {
@@ -141,7 +141,7 @@ fn a_format_1_store_is_upgraded_and_answers_as_before() {
     downgrade_to_v1(dir.path());
     assert_eq!(
         prefixes(dir.path()),
-        (vec![0x00, 0x01, 0x10, 0x20, 0x21, 0x30, 0x31, 0x40], 1)
+        (vec![0x00, 0x01, 0x10, 0x20, 0x22, 0x30, 0x32, 0x40], 1)
     );
 
     let store = Store::open(dir.path()).unwrap();
@@ -171,7 +171,7 @@ fn a_format_1_store_is_upgraded_and_answers_as_before() {
     drop(store);
     assert_eq!(
         prefixes(dir.path()),
-        (vec![0x00, 0x01, 0x10, 0x21, 0x31, 0x40], 2)
+        (vec![0x00, 0x01, 0x10, 0x22, 0x32, 0x40], 3)
     );
 }
 
@@ -189,6 +189,8 @@ fn an_interrupted_cleanup_is_finished_on_the_next_open() {
         let tree = db.open_tree(LOG_TREE).unwrap();
         tree.insert([0x20u8, 1, 2], &[0u8; 8]).unwrap();
         tree.insert([0x30u8, 3], &[0u8; 8]).unwrap();
+        tree.insert([0x21u8, 4], &[0u8; 8]).unwrap();
+        tree.insert([0x31u8, 5], &[0u8; 24]).unwrap();
         db.flush().unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
@@ -200,7 +202,7 @@ fn an_interrupted_cleanup_is_finished_on_the_next_open() {
     drop(store);
     assert_eq!(
         prefixes(dir.path()),
-        (vec![0x00, 0x01, 0x10, 0x21, 0x31, 0x40], 2)
+        (vec![0x00, 0x01, 0x10, 0x22, 0x32, 0x40], 3)
     );
 }
 

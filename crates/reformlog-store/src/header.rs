@@ -7,9 +7,10 @@ use crate::codec::CODEC_NAME;
 
 const MAGIC: &[u8; 16] = b"reformlog-store\0";
 
-/// The store format this build writes and the newest it reads. Format 1 (one index key per
-/// event) is upgraded to 2 (packed indexes) on open.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+/// The store format this build writes and the newest it reads. Formats 1 (one index key per
+/// entry) and 2 (chunks of 64 revisions, 2^16 id buckets) are upgraded to 3 (chunks of 16,
+/// 2^16 buckets keyed by u32) on open; they differ only in their indexes.
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Header {

@@ -1,4 +1,4 @@
-//! The packed indexes: a stream's positions in chunks of 64 revisions, event ids in buckets.
+//! The packed indexes: a stream's positions in chunks of 16 revisions, event ids in buckets.
 
 use std::collections::HashMap;
 
@@ -18,7 +18,10 @@ fn chunk_slots<'a>(
     if value.is_empty() || value.len() % 8 != 0 || slots as u64 > REVISIONS_PER_CHUNK {
         return Err(CorruptionError {
             at: format!("revision index chunk {key:02x?}"),
-            reason: format!("{} bytes is not 1 to 64 positions", value.len()),
+            reason: format!(
+                "{} bytes is not 1 to {REVISIONS_PER_CHUNK} positions",
+                value.len()
+            ),
         });
     }
     Ok(value.chunks_exact(8).map(|c| {
@@ -215,7 +218,7 @@ impl IndexOverlay {
         let slot = revision % REVISIONS_PER_CHUNK;
         // A chunk's first revision always starts a new value: nothing to read.
         let mut value = if slot == 0 {
-            Vec::with_capacity(64)
+            Vec::with_capacity(8 * REVISIONS_PER_CHUNK as usize)
         } else {
             self.current(Some(base), tree, &key)?
         };
@@ -281,7 +284,7 @@ mod tests {
         let key = keys::revision_chunk(1, 0);
         assert!(chunk_slots(&key, &[]).is_err());
         assert!(chunk_slots(&key, &[0; 7]).is_err());
-        assert!(chunk_slots(&key, &[0; 8 * 65]).is_err());
+        assert!(chunk_slots(&key, &[0; 8 * (REVISIONS_PER_CHUNK as usize + 1)]).is_err());
         assert_eq!(
             chunk_slots(&key, &[0; 16]).map(Iterator::count).ok(),
             Some(2)

@@ -346,8 +346,8 @@ fn check_or_write_header(tree: &sled::Tree, path: &Path) -> Result<(), OpenError
                     expected: codec::CODEC_NAME.to_string(),
                 });
             }
-            if header.format_version == 1 {
-                migrate::upgrade_v1(tree, Header::current().encode())
+            if header.format_version < FORMAT_VERSION {
+                migrate::upgrade(tree, Header::current().encode())
             } else {
                 migrate::remove_legacy(tree)
             }
