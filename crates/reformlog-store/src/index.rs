@@ -174,16 +174,14 @@ pub(crate) struct IndexOverlay {
 }
 
 impl IndexOverlay {
+    /// The value of `key` as this overlay, then `base` (the group so far), then the tree have it.
     fn current(
         &self,
-        base: Option<&IndexOverlay>,
+        base: &IndexOverlay,
         tree: &sled::Tree,
         key: &[u8],
     ) -> Result<Vec<u8>, ReadError> {
-        if let Some((v, _)) = self.values.get(key) {
-            return Ok(v.clone());
-        }
-        if let Some((v, _)) = base.and_then(|b| b.values.get(key)) {
+        if let Some((v, _)) = self.values.get(key).or_else(|| base.values.get(key)) {
             return Ok(v.clone());
         }
         Ok(tree.get(key)?.map(|v| v.to_vec()).unwrap_or_default())
@@ -220,7 +218,7 @@ impl IndexOverlay {
         let mut value = if slot == 0 {
             Vec::with_capacity(8 * REVISIONS_PER_CHUNK as usize)
         } else {
-            self.current(Some(base), tree, &key)?
+            self.current(base, tree, &key)?
         };
         if value.len() as u64 != slot * 8 {
             return Err(CorruptionError {
@@ -247,7 +245,7 @@ impl IndexOverlay {
         position: u64,
     ) -> Result<(), ReadError> {
         let key = keys::id_bucket(id);
-        let mut value = self.current(Some(base), tree, &key)?;
+        let mut value = self.current(base, tree, &key)?;
         value.extend_from_slice(&id_entry(id, position));
         self.values.insert(key.to_vec(), (value, true));
         Ok(())
