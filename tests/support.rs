@@ -19,3 +19,19 @@ pub(crate) fn ev(event_type: &str, text: &str) -> NewEvent {
         Metadata::by("editor:test").with_reason("integration test"),
     )
 }
+
+/// Opens the sled database underneath a store, waiting while a just-dropped handle still
+/// holds the file lock (sled releases it from background threads).
+pub(crate) fn raw_db(dir: &std::path::Path) -> sled::Db {
+    let mut tries = 0;
+    loop {
+        match sled::open(dir) {
+            Ok(db) => return db,
+            Err(_) if tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("cannot open {dir:?}: {e}"),
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use reformlog_store::{BreakKind, ExpectedRevision, OpenError, Store};
 
-use crate::support::ev;
+use crate::support::{ev, raw_db};
 
 const LOG_TREE: &str = "reformlog.log.v1";
 
@@ -27,22 +27,6 @@ fn store_with(n: u64) -> (tempfile::TempDir, reformlog_store::HeadDigest) {
     }
     let head = store.head().unwrap().unwrap();
     (dir, head)
-}
-
-/// Opens the sled database underneath a store, waiting while a just-dropped handle still
-/// holds the file lock (sled releases it from background threads).
-fn raw_db(dir: &std::path::Path) -> sled::Db {
-    let mut tries = 0;
-    loop {
-        match sled::open(dir) {
-            Ok(db) => return db,
-            Err(_) if tries < 100 => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => panic!("cannot open {dir:?}: {e}"),
-        }
-    }
 }
 
 /// Changes the stored record at `position` with `f`, through sled directly (as an attacker or

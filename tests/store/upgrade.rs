@@ -8,23 +8,9 @@ use reformlog_store::{
     AppendError, Direction, EventFilter, ExpectedRevision, RecordedEvent, Store, StreamAppend,
 };
 
-use crate::support::ev;
+use crate::support::{ev, raw_db};
 
 const LOG_TREE: &str = "reformlog.log.v1";
-
-fn raw_db(dir: &Path) -> sled::Db {
-    let mut tries = 0;
-    loop {
-        match sled::open(dir) {
-            Ok(db) => return db,
-            Err(_) if tries < 100 => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => panic!("{e}"),
-        }
-    }
-}
 
 /// Every answer the indexes give: each stream both ways, its revision, each event by id.
 fn snapshot(store: &Store, streams: &[String]) -> Vec<String> {
