@@ -15,12 +15,12 @@
 //! batch writes is replaced or dropped here while the gate is held exclusively, before the
 //! checkpoint moves.
 
-use super::idhash::IdHash;
 use super::EntityRecord;
+use super::IdHash;
 use crate::ids::EntityKey;
 use crate::view::EntityView;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use uuid::Uuid;
 
@@ -87,7 +87,7 @@ struct Shard<K, V> {
 impl<K, V> Shard<K, V> {
     fn new(hash: IdHash) -> Self {
         Self {
-            young: HashMap::with_hasher(hash),
+            young: HashMap::with_hasher(hash.clone()),
             old: HashMap::with_hasher(hash),
             young_bytes: 0,
         }
@@ -101,7 +101,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             self.young_bytes -= w;
         }
         if self.young_bytes > half {
-            let fresh = HashMap::with_hasher(*self.young.hasher());
+            let fresh = HashMap::with_hasher(self.young.hasher().clone());
             self.old = std::mem::replace(&mut self.young, fresh);
             self.young_bytes = 0;
         }
@@ -135,7 +135,9 @@ impl<K: Hash + Eq + Copy, V: Clone> Lru<K, V> {
     pub(crate) fn new(budget: usize) -> Self {
         let hash = IdHash::new();
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::new(hash))).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(Shard::new(hash.clone())))
+                .collect(),
             spread: IdHash::new(),
             half: (budget / SHARDS / 2).max(1),
         }
@@ -199,7 +201,7 @@ impl<K: Hash + Eq + Copy, V: Clone> Lru<K, V> {
     pub(crate) fn clear(&self) {
         for shard in &self.shards {
             let mut s = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            let hash = *s.young.hasher();
+            let hash = s.young.hasher().clone();
             *s = Shard::new(hash);
         }
     }

@@ -14,8 +14,8 @@
 //! tail (see `keys`), which readers fold. What a rebuild spills is written by a second
 //! thread while the first goes on reading the log.
 
-use super::idhash::IdHash;
 use super::keys;
+use super::IdHash;
 use super::{EntityRecord, ReadModel};
 use crate::api_error::Error;
 use crate::codec::{decode_event, is_domain_stream};

@@ -2,8 +2,8 @@
 //! views (refolded from the entity's own stream when it changed after the bound) and index
 //! scans, so the query and decide code written for the in-memory fold runs unchanged.
 
-use super::idhash::IdHash;
 use super::keys;
+use super::IdHash;
 use super::{EntityRecord, ReadModel};
 use crate::api_error::Error;
 use crate::date::Timestamp;
