@@ -46,6 +46,7 @@ use std::time::{Duration, Instant};
 use reformd::Role as TokenRole;
 use reformlog::{Answer, CommitteeId, Context, Query, Reformlog, Seed};
 use reformlog_benches::domain_log::{date, generate, Rng, FIRST_YEAR, YEARS};
+use reformlog_benches::{env_u64, percentile};
 
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
@@ -69,10 +70,6 @@ struct Settings {
     warmup: Duration,
     connections: usize,
     queries: usize,
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
 }
 
 impl Settings {
@@ -387,14 +384,6 @@ impl Phase {
     fn server_cpu_per_request(&self) -> Duration {
         self.server_cpu / (self.ok.max(1) as u32)
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 /// One request; `Ok(())` only for the status the target expects, with the whole body read.

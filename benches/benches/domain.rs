@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use reformlog::{decode_event, Answer, CommitteeId, Query, Reformlog};
 use reformlog_benches::domain_log::{date, generate, Res, Rng, FIRST_YEAR, YEARS};
+use reformlog_benches::{env_u64, percentile};
 use reformlog_store::{Direction, EventFilter};
 
 /// `StoreConfig`'s default page cache.
@@ -34,10 +35,6 @@ struct Settings {
     big: u64,
     small: u64,
     queries: usize,
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
 }
 
 impl Settings {
@@ -74,14 +71,6 @@ fn build(events: u64) -> Res<(tempfile::TempDir, Reformlog, CommitteeId, Duratio
     let started = Instant::now();
     log.catch_up()?;
     Ok((dir, log, main, started.elapsed()))
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 /// Latencies of one log's compositions.
