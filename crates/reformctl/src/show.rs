@@ -58,6 +58,12 @@ fn or_dash(text: &str) -> String {
     }
 }
 
+/// The `answer` member of a reply the daemon sends for a query.
+fn answer_of(v: &Value) -> Result<&Value, Error> {
+    v.get("answer")
+        .ok_or_else(|| Error::BadAnswer("no answer".into()))
+}
+
 fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(v).map_err(|e| Error::BadAnswer(e.to_string()))?;
     writeln!(out, "{text}")?;
@@ -181,9 +187,7 @@ pub(crate) fn committee_show(
     if json {
         return print_json(out, &v);
     }
-    let answer = v
-        .get("answer")
-        .ok_or_else(|| Error::BadAnswer("no answer".into()))?;
+    let answer = answer_of(&v)?;
     write_composition(out, answer, 0)?;
     writeln!(
         out,
@@ -209,9 +213,7 @@ pub(crate) fn history(
     if json {
         return print_json(out, &v);
     }
-    let a = v
-        .get("answer")
-        .ok_or_else(|| Error::BadAnswer("no answer".into()))?;
+    let a = answer_of(&v)?;
     for n in arr(a, "/names") {
         writeln!(out, "name from {}: {}", s(n, "/from"), s(n, "/name"))?;
     }
@@ -337,9 +339,7 @@ pub(crate) fn decision_show(
     if json {
         return print_json(out, &v);
     }
-    let a = v
-        .get("answer")
-        .ok_or_else(|| Error::BadAnswer("no answer".into()))?;
+    let a = answer_of(&v)?;
     let d = a.get("decision").unwrap_or(&Value::Null);
     writeln!(
         out,
