@@ -185,7 +185,9 @@ pub(crate) fn encode_targets(targets: &[Uuid]) -> Vec<u8> {
 
 /// `[CITING][decision][entity key]`.
 pub(crate) fn citing(decision: DecisionId, entity: &EntityKey) -> Vec<u8> {
-    let mut out = relation_prefix(CITING, decision.as_uuid()).to_vec();
+    let prefix = relation_prefix(CITING, decision.as_uuid());
+    let mut out = Vec::with_capacity(prefix.len() + ENTITY_KEY_LEN);
+    out.extend_from_slice(&prefix);
     out.extend_from_slice(&entity_key_bytes(entity));
     out
 }

@@ -11,8 +11,12 @@
 //! (committees last), and keeps the rest. Hot rows stay decoded for the whole rebuild
 //! instead of being read back and rewritten every fifty thousand events, and an event of a
 //! row already written is not a reason to read it back: its position goes into the row's
-//! tail (see `keys`), which readers fold. What a rebuild spills is written by a second
-//! thread while the first goes on reading the log.
+//! tail (see `keys`), which readers fold.
+//!
+//! A rebuild runs on four threads: two read and decode the log, taking pages in turn (see
+//! [`decode_log`]); one applies the decoded events in position order to the chunk; one
+//! writes what the chunk spills (see [`Spiller`]), which stays readable to the applying
+//! thread until it is in the tree.
 
 use super::keys;
 use super::IdHash;
@@ -23,9 +27,13 @@ use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::text::fold;
 use crate::view::{evolve, rebuild_view, EntityView};
-use reformlog_store::{encode_payload, RecordedEvent};
+use reformlog_store::{encode_payload, Direction, EventFilter, RecordedEvent, Store};
+use sled::IVec;
+use std::collections::{BTreeMap, VecDeque};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use uuid::Uuid;
 
 /// At most this many events share one actor-run value (16 bytes each), so a run stays a
@@ -59,6 +67,8 @@ pub(crate) struct Budgets {
     /// A row is held again once this many of its events wait in its tail, so that no tail
     /// a reader folds is long.
     pub(crate) tail_max: usize,
+    /// Events a decoding thread reads and decodes at a time.
+    pub(crate) page: usize,
 }
 
 impl Budgets {
@@ -72,11 +82,32 @@ impl Budgets {
         index: 16 << 20,
         runs: 4 << 20,
         tail_max: 8,
+        page: 10_000,
     };
 }
 
 /// One key to write (`Some` value) or remove (`None`).
 pub(crate) type Entry = (Vec<u8>, Option<Vec<u8>>);
+
+/// What a chunk needs of a stored event besides its body.
+pub(crate) struct Stamp<'a> {
+    pub(crate) position: u64,
+    pub(crate) revision: u64,
+    /// Microseconds since the epoch.
+    pub(crate) recorded_at: i64,
+    pub(crate) actor: &'a str,
+}
+
+impl<'a> Stamp<'a> {
+    pub(crate) fn of(recorded: &'a RecordedEvent) -> Self {
+        Self {
+            position: recorded.position,
+            revision: recorded.revision,
+            recorded_at: recorded.recorded_at.as_micros(),
+            actor: &recorded.metadata.actor,
+        }
+    }
+}
 
 /// Index entries a chunk adds.
 #[derive(Default)]
@@ -155,6 +186,9 @@ pub(crate) struct Chunk<'a> {
     from_tree: bool,
     /// A rebuild's writing thread, waited for before the tree is read.
     spiller: Option<&'a Spiller>,
+    /// For a rebuild: the entities whose row, segments or tails are in a spill that may not
+    /// be written yet, with the number of the last such spill; read through the spiller.
+    in_flight: HashMap<EntityKey, u64, IdHash>,
     budgets: Budgets,
 }
 
@@ -187,6 +221,7 @@ impl<'a> Chunk<'a> {
             events: 0,
             from_tree: false,
             spiller: None,
+            in_flight: HashMap::with_hasher(IdHash::new()),
             budgets: Budgets::DEFAULT,
         }
     }
@@ -226,19 +261,33 @@ impl<'a> Chunk<'a> {
 
     /// Folds one event in; events must come in position order, each once.
     pub(crate) fn apply(&mut self, recorded: &RecordedEvent) -> Result<(), Error> {
-        self.last_position = recorded.position;
-        if !is_domain_stream(&recorded.stream) {
+        let event = if is_domain_stream(&recorded.stream) {
+            Some(decode_event(recorded)?)
+        } else {
+            None
+        };
+        self.apply_decoded(&Stamp::of(recorded), event.as_ref())
+    }
+
+    /// [`Chunk::apply`] for an event decoded already (`None` if not a domain event).
+    pub(crate) fn apply_decoded(
+        &mut self,
+        stamp: &Stamp<'_>,
+        event: Option<&Event>,
+    ) -> Result<(), Error> {
+        self.last_position = stamp.position;
+        let Some(event) = event else {
             return Ok(());
-        }
-        let event = decode_event(recorded)?;
+        };
         let key = event.entity();
-        let position = recorded.position;
+        let position = stamp.position;
+        let revision = stamp.revision;
         self.events += 1;
-        index_keys(&event, key, &mut self.index);
-        self.note_actor(recorded);
+        index_keys(event, key, &mut self.index);
+        self.note_actor(stamp);
 
         let held = self.records.remove(&key);
-        if held.is_none() && self.from_tree && recorded.revision > 0 && event.is_fact() {
+        if held.is_none() && self.from_tree && revision > 0 && event.is_fact() {
             // In a rebuild every row is made in memory by its stream's first event and
             // leaves memory only by being written, so this one is in the tree: note the
             // event in its tail instead of reading the row back (see `keys`), until the
@@ -247,7 +296,7 @@ impl<'a> Chunk<'a> {
             if tail.is_empty() {
                 self.pending_bytes += keys::ENTITY_KEY_LEN + INDEX_ENTRY_OVERHEAD;
             }
-            tail.push((position, recorded.revision));
+            tail.push((position, revision));
             self.pending_bytes += 16;
             if tail.len() < self.budgets.tail_max {
                 return Ok(());
@@ -258,11 +307,11 @@ impl<'a> Chunk<'a> {
                 self.row_bytes = self.row_bytes.saturating_sub(held.weight);
                 (held.record, held.weight, false)
             }
-            None => self.load(&key, recorded)?,
+            None => self.load(&key, position, revision)?,
         };
         if !applied {
             record.view = if event.is_fact() {
-                evolve(record.view.take(), &event)
+                evolve(record.view.take(), event)
             } else {
                 // A correction may change any earlier fact of the stream, so the view is
                 // refolded from the stream as it stood at this event; streams are per
@@ -273,7 +322,7 @@ impl<'a> Chunk<'a> {
                 rebuild_view(&self.rm.stream_at(&key, position)?)
             };
             if let (Event::MembershipEnded { membership, .. }, Some(s)) =
-                (&event, self.segments.get_mut(&key))
+                (event, self.segments.get_mut(&key))
             {
                 // The membership `evolve` just ended (the first with this id, as there).
                 if let Some(i) = members_of(&record.view)
@@ -283,7 +332,7 @@ impl<'a> Chunk<'a> {
                 }
             }
             record.last = position;
-            record.revision = recorded.revision;
+            record.revision = revision;
         }
         let weight = if self.from_tree {
             held_memory(&record)
@@ -308,9 +357,9 @@ impl<'a> Chunk<'a> {
     fn load(
         &mut self,
         key: &EntityKey,
-        recorded: &RecordedEvent,
+        position: u64,
+        revision: u64,
     ) -> Result<(EntityRecord, usize, bool), Error> {
-        let position = recorded.position;
         let pending = self.pending.remove(key);
         if let Some(p) = &pending {
             self.pending_bytes = self
@@ -320,13 +369,13 @@ impl<'a> Chunk<'a> {
         // The first event of a stream: its entity has no row yet (rows are made by the
         // events of their own stream, applied in log order), so skip the lookup, which a
         // rebuild would otherwise pay for every entity.
-        let stored = if recorded.revision == 0 && pending.is_none() {
-            None
-        } else {
-            if let Some(spiller) = self.spiller {
-                spiller.barrier()?;
+        let stored = match self.spiller {
+            _ if revision == 0 && pending.is_none() => None,
+            // Part of the row may still be on its way to the tree.
+            Some(spiller) if self.in_flight.contains_key(key) => {
+                self.rm.record_spilled(key, spiller)?
             }
-            self.rm.record(key, self.from_tree)?
+            _ => self.rm.record(key, self.from_tree)?,
         };
         let (mut record, weight, stored_members) = match stored {
             Some((r, encoded, stored_members)) => {
@@ -340,7 +389,7 @@ impl<'a> Chunk<'a> {
                 EntityRecord {
                     first: position,
                     last: position - 1,
-                    revision: recorded.revision,
+                    revision,
                     view: None,
                     tails: Vec::new(),
                 },
@@ -368,12 +417,12 @@ impl<'a> Chunk<'a> {
     }
 
     /// Adds the event to its actor's open run, finishing the run when it is full.
-    fn note_actor(&mut self, recorded: &RecordedEvent) {
-        let actor = &recorded.metadata.actor;
-        let entry = (recorded.position, recorded.recorded_at.as_micros());
+    fn note_actor(&mut self, stamp: &Stamp<'_>) {
+        let actor = stamp.actor;
+        let entry = (stamp.position, stamp.recorded_at);
         let run = match self.open_runs.get_mut(actor) {
             Some(run) => run,
-            None => self.open_runs.entry(actor.clone()).or_default(),
+            None => self.open_runs.entry(actor.to_owned()).or_default(),
         };
         run.push(entry);
         if run.len() >= RUN_CAP {
@@ -415,8 +464,19 @@ impl<'a> Chunk<'a> {
     /// index entries and tails, the rows changed least recently until `keep_rows` remain.
     /// The rest stays held.
     pub(crate) fn spill(&mut self) -> Result<Vec<Entry>, Error> {
+        let number = match self.spiller {
+            Some(spiller) => {
+                let written = spiller.written();
+                self.in_flight.retain(|_, n| *n > written);
+                spiller.next_spill()
+            }
+            None => 0,
+        };
         let mut entries = Vec::new();
         if self.index.bytes + self.pending_bytes > self.budgets.index {
+            for key in self.pending.keys() {
+                self.in_flight.insert(*key, number);
+            }
             self.take_index(&mut entries);
         }
         if self.runs_bytes > self.budgets.runs {
@@ -444,6 +504,7 @@ impl<'a> Chunk<'a> {
                 let mut record = held.record;
                 encode_row(&key, &mut record, self.segments.get(&key), &mut entries)?;
                 self.segments.remove(&key);
+                self.in_flight.insert(key, number);
             }
             self.loaded_bytes = 0;
         }
@@ -661,41 +722,117 @@ fn write_segments(
     Ok(members.len() * MEMBERSHIP_BYTES)
 }
 
-/// What a rebuild's reading thread hands its writing thread.
-pub(crate) enum Spill {
-    /// Entries to write, sorted by key.
-    Write(Vec<Entry>),
-    /// Answered once everything handed over before it is written.
-    Barrier(SyncSender<()>),
+/// The applying side of a rebuild's writing thread: what a chunk spills is written while the
+/// chunk goes on applying the log (sled's writes are about a third of a rebuild's work).
+/// Spills are numbered from 1 in the order handed over.
+///
+/// The spills not yet written stay readable here, so that a row spilled a moment ago can be
+/// read back at once (see [`Spiller::get`]) instead of waiting for the writer, which may be
+/// in the middle of a spill of a hundred thousand keys: waiting cost a 1M-event rebuild
+/// about 3 s in 1 700 waits.
+pub(crate) struct Spiller {
+    to_writer: SyncSender<Arc<Vec<Entry>>>,
+    /// Spills handed over and perhaps not yet written, oldest first, with their numbers.
+    in_flight: Mutex<VecDeque<(u64, Arc<Vec<Entry>>)>>,
+    sent: AtomicU64,
+    /// Spills written, in order; set by the writing thread.
+    written: Arc<AtomicU64>,
 }
 
-/// The reading side of a rebuild's writing thread: what a chunk spills is written while the
-/// chunk goes on reading and applying the log (a rebuild is otherwise one thread, and
-/// sled's writes are about half of it).
-pub(crate) struct Spiller {
-    to_writer: SyncSender<Spill>,
+/// The writing side's end of a [`Spiller`].
+pub(crate) struct Spills {
+    from_reader: Receiver<Arc<Vec<Entry>>>,
+    written: Arc<AtomicU64>,
 }
 
 impl Spiller {
-    /// The channel holds one spill, so at most two (one being written) are in memory.
-    pub(crate) fn new() -> (Self, Receiver<Spill>) {
+    /// The channel holds one spill, so at most two (one being written) wait for the writer.
+    pub(crate) fn new() -> (Self, Spills) {
         let (to_writer, from_reader) = sync_channel(1);
-        (Self { to_writer }, from_reader)
+        let written = Arc::new(AtomicU64::new(0));
+        let spiller = Self {
+            to_writer,
+            in_flight: Mutex::new(VecDeque::new()),
+            sent: AtomicU64::new(0),
+            written: written.clone(),
+        };
+        (
+            spiller,
+            Spills {
+                from_reader,
+                written,
+            },
+        )
     }
 
+    /// Hands `entries` (sorted by key) to the writer, waiting while it has a spill queued.
     pub(crate) fn write(&self, entries: Vec<Entry>) -> Result<(), Error> {
-        self.to_writer
-            .send(Spill::Write(entries))
-            .map_err(|_| stopped())
+        let entries = Arc::new(entries);
+        let number = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
+        self.in_flight().push_back((number, entries.clone()));
+        self.to_writer.send(entries).map_err(|_| stopped())
     }
 
-    /// Waits until everything handed over is in the tree, so that reading the tree sees it.
-    pub(crate) fn barrier(&self) -> Result<(), Error> {
-        let (ack, done) = sync_channel(1);
-        self.to_writer
-            .send(Spill::Barrier(ack))
-            .map_err(|_| stopped())?;
-        done.recv().map_err(|_| stopped())
+    /// The number the next spill handed over will have.
+    fn next_spill(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed) + 1
+    }
+
+    /// How many spills are in the tree.
+    fn written(&self) -> u64 {
+        self.written.load(Ordering::Acquire)
+    }
+
+    /// The spills not known to be written, oldest first (forgetting those that are).
+    fn in_flight(&self) -> MutexGuard<'_, VecDeque<(u64, Arc<Vec<Entry>>)>> {
+        let mut spills = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let written = self.written();
+        while spills.front().is_some_and(|(n, _)| *n <= written) {
+            spills.pop_front();
+        }
+        spills
+    }
+
+    /// The value of `key` as `tree` will hold it once every spill handed over is written.
+    pub(crate) fn get(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<IVec>, Error> {
+        // Whatever the writer finishes meanwhile, the spills taken here are applied on top
+        // of what the tree is read to hold, so the answer does not depend on its progress.
+        let spills = self.in_flight();
+        for (_, entries) in spills.iter().rev() {
+            if let Ok(i) = entries.binary_search_by(|e| e.0.as_slice().cmp(key)) {
+                return Ok(entries.get(i).and_then(|e| e.1.as_deref()).map(IVec::from));
+            }
+        }
+        Ok(tree.get(key)?)
+    }
+
+    /// The entries under `prefix`, in key order, as `tree` will hold them once every spill
+    /// handed over is written.
+    pub(crate) fn scan_prefix(
+        &self,
+        tree: &sled::Tree,
+        prefix: &[u8],
+    ) -> Result<Vec<(IVec, IVec)>, Error> {
+        let spills = self.in_flight();
+        let mut found = BTreeMap::new();
+        for item in tree.scan_prefix(prefix) {
+            let (k, v) = item?;
+            found.insert(k, v);
+        }
+        for (_, entries) in spills.iter() {
+            let start = entries.partition_point(|e| e.0.as_slice() < prefix);
+            let under = entries.get(start..).unwrap_or_default();
+            for (k, v) in under.iter().take_while(|e| e.0.starts_with(prefix)) {
+                match v {
+                    Some(v) => found.insert(IVec::from(k.as_slice()), IVec::from(v.as_slice())),
+                    None => found.remove(k.as_slice()),
+                };
+            }
+        }
+        Ok(found.into_iter().collect())
     }
 }
 
@@ -710,16 +847,123 @@ fn stopped() -> Error {
     super::corrupt("the rebuild's writing thread stopped")
 }
 
-/// The writing thread of a rebuild: writes what it is handed until the channel closes.
-pub(crate) fn write_spills(tree: &sled::Tree, spills: Receiver<Spill>) -> Result<(), Error> {
-    for spill in spills {
-        match spill {
-            Spill::Write(entries) => write_entries(tree, entries)?,
-            Spill::Barrier(ack) => {
-                // The reader waits on the other end; if it has gone, nobody needs the answer.
-                let _ = ack.send(());
-            }
+/// An event as a rebuild's decoding thread hands it over: its body decoded (`None` if it is
+/// not a domain event) and what the chunk needs of its record.
+pub(crate) struct DecodedEvent {
+    position: u64,
+    revision: u64,
+    recorded_at: i64,
+    actor: String,
+    event: Option<Event>,
+}
+
+impl DecodedEvent {
+    /// Folds the event into `chunk`.
+    pub(crate) fn apply_to(&self, chunk: &mut Chunk<'_>) -> Result<(), Error> {
+        let stamp = Stamp {
+            position: self.position,
+            revision: self.revision,
+            recorded_at: self.recorded_at,
+            actor: &self.actor,
+        };
+        chunk.apply_decoded(&stamp, self.event.as_ref())
+    }
+}
+
+/// What a rebuild's decoding thread sends: pages of events in position order, then `End`.
+pub(crate) enum Decoded {
+    Page(Vec<DecodedEvent>),
+    End,
+}
+
+/// Which pages of the log one decoding thread of a rebuild reads: pages of `page`
+/// positions, numbered from 0, every `stride`th from `first`, up to `head`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lane {
+    pub(crate) first: u64,
+    pub(crate) stride: u64,
+    pub(crate) page: u64,
+    pub(crate) head: u64,
+}
+
+/// A decoding thread of a rebuild: reads its lane of the log and decodes every domain
+/// event, page by page, so that the applying thread only folds them in. Reading and
+/// decoding the stored records is most of the work of a rebuild, and what a plain replay
+/// does alone; here it overlaps the rest. Stops at the first error, which it sends, or when
+/// the applying thread has gone.
+///
+/// The applying thread hands every page back through `used`, to be freed here: with glibc's
+/// allocator, a thread that frees what another allocated takes the other's arena lock for
+/// most blocks; at a million events that waiting took a fifth of the rebuild's time.
+pub(crate) fn decode_log(
+    store: &Store,
+    lane: Lane,
+    out: &SyncSender<Result<Decoded, Error>>,
+    used: &Receiver<Vec<DecodedEvent>>,
+) {
+    let mut number = lane.first;
+    loop {
+        let start = number.saturating_mul(lane.page).saturating_add(1);
+        if start > lane.head {
+            break;
         }
+        while let Ok(done) = used.try_recv() {
+            drop(done);
+        }
+        let count = lane.page.min(lane.head - start + 1);
+        let sent = match decode_page(store, start, count) {
+            Ok(events) => out.send(Ok(Decoded::Page(events))),
+            Err(e) => {
+                let _ = out.send(Err(e));
+                return;
+            }
+        };
+        if sent.is_err() {
+            return;
+        }
+        number = number.saturating_add(lane.stride);
+    }
+    // The applying thread may have stopped on an error of its own, which it reports.
+    let _ = out.send(Ok(Decoded::End));
+}
+
+/// The `count` events from position `start`, decoded.
+fn decode_page(store: &Store, start: u64, count: u64) -> Result<Vec<DecodedEvent>, Error> {
+    let limit = usize::try_from(count).unwrap_or(usize::MAX);
+    let read = store.read_all(Some(start), Direction::Forward, limit, &EventFilter::all())?;
+    let mut events = Vec::with_capacity(read.events.len());
+    for (expected, mut recorded) in (start..).zip(read.events) {
+        // Lanes split the log by position, which is gap-free; a page must hold all of its.
+        if recorded.position != expected {
+            return Err(super::corrupt("a gap in the log's positions"));
+        }
+        let event = if is_domain_stream(&recorded.stream) {
+            Some(decode_event(&recorded)?)
+        } else {
+            None
+        };
+        events.push(DecodedEvent {
+            position: recorded.position,
+            revision: recorded.revision,
+            recorded_at: recorded.recorded_at.as_micros(),
+            actor: std::mem::take(&mut recorded.metadata.actor),
+            event,
+        });
+    }
+    if events.len() != limit {
+        return Err(super::corrupt("a page of the log ended early"));
+    }
+    Ok(events)
+}
+
+/// The writing thread of a rebuild: writes what it is handed until the channel closes.
+pub(crate) fn write_spills(tree: &sled::Tree, spills: Spills) -> Result<(), Error> {
+    for entries in spills.from_reader {
+        write_entries(tree, &entries)?;
+        // The reading thread made the entries and frees them (see `decode_log` for why):
+        // its copy is the last once this one is dropped before the spill counts as written.
+        drop(entries);
+        spills.written.fetch_add(1, Ordering::Release);
     }
     Ok(())
 }
@@ -729,14 +973,14 @@ pub(crate) fn write_spills(tree: &sled::Tree, spills: Receiver<Spill>) -> Result
 /// concurrency-control lock exclusively, which would stop the rebuild's reading thread
 /// (iterating the log takes it shared) for as long as the batch takes; single inserts take
 /// it shared, and cost less per key.
-pub(crate) fn write_entries(tree: &sled::Tree, entries: Vec<Entry>) -> Result<(), Error> {
+pub(crate) fn write_entries(tree: &sled::Tree, entries: &[Entry]) -> Result<(), Error> {
     for (key, value) in entries {
         match value {
             Some(v) => {
-                tree.insert(key, v)?;
+                tree.insert(key.as_slice(), v.as_slice())?;
             }
             None => {
-                tree.remove(key)?;
+                tree.remove(key.as_slice())?;
             }
         }
     }
@@ -819,5 +1063,91 @@ fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
 fn assignment_keys(a: &crate::model::Assignment, task: EntityKey, out: &mut Index) {
     for unit in std::iter::once(&a.lead).chain(&a.cooperating) {
         out.relate(keys::UNIT_TASKS, unit.as_uuid(), task.uuid());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn put(k: &str, v: &str) -> Entry {
+        (k.as_bytes().to_vec(), Some(v.as_bytes().to_vec()))
+    }
+
+    fn del(k: &str) -> Entry {
+        (k.as_bytes().to_vec(), None)
+    }
+
+    fn text(v: Option<IVec>) -> Option<String> {
+        v.map(|v| String::from_utf8(v.to_vec()).unwrap())
+    }
+
+    fn scan(spiller: &Spiller, tree: &sled::Tree, prefix: &str) -> Vec<(String, String)> {
+        let found = spiller.scan_prefix(tree, prefix.as_bytes()).unwrap();
+        found
+            .into_iter()
+            .map(|(k, v)| (text(Some(k)).unwrap(), text(Some(v)).unwrap()))
+            .collect()
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn spills_not_yet_written_read_as_the_tree_will_hold_them() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let tree = db.open_tree("rm").unwrap();
+        for (k, v) in [
+            ("a1", "old"),
+            ("a2", "kept"),
+            ("a4", "doomed"),
+            ("b1", "other"),
+        ] {
+            tree.insert(k, v).unwrap();
+        }
+        let (spiller, spills) = Spiller::new();
+        spiller
+            .write(vec![put("a1", "new"), put("a3", "added"), del("a4")])
+            .unwrap();
+        // Taken off the channel but not written: the writer is busy with it.
+        let first = spills.from_reader.recv().unwrap();
+        spiller.write(vec![del("a1"), put("a3", "again")]).unwrap();
+
+        let expected = pairs(&[("a2", "kept"), ("a3", "again")]);
+        let check = |tree: &sled::Tree| {
+            assert_eq!(text(spiller.get(tree, b"a1").unwrap()), None);
+            assert_eq!(text(spiller.get(tree, b"a2").unwrap()).unwrap(), "kept");
+            assert_eq!(text(spiller.get(tree, b"a3").unwrap()).unwrap(), "again");
+            assert_eq!(text(spiller.get(tree, b"a4").unwrap()), None);
+            assert_eq!(text(spiller.get(tree, b"b1").unwrap()).unwrap(), "other");
+            assert_eq!(scan(&spiller, tree, "a"), expected);
+            assert_eq!(scan(&spiller, tree, "b"), pairs(&[("b1", "other")]));
+        };
+        assert_eq!(text(tree.get("a1").unwrap()).unwrap(), "old");
+        check(&tree);
+
+        // The first spill lands; the answers do not move, and it is forgotten.
+        write_entries(&tree, &first).unwrap();
+        drop(first);
+        spills.written.fetch_add(1, Ordering::Release);
+        check(&tree);
+        assert_eq!(spiller.in_flight().len(), 1);
+
+        // The writer takes the rest; the tree now holds what was answered.
+        drop(spiller);
+        write_spills(&tree, spills).unwrap();
+        let stored: Vec<(String, String)> = tree
+            .scan_prefix("a")
+            .map(|r| {
+                let (k, v) = r.unwrap();
+                (text(Some(k)).unwrap(), text(Some(v)).unwrap())
+            })
+            .collect();
+        assert_eq!(stored, expected);
     }
 }
