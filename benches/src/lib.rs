@@ -297,10 +297,22 @@ impl Bulk {
     }
 }
 
-/// The median of `xs` (mean of the middle two for an even count); 0 for none.
 /// A whole number from the environment variable `name`, if set and valid.
 pub fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// CPU seconds (user and system) this process has used so far, over all its threads, from
+/// `/proc/self/stat` in clock ticks of 1/100 s (Linux's `USER_HZ` on the machines measured);
+/// `None` where that file is missing or unreadable.
+pub fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    // utime and stime are the 14th and 15th fields of the line, 12th and 13th after ')'.
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
 }
 
 /// The `p` quantile (0 to 1, nearest rank) of durations sorted ascending; zero when empty.
@@ -312,6 +324,7 @@ pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// The median of `xs` (mean of the middle two for an even count); 0 for none.
 pub fn median(xs: &[f64]) -> f64 {
     let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
     v.sort_by(f64::total_cmp);

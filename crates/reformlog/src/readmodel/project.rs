@@ -67,7 +67,9 @@ pub(crate) struct Budgets {
     /// A row is held again once this many of its events wait in its tail, so that no tail
     /// a reader folds is long.
     pub(crate) tail_max: usize,
-    /// Events a decoding thread reads and decodes at a time.
+    /// Events a decoding thread reads and decodes at a time. Small pages keep little in
+    /// flight: at a million events, pages of 10 000 took the rebuild's peak memory from
+    /// about 410 to 500 MB and were no faster than pages of 1 000.
     pub(crate) page: usize,
 }
 
@@ -82,7 +84,7 @@ impl Budgets {
         index: 16 << 20,
         runs: 4 << 20,
         tail_max: 8,
-        page: 10_000,
+        page: 1_000,
     };
 }
 
