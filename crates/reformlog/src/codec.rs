@@ -32,7 +32,8 @@ pub fn decode_event(recorded: &RecordedEvent) -> Result<Event, Error> {
             recorded.schema_version
         )));
     }
-    let event: Event = decode_payload(&recorded.payload)?;
+    let event: Event = decode_payload(&recorded.payload)
+        .map_err(|e| bad(format!("the payload is not an event this build reads: {e}")))?;
     if event.type_name() != recorded.event_type {
         return Err(bad(format!(
             "the record says {:?} but the payload is {:?}",

@@ -337,3 +337,55 @@ fn pages_of_a_listing_add_up_to_the_whole_listing() {
         }
     }
 }
+
+#[test]
+fn a_rebuild_stopped_by_an_undecodable_event_reports_it_and_leaves_no_checkpoint() {
+    use reformlog_store::{ExpectedRevision, Metadata, NewEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let log = Reformlog::open(dir.path()).unwrap();
+    log.load_seed(&Seed::parse(SEED).unwrap(), &ctx()).unwrap();
+    // A domain stream's event whose body is not an event, then events of another stream,
+    // so that both decoding lanes have pages left when the first meets it.
+    let stream = EntityKey::Unit(crate::UnitId::new()).stream_name();
+    let bad = NewEvent::new(
+        "unit_established",
+        crate::codec::SCHEMA_VERSION,
+        vec![0xFF; 7],
+        Metadata::by("tests"),
+    );
+    let bad_at = log
+        .store()
+        .append(&stream, ExpectedRevision::NoStream, vec![bad])
+        .unwrap()
+        .last_position;
+    for i in 0..20 {
+        let other = NewEvent::new("note", 1, vec![i], Metadata::by("tests"));
+        log.store()
+            .append("notes", ExpectedRevision::Any, vec![other])
+            .unwrap();
+    }
+    log.spill_always();
+    let err = log.rebuild().unwrap_err();
+    assert!(matches!(err, crate::Error::Codec(_)), "{err:?}");
+    assert!(
+        err.to_string().contains(&format!("position {bad_at}")),
+        "{err}"
+    );
+    // What the rebuild wrote stays hidden, and the next open tries again and says why not.
+    assert_eq!(log.read_model_position(), 0);
+    assert!(log
+        .query(
+            &Query::Composition {
+                committee: committee(BCD),
+                on: d("2022-01-15"),
+            },
+            None,
+        )
+        .is_err());
+    drop(log);
+    let err = Reformlog::open(dir.path()).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("position {bad_at}")),
+        "{err}"
+    );
+}
