@@ -186,7 +186,7 @@ pub(crate) struct Chunk<'a> {
     /// Look rows up in the tree only, never in the row cache: a rebuild's tree holds rows
     /// it spilled, which are newer than anything a reader may have cached meanwhile.
     from_tree: bool,
-    /// A rebuild's writing thread, waited for before the tree is read.
+    /// A rebuild's writing thread, through which rows it may not have written yet are read.
     spiller: Option<&'a Spiller>,
     /// For a rebuild: the entities whose row, segments or tails are in a spill that may not
     /// be written yet, with the number of the last such spill; read through the spiller.
@@ -743,14 +743,14 @@ pub(crate) struct Spiller {
 
 /// The writing side's end of a [`Spiller`].
 pub(crate) struct Spills {
-    from_reader: Receiver<Arc<Vec<Entry>>>,
+    from_applier: Receiver<Arc<Vec<Entry>>>,
     written: Arc<AtomicU64>,
 }
 
 impl Spiller {
     /// The channel holds one spill, so at most two (one being written) wait for the writer.
     pub(crate) fn new() -> (Self, Spills) {
-        let (to_writer, from_reader) = sync_channel(1);
+        let (to_writer, from_applier) = sync_channel(1);
         let written = Arc::new(AtomicU64::new(0));
         let spiller = Self {
             to_writer,
@@ -761,7 +761,7 @@ impl Spiller {
         (
             spiller,
             Spills {
-                from_reader,
+                from_applier,
                 written,
             },
         )
@@ -960,9 +960,9 @@ fn decode_page(store: &Store, start: u64, count: u64) -> Result<Vec<DecodedEvent
 
 /// The writing thread of a rebuild: writes what it is handed until the channel closes.
 pub(crate) fn write_spills(tree: &sled::Tree, spills: Spills) -> Result<(), Error> {
-    for entries in spills.from_reader {
+    for entries in spills.from_applier {
         write_entries(tree, &entries)?;
-        // The reading thread made the entries and frees them (see `decode_log` for why):
+        // The applying thread made the entries and frees them (see `decode_log` for why):
         // its copy is the last once this one is dropped before the spill counts as written.
         drop(entries);
         spills.written.fetch_add(1, Ordering::Release);
@@ -972,7 +972,7 @@ pub(crate) fn write_spills(tree: &sled::Tree, spills: Spills) -> Result<(), Erro
 
 /// Writes `entries` (sorted by key) one by one; for what a rebuild spills, which needs no
 /// atomicity. Not as a sled batch: applying a batch takes sled's process-wide
-/// concurrency-control lock exclusively, which would stop the rebuild's reading thread
+/// concurrency-control lock exclusively, which would stop the rebuild's decoding threads
 /// (iterating the log takes it shared) for as long as the batch takes; single inserts take
 /// it shared, and cost less per key.
 pub(crate) fn write_entries(tree: &sled::Tree, entries: &[Entry]) -> Result<(), Error> {
@@ -1117,7 +1117,7 @@ mod tests {
             .write(vec![put("a1", "new"), put("a3", "added"), del("a4")])
             .unwrap();
         // Taken off the channel but not written: the writer is busy with it.
-        let first = spills.from_reader.recv().unwrap();
+        let first = spills.from_applier.recv().unwrap();
         spiller.write(vec![del("a1"), put("a3", "again")]).unwrap();
 
         let expected = pairs(&[("a2", "kept"), ("a3", "again")]);
