@@ -52,6 +52,13 @@ impl AsRef<EntityView> for ViewRef<'_> {
 /// Point lookups of entity views.
 pub(crate) trait Views {
     fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>>;
+
+    /// The view, or for a committee possibly its view without its memberships (the part
+    /// that grows with history): for answers that show none of them, such as summaries.
+    /// Sources that keep memberships apart (the read models) override this.
+    fn header(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
+        self.view(key)
+    }
 }
 
 /// Views plus the secondary indexes and raw streams that queries need.

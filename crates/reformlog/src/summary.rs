@@ -165,7 +165,8 @@ pub struct EntitySummary {
 
 /// The summary of `key` on `on`, or `None` when the source does not know it.
 pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<EntitySummary> {
-    let view = s.view(&key)?;
+    // A summary shows nothing of a committee's memberships.
+    let view = s.header(&key)?;
     let revision = s.revision(&key)?;
     let kind = EntityKind::of(&key);
     let (name, since, active, details) = match view.as_ref() {
@@ -234,7 +235,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
         EntityView::Committee(c) => {
             let committee_ref = |id: CommitteeId| CommitteeRef {
                 id,
-                name: s.view(&EntityKey::Committee(id)).and_then(|v| {
+                name: s.header(&EntityKey::Committee(id)).and_then(|v| {
                     v.as_committee()
                         .and_then(|x| x.names.at_or_first(on).cloned())
                 }),
@@ -245,7 +246,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
             let sub_bodies = children
                 .into_iter()
                 .filter(|child| {
-                    s.view(&EntityKey::Committee(*child))
+                    s.header(&EntityKey::Committee(*child))
                         .and_then(|v| {
                             v.as_committee()
                                 .map(|x| x.parent == Some(c.id) && x.alive_on(on))

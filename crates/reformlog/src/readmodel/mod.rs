@@ -533,6 +533,33 @@ impl ReadModel {
         Ok(entry)
     }
 
+    /// [`ReadModel::row`] for answers that show nothing of a committee's memberships: from
+    /// the cache when it is there; otherwise, for a committee whose row has no tails, the
+    /// row alone, without its membership segments and not cached. A page of committee
+    /// summaries would otherwise load every membership each committee ever had (about 540
+    /// at a million events) and push the rows compositions use out of the cache.
+    pub(crate) fn header_row(
+        &self,
+        tree: &sled::Tree,
+        key: &EntityKey,
+    ) -> Result<Option<CachedRow>, Error> {
+        if !matches!(key, EntityKey::Committee(_)) {
+            return self.row(tree, key);
+        }
+        if let Some(entry) = self.cache.get(key) {
+            return Ok(entry);
+        }
+        let Some(bytes) = tree.get(keys::entity(key))? else {
+            return Ok(None);
+        };
+        // Tails may change any part of the view; folding them needs the whole row.
+        if tree.scan_prefix(keys::tail_prefix(key)).next().is_some() {
+            return self.row(tree, key);
+        }
+        let record = EntityRecord::decode(&bytes)?;
+        Ok(Some(CachedRow::from_record(record, bytes.len(), 0)))
+    }
+
     /// The raw events of one entity's stream up to position `bound`, decoded.
     pub(crate) fn stream_at(&self, key: &EntityKey, bound: u64) -> Result<Vec<Recorded>, Error> {
         let stored =

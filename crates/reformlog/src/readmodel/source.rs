@@ -31,6 +31,9 @@ pub(crate) struct RmSource<'a> {
     /// Views looked up during this read: a composition asks for the same people, units and
     /// decisions many times, and views refolded for an earlier bound are not cached.
     memo: RefCell<HashMap<EntityKey, Option<Arc<EntityView>>, IdHash>>,
+    /// Views looked up by [`Views::header`] that `memo` does not hold: a committee's may
+    /// lack its memberships, so `view` never answers from here.
+    headers: RefCell<HashMap<EntityKey, Option<Arc<EntityView>>, IdHash>>,
     error: RefCell<Option<Error>>,
 }
 
@@ -43,6 +46,7 @@ impl<'a> RmSource<'a> {
             // Room for a large composition's people, posts, units and decisions without
             // growing the table step by step.
             memo: RefCell::new(HashMap::with_capacity_and_hasher(256, IdHash::new())),
+            headers: RefCell::new(HashMap::with_hasher(IdHash::new())),
             error: RefCell::new(None),
         }
     }
@@ -82,9 +86,25 @@ impl<'a> RmSource<'a> {
         }
     }
 
+    /// [`RmSource::load`] through [`ReadModel::header_row`]: a committee's view may lack
+    /// its memberships.
+    fn load_header(&self, key: &EntityKey) -> Result<Option<Arc<EntityView>>, Error> {
+        let Some(row) = self.rm.header_row(&self.tree, key)? else {
+            return Ok(None);
+        };
+        if row.first > self.bound {
+            Ok(None)
+        } else if row.last <= self.bound {
+            Ok(row.view)
+        } else {
+            Ok(rebuild_view(&self.rm.stream_at(key, self.bound)?).map(Arc::new))
+        }
+    }
+
     /// The stream revision of the entity as known at the bound.
     pub(crate) fn revision_at(&self, key: &EntityKey) -> Result<Option<u64>, Error> {
-        let Some(row) = self.rm.row(&self.tree, key)? else {
+        // The row's positions and revision are all that is needed: no membership segments.
+        let Some(row) = self.rm.header_row(&self.tree, key)? else {
             return Ok(None);
         };
         if row.first > self.bound {
@@ -245,6 +265,19 @@ impl Views for RmSource<'_> {
         let loaded = self.load(key);
         let view = self.keep(loaded).flatten();
         self.memo.borrow_mut().insert(*key, view.clone());
+        view.map(ViewRef::Shared)
+    }
+
+    fn header(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
+        if let Some(v) = self.memo.borrow().get(key) {
+            return v.clone().map(ViewRef::Shared);
+        }
+        if let Some(v) = self.headers.borrow().get(key) {
+            return v.clone().map(ViewRef::Shared);
+        }
+        let loaded = self.load_header(key);
+        let view = self.keep(loaded).flatten();
+        self.headers.borrow_mut().insert(*key, view.clone());
         view.map(ViewRef::Shared)
     }
 }
