@@ -289,7 +289,8 @@ impl Source for RmSource<'_> {
             .into_iter()
             .map(CommitteeId::from_uuid)
             .filter(|c| {
-                self.view(&EntityKey::Committee(*c))
+                // The parent is in the row: no need for the child's memberships.
+                self.header(&EntityKey::Committee(*c))
                     .and_then(|v| v.as_committee().map(|x| x.parent == Some(committee)))
                     .unwrap_or(false)
             })
