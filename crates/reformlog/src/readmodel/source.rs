@@ -74,22 +74,25 @@ impl<'a> RmSource<'a> {
 
     /// The entity's view as known at the bound.
     fn load(&self, key: &EntityKey) -> Result<Option<Arc<EntityView>>, Error> {
-        let Some(row) = self.rm.row(&self.tree, key)? else {
-            return Ok(None);
-        };
-        if row.first > self.bound {
-            Ok(None)
-        } else if row.last <= self.bound {
-            Ok(row.view)
-        } else {
-            Ok(rebuild_view(&self.rm.stream_at(key, self.bound)?).map(Arc::new))
-        }
+        let row = self.rm.row(&self.tree, key)?;
+        self.at_bound(key, row)
     }
 
     /// [`RmSource::load`] through [`ReadModel::header_row`]: a committee's view may lack
     /// its memberships.
     fn load_header(&self, key: &EntityKey) -> Result<Option<Arc<EntityView>>, Error> {
-        let Some(row) = self.rm.header_row(&self.tree, key)? else {
+        let row = self.rm.header_row(&self.tree, key)?;
+        self.at_bound(key, row)
+    }
+
+    /// The view of `row` (the entity's, as of the checkpoint) as known at the bound: none if
+    /// the entity began after it, refolded from its stream if it changed after it.
+    fn at_bound(
+        &self,
+        key: &EntityKey,
+        row: Option<super::cache::CachedRow>,
+    ) -> Result<Option<Arc<EntityView>>, Error> {
+        let Some(row) = row else {
             return Ok(None);
         };
         if row.first > self.bound {
