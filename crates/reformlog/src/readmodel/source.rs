@@ -30,10 +30,10 @@ pub(crate) struct RmSource<'a> {
     bound: u64,
     /// Views looked up during this read: a composition asks for the same people, units and
     /// decisions many times, and views refolded for an earlier bound are not cached.
-    memo: RefCell<HashMap<EntityKey, Option<Arc<EntityView>>, IdHash>>,
+    memo: Memo,
     /// Views looked up by [`Views::header`] that `memo` does not hold: a committee's may
     /// lack its memberships, so `view` never answers from here.
-    headers: RefCell<HashMap<EntityKey, Option<Arc<EntityView>>, IdHash>>,
+    headers: Memo,
     error: RefCell<Option<Error>>,
 }
 
@@ -260,28 +260,37 @@ impl<'a> RmSource<'a> {
     }
 }
 
-impl Views for RmSource<'_> {
-    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
-        if let Some(v) = self.memo.borrow().get(key) {
+/// Views looked up during one read, by entity.
+type Memo = RefCell<HashMap<EntityKey, Option<Arc<EntityView>>, IdHash>>;
+
+impl RmSource<'_> {
+    /// The view in `memo`, or loaded with `load` and kept there.
+    fn memoized(
+        &self,
+        memo: &Memo,
+        key: &EntityKey,
+        load: impl FnOnce() -> Result<Option<Arc<EntityView>>, Error>,
+    ) -> Option<ViewRef<'_>> {
+        if let Some(v) = memo.borrow().get(key) {
             return v.clone().map(ViewRef::Shared);
         }
-        let loaded = self.load(key);
-        let view = self.keep(loaded).flatten();
-        self.memo.borrow_mut().insert(*key, view.clone());
+        let view = self.keep(load()).flatten();
+        memo.borrow_mut().insert(*key, view.clone());
         view.map(ViewRef::Shared)
+    }
+}
+
+impl Views for RmSource<'_> {
+    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
+        self.memoized(&self.memo, key, || self.load(key))
     }
 
     fn header(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
+        // A whole view looked up already serves as well.
         if let Some(v) = self.memo.borrow().get(key) {
             return v.clone().map(ViewRef::Shared);
         }
-        if let Some(v) = self.headers.borrow().get(key) {
-            return v.clone().map(ViewRef::Shared);
-        }
-        let loaded = self.load_header(key);
-        let view = self.keep(loaded).flatten();
-        self.headers.borrow_mut().insert(*key, view.clone());
-        view.map(ViewRef::Shared)
+        self.memoized(&self.headers, key, || self.load_header(key))
     }
 }
 
