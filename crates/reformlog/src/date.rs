@@ -114,14 +114,54 @@ impl FromStr for Date {
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // The same text as `Display`, written on the stack: views hold many dates, and
+        // `collect_str` would allocate a string for each.
+        let year = self.year();
+        let Ok(year) = u16::try_from(year) else {
+            return s.collect_str(self);
+        };
+        if year > 9999 {
+            return s.collect_str(self);
+        }
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        let (month, day) = (u16::from(self.month()), u16::from(self.day()));
+        let text = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ];
+        match std::str::from_utf8(&text) {
+            Ok(text) => s.serialize_str(text),
+            Err(_) => s.collect_str(self),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
+        d.deserialize_str(DateVisitor)
+    }
+}
+
+/// Parses the text in place, where `String::deserialize` would allocate it first.
+struct DateVisitor;
+
+impl serde::de::Visitor<'_> for DateVisitor {
+    type Value = Date;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date in the form YYYY-MM-DD")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Date, E> {
+        text.parse().map_err(E::custom)
     }
 }
 
@@ -171,6 +211,35 @@ mod tests {
         assert!("2022-02-30".parse::<Date>().is_err());
         assert!("2022-1-5".parse::<Date>().is_err());
         assert!("20220105".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn serialized_dates_are_their_display_text_in_both_codecs() {
+        let dates = [
+            Date::from_ymd(2022, 1, 14).unwrap(),
+            Date::from_ymd(1, 2, 3).unwrap(),
+            Date::from_ymd(999, 12, 31).unwrap(),
+            Date::MAX,
+            Date::MIN,
+        ];
+        for d in dates {
+            let json = serde_json::to_string(&d).unwrap();
+            assert_eq!(json, format!("\"{d}\""));
+            let bytes = reformlog_store::encode_payload(&d).unwrap();
+            assert_eq!(
+                bytes,
+                reformlog_store::encode_payload(&d.to_string()).unwrap()
+            );
+            if d != Date::MIN {
+                // The form parsed is YYYY-MM-DD; only the smallest date has a sign.
+                assert_eq!(serde_json::from_str::<Date>(&json).unwrap(), d);
+                assert_eq!(reformlog_store::decode_payload::<Date>(&bytes).unwrap(), d);
+            }
+        }
+        let bad = reformlog_store::encode_payload(&"2022-02-30").unwrap();
+        assert!(reformlog_store::decode_payload::<Date>(&bad).is_err());
+        assert!(serde_json::from_str::<Date>("\"2022-1-5\"").is_err());
+        assert!(serde_json::from_str::<Date>("20220105").is_err());
     }
 
     #[test]
