@@ -16,7 +16,10 @@ pub struct StorageError {
 }
 
 impl StorageError {
-    pub(crate) fn io(context: &str, e: std::io::Error) -> Self {
+    /// An I/O failure, with what was being done. Public so that crates layered on the store
+    /// report their own I/O failures (say, a worker thread that could not be started) the
+    /// same way.
+    pub fn io(context: &str, e: std::io::Error) -> Self {
         Self {
             message: format!("{context}: {e}"),
             source: Some(e),

@@ -179,6 +179,20 @@ fn decode_row(
     Ok((record, encoded, stored_members))
 }
 
+/// Starts a named thread of a rebuild in `scope`. A thread that cannot be started is an
+/// error to report, not a reason to panic; threads started before it end when the rebuild
+/// drops their channels.
+fn thread<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: String,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> Result<std::thread::ScopedJoinHandle<'scope, T>, Error> {
+    std::thread::Builder::new()
+        .name(name)
+        .spawn_scoped(scope, f)
+        .map_err(|e| reformlog_store::StorageError::io("cannot start a rebuild thread", e).into())
+}
+
 fn corrupt(what: &str) -> Error {
     Error::Codec(CodecError::Invalid(format!("read model: {what}")))
 }
@@ -372,7 +386,9 @@ impl ReadModel {
         let last = std::thread::scope(|scope| {
             let (spiller, spills) = project::Spiller::new();
             let writer_tree = tree.clone();
-            let writer = scope.spawn(move || project::write_spills(&writer_tree, spills));
+            let writer = thread(scope, "reformlog-rebuild-write".to_owned(), move || {
+                project::write_spills(&writer_tree, spills)
+            })?;
             // The rebuild covers the log as it is now; what is appended meanwhile is for the
             // next catch-up. Each lane has one decoded page waiting while it reads the next.
             let head = self.store.head_position();
@@ -389,8 +405,10 @@ impl ReadModel {
                     page,
                     head,
                 };
-                decoders
-                    .push(scope.spawn(move || project::decode_log(store, lane, &pages, &to_free)));
+                let name = format!("reformlog-rebuild-decode-{first}");
+                decoders.push(thread(scope, name, move || {
+                    project::decode_log(store, lane, &pages, &to_free)
+                })?);
                 lanes.push((decoded, used));
             }
             let read = self.rebuild_pass(&spiller, &lanes, budgets);
