@@ -251,44 +251,30 @@ pub(crate) fn actor_from(actor: &str, recorded_at: i64) -> Vec<u8> {
     out
 }
 
-/// Encodes a run's (position, recorded_at) pairs.
+/// Encodes a run's (position, recorded_at) pairs: as [`encode_tail`] does, the time's two's
+/// complement bits as the second number.
 pub(crate) fn encode_run(entries: &[(u64, i64)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(entries.len() * 16);
-    for (position, at) in entries {
-        out.extend_from_slice(&position.to_be_bytes());
-        out.extend_from_slice(&at.to_be_bytes());
-    }
-    out
+    let pairs: Vec<(u64, u64)> = entries.iter().map(|&(p, at)| (p, at as u64)).collect();
+    encode_tail(&pairs)
 }
 
 /// Decodes a run; `None` when the value is not a whole number of pairs.
 pub(crate) fn decode_run(bytes: &[u8]) -> Option<Vec<(u64, i64)>> {
-    if bytes.len() % 16 != 0 {
-        return None;
-    }
-    bytes
-        .chunks_exact(16)
-        .map(|c| {
-            let (p, t) = c.split_at(8);
-            Some((
-                u64::from_be_bytes(p.try_into().ok()?),
-                i64::from_be_bytes(t.try_into().ok()?),
-            ))
-        })
-        .collect()
+    let pairs = decode_tail(bytes)?;
+    Some(pairs.into_iter().map(|(p, at)| (p, at as i64)).collect())
 }
 
-/// Encodes a tail's (position, revision) pairs.
+/// Encodes (u64, u64) pairs, 16 big-endian bytes each: a tail's (position, revision).
 pub(crate) fn encode_tail(entries: &[(u64, u64)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(entries.len() * 16);
-    for (position, revision) in entries {
-        out.extend_from_slice(&position.to_be_bytes());
-        out.extend_from_slice(&revision.to_be_bytes());
+    for (a, b) in entries {
+        out.extend_from_slice(&a.to_be_bytes());
+        out.extend_from_slice(&b.to_be_bytes());
     }
     out
 }
 
-/// Decodes a tail; `None` when the value is not a whole number of pairs.
+/// Decodes what [`encode_tail`] wrote; `None` when the value is not a whole number of pairs.
 pub(crate) fn decode_tail(bytes: &[u8]) -> Option<Vec<(u64, u64)>> {
     if bytes.len() % 16 != 0 {
         return None;
@@ -334,6 +320,9 @@ mod tests {
         assert!(actor_run("a", i64::MAX, 0) < actor_run("ab", i64::MIN, 0));
         let run = [(3, -1), (9, 7)];
         assert_eq!(decode_run(&encode_run(&run)).unwrap(), run);
+        // The stored form: position then time, each 8 big-endian bytes.
+        let stored = [3u64.to_be_bytes(), (-1i64).to_be_bytes()].concat();
+        assert_eq!(encode_run(&run[..1]), stored);
         let tail = [(3, 1), (9, 2)];
         assert_eq!(decode_tail(&encode_tail(&tail)).unwrap(), tail);
         assert!(decode_tail(&[0; 17]).is_none());
