@@ -167,6 +167,7 @@ pub fn record_bytes(
 ) -> Result<Vec<u8>, CodecError> {
     let record = RecordedEvent {
         position,
+        commit: position,
         stream: stream.to_string(),
         revision,
         event_id: e.id,

@@ -20,6 +20,7 @@ fn expected_record() -> RecordedEvent {
     extra.insert("decision".to_string(), "34/QĐ-BTTTT".to_string());
     let mut r = RecordedEvent {
         position: 42,
+        commit: 42,
         stream: "committee-bcd-cchc-btttt".to_string(),
         revision: 3,
         event_id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0042),

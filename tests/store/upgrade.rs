@@ -1,9 +1,10 @@
-//! Older stores are upgraded on open to today's packed indexes, rebuilt from the records, with
-//! every read answering as before; an interrupted upgrade or cleanup is finished.
+//! Older stores are upgraded on open to today's packed indexes (rebuilt from the records) and
+//! to format 4's commits and journal, with every read answering as before; an interrupted
+//! upgrade or cleanup is finished.
 
 use std::path::Path;
 
-use reformlog_store::raw::decode_record_bytes;
+use reformlog_store::raw::encode_record_bytes;
 use reformlog_store::{
     AppendError, Direction, EventFilter, ExpectedRevision, RecordedEvent, Store, StreamAppend,
 };
@@ -48,14 +49,20 @@ fn snapshot(store: &Store, streams: &[String]) -> Vec<String> {
     out
 }
 
-/// Rewrites a current store's indexes the way format 1 kept them.
-fn downgrade_to_v1(dir: &Path) {
+/// Rewrites a current store the way format 1 kept it: `records` (read from it beforehand) in
+/// record layout 1, one index key per entry, no commit table and no journal.
+fn downgrade_to_v1(dir: &Path, records: &[RecordedEvent]) {
+    std::fs::remove_dir_all(dir.join("journal")).unwrap();
     let db = raw_db(dir);
     let tree = db.open_tree(LOG_TREE).unwrap();
     let mut batch = sled::Batch::default();
-    for item in tree.range([0x10u8]..[0x11u8]) {
-        let (key, value) = item.unwrap();
-        let r: RecordedEvent = decode_record_bytes(&value).unwrap();
+    for k in tree.range([0x50u8]..[0x51u8]).keys() {
+        batch.remove(k.unwrap());
+    }
+    for r in records {
+        let mut key = vec![0x10u8];
+        key.extend_from_slice(&r.position.to_be_bytes());
+        batch.insert(key.clone(), encode_record_bytes(r).unwrap());
         let mut stream_key = vec![0x40];
         stream_key.extend_from_slice(r.stream.as_bytes());
         let no = tree.get(&stream_key).unwrap().unwrap();
@@ -99,7 +106,7 @@ fn prefixes(dir: &Path) -> (Vec<u8>, u32) {
 fn a_format_1_store_is_upgraded_and_answers_as_before() {
     let dir = tempfile::tempdir().unwrap();
     let mut streams = vec!["committee-long".to_string()];
-    let (before, head) = {
+    let (before, head, records) = {
         let store = Store::open(dir.path()).unwrap();
         // 150 events: a stream spanning ten index chunks, interleaved with short streams.
         for i in 0..150u64 {
@@ -122,16 +129,23 @@ fn a_format_1_store_is_upgraded_and_answers_as_before() {
                 ])
                 .unwrap();
         }
-        (snapshot(&store, &streams), store.head().unwrap())
+        let records = store
+            .read_all(None, Direction::Forward, usize::MAX, &EventFilter::all())
+            .unwrap()
+            .events;
+        (snapshot(&store, &streams), store.head().unwrap(), records)
     };
-    downgrade_to_v1(dir.path());
+    downgrade_to_v1(dir.path(), &records);
     assert_eq!(
         prefixes(dir.path()),
         (vec![0x00, 0x01, 0x10, 0x20, 0x22, 0x30, 0x32, 0x40], 1)
     );
 
     let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.recovery().upgraded_from, Some(1));
     assert_eq!(snapshot(&store, &streams), before);
+    // Format 1 marked no commits: each event became one.
+    assert_eq!(store.head_commit(), 300);
     let report = store.verify().unwrap();
     assert!(report.is_ok(), "{report:?}");
     assert_eq!(report.head, head);
@@ -157,7 +171,7 @@ fn a_format_1_store_is_upgraded_and_answers_as_before() {
     drop(store);
     assert_eq!(
         prefixes(dir.path()),
-        (vec![0x00, 0x01, 0x10, 0x22, 0x32, 0x40], 3)
+        (vec![0x00, 0x01, 0x02, 0x10, 0x22, 0x32, 0x40, 0x50], 4)
     );
 }
 
@@ -188,7 +202,7 @@ fn an_interrupted_cleanup_is_finished_on_the_next_open() {
     drop(store);
     assert_eq!(
         prefixes(dir.path()),
-        (vec![0x00, 0x01, 0x10, 0x22, 0x32, 0x40], 3)
+        (vec![0x00, 0x01, 0x10, 0x22, 0x32, 0x40, 0x50], 4)
     );
 }
 

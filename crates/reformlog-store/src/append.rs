@@ -1,22 +1,22 @@
-//! Appending: expected-revision checks, idempotency, positions, hashes, one atomic batch.
+//! Appending: expected-revision checks, idempotency, positions, hashes: each call one commit.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::chain::record_hash;
 use crate::codec;
+use crate::commit::{CommitInfo, StagedCommit, StagedStream};
 use crate::error::{AppendError, CorruptionError, ReadError};
-use crate::index::IndexOverlay;
-use crate::keys;
+use crate::journal;
 use crate::record::{
     NewEvent, RecordedEvent, Timestamp, MAX_EVENT_TYPE_BYTES, MAX_PAYLOAD_BYTES, MAX_RECORD_BYTES,
     MAX_STREAM_ID_BYTES,
 };
+use crate::round::{Queued, Ticket};
 use crate::store::{lock, Inner, Store, WriterState};
 
 /// Past this many cached stream heads the cache is cleared; heads are re-read from the tree.
@@ -93,13 +93,15 @@ pub struct AppendOutcome {
     pub last_position: u64,
     /// Each stream's last revision after the append, in the order the streams were given.
     pub streams: Vec<(String, u64)>,
+    /// The commit the append is (for a deduplicated retry, the commit that holds the events).
+    pub commit: u64,
     /// True when every event was stored already and nothing was appended.
     pub deduplicated: bool,
 }
 
 impl Store {
-    /// Appends events to one stream, durably: when this returns `Ok` the events are on stable
-    /// storage and visible to readers.
+    /// Appends events to one stream as one commit, durably: when this returns `Ok` the commit
+    /// is on stable storage and visible to readers.
     pub fn append(
         &self,
         stream: &str,
@@ -109,12 +111,14 @@ impl Store {
         self.append_multi(vec![StreamAppend::new(stream, expected, events)])
     }
 
-    /// Appends to several streams in one all-or-nothing step, durably. Either every stream's
-    /// condition holds and all events are appended at consecutive positions, or nothing is.
+    /// Appends to several streams as one commit, all or nothing, durably. Either every
+    /// stream's condition holds and all events are appended at consecutive positions with one
+    /// commit number and one recorded-at time, or nothing is.
+    ///
+    /// A [`AppendError::WrongExpectedRevision`] is returned only once the commit that changed
+    /// the stream is visible, so a retry that re-reads the stream sees it.
     pub fn append_multi(&self, appends: Vec<StreamAppend>) -> Result<AppendOutcome, AppendError> {
-        let outcome = self.inner.commit(&appends)?;
-        self.inner.sync_to(outcome.last_position)?;
-        Ok(outcome)
+        self.inner.append_durably(&appends)
     }
 
     /// Starts a bulk import whose appends are not synced one by one: they become durable and
@@ -137,9 +141,10 @@ pub struct BulkImportFlushedAtEnd<'a> {
 }
 
 impl BulkImportFlushedAtEnd<'_> {
-    /// Appends without waiting for stable storage; not visible to readers until the sync.
+    /// Appends as one commit without waiting for stable storage; not visible to readers until
+    /// the sync.
     pub fn append_multi(&mut self, appends: &[StreamAppend]) -> Result<AppendOutcome, AppendError> {
-        let outcome = self.store.inner.commit(appends)?;
+        let outcome = self.store.inner.append_unsynced(appends)?;
         if !outcome.deduplicated {
             self.appended += outcome.last_position - outcome.first_position + 1;
         }
@@ -148,7 +153,7 @@ impl BulkImportFlushedAtEnd<'_> {
 
     /// Syncs everything appended; returns how many events this import appended.
     pub fn finish(mut self) -> Result<u64, AppendError> {
-        self.store.sync()?;
+        self.store.inner.sync_all()?;
         let n = self.appended;
         self.appended = 0;
         Ok(n)
@@ -159,13 +164,9 @@ impl Drop for BulkImportFlushedAtEnd<'_> {
     fn drop(&mut self) {
         if self.appended > 0 {
             // An error here has no caller to go to; the next sync retries the same work.
-            let _ = self.store.sync();
+            let _ = self.store.inner.sync_all();
         }
     }
-}
-
-fn next_stream_no_changed(w: &WriterState, g: &Group) -> bool {
-    g.next_stream_no != w.next_stream_no
 }
 
 fn validate(appends: &[StreamAppend]) -> Result<usize, AppendError> {
@@ -224,194 +225,84 @@ fn validate_name(name: &str, max: usize) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// One caller's append waiting for a group commit, and where its result goes.
-pub(crate) type Pending = (Vec<StreamAppend>, Arc<Ticket>);
-
-/// Where the committer leaves one caller's result.
-#[derive(Default)]
-pub(crate) struct Ticket(Mutex<Option<Result<AppendOutcome, AppendError>>>);
-
-impl Ticket {
-    fn put(&self, r: Result<AppendOutcome, AppendError>) {
-        *lock(&self.0) = Some(r);
-    }
-
-    fn take(&self) -> Option<Result<AppendOutcome, AppendError>> {
-        lock(&self.0).take()
-    }
-}
-
-/// What the appends of one group have decided so far, before their single sled batch.
-struct Group {
-    next_position: u64,
-    last_hash: crate::chain::Hash,
-    last_recorded_at: Timestamp,
-    next_stream_no: u64,
-    /// Streams this group appended to: (stream number, last revision).
-    heads: HashMap<String, (u64, Option<u64>)>,
-    /// This group's records by event id, for retries within the same group.
-    ids: HashMap<Uuid, RecordedEvent>,
-    /// Index values the group has read or changed; the changed ones join the batch.
-    index: IndexOverlay,
-    batch: sled::Batch,
-    records: Vec<RecordedEvent>,
-}
-
-impl Group {
-    fn new(w: &WriterState) -> Self {
-        Self {
-            next_position: w.next_position,
-            last_hash: w.last_hash,
-            last_recorded_at: w.last_recorded_at,
-            next_stream_no: w.next_stream_no,
-            heads: HashMap::new(),
-            ids: HashMap::new(),
-            index: IndexOverlay::default(),
-            batch: sled::Batch::default(),
-            records: Vec::new(),
-        }
-    }
+/// What staging one append decided.
+pub(crate) enum Staged {
+    /// A new commit, queued for the next journal round.
+    Commit(AppendOutcome, Arc<Ticket>),
+    /// Every event is stored already; `wait` is the in-flight commit holding some of them,
+    /// which must become durable before the retry may report success.
+    Duplicate(AppendOutcome, Option<Arc<Ticket>>),
+    /// The stream's revision differs; `wait` is the in-flight commit that set it, which must
+    /// become visible before the conflict is reported.
+    Conflict(AppendError, Option<Arc<Ticket>>),
 }
 
 impl Inner {
-    /// Checks and applies one append. Returns once its batch is in sled (not yet synced).
-    ///
-    /// Appends that arrive while another is being applied queue up, and the next holder of
-    /// the writer lock applies all of them in one sled batch: sled's batch (not the checks)
-    /// is the serialized cost, so concurrent appenders share it as they share the sync.
-    pub(crate) fn commit(&self, appends: &[StreamAppend]) -> Result<AppendOutcome, AppendError> {
-        validate(appends)?;
-        let ticket = Arc::new(Ticket::default());
-        lock(&self.queue).push((appends.to_vec(), Arc::clone(&ticket)));
+    /// Decides one append against everything staged so far and queues its commit. Nothing
+    /// reaches sled here: commits are installed only after they are journaled.
+    pub(crate) fn stage(&self, appends: &[StreamAppend]) -> Result<Staged, AppendError> {
+        let total = validate(appends)?;
         let mut w = lock(&self.writer);
-        // A committer that held the lock before us may have taken our append with its own.
-        if let Some(result) = ticket.take() {
-            return result;
+        if let Some(e) = w.refusal() {
+            return Err(e);
         }
-        let pending = std::mem::take(&mut *lock(&self.queue));
-        self.commit_group(&mut w, pending);
-        drop(w);
-        // Our append was in the queue we drained, so its result is there.
-        ticket.take().unwrap_or(Err(AppendError::Poisoned))
-    }
-
-    /// Decides every pending append in order against the state the ones before it leave,
-    /// applies the accepted ones in one sled batch, and hands each caller its result.
-    fn commit_group(&self, w: &mut WriterState, pending: Vec<Pending>) {
-        if w.poisoned {
-            for (_, ticket) in pending {
-                ticket.put(Err(AppendError::Poisoned));
-            }
-            return;
-        }
-        let mut g = Group::new(w);
-        let first_position = g.next_position;
-        let results: Vec<(Arc<Ticket>, Result<AppendOutcome, AppendError>)> = pending
-            .into_iter()
-            .map(|(appends, ticket)| {
-                let r = self.stage(w, &mut g, &appends);
-                (ticket, r)
-            })
-            .collect();
-        if !g.records.is_empty() {
-            if next_stream_no_changed(w, &g) {
-                g.batch
-                    .insert(&keys::STREAM_COUNTER, &keys::u64_value(g.next_stream_no));
-            }
-            std::mem::take(&mut g.index).write_into(&mut g.batch);
-            if let Err(e) = self.tree.apply_batch(std::mem::take(&mut g.batch)) {
-                // sled may have applied part of the batch in memory (its log recovers it
-                // atomically, but this process's view is now uncertain), so refuse writes
-                // until reopened. Every answer of this group that rests on the batch fails.
-                w.poisoned = true;
-                for (ticket, r) in results {
-                    ticket.put(match r {
-                        Ok(o) if o.last_position >= first_position => {
-                            Err(AppendError::Storage(e.clone().into()))
-                        }
-                        other => other,
-                    });
-                }
-                return;
-            }
-            self.batches.fetch_add(1, Ordering::Relaxed);
-            let last_position = g.next_position - 1;
-            w.next_position = g.next_position;
-            w.last_hash = g.last_hash;
-            w.last_recorded_at = g.last_recorded_at;
-            w.next_stream_no = g.next_stream_no;
-            if w.streams.len() + g.heads.len() > STREAM_CACHE_LIMIT {
-                w.streams.clear();
-            }
-            w.streams.extend(g.heads);
-            self.remember_recent(g.records);
-            self.committed.store(last_position, Ordering::Release);
-        }
-        for (ticket, r) in results {
-            ticket.put(r);
-        }
-    }
-
-    /// Checks one append against the group so far and adds its records to the group's batch;
-    /// a refused append adds nothing.
-    fn stage(
-        &self,
-        w: &mut WriterState,
-        g: &mut Group,
-        appends: &[StreamAppend],
-    ) -> Result<AppendOutcome, AppendError> {
-        let total: usize = appends.iter().map(|a| a.events.len()).sum();
-        if let Some(outcome) = self.find_duplicates(g, appends, total)? {
-            return Ok(outcome);
+        if let Some((outcome, wait)) = self.find_duplicates(&w, appends, total)? {
+            return Ok(Staged::Duplicate(outcome, wait));
         }
 
         let mut heads = Vec::with_capacity(appends.len());
         for a in appends {
-            let head = match g.heads.get(&a.stream) {
-                Some(&h) => Some(h),
-                None => self.stream_head_locked(w, &a.stream)?,
-            };
+            let head = self.stream_head_locked(&mut w, &a.stream)?;
             let actual = head.and_then(|(_, rev)| rev);
             if !a.expected.admits(actual) {
-                return Err(AppendError::WrongExpectedRevision {
-                    stream: a.stream.clone(),
-                    expected: a.expected,
-                    actual,
-                });
+                let wait = w.last_ticket.clone().filter(|_| w.inflight > 0);
+                return Ok(Staged::Conflict(
+                    AppendError::WrongExpectedRevision {
+                        stream: a.stream.clone(),
+                        expected: a.expected,
+                        actual,
+                    },
+                    wait,
+                ));
             }
             heads.push(head);
         }
 
-        let first_position = g.next_position;
+        let number = w.next_commit;
+        let first_position = w.next_position;
+        let now = Timestamp::now();
+        // One time for the whole commit, strictly after the previous commit's.
+        let recorded_at = if now > w.last_recorded_at {
+            now
+        } else {
+            Timestamp::from_micros(w.last_recorded_at.as_micros().saturating_add(1))
+        };
+        let metadata = appends
+            .first()
+            .and_then(|a| a.events.first())
+            .map(|e| e.metadata.clone())
+            .unwrap_or_default();
         let mut position = first_position;
-        let mut prev_hash = g.last_hash;
-        let mut recorded_at = g.last_recorded_at;
-        let mut next_stream_no = g.next_stream_no;
-        let mut inserts: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(total + appends.len());
-        let mut index = IndexOverlay::default();
+        let mut prev_hash = w.last_hash;
+        let mut next_stream_no = w.next_stream_no;
         let mut records = Vec::with_capacity(total);
+        let mut streams = Vec::with_capacity(appends.len());
         let mut stream_results = Vec::with_capacity(appends.len());
-        let mut new_heads = Vec::with_capacity(appends.len());
         for (a, head) in appends.iter().zip(heads) {
-            let (stream_no, last_rev) = match head {
-                Some(h) => h,
+            let (stream_no, last_rev, created) = match head {
+                Some((no, rev)) => (no, rev, false),
                 None => {
                     let no = next_stream_no;
                     next_stream_no += 1;
-                    inserts.push((keys::stream(&a.stream), keys::u64_value(no).to_vec()));
-                    (no, None)
+                    (no, None, true)
                 }
             };
-            let mut revision = last_rev.map_or(0, |r| r + 1);
+            let first_revision = last_rev.map_or(0, |r| r + 1);
+            let mut revision = first_revision;
             for e in &a.events {
-                let now = Timestamp::now();
-                recorded_at = if now > recorded_at {
-                    now
-                } else {
-                    Timestamp::from_micros(recorded_at.as_micros().saturating_add(1))
-                };
                 let mut record = RecordedEvent {
                     position,
+                    commit: number,
                     stream: a.stream.clone(),
                     revision,
                     event_id: e.id,
@@ -424,68 +315,97 @@ impl Inner {
                     hash: prev_hash,
                 };
                 record.hash = record_hash(&record);
-                let bytes = codec::encode_record(&record)
+                let size = codec::encode_record_v4(&record, &metadata)
                     .map_err(|err| CorruptionError::at_position(position, err))
-                    .map_err(ReadError::from)?;
-                if bytes.len() > MAX_RECORD_BYTES {
+                    .map_err(ReadError::from)?
+                    .len();
+                if size > MAX_RECORD_BYTES {
                     return Err(AppendError::TooLarge {
                         event_id: e.id,
-                        size: bytes.len(),
+                        size,
                         limit: MAX_RECORD_BYTES,
                     });
                 }
-                inserts.push((keys::log(position).to_vec(), bytes));
-                index.add_revision(&g.index, &self.tree, stream_no, revision, position)?;
-                index.add_id(&g.index, &self.tree, &e.id, position)?;
                 prev_hash = record.hash;
                 records.push(record);
                 position += 1;
                 revision += 1;
             }
-            let last_revision = revision - 1;
-            stream_results.push((a.stream.clone(), last_revision));
-            new_heads.push((a.stream.clone(), stream_no, last_revision));
+            streams.push(StagedStream {
+                stream: a.stream.clone(),
+                stream_no,
+                created,
+                first_revision,
+                events: a.events.len(),
+            });
+            stream_results.push((a.stream.clone(), revision - 1));
         }
+        let commit = StagedCommit {
+            info: CommitInfo {
+                number,
+                first_position,
+                last_position: position - 1,
+                recorded_at,
+                metadata,
+            },
+            prev_hash: w.last_hash,
+            streams,
+            records,
+        };
+        let mut frame = Vec::new();
+        journal::encode_frame(&commit, &mut frame)?;
 
-        // Accepted: only now does anything reach the group.
-        for (k, v) in inserts {
-            g.batch.insert(k, v);
+        // Accepted: only now does the writer's state move on.
+        let ticket = Arc::new(Ticket::default());
+        for s in &commit.streams {
+            let last = s.first_revision + s.events as u64 - 1;
+            w.streams
+                .insert(s.stream.clone(), (s.stream_no, Some(last)));
         }
-        g.index.absorb(index);
-        for (stream, no, rev) in new_heads {
-            g.heads.insert(stream, (no, Some(rev)));
+        for r in &commit.records {
+            w.inflight_ids
+                .insert(r.event_id, (r.clone(), Arc::clone(&ticket)));
         }
-        for r in &records {
-            g.ids.insert(r.event_id, r.clone());
-        }
-        g.records.extend(records);
-        g.next_position = position;
-        g.last_hash = prev_hash;
-        g.last_recorded_at = recorded_at;
-        g.next_stream_no = next_stream_no;
-        Ok(AppendOutcome {
+        w.next_commit = number + 1;
+        w.next_position = position;
+        w.last_hash = prev_hash;
+        w.last_recorded_at = recorded_at;
+        w.next_stream_no = next_stream_no;
+        w.inflight += 1;
+        w.last_ticket = Some(Arc::clone(&ticket));
+        let outcome = AppendOutcome {
             first_position,
             last_position: position - 1,
             streams: stream_results,
             deduplicated: false,
-        })
+            commit: number,
+        };
+        lock(&self.queue).push_back(Queued {
+            commit,
+            frame,
+            ticket: Arc::clone(&ticket),
+        });
+        Ok(Staged::Commit(outcome, ticket))
     }
 
-    /// `Some` when every event is stored already (or earlier in this group) with identical
-    /// content: a retry.
+    /// `Some` when every event is stored already (or staged) with identical content: a retry.
     fn find_duplicates(
         &self,
-        g: &mut Group,
+        w: &WriterState,
         appends: &[StreamAppend],
         total: usize,
-    ) -> Result<Option<AppendOutcome>, AppendError> {
+    ) -> Result<Option<(AppendOutcome, Option<Arc<Ticket>>)>, AppendError> {
         let mut found: Vec<RecordedEvent> = Vec::new();
         let mut missing: Option<Uuid> = None;
+        let mut wait: Option<Arc<Ticket>> = None;
         for a in appends {
             for e in &a.events {
-                let stored = match g.ids.get(&e.id) {
-                    Some(r) => Some(r.clone()),
-                    None => match g.index.find_id(&self.tree, &e.id)? {
+                let stored = match w.inflight_ids.get(&e.id) {
+                    Some((r, ticket)) => {
+                        wait = Some(Arc::clone(ticket));
+                        Some(r.clone())
+                    }
+                    None => match self.position_of_id(&e.id)? {
                         None => None,
                         Some(position) => Some(self.read_record(position)?),
                     },
@@ -514,6 +434,7 @@ impl Inner {
         }
         let first_position = found.iter().map(|r| r.position).min().unwrap_or(0);
         let last_position = found.iter().map(|r| r.position).max().unwrap_or(0);
+        let commit = found.iter().map(|r| r.commit).max().unwrap_or(0);
         let streams = appends
             .iter()
             .map(|a| {
@@ -526,15 +447,20 @@ impl Inner {
                 (a.stream.clone(), last)
             })
             .collect();
-        Ok(Some(AppendOutcome {
-            first_position,
-            last_position,
-            streams,
-            deduplicated: true,
-        }))
+        Ok(Some((
+            AppendOutcome {
+                first_position,
+                last_position,
+                streams,
+                deduplicated: true,
+                commit,
+            },
+            wait,
+        )))
     }
 
-    /// The stream's number and last committed revision, through the writer's cache.
+    /// The stream's number and last revision, staged commits included, through the writer's
+    /// cache.
     fn stream_head_locked(
         &self,
         w: &mut WriterState,
@@ -547,20 +473,11 @@ impl Inner {
             return Ok(None);
         };
         let last = self.last_revision(no, u64::MAX)?;
+        // Clearing is safe only while nothing is in flight: staged heads live only here.
+        if w.streams.len() >= STREAM_CACHE_LIMIT && w.inflight == 0 {
+            w.streams.clear();
+        }
         w.streams.insert(stream.to_string(), (no, last));
         Ok(Some((no, last)))
-    }
-
-    fn remember_recent(&self, records: Vec<RecordedEvent>) {
-        let mut recent = self
-            .recent
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for r in records {
-            if recent.len() == self.recent_capacity {
-                recent.pop_front();
-            }
-            recent.push_back(r);
-        }
     }
 }

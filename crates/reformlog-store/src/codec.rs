@@ -1,8 +1,9 @@
-//! The one module that names bincode: the frozen configuration, record bytes, payload helpers.
+//! The one module that names bincode: the frozen configurations, record, commit and journal
+//! frame bytes, payload helpers.
 //!
-//! bincode is not self-describing (fields by position, variants by index), so the stored layout
-//! is a private struct here, versioned by the byte in front of it, and never reordered. A new
-//! layout gets a new version byte and a decoder beside the old one.
+//! bincode is not self-describing (fields by position, variants by index), so every stored
+//! layout is a private struct here, versioned by the byte in front of it, and never reordered.
+//! A new layout gets a new version byte and a decoder beside the old one.
 
 use bincode::config::{self, BigEndian, Configuration, Fixint, Limit};
 use bincode::error::DecodeError;
@@ -12,24 +13,49 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::chain::Hash;
+use crate::commit::{CommitInfo, StagedCommit, StagedStream};
 use crate::error::CodecError;
 use crate::record::{Metadata, RecordedEvent, Timestamp, MAX_RECORD_BYTES};
 
 /// Named in the store header, so a store written with another configuration is refused.
 pub(crate) const CODEC_NAME: &str = "bincode-2.0.1/standard/big-endian/fixint";
 
-/// The version byte in front of every stored record.
+/// The version byte in front of a record written by store formats 1 to 3.
 pub(crate) const RECORD_FORMAT_V1: u8 = 1;
+/// The version byte in front of a record written by store format 4.
+pub(crate) const RECORD_FORMAT_V4: u8 = 4;
+/// The version byte in front of a commit-table entry.
+const COMMIT_FORMAT_V1: u8 = 1;
+/// The version byte in front of a journal frame body.
+const FRAME_FORMAT_V1: u8 = 1;
 
 /// The decode limit: no corrupted length can make a decode allocate more than this.
 const DECODE_LIMIT: usize = 1 << 20;
 const _: () = assert!(DECODE_LIMIT > MAX_RECORD_BYTES);
 
-/// Frozen: changing any part of this changes every stored byte.
+/// Frozen: changing any part of this changes every stored byte of payloads and v1 records.
 const CONFIG: Configuration<BigEndian, Fixint, Limit<DECODE_LIMIT>> = config::standard()
     .with_big_endian()
     .with_fixed_int_encoding()
     .with_limit::<DECODE_LIMIT>();
+
+/// Frozen: the layouts of format 4 (records, commits) use variable-length integers, which take
+/// one byte for the small numbers that fill a record.
+const VARINT: Configuration<BigEndian, config::Varint, Limit<DECODE_LIMIT>> = config::standard()
+    .with_big_endian()
+    .with_variable_int_encoding()
+    .with_limit::<DECODE_LIMIT>();
+
+/// The same encoding for journal frames, which hold whole commits. A frame's checksum is
+/// checked before it is decoded, so the larger limit is reached only by a commit that big.
+const VARINT_FRAME: Configuration<BigEndian, config::Varint, Limit<FRAME_DECODE_LIMIT>> =
+    config::standard()
+        .with_big_endian()
+        .with_variable_int_encoding()
+        .with_limit::<FRAME_DECODE_LIMIT>();
+
+/// A journal frame holds a whole commit, which may be far larger than one record.
+pub(crate) const FRAME_DECODE_LIMIT: usize = 1 << 30;
 
 /// Record layout version 1. Field order is the format: append-only, never reorder.
 #[derive(Encode, Decode)]
@@ -105,6 +131,9 @@ pub(crate) fn decode_record(bytes: &[u8]) -> Result<RecordedEvent, CodecError> {
     let extra = v1.extra.into_iter().collect();
     Ok(RecordedEvent {
         position: v1.position,
+        // Stores before format 4 did not mark commits; an upgrade makes each of their events
+        // a commit of its own, numbered as its position.
+        commit: v1.position,
         stream: v1.stream,
         revision: v1.revision,
         event_id: Uuid::from_bytes(v1.event_id),
@@ -122,6 +151,377 @@ pub(crate) fn decode_record(bytes: &[u8]) -> Result<RecordedEvent, CodecError> {
         payload: v1.payload,
         prev_hash: Hash(v1.prev_hash),
         hash: Hash(v1.hash),
+    })
+}
+
+/// Metadata as format 4 stores it (in a commit entry, or in a record that differs from its
+/// commit's). Field order is the format.
+#[derive(Encode, Decode, Clone, PartialEq, Eq)]
+struct MetadataV4 {
+    actor: String,
+    reason: Option<String>,
+    source: Option<String>,
+    correlation_id: Option<[u8; 16]>,
+    causation_id: Option<[u8; 16]>,
+    extra: Vec<(String, String)>,
+}
+
+impl MetadataV4 {
+    fn from_metadata(m: &Metadata) -> Self {
+        Self {
+            actor: m.actor.clone(),
+            reason: m.reason.clone(),
+            source: m.source.clone(),
+            correlation_id: m.correlation_id.map(|u| *u.as_bytes()),
+            causation_id: m.causation_id.map(|u| *u.as_bytes()),
+            extra: m
+                .extra
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    fn into_metadata(self) -> Result<Metadata, CodecError> {
+        if self.extra.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(CodecError::Invalid(
+                "metadata keys not in strictly ascending order".into(),
+            ));
+        }
+        Ok(Metadata {
+            actor: self.actor,
+            reason: self.reason,
+            source: self.source,
+            correlation_id: self.correlation_id.map(Uuid::from_bytes),
+            causation_id: self.causation_id.map(Uuid::from_bytes),
+            extra: self.extra.into_iter().collect(),
+        })
+    }
+}
+
+/// Record layout version 4. The position is the key, the recorded-at time and (usually) the
+/// metadata are the commit's, and the previous hash is the previous record's hash, so none of
+/// them is stored again. The record's own hash follows the body as 32 raw bytes, so a reader
+/// can take a record's hash without decoding it. Field order is the format.
+#[derive(Encode, Decode)]
+struct RecordV4 {
+    commit: u64,
+    stream: String,
+    revision: u64,
+    event_id: [u8; 16],
+    event_type: String,
+    schema_version: u32,
+    /// `None`: the commit's metadata.
+    metadata: Option<MetadataV4>,
+    payload: Vec<u8>,
+}
+
+/// A record as format 4 stores it, before the commit and the previous record supply the rest.
+pub(crate) struct StoredV4 {
+    pub(crate) commit: u64,
+    pub(crate) stream: String,
+    pub(crate) revision: u64,
+    pub(crate) event_id: Uuid,
+    pub(crate) event_type: String,
+    pub(crate) schema_version: u32,
+    pub(crate) metadata: Option<Metadata>,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) hash: Hash,
+}
+
+impl StoredV4 {
+    /// The whole record, given its position, its commit and the previous record's hash.
+    pub(crate) fn complete(
+        self,
+        position: u64,
+        commit: &CommitInfo,
+        prev_hash: Hash,
+    ) -> RecordedEvent {
+        RecordedEvent {
+            position,
+            commit: self.commit,
+            stream: self.stream,
+            revision: self.revision,
+            event_id: self.event_id,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            recorded_at: commit.recorded_at,
+            metadata: self.metadata.unwrap_or_else(|| commit.metadata.clone()),
+            payload: self.payload,
+            prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+/// Encodes a record in layout 4; its metadata is stored only when it differs from the
+/// commit's.
+pub(crate) fn encode_record_v4(
+    r: &RecordedEvent,
+    commit_metadata: &Metadata,
+) -> Result<Vec<u8>, CodecError> {
+    let v4 = RecordV4 {
+        commit: r.commit,
+        stream: r.stream.clone(),
+        revision: r.revision,
+        event_id: *r.event_id.as_bytes(),
+        event_type: r.event_type.clone(),
+        schema_version: r.schema_version,
+        metadata: (r.metadata != *commit_metadata).then(|| MetadataV4::from_metadata(&r.metadata)),
+        payload: r.payload.clone(),
+    };
+    let mut out = Vec::with_capacity(96 + r.payload.len());
+    out.push(RECORD_FORMAT_V4);
+    bincode::encode_into_std_write(&v4, &mut out, VARINT)
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
+    out.extend_from_slice(&r.hash.0);
+    Ok(out)
+}
+
+/// The stored hash of a record of either layout, without decoding the rest of it.
+pub(crate) fn record_hash_of(bytes: &[u8]) -> Result<Hash, CodecError> {
+    match bytes.first() {
+        Some(&RECORD_FORMAT_V4) | Some(&RECORD_FORMAT_V1) if bytes.len() > 33 => {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(&bytes[bytes.len() - 32..]);
+            Ok(Hash(h))
+        }
+        Some(&v) if v != RECORD_FORMAT_V4 && v != RECORD_FORMAT_V1 => {
+            Err(CodecError::UnknownRecordFormat(v))
+        }
+        _ => Err(CodecError::Truncated),
+    }
+}
+
+/// A stored record of either layout: a v1 record is whole by itself; a v4 record still needs
+/// its commit and the previous hash.
+pub(crate) enum Stored {
+    V1(RecordedEvent),
+    V4(StoredV4),
+}
+
+/// Decodes a stored record of either layout; every malformed input is an error.
+pub(crate) fn decode_stored(bytes: &[u8]) -> Result<Stored, CodecError> {
+    match bytes.first() {
+        None => Err(CodecError::Truncated),
+        Some(&RECORD_FORMAT_V1) => decode_record(bytes).map(Stored::V1),
+        Some(&RECORD_FORMAT_V4) => {
+            let body = &bytes[1..];
+            if body.len() < 32 {
+                return Err(CodecError::Truncated);
+            }
+            let (body, hash) = body.split_at(body.len() - 32);
+            let (v4, used): (RecordV4, usize) =
+                bincode::decode_from_slice(body, VARINT).map_err(map_decode_error)?;
+            if used != body.len() {
+                return Err(CodecError::TrailingBytes(body.len() - used));
+            }
+            let mut h = [0u8; 32];
+            h.copy_from_slice(hash);
+            Ok(Stored::V4(StoredV4 {
+                commit: v4.commit,
+                stream: v4.stream,
+                revision: v4.revision,
+                event_id: Uuid::from_bytes(v4.event_id),
+                event_type: v4.event_type,
+                schema_version: v4.schema_version,
+                metadata: v4.metadata.map(MetadataV4::into_metadata).transpose()?,
+                payload: v4.payload,
+                hash: Hash(h),
+            }))
+        }
+        Some(&v) => Err(CodecError::UnknownRecordFormat(v)),
+    }
+}
+
+/// A commit-table entry, layout 1. Field order is the format.
+#[derive(Encode, Decode)]
+struct CommitV1 {
+    first_position: u64,
+    last_position: u64,
+    recorded_at: i64,
+    metadata: MetadataV4,
+}
+
+/// Encodes a commit-table entry (the commit number is its key).
+pub(crate) fn encode_commit(c: &CommitInfo) -> Result<Vec<u8>, CodecError> {
+    let v = CommitV1 {
+        first_position: c.first_position,
+        last_position: c.last_position,
+        recorded_at: c.recorded_at.as_micros(),
+        metadata: MetadataV4::from_metadata(&c.metadata),
+    };
+    let mut out = Vec::with_capacity(96);
+    out.push(COMMIT_FORMAT_V1);
+    bincode::encode_into_std_write(&v, &mut out, VARINT)
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decodes commit `number`'s table entry.
+pub(crate) fn decode_commit(number: u64, bytes: &[u8]) -> Result<CommitInfo, CodecError> {
+    let (&version, body) = bytes.split_first().ok_or(CodecError::Truncated)?;
+    if version != COMMIT_FORMAT_V1 {
+        return Err(CodecError::UnknownRecordFormat(version));
+    }
+    let (v, used): (CommitV1, usize) =
+        bincode::decode_from_slice(body, VARINT).map_err(map_decode_error)?;
+    if used != body.len() {
+        return Err(CodecError::TrailingBytes(body.len() - used));
+    }
+    if v.last_position < v.first_position {
+        return Err(CodecError::Invalid("commit ends before it starts".into()));
+    }
+    Ok(CommitInfo {
+        number,
+        first_position: v.first_position,
+        last_position: v.last_position,
+        recorded_at: Timestamp::from_micros(v.recorded_at),
+        metadata: v.metadata.into_metadata()?,
+    })
+}
+
+/// One stream's events in a journal frame. Field order is the format.
+#[derive(Encode, Decode)]
+struct FrameStreamV1 {
+    stream: String,
+    stream_no: u64,
+    created: bool,
+    first_revision: u64,
+    events: Vec<FrameEventV1>,
+}
+
+/// One event in a journal frame. Field order is the format.
+#[derive(Encode, Decode)]
+struct FrameEventV1 {
+    event_id: [u8; 16],
+    event_type: String,
+    schema_version: u32,
+    metadata: Option<MetadataV4>,
+    payload: Vec<u8>,
+    hash: [u8; 32],
+}
+
+/// A journal frame body: one whole commit, enough to install it again. Field order is the
+/// format.
+#[derive(Encode, Decode)]
+struct FrameV1 {
+    commit: u64,
+    first_position: u64,
+    recorded_at: i64,
+    metadata: MetadataV4,
+    prev_hash: [u8; 32],
+    streams: Vec<FrameStreamV1>,
+}
+
+/// Encodes a staged commit as a journal frame body (with its version byte).
+pub(crate) fn encode_frame(c: &StagedCommit) -> Result<Vec<u8>, CodecError> {
+    let mut streams: Vec<FrameStreamV1> = Vec::with_capacity(c.streams.len());
+    let mut records = c.records.iter();
+    for s in &c.streams {
+        let mut events = Vec::with_capacity(s.events);
+        for _ in 0..s.events {
+            let r = records.next().ok_or_else(|| {
+                CodecError::Encode("commit has fewer records than its streams".into())
+            })?;
+            events.push(FrameEventV1 {
+                event_id: *r.event_id.as_bytes(),
+                event_type: r.event_type.clone(),
+                schema_version: r.schema_version,
+                metadata: (r.metadata != c.info.metadata)
+                    .then(|| MetadataV4::from_metadata(&r.metadata)),
+                payload: r.payload.clone(),
+                hash: r.hash.0,
+            });
+        }
+        streams.push(FrameStreamV1 {
+            stream: s.stream.clone(),
+            stream_no: s.stream_no,
+            created: s.created,
+            first_revision: s.first_revision,
+            events,
+        });
+    }
+    let frame = FrameV1 {
+        commit: c.info.number,
+        first_position: c.info.first_position,
+        recorded_at: c.info.recorded_at.as_micros(),
+        metadata: MetadataV4::from_metadata(&c.info.metadata),
+        prev_hash: c.prev_hash.0,
+        streams,
+    };
+    let mut out = Vec::with_capacity(256);
+    out.push(FRAME_FORMAT_V1);
+    bincode::encode_into_std_write(&frame, &mut out, VARINT_FRAME)
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decodes a journal frame body back into the commit it holds.
+pub(crate) fn decode_frame(bytes: &[u8]) -> Result<StagedCommit, CodecError> {
+    let (&version, body) = bytes.split_first().ok_or(CodecError::Truncated)?;
+    if version != FRAME_FORMAT_V1 {
+        return Err(CodecError::UnknownRecordFormat(version));
+    }
+    let (f, used): (FrameV1, usize) =
+        bincode::decode_from_slice(body, VARINT_FRAME).map_err(map_decode_error)?;
+    if used != body.len() {
+        return Err(CodecError::TrailingBytes(body.len() - used));
+    }
+    let metadata = f.metadata.into_metadata()?;
+    let recorded_at = Timestamp::from_micros(f.recorded_at);
+    let mut position = f.first_position;
+    let mut prev = Hash(f.prev_hash);
+    let mut streams = Vec::with_capacity(f.streams.len());
+    let mut records = Vec::new();
+    for s in f.streams {
+        if s.events.is_empty() {
+            return Err(CodecError::Invalid("a stream with no events".into()));
+        }
+        streams.push(StagedStream {
+            stream: s.stream.clone(),
+            stream_no: s.stream_no,
+            created: s.created,
+            first_revision: s.first_revision,
+            events: s.events.len(),
+        });
+        for (i, e) in s.events.into_iter().enumerate() {
+            let record = RecordedEvent {
+                position,
+                commit: f.commit,
+                stream: s.stream.clone(),
+                revision: s.first_revision + i as u64,
+                event_id: Uuid::from_bytes(e.event_id),
+                event_type: e.event_type,
+                schema_version: e.schema_version,
+                recorded_at,
+                metadata: match e.metadata {
+                    Some(m) => m.into_metadata()?,
+                    None => metadata.clone(),
+                },
+                payload: e.payload,
+                prev_hash: prev,
+                hash: Hash(e.hash),
+            };
+            prev = record.hash;
+            records.push(record);
+            position += 1;
+        }
+    }
+    if records.is_empty() {
+        return Err(CodecError::Invalid("a commit with no events".into()));
+    }
+    Ok(StagedCommit {
+        info: CommitInfo {
+            number: f.commit,
+            first_position: f.first_position,
+            last_position: position - 1,
+            recorded_at,
+            metadata,
+        },
+        prev_hash: Hash(f.prev_hash),
+        streams,
+        records,
     })
 }
 
@@ -169,6 +569,7 @@ mod tests {
     fn sample() -> RecordedEvent {
         RecordedEvent {
             position: 7,
+            commit: 7,
             stream: "committee-bcd".into(),
             revision: 2,
             event_id: Uuid::from_u128(42),

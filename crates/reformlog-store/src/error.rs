@@ -16,6 +16,19 @@ pub struct StorageError {
 }
 
 impl StorageError {
+    /// Whether the failure is the file system running out of space (or quota).
+    pub fn is_storage_full(&self) -> bool {
+        self.source.as_ref().is_some_and(is_full)
+    }
+
+    /// A failure described in words only.
+    pub(crate) fn message(message: String) -> Self {
+        Self {
+            message,
+            source: None,
+        }
+    }
+
     /// An I/O failure, with what was being done. Public so that crates layered on the store
     /// report their own I/O failures (say, a worker thread that could not be started) the
     /// same way.
@@ -36,6 +49,27 @@ impl From<sled::Error> for StorageError {
                 source: None,
             },
         }
+    }
+}
+
+/// Whether an I/O error says the disk (or a quota) is full.
+pub(crate) fn is_full(e: &std::io::Error) -> bool {
+    // ENOSPC and EDQUOT on Linux; std maps the first to StorageFull.
+    e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122))
+}
+
+/// A head of the log: its last commit and last position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LogHead {
+    /// The last commit number (0 for an empty log).
+    pub commit: u64,
+    /// The last position (0 for an empty log).
+    pub position: u64,
+}
+
+impl std::fmt::Display for LogHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "commit {} (position {})", self.commit, self.position)
     }
 }
 
@@ -95,9 +129,28 @@ pub enum OpenError {
         /// The codec this build writes.
         expected: String,
     },
-    /// The last record could not be read.
-    #[error("the log's last record is unreadable: {0}")]
+    /// Stored data is damaged: a record, the commit table, or the journal before its tail.
+    #[error("the store is damaged: {0}")]
     Corrupt(#[from] CorruptionError),
+    /// The log in sled ends before the last commit the store acknowledged, and the journal no
+    /// longer holds the commits between: the data files were truncated, replaced by older
+    /// ones, or lost. Restore a backup (the journal's newer commits are applied on open).
+    #[error(
+        "the log ends at {log}, before the last acknowledged {acknowledged}; the journal no          longer covers the difference (restore a backup)"
+    )]
+    LogBehindAcknowledged {
+        /// Where sled's log ends.
+        log: LogHead,
+        /// The last commit the store acknowledged, from its journal.
+        acknowledged: LogHead,
+    },
+    /// The store's journal folder is missing or holds no segment, so the store cannot tell
+    /// whether its log is whole.
+    #[error("the store's journal at {path} is missing; the log cannot be checked against its acknowledged head")]
+    JournalMissing {
+        /// The journal folder.
+        path: PathBuf,
+    },
     /// The storage engine failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -189,6 +242,18 @@ pub enum AppendError {
     /// An earlier storage failure left the in-memory state uncertain; reopen the store.
     #[error("the store refused writes after an earlier storage failure; reopen it")]
     Poisoned,
+    /// The disk (or a quota) is full: the commit could not be journaled and nothing of it was
+    /// kept. Appends succeed again once space is freed.
+    #[error("no space left to journal the commit; nothing was written ({0})")]
+    StorageFull(String),
+    /// The store's files were unlinked or replaced under the running store (its folder deleted
+    /// or moved): nothing more is acknowledged. Reopen the store where its files are.
+    #[error("the store's files at {0} were deleted or replaced; no write is acknowledged")]
+    StoreLost(PathBuf),
+    /// The commit was journaled durably but could not be installed where readers see it; it
+    /// reappears when the store is reopened. Retrying with the same event ids settles it.
+    #[error("the commit is journaled but could not be made visible ({0}); reopen the store")]
+    OutcomeUnknown(String),
     /// Reading existing data for the checks failed.
     #[error(transparent)]
     Read(#[from] ReadError),
@@ -222,6 +287,19 @@ pub enum ReadError {
     /// The storage engine failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl From<ReadError> for OpenError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Corrupt(c) => OpenError::Corrupt(c),
+            ReadError::Storage(s) => OpenError::Storage(s),
+            ReadError::Upcast { position, reason } => OpenError::Corrupt(CorruptionError {
+                at: format!("position {position}"),
+                reason,
+            }),
+        }
+    }
 }
 
 impl From<sled::Error> for ReadError {

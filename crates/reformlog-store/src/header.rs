@@ -8,9 +8,12 @@ use crate::codec::CODEC_NAME;
 const MAGIC: &[u8; 16] = b"reformlog-store\0";
 
 /// The store format this build writes and the newest it reads. Formats 1 (one index key per
-/// entry) and 2 (chunks of 64 revisions, 2^16 id buckets) are upgraded to 3 (chunks of 16,
-/// 2^16 buckets keyed by u32) on open; they differ only in their indexes.
-pub(crate) const FORMAT_VERSION: u32 = 3;
+/// entry) and 2 (chunks of 64 revisions, 2^16 id buckets) differ from 3 (chunks of 16, 2^16
+/// buckets keyed by u32) only in their indexes; 4 adds commits, record layout 4 and the
+/// journal. Older formats are upgraded on open.
+pub(crate) const FORMAT_VERSION: u32 = 4;
+/// The last format without commits and journal.
+pub(crate) const FORMAT_3: u32 = 3;
 
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Header {
@@ -20,8 +23,12 @@ pub(crate) struct Header {
 
 impl Header {
     pub(crate) fn current() -> Self {
+        Self::of(FORMAT_VERSION)
+    }
+
+    pub(crate) fn of(format_version: u32) -> Self {
         Self {
-            format_version: FORMAT_VERSION,
+            format_version,
             codec: CODEC_NAME.to_string(),
         }
     }

@@ -165,48 +165,26 @@ fn chunk_first(key: &[u8]) -> Result<u64, CorruptionError> {
     })
 }
 
-/// Index values as a group of appends leaves them, over the tree's: what the group has written
-/// (dirty) and tree values it has read (clean, valid while the writer lock is held, since only
-/// the writer changes the tree).
+/// Index values as the commits of one batch leave them, over the tree's: each value is read
+/// from the tree once and then changed here, and the changed values join the batch.
 #[derive(Default)]
 pub(crate) struct IndexOverlay {
-    values: HashMap<Vec<u8>, (Vec<u8>, bool)>,
+    values: HashMap<Vec<u8>, Vec<u8>>,
 }
 
 impl IndexOverlay {
-    /// The value of `key` as this overlay, then `base` (the group so far), then the tree have it.
-    fn current(
-        &self,
-        base: &IndexOverlay,
-        tree: &sled::Tree,
-        key: &[u8],
-    ) -> Result<Vec<u8>, ReadError> {
-        if let Some((v, _)) = self.values.get(key).or_else(|| base.values.get(key)) {
+    /// The value of `key` as this overlay, then the tree, have it.
+    fn current(&self, tree: &sled::Tree, key: &[u8]) -> Result<Vec<u8>, ReadError> {
+        if let Some(v) = self.values.get(key) {
             return Ok(v.clone());
         }
         Ok(tree.get(key)?.map(|v| v.to_vec()).unwrap_or_default())
-    }
-
-    /// The position of `id` as the tree plus this overlay have it; the tree's value is kept.
-    pub(crate) fn find_id(
-        &mut self,
-        tree: &sled::Tree,
-        id: &Uuid,
-    ) -> Result<Option<u64>, ReadError> {
-        let key = keys::id_bucket(id);
-        if !self.values.contains_key(key.as_slice()) {
-            let v = tree.get(key)?.map(|v| v.to_vec()).unwrap_or_default();
-            self.values.insert(key.to_vec(), (v, false));
-        }
-        let v = self.values.get(key.as_slice()).map_or(&[][..], |(v, _)| v);
-        Ok(bucket_find(&key, v, id)?)
     }
 
     /// Records that revision `revision` of stream `no` is at `position`; the revisions before
     /// it must be indexed already.
     pub(crate) fn add_revision(
         &mut self,
-        base: &IndexOverlay,
         tree: &sled::Tree,
         no: u64,
         revision: u64,
@@ -218,7 +196,7 @@ impl IndexOverlay {
         let mut value = if slot == 0 {
             Vec::with_capacity(8 * REVISIONS_PER_CHUNK as usize)
         } else {
-            self.current(base, tree, &key)?
+            self.current(tree, &key)?
         };
         if value.len() as u64 != slot * 8 {
             return Err(CorruptionError {
@@ -232,43 +210,28 @@ impl IndexOverlay {
             .into());
         }
         value.extend_from_slice(&position.to_be_bytes());
-        self.values.insert(key.to_vec(), (value, true));
+        self.values.insert(key.to_vec(), value);
         Ok(())
     }
 
     /// Records that the event `id` is at `position`.
     pub(crate) fn add_id(
         &mut self,
-        base: &IndexOverlay,
         tree: &sled::Tree,
         id: &Uuid,
         position: u64,
     ) -> Result<(), ReadError> {
         let key = keys::id_bucket(id);
-        let mut value = self.current(base, tree, &key)?;
+        let mut value = self.current(tree, &key)?;
         value.extend_from_slice(&id_entry(id, position));
-        self.values.insert(key.to_vec(), (value, true));
+        self.values.insert(key.to_vec(), value);
         Ok(())
     }
 
-    /// Takes `other`'s values over this overlay's.
-    pub(crate) fn absorb(&mut self, other: IndexOverlay) {
-        for (k, (v, dirty)) in other.values {
-            match self.values.get_mut(&k) {
-                Some(slot) => *slot = (v, slot.1 || dirty),
-                None => {
-                    self.values.insert(k, (v, dirty));
-                }
-            }
-        }
-    }
-
-    /// Puts every value the group changed into its batch.
+    /// Puts every changed value into the batch.
     pub(crate) fn write_into(self, batch: &mut sled::Batch) {
-        for (k, (v, dirty)) in self.values {
-            if dirty {
-                batch.insert(k, v);
-            }
+        for (k, v) in self.values {
+            batch.insert(k, v);
         }
     }
 }

@@ -5,10 +5,15 @@
 //! |--------|--------------------------------------|------------------------------|
 //! | `0x00` | (none)                               | store header                 |
 //! | `0x01` | (none)                               | next stream number, u64      |
+//! | `0x02` | (none)                               | commits from before format 4, u64 (absent: none) |
 //! | `0x10` | position u64                         | record (version byte + body) |
 //! | `0x22` | stream number u64, revision ÷ 16 u64 | the chunk's positions, u64 each, by revision |
 //! | `0x32` | id bucket u32 (< 2^16)               | (event id 16 bytes, position u64) entries, by position |
 //! | `0x40` | stream id, UTF-8 (last part, unbounded) | stream number u64         |
+//! | `0x50` | commit number u64                    | commit entry (version byte + body) |
+//!
+//! A store upgraded from format 3 keeps its records in layout 1; each of them is a commit of
+//! its own, numbered as its position, with no `0x50` entry (the `0x02` value says how many).
 //!
 //! The two indexes pack many positions into one value because sled keeps a page-table entry
 //! of a few hundred bytes in memory for every tree node, and splits leaves past 16 keys: with
@@ -22,7 +27,9 @@ pub(crate) const LOG_TREE: &str = "reformlog.log.v1";
 
 pub(crate) const HEADER: [u8; 1] = [0x00];
 pub(crate) const STREAM_COUNTER: [u8; 1] = [0x01];
+pub(crate) const LEGACY_COMMITS: [u8; 1] = [0x02];
 const LOG: u8 = 0x10;
+pub(crate) const COMMIT: u8 = 0x50;
 pub(crate) const REVISION_CHUNK: u8 = 0x22;
 pub(crate) const ID_BUCKET: u8 = 0x32;
 const STREAM: u8 = 0x40;
@@ -42,6 +49,22 @@ pub(crate) fn log(position: u64) -> [u8; 9] {
     k[0] = LOG;
     k[1..].copy_from_slice(&position.to_be_bytes());
     k
+}
+
+/// The key of commit `number`'s entry.
+pub(crate) fn commit(number: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = COMMIT;
+    k[1..].copy_from_slice(&number.to_be_bytes());
+    k
+}
+
+/// The commit number a commit key names, if it is one.
+pub(crate) fn commit_number(key: &[u8]) -> Option<u64> {
+    match key {
+        [COMMIT, rest @ ..] => Some(u64::from_be_bytes(rest.try_into().ok()?)),
+        _ => None,
+    }
 }
 
 /// The position a log key names, if it is a log key.

@@ -1,4 +1,5 @@
-//! An append-only, hash-chained, durable event log on sled, with no knowledge of any domain.
+//! An append-only, hash-chained, durable event log on sled, with no knowledge of any domain:
+//! each append is one commit, acknowledged by one `fdatasync` of the store's journal.
 //!
 //! ```
 //! use reformlog_store::{ExpectedRevision, Metadata, NewEvent, Store};
@@ -15,14 +16,18 @@
 mod append;
 mod chain;
 mod codec;
-mod durability;
+mod commit;
 mod error;
 mod header;
 mod index;
+mod install;
+mod journal;
 mod keys;
 mod migrate;
+mod persist;
 mod read;
 mod record;
+mod round;
 mod store;
 mod subscription;
 mod upcast;
@@ -31,13 +36,17 @@ mod verify;
 pub use append::{AppendOutcome, BulkImportFlushedAtEnd, ExpectedRevision, StreamAppend};
 pub use chain::{Hash, HeadDigest};
 pub use codec::{decode_payload, encode_payload};
-pub use error::{AppendError, CodecError, CorruptionError, OpenError, ReadError, StorageError};
+pub use commit::{Commit, CommitInfo};
+pub use error::{
+    AppendError, CodecError, CorruptionError, LogHead, OpenError, ReadError, StorageError,
+};
+pub use journal::TornTail;
 pub use read::{Direction, EventFilter, LogPage};
 pub use record::{
     stream_category, Metadata, NewEvent, RecordedEvent, Timestamp, MAX_EVENT_TYPE_BYTES,
     MAX_PAYLOAD_BYTES, MAX_RECORD_BYTES, MAX_STREAM_ID_BYTES,
 };
-pub use store::{Store, StoreConfig, StoreStats};
+pub use store::{Recovery, Store, StoreConfig, StoreStats};
 pub use subscription::{SubscribeFrom, Subscription, SubscriptionMessage};
 pub use upcast::Upcaster;
 pub use verify::{BreakKind, ChainBreak, VerifyReport};

@@ -1,4 +1,9 @@
-//! Upgrading an older store on open: its indexes are rebuilt from the records in today's layout.
+//! Upgrading an older store on open: indexes rebuilt from the records in today's layout, and
+//! the start of commits and the journal at the log's head.
+//!
+//! Format 3 to 4 keeps the records in layout 1: a store before format 4 did not mark commits,
+//! so each of its events becomes a commit of its own, numbered as its position (the count is
+//! stored under `0x02`). The journal then starts at the log's head.
 //!
 //! Formats 1 and 2 differ from today's only in their indexes (format 1: one key per entry,
 //! prefixes `0x20` and `0x30`; format 2: chunks of 64 revisions and 2^16 id buckets, `0x21`
@@ -15,6 +20,7 @@ use std::collections::HashMap;
 
 use crate::codec;
 use crate::error::{CorruptionError, OpenError, StorageError};
+use crate::journal::JournalHead;
 use crate::keys::{self, REVISIONS_PER_CHUNK};
 
 /// Index values written per sled batch during the upgrade.
@@ -92,6 +98,33 @@ pub(crate) fn remove_legacy(tree: &sled::Tree) -> Result<(), OpenError> {
         tree.flush().map_err(StorageError::from)?;
     }
     Ok(())
+}
+
+/// The head of a log written before format 4: its last record's position and hash, which is
+/// also its last commit.
+pub(crate) fn legacy_head(tree: &sled::Tree) -> Result<JournalHead, OpenError> {
+    let last = tree
+        .range(keys::prefix_range(keys::log(0)[0]))
+        .next_back()
+        .transpose()
+        .map_err(StorageError::from)?;
+    let Some((key, value)) = last else {
+        return Ok(JournalHead::EMPTY);
+    };
+    let position = keys::log_position(&key).ok_or_else(|| CorruptionError {
+        at: "last log key".into(),
+        reason: "malformed key".into(),
+    })?;
+    let record =
+        codec::decode_record(&value).map_err(|e| CorruptionError::at_position(position, e))?;
+    if record.position != position {
+        return Err(corrupt(position, "position field differs from key"));
+    }
+    Ok(JournalHead {
+        commit: position,
+        position,
+        hash: record.hash,
+    })
 }
 
 fn stream_table(tree: &sled::Tree) -> Result<HashMap<String, u64>, OpenError> {

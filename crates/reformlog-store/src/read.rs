@@ -198,6 +198,8 @@ impl Store {
             Direction::Backward => Box::new(range.rev()),
         };
         let mut next = None;
+        // Going forward, each record's previous hash is the one just read.
+        let mut prev: Option<(u64, crate::chain::Hash)> = None;
         for item in iter {
             let (key, value) = item?;
             let position = keys::log_position(&key).ok_or_else(|| CorruptionError {
@@ -208,7 +210,11 @@ impl Store {
                 next = Some(position);
                 break;
             }
-            let record = decode_at(position, &value)?;
+            let known_prev = prev.filter(|(p, _)| *p + 1 == position).map(|(_, h)| h);
+            let record = self.inner.complete(position, &value, known_prev)?;
+            if direction == Direction::Forward {
+                prev = Some((position, record.hash));
+            }
             if filter.matches(&record) {
                 events.push(self.inner.upcast(record)?);
             }
@@ -220,47 +226,29 @@ impl Store {
         })
     }
 
-    /// The first visible position recorded at or after `at`, or `None` when every event is
-    /// older. A binary search over the log: O(log n) point reads.
+    /// The first visible position recorded at or after `at` (the first position of the first
+    /// commit recorded then or later), or `None` when every commit is older. A binary search
+    /// over the commits: O(log n) point reads.
     pub fn position_at_or_after(&self, at: Timestamp) -> Result<Option<u64>, ReadError> {
-        let visible = self.inner.visible.load(Ordering::Acquire);
-        let (mut lo, mut hi) = (1u64, visible + 1);
-        // Invariant: every position < lo is older than `at`; every position >= hi is not.
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if self.inner.read_record(mid)?.recorded_at < at {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+        let before = match at.as_micros().checked_sub(1) {
+            Some(t) => self.inner.commit_at_or_before(Timestamp::from_micros(t))?,
+            None => 0,
+        };
+        if before >= self.inner.visible_commit() {
+            return Ok(None);
         }
-        Ok((lo <= visible).then_some(lo))
+        Ok(Some(self.inner.commit_info(before + 1)?.first_position))
     }
 
     /// The last visible position recorded at or before `at` (0 when none): "the log as known
-    /// at time `at`".
+    /// at time `at`", which always ends at a commit boundary.
     pub fn position_at_or_before(&self, at: Timestamp) -> Result<u64, ReadError> {
-        let after = match at.as_micros().checked_add(1) {
-            Some(next) => self.position_at_or_after(Timestamp::from_micros(next))?,
-            None => None,
-        };
-        Ok(match after {
-            Some(p) => p - 1,
-            None => self.inner.visible.load(Ordering::Acquire),
-        })
+        let commit = self.inner.commit_at_or_before(at)?;
+        if commit == 0 {
+            return Ok(0);
+        }
+        Ok(self.inner.commit_info(commit)?.last_position)
     }
-}
-
-fn decode_at(position: u64, bytes: &[u8]) -> Result<RecordedEvent, CorruptionError> {
-    let record =
-        codec::decode_record(bytes).map_err(|e| CorruptionError::at_position(position, e))?;
-    if record.position != position {
-        return Err(CorruptionError::at_position(
-            position,
-            format!("record says position {}", record.position),
-        ));
-    }
-    Ok(record)
 }
 
 impl Inner {
@@ -269,7 +257,60 @@ impl Inner {
     pub(crate) fn read_record(&self, position: u64) -> Result<RecordedEvent, ReadError> {
         match self.tree.get(keys::log(position))? {
             None => Err(CorruptionError::at_position(position, "record missing").into()),
-            Some(bytes) => Ok(decode_at(position, &bytes)?),
+            Some(bytes) => self.complete(position, &bytes, None),
+        }
+    }
+
+    /// The stored hash of the record at `position` (the zero hash before position 1).
+    pub(crate) fn hash_at(&self, position: u64) -> Result<crate::chain::Hash, ReadError> {
+        if position == 0 {
+            return Ok(crate::chain::Hash::ZERO);
+        }
+        match self.tree.get(keys::log(position))? {
+            None => Err(CorruptionError::at_position(position, "record missing").into()),
+            Some(bytes) => Ok(codec::record_hash_of(&bytes)
+                .map_err(|e| CorruptionError::at_position(position, e))?),
+        }
+    }
+
+    /// A whole record from its stored bytes: a layout-4 record takes its time and metadata from
+    /// its commit and its previous hash from the record before it (`prev` when the caller has
+    /// it).
+    pub(crate) fn complete(
+        &self,
+        position: u64,
+        bytes: &[u8],
+        prev: Option<crate::chain::Hash>,
+    ) -> Result<RecordedEvent, ReadError> {
+        match codec::decode_stored(bytes).map_err(|e| CorruptionError::at_position(position, e))? {
+            codec::Stored::V1(record) => {
+                if record.position != position {
+                    return Err(CorruptionError::at_position(
+                        position,
+                        format!("record says position {}", record.position),
+                    )
+                    .into());
+                }
+                Ok(record)
+            }
+            codec::Stored::V4(stored) => {
+                let commit = self.commit_info(stored.commit)?;
+                if !commit.contains(position) {
+                    return Err(CorruptionError::at_position(
+                        position,
+                        format!(
+                            "record names commit {}, which does not hold it",
+                            stored.commit
+                        ),
+                    )
+                    .into());
+                }
+                let prev_hash = match prev {
+                    Some(h) => h,
+                    None => self.hash_at(position - 1)?,
+                };
+                Ok(stored.complete(position, &commit, prev_hash))
+            }
         }
     }
 

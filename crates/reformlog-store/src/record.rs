@@ -22,8 +22,9 @@ pub const MAX_EVENT_TYPE_BYTES: usize = 128;
 
 /// A point in time, UTC, in microseconds since the Unix epoch.
 ///
-/// The store assigns `recorded_at` itself and makes it strictly increase with position, so a
-/// timestamp identifies at most one event and "the first event at or after T" is well defined.
+/// The store assigns `recorded_at` once per commit: every event of one commit shares it, and
+/// it never decreases with position (it strictly increases from one commit to the next), so
+/// "the log as known at T" always ends at a commit boundary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(i64);
@@ -158,6 +159,9 @@ impl NewEvent {
 pub struct RecordedEvent {
     /// Global position, from 1, gap-free; commit order equals position order.
     pub position: u64,
+    /// The commit (one `append`/`append_multi` call) the event was written in: from 1,
+    /// gap-free, in position order.
+    pub commit: u64,
     /// The stream the event belongs to.
     pub stream: String,
     /// The event's revision within its stream, from 0, gap-free.
@@ -168,7 +172,8 @@ pub struct RecordedEvent {
     pub event_type: String,
     /// The payload's schema version (after upcasting, when an upcaster is configured).
     pub schema_version: u32,
-    /// When the store recorded the event; strictly increasing with position.
+    /// When the store recorded the event's commit: equal within a commit, non-decreasing with
+    /// position.
     pub recorded_at: Timestamp,
     /// Who, why, and related ids.
     pub metadata: Metadata,

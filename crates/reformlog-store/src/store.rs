@@ -9,12 +9,16 @@ use std::time::{Duration, Instant};
 
 use crate::chain::Hash;
 use crate::codec;
-use crate::durability::Syncer;
+use crate::commit::CommitCache;
 use crate::error::{CorruptionError, OpenError, StorageError};
-use crate::header::{Header, FORMAT_VERSION};
+use crate::header::{Header, FORMAT_3, FORMAT_VERSION};
+use crate::install;
+use crate::journal::{Journal, JournalHead, TornTail};
 use crate::keys;
 use crate::migrate;
+use crate::persist::{Persister, Shared, Work};
 use crate::record::{RecordedEvent, Timestamp};
+use crate::round::{Failure, Queue, RoundState, Ticket};
 use crate::upcast::{NoUpcast, Upcaster};
 
 /// How to open a store.
@@ -83,8 +87,8 @@ impl StoreConfig {
     }
 }
 
-/// An append-only, hash-chained event log in a sled database. Cheap to clone; all clones share
-/// one database, one writer lock and one group-commit syncer.
+/// An append-only, hash-chained event log in a sled database, made durable by its journal.
+/// Cheap to clone; all clones share one database, one writer and one journal.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) inner: Arc<Inner>,
@@ -104,35 +108,108 @@ pub(crate) struct Inner {
     pub(crate) db: sled::Db,
     pub(crate) tree: sled::Tree,
     pub(crate) writer: Mutex<WriterState>,
-    /// Appends waiting for the writer lock; its next holder applies them all in one batch.
-    pub(crate) queue: Mutex<Vec<crate::append::Pending>>,
-    /// sled batches applied since open (one per group of appends).
+    /// Commits staged and not yet journaled, in commit order.
+    pub(crate) queue: Queue,
+    /// Callers of `sync` waiting for the next round.
+    pub(crate) sync_requests: Mutex<Vec<Arc<Ticket>>>,
+    /// Commits written by unsynced (bulk) rounds, done at the next sync.
+    pub(crate) unsynced: Mutex<Vec<Arc<Ticket>>>,
+    pub(crate) journal: Arc<Mutex<Journal>>,
+    pub(crate) round: Mutex<RoundState>,
+    pub(crate) round_done: Condvar,
+    /// sled batches applied since open (one per round).
     pub(crate) batches: AtomicU64,
-    /// Highest position whose batch has been applied to sled.
+    /// Journal `fdatasync` calls since open.
+    pub(crate) syncs: AtomicU64,
+    /// Highest position (and its commit) installed in sled.
     pub(crate) committed: AtomicU64,
-    /// Highest position known to be on stable storage; readers see exactly the positions up to
-    /// it, so nothing a reader saw can be taken back by a crash.
+    pub(crate) committed_commit: AtomicU64,
+    /// Highest position (and its commit) journaled durably and installed; readers see exactly
+    /// the positions up to it, so nothing a reader saw can be taken back by a crash.
     pub(crate) visible: AtomicU64,
-    pub(crate) syncer: Syncer,
+    pub(crate) visible_commit: AtomicU64,
+    /// Commits before format 4: one per event, numbered as its position.
+    pub(crate) legacy_commits: u64,
+    pub(crate) commit_cache: CommitCache,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) persister: Persister,
+    pub(crate) recovery: Recovery,
     pub(crate) recent: RwLock<VecDeque<RecordedEvent>>,
     pub(crate) recent_capacity: usize,
     pub(crate) upcaster: Arc<dyn Upcaster>,
-    /// Wakes blocking subscribers when `visible` moves.
+    /// Wakes blocking subscribers and waiters when `visible` moves.
     pub(crate) wake: (Mutex<u64>, Condvar),
     #[cfg(feature = "tokio")]
     pub(crate) wake_async: tokio::sync::watch::Sender<u64>,
 }
 
-/// State only the writer (holding the lock) reads or changes.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.persister.stop();
+    }
+}
+
+/// Where the log ends in sled: the state a failed round returns the writer to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Installed {
+    pub(crate) next_position: u64,
+    pub(crate) last_hash: Hash,
+    pub(crate) last_recorded_at: Timestamp,
+    pub(crate) next_commit: u64,
+    pub(crate) next_stream_no: u64,
+}
+
+/// State only the writer (holding the lock) reads or changes: where the log ends with every
+/// staged commit, and where it ends in sled.
 pub(crate) struct WriterState {
     pub(crate) next_position: u64,
     pub(crate) last_hash: Hash,
     pub(crate) last_recorded_at: Timestamp,
+    pub(crate) next_commit: u64,
     pub(crate) next_stream_no: u64,
-    /// Stream id -> (stream number, last revision). A cache over the tree, bounded by clearing.
+    /// Stream id -> (stream number, last revision), staged commits included. A cache over the
+    /// tree, bounded by clearing while nothing is in flight.
     pub(crate) streams: HashMap<String, (u64, Option<u64>)>,
-    /// Set when a batch failed half-way: sled's in-memory tree may then hold part of it.
-    pub(crate) poisoned: bool,
+    /// Events of staged commits not yet installed, for retries that arrive meanwhile.
+    pub(crate) inflight_ids: HashMap<uuid::Uuid, (RecordedEvent, Arc<Ticket>)>,
+    /// How many staged commits are not yet installed.
+    pub(crate) inflight: usize,
+    /// The last staged commit's ticket.
+    pub(crate) last_ticket: Option<Arc<Ticket>>,
+    pub(crate) installed: Installed,
+    /// Set when writes must stop for good in this process (files lost, or sled refused a
+    /// journaled commit).
+    pub(crate) failure: Option<Failure>,
+}
+
+impl WriterState {
+    fn new(installed: Installed) -> Self {
+        Self {
+            next_position: installed.next_position,
+            last_hash: installed.last_hash,
+            last_recorded_at: installed.last_recorded_at,
+            next_commit: installed.next_commit,
+            next_stream_no: installed.next_stream_no,
+            streams: HashMap::new(),
+            inflight_ids: HashMap::new(),
+            inflight: 0,
+            last_ticket: None,
+            installed,
+            failure: None,
+        }
+    }
+
+    /// Forgets every staged commit: the log ends where sled's does.
+    pub(crate) fn roll_back(&mut self) {
+        let failure = self.failure.take();
+        *self = Self::new(self.installed);
+        self.failure = failure;
+    }
+
+    /// The error every append gets while writes are stopped.
+    pub(crate) fn refusal(&self) -> Option<crate::error::AppendError> {
+        self.failure.as_ref().map(Failure::to_error)
+    }
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -140,6 +217,18 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // change is a single assignment after the fallible work), so the poison flag carries no
     // information worth failing for.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What opening the store found and did about it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Recovery {
+    /// Commits the journal held that sled had not durably taken, installed again on open.
+    pub reapplied_commits: u64,
+    /// A torn frame cut from the journal's tail (a crash while writing it).
+    pub torn_tail: Option<TornTail>,
+    /// The store was upgraded from this older format on open.
+    pub upgraded_from: Option<u32>,
 }
 
 impl Store {
@@ -150,34 +239,41 @@ impl Store {
 
     fn open_with(config: StoreConfig) -> Result<Store, OpenError> {
         let path = config.path;
+        create_folder(&path)?;
         let db = open_sled(&path, config.cache_capacity, config.lock_wait)?;
         let tree = db.open_tree(keys::LOG_TREE).map_err(StorageError::from)?;
-        check_or_write_header(&tree, &path)?;
-
-        let last = match tree
-            .scan_prefix([keys::log(0)[0]])
-            .next_back()
-            .transpose()
-            .map_err(StorageError::from)?
-        {
-            None => None,
-            Some((key, value)) => {
-                let position = keys::log_position(&key).ok_or_else(|| CorruptionError {
-                    at: "last log key".into(),
-                    reason: "malformed key".into(),
-                })?;
-                let record = codec::decode_record(&value)
-                    .map_err(|e| CorruptionError::at_position(position, e))?;
-                if record.position != position {
-                    return Err(CorruptionError::at_position(
-                        position,
-                        "position field differs from key",
-                    )
-                    .into());
-                }
-                Some(record)
-            }
+        let upgraded_from = check_or_write_header(&db, &tree, &path)?;
+        let legacy_commits = match tree.get(keys::LEGACY_COMMITS).map_err(StorageError::from)? {
+            None => 0,
+            Some(v) => keys::read_u64(&v).ok_or_else(|| CorruptionError {
+                at: "legacy commit count".into(),
+                reason: "not eight bytes".into(),
+            })?,
         };
+        let sled_head = log_head(&tree, legacy_commits)?;
+        let recovered = Journal::recover(&path, sled_head.commit)?;
+        let ack = recovered.head;
+        if sled_head.commit < ack.commit {
+            // sled lacks acknowledged commits: the journal must hold every one of them.
+            if recovered.covers_from.commit > sled_head.commit {
+                return Err(OpenError::LogBehindAcknowledged {
+                    log: sled_head.log_head(),
+                    acknowledged: ack.log_head(),
+                });
+            }
+        }
+        if let Some(j) = recovered.at_after {
+            if j != sled_head {
+                return Err(CorruptionError {
+                    at: format!("commit {}", sled_head.commit),
+                    reason: format!(
+                        "sled's log ends at position {} hash {}, the journal has position {} hash {}",
+                        sled_head.position, sled_head.hash, j.position, j.hash
+                    ),
+                }
+                .into());
+            }
+        }
         let next_stream_no = match tree.get(keys::STREAM_COUNTER).map_err(StorageError::from)? {
             None => 0,
             Some(v) => keys::read_u64(&v).ok_or_else(|| CorruptionError {
@@ -185,43 +281,126 @@ impl Store {
                 reason: "not eight bytes".into(),
             })?,
         };
-        let head = last.as_ref().map_or(0, |r| r.position);
-        let writer = WriterState {
-            next_position: head + 1,
-            last_hash: last.as_ref().map_or(Hash::ZERO, |r| r.hash),
-            last_recorded_at: last
-                .as_ref()
-                .map_or(Timestamp::from_micros(i64::MIN), |r| r.recorded_at),
-            next_stream_no,
-            streams: HashMap::new(),
-            poisoned: false,
+        let reapplied = recovered.commits.len() as u64;
+        let mut next_stream_no = next_stream_no;
+        let mut head = sled_head;
+        if !recovered.commits.is_empty() {
+            let (batch, n) = install::batch_for(&tree, &recovered.commits, next_stream_no)?;
+            tree.apply_batch(batch).map_err(StorageError::from)?;
+            next_stream_no = n;
+            if let Some(last) = recovered.commits.last() {
+                head = JournalHead {
+                    commit: last.info.number,
+                    position: last.info.last_position,
+                    hash: last.last_hash(),
+                };
+            }
+        }
+        let mut journal = recovered.journal;
+        if head.commit > journal.head().commit {
+            // sled holds commits the journal lost (an unsynced bulk import before a power
+            // loss): from now on the journal starts at sled's head.
+            drop(journal);
+            Journal::create(&path, head)?;
+            journal = Journal::recover(&path, head.commit)?.journal;
+        }
+        let last_recorded_at = if head.commit == 0 {
+            Timestamp::from_micros(i64::MIN)
+        } else {
+            commit_time(&tree, legacy_commits, head)?
         };
-        let syncer = Syncer::new(&path, db.clone())?;
-        // What sled recovered may so far live only in the OS page cache; make it stable before
-        // anyone can read it, so readers never see what a power loss could take back.
-        syncer.sync_now().map_err(OpenError::Storage)?;
-        syncer.mark_durable(head);
+        let installed = Installed {
+            next_position: head.position + 1,
+            last_hash: head.hash,
+            last_recorded_at,
+            next_commit: head.commit + 1,
+            next_stream_no,
+        };
+        let journal = Arc::new(Mutex::new(journal));
+        let shared = Arc::new(Shared::default());
+        shared
+            .installed_commit
+            .store(head.commit, Ordering::Release);
+        shared.persisted_commit.store(
+            if reapplied > 0 {
+                sled_head.commit
+            } else {
+                head.commit
+            },
+            Ordering::Release,
+        );
+        let persister = Persister::start(Work {
+            db: db.clone(),
+            folder: path.clone(),
+            journal: Arc::clone(&journal),
+            shared: Arc::clone(&shared),
+        })?;
+        if reapplied > 0 {
+            persister.nudge();
+        }
         #[cfg(feature = "tokio")]
-        let (wake_async, _) = tokio::sync::watch::channel(head);
+        let (wake_async, _) = tokio::sync::watch::channel(head.position);
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
                 db,
                 tree,
-                writer: Mutex::new(writer),
-                queue: Mutex::new(Vec::new()),
+                writer: Mutex::new(WriterState::new(installed)),
+                queue: Mutex::new(VecDeque::new()),
+                sync_requests: Mutex::new(Vec::new()),
+                unsynced: Mutex::new(Vec::new()),
+                journal,
+                round: Mutex::new(RoundState::default()),
+                round_done: Condvar::new(),
                 batches: AtomicU64::new(0),
-                committed: AtomicU64::new(head),
-                visible: AtomicU64::new(head),
-                syncer,
+                syncs: AtomicU64::new(0),
+                committed: AtomicU64::new(head.position),
+                committed_commit: AtomicU64::new(head.commit),
+                visible: AtomicU64::new(head.position),
+                visible_commit: AtomicU64::new(head.commit),
+                legacy_commits,
+                commit_cache: CommitCache::new(4096),
+                shared,
+                persister,
+                recovery: Recovery {
+                    reapplied_commits: reapplied,
+                    torn_tail: recovered.torn,
+                    upgraded_from,
+                },
                 recent: RwLock::new(VecDeque::with_capacity(config.recent_capacity)),
                 recent_capacity: config.recent_capacity,
                 upcaster: config.upcaster,
-                wake: (Mutex::new(head), Condvar::new()),
+                wake: (Mutex::new(head.position), Condvar::new()),
                 #[cfg(feature = "tokio")]
                 wake_async,
             }),
         })
+    }
+
+    /// What opening the store found: commits re-applied from the journal, a torn tail cut,
+    /// an upgrade.
+    pub fn recovery(&self) -> &Recovery {
+        &self.inner.recovery
+    }
+
+    /// Waits until position `position` is visible, or `timeout` passes; returns whether it is.
+    pub fn wait_visible(&self, position: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let (m, cv) = &self.inner.wake;
+        let mut seen = lock(m);
+        loop {
+            if self.inner.visible.load(Ordering::Acquire) >= position {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            seen = cv
+                .wait_timeout(seen, deadline - now)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
     }
 
     /// The folder the store lives in.
@@ -260,12 +439,39 @@ impl Store {
 
     /// Counters describing the store's work so far.
     pub fn stats(&self) -> StoreStats {
+        let journal = lock(&self.inner.journal);
         StoreStats {
             committed_position: self.inner.committed.load(Ordering::Acquire),
             durable_position: self.inner.visible.load(Ordering::Acquire),
-            syncs: self.inner.syncer.sync_count(),
+            syncs: journal.syncs(),
             batches: self.inner.batches.load(Ordering::Relaxed),
+            head_commit: self.inner.visible_commit.load(Ordering::Acquire),
+            persisted_commit: self.inner.shared.persisted_commit.load(Ordering::Acquire),
+            persist_rounds: self.inner.shared.rounds.load(Ordering::Relaxed),
+            journal_segments: journal.segment_count() as u64,
+            journal_bytes: journal.active_len(),
         }
+    }
+
+    /// Makes every commit written so far durable and visible (one journal `fdatasync`,
+    /// shared with concurrent appenders). Appends already do this before they return; bulk
+    /// imports call it at the end.
+    pub fn sync(&self) -> Result<(), crate::error::AppendError> {
+        self.inner.sync_all()
+    }
+
+    /// Makes sled hold every installed commit on stable storage now (it does so in the
+    /// background anyway), and trims the journal behind it.
+    pub fn persist(&self) -> Result<(), StorageError> {
+        let data_file = std::fs::File::open(self.inner.path.join("db"))
+            .map_err(|e| StorageError::io("open sled data file", e))?;
+        let work = Work {
+            db: self.inner.db.clone(),
+            folder: self.inner.path.clone(),
+            journal: Arc::clone(&self.inner.journal),
+            shared: Arc::clone(&self.inner.shared),
+        };
+        crate::persist::persist_once(&work, &data_file, &mut std::collections::HashSet::new())
     }
 }
 
@@ -275,24 +481,57 @@ impl Store {
 pub struct StoreStats {
     /// The last position applied to the database.
     pub committed_position: u64,
-    /// The last position on stable storage (and so visible to readers).
+    /// The last position journaled on stable storage (and so visible to readers).
     pub durable_position: u64,
-    /// How many flush-and-fsync rounds the store has made since it was opened.
+    /// How many journal `fdatasync` rounds the store has made since it was opened.
     pub syncs: u64,
-    /// How many sled batches appends have been applied in since it was opened (concurrent
+    /// How many sled batches commits have been installed in since it was opened (concurrent
     /// appends share one).
     pub batches: u64,
+    /// The last visible commit.
+    pub head_commit: u64,
+    /// The last commit sled holds on stable storage (the journal is trimmed up to it).
+    pub persisted_commit: u64,
+    /// How many background persist rounds have run.
+    pub persist_rounds: u64,
+    /// Journal segment files.
+    pub journal_segments: u64,
+    /// Bytes in the active journal segment.
+    pub journal_bytes: u64,
+}
+
+/// Creates the store folder when missing, readable by its owner only.
+fn create_folder(path: &Path) -> Result<(), OpenError> {
+    use std::os::unix::fs::DirBuilderExt;
+    if path.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|e| StorageError::io("create the store folder", e).into())
 }
 
 fn open_sled(path: &Path, cache_capacity: u64, lock_wait: Duration) -> Result<sled::Db, OpenError> {
     let deadline = Instant::now() + lock_wait;
     loop {
-        let opened = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_capacity)
-            // sled's own periodic flush and fsync; never turned off.
-            .flush_every_ms(Some(500))
-            .open();
+        let opened = std::panic::catch_unwind(|| {
+            sled::Config::new()
+                .path(path)
+                .cache_capacity(cache_capacity)
+                // The journal makes commits durable and the persisting thread makes sled's
+                // files durable behind it (flush, then fdatasync), so sled's own periodic
+                // flush would only add writes.
+                .flush_every_ms(None)
+                .open()
+        })
+        .map_err(|_| {
+            OpenError::Corrupt(CorruptionError {
+                at: format!("sled files in {}", path.display()),
+                reason: "sled could not read its files".into(),
+            })
+        })?;
         match opened.map_err(|e| classify_open_error(e, path)) {
             Err(OpenError::Locked { .. }) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(20));
@@ -309,48 +548,170 @@ fn classify_open_error(e: sled::Error, path: &Path) -> OpenError {
                 path: path.to_path_buf(),
             }
         }
+        sled::Error::Corruption { .. } => OpenError::Corrupt(CorruptionError {
+            at: format!("sled files in {}", path.display()),
+            reason: e.to_string(),
+        }),
         _ => OpenError::Storage(e.into()),
     }
 }
 
-fn check_or_write_header(tree: &sled::Tree, path: &Path) -> Result<(), OpenError> {
-    match tree.get(keys::HEADER).map_err(StorageError::from)? {
-        None => {
-            if tree.first().map_err(StorageError::from)?.is_some() {
-                return Err(OpenError::NotAStore {
-                    path: path.to_path_buf(),
-                });
-            }
-            tree.insert(keys::HEADER, Header::current().encode())
-                .map_err(StorageError::from)?;
-            Ok(())
-        }
-        Some(bytes) => {
-            let header = Header::decode(&bytes).ok_or_else(|| OpenError::NotAStore {
-                path: path.to_path_buf(),
+/// Where sled's log ends: its last commit, that commit's last position and last hash.
+fn log_head(tree: &sled::Tree, legacy_commits: u64) -> Result<JournalHead, OpenError> {
+    let last_commit = tree
+        .range(keys::prefix_range(keys::COMMIT))
+        .next_back()
+        .transpose()
+        .map_err(StorageError::from)?;
+    let (commit, position) = match last_commit {
+        Some((key, value)) => {
+            let number = keys::commit_number(&key).ok_or_else(|| CorruptionError {
+                at: "last commit key".into(),
+                reason: "malformed key".into(),
             })?;
-            if header.format_version > FORMAT_VERSION {
-                return Err(OpenError::NewerFormat {
-                    found: header.format_version,
-                    supported: FORMAT_VERSION,
-                });
-            }
-            if header.format_version == 0 {
-                return Err(OpenError::NotAStore {
-                    path: path.to_path_buf(),
-                });
-            }
-            if header.codec != codec::CODEC_NAME {
-                return Err(OpenError::CodecMismatch {
-                    found: header.codec,
-                    expected: codec::CODEC_NAME.to_string(),
-                });
-            }
-            if header.format_version < FORMAT_VERSION {
-                migrate::upgrade(tree, Header::current().encode())
-            } else {
-                migrate::remove_legacy(tree)
-            }
+            let info = codec::decode_commit(number, &value).map_err(|e| CorruptionError {
+                at: format!("commit {number}"),
+                reason: e.to_string(),
+            })?;
+            (number, info.last_position)
         }
+        None => (legacy_commits, legacy_commits),
+    };
+    let last_key = tree
+        .range(keys::prefix_range(keys::log(0)[0]))
+        .keys()
+        .next_back()
+        .transpose()
+        .map_err(StorageError::from)?;
+    let last_record = last_key
+        .as_deref()
+        .and_then(keys::log_position)
+        .unwrap_or(0);
+    if last_record != position {
+        return Err(CorruptionError {
+            at: format!("commit {commit}"),
+            reason: format!(
+                "the commit table ends at position {position} but the last record is at {last_record}"
+            ),
+        }
+        .into());
     }
+    if position == 0 {
+        return Ok(JournalHead::EMPTY);
+    }
+    let bytes = tree
+        .get(keys::log(position))
+        .map_err(StorageError::from)?
+        .ok_or_else(|| CorruptionError::at_position(position, "record missing"))?;
+    let hash =
+        codec::record_hash_of(&bytes).map_err(|e| CorruptionError::at_position(position, e))?;
+    Ok(JournalHead {
+        commit,
+        position,
+        hash,
+    })
+}
+
+/// When the head commit was recorded.
+fn commit_time(
+    tree: &sled::Tree,
+    legacy_commits: u64,
+    head: JournalHead,
+) -> Result<Timestamp, OpenError> {
+    if head.commit <= legacy_commits {
+        let bytes = tree
+            .get(keys::log(head.position))
+            .map_err(StorageError::from)?
+            .ok_or_else(|| CorruptionError::at_position(head.position, "record missing"))?;
+        let r = codec::decode_record(&bytes)
+            .map_err(|e| CorruptionError::at_position(head.position, e))?;
+        return Ok(r.recorded_at);
+    }
+    let bytes = tree
+        .get(keys::commit(head.commit))
+        .map_err(StorageError::from)?
+        .ok_or_else(|| CorruptionError {
+            at: format!("commit {}", head.commit),
+            reason: "commit entry missing".into(),
+        })?;
+    let info = codec::decode_commit(head.commit, &bytes).map_err(|e| CorruptionError {
+        at: format!("commit {}", head.commit),
+        reason: e.to_string(),
+    })?;
+    Ok(info.recorded_at)
+}
+
+/// Checks the header, creating a new store or upgrading an older one; returns the format
+/// upgraded from.
+fn check_or_write_header(
+    db: &sled::Db,
+    tree: &sled::Tree,
+    path: &Path,
+) -> Result<Option<u32>, OpenError> {
+    let bytes = tree.get(keys::HEADER).map_err(StorageError::from)?;
+    let Some(bytes) = bytes else {
+        if tree.first().map_err(StorageError::from)?.is_some() {
+            return Err(OpenError::NotAStore {
+                path: path.to_path_buf(),
+            });
+        }
+        // A new store, or sled's files lost under a journal: then the journal's own head
+        // decides (it is rebuilt from the journal when that covers everything).
+        if !Journal::exists(path) {
+            Journal::create(path, JournalHead::EMPTY)?;
+        }
+        tree.insert(keys::HEADER, Header::current().encode())
+            .map_err(StorageError::from)?;
+        durable_flush(db, path)?;
+        return Ok(None);
+    };
+    let header = Header::decode(&bytes).ok_or_else(|| OpenError::NotAStore {
+        path: path.to_path_buf(),
+    })?;
+    if header.format_version > FORMAT_VERSION {
+        return Err(OpenError::NewerFormat {
+            found: header.format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if header.format_version == 0 {
+        return Err(OpenError::NotAStore {
+            path: path.to_path_buf(),
+        });
+    }
+    if header.codec != codec::CODEC_NAME {
+        return Err(OpenError::CodecMismatch {
+            found: header.codec,
+            expected: codec::CODEC_NAME.to_string(),
+        });
+    }
+    if header.format_version == FORMAT_VERSION {
+        migrate::remove_legacy(tree)?;
+        return Ok(None);
+    }
+    if header.format_version < FORMAT_3 {
+        migrate::upgrade(tree, Header::of(FORMAT_3).encode())?;
+    } else {
+        migrate::remove_legacy(tree)?;
+    }
+    // Format 3 to 4: the records stay as they are, each a commit of its own; the journal
+    // starts at the log's head. Redone from here while the header still says 3.
+    let head = migrate::legacy_head(tree)?;
+    tree.insert(keys::LEGACY_COMMITS, &keys::u64_value(head.position))
+        .map_err(StorageError::from)?;
+    durable_flush(db, path)?;
+    Journal::create(path, head)?;
+    tree.insert(keys::HEADER, Header::current().encode())
+        .map_err(StorageError::from)?;
+    durable_flush(db, path)?;
+    Ok(Some(header.format_version))
+}
+
+/// sled's flush, then `fdatasync` of its data file (sled's flush alone does not reach stable
+/// storage on Linux).
+fn durable_flush(db: &sled::Db, path: &Path) -> Result<(), StorageError> {
+    db.flush().map_err(StorageError::from)?;
+    std::fs::File::open(path.join("db"))
+        .and_then(|f| f.sync_data())
+        .map_err(|e| StorageError::io("fdatasync sled data file", e))
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::chain::{record_hash, Hash, HeadDigest};
-use crate::codec;
+use crate::commit::CommitInfo;
 use crate::error::ReadError;
 use crate::keys;
 use crate::store::Store;
@@ -63,6 +63,18 @@ pub enum BreakKind {
     /// The record at a kept digest's position has another hash: the log was rewritten.
     #[error("hash differs from the kept digest")]
     DigestMismatch,
+    /// The record's commit is missing from the commit table, or commits do not follow each
+    /// other without gaps.
+    #[error("commit table: {0}")]
+    Commit(String),
+    /// The log ends before the last commit the journal acknowledged.
+    #[error("the log ends before the acknowledged head, commit {commit} at position {position}")]
+    BehindAcknowledged {
+        /// The acknowledged commit.
+        commit: u64,
+        /// Its last position.
+        position: u64,
+    },
 }
 
 impl Store {
@@ -76,6 +88,7 @@ impl Store {
         let mut checked = 0u64;
         let mut head = None;
         let mut expected = 1u64;
+        let mut commit: Option<CommitInfo> = None;
         let broken = |position: u64, kind: BreakKind, checked: u64, head| VerifyReport {
             checked,
             head,
@@ -92,9 +105,9 @@ impl Store {
             if position != expected {
                 return Ok(broken(expected, BreakKind::Missing, checked, head));
             }
-            let record = match codec::decode_record(&value) {
+            let record = match self.inner.complete(position, &value, Some(prev)) {
                 Ok(r) => r,
-                Err(e) => {
+                Err(ReadError::Corrupt(e)) => {
                     return Ok(broken(
                         position,
                         BreakKind::Undecodable(e.to_string()),
@@ -102,6 +115,7 @@ impl Store {
                         head,
                     ))
                 }
+                Err(e) => return Err(e),
             };
             if record.position != position {
                 return Ok(broken(
@@ -116,6 +130,35 @@ impl Store {
             }
             if record_hash(&record) != record.hash {
                 return Ok(broken(position, BreakKind::ContentChanged, checked, head));
+            }
+            if !commit.as_ref().is_some_and(|c| c.contains(position)) {
+                let want = commit.as_ref().map_or(1, |c| c.number + 1);
+                let next = if record.commit == want {
+                    self.inner.commit_info(want).ok()
+                } else {
+                    None
+                };
+                match next {
+                    Some(c) if c.first_position == position => commit = Some(c),
+                    _ => {
+                        return Ok(broken(
+                            position,
+                            BreakKind::Commit(format!(
+                                "the record names commit {}, where commit {want} starts",
+                                record.commit
+                            )),
+                            checked,
+                            head,
+                        ))
+                    }
+                }
+            } else if commit.as_ref().map(|c| c.number) != Some(record.commit) {
+                return Ok(broken(
+                    position,
+                    BreakKind::Commit(format!("the record names commit {}", record.commit)),
+                    checked,
+                    head,
+                ));
             }
             if self.inner.position_of_id(&record.event_id)? != Some(position) {
                 return Ok(broken(
@@ -151,6 +194,34 @@ impl Store {
         }
         if expected <= visible {
             return Ok(broken(expected, BreakKind::Missing, checked, head));
+        }
+        if let Some(c) = &commit {
+            if c.last_position != visible {
+                return Ok(broken(
+                    c.last_position.min(visible) + 1,
+                    BreakKind::Commit(format!(
+                        "commit {} ends at position {}, the log at {visible}",
+                        c.number, c.last_position
+                    )),
+                    checked,
+                    head,
+                ));
+            }
+        }
+        let (acknowledged, unsynced) = {
+            let j = crate::store::lock(&self.inner.journal);
+            (j.head(), j.has_unsynced())
+        };
+        if !unsynced && acknowledged.position > visible {
+            return Ok(broken(
+                visible + 1,
+                BreakKind::BehindAcknowledged {
+                    commit: acknowledged.commit,
+                    position: acknowledged.position,
+                },
+                checked,
+                head,
+            ));
         }
         Ok(VerifyReport {
             checked,
