@@ -211,6 +211,7 @@ pub(crate) fn validate(files: &[(Loaded, Vec<Batch>)]) -> Result<(), Error> {
                 for event in events {
                     let meta = EventMeta {
                         position: known.last_position() + 1,
+                        commit: known.last_position() + 1,
                         event_id: EventId::new(),
                         recorded_at: Timestamp(
                             i64::try_from(known.last_position()).unwrap_or(i64::MAX),

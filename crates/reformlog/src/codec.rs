@@ -62,6 +62,7 @@ pub(crate) fn to_recorded(recorded: &RecordedEvent) -> Result<Recorded, Error> {
     Ok(Recorded {
         meta: EventMeta {
             position: recorded.position,
+            commit: recorded.commit,
             event_id: EventId::from_uuid(recorded.event_id),
             recorded_at: Timestamp(recorded.recorded_at.as_micros()),
             actor: recorded.metadata.actor.clone(),

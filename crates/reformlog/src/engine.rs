@@ -478,7 +478,8 @@ impl Reformlog {
             }
             let bound = match known_at {
                 None => checkpoint,
-                Some(KnownAt::Position(p)) => p.min(checkpoint),
+                // A commit is seen whole or not at all.
+                Some(KnownAt::Position(p)) => self.rm.store.known_at_position(p.min(checkpoint))?,
                 Some(KnownAt::Timestamp(t)) => self
                     .rm
                     .store

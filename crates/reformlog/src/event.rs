@@ -434,6 +434,9 @@ impl Event {
 pub struct EventMeta {
     /// Global log position (1-based, gap-free, in commit order).
     pub position: u64,
+    /// The commit (one atomic append) the event was recorded in; every event of a commit is
+    /// known from the same moment on.
+    pub commit: u64,
     pub event_id: EventId,
     pub recorded_at: Timestamp,
     pub actor: String,
@@ -448,7 +451,9 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    /// Whether the event was known at `known_at` (always, when no bound is given).
+    /// Whether the event was known at `known_at` (always, when no bound is given), judged by
+    /// its own position: [`Knowledge::from_log`](crate::Knowledge::from_log) widens a position
+    /// to the whole commit holding it.
     pub fn known_at(&self, known_at: Option<crate::date::KnownAt>) -> bool {
         use crate::date::KnownAt;
         match known_at {

@@ -34,14 +34,26 @@ impl Knowledge {
     }
 
     /// Folds the events of `log` that were known at `known_at` (all of them for `None`).
-    /// `log` must be in position order.
+    /// `log` must be in position order. A commit is known whole or not at all: a position
+    /// inside one stands for its end.
     pub fn from_log<'a>(
         log: impl IntoIterator<Item = &'a Recorded>,
         known_at: Option<KnownAt>,
     ) -> Self {
+        let log: Vec<&Recorded> = log.into_iter().collect();
+        let whole_commit = match known_at {
+            Some(KnownAt::Position(p)) => log
+                .iter()
+                .take_while(|r| r.meta.position <= p)
+                .last()
+                .map(|r| r.meta.commit),
+            _ => None,
+        };
         let mut k = Self::new();
-        for r in log.into_iter().filter(|r| r.known_at(known_at)) {
-            k.apply(r.clone());
+        for r in log {
+            if r.known_at(known_at) || Some(r.meta.commit) == whole_commit {
+                k.apply(r.clone());
+            }
         }
         k
     }

@@ -23,6 +23,7 @@
 //!     for event in known.decide(&command)? {
 //!         let meta = EventMeta {
 //!             position: known.last_position() + 1,
+//!             commit: known.last_position() + 1,
 //!             event_id: EventId::new(),
 //!             recorded_at: Timestamp::start_of("2022-01-20".parse()?),
 //!             actor: "importer".into(),

@@ -215,6 +215,8 @@ pub enum Standing {
 pub struct HistoryEntry {
     pub entity: EntityKey,
     pub position: u64,
+    /// The commit the change was recorded in: changes of one commit were made together.
+    pub commit: u64,
     pub event_id: EventId,
     pub what: String,
     pub valid_from: Date,
@@ -704,6 +706,7 @@ fn entries_of(s: &dyn Source, entity: EntityKey, raw: &[Recorded]) -> Vec<Histor
             HistoryEntry {
                 entity,
                 position: r.meta.position,
+                commit: r.meta.commit,
                 event_id: r.meta.event_id,
                 what: r.event.type_name().to_owned(),
                 valid_from: r.event.valid_from(),

@@ -38,6 +38,8 @@ impl<'a> Staged<'a> {
         let recorded = Recorded {
             meta: EventMeta {
                 position: self.next_position,
+                // Not known until the append either; every staged event shares it.
+                commit: u64::MAX,
                 event_id: id,
                 // Not known until the append; `decide` never reads it.
                 recorded_at: Timestamp(i64::MAX),

@@ -70,6 +70,7 @@ impl World {
             let r = Recorded {
                 meta: EventMeta {
                     position: self.k.last_position() + 1,
+                    commit: self.k.last_position() + 1,
                     event_id: EventId::new(),
                     recorded_at: self.clock,
                     actor: self.actor.clone(),
