@@ -17,3 +17,5 @@ mod crash;
 mod process;
 // ETag / If-Match (412 when stale) and min_position read-your-writes.
 mod optimistic;
+// "As known at" a position or recorded time inside one atomic write shows all of it or none.
+mod whole_commits;

@@ -9,3 +9,5 @@ mod queries;
 mod seed;
 mod store_props;
 mod support;
+// "As known at" inside one atomic write sees the whole write, by position and by time.
+mod whole_commits;

@@ -10,7 +10,9 @@ use crate::{
 };
 use proptest::prelude::*;
 
-const UNITS: [&str; 6] = [
+// The names, generators and setup below are shared with `whole_commits`, which writes the
+// same kind of histories in multi-command batches.
+pub(super) const UNITS: [&str; 6] = [
     "vu-buu-chinh",
     "cuc-tin-hoc-hoa",
     "vu-to-chuc-can-bo",
@@ -18,7 +20,7 @@ const UNITS: [&str; 6] = [
     "van-phong-bo",
     "vu-phap-che",
 ];
-const PEOPLE: [&str; 6] = [
+pub(super) const PEOPLE: [&str; 6] = [
     "nguyen-huy-dung",
     "pham-minh-tien",
     "do-cong-anh",
@@ -33,9 +35,9 @@ const SEATS: [(&str, &str); 5] = [
     (TGV, "to-pho-1"),
     (TGV, "to-vien-3"),
 ];
-const POSTS: [&str; 2] = ["pho-cuc-truong-cuc-tin-hoc-hoa", "thu-truong-bo-tttt"];
+pub(super) const POSTS: [&str; 2] = ["pho-cuc-truong-cuc-tin-hoc-hoa", "thu-truong-bo-tttt"];
 
-fn day(n: u32) -> crate::Date {
+pub(super) fn day(n: u32) -> crate::Date {
     let mut x = d("2022-01-01");
     for _ in 0..n {
         x = x.next_day();
@@ -43,12 +45,12 @@ fn day(n: u32) -> crate::Date {
     x
 }
 
-fn plan() -> crate::DecisionId {
+pub(super) fn plan() -> crate::DecisionId {
     decision("hypothetical-plan-2022")
 }
 
 #[derive(Clone, Debug)]
-enum Op {
+pub(super) enum Op {
     Replace {
         seat: usize,
         who: usize,
@@ -113,7 +115,7 @@ enum Op {
     Pair(Box<Op>, Box<Op>),
 }
 
-fn leaf() -> impl Strategy<Value = Op> {
+pub(super) fn leaf() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (0..5usize, 0..6usize, 14..300u32).prop_map(|(seat, who, at)| Op::Replace { seat, who, at }),
         1 => (0..64usize, 14..300u32).prop_map(|(which, at)| Op::End { which, at }),
@@ -139,12 +141,12 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn task(n: u8) -> TaskId {
+pub(super) fn task(n: u8) -> TaskId {
     TaskId::from_slug(&format!("nhiem-vu-{n}")).unwrap()
 }
 
 /// The fact events of the log (for corrections and retractions to cite).
-fn facts(log: &Reformlog) -> Vec<(EventId, Event)> {
+pub(super) fn facts(log: &Reformlog) -> Vec<(EventId, Event)> {
     let page = log
         .store()
         .read_all(
@@ -174,7 +176,7 @@ fn facts(log: &Reformlog) -> Vec<(EventId, Event)> {
         .collect()
 }
 
-fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
+pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
     let dec = decision("qd-34-2022");
     let one = |c| vec![c];
     match op {
@@ -358,7 +360,8 @@ fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
     }
 }
 
-fn setup(log: &Reformlog) {
+/// Records the plan the tasks cite; returns what was appended.
+pub(super) fn setup(log: &Reformlog) -> crate::Executed {
     log.execute(
         Command::RecordDecision {
             decision: plan(),
@@ -375,7 +378,7 @@ fn setup(log: &Reformlog) {
         },
         &ctx(),
     )
-    .unwrap();
+    .unwrap()
 }
 
 /// Every question, asked of the read models and of the fold, on one (date, known-at) pair.
