@@ -3,11 +3,13 @@
 //!
 //! Usage: `crash-writer DIR THREADS APPENDS_PER_THREAD` (0 appends = until killed).
 //! Output lines: `ack <position> <stream> <revision> <event-id>` per event, `ready` at start.
+//! `REFORMLOG_JOURNAL_SEGMENT_BYTES` sets the journal's segment size, so that a kill can land
+//! while segments are started and trimmed.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use reformlog_store::{ExpectedRevision, Metadata, NewEvent, Store, StreamAppend};
+use reformlog_store::{ExpectedRevision, Metadata, NewEvent, Store, StoreConfig, StreamAppend};
 
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().collect();
@@ -16,7 +18,11 @@ fn main() -> Result<(), BoxError> {
     };
     let threads: usize = threads.parse()?;
     let appends: u64 = appends.parse()?;
-    let store = Store::open(dir)?;
+    let mut config = StoreConfig::new(dir);
+    if let Ok(bytes) = std::env::var("REFORMLOG_JOURNAL_SEGMENT_BYTES") {
+        config = config.journal_segment_bytes(bytes.parse()?);
+    }
+    let store = config.open()?;
     let out = Arc::new(Mutex::new(std::io::stdout()));
     writeln!(lock(&out), "ready")?;
     let handles: Vec<_> = (0..threads)

@@ -27,8 +27,8 @@ const MAGIC: &[u8; 16] = b"reformlog-wal\0\0\0";
 const VERSION: u32 = 1;
 pub(crate) const HEADER_BYTES: usize = 16 + 4 + 8 + 8 + 32 + 8;
 const FRAME_HEAD_BYTES: usize = 4 + 8;
-/// Past this size the active segment is closed and a new one started, so that trimming can
-/// remove what sled holds.
+/// Past this size (by default) the active segment is closed and a new one started, so that
+/// trimming can remove what sled holds.
 pub(crate) const SEGMENT_BYTES: u64 = 16 * 1024 * 1024;
 /// The journal folder inside a store folder.
 pub(crate) const FOLDER: &str = "journal";
@@ -107,6 +107,7 @@ pub(crate) struct Journal {
     /// Frames written since the last `fdatasync`.
     unsynced: bool,
     syncs: u64,
+    segment_bytes: u64,
 }
 
 /// What reading the journal on open found.
@@ -385,6 +386,7 @@ impl Journal {
                 identity: (meta.dev(), meta.ino()),
                 unsynced: false,
                 syncs: 0,
+                segment_bytes: SEGMENT_BYTES,
             },
             commits,
             head,
@@ -392,6 +394,11 @@ impl Journal {
             at_after,
             torn,
         })
+    }
+
+    /// Sets the size past which a new segment is started.
+    pub(crate) fn set_segment_bytes(&mut self, bytes: u64) {
+        self.segment_bytes = bytes.max(HEADER_BYTES as u64 + 1);
     }
 
     /// The last commit written to the journal.
@@ -489,7 +496,7 @@ impl Journal {
 
     /// Starts a new active segment at the journal's head, once the active one is large.
     pub(crate) fn rotate_if_large(&mut self) -> Result<bool, StorageError> {
-        if self.len < SEGMENT_BYTES || self.unsynced {
+        if self.len < self.segment_bytes || self.unsynced {
             return Ok(false);
         }
         let base = self.head();

@@ -28,6 +28,7 @@ pub struct StoreConfig {
     recent_capacity: usize,
     lock_wait: Duration,
     upcaster: Arc<dyn Upcaster>,
+    segment_bytes: u64,
 }
 
 impl fmt::Debug for StoreConfig {
@@ -37,6 +38,7 @@ impl fmt::Debug for StoreConfig {
             .field("cache_capacity", &self.cache_capacity)
             .field("recent_capacity", &self.recent_capacity)
             .field("lock_wait", &self.lock_wait)
+            .field("segment_bytes", &self.segment_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -51,6 +53,7 @@ impl StoreConfig {
             recent_capacity: 4096,
             lock_wait: Duration::from_secs(2),
             upcaster: Arc::new(NoUpcast),
+            segment_bytes: crate::journal::SEGMENT_BYTES,
         }
     }
 
@@ -72,6 +75,13 @@ impl StoreConfig {
     /// a database is dropped, so an immediate reopen in the same process needs a moment.
     pub fn lock_wait(mut self, wait: Duration) -> Self {
         self.lock_wait = wait;
+        self
+    }
+
+    /// The size past which the journal starts a new segment file; older segments are deleted
+    /// once sled holds their commits durably. Small values trim often (tests use this).
+    pub fn journal_segment_bytes(mut self, bytes: u64) -> Self {
+        self.segment_bytes = bytes;
         self
     }
 
@@ -316,6 +326,7 @@ impl Store {
             next_commit: head.commit + 1,
             next_stream_no,
         };
+        journal.set_segment_bytes(config.segment_bytes);
         let journal = Arc::new(Mutex::new(journal));
         let shared = Arc::new(Shared::default());
         shared
