@@ -38,13 +38,13 @@ mod store_upgrade;
 #[path = "domain/seed_case.rs"]
 mod domain_seed_case;
 
-// The daemon (reformd) over real HTTP on 127.0.0.1:0: routes x roles, bad input, the seed
-// scenario, the SSE feed, SIGKILL under concurrent writes.
+// The daemon (reformd) over real HTTP on 127.0.0.1:0: routes x roles, bad input, verification
+// against a kept digest, the seed scenario, the SSE feed, SIGKILL under concurrent writes.
 #[path = "daemon/mod.rs"]
 mod daemon;
 
 // reformctl end to end: a reformd child process driven by reformctl as a process: the seed
-// import, composition before and after, Popolo round trip into a fresh daemon, verify,
-// backup/restore, tail.
+// import, composition before and after, Popolo round trip into a fresh daemon, verify (also
+// against a kept head digest, online and offline), backup/restore, tail.
 #[path = "cli/mod.rs"]
 mod cli;

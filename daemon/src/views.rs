@@ -1,7 +1,7 @@
 //! JSON shapes of store-level things (events, digests, verify reports) as the API shows them.
 
-use reformlog_store::{HeadDigest, RecordedEvent, Timestamp, VerifyReport};
-use serde::Serialize;
+use reformlog_store::{BreakKind, HeadDigest, RecordedEvent, Timestamp, VerifyReport};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A recorded event: the store's envelope and the decoded domain event.
@@ -68,10 +68,14 @@ pub(crate) struct EventPage {
     pub(crate) head: u64,
 }
 
-/// The head digest an outside party can keep and later check.
-#[derive(Debug, Serialize, ToSchema)]
+/// The head digest an outside party can keep and later check (`POST /v1/integrity/verify`
+/// takes it back as `expect_head`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct DigestView {
+    /// The position of the last record (from 1).
     pub(crate) position: u64,
+    /// The last record's BLAKE3 hash: 64 hexadecimal digits.
     pub(crate) hash: String,
 }
 
@@ -90,9 +94,30 @@ pub(crate) struct VerifyView {
     pub(crate) ok: bool,
     pub(crate) checked: u64,
     pub(crate) head: Option<DigestView>,
-    /// The first bad position, when the chain breaks.
+    /// The first bad position, when the chain breaks (the kept position, when the log does
+    /// not extend `expect_head`).
     pub(crate) first_bad_position: Option<u64>,
     pub(crate) reason: Option<String>,
+    /// Whether the log extends the request's `expect_head`. Left out when the request gave
+    /// none, or when the chain broke before the digest could be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) extends: Option<bool>,
+}
+
+impl VerifyView {
+    /// The answer to a verification that checked `expect_head` (`Store::verify_extends`).
+    pub(crate) fn checked_against(r: VerifyReport) -> Self {
+        let extends = match &r.first_break {
+            None => Some(true),
+            Some(b) if b.kind == BreakKind::DigestMismatch => Some(false),
+            // The chain itself broke, so the digest was never compared.
+            Some(_) => None,
+        };
+        Self {
+            extends,
+            ..r.into()
+        }
+    }
 }
 
 impl From<VerifyReport> for VerifyView {
@@ -103,6 +128,7 @@ impl From<VerifyReport> for VerifyView {
             head: r.head.map(Into::into),
             first_bad_position: r.first_break.as_ref().map(|b| b.position),
             reason: r.first_break.map(|b| b.kind.to_string()),
+            extends: None,
         }
     }
 }

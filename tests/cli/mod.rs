@@ -5,7 +5,10 @@ mod support;
 
 use serde_json::Value;
 
-use support::{code, composition, ctl_as, ctl_offline, ok, seed_file, Daemon};
+use support::{
+    code, composition, ctl_as, ctl_offline, fixture_data_dir, fixtures, ok, seed_file, stderr,
+    Daemon,
+};
 
 fn holders(c: &Value) -> usize {
     let own: usize = c["seats"]
@@ -319,6 +322,248 @@ fn verify_backup_and_restore_keep_the_same_head_digest() {
     std::fs::copy(data.join("clerk.token"), restored.join("clerk.token")).unwrap();
     let r = Daemon::start(&restored);
     assert_eq!(composition(&r, "2022-01-15"), before);
+}
+
+/// `POSITION:HASH` of a line of `export log`.
+fn digest_of(event: &Value) -> String {
+    format!("{}:{}", event["position"], event["hash"].as_str().unwrap())
+}
+
+#[test]
+fn verify_expect_head_online_passes_for_a_kept_head_and_fails_for_a_rewritten_or_cut_log() {
+    let dirs = tempfile::tempdir().unwrap();
+    let data = dirs.path().join("data");
+    let d = Daemon::start(&data);
+    d.ok(&["import", seed_file().to_str().unwrap()]);
+    let log: Vec<Value> = d
+        .ok(&["export", "log"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = log.last().unwrap();
+    let position = last["position"].as_u64().unwrap();
+    let kept = digest_of(last);
+
+    let said = d.ok(&["verify", "--expect-head", &kept]);
+    assert!(said.starts_with("ok: "), "{said}");
+    assert!(
+        said.trim_end()
+            .ends_with(&format!("; extends the kept head {kept}")),
+        "{said}"
+    );
+    // A head kept earlier, that the log has since grown past, is still extended.
+    let earlier = digest_of(&log[2]);
+    let said = d.ok(&["verify", "--expect-head", &earlier]);
+    assert!(
+        said.contains(&format!("extends the kept head {earlier}")),
+        "{said}"
+    );
+    // The digest in a file.
+    let file = dirs.path().join("kept.head");
+    std::fs::write(&file, format!("{kept}\n")).unwrap();
+    let from_file = d.ok(&["verify", "--expect-head", file.to_str().unwrap()]);
+    assert_eq!(from_file, d.ok(&["verify", "--expect-head", &kept]));
+    let v: Value =
+        serde_json::from_str(&d.ok(&["--json", "verify", "--expect-head", &kept])).unwrap();
+    assert_eq!(
+        (&v["ok"], &v["extends"]),
+        (&Value::Bool(true), &Value::Bool(true)),
+        "{v}"
+    );
+
+    // Another record's hash at the head position: the history was rewritten.
+    let forged = format!("{position}:{}", log[0]["hash"].as_str().unwrap());
+    let out = d.ctl(&["verify", "--expect-head", &forged]);
+    assert_eq!(
+        code(&out),
+        Some(reformctl::exit::INTEGRITY),
+        "{}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("does not extend the kept head {forged}"))
+            && err.contains(&format!("kept position {position}"))
+            && err.contains("rewritten"),
+        "{err}"
+    );
+    // Still exit 6 with --json, which prints the daemon's answer.
+    let out = d.ctl(&["--json", "verify", "--expect-head", &forged]);
+    assert_eq!(code(&out), Some(reformctl::exit::INTEGRITY));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&v["ok"], &v["extends"]),
+        (&Value::Bool(false), &Value::Bool(false)),
+        "{v}"
+    );
+    // A kept position past the head: the log was rolled back or truncated.
+    let ahead = format!("{}:{}", position + 4, last["hash"].as_str().unwrap());
+    let out = d.ctl(&["verify", "--expect-head", &ahead]);
+    assert_eq!(
+        code(&out),
+        Some(reformctl::exit::INTEGRITY),
+        "{}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("kept position {}", position + 4))
+            && err.contains("rolled back or truncated"),
+        "{err}"
+    );
+    // A malformed digest is a usage error, found before any daemon is asked.
+    let out = ctl_as(
+        "http://127.0.0.1:9",
+        "x",
+        &["verify", "--expect-head", "12:xyz"],
+    );
+    assert_eq!(code(&out), Some(reformctl::exit::USAGE), "{}", stderr(&out));
+    assert!(stderr(&out).contains("\"12:xyz\""), "{}", stderr(&out));
+
+    // Offline on the stopped store, the same digests give the same answers.
+    let online = d.ok(&["verify", "--expect-head", &earlier]);
+    d.stop();
+    let data_arg = data.to_str().unwrap();
+    let args = [
+        "verify",
+        "--offline",
+        "--data-dir",
+        data_arg,
+        "--expect-head",
+        &earlier,
+    ];
+    assert_eq!(ok(ctl_offline(&args), &args), online);
+    let out = ctl_offline(&[
+        "verify",
+        "--offline",
+        "--data-dir",
+        data_arg,
+        "--expect-head",
+        &forged,
+    ]);
+    assert_eq!(
+        code(&out),
+        Some(reformctl::exit::INTEGRITY),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("rewritten"), "{}", stderr(&out));
+}
+
+#[test]
+fn verify_offline_expect_head_checks_a_kept_digest_given_directly_or_in_a_file() {
+    let root = tempfile::tempdir().unwrap();
+    let data = fixture_data_dir(root.path(), "store-v3");
+    let data_arg = data.to_str().unwrap();
+    // The fixture keeps its head as `POSITION HASH`, the form a file may also use.
+    let head_file = fixtures().join("store-v3.head");
+    let head_text = std::fs::read_to_string(&head_file).unwrap();
+    let (position, hash) = head_text.trim().split_once(' ').unwrap();
+    let kept = format!("{position}:{hash}");
+    let verify = |expect: &str| {
+        ctl_offline(&[
+            "verify",
+            "--offline",
+            "--data-dir",
+            data_arg,
+            "--expect-head",
+            expect,
+        ])
+    };
+
+    let said = ok(verify(head_file.to_str().unwrap()), &["verify", "FILE"]);
+    assert_eq!(
+        said.trim_end(),
+        format!(
+            "ok: 5 records verified; head position 5 hash {hash}; extends the kept head {kept}"
+        )
+    );
+    assert_eq!(ok(verify(&kept), &["verify", "DIGEST"]), said);
+    // A colon digest in a file, after blank lines.
+    let file = root.path().join("kept.head");
+    std::fs::write(&file, format!("\n   \n{kept}\n")).unwrap();
+    assert_eq!(
+        ok(verify(file.to_str().unwrap()), &["verify", "FILE"]),
+        said
+    );
+
+    // Another hash at the kept position: exit 6, naming the position.
+    let last = hash.chars().last().unwrap();
+    let other = if last == '0' { '1' } else { '0' };
+    let wrong = format!("{position}:{}{other}", &hash[..hash.len() - 1]);
+    let out = verify(&wrong);
+    assert_eq!(
+        code(&out),
+        Some(reformctl::exit::INTEGRITY),
+        "{}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("does not extend the kept head {wrong}"))
+            && err.contains("kept position 5")
+            && err.contains("rewritten"),
+        "{err}"
+    );
+    // A kept position beyond the head: exit 6, the log was cut back below it.
+    let ahead = format!("9:{hash}");
+    let out = verify(&ahead);
+    assert_eq!(
+        code(&out),
+        Some(reformctl::exit::INTEGRITY),
+        "{}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("ends at position 5, below the kept position 9")
+            && err.contains("rolled back or truncated"),
+        "{err}"
+    );
+
+    // Malformed digests, missing and unusable files: usage errors naming what was given.
+    let empty = root.path().join("empty.head");
+    std::fs::write(&empty, "\n\n").unwrap();
+    let garbage = root.path().join("garbage.head");
+    std::fs::write(&garbage, "head: five\n").unwrap();
+    let missing = root.path().join("missing.head");
+    let zero = format!("0:{hash}");
+    for (given, says) in [
+        ("5:abc", "64 hexadecimal digits"),
+        ("five", "no file of that name"),
+        (zero.as_str(), "positions start at 1"),
+        (missing.to_str().unwrap(), "no file of that name"),
+        (empty.to_str().unwrap(), "holds no head digest"),
+        (garbage.to_str().unwrap(), "first line"),
+    ] {
+        let out = verify(given);
+        let err = stderr(&out);
+        assert_eq!(code(&out), Some(reformctl::exit::USAGE), "{given}: {err}");
+        assert!(
+            err.contains(&format!("{given:?}")) && err.contains(says),
+            "{given}: {err}"
+        );
+    }
+}
+
+#[test]
+fn verify_offline_reports_a_store_too_corrupt_to_open_as_an_integrity_failure() {
+    let root = tempfile::tempdir().unwrap();
+    let data = fixture_data_dir(root.path(), "store-v3");
+    // Cut the last record short behind the store's back, as a disk error would.
+    {
+        let db = crate::support::raw_db(&data.join("store"));
+        let tree = db.open_tree("reformlog.log.v1").unwrap();
+        let mut key = vec![0x10u8];
+        key.extend_from_slice(&5u64.to_be_bytes());
+        let bytes = tree.get(&key).unwrap().unwrap();
+        tree.insert(key, bytes[..bytes.len() / 2].to_vec()).unwrap();
+        db.flush().unwrap();
+    }
+    let out = ctl_offline(&["verify", "--offline", "--data-dir", data.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), Some(reformctl::exit::INTEGRITY), "{err}");
+    assert!(err.contains("corrupt"), "{err}");
 }
 
 #[test]

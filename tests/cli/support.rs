@@ -9,6 +9,32 @@ pub(crate) fn seed_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-decision-34.toml")
 }
 
+/// A copy of the store fixture `name` (e.g. `store-v3`) as the store of a new data folder
+/// under `root`; returns the data folder. A copy, because opening a store may write to it.
+pub(crate) fn fixture_data_dir(root: &Path, name: &str) -> PathBuf {
+    let data = root.join("data");
+    copy_dir(&fixtures().join(name), &data.join("store"));
+    data
+}
+
+/// The committed test fixtures.
+pub(crate) fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// A reformd process serving a data folder until dropped (SIGTERM: graceful, store synced).
 pub(crate) struct Daemon {
     pub(crate) base: String,
@@ -132,6 +158,11 @@ pub(crate) fn composition(d: &Daemon, on: &str) -> serde_json::Value {
     ]);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["answer"].clone()
+}
+
+/// Standard error as text.
+pub(crate) fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The exit code, in the type reformctl documents them in.

@@ -251,6 +251,37 @@ fn cases() -> Vec<Case> {
             "/v1/decisions",
             Body::Json(json!({ "changes": [] })),
         ),
+        // Integrity verification's optional kept digest.
+        post(
+            "verify with a hash that is not hex",
+            "/v1/integrity/verify",
+            Body::Json(json!({ "expect_head": { "position": 1, "hash": "g".repeat(64) } })),
+        ),
+        post(
+            "verify with a short hash",
+            "/v1/integrity/verify",
+            Body::Json(json!({ "expect_head": { "position": 1, "hash": "abcd" } })),
+        ),
+        post(
+            "verify with position 0",
+            "/v1/integrity/verify",
+            Body::Json(json!({ "expect_head": { "position": 0, "hash": "0".repeat(64) } })),
+        ),
+        post(
+            "verify with an unknown field",
+            "/v1/integrity/verify",
+            Body::Json(json!({ "expect_tail": { "position": 1, "hash": "0".repeat(64) } })),
+        ),
+        post(
+            "verify with malformed JSON",
+            "/v1/integrity/verify",
+            Body::Raw("application/json", "{\"expect_head\": "),
+        ),
+        post(
+            "verify with a body that is not JSON",
+            "/v1/integrity/verify",
+            Body::Raw("text/plain", "1:abcd"),
+        ),
         // Query parameters.
         get(
             "invalid on date",

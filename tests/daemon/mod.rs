@@ -7,6 +7,8 @@ mod support;
 mod routes;
 // The bad-input catalog: typed 4xx problem+json answers that append nothing.
 mod bad_input;
+// Integrity verification with and without a kept head digest; its OpenAPI description.
+mod integrity;
 // The seed case end to end, with a late decision and a correction on both time axes.
 mod seed_scenario;
 // The SSE feed resumes from Last-Event-ID with no gap or duplicate under concurrent writes.

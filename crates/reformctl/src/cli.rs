@@ -12,7 +12,8 @@ Exit codes:
   3  an input file is invalid (nothing was sent)
   4  the daemon refused the request (4xx), or a name matched nothing
   5  the daemon cannot be reached, or it failed (5xx)
-  6  integrity: verify found a break, or a restore does not match its backup
+  6  integrity: verify found a break or the log does not extend --expect-head, or a
+     restore does not match its backup
   7  the store is in use by a running daemon (offline commands)
 
 The daemon's URL and token come from --url/--token, else REFORMCTL_URL/REFORMCTL_TOKEN, else
@@ -315,6 +316,12 @@ pub struct VerifyArgs {
     /// The daemon's data folder (the store is its `store` subfolder).
     #[arg(long, env = "REFORMD_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Also check that the log still extends a head digest kept earlier: `POSITION:HEX64`
+    /// (the position of the then last record and its hash), or a file whose first non-empty
+    /// line holds one (`POSITION:HEX64` or `POSITION HEX64`). A log rewritten or cut back
+    /// below it is an integrity failure (exit 6).
+    #[arg(long, value_name = "DIGEST|FILE")]
+    pub expect_head: Option<String>,
 }
 
 /// `reformctl backup`.

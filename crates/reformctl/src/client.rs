@@ -238,7 +238,17 @@ impl Client {
 
     /// POST without a body (integrity verification).
     pub fn post_empty(&self, path: &str) -> Result<Value, Error> {
+        self.post_json(path, None)
+    }
+
+    /// POST a JSON body, or none, to a route that is not a write (so no `Idempotency-Key`),
+    /// and parse the JSON answer.
+    pub fn post_json(&self, path: &str, body: Option<&Value>) -> Result<Value, Error> {
         let rb = self.authed(self.http.post(format!("{}{path}", self.endpoint.url)));
+        let rb = match body {
+            Some(b) => rb.json(b),
+            None => rb,
+        };
         let response = self.send(rb)?;
         response
             .json()

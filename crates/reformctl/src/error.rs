@@ -16,7 +16,9 @@ pub mod exit {
     pub const REFUSED: u8 = 4;
     /// The daemon could not be reached, or failed (5xx).
     pub const UNAVAILABLE: u8 = 5;
-    /// Integrity: verification found a break, or a restored store does not match its backup.
+    /// Integrity: verification found a break (or corruption that keeps the store from
+    /// opening), the log does not extend a kept head digest, or a restored store does not
+    /// match its backup.
     pub const INTEGRITY: u8 = 6;
     /// The store is in use (a running daemon holds it), so an offline command cannot open it.
     pub const STORE_BUSY: u8 = 7;
@@ -72,7 +74,8 @@ pub enum Error {
     /// Another process (a running reformd) holds the store.
     #[error("store {0} is in use (is reformd running on it? stop it, or use the online command)")]
     StoreBusy(PathBuf),
-    /// Verification found a break, or a restore does not reproduce its backup.
+    /// Verification found a break or a log that does not extend a kept digest, or a restore
+    /// does not reproduce its backup.
     #[error("{0}")]
     Integrity(String),
     /// Writing to standard output failed (e.g. a closed pipe).

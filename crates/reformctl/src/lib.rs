@@ -94,11 +94,21 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
                 std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
             }
         },
-        Command::Verify(args) => match (args.offline, &args.data_dir) {
-            (true, Some(dir)) => integrity::verify_offline(out, dir, &progress),
-            (true, None) => Err(Error::Usage("--offline needs --data-dir".into())),
-            (false, _) => integrity::verify_online(&client()?, out, g.json, &progress),
-        },
+        Command::Verify(args) => {
+            // Checked before the store or the daemon is touched: a bad digest is a usage error.
+            let kept = args
+                .expect_head
+                .as_deref()
+                .map(integrity::expected_head)
+                .transpose()?;
+            match (args.offline, &args.data_dir) {
+                (true, Some(dir)) => integrity::verify_offline(out, dir, kept.as_ref(), &progress),
+                (true, None) => Err(Error::Usage("--offline needs --data-dir".into())),
+                (false, _) => {
+                    integrity::verify_online(&client()?, out, g.json, kept.as_ref(), &progress)
+                }
+            }
+        }
         Command::Backup(args) => backup::backup(out, &args.data_dir, &args.output, &progress),
         Command::Restore(args) => backup::restore(out, &args.backup, &args.data_dir, &progress),
         Command::Completions { shell } => {

@@ -4,8 +4,12 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use reformlog_store::{Hash, HeadDigest};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::auth::Permission;
+use crate::extract::ApiJson;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::views::{DigestView, VerifyView};
@@ -36,14 +40,31 @@ pub(crate) async fn head(
         .ok_or_else(|| ApiError::not_found("the log is empty"))
 }
 
-/// Walks the whole hash chain and the indexes; names the first bad position.
+/// What `POST /v1/integrity/verify` may check besides the chain itself.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VerifyRequest {
+    /// A head digest kept earlier (as `GET /v1/integrity/head` gave it): the log must still
+    /// hold a record at that position with that hash, or it was rewritten or cut back.
+    expect_head: Option<DigestView>,
+}
+
+/// Walks the whole hash chain and the indexes; names the first bad position. With a body
+/// naming `expect_head`, also checks that the log still extends that kept digest.
 #[utoipa::path(
     post,
     path = "/v1/integrity/verify",
+    request_body(
+        content = Option<VerifyRequest>,
+        description = "Optional: a kept head digest the log must extend. No body (or an empty one, or `null`) verifies the chain only.",
+        content_type = "application/json"
+    ),
     responses(
-        (status = 200, description = "The verification report (check `ok`)", body = VerifyView),
+        (status = 200, description = "The verification report (check `ok`; `extends` answers `expect_head`)", body = VerifyView),
+        (status = 400, description = "The body or its digest is invalid", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
         (status = 403, description = "Admin only"),
+        (status = 415, description = "A body that is not application/json", content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     tag = "integrity"
@@ -51,11 +72,41 @@ pub(crate) async fn head(
 pub(crate) async fn verify(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    // A JSON `null` is taken as no body too, as the documented `Option` schema allows it.
+    body: Option<ApiJson<Option<VerifyRequest>>>,
 ) -> Result<axum::Json<VerifyView>, ApiError> {
     state.tokens.authorize(&headers, Permission::Administer)?;
+    let kept = body
+        .and_then(|ApiJson(b)| b)
+        .and_then(|b| b.expect_head)
+        .map(kept_digest)
+        .transpose()?;
     let store = state.store.clone();
-    let report = tokio::task::spawn_blocking(move || store.verify())
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    Ok(axum::Json(report.into()))
+    let view = tokio::task::spawn_blocking(move || match kept {
+        Some(k) => store.verify_extends(&k).map(VerifyView::checked_against),
+        None => store.verify().map(VerifyView::from),
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(axum::Json(view))
+}
+
+/// The store's digest from the request's, refusing what cannot be a head digest.
+fn kept_digest(d: DigestView) -> Result<HeadDigest, ApiError> {
+    if d.position == 0 {
+        return Err(ApiError::bad_request(
+            "invalid-digest",
+            "expect_head.position: positions start at 1",
+        ));
+    }
+    let hash = Hash::from_hex(&d.hash).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid-digest",
+            "expect_head.hash: must be 64 hexadecimal digits",
+        )
+    })?;
+    Ok(HeadDigest {
+        position: d.position,
+        hash,
+    })
 }
