@@ -148,6 +148,29 @@ impl From<AppendError> for ApiError {
                 "store-unavailable",
                 e.to_string(),
             ),
+            // Nothing of the write was kept; the same request succeeds once space is freed.
+            AppendError::StorageFull(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-full",
+                e.to_string(),
+            ),
+            AppendError::StoreLost(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-lost",
+                e.to_string(),
+            ),
+            // Journaled, maybe visible only after a restart: a retry with the same
+            // Idempotency-Key settles which.
+            AppendError::OutcomeUnknown(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "outcome-unknown",
+                e.to_string(),
+            ),
+            AppendError::Storage(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-failed",
+                e.to_string(),
+            ),
             _ => ApiError::internal(e.to_string()),
         }
     }

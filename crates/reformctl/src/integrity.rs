@@ -28,7 +28,12 @@ pub(crate) fn open_existing(dir: &Path) -> Result<Store, Error> {
 /// what verification is asked to detect, so it is an integrity failure, not a failure to run.
 fn open_to_verify(dir: &Path) -> Result<Store, Error> {
     try_open(dir)?.map_err(|e| match e {
-        OpenError::Corrupt(_) => Error::Integrity(format!("store {}: {e}", dir.display())),
+        // A log shorter than its acknowledged head, or a journal gone, is the same finding.
+        OpenError::Corrupt(_)
+        | OpenError::LogBehindAcknowledged { .. }
+        | OpenError::JournalMissing { .. } => {
+            Error::Integrity(format!("store {}: {e}", dir.display()))
+        }
         // Every other reason (and any the store adds later) keeps its usual exit code.
         other => open_failed(dir, other),
     })
