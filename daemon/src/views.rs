@@ -109,7 +109,9 @@ impl VerifyView {
     pub(crate) fn checked_against(r: VerifyReport) -> Self {
         let extends = match &r.first_break {
             None => Some(true),
-            Some(b) if b.kind == BreakKind::DigestMismatch => Some(false),
+            Some(b) if matches!(b.kind, BreakKind::DigestMismatch | BreakKind::BeyondHead) => {
+                Some(false)
+            }
             // The chain itself broke, so the digest was never compared.
             Some(_) => None,
         };

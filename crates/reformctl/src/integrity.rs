@@ -219,7 +219,7 @@ pub(crate) fn verify_offline(
     let not_extending = r
         .first_break
         .as_ref()
-        .is_some_and(|b| b.kind == BreakKind::DigestMismatch);
+        .is_some_and(|b| matches!(b.kind, BreakKind::DigestMismatch | BreakKind::BeyondHead));
     report(
         out,
         Outcome {

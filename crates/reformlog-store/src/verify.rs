@@ -63,6 +63,9 @@ pub enum BreakKind {
     /// The record at a kept digest's position has another hash: the log was rewritten.
     #[error("hash differs from the kept digest")]
     DigestMismatch,
+    /// The log ends before a kept digest's position: it was rolled back or truncated.
+    #[error("the log ends before the kept digest's position")]
+    BeyondHead,
     /// The record's commit is missing from the commit table, or commits do not follow each
     /// other without gaps.
     #[error("commit table: {0}")]
@@ -239,19 +242,22 @@ impl Store {
             return Ok(report);
         }
         let visible = self.inner.visible.load(Ordering::Acquire);
-        let matches = kept.position <= visible
-            && kept.position > 0
-            && self.inner.read_record(kept.position)?.hash == kept.hash;
-        if matches {
-            Ok(report)
+        let kind = if kept.position > visible {
+            Some(BreakKind::BeyondHead)
+        } else if kept.position == 0 || self.inner.hash_at(kept.position)? != kept.hash {
+            Some(BreakKind::DigestMismatch)
         } else {
-            Ok(VerifyReport {
+            None
+        };
+        Ok(match kind {
+            None => report,
+            Some(kind) => VerifyReport {
                 first_break: Some(ChainBreak {
                     position: kept.position,
-                    kind: BreakKind::DigestMismatch,
+                    kind,
                 }),
                 ..report
-            })
-        }
+            },
+        })
     }
 }
