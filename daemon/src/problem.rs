@@ -154,11 +154,9 @@ impl From<AppendError> for ApiError {
                 "storage-full",
                 e.to_string(),
             ),
-            AppendError::StoreLost(_) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store-lost",
-                e.to_string(),
-            ),
+            AppendError::StoreLost(_) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store-lost", e.to_string())
+            }
             // Journaled, maybe visible only after a restart: a retry with the same
             // Idempotency-Key settles which.
             AppendError::OutcomeUnknown(_) => ApiError::new(
