@@ -200,6 +200,7 @@ impl Store {
         let mut next = None;
         // Going forward, each record's previous hash is the one just read.
         let mut prev: Option<(u64, crate::chain::Hash)> = None;
+        let mut commit = None;
         for item in iter {
             let (key, value) = item?;
             let position = keys::log_position(&key).ok_or_else(|| CorruptionError {
@@ -211,7 +212,7 @@ impl Store {
                 break;
             }
             let known_prev = prev.filter(|(p, _)| *p + 1 == position).map(|(_, h)| h);
-            let record = self.inner.complete(position, &value, known_prev)?;
+            let record = self.inner.complete(position, &value, known_prev, &mut commit)?;
             if direction == Direction::Forward {
                 prev = Some((position, record.hash));
             }
@@ -257,7 +258,7 @@ impl Inner {
     pub(crate) fn read_record(&self, position: u64) -> Result<RecordedEvent, ReadError> {
         match self.tree.get(keys::log(position))? {
             None => Err(CorruptionError::at_position(position, "record missing").into()),
-            Some(bytes) => self.complete(position, &bytes, None),
+            Some(bytes) => self.complete(position, &bytes, None, &mut None),
         }
     }
 
@@ -276,11 +277,14 @@ impl Inner {
     /// A whole record from its stored bytes: a layout-4 record takes its time and metadata from
     /// its commit and its previous hash from the record before it (`prev` when the caller has
     /// it).
+    /// `commit` is the caller's last commit, reused when it holds this record too (a scan
+    /// reads many records of one commit).
     pub(crate) fn complete(
         &self,
         position: u64,
         bytes: &[u8],
         prev: Option<crate::chain::Hash>,
+        commit: &mut Option<crate::commit::CommitInfo>,
     ) -> Result<RecordedEvent, ReadError> {
         match codec::decode_stored(bytes).map_err(|e| CorruptionError::at_position(position, e))? {
             codec::Stored::V1(record) => {
@@ -294,7 +298,12 @@ impl Inner {
                 Ok(record)
             }
             codec::Stored::V4(stored) => {
-                let commit = self.commit_info(stored.commit)?;
+                if commit.as_ref().map(|c| c.number) != Some(stored.commit) {
+                    *commit = Some(self.commit_info(stored.commit)?);
+                }
+                let Some(commit) = commit.as_ref() else {
+                    return Err(CorruptionError::at_position(position, "commit missing").into());
+                };
                 if !commit.contains(position) {
                     return Err(CorruptionError::at_position(
                         position,
@@ -309,7 +318,7 @@ impl Inner {
                     Some(h) => h,
                     None => self.hash_at(position - 1)?,
                 };
-                Ok(stored.complete(position, &commit, prev_hash))
+                Ok(stored.complete(position, commit, prev_hash))
             }
         }
     }

@@ -108,7 +108,7 @@ impl Store {
             if position != expected {
                 return Ok(broken(expected, BreakKind::Missing, checked, head));
             }
-            let record = match self.inner.complete(position, &value, Some(prev)) {
+            let record = match self.inner.complete(position, &value, Some(prev), &mut None) {
                 Ok(r) => r,
                 Err(ReadError::Corrupt(e)) => {
                     return Ok(broken(
