@@ -17,6 +17,7 @@ mod append;
 mod chain;
 mod codec;
 mod commit;
+mod contention;
 mod error;
 mod header;
 mod index;
@@ -56,4 +57,6 @@ pub use verify::{BreakKind, ChainBreak, VerifyReport};
 pub mod raw {
     pub use crate::chain::record_hash;
     pub use crate::codec::{decode_record_bytes, encode_record_bytes};
+    pub use crate::codec::encode_record_v4_bytes;
+    pub use crate::codec::decode_record_v4_bytes;
 }

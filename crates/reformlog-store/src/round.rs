@@ -118,6 +118,9 @@ impl Inner {
                         // state from before it.
                         let _ = self.wait_durable(&ticket);
                     }
+                    if let AppendError::WrongExpectedRevision { stream, .. } = &error {
+                        self.contention.wait_turn(stream);
+                    }
                     return Err(error);
                 }
             }
@@ -290,6 +293,11 @@ impl Inner {
         for t in unsynced.into_iter().chain(requests) {
             t.put(Ok(()));
         }
+        self.contention.landed(
+            queued
+                .iter()
+                .flat_map(|q| q.commit.streams.iter().map(|s| s.stream.as_str())),
+        );
         for q in queued {
             q.ticket.put(Ok(()));
         }

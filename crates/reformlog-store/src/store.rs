@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crate::chain::Hash;
 use crate::codec;
 use crate::commit::CommitCache;
+use crate::contention::Contention;
 use crate::error::{CorruptionError, OpenError, StorageError};
 use crate::header::{Header, FORMAT_3, FORMAT_VERSION};
 use crate::install;
@@ -126,6 +127,8 @@ pub(crate) struct Inner {
     pub(crate) unsynced: Mutex<Vec<Arc<Ticket>>>,
     pub(crate) journal: Arc<Mutex<Journal>>,
     pub(crate) round: Mutex<RoundState>,
+    /// Lines of writers that lost a race on a stream.
+    pub(crate) contention: Contention,
     pub(crate) round_done: Condvar,
     /// sled batches applied since open (one per round).
     pub(crate) batches: AtomicU64,
@@ -362,6 +365,7 @@ impl Store {
                 unsynced: Mutex::new(Vec::new()),
                 journal,
                 round: Mutex::new(RoundState::default()),
+                contention: Contention::default(),
                 round_done: Condvar::new(),
                 batches: AtomicU64::new(0),
                 syncs: AtomicU64::new(0),
