@@ -250,22 +250,6 @@ impl Inner {
             };
             self.batches.fetch_add(1, Ordering::Relaxed);
             let last = &commits[commits.len() - 1];
-            {
-                let mut w = lock(&self.writer);
-                w.installed = Installed {
-                    next_position: last.info.last_position + 1,
-                    last_hash: last.last_hash(),
-                    last_recorded_at: last.info.recorded_at,
-                    next_commit: last.info.number + 1,
-                    next_stream_no,
-                };
-                for c in &commits {
-                    for r in &c.records {
-                        w.inflight_ids.remove(&r.event_id);
-                    }
-                }
-                w.inflight -= commits.len();
-            }
             self.shared
                 .installed_commit
                 .store(last.info.number, Ordering::Release);
@@ -273,6 +257,26 @@ impl Inner {
                 .store(last.info.last_position, Ordering::Release);
             self.committed_commit
                 .store(last.info.number, Ordering::Release);
+            if sync {
+                // Visible before the writer forgets them: until then a conflict with these
+                // commits, or a retry of their events, waits for their tickets.
+                self.publish(last.info.last_position, last.info.number);
+            }
+            let mut w = lock(&self.writer);
+            w.installed = Installed {
+                next_position: last.info.last_position + 1,
+                last_hash: last.last_hash(),
+                last_recorded_at: last.info.recorded_at,
+                next_commit: last.info.number + 1,
+                next_stream_no,
+            };
+            for c in &commits {
+                for r in &c.records {
+                    w.inflight_ids.remove(&r.event_id);
+                }
+            }
+            w.inflight -= commits.len();
+            drop(w);
             let records: Vec<_> = commits.into_iter().flat_map(|c| c.records).collect();
             self.remember_recent(records);
             self.persister.nudge();
@@ -285,6 +289,7 @@ impl Inner {
             }
             return;
         }
+        // Earlier unsynced (bulk) rounds are covered by this round's sync too.
         self.publish(
             self.committed.load(Ordering::Acquire),
             self.committed_commit.load(Ordering::Acquire),
