@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 pub(crate) struct EventView {
     /// Global position (gap-free, from 1).
     pub(crate) position: u64,
+    /// The commit (one atomic write) the event belongs to: gap-free, from 1; every event of a
+    /// commit has the same `recorded_at`.
+    pub(crate) commit: u64,
     pub(crate) stream: String,
     /// Revision within the stream (from 0).
     pub(crate) revision: u64,
@@ -39,6 +42,7 @@ impl EventView {
         let data = crate::domain::event_json(&e);
         Self {
             position: e.position,
+            commit: e.commit,
             stream: e.stream,
             revision: e.revision,
             event_id: e.event_id.to_string(),
