@@ -21,7 +21,8 @@ mod store_subscriptions;
 // durability: sync counting, group commit, traced fdatasync calls.
 #[path = "store/durability.rs"]
 mod store_durability;
-// crash safety: SIGKILL a writing child process and check every acknowledged event.
+// crash safety: SIGKILL a writing child process and check every acknowledged event, also while
+// journal segments rotate and are trimmed, and in the middle of a format upgrade.
 #[path = "store/crash.rs"]
 mod store_crash;
 // integrity: verify, tampering, kept digests; open-time format checks.
@@ -33,6 +34,21 @@ mod store_golden;
 // format upgrades: a format-1 store's indexes are packed on open, interrupted or not.
 #[path = "store/upgrade.rs"]
 mod store_upgrade;
+// truncation: sled's data file and the journal cut at seeded random offsets on stopped stores.
+#[path = "store/truncation.rs"]
+mod store_truncation;
+// lost files: the folder deleted, moved or replaced under a running store.
+#[path = "store/lost.rs"]
+mod store_lost;
+// disk full: a small tmpfs filled under the store, then freed.
+#[path = "store/full.rs"]
+mod store_full;
+// commits against a model: numbers, times, metadata, lookups by position and time.
+#[path = "store/commits.rs"]
+mod store_commits;
+// conflicts: a loser of a race sees the winner at once; waiting for a position.
+#[path = "store/conflicts.rs"]
+mod store_conflicts;
 
 // The domain (crate reformlog) over the log: the Decision 34 seed case on both time axes.
 #[path = "domain/seed_case.rs"]

@@ -35,3 +35,69 @@ pub(crate) fn raw_db(dir: &std::path::Path) -> sled::Db {
         }
     }
 }
+
+/// A small xorshift generator for seeded, reproducible test choices (variety, not quality).
+#[derive(Debug, Clone)]
+pub(crate) struct XorShift(u64);
+
+impl XorShift {
+    /// A generator from `seed` (any value; zero is replaced, xorshift would stay at zero).
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(if seed == 0 {
+            0x9e37_79b9_7f4a_7c15
+        } else {
+            seed
+        })
+    }
+
+    /// The next raw value.
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A value in `0..n` (`n` > 0).
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+}
+
+/// A number from the environment variable `var` (decimal or 0x-hex), if set.
+pub(crate) fn env_u64(var: &str) -> Option<u64> {
+    let v = std::env::var(var).ok()?;
+    let v = v.trim();
+    let parsed = match v.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => v.parse(),
+    };
+    Some(parsed.unwrap_or_else(|e| panic!("{var}={v:?} is not a number: {e}")))
+}
+
+/// Copies the folder `from` to `to` (created), recursively, files and folders only.
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The journal segment files of the store in `dir`, oldest first.
+pub(crate) fn journal_segments(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = match std::fs::read_dir(dir.join("journal")) {
+        Ok(entries) => entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "wal"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    out.sort();
+    out
+}
