@@ -1,5 +1,6 @@
-//! The domain benchmarks P6 (composition latency as the log grows) and P7 (read-model
-//! rebuild against plain replay), each a ratio against a baseline measured in the same run.
+//! The domain benchmarks P6 (composition latency as the log grows), P7 (read-model rebuild
+//! against plain replay), each a ratio against a baseline measured in the same run, and P14
+//! (the store folder's size per event).
 //!
 //! `cargo bench -p reformlog-benches --bench domain` builds a log of plausible domain events
 //! (units, people, posts, committees with yearly turnover, reform tasks with progress) with
@@ -11,6 +12,10 @@
 //!   ≤ 1.5 (the p50 ratio is printed beside it).
 //! - P7: `Reformlog::rebuild` time ÷ a plain replay of the same log (`read_all` and
 //!   `decode_event` of every event); target ≤ 2.
+//! - P14: the big log's store folder (allocated bytes, journal and read models included) ÷
+//!   its events, right after the build and catch-up, once sled holds everything; reported
+//!   against format 3's figure (see `FORMAT_3_NOTE`), with the folder between import and
+//!   catch-up (that measurement is inside the printed build time of the big log).
 //!
 //! | variable | default | meaning |
 //! | --- | --- | --- |
@@ -26,7 +31,9 @@ use std::time::{Duration, Instant};
 
 use reformlog::{decode_event, Answer, CommitteeId, Query, Reformlog};
 use reformlog_benches::domain_log::{date, generate, Res, Rng, FIRST_YEAR, YEARS};
-use reformlog_benches::{env_u64, percentile, process_cpu_seconds};
+use reformlog_benches::{
+    dir_size, env_u64, logical_bytes, percentile, process_cpu_seconds, render, Row, Target,
+};
 use reformlog_store::{Direction, EventFilter};
 
 /// `StoreConfig`'s default page cache.
@@ -54,13 +61,35 @@ impl Settings {
     }
 }
 
-/// A store holding a generated log of about `events` events, read models caught up.
-fn build(events: u64) -> Res<(tempfile::TempDir, Reformlog, CommitteeId, Duration)> {
+/// What a built log's folder held, for P14.
+struct Footprint {
+    /// Sum of `logical_bytes` over the log's events.
+    logical: u64,
+    /// The folder's allocated bytes after the import, before the read models were built.
+    log_only: u64,
+}
+
+/// A store holding a generated log of about `events` events, read models caught up; with
+/// `footprint`, the folder is also measured between the import and the catch-up.
+fn build(
+    events: u64,
+    footprint: bool,
+) -> Res<(
+    tempfile::TempDir,
+    Reformlog,
+    CommitteeId,
+    Duration,
+    Option<Footprint>,
+)> {
     let dir = tempfile::tempdir()?;
     let log =
         Reformlog::open_with(reformlog::Options::new(dir.path()).cache_capacity(CACHE_BYTES))?;
     let (appends, committees) = generate(events)?;
     let main = committees[0];
+    let logical = appends
+        .iter()
+        .flat_map(|a| a.events.iter().map(|e| logical_bytes(&a.stream, e)))
+        .sum();
     {
         let mut bulk = log.store().bulk_import_flushed_at_end();
         for a in appends {
@@ -68,9 +97,18 @@ fn build(events: u64) -> Res<(tempfile::TempDir, Reformlog, CommitteeId, Duratio
         }
         bulk.finish()?;
     }
+    let footprint = if footprint {
+        log.store().persist()?;
+        Some(Footprint {
+            logical,
+            log_only: dir_size(dir.path())?.1,
+        })
+    } else {
+        None
+    };
     let started = Instant::now();
     log.catch_up()?;
-    Ok((dir, log, main, started.elapsed()))
+    Ok((dir, log, main, started.elapsed(), footprint))
 }
 
 /// Latencies of one log's compositions.
@@ -181,6 +219,53 @@ fn cpu_since(start: Option<f64>) -> Option<f64> {
     Some(process_cpu_seconds()? - start?)
 }
 
+/// What there is to compare P14 with: no format-3 figure of this log was recorded.
+const FORMAT_3_NOTE: &str = "format 3: no bytes-per-event figure of this log was recorded \
+     (BENCHMARKS.md and the history have none); issue 10 reports 3.45 KB per event for a \
+     daemon's store of 347k small events, a different log, so a third of it (1.15 KB) is only \
+     a rough yardstick";
+
+/// The sled tree the domain keeps its read models in (flushing any tree flushes them all).
+const READ_MODEL_TREE: &str = "rm.domain";
+
+/// P14: the store folder's allocated bytes per event, once the log and the read models are in
+/// sled's files (made durable and flushed) and the journal is trimmed behind them.
+fn p14(log: &Reformlog, footprint: &Footprint) -> Res<Row> {
+    let store = log.store();
+    store.persist()?;
+    store.aux_tree(READ_MODEL_TREE)?.flush()?;
+    let folder = store.path();
+    let (_, allocated) = dir_size(folder)?;
+    let (_, journal) = dir_size(&folder.join("journal"))?;
+    let events = store.head_position();
+    let per = |bytes: u64| bytes as f64 / events.max(1) as f64;
+    let per_event = per(allocated);
+    println!(
+        "P14 store folder after the build: {:.1} MB allocated for {events} events = {per_event:.1} \
+         B per event (journal {:.1} B of it; after the import, before the read models, {:.1} B; \
+         logical event bytes {:.1} B, so {:.2}x); {FORMAT_3_NOTE}: {}",
+        allocated as f64 / 1e6,
+        per(journal),
+        per(footprint.log_only),
+        per(footprint.logical),
+        allocated as f64 / footprint.logical.max(1) as f64,
+        if per_event <= 3450.0 / 3.0 {
+            "below it"
+        } else {
+            "above it"
+        }
+    );
+    Ok(Row {
+        id: "P14",
+        subject: "store folder after the build, read models included (allocated bytes)".into(),
+        baseline: "domain events".into(),
+        unit: "bytes / events",
+        subject_runs: vec![allocated as f64],
+        baseline_runs: vec![events as f64],
+        target: Target::Info,
+    })
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }
@@ -192,9 +277,9 @@ fn main() -> Res<()> {
         s.big, s.small, s.queries
     );
 
-    let (_small_dir, small, small_main, _) = build(s.small)?;
+    let (_small_dir, small, small_main, _, _) = build(s.small, false)?;
     let t = Instant::now();
-    let (_big_dir, big, big_main, projected) = build(s.big)?;
+    let (_big_dir, big, big_main, projected, footprint) = build(s.big, true)?;
     let sizes = (small.store().head_position(), big.store().head_position());
     println!(
         "built the big log: {} events in {:.1} s (projection {:.1} s)",
@@ -202,6 +287,10 @@ fn main() -> Res<()> {
         t.elapsed().as_secs_f64(),
         projected.as_secs_f64()
     );
+    if let Some(footprint) = &footprint {
+        let p14 = p14(&big, footprint)?;
+        print!("{}", render(&[p14]));
+    }
     let both = [(&small, small_main), (&big, big_main)];
     let lat = p6(&both, s.queries)?;
     report_p6("", &lat[0], &lat[1], sizes);

@@ -157,17 +157,26 @@ pub fn logical_bytes(stream: &str, e: &NewEvent) -> u64 {
     (e.payload.len() + stream.len() + e.event_type.len() + strings) as u64
 }
 
-/// The record bytes the store would write for this event at this place in the log, with
-/// stand-in time and hashes (the codec is fixed-width, so the length is exactly the store's).
+/// The record bytes the store writes for this event at this place in the log (layout 4), in
+/// commit number `commit` whose metadata is `commit_metadata`, with a stand-in hash (layout 4
+/// stores neither the position, which is the key, nor the time or the previous hash, so only the
+/// hash stands in, and it is 32 bytes like the real one).
+///
+/// A record whose metadata is its commit's stores none; one whose metadata differs (most events
+/// of a bulk commit, since the workload varies actor and reason) stores its own, as the store
+/// does. `raw::encode_record_v4_bytes` gives the first form; the second is made from it here by
+/// putting the metadata in, and [`Bulk::new`] checks its first batch with the store's decoder.
 pub fn record_bytes(
     position: u64,
+    commit: u64,
     stream: &str,
     revision: u64,
     e: &NewEvent,
+    commit_metadata: &Metadata,
 ) -> Result<Vec<u8>, CodecError> {
     let record = RecordedEvent {
         position,
-        commit: position,
+        commit,
         stream: stream.to_string(),
         revision,
         event_id: e.id,
@@ -179,7 +188,110 @@ pub fn record_bytes(
         prev_hash: Hash(hash_like(position.wrapping_sub(1))),
         hash: Hash(hash_like(position)),
     };
-    reformlog_store::raw::encode_record_bytes(&record)
+    let mut bytes = reformlog_store::raw::encode_record_v4_bytes(&record)?;
+    if e.metadata != *commit_metadata {
+        // Layout 4's fields before the metadata: version byte, commit, stream, revision, event
+        // id, event type, schema version; then the metadata as an option, here `None` (0).
+        let at = 1
+            + varint_len(commit)
+            + varint_len(stream.len() as u64)
+            + stream.len()
+            + varint_len(revision)
+            + 16
+            + varint_len(e.event_type.len() as u64)
+            + e.event_type.len()
+            + varint_len(u64::from(e.schema_version));
+        if bytes.get(at) != Some(&0) {
+            return Err(CodecError::Invalid(
+                "layout 4 changed: no empty metadata where the benchmark expects it".into(),
+            ));
+        }
+        let mut own = vec![1u8];
+        put_metadata(&mut own, &e.metadata);
+        bytes.splice(at..=at, own);
+    }
+    Ok(bytes)
+}
+
+/// The commit-table entry the store writes for a commit (layout 1 of commit entries: version
+/// byte, first and last position, recorded-at time, metadata), for the raw sled diagnostics
+/// that write the store's entries without the store.
+pub fn commit_entry_bytes(
+    first_position: u64,
+    last_position: u64,
+    recorded_at: i64,
+    metadata: &Metadata,
+) -> Vec<u8> {
+    let mut out = vec![1u8];
+    put_varint(&mut out, first_position);
+    put_varint(&mut out, last_position);
+    // bincode's variable-length signed integers are zigzag-encoded.
+    put_varint(&mut out, ((recorded_at << 1) ^ (recorded_at >> 63)) as u64);
+    put_metadata(&mut out, metadata);
+    out
+}
+
+/// Bytes of `v` as a bincode variable-length integer (the store's layout-4 encoding).
+fn varint_len(v: u64) -> usize {
+    match v {
+        0..=250 => 1,
+        251..=0xffff => 3,
+        0x1_0000..=0xffff_ffff => 5,
+        _ => 9,
+    }
+}
+
+/// `v` as a bincode variable-length integer, big-endian past the marker byte.
+fn put_varint(out: &mut Vec<u8>, v: u64) {
+    match v {
+        0..=250 => out.push(v as u8),
+        251..=0xffff => {
+            out.push(251);
+            out.extend_from_slice(&(v as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(252);
+            out.extend_from_slice(&(v as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(253);
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Metadata as layout 4 stores it: actor, reason, source, correlation and causation ids, then
+/// the extra pairs in key order.
+fn put_metadata(out: &mut Vec<u8>, m: &Metadata) {
+    put_str(out, &m.actor);
+    for text in [&m.reason, &m.source] {
+        match text {
+            None => out.push(0),
+            Some(t) => {
+                out.push(1);
+                put_str(out, t);
+            }
+        }
+    }
+    for id in [m.correlation_id, m.causation_id] {
+        match id {
+            None => out.push(0),
+            Some(id) => {
+                out.push(1);
+                out.extend_from_slice(id.as_bytes());
+            }
+        }
+    }
+    put_varint(out, m.extra.len() as u64);
+    for (k, v) in &m.extra {
+        put_str(out, k);
+        put_str(out, v);
+    }
 }
 
 /// 32 bytes that look random, standing in for a hash the baselines do not compute.
@@ -196,7 +308,8 @@ fn hash_like(x: u64) -> [u8; 32] {
 pub struct Pool {
     /// (stream id, event) pairs.
     pub events: Vec<(String, NewEvent)>,
-    /// The record bytes of each event, for the file and SQLite baselines.
+    /// The record bytes of each event as a commit of its own (layout 4), for the file and
+    /// SQLite baselines.
     pub records: Vec<Vec<u8>>,
 }
 
@@ -207,7 +320,14 @@ impl Pool {
         let mut records = Vec::new();
         for i in 0..n {
             let (stream, event) = make_event(i)?;
-            records.push(record_bytes(i + 1, &stream, 0, &event)?);
+            records.push(record_bytes(
+                i + 1,
+                i + 1,
+                &stream,
+                0,
+                &event,
+                &event.metadata,
+            )?);
             events.push((stream, event));
         }
         Ok(Self { events, records })
@@ -235,13 +355,15 @@ pub struct Bulk {
     /// `append_multi` calls: each groups one batch's events by stream (a stream may appear once
     /// per call), so positions follow the order of streams within the batch.
     pub batches: Vec<Vec<StreamAppend>>,
-    /// The record bytes in position order (position = index + 1).
+    /// The record bytes in position order (position = index + 1), in layout 4 as the store
+    /// writes them: each batch is one commit (numbered from 1) with its first event's metadata.
     pub records: Vec<Vec<u8>>,
     /// Total events.
     pub events: u64,
     /// Sum of [`logical_bytes`] over all events.
     pub logical_bytes: u64,
-    /// Sum of record lengths (what the store encodes, before keys and indexes).
+    /// Sum of record lengths (what the store writes under the record keys, before keys,
+    /// indexes and commit entries).
     pub record_bytes: u64,
     /// How many streams the events touch.
     pub streams: u64,
@@ -274,10 +396,20 @@ impl Bulk {
                 });
                 batch[slot].events.push(event);
             }
+            let commit = batches.len() as u64 + 1;
+            let commit_metadata = batch
+                .first()
+                .and_then(|a| a.events.first())
+                .map(|e| e.metadata.clone())
+                .unwrap_or_default();
             for a in &batch {
                 for e in &a.events {
                     let rev = revisions.entry(a.stream.clone()).or_insert(0);
-                    let bytes = record_bytes(position, &a.stream, *rev, e)?;
+                    let bytes =
+                        record_bytes(position, commit, &a.stream, *rev, e, &commit_metadata)?;
+                    if commit == 1 {
+                        check_record(&bytes, commit, &a.stream, *rev, e, &commit_metadata)?;
+                    }
                     record_total += bytes.len() as u64;
                     records.push(bytes);
                     *rev += 1;
@@ -295,6 +427,39 @@ impl Bulk {
             record_bytes: record_total,
             streams: revisions.len() as u64,
         })
+    }
+}
+
+/// Decodes record bytes made by [`record_bytes`] with the store's decoder and checks they hold
+/// the event as given, so a change to layout 4 cannot leave the baselines writing other bytes.
+fn check_record(
+    bytes: &[u8],
+    commit: u64,
+    stream: &str,
+    revision: u64,
+    e: &NewEvent,
+    commit_metadata: &Metadata,
+) -> Result<(), CodecError> {
+    let r = reformlog_store::raw::decode_record_v4_bytes(bytes)?;
+    // A record without metadata of its own decodes with empty metadata.
+    let own = if e.metadata == *commit_metadata {
+        Metadata::default()
+    } else {
+        e.metadata.clone()
+    };
+    let same = r.commit == commit
+        && r.stream == stream
+        && r.revision == revision
+        && r.event_id == e.id
+        && r.event_type == e.event_type
+        && r.payload == e.payload
+        && r.metadata == own;
+    if same {
+        Ok(())
+    } else {
+        Err(CodecError::Invalid(format!(
+            "benchmark record bytes for {stream} revision {revision} decode to something else"
+        )))
     }
 }
 
@@ -489,16 +654,84 @@ mod tests {
     }
 
     #[test]
-    fn bulk_records_follow_positions_and_revisions() {
+    fn bulk_records_follow_commits_and_revisions() {
         let bulk = Bulk::new(2_500, 1_000).unwrap();
         assert_eq!(bulk.records.len(), 2_500);
         let mut revisions: HashMap<String, u64> = HashMap::new();
+        let mut own_metadata = 0;
         for (i, bytes) in bulk.records.iter().enumerate() {
-            let r = reformlog_store::raw::decode_record_bytes(bytes).unwrap();
-            assert_eq!(r.position, i as u64 + 1);
+            let r = reformlog_store::raw::decode_record_v4_bytes(bytes).unwrap();
+            assert_eq!(r.commit, i as u64 / 1_000 + 1);
             let rev = revisions.entry(r.stream.clone()).or_insert(0);
             assert_eq!(r.revision, *rev);
             *rev += 1;
+            if r.metadata != Metadata::default() {
+                own_metadata += 1;
+            }
+        }
+        // The workload varies actor and reason, so most events differ from their commit's.
+        assert!(own_metadata > 2_000, "{own_metadata}");
+        assert_eq!(
+            bulk.record_bytes,
+            bulk.records.iter().map(|r| r.len() as u64).sum::<u64>()
+        );
+    }
+
+    #[test]
+    fn records_with_their_own_metadata_decode_whole() {
+        let commit_metadata = Metadata::by("clerk:other");
+        for (i, seed) in (0..200u64).enumerate() {
+            let (stream, mut e) = make_event(seed).unwrap();
+            e.metadata = e
+                .metadata
+                .with_source("import")
+                .with_correlation(Uuid::from_u128(u128::from(seed)))
+                .with_extra("k", "v".repeat(300));
+            let position = 70_000 + i as u64;
+            let bytes =
+                record_bytes(position, position, &stream, 300, &e, &commit_metadata).unwrap();
+            check_record(&bytes, position, &stream, 300, &e, &commit_metadata).unwrap();
+            let plain = record_bytes(position, position, &stream, 300, &e, &e.metadata).unwrap();
+            check_record(&plain, position, &stream, 300, &e, &e.metadata).unwrap();
+        }
+    }
+
+    #[test]
+    fn bulk_records_are_the_stores_bytes_but_the_hash() {
+        let bulk = Bulk::new(3_000, 1_000).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = reformlog_store::Store::open(dir.path()).unwrap();
+            let mut import = store.bulk_import_flushed_at_end();
+            for batch in &bulk.batches {
+                import.append_multi(batch).unwrap();
+            }
+            assert_eq!(import.finish().unwrap(), 3_000);
+        }
+        // sled lets go of its lock from background threads shortly after the store closes.
+        let db = (0..100)
+            .find_map(|_| {
+                sled::open(dir.path())
+                    .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(50)))
+                    .ok()
+            })
+            .unwrap();
+        let tree = db.open_tree("reformlog.log.v1").unwrap();
+        for (i, ours) in bulk.records.iter().enumerate() {
+            let mut key = vec![0x10u8];
+            key.extend_from_slice(&(i as u64 + 1).to_be_bytes());
+            let stored = tree.get(&key).unwrap().unwrap();
+            assert_eq!(stored.len(), ours.len(), "position {}", i + 1);
+            assert_eq!(&stored[..stored.len() - 32], &ours[..ours.len() - 32]);
+        }
+    }
+
+    #[test]
+    fn varints_match_their_lengths() {
+        for v in [0, 250, 251, 65_535, 65_536, u64::from(u32::MAX), u64::MAX] {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            assert_eq!(out.len(), varint_len(v), "{v}");
         }
     }
 
