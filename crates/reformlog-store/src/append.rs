@@ -225,6 +225,9 @@ fn validate_name(name: &str, max: usize) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// A retry's outcome, and the in-flight commit it must wait for.
+type Retry = (AppendOutcome, Option<Arc<Ticket>>);
+
 /// What staging one append decided.
 pub(crate) enum Staged {
     /// A new commit, queued for the next journal round.
@@ -394,7 +397,7 @@ impl Inner {
         w: &WriterState,
         appends: &[StreamAppend],
         total: usize,
-    ) -> Result<Option<(AppendOutcome, Option<Arc<Ticket>>)>, AppendError> {
+    ) -> Result<Option<Retry>, AppendError> {
         let mut found: Vec<RecordedEvent> = Vec::new();
         let mut missing: Option<Uuid> = None;
         let mut wait: Option<Arc<Ticket>> = None;

@@ -27,6 +27,8 @@ const MAGIC: &[u8; 16] = b"reformlog-wal\0\0\0";
 const VERSION: u32 = 1;
 pub(crate) const HEADER_BYTES: usize = 16 + 4 + 8 + 8 + 32 + 8;
 const FRAME_HEAD_BYTES: usize = 4 + 8;
+/// The first byte of every frame body (`codec::encode_frame`'s version).
+const FRAME_BODY_VERSION: u8 = 1;
 /// Past this size (by default) the active segment is closed and a new one started, so that
 /// trimming can remove what sled holds.
 pub(crate) const SEGMENT_BYTES: u64 = 16 * 1024 * 1024;
@@ -334,11 +336,11 @@ impl Journal {
                         at = end;
                     }
                     Read1::Bad(why) => {
-                        // A bad frame with a good one after it was written before an
-                        // acknowledged commit: damage, not a crash mid-write.
-                        let next_good = next_frame_end(&bytes, at)
-                            .is_some_and(|n| matches!(read_frame(&bytes, n), Read1::Frame { .. }));
-                        if !is_last || next_good {
+                        // A bad frame is a torn write only at the very end: with a good frame
+                        // anywhere after it, or with sled holding its commit, it was
+                        // acknowledged, and cutting it would drop acknowledged commits.
+                        let acknowledged = last.commit < after;
+                        if !is_last || acknowledged || good_frame_after(&bytes, at) {
                             return Err(corrupt(&path, last.commit + 1, last.position + 1, why));
                         }
                         let cut = TornTail {
@@ -443,6 +445,10 @@ impl Journal {
             self.syncs += 1;
             self.unsynced = false;
             if let Err(lost) = self.check_linked() {
+                // The file may live on elsewhere (the folder moved): what it holds must not
+                // come back as acknowledged when it is opened there.
+                self.cut_back();
+                let _ = self.active.sync_data();
                 return Err(lost);
             }
         }
@@ -546,15 +552,13 @@ impl Journal {
     }
 }
 
-/// Where the frame starting at `at` would end, by its length field, if that lies in the file.
-fn next_frame_end(bytes: &[u8], at: usize) -> Option<usize> {
-    let rest = bytes.get(at..)?;
-    if rest.len() < FRAME_HEAD_BYTES {
-        return None;
-    }
-    let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-    let end = at.checked_add(FRAME_HEAD_BYTES)?.checked_add(len)?;
-    (len > 0 && end < bytes.len()).then_some(end)
+/// Whether a whole, checked frame starts anywhere after `at`. The damaged frame's own length
+/// cannot be trusted, so every later offset whose body would begin with a frame's version
+/// byte is tried; a false match needs a 64-bit check to agree by chance.
+fn good_frame_after(bytes: &[u8], at: usize) -> bool {
+    (at + 1..bytes.len().saturating_sub(FRAME_HEAD_BYTES))
+        .filter(|&i| bytes.get(i + FRAME_HEAD_BYTES) == Some(&FRAME_BODY_VERSION))
+        .any(|i| matches!(read_frame(bytes, i), Read1::Frame { .. }))
 }
 
 /// Writes a new segment starting at `base` under a temporary name, syncs it, and renames it

@@ -56,7 +56,7 @@ pub use verify::{BreakKind, ChainBreak, VerifyReport};
 #[doc(hidden)]
 pub mod raw {
     pub use crate::chain::record_hash;
-    pub use crate::codec::{decode_record_bytes, encode_record_bytes};
-    pub use crate::codec::encode_record_v4_bytes;
     pub use crate::codec::decode_record_v4_bytes;
+    pub use crate::codec::encode_record_v4_bytes;
+    pub use crate::codec::{decode_record_bytes, encode_record_bytes};
 }

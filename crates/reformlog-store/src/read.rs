@@ -212,7 +212,9 @@ impl Store {
                 break;
             }
             let known_prev = prev.filter(|(p, _)| *p + 1 == position).map(|(_, h)| h);
-            let record = self.inner.complete(position, &value, known_prev, &mut commit)?;
+            let record = self
+                .inner
+                .complete(position, &value, known_prev, &mut commit)?;
             if direction == Direction::Forward {
                 prev = Some((position, record.hash));
             }

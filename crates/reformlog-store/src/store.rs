@@ -221,7 +221,12 @@ impl WriterState {
 
     /// The error every append gets while writes are stopped.
     pub(crate) fn refusal(&self) -> Option<crate::error::AppendError> {
-        self.failure.as_ref().map(Failure::to_error)
+        self.failure.as_ref().map(|f| match f {
+            // Only the commit that met the failure may be in the journal; later appends were
+            // never written.
+            Failure::Unknown(_) | Failure::Io(_) => crate::error::AppendError::Poisoned,
+            other => other.to_error(),
+        })
     }
 }
 
