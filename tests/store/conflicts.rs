@@ -170,9 +170,6 @@ fn a_conflict_is_reported_only_once_the_winner_is_visible() {
 /// on the stream, so a retry rarely meets another: 8 racers need about 15 attempts a round
 /// (1.9 per success) instead of the 36 (4.5) of everyone retrying after every win.
 #[test]
-#[ignore = "store bug: Contention::wait_turn removes a line as soon as its only member goes, \
-            and the first loser always goes at once, so no line ever forms and losers retry \
-            all together (about 3.9 attempts per success with 8 racers)"]
 fn losers_told_in_turn_retry_without_colliding_again() {
     let (_d, store) = contested_store();
     let stats = race(&store, 8, 20);

@@ -418,9 +418,6 @@ fn appends_succeed_again_once_space_is_back_after_sleds_flush_met_a_full_disk() 
 /// `OutcomeUnknown` says the commit was journaled and reappears on reopen; after the first,
 /// the store refuses every append with the same error before journaling anything.
 #[test]
-#[ignore = "store bug: after one OutcomeUnknown every later append is refused with \
-            OutcomeUnknown too, though it was never journaled and is not there after a reopen \
-            (Poisoned says that)"]
 fn every_append_refused_with_outcome_unknown_is_in_the_log_after_a_reopen() {
     let fs = tmpfs_or_skip!();
     let (store, filler, mut results) = small_appends_on_a_full_disk(&fs);

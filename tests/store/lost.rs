@@ -122,9 +122,6 @@ fn appends_after_the_folder_is_moved_are_refused() {
 }
 
 #[test]
-#[ignore = "store bug: the append refused with StoreLost stays in the moved journal (written \
-            and synced before the loss was noticed) and reappears when the store is reopened \
-            where its files are, though a refused append is to change nothing"]
 fn a_store_reopened_where_it_was_moved_holds_none_of_the_refused_appends() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("store");
