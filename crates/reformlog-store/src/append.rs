@@ -212,6 +212,22 @@ fn validate(appends: &[StreamAppend]) -> Result<usize, AppendError> {
     Ok(total)
 }
 
+/// More than a record's layout-4 encoding can take: every string and byte field with a
+/// length of at most 10 bytes (a variable-length integer), the fixed fields and the hash.
+fn size_bound(r: &RecordedEvent) -> usize {
+    let m = &r.metadata;
+    let strings = [
+        r.stream.len(),
+        r.event_type.len(),
+        r.payload.len(),
+        m.actor.len(),
+        m.reason.as_ref().map_or(0, String::len),
+        m.source.as_ref().map_or(0, String::len),
+    ];
+    let extra: usize = m.extra.iter().map(|(k, v)| k.len() + v.len() + 20).sum();
+    strings.iter().map(|n| n + 10).sum::<usize>() + extra + 1 + 3 * 10 + 16 + 2 * 17 + 10 + 32
+}
+
 fn validate_name(name: &str, max: usize) -> Result<(), &'static str> {
     if name.is_empty() {
         return Err("empty");
@@ -245,6 +261,16 @@ impl Inner {
     /// reaches sled here: commits are installed only after they are journaled.
     pub(crate) fn stage(&self, appends: &[StreamAppend]) -> Result<Staged, AppendError> {
         let total = validate(appends)?;
+        if self
+            .shared
+            .reserve_short
+            .load(std::sync::atomic::Ordering::Acquire)
+            && !self.shared.reserve()
+        {
+            return Err(AppendError::StorageFull(
+                "no room for the space kept free for sled's files".into(),
+            ));
+        }
         let mut w = lock(&self.writer);
         if let Some(e) = w.refusal() {
             return Err(e);
@@ -318,10 +344,16 @@ impl Inner {
                     hash: prev_hash,
                 };
                 record.hash = record_hash(&record);
-                let size = codec::encode_record_v4(&record, &metadata)
-                    .map_err(|err| CorruptionError::at_position(position, err))
-                    .map_err(ReadError::from)?
-                    .len();
+                // Encode only when a bound on the size does not settle it: this is the
+                // acknowledgement path, and the installer encodes the record anyway.
+                let size = if size_bound(&record) <= MAX_RECORD_BYTES {
+                    0
+                } else {
+                    codec::encode_record_v4(&record, &metadata)
+                        .map_err(|err| CorruptionError::at_position(position, err))
+                        .map_err(ReadError::from)?
+                        .len()
+                };
                 if size > MAX_RECORD_BYTES {
                     return Err(AppendError::TooLarge {
                         event_id: e.id,

@@ -152,8 +152,9 @@ impl Store {
 }
 
 impl Inner {
-    /// The last visible commit number.
+    /// The last visible commit number, once every acknowledged commit is visible.
     pub(crate) fn visible_commit(&self) -> u64 {
+        self.settle();
         self.visible_commit.load(Ordering::Acquire)
     }
 

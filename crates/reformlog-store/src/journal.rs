@@ -337,10 +337,10 @@ impl Journal {
                     }
                     Read1::Bad(why) => {
                         // A bad frame is a torn write only at the very end: with a good frame
-                        // anywhere after it, or with sled holding its commit, it was
-                        // acknowledged, and cutting it would drop acknowledged commits.
-                        let acknowledged = last.commit < after;
-                        if !is_last || acknowledged || good_frame_after(&bytes, at) {
+                        // anywhere after it, it was acknowledged, and cutting it would drop
+                        // acknowledged commits. (Cut frames of commits sled holds lose
+                        // nothing: the journal then restarts at sled's head.)
+                        if !is_last || good_frame_after(&bytes, at) {
                             return Err(corrupt(&path, last.commit + 1, last.position + 1, why));
                         }
                         let cut = TornTail {

@@ -22,6 +22,7 @@ mod error;
 mod header;
 mod index;
 mod install;
+mod installer;
 mod journal;
 mod keys;
 mod migrate;

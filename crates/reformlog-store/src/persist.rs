@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -30,6 +30,59 @@ pub(crate) struct Shared {
     pub(crate) persisted_commit: AtomicU64,
     /// Persist rounds done.
     pub(crate) rounds: AtomicU64,
+    /// Set while the disk has no room for the space kept free for sled: appends are refused
+    /// with `StorageFull` then, so that sled, which cannot recover from a failed write in the
+    /// same process (sled keeps the first write error for good), never meets a full disk.
+    pub(crate) reserve_short: AtomicBool,
+    /// sled's data file, opened for writing to reserve space in it.
+    pub(crate) data_file: Option<File>,
+    /// Bytes kept allocated past the end of sled's data file.
+    pub(crate) reserve_bytes: u64,
+}
+
+impl Shared {
+    pub(crate) fn new(folder: &Path, reserve_bytes: u64) -> Result<Self, StorageError> {
+        let data_file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(folder.join("db"))
+            .map_err(|e| StorageError::io("open sled data file", e))?;
+        let shared = Self {
+            data_file: Some(data_file),
+            reserve_bytes,
+            ..Self::default()
+        };
+        shared.reserve();
+        Ok(shared)
+    }
+
+    /// Keeps `reserve_bytes` allocated past the end of sled's data file (sled writes there as
+    /// its log grows), and notes whether the disk had room for it. Returns whether it did.
+    pub(crate) fn reserve(&self) -> bool {
+        let Some(file) = &self.data_file else {
+            return true;
+        };
+        if self.reserve_bytes == 0 {
+            return true;
+        }
+        let done = file.metadata().and_then(|m| {
+            rustix::fs::fallocate(
+                file,
+                rustix::fs::FallocateFlags::KEEP_SIZE,
+                m.len(),
+                self.reserve_bytes,
+            )
+            .map_err(std::io::Error::from)
+        });
+        let ok = match done {
+            Ok(()) => true,
+            Err(e) if crate::error::is_full(&e) => false,
+            // A file system without fallocate: sled's writes then take their chances.
+            Err(_) => true,
+        };
+        self.reserve_short.store(!ok, Ordering::Release);
+        ok
+    }
 }
 
 struct Control {
@@ -129,6 +182,11 @@ pub(crate) fn persist_once(
     synced_blobs: &mut HashSet<PathBuf>,
 ) -> Result<(), StorageError> {
     let target = work.shared.installed_commit.load(Ordering::Acquire);
+    // Without the reserve, sled's flush could meet a full disk, which it does not survive:
+    // then wait, with the commits safe in the journal.
+    if !work.shared.reserve() {
+        return Ok(());
+    }
     if target > work.shared.persisted_commit.load(Ordering::Acquire) {
         work.db.flush().map_err(StorageError::from)?;
         data_file
@@ -139,6 +197,7 @@ pub(crate) fn persist_once(
             .persisted_commit
             .fetch_max(target, Ordering::AcqRel);
         work.shared.rounds.fetch_add(1, Ordering::Relaxed);
+        work.shared.reserve();
     }
     let persisted = work.shared.persisted_commit.load(Ordering::Acquire);
     let mut journal = lock(&work.journal);

@@ -3,8 +3,6 @@
 //! Every read is bounded by the visible (durable) head, so a reader never sees an event that a
 //! crash could take back, nor part of a batch still being applied.
 
-use std::sync::atomic::Ordering;
-
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -90,7 +88,7 @@ pub struct LogPage {
 impl Store {
     /// The last visible position and its hash, or `None` for an empty log.
     pub fn head(&self) -> Result<Option<HeadDigest>, ReadError> {
-        let position = self.inner.visible.load(Ordering::Acquire);
+        let position = self.inner.settle();
         if position == 0 {
             return Ok(None);
         }
@@ -103,12 +101,12 @@ impl Store {
 
     /// The last visible position (0 for an empty log); one atomic load.
     pub fn head_position(&self) -> u64 {
-        self.inner.visible.load(Ordering::Acquire)
+        self.inner.settle()
     }
 
     /// The stream's last visible revision, or `None` when it has no visible event.
     pub fn stream_revision(&self, stream: &str) -> Result<Option<u64>, ReadError> {
-        let visible = self.inner.visible.load(Ordering::Acquire);
+        let visible = self.inner.settle();
         match self.inner.stream_number(stream)? {
             None => Ok(None),
             Some(no) => self.inner.last_revision(no, visible),
@@ -117,7 +115,7 @@ impl Store {
 
     /// The event at `position`, if visible.
     pub fn read_event(&self, position: u64) -> Result<Option<RecordedEvent>, ReadError> {
-        if position == 0 || position > self.inner.visible.load(Ordering::Acquire) {
+        if position == 0 || position > self.inner.settle() {
             return Ok(None);
         }
         self.inner
@@ -128,6 +126,7 @@ impl Store {
 
     /// The event with this id, if visible.
     pub fn find_event(&self, id: Uuid) -> Result<Option<RecordedEvent>, ReadError> {
+        self.inner.settle();
         match self.inner.position_of_id(&id)? {
             None => Ok(None),
             Some(position) => self.read_event(position),
@@ -143,7 +142,7 @@ impl Store {
         direction: Direction,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, ReadError> {
-        let visible = self.inner.visible.load(Ordering::Acquire);
+        let visible = self.inner.settle();
         let Some(no) = self.inner.stream_number(stream)? else {
             return Ok(Vec::new());
         };
@@ -167,7 +166,7 @@ impl Store {
         limit: usize,
         filter: &EventFilter,
     ) -> Result<LogPage, ReadError> {
-        let visible = self.inner.visible.load(Ordering::Acquire);
+        let visible = self.inner.settle();
         let (lo, hi) = match direction {
             Direction::Forward => (from.unwrap_or(1).max(1), visible),
             Direction::Backward => (1, from.unwrap_or(visible).min(visible)),

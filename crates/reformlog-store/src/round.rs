@@ -1,5 +1,6 @@
-//! Group commit: staged commits are journaled together with one `fdatasync` per round, then
-//! installed in sled and made visible; a failed round takes back everything staged after it.
+//! Group commit: staged commits are journaled together with one `fdatasync` per round and
+//! acknowledged; the installer puts them in sled and they become visible; a failed round
+//! takes back everything staged after it.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -8,9 +9,8 @@ use std::sync::{Arc, Mutex};
 use crate::append::{AppendOutcome, Staged, StreamAppend};
 use crate::commit::StagedCommit;
 use crate::error::{AppendError, StorageError};
-use crate::install;
 use crate::journal::{JournalError, JournalHead};
-use crate::store::{lock, Inner, Installed};
+use crate::store::{lock, Inner, Journaled};
 
 /// One staged commit waiting for its round: the commit, its encoded journal frame, and where
 /// its result goes.
@@ -185,8 +185,9 @@ impl Inner {
         }
     }
 
-    /// One round: journal every queued commit (with one `fdatasync` when `sync`), install them
-    /// in sled in one batch, and hand each its result.
+    /// One round: journal every queued commit (with one `fdatasync` when `sync`), hand them
+    /// to the installer in commit order, and acknowledge them. An unsynced (bulk) round waits
+    /// for the install instead, and is acknowledged by the next sync.
     fn run_round(&self, sync: bool) {
         let mut journal = lock(&self.journal);
         let queued: Vec<Queued> = lock(&self.queue).drain(..).collect();
@@ -227,84 +228,67 @@ impl Inner {
             return;
         }
         self.syncs.store(journal.syncs(), Ordering::Relaxed);
-        if !queued.is_empty() {
-            let commits: Vec<StagedCommit> = queued.iter().map(|q| q.commit.clone()).collect();
-            let installed = lock(&self.writer).installed;
-            let applied = install::batch_for(&self.tree, &commits, installed.next_stream_no)
-                .map_err(|e| e.to_string())
-                .and_then(|(batch, next_stream_no)| {
-                    self.tree
-                        .apply_batch(batch)
-                        .map(|()| next_stream_no)
-                        .map_err(|e| e.to_string())
-                });
-            let next_stream_no = match applied {
-                Ok(n) => n,
-                Err(m) => {
-                    // Journaled but not installed: it comes back on reopen, so the store must
-                    // not write past it in this process.
-                    let failure = Failure::Unknown(m);
-                    self.take_back(queued, requests, &failure, true);
-                    return;
-                }
-            };
-            self.batches.fetch_add(1, Ordering::Relaxed);
-            let last = &commits[commits.len() - 1];
-            self.shared
-                .installed_commit
-                .store(last.info.number, Ordering::Release);
-            self.committed
-                .store(last.info.last_position, Ordering::Release);
-            self.committed_commit
-                .store(last.info.number, Ordering::Release);
-            if sync {
-                // Visible before the writer forgets them: until then a conflict with these
-                // commits, or a retry of their events, waits for their tickets.
-                self.publish(last.info.last_position, last.info.number);
-            }
+        if let Some(last) = queued.last() {
+            let created = queued
+                .iter()
+                .flat_map(|q| q.commit.streams.iter())
+                .filter(|s| s.created)
+                .map(|s| s.stream_no + 1)
+                .max()
+                .unwrap_or(0);
             let mut w = lock(&self.writer);
-            w.installed = Installed {
-                next_position: last.info.last_position + 1,
-                last_hash: last.last_hash(),
-                last_recorded_at: last.info.recorded_at,
-                next_commit: last.info.number + 1,
+            let next_stream_no = w.journaled.next_stream_no.max(created);
+            w.journaled = Journaled {
+                next_position: last.commit.info.last_position + 1,
+                last_hash: last.commit.last_hash(),
+                last_recorded_at: last.commit.info.recorded_at,
+                next_commit: last.commit.info.number + 1,
                 next_stream_no,
             };
-            for c in &commits {
-                for r in &c.records {
-                    w.inflight_ids.remove(&r.event_id);
-                }
-            }
-            w.inflight -= commits.len();
-            drop(w);
-            let records: Vec<_> = commits.into_iter().flat_map(|c| c.records).collect();
-            self.remember_recent(records);
-            self.persister.nudge();
         }
+        let last_commit = head.commit;
+        let (commits, tickets): (Vec<StagedCommit>, Vec<Arc<Ticket>>) =
+            queued.into_iter().map(|q| (q.commit, q.ticket)).unzip();
+        let streams: Vec<String> = commits
+            .iter()
+            .flat_map(|c| c.streams.iter().map(|s| s.stream.clone()))
+            .collect();
         if !sync {
+            if !commits.is_empty() {
+                self.installer.push(commits);
+            }
+            drop(journal);
+            let failed = self.installer.wait_installed(last_commit);
             let mut unsynced = lock(&self.unsynced);
-            for q in queued {
-                q.ticket.written();
-                unsynced.push(q.ticket);
+            for t in tickets {
+                match &failed {
+                    None => {
+                        t.written();
+                        unsynced.push(t);
+                    }
+                    Some(m) => t.put(Err(Failure::Unknown(m.clone()))),
+                }
             }
             return;
         }
-        // Earlier unsynced (bulk) rounds are covered by this round's sync too.
-        self.publish(
-            self.committed.load(Ordering::Acquire),
-            self.committed_commit.load(Ordering::Acquire),
-        );
+        // Durable: every frame written so far, earlier unsynced (bulk) rounds' too.
+        let acked = journal.head();
+        self.acked_commit.store(acked.commit, Ordering::Release);
+        self.acked.store(acked.position, Ordering::Release);
+        // Installed only once acknowledged, so what sled holds is always visible the moment
+        // the installer publishes it; still in commit order, under the journal lock.
+        if !commits.is_empty() {
+            self.installer.push(commits);
+        }
+        drop(journal);
+        self.advance_visible();
         let unsynced: Vec<Arc<Ticket>> = std::mem::take(&mut *lock(&self.unsynced));
         for t in unsynced.into_iter().chain(requests) {
             t.put(Ok(()));
         }
-        self.contention.landed(
-            queued
-                .iter()
-                .flat_map(|q| q.commit.streams.iter().map(|s| s.stream.as_str())),
-        );
-        for q in queued {
-            q.ticket.put(Ok(()));
+        self.contention.landed(streams.iter().map(String::as_str));
+        for t in tickets {
+            t.put(Ok(()));
         }
     }
 
@@ -317,6 +301,9 @@ impl Inner {
         failure: &Failure,
         permanent: bool,
     ) {
+        // The writer goes back to the last journaled commit, which its caches must read from
+        // sled: let the installer get there first.
+        self.installer.wait_drained();
         let mut w = lock(&self.writer);
         let later: Vec<Queued> = lock(&self.queue).drain(..).collect();
         w.roll_back();
@@ -336,9 +323,24 @@ impl Inner {
         }
     }
 
+    /// Moves the visible head to the last commit both acknowledged and installed, and wakes
+    /// subscribers and readers waiting for it.
+    pub(crate) fn advance_visible(&self) {
+        let (position, commit) = {
+            let acked = self.acked.load(Ordering::Acquire);
+            let installed = self.committed.load(Ordering::Acquire);
+            if acked <= installed {
+                (acked, self.acked_commit.load(Ordering::Acquire))
+            } else {
+                (installed, self.committed_commit.load(Ordering::Acquire))
+            }
+        };
+        self.publish(position, commit);
+    }
+
     /// Makes positions up to `position` (commit `commit`) visible to readers and wakes
     /// subscribers.
-    pub(crate) fn publish(&self, position: u64, commit: u64) {
+    fn publish(&self, position: u64, commit: u64) {
         self.visible_commit.fetch_max(commit, Ordering::AcqRel);
         self.visible.fetch_max(position, Ordering::AcqRel);
         let (m, cv) = &self.wake;
@@ -357,7 +359,29 @@ impl Inner {
         });
     }
 
-    fn remember_recent(&self, records: Vec<crate::record::RecordedEvent>) {
+    /// Waits until everything acknowledged when it is called is installed and visible, so a
+    /// reader sees every write acknowledged before its read.
+    pub(crate) fn settle(&self) -> u64 {
+        let target = self.acked.load(Ordering::Acquire);
+        let visible = self.visible.load(Ordering::Acquire);
+        if visible >= target {
+            return visible;
+        }
+        let (m, cv) = &self.wake;
+        let mut seen = lock(m);
+        loop {
+            let visible = self.visible.load(Ordering::Acquire);
+            if visible >= target || self.installer.failed() {
+                return visible;
+            }
+            seen = cv
+                .wait_timeout(seen, std::time::Duration::from_millis(50))
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    pub(crate) fn remember_recent(&self, records: Vec<crate::record::RecordedEvent>) {
         let mut recent = self
             .recent
             .write()

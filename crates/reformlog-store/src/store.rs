@@ -14,6 +14,7 @@ use crate::contention::Contention;
 use crate::error::{CorruptionError, OpenError, StorageError};
 use crate::header::{Header, FORMAT_3, FORMAT_VERSION};
 use crate::install;
+use crate::installer::Installer;
 use crate::journal::{Journal, JournalHead, TornTail};
 use crate::keys;
 use crate::migrate;
@@ -30,6 +31,7 @@ pub struct StoreConfig {
     lock_wait: Duration,
     upcaster: Arc<dyn Upcaster>,
     segment_bytes: u64,
+    sled_reserve: u64,
 }
 
 impl fmt::Debug for StoreConfig {
@@ -40,6 +42,7 @@ impl fmt::Debug for StoreConfig {
             .field("recent_capacity", &self.recent_capacity)
             .field("lock_wait", &self.lock_wait)
             .field("segment_bytes", &self.segment_bytes)
+            .field("sled_reserve", &self.sled_reserve)
             .finish_non_exhaustive()
     }
 }
@@ -55,6 +58,8 @@ impl StoreConfig {
             lock_wait: Duration::from_secs(2),
             upcaster: Arc::new(NoUpcast),
             segment_bytes: crate::journal::SEGMENT_BYTES,
+            // Sixteen of sled's 512 KiB segments.
+            sled_reserve: 8 * 1024 * 1024,
         }
     }
 
@@ -83,6 +88,14 @@ impl StoreConfig {
     /// once sled holds their commits durably. Small values trim often (tests use this).
     pub fn journal_segment_bytes(mut self, bytes: u64) -> Self {
         self.segment_bytes = bytes;
+        self
+    }
+
+    /// How much disk space to keep allocated ahead of sled's data file. sled cannot recover
+    /// from a failed write without being reopened, so appends are refused with
+    /// `StorageFull` while this much cannot be reserved, and go on once it can.
+    pub fn sled_space_reserve(mut self, bytes: u64) -> Self {
+        self.sled_reserve = bytes;
         self
     }
 
@@ -137,7 +150,12 @@ pub(crate) struct Inner {
     /// Highest position (and its commit) installed in sled.
     pub(crate) committed: AtomicU64,
     pub(crate) committed_commit: AtomicU64,
-    /// Highest position (and its commit) journaled durably and installed; readers see exactly
+    /// Highest position (and its commit) acknowledged: journaled with an `fdatasync`.
+    pub(crate) acked: AtomicU64,
+    pub(crate) acked_commit: AtomicU64,
+    /// Installs journaled commits in sled, in order.
+    pub(crate) installer: Installer,
+    /// Highest position (and its commit) acknowledged and installed; readers see exactly
     /// the positions up to it, so nothing a reader saw can be taken back by a crash.
     pub(crate) visible: AtomicU64,
     pub(crate) visible_commit: AtomicU64,
@@ -158,13 +176,14 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        self.installer.stop();
         self.persister.stop();
     }
 }
 
-/// Where the log ends in sled: the state a failed round returns the writer to.
+/// Where the log ends in the journal: the state a failed round returns the writer to.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Installed {
+pub(crate) struct Journaled {
     pub(crate) next_position: u64,
     pub(crate) last_hash: Hash,
     pub(crate) last_recorded_at: Timestamp,
@@ -189,33 +208,33 @@ pub(crate) struct WriterState {
     pub(crate) inflight: usize,
     /// The last staged commit's ticket.
     pub(crate) last_ticket: Option<Arc<Ticket>>,
-    pub(crate) installed: Installed,
+    pub(crate) journaled: Journaled,
     /// Set when writes must stop for good in this process (files lost, or sled refused a
     /// journaled commit).
     pub(crate) failure: Option<Failure>,
 }
 
 impl WriterState {
-    fn new(installed: Installed) -> Self {
+    fn new(journaled: Journaled) -> Self {
         Self {
-            next_position: installed.next_position,
-            last_hash: installed.last_hash,
-            last_recorded_at: installed.last_recorded_at,
-            next_commit: installed.next_commit,
-            next_stream_no: installed.next_stream_no,
+            next_position: journaled.next_position,
+            last_hash: journaled.last_hash,
+            last_recorded_at: journaled.last_recorded_at,
+            next_commit: journaled.next_commit,
+            next_stream_no: journaled.next_stream_no,
             streams: HashMap::new(),
             inflight_ids: HashMap::new(),
             inflight: 0,
             last_ticket: None,
-            installed,
+            journaled,
             failure: None,
         }
     }
 
-    /// Forgets every staged commit: the log ends where sled's does.
+    /// Forgets every staged commit: the log ends where the journal's does.
     pub(crate) fn roll_back(&mut self) {
         let failure = self.failure.take();
-        *self = Self::new(self.installed);
+        *self = Self::new(self.journaled);
         self.failure = failure;
     }
 
@@ -327,7 +346,7 @@ impl Store {
         } else {
             commit_time(&tree, legacy_commits, head)?
         };
-        let installed = Installed {
+        let journaled = Journaled {
             next_position: head.position + 1,
             last_hash: head.hash,
             last_recorded_at,
@@ -336,7 +355,7 @@ impl Store {
         };
         journal.set_segment_bytes(config.segment_bytes);
         let journal = Arc::new(Mutex::new(journal));
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared::new(&path, config.sled_reserve)?);
         shared
             .installed_commit
             .store(head.commit, Ordering::Release);
@@ -359,12 +378,12 @@ impl Store {
         }
         #[cfg(feature = "tokio")]
         let (wake_async, _) = tokio::sync::watch::channel(head.position);
-        Ok(Store {
+        let store = Store {
             inner: Arc::new(Inner {
                 path,
                 db,
                 tree,
-                writer: Mutex::new(WriterState::new(installed)),
+                writer: Mutex::new(WriterState::new(journaled)),
                 queue: Mutex::new(VecDeque::new()),
                 sync_requests: Mutex::new(Vec::new()),
                 unsynced: Mutex::new(Vec::new()),
@@ -376,6 +395,9 @@ impl Store {
                 syncs: AtomicU64::new(0),
                 committed: AtomicU64::new(head.position),
                 committed_commit: AtomicU64::new(head.commit),
+                acked: AtomicU64::new(head.position),
+                acked_commit: AtomicU64::new(head.commit),
+                installer: Installer::new(head.commit, next_stream_no),
                 visible: AtomicU64::new(head.position),
                 visible_commit: AtomicU64::new(head.commit),
                 legacy_commits,
@@ -394,7 +416,13 @@ impl Store {
                 #[cfg(feature = "tokio")]
                 wake_async,
             }),
-        })
+        };
+        store
+            .inner
+            .installer
+            .start(Arc::downgrade(&store.inner))
+            .map_err(|e| StorageError::io("start the installing thread", e))?;
+        Ok(store)
     }
 
     /// What opening the store found: commits re-applied from the journal, a torn tail cut,
@@ -405,6 +433,10 @@ impl Store {
 
     /// Waits until position `position` is visible, or `timeout` passes; returns whether it is.
     pub fn wait_visible(&self, position: u64, timeout: Duration) -> bool {
+        // An acknowledged position is visible as soon as the installer has it in sled.
+        if position <= self.inner.acked.load(Ordering::Acquire) {
+            self.inner.settle();
+        }
         let deadline = Instant::now() + timeout;
         let (m, cv) = &self.inner.wake;
         let mut seen = lock(m);
@@ -462,7 +494,7 @@ impl Store {
         let journal = lock(&self.inner.journal);
         StoreStats {
             committed_position: self.inner.committed.load(Ordering::Acquire),
-            durable_position: self.inner.visible.load(Ordering::Acquire),
+            durable_position: self.inner.acked.load(Ordering::Acquire),
             syncs: journal.syncs(),
             batches: self.inner.batches.load(Ordering::Relaxed),
             head_commit: self.inner.visible_commit.load(Ordering::Acquire),
@@ -483,6 +515,7 @@ impl Store {
     /// Makes sled hold every installed commit on stable storage now (it does so in the
     /// background anyway), and trims the journal behind it.
     pub fn persist(&self) -> Result<(), StorageError> {
+        self.inner.settle();
         let data_file = std::fs::File::open(self.inner.path.join("db"))
             .map_err(|e| StorageError::io("open sled data file", e))?;
         let work = Work {

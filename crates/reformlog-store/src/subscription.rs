@@ -7,7 +7,6 @@
 //! caught up again.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -89,7 +88,7 @@ impl Store {
         let last_seen = match from {
             SubscribeFrom::Start => 0,
             SubscribeFrom::After(p) => p,
-            SubscribeFrom::Now => self.inner.visible.load(Ordering::Acquire),
+            SubscribeFrom::Now => self.inner.settle(),
         };
         Subscription {
             inner: Arc::clone(&self.inner),
@@ -113,7 +112,9 @@ impl Subscription {
             if let Some(m) = self.pending.pop_front() {
                 return Ok(Some(m));
             }
-            let visible = self.inner.visible.load(Ordering::Acquire);
+            // Everything acknowledged so far, once installed: "caught up" means caught up
+            // with every write acknowledged before this call.
+            let visible = self.inner.settle();
             if self.last_seen >= visible {
                 if self.mode == Mode::CatchingUp {
                     self.mode = Mode::Live;

@@ -1,7 +1,5 @@
 //! Integrity: walking the hash chain and the indexes, and checking a kept digest.
 
-use std::sync::atomic::Ordering;
-
 use serde::{Deserialize, Serialize};
 
 use crate::chain::{record_hash, Hash, HeadDigest};
@@ -85,7 +83,7 @@ impl Store {
     /// names its own position, links to its predecessor's hash, hashes to its stored hash, and
     /// is reachable through the stream-revision and event-id indexes.
     pub fn verify(&self) -> Result<VerifyReport, ReadError> {
-        let visible = self.inner.visible.load(Ordering::Acquire);
+        let visible = self.inner.settle();
         let tree = &self.inner.tree;
         let mut prev = Hash::ZERO;
         let mut checked = 0u64;
@@ -241,7 +239,7 @@ impl Store {
         if report.first_break.is_some() {
             return Ok(report);
         }
-        let visible = self.inner.visible.load(Ordering::Acquire);
+        let visible = self.inner.settle();
         let kind = if kept.position > visible {
             Some(BreakKind::BeyondHead)
         } else if kept.position == 0 || self.inner.hash_at(kept.position)? != kept.hash {
