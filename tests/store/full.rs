@@ -2,7 +2,7 @@
 //! `StorageFull` and keeps nothing, and the next append once space is back gets the next
 //! commit number.
 //!
-//! The tests mount a 32 MiB tmpfs (CI runs as root); where mounting is not permitted they say
+//! The tests mount a 128 MiB tmpfs (CI runs as root); where mounting is not permitted they say
 //! so and pass. A guard unmounts it (lazily) however the test ends.
 
 use std::collections::BTreeMap;
@@ -26,11 +26,11 @@ struct Tmpfs {
 }
 
 impl Tmpfs {
-    /// Mounts a 32 MiB tmpfs, or says why it cannot.
+    /// Mounts a 128 MiB tmpfs, or says why it cannot.
     fn mount() -> Result<Self, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let out = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=32m", "tmpfs"])
+            .args(["-t", "tmpfs", "-o", "size=128m", "tmpfs"])
             .arg(dir.path())
             .output()
             .map_err(|e| format!("cannot run mount: {e}"))?;
@@ -122,7 +122,12 @@ fn assert_all_there(store: &Store, acked: &[(AppendOutcome, Vec<Uuid>)]) {
 fn a_full_disk_refuses_the_append_keeps_nothing_and_recovers_when_space_is_back() {
     let fs = tmpfs_or_skip!();
     let dir = fs.path().join("store");
-    let store = Store::open(&dir).unwrap();
+    // Small journal segments: a segment is allocated whole when it starts, so appends on the
+    // full disk go on until the active one is used up.
+    let store = StoreConfig::new(&dir)
+        .journal_segment_bytes(64 * 1024)
+        .open()
+        .unwrap();
     let mut acked = Vec::new();
     for i in 0..20 {
         let e = big_event(&format!("before {i}"), 8);
@@ -133,11 +138,26 @@ fn a_full_disk_refuses_the_append_keeps_nothing_and_recovers_when_space_is_back(
         acked.push((out, vec![id]));
     }
     store.persist().unwrap();
-    let head = store.head_commit();
-    let head_position = store.head_position();
     let filler = fs.path().join("filler");
     let filled = fill(&filler);
     println!("filled {filled} bytes");
+    // What is left of the space allocated ahead (the active segment) still takes appends.
+    let mut used_up = false;
+    for i in 0..64 {
+        let e = big_event(&format!("into allocated space {i}"), 16);
+        let id = e.id;
+        match store.append("ledger-1", ExpectedRevision::Any, vec![e]) {
+            Ok(out) => acked.push((out, vec![id])),
+            Err(AppendError::StorageFull(_)) => {
+                used_up = true;
+                break;
+            }
+            Err(other) => panic!("append on a full disk: {other:?}"),
+        }
+    }
+    assert!(used_up, "64 appends of 16 KiB fit on a full disk");
+    let head = store.head_commit();
+    let head_position = store.head_position();
 
     let mut refused = Vec::new();
     for i in 0..5 {
@@ -184,7 +204,11 @@ fn a_full_disk_refuses_the_append_keeps_nothing_and_recovers_when_space_is_back(
     let e = big_event("after", 16);
     let id = e.id;
     let out = store
-        .append("ledger-1", ExpectedRevision::Exact(19), vec![e])
+        .append(
+            "ledger-1",
+            ExpectedRevision::Exact(store.stream_revision("ledger-1").unwrap().unwrap()),
+            vec![e],
+        )
         .expect("an append once space is back");
     assert_eq!(out.commit, head + 1, "no gap in commit numbers");
     assert_eq!(out.first_position, head_position + 1);

@@ -652,7 +652,10 @@ fn cut_files_never_open_with_fewer_commits_than_acknowledged() {
                     let whole: Vec<u64> = ends.iter().copied().filter(|&e| e <= offset).collect();
                     expect.journal_floor = Some(base + whole.len() as u64);
                     let last_end = whole.last().copied().unwrap_or(SEGMENT_HEADER_BYTES);
-                    if last_end != offset {
+                    // Past the last frame the segment is allocated space reading as zeros: a
+                    // cut there tears no frame.
+                    let data_end = ends.last().copied().unwrap_or(SEGMENT_HEADER_BYTES);
+                    if last_end != offset && offset < data_end {
                         expect.torn_at = Some(last_end);
                     }
                 }
@@ -828,11 +831,13 @@ fn a_torn_frame_after_the_last_acknowledged_one_is_cut_and_nothing_is_lost() {
     let (_, ends) = frames_of(&segment);
     let mut bytes = std::fs::read(&segment).unwrap();
     let len = bytes.len() as u64;
-    assert_eq!(ends.last(), Some(&len));
+    // The segment is allocated whole: past its last frame it reads as zeros.
+    let data_end = *ends.last().unwrap() as usize;
+    assert!(bytes[data_end..].iter().all(|&b| b == 0));
     // A copy of the last frame, short by five bytes: a write the crash cut off.
     let start = ends[ends.len() - 2] as usize;
-    let torn: Vec<u8> = bytes[start..bytes.len() - 5].to_vec();
-    bytes.extend_from_slice(&torn);
+    let torn: Vec<u8> = bytes[start..data_end - 5].to_vec();
+    bytes[data_end..data_end + torn.len()].copy_from_slice(&torn);
     std::fs::write(&segment, &bytes).unwrap();
     let store = open(dir.path()).unwrap();
     let cut = store
@@ -840,11 +845,18 @@ fn a_torn_frame_after_the_last_acknowledged_one_is_cut_and_nothing_is_lost() {
         .torn_tail
         .clone()
         .expect("a torn tail reported");
-    assert_eq!((cut.offset, cut.bytes_cut), (len, torn.len() as u64));
+    assert_eq!(
+        (cut.offset, cut.bytes_cut),
+        (data_end as u64, torn.len() as u64)
+    );
     assert_eq!(cut.segment, segment);
     assert_eq!(store.recovery().reapplied_commits, 0);
     assert_log_is(&store, &want);
+    // Cut by zeroing, so the segment keeps its allocated size.
     assert_eq!(std::fs::metadata(&segment).unwrap().len(), len);
+    assert!(std::fs::read(&segment).unwrap()[data_end..]
+        .iter()
+        .all(|&b| b == 0));
     drop(store);
     let store = open(dir.path()).unwrap();
     assert_eq!(store.recovery().torn_tail, None);

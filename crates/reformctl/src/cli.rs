@@ -132,7 +132,7 @@ pub enum Command {
     },
     /// Print the man page, or write one page per command into a folder.
     Man {
-        /// Write reformctl.1 and reformctl-<command>.1 here instead of printing.
+        /// Write reformctl.1 and reformctl-COMMAND.1 here instead of printing.
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },

@@ -193,11 +193,16 @@ impl IndexOverlay {
         let key = keys::revision_chunk(no, revision);
         let slot = revision % REVISIONS_PER_CHUNK;
         // A chunk's first revision always starts a new value: nothing to read.
-        let mut value = if slot == 0 {
-            Vec::with_capacity(8 * REVISIONS_PER_CHUNK as usize)
-        } else {
-            self.current(tree, &key)?
-        };
+        let mut value = self.current(tree, &key)?;
+        if slot == 0 && value.len() >= 8 && value[..8] != position.to_be_bytes() {
+            // A chunk's first revision starts a new value; what is there is left over.
+            value.clear();
+        }
+        let at = (slot * 8) as usize;
+        if value.len() >= at + 8 && value[at..at + 8] == position.to_be_bytes() {
+            // Installed already (the journal installs a commit again after a crash).
+            return Ok(());
+        }
         if value.len() as u64 != slot * 8 {
             return Err(CorruptionError {
                 at: format!("revision index chunk {key:02x?}"),
@@ -223,17 +228,60 @@ impl IndexOverlay {
     ) -> Result<(), ReadError> {
         let key = keys::id_bucket(id);
         let mut value = self.current(tree, &key)?;
-        value.extend_from_slice(&id_entry(id, position));
+        let entry = id_entry(id, position);
+        if value.chunks_exact(ID_ENTRY_BYTES).any(|e| e == entry) {
+            return Ok(());
+        }
+        value.extend_from_slice(&entry);
         self.values.insert(key.to_vec(), value);
         Ok(())
     }
 
-    /// Puts every changed value into the batch.
-    pub(crate) fn write_into(self, batch: &mut sled::Batch) {
-        for (k, v) in self.values {
-            batch.insert(k, v);
+    /// Every changed value, to write.
+    pub(crate) fn into_writes(self) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> {
+        self.values.into_iter()
+    }
+}
+
+/// Removes the index entries of the record at `position` (stream `stream`, revision
+/// `revision`, id `id`), left by a commit a crash cut short.
+pub(crate) fn forget(
+    tree: &sled::Tree,
+    stream: &str,
+    revision: u64,
+    id: &Uuid,
+    position: u64,
+) -> Result<(), ReadError> {
+    if let Some(no) = tree
+        .get(keys::stream(stream))?
+        .and_then(|v| keys::read_u64(&v))
+    {
+        let key = keys::revision_chunk(no, revision);
+        if let Some(v) = tree.get(key)? {
+            let at = ((revision % REVISIONS_PER_CHUNK) * 8) as usize;
+            if v.len() >= at + 8 && v[at..at + 8] == position.to_be_bytes() {
+                if at == 0 {
+                    tree.remove(key)?;
+                } else {
+                    tree.insert(key, &v[..at])?;
+                }
+            }
         }
     }
+    let key = keys::id_bucket(id);
+    if let Some(v) = tree.get(key)? {
+        let entry = id_entry(id, position);
+        let kept: Vec<u8> = v
+            .chunks_exact(ID_ENTRY_BYTES)
+            .filter(|e| *e != entry)
+            .flatten()
+            .copied()
+            .collect();
+        if kept.len() != v.len() {
+            tree.insert(key, kept)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! The installing thread: journaled commits go into sled in commit order, off the
 //! acknowledgement path, and become visible to readers as they land.
 //!
-//! An append is acknowledged once its frame is durable in the journal; sled's `apply_batch`
-//! (tens of microseconds even for a few keys) then runs here, overlapping the next round's
-//! `fdatasync`. Readers wait for it only when they ask for something acknowledged and not yet
+//! An append is acknowledged once its frame is durable in the journal; sled's inserts (tens of
+//! microseconds for a commit) then run here, overlapping the next round's `fdatasync`. Readers wait for it only when they ask for something acknowledged and not yet
 //! installed (`Inner::settle`), so a caller reads its own writes.
 
 use std::collections::VecDeque;
@@ -21,6 +20,8 @@ struct Queue {
     commits: VecDeque<StagedCommit>,
     /// The last commit installed (or given up on).
     installed: u64,
+    /// The last commit queued.
+    pushed: u64,
     /// Set when sled refused a batch: nothing more is installed in this process.
     failed: Option<String>,
     stop: bool,
@@ -48,6 +49,7 @@ impl Installer {
             shared: Arc::new(Shared {
                 queue: Mutex::new(Queue {
                     installed,
+                    pushed: installed,
                     next_stream_no,
                     ..Queue::default()
                 }),
@@ -70,7 +72,12 @@ impl Installer {
 
     /// Queues journaled commits, in commit order.
     pub(crate) fn push(&self, commits: Vec<StagedCommit>) {
-        lock(&self.shared.queue).commits.extend(commits);
+        let mut q = lock(&self.shared.queue);
+        if let Some(last) = commits.last() {
+            q.pushed = last.info.number;
+        }
+        q.commits.extend(commits);
+        drop(q);
         self.shared.moved.notify_all();
     }
 
@@ -88,10 +95,11 @@ impl Installer {
         q.failed.clone()
     }
 
-    /// Waits until every queued commit is installed (or installing has failed).
+    /// Waits until every queued commit is installed (or installing has failed): not only
+    /// taken from the queue, but in sled.
     pub(crate) fn wait_drained(&self) {
         let mut q = lock(&self.shared.queue);
-        while !q.commits.is_empty() && q.failed.is_none() && !q.stop {
+        while q.installed < q.pushed && q.failed.is_none() && !q.stop {
             q = self
                 .shared
                 .moved
@@ -159,15 +167,8 @@ fn run(shared: &Shared, weak: &Weak<Inner>) {
 }
 
 fn install_batch(inner: &Inner, commits: Vec<StagedCommit>, next_stream_no: u64) {
-    let applied = install::batch_for(&inner.tree, &commits, next_stream_no)
-        .map_err(|e| e.to_string())
-        .and_then(|(batch, n)| {
-            inner
-                .tree
-                .apply_batch(batch)
-                .map(|()| n)
-                .map_err(|e| e.to_string())
-        });
+    let applied =
+        install::install(&inner.tree, &commits, next_stream_no).map_err(|e| e.to_string());
     let Some(last) = commits.last() else {
         return;
     };
@@ -175,6 +176,14 @@ fn install_batch(inner: &Inner, commits: Vec<StagedCommit>, next_stream_no: u64)
     match applied {
         Ok(n) => {
             inner.batches.fetch_add(1, Ordering::Relaxed);
+            // Subscribers woken by the visible head read these from the window of recent
+            // events, so they go there first.
+            let ids: Vec<uuid::Uuid> = commits
+                .iter()
+                .flat_map(|c| c.records.iter().map(|r| r.event_id))
+                .collect();
+            let count = commits.len();
+            inner.remember_recent(commits.into_iter().flat_map(|c| c.records).collect());
             inner
                 .shared
                 .installed_commit
@@ -186,16 +195,14 @@ fn install_batch(inner: &Inner, commits: Vec<StagedCommit>, next_stream_no: u64)
                 // Visible first, then forgotten by the writer: until then a conflict with
                 // these commits or a retry of their events waits for their tickets.
                 let mut w = lock(&inner.writer);
-                for c in &commits {
-                    for r in &c.records {
-                        w.inflight_ids.remove(&r.event_id);
-                    }
+                for id in &ids {
+                    w.inflight_ids.remove(id);
                 }
-                w.inflight = w.inflight.saturating_sub(commits.len());
+                w.inflight = w.inflight.saturating_sub(count);
             }
-            let records: Vec<_> = commits.into_iter().flat_map(|c| c.records).collect();
-            inner.remember_recent(records);
-            inner.persister.nudge();
+            inner.shared.keep_reserve();
+            // No nudge to the persisting thread: its own pace batches sled's flushes, and a
+            // flush per commit would put a second fdatasync beside every acknowledged one.
             inner.installer.installed(last_number, n);
         }
         Err(m) => {

@@ -211,7 +211,8 @@ enum Read1<'a> {
 
 fn read_frame(bytes: &[u8], at: usize) -> Read1<'_> {
     let rest = &bytes[at..];
-    if rest.is_empty() {
+    // Allocated space not written yet reads as zeros.
+    if rest.iter().all(|&b| b == 0) {
         return Read1::End;
     }
     if rest.len() < FRAME_HEAD_BYTES {
@@ -243,7 +244,7 @@ impl Journal {
 
     /// Creates a journal whose first segment starts at `base` (a new store, or an upgraded
     /// one), replacing any journal left by an interrupted upgrade.
-    pub(crate) fn create(store: &Path, base: JournalHead) -> Result<(), StorageError> {
+    pub(crate) fn create(store: &Path, base: JournalHead, size: u64) -> Result<(), StorageError> {
         let folder = store.join(FOLDER);
         if folder.exists() {
             std::fs::remove_dir_all(&folder)
@@ -253,7 +254,7 @@ impl Journal {
             .mode(0o700)
             .create(&folder)
             .map_err(|e| StorageError::io("create the journal folder", e))?;
-        write_segment(&folder, base)
+        write_segment(&folder, base, size)
             .map_err(|e| StorageError::io("create a journal segment", e))?;
         sync_dir(store).map_err(|e| StorageError::io("fsync the store folder", e))?;
         Ok(())
@@ -352,10 +353,15 @@ impl Journal {
                             .write(true)
                             .open(&path)
                             .map_err(|e| StorageError::io("open the journal to cut its tail", e))?;
-                        f.set_len(at as u64)
+                        // Zeros over the torn bytes keep the segment's allocated size.
+                        let end = bytes.iter().rposition(|&b| b != 0).map_or(at, |i| i + 1);
+                        f.write_all_at(&vec![0u8; end.saturating_sub(at)], at as u64)
                             .and_then(|()| f.sync_all())
                             .map_err(|e| StorageError::io("cut the journal's torn tail", e))?;
-                        torn = Some(cut);
+                        torn = Some(TornTail {
+                            bytes_cut: end.saturating_sub(at) as u64,
+                            ..cut
+                        });
                         break;
                     }
                 }
@@ -411,6 +417,11 @@ impl Journal {
     /// `fdatasync` calls made since open.
     pub(crate) fn syncs(&self) -> u64 {
         self.syncs
+    }
+
+    /// Whether the active segment has passed its size, so a new one should start.
+    pub(crate) fn is_due_for_rotation(&self) -> bool {
+        self.len >= self.segment_bytes
     }
 
     /// Bytes in the active segment.
@@ -506,7 +517,7 @@ impl Journal {
             return Ok(false);
         }
         let base = self.head();
-        let path = write_segment(&self.folder, base)
+        let path = write_segment(&self.folder, base, self.segment_bytes)
             .map_err(|e| StorageError::io("start a journal segment", e))?;
         let active = OpenOptions::new()
             .write(true)
@@ -563,7 +574,11 @@ fn good_frame_after(bytes: &[u8], at: usize) -> bool {
 
 /// Writes a new segment starting at `base` under a temporary name, syncs it, and renames it
 /// into place, so a segment file always has a whole header.
-fn write_segment(folder: &Path, base: JournalHead) -> Result<PathBuf, std::io::Error> {
+/// The segment is allocated whole at once (its size then stays `size`): an `fdatasync` of a
+/// write into allocated space need not also write the file's size, which makes it about a
+/// third cheaper than one that extends the file. The space reads as zeros, which end the
+/// segment's frames.
+fn write_segment(folder: &Path, base: JournalHead, size: u64) -> Result<PathBuf, std::io::Error> {
     let name = segment_name(base.commit + 1);
     let tmp = folder.join(format!("{name}.tmp"));
     let path = folder.join(name);
@@ -574,6 +589,8 @@ fn write_segment(folder: &Path, base: JournalHead) -> Result<PathBuf, std::io::E
         .mode(0o600)
         .open(&tmp)?;
     f.write_all(&encode_header(&base))?;
+    // Without room (or support) for it, the segment grows as frames are written instead.
+    let _ = rustix::fs::fallocate(&f, rustix::fs::FallocateFlags::empty(), 0, size);
     f.sync_all()?;
     drop(f);
     std::fs::rename(&tmp, &path)?;

@@ -38,9 +38,24 @@ pub(crate) struct Shared {
     pub(crate) data_file: Option<File>,
     /// Bytes kept allocated past the end of sled's data file.
     pub(crate) reserve_bytes: u64,
+    /// Where the space reserved last time ends.
+    reserved_to: AtomicU64,
 }
 
 impl Shared {
+    /// Renews the reserve once sled's file has grown into its second half: sled writes as
+    /// fast as commits are installed, which can be faster than the persisting thread's pace.
+    pub(crate) fn keep_reserve(&self) {
+        let (Some(file), reserved_to) = (&self.data_file, self.reserved_to.load(Ordering::Acquire))
+        else {
+            return;
+        };
+        let len = file.metadata().map_or(0, |m| m.len());
+        if len + self.reserve_bytes / 2 >= reserved_to {
+            self.reserve();
+        }
+    }
+
     pub(crate) fn new(folder: &Path, reserve_bytes: u64) -> Result<Self, StorageError> {
         let data_file = std::fs::OpenOptions::new()
             .read(true)
@@ -75,7 +90,13 @@ impl Shared {
             .map_err(std::io::Error::from)
         });
         let ok = match done {
-            Ok(()) => true,
+            Ok(()) => {
+                if let Ok(m) = file.metadata() {
+                    self.reserved_to
+                        .store(m.len() + self.reserve_bytes, Ordering::Release);
+                }
+                true
+            }
             Err(e) if crate::error::is_full(&e) => false,
             // A file system without fallocate: sled's writes then take their chances.
             Err(_) => true,
@@ -126,7 +147,8 @@ impl Persister {
         })
     }
 
-    /// Asks for a round soon (commits were installed).
+    /// Asks for a round now (commits were re-applied on open, or the journal's active segment
+    /// is full).
     pub(crate) fn nudge(&self) {
         let (m, cv) = &*self.control;
         let mut c = lock(m);
@@ -170,8 +192,6 @@ fn run(work: &Work, data_file: &File, control: &(Mutex<Control>, Condvar)) {
         if stop {
             return;
         }
-        // Wait a little so that a busy writer's commits are taken in batches.
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

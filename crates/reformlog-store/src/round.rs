@@ -228,6 +228,10 @@ impl Inner {
             return;
         }
         self.syncs.store(journal.syncs(), Ordering::Relaxed);
+        if journal.is_due_for_rotation() {
+            // Persisting lets the journal start a new segment and drop the old ones.
+            self.persister.nudge();
+        }
         if let Some(last) = queued.last() {
             let created = queued
                 .iter()

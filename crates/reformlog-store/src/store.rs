@@ -279,7 +279,7 @@ impl Store {
         create_folder(&path)?;
         let db = open_sled(&path, config.cache_capacity, config.lock_wait)?;
         let tree = db.open_tree(keys::LOG_TREE).map_err(StorageError::from)?;
-        let upgraded_from = check_or_write_header(&db, &tree, &path)?;
+        let upgraded_from = check_or_write_header(&db, &tree, &path, config.segment_bytes)?;
         let legacy_commits = match tree.get(keys::LEGACY_COMMITS).map_err(StorageError::from)? {
             None => 0,
             Some(v) => keys::read_u64(&v).ok_or_else(|| CorruptionError {
@@ -322,9 +322,7 @@ impl Store {
         let mut next_stream_no = next_stream_no;
         let mut head = sled_head;
         if !recovered.commits.is_empty() {
-            let (batch, n) = install::batch_for(&tree, &recovered.commits, next_stream_no)?;
-            tree.apply_batch(batch).map_err(StorageError::from)?;
-            next_stream_no = n;
+            next_stream_no = install::install(&tree, &recovered.commits, next_stream_no)?;
             if let Some(last) = recovered.commits.last() {
                 head = JournalHead {
                     commit: last.info.number,
@@ -338,7 +336,7 @@ impl Store {
             // sled holds commits the journal lost (an unsynced bulk import before a power
             // loss): from now on the journal starts at sled's head.
             drop(journal);
-            Journal::create(&path, head)?;
+            Journal::create(&path, head, config.segment_bytes)?;
             journal = Journal::recover(&path, head.commit)?.journal;
         }
         let last_recorded_at = if head.commit == 0 {
@@ -636,10 +634,15 @@ fn log_head(tree: &sled::Tree, legacy_commits: u64) -> Result<JournalHead, OpenE
         .next_back()
         .transpose()
         .map_err(StorageError::from)?;
-    let last_record = last_key
+    let mut last_record = last_key
         .as_deref()
         .and_then(keys::log_position)
         .unwrap_or(0);
+    if last_record > position {
+        // What a crash left of the commit after the last whole one: the journal has it.
+        install::discard_beyond(tree, position)?;
+        last_record = position;
+    }
     if last_record != position {
         return Err(CorruptionError {
             at: format!("commit {commit}"),
@@ -700,6 +703,7 @@ fn check_or_write_header(
     db: &sled::Db,
     tree: &sled::Tree,
     path: &Path,
+    segment_bytes: u64,
 ) -> Result<Option<u32>, OpenError> {
     let bytes = tree.get(keys::HEADER).map_err(StorageError::from)?;
     let Some(bytes) = bytes else {
@@ -711,7 +715,7 @@ fn check_or_write_header(
         // A new store, or sled's files lost under a journal: then the journal's own head
         // decides (it is rebuilt from the journal when that covers everything).
         if !Journal::exists(path) {
-            Journal::create(path, JournalHead::EMPTY)?;
+            Journal::create(path, JournalHead::EMPTY, segment_bytes)?;
         }
         tree.insert(keys::HEADER, Header::current().encode())
             .map_err(StorageError::from)?;
@@ -753,7 +757,7 @@ fn check_or_write_header(
     tree.insert(keys::LEGACY_COMMITS, &keys::u64_value(head.position))
         .map_err(StorageError::from)?;
     durable_flush(db, path)?;
-    Journal::create(path, head)?;
+    Journal::create(path, head, segment_bytes)?;
     tree.insert(keys::HEADER, Header::current().encode())
         .map_err(StorageError::from)?;
     durable_flush(db, path)?;
