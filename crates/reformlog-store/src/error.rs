@@ -13,6 +13,8 @@ pub struct StorageError {
     message: String,
     #[source]
     source: Option<std::io::Error>,
+    /// sled found its own files damaged.
+    corruption: bool,
 }
 
 impl StorageError {
@@ -26,7 +28,13 @@ impl StorageError {
         Self {
             message,
             source: None,
+            corruption: false,
         }
+    }
+
+    /// Whether sled reported its own files as damaged (rather than an I/O failure).
+    pub fn is_corruption(&self) -> bool {
+        self.corruption
     }
 
     /// An I/O failure, with what was being done. Public so that crates layered on the store
@@ -36,6 +44,7 @@ impl StorageError {
         Self {
             message: format!("{context}: {e}"),
             source: Some(e),
+            corruption: false,
         }
     }
 }
@@ -45,6 +54,7 @@ impl From<sled::Error> for StorageError {
         match e {
             sled::Error::Io(io) => Self::io("sled I/O", io),
             other => Self {
+                corruption: matches!(other, sled::Error::Corruption { .. }),
                 message: other.to_string(),
                 source: None,
             },

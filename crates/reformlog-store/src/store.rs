@@ -275,11 +275,27 @@ impl Store {
     }
 
     fn open_with(config: StoreConfig) -> Result<Store, OpenError> {
+        let path = config.path.clone();
+        // Damage sled finds in its own files, at open or in the first reads, is corruption.
+        Self::open_checked(config).map_err(|e| match e {
+            OpenError::Storage(s) if s.is_corruption() => OpenError::Corrupt(CorruptionError {
+                at: format!("sled files in {}", path.display()),
+                reason: s.to_string(),
+            }),
+            other => other,
+        })
+    }
+
+    fn open_checked(config: StoreConfig) -> Result<Store, OpenError> {
         let path = config.path;
         create_folder(&path)?;
+        // sled's files there before this open: a store, not a new one, even if both its log
+        // and its journal are gone.
+        let existed = path.join("conf").exists();
         let db = open_sled(&path, config.cache_capacity, config.lock_wait)?;
         let tree = db.open_tree(keys::LOG_TREE).map_err(StorageError::from)?;
-        let upgraded_from = check_or_write_header(&db, &tree, &path, config.segment_bytes)?;
+        let upgraded_from =
+            check_or_write_header(&db, &tree, &path, config.segment_bytes, existed)?;
         let legacy_commits = match tree.get(keys::LEGACY_COMMITS).map_err(StorageError::from)? {
             None => 0,
             Some(v) => keys::read_u64(&v).ok_or_else(|| CorruptionError {
@@ -704,6 +720,7 @@ fn check_or_write_header(
     tree: &sled::Tree,
     path: &Path,
     segment_bytes: u64,
+    existed: bool,
 ) -> Result<Option<u32>, OpenError> {
     let bytes = tree.get(keys::HEADER).map_err(StorageError::from)?;
     let Some(bytes) = bytes else {
@@ -715,6 +732,13 @@ fn check_or_write_header(
         // A new store, or sled's files lost under a journal: then the journal's own head
         // decides (it is rebuilt from the journal when that covers everything).
         if !Journal::exists(path) {
+            if existed {
+                // Neither sled's log nor the journal is left: never pass that off as a new,
+                // empty store (delete the folder to start one).
+                return Err(OpenError::JournalMissing {
+                    path: path.join(crate::journal::FOLDER),
+                });
+            }
             Journal::create(path, JournalHead::EMPTY, segment_bytes)?;
         }
         tree.insert(keys::HEADER, Header::current().encode())

@@ -96,7 +96,19 @@ impl Store {
             first_break: Some(ChainBreak { position, kind }),
         };
         for item in tree.range(keys::log(1)..=keys::log(visible.max(1))) {
-            let (key, value) = item?;
+            let (key, value) = match item {
+                Ok(kv) => kv,
+                // sled found its pages damaged where the walk stands: name that position.
+                Err(e @ sled::Error::Corruption { .. }) => {
+                    return Ok(broken(
+                        expected,
+                        BreakKind::Undecodable(format!("sled: {e}")),
+                        checked,
+                        head,
+                    ))
+                }
+                Err(e) => return Err(e.into()),
+            };
             let Some(position) = keys::log_position(&key) else {
                 return Ok(broken(expected, BreakKind::Missing, checked, head));
             };
