@@ -13,26 +13,13 @@ pub(crate) fn seed_file() -> PathBuf {
 /// under `root`; returns the data folder. A copy, because opening a store may write to it.
 pub(crate) fn fixture_data_dir(root: &Path, name: &str) -> PathBuf {
     let data = root.join("data");
-    copy_dir(&fixtures().join(name), &data.join("store"));
+    crate::support::copy_dir(&fixtures().join(name), &data.join("store"));
     data
 }
 
 /// The committed test fixtures.
 pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A reformd process serving a data folder until dropped (SIGTERM: graceful, store synced).

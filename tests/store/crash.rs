@@ -215,50 +215,6 @@ fn sigkill_during_segment_rotation_and_trimming_never_loses_an_acknowledged_appe
     );
 }
 
-/// Rewrites a current store the way format 1 kept it (a copy of `downgrade_to_v1` in
-/// upgrade.rs): `records` in record layout 1, one index key per entry, no commit table and
-/// no journal, plus the half-written packed entries an interrupted upgrade leaves.
-fn downgrade_to_v1(dir: &std::path::Path, records: &[reformlog_store::RecordedEvent]) {
-    use reformlog_store::raw::encode_record_bytes;
-    std::fs::remove_dir_all(dir.join("journal")).unwrap();
-    let db = crate::support::raw_db(dir);
-    let tree = db.open_tree("reformlog.log.v1").unwrap();
-    let mut batch = sled::Batch::default();
-    for k in tree.range([0x50u8]..[0x51u8]).keys() {
-        batch.remove(k.unwrap());
-    }
-    for r in records {
-        let mut key = vec![0x10u8];
-        key.extend_from_slice(&r.position.to_be_bytes());
-        batch.insert(key.clone(), encode_record_bytes(r).unwrap());
-        let mut stream_key = vec![0x40];
-        stream_key.extend_from_slice(r.stream.as_bytes());
-        let no = tree.get(&stream_key).unwrap().unwrap();
-        let mut rev_key = vec![0x20];
-        rev_key.extend_from_slice(&no);
-        rev_key.extend_from_slice(&r.revision.to_be_bytes());
-        batch.insert(rev_key, &key[1..]);
-        let mut id_key = vec![0x30];
-        id_key.extend_from_slice(r.event_id.as_bytes());
-        batch.insert(id_key, &key[1..]);
-    }
-    for prefix in [0x22u8, 0x32] {
-        for k in tree.range([prefix]..[prefix + 1]).keys() {
-            batch.remove(k.unwrap());
-        }
-    }
-    batch.insert(
-        &[0x22u8, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0][..],
-        &[1u8; 5][..],
-    );
-    batch.insert(&[0x32u8, 0, 3, 0xff, 0xff][..], &[7u8; 24][..]);
-    let mut header = tree.get([0x00u8]).unwrap().unwrap().to_vec();
-    header[16..20].copy_from_slice(&1u32.to_be_bytes());
-    batch.insert(&[0x00u8][..], header);
-    tree.apply_batch(batch).unwrap();
-    db.flush().unwrap();
-}
-
 /// A format-1 store of `events` events over 200 streams; returns its folder and the events.
 fn format_1_store(events: u64) -> (tempfile::TempDir, Vec<reformlog_store::RecordedEvent>) {
     use reformlog_store::{EventFilter, ExpectedRevision, StreamAppend};
@@ -285,7 +241,7 @@ fn format_1_store(events: u64) -> (tempfile::TempDir, Vec<reformlog_store::Recor
             .events
     };
     assert_eq!(records.len() as u64, events / 10 * 10);
-    downgrade_to_v1(dir.path(), &records);
+    crate::store_upgrade::downgrade_to_v1(dir.path(), &records);
     (dir, records)
 }
 

@@ -76,7 +76,7 @@ fn store_v3_fixture_opens_reads_and_verifies() {
 fn check_store_fixture(name: &str) {
     // A store is opened for writing, so work on a copy of the committed folder.
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixtures().join(name), dir.path());
+    crate::support::copy_dir(&fixtures().join(name), dir.path());
     let store = Store::open(dir.path()).unwrap();
     let report = store.verify().unwrap();
     assert!(report.is_ok(), "{report:?}");
@@ -118,7 +118,7 @@ fn check_store_fixture(name: &str) {
 #[test]
 fn store_v4_fixture_reads_every_field_of_records_commits_and_journal_frames() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixtures().join("store-v4"), dir.path());
+    crate::support::copy_dir(&fixtures().join("store-v4"), dir.path());
     let store = Store::open(dir.path()).unwrap();
     // sled's files were taken before the last commits: they come from the journal's frames.
     assert_eq!(store.recovery().reapplied_commits, 3);
@@ -156,19 +156,6 @@ fn store_v4_fixture_reads_every_field_of_records_commits_and_journal_frames() {
             .read_stream(&e.stream, Some(e.revision), Direction::Forward, 1)
             .unwrap();
         assert_eq!(by_stream[0].position, e.position);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 

@@ -103,24 +103,49 @@ pub(crate) fn encode_record(r: &RecordedEvent) -> Result<Vec<u8>, CodecError> {
         prev_hash: r.prev_hash.0,
         hash: r.hash.0,
     };
-    let mut out = Vec::with_capacity(128 + r.payload.len());
-    out.push(RECORD_FORMAT_V1);
-    bincode::encode_into_std_write(&v1, &mut out, CONFIG)
+    encode_versioned(&v1, RECORD_FORMAT_V1, CONFIG, 128 + r.payload.len())
+}
+
+/// `value` encoded with `config` behind the version byte `version`.
+fn encode_versioned<T: Encode, C: config::Config>(
+    value: &T,
+    version: u8,
+    config: C,
+    capacity: usize,
+) -> Result<Vec<u8>, CodecError> {
+    let mut out = Vec::with_capacity(capacity);
+    out.push(version);
+    bincode::encode_into_std_write(value, &mut out, config)
         .map_err(|e| CodecError::Encode(e.to_string()))?;
     Ok(out)
 }
 
-/// Decodes a record; every malformed, truncated or oversized input is an error.
-pub(crate) fn decode_record(bytes: &[u8]) -> Result<RecordedEvent, CodecError> {
-    let (&version, body) = bytes.split_first().ok_or(CodecError::Truncated)?;
-    if version != RECORD_FORMAT_V1 {
-        return Err(CodecError::UnknownRecordFormat(version));
-    }
-    let (v1, used): (RecordV1, usize) =
-        bincode::decode_from_slice(body, CONFIG).map_err(map_decode_error)?;
+/// `body` decoded whole with `config`: trailing bytes are an error.
+fn decode_whole<T: Decode<()>, C: config::Config>(body: &[u8], config: C) -> Result<T, CodecError> {
+    let (value, used): (T, usize) =
+        bincode::decode_from_slice(body, config).map_err(map_decode_error)?;
     if used != body.len() {
         return Err(CodecError::TrailingBytes(body.len() - used));
     }
+    Ok(value)
+}
+
+/// The value after the version byte `version`, decoded whole with `config`.
+fn decode_versioned<T: Decode<()>, C: config::Config>(
+    bytes: &[u8],
+    version: u8,
+    config: C,
+) -> Result<T, CodecError> {
+    let (&found, body) = bytes.split_first().ok_or(CodecError::Truncated)?;
+    if found != version {
+        return Err(CodecError::UnknownRecordFormat(found));
+    }
+    decode_whole(body, config)
+}
+
+/// Decodes a record; every malformed, truncated or oversized input is an error.
+pub(crate) fn decode_record(bytes: &[u8]) -> Result<RecordedEvent, CodecError> {
+    let v1: RecordV1 = decode_versioned(bytes, RECORD_FORMAT_V1, CONFIG)?;
     // The encoder writes keys in strictly ascending order; anything else is not a record this
     // store wrote, and accepting it would let one record have two byte forms.
     if v1.extra.windows(2).any(|w| w[0].0 >= w[1].0) {
@@ -270,10 +295,7 @@ pub(crate) fn encode_record_v4(
         metadata: (r.metadata != *commit_metadata).then(|| MetadataV4::from_metadata(&r.metadata)),
         payload: r.payload.clone(),
     };
-    let mut out = Vec::with_capacity(96 + r.payload.len());
-    out.push(RECORD_FORMAT_V4);
-    bincode::encode_into_std_write(&v4, &mut out, VARINT)
-        .map_err(|e| CodecError::Encode(e.to_string()))?;
+    let mut out = encode_versioned(&v4, RECORD_FORMAT_V4, VARINT, 96 + r.payload.len())?;
     out.extend_from_slice(&r.hash.0);
     Ok(out)
 }
@@ -311,11 +333,7 @@ pub(crate) fn decode_stored(bytes: &[u8]) -> Result<Stored, CodecError> {
                 return Err(CodecError::Truncated);
             }
             let (body, hash) = body.split_at(body.len() - 32);
-            let (v4, used): (RecordV4, usize) =
-                bincode::decode_from_slice(body, VARINT).map_err(map_decode_error)?;
-            if used != body.len() {
-                return Err(CodecError::TrailingBytes(body.len() - used));
-            }
+            let v4: RecordV4 = decode_whole(body, VARINT)?;
             let mut h = [0u8; 32];
             h.copy_from_slice(hash);
             Ok(Stored::V4(StoredV4 {
@@ -351,24 +369,12 @@ pub(crate) fn encode_commit(c: &CommitInfo) -> Result<Vec<u8>, CodecError> {
         recorded_at: c.recorded_at.as_micros(),
         metadata: MetadataV4::from_metadata(&c.metadata),
     };
-    let mut out = Vec::with_capacity(96);
-    out.push(COMMIT_FORMAT_V1);
-    bincode::encode_into_std_write(&v, &mut out, VARINT)
-        .map_err(|e| CodecError::Encode(e.to_string()))?;
-    Ok(out)
+    encode_versioned(&v, COMMIT_FORMAT_V1, VARINT, 96)
 }
 
 /// Decodes commit `number`'s table entry.
 pub(crate) fn decode_commit(number: u64, bytes: &[u8]) -> Result<CommitInfo, CodecError> {
-    let (&version, body) = bytes.split_first().ok_or(CodecError::Truncated)?;
-    if version != COMMIT_FORMAT_V1 {
-        return Err(CodecError::UnknownRecordFormat(version));
-    }
-    let (v, used): (CommitV1, usize) =
-        bincode::decode_from_slice(body, VARINT).map_err(map_decode_error)?;
-    if used != body.len() {
-        return Err(CodecError::TrailingBytes(body.len() - used));
-    }
+    let v: CommitV1 = decode_versioned(bytes, COMMIT_FORMAT_V1, VARINT)?;
     if v.last_position < v.first_position {
         return Err(CodecError::Invalid("commit ends before it starts".into()));
     }
@@ -450,24 +456,12 @@ pub(crate) fn encode_frame(c: &StagedCommit) -> Result<Vec<u8>, CodecError> {
         prev_hash: c.prev_hash.0,
         streams,
     };
-    let mut out = Vec::with_capacity(256);
-    out.push(FRAME_FORMAT_V1);
-    bincode::encode_into_std_write(&frame, &mut out, VARINT_FRAME)
-        .map_err(|e| CodecError::Encode(e.to_string()))?;
-    Ok(out)
+    encode_versioned(&frame, FRAME_FORMAT_V1, VARINT_FRAME, 256)
 }
 
 /// Decodes a journal frame body back into the commit it holds.
 pub(crate) fn decode_frame(bytes: &[u8]) -> Result<StagedCommit, CodecError> {
-    let (&version, body) = bytes.split_first().ok_or(CodecError::Truncated)?;
-    if version != FRAME_FORMAT_V1 {
-        return Err(CodecError::UnknownRecordFormat(version));
-    }
-    let (f, used): (FrameV1, usize) =
-        bincode::decode_from_slice(body, VARINT_FRAME).map_err(map_decode_error)?;
-    if used != body.len() {
-        return Err(CodecError::TrailingBytes(body.len() - used));
-    }
+    let f: FrameV1 = decode_versioned(bytes, FRAME_FORMAT_V1, VARINT_FRAME)?;
     let metadata = f.metadata.into_metadata()?;
     let recorded_at = Timestamp::from_micros(f.recorded_at);
     let mut position = f.first_position;
