@@ -80,7 +80,8 @@ struct RecordV1 {
 
 /// Encodes a record with its version byte.
 pub(crate) fn encode_record(r: &RecordedEvent) -> Result<Vec<u8>, CodecError> {
-    let m = &r.metadata;
+    // Layout 1 keeps the metadata's fields inline, in the same order.
+    let m = MetadataV4::from_metadata(&r.metadata);
     let v1 = RecordV1 {
         position: r.position,
         stream: r.stream.clone(),
@@ -89,16 +90,12 @@ pub(crate) fn encode_record(r: &RecordedEvent) -> Result<Vec<u8>, CodecError> {
         event_type: r.event_type.clone(),
         schema_version: r.schema_version,
         recorded_at: r.recorded_at.as_micros(),
-        actor: m.actor.clone(),
-        reason: m.reason.clone(),
-        source: m.source.clone(),
-        correlation_id: m.correlation_id.map(|u| *u.as_bytes()),
-        causation_id: m.causation_id.map(|u| *u.as_bytes()),
-        extra: m
-            .extra
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        actor: m.actor,
+        reason: m.reason,
+        source: m.source,
+        correlation_id: m.correlation_id,
+        causation_id: m.causation_id,
+        extra: m.extra,
         payload: r.payload.clone(),
         prev_hash: r.prev_hash.0,
         hash: r.hash.0,
