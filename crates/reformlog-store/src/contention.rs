@@ -16,6 +16,9 @@ use crate::store::lock;
 
 /// How long a waiting loser waits for a commit on its stream before it goes anyway.
 const QUIET: Duration = Duration::from_millis(20);
+/// Past this many lines, idle ones (nobody waiting, quiet for a while) are dropped: a stream
+/// whose last loser gave up keeps its line until the next commit on it otherwise.
+const MAX_LINES: usize = 4096;
 
 #[derive(Debug)]
 struct Line {
@@ -40,6 +43,10 @@ impl Contention {
     /// Waits for this loser's turn on `stream`.
     pub(crate) fn wait_turn(&self, stream: &str) {
         let mut lines = lock(&self.lines);
+        if lines.len() >= MAX_LINES {
+            lines.retain(|_, l| l.released + 1 < l.next || l.moved.elapsed() < QUIET);
+            self.count.store(lines.len(), Ordering::Release);
+        }
         let line = lines.entry(stream.to_string()).or_insert_with(|| {
             self.count.fetch_add(1, Ordering::AcqRel);
             Line {

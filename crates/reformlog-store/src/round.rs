@@ -91,7 +91,8 @@ pub(crate) struct RoundState {
 }
 
 impl Inner {
-    /// Stages one append and returns once its commit is durable and visible.
+    /// Stages one append and returns once its commit is durable (acknowledged); every read
+    /// from then on sees it.
     pub(crate) fn append_durably(
         &self,
         appends: &[StreamAppend],
