@@ -26,6 +26,7 @@ mod installer;
 mod journal;
 mod keys;
 mod migrate;
+mod open;
 mod persist;
 mod read;
 mod record;
