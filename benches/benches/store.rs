@@ -630,27 +630,15 @@ fn sqlite_appenders(pool: &Pool, d: Duration, writers: usize) -> Res<f64> {
 fn sled_step<'a>(pool: &'a Pool, dir: &Path, sync: bool) -> Res<(Step<'a>, Option<Drain<'a>>)> {
     let db = sled_config(dir).flush_every_ms(None).open()?;
     let tree = db.open_tree(STORE_TREE)?;
-    let data = File::open(dir.join("db"))?;
+    // Shared by the step (D2) and the drain (D1).
+    let data = std::sync::Arc::new(File::open(dir.join("db"))?);
     let mut keys = StoreKeys::default();
     let durable = move |db: &sled::Db| -> Res<()> {
         db.flush()?;
         data.sync_data()?;
         Ok(())
     };
-    if sync {
-        let step: Step<'a> = Box::new(move |k| {
-            let (stream, event) = pool.event(k);
-            let mut batch = sled::Batch::default();
-            keys.add_commit(
-                &mut batch,
-                &event.metadata,
-                [(stream, &event.id, pool.record(k))],
-            );
-            tree.apply_batch(batch)?;
-            durable(&db)
-        });
-        return Ok((step, None));
-    }
+    let (step_durable, step_db) = (durable.clone(), db.clone());
     let step: Step<'a> = Box::new(move |k| {
         let (stream, event) = pool.event(k);
         let mut batch = sled::Batch::default();
@@ -660,10 +648,13 @@ fn sled_step<'a>(pool: &'a Pool, dir: &Path, sync: bool) -> Res<(Step<'a>, Optio
             [(stream, &event.id, pool.record(k))],
         );
         tree.apply_batch(batch)?;
+        if sync {
+            step_durable(&step_db)?;
+        }
         Ok(())
     });
-    let drain: Drain<'a> = Box::new(move || durable(&db));
-    Ok((step, Some(drain)))
+    let drain = (!sync).then(|| -> Drain<'a> { Box::new(move || durable(&db)) });
+    Ok((step, drain))
 }
 
 /// The sled tree the store keeps its log in.
