@@ -184,12 +184,11 @@ fn install_batch(inner: &Inner, commits: Vec<StagedCommit>, next_stream_no: u64)
                 .collect();
             let count = commits.len();
             inner.remember_recent(commits.into_iter().flat_map(|c| c.records).collect());
+            inner.committed.store(last_position, Ordering::Release);
             inner
                 .shared
                 .installed_commit
                 .store(last_number, Ordering::Release);
-            inner.committed.store(last_position, Ordering::Release);
-            inner.committed_commit.store(last_number, Ordering::Release);
             inner.advance_visible();
             {
                 // Visible first, then forgotten by the writer: until then a conflict with

@@ -337,7 +337,10 @@ impl Inner {
             if acked <= installed {
                 (acked, self.acked_commit.load(Ordering::Acquire))
             } else {
-                (installed, self.committed_commit.load(Ordering::Acquire))
+                (
+                    installed,
+                    self.shared.installed_commit.load(Ordering::Acquire),
+                )
             }
         };
         self.publish(position, commit);

@@ -145,9 +145,9 @@ pub(crate) struct Inner {
     pub(crate) batches: AtomicU64,
     /// Journal `fdatasync` calls since open.
     pub(crate) syncs: AtomicU64,
-    /// Highest position (and its commit) installed in sled.
+    /// Highest position installed in sled (its commit is `shared.installed_commit`, stored
+    /// after it, so a reader of both never pairs a position with a later commit).
     pub(crate) committed: AtomicU64,
-    pub(crate) committed_commit: AtomicU64,
     /// Highest position (and its commit) acknowledged: journaled with an `fdatasync`.
     pub(crate) acked: AtomicU64,
     pub(crate) acked_commit: AtomicU64,
@@ -410,7 +410,6 @@ impl Store {
                 batches: AtomicU64::new(0),
                 syncs: AtomicU64::new(0),
                 committed: AtomicU64::new(head.position),
-                committed_commit: AtomicU64::new(head.commit),
                 acked: AtomicU64::new(head.position),
                 acked_commit: AtomicU64::new(head.commit),
                 installer: Installer::new(head.commit, next_stream_no),
