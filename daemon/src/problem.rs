@@ -184,6 +184,19 @@ impl From<reformlog::Error> for ApiError {
     fn from(e: reformlog::Error) -> Self {
         use reformlog::{DomainError as D, Error as E, QueryError as Q};
         match e {
+            E::Refused { index, source } => {
+                ApiError::from(E::Domain(source)).with(serde_json::json!({ "change": index }))
+            }
+            E::ChangeConflict { index, key } => ApiError::new(
+                StatusCode::CONFLICT,
+                "change-recorded-differently",
+                format!(
+                    "change {index} of the list is already recorded with other content; \
+                     record the difference as a change of its own"
+                ),
+            )
+            .with(serde_json::json!({ "change": index, "change_key": key })),
+            E::Options(what) => ApiError::bad_request("invalid-options", what),
             E::Domain(d) => {
                 let detail = d.to_string();
                 match d {

@@ -31,6 +31,27 @@ pub enum Error {
         /// The key as given.
         key: String,
     },
+    /// With per-change keys: the change at `index` of the list is recorded already, with
+    /// other content (e.g. a task created again with another deadline). Record the
+    /// difference as a change of its own instead.
+    #[error("change {index} of the list is already recorded with other content (key {key:?})")]
+    ChangeConflict {
+        /// Its index in the list of commands.
+        index: usize,
+        /// Its change key.
+        key: String,
+    },
+    /// With per-change keys: the change at `index` of the list breaks a domain rule.
+    #[error("change {index} of the list: {source}")]
+    Refused {
+        /// Its index in the list of commands.
+        index: usize,
+        /// The rule it breaks.
+        source: DomainError,
+    },
+    /// The call's options contradict each other.
+    #[error("invalid options: {0}")]
+    Options(&'static str),
     /// Something the call refers to is not stored.
     #[error("not found: {0}")]
     NotFound(String),

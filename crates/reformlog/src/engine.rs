@@ -3,22 +3,22 @@
 //! answers queries on both time axes.
 
 use crate::api_error::{Error, OpenError};
+use crate::batch::{decide_on, keys_for, main_entity, Decided};
 use crate::codec::to_new_event;
 use crate::command::Command;
 use crate::date::{Date, KnownAt};
-use crate::decide::decide_with;
 use crate::error::DomainError;
-use crate::event::Event;
-use crate::ids::{EntityKey, EventId};
+use crate::idempotency::{
+    derived_uuid, fingerprint, recorded_changes, recorded_under, Keys, CHANGE_KEY,
+    COMMAND_FINGERPRINT, IDEMPOTENCY_KEY,
+};
+use crate::ids::EntityKey;
 use crate::query::{Answer, Query};
 use crate::readmodel::{ReadModel, RmSource};
 use crate::seed::Seed;
 use crate::source::Source;
-use crate::staged::Staged;
 use crate::summary::{EntityKind, EntitySummary};
-use reformlog_store::{
-    encode_payload, AppendError, ExpectedRevision, Metadata, StoreConfig, StreamAppend, Timestamp,
-};
+use reformlog_store::{AppendError, Metadata, StoreConfig, StreamAppend, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -34,16 +34,6 @@ const MAX_ATTEMPTS: usize = 8;
 /// do not keep invalidating each other's decisions; writers of different entities still
 /// append concurrently and share the log's group commit.
 const WRITE_STRIPES: usize = 64;
-
-/// Namespace of the ids derived from idempotency keys and of command fingerprints; fixed
-/// forever, since changing it would make retries of old requests look new.
-const IDEMPOTENCY_NAMESPACE: Uuid = Uuid::from_bytes([
-    0x2c, 0x8d, 0x47, 0x91, 0x0b, 0x3e, 0x4f, 0x62, 0xa5, 0x19, 0x6e, 0xd4, 0x70, 0x88, 0x13, 0xfb,
-]);
-
-/// Metadata keys written with idempotent events, so a retry can be told from a conflict.
-const IDEMPOTENCY_KEY: &str = "idempotency_key";
-const COMMAND_FINGERPRINT: &str = "command_fingerprint";
 
 /// How to open a [`Reformlog`].
 #[derive(Clone, Debug)]
@@ -86,6 +76,11 @@ pub struct Context {
     /// (HTTP `Idempotency-Key`); the same key with a different command is
     /// [`Error::IdempotencyConflict`].
     pub idempotency_key: Option<String>,
+    /// Optional: each command is recorded at most once under its [`Command::change_key`]. A
+    /// command already recorded is skipped (listed in [`Executed::skipped`]); one whose key
+    /// was recorded with other content is [`Error::ChangeConflict`]. Excludes
+    /// `idempotency_key`.
+    pub per_change: bool,
 }
 
 impl Context {
@@ -121,6 +116,12 @@ impl Context {
         self.idempotency_key = Some(key.into());
         self
     }
+
+    /// Records each command at most once under its change key (see [`Context::per_change`]).
+    pub fn with_change_keys(mut self) -> Self {
+        self.per_change = true;
+        self
+    }
 }
 
 /// What an `execute` appended (or found appended already).
@@ -132,8 +133,12 @@ pub struct Executed {
     pub last_position: u64,
     /// (stream, event type) of every event, in log order.
     pub events: Vec<(String, String)>,
-    /// True when the events were stored by an earlier call with the same idempotency key.
+    /// True when the events were stored by an earlier call with the same idempotency key, or
+    /// every command was already recorded under its change key.
     pub deduplicated: bool,
+    /// With [`Context::per_change`]: the indices of the commands found already recorded and
+    /// skipped.
+    pub skipped: Vec<usize>,
 }
 
 /// The domain over its event log: decide, append, project, answer.
@@ -225,13 +230,10 @@ impl Reformlog {
         if commands.is_empty() {
             return Err(DomainError::Empty("the list of commands").into());
         }
-        let idempotency = match &ctx.idempotency_key {
-            Some(key) => Some((key.clone(), fingerprint(&commands)?)),
-            None => None,
-        };
-        let correlation_id = ctx.correlation_id.unwrap_or_else(|| match &idempotency {
-            Some((key, _)) => derived_uuid(key, "correlation"),
-            None => Uuid::now_v7(),
+        let keys = keys_for(&commands, ctx)?;
+        let correlation_id = ctx.correlation_id.unwrap_or_else(|| match &keys {
+            Keys::Request { key, .. } => derived_uuid(key, "correlation"),
+            _ => Uuid::now_v7(),
         });
         let mut metadata = Metadata {
             actor: ctx.actor.clone(),
@@ -240,11 +242,22 @@ impl Reformlog {
             correlation_id: Some(correlation_id),
             ..Metadata::default()
         };
-        if let Some((key, print)) = &idempotency {
+        if let Keys::Request { key, print } = &keys {
             metadata = metadata
                 .with_extra(IDEMPOTENCY_KEY, key.clone())
                 .with_extra(COMMAND_FINGERPRINT, print.clone());
         }
+        // With change keys, each command's events carry that command's key.
+        let metadata_of = |command: usize| match &keys {
+            Keys::Changes(list) => match list.get(command) {
+                Some((key, print)) => metadata
+                    .clone()
+                    .with_extra(CHANGE_KEY, key.clone())
+                    .with_extra(COMMAND_FINGERPRINT, print.clone()),
+                None => metadata.clone(),
+            },
+            _ => metadata.clone(),
+        };
 
         let main = {
             let _read = self.rm.read();
@@ -263,19 +276,24 @@ impl Reformlog {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some((key, print)) = &idempotency {
-                if let Some(done) = self.replayed(key, print)? {
-                    return Ok(done);
-                }
+            if let Some(done) = self.replayed(&keys)? {
+                self.rm.catch_up()?;
+                return Ok(done);
             }
+            let skip = match &keys {
+                Keys::Changes(list) => recorded_changes(&self.rm.store, list)?,
+                _ => vec![false; commands.len()],
+            };
+            let skipped: Vec<usize> = (0..commands.len()).filter(|&i| skip[i]).collect();
             self.rm.catch_up()?;
-            let (head, decided) = self.decide_all(&commands, ctx, idempotency.as_ref())?;
+            let (head, decided) = self.decide_all(&commands, &skip, ctx, &keys)?;
             if decided.appends.is_empty() {
                 return Ok(Executed {
                     first_position: head,
                     last_position: head,
                     events: Vec::new(),
-                    deduplicated: false,
+                    deduplicated: !skipped.is_empty() && skipped.len() == commands.len(),
+                    skipped,
                 });
             }
             let mut appends = Vec::with_capacity(decided.appends.len());
@@ -283,9 +301,9 @@ impl Reformlog {
             for (key, expected, list) in &decided.appends {
                 let stream = key.stream_name();
                 let mut new_events = Vec::with_capacity(list.len());
-                for (id, event) in list {
+                for (command, id, event) in list {
                     events.push((stream.clone(), event.type_name().to_owned()));
-                    new_events.push(to_new_event(*id, event, &metadata)?);
+                    new_events.push(to_new_event(*id, event, &metadata_of(*command))?);
                 }
                 appends.push(StreamAppend::new(stream, *expected, new_events));
             }
@@ -297,10 +315,11 @@ impl Reformlog {
                         last_position: outcome.last_position,
                         events,
                         deduplicated: outcome.deduplicated,
+                        skipped,
                     });
                 }
                 // Another writer changed a touched stream (or, with an idempotency key, stored
-                // the same request): decide again; the replay check above settles the latter.
+                // the same request or change): decide again; the checks above settle the latter.
                 Err(
                     AppendError::WrongExpectedRevision { .. }
                     | AppendError::EventIdConflict { .. }
@@ -316,58 +335,77 @@ impl Reformlog {
         }
     }
 
+    /// Decides `commands` as [`Reformlog::execute_all`] would, and appends nothing: the
+    /// answer lists the events a write would append now (positions are the current head) and,
+    /// with [`Context::per_change`], the commands already recorded.
+    pub fn dry_run(&self, commands: Vec<Command>, ctx: &Context) -> Result<Executed, Error> {
+        if commands.is_empty() {
+            return Err(DomainError::Empty("the list of commands").into());
+        }
+        let keys = keys_for(&commands, ctx)?;
+        if let Some(done) = self.replayed(&keys)? {
+            return Ok(done);
+        }
+        let skip = match &keys {
+            Keys::Changes(list) => recorded_changes(&self.rm.store, list)?,
+            _ => vec![false; commands.len()],
+        };
+        let skipped: Vec<usize> = (0..commands.len()).filter(|&i| skip[i]).collect();
+        self.rm.catch_up()?;
+        let (head, decided) = self.decide_all(&commands, &skip, ctx, &keys)?;
+        let events = decided
+            .appends
+            .iter()
+            .flat_map(|(key, _, list)| {
+                let stream = key.stream_name();
+                list.iter()
+                    .map(move |(_, _, event)| (stream.clone(), event.type_name().to_owned()))
+            })
+            .collect();
+        Ok(Executed {
+            first_position: head,
+            last_position: head,
+            events,
+            deduplicated: !skipped.is_empty() && skipped.len() == commands.len(),
+            skipped,
+        })
+    }
+
+    /// With a request key already used: the original outcome, or a conflict.
+    fn replayed(&self, keys: &Keys) -> Result<Option<Executed>, Error> {
+        let Keys::Request { key, print } = keys else {
+            return Ok(None);
+        };
+        Ok(
+            recorded_under(&self.rm.store, key, print)?.map(|found| Executed {
+                first_position: found.first().map_or(0, |e| e.position),
+                last_position: found.last().map_or(0, |e| e.position),
+                events: found
+                    .into_iter()
+                    .map(|e| (e.stream, e.event_type))
+                    .collect(),
+                deduplicated: true,
+                skipped: Vec::new(),
+            }),
+        )
+    }
+
     /// Decides every command on the read models at their checkpoint.
     fn decide_all(
         &self,
         commands: &[Command],
+        skip: &[bool],
         ctx: &Context,
-        idempotency: Option<&(String, String)>,
+        keys: &Keys,
     ) -> Result<(u64, Decided), Error> {
         let _read = self.rm.read();
         let head = self.rm.checkpoint();
         let base = RmSource::new(&self.rm, head);
-        let result = decide_on(&base, head, commands, ctx, idempotency);
+        let result = decide_on(&base, head, commands, skip, ctx, keys);
         // A storage error inside a lookup reads as "absent", which can turn into a domain
         // error; report the storage error instead.
         base.finish()?;
         Ok((head, result?))
-    }
-
-    /// With an idempotency key already used: the original outcome, or a conflict.
-    fn replayed(&self, key: &str, print: &str) -> Result<Option<Executed>, Error> {
-        let store = &self.rm.store;
-        let Some(first) = store.find_event(derived_event_id(key, 0).as_uuid())? else {
-            return Ok(None);
-        };
-        if first
-            .metadata
-            .extra
-            .get(COMMAND_FINGERPRINT)
-            .map(String::as_str)
-            != Some(print)
-        {
-            return Err(Error::IdempotencyConflict {
-                key: key.to_owned(),
-            });
-        }
-        let mut found = vec![first];
-        for i in 1.. {
-            match store.find_event(derived_event_id(key, i).as_uuid())? {
-                Some(e) => found.push(e),
-                None => break,
-            }
-        }
-        found.sort_by_key(|e| e.position);
-        self.rm.catch_up()?;
-        Ok(Some(Executed {
-            first_position: found.first().map_or(0, |e| e.position),
-            last_position: found.last().map_or(0, |e| e.position),
-            events: found
-                .into_iter()
-                .map(|e| (e.stream, e.event_type))
-                .collect(),
-            deduplicated: true,
-        }))
     }
 
     /// See `ReadModel::spill_always`.
@@ -441,23 +479,25 @@ impl Reformlog {
         self.rm.rebuild()
     }
 
-    /// Loads a seed file's commands in one atomic append, once: event ids derive from the
-    /// seed's content, so loading it again appends nothing. Returns how many events this
+    /// Loads a seed file's commands in one atomic append, each change once: event ids derive
+    /// from change keys, so loading it again appends nothing, and loading it after adding to
+    /// it appends only what was added. Returns how many events this
     /// call appended (0 when the seed was loaded already).
     pub fn load_seed(&self, seed: &Seed, ctx: &Context) -> Result<u64, Error> {
         let commands = seed.commands()?;
-        let key = format!("seed:{}", fingerprint(&commands)?);
+        // Stores loaded before change keys existed hold the seed under one key of its own.
+        let whole = format!("seed:{}", fingerprint(&commands)?);
+        if recorded_under(&self.rm.store, &whole, &fingerprint(&commands)?)?.is_some() {
+            return Ok(0);
+        }
         let ctx = Context {
-            idempotency_key: Some(key),
+            idempotency_key: None,
+            per_change: true,
             expected_revision: None,
             ..ctx.clone()
         };
         let done = self.execute_all(commands, &ctx)?;
-        Ok(if done.deduplicated {
-            0
-        } else {
-            done.events.len() as u64
-        })
+        Ok(done.events.len() as u64)
     }
 
     /// Runs `f` on the read models as known at `known_at`, once they hold everything the
@@ -492,113 +532,4 @@ impl Reformlog {
             return Ok(out);
         }
     }
-}
-
-/// The events decided for one append: per touched stream, in first-appearance order, the
-/// revision decide saw and the (id, event) pairs.
-struct Decided {
-    appends: Vec<StreamEvents>,
-}
-
-/// One touched stream: its entity, the revision decide saw, and the (id, event) pairs.
-type StreamEvents = (EntityKey, ExpectedRevision, Vec<(EventId, Event)>);
-
-fn decide_on(
-    base: &RmSource<'_>,
-    head: u64,
-    commands: &[Command],
-    ctx: &Context,
-    idempotency: Option<&(String, String)>,
-) -> Result<Decided, Error> {
-    if let (Some(expected), Some(first)) = (ctx.expected_revision, commands.first()) {
-        if let Some(main) = main_entity(first, base) {
-            let actual = base.revision(&main);
-            if actual != Some(expected) {
-                return Err(Error::RevisionMismatch {
-                    entity: main.stream_name(),
-                    expected,
-                    actual,
-                });
-            }
-        }
-    }
-    let mut staged = Staged::new(base, head);
-    let mut appends: Vec<StreamEvents> = Vec::new();
-    let mut index = 0u64;
-    for command in commands {
-        for event in decide_with(&staged, command)? {
-            let id = match idempotency {
-                Some((key, _)) => derived_event_id(key, index),
-                None => EventId::new(),
-            };
-            index += 1;
-            staged.stage(id, &event, &ctx.actor);
-            let key = event.entity();
-            match appends.iter_mut().find(|(k, _, _)| *k == key) {
-                Some((_, _, list)) => list.push((id, event)),
-                None => {
-                    let expected = match base.revision(&key) {
-                        Some(r) => ExpectedRevision::Exact(r),
-                        None => ExpectedRevision::NoStream,
-                    };
-                    appends.push((key, expected, vec![(id, event)]));
-                }
-            }
-        }
-    }
-    Ok(Decided { appends })
-}
-
-/// The entity a command is chiefly about: the one `If-Match` refers to.
-fn main_entity(command: &Command, s: &dyn Source) -> Option<EntityKey> {
-    use crate::command::Command as C;
-    Some(match command {
-        C::EstablishUnit { unit, .. }
-        | C::RenameUnit { unit, .. }
-        | C::MoveUnit { unit, .. }
-        | C::MergeUnit { unit, .. }
-        | C::DissolveUnit { unit, .. } => EntityKey::Unit(*unit),
-        C::RegisterPerson { person, .. } | C::RenamePerson { person, .. } => {
-            EntityKey::Person(*person)
-        }
-        C::CreatePost { post, .. }
-        | C::AppointToPost { post, .. }
-        | C::EndPostHolding { post, .. }
-        | C::AbolishPost { post, .. } => EntityKey::Post(*post),
-        C::RecordDecision { decision, .. } => EntityKey::Decision(*decision),
-        C::EstablishCommittee { committee, .. }
-        | C::RenameCommittee { committee, .. }
-        | C::SetDuties { committee, .. }
-        | C::CreateSeat { committee, .. }
-        | C::AbolishSeat { committee, .. }
-        | C::StartMembership { committee, .. }
-        | C::EndMembership { committee, .. }
-        | C::ReplaceSeatHolder { committee, .. }
-        | C::MoveMember { committee, .. }
-        | C::Reconstitute { committee, .. }
-        | C::DissolveCommittee { committee, .. } => EntityKey::Committee(*committee),
-        C::CreateTask { task, .. }
-        | C::AssignTask { task, .. }
-        | C::ExtendDeadline { task, .. }
-        | C::ReportProgress { task, .. }
-        | C::CompleteTask { task, .. }
-        | C::CancelTask { task, .. }
-        | C::ReopenTask { task, .. } => EntityKey::Task(*task),
-        C::Correct { target, .. } | C::Retract { target } => s.entity_of_event(*target)?,
-    })
-}
-
-fn derived_uuid(key: &str, part: &str) -> Uuid {
-    // The NUL separator cannot occur in the part, so (key, part) pairs never collide.
-    Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{key}\0{part}").as_bytes())
-}
-
-fn derived_event_id(key: &str, index: u64) -> EventId {
-    EventId::from_uuid(derived_uuid(key, &index.to_string()))
-}
-
-/// A stable digest of a command list (UUIDv5 over its payload encoding).
-fn fingerprint(commands: &[Command]) -> Result<String, Error> {
-    let bytes = encode_payload(&commands)?;
-    Ok(Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, &bytes).to_string())
 }

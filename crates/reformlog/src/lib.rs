@@ -41,6 +41,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 mod api_error;
+mod batch;
 mod codec;
 mod command;
 mod date;
@@ -48,6 +49,7 @@ mod decide;
 mod engine;
 mod error;
 mod event;
+mod idempotency;
 mod ids;
 mod knowledge;
 mod model;

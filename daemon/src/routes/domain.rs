@@ -687,6 +687,23 @@ pub(crate) struct CommandBatch {
     /// The library's commands, decided in order and appended together or not at all.
     #[schema(value_type = Vec<Object>)]
     commands: Vec<Command>,
+    /// Record each change at most once: a change already recorded (the same thing created,
+    /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
+    /// recorded with other content is refused with 409 `change-recorded-differently`. Cannot
+    /// be combined with an Idempotency-Key.
+    #[serde(default)]
+    skip_recorded: bool,
+    /// Decide everything and append nothing: the answer (200) lists the events the write
+    /// would append now.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// How a write treats changes already recorded, and whether it writes at all.
+#[derive(Debug, Default)]
+pub(crate) struct WriteOptions {
+    skip_recorded: bool,
+    dry_run: bool,
 }
 
 /// A decision and the changes it makes, recorded atomically.
@@ -701,6 +718,16 @@ pub(crate) struct DecisionBatch {
     /// The changes the decision makes; each cites it.
     #[schema(value_type = Vec<Object>)]
     changes: Vec<Command>,
+    /// Record each change at most once: a change already recorded (the same thing created,
+    /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
+    /// recorded with other content is refused with 409 `change-recorded-differently`. Cannot
+    /// be combined with an Idempotency-Key.
+    #[serde(default)]
+    skip_recorded: bool,
+    /// Decide everything and append nothing: the answer (200) lists the events the write
+    /// would append now.
+    #[serde(default)]
+    dry_run: bool,
 }
 
 /// What a write reached.
@@ -711,8 +738,14 @@ pub(crate) struct WriteResult {
     last_position: u64,
     /// (stream, event type) of each event appended.
     events: Vec<(String, String)>,
-    /// True when this was a retry of a write already recorded (same Idempotency-Key).
+    /// True when this was a retry of a write already recorded (same Idempotency-Key), or
+    /// every change was already recorded (`skip_recorded`).
     deduplicated: bool,
+    /// With `skip_recorded`: the indices of the commands already recorded, which this write
+    /// skipped (for a decision batch, 0 is the decision and 1.. its changes).
+    skipped: Vec<usize>,
+    /// True for a dry run: nothing was appended.
+    dry_run: bool,
 }
 
 const MAX_COMMANDS: usize = 500;
@@ -764,8 +797,9 @@ fn write_context(
 
 async fn execute(
     state: Arc<AppState>,
-    ctx: Context,
+    mut ctx: Context,
     commands: Vec<Command>,
+    options: WriteOptions,
 ) -> Result<Response, ApiError> {
     if commands.is_empty() || commands.len() > MAX_COMMANDS {
         return Err(ApiError::bad_request(
@@ -773,9 +807,30 @@ async fn execute(
             format!("send 1 to {MAX_COMMANDS} commands"),
         ));
     }
+    if options.skip_recorded {
+        if ctx.idempotency_key.is_some() {
+            return Err(ApiError::bad_request(
+                "invalid-options",
+                "skip_recorded already makes a write safe to repeat: send it without an Idempotency-Key",
+            ));
+        }
+        ctx.per_change = true;
+    }
     let domain = state.domain.clone();
+    if options.dry_run {
+        let planned = blocking(move || Ok(domain.dry_run(commands, &ctx)?)).await?;
+        let body = WriteResult {
+            first_position: planned.first_position,
+            last_position: planned.last_position,
+            events: planned.events,
+            deduplicated: planned.deduplicated,
+            skipped: planned.skipped,
+            dry_run: true,
+        };
+        return Ok((StatusCode::OK, axum::Json(body)).into_response());
+    }
     let executed = blocking(move || Ok(domain.execute_all(commands, &ctx)?)).await?;
-    if !executed.deduplicated {
+    if !executed.events.is_empty() && !executed.deduplicated {
         state
             .metrics
             .writes
@@ -785,7 +840,7 @@ async fn execute(
             std::sync::atomic::Ordering::Relaxed,
         );
     }
-    let status = if executed.deduplicated {
+    let status = if executed.deduplicated || executed.events.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::CREATED
@@ -795,6 +850,8 @@ async fn execute(
         last_position: executed.last_position,
         events: executed.events,
         deduplicated: executed.deduplicated,
+        skipped: executed.skipped,
+        dry_run: false,
     };
     let mut response = (status, axum::Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&executed.last_position.to_string()) {
@@ -813,7 +870,11 @@ async fn post_commands(
 ) -> Result<Response, ApiError> {
     let principal = state.tokens.authorize(&headers, Permission::Write)?;
     let ctx = write_context(&principal, &headers, batch.reason, batch.source)?;
-    execute(state, ctx, batch.commands).await
+    let options = WriteOptions {
+        skip_recorded: batch.skip_recorded,
+        dry_run: batch.dry_run,
+    };
+    execute(state, ctx, batch.commands, options).await
 }
 
 /// Records a decision together with the changes it makes, atomically.
@@ -835,5 +896,9 @@ async fn post_decision(
     let mut commands = Vec::with_capacity(1 + batch.changes.len());
     commands.push(batch.decision);
     commands.extend(batch.changes);
-    execute(state, ctx, commands).await
+    let options = WriteOptions {
+        skip_recorded: batch.skip_recorded,
+        dry_run: batch.dry_run,
+    };
+    execute(state, ctx, commands, options).await
 }

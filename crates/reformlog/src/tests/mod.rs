@@ -1,6 +1,8 @@
 //! Unit tests of the pure domain: given/when/then on decide/apply, and properties.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// Each change recorded at most once under its change key.
+mod change_keys;
 mod corrections;
 mod decide;
 mod engine;
