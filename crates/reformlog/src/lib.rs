@@ -85,8 +85,9 @@ pub use query::{
     Query, QueryError, SearchHit, SeatHolding, SeatOnDate, Standing, TaskOnDate, UnitRef,
 };
 pub use seed::{
-    Seed, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedPerson, SeedPost,
-    SeedReconstitution, SeedSeat, SeedSubBody, SeedTask, SeedUnit,
+    Origin, Seed, SeedChange, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedMove,
+    SeedPerson, SeedPost, SeedReconstitution, SeedSeat, SeedSubBody, SeedTask, SeedUnit,
+    Translation,
 };
 pub use summary::{CommitteeRef, EntityDetails, EntityKind, EntityPage, EntitySummary, UnitStatus};
 pub use text::{fold, Name, NameError};

@@ -137,9 +137,7 @@ fn a_seed_loaded_again_after_an_addition_appends_only_the_addition() {
     let seed = Seed::parse(SEED).unwrap();
     assert_eq!(log.load_seed(&seed, &ctx()).unwrap(), 0);
     assert_eq!(log.store().head_position(), head);
-    let grown = format!(
-        "{SEED}\n[[people]]\nslug = \"thanh-vien-99\"\nname = \"Thành viên 99\"\n"
-    );
+    let grown = format!("{SEED}\n[[people]]\nslug = \"thanh-vien-99\"\nname = \"Thành viên 99\"\n");
     let seed = Seed::parse(&grown).unwrap();
     assert_eq!(log.load_seed(&seed, &ctx()).unwrap(), 1);
     assert_eq!(log.store().head_position(), head + 1);

@@ -9,6 +9,8 @@ mod engine;
 mod props;
 mod queries;
 mod seed;
+// Format 2 of the seed file: change entries, several files as one.
+mod seed_v2;
 mod store_props;
 mod support;
 // "As known at" inside one atomic write sees the whole write, by position and by time.

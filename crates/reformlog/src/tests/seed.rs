@@ -63,16 +63,31 @@ fn before_decision_34_the_committee_did_not_exist() {
 }
 
 #[test]
-fn undefined_slugs_are_reported() {
+fn undefined_slugs_are_reported_where_the_clerk_wrote_them() {
     let text = SEED.replace("holder = \"thanh-vien-7\"", "holder = \"thanh-vien-99\"");
     let err = Seed::parse(&text).unwrap().commands().unwrap_err();
+    let SeedError::At { at, error } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(
-        err,
+        **error,
         SeedError::UndefinedSlug {
             kind: "person",
             slug: "thanh-vien-99".to_owned()
         }
     );
+    let line = SEED
+        .lines()
+        .position(|l| l.trim() == "[[reconstitutions]]")
+        .unwrap()
+        + 1;
+    assert_eq!(
+        (at.section, at.index, at.line),
+        ("reconstitutions", 1, Some(line))
+    );
+    assert!(err
+        .to_string()
+        .contains(&format!(":{line} (reconstitutions #1)")));
     assert!(matches!(
         Seed::parse("records_from = \"2022-13-01\""),
         Err(SeedError::Syntax(_))

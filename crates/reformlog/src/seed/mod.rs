@@ -1,0 +1,662 @@
+//! The human-edited seed/import file (TOML or JSON): its format, and its translation into
+//! commands.
+//!
+//! Entities are named by slugs; `from_slug` turns each into a stable id of its kind, so
+//! re-importing a file addresses the same entities. Seat slugs are scoped by committee and
+//! membership ids by committee, seat and decision, so a file stays short to write. Format 1
+//! holds sections of entities (units, people, decisions, posts and their holders,
+//! committees, reconstitutions, tasks), translated in that dependency order; format 2 adds
+//! `[[changes]]`, dated entries applied in file order after the sections.
+
+mod changes;
+mod context;
+
+pub use changes::{SeedChange, SeedMove};
+pub use context::{Origin, Translation};
+
+use crate::command::{Command, SeatSpec, SubBodySpec};
+use crate::date::Date;
+use crate::ids::{
+    CommitteeId, DecisionId, HoldingId, IdError, MembershipId, PersonId, PostId, SeatId, TaskId,
+    UnitId,
+};
+use crate::model::{Assignment, DecisionKind, Role, SeatHolder, UnitKind};
+use crate::text::{Name, NameError};
+use context::{header_lines, Defined};
+use serde::Deserialize;
+use std::collections::HashSet;
+
+/// Why a seed file could not be read or translated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SeedError {
+    #[error("the seed file is not valid: {0}")]
+    Syntax(String),
+    #[error("{kind} slug {slug:?} is used but not defined in the file (nor in an earlier file of the import)")]
+    UndefinedSlug { kind: &'static str, slug: String },
+    #[error("{kind} slug {slug:?} is defined twice")]
+    DuplicateSlug { kind: &'static str, slug: String },
+    #[error("{kind} slug {slug:?} {reason}: first at {first}, again at {second}")]
+    Redefined {
+        kind: &'static str,
+        slug: String,
+        reason: String,
+        first: String,
+        second: String,
+    },
+    #[error("nothing to end or move: {what}")]
+    NothingOpen { what: String },
+    #[error("format {0} is not known; this version reads formats 1 and 2")]
+    UnknownFormat(u32),
+    #[error("[[changes]] entries need `format = 2` at the top of the file")]
+    ChangesNeedFormat2,
+    #[error("decision {number:?}: the kind cannot be told from the number; give `kind`")]
+    KindUnknown { number: String },
+    #[error("bad name: {0}")]
+    Name(#[from] NameError),
+    #[error("bad id: {0}")]
+    Id(#[from] IdError),
+    /// Any of the above, at the entry that caused it.
+    #[error("{at}: {error}")]
+    At { at: Origin, error: Box<SeedError> },
+}
+
+/// A parsed seed file. See `tests/data/seed-decision-34.toml` for a commented example.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// The format version: 1 (the default) or 2 (adds `[[changes]]`).
+    pub format: Option<u32>,
+    /// Date used where the source states none: units, people and posts are taken to exist,
+    /// and holders to hold their posts, from this date.
+    pub records_from: Date,
+    #[serde(default)]
+    pub units: Vec<SeedUnit>,
+    #[serde(default)]
+    pub people: Vec<SeedPerson>,
+    #[serde(default)]
+    pub decisions: Vec<SeedDecision>,
+    #[serde(default)]
+    pub posts: Vec<SeedPost>,
+    #[serde(default)]
+    pub committees: Vec<SeedCommittee>,
+    #[serde(default)]
+    pub reconstitutions: Vec<SeedReconstitution>,
+    #[serde(default)]
+    pub tasks: Vec<SeedTask>,
+    /// Format 2: dated changes, applied in file order after the sections.
+    #[serde(default)]
+    pub changes: Vec<SeedChange>,
+    /// The line of each entry's table header, per section, when parsed from TOML.
+    #[serde(skip)]
+    lines: Vec<(&'static str, Vec<usize>)>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUnit {
+    pub slug: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent: Option<String>,
+    pub established: Option<Date>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPerson {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDecision {
+    pub slug: String,
+    pub number: String,
+    /// Told from the number when absent (e.g. `QĐ` is a decision, `NĐ-CP` a decree).
+    pub kind: Option<DecisionKind>,
+    pub issuer: String,
+    pub signer: Option<String>,
+    pub signed_on: Date,
+    pub in_force_on: Date,
+    pub title: String,
+    #[serde(default)]
+    pub amends: Vec<String>,
+    #[serde(default)]
+    pub replaces: Vec<String>,
+    #[serde(default)]
+    pub repeals: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPost {
+    pub slug: String,
+    pub title: String,
+    pub unit: Option<String>,
+    #[serde(default = "one")]
+    pub max_holders: u16,
+    #[serde(default)]
+    pub holders: Vec<SeedHolder>,
+}
+
+fn one() -> u16 {
+    1
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedHolder {
+    pub person: String,
+    pub from: Option<Date>,
+    pub ended_on: Option<Date>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCommittee {
+    pub slug: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub unit: Option<String>,
+    pub established: Date,
+    pub decision: String,
+    #[serde(default)]
+    pub duties: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedReconstitution {
+    pub committee: String,
+    pub decision: String,
+    pub on: Date,
+    #[serde(default)]
+    pub seats: Vec<SeedSeat>,
+    #[serde(default)]
+    pub sub_bodies: Vec<SeedSubBody>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSubBody {
+    pub committee: String,
+    #[serde(default)]
+    pub seats: Vec<SeedSeat>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSeat {
+    pub slug: String,
+    pub role: Role,
+    pub holder: Option<String>,
+    pub on_behalf_of: Option<String>,
+    pub ex_officio: Option<String>,
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTask {
+    pub slug: String,
+    pub plan: Option<String>,
+    pub title: String,
+    pub product: String,
+    pub created: Date,
+    pub deadline: Date,
+    pub lead: Option<String>,
+    #[serde(default)]
+    pub cooperating: Vec<String>,
+    pub responsible: Option<String>,
+}
+
+const SECTIONS: [&str; 8] = [
+    "units",
+    "people",
+    "decisions",
+    "posts",
+    "committees",
+    "reconstitutions",
+    "tasks",
+    "changes",
+];
+
+/// Resolves the slugs of entries against what this file and the earlier ones define.
+pub(crate) struct Refs {
+    defined: HashSet<(&'static str, String)>,
+}
+
+impl Refs {
+    fn resolve(&self, kind: &'static str, slug: &str) -> Result<(), SeedError> {
+        if self.defined.contains(&(kind, slug.to_owned())) {
+            Ok(())
+        } else {
+            Err(SeedError::UndefinedSlug {
+                kind,
+                slug: slug.to_owned(),
+            })
+        }
+    }
+    pub(crate) fn unit(&self, slug: &str) -> Result<UnitId, SeedError> {
+        self.resolve("unit", slug)?;
+        Ok(UnitId::from_slug(slug)?)
+    }
+    pub(crate) fn person(&self, slug: &str) -> Result<PersonId, SeedError> {
+        self.resolve("person", slug)?;
+        Ok(PersonId::from_slug(slug)?)
+    }
+    pub(crate) fn decision(&self, slug: &str) -> Result<DecisionId, SeedError> {
+        self.resolve("decision", slug)?;
+        Ok(DecisionId::from_slug(slug)?)
+    }
+    pub(crate) fn post(&self, slug: &str) -> Result<PostId, SeedError> {
+        self.resolve("post", slug)?;
+        Ok(PostId::from_slug(slug)?)
+    }
+    pub(crate) fn committee(&self, slug: &str) -> Result<CommitteeId, SeedError> {
+        self.resolve("committee", slug)?;
+        Ok(CommitteeId::from_slug(slug)?)
+    }
+    pub(crate) fn task(&self, slug: &str) -> Result<TaskId, SeedError> {
+        self.resolve("task", slug)?;
+        Ok(TaskId::from_slug(slug)?)
+    }
+
+    pub(crate) fn assignment(
+        &self,
+        lead: &str,
+        cooperating: &[String],
+        responsible: &Option<String>,
+    ) -> Result<Assignment, SeedError> {
+        Ok(Assignment {
+            lead: self.unit(lead)?,
+            cooperating: cooperating
+                .iter()
+                .map(|u| self.unit(u))
+                .collect::<Result<_, _>>()?,
+            responsible: responsible.as_deref().map(|p| self.person(p)).transpose()?,
+        })
+    }
+
+    /// A seat of `committee` created by `decision`, with its first holder.
+    pub(crate) fn seat_spec(
+        &self,
+        committee: &str,
+        decision: &str,
+        s: &SeedSeat,
+    ) -> Result<SeatSpec, SeedError> {
+        Ok(SeatSpec {
+            seat: Seed::seat_id(committee, &s.slug)?,
+            role: s.role,
+            on_behalf_of: s
+                .on_behalf_of
+                .as_deref()
+                .map(|u| self.unit(u))
+                .transpose()?,
+            ex_officio: s.ex_officio.as_deref().map(|p| self.post(p)).transpose()?,
+            label: s.label.clone(),
+            holder: match &s.holder {
+                Some(p) => Some(SeatHolder {
+                    membership: Seed::membership_id(committee, &s.slug, decision)?,
+                    person: self.person(p)?,
+                }),
+                None => None,
+            },
+        })
+    }
+
+    pub(crate) fn reconstitution(
+        &self,
+        committee: &str,
+        decision: &str,
+        on: Date,
+        seats: &[SeedSeat],
+        sub_bodies: &[SeedSubBody],
+    ) -> Result<Command, SeedError> {
+        let specs = |body: &str, seats: &[SeedSeat]| -> Result<Vec<SeatSpec>, SeedError> {
+            seats
+                .iter()
+                .map(|s| self.seat_spec(body, decision, s))
+                .collect()
+        };
+        Ok(Command::Reconstitute {
+            committee: self.committee(committee)?,
+            on,
+            decision: self.decision(decision)?,
+            seats: specs(committee, seats)?,
+            sub_bodies: sub_bodies
+                .iter()
+                .map(|b| {
+                    Ok(SubBodySpec {
+                        committee: self.committee(&b.committee)?,
+                        seats: specs(&b.committee, &b.seats)?,
+                    })
+                })
+                .collect::<Result<_, SeedError>>()?,
+        })
+    }
+}
+
+/// The slugs a file defines, per kind, with their places, before any is translated: a
+/// section entry may refer to one defined later in its file.
+fn definitions(seed: &Seed) -> Vec<(&'static str, &str, &'static str, usize)> {
+    let mut out = Vec::new();
+    let mut push = |kind, slug, section, i: usize| out.push((kind, slug, section, i + 1));
+    for (i, u) in seed.units.iter().enumerate() {
+        push("unit", u.slug.as_str(), "units", i);
+    }
+    for (i, p) in seed.people.iter().enumerate() {
+        push("person", p.slug.as_str(), "people", i);
+    }
+    for (i, x) in seed.decisions.iter().enumerate() {
+        push("decision", x.slug.as_str(), "decisions", i);
+    }
+    for (i, p) in seed.posts.iter().enumerate() {
+        push("post", p.slug.as_str(), "posts", i);
+    }
+    for (i, c) in seed.committees.iter().enumerate() {
+        push("committee", c.slug.as_str(), "committees", i);
+    }
+    for (i, t) in seed.tasks.iter().enumerate() {
+        push("task", t.slug.as_str(), "tasks", i);
+    }
+    for (i, c) in seed.changes.iter().enumerate() {
+        if let Some((kind, slug)) = c.defines() {
+            push(kind, slug, "changes", i);
+        }
+    }
+    out
+}
+
+impl Seed {
+    /// Parses a seed file's text (TOML).
+    pub fn parse(text: &str) -> Result<Self, SeedError> {
+        let mut seed: Seed = toml::from_str(text).map_err(|e| SeedError::Syntax(e.to_string()))?;
+        seed.lines = SECTIONS
+            .iter()
+            .map(|section| (*section, header_lines(text, section)))
+            .collect();
+        Ok(seed)
+    }
+
+    /// The id of the seat `seat` of committee `committee` (both slugs).
+    pub fn seat_id(committee: &str, seat: &str) -> Result<SeatId, IdError> {
+        SeatId::from_slug(&format!("{committee}/{seat}"))
+    }
+
+    /// The id of the membership a reconstitution (or an appointment, a replacement, a move)
+    /// by `decision` gives seat `seat`.
+    pub fn membership_id(
+        committee: &str,
+        seat: &str,
+        decision: &str,
+    ) -> Result<MembershipId, IdError> {
+        MembershipId::from_slug(&format!("{committee}/{seat}/{decision}"))
+    }
+
+    /// The commands that record everything in the file, in an order that satisfies every
+    /// reference: the file on its own.
+    pub fn commands(&self) -> Result<Vec<Command>, SeedError> {
+        self.commands_in("", &mut Translation::new())
+    }
+
+    /// The commands of this file (named `file` in messages) as one of several translated
+    /// with `t`, in order: what an earlier file defined identically is not repeated, and
+    /// references may name what an earlier file defined.
+    pub fn commands_in(&self, file: &str, t: &mut Translation) -> Result<Vec<Command>, SeedError> {
+        match self.format.unwrap_or(1) {
+            1 if !self.changes.is_empty() => return Err(SeedError::ChangesNeedFormat2),
+            1 | 2 => {}
+            other => return Err(SeedError::UnknownFormat(other)),
+        }
+        let origin = |section: &'static str, index: usize| Origin {
+            file: file.to_owned(),
+            line: self
+                .lines
+                .iter()
+                .find(|(s, _)| *s == section)
+                .and_then(|(_, lines)| lines.get(index).copied()),
+            section,
+            index: index + 1,
+        };
+        // Every slug this file defines, checked for duplicates, then visible to every entry.
+        let mut refs = Refs {
+            defined: t.defined_slugs(),
+        };
+        let mut seen: std::collections::HashMap<(&'static str, &str), Origin> =
+            std::collections::HashMap::new();
+        for (kind, slug, section, index) in definitions(self) {
+            let here = origin(section, index - 1);
+            if let Some(first) = seen.get(&(kind, slug)) {
+                return Err(SeedError::Redefined {
+                    kind,
+                    slug: slug.to_owned(),
+                    reason: "is defined twice".to_owned(),
+                    first: first.to_string(),
+                    second: here.to_string(),
+                });
+            }
+            seen.insert((kind, slug), here);
+            refs.defined.insert((kind, slug.to_owned()));
+        }
+
+        let mut out = Vec::new();
+        let mut emit = |t: &mut Translation,
+                        at: Origin,
+                        entity: Option<(&'static str, &str)>,
+                        commands: Result<Vec<Command>, SeedError>|
+         -> Result<(), SeedError> {
+            let wrap = |error: SeedError| SeedError::At {
+                at: at.clone(),
+                error: Box::new(error),
+            };
+            let commands = commands.map_err(wrap)?;
+            let key = match entity {
+                Some((kind, slug)) => format!("{kind}:{slug}"),
+                None => commands
+                    .iter()
+                    .map(|c| c.change_key().map_err(|e| SeedError::Syntax(e.to_string())))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(wrap)?
+                    .join("+"),
+            };
+            let (kind, slug) = entity.unwrap_or(("change", ""));
+            match t.define(kind, &key, slug, &at, &commands).map_err(wrap)? {
+                Defined::Again => {}
+                Defined::New => {
+                    if let Some((kind, slug)) = entity {
+                        if let Some(id) = commands.first().and_then(created_id) {
+                            t.name(id, kind, slug);
+                        }
+                    }
+                    for c in &commands {
+                        t.follow(c);
+                    }
+                    out.extend(commands);
+                }
+            }
+            Ok(())
+        };
+
+        // Parents before children, whatever order the file lists units in.
+        let mut pending: Vec<(usize, &SeedUnit)> = self.units.iter().enumerate().collect();
+        let mut done: HashSet<&str> = HashSet::new();
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut rest = Vec::new();
+            for (i, u) in pending {
+                let parent_pending = u
+                    .parent
+                    .as_deref()
+                    .is_some_and(|p| !done.contains(p) && self.units.iter().any(|x| x.slug == p));
+                if parent_pending {
+                    rest.push((i, u));
+                    continue;
+                }
+                let command = (|| {
+                    Ok(vec![Command::EstablishUnit {
+                        unit: refs.unit(&u.slug)?,
+                        name: Name::new(&u.name)?,
+                        kind: u.kind,
+                        parent: u.parent.as_deref().map(|p| refs.unit(p)).transpose()?,
+                        on: u.established.unwrap_or(self.records_from),
+                        decision: None,
+                    }])
+                })();
+                emit(t, origin("units", i), Some(("unit", &u.slug)), command)?;
+                done.insert(&u.slug);
+            }
+            if rest.len() == before {
+                // Only a cycle of parents leaves units pending.
+                let (i, u) = rest[0];
+                return Err(SeedError::At {
+                    at: origin("units", i),
+                    error: Box::new(SeedError::UndefinedSlug {
+                        kind: "unit",
+                        slug: u.parent.clone().unwrap_or_default(),
+                    }),
+                });
+            }
+            pending = rest;
+        }
+        for (i, p) in self.people.iter().enumerate() {
+            let command = (|| {
+                Ok(vec![Command::RegisterPerson {
+                    person: refs.person(&p.slug)?,
+                    name: Name::new(&p.name)?,
+                    on: self.records_from,
+                }])
+            })();
+            emit(t, origin("people", i), Some(("person", &p.slug)), command)?;
+        }
+        for (i, x) in self.decisions.iter().enumerate() {
+            let command = (|| {
+                let list = |v: &[String]| -> Result<Vec<DecisionId>, SeedError> {
+                    v.iter().map(|s| refs.decision(s)).collect()
+                };
+                Ok(vec![Command::RecordDecision {
+                    decision: refs.decision(&x.slug)?,
+                    number: x.number.clone(),
+                    kind: match x.kind {
+                        Some(kind) => kind,
+                        None => {
+                            return Err(SeedError::KindUnknown {
+                                number: x.number.clone(),
+                            })
+                        }
+                    },
+                    issuer: refs.unit(&x.issuer)?,
+                    signer: x.signer.as_deref().map(|s| refs.person(s)).transpose()?,
+                    signed_on: x.signed_on,
+                    in_force_on: x.in_force_on,
+                    title: x.title.clone(),
+                    amends: list(&x.amends)?,
+                    replaces: list(&x.replaces)?,
+                    repeals: list(&x.repeals)?,
+                }])
+            })();
+            emit(
+                t,
+                origin("decisions", i),
+                Some(("decision", &x.slug)),
+                command,
+            )?;
+        }
+        for (i, p) in self.posts.iter().enumerate() {
+            let mut holdings = HashSet::new();
+            let commands = (|| {
+                let post = refs.post(&p.slug)?;
+                let mut list = vec![Command::CreatePost {
+                    post,
+                    title: Name::new(&p.title)?,
+                    unit: p.unit.as_deref().map(|u| refs.unit(u)).transpose()?,
+                    max_holders: p.max_holders,
+                    on: self.records_from,
+                    decision: None,
+                }];
+                for h in &p.holders {
+                    let from = h.from.unwrap_or(self.records_from);
+                    let mut holding = HoldingId::from_slug(&format!("{}/{}", p.slug, h.person))?;
+                    if !holdings.insert(holding) {
+                        holding = HoldingId::from_slug(&format!("{}/{}/{from}", p.slug, h.person))?;
+                    }
+                    list.push(Command::AppointToPost {
+                        post,
+                        holding,
+                        person: refs.person(&h.person)?,
+                        from,
+                        ended_on: h.ended_on,
+                        decision: None,
+                    });
+                }
+                Ok(list)
+            })();
+            emit(t, origin("posts", i), Some(("post", &p.slug)), commands)?;
+        }
+        for (i, c) in self.committees.iter().enumerate() {
+            let command = (|| {
+                Ok(vec![Command::EstablishCommittee {
+                    committee: refs.committee(&c.slug)?,
+                    name: Name::new(&c.name)?,
+                    parent: c.parent.as_deref().map(|p| refs.committee(p)).transpose()?,
+                    unit: c.unit.as_deref().map(|u| refs.unit(u)).transpose()?,
+                    on: c.established,
+                    decision: refs.decision(&c.decision)?,
+                    duties: c.duties.clone(),
+                }])
+            })();
+            emit(
+                t,
+                origin("committees", i),
+                Some(("committee", &c.slug)),
+                command,
+            )?;
+        }
+        for (i, r) in self.reconstitutions.iter().enumerate() {
+            let command = refs
+                .reconstitution(&r.committee, &r.decision, r.on, &r.seats, &r.sub_bodies)
+                .map(|c| vec![c]);
+            emit(t, origin("reconstitutions", i), None, command)?;
+        }
+        for (i, task) in self.tasks.iter().enumerate() {
+            let command = (|| {
+                Ok(vec![Command::CreateTask {
+                    task: refs.task(&task.slug)?,
+                    plan: task.plan.as_deref().map(|p| refs.decision(p)).transpose()?,
+                    title: task.title.clone(),
+                    product: task.product.clone(),
+                    deadline: task.deadline,
+                    assignment: match &task.lead {
+                        Some(lead) => {
+                            Some(refs.assignment(lead, &task.cooperating, &task.responsible)?)
+                        }
+                        None => None,
+                    },
+                    on: task.created,
+                }])
+            })();
+            emit(t, origin("tasks", i), Some(("task", &task.slug)), command)?;
+        }
+        for (i, change) in self.changes.iter().enumerate() {
+            // The change sees what the earlier ones left open.
+            let commands = change.commands(&refs, t);
+            emit(t, origin("changes", i), change.defines(), commands)?;
+        }
+        Ok(out)
+    }
+}
+
+/// The id of the entity a command creates, for naming it in messages.
+fn created_id(c: &Command) -> Option<uuid::Uuid> {
+    Some(match c {
+        Command::EstablishUnit { unit, .. } => unit.as_uuid(),
+        Command::RegisterPerson { person, .. } => person.as_uuid(),
+        Command::RecordDecision { decision, .. } => decision.as_uuid(),
+        Command::CreatePost { post, .. } => post.as_uuid(),
+        Command::EstablishCommittee { committee, .. } => committee.as_uuid(),
+        Command::CreateTask { task, .. } => task.as_uuid(),
+        _ => return None,
+    })
+}

@@ -1,0 +1,492 @@
+//! Format 2 of the seed file: every command has a file form, changes apply in file order and
+//! name seats and people instead of ids, and several files translate as one whole.
+
+use super::support::*;
+use crate::{Command, Origin, Role, Seed, SeedError, Translation};
+use std::collections::BTreeSet;
+
+/// The seed of Decision 34 as a format 2 file, with `changes` appended.
+fn v2(changes: &str) -> String {
+    format!("format = 2\n{SEED}\n{changes}")
+}
+
+/// Every variant name of `Command`, as serde spells them: read off the error for an unknown
+/// one, so a variant added later is in the list without anyone editing this test.
+fn command_variants() -> BTreeSet<String> {
+    let err = serde_json::from_str::<Command>(r#"{"no_such_command": {}}"#)
+        .unwrap_err()
+        .to_string();
+    let list = err.split("expected one of").nth(1).unwrap();
+    list.split(',')
+        .map(|v| {
+            v.trim()
+                .trim_matches(|c: char| c == '`' || c.is_whitespace())
+        })
+        .map(|v| v.split('`').next().unwrap_or(v).to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn variant(c: &Command) -> String {
+    let v = serde_json::to_value(c).unwrap();
+    v.as_object().unwrap().keys().next().unwrap().clone()
+}
+
+/// One entry of every type format 2 has.
+const EVERY_CHANGE: &str = r#"
+[[decisions]]
+slug = "qd-99-2023"
+number = "99/QĐ-BTTTT"
+kind = "decision"
+issuer = "bo-tttt"
+signed_on = "2023-03-01"
+in_force_on = "2023-03-01"
+title = "Quyết định thay đổi thành viên (giả định)"
+
+[[changes]]
+type = "establish_unit"
+unit = "vu-moi"
+name = "Vụ Mới"
+kind = "department"
+parent = "bo-tttt"
+on = "2023-03-01"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "rename_unit"
+unit = "vu-moi"
+name = "Vụ Mới (đổi tên)"
+on = "2023-03-02"
+
+[[changes]]
+type = "move_unit"
+unit = "vu-moi"
+on = "2023-03-03"
+
+[[changes]]
+type = "establish_unit"
+unit = "vu-hop-nhat"
+name = "Vụ Hợp nhất"
+kind = "department"
+parent = "bo-tttt"
+on = "2023-03-01"
+
+[[changes]]
+type = "merge_unit"
+unit = "vu-moi"
+into = "vu-hop-nhat"
+on = "2023-03-04"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "dissolve_unit"
+unit = "vu-hop-nhat"
+on = "2023-03-05"
+
+[[changes]]
+type = "register_person"
+person = "thanh-vien-22"
+name = "Thành viên 22"
+on = "2023-03-01"
+
+[[changes]]
+type = "rename_person"
+person = "thanh-vien-22"
+name = "Thành viên 22 (đổi tên)"
+on = "2023-03-02"
+
+[[changes]]
+type = "create_post"
+post = "vu-truong-vu-moi"
+title = "Vụ trưởng Vụ Mới"
+on = "2023-03-01"
+
+[[changes]]
+type = "appoint_to_post"
+post = "vu-truong-vu-moi"
+person = "thanh-vien-22"
+on = "2023-03-01"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "end_post_holding"
+post = "vu-truong-vu-moi"
+person = "thanh-vien-22"
+on = "2023-03-02"
+
+[[changes]]
+type = "abolish_post"
+post = "vu-truong-vu-moi"
+on = "2023-03-03"
+
+[[changes]]
+type = "establish_committee"
+committee = "to-cong-tac"
+name = "Tổ công tác (giả định)"
+parent = "bcd-cchc-bo-tttt"
+on = "2023-03-01"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "rename_committee"
+committee = "to-cong-tac"
+name = "Tổ công tác đặc biệt (giả định)"
+on = "2023-03-02"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "set_duties"
+committee = "to-cong-tac"
+duties = ["Theo dõi"]
+on = "2023-03-02"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "create_seat"
+committee = "to-cong-tac"
+seat = "to-truong"
+role = "group_leader"
+on = "2023-03-02"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "appoint"
+committee = "to-cong-tac"
+seat = "to-truong"
+person = "thanh-vien-22"
+on = "2023-03-02"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "create_seat"
+committee = "to-cong-tac"
+seat = "to-vien-1"
+role = "group_member"
+on = "2023-03-02"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "move_member"
+committee = "to-cong-tac"
+person = "thanh-vien-22"
+to_seat = "to-vien-1"
+on = "2023-03-03"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "replace_seat_holder"
+committee = "to-cong-tac"
+seat = "to-vien-1"
+person = "thanh-vien-21"
+on = "2023-03-04"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "end_membership"
+committee = "to-cong-tac"
+seat = "to-vien-1"
+on = "2023-03-05"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "abolish_seat"
+committee = "to-cong-tac"
+seat = "to-vien-1"
+on = "2023-03-06"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "reconstitute"
+committee = "to-cong-tac"
+on = "2023-03-07"
+decision = "qd-99-2023"
+seats = [{ slug = "to-truong-2", role = "group_leader", holder = "thanh-vien-20" }]
+
+[[changes]]
+type = "dissolve_committee"
+committee = "to-cong-tac"
+on = "2023-03-08"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "create_task"
+task = "nv-1"
+plan = "qd-99-2023"
+title = "Nhiệm vụ 1"
+product = "Báo cáo"
+on = "2023-03-01"
+deadline = "2023-06-30"
+lead = "vu-to-chuc-can-bo"
+
+[[changes]]
+type = "assign_task"
+task = "nv-1"
+lead = "cuc-tin-hoc-hoa"
+on = "2023-03-02"
+
+[[changes]]
+type = "extend_deadline"
+task = "nv-1"
+deadline = "2023-09-30"
+on = "2023-03-03"
+
+[[changes]]
+type = "report_progress"
+task = "nv-1"
+percent = 50
+note = "Đang thực hiện"
+on = "2023-03-04"
+
+[[changes]]
+type = "complete_task"
+task = "nv-1"
+on = "2023-03-05"
+
+[[changes]]
+type = "reopen_task"
+task = "nv-1"
+on = "2023-03-06"
+
+[[changes]]
+type = "cancel_task"
+task = "nv-1"
+on = "2023-03-07"
+
+[[changes]]
+type = "correct"
+target = "0190b0c1-0000-7000-8000-000000000001"
+corrected = { person_renamed = { person = "PERSON", name = "Thành viên 22", on = "2023-03-02" } }
+
+[[changes]]
+type = "retract"
+target = "0190b0c1-0000-7000-8000-000000000002"
+"#;
+
+fn every_change() -> String {
+    let person = crate::PersonId::from_slug("thanh-vien-22").unwrap();
+    v2(&EVERY_CHANGE.replace("PERSON", &person.to_string()))
+}
+
+#[test]
+fn every_command_has_a_file_form() {
+    let seed = Seed::parse(&every_change()).unwrap();
+    let made: BTreeSet<String> = seed.commands().unwrap().iter().map(variant).collect();
+    let all = command_variants();
+    assert!(all.len() >= 30, "{all:?}");
+    let missing: Vec<_> = all.difference(&made).collect();
+    assert!(missing.is_empty(), "no file form makes {missing:?}");
+}
+
+#[test]
+fn the_changes_of_a_file_hold_when_decided_in_order() {
+    // Everything but the correction and the retraction, whose targets are made up above.
+    let text = every_change();
+    let cut = text.find("[[changes]]\ntype = \"correct\"").unwrap();
+    let mut w = World::new();
+    for c in Seed::parse(&text[..cut]).unwrap().commands().unwrap() {
+        w.exec(c.clone()).unwrap_or_else(|e| panic!("{e}: {c:?}"));
+    }
+    let group =
+        w.k.composition(committee("to-cong-tac"), d("2023-03-04"))
+            .unwrap();
+    let holders: Vec<_> = group
+        .seats
+        .iter()
+        .flat_map(|s| s.holders.iter().map(move |h| (s.role, h.person.id)))
+        .collect();
+    assert_eq!(holders, vec![(Role::GroupMember, person("thanh-vien-21"))]);
+    let later =
+        w.k.composition(committee("to-cong-tac"), d("2023-03-07"))
+            .unwrap();
+    assert_eq!(later.holder_count(), 1);
+    assert!(
+        !w.k.composition(committee("to-cong-tac"), d("2023-03-08"))
+            .unwrap()
+            .active
+    );
+}
+
+const REPLACEMENT: &str = r#"
+[[decisions]]
+slug = "qd-120-2023"
+number = "120/QĐ-BTTTT"
+kind = "decision"
+issuer = "bo-tttt"
+signed_on = "2023-05-10"
+in_force_on = "2023-05-10"
+title = "Thay đổi thành viên Ban chỉ đạo (giả định)"
+
+[[people]]
+slug = "thanh-vien-22"
+name = "Thành viên 22"
+
+[[changes]]
+type = "replace_seat_holder"
+committee = "bcd-cchc-bo-tttt"
+seat = "thanh-vien-vu-buu-chinh"
+person = "thanh-vien-22"
+on = "2023-05-10"
+decision = "qd-120-2023"
+"#;
+
+#[test]
+fn a_single_replacement_changes_one_seat_and_nothing_else() {
+    let mut w = World::new();
+    for c in Seed::parse(&v2(REPLACEMENT)).unwrap().commands().unwrap() {
+        w.exec(c).unwrap();
+    }
+    let diff =
+        w.k.composition_diff(committee(BCD), d("2023-05-09"), d("2023-05-10"))
+            .unwrap();
+    assert_eq!((diff.joined.len(), diff.left.len()), (1, 1));
+    assert_eq!(diff.joined[0].person, Some(person("thanh-vien-22")));
+    assert_eq!(diff.left[0].person, Some(person("thanh-vien-1")));
+    assert_eq!(diff.stayed, 24 + 27 - 1);
+}
+
+#[test]
+fn a_change_naming_an_empty_seat_or_an_absent_member_says_what_is_missing() {
+    let text = v2(r#"
+[[changes]]
+type = "end_membership"
+committee = "bcd-cchc-bo-tttt"
+seat = "khong-co"
+on = "2023-05-10"
+decision = "qd-34-2022"
+"#);
+    let err = Seed::parse(&text).unwrap().commands().unwrap_err();
+    let SeedError::At { at, error } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(at.section, "changes");
+    assert!(matches!(**error, SeedError::NothingOpen { .. }), "{err}");
+    assert!(err.to_string().contains("\"khong-co\""), "{err}");
+}
+
+#[test]
+fn changes_need_format_2_and_unknown_formats_are_refused() {
+    let text = format!(
+        "{SEED}\n[[changes]]\ntype = \"complete_task\"\ntask = \"x\"\non = \"2023-01-01\"\n"
+    );
+    assert_eq!(
+        Seed::parse(&text).unwrap().commands().unwrap_err(),
+        SeedError::ChangesNeedFormat2
+    );
+    let text = format!("format = 3\n{SEED}");
+    assert_eq!(
+        Seed::parse(&text).unwrap().commands().unwrap_err(),
+        SeedError::UnknownFormat(3)
+    );
+    // An entry of a type format 2 does not have is a syntax error naming it.
+    let text = v2("[[changes]]\ntype = \"promote\"\n");
+    let err = Seed::parse(&text).unwrap_err();
+    assert!(err.to_string().contains("promote"), "{err}");
+}
+
+const UNITS_A: &str = r#"
+records_from = "2022-01-01"
+
+[[units]]
+slug = "bo-tttt"
+name = "Bộ Thông tin và Truyền thông"
+kind = "ministry"
+
+[[people]]
+slug = "nguyen-huy-dung"
+name = "Nguyễn Huy Dũng"
+"#;
+
+const UNITS_B: &str = r#"
+records_from = "2022-01-01"
+
+[[units]]
+slug = "bo-tttt"
+name = "Bộ Thông tin và Truyền thông"
+kind = "ministry"
+
+[[units]]
+slug = "vu-buu-chinh"
+name = "Vụ Bưu chính"
+kind = "department"
+parent = "bo-tttt"
+"#;
+
+#[test]
+fn files_translated_together_record_a_shared_entity_once() {
+    let mut t = Translation::new();
+    let a = Seed::parse(UNITS_A)
+        .unwrap()
+        .commands_in("a.toml", &mut t)
+        .unwrap();
+    let b = Seed::parse(UNITS_B)
+        .unwrap()
+        .commands_in("b.toml", &mut t)
+        .unwrap();
+    assert_eq!(a.len(), 2);
+    // b's copy of the ministry is the same entity, recorded once; its department is new.
+    assert_eq!(b.len(), 1);
+    assert!(
+        matches!(&b[0], Command::EstablishUnit { unit, .. } if *unit == unit_id("vu-buu-chinh"))
+    );
+    // A later file may refer to what an earlier one defined.
+    let c = "records_from = \"2022-01-01\"\n[[posts]]\nslug = \"bt\"\ntitle = \"Bộ trưởng\"\nunit = \"bo-tttt\"\nholders = [{ person = \"nguyen-huy-dung\" }]\n";
+    assert_eq!(
+        Seed::parse(c)
+            .unwrap()
+            .commands_in("c.toml", &mut t)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+fn unit_id(slug: &str) -> crate::UnitId {
+    unit(slug)
+}
+
+#[test]
+fn an_entity_defined_differently_in_two_files_names_both_places() {
+    let mut t = Translation::new();
+    Seed::parse(UNITS_A)
+        .unwrap()
+        .commands_in("a.toml", &mut t)
+        .unwrap();
+    let other = UNITS_B.replace(
+        "name = \"Bộ Thông tin và Truyền thông\"",
+        "name = \"Bộ Thông tin\"",
+    );
+    let err = Seed::parse(&other)
+        .unwrap()
+        .commands_in("b.toml", &mut t)
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("\"bo-tttt\""), "{text}");
+    assert!(text.contains("a.toml:4 (units #1)"), "{text}");
+    assert!(text.contains("b.toml:4 (units #1)"), "{text}");
+    // Within one file, a slug defined twice is an error naming both entries too.
+    let twice =
+        format!("{UNITS_B}\n[[units]]\nslug = \"bo-tttt\"\nname = \"Bộ\"\nkind = \"ministry\"\n");
+    let err = Seed::parse(&twice).unwrap().commands().unwrap_err();
+    assert!(matches!(err, SeedError::Redefined { .. }), "{err}");
+}
+
+#[test]
+fn messages_name_entities_by_their_slugs() {
+    let mut t = Translation::new();
+    Seed::parse(UNITS_A)
+        .unwrap()
+        .commands_in("a.toml", &mut t)
+        .unwrap();
+    let id = unit("bo-tttt").to_string();
+    assert_eq!(
+        t.describe(&format!("unit {id} already exists")),
+        "unit \"bo-tttt\" already exists"
+    );
+    let at = Origin {
+        file: "x.toml".into(),
+        line: None,
+        section: "changes",
+        index: 3,
+    };
+    assert_eq!(at.to_string(), "x.toml (changes #3)");
+}
