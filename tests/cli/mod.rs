@@ -3,6 +3,9 @@
 
 mod support;
 
+// import: additions written once, changed entities refused by entry, files sharing entities.
+mod import;
+
 use serde_json::Value;
 
 use support::{

@@ -109,8 +109,12 @@ pub struct WriteResult {
     pub last_position: u64,
     /// (stream, event type) of each event.
     pub events: Vec<(String, String)>,
-    /// True when the daemon had already recorded this write (same Idempotency-Key).
+    /// True when the daemon had already recorded this write (same Idempotency-Key, or every
+    /// change of it).
     pub deduplicated: bool,
+    /// The indices of the commands the daemon found recorded already (`skip_recorded`).
+    #[serde(default)]
+    pub skipped: Vec<usize>,
 }
 
 impl Client {
@@ -236,6 +240,18 @@ impl Client {
             .map_err(|e| Error::BadAnswer(format!("POST {path}: {e}")))
     }
 
+    /// POST a write whose body asks the daemon to record each change at most once
+    /// (`skip_recorded`), so it needs no Idempotency-Key to be safe to repeat.
+    pub fn post_changes(&self, path: &str, body: &Value) -> Result<WriteResult, Error> {
+        let rb = self
+            .authed(self.http.post(format!("{}{path}", self.endpoint.url)))
+            .json(body);
+        let response = self.send(rb)?;
+        response
+            .json()
+            .map_err(|e| Error::BadAnswer(format!("POST {path}: {e}")))
+    }
+
     /// POST without a body (integrity verification).
     pub fn post_empty(&self, path: &str) -> Result<Value, Error> {
         self.post_json(path, None)
@@ -273,7 +289,14 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 pub(crate) fn problem(response: Response) -> Error {
     let status = response.status();
     let body = response.text().unwrap_or_default();
-    let (code, detail) = match serde_json::from_str::<Value>(&body) {
+    let parsed = serde_json::from_str::<Value>(&body).ok();
+    let change = parsed
+        .as_ref()
+        .and_then(|v| v.get("errors"))
+        .and_then(|v| v.get("change"))
+        .and_then(Value::as_u64)
+        .and_then(|i| usize::try_from(i).ok());
+    let (code, detail) = match parsed.ok_or(()) {
         Ok(v) => (
             v.get("code")
                 .and_then(Value::as_str)
@@ -304,6 +327,7 @@ pub(crate) fn problem(response: Response) -> Error {
             status: status.as_u16(),
             code,
             detail,
+            change,
         }
     }
 }

@@ -34,6 +34,8 @@ pub enum Error {
         status: u16,
         code: String,
         detail: String,
+        /// The index of the command of the write the refusal is about, when it names one.
+        change: Option<usize>,
     },
     /// The daemon answered 5xx.
     #[error("the daemon failed ({status} {code}): {detail}")]

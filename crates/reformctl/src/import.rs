@@ -1,36 +1,52 @@
 //! `reformctl import`: read seed-format (TOML/JSON) and Popolo files, turn them into domain
-//! commands, check them all on an empty model before sending anything, group them into atomic
-//! writes (one per decision, with the changes citing it), and send each with an idempotency
-//! key derived from the file's content, so that re-running the same import changes nothing.
+//! commands (several seed files as one whole, in order), check them all on an empty model
+//! before sending anything, group them into atomic writes (a decision with the changes citing
+//! it, in file order), and send each asking the daemon to record every change at most once,
+//! so that importing a file again writes only what it adds.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
-use reformlog::{Command, DecisionId, EventId, EventMeta, Knowledge, Recorded, Seed, Timestamp};
+use reformlog::{
+    Command, DecisionId, EventId, EventMeta, Knowledge, Origin, Recorded, Seed, Timestamp,
+    Translation,
+};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
-use crate::cli::{ImportArgs, Kind};
-use crate::client::Client;
+use crate::cli::ImportArgs;
+use crate::client::{Client, WriteResult};
 use crate::error::Error;
 use crate::progress::Progress;
-use crate::resolve::LATEST;
 
 /// The daemon takes at most this many commands in one atomic write.
 const MAX_BATCH: usize = 500;
+
+/// The daemon decides at most this many commands in one dry run.
+const MAX_DRY_RUN: usize = 10_000;
+
+/// One command and the entry of the file it comes from.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub origin: Origin,
+    pub command: Command,
+}
 
 /// One atomic write.
 #[derive(Debug, Clone)]
 pub(crate) struct Batch {
     /// What the batch is, for people.
     pub title: String,
-    /// The `record_decision` command, for a decision's batch.
-    pub decision: Option<Command>,
-    /// The other commands (a decision's changes, or commands citing no decision here).
-    pub commands: Vec<Command>,
-    /// The Idempotency-Key: the file's content hash, the reason and the batch's index.
-    pub key: String,
+    /// The `record_decision` command, for a decision's first batch.
+    pub decision: Option<Item>,
+    /// The other commands (a decision's changes, or commands citing no decision).
+    pub items: Vec<Item>,
+}
+
+impl Batch {
+    fn all(&self) -> impl Iterator<Item = &Item> {
+        self.decision.iter().chain(&self.items)
+    }
 }
 
 /// An input file turned into commands in an order that satisfies every reference.
@@ -40,12 +56,13 @@ pub(crate) struct Loaded {
     pub file: String,
     /// BLAKE3 of the file's bytes.
     pub digest: String,
-    /// The commands.
-    pub commands: Vec<Command>,
+    /// The commands, with where each comes from.
+    pub items: Vec<Item>,
 }
 
-/// Reads one file: the seed format (TOML, or JSON with `records_from`) or Popolo JSON.
-pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
+/// Reads one file: the seed format (TOML, or JSON with `records_from`) or Popolo JSON. Seed
+/// files share `t`, so entities an earlier file defined are not recorded twice.
+pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     let digest = blake3::hash(&bytes).to_hex().to_string();
@@ -54,11 +71,10 @@ pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         || text.trim_start().starts_with('{');
-    let commands = if is_json {
+    let seed = if is_json {
         let v: Value = serde_json::from_str(&text).map_err(|e| Error::input(&file, e))?;
         if v.get("records_from").is_some() {
-            let seed: Seed = serde_json::from_value(v).map_err(|e| Error::input(&file, e))?;
-            seed.commands().map_err(|e| Error::input(&file, e))?
+            serde_json::from_value::<Seed>(v).map_err(|e| Error::input(&file, e))?
         } else if crate::popolo::is_popolo(&v) {
             let doc = serde_json::from_value(v).map_err(|e| {
                 Error::input(
@@ -66,7 +82,25 @@ pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
                     format!("not Popolo JSON as reformctl exports it: {e}"),
                 )
             })?;
-            crate::popolo::to_commands(&doc).map_err(|e| Error::input(&file, e))?
+            let commands = crate::popolo::to_commands(&doc).map_err(|e| Error::input(&file, e))?;
+            let items = commands
+                .into_iter()
+                .enumerate()
+                .map(|(i, command)| Item {
+                    origin: Origin {
+                        file: file.clone(),
+                        line: None,
+                        section: "popolo",
+                        index: i + 1,
+                    },
+                    command,
+                })
+                .collect();
+            return Ok(Loaded {
+                file,
+                digest,
+                items,
+            });
         } else {
             return Err(Error::input(
                 &file,
@@ -74,13 +108,23 @@ pub(crate) fn load(path: &Path) -> Result<Loaded, Error> {
             ));
         }
     } else {
-        let seed = Seed::parse(&text).map_err(|e| Error::input(&file, e))?;
-        seed.commands().map_err(|e| Error::input(&file, e))?
+        Seed::parse(&text).map_err(|e| Error::input(&file, e))?
     };
+    let items = seed
+        .translate(&file, t)
+        .map_err(|e| match e {
+            reformlog::SeedError::At { at, error } => {
+                Error::input(at.to_string(), t.describe(&error.to_string()))
+            }
+            other => Error::input(&file, t.describe(&other.to_string())),
+        })?
+        .into_iter()
+        .map(|(origin, command)| Item { origin, command })
+        .collect();
     Ok(Loaded {
         file,
         digest,
-        commands,
+        items,
     })
 }
 
@@ -112,99 +156,106 @@ pub(crate) fn cited_decision(c: &Command) -> Option<DecisionId> {
     }
 }
 
-/// The entity a command brings into being, if it creates one.
-pub(crate) fn created(c: &Command) -> Option<(Kind, Uuid)> {
-    Some(match c {
-        Command::EstablishUnit { unit, .. } => (Kind::Unit, unit.as_uuid()),
-        Command::RegisterPerson { person, .. } => (Kind::Person, person.as_uuid()),
-        Command::CreatePost { post, .. } => (Kind::Post, post.as_uuid()),
-        Command::RecordDecision { decision, .. } => (Kind::Decision, decision.as_uuid()),
-        Command::EstablishCommittee { committee, .. } => (Kind::Committee, committee.as_uuid()),
-        Command::CreateTask { task, .. } => (Kind::Task, task.as_uuid()),
-        _ => return None,
-    })
+fn number_of(c: &Command) -> String {
+    match c {
+        Command::RecordDecision { number, .. } => number.clone(),
+        _ => String::new(),
+    }
 }
 
-/// Groups one file's commands: first those citing no decision of the file (units, people,
-/// posts), then each decision with the changes citing it (in the file's order), then the rest.
-pub(crate) fn plan(loaded: &Loaded, reason: &str) -> Result<Vec<Batch>, Error> {
-    let mut decisions: Vec<(DecisionId, Command, Vec<Command>)> = Vec::new();
-    for c in &loaded.commands {
-        if let Command::RecordDecision { decision, .. } = c {
-            decisions.push((*decision, c.clone(), Vec::new()));
-        }
-    }
-    let index: HashMap<DecisionId, usize> = decisions
-        .iter()
-        .enumerate()
-        .map(|(i, (d, _, _))| (*d, i))
-        .collect();
-    let mut base = Vec::new();
-    for c in &loaded.commands {
-        if matches!(c, Command::RecordDecision { .. }) {
+/// Groups one file's commands into atomic writes, keeping their order: a run of commands
+/// citing the same decision is one write, with the decision itself when the file records it
+/// and no earlier write did. A decision no command cites is a write of its own, made before
+/// the first write of a decision listed after it, so references between decisions hold.
+pub(crate) fn plan(loaded: &Loaded) -> Vec<Batch> {
+    let mut order: Vec<DecisionId> = Vec::new();
+    let mut pending: HashMap<DecisionId, Item> = HashMap::new();
+    let mut runs: Vec<(Option<DecisionId>, Vec<Item>)> = Vec::new();
+    for item in &loaded.items {
+        if let Command::RecordDecision { decision, .. } = &item.command {
+            order.push(*decision);
+            pending.insert(*decision, item.clone());
             continue;
         }
-        match cited_decision(c).and_then(|d| index.get(&d)) {
-            Some(&i) => decisions[i].2.push(c.clone()),
-            None => base.push(c.clone()),
+        let group = cited_decision(&item.command);
+        match runs.last_mut() {
+            Some((g, list)) if *g == group && list.len() < MAX_BATCH - 1 => list.push(item.clone()),
+            _ => runs.push((group, vec![item.clone()])),
         }
     }
-    let root = blake3::hash(format!("{}\n{reason}", loaded.digest).as_bytes()).to_hex();
-    let key_root = root.get(..32).unwrap_or(root.as_str()).to_string();
-    let key = |i: usize| format!("reformctl-import-{key_root}-{i}");
     let mut batches = Vec::new();
-    for chunk in base.chunks(MAX_BATCH) {
-        let i = batches.len();
-        batches.push(Batch {
-            title: format!("{} commands citing no decision of the file", chunk.len()),
-            decision: None,
-            commands: chunk.to_vec(),
-            key: key(i),
-        });
-    }
-    for (_, decision, changes) in decisions {
-        let number = match &decision {
-            Command::RecordDecision { number, .. } => number.clone(),
-            _ => String::new(),
+    let flush_before =
+        |batches: &mut Vec<Batch>, pending: &mut HashMap<DecisionId, Item>, upto: Option<usize>| {
+            let end = upto.unwrap_or(order.len());
+            for d in &order[..end] {
+                if let Some(item) = pending.remove(d) {
+                    batches.push(Batch {
+                        title: format!("decision {}", number_of(&item.command)),
+                        decision: Some(item),
+                        items: Vec::new(),
+                    });
+                }
+            }
         };
-        if changes.len() + 1 > MAX_BATCH {
-            return Err(Error::input(
-                &loaded.file,
-                format!(
-                    "decision {number} makes {} changes; one atomic write takes at most {}",
-                    changes.len(),
-                    MAX_BATCH - 1
-                ),
-            ));
-        }
-        let i = batches.len();
-        batches.push(Batch {
-            title: format!(
-                "decision {number} and the {} changes it makes",
-                changes.len()
+    for (group, items) in runs {
+        let decision = match group {
+            Some(d) => {
+                let place = order.iter().position(|x| *x == d);
+                flush_before(&mut batches, &mut pending, place);
+                pending.remove(&d)
+            }
+            None => None,
+        };
+        let title = match (&decision, group) {
+            (Some(d), _) => format!(
+                "decision {} and {} of the changes it makes",
+                number_of(&d.command),
+                items.len()
             ),
-            decision: Some(decision),
-            commands: changes,
-            key: key(i),
+            (None, Some(_)) => format!(
+                "{} changes citing decision {}",
+                items.len(),
+                describe_decision(&loaded.items, group)
+            ),
+            (None, None) => format!("{} commands citing no decision", items.len()),
+        };
+        batches.push(Batch {
+            title,
+            decision,
+            items,
         });
     }
-    Ok(batches)
+    flush_before(&mut batches, &mut pending, None);
+    batches
+}
+
+fn describe_decision(items: &[Item], d: Option<DecisionId>) -> String {
+    items
+        .iter()
+        .find_map(|i| match &i.command {
+            Command::RecordDecision {
+                decision, number, ..
+            } if Some(*decision) == d => Some(number.clone()),
+            _ => None,
+        })
+        .or_else(|| d.map(|d| d.to_string()))
+        .unwrap_or_default()
 }
 
 /// Decides every batch, in order, on a model that starts empty: the files must be consistent
 /// on their own (references, dates, roles) before anything is sent.
-pub(crate) fn validate(files: &[(Loaded, Vec<Batch>)]) -> Result<(), Error> {
+pub(crate) fn validate(files: &[(Loaded, Vec<Batch>)], t: &Translation) -> Result<(), Error> {
     let mut known = Knowledge::new();
-    for (loaded, batches) in files {
+    for (_, batches) in files {
         for batch in batches {
-            for c in batch.decision.iter().chain(&batch.commands) {
-                let events = known.decide(c).map_err(|e| {
+            for item in batch.all() {
+                let events = known.decide(&item.command).map_err(|e| {
                     Error::input(
-                        &loaded.file,
+                        item.origin.to_string(),
                         format!(
-                            "{e} (in {}: {})",
-                            batch.title,
-                            crate::describe::command_title(c)
+                            "{} ({})",
+                            t.describe(&e.to_string()),
+                            crate::describe::command_title(&item.command)
                         ),
                     )
                 })?;
@@ -227,92 +278,49 @@ pub(crate) fn validate(files: &[(Loaded, Vec<Batch>)]) -> Result<(), Error> {
     Ok(())
 }
 
-/// What import will do with one batch after looking at the daemon's state.
-#[derive(Debug, Clone)]
-struct Decided {
-    /// The commands to send (those whose entity the daemon already has are left out).
-    send: Vec<Command>,
-    /// Lines of the diff.
-    lines: Vec<String>,
-    /// The whole batch is already recorded.
-    skip: bool,
+/// Names the entry of `batch` a daemon refusal is about, with ids replaced by slugs.
+fn refusal(e: Error, batch: &Batch, t: &Translation) -> Error {
+    match e {
+        Error::Refused {
+            status,
+            code,
+            detail,
+            change,
+        } => {
+            let item = change.and_then(|i| batch.all().nth(i));
+            let detail = t.describe(&detail);
+            let detail = match item {
+                Some(item) => format!(
+                    "{}: {detail} ({})",
+                    item.origin,
+                    crate::describe::command_title(&item.command)
+                ),
+                None => format!("{detail} (in {})", batch.title),
+            };
+            Error::Refused {
+                status,
+                code,
+                detail,
+                change,
+            }
+        }
+        other => other,
+    }
 }
 
-fn exists(
-    client: &Client,
-    kind: Kind,
-    id: Uuid,
-    cache: &mut HashMap<Uuid, bool>,
-) -> Result<bool, Error> {
-    if let Some(&known) = cache.get(&id) {
-        return Ok(known);
+/// Sends one batch; the daemon skips what it has recorded already.
+fn send(client: &Client, batch: &Batch, reason: &str) -> Result<WriteResult, Error> {
+    let changes: Vec<&Command> = batch.items.iter().map(|i| &i.command).collect();
+    match &batch.decision {
+        Some(d) => client.post_changes(
+            "/v1/decisions",
+            &json!({"reason": reason, "decision": d.command, "changes": changes, "skip_recorded": true}),
+        ),
+        None => client.post_changes(
+            "/v1/commands",
+            &json!({"reason": reason, "source": Value::Null, "commands": changes, "skip_recorded": true}),
+        ),
     }
-    let found = client
-        .get_opt(
-            &format!("/v1/{}/{id}", kind.plural()),
-            &[("on", Some(LATEST))],
-        )?
-        .is_some();
-    cache.insert(id, found);
-    Ok(found)
-}
-
-fn decide_batch(
-    client: &Client,
-    batch: &Batch,
-    names: &crate::describe::Names,
-    cache: &mut HashMap<Uuid, bool>,
-) -> Result<Decided, Error> {
-    let mut lines = Vec::new();
-    if let Some(d) = &batch.decision {
-        let title = crate::describe::command_title_named(d, names);
-        if let Some((kind, id)) = created(d) {
-            if exists(client, kind, id, cache)? {
-                lines.push(format!(
-                    "= {title} (already recorded: its changes are skipped)"
-                ));
-                return Ok(Decided {
-                    send: Vec::new(),
-                    lines,
-                    skip: true,
-                });
-            }
-        }
-        lines.push(format!("+ {title}"));
-        for c in &batch.commands {
-            for l in crate::describe::command_lines(c, names) {
-                lines.push(format!("+   {l}"));
-            }
-        }
-        return Ok(Decided {
-            send: batch.commands.clone(),
-            lines,
-            skip: false,
-        });
-    }
-    // Outside decisions, an entity the daemon already has is left alone (with the holdings
-    // recorded with its post), so a second file may repeat the units and people it refers to.
-    let mut send = Vec::new();
-    let mut skipped_posts: HashSet<Uuid> = HashSet::new();
-    for c in &batch.commands {
-        let already = match (created(c), c) {
-            (Some((kind, id)), _) => exists(client, kind, id, cache)?,
-            (None, Command::AppointToPost { post, .. }) => skipped_posts.contains(&post.as_uuid()),
-            _ => false,
-        };
-        let title = crate::describe::command_title_named(c, names);
-        if already {
-            if let Command::CreatePost { post, .. } = c {
-                skipped_posts.insert(post.as_uuid());
-            }
-            lines.push(format!("= {title} (already recorded)"));
-        } else {
-            lines.push(format!("+ {title}"));
-            send.push(c.clone());
-        }
-    }
-    let skip = send.is_empty();
-    Ok(Decided { send, lines, skip })
 }
 
 /// Runs `reformctl import`.
@@ -322,93 +330,135 @@ pub(crate) fn run(
     args: &ImportArgs,
     progress: &Progress,
 ) -> Result<(), Error> {
+    let mut t = Translation::new();
     let mut files = Vec::new();
     for path in &args.files {
-        let loaded = load(path)?;
-        let batches = plan(&loaded, &args.reason)?;
+        let loaded = load(path, &mut t)?;
+        let batches = plan(&loaded);
         files.push((loaded, batches));
     }
-    validate(&files)?;
-    let names =
-        crate::describe::Names::from_commands(files.iter().flat_map(|(l, _)| l.commands.iter()));
+    validate(&files, &t)?;
+    let names = crate::describe::Names::from_commands(
+        files
+            .iter()
+            .flat_map(|(l, _)| l.items.iter().map(|i| &i.command)),
+    );
+    if args.dry_run {
+        return dry_run(client, out, &files, &names, &t);
+    }
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
     let bar = progress.bar(total as u64, "import");
-    let mut cache = HashMap::new();
     let mut summary: BTreeMap<&str, usize> = BTreeMap::new();
-    for (loaded, batches) in &files {
-        if args.dry_run {
-            writeln!(
-                out,
-                "--- {} (sha {})",
-                loaded.file,
-                loaded.digest.get(..12).unwrap_or("")
-            )?;
-        }
-        for (i, batch) in batches.iter().enumerate() {
-            let decided = decide_batch(client, batch, &names, &mut cache)?;
-            if args.dry_run {
-                writeln!(
-                    out,
-                    "@@ write {}/{}: {} @@",
-                    i + 1,
-                    batches.len(),
-                    batch.title
-                )?;
-                for l in &decided.lines {
-                    writeln!(out, "{l}")?;
-                }
-                *summary
-                    .entry(if decided.skip {
-                        "unchanged"
-                    } else {
-                        "to write"
-                    })
-                    .or_default() += 1;
-            } else if decided.skip {
-                *summary.entry("already recorded").or_default() += 1;
+    let (mut written, mut recorded) = (0usize, 0usize);
+    for (_, batches) in &files {
+        for batch in batches {
+            let result = send(client, batch, &args.reason).map_err(|e| refusal(e, batch, &t))?;
+            let size = batch.all().count();
+            recorded += result.skipped.len();
+            written += size - result.skipped.len();
+            let state = if result.skipped.len() == size {
+                "already recorded"
             } else {
-                let result = match &batch.decision {
-                    Some(d) => client.post_write(
-                        "/v1/decisions",
-                        &json!({"reason": args.reason, "decision": d, "changes": decided.send}),
-                        &batch.key,
-                    )?,
-                    None => client.post_write(
-                        "/v1/commands",
-                        &json!({"reason": args.reason, "source": Value::Null, "commands": decided.send}),
-                        &batch.key,
-                    )?,
-                };
-                let state = if result.deduplicated {
-                    "already recorded"
-                } else {
-                    "written"
-                };
-                *summary.entry(state).or_default() += 1;
-                progress.note(&format!(
-                    "{}: {} — {} events, positions {}..{}",
-                    state,
-                    batch.title,
-                    result.events.len(),
-                    result.first_position,
-                    result.last_position
-                ));
-            }
+                "written"
+            };
+            *summary.entry(state).or_default() += 1;
+            progress.note(&format!(
+                "{state}: {} — {} events, {} of {size} changes recorded before",
+                batch.title,
+                result.events.len(),
+                result.skipped.len()
+            ));
             bar.inc(1);
         }
     }
     bar.finish();
     let parts: Vec<String> = summary.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    let verb = if args.dry_run {
-        "dry run, nothing sent"
-    } else {
-        "import done"
-    };
     writeln!(
         out,
-        "{verb}: {} atomic writes ({})",
-        total,
+        "import done: {total} atomic writes ({}); {written} changes written, {recorded} already recorded",
         parts.join(", ")
+    )?;
+    Ok(())
+}
+
+/// `--dry-run`: the daemon decides the whole import on its current state and appends nothing;
+/// each command is shown as new (`+`) or already recorded (`=`).
+fn dry_run(
+    client: &Client,
+    out: &mut dyn Write,
+    files: &[(Loaded, Vec<Batch>)],
+    names: &crate::describe::Names,
+    t: &Translation,
+) -> Result<(), Error> {
+    let all: Vec<&Item> = files
+        .iter()
+        .flat_map(|(_, batches)| batches.iter().flat_map(Batch::all))
+        .collect();
+    if all.len() > MAX_DRY_RUN {
+        return Err(Error::Usage(format!(
+            "{} commands are too many for one dry run (at most {MAX_DRY_RUN}); dry-run the files in parts",
+            all.len()
+        )));
+    }
+    let commands: Vec<&Command> = all.iter().map(|i| &i.command).collect();
+    let whole = Batch {
+        title: "the whole import".into(),
+        decision: None,
+        items: all.iter().map(|i| (*i).clone()).collect(),
+    };
+    let planned = client
+        .post_changes(
+            "/v1/commands",
+            &json!({"reason": "dry run", "commands": commands, "skip_recorded": true, "dry_run": true}),
+        )
+        .map_err(|e| refusal(e, &whole, t))?;
+    let skipped: std::collections::HashSet<usize> = planned.skipped.iter().copied().collect();
+    let mut index = 0;
+    let (mut new, mut old) = (0usize, 0usize);
+    for (loaded, batches) in files {
+        writeln!(
+            out,
+            "--- {} (sha {})",
+            loaded.file,
+            loaded.digest.get(..12).unwrap_or("")
+        )?;
+        for (i, batch) in batches.iter().enumerate() {
+            writeln!(
+                out,
+                "@@ write {}/{}: {} @@",
+                i + 1,
+                batches.len(),
+                batch.title
+            )?;
+            for item in batch.all() {
+                let mark = if skipped.contains(&index) {
+                    old += 1;
+                    "="
+                } else {
+                    new += 1;
+                    "+"
+                };
+                index += 1;
+                let lines = crate::describe::command_lines(&item.command, names);
+                let note = if mark == "=" {
+                    " (already recorded)"
+                } else {
+                    ""
+                };
+                for (n, line) in lines.iter().enumerate() {
+                    match n {
+                        0 => writeln!(out, "{mark} {line}{note}")?,
+                        _ if mark == "+" => writeln!(out, "{mark} {line}")?,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    writeln!(
+        out,
+        "dry run, nothing sent: {new} changes to write, {old} already recorded, {} events",
+        planned.events.len()
     )?;
     Ok(())
 }
@@ -422,30 +472,87 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/seed-decision-34.toml")
     }
 
-    #[test]
-    fn the_seed_case_plans_into_base_then_one_write_for_decision_34() {
-        let loaded = load(&seed_file()).unwrap();
-        let batches = plan(&loaded, "import").unwrap();
-        assert_eq!(
-            batches.len(),
-            2,
-            "{:?}",
-            batches.iter().map(|b| &b.title).collect::<Vec<_>>()
-        );
-        assert!(batches[0].decision.is_none());
-        let d = &batches[1];
-        assert!(matches!(d.decision, Some(Command::RecordDecision { .. })));
-        // The committee, its working group and the reconstitution all cite Decision 34.
-        assert_eq!(d.commands.len(), 3);
-        validate(&[(loaded.clone(), batches.clone())]).unwrap();
-        // Same content, same keys; another reason, other keys.
-        let again = plan(&loaded, "import").unwrap();
-        assert_eq!(again[1].key, d.key);
-        assert_ne!(plan(&loaded, "other").unwrap()[1].key, d.key);
+    fn load_one(path: &Path) -> Result<Loaded, Error> {
+        load(path, &mut Translation::new())
     }
 
     #[test]
-    fn an_inconsistent_file_is_refused_before_sending() {
+    fn the_seed_case_plans_into_base_then_one_write_for_decision_34() {
+        let loaded = load_one(&seed_file()).unwrap();
+        let batches = plan(&loaded);
+        let titles: Vec<_> = batches.iter().map(|b| &b.title).collect();
+        assert_eq!(batches.len(), 2, "{titles:?}");
+        assert!(batches[0].decision.is_none());
+        let d = &batches[1];
+        assert!(matches!(
+            d.decision.as_ref().map(|i| &i.command),
+            Some(Command::RecordDecision { .. })
+        ));
+        // The committee, its working group and the reconstitution all cite Decision 34.
+        assert_eq!(d.items.len(), 3);
+        let t = Translation::new();
+        validate(&[(loaded, batches)], &t).unwrap();
+    }
+
+    #[test]
+    fn changes_keep_their_file_order_across_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(seed_file()).unwrap();
+        let extra = r#"
+[[decisions]]
+slug = "qd-120-2023"
+number = "120/QĐ-BTTTT"
+kind = "decision"
+issuer = "bo-tttt"
+signed_on = "2023-05-10"
+in_force_on = "2023-05-10"
+title = "Thay đổi thành viên (giả định)"
+
+[[people]]
+slug = "thanh-vien-22"
+name = "Thành viên 22"
+
+[[changes]]
+type = "replace_seat_holder"
+committee = "bcd-cchc-bo-tttt"
+seat = "thanh-vien-vu-buu-chinh"
+person = "thanh-vien-22"
+on = "2023-05-10"
+decision = "qd-120-2023"
+
+[[changes]]
+type = "rename_person"
+person = "thanh-vien-22"
+name = "Thành viên 22 (đổi tên)"
+on = "2023-06-01"
+
+[[changes]]
+type = "end_membership"
+committee = "bcd-cchc-bo-tttt"
+seat = "thanh-vien-vu-buu-chinh"
+on = "2023-07-01"
+decision = "qd-120-2023"
+"#;
+        let path = dir.path().join("v2.toml");
+        std::fs::write(&path, format!("format = 2\n{text}\n{extra}")).unwrap();
+        let loaded = load_one(&path).unwrap();
+        let batches = plan(&loaded);
+        let titles: Vec<_> = batches.iter().map(|b| b.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            vec![
+                "83 commands citing no decision",
+                "decision 34/QĐ-BTTTT and 3 of the changes it makes",
+                "decision 120/QĐ-BTTTT and 1 of the changes it makes",
+                "1 commands citing no decision",
+                "1 changes citing decision 120/QĐ-BTTTT",
+            ],
+        );
+        validate(&[(loaded, batches)], &Translation::new()).unwrap();
+    }
+
+    #[test]
+    fn an_inconsistent_file_is_refused_before_sending_naming_the_entry() {
         let dir = tempfile::tempdir().unwrap();
         let text = std::fs::read_to_string(seed_file()).unwrap();
         // The committee is now established after the reconstitution that fills it.
@@ -456,10 +563,26 @@ mod tests {
         );
         let path = dir.path().join("broken.toml");
         std::fs::write(&path, broken).unwrap();
-        let loaded = load(&path).unwrap();
-        let batches = plan(&loaded, "import").unwrap();
-        let err = validate(&[(loaded, batches)]).unwrap_err();
+        let mut t = Translation::new();
+        let loaded = load(&path, &mut t).unwrap();
+        let batches = plan(&loaded);
+        let err = validate(&[(loaded, batches)], &t).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::INVALID_INPUT, "{err}");
+        // The working group is established before the committee it belongs to.
+        let line = text
+            .lines()
+            .position(|l| l.trim() == "slug = \"to-giup-viec\"")
+            .unwrap();
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("broken.toml:{line} (committees #2)")),
+            "{message}"
+        );
+        // Entities are named by their slugs, not their ids.
+        assert!(
+            message.contains("committee \"bcd-cchc-bo-tttt\""),
+            "{message}"
+        );
 
         let typo = text.replacen(
             "holder = \"nguyen-huy-dung\"",
@@ -467,7 +590,7 @@ mod tests {
             1,
         );
         std::fs::write(&path, typo).unwrap();
-        let err = load(&path).unwrap_err();
+        let err = load_one(&path).unwrap_err();
         assert!(err.to_string().contains("nguyen-huy-dungg"), "{err}");
     }
 }

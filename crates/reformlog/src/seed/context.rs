@@ -140,10 +140,13 @@ impl Translation {
     /// that a message about an entity names it as the clerk wrote it.
     pub fn describe(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for (id, (_, slug)) in &self.names {
+        for (id, (kind, slug)) in &self.names {
             let id = id.to_string();
             if out.contains(&id) {
-                out = out.replace(&id, &format!("\"{slug}\""));
+                // Stream names read `committee-<id>`; a bare id stands after its kind's word.
+                out = out
+                    .replace(&format!("{kind}-{id}"), &format!("{kind} \"{slug}\""))
+                    .replace(&id, &format!("\"{slug}\""));
             }
         }
         out

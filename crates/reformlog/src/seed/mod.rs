@@ -406,6 +406,19 @@ impl Seed {
     /// with `t`, in order: what an earlier file defined identically is not repeated, and
     /// references may name what an earlier file defined.
     pub fn commands_in(&self, file: &str, t: &mut Translation) -> Result<Vec<Command>, SeedError> {
+        Ok(self
+            .translate(file, t)?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect())
+    }
+
+    /// As [`Seed::commands_in`], each command with the entry it comes from.
+    pub fn translate(
+        &self,
+        file: &str,
+        t: &mut Translation,
+    ) -> Result<Vec<(Origin, Command)>, SeedError> {
         match self.format.unwrap_or(1) {
             1 if !self.changes.is_empty() => return Err(SeedError::ChangesNeedFormat2),
             1 | 2 => {}
@@ -474,7 +487,7 @@ impl Seed {
                     for c in &commands {
                         t.follow(c);
                     }
-                    out.extend(commands);
+                    out.extend(commands.into_iter().map(|c| (at.clone(), c)));
                 }
             }
             Ok(())
