@@ -64,16 +64,23 @@ pub(crate) fn decide_with(
     match command {
         Command::Correct { target, corrected } => correct(state, *target, Some(corrected)),
         Command::Retract { target } => correct(state, *target, None),
-        other => {
-            let events = translate(state, other)?;
-            let mut overlay = Overlay::new(state);
-            for e in &events {
-                check(&overlay, e)?;
-                overlay.evolve(e);
-            }
+        Command::MergeUnit { unit, on, .. } | Command::DissolveUnit { unit, on, .. } => {
+            let events = checked(state, translate(state, command)?)?;
+            crate::lineage::check_ending(state, *unit, *on)?;
             Ok(events)
         }
+        other => checked(state, translate(state, other)?),
     }
+}
+
+/// `events` once each holds on the state the earlier ones leave.
+fn checked(state: &dyn Source, events: Vec<Event>) -> Result<Vec<Event>, DomainError> {
+    let mut overlay = Overlay::new(state);
+    for e in &events {
+        check(&overlay, e)?;
+        overlay.evolve(e);
+    }
+    Ok(events)
 }
 
 fn committee_view(v: &dyn Views, id: CommitteeId) -> Result<CommitteeView, DomainError> {

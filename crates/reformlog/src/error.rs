@@ -95,6 +95,16 @@ pub enum DomainError {
     },
     #[error("the same id is used twice in one command: {0}")]
     DuplicateId(String),
+    #[error(
+        "unit {unit} cannot end on {on} while {} depend on it: move each sub-unit (merge_unit's move_sub_units) and dissolve each committee first",
+        dependants(sub_units, committees)
+    )]
+    UnitHasDependants {
+        unit: UnitId,
+        on: Date,
+        sub_units: Vec<UnitId>,
+        committees: Vec<CommitteeId>,
+    },
     #[error("decision {0} would enter into force before it is signed")]
     InForceBeforeSigned(DecisionId),
     #[error("{0} must not be empty")]
@@ -132,4 +142,10 @@ pub enum DomainError {
         entity: EntityKey,
         cause: Box<DomainError>,
     },
+}
+
+fn dependants(sub_units: &[UnitId], committees: &[CommitteeId]) -> String {
+    let mut parts: Vec<String> = sub_units.iter().map(|u| format!("sub-unit {u}")).collect();
+    parts.extend(committees.iter().map(|c| format!("committee {c}")));
+    parts.join(", ")
 }

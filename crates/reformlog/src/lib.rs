@@ -52,6 +52,7 @@ mod event;
 mod idempotency;
 mod ids;
 mod knowledge;
+mod lineage;
 mod model;
 mod query;
 mod readmodel;
@@ -78,6 +79,7 @@ pub use ids::{
     PostId, SeatId, TaskId, UnitId,
 };
 pub use knowledge::Knowledge;
+pub use lineage::{Succession, UnitEnding, UnitLineage};
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
 pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary, DiffEntry,

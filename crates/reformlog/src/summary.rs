@@ -192,10 +192,12 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                         .flatten()
                         .map(|p| unit_ref(s, p, on)),
                     status,
-                    ended_on: u.end.as_ref().map(|e| e.on),
+                    // What happens after the date asked about is not part of the answer.
+                    ended_on: u.end.as_ref().filter(|e| e.on <= on).map(|e| e.on),
                     merged_into: u
                         .end
                         .as_ref()
+                        .filter(|e| e.on <= on)
                         .and_then(|e| e.merged_into)
                         .map(|m| unit_ref(s, m, on)),
                 },

@@ -6,6 +6,8 @@ mod change_keys;
 mod corrections;
 mod decide;
 mod engine;
+// Unit lineage: mergers, successors, sub-units per date.
+mod lineage;
 mod props;
 mod queries;
 mod seed;

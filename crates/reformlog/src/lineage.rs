@@ -1,0 +1,157 @@
+//! Unit lineage: what a merger or a dissolution leaves behind (refused while sub-units or
+//! committees still depend on the unit), and a unit's parent, successor, predecessors and
+//! sub-units on a date.
+
+use crate::date::Date;
+use crate::error::DomainError;
+use crate::ids::{CommitteeId, EntityKey, UnitId};
+use crate::model::UnitKind;
+use crate::query::{unit_ref, QueryError, UnitRef};
+use crate::source::Source;
+use crate::summary::{EntityKind, UnitStatus};
+use crate::text::Name;
+use serde::{Deserialize, Serialize};
+
+/// The sub-units whose parent is `unit` on `on`, and the committees it owns that are still
+/// active on `on`: what a merger or dissolution of `unit` on `on` must deal with first.
+fn dependants(s: &dyn Source, unit: UnitId, on: Date) -> (Vec<UnitId>, Vec<CommitteeId>) {
+    let mut sub_units = Vec::new();
+    for key in s.entities_of_kind(EntityKind::Unit) {
+        let EntityKey::Unit(id) = key else { continue };
+        let Some(view) = s.view(&key) else { continue };
+        let Some(u) = view.as_unit() else { continue };
+        if u.alive_on(on) && u.parents.at(on).copied().flatten() == Some(unit) {
+            sub_units.push(id);
+        }
+    }
+    let mut committees = Vec::new();
+    for key in s.entities_of_kind(EntityKind::Committee) {
+        let EntityKey::Committee(id) = key else {
+            continue;
+        };
+        let Some(view) = s.header(&key) else { continue };
+        let Some(c) = view.as_committee() else {
+            continue;
+        };
+        if c.unit == Some(unit) && c.alive_on(on) {
+            committees.push(id);
+        }
+    }
+    (sub_units, committees)
+}
+
+/// Refuses to end `unit` on `on` while sub-units or committees depend on it: each must be
+/// moved (a sub-unit) or dissolved (a committee) first, by the same decision if need be.
+pub(crate) fn check_ending(s: &dyn Source, unit: UnitId, on: Date) -> Result<(), DomainError> {
+    let (sub_units, committees) = dependants(s, unit, on);
+    if sub_units.is_empty() && committees.is_empty() {
+        return Ok(());
+    }
+    Err(DomainError::UnitHasDependants {
+        unit,
+        on,
+        sub_units,
+        committees,
+    })
+}
+
+/// A unit on a date: its place in the tree and its line of succession.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct UnitLineage {
+    pub unit: UnitId,
+    /// The name on the date.
+    pub name: Option<Name>,
+    pub kind: UnitKind,
+    pub status: UnitStatus,
+    pub established_on: Date,
+    /// The parent on the date.
+    pub parent: Option<UnitRef>,
+    /// Units whose parent it is on the date.
+    pub sub_units: Vec<UnitRef>,
+    /// Units merged into it on or before the date, with the merger's date.
+    pub predecessors: Vec<Succession>,
+    /// The unit it merged into, when it had merged by the date.
+    pub successor: Option<Succession>,
+    /// How it ended, when that is after the date: shown only as what happened later.
+    pub later: Option<UnitEnding>,
+}
+
+/// One step in a line of succession.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct Succession {
+    pub unit: UnitRef,
+    pub on: Date,
+}
+
+/// How a unit ended.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct UnitEnding {
+    pub on: Date,
+    /// Its successor, for a merger.
+    pub merged_into: Option<UnitRef>,
+}
+
+/// The lineage of `unit` on `on`.
+pub(crate) fn unit_lineage(
+    s: &dyn Source,
+    unit: UnitId,
+    on: Date,
+) -> Result<UnitLineage, QueryError> {
+    let key = EntityKey::Unit(unit);
+    let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
+    let u = view.as_unit().ok_or(QueryError::NotFound(key))?;
+    let ended = u.end.as_ref().filter(|e| e.on <= on);
+    let status = match ended {
+        _ if on < u.established_on => UnitStatus::NotYetEstablished,
+        Some(e) if e.merged_into.is_some() => UnitStatus::Merged,
+        Some(_) => UnitStatus::Dissolved,
+        None => UnitStatus::Active,
+    };
+    let mut sub_units = Vec::new();
+    let mut predecessors = Vec::new();
+    for other in s.entities_of_kind(EntityKind::Unit) {
+        let EntityKey::Unit(id) = other else { continue };
+        let Some(v) = s.view(&other) else { continue };
+        let Some(o) = v.as_unit() else { continue };
+        if o.alive_on(on) && o.parents.at(on).copied().flatten() == Some(unit) {
+            sub_units.push(unit_ref(s, id, on));
+        }
+        if let Some(end) = o.end.as_ref() {
+            if end.merged_into == Some(unit) && end.on <= on {
+                // Named as it was on its last day.
+                let last = end.on.previous_day();
+                predecessors.push(Succession {
+                    unit: unit_ref(s, id, last),
+                    on: end.on,
+                });
+            }
+        }
+    }
+    sub_units.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    predecessors.sort_by_key(|p| (p.on, p.unit.id));
+    Ok(UnitLineage {
+        unit,
+        name: u.name_on(on).cloned(),
+        kind: u.kind,
+        status,
+        established_on: u.established_on,
+        parent: u
+            .parents
+            .at(on)
+            .copied()
+            .flatten()
+            .map(|p| unit_ref(s, p, on)),
+        sub_units,
+        predecessors,
+        successor: ended.and_then(|e| {
+            e.merged_into.map(|m| Succession {
+                unit: unit_ref(s, m, e.on),
+                on: e.on,
+            })
+        }),
+        later: u.end.as_ref().filter(|e| e.on > on).map(|e| UnitEnding {
+            on: e.on,
+            merged_into: e.merged_into.map(|m| unit_ref(s, m, e.on)),
+        }),
+    })
+}

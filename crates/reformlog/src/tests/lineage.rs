@@ -1,0 +1,189 @@
+//! Unit lineage: a merger that leaves sub-units or committees behind is refused naming them;
+//! once they are dealt with, parent, successor, predecessors and sub-units answer per date,
+//! and what happened later shows only as later.
+
+use super::support::*;
+use crate::lineage::unit_lineage;
+use crate::summary::{summary, EntityDetails, UnitStatus};
+use crate::{DomainError, EntityKey, Seed};
+
+/// Two ministries, one with three departments and a committee; the 2025 merger is written
+/// by the caller. Placeholder names throughout.
+const BEFORE: &str = r#"
+format = 2
+records_from = "2020-01-01"
+
+[[units]]
+slug = "bo-a"
+name = "Bộ A"
+kind = "ministry"
+
+[[units]]
+slug = "bo-b"
+name = "Bộ B"
+kind = "ministry"
+
+[[units]]
+slug = "bo-c"
+name = "Bộ C"
+kind = "ministry"
+
+[[units]]
+slug = "vu-1"
+name = "Vụ 1"
+kind = "department"
+parent = "bo-a"
+
+[[units]]
+slug = "vu-2"
+name = "Vụ 2"
+kind = "department"
+parent = "bo-a"
+
+[[units]]
+slug = "vu-3"
+name = "Vụ 3"
+kind = "department"
+parent = "bo-a"
+
+[[decisions]]
+slug = "qd-1-2020"
+number = "1/QĐ-BA"
+kind = "decision"
+issuer = "bo-a"
+signed_on = "2020-01-01"
+in_force_on = "2020-01-01"
+title = "Thành lập Ban chỉ đạo (giả định)"
+
+[[decisions]]
+slug = "nq-2025"
+number = "1/NQ-QH"
+kind = "decision"
+issuer = "bo-b"
+signed_on = "2025-02-18"
+in_force_on = "2025-03-01"
+title = "Hợp nhất Bộ A vào Bộ B (giả định)"
+
+[[committees]]
+slug = "bcd-a"
+name = "Ban chỉ đạo của Bộ A"
+unit = "bo-a"
+established = "2020-01-01"
+decision = "qd-1-2020"
+"#;
+
+const MERGER: &str = r#"
+[[changes]]
+type = "dissolve_committee"
+committee = "bcd-a"
+on = "2025-03-01"
+decision = "nq-2025"
+
+[[changes]]
+type = "merge_unit"
+unit = "bo-a"
+into = "bo-b"
+on = "2025-03-01"
+decision = "nq-2025"
+move_sub_units = [
+  { unit = "vu-1", to = "bo-c" },
+  { unit = "vu-2", to = "bo-c" },
+  { unit = "vu-3", to = "bo-b" },
+]
+"#;
+
+fn world(text: &str) -> Result<World, DomainError> {
+    let mut w = World::new();
+    for c in Seed::parse(text).unwrap().commands().unwrap() {
+        w.exec(c)?;
+    }
+    Ok(w)
+}
+
+#[test]
+fn a_merger_leaving_a_department_or_a_committee_behind_is_refused_naming_them() {
+    let partial = MERGER
+        .replace("  { unit = \"vu-3\", to = \"bo-b\" },\n", "")
+        .replacen(
+            "type = \"dissolve_committee\"",
+            "type = \"set_duties\"\nduties = []",
+            1,
+        );
+    let err = world(&format!("{BEFORE}{partial}")).err().unwrap();
+    assert_eq!(
+        err,
+        DomainError::UnitHasDependants {
+            unit: unit("bo-a"),
+            on: d("2025-03-01"),
+            sub_units: vec![unit("vu-3")],
+            committees: vec![committee("bcd-a")],
+        }
+    );
+    assert!(err.to_string().contains(&unit("vu-3").to_string()), "{err}");
+}
+
+#[test]
+fn lineage_answers_per_date_and_shows_the_merger_only_as_later_before_it() {
+    let w = world(&format!("{BEFORE}{MERGER}")).unwrap();
+    let before = unit_lineage(&w.k, unit("bo-a"), d("2025-02-28")).unwrap();
+    assert_eq!(before.status, UnitStatus::Active);
+    assert!(before.successor.is_none());
+    let later = before.later.unwrap();
+    assert_eq!(later.on, d("2025-03-01"));
+    assert_eq!(later.merged_into.unwrap().id, unit("bo-b"));
+    assert_eq!(before.sub_units.len(), 3);
+
+    let after = unit_lineage(&w.k, unit("bo-a"), d("2025-03-01")).unwrap();
+    assert_eq!(after.status, UnitStatus::Merged);
+    assert_eq!(after.successor.unwrap().unit.id, unit("bo-b"));
+    assert!(after.later.is_none() && after.sub_units.is_empty());
+
+    let b = unit_lineage(&w.k, unit("bo-b"), d("2025-03-01")).unwrap();
+    let preds: Vec<_> = b.predecessors.iter().map(|p| p.unit.id).collect();
+    assert_eq!(preds, vec![unit("bo-a")]);
+    let subs: Vec<_> = b.sub_units.iter().map(|u| u.id).collect();
+    assert_eq!(subs, vec![unit("vu-3")]);
+    assert!(unit_lineage(&w.k, unit("bo-b"), d("2025-02-28"))
+        .unwrap()
+        .predecessors
+        .is_empty());
+
+    let c = unit_lineage(&w.k, unit("bo-c"), d("2025-03-01")).unwrap();
+    assert_eq!(c.sub_units.len(), 2);
+    let dept = |on| {
+        unit_lineage(&w.k, unit("vu-1"), d(on))
+            .unwrap()
+            .parent
+            .unwrap()
+            .id
+    };
+    assert_eq!(dept("2025-02-28"), unit("bo-a"));
+    assert_eq!(dept("2025-03-01"), unit("bo-c"));
+}
+
+#[test]
+fn a_unit_on_a_date_before_its_merger_shows_no_end() {
+    let w = world(&format!("{BEFORE}{MERGER}")).unwrap();
+    let on = |date| {
+        let s = summary(&w.k, EntityKey::Unit(unit("bo-a")), d(date)).unwrap();
+        let EntityDetails::Unit {
+            status,
+            ended_on,
+            merged_into,
+            ..
+        } = s.details
+        else {
+            panic!()
+        };
+        (status, ended_on, merged_into.map(|m| m.id))
+    };
+    assert_eq!(on("2025-02-28"), (UnitStatus::Active, None, None));
+    assert_eq!(
+        on("2025-03-01"),
+        (
+            UnitStatus::Merged,
+            Some(d("2025-03-01")),
+            Some(unit("bo-b"))
+        )
+    );
+}
