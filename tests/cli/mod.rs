@@ -5,6 +5,8 @@ mod support;
 
 // import: additions written once, changed entities refused by entry, files sharing entities.
 mod import;
+// unit show: lineage of a merged ministry per date.
+mod lineage;
 
 use serde_json::Value;
 

@@ -77,6 +77,12 @@ pub enum Command {
         #[command(subcommand)]
         command: CommitteeCommand,
     },
+    /// Units: one on a date, with its parent, sub-units, successor and predecessors.
+    Unit {
+        /// The unit action.
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
     /// Decisions: what one changed.
     Decision {
         /// The decision action.
@@ -159,6 +165,19 @@ pub enum CommitteeCommand {
     Show {
         /// The committee: UUID, slug or name.
         committee: String,
+        /// Date and knowledge time.
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+}
+
+/// `reformctl unit ...`.
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// The unit on a date: name, status, parent, sub-units, successor, predecessors.
+    Show {
+        /// The unit: UUID, slug or name.
+        unit: String,
         /// Date and knowledge time.
         #[command(flatten)]
         time: TimeArgs,

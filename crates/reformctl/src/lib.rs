@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod import;
 mod integrity;
+mod lineage;
 mod popolo;
 mod progress;
 mod resolve;
@@ -28,7 +29,7 @@ use clap::{CommandFactory, Parser};
 pub use cli::{
     AuditArgs, BackupArgs, Cli, Command, CommitteeCommand, DecisionCommand, ExportArgs,
     ExportFormat, GlobalArgs, ImportArgs, Kind, RestoreArgs, TailArgs, TasksArgs, TimeArgs,
-    VerifyArgs,
+    UnitCommand, VerifyArgs,
 };
 pub use client::{Client, Endpoint, WriteResult};
 pub use error::{exit, Error};
@@ -53,6 +54,9 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Committee {
             command: CommitteeCommand::Show { committee, time },
         } => show::committee_show(&client()?, out, committee, time, g.json),
+        Command::Unit {
+            command: UnitCommand::Show { unit, time },
+        } => lineage::unit_show(&client()?, out, unit, time, g.json),
         Command::Decision {
             command: DecisionCommand::Show { decision, known_at },
         } => show::decision_show(&client()?, out, decision, known_at.as_deref(), g.json),

@@ -59,12 +59,12 @@ fn or_dash(text: &str) -> String {
 }
 
 /// The `answer` member of a reply the daemon sends for a query.
-fn answer_of(v: &Value) -> Result<&Value, Error> {
+pub(crate) fn answer_of(v: &Value) -> Result<&Value, Error> {
     v.get("answer")
         .ok_or_else(|| Error::BadAnswer("no answer".into()))
 }
 
-fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
+pub(crate) fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(v).map_err(|e| Error::BadAnswer(e.to_string()))?;
     writeln!(out, "{text}")?;
     Ok(())

@@ -305,6 +305,11 @@ pub enum Query {
     Search {
         text: String,
     },
+    /// A unit's parent, sub-units, successor and predecessors on a date.
+    UnitLineage {
+        unit: UnitId,
+        on: Date,
+    },
 }
 
 /// The answer to a [`Query`], one variant per question.
@@ -319,6 +324,7 @@ pub enum Answer {
     Tasks(Vec<TaskOnDate>),
     History(Vec<HistoryEntry>),
     Search(Vec<SearchHit>),
+    UnitLineage(crate::lineage::UnitLineage),
 }
 
 pub(crate) fn answer(s: &dyn Source, q: &Query) -> Result<Answer, QueryError> {
@@ -341,6 +347,9 @@ pub(crate) fn answer(s: &dyn Source, q: &Query) -> Result<Answer, QueryError> {
         Query::History { entity } => Answer::History(history(s, *entity)),
         Query::ChangesBy { actor, from, to } => Answer::History(changes_by(s, actor, *from, *to)),
         Query::Search { text } => Answer::Search(search(s, text)),
+        Query::UnitLineage { unit, on } => {
+            Answer::UnitLineage(crate::lineage::unit_lineage(s, *unit, *on)?)
+        }
     })
 }
 

@@ -48,6 +48,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(person_history))
         .routes(routes!(decision_changes))
         .routes(routes!(unit_tasks))
+        .routes(routes!(unit_lineage))
         .routes(routes!(plan_tasks))
         .routes(routes!(overdue_tasks))
         .routes(routes!(entity_history))
@@ -362,6 +363,7 @@ async fn ask(
             Answer::Tasks(a) => render(a, position)?,
             Answer::History(a) => render(a, position)?,
             Answer::Search(a) => render(a, position)?,
+            Answer::UnitLineage(a) => render(a, position)?,
             other => render(other, position)?,
         };
         cache.answers.put(position, key, bytes.clone());
@@ -531,6 +533,27 @@ async fn decision_changes(
         &headers,
         Permission::ReadState,
         Query::DecisionChanges { decision },
+        &q,
+    )
+    .await
+}
+
+/// A unit on `on`: its parent, sub-units, successor (once merged) and predecessors (units
+/// merged into it by then); how it ends later shows only under `later`.
+#[utoipa::path(get, path = "/v1/units/{id}/lineage", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown unit")), security(("bearer" = [])), tag = "state")]
+async fn unit_lineage(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
+    let on = parse_on(q.on.as_deref())?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::UnitLineage { unit, on },
         &q,
     )
     .await

@@ -7,90 +7,13 @@ use crate::lineage::unit_lineage;
 use crate::summary::{summary, EntityDetails, UnitStatus};
 use crate::{DomainError, EntityKey, Seed};
 
-/// Two ministries, one with three departments and a committee; the 2025 merger is written
-/// by the caller. Placeholder names throughout.
-const BEFORE: &str = r#"
-format = 2
-records_from = "2020-01-01"
+/// Two ministries and a third, one with three departments and a committee, then the 2025
+/// merger; placeholder names throughout.
+const MERGER_FILE: &str = include_str!("../../../../tests/data/lineage-merger.toml");
 
-[[units]]
-slug = "bo-a"
-name = "Bộ A"
-kind = "ministry"
-
-[[units]]
-slug = "bo-b"
-name = "Bộ B"
-kind = "ministry"
-
-[[units]]
-slug = "bo-c"
-name = "Bộ C"
-kind = "ministry"
-
-[[units]]
-slug = "vu-1"
-name = "Vụ 1"
-kind = "department"
-parent = "bo-a"
-
-[[units]]
-slug = "vu-2"
-name = "Vụ 2"
-kind = "department"
-parent = "bo-a"
-
-[[units]]
-slug = "vu-3"
-name = "Vụ 3"
-kind = "department"
-parent = "bo-a"
-
-[[decisions]]
-slug = "qd-1-2020"
-number = "1/QĐ-BA"
-kind = "decision"
-issuer = "bo-a"
-signed_on = "2020-01-01"
-in_force_on = "2020-01-01"
-title = "Thành lập Ban chỉ đạo (giả định)"
-
-[[decisions]]
-slug = "nq-2025"
-number = "1/NQ-QH"
-kind = "decision"
-issuer = "bo-b"
-signed_on = "2025-02-18"
-in_force_on = "2025-03-01"
-title = "Hợp nhất Bộ A vào Bộ B (giả định)"
-
-[[committees]]
-slug = "bcd-a"
-name = "Ban chỉ đạo của Bộ A"
-unit = "bo-a"
-established = "2020-01-01"
-decision = "qd-1-2020"
-"#;
-
-const MERGER: &str = r#"
-[[changes]]
-type = "dissolve_committee"
-committee = "bcd-a"
-on = "2025-03-01"
-decision = "nq-2025"
-
-[[changes]]
-type = "merge_unit"
-unit = "bo-a"
-into = "bo-b"
-on = "2025-03-01"
-decision = "nq-2025"
-move_sub_units = [
-  { unit = "vu-1", to = "bo-c" },
-  { unit = "vu-2", to = "bo-c" },
-  { unit = "vu-3", to = "bo-b" },
-]
-"#;
+fn parts() -> (&'static str, &'static str) {
+    MERGER_FILE.split_once("# --- the merger\n").unwrap()
+}
 
 fn world(text: &str) -> Result<World, DomainError> {
     let mut w = World::new();
@@ -102,14 +25,15 @@ fn world(text: &str) -> Result<World, DomainError> {
 
 #[test]
 fn a_merger_leaving_a_department_or_a_committee_behind_is_refused_naming_them() {
-    let partial = MERGER
+    let (before, merger) = parts();
+    let partial = merger
         .replace("  { unit = \"vu-3\", to = \"bo-b\" },\n", "")
         .replacen(
             "type = \"dissolve_committee\"",
             "type = \"set_duties\"\nduties = []",
             1,
         );
-    let err = world(&format!("{BEFORE}{partial}")).err().unwrap();
+    let err = world(&format!("{before}{partial}")).err().unwrap();
     assert_eq!(
         err,
         DomainError::UnitHasDependants {
@@ -124,7 +48,7 @@ fn a_merger_leaving_a_department_or_a_committee_behind_is_refused_naming_them() 
 
 #[test]
 fn lineage_answers_per_date_and_shows_the_merger_only_as_later_before_it() {
-    let w = world(&format!("{BEFORE}{MERGER}")).unwrap();
+    let w = world(MERGER_FILE).unwrap();
     let before = unit_lineage(&w.k, unit("bo-a"), d("2025-02-28")).unwrap();
     assert_eq!(before.status, UnitStatus::Active);
     assert!(before.successor.is_none());
@@ -163,7 +87,7 @@ fn lineage_answers_per_date_and_shows_the_merger_only_as_later_before_it() {
 
 #[test]
 fn a_unit_on_a_date_before_its_merger_shows_no_end() {
-    let w = world(&format!("{BEFORE}{MERGER}")).unwrap();
+    let w = world(MERGER_FILE).unwrap();
     let on = |date| {
         let s = summary(&w.k, EntityKey::Unit(unit("bo-a")), d(date)).unwrap();
         let EntityDetails::Unit {

@@ -1,0 +1,101 @@
+//! `reformctl unit show`: a unit on a date, with its parent, sub-units, successor and
+//! predecessors; how it ends later is shown as such.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::cli::{Kind, TimeArgs};
+use crate::client::Client;
+use crate::error::Error;
+use crate::resolve::resolve;
+use crate::show::{answer_of, print_json};
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+fn name(unit: &Value) -> String {
+    match unit.get("name").and_then(Value::as_str) {
+        Some(n) => n.to_string(),
+        None => text(unit, "/id").to_string(),
+    }
+}
+
+/// Runs `reformctl unit show UNIT`.
+pub(crate) fn unit_show(
+    client: &Client,
+    out: &mut dyn Write,
+    unit: &str,
+    time: &TimeArgs,
+    json: bool,
+) -> Result<(), Error> {
+    let id = resolve(client, Kind::Unit, unit)?;
+    let v = client.get(
+        &format!("/v1/units/{id}/lineage"),
+        &[
+            ("on", time.on.as_deref()),
+            ("known_at", time.known_at.as_deref()),
+        ],
+    )?;
+    if json {
+        return print_json(out, &v);
+    }
+    let a = answer_of(&v)?;
+    writeln!(
+        out,
+        "{} ({}), {} on {}; established {}",
+        text(a, "/name"),
+        text(a, "/kind"),
+        text(a, "/status").replace('_', " "),
+        time.on.as_deref().unwrap_or("today"),
+        text(a, "/established_on")
+    )?;
+    match a.get("parent").filter(|p| !p.is_null()) {
+        Some(p) => writeln!(out, "parent: {}", name(p))?,
+        None => writeln!(out, "parent: none (top level)")?,
+    }
+    if let Some(s) = a.get("successor").filter(|s| !s.is_null()) {
+        writeln!(
+            out,
+            "successor: {} (merged on {})",
+            name(&s["unit"]),
+            text(s, "/on")
+        )?;
+    }
+    let list = |key: &str| {
+        a.get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let predecessors = list("predecessors");
+    if !predecessors.is_empty() {
+        writeln!(out, "predecessors:")?;
+        for p in &predecessors {
+            writeln!(
+                out,
+                "  {} (merged in on {})",
+                name(&p["unit"]),
+                text(p, "/on")
+            )?;
+        }
+    }
+    let subs = list("sub_units");
+    writeln!(out, "sub-units: {}", subs.len())?;
+    for u in &subs {
+        writeln!(out, "  {}", name(u))?;
+    }
+    if let Some(l) = a.get("later").filter(|l| !l.is_null()) {
+        match l.get("merged_into").filter(|m| !m.is_null()) {
+            Some(m) => writeln!(out, "later: merged into {} on {}", name(m), text(l, "/on"))?,
+            None => writeln!(out, "later: dissolved on {}", text(l, "/on"))?,
+        }
+    }
+    writeln!(
+        out,
+        "(as known at log position {})",
+        v.get("position").and_then(Value::as_u64).unwrap_or(0)
+    )?;
+    Ok(())
+}
