@@ -7,14 +7,18 @@ use crate::problem::ApiError;
 
 /// The seed case (Decision 34/QĐ-BTTTT), shared with the integration tests.
 const DEMO_SEED: &str = include_str!("../../tests/data/seed-decision-34.toml");
+const DEMO_PLANS: &str = include_str!("../../tests/data/seed-plans-2021.toml");
 
-/// Loads the seed case; a no-op when it is already in the store (its event ids are derived
-/// from the seed's content).
+/// Loads the seed case (Decision 34 and the 2021 reform plans the article names); a no-op
+/// for what is already in the store (each change is recorded once).
 pub(crate) fn load_demo(domain: &Reformlog) -> Result<u64, String> {
     let seed = Seed::parse(DEMO_SEED).map_err(|e| e.to_string())?;
+    let plans = Seed::parse(DEMO_PLANS).map_err(|e| e.to_string())?;
     let ctx =
         Context::new("system:demo").with_reason("demo data: Decision 34/QĐ-BTTTT (seed case)");
-    domain.load_seed(&seed, &ctx).map_err(|e| e.to_string())
+    domain
+        .load_seeds(&[&seed, &plans], &ctx)
+        .map_err(|e| e.to_string())
 }
 
 /// The domain event inside a stored record as JSON, or `null` for a payload this build does

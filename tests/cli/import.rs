@@ -126,7 +126,7 @@ fn files_imported_together_may_share_their_entities() {
     let d = Daemon::start(&dir.path().join("store"));
     let seed = std::fs::read_to_string(seed_file()).unwrap();
     // The second file repeats the ministry and the department it refers to.
-    let units = "records_from = \"2022-01-01\"\n\n[[units]]\nslug = \"bo-tttt\"\nname = \"Bộ Thông tin và Truyền thông\"\nkind = \"ministry\"\n\n[[units]]\nslug = \"vu-to-chuc-can-bo\"\nname = \"Vụ Tổ chức cán bộ\"\nkind = \"department\"\nparent = \"bo-tttt\"\n";
+    let units = "records_from = \"2021-01-01\"\n\n[[units]]\nslug = \"bo-tttt\"\nname = \"Bộ Thông tin và Truyền thông\"\nkind = \"ministry\"\n\n[[units]]\nslug = \"vu-to-chuc-can-bo\"\nname = \"Vụ Tổ chức cán bộ\"\nkind = \"department\"\nparent = \"bo-tttt\"\n";
     let plan = format!("{units}{PLAN}");
     let a = write(dir.path(), "a.toml", &seed);
     let b = write(dir.path(), "b.toml", &plan);

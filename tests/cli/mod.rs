@@ -47,7 +47,7 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
     let plan = d.ok(&["import", "--dry-run", seed]);
     assert!(plan.contains("+ decision 34/QĐ-BTTTT"), "{plan}");
     assert!(
-        plan.contains("+ unit Cục Tin học hóa established 2022-01-01"),
+        plan.contains("+ unit Cục Tin học hóa established 2021-01-01"),
         "{plan}"
     );
     assert!(plan.contains("dry run, nothing sent"), "{plan}");

@@ -213,6 +213,13 @@ fn routes() -> Vec<Route> {
         ),
         route(
             Method::GET,
+            "/v1/units/{id}/lineage",
+            "/v1/units/cuc-tin-hoc-hoa/lineage?on=2022-02-01",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
             "/v1/units/{id}/tasks",
             "/v1/units/van-phong-bo/tasks?on=2022-06-01",
             State,

@@ -481,13 +481,28 @@ impl Reformlog {
 
     /// Loads a seed file's commands in one atomic append, each change once: event ids derive
     /// from change keys, so loading it again appends nothing, and loading it after adding to
-    /// it appends only what was added. Returns how many events this
-    /// call appended (0 when the seed was loaded already).
+    /// it appends only what was added. Returns how many events this call appended (0 when
+    /// the seed was loaded already).
     pub fn load_seed(&self, seed: &Seed, ctx: &Context) -> Result<u64, Error> {
-        let commands = seed.commands()?;
-        // Stores loaded before change keys existed hold the seed under one key of its own.
-        let whole = format!("seed:{}", fingerprint(&commands)?);
-        if recorded_under(&self.rm.store, &whole, &fingerprint(&commands)?)?.is_some() {
+        self.load_seeds(&[seed], ctx)
+    }
+
+    /// Loads several seed files as one whole, in order (an entity two of them define
+    /// identically is one entity; see [`crate::Translation`]), in one atomic append, each
+    /// change once. Returns how many events this call appended.
+    pub fn load_seeds(&self, seeds: &[&Seed], ctx: &Context) -> Result<u64, Error> {
+        let mut t = crate::seed::Translation::new();
+        let mut commands = Vec::new();
+        for (i, seed) in seeds.iter().enumerate() {
+            let own = seed.commands_in(&format!("seed {}", i + 1), &mut t)?;
+            // Stores loaded before change keys existed hold a seed under one key of its own.
+            let print = fingerprint(&own)?;
+            let whole = format!("seed:{print}");
+            if recorded_under(&self.rm.store, &whole, &print)?.is_none() {
+                commands.extend(own);
+            }
+        }
+        if commands.is_empty() {
             return Ok(0);
         }
         let ctx = Context {

@@ -93,3 +93,33 @@ fn undefined_slugs_are_reported_where_the_clerk_wrote_them() {
         Err(SeedError::Syntax(_))
     ));
 }
+
+const PLANS: &str = include_str!("../../../../tests/data/seed-plans-2021.toml");
+
+#[test]
+fn the_2021_plans_the_article_names_load_with_the_seed_and_answer_task_questions() {
+    let mut t = crate::Translation::new();
+    let mut w = World::new();
+    for text in [SEED, PLANS] {
+        for c in Seed::parse(text).unwrap().commands_in("", &mut t).unwrap() {
+            w.exec(c).unwrap();
+        }
+    }
+    let open =
+        w.k.tasks_of_unit(unit("vu-to-chuc-can-bo"), d("2021-06-30"));
+    assert_eq!(open.len(), 5, "{open:?}");
+    assert!(open
+        .iter()
+        .all(|t| t.status == crate::TaskStatus::Open && !t.overdue));
+    let plan =
+        w.k.tasks_of_plan(decision("kh-chi-so-cchc-2020"), d("2021-12-01"));
+    assert_eq!(plan.len(), 3);
+    assert_eq!(
+        plan.iter()
+            .filter(|t| t.status == crate::TaskStatus::Completed)
+            .count(),
+        2
+    );
+    // Every task was done by its deadline: none is overdue after it.
+    assert!(w.k.overdue_tasks(d("2022-01-05")).is_empty());
+}
