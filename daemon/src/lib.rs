@@ -7,6 +7,7 @@ mod config;
 mod domain;
 mod extract;
 mod metrics;
+mod naming;
 mod problem;
 mod routes;
 mod server;

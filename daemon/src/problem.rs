@@ -45,6 +45,33 @@ impl ApiError {
         self
     }
 
+    /// Adds one machine-readable field beside those `with` attached.
+    pub(crate) fn with_field(mut self, name: &str, value: serde_json::Value) -> Self {
+        let mut extra = match self.extra.take() {
+            Some(serde_json::Value::Object(map)) => map,
+            Some(other) => {
+                let mut map = serde_json::Map::new();
+                map.insert("detail".into(), other);
+                map
+            }
+            None => serde_json::Map::new(),
+        };
+        extra.insert(name.to_owned(), value);
+        self.extra = Some(serde_json::Value::Object(extra));
+        self
+    }
+
+    /// The same problem with another human-readable detail.
+    pub(crate) fn with_detail(mut self, detail: String) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    /// The human-readable detail.
+    pub(crate) fn detail(&self) -> &str {
+        &self.detail
+    }
+
     pub(crate) fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }

@@ -21,3 +21,5 @@ mod process;
 mod optimistic;
 // "As known at" a position or recorded time inside one atomic write shows all of it or none.
 mod whole_commits;
+// skip_recorded and dry_run writes; refusals that name the entities they are about.
+mod per_change;

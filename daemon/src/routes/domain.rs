@@ -841,7 +841,12 @@ async fn execute(
     }
     let domain = state.domain.clone();
     if options.dry_run {
-        let planned = blocking(move || Ok(domain.dry_run(commands, &ctx)?)).await?;
+        let planned = blocking(move || {
+            domain
+                .dry_run(commands, &ctx)
+                .map_err(|e| crate::naming::name_entities(&domain, e.into()))
+        })
+        .await?;
         let body = WriteResult {
             first_position: planned.first_position,
             last_position: planned.last_position,
@@ -852,7 +857,12 @@ async fn execute(
         };
         return Ok((StatusCode::OK, axum::Json(body)).into_response());
     }
-    let executed = blocking(move || Ok(domain.execute_all(commands, &ctx)?)).await?;
+    let executed = blocking(move || {
+        domain
+            .execute_all(commands, &ctx)
+            .map_err(|e| crate::naming::name_entities(&domain, e.into()))
+    })
+    .await?;
     if !executed.events.is_empty() && !executed.deduplicated {
         state
             .metrics
