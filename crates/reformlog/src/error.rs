@@ -95,8 +95,6 @@ pub enum DomainError {
     },
     #[error("the same id is used twice in one command: {0}")]
     DuplicateId(String),
-    #[error("decision {0} would enter into force before it is signed")]
-    InForceBeforeSigned(DecisionId),
     #[error("{0} must not be empty")]
     Empty(&'static str),
     #[error("progress must be between 0 and 100 percent, not {0}")]
