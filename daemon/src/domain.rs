@@ -1,7 +1,9 @@
-//! The daemon's use of the domain library: demo data, event JSON, parsing of time parameters.
+//! The daemon's use of the domain library: demo data, event JSON, commands from JSON (a
+//! decision's kind told by its number), parsing of time parameters.
 
-use reformlog::{Context, Date, KnownAt, Reformlog, Seed, Timestamp};
+use reformlog::{Command, Context, Date, DecisionKind, KnownAt, Reformlog, Seed, Timestamp};
 use reformlog_store::RecordedEvent;
+use serde_json::Value;
 
 use crate::problem::ApiError;
 
@@ -24,6 +26,36 @@ pub(crate) fn event_json(e: &RecordedEvent) -> serde_json::Value {
         .ok()
         .and_then(|ev| serde_json::to_value(ev).ok())
         .unwrap_or(serde_json::Value::Null)
+}
+
+/// The library's command in `value` (`at` names it in errors, e.g. `commands[2]`). A
+/// `record_decision` without `kind` (or with `null`) takes the kind its number tells
+/// (`15/2024/NĐ-CP` a decree); a number that does not tell it is a 400 asking for `kind`.
+pub(crate) fn command_from_json(at: &str, mut value: Value) -> Result<Command, ApiError> {
+    if let Some(fields) = value
+        .get_mut("record_decision")
+        .and_then(Value::as_object_mut)
+    {
+        if fields.get("kind").is_none_or(Value::is_null) {
+            // Without a number the command is refused below for that, not for its kind.
+            if let Some(number) = fields.get("number").and_then(Value::as_str) {
+                let kind = DecisionKind::from_number(number).ok_or_else(|| {
+                    let kinds: Vec<&str> = DecisionKind::ALL.iter().map(|k| k.as_str()).collect();
+                    ApiError::bad_request(
+                        "decision-kind-needed",
+                        format!(
+                            "{at}: the kind of decision {number:?} cannot be told from its \
+                             number; give `kind`, one of {}",
+                            kinds.join(", ")
+                        ),
+                    )
+                })?;
+                fields.insert("kind".into(), Value::String(kind.as_str().into()));
+            }
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request("invalid-body", format!("{at}: {e}")))
 }
 
 /// `on=YYYY-MM-DD`; today (UTC) when absent.

@@ -21,3 +21,5 @@ mod process;
 mod optimistic;
 // "As known at" a position or recorded time inside one atomic write shows all of it or none.
 mod whole_commits;
+// Decision kinds told by their numbers; decisions in force before they are signed.
+mod decision_kinds;

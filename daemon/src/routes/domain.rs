@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::{Permission, Principal};
-use crate::domain::{parse_date, parse_known_at, parse_on, parse_time};
+use crate::domain::{command_from_json, parse_date, parse_known_at, parse_on, parse_time};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -684,9 +684,10 @@ pub(crate) struct CommandBatch {
     reason: Option<String>,
     /// The authority, e.g. a decision number (recorded on every event).
     source: Option<String>,
-    /// The library's commands, decided in order and appended together or not at all.
+    /// The library's commands, decided in order and appended together or not at all. A
+    /// `record_decision` may leave out `kind` when its number tells it (`15/2024/NĐ-CP`).
     #[schema(value_type = Vec<Object>)]
-    commands: Vec<Command>,
+    commands: Vec<serde_json::Value>,
 }
 
 /// A decision and the changes it makes, recorded atomically.
@@ -695,12 +696,14 @@ pub(crate) struct CommandBatch {
 pub(crate) struct DecisionBatch {
     /// Why (recorded on every event).
     reason: Option<String>,
-    /// The `record_decision` command.
+    /// The `record_decision` command; `kind` may be left out when the number tells it
+    /// (`15/2024/NĐ-CP` a decree, `34/QĐ-BTTTT` a decision, `567/BTTTT-TCCB` an official
+    /// letter, `67/2020/QH14` a law). The decision may take effect before it is signed.
     #[schema(value_type = Object)]
-    decision: Command,
+    decision: serde_json::Value,
     /// The changes the decision makes; each cites it.
     #[schema(value_type = Vec<Object>)]
-    changes: Vec<Command>,
+    changes: Vec<serde_json::Value>,
 }
 
 /// What a write reached.
@@ -812,8 +815,27 @@ async fn post_commands(
     ApiJson(batch): ApiJson<CommandBatch>,
 ) -> Result<Response, ApiError> {
     let principal = state.tokens.authorize(&headers, Permission::Write)?;
+    let commands = commands_from_json("commands", batch.commands)?;
     let ctx = write_context(&principal, &headers, batch.reason, batch.source)?;
-    execute(state, ctx, batch.commands).await
+    execute(state, ctx, commands).await
+}
+
+/// Each JSON command of a list as the library's, named `what[i]` in errors.
+fn commands_from_json(
+    what: &str,
+    values: Vec<serde_json::Value>,
+) -> Result<Vec<Command>, ApiError> {
+    if values.len() > MAX_COMMANDS {
+        return Err(ApiError::bad_request(
+            "invalid-batch",
+            format!("send 1 to {MAX_COMMANDS} commands"),
+        ));
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| command_from_json(&format!("{what}[{i}]"), v))
+        .collect()
 }
 
 /// Records a decision together with the changes it makes, atomically.
@@ -824,16 +846,24 @@ async fn post_decision(
     ApiJson(batch): ApiJson<DecisionBatch>,
 ) -> Result<Response, ApiError> {
     let principal = state.tokens.authorize(&headers, Permission::Write)?;
-    let Command::RecordDecision { number, .. } = &batch.decision else {
+    if batch.decision.get("record_decision").is_none() {
+        return Err(ApiError::bad_request(
+            "invalid-decision",
+            "decision must be a record_decision command",
+        ));
+    }
+    let decision = command_from_json("decision", batch.decision)?;
+    let Command::RecordDecision { number, .. } = &decision else {
         return Err(ApiError::bad_request(
             "invalid-decision",
             "decision must be a record_decision command",
         ));
     };
     let source = Some(number.clone());
+    let changes = commands_from_json("changes", batch.changes)?;
     let ctx = write_context(&principal, &headers, batch.reason, source)?;
-    let mut commands = Vec::with_capacity(1 + batch.changes.len());
-    commands.push(batch.decision);
-    commands.extend(batch.changes);
+    let mut commands = Vec::with_capacity(1 + changes.len());
+    commands.push(decision);
+    commands.extend(changes);
     execute(state, ctx, commands).await
 }
