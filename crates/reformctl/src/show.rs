@@ -460,39 +460,43 @@ pub(crate) fn tasks(
     Ok(())
 }
 
-/// `audit --kind K --entity X` or `audit --actor A --from T --to T`.
+/// `audit --kind K --entity X` or `audit --actor A`, each optionally within a recorded-time
+/// range and a valid-date range. Dates in the recorded range are days in the daemon's time
+/// zone, so they are sent as typed.
 pub(crate) fn audit(
     client: &Client,
     out: &mut dyn Write,
     args: &AuditArgs,
     json: bool,
 ) -> Result<(), Error> {
-    let v = match (&args.kind, &args.entity, &args.actor) {
-        (Some(kind), Some(entity), None) => {
-            let id = resolve(client, *kind, entity)?;
-            client.get(
-                &format!("/v1/history/{}/{}", kind.singular(), segment(&id)),
-                &[("known_at", args.known_at.as_deref())],
-            )?
-        }
-        (None, None, Some(actor)) => {
-            let from = crate::timefmt::as_rfc3339(args.from.as_deref().unwrap_or(""), false)?;
-            let to = crate::timefmt::as_rfc3339(args.to.as_deref().unwrap_or(""), true)?;
-            client.get(
-                "/v1/audit/changes",
-                &[
-                    ("actor", Some(actor)),
-                    ("from", Some(&from)),
-                    ("to", Some(&to)),
-                ],
-            )?
-        }
-        _ => {
-            return Err(Error::Usage(
-                "give --kind and --entity, or --actor with --from and --to".into(),
-            ))
-        }
-    };
+    let ranges = [
+        ("recorded_from", args.recorded_from.as_deref()),
+        ("recorded_to", args.recorded_to.as_deref()),
+        ("valid_from", args.valid_from.as_deref()),
+        ("valid_to", args.valid_to.as_deref()),
+    ];
+    let v =
+        match (&args.kind, &args.entity, &args.actor) {
+            (Some(kind), Some(entity), None) => {
+                let id = resolve(client, *kind, entity)?;
+                let mut query = vec![("known_at", args.known_at.as_deref())];
+                query.extend(ranges);
+                client.get(
+                    &format!("/v1/history/{}/{}", kind.singular(), segment(&id)),
+                    &query,
+                )?
+            }
+            (None, None, Some(actor)) => {
+                let mut query = vec![("actor", Some(actor.as_str()))];
+                query.extend(ranges);
+                client.get("/v1/audit/changes", &query)?
+            }
+            _ => return Err(Error::Usage(
+                "give --kind and --entity, or --actor (either with --recorded-from/--recorded-to \
+                 and --valid-from/--valid-to)"
+                    .into(),
+            )),
+        };
     if json {
         return print_json(out, &v);
     }
