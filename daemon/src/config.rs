@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 
 use crate::auth::Role;
+use crate::zone::Zone;
 
 /// The reformlog daemon.
 #[derive(Debug, Parser)]
@@ -112,6 +113,11 @@ pub struct ServeArgs {
     /// sled page cache in MiB. Default: 32
     #[arg(long, env = "REFORMD_CACHE_MB")]
     pub cache_mb: Option<u64>,
+    /// The IANA time zone in which a plain date means a day: `known_at=YYYY-MM-DD` is the end
+    /// of that day, an audit range's dates its start and end, and "today" the default `on`.
+    /// Default: Asia/Ho_Chi_Minh
+    #[arg(long, env = "REFORMD_TIME_ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,6 +131,7 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     request_timeout_secs: Option<u64>,
     cache_mb: Option<u64>,
+    time_zone: Option<String>,
 }
 
 /// The resolved configuration.
@@ -146,6 +153,8 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// sled page cache in bytes.
     pub cache_bytes: u64,
+    /// Where plain dates start and end.
+    pub time_zone: Zone,
 }
 
 impl ServeConfig {
@@ -160,6 +169,7 @@ impl ServeConfig {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             cache_bytes: 32 * 1024 * 1024,
+            time_zone: Zone::default(),
         }
     }
 
@@ -193,7 +203,12 @@ impl ServeConfig {
         if timeout == 0 {
             return Err("request_timeout_secs must be positive".into());
         }
+        let time_zone = match args.time_zone.as_deref().or(file.time_zone.as_deref()) {
+            None => d.time_zone,
+            Some(name) => Zone::named(name).map_err(|e| format!("time_zone: {e}"))?,
+        };
         Ok(Self {
+            time_zone,
             bind: args.bind.or(file.bind).unwrap_or(d.bind),
             demo: args.demo || file.demo.unwrap_or(false),
             anonymous_reads: args.anonymous_reads || file.anonymous_reads.unwrap_or(false),
@@ -236,5 +251,32 @@ mod tests {
 
         std::fs::write(&file, "colour = \"blue\"\n").unwrap();
         assert!(ServeConfig::resolve(&args).unwrap_err().contains("colour"));
+    }
+
+    #[test]
+    fn the_time_zone_is_an_iana_name_from_flag_or_file_defaulting_to_ho_chi_minh_city() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reformd.toml");
+        assert_eq!(
+            ServeConfig::resolve(&ServeArgs::default())
+                .unwrap()
+                .time_zone
+                .name(),
+            "Asia/Ho_Chi_Minh"
+        );
+        std::fs::write(&file, "time_zone = \"Europe/Berlin\"\n").unwrap();
+        let mut args = ServeArgs {
+            config: Some(file.clone()),
+            ..ServeArgs::default()
+        };
+        assert_eq!(
+            ServeConfig::resolve(&args).unwrap().time_zone.name(),
+            "Europe/Berlin"
+        );
+        args.time_zone = Some("utc".into());
+        assert_eq!(ServeConfig::resolve(&args).unwrap().time_zone.name(), "UTC");
+        args.time_zone = Some("Asia/Saigon City".into());
+        let err = ServeConfig::resolve(&args).unwrap_err();
+        assert!(err.contains("time_zone") && err.contains("IANA"), "{err}");
     }
 }

@@ -13,9 +13,11 @@ mod routes;
 mod server;
 mod state;
 mod views;
+mod zone;
 
 pub use auth::{create_token, list_tokens, revoke_token, Role, TokenError, TokenInfo, TOKEN_FILE};
 pub use cli::{describe_error, run_cli, CliError};
 pub use config::{Cli, CliCommand, LogFormat, ServeArgs, ServeConfig, TokenCommand};
 pub use problem::ApiError;
 pub use server::{init_tracing, openapi_json, run, App, StartError};
+pub use zone::{Zone, ZoneError, DEFAULT_TIME_ZONE};

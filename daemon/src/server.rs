@@ -55,7 +55,7 @@ pub enum StartError {
 #[openapi(
     info(
         title = "reformd",
-        description = "State, history and audit of administrative-reform steering committees and reform tasks. Every read takes `on` (valid date) and `known_at` (a log position or an RFC 3339 time). Errors are application/problem+json with a stable `code`."
+        description = "State, history and audit of administrative-reform steering committees and reform tasks. Every read takes `on` (valid date) and `known_at` (a log position, an RFC 3339 time, or a date YYYY-MM-DD meaning the end of that day in the daemon's time zone, by default Asia/Ho_Chi_Minh). Errors are application/problem+json with a stable `code`."
     ),
     modifiers(&BearerAuth),
     tags(
@@ -116,6 +116,7 @@ impl App {
             ready: AtomicBool::new(false),
             start_head,
             answers: crate::state::AnswerCache::default(),
+            zone: config.time_zone.clone(),
         });
         Ok(App {
             state,

@@ -25,6 +25,8 @@ pub(crate) struct AppState {
     pub(crate) start_head: u64,
     /// Rendered answers of the current read-model position.
     pub(crate) answers: AnswerCache,
+    /// Where plain dates in parameters start and end.
+    pub(crate) zone: crate::zone::Zone,
 }
 
 /// Rendered answers memoized per read-model position: an answer is a pure function of the

@@ -169,9 +169,9 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
         "audit",
         "--actor",
         "token:clerk",
-        "--from",
+        "--recorded-from",
         "2000-01-01",
-        "--to",
+        "--recorded-to",
         "2100-01-01",
     ]);
     assert_eq!(
@@ -179,6 +179,46 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
         1 + after_first,
         "{by_actor}"
     );
+    // `--from`/`--to` are the earlier names of the recorded range.
+    let old_names = d.ok(&[
+        "audit",
+        "--actor",
+        "token:clerk",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2100-01-01",
+    ]);
+    assert_eq!(old_names, by_actor);
+    // The valid-time range: every change of the seed case is about 2022-01-14 or earlier.
+    assert_eq!(
+        d.ok(&[
+            "audit",
+            "--actor",
+            "token:clerk",
+            "--valid-to",
+            "2022-01-14"
+        ]),
+        by_actor
+    );
+    assert!(d
+        .ok(&[
+            "audit",
+            "--actor",
+            "token:clerk",
+            "--valid-from",
+            "2022-01-15"
+        ])
+        .contains("no changes"));
+    // known_at as a date: as known at the end of 1 January 2000, nothing was on record.
+    let long_ago = d.ctl(&[
+        "committee",
+        "show",
+        "bcd-cchc-bo-tttt",
+        "--known-at",
+        "2000-01-01",
+    ]);
+    assert_eq!(code(&long_ago), Some(reformctl::exit::REFUSED));
     assert!(d
         .ok(&["tasks", "--overdue", "--on", "2030-01-01"])
         .contains("no tasks"));

@@ -251,6 +251,13 @@ fn cases() -> Vec<Case> {
             "/v1/decisions",
             Body::Json(json!({ "changes": [] })),
         ),
+        post(
+            "a decision without kind whose number tells none",
+            "/v1/decisions",
+            Body::Json(
+                json!({ "decision": { "record_decision": { "decision": fresh(), "number": "HYPOTHETICAL-8", "issuer": unit("bo-tttt"), "signer": null, "signed_on": "2022-03-01", "in_force_on": "2022-03-01", "title": "(Giả định) Văn bản kiểm thử", "amends": [], "replaces": [], "repeals": [] } }, "changes": [] }),
+            ),
+        ),
         // Integrity verification's optional kept digest.
         post(
             "verify with a hash that is not hex",

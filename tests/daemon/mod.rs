@@ -23,3 +23,9 @@ mod optimistic;
 mod whole_commits;
 // skip_recorded and dry_run writes; refusals that name the entities they are about.
 mod per_change;
+// Decision kinds told by their numbers; decisions in force before they are signed.
+mod decision_kinds;
+// known_at as a date: the end of that day in the daemon's zone, resolving to whole writes.
+mod known_at_dates;
+// Audit answers filtered by recorded time and by valid date.
+mod audit_ranges;

@@ -54,10 +54,25 @@ impl Daemon {
         Self::start_in(dir, tokens, demo)
     }
 
+    /// A daemon on a fresh data folder with the configuration `configure` makes of the
+    /// defaults.
+    pub(crate) fn start_configured(demo: bool, configure: impl FnOnce(&mut ServeConfig)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let tokens = Tokens::create(dir.path());
+        let mut config = ServeConfig::local(dir.path());
+        config.demo = demo;
+        configure(&mut config);
+        Self::serve(dir, tokens, config)
+    }
+
     /// A daemon on an existing data folder (a restart).
     pub(crate) fn start_in(dir: TempDir, tokens: Tokens, demo: bool) -> Self {
         let mut config = ServeConfig::local(dir.path());
         config.demo = demo;
+        Self::serve(dir, tokens, config)
+    }
+
+    fn serve(dir: TempDir, tokens: Tokens, config: ServeConfig) -> Self {
         let app = App::open(config).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();

@@ -56,11 +56,12 @@ pub struct GlobalArgs {
 /// The time coordinates of a read.
 #[derive(Debug, Clone, Default, Args)]
 pub struct TimeArgs {
-    /// The valid date asked about (YYYY-MM-DD); default today.
+    /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
     #[arg(long)]
     pub on: Option<String>,
-    /// As the system knew it at this log position or RFC 3339 time; default now.
-    #[arg(long)]
+    /// As the system knew it at this log position, RFC 3339 time, or date (YYYY-MM-DD: the
+    /// end of that day in the daemon's time zone, by default Asia/Ho_Chi_Minh); default now.
+    #[arg(long, value_name = "POSITION|TIME|DATE")]
     pub known_at: Option<String>,
 }
 
@@ -93,8 +94,9 @@ pub enum Command {
     History {
         /// The person: UUID, slug or name.
         person: String,
-        /// As known at this log position or RFC 3339 time.
-        #[arg(long)]
+        /// As known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+        /// that day in the daemon's time zone).
+        #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
     },
     /// Who joined and left a committee between two dates.
@@ -107,14 +109,16 @@ pub enum Command {
         /// The later date (YYYY-MM-DD).
         #[arg(long)]
         to: String,
-        /// As known at this log position or RFC 3339 time.
-        #[arg(long)]
+        /// As known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+        /// that day in the daemon's time zone).
+        #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
     },
     /// Reform tasks of a unit, of a plan, or overdue on a date.
     Tasks(TasksArgs),
-    /// The audit trail: every change to one entity, or every change by one actor in a time
-    /// range (auditor or admin token).
+    /// The audit trail: every change to one entity, or every change by one actor; optionally
+    /// only those recorded in a time range (--recorded-from/--recorded-to) or about valid
+    /// dates in a range (--valid-from/--valid-to) (auditor or admin token).
     Audit(AuditArgs),
     /// Find people, units, posts and committees by name (case- and diacritic-insensitive).
     Search {
@@ -191,8 +195,9 @@ pub enum DecisionCommand {
     Show {
         /// The decision: UUID, slug or number (e.g. 34/QĐ-BTTTT).
         decision: String,
-        /// As known at this log position or RFC 3339 time.
-        #[arg(long)]
+        /// As known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+        /// that day in the daemon's time zone).
+        #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
     },
 }
@@ -268,16 +273,26 @@ pub struct AuditArgs {
     #[arg(long, requires = "kind", conflicts_with = "actor")]
     pub entity: Option<String>,
     /// The actor, e.g. token:van-phong.
-    #[arg(long, requires_all = ["from", "to"])]
+    #[arg(long)]
     pub actor: Option<String>,
-    /// Start of the recorded-time range (RFC 3339 or YYYY-MM-DD), with --actor.
-    #[arg(long)]
-    pub from: Option<String>,
-    /// End of the recorded-time range (RFC 3339 or YYYY-MM-DD), with --actor.
-    #[arg(long)]
-    pub to: Option<String>,
-    /// As known at this log position or RFC 3339 time (with --entity).
-    #[arg(long)]
+    /// Only changes recorded at or after this time (when the system learned of them): RFC
+    /// 3339, or YYYY-MM-DD for the start of that day in the daemon's time zone.
+    #[arg(long, alias = "from", value_name = "TIME|DATE")]
+    pub recorded_from: Option<String>,
+    /// Only changes recorded at or before this time: RFC 3339, or YYYY-MM-DD for the end of
+    /// that day in the daemon's time zone.
+    #[arg(long, alias = "to", value_name = "TIME|DATE")]
+    pub recorded_to: Option<String>,
+    /// Only changes whose valid date (the day the change is true from in the world) is on or
+    /// after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub valid_from: Option<String>,
+    /// Only changes whose valid date is on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub valid_to: Option<String>,
+    /// As known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of that
+    /// day in the daemon's time zone), with --entity.
+    #[arg(long, value_name = "POSITION|TIME|DATE", conflicts_with = "actor")]
     pub known_at: Option<String>,
 }
 
@@ -362,4 +377,80 @@ pub struct RestoreArgs {
     /// The data folder to restore into; its `store` subfolder must not exist or be empty.
     #[arg(long, env = "REFORMD_DATA_DIR")]
     pub data_dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use clap::CommandFactory;
+
+    fn audit(args: &[&str]) -> Result<AuditArgs, clap::Error> {
+        let mut argv = vec!["reformctl", "audit"];
+        argv.extend(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Audit(a) => Ok(a),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn audit_names_recorded_time_and_valid_time_apart() {
+        let a = audit(&[
+            "--actor",
+            "token:van-phong",
+            "--recorded-from",
+            "2026-01-01",
+            "--recorded-to",
+            "2026-12-31T23:59:59Z",
+            "--valid-from",
+            "2022-01-01",
+            "--valid-to",
+            "2022-12-31",
+        ])
+        .unwrap();
+        assert_eq!(a.recorded_from.as_deref(), Some("2026-01-01"));
+        assert_eq!(a.recorded_to.as_deref(), Some("2026-12-31T23:59:59Z"));
+        assert_eq!(a.valid_from.as_deref(), Some("2022-01-01"));
+        assert_eq!(a.valid_to.as_deref(), Some("2022-12-31"));
+        // An actor alone is enough now; an entity takes the same ranges.
+        assert!(audit(&["--actor", "token:van-phong"]).is_ok());
+        let e = audit(&[
+            "--kind",
+            "person",
+            "--entity",
+            "pham-minh-tien",
+            "--valid-from",
+            "2022-01-01",
+        ])
+        .unwrap();
+        assert_eq!(e.valid_from.as_deref(), Some("2022-01-01"));
+        // known_at is about an entity's trail, not an actor's changes.
+        assert!(audit(&["--actor", "x", "--known-at", "2022-01-20"]).is_err());
+    }
+
+    #[test]
+    fn audit_keeps_from_and_to_as_hidden_names_of_the_recorded_range() {
+        let a = audit(&["--actor", "x", "--from", "2022-01-01", "--to", "2022-12-31"]).unwrap();
+        assert_eq!(a.recorded_from.as_deref(), Some("2022-01-01"));
+        assert_eq!(a.recorded_to.as_deref(), Some("2022-12-31"));
+        let mut cli = Cli::command();
+        let help = cli
+            .find_subcommand_mut("audit")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for shown in [
+            "--recorded-from",
+            "--recorded-to",
+            "--valid-from",
+            "--valid-to",
+        ] {
+            assert!(help.contains(shown), "{help}");
+        }
+        assert!(
+            !help.contains("--from ") && !help.contains("--to "),
+            "{help}"
+        );
+    }
 }

@@ -173,7 +173,9 @@ pub struct DecisionEvent {
     pub id: String,
     /// The title.
     pub name: String,
-    /// `decision`, `plan` or `notice`.
+    /// The decision's kind (`decision`, `decree`, `official_letter`, ...); when empty or left
+    /// out, the kind its number tells (`15/2024/NĐ-CP` a decree).
+    #[serde(default)]
     pub classification: String,
     /// The date in force.
     pub start_date: String,
@@ -457,10 +459,20 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             .or(e.identifiers.first())
             .map(|i| i.identifier.clone())
             .ok_or_else(|| format!("{what} has no identifier with its number"))?;
+        let kind = if e.classification.trim().is_empty() {
+            DecisionKind::from_number(&number).ok_or_else(|| {
+                format!(
+                    "{what}: the kind of decision {number:?} cannot be told from its number; \
+                     give its classification"
+                )
+            })?
+        } else {
+            enum_of::<DecisionKind>("classification", &e.classification)?
+        };
         out.push(Command::RecordDecision {
             decision: DecisionId::from_uuid(uuid(&what, &e.id)?),
             number,
-            kind: enum_of::<DecisionKind>("classification", &e.classification)?,
+            kind,
             issuer: UnitId::from_uuid(uuid(&what, &e.organization_id)?),
             signer: e
                 .signer_id
@@ -948,4 +960,50 @@ pub(crate) fn document(g: &Gathered) -> Document {
         });
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A document with one decision event of `number` and `classification` (left out when
+    /// `None`).
+    fn with_decision(number: &str, classification: Option<&str>) -> Document {
+        let mut event = serde_json::json!({
+            "id": uuid::Uuid::nil().to_string(), "name": "(Giả định) Văn bản kiểm thử",
+            "start_date": "2024-03-01", "organization_id": uuid::Uuid::nil().to_string(),
+            "identifiers": [{ "identifier": number, "scheme": "decision-number" }],
+            "signed_on": "2024-03-02"
+        });
+        if let Some(c) = classification {
+            event["classification"] = c.into();
+        }
+        serde_json::from_value(serde_json::json!({ "events": [event] })).unwrap()
+    }
+
+    fn kind(doc: &Document) -> Result<DecisionKind, String> {
+        match to_commands(doc)?.into_iter().next() {
+            Some(Command::RecordDecision { kind, .. }) => Ok(kind),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_decision_event_without_classification_takes_the_kind_its_number_tells() {
+        assert_eq!(
+            kind(&with_decision("15/2024/NĐ-CP", None)),
+            Ok(DecisionKind::Decree)
+        );
+        assert_eq!(
+            kind(&with_decision("567/BTTTT-TCCB", Some(""))),
+            Ok(DecisionKind::OfficialLetter)
+        );
+        assert_eq!(
+            kind(&with_decision("15/2024/NĐ-CP", Some("resolution"))),
+            Ok(DecisionKind::Resolution)
+        );
+        let e = kind(&with_decision("HYPOTHETICAL", None)).unwrap_err();
+        assert!(e.contains("classification"), "{e}");
+    }
 }

@@ -323,6 +323,31 @@ fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
     Ok(())
 }
 
+/// The lines of `decision show` about the decision itself: number, kind (its Vietnamese
+/// name), title, issuer, dates (saying so when it took effect before it was signed), signer.
+fn decision_header(d: &Value) -> String {
+    let kind = match s(d, "/kind_name") {
+        "" => s(d, "/kind"),
+        name => name,
+    };
+    let mut text = format!(
+        "{} ({kind}) — {}\nissued by {}; signed {}; in force {}",
+        s(d, "/number"),
+        s(d, "/title"),
+        or_dash(s(d, "/issuer/name")),
+        s(d, "/signed_on"),
+        s(d, "/in_force_on")
+    );
+    if d.get("in_force_before_signed").and_then(Value::as_bool) == Some(true) {
+        text.push_str(", before it was signed");
+    }
+    text.push('\n');
+    if let Some(signer) = d.pointer("/signer/name").and_then(Value::as_str) {
+        text.push_str(&format!("signed by {signer}\n"));
+    }
+    text
+}
+
 /// `decision show`.
 pub(crate) fn decision_show(
     client: &Client,
@@ -340,24 +365,11 @@ pub(crate) fn decision_show(
         return print_json(out, &v);
     }
     let a = answer_of(&v)?;
-    let d = a.get("decision").unwrap_or(&Value::Null);
-    writeln!(
+    write!(
         out,
-        "{} ({}) — {}",
-        s(d, "/number"),
-        s(d, "/kind"),
-        s(d, "/title")
+        "{}",
+        decision_header(a.get("decision").unwrap_or(&Value::Null))
     )?;
-    writeln!(
-        out,
-        "issued by {}; signed {}; in force {}",
-        or_dash(s(d, "/issuer/name")),
-        s(d, "/signed_on"),
-        s(d, "/in_force_on")
-    )?;
-    if let Some(signer) = d.pointer("/signer/name").and_then(Value::as_str) {
-        writeln!(out, "signed by {signer}")?;
-    }
     writeln!(out, "\nChanges citing it")?;
     write!(out, "{}", history_table(arr(a, "/changes")).render())?;
     for c in arr(a, "/compositions") {
@@ -448,39 +460,43 @@ pub(crate) fn tasks(
     Ok(())
 }
 
-/// `audit --kind K --entity X` or `audit --actor A --from T --to T`.
+/// `audit --kind K --entity X` or `audit --actor A`, each optionally within a recorded-time
+/// range and a valid-date range. Dates in the recorded range are days in the daemon's time
+/// zone, so they are sent as typed.
 pub(crate) fn audit(
     client: &Client,
     out: &mut dyn Write,
     args: &AuditArgs,
     json: bool,
 ) -> Result<(), Error> {
-    let v = match (&args.kind, &args.entity, &args.actor) {
-        (Some(kind), Some(entity), None) => {
-            let id = resolve(client, *kind, entity)?;
-            client.get(
-                &format!("/v1/history/{}/{}", kind.singular(), segment(&id)),
-                &[("known_at", args.known_at.as_deref())],
-            )?
-        }
-        (None, None, Some(actor)) => {
-            let from = crate::timefmt::as_rfc3339(args.from.as_deref().unwrap_or(""), false)?;
-            let to = crate::timefmt::as_rfc3339(args.to.as_deref().unwrap_or(""), true)?;
-            client.get(
-                "/v1/audit/changes",
-                &[
-                    ("actor", Some(actor)),
-                    ("from", Some(&from)),
-                    ("to", Some(&to)),
-                ],
-            )?
-        }
-        _ => {
-            return Err(Error::Usage(
-                "give --kind and --entity, or --actor with --from and --to".into(),
-            ))
-        }
-    };
+    let ranges = [
+        ("recorded_from", args.recorded_from.as_deref()),
+        ("recorded_to", args.recorded_to.as_deref()),
+        ("valid_from", args.valid_from.as_deref()),
+        ("valid_to", args.valid_to.as_deref()),
+    ];
+    let v =
+        match (&args.kind, &args.entity, &args.actor) {
+            (Some(kind), Some(entity), None) => {
+                let id = resolve(client, *kind, entity)?;
+                let mut query = vec![("known_at", args.known_at.as_deref())];
+                query.extend(ranges);
+                client.get(
+                    &format!("/v1/history/{}/{}", kind.singular(), segment(&id)),
+                    &query,
+                )?
+            }
+            (None, None, Some(actor)) => {
+                let mut query = vec![("actor", Some(actor.as_str()))];
+                query.extend(ranges);
+                client.get("/v1/audit/changes", &query)?
+            }
+            _ => return Err(Error::Usage(
+                "give --kind and --entity, or --actor (either with --recorded-from/--recorded-to \
+                 and --valid-from/--valid-to)"
+                    .into(),
+            )),
+        };
     if json {
         return print_json(out, &v);
     }
@@ -530,6 +546,26 @@ pub(crate) fn search(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn decision_header_names_the_kind_and_an_effect_before_signing() {
+        let d = serde_json::json!({
+            "number": "HYPOTHETICAL-1/2024/NĐ-CP", "kind": "decree", "kind_name": "Nghị định",
+            "title": "Nghị định thử", "issuer": {"id": "u", "name": "Chính phủ"},
+            "signer": null, "signed_on": "2024-03-02", "in_force_on": "2024-03-01",
+            "in_force_before_signed": true
+        });
+        let text = decision_header(&d);
+        assert_eq!(
+            text,
+            "HYPOTHETICAL-1/2024/NĐ-CP (Nghị định) — Nghị định thử\n\
+             issued by Chính phủ; signed 2024-03-02; in force 2024-03-01, before it was signed\n"
+        );
+        let mut on_time = d.clone();
+        on_time["in_force_on"] = "2024-03-02".into();
+        on_time["in_force_before_signed"] = false.into();
+        assert!(!decision_header(&on_time).contains("before it was signed"));
+    }
 
     #[test]
     fn composition_rows_show_role_person_position_unit_since_decision() {

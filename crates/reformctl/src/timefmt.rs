@@ -1,19 +1,8 @@
-//! Times as people type and read them: RFC 3339 in UTC, or a bare date meaning its start (or,
-//! for the end of a range, its end).
+//! Times as people read them: microseconds since the epoch as RFC 3339 in UTC. (Dates that
+//! people type are sent as typed: the daemon reads them in its time zone.)
 
-use crate::error::Error;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
+/// The proleptic Gregorian date of a count of days since 1970-01-01 (Howard Hinnant's
+/// algorithm).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -48,46 +37,17 @@ pub(crate) fn micros_rfc3339(micros: i64) -> String {
     )
 }
 
-/// A `YYYY-MM-DD` date becomes the start of that day (or its last microsecond when `end`);
-/// anything else is passed on as RFC 3339 for the daemon to check.
-pub(crate) fn as_rfc3339(text: &str, end: bool) -> Result<String, Error> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(Error::Usage(
-            "a time is required (RFC 3339 or YYYY-MM-DD)".into(),
-        ));
-    }
-    if let Ok(date) = text.parse::<reformlog::Date>() {
-        let day = days_from_civil(
-            i64::from(date.year()),
-            i64::from(date.month()),
-            i64::from(date.day()),
-        );
-        let micros = day * 86_400_000_000 + if end { 86_400_000_000 - 1 } else { 0 };
-        return Ok(micros_rfc3339(micros));
-    }
-    Ok(text.to_string())
-}
-
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
-    fn dates_become_day_bounds() {
-        assert_eq!(
-            as_rfc3339("2022-01-14", false).unwrap(),
-            "2022-01-14T00:00:00.000000Z"
-        );
-        assert_eq!(
-            as_rfc3339("2022-01-14", true).unwrap(),
-            "2022-01-14T23:59:59.999999Z"
-        );
+    fn microseconds_read_as_utc() {
         assert_eq!(micros_rfc3339(0), "1970-01-01T00:00:00.000000Z");
         assert_eq!(
-            as_rfc3339("2024-02-29T10:00:00Z", false).unwrap(),
-            "2024-02-29T10:00:00Z"
+            micros_rfc3339(1_642_118_399_999_999),
+            "2022-01-13T23:59:59.999999Z"
         );
+        assert_eq!(micros_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
     }
 }

@@ -859,22 +859,14 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
                 }
             }
         }
-        E::DecisionRecorded {
-            decision,
-            number,
-            title,
-            signed_on,
-            in_force_on,
-            ..
-        } => {
+        // A decision may take effect before the day it is signed (retroactive effect); the
+        // answers about it say so.
+        E::DecisionRecorded { number, title, .. } => {
             if number.is_empty() {
                 return Err(DomainError::Empty("decision number"));
             }
             if title.is_empty() {
                 return Err(DomainError::Empty("decision title"));
-            }
-            if in_force_on < signed_on {
-                return Err(DomainError::InForceBeforeSigned(*decision));
             }
         }
         E::CommitteeEstablished {

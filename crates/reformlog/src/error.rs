@@ -105,8 +105,6 @@ pub enum DomainError {
         sub_units: Vec<UnitId>,
         committees: Vec<CommitteeId>,
     },
-    #[error("decision {0} would enter into force before it is signed")]
-    InForceBeforeSigned(DecisionId),
     #[error("{0} must not be empty")]
     Empty(&'static str),
     #[error("progress must be between 0 and 100 percent, not {0}")]

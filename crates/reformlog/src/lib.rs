@@ -46,6 +46,7 @@ mod codec;
 mod command;
 mod date;
 mod decide;
+mod doctype;
 mod engine;
 mod error;
 mod event;

@@ -56,7 +56,11 @@ impl Role {
     }
 }
 
-/// The type of a legal document.
+/// The type of a legal document (Vietnamese names, abbreviations and the kind a document
+/// number tells are in `doctype`).
+///
+/// Stored events encode a variant by its position: the first three keep theirs, and new
+/// kinds are only ever added at the end.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -67,6 +71,24 @@ pub enum DecisionKind {
     Plan,
     /// Thông báo (TB).
     Notice,
+    /// Luật, passed by the National Assembly (numbered like `67/2020/QH14`).
+    Law,
+    /// Nghị quyết (NQ), joint ones (NQLT) included.
+    Resolution,
+    /// Nghị định (NĐ).
+    Decree,
+    /// Chỉ thị (CT).
+    Directive,
+    /// Thông tư (TT), joint ones (TTLT) included.
+    Circular,
+    /// Công văn: numbered by issuer and drafting unit, with no type code (`567/BTTTT-TCCB`).
+    OfficialLetter,
+    /// Hướng dẫn (HD).
+    Guidance,
+    /// Báo cáo (BC).
+    Report,
+    /// Any other document type (kết luận, chương trình, đề án, tờ trình, công điện, ...).
+    Other,
 }
 
 /// Where a reform task stands.

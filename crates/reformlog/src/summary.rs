@@ -123,10 +123,14 @@ pub enum EntityDetails {
     Decision {
         number: String,
         kind: DecisionKind,
+        /// The kind's Vietnamese name, e.g. "Nghị định".
+        kind_name: String,
         issuer: UnitRef,
         signer: Option<PersonRef>,
         signed_on: Date,
         in_force_on: Date,
+        /// The decision took effect before the day it was signed (retroactive effect).
+        in_force_before_signed: bool,
         amends: Vec<DecisionRef>,
         replaces: Vec<DecisionRef>,
         repeals: Vec<DecisionRef>,
@@ -280,10 +284,12 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                 EntityDetails::Decision {
                     number: d.number.clone(),
                     kind: d.kind,
+                    kind_name: d.kind.vietnamese_name().to_owned(),
                     issuer: unit_ref(s, d.issuer, on),
                     signer: d.signer.map(|p| person_ref(s, p, on)),
                     signed_on: d.signed_on,
                     in_force_on: d.in_force_on,
+                    in_force_before_signed: d.in_force_on < d.signed_on,
                     amends: refs(&d.amends),
                     replaces: refs(&d.replaces),
                     repeals: refs(&d.repeals),

@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reformlog::{
-    Answer, Command, CommitteeId, Context, DecisionId, EntityKey, EntityKind, KnownAt, PersonId,
-    PostId, Query, Reformlog, TaskId, UnitId,
+    Answer, Command, CommitteeId, Context, Date, DecisionId, EntityKey, EntityKind, HistoryEntry,
+    KnownAt, PersonId, PostId, Query, Reformlog, TaskId, Timestamp, UnitId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,7 +18,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::{Permission, Principal};
-use crate::domain::{parse_date, parse_known_at, parse_on, parse_time};
+use crate::domain::{
+    command_from_json, parse_date, parse_known_at, parse_on, parse_time_bound, Bound,
+};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -62,9 +64,10 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct TimeQuery {
-    /// The valid date asked about (YYYY-MM-DD); default today.
+    /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
     on: Option<String>,
-    /// Answer as the system knew it at this log position or RFC 3339 time; default now.
+    /// Answer as the system knew it at this log position, RFC 3339 time, or date
+    /// (YYYY-MM-DD: the end of that day in the daemon's time zone); default now.
     known_at: Option<String>,
     /// Answer only once the read models include this log position (a write's
     /// `last_position`); 400 if the log has not reached it.
@@ -76,9 +79,10 @@ pub(crate) struct TimeQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
-    /// The valid date asked about (YYYY-MM-DD); default today.
+    /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
     on: Option<String>,
-    /// Answer as known at this log position or RFC 3339 time; default now.
+    /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+    /// that day in the daemon's time zone); default now.
     known_at: Option<String>,
     /// Answer only once the read models include this log position (a write's
     /// `last_position`); 400 if the log has not reached it.
@@ -173,8 +177,8 @@ async fn list_kind(
     kind: EntityKind,
 ) -> Result<axum::Json<EntityPage>, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
-    let on = parse_on(q.on.as_deref())?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::bad_request(
@@ -208,8 +212,8 @@ async fn get_kind(
     key: EntityKey,
 ) -> Result<Response, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
-    let on = parse_on(q.on.as_deref())?;
-    let known_at = parse_known_at(q.known_at.as_deref())?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
     let domain = state.domain.clone();
     let min = q.min_position;
     blocking(move || {
@@ -335,8 +339,74 @@ async fn ask(
     known_at: Option<KnownAt>,
     min_position: Option<u64>,
 ) -> Result<Response, ApiError> {
+    let all = AuditFilter::default();
+    ask_filtered(state, headers, needed, query, known_at, min_position, all).await
+}
+
+/// Which recorded changes an audit answer keeps: by when they were recorded and by the
+/// valid date they are about, each end inclusive and optional.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct AuditFilter {
+    recorded_from: Option<Timestamp>,
+    recorded_to: Option<Timestamp>,
+    valid_from: Option<Date>,
+    valid_to: Option<Date>,
+}
+
+impl AuditFilter {
+    /// The filter of an audit route's parameters, checked.
+    fn parse(q: &AuditRange, zone: &crate::zone::Zone) -> Result<Self, ApiError> {
+        let time = |name, s: &Option<String>, bound| {
+            s.as_deref()
+                .map(|s| parse_time_bound(name, s, bound, zone))
+                .transpose()
+        };
+        let date = |name, s: &Option<String>| s.as_deref().map(|s| parse_date(name, s)).transpose();
+        let f = Self {
+            recorded_from: time("recorded_from", &q.recorded_from, Bound::Start)?,
+            recorded_to: time("recorded_to", &q.recorded_to, Bound::End)?,
+            valid_from: date("valid_from", &q.valid_from)?,
+            valid_to: date("valid_to", &q.valid_to)?,
+        };
+        if let (Some(a), Some(b)) = (f.recorded_from, f.recorded_to) {
+            if b < a {
+                return Err(ApiError::bad_request(
+                    "invalid-range",
+                    "recorded_to must not be before recorded_from",
+                ));
+            }
+        }
+        if let (Some(a), Some(b)) = (f.valid_from, f.valid_to) {
+            if b < a {
+                return Err(ApiError::bad_request(
+                    "invalid-range",
+                    "valid_to must not be before valid_from",
+                ));
+            }
+        }
+        Ok(f)
+    }
+
+    fn keeps(&self, e: &HistoryEntry) -> bool {
+        self.recorded_from.is_none_or(|t| e.recorded_at >= t)
+            && self.recorded_to.is_none_or(|t| e.recorded_at <= t)
+            && self.valid_from.is_none_or(|d| e.valid_from >= d)
+            && self.valid_to.is_none_or(|d| e.valid_from <= d)
+    }
+}
+
+/// [`ask`], keeping only the changes `filter` keeps of a history answer.
+async fn ask_filtered(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Permission,
+    query: Query,
+    known_at: Option<KnownAt>,
+    min_position: Option<u64>,
+    filter: AuditFilter,
+) -> Result<Response, ApiError> {
     state.tokens.authorize(headers, needed)?;
-    let key = format!("{query:?}|{known_at:?}");
+    let key = format!("{query:?}|{known_at:?}|{filter:?}");
     if min_position.is_none() {
         // A repeated question answers from the cache without a trip to the blocking pool.
         let position = state.domain.read_model_position();
@@ -354,7 +424,10 @@ async fn ask(
         if let Some(hit) = cache.answers.get(position, &key) {
             return Ok(hit);
         }
-        let answer = domain.query(&query, known_at)?;
+        let mut answer = domain.query(&query, known_at)?;
+        if let Answer::History(entries) = &mut answer {
+            entries.retain(|e| filter.keeps(e));
+        }
         let bytes = match &answer {
             Answer::Composition(a) => render(a, position)?,
             Answer::PersonHistory(a) => render(a, position)?,
@@ -381,7 +454,7 @@ async fn ask_at(
     query: Query,
     q: &TimeQuery,
 ) -> Result<Response, ApiError> {
-    let known_at = parse_known_at(q.known_at.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
     ask(state, headers, needed, query, known_at, q.min_position).await
 }
 
@@ -404,7 +477,8 @@ fn render<T: Serialize>(answer: &T, position: u64) -> Result<axum::body::Bytes, 
 pub(crate) struct SearchQuery {
     /// Name to look for; case-, diacritic- and NFC/NFD-insensitive, `đ` matches `d`.
     q: String,
-    /// Answer as known at this log position or RFC 3339 time.
+    /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+    /// that day in the daemon's time zone).
     known_at: Option<String>,
 }
 
@@ -421,7 +495,7 @@ async fn search(
             "q must be 1 to 200 bytes",
         ));
     }
-    let known_at = parse_known_at(q.known_at.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
     ask(
         state,
         &headers,
@@ -443,7 +517,7 @@ async fn composition(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
-    let on = parse_on(q.on.as_deref())?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
     ask_at(
         state,
         &headers,
@@ -463,7 +537,8 @@ pub(crate) struct DiffQuery {
     from: String,
     /// The later date (YYYY-MM-DD).
     to: String,
-    /// Answer as known at this log position or RFC 3339 time.
+    /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+    /// that day in the daemon's time zone).
     known_at: Option<String>,
 }
 
@@ -484,7 +559,7 @@ async fn composition_diff(
             "to must not be before from",
         ));
     }
-    let known_at = parse_known_at(q.known_at.as_deref())?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
     ask(
         state,
         &headers,
@@ -548,7 +623,7 @@ async fn unit_lineage(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
-    let on = parse_on(q.on.as_deref())?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
     ask_at(
         state,
         &headers,
@@ -568,7 +643,7 @@ async fn unit_tasks(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
-    let on = parse_on(q.on.as_deref())?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
     ask_at(
         state,
         &headers,
@@ -588,7 +663,7 @@ async fn plan_tasks(
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let plan = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
-    let on = parse_on(q.on.as_deref())?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
     ask_at(
         state,
         &headers,
@@ -606,7 +681,7 @@ async fn overdue_tasks(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TimeQuery>,
 ) -> Result<Response, ApiError> {
-    let on = parse_on(q.on.as_deref())?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
     ask_at(
         state,
         &headers,
@@ -617,14 +692,51 @@ async fn overdue_tasks(
     .await
 }
 
+/// The ranges an audit answer keeps, by recorded time and by valid date (each end inclusive
+/// and optional), as the parameters give them.
+#[derive(Debug, Default)]
+struct AuditRange {
+    recorded_from: Option<String>,
+    recorded_to: Option<String>,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+}
+
+/// Parameters of an entity's audit trail.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HistoryQuery {
+    /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+    /// that day in the daemon's time zone).
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position.
+    min_position: Option<u64>,
+    /// Accepted for older clients and ignored: an audit trail covers every valid date.
+    #[param(ignore)]
+    #[allow(dead_code)]
+    on: Option<String>,
+    /// Only changes recorded at or after this RFC 3339 time, or from the start of this date
+    /// (YYYY-MM-DD, in the daemon's time zone).
+    recorded_from: Option<String>,
+    /// Only changes recorded at or before this RFC 3339 time, or by the end of this date.
+    recorded_to: Option<String>,
+    /// Only changes whose valid date (the day the change is true from) is on or after this
+    /// date (YYYY-MM-DD).
+    valid_from: Option<String>,
+    /// Only changes whose valid date is on or before this date (YYYY-MM-DD).
+    valid_to: Option<String>,
+}
+
 /// Every change to one entity: what, valid from, recorded when, by whom, citing which
-/// decision, with what reason (corrections included).
-#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
+/// decision, with what reason (corrections included); optionally only those recorded in a
+/// time range or about valid dates in a range.
+#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
 async fn entity_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     ApiPath((kind, id)): ApiPath<(String, String)>,
-    ApiQuery(q): ApiQuery<TimeQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Response, ApiError> {
     let entity = match kind.as_str() {
         "unit" => EntityKey::Unit(parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?),
@@ -646,12 +758,22 @@ async fn entity_history(
             ))
         }
     };
-    ask_at(
+    let range = AuditRange {
+        recorded_from: q.recorded_from,
+        recorded_to: q.recorded_to,
+        valid_from: q.valid_from,
+        valid_to: q.valid_to,
+    };
+    let filter = AuditFilter::parse(&range, &state.zone)?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    ask_filtered(
         state,
         &headers,
         Permission::ReadAudit,
         Query::History { entity },
-        &q,
+        known_at,
+        q.min_position,
+        filter,
     )
     .await
 }
@@ -663,28 +785,57 @@ async fn entity_history(
 pub(crate) struct ActorQuery {
     /// The principal, e.g. `token:van-phong`.
     actor: String,
-    /// Start of the recorded-time range (RFC 3339, inclusive).
-    from: String,
-    /// End of the recorded-time range (RFC 3339, inclusive).
-    to: String,
+    /// Only changes recorded at or after this RFC 3339 time, or from the start of this date
+    /// (YYYY-MM-DD, in the daemon's time zone).
+    recorded_from: Option<String>,
+    /// Only changes recorded at or before this RFC 3339 time, or by the end of this date.
+    recorded_to: Option<String>,
+    /// Only changes whose valid date (the day the change is true from) is on or after this
+    /// date (YYYY-MM-DD).
+    valid_from: Option<String>,
+    /// Only changes whose valid date is on or before this date (YYYY-MM-DD).
+    valid_to: Option<String>,
+    /// The earlier name of `recorded_from`.
+    #[param(ignore)]
+    from: Option<String>,
+    /// The earlier name of `recorded_to`.
+    #[param(ignore)]
+    to: Option<String>,
 }
 
-/// All changes one actor recorded in a time range.
-#[utoipa::path(get, path = "/v1/audit/changes", params(ActorQuery), responses((status = 200, body = Answered), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
+/// Every change one actor recorded, optionally only those recorded in a time range or about
+/// valid dates in a range (`from`/`to` are the earlier names of `recorded_from`/`recorded_to`).
+#[utoipa::path(get, path = "/v1/audit/changes", params(ActorQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
 async fn changes_by_actor(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ActorQuery>,
 ) -> Result<Response, ApiError> {
-    let from = parse_time("from", &q.from)?;
-    let to = parse_time("to", &q.to)?;
-    if to < from {
-        return Err(ApiError::bad_request(
-            "invalid-range",
-            "to must not be before from",
-        ));
+    let mut range = AuditRange {
+        recorded_from: q.recorded_from,
+        recorded_to: q.recorded_to,
+        valid_from: q.valid_from,
+        valid_to: q.valid_to,
+    };
+    for (old, new, name) in [
+        (q.from, &mut range.recorded_from, "from"),
+        (q.to, &mut range.recorded_to, "to"),
+    ] {
+        if old.is_some() {
+            if new.is_some() {
+                return Err(ApiError::bad_request(
+                    "invalid-query",
+                    format!("give recorded_{name} or {name} (its earlier name), not both"),
+                ));
+            }
+            *new = old;
+        }
     }
-    ask(
+    let filter = AuditFilter::parse(&range, &state.zone)?;
+    // The actor index is read over the recorded range; the filter then applies both ranges.
+    let from = filter.recorded_from.unwrap_or(Timestamp(i64::MIN));
+    let to = filter.recorded_to.unwrap_or(Timestamp(i64::MAX));
+    ask_filtered(
         state,
         &headers,
         Permission::ReadAudit,
@@ -695,6 +846,7 @@ async fn changes_by_actor(
         },
         None,
         None,
+        filter,
     )
     .await
 }
@@ -707,9 +859,10 @@ pub(crate) struct CommandBatch {
     reason: Option<String>,
     /// The authority, e.g. a decision number (recorded on every event).
     source: Option<String>,
-    /// The library's commands, decided in order and appended together or not at all.
+    /// The library's commands, decided in order and appended together or not at all. A
+    /// `record_decision` may leave out `kind` when its number tells it (`15/2024/NĐ-CP`).
     #[schema(value_type = Vec<Object>)]
-    commands: Vec<Command>,
+    commands: Vec<serde_json::Value>,
     /// Record each change at most once: a change already recorded (the same thing created,
     /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
     /// recorded with other content is refused with 409 `change-recorded-differently`. Cannot
@@ -735,12 +888,14 @@ pub(crate) struct WriteOptions {
 pub(crate) struct DecisionBatch {
     /// Why (recorded on every event).
     reason: Option<String>,
-    /// The `record_decision` command.
+    /// The `record_decision` command; `kind` may be left out when the number tells it
+    /// (`15/2024/NĐ-CP` a decree, `34/QĐ-BTTTT` a decision, `567/BTTTT-TCCB` an official
+    /// letter, `67/2020/QH14` a law). The decision may take effect before it is signed.
     #[schema(value_type = Object)]
-    decision: Command,
+    decision: serde_json::Value,
     /// The changes the decision makes; each cites it.
     #[schema(value_type = Vec<Object>)]
-    changes: Vec<Command>,
+    changes: Vec<serde_json::Value>,
     /// Record each change at most once: a change already recorded (the same thing created,
     /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
     /// recorded with other content is refused with 409 `change-recorded-differently`. Cannot
@@ -902,12 +1057,31 @@ async fn post_commands(
     ApiJson(batch): ApiJson<CommandBatch>,
 ) -> Result<Response, ApiError> {
     let principal = state.tokens.authorize(&headers, Permission::Write)?;
+    let commands = commands_from_json("commands", batch.commands)?;
     let ctx = write_context(&principal, &headers, batch.reason, batch.source)?;
     let options = WriteOptions {
         skip_recorded: batch.skip_recorded,
         dry_run: batch.dry_run,
     };
-    execute(state, ctx, batch.commands, options).await
+    execute(state, ctx, commands, options).await
+}
+
+/// Each JSON command of a list as the library's, named `what[i]` in errors.
+fn commands_from_json(
+    what: &str,
+    values: Vec<serde_json::Value>,
+) -> Result<Vec<Command>, ApiError> {
+    if values.len() > MAX_COMMANDS {
+        return Err(ApiError::bad_request(
+            "invalid-batch",
+            format!("send 1 to {MAX_COMMANDS} commands"),
+        ));
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| command_from_json(&format!("{what}[{i}]"), v))
+        .collect()
 }
 
 /// Records a decision together with the changes it makes, atomically.
@@ -918,17 +1092,25 @@ async fn post_decision(
     ApiJson(batch): ApiJson<DecisionBatch>,
 ) -> Result<Response, ApiError> {
     let principal = state.tokens.authorize(&headers, Permission::Write)?;
-    let Command::RecordDecision { number, .. } = &batch.decision else {
+    if batch.decision.get("record_decision").is_none() {
+        return Err(ApiError::bad_request(
+            "invalid-decision",
+            "decision must be a record_decision command",
+        ));
+    }
+    let decision = command_from_json("decision", batch.decision)?;
+    let Command::RecordDecision { number, .. } = &decision else {
         return Err(ApiError::bad_request(
             "invalid-decision",
             "decision must be a record_decision command",
         ));
     };
     let source = Some(number.clone());
+    let changes = commands_from_json("changes", batch.changes)?;
     let ctx = write_context(&principal, &headers, batch.reason, source)?;
-    let mut commands = Vec::with_capacity(1 + batch.changes.len());
-    commands.push(batch.decision);
-    commands.extend(batch.changes);
+    let mut commands = Vec::with_capacity(1 + changes.len());
+    commands.push(decision);
+    commands.extend(changes);
     let options = WriteOptions {
         skip_recorded: batch.skip_recorded,
         dry_run: batch.dry_run,

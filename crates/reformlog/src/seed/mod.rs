@@ -554,11 +554,11 @@ impl Seed {
                     number: x.number.clone(),
                     kind: match x.kind {
                         Some(kind) => kind,
-                        None => {
-                            return Err(SeedError::KindUnknown {
+                        None => DecisionKind::from_number(&x.number).ok_or_else(|| {
+                            SeedError::KindUnknown {
                                 number: x.number.clone(),
-                            })
-                        }
+                            }
+                        })?,
                     },
                     issuer: refs.unit(&x.issuer)?,
                     signer: x.signer.as_deref().map(|s| refs.person(s)).transpose()?,

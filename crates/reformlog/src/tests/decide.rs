@@ -619,3 +619,85 @@ fn establishing_twice_is_refused() {
         .unwrap_err();
     assert!(matches!(err, DomainError::AlreadyExists(_)));
 }
+
+/// A HYPOTHETICAL decree signed on `signed_on` and in force from `in_force_on`.
+fn decree(n: u32, signed_on: &str, in_force_on: &str) -> (crate::DecisionId, Command) {
+    let id = crate::DecisionId::from_slug(&format!("hypothetical-decree-{n}")).unwrap();
+    let command = Command::RecordDecision {
+        decision: id,
+        number: format!("HYPOTHETICAL-{n}/2024/NĐ-CP"),
+        kind: crate::DecisionKind::Decree,
+        issuer: unit("bo-tttt"),
+        signer: None,
+        signed_on: d(signed_on),
+        in_force_on: d(in_force_on),
+        title: "Hypothetical decree for tests; not a real document".to_owned(),
+        amends: Vec::new(),
+        replaces: Vec::new(),
+        repeals: Vec::new(),
+    };
+    (id, command)
+}
+
+/// Whether the decision's answers (its changes and its summary) say it took effect before
+/// it was signed, and the kind's name they show.
+fn before_signed(w: &World, id: crate::DecisionId) -> (bool, bool, String) {
+    let changes = w.k.decision_changes(id).unwrap();
+    let summary =
+        crate::summary::summary(&w.k, crate::EntityKey::Decision(id), d("2024-12-31")).unwrap();
+    let crate::EntityDetails::Decision {
+        in_force_before_signed,
+        kind_name,
+        ..
+    } = summary.details
+    else {
+        panic!("not a decision: {summary:?}")
+    };
+    assert_eq!(changes.decision.kind_name, kind_name);
+    (
+        changes.decision.in_force_before_signed,
+        in_force_before_signed,
+        kind_name,
+    )
+}
+
+#[test]
+fn a_decree_may_take_effect_the_day_before_it_is_signed_and_answers_say_so() {
+    // Given the seed case, when a decree in force the day before its signing is recorded,
+    let mut w = seeded();
+    let (id, command) = decree(1, "2024-03-02", "2024-03-01");
+    w.exec(command).unwrap();
+    // then it is accepted, and both answers about it flag the early effect.
+    assert_eq!(before_signed(&w, id), (true, true, "Nghị định".to_owned()));
+    let changes = w.k.decision_changes(id).unwrap();
+    assert_eq!(changes.decision.in_force_on, d("2024-03-01"));
+    assert_eq!(changes.decision.signed_on, d("2024-03-02"));
+}
+
+#[test]
+fn a_retroactive_decree_months_before_signing_is_accepted() {
+    let mut w = seeded();
+    let (id, command) = decree(2, "2024-07-15", "2024-01-01");
+    w.exec(command).unwrap();
+    assert!(before_signed(&w, id).0);
+}
+
+#[test]
+fn a_decision_in_force_on_or_after_signing_is_not_flagged() {
+    let mut w = seeded();
+    let (same_day, command) = decree(3, "2024-03-02", "2024-03-02");
+    w.exec(command).unwrap();
+    let (later, command) = decree(4, "2024-03-02", "2024-04-15");
+    w.exec(command).unwrap();
+    assert_eq!(
+        before_signed(&w, same_day),
+        (false, false, "Nghị định".to_owned())
+    );
+    assert_eq!(
+        before_signed(&w, later),
+        (false, false, "Nghị định".to_owned())
+    );
+    // The seed's own decision is signed and in force the same day.
+    let (flag, _, name) = before_signed(&w, decision("qd-34-2022"));
+    assert_eq!((flag, name.as_str()), (false, "Quyết định"));
+}

@@ -17,3 +17,5 @@ mod store_props;
 mod support;
 // "As known at" inside one atomic write sees the whole write, by position and by time.
 mod whole_commits;
+// Decision payloads written by earlier builds decode to the same kinds.
+mod golden;
