@@ -64,3 +64,7 @@ mod daemon;
 // against a kept head digest, online and offline), backup/restore, tail.
 #[path = "cli/mod.rs"]
 mod cli;
+
+// README.md as a test: every shell command it shows runs in order against the built
+// binaries, and what it says a command prints is checked.
+mod readme;
