@@ -164,7 +164,7 @@ pub(crate) fn relation_entry(prefix: &[u8; 17], first_position: u64) -> Vec<u8> 
 /// The targets of a relation entry, as written by [`encode_targets`]; `None` when the value
 /// is not a whole number of UUIDs.
 pub(crate) fn decode_targets(value: &[u8]) -> Option<impl Iterator<Item = Uuid> + '_> {
-    if value.len() % 16 != 0 {
+    if !value.len().is_multiple_of(16) {
         return None;
     }
     Some(
@@ -276,7 +276,7 @@ pub(crate) fn encode_tail(entries: &[(u64, u64)]) -> Vec<u8> {
 
 /// Decodes what [`encode_tail`] wrote; `None` when the value is not a whole number of pairs.
 pub(crate) fn decode_tail(bytes: &[u8]) -> Option<Vec<(u64, u64)>> {
-    if bytes.len() % 16 != 0 {
+    if !bytes.len().is_multiple_of(16) {
         return None;
     }
     bytes
