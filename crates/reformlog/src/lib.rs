@@ -42,6 +42,7 @@
 //! ```
 mod api_error;
 mod codec;
+mod collate;
 mod command;
 mod date;
 mod decide;
@@ -65,6 +66,7 @@ mod tests;
 
 pub use api_error::{Error, OpenError};
 pub use codec::decode_event;
+pub use collate::collate;
 pub use command::{Command, SeatSpec, SubBodySpec};
 pub use date::{Date, DateError, KnownAt, Timestamp};
 pub use decide::decide;

@@ -1,6 +1,7 @@
 //! Questions and answers over any `Source`: composition on a date, histories, diffs, tasks,
 //! audit trails and name search. Every date-dependent name is the one in force on that date.
 
+use crate::collate::collate;
 use crate::date::{Date, Timestamp};
 use crate::event::{Event, Recorded};
 use crate::ids::{
@@ -79,6 +80,11 @@ pub struct SeatOnDate {
 }
 
 /// Who sat on a committee (and its sub-bodies) on a date.
+///
+/// Seats come in the order they were created, which is the order of the decisions that
+/// created them and, within one decision, the order it lists them in (the `seats` of a
+/// reconstitution; seats created one by one come after, in the order they were recorded).
+/// Sub-bodies come in Vietnamese alphabetical order of their names on the date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct Composition {
     pub committee: CommitteeId,
@@ -394,8 +400,15 @@ pub(crate) fn positions_on(s: &dyn Source, person: PersonId, on: Date) -> Vec<Po
             out.push(post_ref(s, post, on));
         }
     }
-    out.sort_by_key(|p| p.id);
+    out.sort_by(|a, b| {
+        collate(name_str(&a.title), name_str(&b.title)).then_with(|| a.id.cmp(&b.id))
+    });
     out
+}
+
+/// A name for collation; an entity without one comes first.
+fn name_str(name: &Option<Name>) -> &str {
+    name.as_ref().map_or("", Name::as_str)
 }
 
 /// Who sat on `committee` (and, recursively, its sub-bodies) on `on`.
@@ -428,6 +441,8 @@ fn composition_depth(
             .filter(|m| covers(m.from, m.ended_on, on))
             .collect();
         seats.reserve(c.seats.len());
+        // Seats in the view's order, which is the order they were created in (log position,
+        // then the order of the events of one command): the order the decision lists them.
         for seat in c.seats.iter().filter(|x| covers(x.from, x.ended_on, on)) {
             let holders = match seat.ex_officio {
                 Some(post) => s
@@ -470,15 +485,6 @@ fn composition_depth(
             });
         }
     }
-    // Role first, then the label followed by the unit name, so that answers read like the
-    // decision; the seat id makes the order total. The joined text is compared piece by
-    // piece rather than built into a key per seat.
-    seats.sort_unstable_by(|a, b| {
-        a.role
-            .cmp(&b.role)
-            .then_with(|| cmp_joined(sort_text(a), sort_text(b)))
-            .then_with(|| a.seat.cmp(&b.seat))
-    });
     let mut sub_bodies = Vec::new();
     // Sub-bodies nest a level or two in practice; the bound only guards against a cycle.
     if depth < 16 {
@@ -499,6 +505,11 @@ fn composition_depth(
                 sub_bodies.push(sub);
             }
         }
+        // A list of committees: by name, as a Vietnamese reader looks one up.
+        sub_bodies.sort_by(|a, b| {
+            collate(name_str(&a.name), name_str(&b.name))
+                .then_with(|| a.committee.cmp(&b.committee))
+        });
     }
     Ok(Composition {
         committee,
@@ -509,49 +520,6 @@ fn composition_depth(
         seats,
         sub_bodies,
     })
-}
-
-/// A seat's label and the name of the unit it is on behalf of: its text in the order of seats.
-fn sort_text(x: &SeatOnDate) -> [&str; 2] {
-    let label = x.label.as_deref().unwrap_or("");
-    let unit = x
-        .on_behalf_of
-        .as_ref()
-        .and_then(|u| u.name.as_ref())
-        .map_or("", Name::as_str);
-    [label, unit]
-}
-
-/// Compares `a[0] + a[1]` with `b[0] + b[1]` as `str` does, without joining them.
-fn cmp_joined(a: [&str; 2], b: [&str; 2]) -> std::cmp::Ordering {
-    let (mut x, mut x_next) = (a[0].as_bytes(), Some(a[1].as_bytes()));
-    let (mut y, mut y_next) = (b[0].as_bytes(), Some(b[1].as_bytes()));
-    loop {
-        if x.is_empty() {
-            if let Some(next) = x_next.take() {
-                x = next;
-                continue;
-            }
-        }
-        if y.is_empty() {
-            if let Some(next) = y_next.take() {
-                y = next;
-                continue;
-            }
-        }
-        let n = x.len().min(y.len());
-        if n == 0 {
-            // One side is used up: the shorter text comes first.
-            return x.len().cmp(&y.len());
-        }
-        match x[..n].cmp(&y[..n]) {
-            std::cmp::Ordering::Equal => {
-                x = &x[n..];
-                y = &y[n..];
-            }
-            other => return other,
-        }
-    }
 }
 
 pub(crate) fn person_history(
@@ -925,23 +893,8 @@ pub(crate) fn search(s: &dyn Source, text: &str) -> Vec<SearchHit> {
             matched: (*matched).clone(),
         });
     }
-    out.sort_by_cached_key(|h| (h.name.folded(), h.entity));
+    out.sort_by(|a, b| {
+        collate(a.name.as_str(), b.name.as_str()).then_with(|| a.entity.cmp(&b.entity))
+    });
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cmp_joined;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn joined_order_is_the_order_of_the_joined_text(
-            a in "[ab\u{1ea1}]{0,4}", b in "[ab\u{1ea1}]{0,4}",
-            c in "[ab\u{1ea1}]{0,4}", d in "[ab\u{1ea1}]{0,4}",
-        ) {
-            let joined = (a.clone() + &b).cmp(&(c.clone() + &d));
-            prop_assert_eq!(cmp_joined([&a, &b], [&c, &d]), joined);
-        }
-    }
 }

@@ -4,6 +4,7 @@
 mod corrections;
 mod decide;
 mod engine;
+mod order;
 mod props;
 mod queries;
 mod seed;
