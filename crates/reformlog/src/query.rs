@@ -1,6 +1,11 @@
 //! Questions and answers over any `Source`: composition on a date, histories, diffs, tasks,
 //! audit trails and name search. Every date-dependent name is the one in force on that date.
 
+mod diff;
+
+pub(crate) use diff::composition_diff;
+pub use diff::{CompositionDiff, DiffChange, DiffEntry};
+
 use crate::collate::collate;
 use crate::date::{Date, Timestamp};
 use crate::event::{Event, Recorded};
@@ -175,32 +180,6 @@ pub struct DecisionSummary {
     pub amends: Vec<DecisionRef>,
     pub replaces: Vec<DecisionRef>,
     pub repeals: Vec<DecisionRef>,
-}
-
-/// One seat-and-person line of a composition diff.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Debug)]
-pub struct DiffEntry {
-    pub committee: CommitteeId,
-    pub seat: SeatId,
-    pub role: Role,
-    pub label: Option<String>,
-    pub on_behalf_of: Option<UnitId>,
-    pub person: Option<PersonId>,
-    pub person_name: Option<Name>,
-}
-
-/// What changed in a committee's composition between two dates.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct CompositionDiff {
-    pub committee: CommitteeId,
-    pub before: Date,
-    pub after: Date,
-    /// Seat holdings present on `after` but not on `before`.
-    pub joined: Vec<DiffEntry>,
-    /// Seat holdings present on `before` but not on `after`.
-    pub left: Vec<DiffEntry>,
-    /// Holdings present on both dates.
-    pub stayed: usize,
 }
 
 /// How a recorded event stands now.
@@ -588,73 +567,6 @@ pub(crate) fn person_history(
         names,
         memberships,
         positions,
-    })
-}
-
-fn diff_entries(c: &Composition) -> BTreeSet<DiffEntry> {
-    let mut out = BTreeSet::new();
-    for seat in &c.seats {
-        let base = DiffEntry {
-            committee: c.committee,
-            seat: seat.seat,
-            role: seat.role,
-            label: seat.label.clone(),
-            on_behalf_of: seat.on_behalf_of.as_ref().map(|u| u.id),
-            person: None,
-            person_name: None,
-        };
-        if seat.holders.is_empty() {
-            out.insert(base.clone());
-        }
-        for h in &seat.holders {
-            out.insert(DiffEntry {
-                person: Some(h.person.id),
-                person_name: h.person.name.clone(),
-                ..base.clone()
-            });
-        }
-    }
-    for b in &c.sub_bodies {
-        out.extend(diff_entries(b));
-    }
-    out
-}
-
-pub(crate) fn composition_diff(
-    s: &dyn Source,
-    committee: CommitteeId,
-    before: Date,
-    after: Date,
-) -> Result<CompositionDiff, QueryError> {
-    let a = composition(s, committee, before)?;
-    let b = composition(s, committee, after)?;
-    // Names can differ between the dates; compare on ids only.
-    let strip =
-        |set: BTreeSet<DiffEntry>| -> BTreeMap<(CommitteeId, SeatId, Option<PersonId>), DiffEntry> {
-            set.into_iter()
-                .map(|e| ((e.committee, e.seat, e.person), e))
-                .collect()
-        };
-    let ea = strip(diff_entries(&a));
-    let eb = strip(diff_entries(&b));
-    let joined = eb
-        .iter()
-        .filter(|(k, _)| !ea.contains_key(k))
-        .map(|(_, v)| v.clone())
-        .collect();
-    let left = ea
-        .iter()
-        .filter(|(k, _)| !eb.contains_key(k))
-        .map(|(_, v)| v.clone())
-        .collect();
-    let stayed = ea.keys().filter(|k| eb.contains_key(k)).count();
-    Ok(CompositionDiff {
-        committee,
-        before,
-        after,
-        joined,
-        left,
-        stayed,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod corrections;
 mod decide;
+mod diffs;
 mod engine;
 mod order;
 mod props;
