@@ -81,9 +81,9 @@ pub use knowledge::Knowledge;
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
 pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,
-    DiffChange, DiffEntry, HistoryEntry, MembershipRecord, NameFrom, PersonHistory, PersonRef,
-    PositionRecord, PostRef, Query, QueryError, SearchHit, SeatHolding, SeatOnDate, Standing,
-    TaskOnDate, UnitRef,
+    DiffChange, DiffEntry, ExOfficioRecord, HistoryEntry, MembershipRecord, NameFrom,
+    PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, SearchHit, SeatHolding,
+    SeatOnDate, Standing, TaskOnDate, UnitRef,
 };
 pub use seed::{
     Seed, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedPerson, SeedPost,

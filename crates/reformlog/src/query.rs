@@ -2,9 +2,12 @@
 //! audit trails and name search. Every date-dependent name is the one in force on that date.
 
 mod diff;
+mod person;
 
 pub(crate) use diff::composition_diff;
 pub use diff::{CompositionDiff, DiffChange, DiffEntry};
+pub(crate) use person::person_history;
+pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, PositionRecord};
 
 use crate::collate::collate;
 use crate::date::{Date, Timestamp};
@@ -124,46 +127,6 @@ impl Composition {
     pub fn holder_count(&self) -> usize {
         self.seated().iter().filter(|(_, _, p)| p.is_some()).count()
     }
-}
-
-/// A name an entity bore from a date.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct NameFrom {
-    pub from: Date,
-    pub name: Name,
-}
-
-/// One membership of a person.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct MembershipRecord {
-    pub committee: CommitteeId,
-    pub committee_name: Option<Name>,
-    pub seat: SeatId,
-    pub role: Option<Role>,
-    pub on_behalf_of: Option<UnitRef>,
-    pub membership: MembershipId,
-    pub from: Date,
-    pub ended_on: Option<Date>,
-    pub decision: DecisionRef,
-    pub end_decision: Option<DecisionRef>,
-}
-
-/// One post a person held.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct PositionRecord {
-    pub post: PostRef,
-    pub from: Date,
-    pub ended_on: Option<Date>,
-    pub decision: Option<DecisionRef>,
-}
-
-/// A person's names, memberships and positions over time.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct PersonHistory {
-    pub person: PersonId,
-    pub names: Vec<NameFrom>,
-    pub memberships: Vec<MembershipRecord>,
-    pub positions: Vec<PositionRecord>,
 }
 
 /// A decision's own record.
@@ -498,75 +461,6 @@ fn composition_depth(
         duties: c.duties.at(on).cloned().unwrap_or_default(),
         seats,
         sub_bodies,
-    })
-}
-
-pub(crate) fn person_history(
-    s: &dyn Source,
-    person: PersonId,
-) -> Result<PersonHistory, QueryError> {
-    let key = EntityKey::Person(person);
-    let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
-    let p = view.as_person().ok_or(QueryError::NotFound(key))?;
-    let names = p
-        .names
-        .0
-        .iter()
-        .map(|(from, name)| NameFrom {
-            from: *from,
-            name: name.clone(),
-        })
-        .collect();
-    let mut memberships = Vec::new();
-    let mut committees = s.committees_of_person(person);
-    committees.sort();
-    committees.dedup();
-    for cid in committees {
-        let Some(cv) = s.view(&EntityKey::Committee(cid)) else {
-            continue;
-        };
-        let Some(c) = cv.as_committee() else { continue };
-        for m in c.memberships.iter().filter(|m| m.person == person) {
-            let seat = c.seat(m.seat);
-            memberships.push(MembershipRecord {
-                committee: cid,
-                committee_name: c.names.at_or_first(m.from).cloned(),
-                seat: m.seat,
-                role: seat.map(|x| x.role),
-                on_behalf_of: seat
-                    .and_then(|x| x.on_behalf_of)
-                    .map(|u| unit_ref(s, u, m.from)),
-                membership: m.id,
-                from: m.from,
-                ended_on: m.ended_on,
-                decision: decision_ref(s, m.decision),
-                end_decision: m.end_decision.map(|d| decision_ref(s, d)),
-            });
-        }
-    }
-    memberships.sort_by(|a, b| {
-        (a.from, a.committee, a.membership).cmp(&(b.from, b.committee, b.membership))
-    });
-    let mut positions = Vec::new();
-    for key in s.posts_of_person(person) {
-        let EntityKey::Post(post) = key else { continue };
-        let Some(pv) = s.view(&key) else { continue };
-        let Some(p) = pv.as_post() else { continue };
-        for h in p.holdings.iter().filter(|h| h.person == person) {
-            positions.push(PositionRecord {
-                post: post_ref(s, post, h.from),
-                from: h.from,
-                ended_on: h.ended_on,
-                decision: h.decision.map(|d| decision_ref(s, d)),
-            });
-        }
-    }
-    positions.sort_by_key(|p| (p.from, p.post.id));
-    Ok(PersonHistory {
-        person,
-        names,
-        memberships,
-        positions,
     })
 }
 

@@ -11,5 +11,6 @@ mod queries;
 mod seed;
 mod store_props;
 mod support;
+mod tenure;
 // "As known at" inside one atomic write sees the whole write, by position and by time.
 mod whole_commits;
