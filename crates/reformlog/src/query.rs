@@ -3,20 +3,22 @@
 
 mod diff;
 mod person;
+mod tasks;
 
 pub(crate) use diff::composition_diff;
 pub use diff::{CompositionDiff, DiffChange, DiffEntry};
 pub(crate) use person::person_history;
 pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, PositionRecord};
+pub use tasks::TaskOnDate;
+pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
 
 use crate::collate::collate;
 use crate::date::{Date, Timestamp};
 use crate::event::{Event, Recorded};
 use crate::ids::{
-    CommitteeId, DecisionId, EntityKey, EventId, MembershipId, PersonId, PostId, SeatId, TaskId,
-    UnitId,
+    CommitteeId, DecisionId, EntityKey, EventId, MembershipId, PersonId, PostId, SeatId, UnitId,
 };
-use crate::model::{DecisionKind, Role, TaskStatus};
+use crate::model::{DecisionKind, Role};
 use crate::source::Source;
 use crate::text::{fold, folded_contains, Name};
 use crate::view::{covers, effective_events, fact_statuses, EntityView, FactStatus, Membership};
@@ -183,22 +185,6 @@ pub struct DecisionChanges {
     pub decision: DecisionSummary,
     pub changes: Vec<HistoryEntry>,
     pub compositions: Vec<CompositionDiff>,
-}
-
-/// A task as it stood on a date.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct TaskOnDate {
-    pub task: TaskId,
-    pub title: String,
-    pub product: String,
-    pub plan: Option<DecisionRef>,
-    pub lead: Option<UnitRef>,
-    pub cooperating: Vec<UnitRef>,
-    pub responsible: Option<PersonRef>,
-    pub deadline: Option<Date>,
-    pub status: TaskStatus,
-    pub percent: Option<u8>,
-    pub overdue: bool,
 }
 
 /// A name-search result.
@@ -594,75 +580,6 @@ pub(crate) fn decision_changes(
         changes,
         compositions,
     })
-}
-
-pub(crate) fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
-    let view = s.view(&EntityKey::Task(id))?;
-    let t = view.as_task()?;
-    let status = t.status_on(on)?;
-    let assignment = t.assignments.at(on);
-    Some(TaskOnDate {
-        task: id,
-        title: t.title.clone(),
-        product: t.product.clone(),
-        plan: t.plan.map(|p| decision_ref(s, p)),
-        lead: assignment.map(|a| unit_ref(s, a.lead, on)),
-        cooperating: assignment
-            .map(|a| a.cooperating.iter().map(|u| unit_ref(s, *u, on)).collect())
-            .unwrap_or_default(),
-        responsible: assignment
-            .and_then(|a| a.responsible)
-            .map(|p| person_ref(s, p, on)),
-        deadline: t.deadline_on(on),
-        status,
-        percent: t.progress_on(on).map(|p| p.percent),
-        overdue: t.overdue_on(on),
-    })
-}
-
-fn sorted_tasks(mut v: Vec<TaskOnDate>) -> Vec<TaskOnDate> {
-    v.sort_by_key(|t| (t.deadline, t.task));
-    v
-}
-
-/// Tasks led by or shared with `unit` on `on`.
-pub(crate) fn tasks_of_unit(s: &dyn Source, unit: UnitId, on: Date) -> Vec<TaskOnDate> {
-    let mut ids = s.tasks_of_unit(unit);
-    ids.sort();
-    ids.dedup();
-    let v = ids
-        .into_iter()
-        .filter_map(|id| task_on(s, id, on))
-        .filter(|t| {
-            t.lead.as_ref().is_some_and(|l| l.id == unit)
-                || t.cooperating.iter().any(|c| c.id == unit)
-        })
-        .collect();
-    sorted_tasks(v)
-}
-
-pub(crate) fn tasks_of_plan(s: &dyn Source, plan: DecisionId, on: Date) -> Vec<TaskOnDate> {
-    let mut ids = s.tasks_of_plan(plan);
-    ids.sort();
-    ids.dedup();
-    let v = ids
-        .into_iter()
-        .filter_map(|id| task_on(s, id, on))
-        .filter(|t| t.plan.as_ref().is_some_and(|p| p.id == plan))
-        .collect();
-    sorted_tasks(v)
-}
-
-pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
-    let mut ids = s.all_tasks();
-    ids.sort();
-    ids.dedup();
-    let v = ids
-        .into_iter()
-        .filter_map(|id| task_on(s, id, on))
-        .filter(|t| t.overdue)
-        .collect();
-    sorted_tasks(v)
 }
 
 /// People, units, posts and committees whose name (any they have borne) matches `text`,
