@@ -702,7 +702,7 @@ impl StoreKeys {
                 (next_no, 0, Vec::new())
             });
             batch.insert(prefixed(0x10, &[&position]), record);
-            if head.1 % 16 == 0 {
+            if head.1.is_multiple_of(16) {
                 head.2.clear();
             }
             head.2.extend_from_slice(&position);

@@ -129,7 +129,9 @@ pub fn make_event(seed: u64) -> Result<(String, NewEvent), CodecError> {
         organisation: pick(ORGANISATIONS, r >> 31).to_string(),
         decision: format!("Quyết định số {}/QĐ-TTg", 100 + (r >> 37) % 2_000),
         valid_from: (year, month, day),
-        valid_to: ((r >> 41) % 3 == 0).then_some((year + 2, month, day)),
+        valid_to: (r >> 41)
+            .is_multiple_of(3)
+            .then_some((year + 2, month, day)),
         note: pick(NOTES, r >> 45).to_string(),
     };
     let metadata = Metadata::by(pick(ACTORS, r >> 50)).with_reason(pick(REASONS, r >> 54));
@@ -569,7 +571,7 @@ pub fn fmt_num(x: f64) -> String {
         let digits = whole.unsigned_abs().to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);

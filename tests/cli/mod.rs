@@ -253,6 +253,218 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
     assert_eq!(code(&gone), Some(reformctl::exit::UNAVAILABLE));
 }
 
+/// A hypothetical committee of the ministry whose deputy head sits as Vụ trưởng Vụ Tổ chức cán
+/// bộ and one member as Cục trưởng Cục Tin học hóa; reconstituted on 2023-02-01 with new
+/// seats (Thành viên 3 for Thành viên 2); Phạm Minh Tiến follows Đỗ Công Anh as Cục trưởng on
+/// 2024-01-01. Every date and decision here is made up for the test.
+const SEATS_BY_POST: &str = r#"
+records_from = "2022-01-01"
+
+[[units]]
+slug = "bo-tttt"
+name = "Bộ Thông tin và Truyền thông"
+kind = "ministry"
+
+[[units]]
+slug = "vu-to-chuc-can-bo"
+name = "Vụ Tổ chức cán bộ"
+kind = "department"
+parent = "bo-tttt"
+
+[[units]]
+slug = "cuc-tin-hoc-hoa"
+name = "Cục Tin học hóa"
+kind = "authority"
+parent = "bo-tttt"
+
+[[people]]
+slug = "pham-minh-tien"
+name = "Phạm Minh Tiến"
+
+[[people]]
+slug = "do-cong-anh"
+name = "Đỗ Công Anh"
+
+[[people]]
+slug = "thanh-vien-1"
+name = "Thành viên 1"
+
+[[people]]
+slug = "thanh-vien-2"
+name = "Thành viên 2"
+
+[[people]]
+slug = "thanh-vien-3"
+name = "Thành viên 3"
+
+[[decisions]]
+slug = "hypothetical-cli-1"
+number = "HYPOTHETICAL-C1/QĐ-BTTTT"
+kind = "decision"
+issuer = "bo-tttt"
+signed_on = "2022-02-01"
+in_force_on = "2022-02-01"
+title = "Hypothetical decision for tests; not a real document"
+
+[[decisions]]
+slug = "hypothetical-cli-2"
+number = "HYPOTHETICAL-C2/QĐ-BTTTT"
+kind = "decision"
+issuer = "bo-tttt"
+signed_on = "2023-02-01"
+in_force_on = "2023-02-01"
+title = "Hypothetical decision for tests; not a real document"
+
+[[posts]]
+slug = "vu-truong-vu-to-chuc-can-bo"
+title = "Vụ trưởng Vụ Tổ chức cán bộ"
+unit = "vu-to-chuc-can-bo"
+holders = [{ person = "pham-minh-tien", ended_on = "2024-01-01" }]
+
+[[posts]]
+slug = "cuc-truong-cuc-tin-hoc-hoa"
+title = "Cục trưởng Cục Tin học hóa"
+unit = "cuc-tin-hoc-hoa"
+holders = [
+  { person = "do-cong-anh", ended_on = "2024-01-01" },
+  { person = "pham-minh-tien", from = "2024-01-01" },
+]
+
+[[committees]]
+slug = "ban-thu-nghiem-cli"
+name = "Ban thử nghiệm"
+unit = "bo-tttt"
+established = "2022-02-01"
+decision = "hypothetical-cli-1"
+
+[[reconstitutions]]
+committee = "ban-thu-nghiem-cli"
+decision = "hypothetical-cli-1"
+on = "2022-02-01"
+
+[[reconstitutions.seats]]
+slug = "pho-truong-ban-2022"
+role = "deputy_head"
+ex_officio = "vu-truong-vu-to-chuc-can-bo"
+
+[[reconstitutions.seats]]
+slug = "thanh-vien-cuc-2022"
+role = "member"
+ex_officio = "cuc-truong-cuc-tin-hoc-hoa"
+
+[[reconstitutions.seats]]
+slug = "thanh-vien-1-2022"
+role = "member"
+holder = "thanh-vien-1"
+
+[[reconstitutions.seats]]
+slug = "thanh-vien-2-2022"
+role = "member"
+holder = "thanh-vien-2"
+
+[[reconstitutions]]
+committee = "ban-thu-nghiem-cli"
+decision = "hypothetical-cli-2"
+on = "2023-02-01"
+
+[[reconstitutions.seats]]
+slug = "pho-truong-ban-2023"
+role = "deputy_head"
+ex_officio = "vu-truong-vu-to-chuc-can-bo"
+
+[[reconstitutions.seats]]
+slug = "thanh-vien-cuc-2023"
+role = "member"
+ex_officio = "cuc-truong-cuc-tin-hoc-hoa"
+
+[[reconstitutions.seats]]
+slug = "thanh-vien-1-2023"
+role = "member"
+holder = "thanh-vien-1"
+
+[[reconstitutions.seats]]
+slug = "thanh-vien-3-2023"
+role = "member"
+holder = "thanh-vien-3"
+"#;
+
+#[test]
+fn history_shows_seats_held_ex_officio_and_diff_keeps_who_kept_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(&dir.path().join("data"));
+    let file = dir.path().join("seats-by-post.toml");
+    std::fs::write(&file, SEATS_BY_POST).unwrap();
+    d.ok(&["import", file.to_str().unwrap()]);
+
+    // Deputy head through one post (in each reconstitution's seat), then member through
+    // the other, oldest first, each naming the post.
+    let history = d.ok(&["history", "pham-minh-tien"]);
+    let rows: Vec<&str> = history
+        .lines()
+        .skip_while(|l| *l != "Committee seats")
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 3, "{history}");
+    for (row, parts) in rows.iter().zip([
+        [
+            "Phó Trưởng ban",
+            "Vụ trưởng Vụ Tổ chức cán bộ",
+            "2022-02-01",
+            "2023-02-01",
+        ],
+        [
+            "Phó Trưởng ban",
+            "Vụ trưởng Vụ Tổ chức cán bộ",
+            "2023-02-01",
+            "2024-01-01",
+        ],
+        [
+            "Thành viên",
+            "Cục trưởng Cục Tin học hóa",
+            "2024-01-01",
+            "—",
+        ],
+    ]) {
+        for part in parts {
+            assert!(row.contains(part), "{part:?} in {row:?}\n{history}");
+        }
+        assert!(row.starts_with("Ban thử nghiệm"), "{history}");
+    }
+
+    // Across the reconstitution: the two who sit ex officio and Thành viên 1 stayed.
+    let diff = d.ok(&[
+        "diff",
+        "ban-thu-nghiem-cli",
+        "--from",
+        "2023-01-31",
+        "--to",
+        "2023-02-01",
+    ]);
+    assert!(
+        diff.starts_with(
+            "between 2023-01-31 and 2023-02-01: 3 stayed, 0 changed place, 1 left, 1 joined"
+        ),
+        "{diff}"
+    );
+    let row = |sign: char| diff.lines().find(|l| l.starts_with(sign)).unwrap_or("");
+    assert!(row('-').contains("Thành viên 2"), "{diff}");
+    assert!(row('+').contains("Thành viên 3"), "{diff}");
+    // The daemon's JSON says the same.
+    let v: Value = serde_json::from_str(&d.ok(&[
+        "--json",
+        "diff",
+        "ban-thu-nghiem-cli",
+        "--from",
+        "2023-01-31",
+        "--to",
+        "2023-02-01",
+    ]))
+    .unwrap();
+    assert_eq!(v["answer"]["stayed"], 3);
+    assert_eq!(v["answer"]["left"][0]["person_name"], "Thành viên 2");
+}
+
 #[test]
 fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
     let dirs = tempfile::tempdir().unwrap();

@@ -11,6 +11,8 @@ mod bad_input;
 mod integrity;
 // The seed case end to end, with a late decision and a correction on both time axes.
 mod seed_scenario;
+// Seats held ex officio in a person's history; seat continuity in diffs across a reconstitution.
+mod seats;
 // The SSE feed resumes from Last-Event-ID with no gap or duplicate under concurrent writes.
 mod sse;
 // SIGKILL the daemon under concurrent writes; every 2xx write survives; read models match a rebuild.

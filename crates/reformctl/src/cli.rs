@@ -90,7 +90,8 @@ pub enum Command {
         #[command(subcommand)]
         command: DecisionCommand,
     },
-    /// A person's memberships and positions over time.
+    /// A person's committee seats (memberships, and seats held ex officio through a post) and
+    /// positions over time.
     History {
         /// The person: UUID, slug or name.
         person: String,
@@ -99,7 +100,7 @@ pub enum Command {
         #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
     },
-    /// Who joined and left a committee between two dates.
+    /// Who stayed, changed place, left or joined a committee between two dates.
     Diff {
         /// The committee: UUID, slug or name.
         committee: String,

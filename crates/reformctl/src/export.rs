@@ -106,7 +106,15 @@ fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(
             ]
         })
         .collect();
-    rows.sort_by(|a, b| (&a[8], &a[1], &a[3], &a[5]).cmp(&(&b[8], &b[1], &b[3], &b[5])));
+    // By start date, then committee, role and person as a reader looks them up: names in
+    // Vietnamese order, roles head first; the membership id makes the order total.
+    rows.sort_by(|a, b| {
+        a[8].cmp(&b[8])
+            .then_with(|| reformlog::collate(&a[1], &b[1]))
+            .then_with(|| crate::show::role_rank(&a[3]).cmp(&crate::show::role_rank(&b[3])))
+            .then_with(|| reformlog::collate(&a[5], &b[5]))
+            .then_with(|| a[12].cmp(&b[12]))
+    });
     let mut w = csv::Writer::from_writer(out);
     let header = [
         "committee_id",
@@ -134,4 +142,51 @@ fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn membership_rows_follow_the_date_then_vietnamese_order_of_names_and_the_role_rank() {
+        let m = |role: &str, person: &str| {
+            serde_json::json!({
+                "committee": "c", "committee_name": "Tổ giúp việc", "seat": "s", "role": role,
+                "from": "2022-01-14", "membership": person,
+            })
+        };
+        let g = crate::popolo::Gathered {
+            memberships: [
+                ("member", "Thành viên 14"),
+                ("member", "Thành viên 6"),
+                ("deputy_head", "Đỗ Công Anh"),
+                ("head", "Nguyễn Huy Dũng"),
+                ("deputy_head", "Phạm Minh Tiến"),
+            ]
+            .into_iter()
+            .map(|(role, who)| ("p".to_owned(), who.to_owned(), m(role, who)))
+            .collect(),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        memberships_csv(&g, &mut out).unwrap();
+        let people: Vec<String> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(5).unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            people,
+            [
+                "Nguyễn Huy Dũng",
+                "Đỗ Công Anh",
+                "Phạm Minh Tiến",
+                "Thành viên 6",
+                "Thành viên 14"
+            ]
+        );
+    }
 }

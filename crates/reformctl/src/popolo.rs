@@ -517,7 +517,9 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         .iter()
         .filter(|p| seats.contains(p.id.as_str()))
         .collect();
-    seat_posts.sort_by(|a, b| (&a.start_date, &a.id).cmp(&(&b.start_date, &b.id)));
+    // By start date, and in the document's order within a date (a stable sort): the order
+    // the exporting daemon listed them in, which compositions keep.
+    seat_posts.sort_by(|a, b| a.start_date.cmp(&b.start_date));
     let mut seat_ends = Vec::new();
     let mut seat_committee: HashMap<&str, CommitteeId> = HashMap::new();
     for p in seat_posts {
@@ -625,8 +627,11 @@ pub(crate) struct Gathered {
     pub memberships: Vec<(String, String, Value)>,
     /// (person id, position record) for every post holding.
     pub positions: Vec<(String, Value)>,
-    /// Seat id -> (committee id, seat as seen in a composition, first date seen).
+    /// Seat id -> (committee id, seat as seen in a composition).
     pub seats: BTreeMap<String, (String, Value)>,
+    /// Seat id -> (first date the seat was seen on, its place in that date's compositions),
+    /// which keeps the order the decisions list seats in.
+    pub seat_seen: HashMap<String, (String, usize)>,
     /// Seat id -> (end date, end decision id), for seats seen to end.
     pub seat_ends: BTreeMap<String, (String, Option<String>)>,
 }
@@ -731,6 +736,7 @@ pub(crate) fn gather(
         }
         let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for d in &dates {
+            let mut place = 0usize;
             let v = client.get(
                 &format!("/v1/committees/{id}/composition"),
                 &[("on", Some(d))],
@@ -746,6 +752,10 @@ pub(crate) fn gather(
                 {
                     let sid = st(seat, "/seat").unwrap_or_default();
                     present.entry(d.clone()).or_default().insert(sid.clone());
+                    g.seat_seen
+                        .entry(sid.clone())
+                        .or_insert_with(|| (d.clone(), place));
+                    place += 1;
                     g.seats
                         .entry(sid)
                         .or_insert_with(|| (cid.clone(), seat.clone()));
@@ -863,7 +873,18 @@ pub(crate) fn document(g: &Gathered) -> Document {
             end_decision_id: None,
         });
     }
-    for (sid, (cid, seat)) in &g.seats {
+    // Seats in the order they begin and, among those of one date, in the order the
+    // compositions list them: the import creates them in this order, so a composition
+    // lists them as the exporting daemon did.
+    let mut seats: Vec<(&String, &(String, Value))> = g.seats.iter().collect();
+    seats.sort_by_cached_key(|(sid, (_, seat))| {
+        (
+            st(seat, "/since"),
+            g.seat_seen.get(*sid).cloned(),
+            (*sid).clone(),
+        )
+    });
+    for (sid, (cid, seat)) in seats {
         let role = st(seat, "/role").unwrap_or_default();
         let label = st(seat, "/label");
         let behalf = st(seat, "/on_behalf_of/name");

@@ -26,7 +26,8 @@ pub(crate) fn role_label(role: &str) -> &str {
     }
 }
 
-fn role_rank(role: &str) -> usize {
+/// A role's rank in the order of [`reformlog::Role`]: head first, secretary last.
+pub(crate) fn role_rank(role: &str) -> usize {
     const ORDER: [&str; 8] = [
         "head",
         "standing_deputy_head",
@@ -217,28 +218,8 @@ pub(crate) fn history(
     for n in arr(a, "/names") {
         writeln!(out, "name from {}: {}", s(n, "/from"), s(n, "/name"))?;
     }
-    writeln!(out, "\nMemberships")?;
-    let mut t = Table::new(&[
-        "COMMITTEE",
-        "ROLE",
-        "ON BEHALF OF",
-        "FROM",
-        "UNTIL",
-        "DECISION",
-        "ENDED BY",
-    ]);
-    for m in arr(a, "/memberships") {
-        t.row(vec![
-            or_dash(s(m, "/committee_name")),
-            role_label(s(m, "/role")).into(),
-            or_dash(s(m, "/on_behalf_of/name")),
-            s(m, "/from").into(),
-            or_dash(s(m, "/ended_on")),
-            or_dash(s(m, "/decision/number")),
-            or_dash(s(m, "/end_decision/number")),
-        ]);
-    }
-    write!(out, "{}", t.render())?;
+    writeln!(out, "\nCommittee seats")?;
+    write!(out, "{}", seats_table(a).render())?;
     writeln!(out, "\nPositions")?;
     let mut t = Table::new(&["POST", "UNIT", "FROM", "UNTIL", "DECISION"]);
     for p in arr(a, "/positions") {
@@ -252,6 +233,42 @@ pub(crate) fn history(
     }
     write!(out, "{}", t.render())?;
     Ok(())
+}
+
+/// A person's committee seats, oldest first: memberships, and seats held ex officio
+/// through a post (named in the EX OFFICIO column).
+fn seats_table(a: &Value) -> Table {
+    let mut t = Table::new(&[
+        "COMMITTEE",
+        "ROLE",
+        "ON BEHALF OF",
+        "EX OFFICIO",
+        "FROM",
+        "UNTIL",
+        "DECISION",
+        "ENDED BY",
+    ]);
+    let mut rows: Vec<(&str, &Value)> = arr(a, "/memberships")
+        .iter()
+        .chain(arr(a, "/ex_officio"))
+        .map(|m| (s(m, "/from"), m))
+        .collect();
+    // Dates are YYYY-MM-DD, so text order is date order; the sort is stable, so a day's
+    // memberships stay before its ex-officio seats, each in the daemon's order.
+    rows.sort_by_key(|(from, _)| *from);
+    for (from, m) in rows {
+        t.row(vec![
+            or_dash(s(m, "/committee_name")),
+            role_label(s(m, "/role")).into(),
+            or_dash(s(m, "/on_behalf_of/name")),
+            or_dash(s(m, "/post/title")),
+            from.into(),
+            or_dash(s(m, "/ended_on")),
+            or_dash(s(m, "/decision/number")),
+            or_dash(s(m, "/end_decision/number")),
+        ]);
+    }
+    t
 }
 
 fn history_table(entries: &[Value]) -> Table {
@@ -295,27 +312,43 @@ fn history_table(entries: &[Value]) -> Table {
     t
 }
 
+/// "A → B" when a changed place differs in this part, else "A".
+fn change(before: &str, after: &str) -> String {
+    if before == after {
+        or_dash(after)
+    } else {
+        format!("{} → {}", or_dash(before), or_dash(after))
+    }
+}
+
 fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
+    let count = |key: &str| arr(d, key).len();
     writeln!(
         out,
-        "between {} and {}: {} stayed",
+        "between {} and {}: {} stayed, {} changed place, {} left, {} joined",
         s(d, "/before"),
         s(d, "/after"),
-        d.get("stayed").and_then(Value::as_u64).unwrap_or(0)
+        d.get("stayed").and_then(Value::as_u64).unwrap_or(0),
+        count("/changed"),
+        count("/left"),
+        count("/joined"),
     )?;
+    // In the daemon's order, which is the decisions' order of the seats.
     let mut t = Table::new(&["", "ROLE", "PERSON", "LABEL"]);
-    for (sign, key) in [("-", "/left"), ("+", "/joined")] {
-        let mut entries: Vec<&Value> = arr(d, key).iter().collect();
-        // In the order a decision lists seats: by role, then by name.
-        entries.sort_by_key(|e| (role_rank(s(e, "/role")), s(e, "/person_name").to_string()));
-        for e in entries {
-            t.row(vec![
-                sign.into(),
-                role_label(s(e, "/role")).into(),
-                or_dash(s(e, "/person_name")),
-                or_dash(s(e, "/label")),
-            ]);
-        }
+    for e in arr(d, "/left") {
+        t.row(diff_row("-", e));
+    }
+    for e in arr(d, "/joined") {
+        t.row(diff_row("+", e));
+    }
+    for c in arr(d, "/changed") {
+        let (b, a) = (&c["before"], &c["after"]);
+        t.row(vec![
+            "~".into(),
+            change(role_label(s(b, "/role")), role_label(s(a, "/role"))),
+            or_dash(s(a, "/person_name")),
+            change(s(b, "/label"), s(a, "/label")),
+        ]);
     }
     if !t.is_empty() {
         write!(out, "{}", t.render())?;
@@ -346,6 +379,19 @@ fn decision_header(d: &Value) -> String {
         text.push_str(&format!("signed by {signer}\n"));
     }
     text
+}
+
+fn diff_row(sign: &str, e: &Value) -> Vec<String> {
+    let person = match e.get("person") {
+        Some(Value::String(_)) => or_dash(s(e, "/person_name")),
+        _ => "(vacant)".into(),
+    };
+    vec![
+        sign.into(),
+        role_label(s(e, "/role")).into(),
+        person,
+        or_dash(s(e, "/label")),
+    ]
 }
 
 /// `decision show`.
@@ -592,5 +638,76 @@ mod tests {
         ] {
             assert!(row.contains(part), "{row}");
         }
+    }
+
+    #[test]
+    fn a_person_s_seats_include_those_held_ex_officio_with_the_post() {
+        let a = serde_json::json!({
+            "memberships": [{
+                "committee_name": "Ban chỉ đạo", "role": "deputy_head", "on_behalf_of": null,
+                "from": "2022-01-14", "ended_on": null,
+                "decision": {"id": "d", "number": "34/QĐ-BTTTT"}, "end_decision": null
+            }],
+            "ex_officio": [{
+                "committee_name": "Ban thử nghiệm", "role": "member", "on_behalf_of": null,
+                "post": {"id": "p", "title": "Cục trưởng Cục Tin học hóa", "unit": null},
+                "from": "2021-06-01", "ended_on": "2024-01-01",
+                "decision": {"id": "e", "number": "HYPOTHETICAL-1/QĐ-BTTTT"}, "end_decision": null
+            }]
+        });
+        let text = seats_table(&a).render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].contains("EX OFFICIO"), "{text}");
+        // Oldest first: the ex-officio seat began earlier.
+        for part in [
+            "Ban thử nghiệm",
+            "Thành viên",
+            "Cục trưởng Cục Tin học hóa",
+            "2021-06-01",
+            "2024-01-01",
+        ] {
+            assert!(lines[1].contains(part), "{text}");
+        }
+        assert!(
+            lines[2].contains("Phó Trưởng ban") && lines[2].contains("—"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_diff_counts_and_lists_who_changed_place_left_and_joined() {
+        let entry = |role: &str, person: Option<&str>, label: Option<&str>| {
+            serde_json::json!({
+                "committee": "c", "seat": "s", "role": role, "label": label,
+                "on_behalf_of": null, "ex_officio": null,
+                "person": person.map(|_| "p"), "person_name": person
+            })
+        };
+        let d = serde_json::json!({
+            "before": "2023-01-31", "after": "2023-02-01", "stayed": 28,
+            "left": [entry("member", Some("Thành viên 20"), None)],
+            "joined": [entry("member", None, None)],
+            "changed": [{
+                "before": entry("member", Some("Thành viên 1"), None),
+                "after": entry("deputy_head", Some("Thành viên 1"), None)
+            }]
+        });
+        let mut out = Vec::new();
+        diff_lines(&mut out, &d).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with(
+                "between 2023-01-31 and 2023-02-01: 28 stayed, 1 changed place, 1 left, 1 joined"
+            ),
+            "{text}"
+        );
+        let row = |sign: &str| text.lines().find(|l| l.starts_with(sign)).unwrap();
+        assert!(row("-").contains("Thành viên 20"), "{text}");
+        assert!(row("+").contains("(vacant)"), "{text}");
+        let moved = row("~");
+        assert!(
+            moved.contains("Thành viên → Phó Trưởng ban") && moved.contains("Thành viên 1"),
+            "{text}"
+        );
     }
 }

@@ -15,7 +15,7 @@ fn chunk_slots<'a>(
     value: &'a [u8],
 ) -> Result<impl DoubleEndedIterator<Item = u64> + ExactSizeIterator + 'a, CorruptionError> {
     let slots = value.len() / 8;
-    if value.is_empty() || value.len() % 8 != 0 || slots as u64 > REVISIONS_PER_CHUNK {
+    if value.is_empty() || !value.len().is_multiple_of(8) || slots as u64 > REVISIONS_PER_CHUNK {
         return Err(CorruptionError {
             at: format!("revision index chunk {key:02x?}"),
             reason: format!(
@@ -33,7 +33,7 @@ fn chunk_slots<'a>(
 
 /// The position an event-id bucket value gives `id`, if it holds it.
 fn bucket_find(key: &[u8], value: &[u8], id: &Uuid) -> Result<Option<u64>, CorruptionError> {
-    if value.len() % ID_ENTRY_BYTES != 0 {
+    if !value.len().is_multiple_of(ID_ENTRY_BYTES) {
         return Err(CorruptionError {
             at: format!("event id bucket {key:02x?}"),
             reason: format!("{} bytes is not whole entries", value.len()),

@@ -3,7 +3,7 @@
 
 use crate::date::{KnownAt, Timestamp};
 use crate::event::Recorded;
-use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
+use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
 use crate::source::{Source, ViewRef, Views};
 use crate::summary::EntityKind;
 use crate::text::{fold, folded_contains};
@@ -127,6 +127,14 @@ impl Source for Knowledge {
             .filter_map(EntityView::as_post)
             .filter(|p| p.holdings.iter().any(|h| h.person == person))
             .map(|p| EntityKey::Post(p.id))
+            .collect()
+    }
+
+    fn committees_seating_post(&self, post: PostId) -> Vec<CommitteeId> {
+        self.views()
+            .filter_map(EntityView::as_committee)
+            .filter(|c| c.seats.iter().any(|s| s.ex_officio == Some(post)))
+            .map(|c| c.id)
             .collect()
     }
 

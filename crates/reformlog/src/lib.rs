@@ -43,6 +43,7 @@
 mod api_error;
 mod batch;
 mod codec;
+mod collate;
 mod command;
 mod date;
 mod decide;
@@ -69,6 +70,7 @@ mod tests;
 
 pub use api_error::{Error, OpenError};
 pub use codec::decode_event;
+pub use collate::collate;
 pub use command::{Command, SeatSpec, SubBodySpec};
 pub use date::{Date, DateError, KnownAt, Timestamp};
 pub use decide::decide;
@@ -83,9 +85,10 @@ pub use knowledge::Knowledge;
 pub use lineage::{Succession, UnitEnding, UnitLineage};
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
 pub use query::{
-    Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary, DiffEntry,
-    HistoryEntry, MembershipRecord, NameFrom, PersonHistory, PersonRef, PositionRecord, PostRef,
-    Query, QueryError, SearchHit, SeatHolding, SeatOnDate, Standing, TaskOnDate, UnitRef,
+    Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,
+    DiffChange, DiffEntry, ExOfficioRecord, HistoryEntry, MembershipRecord, NameFrom,
+    PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, SearchHit, SeatHolding,
+    SeatOnDate, Standing, TaskOnDate, UnitRef,
 };
 pub use seed::{
     Origin, Seed, SeedChange, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedMove,

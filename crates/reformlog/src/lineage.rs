@@ -127,7 +127,13 @@ pub(crate) fn unit_lineage(
             }
         }
     }
-    sub_units.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    let name = |u: &UnitRef| {
+        u.name
+            .as_ref()
+            .map(|n| n.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    sub_units.sort_by(|a, b| crate::collate::collate(&name(a), &name(b)).then(a.id.cmp(&b.id)));
     predecessors.sort_by_key(|p| (p.on, p.unit.id));
     Ok(UnitLineage {
         unit,

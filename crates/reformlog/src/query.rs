@@ -1,13 +1,24 @@
 //! Questions and answers over any `Source`: composition on a date, histories, diffs, tasks,
 //! audit trails and name search. Every date-dependent name is the one in force on that date.
 
+mod diff;
+mod person;
+mod tasks;
+
+pub(crate) use diff::composition_diff;
+pub use diff::{CompositionDiff, DiffChange, DiffEntry};
+pub(crate) use person::person_history;
+pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, PositionRecord};
+pub use tasks::TaskOnDate;
+pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
+
+use crate::collate::collate;
 use crate::date::{Date, Timestamp};
 use crate::event::{Event, Recorded};
 use crate::ids::{
-    CommitteeId, DecisionId, EntityKey, EventId, MembershipId, PersonId, PostId, SeatId, TaskId,
-    UnitId,
+    CommitteeId, DecisionId, EntityKey, EventId, MembershipId, PersonId, PostId, SeatId, UnitId,
 };
-use crate::model::{DecisionKind, Role, TaskStatus};
+use crate::model::{DecisionKind, Role};
 use crate::source::Source;
 use crate::text::{fold, folded_contains, Name};
 use crate::view::{covers, effective_events, fact_statuses, EntityView, FactStatus, Membership};
@@ -79,6 +90,11 @@ pub struct SeatOnDate {
 }
 
 /// Who sat on a committee (and its sub-bodies) on a date.
+///
+/// Seats come in the order they were created, which is the order of the decisions that
+/// created them and, within one decision, the order it lists them in (the `seats` of a
+/// reconstitution; seats created one by one come after, in the order they were recorded).
+/// Sub-bodies come in Vietnamese alphabetical order of their names on the date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct Composition {
     pub committee: CommitteeId,
@@ -115,46 +131,6 @@ impl Composition {
     }
 }
 
-/// A name an entity bore from a date.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct NameFrom {
-    pub from: Date,
-    pub name: Name,
-}
-
-/// One membership of a person.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct MembershipRecord {
-    pub committee: CommitteeId,
-    pub committee_name: Option<Name>,
-    pub seat: SeatId,
-    pub role: Option<Role>,
-    pub on_behalf_of: Option<UnitRef>,
-    pub membership: MembershipId,
-    pub from: Date,
-    pub ended_on: Option<Date>,
-    pub decision: DecisionRef,
-    pub end_decision: Option<DecisionRef>,
-}
-
-/// One post a person held.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct PositionRecord {
-    pub post: PostRef,
-    pub from: Date,
-    pub ended_on: Option<Date>,
-    pub decision: Option<DecisionRef>,
-}
-
-/// A person's names, memberships and positions over time.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct PersonHistory {
-    pub person: PersonId,
-    pub names: Vec<NameFrom>,
-    pub memberships: Vec<MembershipRecord>,
-    pub positions: Vec<PositionRecord>,
-}
-
 /// A decision's own record.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct DecisionSummary {
@@ -173,32 +149,6 @@ pub struct DecisionSummary {
     pub amends: Vec<DecisionRef>,
     pub replaces: Vec<DecisionRef>,
     pub repeals: Vec<DecisionRef>,
-}
-
-/// One seat-and-person line of a composition diff.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Debug)]
-pub struct DiffEntry {
-    pub committee: CommitteeId,
-    pub seat: SeatId,
-    pub role: Role,
-    pub label: Option<String>,
-    pub on_behalf_of: Option<UnitId>,
-    pub person: Option<PersonId>,
-    pub person_name: Option<Name>,
-}
-
-/// What changed in a committee's composition between two dates.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct CompositionDiff {
-    pub committee: CommitteeId,
-    pub before: Date,
-    pub after: Date,
-    /// Seat holdings present on `after` but not on `before`.
-    pub joined: Vec<DiffEntry>,
-    /// Seat holdings present on `before` but not on `after`.
-    pub left: Vec<DiffEntry>,
-    /// Holdings present on both dates.
-    pub stayed: usize,
 }
 
 /// How a recorded event stands now.
@@ -239,22 +189,6 @@ pub struct DecisionChanges {
     pub decision: DecisionSummary,
     pub changes: Vec<HistoryEntry>,
     pub compositions: Vec<CompositionDiff>,
-}
-
-/// A task as it stood on a date.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub struct TaskOnDate {
-    pub task: TaskId,
-    pub title: String,
-    pub product: String,
-    pub plan: Option<DecisionRef>,
-    pub lead: Option<UnitRef>,
-    pub cooperating: Vec<UnitRef>,
-    pub responsible: Option<PersonRef>,
-    pub deadline: Option<Date>,
-    pub status: TaskStatus,
-    pub percent: Option<u8>,
-    pub overdue: bool,
 }
 
 /// A name-search result.
@@ -407,8 +341,15 @@ pub(crate) fn positions_on(s: &dyn Source, person: PersonId, on: Date) -> Vec<Po
             out.push(post_ref(s, post, on));
         }
     }
-    out.sort_by_key(|p| p.id);
+    out.sort_by(|a, b| {
+        collate(name_str(&a.title), name_str(&b.title)).then_with(|| a.id.cmp(&b.id))
+    });
     out
+}
+
+/// A name for collation; an entity without one comes first.
+fn name_str(name: &Option<Name>) -> &str {
+    name.as_ref().map_or("", Name::as_str)
 }
 
 /// Who sat on `committee` (and, recursively, its sub-bodies) on `on`.
@@ -441,6 +382,8 @@ fn composition_depth(
             .filter(|m| covers(m.from, m.ended_on, on))
             .collect();
         seats.reserve(c.seats.len());
+        // Seats in the view's order, which is the order they were created in (log position,
+        // then the order of the events of one command): the order the decision lists them.
         for seat in c.seats.iter().filter(|x| covers(x.from, x.ended_on, on)) {
             let holders = match seat.ex_officio {
                 Some(post) => s
@@ -483,15 +426,6 @@ fn composition_depth(
             });
         }
     }
-    // Role first, then the label followed by the unit name, so that answers read like the
-    // decision; the seat id makes the order total. The joined text is compared piece by
-    // piece rather than built into a key per seat.
-    seats.sort_unstable_by(|a, b| {
-        a.role
-            .cmp(&b.role)
-            .then_with(|| cmp_joined(sort_text(a), sort_text(b)))
-            .then_with(|| a.seat.cmp(&b.seat))
-    });
     let mut sub_bodies = Vec::new();
     // Sub-bodies nest a level or two in practice; the bound only guards against a cycle.
     if depth < 16 {
@@ -512,6 +446,11 @@ fn composition_depth(
                 sub_bodies.push(sub);
             }
         }
+        // A list of committees: by name, as a Vietnamese reader looks one up.
+        sub_bodies.sort_by(|a, b| {
+            collate(name_str(&a.name), name_str(&b.name))
+                .then_with(|| a.committee.cmp(&b.committee))
+        });
     }
     Ok(Composition {
         committee,
@@ -521,185 +460,6 @@ fn composition_depth(
         duties: c.duties.at(on).cloned().unwrap_or_default(),
         seats,
         sub_bodies,
-    })
-}
-
-/// A seat's label and the name of the unit it is on behalf of: its text in the order of seats.
-fn sort_text(x: &SeatOnDate) -> [&str; 2] {
-    let label = x.label.as_deref().unwrap_or("");
-    let unit = x
-        .on_behalf_of
-        .as_ref()
-        .and_then(|u| u.name.as_ref())
-        .map_or("", Name::as_str);
-    [label, unit]
-}
-
-/// Compares `a[0] + a[1]` with `b[0] + b[1]` as `str` does, without joining them.
-fn cmp_joined(a: [&str; 2], b: [&str; 2]) -> std::cmp::Ordering {
-    let (mut x, mut x_next) = (a[0].as_bytes(), Some(a[1].as_bytes()));
-    let (mut y, mut y_next) = (b[0].as_bytes(), Some(b[1].as_bytes()));
-    loop {
-        if x.is_empty() {
-            if let Some(next) = x_next.take() {
-                x = next;
-                continue;
-            }
-        }
-        if y.is_empty() {
-            if let Some(next) = y_next.take() {
-                y = next;
-                continue;
-            }
-        }
-        let n = x.len().min(y.len());
-        if n == 0 {
-            // One side is used up: the shorter text comes first.
-            return x.len().cmp(&y.len());
-        }
-        match x[..n].cmp(&y[..n]) {
-            std::cmp::Ordering::Equal => {
-                x = &x[n..];
-                y = &y[n..];
-            }
-            other => return other,
-        }
-    }
-}
-
-pub(crate) fn person_history(
-    s: &dyn Source,
-    person: PersonId,
-) -> Result<PersonHistory, QueryError> {
-    let key = EntityKey::Person(person);
-    let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
-    let p = view.as_person().ok_or(QueryError::NotFound(key))?;
-    let names = p
-        .names
-        .0
-        .iter()
-        .map(|(from, name)| NameFrom {
-            from: *from,
-            name: name.clone(),
-        })
-        .collect();
-    let mut memberships = Vec::new();
-    let mut committees = s.committees_of_person(person);
-    committees.sort();
-    committees.dedup();
-    for cid in committees {
-        let Some(cv) = s.view(&EntityKey::Committee(cid)) else {
-            continue;
-        };
-        let Some(c) = cv.as_committee() else { continue };
-        for m in c.memberships.iter().filter(|m| m.person == person) {
-            let seat = c.seat(m.seat);
-            memberships.push(MembershipRecord {
-                committee: cid,
-                committee_name: c.names.at_or_first(m.from).cloned(),
-                seat: m.seat,
-                role: seat.map(|x| x.role),
-                on_behalf_of: seat
-                    .and_then(|x| x.on_behalf_of)
-                    .map(|u| unit_ref(s, u, m.from)),
-                membership: m.id,
-                from: m.from,
-                ended_on: m.ended_on,
-                decision: decision_ref(s, m.decision),
-                end_decision: m.end_decision.map(|d| decision_ref(s, d)),
-            });
-        }
-    }
-    memberships.sort_by(|a, b| {
-        (a.from, a.committee, a.membership).cmp(&(b.from, b.committee, b.membership))
-    });
-    let mut positions = Vec::new();
-    for key in s.posts_of_person(person) {
-        let EntityKey::Post(post) = key else { continue };
-        let Some(pv) = s.view(&key) else { continue };
-        let Some(p) = pv.as_post() else { continue };
-        for h in p.holdings.iter().filter(|h| h.person == person) {
-            positions.push(PositionRecord {
-                post: post_ref(s, post, h.from),
-                from: h.from,
-                ended_on: h.ended_on,
-                decision: h.decision.map(|d| decision_ref(s, d)),
-            });
-        }
-    }
-    positions.sort_by_key(|p| (p.from, p.post.id));
-    Ok(PersonHistory {
-        person,
-        names,
-        memberships,
-        positions,
-    })
-}
-
-fn diff_entries(c: &Composition) -> BTreeSet<DiffEntry> {
-    let mut out = BTreeSet::new();
-    for seat in &c.seats {
-        let base = DiffEntry {
-            committee: c.committee,
-            seat: seat.seat,
-            role: seat.role,
-            label: seat.label.clone(),
-            on_behalf_of: seat.on_behalf_of.as_ref().map(|u| u.id),
-            person: None,
-            person_name: None,
-        };
-        if seat.holders.is_empty() {
-            out.insert(base.clone());
-        }
-        for h in &seat.holders {
-            out.insert(DiffEntry {
-                person: Some(h.person.id),
-                person_name: h.person.name.clone(),
-                ..base.clone()
-            });
-        }
-    }
-    for b in &c.sub_bodies {
-        out.extend(diff_entries(b));
-    }
-    out
-}
-
-pub(crate) fn composition_diff(
-    s: &dyn Source,
-    committee: CommitteeId,
-    before: Date,
-    after: Date,
-) -> Result<CompositionDiff, QueryError> {
-    let a = composition(s, committee, before)?;
-    let b = composition(s, committee, after)?;
-    // Names can differ between the dates; compare on ids only.
-    let strip =
-        |set: BTreeSet<DiffEntry>| -> BTreeMap<(CommitteeId, SeatId, Option<PersonId>), DiffEntry> {
-            set.into_iter()
-                .map(|e| ((e.committee, e.seat, e.person), e))
-                .collect()
-        };
-    let ea = strip(diff_entries(&a));
-    let eb = strip(diff_entries(&b));
-    let joined = eb
-        .iter()
-        .filter(|(k, _)| !ea.contains_key(k))
-        .map(|(_, v)| v.clone())
-        .collect();
-    let left = ea
-        .iter()
-        .filter(|(k, _)| !eb.contains_key(k))
-        .map(|(_, v)| v.clone())
-        .collect();
-    let stayed = ea.keys().filter(|k| eb.contains_key(k)).count();
-    Ok(CompositionDiff {
-        committee,
-        before,
-        after,
-        joined,
-        left,
-        stayed,
     })
 }
 
@@ -837,75 +597,6 @@ pub(crate) fn decision_changes(
     })
 }
 
-pub(crate) fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
-    let view = s.view(&EntityKey::Task(id))?;
-    let t = view.as_task()?;
-    let status = t.status_on(on)?;
-    let assignment = t.assignments.at(on);
-    Some(TaskOnDate {
-        task: id,
-        title: t.title.clone(),
-        product: t.product.clone(),
-        plan: t.plan.map(|p| decision_ref(s, p)),
-        lead: assignment.map(|a| unit_ref(s, a.lead, on)),
-        cooperating: assignment
-            .map(|a| a.cooperating.iter().map(|u| unit_ref(s, *u, on)).collect())
-            .unwrap_or_default(),
-        responsible: assignment
-            .and_then(|a| a.responsible)
-            .map(|p| person_ref(s, p, on)),
-        deadline: t.deadline_on(on),
-        status,
-        percent: t.progress_on(on).map(|p| p.percent),
-        overdue: t.overdue_on(on),
-    })
-}
-
-fn sorted_tasks(mut v: Vec<TaskOnDate>) -> Vec<TaskOnDate> {
-    v.sort_by_key(|t| (t.deadline, t.task));
-    v
-}
-
-/// Tasks led by or shared with `unit` on `on`.
-pub(crate) fn tasks_of_unit(s: &dyn Source, unit: UnitId, on: Date) -> Vec<TaskOnDate> {
-    let mut ids = s.tasks_of_unit(unit);
-    ids.sort();
-    ids.dedup();
-    let v = ids
-        .into_iter()
-        .filter_map(|id| task_on(s, id, on))
-        .filter(|t| {
-            t.lead.as_ref().is_some_and(|l| l.id == unit)
-                || t.cooperating.iter().any(|c| c.id == unit)
-        })
-        .collect();
-    sorted_tasks(v)
-}
-
-pub(crate) fn tasks_of_plan(s: &dyn Source, plan: DecisionId, on: Date) -> Vec<TaskOnDate> {
-    let mut ids = s.tasks_of_plan(plan);
-    ids.sort();
-    ids.dedup();
-    let v = ids
-        .into_iter()
-        .filter_map(|id| task_on(s, id, on))
-        .filter(|t| t.plan.as_ref().is_some_and(|p| p.id == plan))
-        .collect();
-    sorted_tasks(v)
-}
-
-pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
-    let mut ids = s.all_tasks();
-    ids.sort();
-    ids.dedup();
-    let v = ids
-        .into_iter()
-        .filter_map(|id| task_on(s, id, on))
-        .filter(|t| t.overdue)
-        .collect();
-    sorted_tasks(v)
-}
-
 /// People, units, posts and committees whose name (any they have borne) matches `text`,
 /// ignoring case, diacritics and Unicode normal form.
 pub(crate) fn search(s: &dyn Source, text: &str) -> Vec<SearchHit> {
@@ -940,23 +631,8 @@ pub(crate) fn search(s: &dyn Source, text: &str) -> Vec<SearchHit> {
             matched: (*matched).clone(),
         });
     }
-    out.sort_by_cached_key(|h| (h.name.folded(), h.entity));
+    out.sort_by(|a, b| {
+        collate(a.name.as_str(), b.name.as_str()).then_with(|| a.entity.cmp(&b.entity))
+    });
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cmp_joined;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn joined_order_is_the_order_of_the_joined_text(
-            a in "[ab\u{1ea1}]{0,4}", b in "[ab\u{1ea1}]{0,4}",
-            c in "[ab\u{1ea1}]{0,4}", d in "[ab\u{1ea1}]{0,4}",
-        ) {
-            let joined = (a.clone() + &b).cmp(&(c.clone() + &d));
-            prop_assert_eq!(cmp_joined([&a, &b], [&c, &d]), joined);
-        }
-    }
 }

@@ -8,7 +8,7 @@
 
 use crate::date::Timestamp;
 use crate::event::Recorded;
-use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
+use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
 use crate::summary::EntityKind;
 use crate::view::EntityView;
 use std::ops::Deref;
@@ -66,6 +66,8 @@ pub(crate) trait Source: Views {
     fn children(&self, committee: CommitteeId) -> Vec<CommitteeId>;
     fn committees_of_person(&self, person: PersonId) -> Vec<CommitteeId>;
     fn posts_of_person(&self, person: PersonId) -> Vec<EntityKey>;
+    /// Committees with a seat that goes with `post` (held ex officio by its holders).
+    fn committees_seating_post(&self, post: PostId) -> Vec<CommitteeId>;
     fn tasks_of_unit(&self, unit: UnitId) -> Vec<TaskId>;
     fn tasks_of_plan(&self, plan: DecisionId) -> Vec<TaskId>;
     fn all_tasks(&self) -> Vec<TaskId>;

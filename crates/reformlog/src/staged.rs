@@ -3,7 +3,7 @@
 
 use crate::date::Timestamp;
 use crate::event::{Event, EventMeta, Recorded};
-use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, TaskId, UnitId};
+use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
 use crate::source::{Source, ViewRef, Views};
 use crate::summary::EntityKind;
 use crate::view::{evolve, rebuild_view, EntityView};
@@ -122,6 +122,17 @@ impl Source for Staged<'_> {
         with(
             self.base.posts_of_person(person),
             self.staged_of_kind(EntityKind::Post),
+        )
+    }
+
+    fn committees_seating_post(&self, post: PostId) -> Vec<CommitteeId> {
+        with(
+            self.base.committees_seating_post(post),
+            self.staged_of_kind(EntityKind::Committee)
+                .filter_map(|k| match k {
+                    EntityKey::Committee(c) => Some(c),
+                    _ => None,
+                }),
         )
     }
 

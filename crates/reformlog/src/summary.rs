@@ -249,7 +249,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
             let mut children = s.children(c.id);
             children.sort();
             children.dedup();
-            let sub_bodies = children
+            let mut sub_bodies: Vec<CommitteeRef> = children
                 .into_iter()
                 .filter(|child| {
                     s.header(&EntityKey::Committee(*child))
@@ -261,6 +261,10 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                 })
                 .map(committee_ref)
                 .collect();
+            // By name, as compositions list them.
+            sub_bodies.sort_by(|a, b| {
+                crate::collate::collate(name_of(a), name_of(b)).then_with(|| a.id.cmp(&b.id))
+            });
             (
                 c.names.at_or_first(on).map(|n| n.to_string()),
                 c.established_on,
@@ -376,6 +380,11 @@ pub(crate) fn list_page(
             return EntityPage { items, next: None };
         }
     }
+}
+
+/// A committee's name for collation; one without a name comes first.
+fn name_of(c: &CommitteeRef) -> &str {
+    c.name.as_ref().map_or("", Name::as_str)
 }
 
 fn key_of(kind: EntityKind, id: Uuid) -> EntityKey {

@@ -542,7 +542,8 @@ pub(crate) struct DiffQuery {
     known_at: Option<String>,
 }
 
-/// Who joined, left or changed seat between two dates.
+/// Who stayed, changed place, left or joined between two dates: a person in the same role for
+/// the same unit (and post) in a seat a reconstitution created anew stays.
 #[utoipa::path(get, path = "/v1/committees/{id}/diff", params(("id" = String, Path, description = "UUID or slug"), DiffQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid dates")), security(("bearer" = [])), tag = "state")]
 async fn composition_diff(
     State(state): State<Arc<AppState>>,
@@ -575,7 +576,8 @@ async fn composition_diff(
     .await
 }
 
-/// A person's memberships and positions over time.
+/// A person's names, memberships, seats held ex officio through a post, and positions over
+/// time.
 #[utoipa::path(get, path = "/v1/people/{id}/history", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown person")), security(("bearer" = [])), tag = "state")]
 async fn person_history(
     State(state): State<Arc<AppState>>,

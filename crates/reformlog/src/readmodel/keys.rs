@@ -14,6 +14,7 @@
 //! | `0x13` | unit (16), first position of the batch (u64) | tasks (16 each) |
 //! | `0x14` | plan decision (16), first position of the batch (u64) | tasks (16 each) |
 //! | `0x15` | decision (16), citing entity key (17) | — |
+//! | `0x18` | post (16), first position of the batch (u64) | committees with a seat that goes with the post (16 each) |
 //! | `0x16` | folded name (UTF-8), `0xFF`, entity key (17) | — |
 //! | `0x17` | actor length (u16), actor, first recorded_at (i64, sign-flipped), first position (u64) | runs of (position u64, recorded_at i64) |
 //!
@@ -26,7 +27,7 @@
 //! folds the tail's events, read from the log, into it. Positions not after the row's last
 //! position are already in it and skipped; a writer that writes the row removes the tails.
 //!
-//! The two-UUID relation tables (`0x10`–`0x14`) hold one entry per source and batch of
+//! The two-UUID relation tables (`0x10`–`0x14`, `0x18`) hold one entry per source and batch of
 //! applied events, listing the targets the batch related to it (sorted, unique within the
 //! entry; an entry of a later batch may repeat a target): a rebuild writes one key per
 //! source and batch instead of one per pair.
@@ -40,7 +41,8 @@ use uuid::Uuid;
 
 /// Bumped when the layout or the stored view format changes; a read model written with
 /// another version is rebuilt on open.
-pub(crate) const LAYOUT_VERSION: u32 = 3;
+/// 4: the post → committees table (`0x18`).
+pub(crate) const LAYOUT_VERSION: u32 = 4;
 
 pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
 pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];
@@ -56,6 +58,7 @@ pub(crate) const PLAN_TASKS: u8 = 0x14;
 pub(crate) const CITING: u8 = 0x15;
 pub(crate) const NAMES: u8 = 0x16;
 pub(crate) const ACTOR: u8 = 0x17;
+pub(crate) const POST_COMMITTEES: u8 = 0x18;
 
 /// Ends the variable-length name part of a name key; never a byte of UTF-8.
 const NAME_END: u8 = 0xFF;
@@ -164,7 +167,7 @@ pub(crate) fn relation_entry(prefix: &[u8; 17], first_position: u64) -> Vec<u8> 
 /// The targets of a relation entry, as written by [`encode_targets`]; `None` when the value
 /// is not a whole number of UUIDs.
 pub(crate) fn decode_targets(value: &[u8]) -> Option<impl Iterator<Item = Uuid> + '_> {
-    if value.len() % 16 != 0 {
+    if !value.len().is_multiple_of(16) {
         return None;
     }
     Some(
@@ -276,7 +279,7 @@ pub(crate) fn encode_tail(entries: &[(u64, u64)]) -> Vec<u8> {
 
 /// Decodes what [`encode_tail`] wrote; `None` when the value is not a whole number of pairs.
 pub(crate) fn decode_tail(bytes: &[u8]) -> Option<Vec<(u64, u64)>> {
-    if bytes.len() % 16 != 0 {
+    if !bytes.len().is_multiple_of(16) {
         return None;
     }
     bytes

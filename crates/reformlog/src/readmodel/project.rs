@@ -1039,6 +1039,12 @@ fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
         E::PostHolderAppointed { person, .. } => {
             out.relate(keys::PERSON_POSTS, person.as_uuid(), key.uuid());
         }
+        E::SeatCreated {
+            ex_officio: Some(post),
+            ..
+        } => {
+            out.relate(keys::POST_COMMITTEES, post.as_uuid(), key.uuid());
+        }
         E::TaskCreated {
             plan, assignment, ..
         } => {

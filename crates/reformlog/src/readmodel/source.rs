@@ -329,6 +329,13 @@ impl Source for RmSource<'_> {
         })
     }
 
+    fn committees_seating_post(&self, post: PostId) -> Vec<CommitteeId> {
+        self.related_or_log(keys::POST_COMMITTEES, post.as_uuid())
+            .into_iter()
+            .map(CommitteeId::from_uuid)
+            .collect()
+    }
+
     fn tasks_of_unit(&self, unit: UnitId) -> Vec<TaskId> {
         self.related_or_log(keys::UNIT_TASKS, unit.as_uuid())
             .into_iter()

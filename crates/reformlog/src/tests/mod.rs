@@ -5,9 +5,11 @@
 mod change_keys;
 mod corrections;
 mod decide;
+mod diffs;
 mod engine;
 // Unit lineage: mergers, successors, sub-units per date.
 mod lineage;
+mod order;
 mod props;
 mod queries;
 mod seed;
@@ -15,6 +17,7 @@ mod seed;
 mod seed_v2;
 mod store_props;
 mod support;
+mod tenure;
 // "As known at" inside one atomic write sees the whole write, by position and by time.
 mod whole_commits;
 // Decision payloads written by earlier builds decode to the same kinds.

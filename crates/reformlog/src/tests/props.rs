@@ -232,6 +232,15 @@ fn command(f: &Fixture, op: &Op) -> Option<Command> {
 }
 
 fn assert_invariants(k: &Knowledge, c: crate::CommitteeId) -> Result<(), TestCaseError> {
+    // A diff accounts for every holding on either date exactly once.
+    for n in (0..75).step_by(5) {
+        let (before, after) = (day(n), day(n + 6));
+        let diff = k.composition_diff(c, before, after).unwrap();
+        let count = |on| k.composition(c, on).unwrap().seated().len();
+        let moved = diff.changed.len();
+        prop_assert_eq!(count(before), diff.stayed + moved + diff.left.len());
+        prop_assert_eq!(count(after), diff.stayed + moved + diff.joined.len());
+    }
     for n in 0..75 {
         let comp = k.composition(c, day(n)).unwrap();
         let heads = comp.seats.iter().filter(|s| s.role == Role::Head).count();

@@ -75,6 +75,11 @@ pub(super) enum Op {
         who: usize,
         from: u32,
     },
+    /// A seat that goes with a post: its holders sit ex officio.
+    ExOfficio {
+        post: usize,
+        at: u32,
+    },
     Correct {
         which: usize,
         shift: u32,
@@ -122,6 +127,7 @@ pub(super) fn leaf() -> impl Strategy<Value = Op> {
         2 => (0..6usize, 0..300u32, 0..4u8).prop_map(|(who, at, n)| Op::Rename { who, at, n }),
         1 => (0..6usize, 0..300u32, 0..4u8).prop_map(|(unit, at, n)| Op::RenameUnit { unit, at, n }),
         1 => (0..2usize, 0..6usize, 0..300u32).prop_map(|(post, who, from)| Op::Appoint { post, who, from }),
+        1 => (0..2usize, 14..300u32).prop_map(|(post, at)| Op::ExOfficio { post, at }),
         2 => (0..64usize, 0..40u32).prop_map(|(which, shift)| Op::Correct { which, shift }),
         1 => (0..64usize).prop_map(|which| Op::Retract { which }),
         3 => (0..6u8, 0..6usize, 0..6usize, 0..200u32, 1..120u32)
@@ -236,6 +242,19 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             from: day(*from),
             ended_on: None,
             decision: None,
+        }),
+        Op::ExOfficio { post: p, at } => one(Command::CreateSeat {
+            committee: committee(BCD),
+            spec: crate::SeatSpec {
+                seat: crate::SeatId::new(),
+                role: crate::Role::Member,
+                on_behalf_of: None,
+                ex_officio: Some(post(POSTS[*p])),
+                label: None,
+                holder: None,
+            },
+            on: day(*at),
+            decision: dec,
         }),
         Op::Correct { which, shift } => {
             // Newest first, so that corrections mostly hit this case's own events.
