@@ -150,6 +150,7 @@ pub(crate) fn cited_decision(c: &Command) -> Option<DecisionId> {
         | Command::ReplaceSeatHolder { decision, .. }
         | Command::MoveMember { decision, .. }
         | Command::Reconstitute { decision, .. }
+        | Command::DesignateSeatHolder { decision, .. }
         | Command::DissolveCommittee { decision, .. } => Some(*decision),
         Command::CreateTask { plan, .. } => *plan,
         _ => None,

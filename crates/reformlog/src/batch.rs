@@ -129,6 +129,7 @@ pub(crate) fn main_entity(command: &Command, s: &dyn Source) -> Option<EntityKey
         | C::ReplaceSeatHolder { committee, .. }
         | C::MoveMember { committee, .. }
         | C::Reconstitute { committee, .. }
+        | C::DesignateSeatHolder { committee, .. }
         | C::DissolveCommittee { committee, .. } => EntityKey::Committee(*committee),
         C::CreateTask { task, .. }
         | C::AssignTask { task, .. }

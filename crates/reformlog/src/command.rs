@@ -252,4 +252,13 @@ pub enum Command {
     Retract {
         target: EventId,
     },
+    /// Names which holder of an ex-officio seat's post sits in it from `on`, when the post
+    /// has several holders at once ("a Deputy Minister"); a later designation names another.
+    DesignateSeatHolder {
+        committee: CommitteeId,
+        seat: SeatId,
+        person: PersonId,
+        on: Date,
+        decision: DecisionId,
+    },
 }

@@ -486,6 +486,19 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
             }
             Ok(out)
         }
+        C::DesignateSeatHolder {
+            committee,
+            seat,
+            person,
+            on,
+            decision,
+        } => one(E::SeatHolderDesignated {
+            committee,
+            seat,
+            person,
+            on,
+            decision,
+        }),
         C::DissolveCommittee {
             committee,
             on,
@@ -1017,6 +1030,48 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
             ends_after(m.from, Some(*ended_on))?;
             if m.ended_on.is_some_and(|e| e <= *ended_on) {
                 return Err(DomainError::AlreadyEnded { entity: key });
+            }
+        }
+        E::SeatHolderDesignated {
+            committee,
+            seat,
+            person,
+            on,
+            ..
+        } => {
+            let c = committee_alive(v, *committee, *on)?;
+            let s = c.seat(*seat).ok_or(DomainError::UnknownSeat {
+                committee: *committee,
+                seat: *seat,
+            })?;
+            if !covers(s.from, s.ended_on, *on) {
+                return Err(DomainError::SeatNotActive {
+                    seat: *seat,
+                    on: *on,
+                });
+            }
+            let post = s
+                .ex_officio
+                .ok_or(DomainError::NotExOfficio { seat: *seat })?;
+            let holds = v
+                .view(&EntityKey::Post(post))
+                .and_then(|p| {
+                    p.as_post()
+                        .map(|p| p.holders_on(*on).any(|h| h.person == *person))
+                })
+                .unwrap_or(false);
+            if !holds {
+                return Err(DomainError::NotPostHolder {
+                    person: *person,
+                    post,
+                    on: *on,
+                });
+            }
+            if s.designations.iter().any(|d| d.from == *on) {
+                return Err(DomainError::AlreadyDesignated {
+                    seat: *seat,
+                    on: *on,
+                });
             }
         }
         E::CommitteeDissolved { committee, on, .. } => {

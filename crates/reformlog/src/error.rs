@@ -75,6 +75,16 @@ pub enum DomainError {
     },
     #[error("seat {seat} is held ex officio and takes no personal member")]
     ExOfficioSeat { seat: SeatId },
+    #[error("seat {seat} is not held ex officio, so no holder of a post is designated to it")]
+    NotExOfficio { seat: SeatId },
+    #[error("person {person} does not hold post {post} on {on}, so cannot sit for it")]
+    NotPostHolder {
+        person: PersonId,
+        post: PostId,
+        on: Date,
+    },
+    #[error("seat {seat} already has a holder designated from {on}")]
+    AlreadyDesignated { seat: SeatId, on: Date },
     #[error("seat {seat} is already held by {holder} in an overlapping period")]
     SeatOccupied { seat: SeatId, holder: PersonId },
     #[error("person {person} already holds seat {seat} in an overlapping period")]

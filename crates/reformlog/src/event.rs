@@ -215,6 +215,15 @@ pub enum Event {
         entity: EntityKey,
         on: Date,
     },
+    /// Of the holders of an ex-officio seat's post, `person` is the one who sits, from `on`
+    /// (until another designation): for a post several people hold at once.
+    SeatHolderDesignated {
+        committee: CommitteeId,
+        seat: SeatId,
+        person: PersonId,
+        on: Date,
+        decision: DecisionId,
+    },
 }
 
 impl Event {
@@ -242,6 +251,7 @@ impl Event {
             | E::SeatAbolished { committee, .. }
             | E::MembershipStarted { committee, .. }
             | E::MembershipEnded { committee, .. }
+            | E::SeatHolderDesignated { committee, .. }
             | E::CommitteeDissolved { committee, .. } => EntityKey::Committee(*committee),
             E::TaskCreated { task, .. }
             | E::TaskAssigned { task, .. }
@@ -281,6 +291,7 @@ impl Event {
             | E::TaskCompleted { on, .. }
             | E::TaskCancelled { on, .. }
             | E::TaskReopened { on, .. }
+            | E::SeatHolderDesignated { on, .. }
             | E::Retracted { on, .. } => *on,
             E::PostHolderAppointed { from, .. }
             | E::SeatCreated { from, .. }
@@ -313,6 +324,7 @@ impl Event {
             | E::SeatAbolished { decision, .. }
             | E::MembershipStarted { decision, .. }
             | E::MembershipEnded { decision, .. }
+            | E::SeatHolderDesignated { decision, .. }
             | E::CommitteeDissolved { decision, .. } => Some(*decision),
             E::DecisionRecorded { decision, .. } => Some(*decision),
             E::TaskCreated { plan, .. } => *plan,
@@ -355,6 +367,7 @@ impl Event {
             E::TaskReopened { .. } => "task_reopened",
             E::Corrected { .. } => "corrected",
             E::Retracted { .. } => "retracted",
+            E::SeatHolderDesignated { .. } => "seat_holder_designated",
         }
     }
 
@@ -414,7 +427,9 @@ impl Event {
                 out.extend(on_behalf_of.map(EntityKey::Unit));
                 out.extend(ex_officio.map(EntityKey::Post));
             }
-            E::MembershipStarted { person, .. } => out.push(EntityKey::Person(*person)),
+            E::MembershipStarted { person, .. } | E::SeatHolderDesignated { person, .. } => {
+                out.push(EntityKey::Person(*person))
+            }
             E::TaskCreated {
                 assignment: Some(a),
                 ..

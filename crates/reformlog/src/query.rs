@@ -390,12 +390,21 @@ fn composition_depth(
                     .view(&EntityKey::Post(post))
                     .and_then(|v| {
                         v.as_post().map(|p| {
+                            // A designation, when there is one, names which holder sits.
+                            let designated = seat.designations.iter().rev().find(|d| d.from <= on);
                             p.holders_on(on)
+                                .filter(|h| seat.seats_holder(h.person, on))
                                 .map(|h| SeatHolding {
                                     person: person_ref(s, h.person, on),
-                                    since: h.from.max(seat.from),
+                                    since: h
+                                        .from
+                                        .max(seat.from)
+                                        .max(designated.map_or(seat.from, |d| d.from)),
                                     membership: None,
-                                    decision: h.decision.map(|d| decision_ref(s, d)),
+                                    decision: designated
+                                        .map(|d| d.decision)
+                                        .or(h.decision)
+                                        .map(|d| decision_ref(s, d)),
                                     positions: positions_on(s, h.person, on),
                                 })
                                 .collect::<Vec<_>>()

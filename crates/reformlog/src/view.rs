@@ -181,6 +181,48 @@ pub(crate) struct Seat {
     pub(crate) ended_on: Option<Date>,
     pub(crate) decision: DecisionId,
     pub(crate) end_decision: Option<DecisionId>,
+    /// For an ex-officio seat whose post several people hold at once: who of them sits,
+    /// from when, by which decision, in date order. Before the first, every holder sits.
+    pub(crate) designations: Vec<Designation>,
+}
+
+/// One designation of an ex-officio seat's holder.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct Designation {
+    pub(crate) person: PersonId,
+    pub(crate) from: Date,
+    pub(crate) decision: DecisionId,
+}
+
+impl Seat {
+    /// Whether a holder `person` of the seat's post on `on` sits in the seat that day: every
+    /// holder before the first designation, then only the one designated last.
+    pub(crate) fn seats_holder(&self, person: PersonId, on: Date) -> bool {
+        match self.designations.iter().rev().find(|d| d.from <= on) {
+            Some(d) => d.person == person,
+            None => true,
+        }
+    }
+
+    /// The periods in which `person`, while holding the post, sits in the seat: `[from,
+    /// until)` with the designating decision (none before the first designation).
+    pub(crate) fn sitting_periods(
+        &self,
+        person: PersonId,
+    ) -> Vec<(Date, Option<Date>, Option<DecisionId>)> {
+        let mut out = Vec::new();
+        let first = self.designations.first().map(|d| d.from);
+        if first.is_none_or(|f| self.from < f) {
+            out.push((self.from, first, None));
+        }
+        for (i, d) in self.designations.iter().enumerate() {
+            if d.person == person {
+                let until = self.designations.get(i + 1).map(|n| n.from);
+                out.push((d.from, until, Some(d.decision)));
+            }
+        }
+        out
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
@@ -548,7 +590,30 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
                 ended_on: *ended_on,
                 decision: *decision,
                 end_decision: None,
+                designations: Vec::new(),
             });
+        }
+        (
+            EntityView::Committee(c),
+            E::SeatHolderDesignated {
+                seat,
+                person,
+                on,
+                decision,
+                ..
+            },
+        ) => {
+            if let Some(s) = c.seats.iter_mut().find(|s| s.id == *seat) {
+                let at = s.designations.partition_point(|d| d.from <= *on);
+                s.designations.insert(
+                    at,
+                    Designation {
+                        person: *person,
+                        from: *on,
+                        decision: *decision,
+                    },
+                );
+            }
         }
         (
             EntityView::Committee(c),

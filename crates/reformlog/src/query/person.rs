@@ -7,7 +7,7 @@ use crate::ids::{CommitteeId, EntityKey, MembershipId, PersonId, PostId, SeatId}
 use crate::model::Role;
 use crate::source::Source;
 use crate::text::Name;
-use crate::view::{overlaps, Holding, Seat};
+use crate::view::{Holding, Seat};
 use serde::{Deserialize, Serialize};
 
 /// A name an entity bore from a date.
@@ -175,7 +175,7 @@ fn ex_officio_tenures(
         let Some(c) = cv.as_committee() else { continue };
         for seat in c.seats.iter().filter(|x| x.ex_officio == Some(post)) {
             for h in held {
-                if let Some(tenure) = tenure(s, cid, seat, h) {
+                for tenure in tenures(s, cid, seat, h) {
                     out.push(ExOfficioRecord {
                         committee_name: c.names.at_or_first(tenure.from).cloned(),
                         ..tenure
@@ -186,38 +186,49 @@ fn ex_officio_tenures(
     }
 }
 
-/// The tenure of holding `h` in `seat`, if the two overlap (`committee_name` left empty).
-fn tenure(
+/// The tenures of holding `h` in `seat` (`committee_name` left empty): the overlap of the
+/// seat's life, the holding and each period in which the seat's designations let the holder
+/// sit (the whole seat when there are none).
+fn tenures(
     s: &dyn Source,
     committee: CommitteeId,
     seat: &Seat,
     h: &Holding,
-) -> Option<ExOfficioRecord> {
-    if !overlaps(seat.from, seat.ended_on, h.from, h.ended_on) {
-        return None;
-    }
-    let from = seat.from.max(h.from);
-    // The earlier end, and the decision behind it; the seat's when both end on one day.
-    let (ended_on, end_decision) = match (seat.ended_on, h.ended_on) {
-        (None, None) => (None, None),
-        (Some(e), None) => (Some(e), seat.end_decision),
-        (None, Some(e)) => (Some(e), h.end_decision),
-        (Some(se), Some(he)) if se <= he => (Some(se), seat.end_decision),
-        (Some(_), Some(he)) => (Some(he), h.end_decision),
+) -> Vec<ExOfficioRecord> {
+    let Some(post) = seat.ex_officio else {
+        return Vec::new();
     };
-    let post = seat.ex_officio?;
-    Some(ExOfficioRecord {
-        committee,
-        committee_name: None,
-        seat: seat.id,
-        role: seat.role,
-        label: seat.label.clone(),
-        on_behalf_of: seat.on_behalf_of.map(|u| unit_ref(s, u, from)),
-        post: post_ref(s, post, from),
-        from,
-        ended_on,
-        decision: decision_ref(s, seat.decision),
-        end_decision: end_decision.map(|d| decision_ref(s, d)),
-        post_decision: h.decision.map(|d| decision_ref(s, d)),
-    })
+    let mut out = Vec::new();
+    for (p_from, p_until, designation) in seat.sitting_periods(h.person) {
+        let from = seat.from.max(h.from).max(p_from);
+        // Each end with the decision behind it; the seat's first when two fall on one day.
+        let ends = [
+            (seat.ended_on, seat.end_decision),
+            (h.ended_on, h.end_decision),
+            (p_until, None),
+        ];
+        let end = ends
+            .iter()
+            .filter_map(|(e, d)| e.map(|e| (e, *d)))
+            .min_by_key(|(e, _)| *e);
+        let ended_on = end.map(|(e, _)| e);
+        if ended_on.is_some_and(|e| e <= from) {
+            continue;
+        }
+        out.push(ExOfficioRecord {
+            committee,
+            committee_name: None,
+            seat: seat.id,
+            role: seat.role,
+            label: seat.label.clone(),
+            on_behalf_of: seat.on_behalf_of.map(|u| unit_ref(s, u, from)),
+            post: post_ref(s, post, from),
+            from,
+            ended_on,
+            decision: decision_ref(s, designation.unwrap_or(seat.decision)),
+            end_decision: end.and_then(|(_, d)| d).map(|d| decision_ref(s, d)),
+            post_decision: h.decision.map(|d| decision_ref(s, d)),
+        });
+    }
+    out
 }

@@ -42,7 +42,8 @@ use uuid::Uuid;
 /// Bumped when the layout or the stored view format changes; a read model written with
 /// another version is rebuilt on open.
 /// 4: the post → committees table (`0x18`).
-pub(crate) const LAYOUT_VERSION: u32 = 4;
+/// 5: a seat's designations of who of its post's holders sits.
+pub(crate) const LAYOUT_VERSION: u32 = 5;
 
 pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
 pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];

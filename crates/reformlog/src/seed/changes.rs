@@ -166,6 +166,14 @@ pub enum SeedChange {
         on: Date,
         decision: String,
     },
+    /// Of the holders of an ex-officio seat's post ("a Deputy Minister"), `person` sits.
+    Designate {
+        committee: String,
+        seat: String,
+        person: String,
+        on: Date,
+        decision: String,
+    },
     /// A member moves to another seat (another role) of the same committee.
     MoveMember {
         committee: String,
@@ -495,6 +503,19 @@ impl SeedChange {
                 person: refs.person(person)?,
                 from: *on,
                 ended_on: *ended_on,
+                decision: refs.decision(decision)?,
+            }],
+            S::Designate {
+                committee,
+                seat,
+                person,
+                on,
+                decision,
+            } => vec![Command::DesignateSeatHolder {
+                committee: refs.committee(committee)?,
+                seat: super::Seed::seat_id(committee, seat)?,
+                person: refs.person(person)?,
+                on: *on,
                 decision: refs.decision(decision)?,
             }],
             S::ReplaceSeatHolder {

@@ -5,6 +5,8 @@
 mod change_keys;
 mod corrections;
 mod decide;
+// Which holder of a multi-holder post sits in an ex-officio seat, by decision.
+mod designation;
 mod diffs;
 mod engine;
 // Unit lineage: mergers, successors, sub-units per date.

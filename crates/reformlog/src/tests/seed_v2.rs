@@ -196,6 +196,23 @@ on = "2023-03-06"
 decision = "qd-99-2023"
 
 [[changes]]
+type = "create_seat"
+committee = "to-cong-tac"
+seat = "to-pho"
+role = "deputy_group_leader"
+ex_officio = "thu-truong-bo-tttt"
+on = "2023-03-06"
+decision = "qd-99-2023"
+
+[[changes]]
+type = "designate"
+committee = "to-cong-tac"
+seat = "to-pho"
+person = "nguyen-huy-dung"
+on = "2023-03-06"
+decision = "qd-99-2023"
+
+[[changes]]
 type = "reconstitute"
 committee = "to-cong-tac"
 on = "2023-03-07"
