@@ -5,6 +5,8 @@ mod support;
 
 // import: additions written once, changed entities refused by entry, files sharing entities.
 mod import;
+// a log export imported into a fresh daemon answers the same.
+mod log_round_trip;
 // unit show: lineage of a merged ministry per date.
 mod lineage;
 

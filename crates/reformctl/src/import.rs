@@ -58,6 +58,8 @@ pub(crate) struct Loaded {
     pub digest: String,
     /// The commands, with where each comes from.
     pub items: Vec<Item>,
+    /// For a log export: the commit each item was recorded in (empty otherwise).
+    pub commits: Vec<u64>,
 }
 
 /// Reads one file: the seed format (TOML, or JSON with `records_from`) or Popolo JSON. Seed
@@ -67,6 +69,15 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     let digest = blake3::hash(&bytes).to_hex().to_string();
     let text = String::from_utf8(bytes).map_err(|_| Error::input(&file, "not UTF-8 text"))?;
+    if crate::replay::is_log(&text) {
+        let (items, commits) = crate::replay::load_log(&file, &text)?;
+        return Ok(Loaded {
+            file,
+            digest,
+            items,
+            commits,
+        });
+    }
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -100,6 +111,7 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
                 file,
                 digest,
                 items,
+                commits: Vec::new(),
             });
         } else {
             return Err(Error::input(
@@ -125,6 +137,7 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
         file,
         digest,
         items,
+        commits: Vec::new(),
     })
 }
 
@@ -169,6 +182,9 @@ fn number_of(c: &Command) -> String {
 /// and no earlier write did. A decision no command cites is a write of its own, made before
 /// the first write of a decision listed after it, so references between decisions hold.
 pub(crate) fn plan(loaded: &Loaded) -> Vec<Batch> {
+    if !loaded.commits.is_empty() {
+        return by_commit(loaded);
+    }
     let mut order: Vec<DecisionId> = Vec::new();
     let mut pending: HashMap<DecisionId, Item> = HashMap::new();
     let mut runs: Vec<(Option<DecisionId>, Vec<Item>)> = Vec::new();
@@ -230,6 +246,26 @@ pub(crate) fn plan(loaded: &Loaded) -> Vec<Batch> {
     batches
 }
 
+/// A log export's writes: one per commit it was recorded in (split where a commit holds more
+/// than one write takes).
+fn by_commit(loaded: &Loaded) -> Vec<Batch> {
+    let mut batches: Vec<(u64, Batch)> = Vec::new();
+    for (item, commit) in loaded.items.iter().zip(&loaded.commits) {
+        match batches.last_mut() {
+            Some((c, b)) if c == commit && b.items.len() < MAX_BATCH => b.items.push(item.clone()),
+            _ => batches.push((
+                *commit,
+                Batch {
+                    title: format!("commit {commit} of the exported log"),
+                    decision: None,
+                    items: vec![item.clone()],
+                },
+            )),
+        }
+    }
+    batches.into_iter().map(|(_, b)| b).collect()
+}
+
 fn describe_decision(items: &[Item], d: Option<DecisionId>) -> String {
     items
         .iter()
@@ -260,11 +296,16 @@ pub(crate) fn validate(files: &[(Loaded, Vec<Batch>)], t: &Translation) -> Resul
                         ),
                     )
                 })?;
-                for event in events {
+                for (j, event) in events.into_iter().enumerate() {
+                    // The id the daemon gives it, so a correction later in the files finds it.
+                    let event_id = item
+                        .command
+                        .change_event_id(j as u64)
+                        .unwrap_or_else(|_| EventId::new());
                     let meta = EventMeta {
                         position: known.last_position() + 1,
                         commit: known.last_position() + 1,
-                        event_id: EventId::new(),
+                        event_id,
                         recorded_at: Timestamp(
                             i64::try_from(known.last_position()).unwrap_or(i64::MAX),
                         ),

@@ -15,6 +15,7 @@ mod integrity;
 mod lineage;
 mod popolo;
 mod progress;
+mod replay;
 mod resolve;
 mod show;
 mod table;

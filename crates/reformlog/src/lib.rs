@@ -58,6 +58,7 @@ mod lineage;
 mod model;
 mod query;
 mod readmodel;
+mod restate;
 mod seed;
 mod source;
 mod staged;

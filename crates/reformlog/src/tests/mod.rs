@@ -14,6 +14,8 @@ mod lineage;
 mod order;
 mod props;
 mod queries;
+// Every event restated as its command replays event for event.
+mod restate;
 mod seed;
 // Format 2 of the seed file: change entries, several files as one.
 mod seed_v2;

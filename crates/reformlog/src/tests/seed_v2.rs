@@ -279,7 +279,7 @@ type = "retract"
 target = "0190b0c1-0000-7000-8000-000000000002"
 "#;
 
-fn every_change() -> String {
+pub(super) fn every_change() -> String {
     let person = crate::PersonId::from_slug("thanh-vien-22").unwrap();
     v2(&EVERY_CHANGE.replace("PERSON", &person.to_string()))
 }

@@ -63,7 +63,7 @@ impl World {
         self.record(events, None)
     }
 
-    fn record(&mut self, events: Vec<Event>, reason: Option<String>) -> Vec<EventId> {
+    pub(crate) fn record(&mut self, events: Vec<Event>, reason: Option<String>) -> Vec<EventId> {
         let mut ids = Vec::new();
         for event in events {
             self.clock = Timestamp(self.clock.0 + 1_000_000);
