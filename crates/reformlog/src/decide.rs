@@ -1093,6 +1093,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
             on,
             ..
         } => {
+            crate::task_rules::check(v, this, event)?;
             if title.is_empty() {
                 return Err(DomainError::Empty("task title"));
             }
@@ -1114,6 +1115,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
             on,
         } => {
             let t = task_open(this, *task, *on)?;
+            crate::task_rules::check(v, this, event)?;
             let had = t.assignments.at(*on).is_some();
             if had != matches!(event, E::TaskReassigned { .. }) {
                 return Err(DomainError::LaterChanges {
@@ -1147,6 +1149,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
         }
         E::TaskCompleted { task, on } | E::TaskCancelled { task, on } => {
             let t = task_open(this, *task, *on)?;
+            crate::task_rules::check(v, this, event)?;
             if t.statuses.last_date().is_some_and(|d| d > *on) {
                 return Err(DomainError::LaterChanges {
                     entity: key,

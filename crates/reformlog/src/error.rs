@@ -106,17 +106,45 @@ pub enum DomainError {
     #[error("the same id is used twice in one command: {0}")]
     DuplicateId(String),
     #[error(
-        "unit {unit} cannot end on {on} while {} depend on it: move each sub-unit (merge_unit's move_sub_units) and dissolve each committee first",
-        dependants(sub_units, committees)
+        "unit {unit} cannot end on {on} while {} depend on it: move each sub-unit (merge_unit's move_sub_units), dissolve each committee and reassign each task it leads first",
+        dependants(sub_units, committees, tasks)
     )]
     UnitHasDependants {
         unit: UnitId,
         on: Date,
         sub_units: Vec<UnitId>,
         committees: Vec<CommitteeId>,
+        tasks: Vec<TaskId>,
     },
     #[error("{0} must not be empty")]
     Empty(&'static str),
+    #[error("task {task}'s deadline {deadline} is before the task was created ({created})")]
+    DeadlineBeforeCreation {
+        task: TaskId,
+        deadline: Date,
+        created: Date,
+    },
+    #[error("decision {decision} is a {kind:?}, not a plan: tasks belong to plans")]
+    NotAPlan {
+        decision: DecisionId,
+        kind: crate::model::DecisionKind,
+    },
+    #[error("plan {plan} is in force from {in_force_on}; a task of it cannot start on {on}")]
+    PlanNotInForce {
+        plan: DecisionId,
+        in_force_on: Date,
+        on: Date,
+    },
+    #[error(
+        "task {task} has progress reported on {reported}, after its completion on {completed}"
+    )]
+    ProgressAfterCompletion {
+        task: TaskId,
+        reported: Date,
+        completed: Date,
+    },
+    #[error("unit {0} leads the task and cannot also be listed as cooperating")]
+    LeadAlsoCooperating(UnitId),
     #[error("progress must be between 0 and 100 percent, not {0}")]
     InvalidPercent(u8),
     #[error("task {task} is {status:?} on {on}")]
@@ -152,8 +180,9 @@ pub enum DomainError {
     },
 }
 
-fn dependants(sub_units: &[UnitId], committees: &[CommitteeId]) -> String {
+fn dependants(sub_units: &[UnitId], committees: &[CommitteeId], tasks: &[TaskId]) -> String {
     let mut parts: Vec<String> = sub_units.iter().map(|u| format!("sub-unit {u}")).collect();
     parts.extend(committees.iter().map(|c| format!("committee {c}")));
+    parts.extend(tasks.iter().map(|t| format!("task {t}")));
     parts.join(", ")
 }

@@ -63,6 +63,7 @@ mod seed;
 mod source;
 mod staged;
 mod summary;
+mod task_rules;
 mod text;
 mod view;
 

@@ -40,11 +40,31 @@ fn dependants(s: &dyn Source, unit: UnitId, on: Date) -> (Vec<UnitId>, Vec<Commi
     (sub_units, committees)
 }
 
-/// Refuses to end `unit` on `on` while sub-units or committees depend on it: each must be
-/// moved (a sub-unit) or dissolved (a committee) first, by the same decision if need be.
+/// The tasks `unit` leads that are open on `on`.
+fn led_open_tasks(s: &dyn Source, unit: UnitId, on: Date) -> Vec<crate::ids::TaskId> {
+    let mut out = Vec::new();
+    for id in s.tasks_of_unit(unit) {
+        let Some(view) = s.view(&EntityKey::Task(id)) else {
+            continue;
+        };
+        let Some(t) = view.as_task() else { continue };
+        let leads = t.assignments.at(on).is_some_and(|a| a.lead == unit);
+        if leads && t.status_on(on) == Some(crate::model::TaskStatus::Open) {
+            out.push(id);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Refuses to end `unit` on `on` while sub-units, committees or open tasks depend on it: each
+/// must be moved (a sub-unit), dissolved (a committee) or reassigned (a task it leads) first,
+/// by the same decision if need be.
 pub(crate) fn check_ending(s: &dyn Source, unit: UnitId, on: Date) -> Result<(), DomainError> {
     let (sub_units, committees) = dependants(s, unit, on);
-    if sub_units.is_empty() && committees.is_empty() {
+    let tasks = led_open_tasks(s, unit, on);
+    if sub_units.is_empty() && committees.is_empty() && tasks.is_empty() {
         return Ok(());
     }
     Err(DomainError::UnitHasDependants {
@@ -52,6 +72,7 @@ pub(crate) fn check_ending(s: &dyn Source, unit: UnitId, on: Date) -> Result<(),
         on,
         sub_units,
         committees,
+        tasks,
     })
 }
 

@@ -41,6 +41,7 @@ fn a_merger_leaving_a_department_or_a_committee_behind_is_refused_naming_them() 
             on: d("2025-03-01"),
             sub_units: vec![unit("vu-3")],
             committees: vec![committee("bcd-a")],
+            tasks: Vec::new(),
         }
     );
     assert!(err.to_string().contains(&unit("vu-3").to_string()), "{err}");

@@ -21,6 +21,8 @@ mod seed;
 mod seed_v2;
 mod store_props;
 mod support;
+// Task rules beyond status: plan, product, units, responsible, deadline, completion.
+mod task_rules;
 mod tenure;
 // "As known at" inside one atomic write sees the whole write, by position and by time.
 mod whole_commits;

@@ -228,7 +228,6 @@ decision = "qd-99-2023"
 [[changes]]
 type = "create_task"
 task = "nv-1"
-plan = "qd-99-2023"
 title = "Nhiệm vụ 1"
 product = "Báo cáo"
 on = "2023-03-01"

@@ -1,0 +1,102 @@
+//! The rules a reform task's events keep beyond its status: a plan in force and of the plan
+//! kind, a product, a lead that is not also cooperating, a responsible person on record, a
+//! deadline after creation, and no completion before a progress report.
+
+use crate::date::Date;
+use crate::error::DomainError;
+use crate::event::Event;
+use crate::ids::EntityKey;
+use crate::model::{Assignment, DecisionKind};
+use crate::source::Views;
+use crate::view::EntityView;
+
+/// Checks `event` (a task event) on the state `v`, with `this` the task's view before it.
+pub(crate) fn check(
+    v: &dyn Views,
+    this: Option<&EntityView>,
+    event: &Event,
+) -> Result<(), DomainError> {
+    use Event as E;
+    match event {
+        E::TaskCreated {
+            task,
+            plan,
+            product,
+            deadline,
+            assignment,
+            on,
+            ..
+        } => {
+            if product.trim().is_empty() {
+                return Err(DomainError::Empty("task product"));
+            }
+            if deadline < on {
+                return Err(DomainError::DeadlineBeforeCreation {
+                    task: *task,
+                    deadline: *deadline,
+                    created: *on,
+                });
+            }
+            if let Some(p) = plan {
+                let view = v.view(&EntityKey::Decision(*p));
+                if let Some(d) = view.as_deref().and_then(EntityView::as_decision) {
+                    if d.kind != DecisionKind::Plan {
+                        return Err(DomainError::NotAPlan {
+                            decision: *p,
+                            kind: d.kind,
+                        });
+                    }
+                    if *on < d.in_force_on {
+                        return Err(DomainError::PlanNotInForce {
+                            plan: *p,
+                            in_force_on: d.in_force_on,
+                            on: *on,
+                        });
+                    }
+                }
+            }
+            if let Some(a) = assignment {
+                check_assignment(v, a, *on)?;
+            }
+        }
+        E::TaskAssigned { assignment, on, .. } | E::TaskReassigned { assignment, on, .. } => {
+            check_assignment(v, assignment, *on)?;
+        }
+        E::TaskCompleted { task, on } => {
+            if let Some(t) = this.and_then(EntityView::as_task) {
+                if let Some(p) = t.progress.iter().find(|p| p.on > *on) {
+                    return Err(DomainError::ProgressAfterCompletion {
+                        task: *task,
+                        reported: p.on,
+                        completed: *on,
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A lead that does not also cooperate, each cooperating unit once, and a responsible person
+/// registered by `on`.
+fn check_assignment(v: &dyn Views, a: &Assignment, on: Date) -> Result<(), DomainError> {
+    if a.cooperating.contains(&a.lead) {
+        return Err(DomainError::LeadAlsoCooperating(a.lead));
+    }
+    for (i, u) in a.cooperating.iter().enumerate() {
+        if a.cooperating[..i].contains(u) {
+            return Err(DomainError::DuplicateId(u.to_string()));
+        }
+    }
+    if let Some(p) = a.responsible {
+        let key = EntityKey::Person(p);
+        let view = v.view(&key).ok_or(DomainError::UnknownPerson(p))?;
+        if let Some(person) = view.as_person() {
+            if on < person.registered_on {
+                return Err(DomainError::BeforeStart { entity: key, on });
+            }
+        }
+    }
+    Ok(())
+}
