@@ -211,7 +211,7 @@ const PRINTS: &[(&str, &[&str])] = &[
         &["import done"],
     ),
     (
-        r#"reformctl tasks --plan kh-cchc-2021 --on 2021-06-30 --known-at "$P""#,
+        r#"reformctl tasks --unit vu-to-chuc-can-bo --on 2021-06-30 --known-at "$P""#,
         &["no tasks"],
     ),
     (
@@ -235,7 +235,7 @@ const PRINTS: &[(&str, &[&str])] = &[
     ("reformctl decision show 34/QĐ-BTTTT", &["34/QĐ-BTTTT"]),
     (
         "reformctl tasks --unit vu-to-chuc-can-bo --on 2021-06-30",
-        &["Tổ chức triển khai kế hoạch cải cách hành chính năm 2021"],
+        &["Tổ chức triển khai kế hoạch cải cách hành chính năm 2021", "leads", "cooperates"],
     ),
     ("reformctl verify", &["ok"]),
     ("reformctl unit show cuc-tin-hoc-hoa --on 2022-02-01", &["Cục Tin học hóa", "parent: Bộ Thông tin và Truyền thông"]),

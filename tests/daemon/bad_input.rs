@@ -477,3 +477,34 @@ fn a_reused_idempotency_key_with_another_body_is_refused() {
     assert_eq!(other.headers()["content-type"], "application/problem+json");
     assert_eq!(d.head(), head);
 }
+
+#[test]
+fn an_unknown_id_in_a_path_is_a_404_not_an_empty_list() {
+    let d = Daemon::start(true);
+    for path in [
+        "/v1/units/khong-co/tasks?on=2022-02-01",
+        "/v1/decisions/khong-co/tasks?on=2022-02-01",
+        "/v1/history/task/khong-co",
+        "/v1/history/unit/khong-co",
+        "/v1/units/khong-co/lineage?on=2022-02-01",
+        "/v1/tasks/khong-co?on=2022-02-01",
+    ] {
+        let resp = d
+            .request(Method::GET, path, Some(&d.tokens.admin))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::NOT_FOUND, "{path}");
+        let problem: serde_json::Value = resp.json().unwrap();
+        assert_eq!(problem["code"], "not-found", "{path}");
+    }
+    // A known unit that leads nothing is an empty list, not a 404.
+    let resp = d
+        .request(
+            Method::GET,
+            "/v1/units/vu-buu-chinh/tasks?on=2022-02-01",
+            Some(&d.tokens.admin),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::OK);
+}

@@ -457,8 +457,12 @@ pub(crate) fn tasks(
     args: &TasksArgs,
     json: bool,
 ) -> Result<(), Error> {
-    let path = if let Some(unit) = &args.unit {
-        format!("/v1/units/{}/tasks", resolve(client, Kind::Unit, unit)?)
+    let unit_id = match &args.unit {
+        Some(unit) => Some(resolve(client, Kind::Unit, unit)?),
+        None => None,
+    };
+    let path = if let Some(unit) = &unit_id {
+        format!("/v1/units/{unit}/tasks")
     } else if let Some(plan) = &args.plan {
         format!(
             "/v1/decisions/{}/tasks",
@@ -478,12 +482,19 @@ pub(crate) fn tasks(
         return print_json(out, &v);
     }
     let mut t = Table::new(&[
-        "TASK", "LEAD", "DEADLINE", "STATUS", "%", "OVERDUE", "PRODUCT",
+        "TASK", "LEAD", "ROLE", "DEADLINE", "STATUS", "%", "OVERDUE", "PRODUCT",
     ]);
     for task in arr(&v, "/answer") {
+        // With --unit, whether the unit leads the task or cooperates on it.
+        let role = match &unit_id {
+            Some(u) if s(task, "/lead/id") == u => "leads",
+            Some(_) => "cooperates",
+            None => "—",
+        };
         t.row(vec![
             s(task, "/title").into(),
             or_dash(s(task, "/lead/name")),
+            role.into(),
             or_dash(s(task, "/deadline")),
             s(task, "/status").into(),
             task.get("percent")

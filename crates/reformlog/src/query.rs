@@ -265,6 +265,15 @@ pub enum Answer {
     UnitLineage(crate::lineage::UnitLineage),
 }
 
+/// `NotFound` for an entity the source does not know: a question about a typo is not an
+/// empty answer.
+fn known(s: &dyn Source, key: EntityKey) -> Result<(), QueryError> {
+    match s.header(&key) {
+        Some(_) => Ok(()),
+        None => Err(QueryError::NotFound(key)),
+    }
+}
+
 pub(crate) fn answer(s: &dyn Source, q: &Query) -> Result<Answer, QueryError> {
     Ok(match q {
         Query::Composition { committee, on } => {
@@ -279,10 +288,22 @@ pub(crate) fn answer(s: &dyn Source, q: &Query) -> Result<Answer, QueryError> {
             before,
             after,
         } => Answer::CompositionDiff(composition_diff(s, *committee, *before, *after)?),
-        Query::TasksOfUnit { unit, on } => Answer::Tasks(tasks_of_unit(s, *unit, *on)),
-        Query::TasksOfPlan { plan, on } => Answer::Tasks(tasks_of_plan(s, *plan, *on)),
+        Query::TasksOfUnit { unit, on } => {
+            known(s, EntityKey::Unit(*unit))?;
+            Answer::Tasks(tasks_of_unit(s, *unit, *on))
+        }
+        Query::TasksOfPlan { plan, on } => {
+            known(s, EntityKey::Decision(*plan))?;
+            Answer::Tasks(tasks_of_plan(s, *plan, *on))
+        }
         Query::OverdueTasks { on } => Answer::Tasks(overdue_tasks(s, *on)),
-        Query::History { entity } => Answer::History(history(s, *entity)),
+        Query::History { entity } => {
+            let entries = history(s, *entity);
+            if entries.is_empty() {
+                return Err(QueryError::NotFound(*entity));
+            }
+            Answer::History(entries)
+        }
         Query::ChangesBy { actor, from, to } => Answer::History(changes_by(s, actor, *from, *to)),
         Query::Search { text } => Answer::Search(search(s, text)),
         Query::UnitLineage { unit, on } => {

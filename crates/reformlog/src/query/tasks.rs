@@ -42,13 +42,23 @@ fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
             .map(|p| person_ref(s, p, on)),
         deadline: t.deadline_on(on),
         status,
-        percent: t.progress_on(on).map(|p| p.percent),
+        // A completed task is done, whatever its last report said.
+        percent: match status {
+            TaskStatus::Completed => Some(100),
+            _ => t.progress_on(on).map(|p| p.percent),
+        },
         overdue: t.overdue_on(on),
     })
 }
 
+/// By deadline, then by title as Vietnamese sorts it (so "NV01" before "NV02"), then by id.
 fn sorted_tasks(mut v: Vec<TaskOnDate>) -> Vec<TaskOnDate> {
-    v.sort_by_key(|t| (t.deadline, t.task));
+    v.sort_by(|a, b| {
+        a.deadline
+            .cmp(&b.deadline)
+            .then_with(|| crate::collate::collate(&a.title, &b.title))
+            .then(a.task.cmp(&b.task))
+    });
     v
 }
 
