@@ -283,12 +283,14 @@ impl World {
                 note: "Báo cáo tiến độ".to_owned(),
                 evidence: None,
                 on: date(year, day + 5),
+                decision: None,
             };
             let mut events = vec![e.clone()];
             if percent == 100 {
                 events.push(Event::TaskCompleted {
                     task,
                     on: date(year, day + 6),
+                    decision: None,
                 });
             }
             self.push(&e, events)?;

@@ -31,3 +31,5 @@ mod decision_kinds;
 mod known_at_dates;
 // Audit answers filtered by recorded time and by valid date.
 mod audit_ranges;
+// Changes sent with a decision cite it, task changes included.
+mod citations;

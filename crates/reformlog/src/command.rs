@@ -217,11 +217,15 @@ pub enum Command {
         task: TaskId,
         assignment: Assignment,
         on: Date,
+        /// The decision that orders the change, if one does.
+        decision: Option<DecisionId>,
     },
     ExtendDeadline {
         task: TaskId,
         deadline: Date,
         on: Date,
+        /// The decision that orders the change, if one does.
+        decision: Option<DecisionId>,
     },
     ReportProgress {
         task: TaskId,
@@ -229,29 +233,32 @@ pub enum Command {
         note: String,
         evidence: Option<String>,
         on: Date,
+        /// The decision that orders the change, if one does.
+        decision: Option<DecisionId>,
     },
     CompleteTask {
         task: TaskId,
         on: Date,
+        /// The decision that orders the change, if one does.
+        decision: Option<DecisionId>,
     },
     CancelTask {
         task: TaskId,
         on: Date,
+        /// The decision that orders the change, if one does.
+        decision: Option<DecisionId>,
     },
     ReopenTask {
         task: TaskId,
         on: Date,
+        /// The decision that orders the change, if one does.
+        decision: Option<DecisionId>,
     },
     /// Replaces what an earlier fact event said; `corrected` must be the same kind of event
     /// about the same entity.
-    Correct {
-        target: EventId,
-        corrected: Event,
-    },
+    Correct { target: EventId, corrected: Event },
     /// Withdraws an earlier fact event entirely.
-    Retract {
-        target: EventId,
-    },
+    Retract { target: EventId },
     /// Names which holder of an ex-officio seat's post sits in it from `on`, when the post
     /// has several holders at once ("a Deputy Minister"); a later designation names another.
     DesignateSeatHolder {
@@ -261,4 +268,60 @@ pub enum Command {
         on: Date,
         decision: DecisionId,
     },
+}
+
+impl Command {
+    /// Makes this command cite `decision`, as a change a decision makes: a command whose
+    /// decision is optional and absent gets it; one that names a decision must name this one
+    /// (`Err` gives the one it names). Commands that record no decision are left as they are.
+    pub fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
+        use Command as C;
+        match self {
+            C::EstablishUnit { decision: d, .. }
+            | C::RenameUnit { decision: d, .. }
+            | C::MoveUnit { decision: d, .. }
+            | C::MergeUnit { decision: d, .. }
+            | C::DissolveUnit { decision: d, .. }
+            | C::CreatePost { decision: d, .. }
+            | C::AppointToPost { decision: d, .. }
+            | C::EndPostHolding { decision: d, .. }
+            | C::AbolishPost { decision: d, .. }
+            | C::AssignTask { decision: d, .. }
+            | C::ExtendDeadline { decision: d, .. }
+            | C::ReportProgress { decision: d, .. }
+            | C::CompleteTask { decision: d, .. }
+            | C::CancelTask { decision: d, .. }
+            | C::ReopenTask { decision: d, .. } => match d {
+                Some(other) if *other != decision => Err(*other),
+                _ => {
+                    *d = Some(decision);
+                    Ok(())
+                }
+            },
+            C::EstablishCommittee { decision: d, .. }
+            | C::RenameCommittee { decision: d, .. }
+            | C::SetDuties { decision: d, .. }
+            | C::CreateSeat { decision: d, .. }
+            | C::AbolishSeat { decision: d, .. }
+            | C::StartMembership { decision: d, .. }
+            | C::EndMembership { decision: d, .. }
+            | C::ReplaceSeatHolder { decision: d, .. }
+            | C::MoveMember { decision: d, .. }
+            | C::Reconstitute { decision: d, .. }
+            | C::DissolveCommittee { decision: d, .. }
+            | C::DesignateSeatHolder { decision: d, .. } => {
+                if *d == decision {
+                    Ok(())
+                } else {
+                    Err(*d)
+                }
+            }
+            C::RegisterPerson { .. }
+            | C::RenamePerson { .. }
+            | C::RecordDecision { .. }
+            | C::CreateTask { .. }
+            | C::Correct { .. }
+            | C::Retract { .. } => Ok(()),
+        }
+    }
 }

@@ -542,6 +542,7 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
             task,
             assignment,
             on,
+            decision,
         } => {
             let view = state
                 .view(&EntityKey::Task(task))
@@ -554,34 +555,46 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
                     task,
                     assignment,
                     on,
+                    decision,
                 }
             } else {
                 E::TaskAssigned {
                     task,
                     assignment,
                     on,
+                    decision,
                 }
             }])
         }
-        C::ExtendDeadline { task, deadline, on } => {
-            one(E::TaskDeadlineExtended { task, deadline, on })
-        }
+        C::ExtendDeadline {
+            task,
+            deadline,
+            on,
+            decision,
+        } => one(E::TaskDeadlineExtended {
+            task,
+            deadline,
+            on,
+            decision,
+        }),
         C::ReportProgress {
             task,
             percent,
             note,
             evidence,
             on,
+            decision,
         } => one(E::TaskProgressReported {
             task,
             percent,
             note,
             evidence,
             on,
+            decision,
         }),
-        C::CompleteTask { task, on } => one(E::TaskCompleted { task, on }),
-        C::CancelTask { task, on } => one(E::TaskCancelled { task, on }),
-        C::ReopenTask { task, on } => one(E::TaskReopened { task, on }),
+        C::CompleteTask { task, on, decision } => one(E::TaskCompleted { task, on, decision }),
+        C::CancelTask { task, on, decision } => one(E::TaskCancelled { task, on, decision }),
+        C::ReopenTask { task, on, decision } => one(E::TaskReopened { task, on, decision }),
         C::Correct { .. } | C::Retract { .. } => Ok(Vec::new()),
     }
 }
@@ -1108,11 +1121,13 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
             task,
             assignment,
             on,
+            ..
         }
         | E::TaskReassigned {
             task,
             assignment,
             on,
+            ..
         } => {
             let t = task_open(this, *task, *on)?;
             crate::task_rules::check(v, this, event)?;
@@ -1128,7 +1143,9 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
                 unit_alive(*u, *on)?;
             }
         }
-        E::TaskDeadlineExtended { task, deadline, on } => {
+        E::TaskDeadlineExtended {
+            task, deadline, on, ..
+        } => {
             let t = task_open(this, *task, *on)?;
             if let Some(current) = t.deadline_on(*on) {
                 if *deadline <= current {
@@ -1147,7 +1164,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
             }
             task_open(this, *task, *on)?;
         }
-        E::TaskCompleted { task, on } | E::TaskCancelled { task, on } => {
+        E::TaskCompleted { task, on, .. } | E::TaskCancelled { task, on, .. } => {
             let t = task_open(this, *task, *on)?;
             crate::task_rules::check(v, this, event)?;
             if t.statuses.last_date().is_some_and(|d| d > *on) {
@@ -1157,7 +1174,7 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
                 });
             }
         }
-        E::TaskReopened { task, on } => {
+        E::TaskReopened { task, on, .. } => {
             let t = this
                 .and_then(EntityView::as_task)
                 .ok_or(DomainError::UnknownTask(*task))?;

@@ -174,16 +174,22 @@ pub enum Event {
         task: TaskId,
         assignment: Assignment,
         on: Date,
+        /// The decision that made the change, if one did.
+        decision: Option<DecisionId>,
     },
     TaskReassigned {
         task: TaskId,
         assignment: Assignment,
         on: Date,
+        /// The decision that made the change, if one did.
+        decision: Option<DecisionId>,
     },
     TaskDeadlineExtended {
         task: TaskId,
         deadline: Date,
         on: Date,
+        /// The decision that made the change, if one did.
+        decision: Option<DecisionId>,
     },
     TaskProgressReported {
         task: TaskId,
@@ -191,18 +197,26 @@ pub enum Event {
         note: String,
         evidence: Option<String>,
         on: Date,
+        /// The decision that made the change, if one did.
+        decision: Option<DecisionId>,
     },
     TaskCompleted {
         task: TaskId,
         on: Date,
+        /// The decision that made the change, if one did.
+        decision: Option<DecisionId>,
     },
     TaskCancelled {
         task: TaskId,
         on: Date,
+        /// The decision that made the change, if one did.
+        decision: Option<DecisionId>,
     },
     TaskReopened {
         task: TaskId,
         on: Date,
+        /// The decision that made the change, if one did.
+        decision: Option<DecisionId>,
     },
     /// Replaces the content of an earlier fact event of the same kind and entity.
     Corrected {
@@ -328,6 +342,13 @@ impl Event {
             | E::CommitteeDissolved { decision, .. } => Some(*decision),
             E::DecisionRecorded { decision, .. } => Some(*decision),
             E::TaskCreated { plan, .. } => *plan,
+            E::TaskAssigned { decision, .. }
+            | E::TaskReassigned { decision, .. }
+            | E::TaskDeadlineExtended { decision, .. }
+            | E::TaskProgressReported { decision, .. }
+            | E::TaskCompleted { decision, .. }
+            | E::TaskCancelled { decision, .. }
+            | E::TaskReopened { decision, .. } => *decision,
             E::Corrected { corrected, .. } => corrected.decision(),
             _ => None,
         }

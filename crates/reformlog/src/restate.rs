@@ -265,35 +265,48 @@ impl Command {
                 task,
                 assignment,
                 on,
+                decision,
             }
             | E::TaskReassigned {
                 task,
                 assignment,
                 on,
+                decision,
             } => C::AssignTask {
                 task,
                 assignment,
                 on,
+                decision,
             },
-            E::TaskDeadlineExtended { task, deadline, on } => {
-                C::ExtendDeadline { task, deadline, on }
-            }
+            E::TaskDeadlineExtended {
+                task,
+                deadline,
+                on,
+                decision,
+            } => C::ExtendDeadline {
+                task,
+                deadline,
+                on,
+                decision,
+            },
             E::TaskProgressReported {
                 task,
                 percent,
                 note,
                 evidence,
                 on,
+                decision,
             } => C::ReportProgress {
                 task,
                 percent,
                 note,
                 evidence,
                 on,
+                decision,
             },
-            E::TaskCompleted { task, on } => C::CompleteTask { task, on },
-            E::TaskCancelled { task, on } => C::CancelTask { task, on },
-            E::TaskReopened { task, on } => C::ReopenTask { task, on },
+            E::TaskCompleted { task, on, decision } => C::CompleteTask { task, on, decision },
+            E::TaskCancelled { task, on, decision } => C::CancelTask { task, on, decision },
+            E::TaskReopened { task, on, decision } => C::ReopenTask { task, on, decision },
             E::Corrected { target, corrected } => C::Correct {
                 target,
                 corrected: *corrected,

@@ -62,7 +62,7 @@ pub(crate) fn check(
         E::TaskAssigned { assignment, on, .. } | E::TaskReassigned { assignment, on, .. } => {
             check_assignment(v, assignment, *on)?;
         }
-        E::TaskCompleted { task, on } => {
+        E::TaskCompleted { task, on, .. } => {
             if let Some(t) = this.and_then(EntityView::as_task) {
                 if let Some(p) = t.progress.iter().find(|p| p.on > *on) {
                     return Err(DomainError::ProgressAfterCompletion {

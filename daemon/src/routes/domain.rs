@@ -1108,7 +1108,20 @@ async fn post_decision(
         ));
     };
     let source = Some(number.clone());
-    let changes = commands_from_json("changes", batch.changes)?;
+    let Command::RecordDecision { decision: id, .. } = &decision else {
+        unreachable!("matched above")
+    };
+    let id = *id;
+    let mut changes = commands_from_json("changes", batch.changes)?;
+    // Each change of the batch cites its decision.
+    for (i, change) in changes.iter_mut().enumerate() {
+        change.cite(id).map_err(|other| {
+            ApiError::bad_request(
+                "change-cites-another-decision",
+                format!("changes[{i}] cites decision {other}, not the batch's {id} ({number})"),
+            )
+        })?;
+    }
     let ctx = write_context(&principal, &headers, batch.reason, source)?;
     let mut commands = Vec::with_capacity(1 + changes.len());
     commands.push(decision);

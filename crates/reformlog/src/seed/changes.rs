@@ -212,11 +212,13 @@ pub enum SeedChange {
         cooperating: Vec<String>,
         responsible: Option<String>,
         on: Date,
+        decision: Option<String>,
     },
     ExtendDeadline {
         task: String,
         deadline: Date,
         on: Date,
+        decision: Option<String>,
     },
     ReportProgress {
         task: String,
@@ -224,18 +226,22 @@ pub enum SeedChange {
         note: String,
         evidence: Option<String>,
         on: Date,
+        decision: Option<String>,
     },
     CompleteTask {
         task: String,
         on: Date,
+        decision: Option<String>,
     },
     CancelTask {
         task: String,
         on: Date,
+        decision: Option<String>,
     },
     ReopenTask {
         task: String,
         on: Date,
+        decision: Option<String>,
     },
     /// Replaces what an earlier event said. `target` is the event's id as `reformctl
     /// history` and `decision show` print it; `corrected` is the event as it should have
@@ -245,9 +251,7 @@ pub enum SeedChange {
         corrected: Box<Event>,
     },
     /// Withdraws an earlier event entirely.
-    Retract {
-        target: EventId,
-    },
+    Retract { target: EventId },
 }
 
 impl SeedChange {
@@ -612,15 +616,23 @@ impl SeedChange {
                 cooperating,
                 responsible,
                 on,
+                decision,
             } => vec![Command::AssignTask {
                 task: refs.task(task)?,
                 assignment: refs.assignment(lead, cooperating, responsible)?,
                 on: *on,
+                decision: opt(decision)?,
             }],
-            S::ExtendDeadline { task, deadline, on } => vec![Command::ExtendDeadline {
+            S::ExtendDeadline {
+                task,
+                deadline,
+                on,
+                decision,
+            } => vec![Command::ExtendDeadline {
                 task: refs.task(task)?,
                 deadline: *deadline,
                 on: *on,
+                decision: opt(decision)?,
             }],
             S::ReportProgress {
                 task,
@@ -628,24 +640,29 @@ impl SeedChange {
                 note,
                 evidence,
                 on,
+                decision,
             } => vec![Command::ReportProgress {
                 task: refs.task(task)?,
                 percent: *percent,
                 note: note.clone(),
                 evidence: evidence.clone(),
                 on: *on,
+                decision: opt(decision)?,
             }],
-            S::CompleteTask { task, on } => vec![Command::CompleteTask {
+            S::CompleteTask { task, on, decision } => vec![Command::CompleteTask {
                 task: refs.task(task)?,
                 on: *on,
+                decision: opt(decision)?,
             }],
-            S::CancelTask { task, on } => vec![Command::CancelTask {
+            S::CancelTask { task, on, decision } => vec![Command::CancelTask {
                 task: refs.task(task)?,
                 on: *on,
+                decision: opt(decision)?,
             }],
-            S::ReopenTask { task, on } => vec![Command::ReopenTask {
+            S::ReopenTask { task, on, decision } => vec![Command::ReopenTask {
                 task: refs.task(task)?,
                 on: *on,
+                decision: opt(decision)?,
             }],
             S::Correct { target, corrected } => vec![Command::Correct {
                 target: *target,

@@ -503,6 +503,7 @@ fn a_task_is_overdue_after_its_deadline_until_completed() {
         task,
         deadline: d("2022-04-30"),
         on: d("2022-03-25"),
+        decision: None,
     })
     .unwrap();
     assert!(w.k.overdue_tasks(d("2022-04-01")).is_empty());
@@ -510,6 +511,7 @@ fn a_task_is_overdue_after_its_deadline_until_completed() {
     w.exec(Command::CompleteTask {
         task,
         on: d("2022-05-10"),
+        decision: None,
     })
     .unwrap();
     assert_eq!(w.k.overdue_tasks(d("2022-05-09")).len(), 1);
@@ -520,18 +522,21 @@ fn a_task_is_overdue_after_its_deadline_until_completed() {
         .exec(Command::CompleteTask {
             task,
             on: d("2022-05-11"),
+            decision: None,
         })
         .unwrap_err();
     assert!(matches!(err, DomainError::TaskNotOpen { .. }));
     w.exec(Command::ReopenTask {
         task,
         on: d("2022-06-01"),
+        decision: None,
     })
     .unwrap();
     assert_eq!(w.k.overdue_tasks(d("2022-06-01")).len(), 1);
     w.exec(Command::CancelTask {
         task,
         on: d("2022-06-02"),
+        decision: None,
     })
     .unwrap();
     assert!(w.k.overdue_tasks(d("2022-06-02")).is_empty());
@@ -547,6 +552,7 @@ fn task_progress_and_deadlines_are_checked() {
             note: String::new(),
             evidence: None,
             on: d("2022-02-01"),
+            decision: None,
         })
         .unwrap_err();
     assert_eq!(err, DomainError::InvalidPercent(101));
@@ -556,6 +562,7 @@ fn task_progress_and_deadlines_are_checked() {
         note: "Đã có dự thảo".to_owned(),
         evidence: Some("công văn số 1".to_owned()),
         on: d("2022-02-01"),
+        decision: None,
     })
     .unwrap();
     let err = w
@@ -563,6 +570,7 @@ fn task_progress_and_deadlines_are_checked() {
             task,
             deadline: d("2022-03-01"),
             on: d("2022-02-02"),
+            decision: None,
         })
         .unwrap_err();
     assert!(matches!(err, DomainError::DeadlineNotLater { .. }));
@@ -584,6 +592,7 @@ fn assigning_an_assigned_task_reassigns_it() {
             task,
             assignment: a,
             on: d("2022-02-15"),
+            decision: None,
         })
         .unwrap();
     assert!(matches!(events[0], Event::TaskReassigned { .. }));

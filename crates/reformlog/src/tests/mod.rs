@@ -9,6 +9,8 @@ mod decide;
 mod designation;
 mod diffs;
 mod engine;
+// Golden payloads of every event variant, schemas 1 and 2.
+mod golden_events;
 // Unit lineage: mergers, successors, sub-units per date.
 mod lineage;
 mod order;

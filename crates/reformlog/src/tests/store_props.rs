@@ -304,6 +304,7 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
                     note,
                     evidence,
                     on,
+                    decision: None,
                 },
                 Event::UnitRenamed {
                     unit, on, decision, ..
@@ -353,15 +354,18 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             note: "Tiến độ".to_owned(),
             evidence: None,
             on: day(*at),
+            decision: None,
         }),
         Op::Complete { task: t, at } => one(Command::CompleteTask {
             task: task(*t),
             on: day(*at),
+            decision: None,
         }),
         Op::Extend { task: t, at, len } => one(Command::ExtendDeadline {
             task: task(*t),
             deadline: day(at + len + 120),
             on: day(*at),
+            decision: None,
         }),
         Op::Reassign { task: t, lead, at } => one(Command::AssignTask {
             task: task(*t),
@@ -371,10 +375,12 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
                 responsible: None,
             },
             on: day(*at),
+            decision: None,
         }),
         Op::Reopen { task: t, at } => one(Command::ReopenTask {
             task: task(*t),
             on: day(*at),
+            decision: None,
         }),
     }
 }

@@ -147,6 +147,7 @@ fn the_lead_does_not_also_cooperate_and_no_unit_cooperates_twice() {
             task: t1(),
             assignment: led_by("van-phong-bo", &["van-phong-bo"]),
             on: d("2022-02-02"),
+            decision: None,
         })
         .unwrap_err();
     assert!(matches!(err, DomainError::LeadAlsoCooperating(_)), "{err}");
@@ -188,12 +189,14 @@ fn a_completion_cannot_come_before_a_progress_report() {
         note: "Đang thực hiện".to_owned(),
         evidence: None,
         on: d("2022-04-01"),
+        decision: None,
     })
     .unwrap();
     let err = w
         .exec(Command::CompleteTask {
             task: t1(),
             on: d("2022-03-01"),
+            decision: None,
         })
         .unwrap_err();
     assert!(
@@ -203,6 +206,7 @@ fn a_completion_cannot_come_before_a_progress_report() {
     w.exec(Command::CompleteTask {
         task: t1(),
         on: d("2022-04-01"),
+        decision: None,
     })
     .unwrap();
 }
@@ -232,6 +236,7 @@ fn a_unit_leading_open_tasks_cannot_be_dissolved_until_they_are_reassigned() {
         task: t1(),
         assignment: led_by("van-phong-bo", &[]),
         on: d("2022-03-01"),
+        decision: None,
     })
     .unwrap();
     // Still a member seat of the committee represents it; the seat is not a committee it owns.

@@ -9,9 +9,11 @@ use reformlog_store::{
     decode_payload, encode_payload, CodecError, Metadata, NewEvent, RecordedEvent,
 };
 
-/// The payload schema every event is written with; bump it (and add an upcaster) when a
-/// variant's fields change.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) mod v1;
+
+/// The payload schema every event is written with; bump it (and add a reader for the old one)
+/// when a variant's fields change. 2: task events cite the decision behind them.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// The metadata key that carries an event's valid date, so the log is readable without
 /// decoding payloads.
@@ -26,14 +28,19 @@ pub fn decode_event(recorded: &RecordedEvent) -> Result<Event, Error> {
             recorded.position
         )))
     };
-    if recorded.schema_version != SCHEMA_VERSION {
-        return Err(bad(format!(
-            "schema version {} is not one this build reads",
-            recorded.schema_version
-        )));
-    }
-    let event: Event = decode_payload(&recorded.payload)
-        .map_err(|e| bad(format!("the payload is not an event this build reads: {e}")))?;
+    let not_an_event =
+        |e: CodecError| bad(format!("the payload is not an event this build reads: {e}"));
+    let event: Event = match recorded.schema_version {
+        SCHEMA_VERSION => decode_payload(&recorded.payload).map_err(not_an_event)?,
+        1 => decode_payload::<v1::EventV1>(&recorded.payload)
+            .map_err(not_an_event)?
+            .into(),
+        other => {
+            return Err(bad(format!(
+                "schema version {other} is not one this build reads"
+            )))
+        }
+    };
     if event.type_name() != recorded.event_type {
         return Err(bad(format!(
             "the record says {:?} but the payload is {:?}",
