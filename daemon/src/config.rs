@@ -118,6 +118,10 @@ pub struct ServeArgs {
     /// Default: Asia/Ho_Chi_Minh
     #[arg(long, env = "REFORMD_TIME_ZONE")]
     pub time_zone: Option<String>,
+    /// How many days after today a change may take effect; a write dated later (a task
+    /// "completed" years ahead) is refused. Default: 366
+    #[arg(long, env = "REFORMD_MAX_FUTURE_DAYS")]
+    pub max_future_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +136,7 @@ struct FileConfig {
     request_timeout_secs: Option<u64>,
     cache_mb: Option<u64>,
     time_zone: Option<String>,
+    max_future_days: Option<u32>,
 }
 
 /// The resolved configuration.
@@ -155,6 +160,8 @@ pub struct ServeConfig {
     pub cache_bytes: u64,
     /// Where plain dates start and end.
     pub time_zone: Zone,
+    /// How many days after today a change may take effect.
+    pub max_future_days: u32,
 }
 
 impl ServeConfig {
@@ -170,6 +177,7 @@ impl ServeConfig {
             request_timeout: Duration::from_secs(30),
             cache_bytes: 32 * 1024 * 1024,
             time_zone: Zone::default(),
+            max_future_days: 366,
         }
     }
 
@@ -209,6 +217,10 @@ impl ServeConfig {
         };
         Ok(Self {
             time_zone,
+            max_future_days: args
+                .max_future_days
+                .or(file.max_future_days)
+                .unwrap_or(d.max_future_days),
             bind: args.bind.or(file.bind).unwrap_or(d.bind),
             demo: args.demo || file.demo.unwrap_or(false),
             anonymous_reads: args.anonymous_reads || file.anonymous_reads.unwrap_or(false),

@@ -224,6 +224,14 @@ impl From<reformlog::Error> for ApiError {
             )
             .with(serde_json::json!({ "change": index, "change_key": key })),
             E::Options(what) => ApiError::bad_request("invalid-options", what),
+            E::BeyondHorizon { index, date, until } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "date-beyond-horizon",
+                format!(
+                    "change {index} takes effect on {date}, later than this daemon accepts ({until}; see max_future_days)"
+                ),
+            )
+            .with(serde_json::json!({ "change": index, "date": date, "until": until })),
             E::Domain(d) => {
                 let detail = d.to_string();
                 match d {

@@ -117,6 +117,7 @@ impl App {
             start_head,
             answers: crate::state::AnswerCache::default(),
             zone: config.time_zone.clone(),
+            max_future_days: config.max_future_days,
         });
         Ok(App {
             state,

@@ -27,6 +27,8 @@ pub(crate) struct AppState {
     pub(crate) answers: AnswerCache,
     /// Where plain dates in parameters start and end.
     pub(crate) zone: crate::zone::Zone,
+    /// How many days after today a change may take effect.
+    pub(crate) max_future_days: u32,
 }
 
 /// Rendered answers memoized per read-model position: an answer is a pure function of the

@@ -110,3 +110,21 @@ fn a_refusal_names_the_entities_it_is_about() {
     assert_eq!(named["kind"], "unit");
     assert_eq!(named["name"], "Cục Tin học hóa");
 }
+
+#[test]
+fn a_change_dated_beyond_the_horizon_is_refused() {
+    let d = Daemon::start(true);
+    let head = d.head();
+    let register = |on: &str| {
+        json!({ "commands": [{ "register_person": {
+            "person": uuid::Uuid::now_v7(), "name": "Thành viên 23", "on": on,
+        }}]})
+    };
+    let (status, problem) = send(&d, &register("2099-01-01"));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["code"], "date-beyond-horizon");
+    assert_eq!(problem["errors"]["change"], 0);
+    assert_eq!(d.head(), head);
+    let (status, _) = send(&d, &register("2022-02-01"));
+    assert_eq!(status, StatusCode::CREATED);
+}

@@ -49,6 +49,16 @@ pub enum Error {
         /// The rule it breaks.
         source: DomainError,
     },
+    /// The change at `index` of the list takes effect after the latest date allowed.
+    #[error("change {index} of the list takes effect on {date}, after the latest date allowed ({until})")]
+    BeyondHorizon {
+        /// Its index in the list of commands.
+        index: usize,
+        /// The date it takes effect on.
+        date: crate::date::Date,
+        /// The latest date allowed.
+        until: crate::date::Date,
+    },
     /// The call's options contradict each other.
     #[error("invalid options: {0}")]
     Options(&'static str),

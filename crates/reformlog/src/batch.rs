@@ -59,6 +59,15 @@ pub(crate) fn decide_on(
             },
             _ => e.into(),
         })?;
+        if let Some(until) = ctx.valid_until {
+            if let Some(late) = events.iter().find(|e| e.valid_from() > until) {
+                return Err(Error::BeyondHorizon {
+                    index: i,
+                    date: late.valid_from(),
+                    until,
+                });
+            }
+        }
         for (j, event) in events.into_iter().enumerate() {
             let id = match keys {
                 Keys::Changes(_) => keys.event_id(i, j as u64),

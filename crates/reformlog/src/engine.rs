@@ -81,6 +81,9 @@ pub struct Context {
     /// was recorded with other content is [`Error::ChangeConflict`]. Excludes
     /// `idempotency_key`.
     pub per_change: bool,
+    /// Optional: the latest valid date a change may take effect on; an event dated later is
+    /// [`Error::BeyondHorizon`] (a completion typed years ahead).
+    pub valid_until: Option<Date>,
 }
 
 impl Context {

@@ -987,6 +987,11 @@ async fn execute(
             format!("send 1 to {MAX_COMMANDS} commands"),
         ));
     }
+    // A change may take effect up to max_future_days after today, in the daemon's zone.
+    ctx.valid_until = state.zone.today().and_then(|today| {
+        let days = i32::try_from(state.max_future_days).unwrap_or(i32::MAX);
+        reformlog::Date::from_julian_day(today.julian_day().saturating_add(days))
+    });
     if options.skip_recorded {
         if ctx.idempotency_key.is_some() {
             return Err(ApiError::bad_request(
