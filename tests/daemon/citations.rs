@@ -92,3 +92,28 @@ fn a_change_citing_another_decision_than_its_batch_is_refused() {
     assert_eq!(problem["code"], "change-cites-another-decision");
     assert_eq!(d.head(), head);
 }
+
+#[test]
+fn every_role_that_reads_a_task_reads_its_history_and_only_a_task_s() {
+    let d = Daemon::start(true);
+    for token in [&d.tokens.viewer, &d.tokens.editor] {
+        let r = d
+            .request(
+                Method::GET,
+                "/v1/history/task/trien-khai-kh-cchc-2021",
+                Some(token),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = d
+            .request(
+                Method::GET,
+                "/v1/history/committee/bcd-cchc-bo-tttt",
+                Some(token),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+}

@@ -732,8 +732,9 @@ pub(crate) struct HistoryQuery {
 
 /// Every change to one entity: what, valid from, recorded when, by whom, citing which
 /// decision, with what reason (corrections included); optionally only those recorded in a
-/// time range or about valid dates in a range.
-#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
+/// time range or about valid dates in a range. A task's history is open to every role that
+/// reads state; the others need the auditor or admin role.
+#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only, except a task's history, which every role that reads state may read")), security(("bearer" = [])), tag = "audit")]
 async fn entity_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -768,10 +769,15 @@ async fn entity_history(
     };
     let filter = AuditFilter::parse(&range, &state.zone)?;
     let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    // An office follows its own tasks: whoever may read a task may read its history.
+    let permission = match entity {
+        EntityKey::Task(_) => Permission::ReadState,
+        _ => Permission::ReadAudit,
+    };
     ask_filtered(
         state,
         &headers,
-        Permission::ReadAudit,
+        permission,
         Query::History { entity },
         known_at,
         q.min_position,
