@@ -220,6 +220,14 @@ const PRINTS: &[(&str, &[&str])] = &[
     ),
     ("reformctl tasks --overdue --on 2022-01-05", &["no tasks"]),
     (
+        "reformctl report --plan kh-chi-so-cchc-2020 --on 2021-12-31",
+        &["3 tasks on 2021-12-31", "3 completed on time", "completion rate: 100 %"],
+    ),
+    (
+        r#"reformctl report --on 2021-12-31 --known-at "$P""#,
+        &["0 tasks on 2021-12-31"],
+    ),
+    (
         r#"reformctl committee show "Ban chỉ đạo cải cách hành chính của Bộ Thông tin và Truyền thông" --on 2022-01-15"#,
         &["Nguyễn Huy Dũng", "Trưởng ban"],
     ),

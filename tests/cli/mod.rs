@@ -9,6 +9,8 @@ mod import;
 mod log_round_trip;
 // unit show: lineage of a merged ministry per date.
 mod lineage;
+// report: the year-end report as CSV and as a table.
+mod report;
 
 use serde_json::Value;
 

@@ -213,6 +213,13 @@ fn routes() -> Vec<Route> {
         ),
         route(
             Method::GET,
+            "/v1/reports/tasks",
+            "/v1/reports/tasks?plan=kh-cchc-2021&on=2021-12-31",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
             "/v1/units/{id}/lineage",
             "/v1/units/cuc-tin-hoc-hoa/lineage?on=2022-02-01",
             State,

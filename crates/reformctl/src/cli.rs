@@ -117,6 +117,9 @@ pub enum Command {
     },
     /// Reform tasks of a unit, of a plan, or overdue on a date.
     Tasks(TasksArgs),
+    /// The task report on a date: counts by standing, the completion rate, each task with its
+    /// completion date and days late; for a plan, a unit, or everything.
+    Report(ReportArgs),
     /// The audit trail: every change to one entity, or every change by one actor; optionally
     /// only those recorded in a time range (--recorded-from/--recorded-to) or about valid
     /// dates in a range (--valid-from/--valid-to) (auditor or admin token).
@@ -216,6 +219,26 @@ pub struct TasksArgs {
     /// Tasks past their deadline and not completed.
     #[arg(long, group = "which")]
     pub overdue: bool,
+    /// Date and knowledge time.
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+/// `reformctl report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only the tasks of this plan (a decision: UUID, slug or number).
+    #[arg(long, conflicts_with = "unit")]
+    pub plan: Option<String>,
+    /// Only the tasks this unit leads (UUID, slug or name).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Only the tasks due from this date (YYYY-MM-DD) to --on: the report over a period.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Write CSV (UTF-8 with a byte-order mark, for spreadsheets) instead of a table.
+    #[arg(long)]
+    pub csv: bool,
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,

@@ -16,6 +16,7 @@ mod lineage;
 mod popolo;
 mod progress;
 mod replay;
+mod report;
 mod resolve;
 mod show;
 mod table;
@@ -79,6 +80,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             g.json,
         ),
         Command::Tasks(args) => show::tasks(&client()?, out, args, g.json),
+        Command::Report(args) => report::run(&client()?, out, args, g.json),
         Command::Audit(args) => show::audit(&client()?, out, args, g.json),
         Command::Search { text } => show::search(&client()?, out, text, g.json),
         Command::Tail(args) => {

@@ -89,8 +89,9 @@ pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind
 pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,
     DiffChange, DiffEntry, ExOfficioRecord, HistoryEntry, MembershipRecord, NameFrom,
-    PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, SearchHit, SeatHolding,
-    SeatOnDate, Standing, TaskOnDate, UnitRef,
+    PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, ReportCounts, ReportLine,
+    ReportScope, ReportStanding, SearchHit, SeatHolding, SeatOnDate, Standing, TaskOnDate,
+    TaskReport, UnitRef,
 };
 pub use seed::{
     Origin, Seed, SeedChange, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedMove,

@@ -3,12 +3,14 @@
 
 mod diff;
 mod person;
+mod report;
 mod tasks;
 
 pub(crate) use diff::composition_diff;
 pub use diff::{CompositionDiff, DiffChange, DiffEntry};
 pub(crate) use person::person_history;
 pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, PositionRecord};
+pub use report::{ReportCounts, ReportLine, ReportScope, ReportStanding, TaskReport};
 pub use tasks::TaskOnDate;
 pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
 
@@ -243,6 +245,13 @@ pub enum Query {
     Search {
         text: String,
     },
+    /// The task report for a plan, a unit or everything on a date; with `from`, only the
+    /// tasks due from `from` to `on`.
+    TaskReport {
+        scope: ReportScope,
+        on: Date,
+        from: Option<Date>,
+    },
     /// A unit's parent, sub-units, successor and predecessors on a date.
     UnitLineage {
         unit: UnitId,
@@ -263,11 +272,12 @@ pub enum Answer {
     History(Vec<HistoryEntry>),
     Search(Vec<SearchHit>),
     UnitLineage(crate::lineage::UnitLineage),
+    TaskReport(TaskReport),
 }
 
 /// `NotFound` for an entity the source does not know: a question about a typo is not an
 /// empty answer.
-fn known(s: &dyn Source, key: EntityKey) -> Result<(), QueryError> {
+pub(crate) fn known(s: &dyn Source, key: EntityKey) -> Result<(), QueryError> {
     match s.header(&key) {
         Some(_) => Ok(()),
         None => Err(QueryError::NotFound(key)),
@@ -306,6 +316,9 @@ pub(crate) fn answer(s: &dyn Source, q: &Query) -> Result<Answer, QueryError> {
         }
         Query::ChangesBy { actor, from, to } => Answer::History(changes_by(s, actor, *from, *to)),
         Query::Search { text } => Answer::Search(search(s, text)),
+        Query::TaskReport { scope, on, from } => {
+            Answer::TaskReport(report::task_report(s, *scope, *on, *from)?)
+        }
         Query::UnitLineage { unit, on } => {
             Answer::UnitLineage(crate::lineage::unit_lineage(s, *unit, *on)?)
         }

@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reformlog::{
     Answer, Command, CommitteeId, Context, Date, DecisionId, EntityKey, EntityKind, HistoryEntry,
-    KnownAt, PersonId, PostId, Query, Reformlog, TaskId, Timestamp, UnitId,
+    KnownAt, PersonId, PostId, Query, Reformlog, ReportScope, TaskId, Timestamp, UnitId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -51,6 +51,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(decision_changes))
         .routes(routes!(unit_tasks))
         .routes(routes!(unit_lineage))
+        .routes(routes!(task_report))
         .routes(routes!(plan_tasks))
         .routes(routes!(overdue_tasks))
         .routes(routes!(entity_history))
@@ -437,6 +438,7 @@ async fn ask_filtered(
             Answer::History(a) => render(a, position)?,
             Answer::Search(a) => render(a, position)?,
             Answer::UnitLineage(a) => render(a, position)?,
+            Answer::TaskReport(a) => render(a, position)?,
             other => render(other, position)?,
         };
         cache.answers.put(position, key, bytes.clone());
@@ -632,6 +634,65 @@ async fn unit_lineage(
         Permission::ReadState,
         Query::UnitLineage { unit, on },
         &q,
+    )
+    .await
+}
+
+/// Parameters of a task report.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ReportQuery {
+    /// Only the tasks of this plan (UUID or slug).
+    plan: Option<String>,
+    /// Only the tasks this unit leads on the date (UUID or slug).
+    unit: Option<String>,
+    /// The date of the report (YYYY-MM-DD); default today in the daemon's time zone.
+    on: Option<String>,
+    /// Only the tasks due from this date to `on` (YYYY-MM-DD): the report over a period.
+    from: Option<String>,
+    /// As the system knew it at this log position, RFC 3339 time, or date; default now.
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position.
+    min_position: Option<u64>,
+}
+
+/// The task report on `on`: counts by standing (open, overdue, completed on time or late,
+/// cancelled), the completion rate, and each task with its completion date and days late;
+/// for one plan, the tasks one unit leads, or all tasks.
+#[utoipa::path(get, path = "/v1/reports/tasks", params(ReportQuery), responses((status = 200, body = Answered), (status = 400, description = "Both plan and unit, or a period that ends before it starts"), (status = 404, description = "Unknown plan or unit")), security(("bearer" = [])), tag = "state")]
+async fn task_report(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let scope = match (q.plan.as_deref(), q.unit.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "invalid-scope",
+                "a report is for a plan or for a unit, not both",
+            ))
+        }
+        (Some(p), None) => {
+            ReportScope::Plan(parse_id(p, DecisionId::from_uuid, DecisionId::from_slug)?)
+        }
+        (None, Some(u)) => ReportScope::Unit(parse_id(u, UnitId::from_uuid, UnitId::from_slug)?),
+        (None, None) => ReportScope::All,
+    };
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|f| crate::domain::parse_date("from", f))
+        .transpose()?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::TaskReport { scope, on, from },
+        known_at,
+        q.min_position,
     )
     .await
 }

@@ -18,6 +18,8 @@ mod props;
 mod queries;
 // Every event restated as its command replays event for event.
 mod restate;
+// The task report: counts, rate, days late, on both time axes.
+mod report;
 mod seed;
 // Format 2 of the seed file: change entries, several files as one.
 mod seed_v2;

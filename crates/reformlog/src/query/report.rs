@@ -1,0 +1,205 @@
+//! The task report an office sends upward: for a plan, a unit or everything, on a date (and
+//! optionally only the tasks due in a period), counts by status, the completion rate, and
+//! each task with its completion date and how many days late it is.
+
+use super::{decision_ref, unit_ref, DecisionRef, QueryError, UnitRef};
+use crate::date::Date;
+use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
+use crate::model::TaskStatus;
+use crate::source::Source;
+use crate::view::TaskView;
+use serde::{Deserialize, Serialize};
+
+/// Which tasks a report covers.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportScope {
+    /// The tasks of one plan.
+    Plan(DecisionId),
+    /// The tasks a unit leads on the date.
+    Unit(UnitId),
+    /// Every task.
+    All,
+}
+
+/// Where one task stands in a report.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStanding {
+    Open,
+    /// Open past its deadline.
+    Overdue,
+    CompletedOnTime,
+    CompletedLate,
+    Cancelled,
+}
+
+/// One task of a report.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct ReportLine {
+    pub task: TaskId,
+    pub title: String,
+    pub plan: Option<DecisionRef>,
+    pub lead: Option<UnitRef>,
+    /// The deadline as it stood on the report's date (for a completed task, on its
+    /// completion date).
+    pub deadline: Option<Date>,
+    pub standing: ReportStanding,
+    pub completed_on: Option<Date>,
+    /// Days past the deadline: at completion, or on the report's date for an overdue task.
+    pub days_late: Option<i32>,
+}
+
+/// Counts by standing.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct ReportCounts {
+    pub total: usize,
+    pub open: usize,
+    pub overdue: usize,
+    pub completed_on_time: usize,
+    pub completed_late: usize,
+    pub cancelled: usize,
+}
+
+/// The report.
+#[derive(Clone, PartialEq, Serialize, Deserialize, Debug)]
+pub struct TaskReport {
+    pub scope: ReportScope,
+    pub on: Date,
+    /// With a period: only the tasks whose deadline falls from this date to `on`.
+    pub from: Option<Date>,
+    pub counts: ReportCounts,
+    /// Completed ÷ tasks not cancelled, in percent (one decimal); none without such tasks.
+    pub completion_rate: Option<f64>,
+    /// Every task covered, by deadline then title.
+    pub tasks: Vec<ReportLine>,
+}
+
+// f64 is never NaN here (a ratio of counts), so equality is total.
+impl Eq for TaskReport {}
+
+/// The date the task was completed, if it stood completed on `on`.
+fn completed_on(t: &TaskView, on: Date) -> Option<Date> {
+    if t.status_on(on) != Some(TaskStatus::Completed) {
+        return None;
+    }
+    t.statuses
+        .0
+        .iter()
+        .rev()
+        .find(|(d, s)| *d <= on && *s == TaskStatus::Completed)
+        .map(|(d, _)| *d)
+}
+
+fn line(s: &dyn Source, id: TaskId, t: &TaskView, on: Date) -> Option<ReportLine> {
+    let status = t.status_on(on)?;
+    let done = completed_on(t, on);
+    let deadline = t.deadline_on(done.unwrap_or(on));
+    let late = |at: Date| deadline.map(|d| at.julian_day() - d.julian_day());
+    let (standing, days_late) = match status {
+        TaskStatus::Cancelled => (ReportStanding::Cancelled, None),
+        TaskStatus::Completed => {
+            let at = done.unwrap_or(on);
+            match late(at) {
+                Some(n) if n > 0 => (ReportStanding::CompletedLate, Some(n)),
+                _ => (ReportStanding::CompletedOnTime, None),
+            }
+        }
+        TaskStatus::Open => match late(on) {
+            Some(n) if n > 0 => (ReportStanding::Overdue, Some(n)),
+            _ => (ReportStanding::Open, None),
+        },
+    };
+    let assignment = t.assignments.at(on);
+    Some(ReportLine {
+        task: id,
+        title: t.title.clone(),
+        plan: t.plan.map(|p| decision_ref(s, p)),
+        lead: assignment.map(|a| unit_ref(s, a.lead, on)),
+        deadline,
+        standing,
+        completed_on: done,
+        days_late,
+    })
+}
+
+pub(crate) fn task_report(
+    s: &dyn Source,
+    scope: ReportScope,
+    on: Date,
+    from: Option<Date>,
+) -> Result<TaskReport, QueryError> {
+    if let Some(from) = from {
+        if from > on {
+            return Err(QueryError::EmptyRange { from, to: on });
+        }
+    }
+    let mut ids = match scope {
+        ReportScope::Plan(p) => {
+            super::known(s, EntityKey::Decision(p))?;
+            s.tasks_of_plan(p)
+        }
+        ReportScope::Unit(u) => {
+            super::known(s, EntityKey::Unit(u))?;
+            s.tasks_of_unit(u)
+        }
+        ReportScope::All => s.all_tasks(),
+    };
+    ids.sort();
+    ids.dedup();
+    let mut tasks = Vec::new();
+    for id in ids {
+        let Some(view) = s.view(&EntityKey::Task(id)) else {
+            continue;
+        };
+        let Some(t) = view.as_task() else { continue };
+        let in_scope = match scope {
+            ReportScope::Plan(p) => t.plan == Some(p),
+            ReportScope::Unit(u) => t.assignments.at(on).is_some_and(|a| a.lead == u),
+            ReportScope::All => true,
+        };
+        if !in_scope {
+            continue;
+        }
+        let Some(l) = line(s, id, t, on) else {
+            continue;
+        };
+        if let Some(from) = from {
+            if !l.deadline.is_some_and(|d| from <= d && d <= on) {
+                continue;
+            }
+        }
+        tasks.push(l);
+    }
+    tasks.sort_by(|a, b| {
+        a.deadline
+            .cmp(&b.deadline)
+            .then_with(|| crate::collate::collate(&a.title, &b.title))
+            .then(a.task.cmp(&b.task))
+    });
+    let mut counts = ReportCounts {
+        total: tasks.len(),
+        ..ReportCounts::default()
+    };
+    for l in &tasks {
+        match l.standing {
+            ReportStanding::Open => counts.open += 1,
+            ReportStanding::Overdue => counts.overdue += 1,
+            ReportStanding::CompletedOnTime => counts.completed_on_time += 1,
+            ReportStanding::CompletedLate => counts.completed_late += 1,
+            ReportStanding::Cancelled => counts.cancelled += 1,
+        }
+    }
+    let counted = counts.total - counts.cancelled;
+    let done = counts.completed_on_time + counts.completed_late;
+    let completion_rate =
+        (counted > 0).then(|| (done as f64 * 1000.0 / counted as f64).round() / 10.0);
+    Ok(TaskReport {
+        scope,
+        on,
+        from,
+        counts,
+        completion_rate,
+        tasks,
+    })
+}

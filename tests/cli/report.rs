@@ -1,0 +1,54 @@
+//! `reformctl report` as CSV: a byte-order mark, a header, one quoted-where-needed line per
+//! task the unit leads, with its standing and completion date.
+
+use super::support::{seed_file, Daemon};
+
+#[test]
+fn the_year_end_report_of_a_unit_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path());
+    let plans = seed_file().with_file_name("seed-plans-2021.toml");
+    d.ok(&[
+        "import",
+        seed_file().to_str().unwrap(),
+        plans.to_str().unwrap(),
+    ]);
+    let out = d.ok(&[
+        "report",
+        "--unit",
+        "vu-to-chuc-can-bo",
+        "--on",
+        "2021-12-31",
+        "--csv",
+    ]);
+    let text = out
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark first");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "task,plan,lead,deadline,standing,completed,days late"
+    );
+    assert_eq!(lines.len(), 1 + 4, "{text}");
+    assert!(lines[1..]
+        .iter()
+        .all(|l| l.contains(",Vụ Tổ chức cán bộ,2021-12-31,completed on time,")));
+    // A title with a comma is quoted.
+    assert!(
+        lines.iter().any(|l| l.starts_with("\"Xác định, đánh giá")),
+        "{text}"
+    );
+    // On 2021-06-30 all four were open and none overdue.
+    let mid = d.ok(&[
+        "report",
+        "--unit",
+        "vu-to-chuc-can-bo",
+        "--on",
+        "2021-06-30",
+    ]);
+    assert!(
+        mid.starts_with("4 tasks on 2021-06-30: 4 open, 0 overdue"),
+        "{mid}"
+    );
+    assert!(mid.contains("completion rate: 0 %"), "{mid}");
+}
