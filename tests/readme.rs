@@ -220,6 +220,10 @@ const PRINTS: &[(&str, &[&str])] = &[
     ),
     ("reformctl tasks --overdue --on 2022-01-05", &["no tasks"]),
     (
+        "reformctl tasks --unit vu-to-chuc-can-bo --role lead --due-within 30 --on 2021-12-15",
+        &["Tổ chức triển khai kế hoạch cải cách hành chính năm 2021", "leads"],
+    ),
+    (
         "reformctl report --plan kh-chi-so-cchc-2020 --on 2021-12-31",
         &["3 tasks on 2021-12-31", "3 completed on time", "completion rate: 100 %"],
     ),

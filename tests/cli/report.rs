@@ -52,3 +52,41 @@ fn the_year_end_report_of_a_unit_as_csv() {
     );
     assert!(mid.contains("completion rate: 0 %"), "{mid}");
 }
+
+#[test]
+fn task_filters_combine_unit_role_status_and_due_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path());
+    let plans = seed_file().with_file_name("seed-plans-2021.toml");
+    d.ok(&[
+        "import",
+        seed_file().to_str().unwrap(),
+        plans.to_str().unwrap(),
+    ]);
+    let count = |args: &[&str]| {
+        let v: serde_json::Value =
+            serde_json::from_str(&d.ok(&[&["--json", "tasks"], args].concat())).unwrap();
+        v["answer"].as_array().unwrap().len()
+    };
+    let unit = ["--unit", "vu-to-chuc-can-bo"];
+    assert_eq!(count(&[&unit[..], &["--on", "2021-06-30"]].concat()), 5);
+    assert_eq!(
+        count(&[&unit[..], &["--role", "lead", "--on", "2021-06-30"]].concat()),
+        4
+    );
+    assert_eq!(
+        count(&[&unit[..], &["--role", "cooperate", "--on", "2021-06-30"]].concat()),
+        1
+    );
+    // Due within 30 days of 2021-12-15: the four still open then (two were done on 11-30).
+    assert_eq!(count(&["--due-within", "30", "--on", "2021-12-15"]), 3);
+    assert_eq!(count(&["--due-within", "5", "--on", "2021-12-15"]), 0);
+    assert_eq!(count(&["--status", "completed", "--on", "2021-12-01"]), 2);
+    assert_eq!(
+        count(&[&unit[..], &["--overdue", "--on", "2022-01-05"]].concat()),
+        0
+    );
+    // An unknown responsible person is a refusal, not an empty list.
+    let out = d.ctl(&["tasks", "--responsible", "khong-co-ai"]);
+    assert!(!out.status.success());
+}

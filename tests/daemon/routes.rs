@@ -213,6 +213,13 @@ fn routes() -> Vec<Route> {
         ),
         route(
             Method::GET,
+            "/v1/tasks/filter",
+            "/v1/tasks/filter?unit=vu-to-chuc-can-bo&role=lead&on=2021-06-30",
+            State,
+            ok,
+        ),
+        route(
+            Method::GET,
             "/v1/reports/tasks",
             "/v1/reports/tasks?plan=kh-cchc-2021&on=2021-12-31",
             State,

@@ -208,17 +208,34 @@ pub enum DecisionCommand {
 
 /// `reformctl tasks`.
 #[derive(Debug, Args)]
-#[group(id = "which", required = true, multiple = false)]
 pub struct TasksArgs {
     /// Tasks a unit leads or cooperates on (UUID, slug or name).
-    #[arg(long, group = "which")]
+    #[arg(long)]
     pub unit: Option<String>,
+    /// With --unit: only those it leads (lead) or cooperates on (cooperate).
+    #[arg(long, requires = "unit", value_parser = ["lead", "cooperate"])]
+    pub role: Option<String>,
     /// Tasks of a plan (a decision: UUID, slug or number).
-    #[arg(long, group = "which")]
+    #[arg(long)]
     pub plan: Option<String>,
     /// Tasks past their deadline and not completed.
-    #[arg(long, group = "which")]
+    #[arg(long)]
     pub overdue: bool,
+    /// Only tasks in this status.
+    #[arg(long, value_parser = ["open", "completed", "cancelled"])]
+    pub status: Option<String>,
+    /// Only tasks this person is responsible for (UUID, slug or name).
+    #[arg(long)]
+    pub responsible: Option<String>,
+    /// Only tasks whose deadline is on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub deadline_from: Option<String>,
+    /// Only tasks whose deadline is on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub deadline_to: Option<String>,
+    /// Only open tasks due within this many days of --on.
+    #[arg(long)]
+    pub due_within: Option<u32>,
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,

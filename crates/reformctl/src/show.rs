@@ -461,19 +461,28 @@ pub(crate) fn tasks(
         Some(unit) => Some(resolve(client, Kind::Unit, unit)?),
         None => None,
     };
-    let path = if let Some(unit) = &unit_id {
-        format!("/v1/units/{unit}/tasks")
-    } else if let Some(plan) = &args.plan {
-        format!(
-            "/v1/decisions/{}/tasks",
-            resolve(client, Kind::Decision, plan)?
-        )
-    } else {
-        "/v1/tasks/overdue".to_string()
+    let plan_id = match &args.plan {
+        Some(plan) => Some(resolve(client, Kind::Decision, plan)?),
+        None => None,
     };
+    let responsible = match &args.responsible {
+        Some(p) => Some(resolve(client, Kind::Person, p)?),
+        None => None,
+    };
+    let due = args.due_within.map(|n| n.to_string());
+    let overdue = args.overdue.then_some("true");
     let v = client.get(
-        &path,
+        "/v1/tasks/filter",
         &[
+            ("unit", unit_id.as_deref()),
+            ("role", args.role.as_deref()),
+            ("plan", plan_id.as_deref()),
+            ("overdue", overdue),
+            ("status", args.status.as_deref()),
+            ("responsible", responsible.as_deref()),
+            ("deadline_from", args.deadline_from.as_deref()),
+            ("deadline_to", args.deadline_to.as_deref()),
+            ("due_within_days", due.as_deref()),
             ("on", args.time.on.as_deref()),
             ("known_at", args.time.known_at.as_deref()),
         ],

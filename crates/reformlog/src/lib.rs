@@ -90,8 +90,8 @@ pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,
     DiffChange, DiffEntry, ExOfficioRecord, HistoryEntry, MembershipRecord, NameFrom,
     PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, ReportCounts, ReportLine,
-    ReportScope, ReportStanding, SearchHit, SeatHolding, SeatOnDate, Standing, TaskOnDate,
-    TaskReport, UnitRef,
+    ReportScope, ReportStanding, SearchHit, SeatHolding, SeatOnDate, Standing, TaskFilter,
+    TaskOnDate, TaskReport, UnitRef,
 };
 pub use seed::{
     Origin, Seed, SeedChange, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedMove,

@@ -11,8 +11,8 @@ pub use diff::{CompositionDiff, DiffChange, DiffEntry};
 pub(crate) use person::person_history;
 pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, PositionRecord};
 pub use report::{ReportCounts, ReportLine, ReportScope, ReportStanding, TaskReport};
-pub use tasks::TaskOnDate;
 pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
+pub use tasks::{TaskFilter, TaskOnDate};
 
 use crate::collate::collate;
 use crate::date::{Date, Timestamp};
@@ -252,6 +252,11 @@ pub enum Query {
         on: Date,
         from: Option<Date>,
     },
+    /// The tasks a filter keeps on a date.
+    FilteredTasks {
+        filter: TaskFilter,
+        on: Date,
+    },
     /// A unit's parent, sub-units, successor and predecessors on a date.
     UnitLineage {
         unit: UnitId,
@@ -316,6 +321,18 @@ pub(crate) fn answer(s: &dyn Source, q: &Query) -> Result<Answer, QueryError> {
         }
         Query::ChangesBy { actor, from, to } => Answer::History(changes_by(s, actor, *from, *to)),
         Query::Search { text } => Answer::Search(search(s, text)),
+        Query::FilteredTasks { filter, on } => {
+            if let Some(u) = filter.unit {
+                known(s, EntityKey::Unit(u))?;
+            }
+            if let Some(p) = filter.plan {
+                known(s, EntityKey::Decision(p))?;
+            }
+            if let Some(p) = filter.responsible {
+                known(s, EntityKey::Person(p))?;
+            }
+            Answer::Tasks(tasks::filtered_tasks(s, filter, *on))
+        }
         Query::TaskReport { scope, on, from } => {
             Answer::TaskReport(report::task_report(s, *scope, *on, *from)?)
         }

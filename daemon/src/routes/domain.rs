@@ -9,7 +9,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reformlog::{
     Answer, Command, CommitteeId, Context, Date, DecisionId, EntityKey, EntityKind, HistoryEntry,
-    KnownAt, PersonId, PostId, Query, Reformlog, ReportScope, TaskId, Timestamp, UnitId,
+    KnownAt, PersonId, PostId, Query, Reformlog, ReportScope, TaskFilter, TaskId, TaskStatus,
+    Timestamp, UnitId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -52,6 +53,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(unit_tasks))
         .routes(routes!(unit_lineage))
         .routes(routes!(task_report))
+        .routes(routes!(filtered_tasks))
         .routes(routes!(plan_tasks))
         .routes(routes!(overdue_tasks))
         .routes(routes!(entity_history))
@@ -733,6 +735,110 @@ async fn plan_tasks(
         Permission::ReadState,
         Query::TasksOfPlan { plan, on },
         &q,
+    )
+    .await
+}
+
+/// Parameters of a filtered task listing.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FilterQuery {
+    /// open, completed or cancelled.
+    status: Option<String>,
+    /// true: only tasks open past their deadline; false: only the others.
+    overdue: Option<bool>,
+    /// Only tasks this unit leads or cooperates on (UUID or slug).
+    unit: Option<String>,
+    /// With `unit`: lead (only those it leads) or cooperate (only those it cooperates on).
+    role: Option<String>,
+    /// Only tasks this person is responsible for (UUID or slug).
+    responsible: Option<String>,
+    /// Only tasks of this plan (UUID or slug).
+    plan: Option<String>,
+    /// Only tasks whose deadline is on or after this date (YYYY-MM-DD).
+    deadline_from: Option<String>,
+    /// Only tasks whose deadline is on or before this date (YYYY-MM-DD).
+    deadline_to: Option<String>,
+    /// Only open tasks due within this many days of `on`.
+    due_within_days: Option<u32>,
+    /// The date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    on: Option<String>,
+    /// As the system knew it at this log position, RFC 3339 time, or date; default now.
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position.
+    min_position: Option<u64>,
+}
+
+/// Tasks as they stood on `on` that every given condition keeps: status, overdue, unit
+/// (and whether it leads or cooperates), responsible person, plan, deadline range, or due
+/// within N days.
+#[utoipa::path(get, path = "/v1/tasks/filter", params(FilterQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 404, description = "Unknown unit, person or plan")), security(("bearer" = [])), tag = "state")]
+async fn filtered_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<FilterQuery>,
+) -> Result<Response, ApiError> {
+    let status = match q.status.as_deref() {
+        None => None,
+        Some("open") => Some(TaskStatus::Open),
+        Some("completed") => Some(TaskStatus::Completed),
+        Some("cancelled") => Some(TaskStatus::Cancelled),
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid-status",
+                format!("status is open, completed or cancelled, not {other:?}"),
+            ))
+        }
+    };
+    let leads = match q.role.as_deref() {
+        None => None,
+        Some("lead") => Some(true),
+        Some("cooperate") => Some(false),
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid-role",
+                format!("role is lead or cooperate, not {other:?}"),
+            ))
+        }
+    };
+    let date = |name: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|d| crate::domain::parse_date(name, d))
+            .transpose()
+    };
+    let filter = TaskFilter {
+        status,
+        overdue: q.overdue,
+        unit: q
+            .unit
+            .as_deref()
+            .map(|u| parse_id(u, UnitId::from_uuid, UnitId::from_slug))
+            .transpose()?,
+        leads,
+        responsible: q
+            .responsible
+            .as_deref()
+            .map(|p| parse_id(p, PersonId::from_uuid, PersonId::from_slug))
+            .transpose()?,
+        plan: q
+            .plan
+            .as_deref()
+            .map(|p| parse_id(p, DecisionId::from_uuid, DecisionId::from_slug))
+            .transpose()?,
+        deadline_from: date("deadline_from", &q.deadline_from)?,
+        deadline_to: date("deadline_to", &q.deadline_to)?,
+        due_within_days: q.due_within_days,
+    };
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::FilteredTasks { filter, on },
+        known_at,
+        q.min_position,
     )
     .await
 }

@@ -101,3 +101,81 @@ pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
         .collect();
     sorted_tasks(v)
 }
+
+/// Which tasks a filtered listing keeps; every condition given must hold on the date.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskFilter {
+    /// Only tasks in this status.
+    pub status: Option<TaskStatus>,
+    /// Only tasks past their deadline and still open (true), or not (false).
+    pub overdue: Option<bool>,
+    /// Only tasks this unit leads or cooperates on.
+    pub unit: Option<UnitId>,
+    /// With `unit`: only those it leads (true) or only those it cooperates on (false).
+    pub leads: Option<bool>,
+    /// Only tasks this person is responsible for.
+    pub responsible: Option<crate::ids::PersonId>,
+    /// Only tasks of this plan.
+    pub plan: Option<DecisionId>,
+    /// Only tasks whose deadline is on or after this date.
+    pub deadline_from: Option<Date>,
+    /// Only tasks whose deadline is on or before this date.
+    pub deadline_to: Option<Date>,
+    /// Only open tasks due within this many days from the date (overdue ones excluded).
+    pub due_within_days: Option<u32>,
+}
+
+impl TaskFilter {
+    fn keeps(&self, t: &TaskOnDate, on: Date) -> bool {
+        let lead = t.lead.as_ref().map(|l| l.id);
+        let unit_ok = self.unit.is_none_or(|u| {
+            let leads = lead == Some(u);
+            let cooperates = t.cooperating.iter().any(|c| c.id == u);
+            match self.leads {
+                Some(true) => leads,
+                Some(false) => cooperates,
+                None => leads || cooperates,
+            }
+        });
+        let due_ok = self.due_within_days.is_none_or(|n| {
+            let last = i64::from(on.julian_day()) + i64::from(n);
+            t.status == TaskStatus::Open
+                && t.deadline
+                    .is_some_and(|d| d >= on && i64::from(d.julian_day()) <= last)
+        });
+        unit_ok
+            && due_ok
+            && self.status.is_none_or(|s| t.status == s)
+            && self.overdue.is_none_or(|o| t.overdue == o)
+            && self
+                .responsible
+                .is_none_or(|p| t.responsible.as_ref().is_some_and(|r| r.id == p))
+            && self
+                .plan
+                .is_none_or(|p| t.plan.as_ref().is_some_and(|x| x.id == p))
+            && self
+                .deadline_from
+                .is_none_or(|f| t.deadline.is_some_and(|d| d >= f))
+            && self
+                .deadline_to
+                .is_none_or(|to| t.deadline.is_some_and(|d| d <= to))
+    }
+}
+
+/// The tasks `filter` keeps, as they stood on `on`.
+pub(crate) fn filtered_tasks(s: &dyn Source, filter: &TaskFilter, on: Date) -> Vec<TaskOnDate> {
+    let mut ids = match (filter.unit, filter.plan) {
+        (Some(u), _) => s.tasks_of_unit(u),
+        (None, Some(p)) => s.tasks_of_plan(p),
+        (None, None) => s.all_tasks(),
+    };
+    ids.sort();
+    ids.dedup();
+    let v = ids
+        .into_iter()
+        .filter_map(|id| task_on(s, id, on))
+        .filter(|t| filter.keeps(t, on))
+        .collect();
+    sorted_tasks(v)
+}
