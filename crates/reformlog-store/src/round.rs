@@ -191,6 +191,11 @@ impl Inner {
     /// for the install instead, and is acknowledged by the next sync.
     fn run_round(&self, sync: bool) {
         let mut journal = lock(&self.journal);
+        if sync {
+            // While the installer is far behind, acknowledge no more: sled must not take more
+            // in one batch than the space kept for it holds, nor readers wait long in `settle`.
+            self.installer.wait_room();
+        }
         let queued: Vec<Queued> = lock(&self.queue).drain(..).collect();
         let requests: Vec<Arc<Ticket>> = if sync {
             std::mem::take(&mut *lock(&self.sync_requests))
@@ -252,11 +257,13 @@ impl Inner {
             };
         }
         let last_commit = head.commit;
-        let (commits, tickets): (Vec<StagedCommit>, Vec<Arc<Ticket>>) =
-            queued.into_iter().map(|q| (q.commit, q.ticket)).unzip();
+        let (commits, tickets): (Vec<(StagedCommit, u64)>, Vec<Arc<Ticket>>) = queued
+            .into_iter()
+            .map(|q| ((q.commit, q.frame.len() as u64), q.ticket))
+            .unzip();
         let streams: Vec<String> = commits
             .iter()
-            .flat_map(|c| c.streams.iter().map(|s| s.stream.clone()))
+            .flat_map(|(c, _)| c.streams.iter().map(|s| s.stream.clone()))
             .collect();
         if !sync {
             if !commits.is_empty() {

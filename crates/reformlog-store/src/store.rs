@@ -412,7 +412,11 @@ impl Store {
                 committed: AtomicU64::new(head.position),
                 acked: AtomicU64::new(head.position),
                 acked_commit: AtomicU64::new(head.commit),
-                installer: Installer::new(head.commit, next_stream_no),
+                installer: Installer::new(
+                    head.commit,
+                    next_stream_no,
+                    crate::installer::backlog_limit(config.sled_reserve),
+                ),
                 visible: AtomicU64::new(head.position),
                 visible_commit: AtomicU64::new(head.commit),
                 legacy_commits,

@@ -69,7 +69,9 @@ pub struct TornTail {
     pub segment: PathBuf,
     /// Where the segment now ends.
     pub offset: u64,
-    /// How many bytes were cut.
+    /// How many bytes were cut: from `offset` up to the last non-zero byte after it, which
+    /// are zeroed. Zeros a torn write ended in cannot be told from space not written yet, so
+    /// they are not counted.
     pub bytes_cut: u64,
 }
 
