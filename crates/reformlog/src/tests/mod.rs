@@ -9,6 +9,8 @@ mod decide;
 mod designation;
 mod diffs;
 mod engine;
+// A synthetic 25-year history in format 2 files: store and brute-force fold agree.
+mod history25;
 // Unit lineage: mergers, successors, sub-units per date.
 mod lineage;
 mod order;
