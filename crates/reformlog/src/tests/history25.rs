@@ -738,3 +738,199 @@ fn holdings(c: &crate::Composition) -> usize {
     let own: usize = c.seats.iter().map(|s| s.holders.len().max(1)).sum();
     own + c.sub_bodies.iter().map(holdings).sum::<usize>()
 }
+
+// Late entries dated before a change recorded earlier, which that change's rule would have
+// refused. Each is the smallest case of a pattern the history above has to steer around.
+
+/// Decides the files in order as one import; the first refusal, if any.
+fn late_files(files: &[&str]) -> Result<super::support::World, String> {
+    let mut w = super::support::World::new();
+    let mut t = Translation::new();
+    for (i, text) in files.iter().enumerate() {
+        let name = format!("file {}", i + 1);
+        let seed = parse(&name, text);
+        for c in seed.commands_in(&name, &mut t).map_err(|e| e.to_string())? {
+            w.exec(c).map_err(|e| t.describe(&e.to_string()))?;
+        }
+    }
+    Ok(w)
+}
+
+const LATE_BASE: &str = r#"
+format = 2
+records_from = "2020-01-01"
+
+[[units]]
+slug = "bo-x"
+name = "Bộ X"
+kind = "ministry"
+
+[[units]]
+slug = "bo-y"
+name = "Bộ Y"
+kind = "ministry"
+
+[[people]]
+slug = "thanh-vien-1"
+name = "Thành viên 1"
+
+[[people]]
+slug = "thanh-vien-2"
+name = "Thành viên 2"
+
+[[people]]
+slug = "thanh-vien-3"
+name = "Thành viên 3"
+
+[[decisions]]
+slug = "qd-1"
+number = "1/QĐ-TTg"
+issuer = "bo-y"
+signed_on = "2020-03-01"
+in_force_on = "2020-03-01"
+title = "Thành lập Ban thử nghiệm (giả định, không phải văn bản thật)"
+
+[[decisions]]
+slug = "qd-2"
+number = "2/QĐ-TTg"
+issuer = "bo-y"
+signed_on = "2022-01-01"
+in_force_on = "2022-01-01"
+title = "Kiện toàn Ban thử nghiệm (giả định, không phải văn bản thật)"
+
+[[changes]]
+type = "establish_committee"
+committee = "ban-thu-nghiem"
+name = "Ban thử nghiệm (giả định)"
+unit = "bo-y"
+on = "2020-03-01"
+decision = "qd-1"
+
+[[changes]]
+type = "create_seat"
+committee = "ban-thu-nghiem"
+seat = "uy-vien-1"
+role = "member"
+holder = "thanh-vien-1"
+on = "2020-03-01"
+decision = "qd-1"
+
+[[changes]]
+type = "reconstitute"
+committee = "ban-thu-nghiem"
+on = "2022-01-01"
+decision = "qd-2"
+seats = [{ slug = "uy-vien-1-k2022", role = "member", holder = "thanh-vien-3" }]
+
+[[changes]]
+type = "merge_unit"
+unit = "bo-x"
+into = "bo-y"
+on = "2022-01-01"
+"#;
+
+/// Recorded later: "Thành viên 2 replaced Thành viên 1 on 2021-06-01", before the 2022
+/// reconstitution recorded already.
+const LATE_REPLACEMENT: &str = r#"
+format = 2
+records_from = "2020-01-01"
+
+[[decisions]]
+slug = "qd-3"
+number = "3/QĐ-TTg"
+issuer = "bo-y"
+signed_on = "2021-06-01"
+in_force_on = "2021-06-01"
+title = "Thay thế thành viên (giả định, không phải văn bản thật)"
+
+[[changes]]
+type = "replace_seat_holder"
+committee = "ban-thu-nghiem"
+seat = "uy-vien-1"
+person = "thanh-vien-2"
+on = "2021-06-01"
+decision = "qd-3"
+"#;
+
+#[test]
+#[ignore = "bug: a membership started late, before its seat's recorded end, stays open past it"]
+fn a_late_replacement_before_a_recorded_reconstitution_does_not_outlast_the_seat() {
+    // Either refused, or the new holder's tenure ends with the seat (on the reconstitution).
+    let Ok(w) = late_files(&[LATE_BASE, LATE_REPLACEMENT]) else {
+        return;
+    };
+    let h = w.k.person_history(person("thanh-vien-2")).unwrap();
+    assert_eq!(h.memberships.len(), 1);
+    assert_eq!(h.memberships[0].from, date("2021-06-01"));
+    assert_eq!(
+        h.memberships[0].ended_on,
+        Some(date("2022-01-01")),
+        "the seat ended on 2022-01-01"
+    );
+}
+
+/// Recorded later: a department of Bộ X and a committee it owned, both from 2021, before
+/// the merger of 2022 recorded already, and neither ended.
+const LATE_DEPENDANTS: &str = r#"
+format = 2
+records_from = "2020-01-01"
+
+[[decisions]]
+slug = "qd-4"
+number = "4/QĐ-TTg"
+issuer = "bo-y"
+signed_on = "2021-01-01"
+in_force_on = "2021-01-01"
+title = "Thành lập Vụ 1 và Tổ công tác (giả định, không phải văn bản thật)"
+
+[[changes]]
+type = "establish_unit"
+unit = "vu-1"
+name = "Vụ 1"
+kind = "department"
+parent = "bo-x"
+on = "2021-01-01"
+decision = "qd-4"
+
+[[changes]]
+type = "establish_committee"
+committee = "to-cong-tac"
+name = "Tổ công tác (giả định)"
+unit = "bo-x"
+on = "2021-01-01"
+decision = "qd-4"
+"#;
+
+#[test]
+#[ignore = "bug: a sub-unit or committee entered late, dated before its unit's recorded merger, is accepted and left behind it"]
+fn a_late_dependant_of_a_unit_merged_already_is_refused() {
+    // The merger itself is refused while a sub-unit or a committee depends on the unit; a
+    // late entry must not reach the same state by the other order.
+    let got = late_files(&[LATE_BASE, LATE_DEPENDANTS]);
+    let w = match got {
+        Err(_) => return,
+        Ok(w) => w,
+    };
+    let merged = unit_lineage_on(&w, "bo-x", "2022-06-01");
+    assert!(
+        merged.sub_units.is_empty(),
+        "a merged unit keeps sub-units: {merged:?}"
+    );
+    let c =
+        w.k.composition(committee("to-cong-tac"), date("2022-06-01"))
+            .unwrap();
+    assert!(!c.active, "a committee of a merged unit stays active");
+}
+
+fn unit_lineage_on(w: &super::support::World, u: &str, on: &str) -> crate::UnitLineage {
+    let Answer::UnitLineage(l) =
+        w.k.answer(&Query::UnitLineage {
+            unit: unit(u),
+            on: date(on),
+        })
+        .unwrap()
+    else {
+        panic!()
+    };
+    l
+}
