@@ -11,6 +11,8 @@ mod diffs;
 mod engine;
 // Golden payloads of every event variant, schemas 1 and 2.
 mod golden_events;
+// A synthetic 25-year history in format 2 files: store and brute-force fold agree.
+mod history25;
 // Unit lineage: mergers, successors, sub-units per date.
 mod lineage;
 mod order;
