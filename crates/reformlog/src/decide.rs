@@ -410,7 +410,8 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
                 seat,
                 person,
                 from: on,
-                ended_on: None,
+                // A late entry before the seat's recorded end ends with the seat.
+                ended_on: seat_end_after(&c, seat, on),
                 decision,
             });
             Ok(out)
@@ -443,7 +444,7 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
                     seat: to_seat,
                     person: old.person,
                     from: on,
-                    ended_on: None,
+                    ended_on: seat_end_after(&c, to_seat, on),
                     decision,
                 },
             ])
@@ -1203,6 +1204,14 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
         E::Corrected { .. } | E::Retracted { .. } => {}
     }
     Ok(())
+}
+
+/// The end of `seat`, when it is recorded as ending after `on`: a membership started in it on
+/// `on` (a late entry) ends then too, rather than outlasting the seat.
+fn seat_end_after(c: &CommitteeView, seat: crate::ids::SeatId, on: Date) -> Option<Date> {
+    c.seat(seat)
+        .and_then(|s| s.ended_on)
+        .filter(|end| *end > on)
 }
 
 fn committee_alive(v: &dyn Views, id: CommitteeId, on: Date) -> Result<CommitteeView, DomainError> {

@@ -853,7 +853,6 @@ decision = "qd-3"
 "#;
 
 #[test]
-#[ignore = "bug: a membership started late, before its seat's recorded end, stays open past it"]
 fn a_late_replacement_before_a_recorded_reconstitution_does_not_outlast_the_seat() {
     // Either refused, or the new holder's tenure ends with the seat (on the reconstitution).
     let Ok(w) = late_files(&[LATE_BASE, LATE_REPLACEMENT]) else {
