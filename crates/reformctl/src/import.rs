@@ -22,9 +22,6 @@ use crate::progress::Progress;
 /// The daemon takes at most this many commands in one atomic write.
 const MAX_BATCH: usize = 500;
 
-/// The daemon decides at most this many commands in one dry run.
-const MAX_DRY_RUN: usize = 10_000;
-
 /// One command and the entry of the file it comes from.
 #[derive(Debug, Clone)]
 pub(crate) struct Item {
@@ -44,7 +41,7 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    fn all(&self) -> impl Iterator<Item = &Item> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Item> {
         self.decision.iter().chain(&self.items)
     }
 }
@@ -321,7 +318,7 @@ pub(crate) fn validate(files: &[(Loaded, Vec<Batch>)], t: &Translation) -> Resul
 }
 
 /// Names the entry of `batch` a daemon refusal is about, with ids replaced by slugs.
-fn refusal(e: Error, batch: &Batch, t: &Translation) -> Error {
+pub(crate) fn refusal(e: Error, batch: &Batch, t: &Translation) -> Error {
     match e {
         Error::Refused {
             status,
@@ -386,7 +383,7 @@ pub(crate) fn run(
             .flat_map(|(l, _)| l.items.iter().map(|i| &i.command)),
     );
     if args.dry_run {
-        return dry_run(client, out, &files, &names, &t);
+        return crate::dry_run::run(client, out, &files, &names, &t);
     }
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
     let bar = progress.bar(total as u64, "import");
@@ -419,88 +416,6 @@ pub(crate) fn run(
         out,
         "import done: {total} atomic writes ({}); {written} changes written, {recorded} already recorded",
         parts.join(", ")
-    )?;
-    Ok(())
-}
-
-/// `--dry-run`: the daemon decides the whole import on its current state and appends nothing;
-/// each command is shown as new (`+`) or already recorded (`=`).
-fn dry_run(
-    client: &Client,
-    out: &mut dyn Write,
-    files: &[(Loaded, Vec<Batch>)],
-    names: &crate::describe::Names,
-    t: &Translation,
-) -> Result<(), Error> {
-    let all: Vec<&Item> = files
-        .iter()
-        .flat_map(|(_, batches)| batches.iter().flat_map(Batch::all))
-        .collect();
-    if all.len() > MAX_DRY_RUN {
-        return Err(Error::Usage(format!(
-            "{} commands are too many for one dry run (at most {MAX_DRY_RUN}); dry-run the files in parts",
-            all.len()
-        )));
-    }
-    let commands: Vec<&Command> = all.iter().map(|i| &i.command).collect();
-    let whole = Batch {
-        title: "the whole import".into(),
-        decision: None,
-        items: all.iter().map(|i| (*i).clone()).collect(),
-    };
-    let planned = client
-        .post_changes(
-            "/v1/commands",
-            &json!({"reason": "dry run", "commands": commands, "skip_recorded": true, "dry_run": true}),
-        )
-        .map_err(|e| refusal(e, &whole, t))?;
-    let skipped: std::collections::HashSet<usize> = planned.skipped.iter().copied().collect();
-    let mut index = 0;
-    let (mut new, mut old) = (0usize, 0usize);
-    for (loaded, batches) in files {
-        writeln!(
-            out,
-            "--- {} (sha {})",
-            loaded.file,
-            loaded.digest.get(..12).unwrap_or("")
-        )?;
-        for (i, batch) in batches.iter().enumerate() {
-            writeln!(
-                out,
-                "@@ write {}/{}: {} @@",
-                i + 1,
-                batches.len(),
-                batch.title
-            )?;
-            for item in batch.all() {
-                let mark = if skipped.contains(&index) {
-                    old += 1;
-                    "="
-                } else {
-                    new += 1;
-                    "+"
-                };
-                index += 1;
-                let lines = crate::describe::command_lines(&item.command, names);
-                let note = if mark == "=" {
-                    " (already recorded)"
-                } else {
-                    ""
-                };
-                for (n, line) in lines.iter().enumerate() {
-                    match n {
-                        0 => writeln!(out, "{mark} {line}{note}")?,
-                        _ if mark == "+" => writeln!(out, "{mark} {line}")?,
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-    writeln!(
-        out,
-        "dry run, nothing sent: {new} changes to write, {old} already recorded, {} events",
-        planned.events.len()
     )?;
     Ok(())
 }

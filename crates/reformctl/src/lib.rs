@@ -8,6 +8,7 @@ mod backup;
 mod cli;
 mod client;
 mod describe;
+mod dry_run;
 mod error;
 mod export;
 mod import;

@@ -1,0 +1,96 @@
+//! `reformctl import --dry-run`: the daemon decides the whole import on its current state and
+//! appends nothing; each command is shown as new (`+`) or already recorded (`=`).
+
+use std::io::Write;
+
+use reformlog::{Command, Translation};
+use serde_json::json;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::import::{refusal, Batch, Item, Loaded};
+
+/// The daemon decides at most this many commands in one dry run.
+const MAX_DRY_RUN: usize = 10_000;
+
+/// `--dry-run`: the daemon decides the whole import on its current state and appends nothing;
+/// each command is shown as new (`+`) or already recorded (`=`).
+pub(crate) fn run(
+    client: &Client,
+    out: &mut dyn Write,
+    files: &[(Loaded, Vec<Batch>)],
+    names: &crate::describe::Names,
+    t: &Translation,
+) -> Result<(), Error> {
+    let all: Vec<&Item> = files
+        .iter()
+        .flat_map(|(_, batches)| batches.iter().flat_map(Batch::all))
+        .collect();
+    if all.len() > MAX_DRY_RUN {
+        return Err(Error::Usage(format!(
+            "{} commands are too many for one dry run (at most {MAX_DRY_RUN}); dry-run the files in parts",
+            all.len()
+        )));
+    }
+    let commands: Vec<&Command> = all.iter().map(|i| &i.command).collect();
+    let whole = Batch {
+        title: "the whole import".into(),
+        decision: None,
+        items: all.iter().map(|i| (*i).clone()).collect(),
+    };
+    let planned = client
+        .post_changes(
+            "/v1/commands",
+            &json!({"reason": "dry run", "commands": commands, "skip_recorded": true, "dry_run": true}),
+        )
+        .map_err(|e| refusal(e, &whole, t))?;
+    let skipped: std::collections::HashSet<usize> = planned.skipped.iter().copied().collect();
+    let mut index = 0;
+    let (mut new, mut old) = (0usize, 0usize);
+    for (loaded, batches) in files {
+        writeln!(
+            out,
+            "--- {} (sha {})",
+            loaded.file,
+            loaded.digest.get(..12).unwrap_or("")
+        )?;
+        for (i, batch) in batches.iter().enumerate() {
+            writeln!(
+                out,
+                "@@ write {}/{}: {} @@",
+                i + 1,
+                batches.len(),
+                batch.title
+            )?;
+            for item in batch.all() {
+                let mark = if skipped.contains(&index) {
+                    old += 1;
+                    "="
+                } else {
+                    new += 1;
+                    "+"
+                };
+                index += 1;
+                let lines = crate::describe::command_lines(&item.command, names);
+                let note = if mark == "=" {
+                    " (already recorded)"
+                } else {
+                    ""
+                };
+                for (n, line) in lines.iter().enumerate() {
+                    match n {
+                        0 => writeln!(out, "{mark} {line}{note}")?,
+                        _ if mark == "+" => writeln!(out, "{mark} {line}")?,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    writeln!(
+        out,
+        "dry run, nothing sent: {new} changes to write, {old} already recorded, {} events",
+        planned.events.len()
+    )?;
+    Ok(())
+}

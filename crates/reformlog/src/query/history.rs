@@ -1,0 +1,147 @@
+//! The audit answers: an entity's history with each change's standing (corrected,
+//! retracted), the changes one actor recorded in a time range, and what a decision changed.
+
+use super::{
+    composition_diff, decision_ref, person_ref, unit_ref, DecisionChanges, DecisionSummary,
+    HistoryEntry, QueryError, Standing,
+};
+use crate::date::{Date, Timestamp};
+use crate::event::{Event, Recorded};
+use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId};
+use crate::source::Source;
+use crate::view::{effective_events, fact_statuses, FactStatus};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn entries_of(s: &dyn Source, entity: EntityKey, raw: &[Recorded]) -> Vec<HistoryEntry> {
+    let statuses = fact_statuses(raw);
+    raw.iter()
+        .map(|r| {
+            let standing = match &r.event {
+                Event::Corrected { target, .. } => Standing::Correction(*target),
+                Event::Retracted { target, .. } => Standing::Retraction(*target),
+                _ => match statuses.get(&r.meta.event_id) {
+                    None | Some(FactStatus::Effective) => Standing::Effective,
+                    Some(FactStatus::Corrected { by }) => Standing::CorrectedBy(*by),
+                    Some(FactStatus::Retracted { by }) => Standing::RetractedBy(*by),
+                },
+            };
+            HistoryEntry {
+                entity,
+                position: r.meta.position,
+                commit: r.meta.commit,
+                event_id: r.meta.event_id,
+                what: r.event.type_name().to_owned(),
+                valid_from: r.event.valid_from(),
+                recorded_at: r.meta.recorded_at,
+                actor: r.meta.actor.clone(),
+                reason: r.meta.reason.clone(),
+                decision: r.event.decision().map(|d| decision_ref(s, d)),
+                standing,
+                event: r.event.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Every recorded change to one entity, in recording order, corrections included.
+pub(crate) fn history(s: &dyn Source, entity: EntityKey) -> Vec<HistoryEntry> {
+    let raw = s.stream(&entity);
+    entries_of(s, entity, &raw)
+}
+
+/// Every change recorded by `actor` with `from <= recorded_at < to`.
+pub(crate) fn changes_by(
+    s: &dyn Source,
+    actor: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<HistoryEntry> {
+    let mut by_entity: BTreeMap<EntityKey, Vec<u64>> = BTreeMap::new();
+    for r in s.by_actor(actor, from, to) {
+        by_entity
+            .entry(r.event.entity())
+            .or_default()
+            .push(r.meta.position);
+    }
+    let mut out = Vec::new();
+    for (entity, positions) in by_entity {
+        let raw = s.stream(&entity);
+        out.extend(
+            entries_of(s, entity, &raw)
+                .into_iter()
+                .filter(|e| positions.contains(&e.position)),
+        );
+    }
+    out.sort_by_key(|e| e.position);
+    out
+}
+
+pub(crate) fn decision_changes(
+    s: &dyn Source,
+    decision: DecisionId,
+) -> Result<DecisionChanges, QueryError> {
+    let key = EntityKey::Decision(decision);
+    let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
+    let d = view.as_decision().ok_or(QueryError::NotFound(key))?;
+    let refs = |ids: &[DecisionId]| ids.iter().map(|x| decision_ref(s, *x)).collect();
+    let summary = DecisionSummary {
+        id: d.id,
+        number: d.number.clone(),
+        kind: d.kind,
+        kind_name: d.kind.vietnamese_name().to_owned(),
+        issuer: unit_ref(s, d.issuer, d.signed_on),
+        signer: d.signer.map(|p| person_ref(s, p, d.signed_on)),
+        signed_on: d.signed_on,
+        in_force_on: d.in_force_on,
+        in_force_before_signed: d.in_force_on < d.signed_on,
+        title: d.title.clone(),
+        amends: refs(&d.amends),
+        replaces: refs(&d.replaces),
+        repeals: refs(&d.repeals),
+    };
+    let mut changes = Vec::new();
+    let mut pivots: BTreeMap<CommitteeId, Date> = BTreeMap::new();
+    let mut entities = s.citing(decision);
+    entities.sort();
+    entities.dedup();
+    for entity in entities {
+        let raw = s.stream(&entity);
+        // Only facts that still cite the decision after corrections count.
+        let effective: BTreeSet<EventId> = effective_events(&raw)
+            .into_iter()
+            .filter(|(_, e)| e.decision() == Some(decision))
+            .map(|(id, _)| id)
+            .collect();
+        for entry in entries_of(s, entity, &raw) {
+            if !effective.contains(&entry.event_id) {
+                continue;
+            }
+            if let EntityKey::Committee(c) = entity {
+                let p = pivots.entry(c).or_insert(entry.valid_from);
+                *p = (*p).min(entry.valid_from);
+            }
+            changes.push(entry);
+        }
+    }
+    changes.sort_by_key(|e| e.position);
+    // A sub-body's change shows in its parent's composition; diff only the top committees.
+    let tops: Vec<(CommitteeId, Date)> = pivots
+        .iter()
+        .filter(|(c, _)| {
+            let parent = s
+                .view(&EntityKey::Committee(**c))
+                .and_then(|v| v.as_committee().and_then(|x| x.parent));
+            parent.is_none_or(|p| !pivots.contains_key(&p))
+        })
+        .map(|(c, d)| (*c, *d))
+        .collect();
+    let mut compositions = Vec::new();
+    for (c, pivot) in tops {
+        compositions.push(composition_diff(s, c, pivot.previous_day(), pivot)?);
+    }
+    Ok(DecisionChanges {
+        decision: summary,
+        changes,
+        compositions,
+    })
+}
