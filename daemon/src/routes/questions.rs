@@ -1,0 +1,198 @@
+//! Questions about state on a date: search, a committee's composition and diffs, a person's
+//! history, what a decision changed, a unit's lineage.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use reformlog::{CommitteeId, DecisionId, PersonId, Query, UnitId};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Permission;
+use crate::domain::{parse_date, parse_known_at, parse_on};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+use super::domain::{ask, ask_at, parse_id, Answered, TimeQuery};
+
+/// The routes of this module.
+pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(composition))
+        .routes(routes!(composition_diff))
+        .routes(routes!(person_history))
+        .routes(routes!(decision_changes))
+        .routes(routes!(unit_lineage))
+}
+
+/// Search parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SearchQuery {
+    /// Name to look for; case-, diacritic- and NFC/NFD-insensitive, `đ` matches `d`.
+    q: String,
+    /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+    /// that day in the daemon's time zone).
+    known_at: Option<String>,
+}
+
+/// Finds people and units by name ("pham minh tien" finds Phạm Minh Tiến).
+#[utoipa::path(get, path = "/v1/search", params(SearchQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters")), security(("bearer" = [])), tag = "state")]
+async fn search(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> Result<Response, ApiError> {
+    if q.q.trim().is_empty() || q.q.len() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid-search",
+            "q must be 1 to 200 bytes",
+        ));
+    }
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::Search { text: q.q },
+        known_at,
+        None,
+    )
+    .await
+}
+
+/// Who sat on the committee (and its sub-bodies) on `on`, as known at `known_at`; ex-officio
+/// seats resolved to the post's holder that day, unit names as they were that day.
+#[utoipa::path(get, path = "/v1/committees/{id}/composition", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown committee")), security(("bearer" = [])), tag = "state")]
+async fn composition(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::Composition { committee, on },
+        &q,
+    )
+    .await
+}
+
+/// Parameters of a composition diff.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DiffQuery {
+    /// The earlier date (YYYY-MM-DD).
+    from: String,
+    /// The later date (YYYY-MM-DD).
+    to: String,
+    /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+    /// that day in the daemon's time zone).
+    known_at: Option<String>,
+}
+
+/// Who stayed, changed place, left or joined between two dates: a person in the same role for
+/// the same unit (and post) in a seat a reconstitution created anew stays.
+#[utoipa::path(get, path = "/v1/committees/{id}/diff", params(("id" = String, Path, description = "UUID or slug"), DiffQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid dates")), security(("bearer" = [])), tag = "state")]
+async fn composition_diff(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
+) -> Result<Response, ApiError> {
+    let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
+    let before = parse_date("from", &q.from)?;
+    let after = parse_date("to", &q.to)?;
+    if after < before {
+        return Err(ApiError::bad_request(
+            "invalid-range",
+            "to must not be before from",
+        ));
+    }
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::CompositionDiff {
+            committee,
+            before,
+            after,
+        },
+        known_at,
+        None,
+    )
+    .await
+}
+
+/// A person's names, memberships, seats held ex officio through a post, and positions over
+/// time.
+#[utoipa::path(get, path = "/v1/people/{id}/history", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown person")), security(("bearer" = [])), tag = "state")]
+async fn person_history(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let person = parse_id(&id, PersonId::from_uuid, PersonId::from_slug)?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::PersonHistory { person },
+        &q,
+    )
+    .await
+}
+
+/// What a decision changed: each entity it touched, before and after.
+#[utoipa::path(get, path = "/v1/decisions/{id}/changes", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown decision")), security(("bearer" = [])), tag = "state")]
+async fn decision_changes(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let decision = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::DecisionChanges { decision },
+        &q,
+    )
+    .await
+}
+
+/// A unit on `on`: its parent, sub-units, successor (once merged) and predecessors (units
+/// merged into it by then); how it ends later shows only under `later`.
+#[utoipa::path(get, path = "/v1/units/{id}/lineage", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown unit")), security(("bearer" = [])), tag = "state")]
+async fn unit_lineage(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::UnitLineage { unit, on },
+        &q,
+    )
+    .await
+}

@@ -1,0 +1,251 @@
+//! Reform tasks on a date: of a unit or a plan, overdue, filtered, and the task report.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use reformlog::{DecisionId, PersonId, Query, ReportScope, TaskFilter, TaskStatus, UnitId};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Permission;
+use crate::domain::{parse_known_at, parse_on};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+use super::domain::{ask, ask_at, parse_id, Answered, TimeQuery};
+
+/// The routes of this module.
+pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(task_report))
+        .routes(routes!(unit_tasks))
+        .routes(routes!(plan_tasks))
+        .routes(routes!(filtered_tasks))
+        .routes(routes!(overdue_tasks))
+}
+
+/// Parameters of a task report.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ReportQuery {
+    /// Only the tasks of this plan (UUID or slug).
+    plan: Option<String>,
+    /// Only the tasks this unit leads on the date (UUID or slug).
+    unit: Option<String>,
+    /// The date of the report (YYYY-MM-DD); default today in the daemon's time zone.
+    on: Option<String>,
+    /// Only the tasks due from this date to `on` (YYYY-MM-DD): the report over a period.
+    from: Option<String>,
+    /// As the system knew it at this log position, RFC 3339 time, or date; default now.
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position.
+    min_position: Option<u64>,
+}
+
+/// The task report on `on`: counts by standing (open, overdue, completed on time or late,
+/// cancelled), the completion rate, and each task with its completion date and days late;
+/// for one plan, the tasks one unit leads, or all tasks.
+#[utoipa::path(get, path = "/v1/reports/tasks", params(ReportQuery), responses((status = 200, body = Answered), (status = 400, description = "Both plan and unit, or a period that ends before it starts"), (status = 404, description = "Unknown plan or unit")), security(("bearer" = [])), tag = "state")]
+async fn task_report(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let scope = match (q.plan.as_deref(), q.unit.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "invalid-scope",
+                "a report is for a plan or for a unit, not both",
+            ))
+        }
+        (Some(p), None) => {
+            ReportScope::Plan(parse_id(p, DecisionId::from_uuid, DecisionId::from_slug)?)
+        }
+        (None, Some(u)) => ReportScope::Unit(parse_id(u, UnitId::from_uuid, UnitId::from_slug)?),
+        (None, None) => ReportScope::All,
+    };
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|f| crate::domain::parse_date("from", f))
+        .transpose()?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::TaskReport { scope, on, from },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Tasks a unit leads or cooperates on, on `on`.
+#[utoipa::path(get, path = "/v1/units/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+async fn unit_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::TasksOfUnit { unit, on },
+        &q,
+    )
+    .await
+}
+
+/// Tasks of a plan (a decision of type kế hoạch), on `on`.
+#[utoipa::path(get, path = "/v1/decisions/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+async fn plan_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let plan = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::TasksOfPlan { plan, on },
+        &q,
+    )
+    .await
+}
+
+/// Parameters of a filtered task listing.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FilterQuery {
+    /// open, completed or cancelled.
+    status: Option<String>,
+    /// true: only tasks open past their deadline; false: only the others.
+    overdue: Option<bool>,
+    /// Only tasks this unit leads or cooperates on (UUID or slug).
+    unit: Option<String>,
+    /// With `unit`: lead (only those it leads) or cooperate (only those it cooperates on).
+    role: Option<String>,
+    /// Only tasks this person is responsible for (UUID or slug).
+    responsible: Option<String>,
+    /// Only tasks of this plan (UUID or slug).
+    plan: Option<String>,
+    /// Only tasks whose deadline is on or after this date (YYYY-MM-DD).
+    deadline_from: Option<String>,
+    /// Only tasks whose deadline is on or before this date (YYYY-MM-DD).
+    deadline_to: Option<String>,
+    /// Only open tasks due within this many days of `on`.
+    due_within_days: Option<u32>,
+    /// The date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    on: Option<String>,
+    /// As the system knew it at this log position, RFC 3339 time, or date; default now.
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position.
+    min_position: Option<u64>,
+}
+
+/// Tasks as they stood on `on` that every given condition keeps: status, overdue, unit
+/// (and whether it leads or cooperates), responsible person, plan, deadline range, or due
+/// within N days.
+#[utoipa::path(get, path = "/v1/tasks/filter", params(FilterQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 404, description = "Unknown unit, person or plan")), security(("bearer" = [])), tag = "state")]
+async fn filtered_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<FilterQuery>,
+) -> Result<Response, ApiError> {
+    let status = match q.status.as_deref() {
+        None => None,
+        Some("open") => Some(TaskStatus::Open),
+        Some("completed") => Some(TaskStatus::Completed),
+        Some("cancelled") => Some(TaskStatus::Cancelled),
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid-status",
+                format!("status is open, completed or cancelled, not {other:?}"),
+            ))
+        }
+    };
+    let leads = match q.role.as_deref() {
+        None => None,
+        Some("lead") => Some(true),
+        Some("cooperate") => Some(false),
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid-role",
+                format!("role is lead or cooperate, not {other:?}"),
+            ))
+        }
+    };
+    let date = |name: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|d| crate::domain::parse_date(name, d))
+            .transpose()
+    };
+    let filter = TaskFilter {
+        status,
+        overdue: q.overdue,
+        unit: q
+            .unit
+            .as_deref()
+            .map(|u| parse_id(u, UnitId::from_uuid, UnitId::from_slug))
+            .transpose()?,
+        leads,
+        responsible: q
+            .responsible
+            .as_deref()
+            .map(|p| parse_id(p, PersonId::from_uuid, PersonId::from_slug))
+            .transpose()?,
+        plan: q
+            .plan
+            .as_deref()
+            .map(|p| parse_id(p, DecisionId::from_uuid, DecisionId::from_slug))
+            .transpose()?,
+        deadline_from: date("deadline_from", &q.deadline_from)?,
+        deadline_to: date("deadline_to", &q.deadline_to)?,
+        due_within_days: q.due_within_days,
+    };
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    ask(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::FilteredTasks { filter, on },
+        known_at,
+        q.min_position,
+    )
+    .await
+}
+
+/// Tasks past their deadline on `on` and not completed or cancelled.
+#[utoipa::path(get, path = "/v1/tasks/overdue", params(TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+async fn overdue_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    ask_at(
+        state,
+        &headers,
+        Permission::ReadState,
+        Query::OverdueTasks { on },
+        &q,
+    )
+    .await
+}

@@ -1,0 +1,313 @@
+//! Writes: commands and decisions with their changes, each one atomic append; optimistic
+//! checks, idempotency keys, per-change keys and dry runs.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use reformlog::{Command, Context};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{Permission, Principal};
+use crate::domain::command_from_json;
+use crate::extract::ApiJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+use super::domain::blocking;
+
+/// The routes of this module.
+pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(post_commands))
+        .routes(routes!(post_decision))
+}
+
+/// Commands to run as one atomic change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CommandBatch {
+    /// Why (recorded on every event).
+    reason: Option<String>,
+    /// The authority, e.g. a decision number (recorded on every event).
+    source: Option<String>,
+    /// The library's commands, decided in order and appended together or not at all. A
+    /// `record_decision` may leave out `kind` when its number tells it (`15/2024/NĐ-CP`).
+    #[schema(value_type = Vec<Object>)]
+    commands: Vec<serde_json::Value>,
+    /// Record each change at most once: a change already recorded (the same thing created,
+    /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
+    /// recorded with other content is refused with 409 `change-recorded-differently`. Cannot
+    /// be combined with an Idempotency-Key.
+    #[serde(default)]
+    skip_recorded: bool,
+    /// Decide everything and append nothing: the answer (200) lists the events the write
+    /// would append now.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// How a write treats changes already recorded, and whether it writes at all.
+#[derive(Debug, Default)]
+pub(crate) struct WriteOptions {
+    skip_recorded: bool,
+    dry_run: bool,
+}
+
+/// A decision and the changes it makes, recorded atomically.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionBatch {
+    /// Why (recorded on every event).
+    reason: Option<String>,
+    /// The `record_decision` command; `kind` may be left out when the number tells it
+    /// (`15/2024/NĐ-CP` a decree, `34/QĐ-BTTTT` a decision, `567/BTTTT-TCCB` an official
+    /// letter, `67/2020/QH14` a law). The decision may take effect before it is signed.
+    #[schema(value_type = Object)]
+    decision: serde_json::Value,
+    /// The changes the decision makes; each cites it.
+    #[schema(value_type = Vec<Object>)]
+    changes: Vec<serde_json::Value>,
+    /// Record each change at most once: a change already recorded (the same thing created,
+    /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
+    /// recorded with other content is refused with 409 `change-recorded-differently`. Cannot
+    /// be combined with an Idempotency-Key.
+    #[serde(default)]
+    skip_recorded: bool,
+    /// Decide everything and append nothing: the answer (200) lists the events the write
+    /// would append now.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// What a write reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct WriteResult {
+    first_position: u64,
+    /// Pass as `min_position` to later reads to see this write.
+    last_position: u64,
+    /// (stream, event type) of each event appended.
+    events: Vec<(String, String)>,
+    /// True when this was a retry of a write already recorded (same Idempotency-Key), or
+    /// every change was already recorded (`skip_recorded`).
+    deduplicated: bool,
+    /// With `skip_recorded`: the indices of the commands already recorded, which this write
+    /// skipped (for a decision batch, 0 is the decision and 1.. its changes).
+    skipped: Vec<usize>,
+    /// True for a dry run: nothing was appended.
+    dry_run: bool,
+}
+
+const MAX_COMMANDS: usize = 500;
+
+fn write_context(
+    principal: &Principal,
+    headers: &HeaderMap,
+    reason: Option<String>,
+    source: Option<String>,
+) -> Result<Context, ApiError> {
+    let mut ctx = Context::new(principal.principal.clone());
+    ctx.reason = reason;
+    ctx.source = source;
+    if let Some(v) = headers.get(header::IF_MATCH) {
+        let text = v.to_str().map_err(|_| {
+            ApiError::bad_request("invalid-if-match", "If-Match must be a quoted revision")
+        })?;
+        let revision = text
+            .trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .parse::<u64>()
+            .map_err(|_| {
+                ApiError::bad_request(
+                    "invalid-if-match",
+                    format!("If-Match must be an ETag this API gave, not {text:?}"),
+                )
+            })?;
+        ctx.expected_revision = Some(revision);
+    }
+    if let Some(v) = headers.get("idempotency-key") {
+        let key = v.to_str().map_err(|_| {
+            ApiError::bad_request(
+                "invalid-idempotency-key",
+                "Idempotency-Key must be visible ASCII",
+            )
+        })?;
+        if key.is_empty() || key.len() > 200 {
+            return Err(ApiError::bad_request(
+                "invalid-idempotency-key",
+                "Idempotency-Key must be 1 to 200 characters",
+            ));
+        }
+        // Scoped by principal so two clients cannot collide on (or probe) each other's keys.
+        ctx.idempotency_key = Some(format!("{}:{key}", principal.principal));
+    }
+    Ok(ctx)
+}
+
+async fn execute(
+    state: Arc<AppState>,
+    mut ctx: Context,
+    commands: Vec<Command>,
+    options: WriteOptions,
+) -> Result<Response, ApiError> {
+    if commands.is_empty() || commands.len() > MAX_COMMANDS {
+        return Err(ApiError::bad_request(
+            "invalid-batch",
+            format!("send 1 to {MAX_COMMANDS} commands"),
+        ));
+    }
+    // A change may take effect up to max_future_days after today, in the daemon's zone.
+    ctx.valid_until = state.zone.today().and_then(|today| {
+        let days = i32::try_from(state.max_future_days).unwrap_or(i32::MAX);
+        reformlog::Date::from_julian_day(today.julian_day().saturating_add(days))
+    });
+    if options.skip_recorded {
+        if ctx.idempotency_key.is_some() {
+            return Err(ApiError::bad_request(
+                "invalid-options",
+                "skip_recorded already makes a write safe to repeat: send it without an Idempotency-Key",
+            ));
+        }
+        ctx.per_change = true;
+    }
+    let domain = state.domain.clone();
+    if options.dry_run {
+        let planned = blocking(move || {
+            domain
+                .dry_run(commands, &ctx)
+                .map_err(|e| crate::naming::name_entities(&domain, e.into()))
+        })
+        .await?;
+        let body = WriteResult {
+            first_position: planned.first_position,
+            last_position: planned.last_position,
+            events: planned.events,
+            deduplicated: planned.deduplicated,
+            skipped: planned.skipped,
+            dry_run: true,
+        };
+        return Ok((StatusCode::OK, axum::Json(body)).into_response());
+    }
+    let executed = blocking(move || {
+        domain
+            .execute_all(commands, &ctx)
+            .map_err(|e| crate::naming::name_entities(&domain, e.into()))
+    })
+    .await?;
+    if !executed.events.is_empty() && !executed.deduplicated {
+        state
+            .metrics
+            .writes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.events_appended.fetch_add(
+            executed.last_position - executed.first_position + 1,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    let status = if executed.deduplicated || executed.events.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let body = WriteResult {
+        first_position: executed.first_position,
+        last_position: executed.last_position,
+        events: executed.events,
+        deduplicated: executed.deduplicated,
+        skipped: executed.skipped,
+        dry_run: false,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&executed.last_position.to_string()) {
+        response.headers_mut().insert("x-log-position", v);
+    }
+    Ok(response)
+}
+
+/// Runs the library's commands as one atomic append. `If-Match` checks the first command's
+/// entity revision; `Idempotency-Key` makes a retry return the first answer.
+#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Idempotency-Key reused with another body"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule")), security(("bearer" = [])), tag = "state")]
+async fn post_commands(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(batch): ApiJson<CommandBatch>,
+) -> Result<Response, ApiError> {
+    let principal = state.tokens.authorize(&headers, Permission::Write)?;
+    let commands = commands_from_json("commands", batch.commands)?;
+    let ctx = write_context(&principal, &headers, batch.reason, batch.source)?;
+    let options = WriteOptions {
+        skip_recorded: batch.skip_recorded,
+        dry_run: batch.dry_run,
+    };
+    execute(state, ctx, commands, options).await
+}
+
+/// Each JSON command of a list as the library's, named `what[i]` in errors.
+fn commands_from_json(
+    what: &str,
+    values: Vec<serde_json::Value>,
+) -> Result<Vec<Command>, ApiError> {
+    if values.len() > MAX_COMMANDS {
+        return Err(ApiError::bad_request(
+            "invalid-batch",
+            format!("send 1 to {MAX_COMMANDS} commands"),
+        ));
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| command_from_json(&format!("{what}[{i}]"), v))
+        .collect()
+}
+
+/// Records a decision together with the changes it makes, atomically.
+#[utoipa::path(post, path = "/v1/decisions", request_body = DecisionBatch, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 422, description = "Refused by a domain rule")), security(("bearer" = [])), tag = "state")]
+async fn post_decision(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(batch): ApiJson<DecisionBatch>,
+) -> Result<Response, ApiError> {
+    let principal = state.tokens.authorize(&headers, Permission::Write)?;
+    if batch.decision.get("record_decision").is_none() {
+        return Err(ApiError::bad_request(
+            "invalid-decision",
+            "decision must be a record_decision command",
+        ));
+    }
+    let decision = command_from_json("decision", batch.decision)?;
+    let Command::RecordDecision { number, .. } = &decision else {
+        return Err(ApiError::bad_request(
+            "invalid-decision",
+            "decision must be a record_decision command",
+        ));
+    };
+    let source = Some(number.clone());
+    let Command::RecordDecision { decision: id, .. } = &decision else {
+        unreachable!("matched above")
+    };
+    let id = *id;
+    let mut changes = commands_from_json("changes", batch.changes)?;
+    // Each change of the batch cites its decision.
+    for (i, change) in changes.iter_mut().enumerate() {
+        change.cite(id).map_err(|other| {
+            ApiError::bad_request(
+                "change-cites-another-decision",
+                format!("changes[{i}] cites decision {other}, not the batch's {id} ({number})"),
+            )
+        })?;
+    }
+    let ctx = write_context(&principal, &headers, batch.reason, source)?;
+    let mut commands = Vec::with_capacity(1 + changes.len());
+    commands.push(decision);
+    commands.extend(changes);
+    let options = WriteOptions {
+        skip_recorded: batch.skip_recorded,
+        dry_run: batch.dry_run,
+    };
+    execute(state, ctx, commands, options).await
+}
