@@ -88,6 +88,18 @@ pub(crate) fn decide_on(
             }
         }
     }
+    let mut written: Vec<(usize, &Event)> = appends
+        .iter()
+        .flat_map(|(_, _, list)| list.iter().map(|(i, _, e)| (*i, e)))
+        .collect();
+    written.sort_by_key(|(i, _)| *i);
+    crate::lineage::check_write(&staged, written).map_err(|(i, e)| match keys {
+        Keys::Changes(_) if commands.len() > 1 => Error::Refused {
+            index: i,
+            source: e,
+        },
+        _ => e.into(),
+    })?;
     Ok(Decided { appends })
 }
 

@@ -54,7 +54,23 @@ impl Views for Overlay<'_> {
 
 /// Decides what a command means: the events to record, or why it is refused.
 pub fn decide(state: &crate::Knowledge, command: &Command) -> Result<Vec<Event>, DomainError> {
-    decide_with(state, command)
+    decide_write(state, command)
+}
+
+/// [`decide_with`] for a write of this one command: also refuses a dependant it leaves
+/// attached to a unit past the unit's end (the whole-write rule of
+/// [`crate::lineage::check_write`], which a list of commands runs once after all of them).
+pub(crate) fn decide_write(
+    state: &dyn Source,
+    command: &Command,
+) -> Result<Vec<Event>, DomainError> {
+    let events = decide_with(state, command)?;
+    let mut overlay = Overlay::new(state);
+    for e in &events {
+        overlay.evolve(e);
+    }
+    crate::lineage::check_write(&overlay, events.iter().map(|e| (0, e))).map_err(|(_, e)| e)?;
+    Ok(events)
 }
 
 pub(crate) fn decide_with(

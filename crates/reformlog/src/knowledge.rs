@@ -311,6 +311,6 @@ impl Knowledge {
         &self,
         command: &crate::Command,
     ) -> Result<Vec<crate::Event>, crate::DomainError> {
-        crate::decide::decide_with(self, command)
+        crate::decide::decide_write(self, command)
     }
 }

@@ -7,7 +7,7 @@ use crate::error::DomainError;
 use crate::ids::{CommitteeId, EntityKey, UnitId};
 use crate::model::UnitKind;
 use crate::query::{unit_ref, QueryError, UnitRef};
-use crate::source::Source;
+use crate::source::{Source, Views};
 use crate::summary::{EntityKind, UnitStatus};
 use crate::text::Name;
 use serde::{Deserialize, Serialize};
@@ -74,6 +74,106 @@ pub(crate) fn check_ending(s: &dyn Source, unit: UnitId, on: Date) -> Result<(),
         committees,
         tasks,
     })
+}
+
+/// The entity whose attachment to a unit an event can change: put under a parent, owned by
+/// a unit, led by one, reopened, corrected or retracted. Other events leave attachments as
+/// they were, so a history that broke the rule before it existed still takes them.
+fn attached_entity(event: &crate::event::Event) -> Option<EntityKey> {
+    use crate::event::Event as E;
+    match event {
+        E::Corrected { corrected, .. } => Some(corrected.entity()),
+        E::UnitEstablished { .. }
+        | E::UnitMoved { .. }
+        | E::CommitteeEstablished { .. }
+        | E::TaskCreated { .. }
+        | E::TaskAssigned { .. }
+        | E::TaskReassigned { .. }
+        | E::TaskReopened { .. }
+        | E::Retracted { .. } => Some(event.entity()),
+        _ => None,
+    }
+}
+
+/// Refuses a dependant still attached to a unit on the day that unit ended: a sub-unit under
+/// it, a committee it owns, an open task it leads. [`check_ending`] keeps this when the
+/// ending is written; this keeps it from the dependant's side, for a dependant written later
+/// (a late entry dated before a merger recorded already, a correction, a retraction, a
+/// reopening). It reads only the dependant's view and the views of the units it was ever
+/// attached to.
+pub(crate) fn check_attachments(v: &dyn Views, key: EntityKey) -> Result<(), DomainError> {
+    let Some(view) = v.view(&key) else {
+        return Ok(());
+    };
+    let end_of = |unit: UnitId| {
+        v.view(&EntityKey::Unit(unit))
+            .and_then(|u| u.as_unit().and_then(|u| u.end.as_ref().map(|e| e.on)))
+    };
+    let refuse = |unit: UnitId, on: Date| DomainError::UnitHasDependants {
+        unit,
+        on,
+        sub_units: match key {
+            EntityKey::Unit(id) => vec![id],
+            _ => Vec::new(),
+        },
+        committees: match key {
+            EntityKey::Committee(id) => vec![id],
+            _ => Vec::new(),
+        },
+        tasks: match key {
+            EntityKey::Task(id) => vec![id],
+            _ => Vec::new(),
+        },
+    };
+    if let Some(u) = view.as_unit() {
+        for parent in u.parents.values().filter_map(|p| *p) {
+            if let Some(end) = end_of(parent) {
+                if u.alive_on(end) && u.parents.at(end).copied().flatten() == Some(parent) {
+                    return Err(refuse(parent, end));
+                }
+            }
+        }
+    } else if let Some(c) = view.as_committee() {
+        if let Some(owner) = c.unit {
+            if let Some(end) = end_of(owner) {
+                if c.alive_on(end) {
+                    return Err(refuse(owner, end));
+                }
+            }
+        }
+    } else if let Some(t) = view.as_task() {
+        for lead in t.assignments.values().map(|a| a.lead) {
+            if let Some(end) = end_of(lead) {
+                let leads = t.assignments.at(end).is_some_and(|a| a.lead == lead);
+                if leads && t.status_on(end) == Some(crate::model::TaskStatus::Open) {
+                    return Err(refuse(lead, end));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`check_attachments`] for every entity one write's events touch, on the state `v` after
+/// all of them: a write may create a dependant and move it away before the merger in the
+/// same decision. Gives the index (as paired with the event) of the first event whose entity
+/// is left attached.
+pub(crate) fn check_write<'e>(
+    v: &dyn Views,
+    events: impl IntoIterator<Item = (usize, &'e crate::event::Event)>,
+) -> Result<(), (usize, DomainError)> {
+    let mut seen: Vec<EntityKey> = Vec::new();
+    for (index, event) in events {
+        let Some(key) = attached_entity(event) else {
+            continue;
+        };
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        check_attachments(v, key).map_err(|e| (index, e))?;
+    }
+    Ok(())
 }
 
 /// A unit on a date: its place in the tree and its line of succession.
