@@ -11,6 +11,7 @@
 mod change_commands;
 mod changes;
 mod context;
+mod late;
 mod refs;
 
 pub use changes::{SeedChange, SeedMove};
@@ -50,6 +51,11 @@ pub enum SeedError {
     UnknownFormat(u32),
     #[error("[[changes]] entries need `format = 2` at the top of the file")]
     ChangesNeedFormat2,
+    #[error(
+        "decision {decision:?} is recorded after {after}, which establishes its issuer or signer; \
+         an entry citing it must be a [[changes]] entry after that one"
+    )]
+    DecisionRecordedLater { decision: String, after: String },
     #[error("decision {number:?}: the kind cannot be told from the number; give `kind`")]
     KindUnknown { number: String },
     #[error("bad name: {0}")]
@@ -428,7 +434,17 @@ impl Seed {
             })();
             emit(t, origin("people", i), Some(("person", &p.slug)), command)?;
         }
+        let late = late::late_decisions(self);
+        let change_at = |i: usize| origin("changes", i).to_string();
+        let mut deferred: Vec<(usize, usize, Result<Vec<Command>, SeedError>)> = Vec::new();
         for (i, x) in self.decisions.iter().enumerate() {
+            let cited = x.amends.iter().chain(&x.replaces).chain(&x.repeals);
+            for c in cited {
+                late::check_cited(&late, c, change_at).map_err(|error| SeedError::At {
+                    at: origin("decisions", i),
+                    error: Box::new(error),
+                })?;
+            }
             let command = (|| {
                 let list = |v: &[String]| -> Result<Vec<DecisionId>, SeedError> {
                     v.iter().map(|s| refs.decision(s)).collect()
@@ -454,13 +470,22 @@ impl Seed {
                     repeals: list(&x.repeals)?,
                 }])
             })();
-            emit(
-                t,
-                origin("decisions", i),
-                Some(("decision", &x.slug)),
-                command,
-            )?;
+            match late.get(x.slug.as_str()) {
+                Some(&after) => deferred.push((after, i, command)),
+                None => emit(
+                    t,
+                    origin("decisions", i),
+                    Some(("decision", &x.slug)),
+                    command,
+                )?,
+            }
         }
+        let early = |section: &'static str, i: usize, cited: &str| {
+            late::check_cited(&late, cited, change_at).map_err(|error| SeedError::At {
+                at: origin(section, i),
+                error: Box::new(error),
+            })
+        };
         for (i, p) in self.posts.iter().enumerate() {
             let mut holdings = HashSet::new();
             let commands = (|| {
@@ -493,6 +518,7 @@ impl Seed {
             emit(t, origin("posts", i), Some(("post", &p.slug)), commands)?;
         }
         for (i, c) in self.committees.iter().enumerate() {
+            early("committees", i, &c.decision)?;
             let command = (|| {
                 Ok(vec![Command::EstablishCommittee {
                     committee: refs.committee(&c.slug)?,
@@ -512,12 +538,16 @@ impl Seed {
             )?;
         }
         for (i, r) in self.reconstitutions.iter().enumerate() {
+            early("reconstitutions", i, &r.decision)?;
             let command = refs
                 .reconstitution(&r.committee, &r.decision, r.on, &r.seats, &r.sub_bodies)
                 .map(|c| vec![c]);
             emit(t, origin("reconstitutions", i), None, command)?;
         }
         for (i, task) in self.tasks.iter().enumerate() {
+            if let Some(plan) = &task.plan {
+                early("tasks", i, plan)?;
+            }
             let command = (|| {
                 Ok(vec![Command::CreateTask {
                     task: refs.task(&task.slug)?,
@@ -540,6 +570,16 @@ impl Seed {
             // The change sees what the earlier ones left open.
             let commands = change.commands(&refs, t);
             emit(t, origin("changes", i), change.defines(), commands)?;
+            for (_, d, command) in deferred.iter_mut().filter(|(after, _, _)| *after == i) {
+                let command = std::mem::replace(command, Ok(Vec::new()));
+                let x = &self.decisions[*d];
+                emit(
+                    t,
+                    origin("decisions", *d),
+                    Some(("decision", &x.slug)),
+                    command,
+                )?;
+            }
         }
         Ok(out)
     }

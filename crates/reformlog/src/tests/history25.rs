@@ -907,6 +907,9 @@ fn a_late_dependant_of_a_unit_merged_already_is_refused() {
     let err = late_files(&[LATE_BASE, LATE_DEPENDANTS])
         .err()
         .expect("a sub-unit dated before its parent's recorded merger is refused");
-    assert!(err.contains("bo-x"), "the error names the merged unit: {err}");
+    assert!(
+        err.contains("bo-x"),
+        "the error names the merged unit: {err}"
+    );
     assert!(err.contains("2022-01-01"), "and its end: {err}");
 }

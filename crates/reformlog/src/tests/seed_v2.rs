@@ -506,3 +506,77 @@ fn messages_name_entities_by_their_slugs() {
     };
     assert_eq!(at.to_string(), "x.toml (changes #3)");
 }
+
+/// A unit the file's changes establish, and a decision it issues in the same file.
+const ISSUED_BY_A_NEW_UNIT: &str = r#"
+[[decisions]]
+slug = "qd-1-2024"
+number = "1/QĐ-CĐS"
+kind = "decision"
+issuer = "cuc-moi"
+signed_on = "2024-03-01"
+in_force_on = "2024-03-01"
+title = "Quyết định của đơn vị mới (giả định)"
+
+[[changes]]
+type = "establish_unit"
+unit = "cuc-moi"
+name = "Cục Mới (giả định)"
+kind = "department"
+parent = "bo-tttt"
+on = "2024-01-01"
+
+[[changes]]
+type = "rename_unit"
+unit = "cuc-moi"
+name = "Cục Mới 2 (giả định)"
+on = "2024-06-01"
+decision = "qd-1-2024"
+"#;
+
+#[test]
+fn a_decision_issued_by_a_unit_the_changes_establish_is_recorded_after_it() {
+    let text = v2(ISSUED_BY_A_NEW_UNIT);
+    let seed = Seed::parse(&text).unwrap();
+    let commands = seed.commands().unwrap();
+    let at = |f: &dyn Fn(&Command) -> bool| commands.iter().position(f).unwrap();
+    let established =
+        at(&|c| matches!(c, Command::EstablishUnit { unit, .. } if *unit == unit_id("cuc-moi")));
+    let recorded =
+        at(&|c| matches!(c, Command::RecordDecision { number, .. } if number == "1/QĐ-CĐS"));
+    let renamed = at(&|c| matches!(c, Command::RenameUnit { .. }));
+    assert!(
+        established < recorded && recorded < renamed,
+        "{commands:#?}"
+    );
+    let mut w = World::new();
+    for c in commands {
+        w.exec(c).unwrap();
+    }
+}
+
+#[test]
+fn a_section_entry_citing_a_decision_recorded_after_a_change_is_refused_naming_both() {
+    let committee = r#"
+[[committees]]
+slug = "to-moi"
+name = "Tổ công tác (giả định)"
+unit = "bo-tttt"
+established = "2024-03-01"
+decision = "qd-1-2024"
+"#;
+    let text = v2(&format!("{committee}{ISSUED_BY_A_NEW_UNIT}"));
+    let err = Seed::parse(&text)
+        .unwrap()
+        .commands_in("ke-hoach.toml", &mut Translation::new());
+    let err = err.unwrap_err();
+    let SeedError::At { at, error } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(at.section, "committees");
+    assert!(
+        matches!(**error, SeedError::DecisionRecordedLater { ref decision, ref after }
+            if decision == "qd-1-2024" && after.starts_with("ke-hoach.toml:")),
+        "{err}"
+    );
+}
