@@ -1,24 +1,23 @@
-//! Bearer tokens with roles: the token file (hashes only), constant-time checks, permissions.
+//! Who is calling and what they may do: roles, permissions, and the daemon's registry of
+//! tokens with constant-time checks, expiry, and revocation seen on the next request.
 //!
-//! Tokens live in `tokens.toml` in the data folder, not in the store, so that
-//! `reformd token create` works while a daemon holds the store's lock; the daemon notices a
-//! changed file and reloads it.
+//! Tokens live in `tokens.toml` in the data folder (see `tokens`), not in the store, so that
+//! `reformd token create` works while a daemon holds the store's lock; the daemon looks at
+//! the file before each check and reloads it when it was replaced.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::http::{header, HeaderMap};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::problem::ApiError;
-
-/// The file that holds token hashes, inside the data folder.
-pub const TOKEN_FILE: &str = "tokens.toml";
-const TOKEN_PREFIX: &str = "rfl_";
-/// How often the daemon looks at the token file's modification time.
-const RELOAD_CHECK: Duration = Duration::from_secs(1);
+use crate::tokens::{check_private, hash_secret, read_file, TokenError, TOKEN_FILE};
 
 /// What a token may do.
 #[derive(
@@ -87,185 +86,49 @@ pub(crate) struct Principal {
     pub role: Role,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-struct TokenEntry {
-    name: String,
+/// What identifies one version of the token file: an edit renames a new file over it, so
+/// its inode changes even when the modification time's granularity would hide the edit.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct FileStamp {
+    inode: u64,
+    modified_ns: i128,
+    len: u64,
+}
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(FileStamp {
+        inode: m.ino(),
+        modified_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        len: m.len(),
+    })
+}
+
+/// One accepted token as the daemon holds it.
+struct Accepted {
+    hash: blake3::Hash,
+    principal: String,
     role: Role,
-    /// BLAKE3 of the secret, hex.
-    hash: String,
-    created_at: String,
-    #[serde(default)]
-    revoked: bool,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-struct TokenFile {
-    #[serde(default, rename = "token")]
-    tokens: Vec<TokenEntry>,
-}
-
-/// A token as listed (never the secret).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TokenInfo {
-    /// The token's name.
-    pub name: String,
-    /// Its role.
-    pub role: Role,
-    /// When it was created (RFC 3339).
-    pub created_at: String,
-    /// Whether it was revoked.
-    pub revoked: bool,
-}
-
-/// Errors of the token file.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TokenError {
-    /// The file could not be read or written.
-    #[error("token file {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML of the expected shape.
-    #[error("token file {path} is malformed: {message}")]
-    Malformed {
-        /// The file.
-        path: PathBuf,
-        /// What the parser said.
-        message: String,
-    },
-    /// A token with this name exists already.
-    #[error("a token named {0:?} exists already")]
-    NameTaken(String),
-    /// No token has this name.
-    #[error("no token named {0:?}")]
-    NoSuchToken(String),
-    /// The name is empty or has characters other than letters, digits, `-`, `_`, `.`.
-    #[error("token names use letters, digits, '-', '_' and '.' (1 to 64 characters): {0:?}")]
-    BadName(String),
-}
-
-fn read_file(path: &Path) -> Result<TokenFile, TokenError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => toml::from_str(&text).map_err(|e| TokenError::Malformed {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TokenFile::default()),
-        Err(source) => Err(TokenError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-fn write_file(path: &Path, file: &TokenFile) -> Result<(), TokenError> {
-    let io = |source| TokenError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let text = toml::to_string(file).map_err(|e| TokenError::Malformed {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    // Write beside, sync, rename: a crash leaves the old file or the new one, never half.
-    let tmp = path.with_extension("toml.tmp");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(text.as_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
-}
-
-fn hash_secret(secret: &str) -> blake3::Hash {
-    blake3::hash(secret.as_bytes())
-}
-
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// Creates a token and returns its secret, which is shown once and stored only as a hash.
-pub fn create_token(data_dir: &Path, name: &str, role: Role) -> Result<String, TokenError> {
-    if !valid_name(name) {
-        return Err(TokenError::BadName(name.to_string()));
-    }
-    let path = data_dir.join(TOKEN_FILE);
-    let mut file = read_file(&path)?;
-    if file.tokens.iter().any(|t| t.name == name) {
-        return Err(TokenError::NameTaken(name.to_string()));
-    }
-    // 244 random bits from two v4 UUIDs (the OS generator underneath).
-    let secret = format!(
-        "{TOKEN_PREFIX}{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let created_at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    file.tokens.push(TokenEntry {
-        name: name.to_string(),
-        role,
-        hash: hash_secret(&secret).to_hex().to_string(),
-        created_at,
-        revoked: false,
-    });
-    write_file(&path, &file)?;
-    Ok(secret)
-}
-
-/// Revokes a token by name; the daemon refuses it from its next reload (within a second).
-pub fn revoke_token(data_dir: &Path, name: &str) -> Result<(), TokenError> {
-    let path = data_dir.join(TOKEN_FILE);
-    let mut file = read_file(&path)?;
-    let entry = file
-        .tokens
-        .iter_mut()
-        .find(|t| t.name == name)
-        .ok_or_else(|| TokenError::NoSuchToken(name.to_string()))?;
-    entry.revoked = true;
-    write_file(&path, &file)
-}
-
-/// Lists tokens (names and roles, never secrets).
-pub fn list_tokens(data_dir: &Path) -> Result<Vec<TokenInfo>, TokenError> {
-    Ok(read_file(&data_dir.join(TOKEN_FILE))?
-        .tokens
-        .into_iter()
-        .map(|t| TokenInfo {
-            name: t.name,
-            role: t.role,
-            created_at: t.created_at,
-            revoked: t.revoked,
-        })
-        .collect())
+    expires: Option<OffsetDateTime>,
+    /// Unix seconds of its last accepted use, 0 if none since the daemon started.
+    last_used: Arc<AtomicI64>,
 }
 
 struct Loaded {
-    entries: Vec<(blake3::Hash, String, Role)>,
-    modified: Option<SystemTime>,
-    checked: Instant,
+    entries: Vec<Accepted>,
+    stamp: Option<FileStamp>,
 }
 
 /// The daemon's view of the token file, reloaded when the file changes.
 pub(crate) struct TokenRegistry {
+    data_dir: PathBuf,
     path: PathBuf,
     anonymous_reads: bool,
     loaded: RwLock<Loaded>,
+    /// Last-use counters by token name, kept across reloads.
+    usage: Mutex<HashMap<String, Arc<AtomicI64>>>,
+    /// The seconds last written to the usage file, by name.
+    flushed: Mutex<HashMap<String, i64>>,
 }
 
 impl fmt::Debug for TokenRegistry {
@@ -278,61 +141,110 @@ impl fmt::Debug for TokenRegistry {
 }
 
 impl TokenRegistry {
+    /// Opens the registry; refuses a token file that other users may read.
     pub(crate) fn open(data_dir: &Path, anonymous_reads: bool) -> Result<Self, TokenError> {
         let path = data_dir.join(TOKEN_FILE);
-        let loaded = Self::load(&path)?;
-        Ok(Self {
+        check_private(&path)?;
+        let registry = Self {
+            data_dir: data_dir.to_path_buf(),
             path,
             anonymous_reads,
-            loaded: RwLock::new(loaded),
-        })
+            loaded: RwLock::new(Loaded {
+                entries: Vec::new(),
+                stamp: None,
+            }),
+            usage: Mutex::new(HashMap::new()),
+            flushed: Mutex::new(HashMap::new()),
+        };
+        let loaded = registry.load()?;
+        *registry
+            .loaded
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = loaded;
+        Ok(registry)
     }
 
-    fn load(path: &Path) -> Result<Loaded, TokenError> {
-        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-        let file = read_file(path)?;
+    fn counter(&self, name: &str) -> Arc<AtomicI64> {
+        let mut usage = self
+            .usage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(usage.entry(name.to_owned()).or_default())
+    }
+
+    fn load(&self) -> Result<Loaded, TokenError> {
+        let stamp = stamp(&self.path);
+        let file = read_file(&self.path)?;
         let entries = file
             .tokens
             .into_iter()
             .filter(|t| !t.revoked)
             .filter_map(|t| {
                 let hash = blake3::Hash::from_hex(&t.hash).ok()?;
-                Some((hash, format!("token:{}", t.name), t.role))
+                Some(Accepted {
+                    hash,
+                    expires: t.expires(),
+                    last_used: self.counter(&t.name),
+                    principal: format!("token:{}", t.name),
+                    role: t.role,
+                })
             })
             .collect();
-        Ok(Loaded {
-            entries,
-            modified,
-            checked: Instant::now(),
-        })
+        Ok(Loaded { entries, stamp })
     }
 
+    /// Reloads the file when it is not the version loaded: one `stat` per request, so a
+    /// revocation holds for every request read after `reformd token revoke` returned.
     fn reload_if_changed(&self) {
-        let stale = {
+        let now = stamp(&self.path);
+        {
             let l = self
                 .loaded
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            l.checked.elapsed() >= RELOAD_CHECK
-        };
-        if !stale {
-            return;
+            if l.stamp == now {
+                return;
+            }
         }
-        let modified = std::fs::metadata(&self.path)
-            .and_then(|m| m.modified())
-            .ok();
         let mut l = self
             .loaded
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        l.checked = Instant::now();
-        if modified != l.modified {
-            match Self::load(&self.path) {
-                Ok(new) => *l = new,
-                // Keep serving with the last good set; a broken edit must not lock everyone out
-                // or let everyone in.
-                Err(e) => tracing::error!(error = %e, "token file reload failed"),
-            }
+        if l.stamp == stamp(&self.path) {
+            return;
+        }
+        match self.load() {
+            Ok(new) => *l = new,
+            // Keep serving with the last good set; a broken edit must not lock everyone out
+            // or let everyone in.
+            Err(e) => tracing::error!(error = %e, "token file reload failed"),
+        }
+    }
+
+    /// Writes the last-use times that changed since the last call to the usage file.
+    pub(crate) fn flush_usage(&self) {
+        let current: Vec<(String, i64)> = self
+            .usage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(name, at)| (name.clone(), at.load(Ordering::Relaxed)))
+            .filter(|(_, at)| *at > 0)
+            .collect();
+        let mut flushed = self
+            .flushed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let changed: Vec<(String, i64)> = current
+            .into_iter()
+            .filter(|(name, at)| flushed.get(name) != Some(at))
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        match crate::tokens::record_usage(&self.data_dir, changed.clone()) {
+            Ok(()) => flushed.extend(changed),
+            Err(e) => tracing::warn!(error = %e, "could not record token use"),
         }
     }
 
@@ -342,7 +254,8 @@ impl TokenRegistry {
         headers: &HeaderMap,
         needed: Permission,
     ) -> Result<Principal, ApiError> {
-        let Some(value) = headers.get(header::AUTHORIZATION) else {
+        let mut values = headers.get_all(header::AUTHORIZATION).iter();
+        let Some(value) = values.next() else {
             if self.anonymous_reads && needed == Permission::ReadState {
                 return Ok(Principal {
                     principal: "anonymous".into(),
@@ -351,11 +264,19 @@ impl TokenRegistry {
             }
             return Err(ApiError::unauthorized());
         };
+        if values.next().is_some() {
+            return Err(ApiError::bad_request(
+                "duplicate-authorization",
+                "send one Authorization header, not several",
+            ));
+        }
+        // The scheme is case-insensitive (RFC 9110, section 11.1).
         let secret = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, secret)| secret.trim())
             .ok_or_else(ApiError::unauthorized)?;
         self.reload_if_changed();
         let presented = hash_secret(secret);
@@ -365,17 +286,27 @@ impl TokenRegistry {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Compare against every entry with blake3's constant-time equality, without an early
         // exit, so timing says nothing about which (or whether a) token matched.
-        let mut found: Option<(String, Role)> = None;
-        for (hash, principal, role) in &l.entries {
-            if *hash == presented {
-                found = Some((principal.clone(), *role));
+        let mut found: Option<&Accepted> = None;
+        for entry in &l.entries {
+            if entry.hash == presented {
+                found = Some(entry);
             }
         }
-        let (principal, role) = found.ok_or_else(ApiError::unauthorized)?;
-        if !role.allows(needed) {
+        let entry = found.ok_or_else(ApiError::unauthorized)?;
+        let now = OffsetDateTime::now_utc();
+        if entry.expires.is_some_and(|e| e <= now) {
+            return Err(ApiError::token_expired());
+        }
+        entry
+            .last_used
+            .fetch_max(now.unix_timestamp(), Ordering::Relaxed);
+        if !entry.role.allows(needed) {
             return Err(ApiError::forbidden(needed.describe()));
         }
-        Ok(Principal { principal, role })
+        Ok(Principal {
+            principal: entry.principal.clone(),
+            role: entry.role,
+        })
     }
 }
 
@@ -383,6 +314,7 @@ impl TokenRegistry {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::tokens::{create_token, revoke_token};
 
     fn bearer(secret: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

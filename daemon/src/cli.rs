@@ -24,6 +24,9 @@ pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Runs what the command line asks for.
 pub fn run_cli(cli: Cli) -> Result<(), CliError> {
+    // Everything the daemon and its token commands create (the store's files, the token
+    // file, backups) is for its owner only.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     match cli.command {
         Some(CliCommand::Token { command }) => token(command),
         Some(CliCommand::Serve(args)) => serve(&args),
@@ -36,21 +39,39 @@ fn token(command: TokenCommand) -> Result<(), CliError> {
         TokenCommand::Create {
             role,
             name,
+            expires,
             data_dir,
         } => {
-            let secret = crate::auth::create_token(&data_dir, &name, role)?;
+            let now = time::OffsetDateTime::now_utc();
+            let expires = expires
+                .map(|e| crate::tokens::parse_expiry(&e, now))
+                .transpose()?;
+            let secret = crate::tokens::create_token_expiring(&data_dir, &name, role, expires)?;
             eprintln!("created token {name:?} with role {role}; it is shown only once:");
             println!("{secret}");
         }
         TokenCommand::List { data_dir } => {
-            for t in crate::auth::list_tokens(&data_dir)? {
-                let state = if t.revoked { "revoked" } else { "active" };
-                println!("{}\t{}\t{}\t{}", t.name, t.role, t.created_at, state);
+            println!("name\trole\tcreated\tstate\texpires\tlast used");
+            for t in crate::tokens::list_tokens(&data_dir)? {
+                let state = match (t.revoked, t.expired) {
+                    (true, _) => "revoked",
+                    (false, true) => "expired",
+                    (false, false) => "active",
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    t.name,
+                    t.role,
+                    t.created_at,
+                    state,
+                    t.expires_at.as_deref().unwrap_or("never"),
+                    t.last_used.as_deref().unwrap_or("never"),
+                );
             }
         }
         TokenCommand::Revoke { name, data_dir } => {
-            crate::auth::revoke_token(&data_dir, &name)?;
-            eprintln!("revoked token {name:?}");
+            crate::tokens::revoke_token(&data_dir, &name)?;
+            eprintln!("revoked token {name:?}; the daemon refuses it from its next request");
         }
     }
     Ok(())

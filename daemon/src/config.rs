@@ -51,11 +51,16 @@ pub enum TokenCommand {
         /// A unique name; recorded as the actor `token:<name>` on every change it makes.
         #[arg(long)]
         name: String,
+        /// When the token stops being accepted: a date (valid through that day, UTC), an
+        /// RFC 3339 time, or a duration such as 90d, 12h or 30m. Never, when left out.
+        #[arg(long, value_name = "DATE|TIME|DURATION")]
+        expires: Option<String>,
         /// The data folder.
         #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
         data_dir: PathBuf,
     },
-    /// List tokens (names and roles only).
+    /// List tokens: name, role, created, state (active, revoked, expired), expiry and last
+    /// use (as the daemon last recorded it; never the secret).
     List {
         /// The data folder.
         #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]

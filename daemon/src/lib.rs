@@ -12,12 +12,17 @@ mod problem;
 mod routes;
 mod server;
 mod state;
+mod tokens;
 mod views;
 mod zone;
 
-pub use auth::{create_token, list_tokens, revoke_token, Role, TokenError, TokenInfo, TOKEN_FILE};
+pub use auth::Role;
 pub use cli::{describe_error, run_cli, CliError};
 pub use config::{Cli, CliCommand, LogFormat, ServeArgs, ServeConfig, TokenCommand};
 pub use problem::ApiError;
 pub use server::{init_tracing, openapi_json, run, App, StartError};
+pub use tokens::{
+    create_private_dir, create_token, create_token_expiring, list_tokens, parse_expiry,
+    revoke_token, TokenError, TokenInfo, TOKEN_FILE,
+};
 pub use zone::{Zone, ZoneError, DEFAULT_TIME_ZONE};

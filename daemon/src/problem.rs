@@ -88,6 +88,14 @@ impl ApiError {
         )
     }
 
+    pub(crate) fn token_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "token-expired",
+            "this token has expired; ask an administrator for a new one",
+        )
+    }
+
     pub(crate) fn forbidden(needed: &str) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

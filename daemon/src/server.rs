@@ -37,7 +37,7 @@ pub enum StartError {
     Domain(#[from] reformlog::OpenError),
     /// The token file is unreadable.
     #[error(transparent)]
-    Tokens(#[from] crate::auth::TokenError),
+    Tokens(#[from] crate::tokens::TokenError),
     /// The data folder could not be created.
     #[error("cannot create the data folder {path}: {source}")]
     DataDir {
@@ -81,6 +81,9 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// How often the daemon records when each token was last used (`reformd token list`).
+const USAGE_FLUSH: Duration = Duration::from_secs(10);
+
 /// A daemon ready to serve: the opened store and domain, tokens and configuration.
 #[derive(Debug)]
 pub struct App {
@@ -93,7 +96,7 @@ impl App {
     /// Opens the store in the data folder (creating it), catches the read models up, and loads
     /// the demo data when asked.
     pub fn open(config: ServeConfig) -> Result<App, StartError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        crate::tokens::create_private_dir(&config.data_dir).map_err(|e| {
             StartError::Demo(format!("cannot create {}: {e}", config.data_dir.display()))
         })?;
         let domain = reformlog::Reformlog::open_with(
@@ -257,9 +260,24 @@ pub async fn run(
         tracing::info!("shutting down: no new connections, finishing in-flight requests");
         let _ = stop.send(true);
     };
-    axum::serve(listener, router)
+    // Last-use times reach the token file's companion every USAGE_FLUSH, and at shutdown.
+    let usage_state = Arc::clone(&app.state);
+    let usage = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(USAGE_FLUSH);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let state = Arc::clone(&usage_state);
+            let _ = tokio::task::spawn_blocking(move || state.tokens.flush_usage()).await;
+        }
+    });
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(signal)
-        .await?;
+        .await;
+    usage.abort();
+    let state = Arc::clone(&app.state);
+    let _ = tokio::task::spawn_blocking(move || state.tokens.flush_usage()).await;
+    served?;
     let store = app.state.store.clone();
     tokio::task::spawn_blocking(move || store.sync())
         .await

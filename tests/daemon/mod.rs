@@ -33,3 +33,5 @@ mod known_at_dates;
 mod audit_ranges;
 // Changes sent with a decision cite it, task changes included.
 mod citations;
+// Token edits racing the daemon: nothing lost, revocation at once, expiry, last use, file modes.
+mod tokens;

@@ -1,0 +1,217 @@
+//! Tokens as an operator edits them while the daemon serves: concurrent creates and a revoke
+//! lose nothing, a revocation holds from the next request, expiry, last use, and owner-only
+//! files (the daemon refuses a token file others can read).
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const EXE: &str = env!("CARGO_BIN_EXE_reformd-under-test");
+
+fn token(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(EXE)
+        .arg("token")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap()
+}
+
+fn create(data: &Path, name: &str, extra: &[&str]) -> Result<String, String> {
+    let mut args = vec!["create", "--role", "viewer", "--name", name];
+    args.extend_from_slice(extra);
+    let out = token(data, &args);
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap().trim().to_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// A daemon on `data`, and its base URL.
+fn serve(data: &Path) -> (Child, String) {
+    let mut child = Command::new(EXE)
+        .args(["--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    (child, base)
+}
+
+fn status(client: &reqwest::blocking::Client, base: &str, secret: &str) -> u16 {
+    client
+        .get(format!("{base}/v1/people"))
+        .header("Authorization", format!("Bearer {secret}"))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+#[test]
+fn concurrent_creates_and_a_revoke_lose_nothing_and_the_revoke_holds_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    create(&data, "warm-up", &[]).unwrap();
+    let (daemon, base) = serve(&data);
+    let client = reqwest::blocking::Client::new();
+    for trial in 0..20 {
+        let victim = format!("victim-{trial}");
+        let victim_secret = create(&data, &victim, &[]).unwrap();
+        assert_eq!(status(&client, &base, &victim_secret), 200);
+        let creates: Vec<_> = (0..8)
+            .map(|i| {
+                let data = data.clone();
+                std::thread::spawn(move || create(&data, &format!("t{trial}-{i}"), &[]))
+            })
+            .collect();
+        let revoke = token(&data, &["revoke", "--name", &victim]);
+        assert!(revoke.status.success(), "{revoke:?}");
+        // Every request read after the revoke returned is refused.
+        assert_eq!(status(&client, &base, &victim_secret), 401, "trial {trial}");
+        for (i, c) in creates.into_iter().enumerate() {
+            let secret = c
+                .join()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("trial {trial} create {i} failed: {e}"));
+            assert_eq!(
+                status(&client, &base, &secret),
+                200,
+                "trial {trial}: a create that printed a secret is in the file"
+            );
+        }
+    }
+    let list = token(&data, &["list"]);
+    let text = String::from_utf8(list.stdout).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.contains("\tactive\t")).count(),
+        1 + 20 * 8
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.contains("\trevoked\t")).count(),
+        20
+    );
+    stop(daemon);
+}
+
+#[test]
+fn an_expired_token_is_refused_and_list_shows_expiry_and_last_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(3))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let brief = create(&data, "brief", &["--expires", &soon]).unwrap();
+    let lasting = create(&data, "lasting", &["--expires", "90d"]).unwrap();
+    let bad = create(&data, "past", &["--expires", "2020-01-01"]).unwrap_err();
+    assert!(bad.contains("bad expiry"), "{bad}");
+    let (daemon, base) = serve(&data);
+    let client = reqwest::blocking::Client::new();
+    assert_eq!(status(&client, &base, &brief), 200);
+    assert_eq!(status(&client, &base, &lasting), 200);
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let r = client
+        .get(format!("{base}/v1/people"))
+        .header("Authorization", format!("bearer {brief}"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let problem: serde_json::Value = r.json().unwrap();
+    assert_eq!(problem["code"], "token-expired", "{problem}");
+    // Lower-case scheme is the same scheme.
+    let r = client
+        .get(format!("{base}/v1/people"))
+        .header("Authorization", format!("bearer {lasting}"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    // Two Authorization headers are a bad request, not a guess.
+    let r = client
+        .get(format!("{base}/v1/people"))
+        .header("Authorization", format!("Bearer {lasting}"))
+        .header("Authorization", format!("Bearer {brief}"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    stop(daemon);
+    let text = String::from_utf8(token(&data, &["list"]).stdout).unwrap();
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name}\t")))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_owned()
+    };
+    assert!(line("brief").contains("\texpired\t"), "{text}");
+    let lasting_line = line("lasting");
+    let fields: Vec<&str> = lasting_line.split('\t').collect();
+    assert_eq!(fields[3], "active", "{text}");
+    assert_ne!(fields[4], "never", "expiry shown: {text}");
+    assert_ne!(fields[5], "never", "last use recorded at shutdown: {text}");
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk(&p, out);
+        }
+        out.push(p);
+    }
+}
+
+#[test]
+fn the_data_folder_is_owner_only_and_a_readable_token_file_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    create(&data, "viewer-1", &[]).unwrap();
+    let (daemon, _) = serve(&data);
+    stop(daemon);
+    assert_eq!(mode(&data), 0o700);
+    let mut files = Vec::new();
+    walk(&data, &mut files);
+    assert!(files.len() > 3, "{files:?}");
+    for f in &files {
+        let want = if f.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(f), want, "{}", f.display());
+    }
+    std::fs::set_permissions(
+        data.join("tokens.toml"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let out = Command::new(EXE)
+        .args(["--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("readable by other users") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
+}
