@@ -25,8 +25,9 @@ pub enum Error {
         /// The stream's revision, or `None` when it does not exist.
         actual: Option<u64>,
     },
-    /// The idempotency key was already used for a different command.
-    #[error("idempotency key {key:?} was already used for a different command")]
+    /// The idempotency key was already used for a different command, or with another
+    /// reason or source.
+    #[error("idempotency key {key:?} was already used for a different request (commands, reason or source)")]
     IdempotencyConflict {
         /// The key as given.
         key: String,

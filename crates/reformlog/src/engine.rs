@@ -279,7 +279,7 @@ impl Reformlog {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some(done) = self.replayed(&keys)? {
+            if let Some(done) = self.replayed(&keys, ctx)? {
                 self.rm.catch_up()?;
                 return Ok(done);
             }
@@ -346,7 +346,7 @@ impl Reformlog {
             return Err(DomainError::Empty("the list of commands").into());
         }
         let keys = keys_for(&commands, ctx)?;
-        if let Some(done) = self.replayed(&keys)? {
+        if let Some(done) = self.replayed(&keys, ctx)? {
             return Ok(done);
         }
         let skip = match &keys {
@@ -374,13 +374,21 @@ impl Reformlog {
         })
     }
 
-    /// With a request key already used: the original outcome, or a conflict.
-    fn replayed(&self, keys: &Keys) -> Result<Option<Executed>, Error> {
+    /// With a request key already used: the original outcome, or a conflict. The same key
+    /// with another reason or source is another request too: answering it as a retry would
+    /// drop the new text without a word.
+    fn replayed(&self, keys: &Keys, ctx: &Context) -> Result<Option<Executed>, Error> {
         let Keys::Request { key, print } = keys else {
             return Ok(None);
         };
+        let found = recorded_under(&self.rm.store, key, print)?;
+        if let Some(first) = found.as_ref().and_then(|f| f.first()) {
+            if first.metadata.reason != ctx.reason || first.metadata.source != ctx.source {
+                return Err(Error::IdempotencyConflict { key: key.clone() });
+            }
+        }
         Ok(
-            recorded_under(&self.rm.store, key, print)?.map(|found| Executed {
+            found.map(|found| Executed {
                 first_position: found.first().map_or(0, |e| e.position),
                 last_position: found.last().map_or(0, |e| e.position),
                 events: found

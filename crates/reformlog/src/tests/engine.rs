@@ -121,6 +121,17 @@ fn an_idempotency_key_makes_a_retry_a_no_op_and_refuses_another_command() {
         .execute(rename("to-vien-3", "Tổ viên 3 (khác)"), &c)
         .unwrap_err();
     assert!(matches!(err, Error::IdempotencyConflict { key } if key == "yeu-cau-1"));
+    // The same command with another reason or source is another request, not a retry.
+    for other in [
+        c.clone().with_reason("lý do khác"),
+        c.clone().with_source("34/QĐ-BTTTT"),
+    ] {
+        let err = log
+            .execute(rename("to-vien-3", "Tổ viên 3 (mới)"), &other)
+            .unwrap_err();
+        assert!(matches!(err, Error::IdempotencyConflict { .. }), "{err:?}");
+    }
+    assert_eq!(log.store().head_position(), head);
     // Without a key the same command is a new change.
     let other = log.execute(rename("to-vien-3", "Tổ viên 3 (mới)"), &ctx());
     assert!(other.is_ok());
