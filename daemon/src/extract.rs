@@ -86,6 +86,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // The form decoder replaces bytes that are not UTF-8 with U+FFFD and carries on, so a
+        // search for `%ff%fe` would quietly become a search for two replacement characters.
+        let raw = parts.uri.query().unwrap_or("");
+        if percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .is_err()
+        {
+            return Err(ApiError::bad_request(
+                "invalid-query",
+                "the query string is not UTF-8 once percent-decoded",
+            ));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| ApiQuery(v))

@@ -263,6 +263,9 @@ impl From<reformlog::Error> for ApiError {
                     | D::HoldingExists(_) => {
                         ApiError::new(StatusCode::CONFLICT, "already-exists", detail)
                     }
+                    D::BadCharacter { .. } | D::NoVisibleCharacter { .. } => {
+                        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text", detail)
+                    }
                     _ => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rule-violation", detail),
                 }
             }

@@ -75,6 +75,26 @@ impl AnswerCache {
 }
 
 impl AppState {
+    /// `known_at` as asked (see `domain::parse_known_at`), refused like `min_position` when
+    /// it names a position the log has not reached: a later answer would differ from this
+    /// one, so answering now with the current state would pass off a guess as a fact.
+    pub(crate) fn known_at(
+        &self,
+        known_at: Option<&str>,
+    ) -> Result<Option<reformlog::KnownAt>, crate::problem::ApiError> {
+        let parsed = crate::domain::parse_known_at(known_at, &self.zone)?;
+        if let Some(reformlog::KnownAt::Position(p)) = parsed {
+            let head = self.store.head_position();
+            if p > head {
+                return Err(crate::problem::ApiError::bad_request(
+                    "position-not-reached",
+                    format!("the log ends at position {head}; known_at={p} has not been written"),
+                ));
+            }
+        }
+        Ok(parsed)
+    }
+
     pub(crate) fn read_model_position(&self) -> u64 {
         self.domain.read_model_position()
     }

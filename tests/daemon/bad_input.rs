@@ -332,6 +332,51 @@ fn cases() -> Vec<Case> {
         get("diff without dates", &format!("/v1/committees/{c}/diff")),
         get("unknown entity kind in history", "/v1/history/planet/earth"),
         get("empty search", "/v1/search?q="),
+        get("search that is not UTF-8", "/v1/search?q=%ff%fe"),
+        get(
+            "known_at position past the head",
+            &format!("/v1/committees/{c}/composition?known_at=999999999"),
+        ),
+        get(
+            "history of an unknown person id",
+            &format!("/v1/history/person/{}", fresh()),
+        ),
+        get(
+            "history of an unknown committee id",
+            &format!("/v1/history/committee/{}", fresh()),
+        ),
+        // Text that looks empty or hides characters.
+        post(
+            "a person named only a zero-width space",
+            "/v1/commands",
+            register("\u{200b}", "2022-02-01"),
+        ),
+        post(
+            "a person name with a right-to-left override",
+            "/v1/commands",
+            register("Thành viên \u{202e}06", "2022-02-01"),
+        ),
+        post(
+            "a control character in the reason",
+            "/v1/commands",
+            Body::Json(
+                json!({ "reason": "lý do\u{0007}", "commands": [{ "register_person": { "person": fresh(), "name": "Thành viên 60", "on": "2022-02-01" } }] }),
+            ),
+        ),
+        post(
+            "a line break in a decision number",
+            "/v1/commands",
+            cmd(
+                json!({ "record_decision": { "decision": fresh(), "number": "35/QĐ\n-BTTTT", "issuer": unit("bo-tttt"), "signer": null, "signed_on": "2022-03-01", "in_force_on": "2022-03-01", "title": "(Giả định) Văn bản kiểm thử", "amends": [], "replaces": [], "repeals": [] } }),
+            ),
+        ),
+        post(
+            "a control character in a task title",
+            "/v1/commands",
+            cmd(
+                json!({ "create_task": { "task": fresh(), "plan": null, "title": "Nhiệm vụ\u{001b}[31m", "product": "Báo cáo", "deadline": "2022-06-30", "assignment": null, "on": "2022-02-01" } }),
+            ),
+        ),
         get("search without q", "/v1/search"),
         get("page size zero", "/v1/people?limit=0"),
         get("page size too large", "/v1/people?limit=100000"),
@@ -434,7 +479,8 @@ fn every_bad_input_is_a_typed_4xx_and_appends_nothing() {
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
         let body = resp.text().unwrap_or_default();
-        assert!(status.is_client_error(), "{}: {status} {body}", case.what);
+        let short: String = body.chars().take(300).collect();
+        assert!(status.is_client_error(), "{}: {status} {short}", case.what);
         assert_eq!(ct, "application/problem+json", "{}: {body}", case.what);
         let problem: serde_json::Value =
             serde_json::from_str(&body).unwrap_or_else(|_| panic!("{}: {body}", case.what));

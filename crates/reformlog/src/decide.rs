@@ -93,6 +93,7 @@ pub(crate) fn decide_with(
 fn checked(state: &dyn Source, events: Vec<Event>) -> Result<Vec<Event>, DomainError> {
     let mut overlay = Overlay::new(state);
     for e in &events {
+        crate::text_rules::check_event(e)?;
         check(&overlay, e)?;
         overlay.evolve(e);
     }
@@ -638,6 +639,7 @@ fn correct(
     }
     let current = effective_events(&raw);
     if let Some(new) = corrected {
+        crate::text_rules::check_event(new)?;
         if !new.is_fact() || new.type_name() != original.event.type_name() {
             return Err(DomainError::KindMismatch {
                 expected: original.event.type_name(),

@@ -233,6 +233,12 @@ impl Reformlog {
         if commands.is_empty() {
             return Err(DomainError::Empty("the list of commands").into());
         }
+        if let Some(reason) = &ctx.reason {
+            crate::text_rules::check_free_text("reason", reason, true)?;
+        }
+        if let Some(source) = &ctx.source {
+            crate::text_rules::check_free_text("source", source, false)?;
+        }
         let keys = keys_for(&commands, ctx)?;
         let correlation_id = ctx.correlation_id.unwrap_or_else(|| match &keys {
             Keys::Request { key, .. } => derived_uuid(key, "correlation"),
@@ -387,18 +393,16 @@ impl Reformlog {
                 return Err(Error::IdempotencyConflict { key: key.clone() });
             }
         }
-        Ok(
-            found.map(|found| Executed {
-                first_position: found.first().map_or(0, |e| e.position),
-                last_position: found.last().map_or(0, |e| e.position),
-                events: found
-                    .into_iter()
-                    .map(|e| (e.stream, e.event_type))
-                    .collect(),
-                deduplicated: true,
-                skipped: Vec::new(),
-            }),
-        )
+        Ok(found.map(|found| Executed {
+            first_position: found.first().map_or(0, |e| e.position),
+            last_position: found.last().map_or(0, |e| e.position),
+            events: found
+                .into_iter()
+                .map(|e| (e.stream, e.event_type))
+                .collect(),
+            deduplicated: true,
+            skipped: Vec::new(),
+        }))
     }
 
     /// Decides every command on the read models at their checkpoint.

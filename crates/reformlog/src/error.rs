@@ -118,6 +118,10 @@ pub enum DomainError {
     },
     #[error("{0} must not be empty")]
     Empty(&'static str),
+    #[error("{field} holds a control or invisible formatting character (U+{code:04X})")]
+    BadCharacter { field: &'static str, code: u32 },
+    #[error("{field} has no letter or digit")]
+    NoVisibleCharacter { field: &'static str },
     #[error("task {task}'s deadline {deadline} is before the task was created ({created})")]
     DeadlineBeforeCreation {
         task: TaskId,

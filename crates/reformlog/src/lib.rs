@@ -65,6 +65,7 @@ mod staged;
 mod summary;
 mod task_rules;
 mod text;
+mod text_rules;
 mod view;
 
 #[cfg(test)]

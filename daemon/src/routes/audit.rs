@@ -15,7 +15,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Permission;
-use crate::domain::parse_known_at;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -93,7 +92,7 @@ async fn entity_history(
         valid_to: q.valid_to,
     };
     let filter = AuditFilter::parse(&range, &state.zone)?;
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     // An office follows its own tasks: whoever may read a task may read its history.
     let permission = match entity {
         EntityKey::Task(_) => Permission::ReadState,

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::Permission;
-use crate::domain::{parse_date, parse_known_at, parse_on, parse_time_bound, Bound};
+use crate::domain::{parse_date, parse_on, parse_time_bound, Bound};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -168,7 +168,7 @@ async fn list_kind(
 ) -> Result<axum::Json<EntityPage>, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let on = parse_on(q.on.as_deref(), &state.zone)?;
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::bad_request(
@@ -203,7 +203,7 @@ async fn get_kind(
 ) -> Result<Response, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let on = parse_on(q.on.as_deref(), &state.zone)?;
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     let domain = state.domain.clone();
     let min = q.min_position;
     blocking(move || {
@@ -455,7 +455,7 @@ pub(crate) async fn ask_at(
     query: Query,
     q: &TimeQuery,
 ) -> Result<Response, ApiError> {
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     ask(state, headers, needed, query, known_at, q.min_position).await
 }
 

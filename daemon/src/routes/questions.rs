@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Permission;
-use crate::domain::{parse_date, parse_known_at, parse_on};
+use crate::domain::{parse_date, parse_on};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -56,7 +56,7 @@ async fn search(
             "q must be 1 to 200 bytes",
         ));
     }
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     ask(
         state,
         &headers,
@@ -121,7 +121,7 @@ async fn composition_diff(
             "to must not be before from",
         ));
     }
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     ask(
         state,
         &headers,

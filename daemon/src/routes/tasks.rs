@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Permission;
-use crate::domain::{parse_known_at, parse_on};
+use crate::domain::parse_on;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -76,7 +76,7 @@ async fn task_report(
         .as_deref()
         .map(|f| crate::domain::parse_date("from", f))
         .transpose()?;
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     ask(
         state,
         &headers,
@@ -220,7 +220,7 @@ async fn filtered_tasks(
         due_within_days: q.due_within_days,
     };
     let on = parse_on(q.on.as_deref(), &state.zone)?;
-    let known_at = parse_known_at(q.known_at.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
     ask(
         state,
         &headers,
