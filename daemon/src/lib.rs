@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod codings;
 mod config;
 mod domain;
 mod extract;

@@ -149,6 +149,7 @@ impl App {
             .fallback(not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(self.config.max_body_bytes))
+            .layer(middleware::from_fn(crate::codings::refuse_unknown))
             .layer(middleware::from_fn_with_state(Arc::clone(&state), track))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("the request handler failed").into_response()

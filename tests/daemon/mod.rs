@@ -35,3 +35,5 @@ mod audit_ranges;
 mod citations;
 // Token edits racing the daemon: nothing lost, revocation at once, expiry, last use, file modes.
 mod tokens;
+// HTTP edge cases on a raw socket: body codings the daemon does not decode.
+mod http_edges;
