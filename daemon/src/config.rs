@@ -127,6 +127,17 @@ pub struct ServeArgs {
     /// "completed" years ahead) is refused. Default: 366
     #[arg(long, env = "REFORMD_MAX_FUTURE_DAYS")]
     pub max_future_days: Option<u32>,
+    /// Connections served at once; one more is answered 503 `too-many-connections` and
+    /// closed. Keep it below the process's open-file limit. Default: 512
+    #[arg(long, env = "REFORMD_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a connection has to deliver a request's headers, from its opening or from the
+    /// previous response; an idle kept-alive connection is closed after as long. Default: 15
+    #[arg(long, env = "REFORMD_HEADER_READ_TIMEOUT_SECS")]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds a request has to deliver its whole body; slower is answered 408. Default: 20
+    #[arg(long, env = "REFORMD_BODY_READ_TIMEOUT_SECS")]
+    pub body_read_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -142,6 +153,9 @@ struct FileConfig {
     cache_mb: Option<u64>,
     time_zone: Option<String>,
     max_future_days: Option<u32>,
+    max_connections: Option<usize>,
+    header_read_timeout_secs: Option<u64>,
+    body_read_timeout_secs: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -167,6 +181,12 @@ pub struct ServeConfig {
     pub time_zone: Zone,
     /// How many days after today a change may take effect.
     pub max_future_days: u32,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Time to deliver a request's headers (and the idle limit of a kept-alive connection).
+    pub header_read_timeout: Duration,
+    /// Time to deliver a request's body.
+    pub body_read_timeout: Duration,
 }
 
 impl ServeConfig {
@@ -183,6 +203,9 @@ impl ServeConfig {
             cache_bytes: 32 * 1024 * 1024,
             time_zone: Zone::default(),
             max_future_days: 366,
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(15),
+            body_read_timeout: Duration::from_secs(20),
         }
     }
 
@@ -220,7 +243,34 @@ impl ServeConfig {
             None => d.time_zone,
             Some(name) => Zone::named(name).map_err(|e| format!("time_zone: {e}"))?,
         };
+        let positive = |name: &str, v: u64| {
+            if v == 0 {
+                Err(format!("{name} must be positive"))
+            } else {
+                Ok(v)
+            }
+        };
+        let max_connections = args
+            .max_connections
+            .or(file.max_connections)
+            .unwrap_or(d.max_connections);
+        positive("max_connections", max_connections as u64)?;
+        let header_read = positive(
+            "header_read_timeout_secs",
+            args.header_read_timeout_secs
+                .or(file.header_read_timeout_secs)
+                .unwrap_or(d.header_read_timeout.as_secs()),
+        )?;
+        let body_read = positive(
+            "body_read_timeout_secs",
+            args.body_read_timeout_secs
+                .or(file.body_read_timeout_secs)
+                .unwrap_or(d.body_read_timeout.as_secs()),
+        )?;
         Ok(Self {
+            max_connections,
+            header_read_timeout: Duration::from_secs(header_read),
+            body_read_timeout: Duration::from_secs(body_read),
             time_zone,
             max_future_days: args
                 .max_future_days

@@ -55,6 +55,16 @@ where
 }
 
 fn json_rejection(r: JsonRejection) -> ApiError {
+    if let Some(limit) = crate::body_deadline::timed_out(&r) {
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body-timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                limit.as_secs()
+            ),
+        );
+    }
     match &r {
         JsonRejection::JsonDataError(e) => ApiError::bad_request("invalid-body", e.body_text()),
         JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("malformed-json", e.body_text()),

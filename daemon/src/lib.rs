@@ -2,11 +2,13 @@
 //! over HTTP. `run(listener, app, shutdown)` is the entry point; tests bind `127.0.0.1:0`.
 
 mod auth;
+mod body_deadline;
 mod cli;
 mod codings;
 mod config;
 mod domain;
 mod extract;
+mod listen;
 mod metrics;
 mod naming;
 mod problem;

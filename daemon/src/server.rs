@@ -149,6 +149,10 @@ impl App {
             .fallback(not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(self.config.max_body_bytes))
+            .layer(middleware::from_fn_with_state(
+                self.config.body_read_timeout,
+                crate::body_deadline::limit,
+            ))
             .layer(middleware::from_fn(crate::codings::refuse_unknown))
             .layer(middleware::from_fn_with_state(Arc::clone(&state), track))
             .layer(CatchPanicLayer::custom(|_| {
@@ -258,7 +262,7 @@ pub async fn run(
     let stop = app.stop.clone();
     let signal = async move {
         shutdown.await;
-        tracing::info!("shutting down: no new connections, finishing in-flight requests");
+        // Live feeds end on this, so the drain below does not wait for them.
         let _ = stop.send(true);
     };
     // Last-use times reach the token file's companion every USAGE_FLUSH, and at shutdown.
@@ -272,13 +276,14 @@ pub async fn run(
             let _ = tokio::task::spawn_blocking(move || state.tokens.flush_usage()).await;
         }
     });
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(signal)
-        .await;
+    let limits = crate::listen::Limits {
+        max_connections: app.config.max_connections,
+        header_read_timeout: app.config.header_read_timeout,
+    };
+    crate::listen::serve(listener, router, limits, signal).await;
     usage.abort();
     let state = Arc::clone(&app.state);
     let _ = tokio::task::spawn_blocking(move || state.tokens.flush_usage()).await;
-    served?;
     let store = app.state.store.clone();
     tokio::task::spawn_blocking(move || store.sync())
         .await

@@ -37,3 +37,5 @@ mod citations;
 mod tokens;
 // HTTP edge cases on a raw socket: body codings the daemon does not decode.
 mod http_edges;
+// Connection limits on raw sockets: header-read and idle timeouts, a dripped body, too many connections.
+mod limits;

@@ -74,11 +74,24 @@ fn copy_hashed(
     to: &Path,
     bar: &indicatif::ProgressBar,
 ) -> Result<(u64, String), Error> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    // A backup holds the whole store and the token hashes: owner-only, like the data folder
+    // (the daemon refuses to start on a token file others can read).
     if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .map_err(|e| Error::io("cannot create", parent, e))?;
     }
     let mut src = std::fs::File::open(from).map_err(|e| Error::io("cannot read", from, e))?;
-    let mut dst = std::fs::File::create(to).map_err(|e| Error::io("cannot write", to, e))?;
+    let mut dst = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(to)
+        .map_err(|e| Error::io("cannot write", to, e))?;
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut total = 0u64;
