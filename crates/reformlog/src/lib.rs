@@ -91,7 +91,7 @@ pub use query::{
     DiffChange, DiffEntry, ExOfficioRecord, HistoryEntry, MembershipRecord, NameFrom,
     PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, ReportCounts, ReportLine,
     ReportScope, ReportStanding, SearchHit, SeatHolding, SeatOnDate, Standing, TaskFilter,
-    TaskOnDate, TaskReport, UnitRef,
+    TaskOnDate, TaskReport, TaskWarning, TaskWarningCode, UnitRef,
 };
 pub use seed::{
     Origin, Seed, SeedChange, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedMove,

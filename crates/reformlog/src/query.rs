@@ -6,6 +6,7 @@ mod history;
 mod person;
 mod report;
 mod tasks;
+mod warnings;
 
 pub(crate) use diff::composition_diff;
 pub use diff::{CompositionDiff, DiffChange, DiffEntry};
@@ -15,6 +16,8 @@ pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, Pos
 pub use report::{ReportCounts, ReportLine, ReportScope, ReportStanding, TaskReport};
 pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
 pub use tasks::{TaskFilter, TaskOnDate};
+pub(crate) use warnings::task_warnings;
+pub use warnings::{TaskWarning, TaskWarningCode};
 
 use crate::collate::collate;
 use crate::date::{Date, Timestamp};

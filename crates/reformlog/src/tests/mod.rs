@@ -30,6 +30,8 @@ mod support;
 // Task rules beyond status: plan, product, units, responsible, deadline, completion.
 mod task_rules;
 mod tenure;
+// Warnings on task answers: responsible person, lead unit, repealed plan.
+mod warnings;
 // "As known at" inside one atomic write sees the whole write, by position and by time.
 mod whole_commits;
 // Decision payloads written by earlier builds decode to the same kinds.
