@@ -16,7 +16,7 @@ pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, Pos
 pub use report::{ReportCounts, ReportLine, ReportScope, ReportStanding, TaskReport};
 pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
 pub use tasks::{TaskFilter, TaskOnDate};
-pub(crate) use warnings::task_warnings;
+pub(crate) use warnings::{task_warnings, unit_tie, UnitTie};
 pub use warnings::{TaskWarning, TaskWarningCode};
 
 use crate::collate::collate;
