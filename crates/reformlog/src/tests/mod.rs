@@ -18,6 +18,10 @@ mod lineage;
 mod order;
 mod props;
 mod queries;
+// The reminder feed polled at random horizons against a brute-force model.
+mod reminder_props;
+// Deadline reminders: due soon, due, overdue as days pass and records arrive; cursors.
+mod reminders;
 // Every event restated as its command replays event for event.
 mod restate;
 // The task report: counts, rate, days late, on both time axes.
