@@ -15,6 +15,8 @@ mod seed_scenario;
 mod seats;
 // The SSE feed resumes from Last-Event-ID with no gap or duplicate under concurrent writes.
 mod sse;
+// Deadline reminders: the cursor feed, late entries and extensions, the live stream.
+mod reminders;
 // SIGKILL the daemon under concurrent writes; every 2xx write survives; read models match a rebuild.
 mod crash;
 // Operating the process: a second daemon on one folder is refused; SIGTERM exits 0.
