@@ -18,6 +18,8 @@ mod seats;
 mod sse;
 // Deadline reminders: the cursor feed, late entries and extensions, the live stream.
 mod reminders;
+// Warnings on task answers through the read models: a repealed plan.
+mod task_warnings;
 // SIGKILL the daemon under concurrent writes; every 2xx write survives; read models match a rebuild.
 mod crash;
 // Operating the process: a second daemon on one folder is refused; SIGTERM exits 0.
