@@ -320,11 +320,8 @@ impl Feed {
                         }
                     }
                     Err(e) => {
-                        self.pending.push_back(
-                            SseEvent::default()
-                                .event("error")
-                                .data(e.detail().to_owned()),
-                        );
+                        self.pending
+                            .push_back(SseEvent::default().event("error").data(e.detail()));
                         self.done = true;
                     }
                 }

@@ -401,7 +401,7 @@ pub(crate) fn reminders(
             }
         }
     }
-    due.sort_by(|a, b| a.0.cmp(&b.0));
+    due.sort_by_key(|a| a.0);
     let more = due.len() > limit;
     due.truncate(limit);
     let cursor_at = |key: &Key| ReminderCursor {

@@ -234,15 +234,11 @@ fn history(ops: &[(Op, u32)]) -> Vec<Recorded> {
 }
 
 type Key = (Timestamp, Date, ReminderKind, TaskId, Date);
+/// (kind, deadline, date) of one occurrence.
+type Occ = (ReminderKind, Date, Date);
 
 /// Every occurrence task `n` has as `k` knows it, day by day: (kind, deadline, date).
-fn brute_occurrences(
-    k: &Knowledge,
-    n: usize,
-    days: u32,
-    lo: i64,
-    hi: i64,
-) -> Vec<(ReminderKind, Date, Date)> {
+fn brute_occurrences(k: &Knowledge, n: usize, days: u32, lo: i64, hi: i64) -> Vec<Occ> {
     let by_day: Vec<(Date, Option<Date>)> = (lo..=hi)
         .map(|i| (day(i), open_with(k, n, day(i))))
         .collect();
@@ -282,7 +278,7 @@ fn model(log: &[Recorded], days: u32) -> Vec<Key> {
     moments.sort_unstable();
     moments.dedup();
     let mut first: BTreeMap<(TaskId, ReminderKind, Date), Key> = BTreeMap::new();
-    let mut known: Option<(usize, Vec<Vec<(ReminderKind, Date, Date)>>)> = None;
+    let mut known: Option<(usize, Vec<Vec<Occ>>)> = None;
     for t in moments {
         let upto = log.iter().filter(|r| r.meta.recorded_at.0 <= t).count();
         if known.as_ref().is_none_or(|(n, _)| *n != upto) {
