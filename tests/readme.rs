@@ -195,6 +195,14 @@ const PRINTS: &[(&str, &[&str])] = &[
     ),
     (r#"curl -s "$R/v1/integrity/head""#, &[r#""hash""#]),
     (
+        r#"curl -s "$R/v1/reminders?limit=10""#,
+        &[r#""kind":"due_soon""#, r#""on":"2021-12-24""#, "Vụ Tổ chức cán bộ"],
+    ),
+    (
+        r#"curl -N -s "$R/v1/reminders/stream?after=$(cat bridge.cursor)" | while read -r field value; do    case "$field$value" in 'data:{"kind"'*) echo "send: $value" ;; id:*) echo "$value" > bridge.cursor ;; esac; done"#,
+        &[r#"send: {"kind":"due_soon""#],
+    ),
+    (
         "reformctl import --dry-run tests/data/seed-decision-34.toml",
         &["+ decision 34/QĐ-BTTTT", "dry run, nothing sent"],
     ),

@@ -23,7 +23,7 @@ use crate::auth::TokenRegistry;
 use crate::config::{LogFormat, ServeConfig};
 use crate::metrics::Metrics;
 use crate::problem::ApiError;
-use crate::routes::{domain, events, health, integrity};
+use crate::routes::{domain, events, health, integrity, reminders};
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -62,6 +62,7 @@ pub enum StartError {
         (name = "state", description = "Units, people, posts, committees, decisions and tasks on a date"),
         (name = "audit", description = "Who changed what, when, on what authority"),
         (name = "events", description = "The global event log"),
+        (name = "reminders", description = "Deadline reminders (due soon, due, overdue) for mail and chat bridges"),
         (name = "integrity", description = "Hash-chain digest and verification"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
@@ -139,10 +140,8 @@ impl App {
         let (api, _) = api_router().split_for_parts();
         let timeout = self.config.request_timeout;
         let state = Arc::clone(&self.state);
-        // The live feed is exempt from the request timeout; everything else has it.
-        let (feed, _) = OpenApiRouter::new()
-            .routes(routes!(events::stream))
-            .split_for_parts();
+        // The live feeds are exempt from the request timeout; everything else has it.
+        let (feed, _) = feeds().split_for_parts();
         let timed = api.layer(middleware::from_fn_with_state(timeout, enforce_timeout));
         timed
             .merge(feed)
@@ -172,7 +171,14 @@ impl App {
     }
 }
 
-/// Every route but the live feed, each documented by its `#[utoipa::path]`.
+/// The live feeds: Server-Sent Events that stay open.
+fn feeds() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(events::stream))
+        .routes(routes!(reminders::stream))
+}
+
+/// Every route but the live feeds, each documented by its `#[utoipa::path]`.
 fn api_router() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
@@ -180,6 +186,7 @@ fn api_router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(health::metrics))
         .routes(routes!(openapi))
         .routes(routes!(events::list))
+        .routes(routes!(reminders::list))
         .routes(routes!(integrity::head))
         .routes(routes!(integrity::verify))
         .merge(domain::routes())
@@ -188,9 +195,7 @@ fn api_router() -> OpenApiRouter<Arc<AppState>> {
 /// The OpenAPI 3.1 document of every route, as JSON.
 pub fn openapi_json() -> String {
     let (_, mut doc) = api_router().split_for_parts();
-    let (_, feed) = OpenApiRouter::<Arc<AppState>>::new()
-        .routes(routes!(events::stream))
-        .split_for_parts();
+    let (_, feed) = feeds().split_for_parts();
     doc.merge(feed);
     doc.to_pretty_json().unwrap_or_default()
 }

@@ -11,6 +11,8 @@ mod log_round_trip;
 mod lineage;
 // report: the year-end report as CSV and as a table.
 mod report;
+// readers of tasks: a viewer's task feed, warnings in task tables and reports.
+mod tasks_for_readers;
 
 use serde_json::Value;
 

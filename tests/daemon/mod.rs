@@ -13,8 +13,13 @@ mod integrity;
 mod seed_scenario;
 // Seats held ex officio in a person's history; seat continuity in diffs across a reconstitution.
 mod seats;
-// The SSE feed resumes from Last-Event-ID with no gap or duplicate under concurrent writes.
+// The SSE feed resumes from Last-Event-ID with no gap or duplicate under concurrent writes;
+// the task feed is open to every reader, the rest of the log to auditors.
 mod sse;
+// Deadline reminders: the cursor feed, late entries and extensions, the live stream.
+mod reminders;
+// Warnings on task answers through the read models: a repealed plan.
+mod task_warnings;
 // SIGKILL the daemon under concurrent writes; every 2xx write survives; read models match a rebuild.
 mod crash;
 // Operating the process: a second daemon on one folder is refused; SIGTERM exits 0.

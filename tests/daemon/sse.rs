@@ -1,5 +1,5 @@
 //! The Server-Sent Events feed resumes from Last-Event-ID with no gap and no duplicate while
-//! other clients write.
+//! other clients write; the task part of the log is open to every role that reads state.
 
 use std::io::{BufRead, BufReader};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -79,4 +79,64 @@ fn feed_resumes_from_last_event_id_under_concurrent_writes() {
     }
     let expected: Vec<u64> = (1..=seen.len() as u64).collect();
     assert_eq!(seen, expected, "gap or duplicate across reconnects");
+}
+
+/// Who may read which part of the log: `categories=task` alone is open to every role that
+/// reads state (as a task's history is); the whole log, or any other category, stays with
+/// auditors and admins.
+#[test]
+fn the_task_feed_is_open_to_every_reader_and_the_rest_of_the_log_to_auditors() {
+    use reformd::Role;
+    use reqwest::StatusCode;
+    let d = Daemon::start(true);
+    for role in [Role::Viewer, Role::Editor, Role::Auditor, Role::Admin] {
+        let token = d.tokens.of(role).to_owned();
+        let auditor = matches!(role, Role::Auditor | Role::Admin);
+        let page = d.get("/v1/events?categories=task&limit=1000", Some(&token));
+        assert_eq!(page.status(), StatusCode::OK, "{role:?}");
+        let page: serde_json::Value = page.json().unwrap();
+        let events = page["events"].as_array().unwrap();
+        assert_eq!(
+            events.len(),
+            10,
+            "{role:?}: the demo's five tasks, created and completed"
+        );
+        assert!(events
+            .iter()
+            .all(|e| e["stream"].as_str().unwrap().starts_with("task-")));
+        for path in [
+            "/v1/events?limit=5",
+            "/v1/events?categories=task,committee",
+            "/v1/events?categories=committee",
+            "/v1/events/stream?from=1",
+            "/v1/events/stream?categories=person",
+        ] {
+            let status = d.get(path, Some(&token)).status();
+            let expected = if auditor {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, expected, "{role:?} {path}");
+        }
+        let feed = d
+            .request(
+                Method::GET,
+                "/v1/events/stream?from=1&categories=task",
+                Some(&token),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(feed.status(), StatusCode::OK, "{role:?}");
+        let ids = read_ids(feed, 10);
+        let positions: Vec<u64> = events
+            .iter()
+            .map(|e| e["position"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, positions, "{role:?}");
+    }
+    assert_eq!(
+        d.get("/v1/events?categories=task", None).status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

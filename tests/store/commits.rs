@@ -401,3 +401,60 @@ proptest! {
         prop_assert_eq!(out.commit, model.commits.len() as u64 + 1);
     }
 }
+
+/// Readers that take a time fence while others append: what was recorded up to the fence's
+/// time, read once its position is visible, never grows afterwards, and every later commit
+/// is stamped after it.
+#[test]
+fn nothing_is_recorded_later_at_a_time_a_fence_covered() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let writing = Arc::new(AtomicBool::new(true));
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let store = store.clone();
+            let writing = Arc::clone(&writing);
+            std::thread::spawn(move || {
+                let mut n = 0usize;
+                while writing.load(Ordering::Relaxed) && n < 200 {
+                    let stream = format!("ledger-{w}");
+                    store
+                        .append(&stream, ExpectedRevision::Any, events(n, &stream, 1, false))
+                        .unwrap();
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    let mut fences = Vec::new();
+    for _ in 0..60 {
+        let (at, position) = store.time_fence();
+        assert!(store.wait_visible(position, Duration::from_secs(10)));
+        fences.push((at, position, store.position_at_or_before(at).unwrap()));
+        std::thread::sleep(Duration::from_micros(300));
+    }
+    writing.store(false, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let after = store
+        .append(
+            "ledger-x",
+            ExpectedRevision::Any,
+            events(0, "ledger-x", 1, false),
+        )
+        .unwrap();
+    let last = store.commit_info(after.commit).unwrap().unwrap();
+    for (at, position, seen) in fences {
+        assert!(seen <= position);
+        assert_eq!(
+            store.position_at_or_before(at).unwrap(),
+            seen,
+            "a commit appeared at or before {at:?} after a fence covered it"
+        );
+        assert!(last.recorded_at > at);
+    }
+}

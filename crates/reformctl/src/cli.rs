@@ -346,7 +346,8 @@ pub struct TailArgs {
     /// Keep the last position seen in this file, and resume after it when it exists.
     #[arg(long)]
     pub checkpoint: Option<PathBuf>,
-    /// Comma-separated stream categories to keep (unit, person, post, committee, decision, task).
+    /// Comma-separated stream categories to keep (unit, person, post, committee, decision, task);
+    /// `task` alone is open to every token that reads state, the rest needs an auditor token.
     #[arg(long)]
     pub categories: Option<String>,
     /// Comma-separated event types to keep.

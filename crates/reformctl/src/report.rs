@@ -133,6 +133,7 @@ pub(crate) fn run(
     if !table.is_empty() {
         write!(out, "{}", table.render())?;
     }
+    crate::show::write_warnings(out, &tasks)?;
     writeln!(
         out,
         "(as known at log position {})",

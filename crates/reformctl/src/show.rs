@@ -523,6 +523,23 @@ pub(crate) fn tasks(
     } else {
         write!(out, "{}", t.render())?;
     }
+    write_warnings(out, arr(&v, "/answer"))
+}
+
+/// One line per warning the daemon gave about these tasks: `warning: TITLE: MESSAGE`
+/// (what makes the assignment or plan doubtful on the date).
+pub(crate) fn write_warnings(out: &mut dyn Write, tasks: &[Value]) -> Result<(), Error> {
+    for task in tasks {
+        for w in arr(task, "/warnings") {
+            writeln!(
+                out,
+                "warning: {}: {} [{}]",
+                s(task, "/title"),
+                s(w, "/message"),
+                s(w, "/code")
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -136,6 +136,21 @@ impl Store {
         Ok(out)
     }
 
+    /// A fence in recorded time: `(at, position)` such that every commit recorded at or
+    /// before `at` ends at or below `position`, and every commit staged from now on is
+    /// recorded strictly after `at`. A reader answering "everything recorded up to a time"
+    /// takes a fence, waits until `position` is visible ([`Store::wait_visible`]) and reads:
+    /// no commit can later appear at a time it covered, however the clock moves and
+    /// whatever is in flight (a commit staged before the fence may still fail, and its
+    /// positions go to commits recorded after `at`).
+    pub fn time_fence(&self) -> (Timestamp, u64) {
+        let mut w = crate::store::lock(&self.inner.writer);
+        let at = Timestamp::now().max(w.last_recorded_at);
+        // Later commits are stamped after the last one's time, so after `at` too.
+        w.last_recorded_at = at;
+        (at, w.next_position.saturating_sub(1))
+    }
+
     /// "As known at `position`": the last position of the commit holding it, since a commit is
     /// seen whole or not at all. Positions past the visible head give the head; 0 gives 0.
     pub fn known_at_position(&self, position: u64) -> Result<u64, ReadError> {

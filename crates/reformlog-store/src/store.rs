@@ -232,7 +232,10 @@ impl WriterState {
     /// Forgets every staged commit: the log ends where the journal's does.
     pub(crate) fn roll_back(&mut self) {
         let failure = self.failure.take();
+        // Times given out (to taken-back commits, or by a time fence) are never given again.
+        let stamped = self.last_recorded_at;
         *self = Self::new(self.journaled);
+        self.last_recorded_at = self.last_recorded_at.max(stamped);
         self.failure = failure;
     }
 

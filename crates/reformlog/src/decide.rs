@@ -85,7 +85,13 @@ pub(crate) fn decide_with(
             crate::lineage::check_ending(state, *unit, *on)?;
             Ok(events)
         }
-        other => checked(state, translate(state, other)?),
+        other => {
+            let events = checked(state, translate(state, other)?)?;
+            for e in &events {
+                crate::task_rules::check_responsible(state, e)?;
+            }
+            Ok(events)
+        }
     }
 }
 
@@ -673,6 +679,16 @@ fn correct(
             cause: Box::new(cause),
         })?;
         overlay.evolve(e);
+    }
+    if let Some(new) = corrected {
+        // A corrected assignment is held to the rule; a correction leaving it as it was is not.
+        let before = current
+            .iter()
+            .find(|(id, _)| *id == target)
+            .and_then(|(_, e)| crate::task_rules::assignment_of(e));
+        if crate::task_rules::assignment_of(new) != before {
+            crate::task_rules::check_responsible(state, new)?;
+        }
     }
     Ok(vec![match corrected {
         Some(new) => Event::Corrected {

@@ -532,7 +532,7 @@ impl Reformlog {
 
     /// Runs `f` on the read models as known at `known_at`, once they hold everything the
     /// log held when the call started.
-    fn with_source<T>(
+    pub(crate) fn with_source<T>(
         &self,
         known_at: Option<KnownAt>,
         f: impl FnOnce(&dyn Source) -> T,

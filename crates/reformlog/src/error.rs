@@ -147,6 +147,15 @@ pub enum DomainError {
         reported: Date,
         completed: Date,
     },
+    #[error(
+        "person {person} left their post in unit {unit} on {left_on}, so cannot be responsible for a task it leads from {on}"
+    )]
+    ResponsibleLeftUnit {
+        person: PersonId,
+        unit: UnitId,
+        left_on: Date,
+        on: Date,
+    },
     #[error("unit {0} leads the task and cannot also be listed as cooperating")]
     LeadAlsoCooperating(UnitId),
     #[error("progress must be between 0 and 100 percent, not {0}")]

@@ -169,9 +169,11 @@ impl Source for Knowledge {
         self.records
             .iter()
             .filter(|(_, r)| {
-                crate::view::effective_events(&r.raw)
-                    .iter()
-                    .any(|(_, e)| e.decision() == Some(decision))
+                crate::view::effective_events(&r.raw).iter().any(|(_, e)| {
+                    e.decision() == Some(decision)
+                        || matches!(e, crate::Event::DecisionRecorded { amends, replaces, repeals, .. }
+                            if amends.iter().chain(replaces).chain(repeals).any(|d| *d == decision))
+                })
             })
             .map(|(k, _)| *k)
             .filter(|k| *k != EntityKey::Decision(decision))

@@ -58,6 +58,7 @@ mod lineage;
 mod model;
 mod query;
 mod readmodel;
+mod reminder_feed;
 mod restate;
 mod seed;
 mod source;
@@ -90,9 +91,11 @@ pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind
 pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,
     DiffChange, DiffEntry, ExOfficioRecord, HistoryEntry, MembershipRecord, NameFrom,
-    PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, ReportCounts, ReportLine,
+    PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, Reminder, ReminderAsk,
+    ReminderCursor, ReminderCursorError, ReminderKind, ReminderPage, ReportCounts, ReportLine,
     ReportScope, ReportStanding, SearchHit, SeatHolding, SeatOnDate, Standing, TaskFilter,
-    TaskOnDate, TaskReport, UnitRef,
+    TaskOnDate, TaskReport, TaskWarning, TaskWarningCode, UnitRef, DEFAULT_DUE_SOON_DAYS,
+    MAX_DUE_SOON_DAYS,
 };
 pub use seed::{
     Origin, Seed, SeedChange, SeedCommittee, SeedDecision, SeedError, SeedHolder, SeedMove,

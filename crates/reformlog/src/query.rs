@@ -4,17 +4,26 @@
 mod diff;
 mod history;
 mod person;
+mod reminders;
 mod report;
 mod tasks;
+mod warnings;
 
 pub(crate) use diff::composition_diff;
 pub use diff::{CompositionDiff, DiffChange, DiffEntry};
 pub(crate) use history::{changes_by, decision_changes, history};
 pub(crate) use person::person_history;
 pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, PositionRecord};
+pub(crate) use reminders::reminders;
+pub use reminders::{
+    Reminder, ReminderAsk, ReminderCursor, ReminderCursorError, ReminderKind, ReminderPage,
+    DEFAULT_DUE_SOON_DAYS, MAX_DUE_SOON_DAYS,
+};
 pub use report::{ReportCounts, ReportLine, ReportScope, ReportStanding, TaskReport};
 pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
 pub use tasks::{TaskFilter, TaskOnDate};
+pub(crate) use warnings::{task_warnings, unit_tie, UnitTie};
+pub use warnings::{TaskWarning, TaskWarningCode};
 
 use crate::collate::collate;
 use crate::date::{Date, Timestamp};
@@ -36,6 +45,10 @@ pub enum QueryError {
     NotFound(EntityKey),
     #[error("the date range is empty: {from} is after {to}")]
     EmptyRange { from: Date, to: Date },
+    #[error("the cursor was made for due-soon reminders {cursor} days ahead, not {asked}")]
+    CursorDays { cursor: u32, asked: u32 },
+    #[error("due-soon reminders come at most {max} days ahead, not {days}")]
+    DueSoonDays { days: u32, max: u32 },
 }
 
 /// A unit, named as on the date asked about.

@@ -71,6 +71,8 @@ pub(crate) trait Source: Views {
     fn tasks_of_unit(&self, unit: UnitId) -> Vec<TaskId>;
     fn tasks_of_plan(&self, plan: DecisionId) -> Vec<TaskId>;
     fn all_tasks(&self) -> Vec<TaskId>;
+    /// Entities with an event citing `decision`, and decisions amending, replacing or
+    /// repealing it.
     fn citing(&self, decision: DecisionId) -> Vec<EntityKey>;
     /// Entities any of whose names, folded, contain `folded_query`.
     fn named(&self, folded_query: &str) -> Vec<EntityKey>;

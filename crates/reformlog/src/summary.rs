@@ -146,6 +146,8 @@ pub enum EntityDetails {
         deadline: Option<Date>,
         percent: Option<u8>,
         overdue: bool,
+        /// What makes the assignment or plan doubtful on the date (open tasks only).
+        warnings: Vec<crate::query::TaskWarning>,
     },
 }
 
@@ -321,6 +323,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                     deadline: t.deadline_on(on),
                     percent: t.progress_on(on).map(|p| p.percent),
                     overdue: t.overdue_on(on),
+                    warnings: crate::query::task_warnings(s, t, on),
                 },
             )
         }

@@ -1,13 +1,15 @@
 //! The rules a reform task's events keep beyond its status: a plan in force and of the plan
-//! kind, a product, a lead that is not also cooperating, a responsible person on record, a
-//! deadline after creation, and no completion before a progress report.
+//! kind, a product, a lead that is not also cooperating, a responsible person on record and
+//! not gone from the lead unit, a deadline after creation, and no completion before a
+//! progress report.
 
 use crate::date::Date;
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::model::{Assignment, DecisionKind};
-use crate::source::Views;
+use crate::query::{unit_tie, UnitTie};
+use crate::source::{Source, Views};
 use crate::view::EntityView;
 
 /// Checks `event` (a task event) on the state `v`, with `this` the task's view before it.
@@ -99,4 +101,44 @@ fn check_assignment(v: &dyn Views, a: &Assignment, on: Date) -> Result<(), Domai
         }
     }
     Ok(())
+}
+
+/// The assignment an event makes, with its date.
+pub(crate) fn assignment_of(event: &Event) -> Option<(&Assignment, Date)> {
+    match event {
+        Event::TaskCreated {
+            assignment: Some(a),
+            on,
+            ..
+        }
+        | Event::TaskAssigned {
+            assignment: a, on, ..
+        }
+        | Event::TaskReassigned {
+            assignment: a, on, ..
+        } => Some((a, *on)),
+        _ => None,
+    }
+}
+
+/// A responsible person is not one who has left every post of the lead unit by the date of
+/// the assignment: a person on record as gone from the unit is a mistake of person or date.
+/// One who never held a post there is accepted (their posts may simply not be on record);
+/// answers warn about both, and about a person who leaves after being assigned.
+pub(crate) fn check_responsible(s: &dyn Source, event: &Event) -> Result<(), DomainError> {
+    let Some((a, on)) = assignment_of(event) else {
+        return Ok(());
+    };
+    let Some(person) = a.responsible else {
+        return Ok(());
+    };
+    match unit_tie(s, person, a.lead, on) {
+        UnitTie::Left(left_on) => Err(DomainError::ResponsibleLeftUnit {
+            person,
+            unit: a.lead,
+            left_on,
+            on,
+        }),
+        UnitTie::Holds | UnitTie::Never => Ok(()),
+    }
 }

@@ -1,5 +1,6 @@
 //! The global log: pages by position or time, and a Server-Sent Events feed that resumes from
-//! `Last-Event-ID` with no gap or duplicate.
+//! `Last-Event-ID` with no gap or duplicate; task events alone for every reader of state, the
+//! rest for auditors.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -36,8 +37,19 @@ pub(crate) struct EventsQuery {
     limit: Option<usize>,
     /// Comma-separated event type names to keep.
     types: Option<String>,
-    /// Comma-separated stream categories (e.g. `committee,task`) to keep.
+    /// Comma-separated stream categories (e.g. `committee,task`) to keep; `task` alone opens
+    /// the log to every role that reads state.
     categories: Option<String>,
+}
+
+/// What reading a part of the log needs: a part holding only task events is open to every
+/// role that reads tasks, as a task's history is; anything else is the audit trail.
+fn needed(categories: &[String]) -> Permission {
+    if !categories.is_empty() && categories.iter().all(|c| c == "task") {
+        Permission::ReadState
+    } else {
+        Permission::ReadAudit
+    }
 }
 
 fn split(list: Option<&String>) -> Vec<String> {
@@ -60,7 +72,7 @@ fn split(list: Option<&String>) -> Vec<String> {
         (status = 200, description = "A page of events", body = EventPage),
         (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
-        (status = 403, description = "Role may not read the audit trail"),
+        (status = 403, description = "Role may not read the audit trail (every role that reads state may read `categories=task`)"),
     ),
     security(("bearer" = [])),
     tag = "events"
@@ -70,7 +82,8 @@ pub(crate) async fn list(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> Result<axum::Json<EventPage>, ApiError> {
-    state.tokens.authorize(&headers, Permission::ReadAudit)?;
+    let categories = split(q.categories.as_ref());
+    state.tokens.authorize(&headers, needed(&categories))?;
     let direction = match q.direction.as_deref() {
         None | Some("forward") => Direction::Forward,
         Some("backward") => Direction::Backward,
@@ -96,7 +109,7 @@ pub(crate) async fn list(
     }
     let filter = EventFilter {
         event_types: split(q.types.as_ref()),
-        stream_categories: split(q.categories.as_ref()),
+        stream_categories: categories,
     };
     let store = state.store.clone();
     let page = tokio::task::spawn_blocking(move || {
@@ -132,7 +145,8 @@ pub(crate) struct FeedQuery {
     /// First position to send (inclusive); default: only events appended from now on. A
     /// `Last-Event-ID` header (sent by reconnecting clients) takes precedence.
     from: Option<u64>,
-    /// Comma-separated stream categories to keep.
+    /// Comma-separated stream categories to keep; `task` alone opens the feed to every role
+    /// that reads state.
     categories: Option<String>,
     /// Comma-separated event type names to keep.
     types: Option<String>,
@@ -148,7 +162,7 @@ pub(crate) struct FeedQuery {
         (status = 200, description = "text/event-stream of events", content_type = "text/event-stream"),
         (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
-        (status = 403, description = "Role may not read the audit trail"),
+        (status = 403, description = "Role may not read the audit trail (every role that reads state may read `categories=task`)"),
     ),
     security(("bearer" = [])),
     tag = "events"
@@ -158,7 +172,8 @@ pub(crate) async fn stream(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    state.tokens.authorize(&headers, Permission::ReadAudit)?;
+    let categories = split(q.categories.as_ref());
+    state.tokens.authorize(&headers, needed(&categories))?;
     let from = match headers.get("last-event-id") {
         Some(v) => {
             let id = v
@@ -180,7 +195,7 @@ pub(crate) async fn stream(
     };
     let filter = EventFilter {
         event_types: split(q.types.as_ref()),
-        stream_categories: split(q.categories.as_ref()),
+        stream_categories: categories,
     };
     let mut shutdown = state.shutdown.clone();
     let events = state

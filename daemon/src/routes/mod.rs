@@ -6,5 +6,6 @@ pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod integrity;
 pub(crate) mod questions;
+pub(crate) mod reminders;
 pub(crate) mod tasks;
 pub(crate) mod writes;

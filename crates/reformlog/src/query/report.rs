@@ -48,6 +48,9 @@ pub struct ReportLine {
     pub completed_on: Option<Date>,
     /// Days past the deadline: at completion, or on the report's date for an overdue task.
     pub days_late: Option<i32>,
+    /// What makes the task's assignment or plan doubtful on the report's date (open tasks).
+    #[serde(default)]
+    pub warnings: Vec<super::TaskWarning>,
 }
 
 /// Counts by standing.
@@ -120,6 +123,7 @@ fn line(s: &dyn Source, id: TaskId, t: &TaskView, on: Date) -> Option<ReportLine
         standing,
         completed_on: done,
         days_late,
+        warnings: super::task_warnings(s, t, on),
     })
 }
 

@@ -21,6 +21,9 @@ pub struct TaskOnDate {
     pub status: TaskStatus,
     pub percent: Option<u8>,
     pub overdue: bool,
+    /// What makes the task's assignment or plan doubtful on the date (open tasks only).
+    #[serde(default)]
+    pub warnings: Vec<super::TaskWarning>,
 }
 
 fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
@@ -48,6 +51,7 @@ fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
             _ => t.progress_on(on).map(|p| p.percent),
         },
         overdue: t.overdue_on(on),
+        warnings: super::task_warnings(s, t, on),
     })
 }
 

@@ -13,7 +13,7 @@
 //! | `0x12` | person (16), first position of the batch (u64) | posts (16 each) |
 //! | `0x13` | unit (16), first position of the batch (u64) | tasks (16 each) |
 //! | `0x14` | plan decision (16), first position of the batch (u64) | tasks (16 each) |
-//! | `0x15` | decision (16), citing entity key (17) | — |
+//! | `0x15` | decision (16), citing entity key (17): an entity with an event citing it, or a decision amending, replacing or repealing it | — |
 //! | `0x18` | post (16), first position of the batch (u64) | committees with a seat that goes with the post (16 each) |
 //! | `0x16` | folded name (UTF-8), `0xFF`, entity key (17) | — |
 //! | `0x17` | actor length (u16), actor, first recorded_at (i64, sign-flipped), first position (u64) | runs of (position u64, recorded_at i64) |
@@ -43,7 +43,8 @@ use uuid::Uuid;
 /// another version is rebuilt on open.
 /// 4: the post → committees table (`0x18`).
 /// 5: a seat's designations of who of its post's holders sits.
-pub(crate) const LAYOUT_VERSION: u32 = 5;
+/// 6: a decision is cited by the decisions that amend, replace or repeal it (`0x15`).
+pub(crate) const LAYOUT_VERSION: u32 = 6;
 
 pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
 pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];

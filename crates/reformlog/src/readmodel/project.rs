@@ -1058,6 +1058,17 @@ fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
         E::TaskAssigned { assignment, .. } | E::TaskReassigned { assignment, .. } => {
             assignment_keys(assignment, key, out);
         }
+        // A decision that amends, replaces or repeals another cites it.
+        E::DecisionRecorded {
+            amends,
+            replaces,
+            repeals,
+            ..
+        } => {
+            for d in amends.iter().chain(replaces).chain(repeals) {
+                out.plain(keys::citing(*d, &key));
+            }
+        }
         E::Corrected { corrected, .. } => index_keys(corrected, key, out),
         _ => {}
     }

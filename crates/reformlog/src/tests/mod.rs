@@ -18,6 +18,10 @@ mod lineage;
 mod order;
 mod props;
 mod queries;
+// The reminder feed polled at random horizons against a brute-force model.
+mod reminder_props;
+// Deadline reminders: due soon, due, overdue as days pass and records arrive; cursors.
+mod reminders;
 // Every event restated as its command replays event for event.
 mod restate;
 // The task report: counts, rate, days late, on both time axes.
@@ -30,6 +34,8 @@ mod support;
 // Task rules beyond status: plan, product, units, responsible, deadline, completion.
 mod task_rules;
 mod tenure;
+// Warnings on task answers: responsible person, lead unit, repealed plan.
+mod warnings;
 // "As known at" inside one atomic write sees the whole write, by position and by time.
 mod whole_commits;
 // Decision payloads written by earlier builds decode to the same kinds.

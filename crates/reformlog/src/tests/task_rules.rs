@@ -1,6 +1,6 @@
 //! Given/when/then for the task rules: plan kind and date, product, lead and cooperating
-//! units, responsible person, deadline, completion after progress, and a unit that cannot be
-//! dissolved while it leads open tasks.
+//! units, responsible person (on record, not gone from the lead unit), deadline, completion
+//! after progress, and a unit that cannot be dissolved while it leads open tasks.
 
 use super::support::*;
 use crate::{Assignment, Command, DecisionKind, DomainError, Event, TaskId};
@@ -241,4 +241,152 @@ fn a_unit_leading_open_tasks_cannot_be_dissolved_until_they_are_reassigned() {
     .unwrap();
     // Still a member seat of the committee represents it; the seat is not a committee it owns.
     w.exec(dissolve).unwrap();
+}
+
+/// Hypothetically, Phạm Minh Tiến leaves the post of Vụ trưởng Vụ Tổ chức cán bộ on `on`.
+fn pham_minh_tien_leaves(w: &mut World, on: &str) {
+    w.exec(Command::EndPostHolding {
+        post: post("vu-truong-vu-to-chuc-can-bo"),
+        holding: crate::HoldingId::from_slug("vu-truong-vu-to-chuc-can-bo/pham-minh-tien").unwrap(),
+        ended_on: d(on),
+        decision: None,
+    })
+    .unwrap();
+}
+
+fn responsible(lead: &str, who: &str) -> Assignment {
+    Assignment {
+        responsible: Some(person(who)),
+        ..led_by(lead, &[])
+    }
+}
+
+#[test]
+fn a_responsible_person_who_left_the_lead_unit_before_the_assignment_is_refused() {
+    // Given Phạm Minh Tiến left his post in Vụ Tổ chức cán bộ on 2022-06-01,
+    let mut w = seeded();
+    pham_minh_tien_leaves(&mut w, "2022-06-01");
+    let a = responsible("vu-to-chuc-can-bo", "pham-minh-tien");
+    // when a task the unit leads names him responsible from 2022-07-01, it is refused,
+    let err = w
+        .exec(task(
+            None,
+            "2022-07-01",
+            "2022-12-31",
+            "Báo cáo",
+            Some(a.clone()),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::ResponsibleLeftUnit {
+            person: person("pham-minh-tien"),
+            unit: unit("vu-to-chuc-can-bo"),
+            left_on: d("2022-06-01"),
+            on: d("2022-07-01"),
+        }
+    );
+    // and so is an assignment from that date of a task created without one;
+    w.exec(task(None, "2022-07-01", "2022-12-31", "Báo cáo", None))
+        .unwrap();
+    let err = w
+        .exec(Command::AssignTask {
+            task: t1(),
+            assignment: a.clone(),
+            on: d("2022-07-01"),
+            decision: None,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, DomainError::ResponsibleLeftUnit { .. }),
+        "{err}"
+    );
+    // then naming the unit's new head, or no one, is accepted.
+    w.exec(Command::AssignTask {
+        task: t1(),
+        assignment: led_by("vu-to-chuc-can-bo", &[]),
+        on: d("2022-07-01"),
+        decision: None,
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_responsible_person_assigned_while_in_the_unit_stays_when_they_leave_later() {
+    // Given a task assigned to Phạm Minh Tiến while he held his post,
+    let mut w = seeded();
+    w.exec(task(
+        None,
+        "2022-02-01",
+        "2022-12-31",
+        "Báo cáo",
+        Some(responsible("vu-to-chuc-can-bo", "pham-minh-tien")),
+    ))
+    .unwrap();
+    // when he leaves on 2022-06-01, that is accepted (answers warn from then on),
+    pham_minh_tien_leaves(&mut w, "2022-06-01");
+    // then a later progress report is accepted too.
+    w.exec(Command::ReportProgress {
+        task: t1(),
+        percent: 50,
+        note: "Đang thực hiện".to_owned(),
+        evidence: None,
+        on: d("2022-07-01"),
+        decision: None,
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_responsible_person_with_no_post_of_the_lead_unit_on_record_is_accepted() {
+    // Given Nguyễn Huy Dũng holds a post of the ministry, none of Vụ Tổ chức cán bộ,
+    let mut w = seeded();
+    // when a task the department leads names him responsible, it is accepted.
+    w.exec(task(
+        None,
+        "2022-02-01",
+        "2022-12-31",
+        "Báo cáo",
+        Some(responsible("vu-to-chuc-can-bo", "nguyen-huy-dung")),
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_correction_is_held_to_the_rule_only_when_it_changes_the_assignment() {
+    // Given a task assigned to Phạm Minh Tiến from 2022-05-01, and his departure from
+    // 2022-04-01 entered afterwards,
+    let mut w = seeded();
+    let a = responsible("vu-to-chuc-can-bo", "pham-minh-tien");
+    let created = w
+        .exec(task(
+            None,
+            "2022-05-01",
+            "2022-12-31",
+            "Báo cáo",
+            Some(a.clone()),
+        ))
+        .unwrap()[0];
+    pham_minh_tien_leaves(&mut w, "2022-04-01");
+    let corrected = |title: &str, on: &str| Command::Correct {
+        target: created,
+        corrected: Event::TaskCreated {
+            task: t1(),
+            plan: None,
+            title: title.to_owned(),
+            product: "Báo cáo".to_owned(),
+            deadline: d("2022-12-31"),
+            assignment: Some(a.clone()),
+            on: d(on),
+        },
+    };
+    // when a correction moves the assignment's date, it is refused;
+    let err = w.exec(corrected("Nhiệm vụ 1", "2022-05-15")).unwrap_err();
+    assert!(
+        matches!(err, DomainError::ResponsibleLeftUnit { .. }),
+        "{err}"
+    );
+    // when one corrects only the title, it is accepted.
+    w.exec(corrected("Nhiệm vụ 1 (sửa tên)", "2022-05-01"))
+        .unwrap();
 }

@@ -1,0 +1,424 @@
+//! Deadline reminders for a mail or chat bridge: a page after a cursor, and a Server-Sent
+//! Events stream of the same reminders as commits arrive and days begin in the daemon's
+//! time zone.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::{FutureExt, Stream, StreamExt};
+use reformlog::{
+    Date, DecisionRef, PersonRef, Reminder, ReminderAsk, ReminderCursor, ReminderKind,
+    ReminderPage, Timestamp, UnitRef,
+};
+use reformlog_store::{EventFilter, SubscribeFrom};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Permission;
+use crate::domain::{parse_time_bound, Bound};
+use crate::extract::ApiQuery;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::zone::Zone;
+
+use super::domain::blocking;
+
+const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: usize = 1000;
+/// How often a quiet stream looks at the clock for a new day (a suspended host or a clock
+/// change is noticed within this).
+const CLOCK_CHECK: Duration = Duration::from_secs(300);
+
+/// Where a page of reminders starts and ends.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RemindersQuery {
+    /// Continue after this cursor: the `next` of the last page, or a reminder's `cursor`.
+    after: Option<String>,
+    /// Without a cursor: start with what became visible from this date (the start of that
+    /// day in the daemon's time zone) or RFC 3339 time on; default: from the first reminder.
+    since: Option<String>,
+    /// Due-soon reminders this many days before a deadline, 0 (none) to 366 (default 7). A
+    /// cursor keeps the number it was made with.
+    due_soon_days: Option<u32>,
+    /// Only what had become visible by the end of this date or by this RFC 3339 time: the
+    /// feed as it stood then. Default: now.
+    until: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    limit: Option<usize>,
+}
+
+/// Where a stream of reminders starts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ReminderStreamQuery {
+    /// Continue after this cursor; a `Last-Event-ID` header (sent by reconnecting clients)
+    /// takes precedence. Empty: as if absent.
+    after: Option<String>,
+    /// Without a cursor: start with what became visible from this date or RFC 3339 time on;
+    /// default: from the first reminder.
+    since: Option<String>,
+    /// Due-soon reminders this many days before a deadline, 0 to 366 (default 7).
+    due_soon_days: Option<u32>,
+}
+
+/// The kinds of deadline reminder.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = ReminderKind)]
+pub(crate) enum ReminderKindView {
+    /// The deadline is at most `due_soon_days` days away and the task is open.
+    DueSoon,
+    /// The deadline is today and the task is open.
+    Due,
+    /// The deadline has passed and the task is still open.
+    Overdue,
+}
+
+impl From<ReminderKind> for ReminderKindView {
+    fn from(k: ReminderKind) -> Self {
+        match k {
+            ReminderKind::DueSoon => Self::DueSoon,
+            ReminderKind::Due => Self::Due,
+            ReminderKind::Overdue => Self::Overdue,
+        }
+    }
+}
+
+/// One reminder: a task's deadline occurrence, once, when it became visible.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReminderView {
+    kind: ReminderKindView,
+    /// The task's id.
+    task: String,
+    title: String,
+    /// The deadline the reminder is about (YYYY-MM-DD).
+    deadline: String,
+    /// The day the reminder falls on (YYYY-MM-DD): the deadline, the day after it, or within
+    /// `due_soon_days` before it.
+    on: String,
+    /// When it became visible (RFC 3339): the start of `on` in the daemon's time zone, or
+    /// when the record that implies it was made, if later.
+    visible_at: String,
+    /// The plan (id and number).
+    #[schema(value_type = Option<Object>)]
+    plan: Option<DecisionRef>,
+    /// The lead unit on `on` (id and name).
+    #[schema(value_type = Option<Object>)]
+    lead: Option<UnitRef>,
+    /// The responsible person on `on` (id and name).
+    #[schema(value_type = Option<Object>)]
+    responsible: Option<PersonRef>,
+    /// Resume right after this reminder with this cursor.
+    cursor: String,
+}
+
+fn time_text(t: Timestamp) -> String {
+    crate::views::rfc3339(reformlog_store::Timestamp::from_micros(t.0))
+}
+
+impl ReminderView {
+    fn new(r: Reminder) -> Self {
+        Self {
+            kind: r.kind.into(),
+            task: r.task.to_string(),
+            title: r.title,
+            deadline: r.deadline.to_string(),
+            on: r.on.to_string(),
+            visible_at: time_text(r.visible_at),
+            plan: r.plan,
+            lead: r.lead,
+            responsible: r.responsible,
+            cursor: r.cursor.to_string(),
+        }
+    }
+}
+
+/// A page of reminders.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReminderPage)]
+pub(crate) struct ReminderPageView {
+    /// In the feed's order: by when each became visible, then by date, kind, task, deadline.
+    reminders: Vec<ReminderView>,
+    /// Pass as `after` next time: it is after the last reminder when `more`, else after
+    /// everything visible by `horizon`.
+    next: String,
+    /// The page holds every reminder after the cursor that was visible by this time (RFC
+    /// 3339), up to the limit.
+    horizon: String,
+    /// More reminders visible by `horizon` follow `next`: ask again at once.
+    more: bool,
+}
+
+impl ReminderPageView {
+    fn new(page: ReminderPage) -> Self {
+        Self {
+            reminders: page.reminders.into_iter().map(ReminderView::new).collect(),
+            next: page.next.to_string(),
+            horizon: time_text(page.horizon),
+            more: page.more,
+        }
+    }
+}
+
+/// The cursor in `after`, or one made from `since`, or none (from the first reminder).
+fn start(
+    after: Option<&str>,
+    since: Option<&str>,
+    days: Option<u32>,
+    zone: &Zone,
+) -> Result<Option<ReminderCursor>, ApiError> {
+    let after = after.map(str::trim).filter(|a| !a.is_empty());
+    match (after, since) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request(
+            "conflicting-parameters",
+            "give either a cursor or since, not both",
+        )),
+        (Some(a), None) => a
+            .parse::<ReminderCursor>()
+            .map(Some)
+            .map_err(|e| ApiError::bad_request("invalid-cursor", e.to_string())),
+        (None, Some(s)) => {
+            let at = parse_time_bound("since", s, Bound::Start, zone)?;
+            let days = days.unwrap_or(reformlog::DEFAULT_DUE_SOON_DAYS);
+            Ok(Some(ReminderCursor::from_time(days, at)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// One page, computed off the async workers.
+async fn page(state: &Arc<AppState>, ask: ReminderAsk) -> Result<ReminderPage, ApiError> {
+    let domain = state.domain.clone();
+    let zone = state.zone.clone();
+    blocking(move || Ok(domain.reminders(&ask, &|d: Date| zone.start_of_day(d))?)).await
+}
+
+/// The deadline reminders (due soon, due, overdue) that became visible after the cursor, in
+/// a deterministic order. A bridge that asks again with each page's `next` gets every
+/// reminder exactly once, including those of tasks entered late and of deadlines corrected
+/// or extended after the fact.
+#[utoipa::path(
+    get,
+    path = "/v1/reminders",
+    operation_id = "list_reminders",
+    params(RemindersQuery),
+    responses(
+        (status = 200, description = "A page of reminders", body = ReminderPageView),
+        (status = 400, description = "Invalid parameters or cursor", content_type = "application/problem+json"),
+        (status = 401, description = "No valid token"),
+    ),
+    security(("bearer" = [])),
+    tag = "reminders"
+)]
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<RemindersQuery>,
+) -> Result<axum::Json<ReminderPageView>, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadState)?;
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid-limit",
+            format!("limit must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    let after = start(
+        q.after.as_deref(),
+        q.since.as_deref(),
+        q.due_soon_days,
+        &state.zone,
+    )?;
+    let until = q
+        .until
+        .as_deref()
+        .map(|u| parse_time_bound("until", u, Bound::End, &state.zone))
+        .transpose()?;
+    let ask = ReminderAsk {
+        after,
+        days: q.due_soon_days,
+        until,
+        limit,
+    };
+    Ok(axum::Json(ReminderPageView::new(page(&state, ask).await?)))
+}
+
+/// When the next day begins in `zone`, from now; at most [`CLOCK_CHECK`] away.
+fn until_next_day(zone: &Zone) -> Duration {
+    let now = reformlog_store::Timestamp::now().as_micros();
+    let next = zone
+        .today()
+        .and_then(|d| zone.start_of_day(d.next_day()))
+        .map_or(i64::MAX, |t| t.0);
+    let micros = u64::try_from(next.saturating_sub(now)).unwrap_or(0);
+    Duration::from_micros(micros.saturating_add(1_000)).min(CLOCK_CHECK)
+}
+
+/// A reminder as an SSE message: its JSON, and its cursor as the id a reconnecting client
+/// sends back.
+fn message(r: Reminder) -> SseEvent {
+    let id = r.cursor.to_string();
+    let json = serde_json::to_string(&ReminderView::new(r)).unwrap_or_default();
+    SseEvent::default().data(json).id(id)
+}
+
+/// What the stream knows between messages.
+struct Feed {
+    state: Arc<AppState>,
+    cursor: Option<ReminderCursor>,
+    days: Option<u32>,
+    /// Commits to task streams wake the feed.
+    commits: futures_util::stream::BoxStream<'static, ()>,
+    pending: VecDeque<SseEvent>,
+    /// Something may have become visible since the last page.
+    stale: bool,
+    caught_up: bool,
+    day: Option<Date>,
+    done: bool,
+}
+
+impl Feed {
+    async fn next(mut self) -> Option<(Result<SseEvent, Infallible>, Feed)> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Some((Ok(e), self));
+            }
+            if self.done {
+                return None;
+            }
+            if self.stale {
+                self.stale = false;
+                self.day = self.state.zone.today();
+                let ask = ReminderAsk {
+                    after: self.cursor,
+                    days: self.days,
+                    until: None,
+                    limit: MAX_PAGE,
+                };
+                match page(&self.state, ask).await {
+                    Ok(p) => {
+                        self.cursor = Some(p.next);
+                        self.stale = p.more;
+                        self.pending.extend(p.reminders.into_iter().map(message));
+                        if !p.more && !self.caught_up {
+                            self.caught_up = true;
+                            let next = p.next.to_string();
+                            self.pending.push_back(
+                                SseEvent::default()
+                                    .event("caught-up")
+                                    .data(serde_json::json!({ "cursor": next }).to_string())
+                                    .id(next),
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        self.pending
+                            .push_back(SseEvent::default().event("error").data(e.detail()));
+                        self.done = true;
+                    }
+                }
+                continue;
+            }
+            tokio::select! {
+                woke = self.commits.next() => match woke {
+                    Some(()) => {
+                        // One page for a burst of commits.
+                        while let Some(Some(())) = self.commits.next().now_or_never() {}
+                        self.stale = true;
+                    }
+                    None => self.done = true,
+                },
+                () = tokio::time::sleep(until_next_day(&self.state.zone)) => {
+                    self.stale = self.state.zone.today() != self.day;
+                }
+            }
+        }
+    }
+}
+
+/// The same reminders as `GET /v1/reminders`, live: after catching up (a `caught-up`
+/// message), each new one as the commit that implies it arrives or its day begins. Each
+/// message's data is a reminder (kind `due_soon`, `due` or `overdue`) and its `id` the
+/// cursor after it, so reconnecting with `Last-Event-ID` resumes with no gap and no repeat.
+#[utoipa::path(
+    get,
+    path = "/v1/reminders/stream",
+    operation_id = "stream_reminders",
+    params(ReminderStreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this cursor")),
+    responses(
+        (status = 200, description = "text/event-stream: messages whose data is a ReminderView, then one `caught-up` message", content_type = "text/event-stream", body = ReminderView),
+        (status = 400, description = "Invalid parameters or cursor", content_type = "application/problem+json"),
+        (status = 401, description = "No valid token"),
+    ),
+    security(("bearer" = [])),
+    tag = "reminders"
+)]
+pub(crate) async fn stream(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ReminderStreamQuery>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadState)?;
+    let header = match headers.get("last-event-id") {
+        Some(v) => Some(v.to_str().map_err(|_| {
+            ApiError::bad_request("invalid-last-event-id", "Last-Event-ID must be a cursor")
+        })?),
+        None => None,
+    }
+    .filter(|h| !h.trim().is_empty());
+    let cursor = match header {
+        Some(h) => Some(
+            h.trim()
+                .parse::<ReminderCursor>()
+                .map_err(|e| ApiError::bad_request("invalid-last-event-id", e.to_string()))?,
+        ),
+        None => start(
+            q.after.as_deref(),
+            q.since.as_deref(),
+            q.due_soon_days,
+            &state.zone,
+        )?,
+    };
+    if let (Some(c), Some(d)) = (cursor, q.due_soon_days) {
+        if c.days() != d {
+            return Err(ApiError::bad_request(
+                "invalid-query",
+                format!(
+                    "the cursor was made for due-soon reminders {} days ahead, not {d}",
+                    c.days()
+                ),
+            ));
+        }
+    }
+    // Subscribed before the first page, so a commit landing meanwhile wakes the feed.
+    let commits = state
+        .store
+        .subscribe(SubscribeFrom::Now, EventFilter::stream_categories(["task"]))
+        .into_stream()
+        .map(|_| ())
+        .boxed();
+    let feed = Feed {
+        state: Arc::clone(&state),
+        cursor,
+        days: q.due_soon_days,
+        commits,
+        pending: VecDeque::new(),
+        stale: true,
+        caught_up: false,
+        day: None,
+        done: false,
+    };
+    let mut shutdown = state.shutdown.clone();
+    let messages = futures_util::stream::unfold(feed, Feed::next).take_until(async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
+    });
+    Ok(Sse::new(messages).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
