@@ -8,6 +8,7 @@ mod codings;
 mod config;
 mod domain;
 mod extract;
+mod gate;
 mod listen;
 mod metrics;
 mod naming;

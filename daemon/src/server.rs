@@ -149,6 +149,10 @@ impl App {
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(self.config.max_body_bytes))
             .layer(middleware::from_fn_with_state(
+                Arc::clone(&state),
+                crate::gate::check,
+            ))
+            .layer(middleware::from_fn_with_state(
                 self.config.body_read_timeout,
                 crate::body_deadline::limit,
             ))

@@ -554,3 +554,65 @@ fn an_unknown_id_in_a_path_is_a_404_not_an_empty_list() {
         .unwrap();
     assert_eq!(resp.status(), reqwest::StatusCode::OK);
 }
+
+#[test]
+fn authentication_and_the_route_permission_come_before_any_validation() {
+    let d = Daemon::start(true);
+    let malformed = |token: Option<&str>| {
+        let mut r = d
+            .request(Method::POST, "/v1/commands", token)
+            .header("content-type", "application/json")
+            .body("{\"commands\": [");
+        if token.is_none() {
+            r = r.header("x-probe", "anonymous");
+        }
+        r.send().unwrap().status().as_u16()
+    };
+    assert_eq!(malformed(None), 401, "anonymous: no schema errors");
+    assert_eq!(
+        malformed(Some(&d.tokens.viewer)),
+        403,
+        "a viewer: not allowed"
+    );
+    assert_eq!(
+        malformed(Some(&d.tokens.auditor)),
+        403,
+        "an auditor: not allowed"
+    );
+    assert_eq!(
+        malformed(Some(&d.tokens.editor)),
+        400,
+        "an editor: the body"
+    );
+    let get = |path: &str, token: Option<&str>| {
+        d.request(Method::GET, path, token)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(get("/v1/events?colour=red", None), 401);
+    assert_eq!(get("/v1/audit/changes?colour=red", None), 401);
+    assert_eq!(
+        get("/v1/audit/changes?colour=red", Some(&d.tokens.viewer)),
+        403
+    );
+    assert_eq!(
+        get(
+            &format!("/v1/history/person/{}?colour=red", person("thanh-vien-1")),
+            Some(&d.tokens.editor)
+        ),
+        403
+    );
+    assert_eq!(
+        get("/v1/audit/changes?colour=red", Some(&d.tokens.auditor)),
+        400
+    );
+    let verify = d
+        .request(Method::POST, "/v1/integrity/verify", Some(&d.tokens.editor))
+        .header("content-type", "application/json")
+        .body("not json")
+        .send()
+        .unwrap();
+    assert_eq!(verify.status().as_u16(), 403);
+}
