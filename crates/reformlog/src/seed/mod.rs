@@ -21,7 +21,7 @@ use crate::date::Date;
 use crate::ids::{DecisionId, HoldingId, IdError, MembershipId, SeatId};
 use crate::model::{DecisionKind, Role, UnitKind};
 use crate::text::{Name, NameError};
-use context::{header_lines, Defined};
+use context::{header_lines, Defined, SHEET_ROW};
 pub(crate) use refs::Refs;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -90,6 +90,9 @@ pub struct Seed {
     /// The line of each entry's table header, per section, when parsed from TOML.
     #[serde(skip)]
     lines: Vec<(&'static str, Vec<usize>)>,
+    /// Read from a spreadsheet: `lines` are its rows.
+    #[serde(skip)]
+    rows: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -265,6 +268,27 @@ impl Seed {
         Ok(seed)
     }
 
+    /// Tasks read from a spreadsheet, each with its row: translated as a format 1 file of
+    /// `[[tasks]]`, each entry named in messages by its row (`FILE, row 7`), where `FILE` is
+    /// the name given to [`Seed::translate`].
+    pub fn from_rows(records_from: Date, rows: Vec<(usize, SeedTask)>) -> Self {
+        let (lines, tasks) = rows.into_iter().unzip();
+        Seed {
+            format: Some(1),
+            records_from,
+            units: Vec::new(),
+            people: Vec::new(),
+            decisions: Vec::new(),
+            posts: Vec::new(),
+            committees: Vec::new(),
+            reconstitutions: Vec::new(),
+            tasks,
+            changes: Vec::new(),
+            lines: vec![("tasks", lines)],
+            rows: true,
+        }
+    }
+
     /// The id of the seat `seat` of committee `committee` (both slugs).
     pub fn seat_id(committee: &str, seat: &str) -> Result<SeatId, IdError> {
         SeatId::from_slug(&format!("{committee}/{seat}"))
@@ -315,7 +339,7 @@ impl Seed {
                 .iter()
                 .find(|(s, _)| *s == section)
                 .and_then(|(_, lines)| lines.get(index).copied()),
-            section,
+            section: if self.rows { SHEET_ROW } else { section },
             index: index + 1,
         };
         // Every slug this file defines, checked for duplicates, then visible to every entry.
