@@ -375,7 +375,12 @@ impl Seed {
             };
             let commands = commands.map_err(wrap)?;
             let key = match entity {
-                Some((kind, slug)) => format!("{kind}:{slug}"),
+                // By id, not slug: a task named by its id in one file (a sheet reformctl
+                // exported) and by its slug in another is one entity.
+                Some((kind, slug)) => match commands.first().and_then(created_id) {
+                    Some(id) => format!("{kind}:{id}"),
+                    None => format!("{kind}:{slug}"),
+                },
                 None => commands
                     .iter()
                     .map(|c| c.change_key().map_err(|e| SeedError::Syntax(e.to_string())))

@@ -563,3 +563,40 @@ fn tasks_read_from_sheet_rows_are_named_by_row_and_a_uuid_slug_is_the_task_id() 
         "{err}"
     );
 }
+
+#[test]
+fn a_task_named_by_its_id_in_a_sheet_and_by_its_slug_in_a_file_is_one_task() {
+    let plans = include_str!("../../../../tests/data/seed-plans-2021.toml");
+    let mut t = Translation::new();
+    for (file, text) in [("a.toml", SEED), ("b.toml", plans)] {
+        Seed::parse(text)
+            .unwrap()
+            .commands_in(file, &mut t)
+            .unwrap();
+    }
+    let id = crate::TaskId::from_slug("trien-khai-kh-cchc-2021").unwrap();
+    let row = |deadline: &str| crate::SeedTask {
+        slug: id.as_uuid().to_string(),
+        plan: Some("kh-cchc-2021".into()),
+        title: "Tổ chức triển khai kế hoạch cải cách hành chính năm 2021 của Bộ".into(),
+        product: "Báo cáo kết quả cải cách hành chính năm 2021".into(),
+        created: "2021-01-15".parse().unwrap(),
+        deadline: deadline.parse().unwrap(),
+        lead: Some("vu-to-chuc-can-bo".into()),
+        cooperating: vec!["van-phong-bo".into(), "cuc-tin-hoc-hoa".into()],
+        responsible: Some("pham-minh-tien".into()),
+    };
+    let same = Seed::from_rows("2021-01-15".parse().unwrap(), vec![(2, row("2021-12-31"))]);
+    assert!(same
+        .translate("out.csv", &mut t.clone())
+        .unwrap()
+        .is_empty());
+    let other = Seed::from_rows("2021-01-15".parse().unwrap(), vec![(2, row("2022-03-31"))]);
+    let err = other.translate("out.csv", &mut t).unwrap_err().to_string();
+    assert!(
+        err.contains("defined differently in two files")
+            && err.contains("b.toml:")
+            && err.contains("out.csv, row 2"),
+        "{err}"
+    );
+}
