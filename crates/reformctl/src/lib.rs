@@ -19,6 +19,7 @@ mod progress;
 mod replay;
 mod report;
 mod resolve;
+mod sheet;
 mod show;
 mod table;
 mod tail;
@@ -31,8 +32,8 @@ use clap::{CommandFactory, Parser};
 
 pub use cli::{
     AuditArgs, BackupArgs, Cli, Command, CommitteeCommand, DecisionCommand, ExportArgs,
-    ExportFormat, GlobalArgs, ImportArgs, Kind, RestoreArgs, TailArgs, TasksArgs, TimeArgs,
-    UnitCommand, VerifyArgs,
+    ExportFormat, GlobalArgs, ImportArgs, Kind, RestoreArgs, SheetArgs, TailArgs, TasksArgs,
+    TimeArgs, UnitCommand, VerifyArgs,
 };
 pub use client::{Client, Endpoint, WriteResult};
 pub use error::{exit, Error};

@@ -450,6 +450,54 @@ pub(crate) fn diff(
     diff_lines(out, v.get("answer").unwrap_or(&Value::Null))
 }
 
+/// The columns of a task listing for a spreadsheet: those `reformctl import` reads a task
+/// sheet by (the code is the task's id, so the sheet imports back as the same tasks), then
+/// the task's state on the date.
+const TASK_COLUMNS: [&str; 12] = [
+    "code",
+    "title",
+    "plan",
+    "product",
+    "lead",
+    "cooperating",
+    "responsible",
+    "assigned on",
+    "deadline",
+    "status",
+    "percent",
+    "overdue",
+];
+
+fn task_cells(task: &Value) -> Vec<crate::sheet::write::Value> {
+    use crate::sheet::write::Value as Cell;
+    let cooperating: Vec<&str> = arr(task, "/cooperating")
+        .iter()
+        .map(|u| s(u, "/name"))
+        .collect();
+    vec![
+        Cell::text(s(task, "/task")),
+        Cell::text(s(task, "/title")),
+        Cell::text(s(task, "/plan/number")),
+        Cell::text(s(task, "/product")),
+        Cell::text(s(task, "/lead/name")),
+        Cell::text(&cooperating.join("; ")),
+        Cell::text(s(task, "/responsible/name")),
+        Cell::date(s(task, "/created_on")),
+        Cell::date(s(task, "/deadline")),
+        Cell::text(s(task, "/status")),
+        task.get("percent")
+            .and_then(Value::as_f64)
+            .map_or(Cell::Empty, Cell::Number),
+        Cell::text(
+            if task.get("overdue").and_then(Value::as_bool) == Some(true) {
+                "yes"
+            } else {
+                "no"
+            },
+        ),
+    ]
+}
+
 /// `tasks --unit | --plan | --overdue`.
 pub(crate) fn tasks(
     client: &Client,
@@ -489,6 +537,17 @@ pub(crate) fn tasks(
     )?;
     if json {
         return print_json(out, &v);
+    }
+    if args.sheet.csv || args.sheet.xlsx.is_some() {
+        let sheet = crate::sheet::write::Sheet {
+            name: "Nhiệm vụ",
+            headers: TASK_COLUMNS.map(String::from).to_vec(),
+            rows: arr(&v, "/answer").iter().map(task_cells).collect(),
+        };
+        return match &args.sheet.xlsx {
+            Some(path) => crate::sheet::write::xlsx(path, &[sheet]),
+            None => crate::sheet::write::csv(out, &sheet, !args.sheet.no_bom),
+        };
     }
     let mut t = Table::new(&[
         "TASK", "LEAD", "ROLE", "DEADLINE", "STATUS", "%", "OVERDUE", "PRODUCT",
