@@ -11,6 +11,9 @@ mod log_round_trip;
 mod lineage;
 // report: the year-end report as CSV and as a table.
 mod report;
+// sheets: a plan's tasks from CSV and XLSX (written by openpyxl), bad sheets refused by row
+// and column, listings and reports exported as CSV and XLSX and imported again.
+mod sheets;
 
 use serde_json::Value;
 
