@@ -69,8 +69,8 @@ pub struct TimeArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import decisions, units, people, posts, committees and tasks (TOML or JSON in the seed
-    /// format) and Popolo JSON; one decision with its changes is one atomic write, and
-    /// re-running the same import changes nothing.
+    /// format), Popolo JSON, and a plan's tasks from a spreadsheet (CSV, XLSX); one decision
+    /// with its changes is one atomic write, and re-running the same import changes nothing.
     Import(ImportArgs),
     /// Committees: composition on a date.
     Committee {

@@ -23,6 +23,7 @@ mod sheet;
 mod show;
 mod table;
 mod tail;
+mod tasks;
 mod timefmt;
 
 use std::io::Write;
@@ -81,7 +82,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             known_at.as_deref(),
             g.json,
         ),
-        Command::Tasks(args) => show::tasks(&client()?, out, args, g.json),
+        Command::Tasks(args) => tasks::run(&client()?, out, args, g.json),
         Command::Report(args) => report::run(&client()?, out, args, g.json),
         Command::Audit(args) => show::audit(&client()?, out, args, g.json),
         Command::Search { text } => show::search(&client()?, out, text, g.json),

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::cli::{AuditArgs, Kind, TasksArgs, TimeArgs};
+use crate::cli::{AuditArgs, Kind, TimeArgs};
 use crate::client::{segment, Client};
 use crate::error::Error;
 use crate::resolve::resolve;
@@ -41,17 +41,17 @@ pub(crate) fn role_rank(role: &str) -> usize {
     ORDER.iter().position(|r| *r == role).unwrap_or(ORDER.len())
 }
 
-fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
+pub(crate) fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
-fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
+pub(crate) fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
     v.pointer(pointer)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
 
-fn or_dash(text: &str) -> String {
+pub(crate) fn or_dash(text: &str) -> String {
     if text.is_empty() {
         "—".into()
     } else {
@@ -448,141 +448,6 @@ pub(crate) fn diff(
         return print_json(out, &v);
     }
     diff_lines(out, v.get("answer").unwrap_or(&Value::Null))
-}
-
-/// The columns of a task listing for a spreadsheet: those `reformctl import` reads a task
-/// sheet by (the code is the task's id, so the sheet imports back as the same tasks), then
-/// the task's state on the date.
-const TASK_COLUMNS: [&str; 12] = [
-    "code",
-    "title",
-    "plan",
-    "product",
-    "lead",
-    "cooperating",
-    "responsible",
-    "assigned on",
-    "deadline",
-    "status",
-    "percent",
-    "overdue",
-];
-
-fn task_cells(task: &Value) -> Vec<crate::sheet::write::Value> {
-    use crate::sheet::write::Value as Cell;
-    let cooperating: Vec<&str> = arr(task, "/cooperating")
-        .iter()
-        .map(|u| s(u, "/name"))
-        .collect();
-    vec![
-        Cell::text(s(task, "/task")),
-        Cell::text(s(task, "/title")),
-        Cell::text(s(task, "/plan/number")),
-        Cell::text(s(task, "/product")),
-        Cell::text(s(task, "/lead/name")),
-        Cell::text(&cooperating.join("; ")),
-        Cell::text(s(task, "/responsible/name")),
-        Cell::date(s(task, "/created_on")),
-        Cell::date(s(task, "/deadline")),
-        Cell::text(s(task, "/status")),
-        task.get("percent")
-            .and_then(Value::as_f64)
-            .map_or(Cell::Empty, Cell::Number),
-        Cell::text(
-            if task.get("overdue").and_then(Value::as_bool) == Some(true) {
-                "yes"
-            } else {
-                "no"
-            },
-        ),
-    ]
-}
-
-/// `tasks --unit | --plan | --overdue`.
-pub(crate) fn tasks(
-    client: &Client,
-    out: &mut dyn Write,
-    args: &TasksArgs,
-    json: bool,
-) -> Result<(), Error> {
-    let unit_id = match &args.unit {
-        Some(unit) => Some(resolve(client, Kind::Unit, unit)?),
-        None => None,
-    };
-    let plan_id = match &args.plan {
-        Some(plan) => Some(resolve(client, Kind::Decision, plan)?),
-        None => None,
-    };
-    let responsible = match &args.responsible {
-        Some(p) => Some(resolve(client, Kind::Person, p)?),
-        None => None,
-    };
-    let due = args.due_within.map(|n| n.to_string());
-    let overdue = args.overdue.then_some("true");
-    let v = client.get(
-        "/v1/tasks/filter",
-        &[
-            ("unit", unit_id.as_deref()),
-            ("role", args.role.as_deref()),
-            ("plan", plan_id.as_deref()),
-            ("overdue", overdue),
-            ("status", args.status.as_deref()),
-            ("responsible", responsible.as_deref()),
-            ("deadline_from", args.deadline_from.as_deref()),
-            ("deadline_to", args.deadline_to.as_deref()),
-            ("due_within_days", due.as_deref()),
-            ("on", args.time.on.as_deref()),
-            ("known_at", args.time.known_at.as_deref()),
-        ],
-    )?;
-    if json {
-        return print_json(out, &v);
-    }
-    if args.sheet.csv || args.sheet.xlsx.is_some() {
-        let sheet = crate::sheet::write::Sheet {
-            name: "Nhiệm vụ",
-            headers: TASK_COLUMNS.map(String::from).to_vec(),
-            rows: arr(&v, "/answer").iter().map(task_cells).collect(),
-        };
-        return match &args.sheet.xlsx {
-            Some(path) => crate::sheet::write::xlsx(path, &[sheet]),
-            None => crate::sheet::write::csv(out, &sheet, !args.sheet.no_bom),
-        };
-    }
-    let mut t = Table::new(&[
-        "TASK", "LEAD", "ROLE", "DEADLINE", "STATUS", "%", "OVERDUE", "PRODUCT",
-    ]);
-    for task in arr(&v, "/answer") {
-        // With --unit, whether the unit leads the task or cooperates on it.
-        let role = match &unit_id {
-            Some(u) if s(task, "/lead/id") == u => "leads",
-            Some(_) => "cooperates",
-            None => "—",
-        };
-        t.row(vec![
-            s(task, "/title").into(),
-            or_dash(s(task, "/lead/name")),
-            role.into(),
-            or_dash(s(task, "/deadline")),
-            s(task, "/status").into(),
-            task.get("percent")
-                .and_then(Value::as_u64)
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "—".into()),
-            if task.get("overdue").and_then(Value::as_bool) == Some(true) {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-            s(task, "/product").into(),
-        ]);
-    }
-    if t.is_empty() {
-        writeln!(out, "no tasks")?;
-    } else {
-        write!(out, "{}", t.render())?;
-    }
-    Ok(())
 }
 
 /// `audit --kind K --entity X` or `audit --actor A`, each optionally within a recorded-time
