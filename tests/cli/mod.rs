@@ -13,6 +13,9 @@ mod lineage;
 mod report;
 // readers of tasks: a viewer's task feed, warnings in task tables and reports.
 mod tasks_for_readers;
+// sheets: a plan's tasks from CSV and XLSX (written by openpyxl), bad sheets refused by row
+// and column, listings and reports exported as CSV and XLSX and imported again.
+mod sheets;
 
 use serde_json::Value;
 

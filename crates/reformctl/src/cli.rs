@@ -69,8 +69,8 @@ pub struct TimeArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import decisions, units, people, posts, committees and tasks (TOML or JSON in the seed
-    /// format) and Popolo JSON; one decision with its changes is one atomic write, and
-    /// re-running the same import changes nothing.
+    /// format), Popolo JSON, and a plan's tasks from a spreadsheet (CSV, XLSX); one decision
+    /// with its changes is one atomic write, and re-running the same import changes nothing.
     Import(ImportArgs),
     /// Committees: composition on a date.
     Committee {
@@ -155,9 +155,19 @@ pub enum Command {
 /// `reformctl import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Files to import, in order: `.toml` or `.json` in the seed format, or Popolo `.json`.
+    /// Files to import, in order: `.toml` or `.json` in the seed format, Popolo `.json`, a
+    /// log export, or a plan's tasks as a spreadsheet (`.csv`, `.xlsx`) after the seed files
+    /// that define its plan, units and people.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// The plan of a spreadsheet's tasks (a decision the files before it record: slug,
+    /// number such as 1234/KH-BTTTT, or UUID); not needed when they record only one plan, or
+    /// when the sheet has a "Kế hoạch" (plan) column.
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// The worksheet to read in an XLSX workbook; needed only when several hold a task table.
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Print what would change, as a diff against the daemon's state, and send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -236,9 +246,27 @@ pub struct TasksArgs {
     /// Only open tasks due within this many days of --on.
     #[arg(long)]
     pub due_within: Option<u32>,
+    /// Spreadsheet output instead of a table.
+    #[command(flatten)]
+    pub sheet: SheetArgs,
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,
+}
+
+/// Output for spreadsheets, shared by listings and reports.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SheetArgs {
+    /// Write CSV (UTF-8) instead of a table.
+    #[arg(long, conflicts_with = "xlsx")]
+    pub csv: bool,
+    /// With --csv: leave out the byte-order mark that is written by default, without which
+    /// some spreadsheet programs misread Vietnamese text (for scripts and other tools).
+    #[arg(long, requires = "csv")]
+    pub no_bom: bool,
+    /// Write an XLSX workbook to this file instead of a table (dates as date cells).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
 }
 
 /// `reformctl report`.
@@ -253,9 +281,9 @@ pub struct ReportArgs {
     /// Only the tasks due from this date (YYYY-MM-DD) to --on: the report over a period.
     #[arg(long)]
     pub from: Option<String>,
-    /// Write CSV (UTF-8 with a byte-order mark, for spreadsheets) instead of a table.
-    #[arg(long)]
-    pub csv: bool,
+    /// Spreadsheet output instead of a table.
+    #[command(flatten)]
+    pub sheet: SheetArgs,
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,

@@ -1,4 +1,5 @@
-//! `reformctl import`: read seed-format (TOML/JSON) and Popolo files, turn them into domain
+//! `reformctl import`: read seed-format (TOML/JSON), Popolo files and task sheets (CSV,
+//! XLSX: `sheet`), turn them into domain
 //! commands (several seed files as one whole, in order), check them all on an empty model
 //! before sending anything, group them into atomic writes (a decision with the changes citing
 //! it, in file order), and send each asking the daemon to record every change at most once,
@@ -57,6 +58,8 @@ pub(crate) struct Loaded {
     pub items: Vec<Item>,
     /// For a log export: the commit each item was recorded in (empty otherwise).
     pub commits: Vec<u64>,
+    /// What reading it found worth telling (a sheet's rows and the columns it did not read).
+    pub notes: Vec<String>,
 }
 
 /// Reads one file: the seed format (TOML, or JSON with `records_from`) or Popolo JSON. Seed
@@ -73,6 +76,7 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
             digest,
             items,
             commits,
+            notes: Vec::new(),
         });
     }
     let is_json = path
@@ -109,6 +113,7 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
                 digest,
                 items,
                 commits: Vec::new(),
+                notes: Vec::new(),
             });
         } else {
             return Err(Error::input(
@@ -135,6 +140,7 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
         digest,
         items,
         commits: Vec::new(),
+        notes: Vec::new(),
     })
 }
 
@@ -370,10 +376,28 @@ pub(crate) fn run(
     progress: &Progress,
 ) -> Result<(), Error> {
     let mut t = Translation::new();
-    let mut files = Vec::new();
+    let mut files: Vec<(Loaded, Vec<Batch>)> = Vec::new();
+    let sheets = crate::sheet::Options {
+        plan: args.plan.clone(),
+        sheet: args.sheet.clone(),
+    };
     for path in &args.files {
-        let loaded = load(path, &mut t)?;
-        let batches = plan(&loaded);
+        let loaded = if crate::sheet::is_sheet(path) {
+            let earlier = files
+                .iter()
+                .flat_map(|(l, _)| l.items.iter().map(|i| &i.command));
+            crate::sheet::load(path, &mut t, earlier, &sheets)?
+        } else {
+            load(path, &mut t)?
+        };
+        for note in &loaded.notes {
+            progress.note(note);
+        }
+        let mut batches = plan(&loaded);
+        for batch in &mut batches {
+            // A decision an earlier file records is named by its slug, not its id.
+            batch.title = t.describe(&batch.title);
+        }
         files.push((loaded, batches));
     }
     validate(&files, &t)?;

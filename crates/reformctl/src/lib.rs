@@ -19,9 +19,11 @@ mod progress;
 mod replay;
 mod report;
 mod resolve;
+mod sheet;
 mod show;
 mod table;
 mod tail;
+mod tasks;
 mod timefmt;
 
 use std::io::Write;
@@ -31,8 +33,8 @@ use clap::{CommandFactory, Parser};
 
 pub use cli::{
     AuditArgs, BackupArgs, Cli, Command, CommitteeCommand, DecisionCommand, ExportArgs,
-    ExportFormat, GlobalArgs, ImportArgs, Kind, RestoreArgs, TailArgs, TasksArgs, TimeArgs,
-    UnitCommand, VerifyArgs,
+    ExportFormat, GlobalArgs, ImportArgs, Kind, RestoreArgs, SheetArgs, TailArgs, TasksArgs,
+    TimeArgs, UnitCommand, VerifyArgs,
 };
 pub use client::{Client, Endpoint, WriteResult};
 pub use error::{exit, Error};
@@ -80,7 +82,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             known_at.as_deref(),
             g.json,
         ),
-        Command::Tasks(args) => show::tasks(&client()?, out, args, g.json),
+        Command::Tasks(args) => tasks::run(&client()?, out, args, g.json),
         Command::Report(args) => report::run(&client()?, out, args, g.json),
         Command::Audit(args) => show::audit(&client()?, out, args, g.json),
         Command::Search { text } => show::search(&client()?, out, text, g.json),

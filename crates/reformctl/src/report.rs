@@ -1,5 +1,5 @@
-//! `reformctl report`: the task report as a table with its totals, or as CSV for a
-//! spreadsheet.
+//! `reformctl report`: the task report as a table with its totals, or for a spreadsheet: CSV,
+//! or an XLSX workbook with the tasks and the totals.
 
 use std::io::Write;
 
@@ -9,6 +9,7 @@ use crate::cli::{Kind, ReportArgs};
 use crate::client::Client;
 use crate::error::Error;
 use crate::resolve::resolve;
+use crate::sheet::write::{self, Sheet, Value as Cell};
 use crate::show::{answer_of, print_json};
 use crate::table::Table;
 
@@ -32,12 +33,49 @@ fn standing(s: &str) -> &str {
     }
 }
 
-/// One CSV field, quoted when it must be.
-fn csv(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
+/// One task's cells for a spreadsheet: dates as dates, days late as a number.
+fn cells(t: &Value) -> Vec<Cell> {
+    vec![
+        Cell::text(text(t, "/title")),
+        Cell::text(text(t, "/plan/number")),
+        Cell::text(text(t, "/lead/name")),
+        Cell::date(text(t, "/deadline")),
+        Cell::text(standing(text(t, "/standing"))),
+        Cell::date(text(t, "/completed_on")),
+        t.get("days_late")
+            .and_then(Value::as_f64)
+            .map_or(Cell::Empty, Cell::Number),
+    ]
+}
+
+/// The report's totals, one per row, for the workbook's second sheet.
+fn totals(r: &Value) -> Sheet {
+    let count = |k: &str| {
+        r.pointer(&format!("/counts/{k}"))
+            .and_then(Value::as_f64)
+            .map_or(Cell::Empty, Cell::Number)
+    };
+    let mut rows = vec![vec![Cell::text("on"), Cell::date(text(r, "/on"))]];
+    for (label, key) in [
+        ("tasks", "total"),
+        ("open", "open"),
+        ("overdue", "overdue"),
+        ("completed on time", "completed_on_time"),
+        ("completed late", "completed_late"),
+        ("cancelled", "cancelled"),
+    ] {
+        rows.push(vec![Cell::text(label), count(key)]);
+    }
+    rows.push(vec![
+        Cell::text("completion rate (%)"),
+        r.get("completion_rate")
+            .and_then(Value::as_f64)
+            .map_or(Cell::Empty, Cell::Number),
+    ]);
+    Sheet {
+        name: "Tổng hợp",
+        headers: vec![String::new(), "value".into()],
+        rows,
     }
 }
 
@@ -95,15 +133,16 @@ pub(crate) fn run(
             number(t, "/days_late"),
         ]
     };
-    if args.csv {
-        // A byte-order mark, so spreadsheet programs read the Vietnamese text as UTF-8.
-        write!(out, "\u{feff}")?;
-        writeln!(out, "{}", columns.map(|c| c.to_lowercase()).join(","))?;
-        for t in &tasks {
-            let fields: Vec<String> = row(t).iter().map(|f| csv(f)).collect();
-            writeln!(out, "{}", fields.join(","))?;
-        }
-        return Ok(());
+    if args.sheet.csv || args.sheet.xlsx.is_some() {
+        let sheet = Sheet {
+            name: "Báo cáo",
+            headers: columns.map(|c| c.to_lowercase()).to_vec(),
+            rows: tasks.iter().map(cells).collect(),
+        };
+        return match &args.sheet.xlsx {
+            Some(path) => write::xlsx(path, &[sheet, totals(r)]),
+            None => write::csv(out, &sheet, !args.sheet.no_bom),
+        };
     }
     let c = |k: &str| number(r, &format!("/counts/{k}"));
     writeln!(

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::cli::{AuditArgs, Kind, TasksArgs, TimeArgs};
+use crate::cli::{AuditArgs, Kind, TimeArgs};
 use crate::client::{segment, Client};
 use crate::error::Error;
 use crate::resolve::resolve;
@@ -41,17 +41,17 @@ pub(crate) fn role_rank(role: &str) -> usize {
     ORDER.iter().position(|r| *r == role).unwrap_or(ORDER.len())
 }
 
-fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
+pub(crate) fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
-fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
+pub(crate) fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
     v.pointer(pointer)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
 
-fn or_dash(text: &str) -> String {
+pub(crate) fn or_dash(text: &str) -> String {
     if text.is_empty() {
         "—".into()
     } else {
@@ -448,82 +448,6 @@ pub(crate) fn diff(
         return print_json(out, &v);
     }
     diff_lines(out, v.get("answer").unwrap_or(&Value::Null))
-}
-
-/// `tasks --unit | --plan | --overdue`.
-pub(crate) fn tasks(
-    client: &Client,
-    out: &mut dyn Write,
-    args: &TasksArgs,
-    json: bool,
-) -> Result<(), Error> {
-    let unit_id = match &args.unit {
-        Some(unit) => Some(resolve(client, Kind::Unit, unit)?),
-        None => None,
-    };
-    let plan_id = match &args.plan {
-        Some(plan) => Some(resolve(client, Kind::Decision, plan)?),
-        None => None,
-    };
-    let responsible = match &args.responsible {
-        Some(p) => Some(resolve(client, Kind::Person, p)?),
-        None => None,
-    };
-    let due = args.due_within.map(|n| n.to_string());
-    let overdue = args.overdue.then_some("true");
-    let v = client.get(
-        "/v1/tasks/filter",
-        &[
-            ("unit", unit_id.as_deref()),
-            ("role", args.role.as_deref()),
-            ("plan", plan_id.as_deref()),
-            ("overdue", overdue),
-            ("status", args.status.as_deref()),
-            ("responsible", responsible.as_deref()),
-            ("deadline_from", args.deadline_from.as_deref()),
-            ("deadline_to", args.deadline_to.as_deref()),
-            ("due_within_days", due.as_deref()),
-            ("on", args.time.on.as_deref()),
-            ("known_at", args.time.known_at.as_deref()),
-        ],
-    )?;
-    if json {
-        return print_json(out, &v);
-    }
-    let mut t = Table::new(&[
-        "TASK", "LEAD", "ROLE", "DEADLINE", "STATUS", "%", "OVERDUE", "PRODUCT",
-    ]);
-    for task in arr(&v, "/answer") {
-        // With --unit, whether the unit leads the task or cooperates on it.
-        let role = match &unit_id {
-            Some(u) if s(task, "/lead/id") == u => "leads",
-            Some(_) => "cooperates",
-            None => "—",
-        };
-        t.row(vec![
-            s(task, "/title").into(),
-            or_dash(s(task, "/lead/name")),
-            role.into(),
-            or_dash(s(task, "/deadline")),
-            s(task, "/status").into(),
-            task.get("percent")
-                .and_then(Value::as_u64)
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "—".into()),
-            if task.get("overdue").and_then(Value::as_bool) == Some(true) {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-            s(task, "/product").into(),
-        ]);
-    }
-    if t.is_empty() {
-        writeln!(out, "no tasks")?;
-    } else {
-        write!(out, "{}", t.render())?;
-    }
-    write_warnings(out, arr(&v, "/answer"))
 }
 
 /// One line per warning the daemon gave about these tasks: `warning: TITLE: MESSAGE`

@@ -17,6 +17,8 @@ pub struct TaskOnDate {
     pub lead: Option<UnitRef>,
     pub cooperating: Vec<UnitRef>,
     pub responsible: Option<PersonRef>,
+    /// The day the task was created (assigned by its plan).
+    pub created_on: Date,
     pub deadline: Option<Date>,
     pub status: TaskStatus,
     pub percent: Option<u8>,
@@ -43,6 +45,7 @@ fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
         responsible: assignment
             .and_then(|a| a.responsible)
             .map(|p| person_ref(s, p, on)),
+        created_on: t.created_on,
         deadline: t.deadline_on(on),
         status,
         // A completed task is done, whatever its last report said.

@@ -30,11 +30,16 @@ impl fmt::Display for Origin {
             self.file.as_str()
         };
         match self.line {
+            // A spreadsheet's rows are what its reader sees, and the file names its sheet.
+            Some(line) if self.section == SHEET_ROW => write!(f, "{file}, row {line}"),
             Some(line) => write!(f, "{file}:{line} ({} #{})", self.section, self.index),
             None => write!(f, "{file} ({} #{})", self.section, self.index),
         }
     }
 }
+
+/// The section of an entry read from a spreadsheet row (`Seed::from_rows`).
+pub(crate) const SHEET_ROW: &str = "row";
 
 /// An entry's definition: where it was, and the commands that record it.
 #[derive(Clone, Debug)]
@@ -129,6 +134,13 @@ impl Translation {
     /// The entity slugs earlier files defined, per kind.
     pub(crate) fn defined_slugs(&self) -> HashSet<(&'static str, String)> {
         self.slugs.clone()
+    }
+
+    /// The kind and slug the files gave the entity `id`, when one of them defined it.
+    pub fn slug_of(&self, id: uuid::Uuid) -> Option<(&'static str, &str)> {
+        self.names
+            .get(&id)
+            .map(|(kind, slug)| (*kind, slug.as_str()))
     }
 
     /// Remembers the slug behind an id, for messages.

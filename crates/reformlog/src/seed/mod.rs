@@ -22,7 +22,7 @@ use crate::date::Date;
 use crate::ids::{DecisionId, HoldingId, IdError, MembershipId, SeatId};
 use crate::model::{DecisionKind, Role, UnitKind};
 use crate::text::{Name, NameError};
-use context::{header_lines, Defined};
+use context::{header_lines, Defined, SHEET_ROW};
 pub(crate) use refs::Refs;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -96,6 +96,9 @@ pub struct Seed {
     /// The line of each entry's table header, per section, when parsed from TOML.
     #[serde(skip)]
     lines: Vec<(&'static str, Vec<usize>)>,
+    /// Read from a spreadsheet: `lines` are its rows.
+    #[serde(skip)]
+    rows: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -271,6 +274,27 @@ impl Seed {
         Ok(seed)
     }
 
+    /// Tasks read from a spreadsheet, each with its row: translated as a format 1 file of
+    /// `[[tasks]]`, each entry named in messages by its row (`FILE, row 7`), where `FILE` is
+    /// the name given to [`Seed::translate`].
+    pub fn from_rows(records_from: Date, rows: Vec<(usize, SeedTask)>) -> Self {
+        let (lines, tasks) = rows.into_iter().unzip();
+        Seed {
+            format: Some(1),
+            records_from,
+            units: Vec::new(),
+            people: Vec::new(),
+            decisions: Vec::new(),
+            posts: Vec::new(),
+            committees: Vec::new(),
+            reconstitutions: Vec::new(),
+            tasks,
+            changes: Vec::new(),
+            lines: vec![("tasks", lines)],
+            rows: true,
+        }
+    }
+
     /// The id of the seat `seat` of committee `committee` (both slugs).
     pub fn seat_id(committee: &str, seat: &str) -> Result<SeatId, IdError> {
         SeatId::from_slug(&format!("{committee}/{seat}"))
@@ -321,7 +345,7 @@ impl Seed {
                 .iter()
                 .find(|(s, _)| *s == section)
                 .and_then(|(_, lines)| lines.get(index).copied()),
-            section,
+            section: if self.rows { SHEET_ROW } else { section },
             index: index + 1,
         };
         // Every slug this file defines, checked for duplicates, then visible to every entry.
@@ -357,7 +381,12 @@ impl Seed {
             };
             let commands = commands.map_err(wrap)?;
             let key = match entity {
-                Some((kind, slug)) => format!("{kind}:{slug}"),
+                // By id, not slug: a task named by its id in one file (a sheet reformctl
+                // exported) and by its slug in another is one entity.
+                Some((kind, slug)) => match commands.first().and_then(created_id) {
+                    Some(id) => format!("{kind}:{id}"),
+                    None => format!("{kind}:{slug}"),
+                },
                 None => commands
                     .iter()
                     .map(|c| c.change_key().map_err(|e| SeedError::Syntax(e.to_string())))

@@ -44,9 +44,16 @@ impl Refs {
         self.resolve("committee", slug)?;
         Ok(CommitteeId::from_slug(slug)?)
     }
+    /// A task slug written as a UUID is that task's id: a task sheet exported by reformctl
+    /// names its tasks so, and importing it again then names the same tasks.
     pub(crate) fn task(&self, slug: &str) -> Result<TaskId, SeedError> {
         self.resolve("task", slug)?;
-        Ok(TaskId::from_slug(slug)?)
+        let written = slug.trim();
+        match uuid::Uuid::try_parse(written) {
+            // Only the hyphenated form, as reformctl writes ids: no code is mistaken for one.
+            Ok(id) if written.len() == 36 => Ok(TaskId::from_uuid(id)),
+            _ => Ok(TaskId::from_slug(slug)?),
+        }
     }
 
     pub(crate) fn assignment(

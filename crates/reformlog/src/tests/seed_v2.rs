@@ -580,3 +580,97 @@ decision = "qd-1-2024"
         "{err}"
     );
 }
+
+#[test]
+fn tasks_read_from_sheet_rows_are_named_by_row_and_a_uuid_slug_is_the_task_id() {
+    let plans = include_str!("../../../../tests/data/seed-plans-2021.toml");
+    let mut t = Translation::new();
+    Seed::parse(SEED)
+        .unwrap()
+        .commands_in("a.toml", &mut t)
+        .unwrap();
+    Seed::parse(plans)
+        .unwrap()
+        .commands_in("b.toml", &mut t)
+        .unwrap();
+    let plan = crate::DecisionId::from_slug("kh-cchc-2021").unwrap();
+    assert_eq!(
+        t.slug_of(plan.as_uuid()),
+        Some(("decision", "kh-cchc-2021"))
+    );
+    let id = "0190b0c1-0000-7000-8000-000000000001";
+    let task = |slug: &str, title: &str| crate::SeedTask {
+        slug: slug.into(),
+        plan: Some("kh-cchc-2021".into()),
+        title: title.into(),
+        product: "Báo cáo".into(),
+        created: "2021-01-15".parse().unwrap(),
+        deadline: "2021-06-30".parse().unwrap(),
+        lead: Some("van-phong-bo".into()),
+        cooperating: vec![],
+        responsible: None,
+    };
+    let rows = Seed::from_rows(
+        "2021-01-15".parse().unwrap(),
+        vec![
+            (7, task("kh-cchc-2021/A", "Nhiệm vụ 1")),
+            (9, task(id, "Nhiệm vụ 2")),
+        ],
+    );
+    let out = rows.translate("tasks.xlsx, sheet \"KH\"", &mut t).unwrap();
+    assert_eq!(out[0].0.to_string(), "tasks.xlsx, sheet \"KH\", row 7");
+    let Command::CreateTask { task: second, .. } = &out[1].1 else {
+        panic!("{:?}", out[1].1)
+    };
+    assert_eq!(second.as_uuid().to_string(), id);
+    // A row again, differently: both rows are named.
+    let again = Seed::from_rows(
+        "2021-01-15".parse().unwrap(),
+        vec![(12, task("kh-cchc-2021/A", "Nhiệm vụ 1 (sửa)"))],
+    );
+    let err = again
+        .translate("tasks.csv", &mut t)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("tasks.xlsx, sheet \"KH\", row 7") && err.contains("tasks.csv, row 12"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_task_named_by_its_id_in_a_sheet_and_by_its_slug_in_a_file_is_one_task() {
+    let plans = include_str!("../../../../tests/data/seed-plans-2021.toml");
+    let mut t = Translation::new();
+    for (file, text) in [("a.toml", SEED), ("b.toml", plans)] {
+        Seed::parse(text)
+            .unwrap()
+            .commands_in(file, &mut t)
+            .unwrap();
+    }
+    let id = crate::TaskId::from_slug("trien-khai-kh-cchc-2021").unwrap();
+    let row = |deadline: &str| crate::SeedTask {
+        slug: id.as_uuid().to_string(),
+        plan: Some("kh-cchc-2021".into()),
+        title: "Tổ chức triển khai kế hoạch cải cách hành chính năm 2021 của Bộ".into(),
+        product: "Báo cáo kết quả cải cách hành chính năm 2021".into(),
+        created: "2021-01-15".parse().unwrap(),
+        deadline: deadline.parse().unwrap(),
+        lead: Some("vu-to-chuc-can-bo".into()),
+        cooperating: vec!["van-phong-bo".into(), "cuc-tin-hoc-hoa".into()],
+        responsible: Some("pham-minh-tien".into()),
+    };
+    let same = Seed::from_rows("2021-01-15".parse().unwrap(), vec![(2, row("2021-12-31"))]);
+    assert!(same
+        .translate("out.csv", &mut t.clone())
+        .unwrap()
+        .is_empty());
+    let other = Seed::from_rows("2021-01-15".parse().unwrap(), vec![(2, row("2022-03-31"))]);
+    let err = other.translate("out.csv", &mut t).unwrap_err().to_string();
+    assert!(
+        err.contains("defined differently in two files")
+            && err.contains("b.toml:")
+            && err.contains("out.csv, row 2"),
+        "{err}"
+    );
+}
