@@ -140,3 +140,30 @@ fn the_task_feed_is_open_to_every_reader_and_the_rest_of_the_log_to_auditors() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[test]
+fn resuming_past_the_log_end_is_refused_before_the_stream_starts() {
+    let d = Daemon::start(true);
+    let head = d.head();
+    let refused = d
+        .request(
+            reqwest::Method::GET,
+            "/v1/events/stream",
+            Some(&d.tokens.auditor),
+        )
+        .header("last-event-id", "999999999")
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let problem: serde_json::Value = refused.json().unwrap();
+    assert_eq!(problem["code"], "position-not-reached", "{problem}");
+    let refused = d.get("/v1/events/stream?from=999999999", Some(&d.tokens.auditor));
+    assert_eq!(refused.status().as_u16(), 400);
+    // The next position to be written is where a follower may start.
+    let next = d.get(
+        &format!("/v1/events/stream?from={}", head + 1),
+        Some(&d.tokens.auditor),
+    );
+    assert_eq!(next.status().as_u16(), 200);
+    drop(next);
+}

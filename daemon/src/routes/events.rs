@@ -160,7 +160,7 @@ pub(crate) struct FeedQuery {
     params(FeedQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this position")),
     responses(
         (status = 200, description = "text/event-stream of events", content_type = "text/event-stream"),
-        (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
+        (status = 400, description = "Invalid parameters, or `Last-Event-ID`/`from` past the log's end (`position-not-reached`)", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
         (status = 403, description = "Role may not read the audit trail (every role that reads state may read `categories=task`)"),
     ),
@@ -193,6 +193,20 @@ pub(crate) async fn stream(
             Some(p) => SubscribeFrom::After(p - 1),
         },
     };
+    // Resuming after a position the log has not reached would wait for it silently and
+    // then skip everything before it: refuse it before the stream starts.
+    if let SubscribeFrom::After(after) = from {
+        let head = state.store.head_position();
+        if after > head {
+            return Err(ApiError::bad_request(
+                "position-not-reached",
+                format!(
+                    "the log ends at position {head}; resuming after {after} would skip what is \
+                     written up to it"
+                ),
+            ));
+        }
+    }
     let filter = EventFilter {
         event_types: split(q.types.as_ref()),
         stream_categories: categories,
