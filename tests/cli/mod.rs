@@ -16,6 +16,9 @@ mod tasks_for_readers;
 // sheets: a plan's tasks from CSV and XLSX (written by openpyxl), bad sheets refused by row
 // and column, listings and reports exported as CSV and XLSX and imported again.
 mod sheets;
+// a plan's year: tasks from a workbook, the year's changes, a late entry and a correction; the
+// year-end report against a brute-force count on both time axes; decision citations.
+mod plan_year;
 
 use serde_json::Value;
 

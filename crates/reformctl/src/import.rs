@@ -147,29 +147,9 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
 /// The decision a command cites (for a task, the plan it belongs to).
 pub(crate) fn cited_decision(c: &Command) -> Option<DecisionId> {
     match c {
-        Command::EstablishUnit { decision, .. }
-        | Command::RenameUnit { decision, .. }
-        | Command::MoveUnit { decision, .. }
-        | Command::MergeUnit { decision, .. }
-        | Command::DissolveUnit { decision, .. }
-        | Command::CreatePost { decision, .. }
-        | Command::AppointToPost { decision, .. }
-        | Command::EndPostHolding { decision, .. }
-        | Command::AbolishPost { decision, .. } => *decision,
-        Command::EstablishCommittee { decision, .. }
-        | Command::RenameCommittee { decision, .. }
-        | Command::SetDuties { decision, .. }
-        | Command::CreateSeat { decision, .. }
-        | Command::AbolishSeat { decision, .. }
-        | Command::StartMembership { decision, .. }
-        | Command::EndMembership { decision, .. }
-        | Command::ReplaceSeatHolder { decision, .. }
-        | Command::MoveMember { decision, .. }
-        | Command::Reconstitute { decision, .. }
-        | Command::DesignateSeatHolder { decision, .. }
-        | Command::DissolveCommittee { decision, .. } => Some(*decision),
+        // A plan's tasks are written with the plan.
         Command::CreateTask { plan, .. } => *plan,
-        _ => None,
+        other => other.decision(),
     }
 }
 

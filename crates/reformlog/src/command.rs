@@ -271,6 +271,46 @@ pub enum Command {
 }
 
 impl Command {
+    /// The decision this command says made the change, if it names one.
+    pub fn decision(&self) -> Option<DecisionId> {
+        use Command as C;
+        match self {
+            C::EstablishUnit { decision, .. }
+            | C::RenameUnit { decision, .. }
+            | C::MoveUnit { decision, .. }
+            | C::MergeUnit { decision, .. }
+            | C::DissolveUnit { decision, .. }
+            | C::CreatePost { decision, .. }
+            | C::AppointToPost { decision, .. }
+            | C::EndPostHolding { decision, .. }
+            | C::AbolishPost { decision, .. }
+            | C::AssignTask { decision, .. }
+            | C::ExtendDeadline { decision, .. }
+            | C::ReportProgress { decision, .. }
+            | C::CompleteTask { decision, .. }
+            | C::CancelTask { decision, .. }
+            | C::ReopenTask { decision, .. } => *decision,
+            C::EstablishCommittee { decision, .. }
+            | C::RenameCommittee { decision, .. }
+            | C::SetDuties { decision, .. }
+            | C::CreateSeat { decision, .. }
+            | C::AbolishSeat { decision, .. }
+            | C::StartMembership { decision, .. }
+            | C::EndMembership { decision, .. }
+            | C::ReplaceSeatHolder { decision, .. }
+            | C::MoveMember { decision, .. }
+            | C::Reconstitute { decision, .. }
+            | C::DissolveCommittee { decision, .. }
+            | C::DesignateSeatHolder { decision, .. } => Some(*decision),
+            C::RegisterPerson { .. }
+            | C::RenamePerson { .. }
+            | C::RecordDecision { .. }
+            | C::CreateTask { .. }
+            | C::Correct { .. }
+            | C::Retract { .. } => None,
+        }
+    }
+
     /// Makes this command cite `decision`, as a change a decision makes: a command whose
     /// decision is optional and absent gets it; one that names a decision must name this one
     /// (`Err` gives the one it names). Commands that record no decision are left as they are.
