@@ -177,6 +177,30 @@ fn outputs(stdout: &str) -> BTreeMap<String, String> {
 /// What the README says these commands print (a fragment of each).
 const PRINTS: &[(&str, &[&str])] = &[
     (
+        "reformctl tasks --plan kh-cchc-2021 --on 2021-03-01",
+        &[
+            "Rà soát thủ tục hành chính thuộc phạm vi quản lý của Bộ",
+            "Cập nhật quy chế làm việc của Ban chỉ đạo cải cách hành chính",
+            "2021-11-15",
+        ],
+    ),
+    (
+        "reformctl tasks --plan kh-cchc-2021 --status cancelled --on 2021-08-01",
+        &["Duy trì hệ thống quản lý chất lượng", "cancelled"],
+    ),
+    (
+        "reformctl decision show qd-gia-han-cchc-2021",
+        &["task_deadline_extended", "2021-06-25"],
+    ),
+    (
+        "reformctl report --plan kh-cchc-2021 --on 2021-12-31",
+        &["4 tasks on 2021-12-31: 0 open, 0 overdue, 2 completed on time, 2 completed late"],
+    ),
+    (
+        r#"reformctl report --plan kh-cchc-2021 --on 2021-12-31 --known-at "$FIRST""#,
+        &["4 tasks on 2021-12-31: 0 open, 1 overdue, 2 completed on time, 1 completed late"],
+    ),
+    (
         r#"curl -s "$R/v1/committees/bcd-cchc-bo-tttt/composition?on=2022-02-01""#,
         &["Nguyễn Huy Dũng", "Phạm Minh Tiến", "Đỗ Công Anh"],
     ),
