@@ -616,3 +616,32 @@ fn authentication_and_the_route_permission_come_before_any_validation() {
         .unwrap();
     assert_eq!(verify.status().as_u16(), 403);
 }
+
+#[test]
+fn the_overdue_list_narrows_to_a_unit() {
+    let d = Daemon::start(true);
+    let task = |slug: &str, lead: &str| json!({ "create_task": { "task": reformlog::TaskId::from_slug(slug).unwrap().to_string(), "plan": null, "title": format!("Nhiệm vụ {slug}"), "product": "Báo cáo", "deadline": "2022-01-31", "assignment": { "lead": unit(lead), "cooperating": [], "responsible": null }, "on": "2022-01-20" } });
+    let r = d.post_json(
+        "/v1/commands",
+        &d.tokens.editor,
+        &json!({ "reason": "kiểm thử", "commands": [task("nv-qua-han-1", "vu-phap-che"), task("nv-qua-han-2", "van-phong-bo")] }),
+    );
+    assert_eq!(r.status().as_u16(), 201);
+    let titles = |path: &str| -> Vec<String> {
+        d.get_json(path, &d.tokens.viewer)["answer"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = titles("/v1/tasks/overdue?on=2022-02-15");
+    assert!(all.contains(&"Nhiệm vụ nv-qua-han-1".to_owned()), "{all:?}");
+    assert!(all.contains(&"Nhiệm vụ nv-qua-han-2".to_owned()), "{all:?}");
+    assert_eq!(
+        titles("/v1/tasks/overdue?on=2022-02-15&unit=vu-phap-che"),
+        vec!["Nhiệm vụ nv-qua-han-1".to_owned()]
+    );
+    let unknown = d.get("/v1/tasks/overdue?unit=khong-co", Some(&d.tokens.viewer));
+    assert_eq!(unknown.status().as_u16(), 404);
+}

@@ -233,19 +233,48 @@ async fn filtered_tasks(
 }
 
 /// Tasks past their deadline on `on` and not completed or cancelled.
-#[utoipa::path(get, path = "/v1/tasks/overdue", params(TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/tasks/overdue", params(OverdueQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
 async fn overdue_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiQuery(q): ApiQuery<TimeQuery>,
+    ApiQuery(q): ApiQuery<OverdueQuery>,
 ) -> Result<Response, ApiError> {
     let on = parse_on(q.on.as_deref(), &state.zone)?;
-    ask_at(
+    let known_at = state.known_at(q.known_at.as_deref())?;
+    let query = match q.unit.as_deref() {
+        None => Query::OverdueTasks { on },
+        // The same answer narrowed to what one unit leads or cooperates on.
+        Some(u) => Query::FilteredTasks {
+            filter: TaskFilter {
+                overdue: Some(true),
+                unit: Some(parse_id(u, UnitId::from_uuid, UnitId::from_slug)?),
+                ..TaskFilter::default()
+            },
+            on,
+        },
+    };
+    ask(
         state,
         &headers,
         Permission::ReadState,
-        Query::OverdueTasks { on },
-        &q,
+        query,
+        known_at,
+        q.min_position,
     )
     .await
+}
+
+/// The overdue list on a date, optionally of one unit.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct OverdueQuery {
+    /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    on: Option<String>,
+    /// Answer as the system knew it at this log position, RFC 3339 time, or date.
+    known_at: Option<String>,
+    /// Answer only once the read models include this log position.
+    min_position: Option<u64>,
+    /// Only the tasks this unit (UUID or slug) leads or cooperates on.
+    unit: Option<String>,
 }
