@@ -56,3 +56,22 @@ fn body_codings_the_daemon_does_not_decode_are_refused() {
     assert_eq!(status, 201, "{answer}");
     assert_eq!(d.head(), head + 1, "only the plain request was written");
 }
+
+#[test]
+fn what_the_http_layer_cannot_parse_is_a_bare_400_and_a_closed_connection() {
+    let d = Daemon::start(false);
+    let (status, body) = raw(
+        &d,
+        "POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
+    );
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = raw(&d, "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n");
+    assert_eq!(status, 400, "{body}");
+    // Anything routed is shaped: an unknown path is a problem, not a bare 404.
+    let (status, body) = raw(
+        &d,
+        "GET /khong-co HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 404);
+    assert!(body.contains("\"code\""), "{body}");
+}
