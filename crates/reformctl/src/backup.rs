@@ -9,6 +9,7 @@
 //! into an empty data folder, then opens, verifies and compares the head digest again.
 
 use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -68,30 +69,38 @@ fn files_under(root: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
+/// Creates `dir` and its missing parents, readable by the owner only: a backup holds the
+/// token file, which reformd refuses to start with when others may read it.
+fn private_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::io("cannot create", dir, e))
+}
+
+/// Creates (or truncates) the file `path`, readable by the owner only.
+fn private_file(path: &Path) -> Result<std::fs::File, Error> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::io("cannot write", path, e))
+}
+
 /// Copies `from` to `to` (creating folders), returning size and BLAKE3 of what was read.
 fn copy_hashed(
     from: &Path,
     to: &Path,
     bar: &indicatif::ProgressBar,
 ) -> Result<(u64, String), Error> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    // A backup holds the whole store and the token hashes: owner-only, like the data folder
-    // (the daemon refuses to start on a token file others can read).
     if let Some(parent) = to.parent() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(parent)
-            .map_err(|e| Error::io("cannot create", parent, e))?;
+        private_dir(parent)?;
     }
     let mut src = std::fs::File::open(from).map_err(|e| Error::io("cannot read", from, e))?;
-    let mut dst = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(to)
-        .map_err(|e| Error::io("cannot write", to, e))?;
+    let mut dst = private_file(to)?;
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut total = 0u64;
@@ -196,7 +205,7 @@ pub(crate) fn backup(
         position: h.position,
         hash: h.hash.to_hex(),
     });
-    std::fs::create_dir_all(output).map_err(|e| Error::io("cannot create", output, e))?;
+    private_dir(output)?;
     let files = files_under(&src)?;
     let bar = progress.bar(total_bytes(&files), "backup");
     for f in &files {
@@ -233,7 +242,9 @@ pub(crate) fn backup(
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Output(e.into()))?;
     let path = output.join(MANIFEST);
-    std::fs::write(&path, text + "\n").map_err(|e| Error::io("cannot write", &path, e))?;
+    private_file(&path)?
+        .write_all((text + "\n").as_bytes())
+        .map_err(|e| Error::io("cannot write", &path, e))?;
     match head {
         Some(h) => writeln!(
             out,
@@ -352,6 +363,13 @@ mod tests {
         let restored = dir.path().join("restored");
         restore(&mut out, &bk, &restored, &quiet).unwrap();
         assert!(restored.join(TOKENS).is_file());
+        // Owner-only, as reformd insists for the token file.
+        for f in [restored.join(TOKENS), bk.join(TOKENS), bk.join(MANIFEST)] {
+            let mode = std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(&f).unwrap().permissions(),
+            );
+            assert_eq!(mode & 0o077, 0, "{f:?}");
+        }
         let store = open_existing(&store_dir(&restored)).unwrap();
         assert_eq!(
             store.head().unwrap().unwrap().hash.to_hex(),
