@@ -49,6 +49,9 @@ mod store_commits;
 // conflicts: a loser of a race sees the winner at once; waiting for a position.
 #[path = "store/conflicts.rs"]
 mod store_conflicts;
+// snapshots taken under concurrent writers: exactly the commits up to the snapshot's head.
+#[path = "store/snapshot.rs"]
+mod store_snapshot;
 
 // The domain (crate reformlog) over the log: the Decision 34 seed case on both time axes.
 #[path = "domain/seed_case.rs"]

@@ -389,8 +389,26 @@ impl Inner {
         };
         let mut frame = Vec::new();
         journal::encode_frame(&commit, &mut frame)?;
+        let ticket = self.enqueue(&mut w, commit, frame, next_stream_no);
+        let outcome = AppendOutcome {
+            first_position,
+            last_position: position - 1,
+            streams: stream_results,
+            deduplicated: false,
+            commit: number,
+        };
+        Ok(Staged::Commit(outcome, ticket))
+    }
 
-        // Accepted: only now does the writer's state move on.
+    /// Accepts a staged commit: the writer's state moves past it and it joins the queue for
+    /// the next round. The caller holds the writer lock and has checked everything.
+    pub(crate) fn enqueue(
+        &self,
+        w: &mut WriterState,
+        commit: StagedCommit,
+        frame: Vec<u8>,
+        next_stream_no: u64,
+    ) -> Arc<Ticket> {
         let ticket = Arc::new(Ticket::default());
         for s in &commit.streams {
             let last = s.first_revision + s.events as u64 - 1;
@@ -401,26 +419,19 @@ impl Inner {
             w.inflight_ids
                 .insert(r.event_id, (r.clone(), Arc::clone(&ticket)));
         }
-        w.next_commit = number + 1;
-        w.next_position = position;
-        w.last_hash = prev_hash;
-        w.last_recorded_at = recorded_at;
+        w.next_commit = commit.info.number + 1;
+        w.next_position = commit.info.last_position + 1;
+        w.last_hash = commit.last_hash();
+        w.last_recorded_at = commit.info.recorded_at;
         w.next_stream_no = next_stream_no;
         w.inflight += 1;
         w.last_ticket = Some(Arc::clone(&ticket));
-        let outcome = AppendOutcome {
-            first_position,
-            last_position: position - 1,
-            streams: stream_results,
-            deduplicated: false,
-            commit: number,
-        };
         lock(&self.queue).push_back(Queued {
             commit,
             frame,
             ticket: Arc::clone(&ticket),
         });
-        Ok(Staged::Commit(outcome, ticket))
+        ticket
     }
 
     /// `Some` when every event is stored already (or staged) with identical content: a retry.
@@ -496,7 +507,7 @@ impl Inner {
 
     /// The stream's number and last revision, staged commits included, through the writer's
     /// cache.
-    fn stream_head_locked(
+    pub(crate) fn stream_head_locked(
         &self,
         w: &mut WriterState,
         stream: &str,

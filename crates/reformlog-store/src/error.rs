@@ -323,3 +323,83 @@ impl From<sled::Error> for AppendError {
         Self::Storage(e.into())
     }
 }
+
+/// Why a snapshot (`Store::snapshot_to`) was not taken. The store copied from is never
+/// changed, and no folder appears under the name asked for: at most the temporary
+/// `.<name>.partial` beside it, which the next snapshot to that name removes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The folder asked for exists already.
+    #[error("{0} exists; a snapshot goes into a new folder")]
+    Exists(PathBuf),
+    /// The path names no new folder (it ends in `..` or is a root).
+    #[error("{0} does not name a new folder")]
+    InvalidTarget(PathBuf),
+    /// The log breaks where the copy reads it; a broken chain is not copied.
+    #[error("the log breaks at position {position}: {reason}; not copying a broken chain")]
+    Broken {
+        /// The first bad position.
+        position: u64,
+        /// What is wrong there.
+        reason: String,
+    },
+    /// Reading the log failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The copy could not be created or reopened.
+    #[error("cannot open the copy at {path}: {source}")]
+    Open {
+        /// The copy's (temporary) folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<OpenError>,
+    },
+    /// Writing the copy failed (a full disk, say).
+    #[error("cannot write the copy at {path}: {source}")]
+    Copy {
+        /// The copy's (temporary) folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: AppendError,
+    },
+    /// The copy, reopened, does not verify or does not end where the snapshot does.
+    #[error("the copy at {path} does not match the log: {reason}")]
+    Mismatch {
+        /// The copy's (temporary) folder.
+        path: PathBuf,
+        /// What differs.
+        reason: String,
+    },
+    /// A file operation on the folders failed.
+    #[error("{context} {path}: {source}")]
+    Io {
+        /// What was being done.
+        context: &'static str,
+        /// On what.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SnapshotError {
+    /// Whether the disk (or a quota) filled up while the copy was written.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            SnapshotError::Copy { source, .. } => match source {
+                AppendError::StorageFull(_) => true,
+                AppendError::Storage(s) => s.is_storage_full(),
+                _ => false,
+            },
+            SnapshotError::Open { source, .. } => {
+                matches!(&**source, OpenError::Storage(s) if s.is_storage_full())
+            }
+            SnapshotError::Io { source, .. } => is_full(source),
+            _ => false,
+        }
+    }
+}

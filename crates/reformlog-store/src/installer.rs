@@ -110,6 +110,11 @@ impl Installer {
         Ok(())
     }
 
+    /// Frame bytes past which rounds wait for this thread.
+    pub(crate) fn limit(&self) -> u64 {
+        self.backlog_limit
+    }
+
     /// Queues journaled commits, in commit order, each with the size of its journal frame.
     pub(crate) fn push(&self, commits: Vec<(StagedCommit, u64)>) {
         let mut q = lock(&self.shared.queue);

@@ -31,6 +31,7 @@ mod persist;
 mod read;
 mod record;
 mod round;
+mod snapshot;
 mod store;
 mod subscription;
 mod upcast;
@@ -41,7 +42,8 @@ pub use chain::{Hash, HeadDigest};
 pub use codec::{decode_payload, encode_payload};
 pub use commit::{Commit, CommitInfo};
 pub use error::{
-    AppendError, CodecError, CorruptionError, LogHead, OpenError, ReadError, StorageError,
+    AppendError, CodecError, CorruptionError, LogHead, OpenError, ReadError, SnapshotError,
+    StorageError,
 };
 pub use journal::TornTail;
 pub use read::{Direction, EventFilter, LogPage};
@@ -49,6 +51,7 @@ pub use record::{
     stream_category, Metadata, NewEvent, RecordedEvent, Timestamp, MAX_EVENT_TYPE_BYTES,
     MAX_PAYLOAD_BYTES, MAX_RECORD_BYTES, MAX_STREAM_ID_BYTES,
 };
+pub use snapshot::Snapshot;
 pub use store::{Recovery, Store, StoreConfig, StoreStats};
 pub use subscription::{SubscribeFrom, Subscription, SubscriptionMessage};
 pub use upcast::Upcaster;

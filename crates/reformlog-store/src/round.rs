@@ -155,6 +155,21 @@ impl Inner {
         }
     }
 
+    /// Writes every queued commit to the journal and to sled in one round without a sync, as
+    /// a bulk import does; they become durable and visible at the next sync. Fails with the
+    /// first of `tickets` that failed.
+    pub(crate) fn write_queued_unsynced(&self, tickets: &[Arc<Ticket>]) -> Result<(), AppendError> {
+        self.run_round(false);
+        for ticket in tickets {
+            match ticket.get_written() {
+                Some(Ok(())) => {}
+                Some(Err(f)) => return Err(f.to_error()),
+                None => self.wait_durable(ticket)?,
+            }
+        }
+        Ok(())
+    }
+
     /// Makes everything written so far durable and visible (one round, shared).
     pub(crate) fn sync_all(&self) -> Result<(), AppendError> {
         let ticket = Arc::new(Ticket::default());

@@ -1,0 +1,353 @@
+//! `Store::snapshot_to`: a copy of the log up to one commit boundary, taken while appends go
+//! on, written under a temporary name and renamed into place only once it verifies.
+//!
+//! The copy is logical, not a copy of sled's files (which change under a running store): every
+//! commit up to the head seen at the start is read back and re-staged into a fresh store with
+//! the same numbers, positions, revisions, times, metadata, payloads and hashes, through the
+//! same journal frames and installs as a bulk import. Records at or below the visible head
+//! never change, so reading them needs no lock and appends carry on meanwhile.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chain::{record_hash, Hash, HeadDigest};
+use crate::commit::{CommitInfo, StagedCommit, StagedStream};
+use crate::error::{ReadError, SnapshotError};
+use crate::journal;
+use crate::keys;
+use crate::record::RecordedEvent;
+use crate::round::Ticket;
+use crate::store::{lock, Inner, Store, StoreConfig};
+
+/// sled's cache for the copy while it is written: it is read back only by its own checks.
+const COPY_CACHE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// What a snapshot holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// Its last commit (0 for an empty log).
+    pub commit: u64,
+    /// Its head digest; `None` for an empty log.
+    pub head: Option<HeadDigest>,
+    /// How many records it holds (its head position).
+    pub records: u64,
+}
+
+impl Store {
+    /// Writes a consistent copy of the log, up to the last commit visible when it is called,
+    /// into the new folder `dir`, while appends to this store go on.
+    ///
+    /// The copy is built in `.<name>.partial` beside `dir` (a stale one from an interrupted
+    /// snapshot is removed first), made durable, reopened and verified whole (chain, indexes,
+    /// commit table, head digest equal to this store's at that commit), and only then renamed
+    /// to `dir`: a folder under that name is always a complete, verified snapshot. One
+    /// snapshot at a time should target a given `dir`. The read models or other auxiliary
+    /// trees are not copied.
+    pub fn snapshot_to(&self, dir: impl AsRef<Path>) -> Result<Snapshot, SnapshotError> {
+        let dir = dir.as_ref();
+        let (parent, name) = match (dir.parent(), dir.file_name()) {
+            (Some(p), Some(n)) => (p, n.to_string_lossy().into_owned()),
+            _ => return Err(SnapshotError::InvalidTarget(dir.to_path_buf())),
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if dir.exists() {
+            return Err(SnapshotError::Exists(dir.to_path_buf()));
+        }
+        let partial = parent.join(format!(".{name}.partial"));
+        if partial.exists() {
+            std::fs::remove_dir_all(&partial)
+                .map_err(|e| SnapshotError::io("cannot remove the stale", &partial, e))?;
+        }
+        let commit = self.inner.visible_commit();
+        let head = match commit {
+            0 => None,
+            n => {
+                let position = self.inner.commit_info(n)?.last_position;
+                Some(HeadDigest {
+                    position,
+                    hash: self.inner.hash_at(position)?,
+                })
+            }
+        };
+        let snapshot = Snapshot {
+            commit,
+            head,
+            records: head.map_or(0, |h| h.position),
+        };
+        {
+            let copy = StoreConfig::new(&partial)
+                .cache_capacity(COPY_CACHE_BYTES)
+                .recent_capacity(1)
+                .open()
+                .map_err(|e| SnapshotError::open(&partial, e))?;
+            copy_commits(&self.inner, &copy.inner, &snapshot, &partial)?;
+            copy.sync().map_err(|e| SnapshotError::write(&partial, e))?;
+            copy.persist()
+                .map_err(|e| SnapshotError::write(&partial, e.into()))?;
+        }
+        check_copy(&partial, &snapshot)?;
+        std::fs::rename(&partial, dir)
+            .map_err(|e| SnapshotError::io("cannot rename the snapshot to", dir, e))?;
+        std::fs::File::open(parent)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| SnapshotError::io("cannot sync the folder", parent, e))?;
+        Ok(snapshot)
+    }
+}
+
+/// Re-stages the commits of `source` up to `head` into the empty store `copy`, read in one
+/// pass over the log and each record checked against the chain, in unsynced rounds of at
+/// most the installer's backlog limit of frame bytes (sled's space reserve bounds what one
+/// round may put in it).
+fn copy_commits(
+    source: &Inner,
+    copy: &Inner,
+    head: &Snapshot,
+    path: &Path,
+) -> Result<(), SnapshotError> {
+    let Some(last) = head.head else {
+        return Ok(());
+    };
+    let limit = copy.installer.limit();
+    let mut prev = Hash::ZERO;
+    let mut expected = 1u64;
+    let mut cached: Option<CommitInfo> = None;
+    let mut open: Option<(CommitInfo, Vec<RecordedEvent>)> = None;
+    let mut tickets: Vec<Arc<Ticket>> = Vec::new();
+    let mut bytes = 0u64;
+    let mut stage = |commit: Option<(CommitInfo, Vec<RecordedEvent>)>,
+                     done: bool|
+     -> Result<(), SnapshotError> {
+        if let Some((info, records)) = commit {
+            let (ticket, frame_bytes) = copy.stage_copy(info, records, path)?;
+            tickets.push(ticket);
+            bytes += frame_bytes;
+        }
+        if bytes >= limit || (done && !tickets.is_empty()) {
+            copy.write_queued_unsynced(&tickets)
+                .map_err(|e| SnapshotError::write(path, e))?;
+            tickets.clear();
+            bytes = 0;
+        }
+        Ok(())
+    };
+    for item in source.tree.range(keys::log(1)..=keys::log(last.position)) {
+        let (key, value) = item.map_err(ReadError::from)?;
+        let broken = |position: u64, reason: &str| SnapshotError::Broken {
+            position,
+            reason: reason.into(),
+        };
+        if keys::log_position(&key) != Some(expected) {
+            return Err(broken(expected, "record missing"));
+        }
+        let position = expected;
+        let mut record = source.complete(position, &value, Some(prev), &mut cached)?;
+        if record.prev_hash != prev {
+            return Err(broken(
+                position,
+                "previous-hash link does not match the previous record",
+            ));
+        }
+        if record_hash(&record) != record.hash {
+            return Err(broken(position, "content does not match its hash"));
+        }
+        prev = record.hash;
+        expected += 1;
+        if open
+            .as_ref()
+            .is_some_and(|(info, _)| info.contains(position))
+        {
+            if let Some((_, records)) = open.as_mut() {
+                records.push(record);
+            }
+            continue;
+        }
+        // The record starts the next commit: the one before it is whole.
+        let want = open.as_ref().map_or(1, |(info, _)| info.number + 1);
+        let info = match &cached {
+            Some(c) if c.number == record.commit => c.clone(),
+            // A record from before format 4 is a commit of its own, numbered as its position.
+            _ => source.commit_info(record.commit)?,
+        };
+        if info.number != want || info.first_position != position {
+            return Err(broken(
+                position,
+                &format!(
+                    "the record names commit {}, where commit {want} starts",
+                    info.number
+                ),
+            ));
+        }
+        record.commit = info.number;
+        stage(open.replace((info, vec![record])), false)?;
+    }
+    if expected != last.position + 1 {
+        return Err(SnapshotError::Broken {
+            position: expected,
+            reason: "record missing".into(),
+        });
+    }
+    match &open {
+        Some((info, _)) if info.number == head.commit && info.last_position == last.position => {}
+        _ => {
+            return Err(SnapshotError::Broken {
+                position: last.position,
+                reason: format!("the log does not end commit {} there", head.commit),
+            })
+        }
+    }
+    stage(open.take(), true)
+}
+
+impl Inner {
+    /// Stages a commit read from another store exactly as it was recorded, continuing this
+    /// store's log; returns its ticket and the size of its journal frame.
+    fn stage_copy(
+        &self,
+        info: CommitInfo,
+        records: Vec<RecordedEvent>,
+        path: &Path,
+    ) -> Result<(Arc<Ticket>, u64), SnapshotError> {
+        let mismatch = |reason: String| SnapshotError::Mismatch {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let mut w = lock(&self.writer);
+        if let Some(e) = w.refusal() {
+            return Err(SnapshotError::write(path, e));
+        }
+        if info.number != w.next_commit || info.first_position != w.next_position {
+            return Err(mismatch(format!(
+                "commit {} at position {} does not follow the copy's commit {} at position {}",
+                info.number,
+                info.first_position,
+                w.next_commit - 1,
+                w.next_position - 1
+            )));
+        }
+        let prev_hash = w.last_hash;
+        let mut next_stream_no = w.next_stream_no;
+        let mut streams: Vec<StagedStream> = Vec::new();
+        let mut start = 0;
+        while let Some(first) = records.get(start) {
+            let stream = first.stream.clone();
+            let run = records[start..]
+                .iter()
+                .take_while(|r| r.stream == stream)
+                .count();
+            if streams.iter().any(|s| s.stream == stream) {
+                return Err(mismatch(format!(
+                    "commit {} holds stream {stream:?} in two runs",
+                    info.number
+                )));
+            }
+            let head = self
+                .stream_head_locked(&mut w, &stream)
+                .map_err(SnapshotError::Read)?;
+            let (stream_no, created, first_revision) = match head {
+                Some((no, last)) => (no, false, last.map_or(0, |r| r + 1)),
+                None => {
+                    next_stream_no += 1;
+                    (next_stream_no - 1, true, 0)
+                }
+            };
+            for (i, r) in records[start..start + run].iter().enumerate() {
+                if r.revision != first_revision + i as u64 {
+                    return Err(mismatch(format!(
+                        "position {} is revision {} of {stream:?}, where the copy is at {}",
+                        r.position,
+                        r.revision,
+                        first_revision + i as u64
+                    )));
+                }
+            }
+            streams.push(StagedStream {
+                stream,
+                stream_no,
+                created,
+                first_revision,
+                events: run,
+            });
+            start += run;
+        }
+        let commit = StagedCommit {
+            info,
+            prev_hash,
+            streams,
+            records,
+        };
+        let mut frame = Vec::new();
+        journal::encode_frame(&commit, &mut frame)
+            .map_err(|e| SnapshotError::write(path, e.into()))?;
+        let bytes = frame.len() as u64;
+        Ok((self.enqueue(&mut w, commit, frame, next_stream_no), bytes))
+    }
+}
+
+/// Reopens the finished copy and verifies it whole against the snapshot it should be.
+fn check_copy(path: &Path, snapshot: &Snapshot) -> Result<(), SnapshotError> {
+    let mismatch = |reason: String| SnapshotError::Mismatch {
+        path: path.to_path_buf(),
+        reason,
+    };
+    // sled lets go of the copy's lock from its own threads a moment after it is dropped.
+    let copy = StoreConfig::new(path)
+        .cache_capacity(COPY_CACHE_BYTES)
+        .recent_capacity(1)
+        .lock_wait(Duration::from_secs(10))
+        .open()
+        .map_err(|e| SnapshotError::open(path, e))?;
+    let report = copy.verify()?;
+    if let Some(b) = report.first_break {
+        return Err(mismatch(format!("{b}")));
+    }
+    if report.head != snapshot.head || copy.head_commit() != snapshot.commit {
+        return Err(mismatch(format!(
+            "it ends at commit {} with head {}, the snapshot at commit {} with head {}",
+            copy.head_commit(),
+            describe(report.head.as_ref()),
+            snapshot.commit,
+            describe(snapshot.head.as_ref())
+        )));
+    }
+    Ok(())
+}
+
+fn describe(head: Option<&HeadDigest>) -> String {
+    head.map_or_else(
+        || "none (empty)".to_string(),
+        |h| format!("{}:{}", h.position, h.hash),
+    )
+}
+
+impl SnapshotError {
+    fn io(context: &'static str, path: &Path, source: std::io::Error) -> Self {
+        SnapshotError::Io {
+            context,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn open(path: &Path, source: crate::error::OpenError) -> Self {
+        SnapshotError::Open {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        }
+    }
+
+    fn write(path: &Path, source: crate::error::AppendError) -> Self {
+        SnapshotError::Copy {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
