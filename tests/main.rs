@@ -52,6 +52,9 @@ mod store_conflicts;
 // snapshots taken under concurrent writers: exactly the commits up to the snapshot's head.
 #[path = "store/snapshot.rs"]
 mod store_snapshot;
+// the anchor file: the head digest kept outside the store, checked on open.
+#[path = "store/anchor.rs"]
+mod store_anchor;
 
 // The domain (crate reformlog) over the log: the Decision 34 seed case on both time axes.
 #[path = "domain/seed_case.rs"]

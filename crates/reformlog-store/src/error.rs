@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use uuid::Uuid;
 
 use crate::append::ExpectedRevision;
+use crate::chain::HeadDigest;
 
 /// A failure of the storage engine or the file system underneath it.
 #[derive(Debug, thiserror::Error)]
@@ -161,9 +162,54 @@ pub enum OpenError {
         /// The journal folder.
         path: PathBuf,
     },
+    /// The log does not extend the head digest kept in the anchor file: the store was rolled
+    /// back, truncated or rewritten by something outside the process (an older copy of its
+    /// folder put back, say).
+    #[error("{}", not_extended(.path, .anchor, .log.as_ref()))]
+    AnchorNotExtended {
+        /// The anchor file.
+        path: PathBuf,
+        /// The head digest it holds.
+        anchor: HeadDigest,
+        /// The log's head; `None` for an empty log.
+        log: Option<HeadDigest>,
+    },
+    /// The anchor file cannot be read, does not hold a head digest, or cannot be written.
+    #[error("the anchor file {path}: {reason}")]
+    Anchor {
+        /// The anchor file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The storage engine failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+fn not_extended(path: &std::path::Path, anchor: &HeadDigest, log: Option<&HeadDigest>) -> String {
+    let (log_text, how) = match log {
+        None => ("is empty".to_string(), "rolled back or truncated"),
+        Some(l) if l.position < anchor.position => (
+            format!("ends at position {} hash {}", l.position, l.hash),
+            "rolled back or truncated",
+        ),
+        Some(l) => (
+            format!(
+                "has head position {} hash {} and another hash at position {}",
+                l.position, l.hash, anchor.position
+            ),
+            "rewritten",
+        ),
+    };
+    format!(
+        "the log does not extend the anchor {}: the anchor holds position {} hash {}, the log {log_text}; \
+         it was {how} outside this process (start on the store the anchor follows, or move the \
+         anchor file aside to accept this log)",
+        path.display(),
+        anchor.position,
+        anchor.hash
+    )
 }
 
 /// A stored record or index entry that is not what the store wrote.

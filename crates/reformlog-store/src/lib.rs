@@ -13,6 +13,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod anchor;
 mod append;
 mod chain;
 mod codec;
@@ -32,6 +33,7 @@ mod read;
 mod record;
 mod round;
 mod snapshot;
+mod stats;
 mod store;
 mod subscription;
 mod upcast;
@@ -52,7 +54,8 @@ pub use record::{
     MAX_PAYLOAD_BYTES, MAX_RECORD_BYTES, MAX_STREAM_ID_BYTES,
 };
 pub use snapshot::Snapshot;
-pub use store::{Recovery, Store, StoreConfig, StoreStats};
+pub use stats::StoreStats;
+pub use store::{Recovery, Store, StoreConfig};
 pub use subscription::{SubscribeFrom, Subscription, SubscriptionMessage};
 pub use upcast::Upcaster;
 pub use verify::{BreakKind, ChainBreak, VerifyReport};

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use crate::append::{AppendOutcome, Staged, StreamAppend};
+use crate::chain::HeadDigest;
 use crate::commit::StagedCommit;
 use crate::error::{AppendError, StorageError};
 use crate::journal::{JournalError, JournalHead};
@@ -302,6 +303,12 @@ impl Inner {
         let acked = journal.head();
         self.acked_commit.store(acked.commit, Ordering::Release);
         self.acked.store(acked.position, Ordering::Release);
+        if let (Some(anchor), true) = (&self.anchor, acked.commit > 0) {
+            anchor.note(HeadDigest {
+                position: acked.position,
+                hash: acked.hash,
+            });
+        }
         // Installed only once acknowledged, so what sled holds is always visible the moment
         // the installer publishes it; still in commit order, under the journal lock.
         if !commits.is_empty() {

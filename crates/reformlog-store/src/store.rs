@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::anchor::Anchor;
 use crate::chain::Hash;
 use crate::commit::CommitCache;
 use crate::contention::Contention;
@@ -30,6 +31,7 @@ pub struct StoreConfig {
     upcaster: Arc<dyn Upcaster>,
     segment_bytes: u64,
     sled_reserve: u64,
+    anchor_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for StoreConfig {
@@ -41,6 +43,7 @@ impl fmt::Debug for StoreConfig {
             .field("lock_wait", &self.lock_wait)
             .field("segment_bytes", &self.segment_bytes)
             .field("sled_reserve", &self.sled_reserve)
+            .field("anchor_file", &self.anchor_file)
             .finish_non_exhaustive()
     }
 }
@@ -58,6 +61,7 @@ impl StoreConfig {
             segment_bytes: crate::journal::SEGMENT_BYTES,
             // Sixteen of sled's 512 KiB segments.
             sled_reserve: 8 * 1024 * 1024,
+            anchor_file: None,
         }
     }
 
@@ -94,6 +98,18 @@ impl StoreConfig {
     /// `StorageFull` while this much cannot be reserved, and go on once it can.
     pub fn sled_space_reserve(mut self, bytes: u64) -> Self {
         self.sled_reserve = bytes;
+        self
+    }
+
+    /// Keeps the log's head digest in the file `path` too, outside the store (best on another
+    /// disk): rewritten durably after each round that acknowledges commits, and checked on
+    /// every open, which refuses a log that does not extend it
+    /// ([`OpenError::AnchorNotExtended`]): one rolled back, truncated or rewritten by
+    /// something outside the process. A missing file is written at open; its folder must
+    /// exist. The file's one line, `POSITION:HASH`, is what `verify_extends` and
+    /// `reformctl verify --expect-head` take.
+    pub fn anchor_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.anchor_file = Some(path.as_ref().to_path_buf());
         self
     }
 
@@ -162,6 +178,8 @@ pub(crate) struct Inner {
     pub(crate) commit_cache: CommitCache,
     pub(crate) shared: Arc<Shared>,
     pub(crate) persister: Persister,
+    /// Keeps the anchor file at the acknowledged head, when there is one.
+    pub(crate) anchor: Option<Anchor>,
     pub(crate) recovery: Recovery,
     pub(crate) recent: RwLock<VecDeque<RecordedEvent>>,
     pub(crate) recent_capacity: usize,
@@ -176,6 +194,9 @@ impl Drop for Inner {
     fn drop(&mut self) {
         self.installer.stop();
         self.persister.stop();
+        if let Some(a) = &self.anchor {
+            a.stop();
+        }
     }
 }
 
@@ -373,6 +394,10 @@ impl Store {
             next_stream_no,
         };
         journal.set_segment_bytes(config.segment_bytes);
+        let anchor = match &config.anchor_file {
+            None => None,
+            Some(file) => Some(crate::anchor::open(&tree, file, head)?),
+        };
         let journal = Arc::new(Mutex::new(journal));
         let shared = Arc::new(Shared::new(&path, config.sled_reserve)?);
         shared
@@ -426,6 +451,7 @@ impl Store {
                 commit_cache: CommitCache::new(4096),
                 shared,
                 persister,
+                anchor,
                 recovery: Recovery {
                     reapplied_commits: reapplied,
                     torn_tail: recovered.torn,
@@ -511,27 +537,20 @@ impl Store {
         Ok(self.inner.db.size_on_disk()?)
     }
 
-    /// Counters describing the store's work so far.
-    pub fn stats(&self) -> StoreStats {
-        let journal = lock(&self.inner.journal);
-        StoreStats {
-            committed_position: self.inner.committed.load(Ordering::Acquire),
-            durable_position: self.inner.acked.load(Ordering::Acquire),
-            syncs: journal.syncs(),
-            batches: self.inner.batches.load(Ordering::Relaxed),
-            head_commit: self.inner.visible_commit.load(Ordering::Acquire),
-            persisted_commit: self.inner.shared.persisted_commit.load(Ordering::Acquire),
-            persist_rounds: self.inner.shared.rounds.load(Ordering::Relaxed),
-            journal_segments: journal.segment_count() as u64,
-            journal_bytes: journal.active_len(),
-        }
-    }
-
     /// Makes every commit written so far durable and visible (one journal `fdatasync`,
     /// shared with concurrent appenders). Appends already do this before they return; bulk
-    /// imports call it at the end.
+    /// imports call it at the end. With an anchor file, also waits (a few seconds at most)
+    /// until it holds the head; a failed anchor write shows in
+    /// [`crate::StoreStats::anchor_failures`].
     pub fn sync(&self) -> Result<(), crate::error::AppendError> {
-        self.inner.sync_all()
+        self.inner.sync_all()?;
+        if let Some(anchor) = &self.inner.anchor {
+            anchor.wait_written(
+                self.inner.acked.load(Ordering::Acquire),
+                Duration::from_secs(5),
+            );
+        }
+        Ok(())
     }
 
     /// Makes sled hold every installed commit on stable storage now (it does so in the
@@ -548,29 +567,4 @@ impl Store {
         };
         crate::persist::persist_once(&work, &data_file, &mut std::collections::HashSet::new())
     }
-}
-
-/// Counters describing a store's work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct StoreStats {
-    /// The last position applied to the database.
-    pub committed_position: u64,
-    /// The last position journaled on stable storage (and so visible to readers).
-    pub durable_position: u64,
-    /// How many journal `fdatasync` rounds the store has made since it was opened.
-    pub syncs: u64,
-    /// How many sled batches commits have been installed in since it was opened (concurrent
-    /// appends share one).
-    pub batches: u64,
-    /// The last visible commit.
-    pub head_commit: u64,
-    /// The last commit sled holds on stable storage (the journal is trimmed up to it).
-    pub persisted_commit: u64,
-    /// How many background persist rounds have run.
-    pub persist_rounds: u64,
-    /// Journal segment files.
-    pub journal_segments: u64,
-    /// Bytes in the active journal segment.
-    pub journal_bytes: u64,
 }
