@@ -138,6 +138,16 @@ pub struct ServeArgs {
     /// Seconds a request has to deliver its whole body; slower is answered 408. Default: 20
     #[arg(long, env = "REFORMD_BODY_READ_TIMEOUT_SECS")]
     pub body_read_timeout_secs: Option<u64>,
+    /// Where online backups (`POST /v1/backup`, `reformctl backup --name`) are written, one
+    /// folder each; best on another disk. Default: the data folder's `backups`
+    #[arg(long, env = "REFORMD_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Keep the log's head digest in this file too, best on another disk: rewritten durably
+    /// after each write, and checked at start, which refuses a store that does not extend it
+    /// (rolled back, truncated or rewritten outside the daemon, e.g. an older copy of the data
+    /// folder put back). Its folder must exist; a missing file is written at start.
+    #[arg(long, env = "REFORMD_ANCHOR_FILE")]
+    pub anchor_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -156,6 +166,8 @@ struct FileConfig {
     max_connections: Option<usize>,
     header_read_timeout_secs: Option<u64>,
     body_read_timeout_secs: Option<u64>,
+    backup_dir: Option<PathBuf>,
+    anchor_file: Option<PathBuf>,
 }
 
 /// The resolved configuration.
@@ -187,6 +199,10 @@ pub struct ServeConfig {
     pub header_read_timeout: Duration,
     /// Time to deliver a request's body.
     pub body_read_timeout: Duration,
+    /// Where online backups are written.
+    pub backup_dir: PathBuf,
+    /// The anchor file, if any: the head digest kept outside the store.
+    pub anchor_file: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -206,6 +222,8 @@ impl ServeConfig {
             max_connections: 512,
             header_read_timeout: Duration::from_secs(15),
             body_read_timeout: Duration::from_secs(20),
+            backup_dir: data_dir.as_ref().join("backups"),
+            anchor_file: None,
         }
     }
 
@@ -286,6 +304,12 @@ impl ServeConfig {
                 .cache_mb
                 .or(file.cache_mb)
                 .map_or(d.cache_bytes, |mb| mb * 1024 * 1024),
+            backup_dir: args
+                .backup_dir
+                .clone()
+                .or(file.backup_dir)
+                .unwrap_or(d.backup_dir),
+            anchor_file: args.anchor_file.clone().or(file.anchor_file),
             data_dir: d.data_dir,
         })
     }
@@ -318,6 +342,36 @@ mod tests {
 
         std::fs::write(&file, "colour = \"blue\"\n").unwrap();
         assert!(ServeConfig::resolve(&args).unwrap_err().contains("colour"));
+    }
+
+    #[test]
+    fn the_backup_folder_and_the_anchor_file_come_from_flag_or_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reformd.toml");
+        let defaults = ServeConfig::resolve(&ServeArgs {
+            data_dir: Some("office-data".into()),
+            ..ServeArgs::default()
+        })
+        .unwrap();
+        assert_eq!(defaults.backup_dir, PathBuf::from("office-data/backups"));
+        assert_eq!(defaults.anchor_file, None);
+        std::fs::write(
+            &file,
+            "backup_dir = \"/mnt/b/backups\"\nanchor_file = \"/mnt/b/reformd.anchor\"\n",
+        )
+        .unwrap();
+        let mut args = ServeArgs {
+            config: Some(file.clone()),
+            ..ServeArgs::default()
+        };
+        let c = ServeConfig::resolve(&args).unwrap();
+        assert_eq!(c.backup_dir, PathBuf::from("/mnt/b/backups"));
+        assert_eq!(c.anchor_file, Some(PathBuf::from("/mnt/b/reformd.anchor")));
+        args.anchor_file = Some("/mnt/c/anchor".into());
+        args.backup_dir = Some("/mnt/c/backups".into());
+        let c = ServeConfig::resolve(&args).unwrap();
+        assert_eq!(c.backup_dir, PathBuf::from("/mnt/c/backups"));
+        assert_eq!(c.anchor_file, Some(PathBuf::from("/mnt/c/anchor")));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! over HTTP. `run(listener, app, shutdown)` is the entry point; tests bind `127.0.0.1:0`.
 
 mod auth;
+mod backup;
 mod body_deadline;
 mod cli;
 mod codings;

@@ -61,8 +61,14 @@ impl Metrics {
         h.sum += secs;
     }
 
-    /// Renders everything, with the log gauges the caller reads at scrape time.
-    pub(crate) fn render(&self, head: u64, read_model_position: u64) -> String {
+    /// Renders everything, with the log gauges the caller reads at scrape time (and, with an
+    /// anchor file, the position it holds and its failed writes).
+    pub(crate) fn render(
+        &self,
+        head: u64,
+        read_model_position: u64,
+        anchor: Option<(u64, u64)>,
+    ) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP reformd_http_requests_total HTTP requests by method, route and status.\n",
@@ -137,7 +143,23 @@ impl Metrics {
                 head.saturating_sub(read_model_position),
             ),
         ];
-        for (name, kind, help, value) in gauges {
+        let anchor = anchor.map(|(position, failures)| {
+            [
+                (
+                    "reformd_anchor_position",
+                    "gauge",
+                    "The position the anchor file holds.",
+                    position,
+                ),
+                (
+                    "reformd_anchor_write_failures_total",
+                    "counter",
+                    "Writes of the anchor file that failed (each retried with the next head).",
+                    failures,
+                ),
+            ]
+        });
+        for (name, kind, help, value) in gauges.into_iter().chain(anchor.into_iter().flatten()) {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"

@@ -23,7 +23,7 @@ use crate::auth::TokenRegistry;
 use crate::config::{LogFormat, ServeConfig};
 use crate::metrics::Metrics;
 use crate::problem::ApiError;
-use crate::routes::{domain, events, health, integrity, reminders};
+use crate::routes::{backup, domain, events, health, integrity, reminders};
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -100,10 +100,12 @@ impl App {
         crate::tokens::create_private_dir(&config.data_dir).map_err(|e| {
             StartError::Demo(format!("cannot create {}: {e}", config.data_dir.display()))
         })?;
-        let domain = reformlog::Reformlog::open_with(
-            reformlog::Options::new(config.data_dir.join("store"))
-                .cache_capacity(config.cache_bytes),
-        )?;
+        let mut options = reformlog::Options::new(config.data_dir.join("store"))
+            .cache_capacity(config.cache_bytes);
+        if let Some(anchor) = &config.anchor_file {
+            options = options.anchor_file(anchor);
+        }
+        let domain = reformlog::Reformlog::open_with(options)?;
         if config.demo {
             crate::domain::load_demo(&domain).map_err(StartError::Demo)?;
         }
@@ -122,6 +124,10 @@ impl App {
             answers: crate::state::AnswerCache::default(),
             zone: config.time_zone.clone(),
             max_future_days: config.max_future_days,
+            data_dir: config.data_dir.clone(),
+            backup_dir: config.backup_dir.clone(),
+            anchored: config.anchor_file.is_some(),
+            backup_running: std::sync::Mutex::new(()),
         });
         Ok(App {
             state,
@@ -140,8 +146,9 @@ impl App {
         let (api, _) = api_router().split_for_parts();
         let timeout = self.config.request_timeout;
         let state = Arc::clone(&self.state);
-        // The live feeds are exempt from the request timeout; everything else has it.
-        let (feed, _) = feeds().split_for_parts();
+        // The live feeds and backups are exempt from the request timeout; everything else has
+        // it.
+        let (feed, _) = untimed().split_for_parts();
         let timed = api.layer(middleware::from_fn_with_state(timeout, enforce_timeout));
         timed
             .merge(feed)
@@ -175,14 +182,16 @@ impl App {
     }
 }
 
-/// The live feeds: Server-Sent Events that stay open.
-fn feeds() -> OpenApiRouter<Arc<AppState>> {
+/// The routes that may take longer than the request timeout: the live feeds (Server-Sent
+/// Events that stay open) and backups (their length grows with the log).
+fn untimed() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
         .routes(routes!(events::stream))
         .routes(routes!(reminders::stream))
+        .routes(routes!(backup::create))
 }
 
-/// Every route but the live feeds, each documented by its `#[utoipa::path]`.
+/// Every route but the untimed ones, each documented by its `#[utoipa::path]`.
 fn api_router() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
@@ -199,7 +208,7 @@ fn api_router() -> OpenApiRouter<Arc<AppState>> {
 /// The OpenAPI 3.1 document of every route, as JSON.
 pub fn openapi_json() -> String {
     let (_, mut doc) = api_router().split_for_parts();
-    let (_, feed) = feeds().split_for_parts();
+    let (_, feed) = untimed().split_for_parts();
     doc.merge(feed);
     doc.to_pretty_json().unwrap_or_default()
 }

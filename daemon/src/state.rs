@@ -29,6 +29,14 @@ pub(crate) struct AppState {
     pub(crate) zone: crate::zone::Zone,
     /// How many days after today a change may take effect.
     pub(crate) max_future_days: u32,
+    /// The data folder (its token file goes into backups).
+    pub(crate) data_dir: std::path::PathBuf,
+    /// Where `POST /v1/backup` writes backups.
+    pub(crate) backup_dir: std::path::PathBuf,
+    /// Whether the daemon keeps an anchor file.
+    pub(crate) anchored: bool,
+    /// Held while a backup is written: one at a time.
+    pub(crate) backup_running: Mutex<()>,
 }
 
 /// Rendered answers memoized per read-model position: an answer is a pure function of the

@@ -1,7 +1,7 @@
 //! reformctl end to end: a real reformd child process on 127.0.0.1:0, driven by reformctl as
 //! a process, the way a clerk or a script uses it.
 
-mod support;
+pub(crate) mod support;
 
 // import: additions written once, changed entities refused by entry, files sharing entities.
 mod import;

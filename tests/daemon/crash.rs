@@ -1,6 +1,7 @@
 //! Crash safety of the daemon: writers POST concurrently, the daemon is SIGKILLed and
-//! restarted; every write that got a 2xx is present, and the read models agree with a fresh
-//! rebuild.
+//! restarted (once in the middle of an online backup); every write that got a 2xx is present,
+//! the read models agree with a fresh rebuild, and the interrupted backup is never taken for a
+//! whole one.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -41,7 +42,9 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
         .build()
         .unwrap();
     let acked: Arc<Mutex<Vec<(Uuid, String, u64)>>> = Arc::default();
-    for round in 0..3 {
+    let backups = dir.path().join("backups");
+    let partial = backups.join(".nightly.partial");
+    for round in 0..4 {
         let (mut child, base) = spawn(dir.path());
         let writers: Vec<_> = (0..4)
             .map(|w| {
@@ -67,13 +70,53 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
             })
             .collect();
         std::thread::sleep(Duration::from_millis(300 + 200 * round as u64));
-        child.kill().unwrap();
+        if round == 3 {
+            // The last round's kill lands while an online backup copies the log.
+            let (client, base, token) = (client.clone(), base.clone(), tokens.admin.clone());
+            let backup = std::thread::spawn(move || {
+                client
+                    .post(format!("{base}/v1/backup"))
+                    .bearer_auth(&token)
+                    .timeout(Duration::from_secs(120))
+                    .json(&json!({ "name": "nightly" }))
+                    .send()
+                    .map(|r| r.status())
+            });
+            let copying = partial.join(".store.partial").join("conf");
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while !copying.exists() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            assert!(copying.exists(), "the backup never started copying");
+            child.kill().unwrap();
+            assert!(backup.join().unwrap().is_err(), "the backup was answered");
+        } else {
+            child.kill().unwrap();
+        }
         child.wait().unwrap();
         for w in writers {
             w.join().unwrap();
         }
     }
     assert!(!acked.lock().unwrap().is_empty());
+    // What the kill left of the backup is under its temporary name only, and no restore takes
+    // it for a backup.
+    assert!(partial.is_dir());
+    assert!(!backups.join("nightly").exists());
+    let restore_into = tempfile::tempdir().unwrap();
+    let args = [
+        "restore",
+        partial.to_str().unwrap(),
+        "--data-dir",
+        restore_into.path().to_str().unwrap(),
+    ];
+    let out = crate::cli::support::ctl_as("http://127.0.0.1:9", "", &args);
+    assert!(!out.status.success());
+    assert!(
+        crate::cli::support::stderr(&out).contains("manifest"),
+        "{}",
+        crate::cli::support::stderr(&out)
+    );
 
     // Restart: every acknowledged person is there, with the name that was acknowledged.
     let (mut child, base) = spawn(dir.path());
@@ -111,6 +154,35 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
         }
     }
     assert!(incremental.len() >= acked.lock().unwrap().len());
+    // A backup of the same name now replaces what the killed one left, and restores.
+    let r = client
+        .post(format!("{base}/v1/backup"))
+        .bearer_auth(&tokens.admin)
+        .timeout(Duration::from_secs(120))
+        .json(&json!({ "name": "nightly" }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let b: serde_json::Value = r.json().unwrap();
+    assert!(!partial.exists());
+    let args = [
+        "restore",
+        b["path"].as_str().unwrap(),
+        "--data-dir",
+        restore_into.path().to_str().unwrap(),
+    ];
+    let said = crate::cli::support::ok(
+        crate::cli::support::ctl_as("http://127.0.0.1:9", "", &args),
+        &args,
+    );
+    assert!(
+        said.contains(&format!(
+            "head position {} hash {} matches the backup",
+            b["head"]["position"],
+            b["head"]["hash"].as_str().unwrap()
+        )),
+        "{said}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 

@@ -20,8 +20,13 @@ mod sse;
 mod reminders;
 // Warnings on task answers through the read models: a repealed plan.
 mod task_warnings;
-// SIGKILL the daemon under concurrent writes; every 2xx write survives; read models match a rebuild.
+// SIGKILL the daemon under concurrent writes, also during an online backup; every 2xx write
+// survives; read models match a rebuild; an interrupted backup is never taken for a whole one.
 mod crash;
+// Online backups under concurrent writes restore to exactly their commit.
+mod backup;
+// The anchor file: a store put back to an older copy is refused at start and by verify.
+mod anchor;
 // Operating the process: a second daemon on one folder is refused; SIGTERM exits 0.
 mod process;
 // ETag / If-Match (412 when stale) and min_position read-your-writes.

@@ -281,6 +281,7 @@ fn routes() -> Vec<Route> {
             Audit,
             ok,
         ),
+        route(Method::POST, "/v1/backup", "/v1/backup", Admin, created),
         route(Method::POST, "/v1/commands", "/v1/commands", Write, created),
         route(
             Method::POST,
@@ -292,10 +293,11 @@ fn routes() -> Vec<Route> {
     ]
 }
 
-/// A write body that succeeds every time: it registers a fresh person or records a fresh
-/// decision.
+/// A body that succeeds every time: it registers a fresh person, records a fresh decision,
+/// or names a fresh backup.
 fn write_body(template: &str, n: usize) -> serde_json::Value {
     match template {
+        "/v1/backup" => json!({ "name": format!("matrix-{n}") }),
         "/v1/commands" => json!({
             "reason": "auth matrix",
             "commands": [{ "register_person": {
@@ -325,7 +327,8 @@ fn every_route_answers_every_role_as_its_access_says() {
             n += 1;
             let token = who.map(|role| d.tokens.of(role).to_string());
             let mut req = d.request(r.method.clone(), &r.path, token.as_deref());
-            if r.method == Method::POST && r.access == Access::Write {
+            if r.method == Method::POST && (r.access == Access::Write || r.template == "/v1/backup")
+            {
                 req = req.json(&write_body(r.template, n));
             }
             let resp = req.send().unwrap();

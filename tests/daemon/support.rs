@@ -72,6 +72,18 @@ impl Daemon {
         Self::serve(dir, tokens, config)
     }
 
+    /// A daemon on an existing data folder with the configuration `configure` makes of the
+    /// defaults.
+    pub(crate) fn start_in_with(
+        dir: TempDir,
+        tokens: Tokens,
+        configure: impl FnOnce(&mut ServeConfig),
+    ) -> Self {
+        let mut config = ServeConfig::local(dir.path());
+        configure(&mut config);
+        Self::serve(dir, tokens, config)
+    }
+
     fn serve(dir: TempDir, tokens: Tokens, config: ServeConfig) -> Self {
         let app = App::open(config).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -1,4 +1,5 @@
-//! `reformctl backup` / `restore` of a stopped store.
+//! `reformctl backup` / `restore`: of a stopped store, or (`backup --name`) asking the running
+//! daemon for an online backup in the same layout.
 //!
 //! A backup is a folder: `store/` (a byte copy of the sled folder, taken while reformctl holds
 //! the store's lock after a sync, so no daemon can write meanwhile), `tokens.toml` when the
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::client::Client;
 use crate::error::Error;
 use crate::integrity::{head_of, open_existing, store_dir, verify_store};
 use crate::progress::Progress;
@@ -254,6 +256,42 @@ pub(crate) fn backup(
             h.hash
         )?,
         None => writeln!(out, "backed up an empty log to {}", output.display())?,
+    }
+    Ok(())
+}
+
+/// `backup --name NAME`: the running daemon writes the backup into its backup folder.
+pub(crate) fn backup_online(
+    client: &Client,
+    out: &mut dyn Write,
+    name: &str,
+    json: bool,
+) -> Result<(), Error> {
+    let v = client.post_json("/v1/backup", Some(&serde_json::json!({ "name": name })))?;
+    if json {
+        writeln!(out, "{v}")?;
+        return Ok(());
+    }
+    let path = v
+        .get("path")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| Error::BadAnswer("backup: no `path`".into()))?;
+    let records = v
+        .get("records")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    let head = v.get("head").and_then(|h| {
+        Some((
+            h.get("position")?.as_u64()?,
+            h.get("hash")?.as_str()?.to_string(),
+        ))
+    });
+    match head {
+        Some((position, hash)) => writeln!(
+            out,
+            "backed up {records} records to {path} on the daemon's host; verified; head position {position} hash {hash}"
+        )?,
+        None => writeln!(out, "backed up an empty log to {path} on the daemon's host")?,
     }
     Ok(())
 }

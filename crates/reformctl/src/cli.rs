@@ -431,12 +431,17 @@ pub struct VerifyArgs {
 /// `reformctl backup`.
 #[derive(Debug, Args)]
 pub struct BackupArgs {
+    /// Back up the running daemon instead (admin token): it writes a backup of this name into
+    /// its backup folder (`reformd --backup-dir`) at one commit while writes go on, verifies
+    /// it, and answers with its path and head digest.
+    #[arg(long, conflicts_with = "output")]
+    pub name: Option<String>,
     /// The stopped daemon's data folder.
     #[arg(long, env = "REFORMD_DATA_DIR")]
-    pub data_dir: PathBuf,
-    /// The backup folder to create (must not exist yet).
-    #[arg(long, short)]
-    pub output: PathBuf,
+    pub data_dir: Option<PathBuf>,
+    /// The backup folder to create from a stopped store (must not exist yet).
+    #[arg(long, short, required_unless_present = "name")]
+    pub output: Option<PathBuf>,
 }
 
 /// `reformctl restore`.

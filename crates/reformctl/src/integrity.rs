@@ -163,14 +163,18 @@ fn report(out: &mut dyn Write, o: Outcome, kept: Option<&HeadDigest>) -> Result<
     let checked = o.checked;
     let head_position = o.head.as_ref().map_or(0, |(p, _)| *p);
     if let (true, Some(k)) = (o.not_extending, kept) {
+        let log_head = match &o.head {
+            Some((p, h)) => format!("{p}:{h}"),
+            None => "none (the log is empty)".to_string(),
+        };
         let why = if k.position > head_position {
             format!(
-                "the log ends at position {head_position}, below the kept position {}: it was rolled back or truncated",
+                "the log ends at position {head_position}, below the kept position {}: it was rolled back or truncated (the log's head is {log_head})",
                 k.position
             )
         } else {
             format!(
-                "the record at the kept position {} has another hash: the log was rewritten at or below it",
+                "the record at the kept position {} has another hash (the log's head is {log_head}): the log was rewritten at or below it",
                 k.position
             )
         };

@@ -119,7 +119,17 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
                 }
             }
         }
-        Command::Backup(args) => backup::backup(out, &args.data_dir, &args.output, &progress),
+        Command::Backup(args) => match (&args.name, &args.output, &args.data_dir) {
+            (Some(name), _, _) => {
+                // No overall timeout: a backup's length grows with the log.
+                let streaming = Client::streaming(Endpoint::resolve(g)?)?;
+                backup::backup_online(&streaming, out, name, g.json)
+            }
+            (None, Some(output), Some(dir)) => backup::backup(out, dir, output, &progress),
+            (None, _, _) => Err(Error::Usage(
+                "give --data-dir DIR -o BACKUP to back up a stopped store, or --name NAME to have the running daemon write one".into(),
+            )),
+        },
         Command::Restore(args) => backup::restore(out, &args.backup, &args.data_dir, &progress),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "reformctl", out);

@@ -40,6 +40,7 @@ const WRITE_STRIPES: usize = 64;
 pub struct Options {
     path: PathBuf,
     cache_capacity: Option<u64>,
+    anchor_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -48,12 +49,20 @@ impl Options {
         Self {
             path: path.as_ref().to_path_buf(),
             cache_capacity: None,
+            anchor_file: None,
         }
     }
 
     /// sled's page cache size in bytes (shared by the log and the read models).
     pub fn cache_capacity(mut self, bytes: u64) -> Self {
         self.cache_capacity = Some(bytes);
+        self
+    }
+
+    /// Keeps the log's head digest in this file too, checked on open
+    /// (`reformlog_store::StoreConfig::anchor_file`).
+    pub fn anchor_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.anchor_file = Some(path.as_ref().to_path_buf());
         self
     }
 }
@@ -198,6 +207,9 @@ impl Reformlog {
         let mut config = StoreConfig::new(&options.path);
         if let Some(bytes) = options.cache_capacity {
             config = config.cache_capacity(bytes);
+        }
+        if let Some(file) = &options.anchor_file {
+            config = config.anchor_file(file);
         }
         let store = config.open()?;
         let rm = ReadModel::open(store)?;

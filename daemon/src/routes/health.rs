@@ -37,7 +37,7 @@ pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Result<&'stati
     }
 }
 
-/// Prometheus metrics: requests, latencies, appends, log head, read-model lag.
+/// Prometheus metrics: requests, latencies, appends, log head, read-model lag, the anchor.
 #[utoipa::path(
     get,
     path = "/metrics",
@@ -45,9 +45,15 @@ pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Result<&'stati
     tag = "operations"
 )]
 pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    let body = state
-        .metrics
-        .render(state.store.head_position(), state.read_model_position());
+    let anchor = state.anchored.then(|| {
+        let stats = state.store.stats();
+        (stats.anchor_position, stats.anchor_failures)
+    });
+    let body = state.metrics.render(
+        state.store.head_position(),
+        state.read_model_position(),
+        anchor,
+    );
     (
         [(
             header::CONTENT_TYPE,

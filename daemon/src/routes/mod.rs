@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per resource family; handlers stay thin.
 
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod domain;
 pub(crate) mod events;
 pub(crate) mod health;

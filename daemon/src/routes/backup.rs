@@ -1,0 +1,127 @@
+//! `POST /v1/backup`: an online backup into the daemon's backup folder, for admins; one at a
+//! time, writes carrying on meanwhile.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Permission;
+use crate::backup::BackupError;
+use crate::extract::ApiJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::DigestView;
+
+/// Which backup to write.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BackupRequest {
+    /// The backup folder's name inside the daemon's backup folder: 1 to 100 ASCII letters,
+    /// digits, `-`, `_` or `.`, not starting with `.`; it must not exist yet.
+    name: String,
+}
+
+/// A backup written and verified.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BackupView {
+    /// The backup folder on the daemon's host (give it to `reformctl restore`).
+    path: String,
+    /// When the backup started (RFC 3339, UTC).
+    created_at: String,
+    /// The last commit it holds (0 for an empty log): writes acknowledged after it are not in
+    /// the backup.
+    commit: u64,
+    /// Its head digest; `null` for an empty log.
+    head: Option<DigestView>,
+    /// How many records it holds.
+    records: u64,
+    /// How many files it has, and their bytes (the manifest lists each).
+    files: usize,
+    bytes: u64,
+}
+
+/// Writes a backup of the log as it is at one commit (the last visible when the request
+/// arrives), with the token file, into the daemon's backup folder (`--backup-dir`), while
+/// writes go on. It is checked whole (reopened, the chain verified, its head digest compared)
+/// before it gets its name, so a folder of that name is always a complete backup for
+/// `reformctl restore`. Not subject to the request timeout.
+#[utoipa::path(
+    post,
+    path = "/v1/backup",
+    request_body(content = BackupRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The backup is written and verified", body = BackupView),
+        (status = 400, description = "The name is not a plain folder name", content_type = "application/problem+json"),
+        (status = 401, description = "No valid token"),
+        (status = 403, description = "Admin only"),
+        (status = 409, description = "A backup of that name exists, or another backup is running", content_type = "application/problem+json"),
+        (status = 503, description = "The disk is full", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    tag = "integrity"
+)]
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<BackupRequest>,
+) -> Result<(StatusCode, axum::Json<BackupView>), ApiError> {
+    state.tokens.authorize(&headers, Permission::Administer)?;
+    crate::backup::check_name(&request.name).map_err(problem)?;
+    let running = Arc::clone(&state);
+    let written = tokio::task::spawn_blocking(move || {
+        let _one = match running.backup_running.try_lock() {
+            Ok(guard) => guard,
+            // A backup that failed by panicking left nothing this one depends on.
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "backup-running",
+                    "another backup is being written; try again when it is done",
+                ))
+            }
+        };
+        crate::backup::write(
+            &running.store,
+            &running.data_dir,
+            &running.backup_dir,
+            &request.name,
+        )
+        .map_err(problem)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    tracing::info!(path = %written.path.display(), commit = written.commit, records = written.records, "backup written");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(BackupView {
+            path: written.path.display().to_string(),
+            created_at: written.created_at,
+            commit: written.commit,
+            head: written.head.map(DigestView::from),
+            records: written.records,
+            files: written.files.len(),
+            bytes: written.files.iter().map(|f| f.bytes).sum(),
+        }),
+    ))
+}
+
+fn problem(e: BackupError) -> ApiError {
+    if e.is_storage_full() {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage-full",
+            e.to_string(),
+        );
+    }
+    match e {
+        BackupError::InvalidName(_) => ApiError::bad_request("invalid-backup-name", e.to_string()),
+        BackupError::Exists(_) => {
+            ApiError::new(StatusCode::CONFLICT, "backup-exists", e.to_string())
+        }
+        other => ApiError::internal(other.to_string()),
+    }
+}
