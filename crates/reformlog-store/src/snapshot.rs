@@ -127,7 +127,7 @@ fn copy_commits(
                      done: bool|
      -> Result<(), SnapshotError> {
         if let Some((info, records)) = commit {
-            let (ticket, frame_bytes) = copy.stage_copy(info, records, path)?;
+            let (ticket, frame_bytes) = copy.stage_copy(source, info, records, path)?;
             tickets.push(ticket);
             bytes += frame_bytes;
         }
@@ -208,10 +208,14 @@ fn copy_commits(
 }
 
 impl Inner {
-    /// Stages a commit read from another store exactly as it was recorded, continuing this
-    /// store's log; returns its ticket and the size of its journal frame.
+    /// Stages a commit read from `source` exactly as it was recorded, continuing this store's
+    /// log; returns its ticket and the size of its journal frame. Streams keep their numbers,
+    /// so that the copy's keys are the source's and the source's journal frames (which name
+    /// stream numbers) can be installed on the copy: restoring sled's files from a snapshot
+    /// and keeping a newer journal re-applies the journal's commits after it.
     fn stage_copy(
         &self,
+        source: &Inner,
         info: CommitInfo,
         records: Vec<RecordedEvent>,
         path: &Path,
@@ -255,8 +259,11 @@ impl Inner {
             let (stream_no, created, first_revision) = match head {
                 Some((no, last)) => (no, false, last.map_or(0, |r| r + 1)),
                 None => {
-                    next_stream_no += 1;
-                    (next_stream_no - 1, true, 0)
+                    let no = source.stream_number(&stream)?.ok_or_else(|| {
+                        mismatch(format!("stream {stream:?} has no number in the log"))
+                    })?;
+                    next_stream_no = next_stream_no.max(no + 1);
+                    (no, true, 0)
                 }
             };
             for (i, r) in records[start..start + run].iter().enumerate() {
