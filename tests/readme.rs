@@ -282,6 +282,22 @@ const PRINTS: &[(&str, &[&str])] = &[
         &["Tổ chức triển khai kế hoạch cải cách hành chính năm 2021", "leads", "cooperates"],
     ),
     ("reformctl verify", &["ok"]),
+    (
+        "reformctl verify --expect-head office.anchor",
+        &["ok: ", "extends the kept head"],
+    ),
+    (
+        "reformctl backup --name evening-2022-01-14",
+        &["to office-data/backups/evening-2022-01-14 on the daemon's host; verified; head position"],
+    ),
+    (
+        "reformctl restore office-data/backups/evening-2022-01-14 --data-dir reformd-restored-evening",
+        &["matches the backup"],
+    ),
+    (
+        "reformctl verify --offline --data-dir office-data --expect-head office.anchor",
+        &["extends the kept head"],
+    ),
     ("reformctl unit show cuc-tin-hoc-hoa --on 2022-02-01", &["Cục Tin học hóa", "parent: Bộ Thông tin và Truyền thông"]),
 ];
 
