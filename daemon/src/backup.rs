@@ -143,8 +143,33 @@ pub(crate) fn write(
         std::fs::remove_dir_all(&partial)
             .map_err(BackupError::io("cannot remove the stale", &partial))?;
     }
-    crate::tokens::create_private_dir(&partial)
-        .map_err(BackupError::io("cannot create", &partial))?;
+    let written = fill(store, data_dir, &partial).and_then(|(created_at, snapshot, files)| {
+        std::fs::rename(&partial, &done).map_err(BackupError::io("cannot rename it to", &done))?;
+        sync_dir(backup_dir)?;
+        Ok(Written {
+            path: done.clone(),
+            created_at,
+            commit: snapshot.commit,
+            head: snapshot.head,
+            records: snapshot.records,
+            files,
+        })
+    });
+    if written.is_err() {
+        // Best effort: it would only take space, and the next backup of the name removes it.
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    written
+}
+
+/// Writes the backup's files into `partial`: the snapshot, the token file, the manifest last.
+fn fill(
+    store: &Store,
+    data_dir: &Path,
+    partial: &Path,
+) -> Result<(String, reformlog_store::Snapshot, Vec<FileEntry>), BackupError> {
+    crate::tokens::create_private_dir(partial)
+        .map_err(BackupError::io("cannot create", partial))?;
     let created_at = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
@@ -156,7 +181,7 @@ pub(crate) fn write(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(BackupError::io("cannot read", &tokens)(e)),
     }
-    let files = describe(&partial)?;
+    let files = describe(partial)?;
     let manifest = Manifest {
         format: FORMAT,
         created_at: &created_at,
@@ -169,17 +194,8 @@ pub(crate) fn write(
     };
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     write_synced(&partial.join(MANIFEST), text.as_bytes())?;
-    sync_dir(&partial)?;
-    std::fs::rename(&partial, &done).map_err(BackupError::io("cannot rename it to", &done))?;
-    sync_dir(backup_dir)?;
-    Ok(Written {
-        path: done,
-        created_at,
-        commit: snapshot.commit,
-        head: snapshot.head,
-        records: snapshot.records,
-        files,
-    })
+    sync_dir(partial)?;
+    Ok((created_at, snapshot, files))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {

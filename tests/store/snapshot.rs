@@ -220,7 +220,7 @@ fn a_store_upgraded_from_format_3_snapshots_with_its_head_digest() {
 }
 
 #[test]
-fn a_broken_chain_is_not_copied_and_leaves_no_snapshot_under_its_name() {
+fn a_broken_chain_is_not_copied_and_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let live = dir.path().join("live");
     {
@@ -253,6 +253,8 @@ fn a_broken_chain_is_not_copied_and_leaves_no_snapshot_under_its_name() {
         other => panic!("{other:?}"),
     }
     assert!(!dir.path().join("snap").exists());
+    // Nor is what the failed copy wrote kept.
+    assert!(!dir.path().join(".snap.partial").exists());
 }
 
 #[test]

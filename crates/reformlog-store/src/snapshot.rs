@@ -82,24 +82,36 @@ impl Store {
             head,
             records: head.map_or(0, |h| h.position),
         };
-        {
-            let copy = StoreConfig::new(&partial)
-                .cache_capacity(COPY_CACHE_BYTES)
-                .recent_capacity(1)
-                .open()
-                .map_err(|e| SnapshotError::open(&partial, e))?;
-            copy_commits(&self.inner, &copy.inner, &snapshot, &partial)?;
-            copy.sync().map_err(|e| SnapshotError::write(&partial, e))?;
-            copy.persist()
-                .map_err(|e| SnapshotError::write(&partial, e.into()))?;
+        let built = self
+            .write_copy(&partial, &snapshot)
+            .and_then(|()| check_copy(&partial, &snapshot));
+        if let Err(e) = built {
+            // What a failed copy wrote would only take space (on a full disk, the space the
+            // live store needs); best effort, since the next snapshot removes it anyway.
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(e);
         }
-        check_copy(&partial, &snapshot)?;
         std::fs::rename(&partial, dir)
             .map_err(|e| SnapshotError::io("cannot rename the snapshot to", dir, e))?;
         std::fs::File::open(parent)
             .and_then(|d| d.sync_all())
             .map_err(|e| SnapshotError::io("cannot sync the folder", parent, e))?;
         Ok(snapshot)
+    }
+}
+
+impl Store {
+    /// Creates the store at `partial` and writes the snapshot's commits into it durably.
+    fn write_copy(&self, partial: &Path, snapshot: &Snapshot) -> Result<(), SnapshotError> {
+        let copy = StoreConfig::new(partial)
+            .cache_capacity(COPY_CACHE_BYTES)
+            .recent_capacity(1)
+            .open()
+            .map_err(|e| SnapshotError::open(partial, e))?;
+        copy_commits(&self.inner, &copy.inner, snapshot, partial)?;
+        copy.sync().map_err(|e| SnapshotError::write(partial, e))?;
+        copy.persist()
+            .map_err(|e| SnapshotError::write(partial, e.into()))
     }
 }
 

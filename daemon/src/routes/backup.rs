@@ -58,7 +58,8 @@ pub(crate) struct BackupView {
         (status = 401, description = "No valid token"),
         (status = 403, description = "Admin only"),
         (status = 409, description = "A backup of that name exists, or another backup is running", content_type = "application/problem+json"),
-        (status = 503, description = "The disk is full", content_type = "application/problem+json"),
+        (status = 500, description = "The backup failed (`backup-failed`: say, the log breaks); nothing of it is kept", content_type = "application/problem+json"),
+        (status = 503, description = "The disk is full; nothing of the backup is kept", content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     tag = "integrity"
@@ -122,6 +123,10 @@ fn problem(e: BackupError) -> ApiError {
         BackupError::Exists(_) => {
             ApiError::new(StatusCode::CONFLICT, "backup-exists", e.to_string())
         }
-        other => ApiError::internal(other.to_string()),
+        other => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "backup-failed",
+            other.to_string(),
+        ),
     }
 }
