@@ -27,11 +27,13 @@ fn least(method: &Method, route: &str, path: &str) -> Option<Permission> {
         return None;
     }
     if method == Method::POST {
-        return Some(if route == "/v1/integrity/verify" {
-            Permission::Administer
-        } else {
-            Permission::Write
-        });
+        return Some(
+            if route == "/v1/integrity/verify" || route == "/v1/backup" {
+                Permission::Administer
+            } else {
+                Permission::Write
+            },
+        );
     }
     if route.starts_with("/v1/audit/") {
         return Some(Permission::ReadAudit);
@@ -72,7 +74,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_post_needs_writing_and_verification_administration() {
+    fn every_post_needs_writing_and_verification_and_backups_administration() {
         let post = Method::POST;
         let get = Method::GET;
         assert_eq!(least(&get, "/healthz", "/healthz"), None);
@@ -82,6 +84,10 @@ mod tests {
         );
         assert_eq!(
             least(&post, "/v1/integrity/verify", "/v1/integrity/verify"),
+            Some(Permission::Administer)
+        );
+        assert_eq!(
+            least(&post, "/v1/backup", "/v1/backup"),
             Some(Permission::Administer)
         );
         assert_eq!(
