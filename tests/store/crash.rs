@@ -61,19 +61,26 @@ fn kill_cycles_with(kills: usize, segment_bytes: Option<u64>) -> (u64, u64) {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (opened, ready) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut lines = Vec::new();
             for line in BufReader::new(stdout).lines() {
                 match line {
-                    Ok(l) => lines.push(l),
+                    Ok(l) => {
+                        if l == "ready" {
+                            let _ = opened.send(());
+                        }
+                        lines.push(l);
+                    }
                     Err(_) => break,
                 }
             }
             lines
         });
-        // Kill at a random moment after the store opened: sometimes at once, sometimes after
-        // many appends.
-        let delay = Duration::from_millis(20 + rng.below(250));
+        // Kill at a random moment after the store opened (its "ready" line; opening takes
+        // longer on a loaded machine): sometimes at once, sometimes after many appends.
+        let _ = ready.recv_timeout(Duration::from_secs(60));
+        let delay = Duration::from_millis(rng.below(250));
         let started = Instant::now();
         while started.elapsed() < delay {
             std::thread::sleep(Duration::from_millis(5));

@@ -147,7 +147,7 @@ pub enum OpenError {
     /// longer holds the commits between: the data files were truncated, replaced by older
     /// ones, or lost. Restore a backup (the journal's newer commits are applied on open).
     #[error(
-        "the log ends at {log}, before the last acknowledged {acknowledged}; the journal no          longer covers the difference (restore a backup)"
+        "the log ends at {log}, before the last acknowledged {acknowledged}; the journal no longer covers the difference (restore a backup)"
     )]
     LogBehindAcknowledged {
         /// Where sled's log ends.
