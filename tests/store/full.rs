@@ -1,6 +1,6 @@
 //! Disk full on a small tmpfs: an append that cannot be journaled is refused with
-//! `StorageFull` and keeps nothing, and the next append once space is back gets the next
-//! commit number.
+//! `StorageFull` and keeps nothing, the store's write health says `Full` until space is back,
+//! and the next append once it is gets the next commit number.
 //!
 //! The tests mount a 128 MiB tmpfs (CI runs as root); where mounting is not permitted they say
 //! so and pass. A guard unmounts it (lazily) however the test ends.
@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reformlog_store::{
-    AppendError, AppendOutcome, ExpectedRevision, Metadata, NewEvent, ReadError, Store, StoreConfig,
+    AppendError, AppendOutcome, ExpectedRevision, Metadata, NewEvent, ReadError, Store,
+    StoreConfig, WriteHealth,
 };
 
 use crate::support::ev;
@@ -199,8 +200,15 @@ fn a_full_disk_refuses_the_append_keeps_nothing_and_recovers_when_space_is_back(
     for id in &refused {
         assert_eq!(store.find_event(*id).unwrap(), None);
     }
+    assert!(
+        matches!(store.write_health(), WriteHealth::Full(_)),
+        "write health on a full disk: {:?}",
+        store.write_health()
+    );
 
     std::fs::remove_file(&filler).unwrap();
+    // The health check finds the space by itself, before any append.
+    assert_eq!(store.write_health(), WriteHealth::Writable);
     let e = big_event("after", 16);
     let id = e.id;
     let out = store
@@ -425,7 +433,15 @@ fn appends_succeed_again_once_space_is_back_and_sled_never_meets_the_full_disk()
             );
         }
     }
+    if results.iter().any(|(_, r)| r.is_err()) {
+        assert!(
+            matches!(store.write_health(), WriteHealth::Full(_)),
+            "write health after refusals: {:?}",
+            store.write_health()
+        );
+    }
     std::fs::remove_file(&filler).unwrap();
+    assert_eq!(store.write_health(), WriteHealth::Writable);
     let out = store.append("ledger-1", ExpectedRevision::Any, vec![ev("E", "after")]);
     assert!(out.is_ok(), "an append once space is back: {out:?}");
     store

@@ -3,11 +3,12 @@
 //! The same with the folder moved away, replaced by a fresh empty folder of the same name, or
 //! replaced by a copy of itself: each round checks that its journal segment is still the file
 //! at its path, so every append after the loss is refused with `StoreLost`, while reads of
-//! what was acknowledged before keep working.
+//! what was acknowledged before keep working; the store's write health says `Lost` before any
+//! append meets the loss.
 
 use std::path::Path;
 
-use reformlog_store::{AppendError, AppendOutcome, ExpectedRevision, Store};
+use reformlog_store::{AppendError, AppendOutcome, ExpectedRevision, Store, WriteHealth};
 use uuid::Uuid;
 
 use crate::support::{copy_dir, ev};
@@ -32,6 +33,11 @@ fn store_with_ten(dir: &Path) -> (Store, Vec<(AppendOutcome, Uuid)>) {
 /// (the first may also fail otherwise, as long as it fails); the ids of the refused appends.
 fn twenty_refused(store: &Store, how: &str) -> Vec<Uuid> {
     let head = store.head_commit();
+    // Before any append meets the loss, the health check finds it.
+    match store.write_health() {
+        WriteHealth::Lost(path) => assert_eq!(path, store.path(), "{how}"),
+        other => panic!("{how}: write health {other:?} before an append, want Lost"),
+    }
     let mut ids = Vec::new();
     for i in 0..20 {
         let e = ev("LedgerEntryMade", &format!("after {i}"));
@@ -54,6 +60,10 @@ fn twenty_refused(store: &Store, how: &str) -> Vec<Uuid> {
             "{how}: a refused append became visible"
         );
     }
+    assert!(
+        matches!(store.write_health(), WriteHealth::Lost(_)),
+        "{how}: write health after the refusals"
+    );
     ids
 }
 

@@ -310,6 +310,13 @@ pub enum AppendError {
     /// reappears when the store is reopened. Retrying with the same event ids settles it.
     #[error("the commit is journaled but could not be made visible ({0}); reopen the store")]
     OutcomeUnknown(String),
+    /// Writing the commit to the journal, or its `fdatasync`, failed with an I/O error other
+    /// than a full disk: the commit was taken back and nothing of it is visible, but its bytes
+    /// may have reached the disk before the failure, so whether a reopen after a crash finds
+    /// it is not known. Retrying with the same event ids settles it: the retry is written, or
+    /// is found to be a duplicate of the commit that came back.
+    #[error("the journal write failed and the commit was taken back, but it may have reached the disk ({0})")]
+    JournalFailed(String),
     /// Reading existing data for the checks failed.
     #[error(transparent)]
     Read(#[from] ReadError),

@@ -21,6 +21,7 @@ mod commit;
 mod contention;
 mod error;
 mod header;
+mod health;
 mod index;
 mod install;
 mod installer;
@@ -47,6 +48,7 @@ pub use error::{
     AppendError, CodecError, CorruptionError, LogHead, OpenError, ReadError, SnapshotError,
     StorageError,
 };
+pub use health::WriteHealth;
 pub use journal::TornTail;
 pub use read::{Direction, EventFilter, LogPage};
 pub use record::{

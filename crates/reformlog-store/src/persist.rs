@@ -34,6 +34,9 @@ pub(crate) struct Shared {
     /// with `StorageFull` then, so that sled, which cannot recover from a failed write in the
     /// same process (sled keeps the first write error for good), never meets a full disk.
     pub(crate) reserve_short: AtomicBool,
+    /// Set when a journal write met a full disk, cleared by the next that does not: until
+    /// then `Store::write_health` looks for room in the journal.
+    pub(crate) journal_short: AtomicBool,
     /// sled's data file, opened for writing to reserve space in it.
     pub(crate) data_file: Option<File>,
     /// Bytes kept allocated past the end of sled's data file.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::append::{AppendOutcome, Staged, StreamAppend};
 use crate::chain::HeadDigest;
 use crate::commit::StagedCommit;
-use crate::error::{AppendError, StorageError};
+use crate::error::AppendError;
 use crate::journal::{JournalError, JournalHead};
 use crate::store::{lock, Inner, Journaled};
 
@@ -36,7 +36,7 @@ impl Failure {
         match self {
             Failure::Full(m) => AppendError::StorageFull(m.clone()),
             Failure::Lost(p) => AppendError::StoreLost(p.clone()),
-            Failure::Io(m) => AppendError::Storage(StorageError::message(m.clone())),
+            Failure::Io(m) => AppendError::JournalFailed(m.clone()),
             Failure::Unknown(m) => AppendError::OutcomeUnknown(m.clone()),
         }
     }
@@ -236,7 +236,10 @@ impl Inner {
         });
         if let Err(e) = journal.append(&frames, head, sync) {
             let failure = match e {
-                JournalError::Full(m) => Failure::Full(m),
+                JournalError::Full(m) => {
+                    self.shared.journal_short.store(true, Ordering::Release);
+                    Failure::Full(m)
+                }
                 JournalError::Lost(p) => Failure::Lost(p),
                 JournalError::Io(e) => Failure::Io(e.to_string()),
             };
@@ -248,6 +251,9 @@ impl Inner {
             }
             self.take_back(queued, requests, &failure, permanent);
             return;
+        }
+        if !frames.is_empty() {
+            self.shared.journal_short.store(false, Ordering::Release);
         }
         self.syncs.store(journal.syncs(), Ordering::Relaxed);
         if journal.is_due_for_rotation() {

@@ -34,6 +34,9 @@ const FRAME_BODY_VERSION: u8 = 1;
 /// Past this size (by default) the active segment is closed and a new one started, so that
 /// trimming can remove what sled holds.
 pub(crate) const SEGMENT_BYTES: u64 = 16 * 1024 * 1024;
+/// What `Journal::make_room` allocates past a segment that has reached its size: room for
+/// the frames of the rounds before the persisting thread starts the next segment.
+const ROOM_PAST_SEGMENT: u64 = 1024 * 1024;
 /// The journal folder inside a store folder.
 pub(crate) const FOLDER: &str = "journal";
 
@@ -274,6 +277,23 @@ impl Journal {
         self.unsynced
     }
 
+    /// Allocates the active segment's space again after a write met a full disk (cutting a
+    /// failed write back frees what was allocated ahead of it): up to the segment's size, or
+    /// a little past where it ends once it has reached it. Returns whether the disk had room;
+    /// a file system without `fallocate` is taken to have it, as the next write finds out.
+    pub(crate) fn make_room(&self) -> bool {
+        let end = self.segment_bytes.max(self.len + ROOM_PAST_SEGMENT);
+        match rustix::fs::fallocate(
+            &self.active,
+            rustix::fs::FallocateFlags::empty(),
+            self.len,
+            end - self.len,
+        ) {
+            Ok(()) => true,
+            Err(e) => !is_full(&e.into()),
+        }
+    }
+
     fn cut_back(&mut self) {
         // Best effort: if even this fails, the next open finds a torn tail and cuts it.
         let _ = self.active.set_len(self.len);
@@ -281,7 +301,7 @@ impl Journal {
 
     /// Fails with `Lost` when the active segment was unlinked, or its path now names another
     /// file (the folder deleted, moved or replaced).
-    fn check_linked(&self) -> Result<(), JournalError> {
+    pub(crate) fn check_linked(&self) -> Result<(), JournalError> {
         let lost = || {
             JournalError::Lost(
                 self.folder
