@@ -3,7 +3,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use reformlog_store::{AppendError, ReadError};
+use reformlog_store::{AppendError, CodecError, ReadError, StorageError, WriteHealth};
 use serde::Serialize;
 
 /// An error answer. `code` is stable and meant for programs; `detail` is for people.
@@ -13,7 +13,21 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     extra: Option<serde_json::Value>,
+    /// Seconds for `Retry-After`.
+    retry_after: Option<u32>,
 }
+
+/// How long a client waits before retrying a write the disk had no room for: someone has to
+/// free space first.
+const FULL_RETRY_SECS: u32 = 30;
+/// ... one refused because the store's files are gone: someone has to restore them and
+/// restart the daemon.
+const LOST_RETRY_SECS: u32 = 60;
+/// ... one refused by another storage failure: it may pass in a moment, or after a restart.
+const FAILED_RETRY_SECS: u32 = 10;
+/// ... one whose outcome is unknown: the retry, with the same Idempotency-Key, is what
+/// settles it, so it comes soon.
+const UNKNOWN_RETRY_SECS: u32 = 5;
 
 #[derive(Serialize)]
 struct ProblemBody<'a> {
@@ -36,6 +50,73 @@ impl ApiError {
             code,
             detail: detail.into(),
             extra: None,
+            retry_after: None,
+        }
+    }
+
+    /// A 503 with `Retry-After`.
+    pub(crate) fn unavailable(
+        code: &'static str,
+        detail: impl Into<String>,
+        retry_after_secs: u32,
+    ) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail);
+        e.retry_after = Some(retry_after_secs);
+        e
+    }
+
+    /// The disk or a quota is full; nothing of the request was kept.
+    pub(crate) fn storage_full(detail: impl Into<String>) -> Self {
+        Self::unavailable("storage-full", detail, FULL_RETRY_SECS)
+    }
+
+    /// A write that may or may not have been recorded; a retry with the same
+    /// Idempotency-Key settles which.
+    pub(crate) fn outcome_unknown(detail: impl Into<String>) -> Self {
+        Self::unavailable("outcome-unknown", detail, UNKNOWN_RETRY_SECS)
+    }
+
+    /// Stored data that is not what the store wrote: no retry helps.
+    fn store_corrupt(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "store-corrupt", detail)
+    }
+
+    /// A failure of sled or the file system, refused before anything was written.
+    fn storage(e: &StorageError) -> Self {
+        if e.is_storage_full() {
+            Self::storage_full(e.to_string())
+        } else if e.is_corruption() {
+            Self::store_corrupt(e.to_string())
+        } else {
+            Self::unavailable("storage-failed", e.to_string(), FAILED_RETRY_SECS)
+        }
+    }
+
+    /// Why the store takes no writes now (`/readyz`), or `None` when it does.
+    pub(crate) fn from_write_health(health: &WriteHealth) -> Option<Self> {
+        match health {
+            WriteHealth::Writable => None,
+            WriteHealth::Full(why) => Some(Self::storage_full(format!(
+                "the disk is full ({why}); writes are refused until space is freed"
+            ))),
+            WriteHealth::Lost(path) => Some(Self::unavailable(
+                "store-lost",
+                format!(
+                    "the store's files at {} were deleted or replaced; restore them and restart reformd",
+                    path.display()
+                ),
+                LOST_RETRY_SECS,
+            )),
+            WriteHealth::Stopped(why) => Some(Self::unavailable(
+                "storage-failed",
+                format!("writes stopped after a storage failure ({why}); restart reformd"),
+                FAILED_RETRY_SECS,
+            )),
+            other => Some(Self::unavailable(
+                "storage-failed",
+                format!("the store takes no writes: {other:?}"),
+                FAILED_RETRY_SECS,
+            )),
         }
     }
 
@@ -117,6 +198,11 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// Seconds to wait before retrying, sent as `Retry-After`.
+    pub fn retry_after(&self) -> Option<u32> {
+        self.retry_after
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -137,6 +223,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::PAYLOAD_TOO_LARGE {
             // The rest of the body was never read, so this connection cannot carry another
             // request; say so, or a client would reuse it and see a broken response.
@@ -178,32 +269,26 @@ impl From<AppendError> for ApiError {
             | AppendError::InvalidEventType { .. } => {
                 ApiError::bad_request("invalid-append", e.to_string())
             }
-            AppendError::Poisoned => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store-unavailable",
-                e.to_string(),
+            // Refused before anything was written: writes stopped after an earlier failure.
+            AppendError::Poisoned => ApiError::unavailable(
+                "storage-failed",
+                format!("{e}: restart reformd"),
+                FAILED_RETRY_SECS,
             ),
             // Nothing of the write was kept; the same request succeeds once space is freed.
-            AppendError::StorageFull(_) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage-full",
-                e.to_string(),
-            ),
+            AppendError::StorageFull(_) => ApiError::storage_full(e.to_string()),
             AppendError::StoreLost(_) => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store-lost", e.to_string())
+                ApiError::unavailable("store-lost", e.to_string(), LOST_RETRY_SECS)
             }
-            // Journaled, maybe visible only after a restart: a retry with the same
-            // Idempotency-Key settles which.
-            AppendError::OutcomeUnknown(_) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "outcome-unknown",
-                e.to_string(),
-            ),
-            AppendError::Storage(_) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage-failed",
-                e.to_string(),
-            ),
+            // Journaled, visible only after a restart; or taken back after a failed journal
+            // write that may have reached the disk. A retry with the same Idempotency-Key
+            // settles which.
+            AppendError::OutcomeUnknown(_) | AppendError::JournalFailed(_) => {
+                ApiError::outcome_unknown(e.to_string())
+            }
+            // sled failed while the append was checked, before anything was journaled.
+            AppendError::Storage(s) => ApiError::storage(s),
+            AppendError::Read(r) => ApiError::from(r),
             _ => ApiError::internal(e.to_string()),
         }
     }
@@ -211,7 +296,19 @@ impl From<AppendError> for ApiError {
 
 impl From<ReadError> for ApiError {
     fn from(e: ReadError) -> Self {
-        ApiError::internal(e.to_string())
+        ApiError::from(&e)
+    }
+}
+
+impl From<&ReadError> for ApiError {
+    fn from(e: &ReadError) -> Self {
+        match e {
+            ReadError::Storage(s) => ApiError::storage(s),
+            ReadError::Corrupt(_) | ReadError::Upcast { .. } => {
+                ApiError::store_corrupt(e.to_string())
+            }
+            _ => ApiError::internal(e.to_string()),
+        }
     }
 }
 
@@ -290,7 +387,182 @@ impl From<reformlog::Error> for ApiError {
             ),
             E::NotFound(what) => ApiError::not_found(what),
             E::Append(a) => a.into(),
+            E::Read(r) => r.into(),
+            // The read models' own sled tree.
+            E::Storage(s) => ApiError::storage(&s),
+            E::Codec(CodecError::Encode(m)) => ApiError::internal(m),
+            E::Codec(c) => ApiError::store_corrupt(c.to_string()),
             other => ApiError::internal(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use reformlog_store::CorruptionError;
+    use std::io::{Error as IoError, ErrorKind};
+
+    fn io(e: IoError) -> StorageError {
+        StorageError::io("sled I/O", e)
+    }
+
+    fn enospc() -> StorageError {
+        io(IoError::from_raw_os_error(28))
+    }
+
+    fn eio() -> StorageError {
+        io(IoError::from_raw_os_error(5))
+    }
+
+    fn corrupt() -> CorruptionError {
+        CorruptionError {
+            at: "position 7".into(),
+            reason: "flipped".into(),
+        }
+    }
+
+    /// (status, code, whether it carries Retry-After)
+    fn shape(e: &ApiError) -> (u16, &'static str, bool) {
+        (e.status().as_u16(), e.code(), e.retry_after().is_some())
+    }
+
+    fn append_failures() -> Vec<(AppendError, &'static str)> {
+        vec![
+            (
+                AppendError::StorageFull("write the journal".into()),
+                "storage-full",
+            ),
+            (
+                AppendError::StoreLost("/srv/reformd/store".into()),
+                "store-lost",
+            ),
+            (
+                AppendError::OutcomeUnknown("sled refused".into()),
+                "outcome-unknown",
+            ),
+            (
+                AppendError::JournalFailed("fdatasync".into()),
+                "outcome-unknown",
+            ),
+            (AppendError::Poisoned, "storage-failed"),
+            (AppendError::Storage(enospc()), "storage-full"),
+            // A quota is full the same way.
+            (
+                AppendError::Storage(io(IoError::from_raw_os_error(122))),
+                "storage-full",
+            ),
+            (
+                AppendError::Storage(io(IoError::from(ErrorKind::StorageFull))),
+                "storage-full",
+            ),
+            (AppendError::Storage(eio()), "storage-failed"),
+            (
+                AppendError::Read(ReadError::Storage(enospc())),
+                "storage-full",
+            ),
+            (
+                AppendError::Read(ReadError::Storage(eio())),
+                "storage-failed",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_storage_failure_of_an_append_is_a_503_with_its_code_and_retry_after() {
+        for (error, code) in append_failures() {
+            let text = error.to_string();
+            assert_eq!(shape(&ApiError::from(error)), (503, code, true), "{text}");
+        }
+        // The same through the domain, as the write routes see them.
+        for (error, code) in append_failures() {
+            let text = error.to_string();
+            let e = ApiError::from(reformlog::Error::Append(error));
+            assert_eq!(shape(&e), (503, code, true), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_write_that_may_be_recorded_says_so_and_one_that_is_not_never_does() {
+        let unknown = ApiError::from(AppendError::JournalFailed("fdatasync: EIO".into()));
+        assert_eq!(unknown.code(), "outcome-unknown");
+        assert_eq!(unknown.retry_after(), Some(UNKNOWN_RETRY_SECS));
+        for refused in [
+            AppendError::StorageFull("x".into()),
+            AppendError::Poisoned,
+            AppendError::Storage(eio()),
+        ] {
+            assert_ne!(ApiError::from(refused).code(), "outcome-unknown");
+        }
+    }
+
+    #[test]
+    fn reads_failing_in_the_store_or_the_read_models_are_never_a_plain_500() {
+        let cases: Vec<(reformlog::Error, u16, &str)> = vec![
+            (reformlog::Error::Storage(enospc()), 503, "storage-full"),
+            (reformlog::Error::Storage(eio()), 503, "storage-failed"),
+            (
+                reformlog::Error::Read(ReadError::Storage(enospc())),
+                503,
+                "storage-full",
+            ),
+            (
+                reformlog::Error::Read(ReadError::Corrupt(corrupt())),
+                500,
+                "store-corrupt",
+            ),
+            (
+                reformlog::Error::Read(ReadError::Upcast {
+                    position: 3,
+                    reason: "schema 9".into(),
+                }),
+                500,
+                "store-corrupt",
+            ),
+            (
+                reformlog::Error::Codec(CodecError::Truncated),
+                500,
+                "store-corrupt",
+            ),
+        ];
+        for (error, status, code) in cases {
+            let text = error.to_string();
+            let e = ApiError::from(error);
+            assert_eq!((e.status().as_u16(), e.code()), (status, code), "{text}");
+            assert_eq!(e.retry_after().is_some(), status == 503, "{text}");
+        }
+        assert_eq!(
+            shape(&ApiError::from(ReadError::Storage(eio()))),
+            (503, "storage-failed", true)
+        );
+    }
+
+    #[test]
+    fn write_health_maps_to_the_readiness_problem() {
+        assert_eq!(ApiError::from_write_health(&WriteHealth::Writable), None);
+        let cases = [
+            (WriteHealth::Full("no room".into()), "storage-full"),
+            (WriteHealth::Lost("/srv/reformd/store".into()), "store-lost"),
+            (
+                WriteHealth::Stopped("sled refused".into()),
+                "storage-failed",
+            ),
+        ];
+        for (health, code) in cases {
+            let e = ApiError::from_write_health(&health).unwrap();
+            assert_eq!(shape(&e), (503, code, true), "{health:?}");
+        }
+    }
+
+    #[test]
+    fn the_answer_carries_retry_after_and_is_problem_json() {
+        let response = ApiError::storage_full("no room").into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let headers = response.headers();
+        assert_eq!(headers[header::RETRY_AFTER], FULL_RETRY_SECS.to_string());
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+        let other = ApiError::not_found("x").into_response();
+        assert!(other.headers().get(header::RETRY_AFTER).is_none());
     }
 }

@@ -1,7 +1,7 @@
 //! Assembling the app (store, domain, tokens, routes, middleware) and serving it until shutdown.
 
 use std::future::Future;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -240,9 +240,31 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-async fn enforce_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+/// Set by a write handler once its append may run: the blocking task goes on when the
+/// request's time is up, so from then on a timeout does not mean nothing was written.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WriteUnderway(Arc<AtomicBool>);
+
+impl WriteUnderway {
+    pub(crate) fn start(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    fn started(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+async fn enforce_timeout(State(limit): State<Duration>, mut req: Request, next: Next) -> Response {
+    let underway = WriteUnderway::default();
+    req.extensions_mut().insert(underway.clone());
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
+        Err(_) if underway.started() => ApiError::outcome_unknown(format!(
+            "the write took longer than {} s and may still be recorded; retry it with the same Idempotency-Key (or skip_recorded) to learn which",
+            limit.as_secs()
+        ))
+        .into_response(),
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
@@ -326,4 +348,53 @@ pub fn init_tracing(format: LogFormat) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use axum::extract::Extension;
+    use axum::routing::post;
+    use tower::ServiceExt;
+
+    async fn slow_read() -> &'static str {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "late"
+    }
+
+    async fn slow_write(Extension(underway): Extension<WriteUnderway>) -> &'static str {
+        underway.start();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "late"
+    }
+
+    async fn code_of(app: &Router, path: &str) -> (StatusCode, String) {
+        let req = Request::post(path).body(axum::body::Body::empty()).unwrap();
+        let response = app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        (status, v["code"].as_str().unwrap_or_default().to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_timeout_after_a_write_started_says_its_outcome_is_unknown() {
+        let app = Router::new()
+            .route("/read", post(slow_read))
+            .route("/write", post(slow_write))
+            .layer(middleware::from_fn_with_state(
+                Duration::from_millis(20),
+                enforce_timeout,
+            ));
+        let timeout = (StatusCode::SERVICE_UNAVAILABLE, "timeout".to_owned());
+        let unknown = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "outcome-unknown".to_owned(),
+        );
+        assert_eq!(code_of(&app, "/read").await, timeout);
+        assert_eq!(code_of(&app, "/write").await, unknown);
+    }
 }

@@ -298,7 +298,7 @@ impl Reformlog {
         loop {
             attempt += 1;
             if let Some(done) = self.replayed(&keys, ctx)? {
-                self.rm.catch_up()?;
+                self.apply_recorded();
                 return Ok(done);
             }
             let skip = match &keys {
@@ -330,7 +330,7 @@ impl Reformlog {
             }
             match self.rm.store.append_multi(appends) {
                 Ok(outcome) => {
-                    self.rm.catch_up()?;
+                    self.apply_recorded();
                     return Ok(Executed {
                         first_position: outcome.first_position,
                         last_position: outcome.last_position,
@@ -354,6 +354,14 @@ impl Reformlog {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// Brings the read models up to a write the log holds. The write is recorded whatever
+    /// happens here, so a failure (sled out of space for the read models, say) must not be
+    /// reported as the write's: every later read catches up first and fails the same way
+    /// until it can, so no answer leaves the write out.
+    fn apply_recorded(&self) {
+        let _ = self.rm.catch_up();
     }
 
     /// Decides `commands` as [`Reformlog::execute_all`] would, and appends nothing: the

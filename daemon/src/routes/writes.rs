@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reformlog::{Command, Context};
@@ -16,6 +16,7 @@ use crate::auth::{Permission, Principal};
 use crate::domain::command_from_json;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
+use crate::server::WriteUnderway;
 use crate::state::AppState;
 
 use super::domain::blocking;
@@ -154,6 +155,7 @@ async fn execute(
     mut ctx: Context,
     commands: Vec<Command>,
     options: WriteOptions,
+    underway: Option<WriteUnderway>,
 ) -> Result<Response, ApiError> {
     if commands.is_empty() || commands.len() > MAX_COMMANDS {
         return Err(ApiError::bad_request(
@@ -193,6 +195,9 @@ async fn execute(
         };
         return Ok((StatusCode::OK, axum::Json(body)).into_response());
     }
+    if let Some(underway) = &underway {
+        underway.start();
+    }
     let executed = blocking(move || {
         domain
             .execute_all(commands, &ctx)
@@ -231,9 +236,10 @@ async fn execute(
 
 /// Runs the library's commands as one atomic append. `If-Match` checks the first command's
 /// entity revision; `Idempotency-Key` makes a retry return the first answer.
-#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Idempotency-Key reused with another body"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Idempotency-Key reused with another body"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
 async fn post_commands(
     State(state): State<Arc<AppState>>,
+    underway: Option<Extension<WriteUnderway>>,
     headers: HeaderMap,
     ApiJson(batch): ApiJson<CommandBatch>,
 ) -> Result<Response, ApiError> {
@@ -244,7 +250,14 @@ async fn post_commands(
         skip_recorded: batch.skip_recorded,
         dry_run: batch.dry_run,
     };
-    execute(state, ctx, commands, options).await
+    execute(
+        state,
+        ctx,
+        commands,
+        options,
+        underway.map(|Extension(u)| u),
+    )
+    .await
 }
 
 /// Each JSON command of a list as the library's, named `what[i]` in errors.
@@ -266,9 +279,10 @@ fn commands_from_json(
 }
 
 /// Records a decision together with the changes it makes, atomically.
-#[utoipa::path(post, path = "/v1/decisions", request_body = DecisionBatch, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 422, description = "Refused by a domain rule")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(post, path = "/v1/decisions", request_body = DecisionBatch, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 422, description = "Refused by a domain rule"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
 async fn post_decision(
     State(state): State<Arc<AppState>>,
+    underway: Option<Extension<WriteUnderway>>,
     headers: HeaderMap,
     ApiJson(batch): ApiJson<DecisionBatch>,
 ) -> Result<Response, ApiError> {
@@ -309,5 +323,12 @@ async fn post_decision(
         skip_recorded: batch.skip_recorded,
         dry_run: batch.dry_run,
     };
-    execute(state, ctx, commands, options).await
+    execute(
+        state,
+        ctx,
+        commands,
+        options,
+        underway.map(|Extension(u)| u),
+    )
+    .await
 }
