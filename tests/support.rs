@@ -101,3 +101,73 @@ pub(crate) fn journal_segments(dir: &std::path::Path) -> Vec<std::path::PathBuf>
     out.sort();
     out
 }
+
+/// A 128 MiB tmpfs mounted on a temporary folder (CI runs as root), for disk-full tests;
+/// unmounted (lazily) when dropped, however the test ends.
+pub(crate) struct Tmpfs {
+    dir: TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts it, or says why it cannot.
+    pub(crate) fn mount() -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=128m", "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        }
+        Ok(Self { dir })
+    }
+
+    /// Mounts it; where mounting is not permitted, prints why, for the test to pass by
+    /// returning.
+    pub(crate) fn mount_or_skip() -> Option<Self> {
+        match Self::mount() {
+            Ok(fs) => Some(fs),
+            Err(reason) => {
+                println!("skipped: cannot mount tmpfs: {reason}");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+fn is_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+}
+
+/// Writes a file at `path` until the file system is full; returns its size.
+pub(crate) fn fill(path: &std::path::Path) -> u64 {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).unwrap();
+    let mut written = 0u64;
+    for chunk in [1usize << 16, 4096, 1] {
+        let bytes = vec![0xa5u8; chunk];
+        loop {
+            match f.write(&bytes) {
+                Ok(0) => break,
+                Ok(n) => written += n as u64,
+                Err(e) if is_full(&e) => break,
+                Err(e) => panic!("filling {path:?}: {e}"),
+            }
+        }
+    }
+    written
+}

@@ -27,6 +27,9 @@ mod crash;
 mod backup;
 // The anchor file: a store put back to an older copy is refused at start and by verify.
 mod anchor;
+// Storage failing under the daemon as a process: a full disk (503 storage-full, readiness,
+// reads kept, recovery without a restart), and a lost answer settled by a retry with its key.
+mod disk_full;
 // Operating the process: a second daemon on one folder is refused; SIGTERM exits 0.
 mod process;
 // ETag / If-Match (412 when stale) and min_position read-your-writes.

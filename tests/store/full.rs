@@ -6,8 +6,6 @@
 //! so and pass. A guard unmounts it (lazily) however the test ends.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,55 +15,8 @@ use reformlog_store::{
     StoreConfig, WriteHealth,
 };
 
-use crate::support::ev;
-use tempfile::TempDir;
+use crate::support::{ev, fill, Tmpfs};
 use uuid::Uuid;
-
-/// A tmpfs mounted on a temporary folder; unmounted when dropped.
-struct Tmpfs {
-    dir: TempDir,
-}
-
-impl Tmpfs {
-    /// Mounts a 128 MiB tmpfs, or says why it cannot.
-    fn mount() -> Result<Self, String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let out = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=128m", "tmpfs"])
-            .arg(dir.path())
-            .output()
-            .map_err(|e| format!("cannot run mount: {e}"))?;
-        if !out.status.success() {
-            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-        }
-        Ok(Self { dir })
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
-            .arg("-l")
-            .arg(self.dir.path())
-            .status();
-    }
-}
-
-macro_rules! tmpfs_or_skip {
-    () => {
-        match Tmpfs::mount() {
-            Ok(fs) => fs,
-            Err(reason) => {
-                println!("skipped: cannot mount tmpfs: {reason}");
-                return;
-            }
-        }
-    };
-}
 
 /// An event whose payload (`kib` KiB) needs fresh pages of the file system to be journaled.
 fn big_event(text: &str, kib: usize) -> NewEvent {
@@ -77,28 +28,6 @@ fn big_event(text: &str, kib: usize) -> NewEvent {
         payload,
         Metadata::by("editor:test").with_reason("disk full test"),
     )
-}
-
-fn is_full(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
-}
-
-/// Writes a file at `path` until the file system is full; returns its size.
-fn fill(path: &Path) -> u64 {
-    let mut f = std::fs::File::create(path).unwrap();
-    let mut written = 0u64;
-    for chunk in [1usize << 16, 4096, 1] {
-        let bytes = vec![0xa5u8; chunk];
-        loop {
-            match f.write(&bytes) {
-                Ok(0) => break,
-                Ok(n) => written += n as u64,
-                Err(e) if is_full(&e) => break,
-                Err(e) => panic!("filling {path:?}: {e}"),
-            }
-        }
-    }
-    written
 }
 
 /// Every acknowledged outcome is in `store` with its ids, and `verify` is clean.
@@ -121,7 +50,9 @@ fn assert_all_there(store: &Store, acked: &[(AppendOutcome, Vec<Uuid>)]) {
 
 #[test]
 fn a_full_disk_refuses_the_append_keeps_nothing_and_recovers_when_space_is_back() {
-    let fs = tmpfs_or_skip!();
+    let Some(fs) = Tmpfs::mount_or_skip() else {
+        return;
+    };
     let dir = fs.path().join("store");
     // Small journal segments: a segment is allocated whole when it starts, so appends on the
     // full disk go on until the active one is used up.
@@ -254,7 +185,9 @@ struct Seen {
 
 #[test]
 fn a_disk_that_fills_under_concurrent_appenders_keeps_every_acknowledged_and_no_refused_append() {
-    let fs = tmpfs_or_skip!();
+    let Some(fs) = Tmpfs::mount_or_skip() else {
+        return;
+    };
     let dir = fs.path().join("store");
     let store = StoreConfig::new(&dir)
         .journal_segment_bytes(256 * 1024)
@@ -422,7 +355,9 @@ fn describe(results: &[(Uuid, Result<AppendOutcome, AppendError>)]) -> String {
 /// once space is back, without a reopen.
 #[test]
 fn appends_succeed_again_once_space_is_back_and_sled_never_meets_the_full_disk() {
-    let fs = tmpfs_or_skip!();
+    let Some(fs) = Tmpfs::mount_or_skip() else {
+        return;
+    };
     let (store, filler, results) = small_appends_on_a_full_disk(&fs);
     for (_, r) in &results {
         if let Err(e) = r {
@@ -453,7 +388,9 @@ fn appends_succeed_again_once_space_is_back_and_sled_never_meets_the_full_disk()
 /// `StorageFull` is not, and `OutcomeUnknown` (journaled, not installed) is in it.
 #[test]
 fn every_append_on_a_full_disk_is_kept_exactly_as_its_answer_says() {
-    let fs = tmpfs_or_skip!();
+    let Some(fs) = Tmpfs::mount_or_skip() else {
+        return;
+    };
     let (store, filler, mut results) = small_appends_on_a_full_disk(&fs);
     std::fs::remove_file(&filler).unwrap();
     for _ in 0..3 {
