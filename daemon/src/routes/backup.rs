@@ -59,7 +59,7 @@ pub(crate) struct BackupView {
         (status = 403, description = "Admin only"),
         (status = 409, description = "A backup of that name exists, or another backup is running", content_type = "application/problem+json"),
         (status = 500, description = "The backup failed (`backup-failed`: say, the log breaks); nothing of it is kept", content_type = "application/problem+json"),
-        (status = 503, description = "The disk is full; nothing of the backup is kept", content_type = "application/problem+json"),
+        (status = 503, description = "The disk is full (`storage-full`, with Retry-After); nothing of the backup is kept", content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     tag = "integrity"
@@ -112,11 +112,7 @@ pub(crate) async fn create(
 
 fn problem(e: BackupError) -> ApiError {
     if e.is_storage_full() {
-        return ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage-full",
-            e.to_string(),
-        );
+        return ApiError::storage_full(e.to_string());
     }
     match e {
         BackupError::InvalidName(_) => ApiError::bad_request("invalid-backup-name", e.to_string()),
