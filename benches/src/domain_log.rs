@@ -281,7 +281,7 @@ impl World {
                 task,
                 percent,
                 note: "Báo cáo tiến độ".to_owned(),
-                evidence: None,
+                evidence: reformlog::Evidence::default(),
                 on: date(year, day + 5),
                 decision: None,
             };

@@ -43,7 +43,8 @@ use uuid::Uuid;
 /// another version is rebuilt on open.
 /// 4: the post → committees table (`0x18`).
 /// 5: a seat's designations of who of its post's holders sits.
-pub(crate) const LAYOUT_VERSION: u32 = 5;
+/// 6: a progress report's evidence with its documents.
+pub(crate) const LAYOUT_VERSION: u32 = 6;
 
 pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
 pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];

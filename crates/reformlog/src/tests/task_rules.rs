@@ -187,7 +187,7 @@ fn a_completion_cannot_come_before_a_progress_report() {
         task: t1(),
         percent: 30,
         note: "Đang thực hiện".to_owned(),
-        evidence: None,
+        evidence: crate::Evidence::default(),
         on: d("2022-04-01"),
         decision: None,
     })

@@ -266,7 +266,7 @@ pub(crate) struct Progress {
     pub(crate) on: Date,
     pub(crate) percent: u8,
     pub(crate) note: String,
-    pub(crate) evidence: Option<String>,
+    pub(crate) evidence: crate::evidence::Evidence,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
