@@ -11,6 +11,8 @@ mod log_round_trip;
 mod lineage;
 // report: the year-end report as CSV and as a table.
 mod report;
+// progress: a report citing an evidence document, its file hashed locally.
+mod evidence;
 
 use serde_json::Value;
 

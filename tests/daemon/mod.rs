@@ -33,3 +33,5 @@ mod known_at_dates;
 mod audit_ranges;
 // Changes sent with a decision cite it, task changes included.
 mod citations;
+// A progress report's evidence documents: round trip, refusals, the older text form, OpenAPI.
+mod evidence;
