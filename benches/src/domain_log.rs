@@ -70,7 +70,7 @@ impl World {
                 .with_extra("valid_from", e.valid_from().to_string());
             out.push(NewEvent::new(
                 e.type_name(),
-                1,
+                reformlog::SCHEMA_VERSION,
                 encode_payload(&e)?,
                 metadata,
             ));

@@ -72,7 +72,7 @@ mod view;
 mod tests;
 
 pub use api_error::{Error, OpenError};
-pub use codec::decode_event;
+pub use codec::{decode_event, SCHEMA_VERSION};
 pub use collate::collate;
 pub use command::{Command, SeatSpec, SubBodySpec};
 pub use date::{Date, DateError, KnownAt, Timestamp};

@@ -16,7 +16,7 @@ pub(crate) mod v2;
 /// freezing the schema before it with its upcast (each old schema reads into the next).
 /// 2: task events cite the decision behind them. 3: a progress report's evidence names
 /// documents (number, title, link, SHA-256) beside its free text.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The metadata key that carries an event's valid date, so the log is readable without
 /// decoding payloads.
