@@ -12,6 +12,9 @@ use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, 
 use crate::summary::EntityKind;
 use crate::view::EntityView;
 use std::ops::Deref;
+
+/// A task's id, view and title's collation key (see [`Source::task_views`]).
+pub(crate) type TaskViewKeyed = (TaskId, Arc<crate::view::TaskView>, Arc<[u8]>);
 use std::sync::Arc;
 
 /// A view handed out by a [`Views`]: borrowed from the source, or shared with the read
@@ -84,6 +87,12 @@ pub(crate) trait Source: Views {
     fn revision(&self, key: &EntityKey) -> Option<u64>;
     /// Every entity of one kind that has a stream, in key order.
     fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey>;
+    /// Every task known, each with its view (at least what reports show: its progress may
+    /// be left out) and its title's [`crate::collate::sort_key`], in no order, when the source
+    /// holds them ready (the read models' task table); `None` to look tasks up one by one.
+    fn task_views(&self) -> Option<Vec<TaskViewKeyed>> {
+        None
+    }
     /// At most `max` entities of one kind after `after`, in key order. Sources that can seek
     /// (the read models) override this so a page does not touch the whole kind.
     fn entities_of_kind_after(

@@ -134,49 +134,66 @@ pub(crate) fn task_report(
             return Err(QueryError::EmptyRange { from, to: on });
         }
     }
-    let mut ids = match scope {
-        ReportScope::Plan(p) => {
-            super::known(s, EntityKey::Decision(p))?;
-            s.tasks_of_plan(p)
-        }
-        ReportScope::Unit(u) => {
-            super::known(s, EntityKey::Unit(u))?;
-            s.tasks_of_unit(u)
-        }
-        ReportScope::All => s.all_tasks(),
+    let in_period = |l: &ReportLine| match from {
+        Some(from) => l.deadline.is_some_and(|d| from <= d && d <= on),
+        None => true,
     };
-    ids.sort();
-    ids.dedup();
-    let mut tasks = Vec::new();
-    for id in ids {
-        let Some(view) = s.view(&EntityKey::Task(id)) else {
-            continue;
-        };
-        let Some(t) = view.as_task() else { continue };
-        let in_scope = match scope {
-            ReportScope::Plan(p) => t.plan == Some(p),
-            ReportScope::Unit(u) => t.assignments.at(on).is_some_and(|a| a.lead == u),
-            ReportScope::All => true,
-        };
-        if !in_scope {
-            continue;
-        }
-        let Some(l) = line(s, id, t, on) else {
-            continue;
-        };
-        if let Some(from) = from {
-            if !l.deadline.is_some_and(|d| from <= d && d <= on) {
-                continue;
+    // Each line with its title's collation key, so the sort below collates no title.
+    let mut keyed: Vec<(ReportLine, std::sync::Arc<[u8]>)> = Vec::new();
+    let held = match scope {
+        // Every task: from the source's table when it holds one (no row read per task).
+        ReportScope::All => s.task_views(),
+        _ => None,
+    };
+    if let Some(held) = held {
+        keyed.reserve(held.len());
+        for (id, t, order) in held {
+            if let Some(l) = line(s, id, &t, on).filter(in_period) {
+                keyed.push((l, order));
             }
         }
-        tasks.push(l);
+    } else {
+        let mut ids = match scope {
+            ReportScope::Plan(p) => {
+                super::known(s, EntityKey::Decision(p))?;
+                s.tasks_of_plan(p)
+            }
+            ReportScope::Unit(u) => {
+                super::known(s, EntityKey::Unit(u))?;
+                s.tasks_of_unit(u)
+            }
+            ReportScope::All => s.all_tasks(),
+        };
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let Some(view) = s.view(&EntityKey::Task(id)) else {
+                continue;
+            };
+            let Some(t) = view.as_task() else { continue };
+            let in_scope = match scope {
+                ReportScope::Plan(p) => t.plan == Some(p),
+                ReportScope::Unit(u) => t.assignments.at(on).is_some_and(|a| a.lead == u),
+                ReportScope::All => true,
+            };
+            if !in_scope {
+                continue;
+            }
+            if let Some(l) = line(s, id, t, on).filter(in_period) {
+                let order = crate::collate::sort_key(&l.title).into();
+                keyed.push((l, order));
+            }
+        }
     }
-    tasks.sort_by(|a, b| {
+    // By deadline, then title as `collate` orders them (its key, then the title's bytes).
+    keyed.sort_unstable_by(|(a, ka), (b, kb)| {
         a.deadline
             .cmp(&b.deadline)
-            .then_with(|| crate::collate::collate(&a.title, &b.title))
+            .then_with(|| ka.cmp(kb))
+            .then_with(|| a.title.cmp(&b.title))
             .then(a.task.cmp(&b.task))
     });
+    let tasks: Vec<ReportLine> = keyed.into_iter().map(|(l, _)| l).collect();
     let mut counts = ReportCounts {
         total: tasks.len(),
         ..ReportCounts::default()

@@ -295,6 +295,36 @@ impl Views for RmSource<'_> {
 }
 
 impl Source for RmSource<'_> {
+    fn task_views(&self) -> Option<Vec<crate::source::TaskViewKeyed>> {
+        let table = self.rm.tasks.with(self.rm, &self.tree, |entries| {
+            let mut ready = Vec::with_capacity(entries.len());
+            let mut changed = Vec::new();
+            for (id, e) in entries {
+                if e.first > self.bound {
+                    continue;
+                }
+                if e.last <= self.bound {
+                    ready.push((*id, e.view.clone(), e.order.clone()));
+                } else {
+                    changed.push(*id);
+                }
+            }
+            (ready, changed)
+        });
+        let (mut ready, changed) = self.keep(table)?;
+        // Tasks changed after the bound are refolded as known at it, as `view` does.
+        for id in changed {
+            if let Some(t) = self
+                .view(&EntityKey::Task(id))
+                .and_then(|v| v.as_task().cloned())
+            {
+                let order = crate::collate::sort_key(&t.title).into();
+                ready.push((id, Arc::new(t), order));
+            }
+        }
+        Some(ready)
+    }
+
     fn children(&self, committee: CommitteeId) -> Vec<CommitteeId> {
         // Exact, not a superset: `decide` dissolves every child it is given.
         self.related_or_log(keys::CHILDREN, committee.as_uuid())

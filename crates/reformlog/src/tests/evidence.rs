@@ -11,6 +11,9 @@ use crate::{
 
 const HASH: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
+/// What a refusal must be.
+type Expected = fn(&EvidenceError) -> bool;
+
 fn report(task: TaskId, evidence: Evidence) -> Command {
     Command::ReportProgress {
         task,
@@ -70,7 +73,7 @@ fn malformed_evidence_is_refused_and_changes_nothing() {
         f(&mut e.documents[0]);
         e
     };
-    let cases: Vec<(Evidence, fn(&EvidenceError) -> bool)> = vec![
+    let cases: Vec<(Evidence, Expected)> = vec![
         (
             with(|d| {
                 d.number = None;

@@ -172,3 +172,37 @@ fn a_report_of_an_unknown_plan_or_a_reversed_period_is_an_error() {
     };
     assert!(w.k.answer(&q).is_err());
 }
+
+/// The read models answer a report over every task from a table they build when first asked
+/// and keep current as batches land: asked before and after later changes (and after a
+/// rebuild), it matches the fold, as known now and as known before the changes.
+#[test]
+fn the_report_of_every_task_stays_true_as_tasks_change_after_it_was_first_asked() {
+    let (_dir, log) = open();
+    log.execute_all(seeded_with_plans(), &ctx()).unwrap();
+    let before = log.store().head_position();
+    let q = |on: &str| Query::TaskReport {
+        scope: ReportScope::All,
+        on: d(on),
+        from: None,
+    };
+    let first = log.query(&q("2022-07-20"), None).unwrap();
+    assert_eq!(first, brute(&log, None).answer(&q("2022-07-20")).unwrap());
+    log.execute_all(later(), &ctx()).unwrap();
+    let check = |log: &crate::Reformlog| {
+        for known_at in [None, Some(KnownAt::Position(before))] {
+            let fold = brute(log, known_at);
+            for on in ["2021-06-30", "2021-12-31", "2022-07-20"] {
+                assert_eq!(
+                    log.query(&q(on), known_at).unwrap(),
+                    fold.answer(&q(on)).unwrap(),
+                    "{on} {known_at:?}"
+                );
+            }
+        }
+    };
+    check(&log);
+    assert_ne!(log.query(&q("2022-07-20"), None).unwrap(), first);
+    log.rebuild().unwrap();
+    check(&log);
+}

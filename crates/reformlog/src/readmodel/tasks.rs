@@ -1,0 +1,123 @@
+//! The task table: every task's row in memory, trimmed to what reports show, with its
+//! title's collation key, so a report over all tasks (about 130 000 at a million events)
+//! reads no sled row and collates no title. Built by the first report after an open or a
+//! rebuild, kept current by every batch the read models write, dropped with the tree.
+
+use super::{corrupt, keys, load_row, EntityRecord, IdHash, ReadModel};
+use crate::api_error::Error;
+use crate::ids::{EntityKey, TaskId};
+use crate::view::{EntityView, TaskView};
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+/// One task as of the checkpoint.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskEntry {
+    /// Where the task's stream starts and ends in the log, to answer "as known at".
+    pub(crate) first: u64,
+    pub(crate) last: u64,
+    /// The view without its progress reports and product, which reports do not show.
+    pub(crate) view: Arc<TaskView>,
+    /// [`crate::collate::sort_key`] of the title.
+    pub(crate) order: Arc<[u8]>,
+}
+
+type Entries = HashMap<TaskId, TaskEntry, IdHash>;
+
+/// The table, absent until first asked for.
+#[derive(Debug, Default)]
+pub(crate) struct TaskTable {
+    entries: RwLock<Option<Entries>>,
+}
+
+fn entry(first: u64, last: u64, view: &EntityView) -> Option<TaskEntry> {
+    let t = view.as_task()?;
+    let trimmed = TaskView {
+        product: String::new(),
+        progress: Vec::new(),
+        ..t.clone()
+    };
+    Some(TaskEntry {
+        first,
+        last,
+        order: crate::collate::sort_key(&t.title).into(),
+        view: Arc::new(trimmed),
+    })
+}
+
+impl TaskTable {
+    /// Forgets every entry (the tree was dropped or rebuilt); the next report builds anew.
+    pub(crate) fn clear(&self) {
+        *self.entries.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// A batch wrote `key`'s row (callers hold the gate exclusively): a built table takes it.
+    pub(crate) fn written(&self, key: &EntityKey, record: &EntityRecord) {
+        let EntityKey::Task(id) = key else { return };
+        let mut guard = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        let Some(entries) = guard.as_mut() else {
+            return;
+        };
+        match record
+            .view
+            .as_ref()
+            .and_then(|v| entry(record.first, record.last, v))
+        {
+            Some(e) => {
+                entries.insert(*id, e);
+            }
+            None => {
+                entries.remove(id);
+            }
+        }
+    }
+
+    /// Runs `f` over the entries as of the checkpoint, building them from `tree` first if
+    /// need be. Callers hold the gate shared, so the tree is the checkpoint's.
+    pub(crate) fn with<R>(
+        &self,
+        rm: &ReadModel,
+        tree: &sled::Tree,
+        f: impl FnOnce(&Entries) -> R,
+    ) -> Result<R, Error> {
+        {
+            let guard = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(entries) = guard.as_ref() {
+                return Ok(f(entries));
+            }
+        }
+        let mut guard = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if guard.is_none() {
+            *guard = Some(build(rm, tree)?);
+        }
+        match guard.as_ref() {
+            Some(entries) => Ok(f(entries)),
+            None => Err(corrupt("task table")),
+        }
+    }
+}
+
+/// Every task row of `tree`, its tails folded in, as entries.
+fn build(rm: &ReadModel, tree: &sled::Tree) -> Result<Entries, Error> {
+    let mut out = Entries::with_hasher(IdHash::new());
+    let task = keys::kind_byte_of(crate::summary::EntityKind::Task);
+    for item in tree.scan_prefix(keys::entity_kind_prefix(task)) {
+        let (k, v) = item?;
+        let key = k
+            .get(1..)
+            .and_then(keys::parse_entity_key)
+            .ok_or_else(|| corrupt("entity key"))?;
+        let EntityKey::Task(id) = key else {
+            return Err(corrupt("a task key of another kind"));
+        };
+        let (record, _, _) = load_row(&rm.store, tree, &key, &v)?;
+        if let Some(e) = record
+            .view
+            .as_ref()
+            .and_then(|view| entry(record.first, record.last, view))
+        {
+            out.insert(id, e);
+        }
+    }
+    Ok(out)
+}
