@@ -13,8 +13,14 @@ use crate::summary::EntityKind;
 use crate::view::EntityView;
 use std::ops::Deref;
 
-/// A task's id, view and title's collation key (see [`Source::task_views`]).
-pub(crate) type TaskViewKeyed = (TaskId, Arc<crate::view::TaskView>, Arc<[u8]>);
+/// Where a task's title sorts among all tasks' (see [`Source::for_each_task`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TitleOrder<'a> {
+    /// Its place when every task is sorted by title: unique, so it settles ties.
+    Rank(u32),
+    /// Its title's [`crate::collate::sort_key`]; ties go to the title's bytes, then the id.
+    Key(&'a [u8]),
+}
 use std::sync::Arc;
 
 /// A view handed out by a [`Views`]: borrowed from the source, or shared with the read
@@ -87,11 +93,17 @@ pub(crate) trait Source: Views {
     fn revision(&self, key: &EntityKey) -> Option<u64>;
     /// Every entity of one kind that has a stream, in key order.
     fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey>;
-    /// Every task known, each with its view (at least what reports show: its progress may
-    /// be left out) and its title's [`crate::collate::sort_key`], in no order, when the source
-    /// holds them ready (the read models' task table); `None` to look tasks up one by one.
-    fn task_views(&self) -> Option<Vec<TaskViewKeyed>> {
-        None
+    /// Calls `f` with every task known, in no order, each with its view (at least what
+    /// reports show: its progress may be left out) and where its title sorts, when the
+    /// source holds them ready (the read models' task table); `false` (without calling `f`)
+    /// to have the caller look tasks up one by one. One call gives every task a rank or
+    /// every task a key, never both.
+    fn for_each_task(
+        &self,
+        f: &mut dyn FnMut(TaskId, &crate::view::TaskView, TitleOrder<'_>),
+    ) -> bool {
+        let _ = f;
+        false
     }
     /// At most `max` entities of one kind after `after`, in key order. Sources that can seek
     /// (the read models) override this so a page does not touch the whole kind.

@@ -6,7 +6,7 @@ use super::{decision_ref, unit_ref, DecisionRef, QueryError, UnitRef};
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
 use crate::model::TaskStatus;
-use crate::source::Source;
+use crate::source::{Source, TitleOrder};
 use crate::view::TaskView;
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +123,21 @@ fn line(s: &dyn Source, id: TaskId, t: &TaskView, on: Date) -> Option<ReportLine
     })
 }
 
+/// Where a line's title sorts: a rank from the source's table, or a collation key.
+enum By {
+    Rank(u32),
+    Key(Box<[u8]>),
+}
+
+impl From<TitleOrder<'_>> for By {
+    fn from(o: TitleOrder<'_>) -> Self {
+        match o {
+            TitleOrder::Rank(r) => By::Rank(r),
+            TitleOrder::Key(k) => By::Key(k.into()),
+        }
+    }
+}
+
 pub(crate) fn task_report(
     s: &dyn Source,
     scope: ReportScope,
@@ -138,21 +153,24 @@ pub(crate) fn task_report(
         Some(from) => l.deadline.is_some_and(|d| from <= d && d <= on),
         None => true,
     };
-    // Each line with its title's collation key, so the sort below collates no title.
-    let mut keyed: Vec<(ReportLine, std::sync::Arc<[u8]>)> = Vec::new();
-    let held = match scope {
-        // Every task: from the source's table when it holds one (no row read per task).
-        ReportScope::All => s.task_views(),
-        _ => None,
-    };
-    if let Some(held) = held {
-        keyed.reserve(held.len());
-        for (id, t, order) in held {
-            if let Some(l) = line(s, id, &t, on).filter(in_period) {
-                keyed.push((l, order));
-            }
+    // The lines, and beside them what they sort by, so the sort moves small items and
+    // collates no title.
+    let mut lines: Vec<ReportLine> = Vec::new();
+    let mut by: Vec<(Option<Date>, By, u32)> = Vec::new();
+    let mut add = |l: ReportLine, title: By| {
+        if in_period(&l) {
+            by.push((l.deadline, title, lines.len() as u32));
+            lines.push(l);
         }
-    } else {
+    };
+    // Every task: from the source's table when it holds one (no row read per task).
+    let held = scope == ReportScope::All
+        && s.for_each_task(&mut |id, t, order| {
+            if let Some(l) = line(s, id, t, on) {
+                add(l, By::from(order));
+            }
+        });
+    if !held {
         let mut ids = match scope {
             ReportScope::Plan(p) => {
                 super::known(s, EntityKey::Decision(p))?;
@@ -179,21 +197,31 @@ pub(crate) fn task_report(
             if !in_scope {
                 continue;
             }
-            if let Some(l) = line(s, id, t, on).filter(in_period) {
-                let order = crate::collate::sort_key(&l.title).into();
-                keyed.push((l, order));
+            if let Some(l) = line(s, id, t, on) {
+                let key = crate::collate::sort_key(&l.title).into_boxed_slice();
+                add(l, By::Key(key));
             }
         }
     }
-    // By deadline, then title as `collate` orders them (its key, then the title's bytes).
-    keyed.sort_unstable_by(|(a, ka), (b, kb)| {
-        a.deadline
-            .cmp(&b.deadline)
-            .then_with(|| ka.cmp(kb))
-            .then_with(|| a.title.cmp(&b.title))
-            .then(a.task.cmp(&b.task))
+    // By deadline, then title as `collate` orders them (its key, then the title's bytes),
+    // then id.
+    by.sort_unstable_by(|(da, ta, ia), (db, tb, ib)| {
+        da.cmp(db).then_with(|| match (ta, tb) {
+            (By::Rank(a), By::Rank(b)) => a.cmp(b),
+            (By::Key(a), By::Key(b)) => a.cmp(b).then_with(|| {
+                let (la, lb) = (&lines[*ia as usize], &lines[*ib as usize]);
+                la.title.cmp(&lb.title).then(la.task.cmp(&lb.task))
+            }),
+            // One source call gives ranks or keys, never both; any fixed order would do.
+            (By::Rank(_), By::Key(_)) => std::cmp::Ordering::Less,
+            (By::Key(_), By::Rank(_)) => std::cmp::Ordering::Greater,
+        })
     });
-    let tasks: Vec<ReportLine> = keyed.into_iter().map(|(l, _)| l).collect();
+    let mut slots: Vec<Option<ReportLine>> = lines.into_iter().map(Some).collect();
+    let tasks: Vec<ReportLine> = by
+        .iter()
+        .filter_map(|(_, _, i)| slots.get_mut(*i as usize).and_then(Option::take))
+        .collect();
     let mut counts = ReportCounts {
         total: tasks.len(),
         ..ReportCounts::default()

@@ -295,34 +295,40 @@ impl Views for RmSource<'_> {
 }
 
 impl Source for RmSource<'_> {
-    fn task_views(&self) -> Option<Vec<crate::source::TaskViewKeyed>> {
+    fn for_each_task(
+        &self,
+        f: &mut dyn FnMut(TaskId, &crate::view::TaskView, crate::source::TitleOrder<'_>),
+    ) -> bool {
+        use crate::source::TitleOrder;
+        // Bound at the checkpoint: the table is exactly what is known, ranks included.
+        let current = self.bound >= self.rm.checkpoint();
         let table = self.rm.tasks.with(self.rm, &self.tree, |entries| {
-            let mut ready = Vec::with_capacity(entries.len());
             let mut changed = Vec::new();
             for (id, e) in entries {
-                if e.first > self.bound {
+                if current {
+                    f(*id, &e.view, TitleOrder::Rank(e.rank));
+                } else if e.first > self.bound {
                     continue;
-                }
-                if e.last <= self.bound {
-                    ready.push((*id, e.view.clone(), e.order.clone()));
+                } else if e.last <= self.bound {
+                    f(*id, &e.view, TitleOrder::Key(&e.order));
                 } else {
                     changed.push(*id);
                 }
             }
-            (ready, changed)
+            changed
         });
-        let (mut ready, changed) = self.keep(table)?;
+        let Some(changed) = self.keep(table) else {
+            return false;
+        };
         // Tasks changed after the bound are refolded as known at it, as `view` does.
         for id in changed {
-            if let Some(t) = self
-                .view(&EntityKey::Task(id))
-                .and_then(|v| v.as_task().cloned())
-            {
-                let order = crate::collate::sort_key(&t.title).into();
-                ready.push((id, Arc::new(t), order));
+            if let Some(view) = self.view(&EntityKey::Task(id)) {
+                if let Some(t) = view.as_task() {
+                    f(id, t, TitleOrder::Key(&crate::collate::sort_key(&t.title)));
+                }
             }
         }
-        Some(ready)
+        true
     }
 
     fn children(&self, committee: CommitteeId) -> Vec<CommitteeId> {

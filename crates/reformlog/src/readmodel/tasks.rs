@@ -1,14 +1,15 @@
 //! The task table: every task's row in memory, trimmed to what reports show, with its
-//! title's collation key, so a report over all tasks (about 130 000 at a million events)
-//! reads no sled row and collates no title. Built by the first report after an open or a
-//! rebuild, kept current by every batch the read models write, dropped with the tree.
+//! title's collation key and its rank in title order, so a report over all tasks (about
+//! 130 000 at a million events) reads no sled row and collates no title. Built by the first
+//! report after an open or a rebuild, kept current by every batch the read models write,
+//! dropped with the tree.
 
 use super::{corrupt, keys, load_row, EntityRecord, IdHash, ReadModel};
 use crate::api_error::Error;
 use crate::ids::{EntityKey, TaskId};
 use crate::view::{EntityView, TaskView};
 use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{PoisonError, RwLock};
 
 /// One task as of the checkpoint.
 #[derive(Clone, Debug)]
@@ -17,63 +18,99 @@ pub(crate) struct TaskEntry {
     pub(crate) first: u64,
     pub(crate) last: u64,
     /// The view without its progress reports and product, which reports do not show.
-    pub(crate) view: Arc<TaskView>,
+    pub(crate) view: TaskView,
     /// [`crate::collate::sort_key`] of the title.
-    pub(crate) order: Arc<[u8]>,
+    pub(crate) order: Box<[u8]>,
+    /// The task's place when every task is sorted by title (key, then bytes, then id);
+    /// valid while the table is ranked.
+    pub(crate) rank: u32,
 }
 
-type Entries = HashMap<TaskId, TaskEntry, IdHash>;
+pub(crate) type Entries = HashMap<TaskId, TaskEntry, IdHash>;
+
+#[derive(Debug)]
+struct Table {
+    entries: Entries,
+    /// Whether every entry's rank is current (a new task or title makes it stale).
+    ranked: bool,
+}
 
 /// The table, absent until first asked for.
 #[derive(Debug, Default)]
 pub(crate) struct TaskTable {
-    entries: RwLock<Option<Entries>>,
+    table: RwLock<Option<Table>>,
 }
 
 fn entry(first: u64, last: u64, view: &EntityView) -> Option<TaskEntry> {
     let t = view.as_task()?;
-    let trimmed = TaskView {
-        product: String::new(),
-        progress: Vec::new(),
-        ..t.clone()
-    };
     Some(TaskEntry {
         first,
         last,
         order: crate::collate::sort_key(&t.title).into(),
-        view: Arc::new(trimmed),
+        view: TaskView {
+            product: String::new(),
+            progress: Vec::new(),
+            ..t.clone()
+        },
+        rank: 0,
     })
+}
+
+/// Numbers the entries in title order.
+fn rank(entries: &mut Entries) {
+    let mut order: Vec<(&[u8], &str, TaskId)> = entries
+        .iter()
+        .map(|(id, e)| (&*e.order, e.view.title.as_str(), *id))
+        .collect();
+    order.sort_unstable();
+    let ranks: Vec<(TaskId, u32)> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, id))| (*id, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    for (id, r) in ranks {
+        if let Some(e) = entries.get_mut(&id) {
+            e.rank = r;
+        }
+    }
 }
 
 impl TaskTable {
     /// Forgets every entry (the tree was dropped or rebuilt); the next report builds anew.
     pub(crate) fn clear(&self) {
-        *self.entries.write().unwrap_or_else(PoisonError::into_inner) = None;
+        *self.table.write().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// A batch wrote `key`'s row (callers hold the gate exclusively): a built table takes it.
     pub(crate) fn written(&self, key: &EntityKey, record: &EntityRecord) {
         let EntityKey::Task(id) = key else { return };
-        let mut guard = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        let Some(entries) = guard.as_mut() else {
+        let mut guard = self.table.write().unwrap_or_else(PoisonError::into_inner);
+        let Some(table) = guard.as_mut() else {
             return;
         };
-        match record
+        let new = record
             .view
             .as_ref()
-            .and_then(|v| entry(record.first, record.last, v))
-        {
-            Some(e) => {
-                entries.insert(*id, e);
-            }
+            .and_then(|v| entry(record.first, record.last, v));
+        match new {
+            Some(mut e) => match table.entries.get(id) {
+                Some(old) if old.view.title == e.view.title => {
+                    e.rank = old.rank;
+                    table.entries.insert(*id, e);
+                }
+                _ => {
+                    table.entries.insert(*id, e);
+                    table.ranked = false;
+                }
+            },
             None => {
-                entries.remove(id);
+                table.entries.remove(id);
             }
         }
     }
 
-    /// Runs `f` over the entries as of the checkpoint, building them from `tree` first if
-    /// need be. Callers hold the gate shared, so the tree is the checkpoint's.
+    /// Runs `f` over the entries as of the checkpoint, ranked, building them from `tree`
+    /// first if need be. Callers hold the gate shared, so the tree is the checkpoint's.
     pub(crate) fn with<R>(
         &self,
         rm: &ReadModel,
@@ -81,17 +118,26 @@ impl TaskTable {
         f: impl FnOnce(&Entries) -> R,
     ) -> Result<R, Error> {
         {
-            let guard = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(entries) = guard.as_ref() {
-                return Ok(f(entries));
+            let guard = self.table.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(table) = guard.as_ref().filter(|t| t.ranked) {
+                return Ok(f(&table.entries));
             }
         }
-        let mut guard = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.table.write().unwrap_or_else(PoisonError::into_inner);
         if guard.is_none() {
-            *guard = Some(build(rm, tree)?);
+            *guard = Some(Table {
+                entries: build(rm, tree)?,
+                ranked: false,
+            });
         }
-        match guard.as_ref() {
-            Some(entries) => Ok(f(entries)),
+        match guard.as_mut() {
+            Some(table) => {
+                if !table.ranked {
+                    rank(&mut table.entries);
+                    table.ranked = true;
+                }
+                Ok(f(&table.entries))
+            }
             None => Err(corrupt("task table")),
         }
     }
