@@ -304,15 +304,15 @@ impl Source for RmSource<'_> {
         let current = self.bound >= self.rm.checkpoint();
         let table = self.rm.tasks.with(self.rm, &self.tree, |entries| {
             let mut changed = Vec::new();
-            for (id, e) in entries {
+            for e in entries {
                 if current {
-                    f(*id, &e.view, TitleOrder::Rank(e.rank));
+                    f(e.id, &e.view, TitleOrder::Rank(e.rank));
                 } else if e.first > self.bound {
                     continue;
                 } else if e.last <= self.bound {
-                    f(*id, &e.view, TitleOrder::Key(&e.order));
+                    f(e.id, &e.view, TitleOrder::Key(&e.order));
                 } else {
-                    changed.push(*id);
+                    changed.push(e.id);
                 }
             }
             changed

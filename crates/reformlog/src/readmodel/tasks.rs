@@ -14,6 +14,7 @@ use std::sync::{PoisonError, RwLock};
 /// One task as of the checkpoint.
 #[derive(Clone, Debug)]
 pub(crate) struct TaskEntry {
+    pub(crate) id: TaskId,
     /// Where the task's stream starts and ends in the log, to answer "as known at".
     pub(crate) first: u64,
     pub(crate) last: u64,
@@ -26,11 +27,16 @@ pub(crate) struct TaskEntry {
     pub(crate) rank: u32,
 }
 
-pub(crate) type Entries = HashMap<TaskId, TaskEntry, IdHash>;
+/// The entries in the order they were read from the tree (task key order, with tasks
+/// created since at the end): their views were allocated in that order, so a walk in it
+/// reads memory mostly in sequence, where a hash table's order would jump about.
+pub(crate) type Entries = Vec<TaskEntry>;
 
 #[derive(Debug)]
 struct Table {
     entries: Entries,
+    /// Where each task's entry is.
+    at: HashMap<TaskId, usize, IdHash>,
     /// Whether every entry's rank is current (a new task or title makes it stale).
     ranked: bool,
 }
@@ -41,9 +47,10 @@ pub(crate) struct TaskTable {
     table: RwLock<Option<Table>>,
 }
 
-fn entry(first: u64, last: u64, view: &EntityView) -> Option<TaskEntry> {
+fn entry(id: TaskId, first: u64, last: u64, view: &EntityView) -> Option<TaskEntry> {
     let t = view.as_task()?;
     Some(TaskEntry {
+        id,
         first,
         last,
         order: crate::collate::sort_key(&t.title).into(),
@@ -58,19 +65,30 @@ fn entry(first: u64, last: u64, view: &EntityView) -> Option<TaskEntry> {
 
 /// Numbers the entries in title order.
 fn rank(entries: &mut Entries) {
-    let mut order: Vec<(&[u8], &str, TaskId)> = entries
-        .iter()
-        .map(|(id, e)| (&*e.order, e.view.title.as_str(), *id))
-        .collect();
-    order.sort_unstable();
-    let ranks: Vec<(TaskId, u32)> = order
+    let mut order: Vec<(&[u8], &str, TaskId, usize)> = entries
         .iter()
         .enumerate()
-        .map(|(i, (_, _, id))| (*id, u32::try_from(i).unwrap_or(u32::MAX)))
+        .map(|(i, e)| (&*e.order, e.view.title.as_str(), e.id, i))
         .collect();
-    for (id, r) in ranks {
-        if let Some(e) = entries.get_mut(&id) {
-            e.rank = r;
+    order.sort_unstable();
+    let ranks: Vec<usize> = order.iter().map(|(_, _, _, i)| *i).collect();
+    for (r, i) in ranks.into_iter().enumerate() {
+        if let Some(e) = entries.get_mut(i) {
+            e.rank = u32::try_from(r).unwrap_or(u32::MAX);
+        }
+    }
+}
+
+impl Table {
+    fn new(entries: Entries) -> Self {
+        let mut at = HashMap::with_capacity_and_hasher(entries.len(), IdHash::new());
+        for (i, e) in entries.iter().enumerate() {
+            at.insert(e.id, i);
+        }
+        Self {
+            entries,
+            at,
+            ranked: false,
         }
     }
 }
@@ -91,21 +109,32 @@ impl TaskTable {
         let new = record
             .view
             .as_ref()
-            .and_then(|v| entry(record.first, record.last, v));
-        match new {
-            Some(mut e) => match table.entries.get(id) {
-                Some(old) if old.view.title == e.view.title => {
-                    e.rank = old.rank;
-                    table.entries.insert(*id, e);
+            .and_then(|v| entry(*id, record.first, record.last, v));
+        let old = table.at.get(id).copied();
+        match (new, old) {
+            (Some(mut e), Some(i)) => {
+                if let Some(slot) = table.entries.get_mut(i) {
+                    if slot.view.title == e.view.title {
+                        e.rank = slot.rank;
+                    } else {
+                        table.ranked = false;
+                    }
+                    *slot = e;
                 }
-                _ => {
-                    table.entries.insert(*id, e);
-                    table.ranked = false;
-                }
-            },
-            None => {
-                table.entries.remove(id);
             }
+            (Some(e), None) => {
+                table.at.insert(*id, table.entries.len());
+                table.entries.push(e);
+                table.ranked = false;
+            }
+            (None, Some(i)) => {
+                table.at.remove(id);
+                table.entries.swap_remove(i);
+                if let Some(moved) = table.entries.get(i) {
+                    table.at.insert(moved.id, i);
+                }
+            }
+            (None, None) => {}
         }
     }
 
@@ -125,10 +154,7 @@ impl TaskTable {
         }
         let mut guard = self.table.write().unwrap_or_else(PoisonError::into_inner);
         if guard.is_none() {
-            *guard = Some(Table {
-                entries: build(rm, tree)?,
-                ranked: false,
-            });
+            *guard = Some(Table::new(build(rm, tree)?));
         }
         match guard.as_mut() {
             Some(table) => {
@@ -145,7 +171,7 @@ impl TaskTable {
 
 /// Every task row of `tree`, its tails folded in, as entries.
 fn build(rm: &ReadModel, tree: &sled::Tree) -> Result<Entries, Error> {
-    let mut out = Entries::with_hasher(IdHash::new());
+    let mut out = Entries::new();
     let task = keys::kind_byte_of(crate::summary::EntityKind::Task);
     for item in tree.scan_prefix(keys::entity_kind_prefix(task)) {
         let (k, v) = item?;
@@ -160,9 +186,9 @@ fn build(rm: &ReadModel, tree: &sled::Tree) -> Result<Entries, Error> {
         if let Some(e) = record
             .view
             .as_ref()
-            .and_then(|view| entry(record.first, record.last, view))
+            .and_then(|view| entry(id, record.first, record.last, view))
         {
-            out.insert(id, e);
+            out.push(e);
         }
     }
     Ok(out)
