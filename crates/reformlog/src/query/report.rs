@@ -219,23 +219,47 @@ pub(crate) fn task_report(
         }
     }
     // By deadline, then title as `collate` orders them (its key, then the title's bytes),
-    // then id.
-    by.sort_unstable_by(|(da, ta, ia), (db, tb, ib)| {
-        da.cmp(db).then_with(|| match (ta, tb) {
-            (By::Rank(a), By::Rank(b)) => a.cmp(b),
-            (By::Key(a), By::Key(b)) => a.cmp(b).then_with(|| {
-                let (la, lb) = (&lines[*ia as usize], &lines[*ib as usize]);
-                la.title.cmp(&lb.title).then(la.task.cmp(&lb.task))
-            }),
-            // One source call gives ranks or keys, never both; any fixed order would do.
-            (By::Rank(_), By::Key(_)) => std::cmp::Ordering::Less,
-            (By::Key(_), By::Rank(_)) => std::cmp::Ordering::Greater,
-        })
-    });
-    let mut slots: Vec<Option<ReportLine>> = lines.into_iter().map(Some).collect();
-    let tasks: Vec<ReportLine> = by
+    // then id. Ranks are unique and already in that title order, so with ranks alone the
+    // sort compares two integers.
+    let ranked: Option<Vec<(u64, u32, u32)>> = by
         .iter()
-        .filter_map(|(_, _, i)| slots.get_mut(*i as usize).and_then(Option::take))
+        .map(|(d, t, i)| match t {
+            // No deadline first, then by day.
+            By::Rank(r) => Some((
+                d.map_or(0, |d| {
+                    (i64::from(d.julian_day()) - i64::from(i32::MIN) + 1) as u64
+                }),
+                *r,
+                *i,
+            )),
+            By::Key(_) => None,
+        })
+        .collect();
+    let order: Vec<u32> = match ranked {
+        Some(mut ranked) => {
+            ranked.sort_unstable();
+            ranked.into_iter().map(|(_, _, i)| i).collect()
+        }
+        None => {
+            by.sort_unstable_by(|(da, ta, ia), (db, tb, ib)| {
+                da.cmp(db).then_with(|| match (ta, tb) {
+                    (By::Rank(a), By::Rank(b)) => a.cmp(b),
+                    (By::Key(a), By::Key(b)) => a.cmp(b).then_with(|| {
+                        let (la, lb) = (&lines[*ia as usize], &lines[*ib as usize]);
+                        la.title.cmp(&lb.title).then(la.task.cmp(&lb.task))
+                    }),
+                    // One source call gives ranks or keys, never both; any fixed order would do.
+                    (By::Rank(_), By::Key(_)) => std::cmp::Ordering::Less,
+                    (By::Key(_), By::Rank(_)) => std::cmp::Ordering::Greater,
+                })
+            });
+            by.iter().map(|(_, _, i)| *i).collect()
+        }
+    };
+    let mut slots: Vec<Option<ReportLine>> = lines.into_iter().map(Some).collect();
+    let tasks: Vec<ReportLine> = order
+        .iter()
+        .filter_map(|i| slots.get_mut(*i as usize).and_then(Option::take))
         .collect();
     let mut counts = ReportCounts {
         total: tasks.len(),
