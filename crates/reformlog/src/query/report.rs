@@ -167,15 +167,15 @@ pub(crate) fn task_report(
         Some(from) => l.deadline.is_some_and(|d| from <= d && d <= on),
         None => true,
     };
-    // The lines, and beside them what they sort by, so the sort moves small items and
-    // collates no title.
-    let mut lines: Vec<ReportLine> = Vec::new();
+    // The lines, each in a slot it is taken from in sorted order, and beside them what they
+    // sort by, so the sort moves small items, collates no title, and no line moves twice.
+    let mut lines: Vec<Option<ReportLine>> = Vec::new();
     let mut units = UnitRefs::default();
     let mut by: Vec<(Option<Date>, By, u32)> = Vec::new();
     let mut add = |l: ReportLine, title: By| {
         if in_period(&l) {
             by.push((l.deadline, title, lines.len() as u32));
-            lines.push(l);
+            lines.push(Some(l));
         }
     };
     // Every task: from the source's table when it holds one (no row read per task).
@@ -245,8 +245,13 @@ pub(crate) fn task_report(
                 da.cmp(db).then_with(|| match (ta, tb) {
                     (By::Rank(a), By::Rank(b)) => a.cmp(b),
                     (By::Key(a), By::Key(b)) => a.cmp(b).then_with(|| {
-                        let (la, lb) = (&lines[*ia as usize], &lines[*ib as usize]);
-                        la.title.cmp(&lb.title).then(la.task.cmp(&lb.task))
+                        let line = |i: &u32| lines.get(*i as usize).and_then(Option::as_ref);
+                        match (line(ia), line(ib)) {
+                            (Some(la), Some(lb)) => {
+                                la.title.cmp(&lb.title).then(la.task.cmp(&lb.task))
+                            }
+                            _ => std::cmp::Ordering::Equal,
+                        }
                     }),
                     // One source call gives ranks or keys, never both; any fixed order would do.
                     (By::Rank(_), By::Key(_)) => std::cmp::Ordering::Less,
@@ -256,7 +261,7 @@ pub(crate) fn task_report(
             by.iter().map(|(_, _, i)| *i).collect()
         }
     };
-    let mut slots: Vec<Option<ReportLine>> = lines.into_iter().map(Some).collect();
+    let mut slots = lines;
     let tasks: Vec<ReportLine> = order
         .iter()
         .filter_map(|i| slots.get_mut(*i as usize).and_then(Option::take))
