@@ -6,8 +6,7 @@ use super::{decision_ref, unit_ref, DecisionRef, QueryError, UnitRef};
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
 use crate::model::TaskStatus;
-use crate::source::{Source, TitleOrder};
-use crate::view::TaskView;
+use crate::source::{Source, TaskFacts, TitleOrder};
 use serde::{Deserialize, Serialize};
 
 /// Which tasks a report covers.
@@ -78,13 +77,21 @@ pub struct TaskReport {
 // f64 is never NaN here (a ratio of counts), so equality is total.
 impl Eq for TaskReport {}
 
+/// The value of a timeline on `on`: the last entry dated on or before it (entries of one
+/// date keep recording order, so the later-recorded one wins), as `Timeline::at` reads it.
+fn at<T>(timeline: &[(Date, T)], on: Date) -> Option<&T> {
+    let idx = timeline.partition_point(|(d, _)| *d <= on);
+    idx.checked_sub(1)
+        .and_then(|i| timeline.get(i))
+        .map(|(_, v)| v)
+}
+
 /// The date the task was completed, if it stood completed on `on`.
-fn completed_on(t: &TaskView, on: Date) -> Option<Date> {
-    if t.status_on(on) != Some(TaskStatus::Completed) {
+fn completed_on(t: &TaskFacts<'_>, on: Date) -> Option<Date> {
+    if at(t.statuses, on) != Some(&TaskStatus::Completed) {
         return None;
     }
     t.statuses
-        .0
         .iter()
         .rev()
         .find(|(d, s)| *d <= on && *s == TaskStatus::Completed)
@@ -97,13 +104,17 @@ type UnitRefs = std::collections::HashMap<UnitId, UnitRef, crate::readmodel::IdH
 fn line(
     s: &dyn Source,
     id: TaskId,
-    t: &TaskView,
+    t: &TaskFacts<'_>,
     on: Date,
     units: &mut UnitRefs,
 ) -> Option<ReportLine> {
-    let status = t.status_on(on)?;
+    let status = *at(t.statuses, on)?;
     let done = completed_on(t, on);
-    let deadline = t.deadline_on(done.unwrap_or(on));
+    let when = done.unwrap_or(on);
+    // As `TaskView::deadline_on`: the deadline then, or the first one before any.
+    let deadline = at(t.deadlines, when)
+        .or_else(|| t.deadlines.first().map(|(_, v)| v))
+        .copied();
     let late = |at: Date| deadline.map(|d| at.julian_day() - d.julian_day());
     let (standing, days_late) = match status {
         TaskStatus::Cancelled => (ReportStanding::Cancelled, None),
@@ -119,15 +130,14 @@ fn line(
             _ => (ReportStanding::Open, None),
         },
     };
-    let assignment = t.assignments.at(on);
     Some(ReportLine {
         task: id,
-        title: t.title.clone(),
+        title: t.title.to_owned(),
         plan: t.plan.map(|p| decision_ref(s, p)),
-        lead: assignment.map(|a| {
+        lead: at(t.leads, on).map(|lead| {
             units
-                .entry(a.lead)
-                .or_insert_with(|| unit_ref(s, a.lead, on))
+                .entry(*lead)
+                .or_insert_with(|| unit_ref(s, *lead, on))
                 .clone()
         }),
         deadline,
@@ -172,6 +182,12 @@ pub(crate) fn task_report(
     let mut lines: Vec<Option<ReportLine>> = Vec::new();
     let mut units = UnitRefs::default();
     let mut by: Vec<(Option<Date>, By, u32)> = Vec::new();
+    if scope == ReportScope::All {
+        if let Some(n) = s.task_count_hint() {
+            lines.reserve(n);
+            by.reserve(n);
+        }
+    }
     let mut add = |l: ReportLine, title: By| {
         if in_period(&l) {
             by.push((l.deadline, title, lines.len() as u32));
@@ -181,7 +197,7 @@ pub(crate) fn task_report(
     // Every task: from the source's table when it holds one (no row read per task).
     let held = scope == ReportScope::All
         && s.for_each_task(&mut |id, t, order| {
-            if let Some(l) = line(s, id, t, on, &mut units) {
+            if let Some(l) = line(s, id, &t, on, &mut units) {
                 add(l, By::from(order));
             }
         });
@@ -212,7 +228,8 @@ pub(crate) fn task_report(
             if !in_scope {
                 continue;
             }
-            if let Some(l) = line(s, id, t, on, &mut units) {
+            let leads = t.leads();
+            if let Some(l) = line(s, id, &t.facts(&leads), on, &mut units) {
                 let key = crate::collate::sort_key(&l.title).into_boxed_slice();
                 add(l, By::Key(key));
             }

@@ -297,20 +297,20 @@ impl Views for RmSource<'_> {
 impl Source for RmSource<'_> {
     fn for_each_task(
         &self,
-        f: &mut dyn FnMut(TaskId, &crate::view::TaskView, crate::source::TitleOrder<'_>),
+        f: &mut dyn FnMut(TaskId, crate::source::TaskFacts<'_>, crate::source::TitleOrder<'_>),
     ) -> bool {
         use crate::source::TitleOrder;
         // Bound at the checkpoint: the table is exactly what is known, ranks included.
         let current = self.bound >= self.rm.checkpoint();
-        let table = self.rm.tasks.with(self.rm, &self.tree, |entries| {
+        let table = self.rm.tasks.with(self.rm, &self.tree, |tasks| {
             let mut changed = Vec::new();
-            for e in entries {
+            for e in &tasks.entries {
                 if current {
-                    f(e.id, &e.view, TitleOrder::Rank(e.rank));
+                    f(e.id, tasks.arenas.facts(e), TitleOrder::Rank(e.rank));
                 } else if e.first > self.bound {
                     continue;
                 } else if e.last <= self.bound {
-                    f(e.id, &e.view, TitleOrder::Key(&e.order));
+                    f(e.id, tasks.arenas.facts(e), TitleOrder::Key(&e.order));
                 } else {
                     changed.push(e.id);
                 }
@@ -324,11 +324,17 @@ impl Source for RmSource<'_> {
         for id in changed {
             if let Some(view) = self.view(&EntityKey::Task(id)) {
                 if let Some(t) = view.as_task() {
-                    f(id, t, TitleOrder::Key(&crate::collate::sort_key(&t.title)));
+                    let leads = t.leads();
+                    let key = crate::collate::sort_key(&t.title);
+                    f(id, t.facts(&leads), TitleOrder::Key(&key));
                 }
             }
         }
         true
+    }
+
+    fn task_count_hint(&self) -> Option<usize> {
+        self.rm.tasks.len()
     }
 
     fn children(&self, committee: CommitteeId) -> Vec<CommitteeId> {

@@ -206,3 +206,49 @@ fn the_report_of_every_task_stays_true_as_tasks_change_after_it_was_first_asked(
     log.rebuild().unwrap();
     check(&log);
 }
+
+/// Many changes to tasks after the table is built (each rewrites the task's row, and the
+/// table sets its parts aside and takes fresh ones, compacting now and then) leave the report
+/// as the fold gives it.
+#[test]
+fn a_report_after_many_changes_to_its_tasks_matches_the_fold() {
+    let (_dir, log) = open();
+    log.execute_all(seeded_with_plans(), &ctx()).unwrap();
+    let q = Query::TaskReport {
+        scope: ReportScope::All,
+        on: d("2021-12-31"),
+        from: None,
+    };
+    log.query(&q, None).unwrap();
+    let task = TaskId::from_slug("trien-khai-kh-cchc-2021").unwrap();
+    for i in 0..150u8 {
+        let report = Command::ReportProgress {
+            task,
+            percent: i % 100,
+            note: format!("Báo cáo {i}"),
+            evidence: crate::Evidence::default(),
+            on: d("2021-06-30"),
+            decision: None,
+        };
+        log.execute_all(vec![report], &ctx()).unwrap();
+    }
+    let extend = Command::ExtendDeadline {
+        task,
+        deadline: d("2022-03-31"),
+        on: d("2021-07-01"),
+        decision: None,
+    };
+    log.execute_all(vec![extend], &ctx()).unwrap();
+    for on in ["2021-06-30", "2021-12-31", "2022-07-20"] {
+        let q = Query::TaskReport {
+            scope: ReportScope::All,
+            on: d(on),
+            from: None,
+        };
+        assert_eq!(
+            log.query(&q, None).unwrap(),
+            brute(&log, None).answer(&q).unwrap(),
+            "{on}"
+        );
+    }
+}

@@ -296,6 +296,26 @@ impl TaskView {
         self.status_on(on) == Some(TaskStatus::Open) && self.deadline_on(on).is_some_and(|d| d < on)
     }
 
+    /// The lead unit's timeline, for [`TaskView::facts`].
+    pub(crate) fn leads(&self) -> Vec<(Date, UnitId)> {
+        self.assignments
+            .0
+            .iter()
+            .map(|(d, a)| (*d, a.lead))
+            .collect()
+    }
+
+    /// What reports show of the task; `leads` is [`TaskView::leads`].
+    pub(crate) fn facts<'a>(&'a self, leads: &'a [(Date, UnitId)]) -> crate::source::TaskFacts<'a> {
+        crate::source::TaskFacts {
+            title: &self.title,
+            plan: self.plan,
+            deadlines: &self.deadlines.0,
+            statuses: &self.statuses.0,
+            leads,
+        }
+    }
+
     pub(crate) fn progress_on(&self, on: Date) -> Option<&Progress> {
         self.progress
             .iter()
