@@ -13,9 +13,10 @@
 //! - P7: `Reformlog::rebuild` time ÷ a plain replay of the same log (`read_all` and
 //!   `decode_event` of every event); target ≤ 2.
 //! - P15: p50/p99 of `Query::TaskReport` over every task of the big log (about 130 000 at a
-//!   million events) on a random date, each report followed by a composition of the
-//!   measured committee on the same date; target report p99 ≤ 200 ms, reported with its
-//!   ratio to the compositions' p99.
+//!   million events) on a random date, each report followed by two compositions of the
+//!   measured committee on the same date (the first also pays for freeing the report);
+//!   target report p99 ≤ 200 ms, reported with its ratios to the compositions, and the
+//!   first report's time (it loads the task table) and the mean CPU time per report.
 //! - P14: the big log's store folder (allocated bytes, journal and read models included) ÷
 //!   its events, right after the build and catch-up, once sled holds everything; reported
 //!   against format 3's figure (see `FORMAT_3_NOTE`), with the folder between import and
@@ -201,9 +202,9 @@ fn report_p6(label: &str, small: &Latencies, big: &Latencies, sizes: (u64, u64))
     met
 }
 
-/// P15: task reports over every task of `log`, each followed by a composition of
-/// `committee` on the same random date, so both see the same machine; prints both
-/// latencies, their p99 ratio and whether the report's p99 is within 200 ms.
+/// P15: task reports over every task of `log`, each followed by two compositions of
+/// `committee` on the same random date, so all see the same machine; prints the
+/// latencies, their ratios and whether the report's p99 is within 200 ms.
 fn p15(log: &Reformlog, committee: CommitteeId, reports: usize) -> Res<bool> {
     let mut rng = Rng(15);
     let mut random_date = || {
@@ -229,6 +230,7 @@ fn p15(log: &Reformlog, committee: CommitteeId, reports: usize) -> Res<bool> {
     }
     let mut report_times = Vec::with_capacity(reports);
     let mut composition_times = Vec::with_capacity(reports);
+    let mut second_times = Vec::with_capacity(reports);
     let mut covered = 0;
     let mut cpu = Duration::ZERO;
     for _ in 0..reports {
@@ -243,12 +245,17 @@ fn p15(log: &Reformlog, committee: CommitteeId, reports: usize) -> Res<bool> {
         if let Answer::TaskReport(r) = black_box(answer) {
             covered = covered.max(r.counts.total);
         }
-        let t = Instant::now();
-        black_box(log.query(&Query::Composition { committee, on }, None)?);
-        composition_times.push(t.elapsed());
+        // The first composition after a report also pays for what freeing the report left
+        // to the allocator; the second one shows the composition alone.
+        for times in [&mut composition_times, &mut second_times] {
+            let t = Instant::now();
+            black_box(log.query(&Query::Composition { committee, on }, None)?);
+            times.push(t.elapsed());
+        }
     }
     report_times.sort();
     composition_times.sort();
+    second_times.sort();
     let (r50, r99) = (
         percentile(&report_times, 0.5),
         percentile(&report_times, 0.99),
@@ -271,13 +278,26 @@ fn p15(log: &Reformlog, committee: CommitteeId, reports: usize) -> Res<bool> {
         "P15 CPU time per report (whole process, mean of {reports}): {}",
         ms(cpu / reports.max(1) as u32)
     );
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
     println!(
-        "P15 composition in the same run: p50 {}, p99 {}; report ÷ composition: p50 {:.0}, \
-         p99 {:.0}",
+        "P15 composition right after each report: p50 {}, p99 {}; report ÷ composition: p50 \
+         {:.0}, p99 {:.0}",
         ms(c50),
         ms(c99),
-        r50.as_secs_f64() / c50.as_secs_f64().max(1e-9),
-        r99.as_secs_f64() / c99.as_secs_f64().max(1e-9)
+        ratio(r50, c50),
+        ratio(r99, c99)
+    );
+    let (s50, s99) = (
+        percentile(&second_times, 0.5),
+        percentile(&second_times, 0.99),
+    );
+    println!(
+        "P15 the composition asked again: p50 {}, p99 {}; report ÷ composition: p50 {:.0}, \
+         p99 {:.0}",
+        ms(s50),
+        ms(s99),
+        ratio(r50, s50),
+        ratio(r99, s99)
     );
     Ok(met)
 }
