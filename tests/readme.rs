@@ -243,6 +243,17 @@ const PRINTS: &[(&str, &[&str])] = &[
         &["import done"],
     ),
     (
+        r#"reformctl progress trien-khai-kh-cchc-2021 --percent 50 --on 2021-06-30 --note "Đã triển khai"    --evidence-title "Báo cáo sơ kết 6 tháng (ví dụ)" --evidence-file so-ket.txt"#,
+        &[
+            "recorded: 50% on 2021-06-30",
+            "sha256 fea144774d790793295ed9cef67ff476f4bc1a3dd37411cf997c96d83708b43a",
+        ],
+    ),
+    (
+        "reformctl audit --kind task --entity trien-khai-kh-cchc-2021",
+        &["task_progress_reported", "\"Báo cáo sơ kết 6 tháng (ví dụ)\" sha256 fea14477"],
+    ),
+    (
         r#"reformctl tasks --unit vu-to-chuc-can-bo --on 2021-06-30 --known-at "$P""#,
         &["no tasks"],
     ),

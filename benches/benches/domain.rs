@@ -1,6 +1,6 @@
 //! The domain benchmarks P6 (composition latency as the log grows), P7 (read-model rebuild
-//! against plain replay), each a ratio against a baseline measured in the same run, and P14
-//! (the store folder's size per event).
+//! against plain replay), P15 (the task report over every task of the big log), each a ratio
+//! against a baseline measured in the same run, and P14 (the store folder's size per event).
 //!
 //! `cargo bench -p reformlog-benches --bench domain` builds a log of plausible domain events
 //! (units, people, posts, committees with yearly turnover, reform tasks with progress) with
@@ -12,6 +12,11 @@
 //!   ≤ 1.5 (the p50 ratio is printed beside it).
 //! - P7: `Reformlog::rebuild` time ÷ a plain replay of the same log (`read_all` and
 //!   `decode_event` of every event); target ≤ 2.
+//! - P15: p50/p99 of `Query::TaskReport` over every task of the big log (about 130 000 at a
+//!   million events) on a random date, each report followed by two compositions of the
+//!   measured committee on the same date (the first also pays for freeing the report);
+//!   target report p99 ≤ 200 ms, reported with its ratios to the compositions, and the
+//!   first report's time (it loads the task table) and the mean CPU time per report.
 //! - P14: the big log's store folder (allocated bytes, journal and read models included) ÷
 //!   its events, right after the build and catch-up, once sled holds everything; reported
 //!   against format 3's figure (see `FORMAT_3_NOTE`), with the folder between import and
@@ -22,6 +27,7 @@
 //! | `REFORMLOG_BENCH_DOMAIN_EVENTS` | 1000000 | events in the big log |
 //! | `REFORMLOG_BENCH_DOMAIN_SMALL` | 10000 | events in the small log |
 //! | `REFORMLOG_BENCH_DOMAIN_QUERIES` | 2000 | timed queries per log |
+//! | `REFORMLOG_BENCH_DOMAIN_REPORTS` | 100 | timed task reports (P15) |
 //! | `REFORMLOG_BENCH_QUICK` | off | `1` for a quick run (100000 / 10000 events, 500 queries) |
 //!
 //! Without `--bench` (as under `cargo test --benches`) it makes one tiny pass.
@@ -29,7 +35,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use reformlog::{decode_event, Answer, CommitteeId, Query, Reformlog};
+use reformlog::{decode_event, Answer, CommitteeId, Query, Reformlog, ReportScope};
 use reformlog_benches::domain_log::{date, generate, Res, Rng, FIRST_YEAR, YEARS};
 use reformlog_benches::{
     dir_size, env_u64, logical_bytes, percentile, process_cpu_seconds, render, Row, Target,
@@ -42,21 +48,23 @@ struct Settings {
     big: u64,
     small: u64,
     queries: usize,
+    reports: usize,
 }
 
 impl Settings {
     fn load() -> Self {
         let full = std::env::args().any(|a| a == "--bench");
         let quick = std::env::var("REFORMLOG_BENCH_QUICK").is_ok_and(|v| v == "1");
-        let (big, small, queries) = match (full, quick) {
-            (false, _) => (4_000, 2_000, 50),
-            (true, true) => (100_000, 10_000, 500),
-            (true, false) => (1_000_000, 10_000, 2_000),
+        let (big, small, queries, reports) = match (full, quick) {
+            (false, _) => (4_000, 2_000, 50, 5),
+            (true, true) => (100_000, 10_000, 500, 50),
+            (true, false) => (1_000_000, 10_000, 2_000, 100),
         };
         Self {
             big: env_u64("REFORMLOG_BENCH_DOMAIN_EVENTS").unwrap_or(big),
             small: env_u64("REFORMLOG_BENCH_DOMAIN_SMALL").unwrap_or(small),
             queries: env_u64("REFORMLOG_BENCH_DOMAIN_QUERIES").map_or(queries, |q| q as usize),
+            reports: env_u64("REFORMLOG_BENCH_DOMAIN_REPORTS").map_or(reports, |q| q as usize),
         }
     }
 }
@@ -194,6 +202,106 @@ fn report_p6(label: &str, small: &Latencies, big: &Latencies, sizes: (u64, u64))
     met
 }
 
+/// P15: task reports over every task of `log`, each followed by two compositions of
+/// `committee` on the same random date, so all see the same machine; prints the
+/// latencies, their ratios and whether the report's p99 is within 200 ms.
+fn p15(log: &Reformlog, committee: CommitteeId, reports: usize) -> Res<bool> {
+    let mut rng = Rng(15);
+    let mut random_date = || {
+        date(
+            FIRST_YEAR + rng.below(YEARS as u64) as i32,
+            rng.below(365) as u32,
+        )
+    };
+    let report = |on| Query::TaskReport {
+        scope: ReportScope::All,
+        on,
+        from: None,
+    };
+    // Warm-up: the first report loads every task's view (the read models' task table).
+    let t = Instant::now();
+    black_box(log.query(&report(random_date()), None)?);
+    println!(
+        "P15 first report (loads every task into the task table): {}",
+        ms(t.elapsed())
+    );
+    for _ in 0..2 {
+        black_box(log.query(&report(random_date()), None)?);
+    }
+    let mut report_times = Vec::with_capacity(reports);
+    let mut composition_times = Vec::with_capacity(reports);
+    let mut second_times = Vec::with_capacity(reports);
+    let mut covered = 0;
+    let mut cpu = Duration::ZERO;
+    for _ in 0..reports {
+        let on = random_date();
+        let cpu_before = process_cpu_seconds();
+        let t = Instant::now();
+        let answer = log.query(&report(on), None)?;
+        report_times.push(t.elapsed());
+        if let (Some(a), Some(b)) = (cpu_before, process_cpu_seconds()) {
+            cpu += Duration::from_secs_f64((b - a).max(0.0));
+        }
+        if let Answer::TaskReport(r) = black_box(answer) {
+            covered = covered.max(r.counts.total);
+        }
+        // The first composition after a report also pays for what freeing the report left
+        // to the allocator; the second one shows the composition alone.
+        for times in [&mut composition_times, &mut second_times] {
+            let t = Instant::now();
+            black_box(log.query(&Query::Composition { committee, on }, None)?);
+            times.push(t.elapsed());
+        }
+    }
+    report_times.sort();
+    composition_times.sort();
+    second_times.sort();
+    let (r50, r99) = (
+        percentile(&report_times, 0.5),
+        percentile(&report_times, 0.99),
+    );
+    let (c50, c99) = (
+        percentile(&composition_times, 0.5),
+        percentile(&composition_times, 0.99),
+    );
+    let met = r99 <= Duration::from_millis(200);
+    println!(
+        "P15 task report of every task ({covered} tasks at most, {reports} reports): p50 {}, \
+         p99 {} (target ≤ 200 ms): {}",
+        ms(r50),
+        ms(r99),
+        if met { "met" } else { "MISSED" }
+    );
+    // The process's CPU time over the reports (in 10 ms ticks, so only the mean means
+    // anything): how much of the wall time is the report's own work on a shared machine.
+    println!(
+        "P15 CPU time per report (whole process, mean of {reports}): {}",
+        ms(cpu / reports.max(1) as u32)
+    );
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
+    println!(
+        "P15 composition right after each report: p50 {}, p99 {}; report ÷ composition: p50 \
+         {:.0}, p99 {:.0}",
+        ms(c50),
+        ms(c99),
+        ratio(r50, c50),
+        ratio(r99, c99)
+    );
+    let (s50, s99) = (
+        percentile(&second_times, 0.5),
+        percentile(&second_times, 0.99),
+    );
+    println!(
+        "P15 the composition asked again: p50 {}, p99 {}; report ÷ composition: p50 {:.0}, \
+         p99 {:.0}",
+        ms(s50),
+        ms(s99),
+        ratio(r50, s50),
+        ratio(r99, s99)
+    );
+    Ok(met)
+}
+
 /// `read_all` of the whole log and `decode_event` of every event: the replay baseline.
 fn replay(log: &Reformlog) -> Res<(Duration, u64, Option<f64>)> {
     let cpu = process_cpu_seconds();
@@ -294,6 +402,7 @@ fn main() -> Res<()> {
     let both = [(&small, small_main), (&big, big_main)];
     let lat = p6(&both, s.queries)?;
     report_p6("", &lat[0], &lat[1], sizes);
+    p15(&big, big_main, s.reports)?;
 
     let (replay1, n, replay1_cpu) = replay(&big)?;
     let cpu = process_cpu_seconds();

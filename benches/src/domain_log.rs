@@ -70,7 +70,7 @@ impl World {
                 .with_extra("valid_from", e.valid_from().to_string());
             out.push(NewEvent::new(
                 e.type_name(),
-                1,
+                reformlog::SCHEMA_VERSION,
                 encode_payload(&e)?,
                 metadata,
             ));
@@ -281,7 +281,7 @@ impl World {
                 task,
                 percent,
                 note: "Báo cáo tiến độ".to_owned(),
-                evidence: None,
+                evidence: reformlog::Evidence::default(),
                 on: date(year, day + 5),
                 decision: None,
             };

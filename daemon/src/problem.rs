@@ -354,6 +354,11 @@ impl From<reformlog::Error> for ApiError {
                         "unknown-reference",
                         detail,
                     ),
+                    D::Evidence(_) => ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid-evidence",
+                        detail,
+                    ),
                     D::AlreadyExists(_)
                     | D::SeatExists(_)
                     | D::MembershipExists(_)

@@ -58,6 +58,11 @@ pub enum StartError {
         description = "State, history and audit of administrative-reform steering committees and reform tasks. Every read takes `on` (valid date) and `known_at` (a log position, an RFC 3339 time, or a date YYYY-MM-DD meaning the end of that day in the daemon's time zone, by default Asia/Ho_Chi_Minh). Errors are application/problem+json with a stable `code`."
     ),
     modifiers(&BearerAuth),
+    components(schemas(
+        crate::views::ReportProgressSchema,
+        crate::views::EvidenceSchema,
+        crate::views::EvidenceDocumentSchema
+    )),
     tags(
         (name = "state", description = "Units, people, posts, committees, decisions and tasks on a date"),
         (name = "audit", description = "Who changed what, when, on what authority"),

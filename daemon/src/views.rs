@@ -157,3 +157,52 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     let micros = dt.unix_timestamp_nanos() / 1000;
     i64::try_from(micros).ok().map(Timestamp::from_micros)
 }
+
+/// The body of a `report_progress` command (`{"report_progress": {...}}` in `commands`), as
+/// the library takes it.
+#[derive(Debug, ToSchema)]
+#[schema(as = ReportProgress)]
+#[allow(dead_code)] // documents the OpenAPI shape only
+pub(crate) struct ReportProgressSchema {
+    /// The task (UUID).
+    task: uuid::Uuid,
+    /// 0 to 100.
+    percent: u8,
+    /// What was done.
+    note: String,
+    /// What the report cites; may be left out. A plain string is taken as the note.
+    evidence: Option<EvidenceSchema>,
+    /// The date the report speaks for (YYYY-MM-DD).
+    on: String,
+    /// The decision that orders the change (UUID), if one does.
+    decision: Option<uuid::Uuid>,
+}
+
+/// A progress report's evidence: documents and free text. Answers give it in full (a task's
+/// `last_report`, its history's `task_progress_reported` events).
+#[derive(Debug, ToSchema)]
+#[schema(as = Evidence)]
+#[allow(dead_code)] // documents the OpenAPI shape only
+pub(crate) struct EvidenceSchema {
+    /// Free text, e.g. "công văn số 1".
+    note: Option<String>,
+    /// The documents cited.
+    #[schema(default)]
+    documents: Vec<EvidenceDocumentSchema>,
+}
+
+/// A document cited as evidence; its file stays outside the log. It needs a number or a
+/// title; a field given must not be blank. Otherwise 422 `invalid-evidence`.
+#[derive(Debug, ToSchema)]
+#[schema(as = EvidenceDocument)]
+#[allow(dead_code)] // documents the OpenAPI shape only
+pub(crate) struct EvidenceDocumentSchema {
+    /// The document's number, e.g. `123/BC-BTTTT`.
+    number: Option<String>,
+    title: Option<String>,
+    /// An `http` or `https` URL.
+    link: Option<String>,
+    /// SHA-256 of the document's file: 64 lowercase hexadecimal digits.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    sha256: Option<String>,
+}

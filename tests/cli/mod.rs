@@ -19,6 +19,8 @@ mod sheets;
 // a plan's year: tasks from a workbook, the year's changes, a late entry and a correction; the
 // year-end report against a brute-force count on both time axes; decision citations.
 mod plan_year;
+// progress: a report citing an evidence document, its file hashed locally.
+mod evidence;
 
 use serde_json::Value;
 

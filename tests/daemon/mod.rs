@@ -52,3 +52,5 @@ mod tokens;
 mod http_edges;
 // Connection limits on raw sockets: header-read and idle timeouts, a dripped body, too many connections.
 mod limits;
+// A progress report's evidence documents: round trip, refusals, the older text form, OpenAPI.
+mod evidence;

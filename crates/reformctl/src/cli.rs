@@ -117,6 +117,10 @@ pub enum Command {
     },
     /// Reform tasks of a unit, of a plan, or overdue on a date.
     Tasks(TasksArgs),
+    /// Report a task's progress on a date, citing an evidence document (its number, title,
+    /// link, and the SHA-256 of a file given with --evidence-file, hashed here: the file is not
+    /// sent); the same report sent again is recorded once.
+    Progress(ProgressArgs),
     /// The task report on a date: counts by standing, the completion rate, each task with its
     /// completion date and days late; for a plan, a unit, or everything.
     Report(ReportArgs),
@@ -267,6 +271,43 @@ pub struct SheetArgs {
     /// Write an XLSX workbook to this file instead of a table (dates as date cells).
     #[arg(long, value_name = "FILE")]
     pub xlsx: Option<PathBuf>,
+}
+
+/// `reformctl progress`.
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// The task: UUID, slug or title.
+    pub task: String,
+    /// How far the task is, 0 to 100.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub percent: u8,
+    /// The date the report speaks for (YYYY-MM-DD).
+    #[arg(long)]
+    pub on: String,
+    /// What was done.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// The decision that ordered the change (UUID, slug or number), if one did.
+    #[arg(long)]
+    pub decision: Option<String>,
+    /// Evidence as free text, e.g. "công văn số 1".
+    #[arg(long)]
+    pub evidence_note: Option<String>,
+    /// The evidence document's number, e.g. 123/BC-BTTTT.
+    #[arg(long)]
+    pub evidence_number: Option<String>,
+    /// The evidence document's title.
+    #[arg(long)]
+    pub evidence_title: Option<String>,
+    /// Where the evidence document can be read (an http or https URL).
+    #[arg(long)]
+    pub evidence_link: Option<String>,
+    /// The evidence document's file: its SHA-256 is computed here and sent; the file is not.
+    #[arg(long, value_name = "FILE")]
+    pub evidence_file: Option<PathBuf>,
+    /// The reason recorded on the event.
+    #[arg(long, default_value = "progress report")]
+    pub reason: String,
 }
 
 /// `reformctl report`.

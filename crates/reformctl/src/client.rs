@@ -101,7 +101,7 @@ pub struct Client {
 }
 
 /// The outcome of a write.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct WriteResult {
     /// First position appended (or of the original write, for a retry).
     pub first_position: u64,

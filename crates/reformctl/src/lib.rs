@@ -23,6 +23,7 @@ mod sheet;
 mod show;
 mod table;
 mod tail;
+mod task_progress;
 mod tasks;
 mod timefmt;
 
@@ -83,6 +84,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             g.json,
         ),
         Command::Tasks(args) => tasks::run(&client()?, out, args, g.json),
+        Command::Progress(args) => task_progress::run(&client()?, out, args, g.json),
         Command::Report(args) => report::run(&client()?, out, args, g.json),
         Command::Audit(args) => show::audit(&client()?, out, args, g.json),
         Command::Search { text } => show::search(&client()?, out, text, g.json),

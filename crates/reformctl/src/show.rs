@@ -512,8 +512,36 @@ pub(crate) fn audit(
         writeln!(out, "no changes")?;
     } else {
         write!(out, "{}", history_table(entries).render())?;
+        for line in evidence_lines(entries) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
+}
+
+/// What each progress report of a history cites, one line per note or document, after the
+/// table (a document does not fit in a column).
+fn evidence_lines(entries: &[Value]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for e in entries {
+        let position = e.get("position").and_then(Value::as_u64).unwrap_or(0);
+        let Some(evidence) = e
+            .pointer("/event/task_progress_reported/evidence")
+            .and_then(|v| serde_json::from_value::<reformlog::Evidence>(v.clone()).ok())
+        else {
+            continue;
+        };
+        if let Some(note) = &evidence.note {
+            lines.push(format!("evidence of {position}: {note}"));
+        }
+        for d in &evidence.documents {
+            lines.push(format!(
+                "evidence of {position}: {}",
+                crate::task_progress::document_line(d)
+            ));
+        }
+    }
+    lines
 }
 
 /// `search NAME`.

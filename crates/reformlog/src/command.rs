@@ -3,6 +3,7 @@
 
 use crate::date::Date;
 use crate::event::Event;
+use crate::evidence::Evidence;
 use crate::ids::{
     CommitteeId, DecisionId, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId, TaskId,
     UnitId,
@@ -231,7 +232,9 @@ pub enum Command {
         task: TaskId,
         percent: u8,
         note: String,
-        evidence: Option<String>,
+        /// The documents (and free text) the report cites; may be left out.
+        #[serde(default)]
+        evidence: Evidence,
         on: Date,
         /// The decision that orders the change, if one does.
         decision: Option<DecisionId>,

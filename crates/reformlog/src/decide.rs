@@ -1192,11 +1192,16 @@ pub(crate) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
             }
         }
         E::TaskProgressReported {
-            task, percent, on, ..
+            task,
+            percent,
+            evidence,
+            on,
+            ..
         } => {
             if *percent > 100 {
                 return Err(DomainError::InvalidPercent(*percent));
             }
+            evidence.check()?;
             task_open(this, *task, *on)?;
         }
         E::TaskCompleted { task, on, .. } | E::TaskCancelled { task, on, .. } => {

@@ -160,6 +160,8 @@ pub enum DomainError {
     LeadAlsoCooperating(UnitId),
     #[error("progress must be between 0 and 100 percent, not {0}")]
     InvalidPercent(u8),
+    #[error(transparent)]
+    Evidence(#[from] crate::evidence::EvidenceError),
     #[error("task {task} is {status:?} on {on}")]
     TaskNotOpen {
         task: TaskId,

@@ -1,6 +1,7 @@
 //! Domain events (past tense), each carrying its valid time, and the envelope the store adds.
 
 use crate::date::{Date, Timestamp};
+use crate::evidence::Evidence;
 use crate::ids::{
     CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
     TaskId, UnitId,
@@ -195,7 +196,9 @@ pub enum Event {
         task: TaskId,
         percent: u8,
         note: String,
-        evidence: Option<String>,
+        /// What the report cites; empty when nothing (schema 3: documents as well as text).
+        #[serde(default)]
+        evidence: Evidence,
         on: Date,
         /// The decision that made the change, if one did.
         decision: Option<DecisionId>,

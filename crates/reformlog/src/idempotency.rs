@@ -31,10 +31,80 @@ pub(crate) fn derived_event_id(key: &str, index: u64) -> crate::ids::EventId {
     crate::ids::EventId::from_uuid(derived_uuid(key, &index.to_string()))
 }
 
-/// A stable digest of a command list (UUIDv5 over its payload encoding).
+/// A stable digest of a command list (UUIDv5 over its payload encoding, see [`Printed`]).
 pub(crate) fn fingerprint(commands: &[Command]) -> Result<String, Error> {
-    let bytes = encode_payload(&commands)?;
+    let printed: Vec<Printed<'_>> = commands.iter().map(Printed::of).collect();
+    let bytes = encode_payload(&printed)?;
     Ok(Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, &bytes).to_string())
+}
+
+/// A command as its fingerprint encodes it. A progress report that cites no documents is
+/// encoded as before schema 3, its evidence a plain optional text: a change an older build
+/// recorded keeps its key and fingerprint, so importing the same file again skips it.
+enum Printed<'a> {
+    Current(&'a Command),
+    Progress(LegacyProgress<'a>),
+}
+
+/// `Command::ReportProgress` as builds before evidence documents laid it out.
+struct LegacyProgress<'a> {
+    task: &'a crate::ids::TaskId,
+    percent: u8,
+    note: &'a str,
+    evidence: Option<&'a String>,
+    on: &'a crate::date::Date,
+    decision: &'a Option<crate::ids::DecisionId>,
+}
+
+/// `ReportProgress`'s place among `Command`'s variants (the codec encodes variants by it);
+/// variants are only ever appended, so it never changes.
+const REPORT_PROGRESS_VARIANT: u32 = 26;
+
+impl<'a> Printed<'a> {
+    fn of(command: &'a Command) -> Self {
+        match command {
+            Command::ReportProgress {
+                task,
+                percent,
+                note,
+                evidence,
+                on,
+                decision,
+            } if evidence.documents.is_empty() => Printed::Progress(LegacyProgress {
+                task,
+                percent: *percent,
+                note,
+                evidence: evidence.note.as_ref(),
+                on,
+                decision,
+            }),
+            other => Printed::Current(other),
+        }
+    }
+}
+
+impl serde::Serialize for Printed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStructVariant;
+        match self {
+            Printed::Current(c) => c.serialize(s),
+            Printed::Progress(p) => {
+                let mut v = s.serialize_struct_variant(
+                    "Command",
+                    REPORT_PROGRESS_VARIANT,
+                    "ReportProgress",
+                    6,
+                )?;
+                v.serialize_field("task", p.task)?;
+                v.serialize_field("percent", &p.percent)?;
+                v.serialize_field("note", p.note)?;
+                v.serialize_field("evidence", &p.evidence)?;
+                v.serialize_field("on", p.on)?;
+                v.serialize_field("decision", p.decision)?;
+                v.end()
+            }
+        }
+    }
 }
 
 /// The events stored under `key` (its derived ids 0, 1, ...), in log order, if the first

@@ -51,6 +51,7 @@ mod doctype;
 mod engine;
 mod error;
 mod event;
+mod evidence;
 mod idempotency;
 mod ids;
 mod knowledge;
@@ -73,7 +74,7 @@ mod view;
 mod tests;
 
 pub use api_error::{Error, OpenError};
-pub use codec::decode_event;
+pub use codec::{decode_event, SCHEMA_VERSION};
 pub use collate::collate;
 pub use command::{Command, SeatSpec, SubBodySpec};
 pub use date::{Date, DateError, KnownAt, Timestamp};
@@ -81,6 +82,7 @@ pub use decide::decide;
 pub use engine::{Context, Executed, Options, Reformlog};
 pub use error::DomainError;
 pub use event::{Event, EventMeta, Recorded};
+pub use evidence::{Evidence, EvidenceDocument, EvidenceError};
 pub use ids::{
     CommitteeId, DecisionId, EntityKey, EventId, HoldingId, IdError, MembershipId, PersonId,
     PostId, SeatId, TaskId, UnitId,
@@ -102,7 +104,9 @@ pub use seed::{
     SeedPerson, SeedPost, SeedReconstitution, SeedSeat, SeedSubBody, SeedTask, SeedUnit,
     Translation,
 };
-pub use summary::{CommitteeRef, EntityDetails, EntityKind, EntityPage, EntitySummary, UnitStatus};
+pub use summary::{
+    CommitteeRef, EntityDetails, EntityKind, EntityPage, EntitySummary, ProgressReport, UnitStatus,
+};
 pub use text::{fold, Name, NameError};
 
 // The README's embedding examples (domain and log) are compiled and run as doc tests here, the

@@ -22,7 +22,7 @@ pub use reminders::{
 pub use report::{ReportCounts, ReportLine, ReportScope, ReportStanding, TaskReport};
 pub(crate) use tasks::{overdue_tasks, tasks_of_plan, tasks_of_unit};
 pub use tasks::{TaskFilter, TaskOnDate};
-pub(crate) use warnings::{task_warnings, unit_tie, UnitTie};
+pub(crate) use warnings::{task_warnings, unit_tie, warnings_for, UnitTie};
 pub use warnings::{TaskWarning, TaskWarningCode};
 
 use crate::collate::collate;

@@ -12,6 +12,29 @@ use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, 
 use crate::summary::EntityKind;
 use crate::view::EntityView;
 use std::ops::Deref;
+
+/// What reports show of a task, borrowed from its view or from the read models' table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TaskFacts<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) plan: Option<DecisionId>,
+    /// The deadline timeline (valid date, deadline).
+    pub(crate) deadlines: &'a [(crate::date::Date, crate::date::Date)],
+    pub(crate) statuses: &'a [(crate::date::Date, crate::model::TaskStatus)],
+    /// The lead unit's timeline, from the assignments.
+    pub(crate) leads: &'a [(crate::date::Date, UnitId)],
+    /// The responsible person of each assignment, at the same index as its lead.
+    pub(crate) responsibles: &'a [Option<crate::ids::PersonId>],
+}
+
+/// Where a task's title sorts among all tasks' (see [`Source::for_each_task`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TitleOrder<'a> {
+    /// Its place when every task is sorted by title: unique, so it settles ties.
+    Rank(u32),
+    /// Its title's [`crate::collate::sort_key`]; ties go to the title's bytes, then the id.
+    Key(&'a [u8]),
+}
 use std::sync::Arc;
 
 /// A view handed out by a [`Views`]: borrowed from the source, or shared with the read
@@ -86,6 +109,18 @@ pub(crate) trait Source: Views {
     fn revision(&self, key: &EntityKey) -> Option<u64>;
     /// Every entity of one kind that has a stream, in key order.
     fn entities_of_kind(&self, kind: EntityKind) -> Vec<EntityKey>;
+    /// Calls `f` with every task known, in no order, each with what reports show of it and
+    /// where its title sorts, when the source holds them ready (the read models' task
+    /// table); `false` (without calling `f`) to have the caller look tasks up one by one.
+    /// One call gives every task a rank or every task a key, never both.
+    fn for_each_task(&self, f: &mut dyn FnMut(TaskId, TaskFacts<'_>, TitleOrder<'_>)) -> bool {
+        let _ = f;
+        false
+    }
+    /// About how many tasks [`Source::for_each_task`] gives, when the source knows.
+    fn task_count_hint(&self) -> Option<usize> {
+        None
+    }
     /// At most `max` entities of one kind after `after`, in key order. Sources that can seek
     /// (the read models) override this so a page does not touch the whole kind.
     fn entities_of_kind_after(

@@ -3,6 +3,7 @@
 //! give the same answer.
 
 use crate::date::Date;
+use crate::evidence::Evidence;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, PersonId, PostId, TaskId, UnitId};
 use crate::model::{DecisionKind, TaskStatus, UnitKind};
 use crate::query::{
@@ -148,7 +149,20 @@ pub enum EntityDetails {
         overdue: bool,
         /// What makes the assignment or plan doubtful on the date (open tasks only).
         warnings: Vec<crate::query::TaskWarning>,
+        /// The latest progress report on or before the date, with the evidence it cites.
+        last_report: Option<ProgressReport>,
     },
+}
+
+/// A progress report as a task's details show it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct ProgressReport {
+    /// The date the report speaks for.
+    pub on: Date,
+    pub percent: u8,
+    pub note: String,
+    /// The documents and free text it cites (empty when none).
+    pub evidence: Evidence,
 }
 
 /// One entity as it stood on a date, as known at the position asked about.
@@ -324,6 +338,12 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                     percent: t.progress_on(on).map(|p| p.percent),
                     overdue: t.overdue_on(on),
                     warnings: crate::query::task_warnings(s, t, on),
+                    last_report: t.progress_on(on).map(|p| ProgressReport {
+                        on: p.on,
+                        percent: p.percent,
+                        note: p.note.clone(),
+                        evidence: p.evidence.clone(),
+                    }),
                 },
             )
         }

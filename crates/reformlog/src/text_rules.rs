@@ -82,9 +82,21 @@ pub(crate) fn check_event(event: &Event) -> Result<(), DomainError> {
         }
         E::TaskProgressReported { note, evidence, .. } => {
             check_free_text("progress note", note, true)?;
-            evidence
-                .as_deref()
-                .map_or(Ok(()), |e| check_free_text("evidence", e, true))
+            if let Some(n) = &evidence.note {
+                check_free_text("evidence note", n, true)?;
+            }
+            for d in &evidence.documents {
+                for (field, text) in [
+                    ("evidence document number", &d.number),
+                    ("evidence document title", &d.title),
+                    ("evidence document link", &d.link),
+                ] {
+                    if let Some(t) = text {
+                        check_free_text(field, t, false)?;
+                    }
+                }
+            }
+            Ok(())
         }
         E::Corrected { corrected, .. } => check_event(corrected),
         _ => Ok(()),

@@ -37,7 +37,8 @@ pub(crate) struct CommandBatch {
     /// The authority, e.g. a decision number (recorded on every event).
     source: Option<String>,
     /// The library's commands, decided in order and appended together or not at all. A
-    /// `record_decision` may leave out `kind` when its number tells it (`15/2024/NĐ-CP`).
+    /// `record_decision` may leave out `kind` when its number tells it (`15/2024/NĐ-CP`). A
+    /// `report_progress` takes the `ReportProgress` schema, its evidence documents included.
     #[schema(value_type = Vec<Object>)]
     commands: Vec<serde_json::Value>,
     /// Record each change at most once: a change already recorded (the same thing created,

@@ -10,10 +10,13 @@ use reformlog_store::{
 };
 
 pub(crate) mod v1;
+pub(crate) mod v2;
 
-/// The payload schema every event is written with; bump it (and add a reader for the old one)
-/// when a variant's fields change. 2: task events cite the decision behind them.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// The payload schema every event is written with; bump it when a variant's fields change,
+/// freezing the schema before it with its upcast (each old schema reads into the next).
+/// 2: task events cite the decision behind them. 3: a progress report's evidence names
+/// documents (number, title, link, SHA-256) beside its free text.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The metadata key that carries an event's valid date, so the log is readable without
 /// decoding payloads.
@@ -32,9 +35,12 @@ pub fn decode_event(recorded: &RecordedEvent) -> Result<Event, Error> {
         |e: CodecError| bad(format!("the payload is not an event this build reads: {e}"));
     let event: Event = match recorded.schema_version {
         SCHEMA_VERSION => decode_payload(&recorded.payload).map_err(not_an_event)?,
-        1 => decode_payload::<v1::EventV1>(&recorded.payload)
+        2 => decode_payload::<v2::EventV2>(&recorded.payload)
             .map_err(not_an_event)?
             .into(),
+        1 => Event::from(v2::EventV2::from(
+            decode_payload::<v1::EventV1>(&recorded.payload).map_err(not_an_event)?,
+        )),
         other => {
             return Err(bad(format!(
                 "schema version {other} is not one this build reads"

@@ -1,11 +1,11 @@
 //! Payload schema 1, as builds before task events cited decisions wrote it: read and turned
-//! into today's events, each task event citing no decision.
+//! into schema 2's events (and through them into today's), each task event citing no decision.
 //!
 //! The layout is frozen: this enum lists schema 1's variants and fields in their stored order
 //! and is never changed again.
 
+use super::v2::EventV2;
 use crate::date::Date;
-use crate::event::Event;
 use crate::ids::{
     CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
     TaskId, UnitId,
@@ -216,7 +216,7 @@ pub(crate) enum EventV1 {
     },
 }
 
-impl From<EventV1> for Event {
+impl From<EventV1> for EventV2 {
     fn from(e: EventV1) -> Self {
         match e {
             EventV1::UnitEstablished {
@@ -226,7 +226,7 @@ impl From<EventV1> for Event {
                 parent,
                 on,
                 decision,
-            } => Event::UnitEstablished {
+            } => EventV2::UnitEstablished {
                 unit,
                 name,
                 kind,
@@ -239,7 +239,7 @@ impl From<EventV1> for Event {
                 name,
                 on,
                 decision,
-            } => Event::UnitRenamed {
+            } => EventV2::UnitRenamed {
                 unit,
                 name,
                 on,
@@ -250,7 +250,7 @@ impl From<EventV1> for Event {
                 parent,
                 on,
                 decision,
-            } => Event::UnitMoved {
+            } => EventV2::UnitMoved {
                 unit,
                 parent,
                 on,
@@ -261,20 +261,20 @@ impl From<EventV1> for Event {
                 into,
                 on,
                 decision,
-            } => Event::UnitMerged {
+            } => EventV2::UnitMerged {
                 unit,
                 into,
                 on,
                 decision,
             },
             EventV1::UnitDissolved { unit, on, decision } => {
-                Event::UnitDissolved { unit, on, decision }
+                EventV2::UnitDissolved { unit, on, decision }
             }
             EventV1::PersonRegistered { person, name, on } => {
-                Event::PersonRegistered { person, name, on }
+                EventV2::PersonRegistered { person, name, on }
             }
             EventV1::PersonRenamed { person, name, on } => {
-                Event::PersonRenamed { person, name, on }
+                EventV2::PersonRenamed { person, name, on }
             }
             EventV1::PostCreated {
                 post,
@@ -283,7 +283,7 @@ impl From<EventV1> for Event {
                 max_holders,
                 on,
                 decision,
-            } => Event::PostCreated {
+            } => EventV2::PostCreated {
                 post,
                 title,
                 unit,
@@ -298,7 +298,7 @@ impl From<EventV1> for Event {
                 from,
                 ended_on,
                 decision,
-            } => Event::PostHolderAppointed {
+            } => EventV2::PostHolderAppointed {
                 post,
                 holding,
                 person,
@@ -311,14 +311,14 @@ impl From<EventV1> for Event {
                 holding,
                 ended_on,
                 decision,
-            } => Event::PostHolderLeft {
+            } => EventV2::PostHolderLeft {
                 post,
                 holding,
                 ended_on,
                 decision,
             },
             EventV1::PostAbolished { post, on, decision } => {
-                Event::PostAbolished { post, on, decision }
+                EventV2::PostAbolished { post, on, decision }
             }
             EventV1::DecisionRecorded {
                 decision,
@@ -332,7 +332,7 @@ impl From<EventV1> for Event {
                 amends,
                 replaces,
                 repeals,
-            } => Event::DecisionRecorded {
+            } => EventV2::DecisionRecorded {
                 decision,
                 number,
                 kind,
@@ -352,7 +352,7 @@ impl From<EventV1> for Event {
                 unit,
                 on,
                 decision,
-            } => Event::CommitteeEstablished {
+            } => EventV2::CommitteeEstablished {
                 committee,
                 name,
                 parent,
@@ -365,7 +365,7 @@ impl From<EventV1> for Event {
                 name,
                 on,
                 decision,
-            } => Event::CommitteeRenamed {
+            } => EventV2::CommitteeRenamed {
                 committee,
                 name,
                 on,
@@ -376,7 +376,7 @@ impl From<EventV1> for Event {
                 duties,
                 on,
                 decision,
-            } => Event::DutiesSet {
+            } => EventV2::DutiesSet {
                 committee,
                 duties,
                 on,
@@ -392,7 +392,7 @@ impl From<EventV1> for Event {
                 from,
                 ended_on,
                 decision,
-            } => Event::SeatCreated {
+            } => EventV2::SeatCreated {
                 committee,
                 seat,
                 role,
@@ -408,7 +408,7 @@ impl From<EventV1> for Event {
                 seat,
                 ended_on,
                 decision,
-            } => Event::SeatAbolished {
+            } => EventV2::SeatAbolished {
                 committee,
                 seat,
                 ended_on,
@@ -422,7 +422,7 @@ impl From<EventV1> for Event {
                 from,
                 ended_on,
                 decision,
-            } => Event::MembershipStarted {
+            } => EventV2::MembershipStarted {
                 committee,
                 membership,
                 seat,
@@ -436,7 +436,7 @@ impl From<EventV1> for Event {
                 membership,
                 ended_on,
                 decision,
-            } => Event::MembershipEnded {
+            } => EventV2::MembershipEnded {
                 committee,
                 membership,
                 ended_on,
@@ -446,7 +446,7 @@ impl From<EventV1> for Event {
                 committee,
                 on,
                 decision,
-            } => Event::CommitteeDissolved {
+            } => EventV2::CommitteeDissolved {
                 committee,
                 on,
                 decision,
@@ -459,7 +459,7 @@ impl From<EventV1> for Event {
                 deadline,
                 assignment,
                 on,
-            } => Event::TaskCreated {
+            } => EventV2::TaskCreated {
                 task,
                 plan,
                 title,
@@ -472,7 +472,7 @@ impl From<EventV1> for Event {
                 task,
                 assignment,
                 on,
-            } => Event::TaskAssigned {
+            } => EventV2::TaskAssigned {
                 task,
                 assignment,
                 on,
@@ -482,13 +482,13 @@ impl From<EventV1> for Event {
                 task,
                 assignment,
                 on,
-            } => Event::TaskReassigned {
+            } => EventV2::TaskReassigned {
                 task,
                 assignment,
                 on,
                 decision: None,
             },
-            EventV1::TaskDeadlineExtended { task, deadline, on } => Event::TaskDeadlineExtended {
+            EventV1::TaskDeadlineExtended { task, deadline, on } => EventV2::TaskDeadlineExtended {
                 task,
                 deadline,
                 on,
@@ -500,7 +500,7 @@ impl From<EventV1> for Event {
                 note,
                 evidence,
                 on,
-            } => Event::TaskProgressReported {
+            } => EventV2::TaskProgressReported {
                 task,
                 percent,
                 note,
@@ -508,33 +508,33 @@ impl From<EventV1> for Event {
                 on,
                 decision: None,
             },
-            EventV1::TaskCompleted { task, on } => Event::TaskCompleted {
+            EventV1::TaskCompleted { task, on } => EventV2::TaskCompleted {
                 task,
                 on,
                 decision: None,
             },
-            EventV1::TaskCancelled { task, on } => Event::TaskCancelled {
+            EventV1::TaskCancelled { task, on } => EventV2::TaskCancelled {
                 task,
                 on,
                 decision: None,
             },
-            EventV1::TaskReopened { task, on } => Event::TaskReopened {
+            EventV1::TaskReopened { task, on } => EventV2::TaskReopened {
                 task,
                 on,
                 decision: None,
             },
-            EventV1::Corrected { target, corrected } => Event::Corrected {
+            EventV1::Corrected { target, corrected } => EventV2::Corrected {
                 target,
-                corrected: Box::new(Event::from(*corrected)),
+                corrected: Box::new(EventV2::from(*corrected)),
             },
-            EventV1::Retracted { target, entity, on } => Event::Retracted { target, entity, on },
+            EventV1::Retracted { target, entity, on } => EventV2::Retracted { target, entity, on },
             EventV1::SeatHolderDesignated {
                 committee,
                 seat,
                 person,
                 on,
                 decision,
-            } => Event::SeatHolderDesignated {
+            } => EventV2::SeatHolderDesignated {
                 committee,
                 seat,
                 person,

@@ -6,8 +6,7 @@ use super::{decision_ref, unit_ref, DecisionRef, QueryError, UnitRef};
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
 use crate::model::TaskStatus;
-use crate::source::Source;
-use crate::view::TaskView;
+use crate::source::{Source, TaskFacts, TitleOrder};
 use serde::{Deserialize, Serialize};
 
 /// Which tasks a report covers.
@@ -81,23 +80,62 @@ pub struct TaskReport {
 // f64 is never NaN here (a ratio of counts), so equality is total.
 impl Eq for TaskReport {}
 
+/// The value of a timeline on `on`: the last entry dated on or before it (entries of one
+/// date keep recording order, so the later-recorded one wins), as `Timeline::at` reads it.
+fn at<T>(timeline: &[(Date, T)], on: Date) -> Option<&T> {
+    let idx = timeline.partition_point(|(d, _)| *d <= on);
+    idx.checked_sub(1)
+        .and_then(|i| timeline.get(i))
+        .map(|(_, v)| v)
+}
+
 /// The date the task was completed, if it stood completed on `on`.
-fn completed_on(t: &TaskView, on: Date) -> Option<Date> {
-    if t.status_on(on) != Some(TaskStatus::Completed) {
+fn completed_on(t: &TaskFacts<'_>, on: Date) -> Option<Date> {
+    if at(t.statuses, on) != Some(&TaskStatus::Completed) {
         return None;
     }
     t.statuses
-        .0
         .iter()
         .rev()
         .find(|(d, s)| *d <= on && *s == TaskStatus::Completed)
         .map(|(d, _)| *d)
 }
 
-fn line(s: &dyn Source, id: TaskId, t: &TaskView, on: Date) -> Option<ReportLine> {
-    let status = t.status_on(on)?;
+/// The units already named in one report: a few hundred units lead 130 000 tasks.
+type UnitRefs = std::collections::HashMap<UnitId, UnitRef, crate::readmodel::IdHash>;
+
+/// The warnings already worked out in one report, by what they depend on (lead, responsible
+/// person, plan): most tasks share them, so the report asks for each set once.
+type Warned = std::collections::HashMap<
+    (
+        Option<UnitId>,
+        Option<crate::ids::PersonId>,
+        Option<crate::ids::DecisionId>,
+    ),
+    Vec<super::TaskWarning>,
+>;
+
+/// What one report remembers across its lines.
+#[derive(Default)]
+struct Memo {
+    units: UnitRefs,
+    warned: Warned,
+}
+
+fn line(
+    s: &dyn Source,
+    id: TaskId,
+    t: &TaskFacts<'_>,
+    on: Date,
+    memo: &mut Memo,
+) -> Option<ReportLine> {
+    let status = *at(t.statuses, on)?;
     let done = completed_on(t, on);
-    let deadline = t.deadline_on(done.unwrap_or(on));
+    let when = done.unwrap_or(on);
+    // As `TaskView::deadline_on`: the deadline then, or the first one before any.
+    let deadline = at(t.deadlines, when)
+        .or_else(|| t.deadlines.first().map(|(_, v)| v))
+        .copied();
     let late = |at: Date| deadline.map(|d| at.julian_day() - d.julian_day());
     let (standing, days_late) = match status {
         TaskStatus::Cancelled => (ReportStanding::Cancelled, None),
@@ -113,18 +151,48 @@ fn line(s: &dyn Source, id: TaskId, t: &TaskView, on: Date) -> Option<ReportLine
             _ => (ReportStanding::Open, None),
         },
     };
-    let assignment = t.assignments.at(on);
     Some(ReportLine {
         task: id,
-        title: t.title.clone(),
+        title: t.title.to_owned(),
         plan: t.plan.map(|p| decision_ref(s, p)),
-        lead: assignment.map(|a| unit_ref(s, a.lead, on)),
+        lead: at(t.leads, on).map(|lead| {
+            memo.units
+                .entry(*lead)
+                .or_insert_with(|| unit_ref(s, *lead, on))
+                .clone()
+        }),
         deadline,
         standing,
         completed_on: done,
         days_late,
-        warnings: super::task_warnings(s, t, on),
+        // Only an open task is warned about (as `task_warnings` does).
+        warnings: if status == TaskStatus::Open {
+            let i = t.leads.iter().rposition(|(d, _)| *d <= on);
+            let lead = i.and_then(|i| t.leads.get(i)).map(|(_, u)| *u);
+            let responsible = i.and_then(|i| t.responsibles.get(i).copied().flatten());
+            memo.warned
+                .entry((lead, responsible, t.plan))
+                .or_insert_with(|| super::warnings_for(s, lead, responsible, t.plan, on))
+                .clone()
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// Where a line's title sorts: a rank from the source's table, or a collation key.
+enum By {
+    Rank(u32),
+    Key(Box<[u8]>),
+}
+
+impl From<TitleOrder<'_>> for By {
+    fn from(o: TitleOrder<'_>) -> Self {
+        match o {
+            TitleOrder::Rank(r) => By::Rank(r),
+            TitleOrder::Key(k) => By::Key(k.into()),
+        }
+    }
 }
 
 pub(crate) fn task_report(
@@ -138,49 +206,116 @@ pub(crate) fn task_report(
             return Err(QueryError::EmptyRange { from, to: on });
         }
     }
-    let mut ids = match scope {
-        ReportScope::Plan(p) => {
-            super::known(s, EntityKey::Decision(p))?;
-            s.tasks_of_plan(p)
-        }
-        ReportScope::Unit(u) => {
-            super::known(s, EntityKey::Unit(u))?;
-            s.tasks_of_unit(u)
-        }
-        ReportScope::All => s.all_tasks(),
+    let in_period = |l: &ReportLine| match from {
+        Some(from) => l.deadline.is_some_and(|d| from <= d && d <= on),
+        None => true,
     };
-    ids.sort();
-    ids.dedup();
-    let mut tasks = Vec::new();
-    for id in ids {
-        let Some(view) = s.view(&EntityKey::Task(id)) else {
-            continue;
-        };
-        let Some(t) = view.as_task() else { continue };
-        let in_scope = match scope {
-            ReportScope::Plan(p) => t.plan == Some(p),
-            ReportScope::Unit(u) => t.assignments.at(on).is_some_and(|a| a.lead == u),
-            ReportScope::All => true,
-        };
-        if !in_scope {
-            continue;
+    // The lines, each in a slot it is taken from in sorted order, and beside them what they
+    // sort by, so the sort moves small items, collates no title, and no line moves twice.
+    let mut lines: Vec<Option<ReportLine>> = Vec::new();
+    let mut memo = Memo::default();
+    let mut by: Vec<(Option<Date>, By, u32)> = Vec::new();
+    if scope == ReportScope::All {
+        if let Some(n) = s.task_count_hint() {
+            lines.reserve(n);
+            by.reserve(n);
         }
-        let Some(l) = line(s, id, t, on) else {
-            continue;
+    }
+    let mut add = |l: ReportLine, title: By| {
+        if in_period(&l) {
+            by.push((l.deadline, title, lines.len() as u32));
+            lines.push(Some(l));
+        }
+    };
+    // Every task: from the source's table when it holds one (no row read per task).
+    let held = scope == ReportScope::All
+        && s.for_each_task(&mut |id, t, order| {
+            if let Some(l) = line(s, id, &t, on, &mut memo) {
+                add(l, By::from(order));
+            }
+        });
+    if !held {
+        let mut ids = match scope {
+            ReportScope::Plan(p) => {
+                super::known(s, EntityKey::Decision(p))?;
+                s.tasks_of_plan(p)
+            }
+            ReportScope::Unit(u) => {
+                super::known(s, EntityKey::Unit(u))?;
+                s.tasks_of_unit(u)
+            }
+            ReportScope::All => s.all_tasks(),
         };
-        if let Some(from) = from {
-            if !l.deadline.is_some_and(|d| from <= d && d <= on) {
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let Some(view) = s.view(&EntityKey::Task(id)) else {
+                continue;
+            };
+            let Some(t) = view.as_task() else { continue };
+            let in_scope = match scope {
+                ReportScope::Plan(p) => t.plan == Some(p),
+                ReportScope::Unit(u) => t.assignments.at(on).is_some_and(|a| a.lead == u),
+                ReportScope::All => true,
+            };
+            if !in_scope {
                 continue;
             }
+            let (leads, responsibles) = (t.leads(), t.responsibles());
+            if let Some(l) = line(s, id, &t.facts(&leads, &responsibles), on, &mut memo) {
+                let key = crate::collate::sort_key(&l.title).into_boxed_slice();
+                add(l, By::Key(key));
+            }
         }
-        tasks.push(l);
     }
-    tasks.sort_by(|a, b| {
-        a.deadline
-            .cmp(&b.deadline)
-            .then_with(|| crate::collate::collate(&a.title, &b.title))
-            .then(a.task.cmp(&b.task))
-    });
+    // By deadline, then title as `collate` orders them (its key, then the title's bytes),
+    // then id. Ranks are unique and already in that title order, so with ranks alone the
+    // sort compares two integers.
+    let ranked: Option<Vec<(u64, u32, u32)>> = by
+        .iter()
+        .map(|(d, t, i)| match t {
+            // No deadline first, then by day.
+            By::Rank(r) => Some((
+                d.map_or(0, |d| {
+                    (i64::from(d.julian_day()) - i64::from(i32::MIN) + 1) as u64
+                }),
+                *r,
+                *i,
+            )),
+            By::Key(_) => None,
+        })
+        .collect();
+    let order: Vec<u32> = match ranked {
+        Some(mut ranked) => {
+            ranked.sort_unstable();
+            ranked.into_iter().map(|(_, _, i)| i).collect()
+        }
+        None => {
+            by.sort_unstable_by(|(da, ta, ia), (db, tb, ib)| {
+                da.cmp(db).then_with(|| match (ta, tb) {
+                    (By::Rank(a), By::Rank(b)) => a.cmp(b),
+                    (By::Key(a), By::Key(b)) => a.cmp(b).then_with(|| {
+                        let line = |i: &u32| lines.get(*i as usize).and_then(Option::as_ref);
+                        match (line(ia), line(ib)) {
+                            (Some(la), Some(lb)) => {
+                                la.title.cmp(&lb.title).then(la.task.cmp(&lb.task))
+                            }
+                            _ => std::cmp::Ordering::Equal,
+                        }
+                    }),
+                    // One source call gives ranks or keys, never both; any fixed order would do.
+                    (By::Rank(_), By::Key(_)) => std::cmp::Ordering::Less,
+                    (By::Key(_), By::Rank(_)) => std::cmp::Ordering::Greater,
+                })
+            });
+            by.iter().map(|(_, _, i)| *i).collect()
+        }
+    };
+    let mut slots = lines;
+    let tasks: Vec<ReportLine> = order
+        .iter()
+        .filter_map(|i| slots.get_mut(*i as usize).and_then(Option::take))
+        .collect();
     let mut counts = ReportCounts {
         total: tasks.len(),
         ..ReportCounts::default()

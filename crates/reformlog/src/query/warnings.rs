@@ -122,18 +122,37 @@ fn repealed_by(s: &dyn Source, plan: DecisionId, on: Date) -> Vec<(Date, Decisio
 
 /// The warnings about task `t` on `on`; none unless it is open then.
 pub(crate) fn task_warnings(s: &dyn Source, t: &TaskView, on: Date) -> Vec<TaskWarning> {
+    if t.status_on(on) != Some(TaskStatus::Open) {
+        return Vec::new();
+    }
+    let a = t.assignments.at(on);
+    warnings_for(
+        s,
+        a.map(|a| a.lead),
+        a.and_then(|a| a.responsible),
+        t.plan,
+        on,
+    )
+}
+
+/// The warnings about an open task with this lead unit and responsible person on `on`, of
+/// this plan: what [`task_warnings`] says, for callers that hold only a task's facts.
+pub(crate) fn warnings_for(
+    s: &dyn Source,
+    lead: Option<crate::ids::UnitId>,
+    responsible: Option<PersonId>,
+    plan: Option<crate::ids::DecisionId>,
+    on: Date,
+) -> Vec<TaskWarning> {
     use TaskWarningCode as C;
     let mut out = Vec::new();
-    if t.status_on(on) != Some(TaskStatus::Open) {
-        return out;
-    }
-    if let Some(a) = t.assignments.at(on) {
-        let unit = unit_ref(s, a.lead, on);
-        let unit_name = shown(unit.name.as_ref(), a.lead);
-        if let Some(p) = a.responsible {
+    if let Some(lead_id) = lead {
+        let unit = unit_ref(s, lead_id, on);
+        let unit_name = shown(unit.name.as_ref(), lead_id);
+        if let Some(p) = responsible {
             let person = person_ref(s, p, on);
             let person_name = shown(person.name.as_ref(), p);
-            let (code, message, since) = match unit_tie(s, p, a.lead, on) {
+            let (code, message, since) = match unit_tie(s, p, lead_id, on) {
                 UnitTie::Holds => (None, String::new(), None),
                 UnitTie::Left(left) => (
                     Some(C::ResponsibleLeftLeadUnit),
@@ -161,7 +180,7 @@ pub(crate) fn task_warnings(s: &dyn Source, t: &TaskView, on: Date) -> Vec<TaskW
                 });
             }
         }
-        let lead = s.header(&EntityKey::Unit(a.lead));
+        let lead = s.header(&EntityKey::Unit(lead_id));
         let end = lead
             .as_deref()
             .and_then(EntityView::as_unit)
@@ -196,7 +215,7 @@ pub(crate) fn task_warnings(s: &dyn Source, t: &TaskView, on: Date) -> Vec<TaskW
             });
         }
     }
-    if let Some(p) = t.plan {
+    if let Some(p) = plan {
         let plan = decision_ref(s, p);
         for (from, r) in repealed_by(s, p, on) {
             let by = decision_ref(s, r);

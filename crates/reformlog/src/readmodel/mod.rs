@@ -11,6 +11,7 @@ mod cache;
 mod keys;
 mod project;
 mod source;
+mod tasks;
 
 pub(crate) use source::RmSource;
 
@@ -210,6 +211,8 @@ pub(crate) struct ReadModel {
     /// Decoded rows and relation lookups as of the checkpoint; see [`cache`].
     cache: RowCache,
     relations: RelationCache,
+    /// Every task in memory for reports, once one has asked; see [`tasks`].
+    pub(crate) tasks: tasks::TaskTable,
     /// Last log position applied; only changed under `gate` held exclusively.
     checkpoint: AtomicU64,
     /// Serialises writers of the tree (catch-up, rebuild).
@@ -238,6 +241,7 @@ impl ReadModel {
             tree: RwLock::new(tree),
             cache: RowCache::new(cache::DEFAULT_BUDGET),
             relations: RelationCache::new(cache::RELATION_BUDGET),
+            tasks: tasks::TaskTable::default(),
             checkpoint: AtomicU64::new(0),
             apply: Mutex::new(()),
             budgets: Mutex::new(project::Budgets::DEFAULT),
@@ -270,6 +274,7 @@ impl ReadModel {
         *tree = self.store.aux_tree(TREE)?;
         self.cache.clear();
         self.relations.clear();
+        self.tasks.clear();
         tree.insert(keys::VERSION, &keys::LAYOUT_VERSION.to_be_bytes())?;
         tree.insert(keys::CHECKPOINT, &keys::u64_bytes(0))?;
         self.checkpoint.store(0, Ordering::Release);
@@ -330,6 +335,7 @@ impl ReadModel {
             let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
             self.tree().apply_batch(flushed.batch)?;
             for (key, record, encoded) in flushed.rows {
+                self.tasks.written(&key, &record);
                 let stored_members = record
                     .view
                     .as_ref()
@@ -435,6 +441,7 @@ impl ReadModel {
         tree.apply_batch(done)?;
         self.cache.clear();
         self.relations.clear();
+        self.tasks.clear();
         self.checkpoint.store(last, Ordering::Release);
         Ok(last)
     }

@@ -637,7 +637,12 @@ fn held_memory(record: &EntityRecord) -> usize {
                 + t.progress.capacity() * size_of::<Progress>()
                 + t.progress
                     .iter()
-                    .map(|p| text(p.note.len()) + p.evidence.as_ref().map_or(0, |e| text(e.len())))
+                    .map(|p| {
+                        text(p.note.len())
+                            + p.evidence.documents.capacity()
+                                * size_of::<crate::evidence::EvidenceDocument>()
+                            + p.evidence.text_len()
+                    })
                     .sum::<usize>()
                 + vec(&t.statuses.0)
         }

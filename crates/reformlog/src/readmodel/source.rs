@@ -295,6 +295,48 @@ impl Views for RmSource<'_> {
 }
 
 impl Source for RmSource<'_> {
+    fn for_each_task(
+        &self,
+        f: &mut dyn FnMut(TaskId, crate::source::TaskFacts<'_>, crate::source::TitleOrder<'_>),
+    ) -> bool {
+        use crate::source::TitleOrder;
+        // Bound at the checkpoint: the table is exactly what is known, ranks included.
+        let current = self.bound >= self.rm.checkpoint();
+        let table = self.rm.tasks.with(self.rm, &self.tree, |tasks| {
+            let mut changed = Vec::new();
+            for e in &tasks.entries {
+                if current {
+                    f(e.id, tasks.arenas.facts(e), TitleOrder::Rank(e.rank));
+                } else if e.first > self.bound {
+                    continue;
+                } else if e.last <= self.bound {
+                    f(e.id, tasks.arenas.facts(e), TitleOrder::Key(&e.order));
+                } else {
+                    changed.push(e.id);
+                }
+            }
+            changed
+        });
+        let Some(changed) = self.keep(table) else {
+            return false;
+        };
+        // Tasks changed after the bound are refolded as known at it, as `view` does.
+        for id in changed {
+            if let Some(view) = self.view(&EntityKey::Task(id)) {
+                if let Some(t) = view.as_task() {
+                    let (leads, responsibles) = (t.leads(), t.responsibles());
+                    let key = crate::collate::sort_key(&t.title);
+                    f(id, t.facts(&leads, &responsibles), TitleOrder::Key(&key));
+                }
+            }
+        }
+        true
+    }
+
+    fn task_count_hint(&self) -> Option<usize> {
+        self.rm.tasks.len()
+    }
+
     fn children(&self, committee: CommitteeId) -> Vec<CommitteeId> {
         // Exact, not a superset: `decide` dissolves every child it is given.
         self.related_or_log(keys::CHILDREN, committee.as_uuid())

@@ -5,6 +5,7 @@ use super::changes::SeedChange;
 use super::context::Translation;
 use super::{Refs, SeedError, SeedSeat};
 use crate::command::Command;
+use crate::evidence::{Evidence, EvidenceDocument};
 use crate::text::Name;
 
 impl SeedChange {
@@ -380,13 +381,24 @@ impl SeedChange {
                 percent,
                 note,
                 evidence,
+                documents,
                 on,
                 decision,
             } => vec![Command::ReportProgress {
                 task: refs.task(task)?,
                 percent: *percent,
                 note: note.clone(),
-                evidence: evidence.clone(),
+                evidence: Evidence {
+                    note: evidence.clone(),
+                    documents: documents
+                        .iter()
+                        .map(|d| EvidenceDocument {
+                            // Hashes are often copied from tools that print them in capitals.
+                            sha256: d.sha256.as_ref().map(|h| h.to_ascii_lowercase()),
+                            ..d.clone()
+                        })
+                        .collect(),
+                },
                 on: *on,
                 decision: opt(decision)?,
             }],

@@ -4,6 +4,7 @@
 use super::{SeedSeat, SeedSubBody};
 use crate::date::Date;
 use crate::event::Event;
+use crate::evidence::EvidenceDocument;
 use crate::ids::EventId;
 use crate::model::{Role, UnitKind};
 use serde::Deserialize;
@@ -221,7 +222,12 @@ pub enum SeedChange {
         task: String,
         percent: u8,
         note: String,
+        /// Free text: the report's evidence note.
         evidence: Option<String>,
+        /// The documents cited (`[[changes.documents]]`), each with a number or a title; a
+        /// `sha256` in capitals is taken in lowercase.
+        #[serde(default)]
+        documents: Vec<EvidenceDocument>,
         on: Date,
         decision: Option<String>,
     },

@@ -142,3 +142,53 @@ fn a_seed_loaded_again_after_an_addition_appends_only_the_addition() {
     assert_eq!(log.load_seed(&seed, &ctx()).unwrap(), 1);
     assert_eq!(log.store().head_position(), head + 1);
 }
+
+/// Keys and fingerprints of progress reports as the build before evidence documents computed
+/// them: a report citing none keeps them, so a file imported then is skipped when imported
+/// again; one citing documents is a change those builds could not record.
+#[test]
+fn a_progress_report_without_documents_keeps_the_key_older_builds_gave_it() {
+    let task = crate::TaskId::from_slug("nv-1").unwrap();
+    let report = |evidence: crate::Evidence, decision| Command::ReportProgress {
+        task,
+        percent: 60,
+        note: "Đang làm".to_owned(),
+        evidence,
+        on: d("2022-03-01"),
+        decision,
+    };
+    let cited = Some(decision("qd-34-2022"));
+    let note = || crate::Evidence::note("công văn số 1");
+    for (command, print) in [
+        (
+            report(crate::Evidence::default(), None),
+            "3a51fa35-d17d-565e-a141-170766240869",
+        ),
+        (
+            report(crate::Evidence::default(), cited),
+            "5bfde118-b465-5629-95a0-39d2ee2759d8",
+        ),
+        (report(note(), None), "8bd22d6c-c72c-5c71-805f-c71e30408004"),
+        (
+            report(note(), cited),
+            "75f723bd-7d60-5d22-afa6-adbcbfb833e4",
+        ),
+    ] {
+        assert_eq!(
+            crate::idempotency::fingerprint(std::slice::from_ref(&command)).unwrap(),
+            print
+        );
+        assert_eq!(
+            command.change_key().unwrap(),
+            format!("change:content:{print}")
+        );
+    }
+    let mut with_document = note();
+    with_document.documents.push(crate::EvidenceDocument {
+        number: Some("123/BC-BTTTT".to_owned()),
+        ..crate::EvidenceDocument::default()
+    });
+    let key = report(with_document, None).change_key().unwrap();
+    assert!(key.starts_with("change:content:"), "{key}");
+    assert_ne!(key, "change:content:8bd22d6c-c72c-5c71-805f-c71e30408004");
+}

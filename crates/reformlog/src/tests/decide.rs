@@ -459,7 +459,7 @@ fn answers_use_unit_names_as_on_the_date() {
     assert_eq!(seat_unit("2023-05-01"), "Đơn vị 1");
 }
 
-fn task_world() -> (World, TaskId, crate::DecisionId) {
+pub(super) fn task_world() -> (World, TaskId, crate::DecisionId) {
     let mut w = seeded();
     let plan = crate::DecisionId::from_slug("hypothetical-plan-2022").unwrap();
     w.exec(Command::RecordDecision {
@@ -550,7 +550,7 @@ fn task_progress_and_deadlines_are_checked() {
             task,
             percent: 101,
             note: String::new(),
-            evidence: None,
+            evidence: crate::Evidence::default(),
             on: d("2022-02-01"),
             decision: None,
         })
@@ -560,7 +560,7 @@ fn task_progress_and_deadlines_are_checked() {
         task,
         percent: 40,
         note: "Đã có dự thảo".to_owned(),
-        evidence: Some("công văn số 1".to_owned()),
+        evidence: crate::Evidence::note("công văn số 1"),
         on: d("2022-02-01"),
         decision: None,
     })

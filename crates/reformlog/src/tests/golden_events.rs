@@ -1,16 +1,21 @@
 //! Golden payloads of every event variant: schema 1 as builds before task events cited
-//! decisions wrote it still decodes, to the same events with no decision cited; schema 2 (what
-//! this build writes) keeps its bytes. A variant missing from a fixture fails the test.
+//! decisions wrote it still decodes, to the same events with no decision cited; schema 2 as
+//! builds before evidence documents wrote it decodes to the same events with its free-text
+//! evidence as the note; schema 3 (what this build writes) keeps its bytes. A variant missing
+//! from a fixture fails the test.
 
 use super::support::*;
 use crate::codec::v1::EventV1;
-use crate::{EntityKey, Event};
+use crate::codec::v2::EventV2;
+use crate::{EntityKey, Event, Evidence, EvidenceDocument};
 use std::collections::BTreeSet;
 
 /// `type payload-hex` lines written by the build before schema 2.
 const V1: &str = include_str!("../../../../tests/fixtures/domain-events-v1.hex");
-/// The same for schema 2, written by `write_the_schema_2_fixture`.
+/// The same for schema 2, written by the builds before schema 3.
 const V2: &str = include_str!("../../../../tests/fixtures/domain-events-v2.hex");
+/// The same for schema 3, written by `write_the_schema_3_fixture`.
+const V3: &str = include_str!("../../../../tests/fixtures/domain-events-v3.hex");
 
 /// One event of every variant, with every optional field filled where it has one.
 pub(crate) fn every_event() -> Vec<Event> {
@@ -204,7 +209,26 @@ pub(crate) fn every_event() -> Vec<Event> {
             task,
             percent: 60,
             note: "Đang làm".to_owned(),
-            evidence: Some("Báo cáo số 1".to_owned()),
+            evidence: Evidence {
+                note: Some("Báo cáo số 1".to_owned()),
+                documents: vec![
+                    EvidenceDocument {
+                        number: Some("123/BC-BTTTT".to_owned()),
+                        title: Some("Báo cáo kết quả cải cách hành chính".to_owned()),
+                        link: Some("https://mic.gov.vn/van-ban/123-bc-btttt.pdf".to_owned()),
+                        sha256: Some(
+                            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+                                .to_owned(),
+                        ),
+                    },
+                    EvidenceDocument {
+                        number: None,
+                        title: Some("Biên bản họp".to_owned()),
+                        link: None,
+                        sha256: None,
+                    },
+                ],
+            },
             on,
             decision: None,
         },
@@ -244,6 +268,34 @@ pub(crate) fn every_event() -> Vec<Event> {
             decision: dec,
         },
     ]
+}
+
+/// `every_event()` as schemas 1 and 2 could hold it: evidence only as free text.
+fn without_documents(events: Vec<Event>) -> Vec<Event> {
+    events
+        .into_iter()
+        .map(|e| match e {
+            Event::TaskProgressReported {
+                task,
+                percent,
+                note,
+                evidence,
+                on,
+                decision,
+            } => Event::TaskProgressReported {
+                task,
+                percent,
+                note,
+                evidence: Evidence {
+                    note: evidence.note,
+                    documents: Vec::new(),
+                },
+                on,
+                decision,
+            },
+            other => other,
+        })
+        .collect()
 }
 
 fn lines(text: &str) -> Vec<(&str, Vec<u8>)> {
@@ -291,7 +343,7 @@ fn the_builder_covers_every_variant() {
 
 #[test]
 fn schema_1_payloads_decode_to_the_same_events_citing_no_decision() {
-    let expected = every_event();
+    let expected = without_documents(every_event());
     let found = lines(V1);
     assert_eq!(
         found.len(),
@@ -300,6 +352,23 @@ fn schema_1_payloads_decode_to_the_same_events_citing_no_decision() {
     );
     for ((name, bytes), want) in found.iter().zip(&expected) {
         let old: EventV1 = reformlog_store::decode_payload(bytes).unwrap();
+        let event = Event::from(EventV2::from(old));
+        assert_eq!(&event, want, "{name}");
+        assert_eq!(event.type_name(), *name);
+    }
+}
+
+#[test]
+fn schema_2_payloads_decode_to_the_same_events_with_evidence_as_the_note() {
+    let expected = without_documents(every_event());
+    let found = lines(V2);
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "one line per variant of schema 2"
+    );
+    for ((name, bytes), want) in found.iter().zip(&expected) {
+        let old: EventV2 = reformlog_store::decode_payload(bytes).unwrap();
         let event = Event::from(old);
         assert_eq!(&event, want, "{name}");
         assert_eq!(event.type_name(), *name);
@@ -307,9 +376,9 @@ fn schema_1_payloads_decode_to_the_same_events_citing_no_decision() {
 }
 
 #[test]
-fn schema_2_payloads_keep_their_bytes() {
+fn schema_3_payloads_keep_their_bytes() {
     let expected = every_event();
-    let found = lines(V2);
+    let found = lines(V3);
     assert_eq!(found.len(), expected.len(), "one line per variant");
     for ((name, bytes), want) in found.iter().zip(&expected) {
         let event: Event = reformlog_store::decode_payload(bytes).unwrap();
@@ -322,11 +391,11 @@ fn schema_2_payloads_keep_their_bytes() {
     }
 }
 
-/// Writes the schema-2 fixture; run once when schema 2 is introduced, never again
-/// (`cargo test -p reformlog write_the_schema_2_fixture -- --ignored`).
+/// Writes the schema-3 fixture; run once when schema 3 is introduced, never again
+/// (`cargo test -p reformlog write_the_schema_3_fixture -- --ignored`).
 #[test]
 #[ignore = "writes a committed fixture"]
-fn write_the_schema_2_fixture() {
+fn write_the_schema_3_fixture() {
     let mut out = String::new();
     for e in every_event() {
         let bytes = reformlog_store::encode_payload(&e).unwrap();
@@ -335,7 +404,7 @@ fn write_the_schema_2_fixture() {
     }
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/domain-events-v2.hex"
+        "/../../tests/fixtures/domain-events-v3.hex"
     );
     std::fs::write(path, out).unwrap();
 }

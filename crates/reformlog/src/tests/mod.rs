@@ -9,6 +9,7 @@ mod decide;
 mod designation;
 mod diffs;
 mod engine;
+mod evidence;
 // Golden payloads of every event variant, schemas 1 and 2.
 mod golden_events;
 // A synthetic 25-year history in format 2 files: store and brute-force fold agree.

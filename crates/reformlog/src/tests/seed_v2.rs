@@ -251,7 +251,17 @@ type = "report_progress"
 task = "nv-1"
 percent = 50
 note = "Đang thực hiện"
+evidence = "Công văn số 12"
 on = "2023-03-04"
+
+[[changes.documents]]
+number = "12/BC-VP"
+title = "Báo cáo tiến độ"
+link = "https://mic.gov.vn/bao-cao/12.pdf"
+sha256 = "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"
+
+[[changes.documents]]
+title = "Biên bản họp"
 
 [[changes]]
 type = "complete_task"

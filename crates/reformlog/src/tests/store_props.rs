@@ -352,7 +352,7 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             task: task(*t),
             percent: *percent,
             note: "Tiến độ".to_owned(),
-            evidence: None,
+            evidence: crate::Evidence::default(),
             on: day(*at),
             decision: None,
         }),

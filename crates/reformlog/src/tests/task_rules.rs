@@ -187,7 +187,7 @@ fn a_completion_cannot_come_before_a_progress_report() {
         task: t1(),
         percent: 30,
         note: "Đang thực hiện".to_owned(),
-        evidence: None,
+        evidence: crate::Evidence::default(),
         on: d("2022-04-01"),
         decision: None,
     })
@@ -330,7 +330,7 @@ fn a_responsible_person_assigned_while_in_the_unit_stays_when_they_leave_later()
         task: t1(),
         percent: 50,
         note: "Đang thực hiện".to_owned(),
-        evidence: None,
+        evidence: crate::Evidence::default(),
         on: d("2022-07-01"),
         decision: None,
     })

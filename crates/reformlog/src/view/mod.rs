@@ -266,7 +266,7 @@ pub(crate) struct Progress {
     pub(crate) on: Date,
     pub(crate) percent: u8,
     pub(crate) note: String,
-    pub(crate) evidence: Option<String>,
+    pub(crate) evidence: crate::evidence::Evidence,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
@@ -294,6 +294,41 @@ impl TaskView {
     /// Past its deadline (as it stood on `on`) and neither completed nor cancelled on `on`.
     pub(crate) fn overdue_on(&self, on: Date) -> bool {
         self.status_on(on) == Some(TaskStatus::Open) && self.deadline_on(on).is_some_and(|d| d < on)
+    }
+
+    /// The lead unit's timeline, for [`TaskView::facts`].
+    pub(crate) fn leads(&self) -> Vec<(Date, UnitId)> {
+        self.assignments
+            .0
+            .iter()
+            .map(|(d, a)| (*d, a.lead))
+            .collect()
+    }
+
+    /// The responsible person of each assignment, for [`TaskView::facts`].
+    pub(crate) fn responsibles(&self) -> Vec<Option<crate::ids::PersonId>> {
+        self.assignments
+            .0
+            .iter()
+            .map(|(_, a)| a.responsible)
+            .collect()
+    }
+
+    /// What reports show of the task; `leads` is [`TaskView::leads`], `responsibles`
+    /// [`TaskView::responsibles`].
+    pub(crate) fn facts<'a>(
+        &'a self,
+        leads: &'a [(Date, UnitId)],
+        responsibles: &'a [Option<crate::ids::PersonId>],
+    ) -> crate::source::TaskFacts<'a> {
+        crate::source::TaskFacts {
+            title: &self.title,
+            plan: self.plan,
+            deadlines: &self.deadlines.0,
+            statuses: &self.statuses.0,
+            leads,
+            responsibles,
+        }
     }
 
     pub(crate) fn progress_on(&self, on: Date) -> Option<&Progress> {
