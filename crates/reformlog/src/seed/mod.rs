@@ -13,6 +13,7 @@ mod changes;
 mod context;
 mod late;
 mod refs;
+mod slugs;
 
 pub use changes::{SeedChange, SeedMove};
 pub use context::{Origin, Translation};
@@ -25,6 +26,7 @@ use crate::text::{Name, NameError};
 use context::{header_lines, Defined, SHEET_ROW};
 pub(crate) use refs::Refs;
 use serde::Deserialize;
+use slugs::{created_id, definitions};
 use std::collections::HashSet;
 
 /// Why a seed file could not be read or translated.
@@ -231,37 +233,6 @@ const SECTIONS: [&str; 8] = [
     "tasks",
     "changes",
 ];
-
-/// The slugs a file defines, per kind, with their places, before any is translated: a
-/// section entry may refer to one defined later in its file.
-fn definitions(seed: &Seed) -> Vec<(&'static str, &str, &'static str, usize)> {
-    let mut out = Vec::new();
-    let mut push = |kind, slug, section, i: usize| out.push((kind, slug, section, i + 1));
-    for (i, u) in seed.units.iter().enumerate() {
-        push("unit", u.slug.as_str(), "units", i);
-    }
-    for (i, p) in seed.people.iter().enumerate() {
-        push("person", p.slug.as_str(), "people", i);
-    }
-    for (i, x) in seed.decisions.iter().enumerate() {
-        push("decision", x.slug.as_str(), "decisions", i);
-    }
-    for (i, p) in seed.posts.iter().enumerate() {
-        push("post", p.slug.as_str(), "posts", i);
-    }
-    for (i, c) in seed.committees.iter().enumerate() {
-        push("committee", c.slug.as_str(), "committees", i);
-    }
-    for (i, t) in seed.tasks.iter().enumerate() {
-        push("task", t.slug.as_str(), "tasks", i);
-    }
-    for (i, c) in seed.changes.iter().enumerate() {
-        if let Some((kind, slug)) = c.defines() {
-            push(kind, slug, "changes", i);
-        }
-    }
-    out
-}
 
 impl Seed {
     /// Parses a seed file's text (TOML).
@@ -612,17 +583,4 @@ impl Seed {
         }
         Ok(out)
     }
-}
-
-/// The id of the entity a command creates, for naming it in messages.
-fn created_id(c: &Command) -> Option<uuid::Uuid> {
-    Some(match c {
-        Command::EstablishUnit { unit, .. } => unit.as_uuid(),
-        Command::RegisterPerson { person, .. } => person.as_uuid(),
-        Command::RecordDecision { decision, .. } => decision.as_uuid(),
-        Command::CreatePost { post, .. } => post.as_uuid(),
-        Command::EstablishCommittee { committee, .. } => committee.as_uuid(),
-        Command::CreateTask { task, .. } => task.as_uuid(),
-        _ => return None,
-    })
 }
