@@ -333,7 +333,7 @@ const FORMAT_3_NOTE: &str = "format 3: no bytes-per-event figure of this log was
      daemon's store of 347k small events, a different log, so a third of it (1.15 KB) is only \
      a rough yardstick";
 
-/// The sled tree the domain keeps its read models in (flushing any tree flushes them all).
+/// The side table the domain keeps its read models in.
 const READ_MODEL_TREE: &str = "rm.domain";
 
 /// P14: the store folder's allocated bytes per event, once the log and the read models are in
@@ -341,7 +341,7 @@ const READ_MODEL_TREE: &str = "rm.domain";
 fn p14(log: &Reformlog, footprint: &Footprint) -> Res<Row> {
     let store = log.store();
     store.persist()?;
-    store.aux_tree(READ_MODEL_TREE)?.flush()?;
+    store.side_table(READ_MODEL_TREE)?.flush()?;
     let folder = store.path();
     let (_, allocated) = dir_size(folder)?;
     let (_, journal) = dir_size(&folder.join("journal"))?;

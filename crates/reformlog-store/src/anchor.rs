@@ -19,7 +19,7 @@ use std::thread::JoinHandle;
 
 use crate::chain::{Hash, HeadDigest};
 use crate::codec;
-use crate::error::{OpenError, StorageError};
+use crate::error::{OpenError, SledResult, StorageError};
 use crate::journal::JournalHead;
 use crate::keys;
 use crate::store::lock;
@@ -88,10 +88,7 @@ pub(crate) fn check(
 ) -> Result<(), OpenError> {
     let reaches = log.is_some_and(|l| l.position >= kept.position);
     let same = reaches
-        && match tree
-            .get(keys::log(kept.position))
-            .map_err(StorageError::from)?
-        {
+        && match tree.get(keys::log(kept.position)).storage()? {
             Some(bytes) => codec::record_hash_of(&bytes).is_ok_and(|h| h == kept.hash),
             None => false,
         };

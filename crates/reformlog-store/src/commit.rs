@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::Hash;
 use crate::codec;
-use crate::error::{CorruptionError, ReadError};
+use crate::error::{CorruptionError, ReadError, SledResult};
 use crate::keys;
 use crate::record::{Metadata, RecordedEvent, Timestamp};
 use crate::store::{Inner, Store};
@@ -189,7 +189,7 @@ impl Inner {
                 metadata: r.metadata,
             }
         } else {
-            match self.tree.get(keys::commit(number))? {
+            match self.tree.get(keys::commit(number)).storage()? {
                 None => {
                     return Err(CorruptionError {
                         at: format!("commit {number}"),
@@ -214,7 +214,8 @@ impl Inner {
         }
         let bytes = self
             .tree
-            .get(keys::log(position))?
+            .get(keys::log(position))
+            .storage()?
             .ok_or_else(|| CorruptionError::at_position(position, "record missing"))?;
         match codec::decode_stored(&bytes).map_err(|e| CorruptionError::at_position(position, e))? {
             codec::Stored::V1(r) => Ok(r.commit),

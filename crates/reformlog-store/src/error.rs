@@ -50,8 +50,10 @@ impl StorageError {
     }
 }
 
-impl From<sled::Error> for StorageError {
-    fn from(e: sled::Error) -> Self {
+impl StorageError {
+    /// A failure sled reported. Crate-private (a `From<sled::Error>` impl would be public):
+    /// sled is the store's engine, not part of its API.
+    pub(crate) fn from_sled(e: sled::Error) -> Self {
         match e {
             sled::Error::Io(io) => Self::io("sled I/O", io),
             other => Self {
@@ -60,6 +62,18 @@ impl From<sled::Error> for StorageError {
                 source: None,
             },
         }
+    }
+}
+
+/// sled's results in the store's errors, for `?` inside the crate: `.storage()?` turns a
+/// `sled::Error` into a [`StorageError`], which every error enum of the store converts from.
+pub(crate) trait SledResult<T> {
+    fn storage(self) -> Result<T, StorageError>;
+}
+
+impl<T> SledResult<T> for sled::Result<T> {
+    fn storage(self) -> Result<T, StorageError> {
+        self.map_err(StorageError::from_sled)
     }
 }
 
@@ -362,18 +376,6 @@ impl From<ReadError> for OpenError {
                 reason,
             }),
         }
-    }
-}
-
-impl From<sled::Error> for ReadError {
-    fn from(e: sled::Error) -> Self {
-        Self::Storage(e.into())
-    }
-}
-
-impl From<sled::Error> for AppendError {
-    fn from(e: sled::Error) -> Self {
-        Self::Storage(e.into())
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use crate::error::{CorruptionError, ReadError};
+use crate::error::{CorruptionError, ReadError, SledResult};
 use crate::keys::{self, ID_ENTRY_BYTES, REVISIONS_PER_CHUNK};
 use crate::read::Direction;
 use crate::store::Inner;
@@ -56,7 +56,7 @@ impl Inner {
     /// The position of the event with this id, committed (visible or not).
     pub(crate) fn position_of_id(&self, id: &Uuid) -> Result<Option<u64>, ReadError> {
         let key = keys::id_bucket(id);
-        match self.tree.get(key)? {
+        match self.tree.get(key).storage()? {
             None => Ok(None),
             Some(v) => Ok(bucket_find(&key, &v, id)?),
         }
@@ -69,7 +69,7 @@ impl Inner {
         revision: u64,
     ) -> Result<Option<u64>, ReadError> {
         let key = keys::revision_chunk(no, revision);
-        match self.tree.get(key)? {
+        match self.tree.get(key).storage()? {
             None => Ok(None),
             Some(v) => {
                 let slot = (revision % REVISIONS_PER_CHUNK) as usize;
@@ -85,7 +85,7 @@ impl Inner {
             .range(keys::revision_chunk(no, 0)..=keys::revision_chunk(no, u64::MAX))
             .rev();
         for item in range {
-            let (key, value) = item?;
+            let (key, value) = item.storage()?;
             let first = chunk_first(&key)?;
             // A stream's positions grow with its revisions, so the last slot within the bound
             // is the answer.
@@ -118,7 +118,7 @@ impl Inner {
                     .tree
                     .range(keys::revision_chunk(no, from)..=keys::revision_chunk(no, u64::MAX));
                 for item in range {
-                    let (key, value) = item?;
+                    let (key, value) = item.storage()?;
                     let first = chunk_first(&key)?;
                     let skip = from.saturating_sub(first) as usize;
                     for p in chunk_slots(&key, &value)?.skip(skip) {
@@ -137,7 +137,7 @@ impl Inner {
                     .range(keys::revision_chunk(no, 0)..=keys::revision_chunk(no, from))
                     .rev();
                 for item in range {
-                    let (key, value) = item?;
+                    let (key, value) = item.storage()?;
                     let first = chunk_first(&key)?;
                     let slots = chunk_slots(&key, &value)?;
                     let len = slots.len() as u64;
@@ -178,7 +178,11 @@ impl IndexOverlay {
         if let Some(v) = self.values.get(key) {
             return Ok(v.clone());
         }
-        Ok(tree.get(key)?.map(|v| v.to_vec()).unwrap_or_default())
+        Ok(tree
+            .get(key)
+            .storage()?
+            .map(|v| v.to_vec())
+            .unwrap_or_default())
     }
 
     /// Records that revision `revision` of stream `no` is at `position`; the revisions before
@@ -253,23 +257,24 @@ pub(crate) fn forget(
     position: u64,
 ) -> Result<(), ReadError> {
     if let Some(no) = tree
-        .get(keys::stream(stream))?
+        .get(keys::stream(stream))
+        .storage()?
         .and_then(|v| keys::read_u64(&v))
     {
         let key = keys::revision_chunk(no, revision);
-        if let Some(v) = tree.get(key)? {
+        if let Some(v) = tree.get(key).storage()? {
             let at = ((revision % REVISIONS_PER_CHUNK) * 8) as usize;
             if v.len() >= at + 8 && v[at..at + 8] == position.to_be_bytes() {
                 if at == 0 {
-                    tree.remove(key)?;
+                    tree.remove(key).storage()?;
                 } else {
-                    tree.insert(key, &v[..at])?;
+                    tree.insert(key, &v[..at]).storage()?;
                 }
             }
         }
     }
     let key = keys::id_bucket(id);
-    if let Some(v) = tree.get(key)? {
+    if let Some(v) = tree.get(key).storage()? {
         let entry = id_entry(id, position);
         let kept: Vec<u8> = v
             .chunks_exact(ID_ENTRY_BYTES)
@@ -278,7 +283,7 @@ pub(crate) fn forget(
             .copied()
             .collect();
         if kept.len() != v.len() {
-            tree.insert(key, kept)?;
+            tree.insert(key, kept).storage()?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@
 
 use crate::codec;
 use crate::commit::StagedCommit;
-use crate::error::{CorruptionError, ReadError, StorageError};
+use crate::error::{CorruptionError, ReadError, SledResult};
 use crate::index::IndexOverlay;
 use crate::keys;
 
@@ -61,7 +61,7 @@ pub(crate) fn install(
         // Last: its presence says the commit is whole.
         writes.push((keys::commit(c.info.number).to_vec(), entry));
         for (k, v) in writes {
-            tree.insert(k, v).map_err(StorageError::from)?;
+            tree.insert(k, v).storage()?;
         }
     }
     Ok(stream_counter)
@@ -74,7 +74,7 @@ pub(crate) fn discard_beyond(tree: &sled::Tree, head: u64) -> Result<u64, ReadEr
     let beyond: Vec<(sled::IVec, sled::IVec)> = tree
         .range(keys::log(head + 1)..=keys::log(u64::MAX))
         .collect::<Result<_, _>>()
-        .map_err(StorageError::from)?;
+        .storage()?;
     for (key, value) in beyond {
         let Some(position) = keys::log_position(&key) else {
             continue;
@@ -82,7 +82,7 @@ pub(crate) fn discard_beyond(tree: &sled::Tree, head: u64) -> Result<u64, ReadEr
         if let Ok(codec::Stored::V4(r)) = codec::decode_stored(&value) {
             crate::index::forget(tree, &r.stream, r.revision, &r.event_id, position)?;
         }
-        tree.remove(&key).map_err(StorageError::from)?;
+        tree.remove(&key).storage()?;
         removed += 1;
     }
     Ok(removed)

@@ -33,6 +33,7 @@ mod persist;
 mod read;
 mod record;
 mod round;
+mod side;
 mod snapshot;
 mod stats;
 mod store;
@@ -55,6 +56,7 @@ pub use record::{
     stream_category, Metadata, NewEvent, RecordedEvent, Timestamp, MAX_EVENT_TYPE_BYTES,
     MAX_PAYLOAD_BYTES, MAX_RECORD_BYTES, MAX_STREAM_ID_BYTES,
 };
+pub use side::{SideBatch, SideBytes, SideIter, SideTable};
 pub use snapshot::Snapshot;
 pub use stats::StoreStats;
 pub use store::{Recovery, Store, StoreConfig};

@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use crate::codec;
-use crate::error::{CorruptionError, OpenError, StorageError};
+use crate::error::{CorruptionError, OpenError, SledResult};
 use crate::journal::JournalHead;
 use crate::keys::{self, REVISIONS_PER_CHUNK};
 
@@ -82,9 +82,8 @@ pub(crate) fn upgrade(tree: &sled::Tree, header: Vec<u8>) -> Result<(), OpenErro
         write_all(tree, values)?;
     }
 
-    tree.insert(keys::HEADER, header)
-        .map_err(StorageError::from)?;
-    tree.flush().map_err(StorageError::from)?;
+    tree.insert(keys::HEADER, header).storage()?;
+    tree.flush().storage()?;
     remove_legacy(tree)
 }
 
@@ -95,7 +94,7 @@ pub(crate) fn remove_legacy(tree: &sled::Tree) -> Result<(), OpenError> {
         deleted += delete_prefix(tree, prefix)?;
     }
     if deleted > 0 {
-        tree.flush().map_err(StorageError::from)?;
+        tree.flush().storage()?;
     }
     Ok(())
 }
@@ -107,7 +106,7 @@ pub(crate) fn legacy_head(tree: &sled::Tree) -> Result<JournalHead, OpenError> {
         .range(keys::prefix_range(keys::log(0)[0]))
         .next_back()
         .transpose()
-        .map_err(StorageError::from)?;
+        .storage()?;
     let Some((key, value)) = last else {
         return Ok(JournalHead::EMPTY);
     };
@@ -130,7 +129,7 @@ pub(crate) fn legacy_head(tree: &sled::Tree) -> Result<JournalHead, OpenError> {
 fn stream_table(tree: &sled::Tree) -> Result<HashMap<String, u64>, OpenError> {
     let mut streams = HashMap::new();
     for item in tree.range(keys::prefix_range(keys::stream("")[0])) {
-        let (key, value) = item.map_err(StorageError::from)?;
+        let (key, value) = item.storage()?;
         let (Ok(name), Some(no)) = (
             std::str::from_utf8(key.get(1..).unwrap_or_default()),
             keys::read_u64(&value),
@@ -151,7 +150,7 @@ fn for_each_record(
     mut f: impl FnMut(u64, &crate::record::RecordedEvent) -> Result<(), OpenError>,
 ) -> Result<(), OpenError> {
     for item in tree.range(keys::prefix_range(keys::log(0)[0])) {
-        let (key, value) = item.map_err(StorageError::from)?;
+        let (key, value) = item.storage()?;
         let position = keys::log_position(&key).ok_or_else(|| CorruptionError {
             at: "log key".into(),
             reason: "malformed".into(),
@@ -173,12 +172,11 @@ fn write_all<K: AsRef<[u8]>>(
         batch.insert(key.as_ref(), value);
         in_batch += 1;
         if in_batch >= BATCH {
-            tree.apply_batch(std::mem::take(&mut batch))
-                .map_err(StorageError::from)?;
+            tree.apply_batch(std::mem::take(&mut batch)).storage()?;
             in_batch = 0;
         }
     }
-    tree.apply_batch(batch).map_err(StorageError::from)?;
+    tree.apply_batch(batch).storage()?;
     Ok(())
 }
 
@@ -188,13 +186,13 @@ fn delete_prefix(tree: &sled::Tree, prefix: u8) -> Result<usize, OpenError> {
         let mut batch = sled::Batch::default();
         let mut n = 0;
         for item in tree.range(keys::prefix_range(prefix)).keys().take(BATCH) {
-            batch.remove(item.map_err(StorageError::from)?);
+            batch.remove(item.storage()?);
             n += 1;
         }
         if n == 0 {
             return Ok(deleted);
         }
-        tree.apply_batch(batch).map_err(StorageError::from)?;
+        tree.apply_batch(batch).storage()?;
         deleted += n;
     }
 }

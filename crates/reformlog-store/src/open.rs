@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::codec;
-use crate::error::{CorruptionError, OpenError, StorageError};
+use crate::error::{CorruptionError, OpenError, SledResult, StorageError};
 use crate::header::{Header, FORMAT_3, FORMAT_VERSION};
 use crate::install;
 use crate::journal::{Journal, JournalHead};
@@ -69,7 +69,7 @@ fn classify_open_error(e: sled::Error, path: &Path) -> OpenError {
             at: format!("sled files in {}", path.display()),
             reason: e.to_string(),
         }),
-        _ => OpenError::Storage(e.into()),
+        _ => OpenError::Storage(StorageError::from_sled(e)),
     }
 }
 
@@ -79,7 +79,7 @@ pub(crate) fn log_head(tree: &sled::Tree, legacy_commits: u64) -> Result<Journal
         .range(keys::prefix_range(keys::COMMIT))
         .next_back()
         .transpose()
-        .map_err(StorageError::from)?;
+        .storage()?;
     let (commit, position) = match last_commit {
         Some((key, value)) => {
             let number = keys::commit_number(&key).ok_or_else(|| CorruptionError {
@@ -99,7 +99,7 @@ pub(crate) fn log_head(tree: &sled::Tree, legacy_commits: u64) -> Result<Journal
         .keys()
         .next_back()
         .transpose()
-        .map_err(StorageError::from)?;
+        .storage()?;
     let mut last_record = last_key
         .as_deref()
         .and_then(keys::log_position)
@@ -123,7 +123,7 @@ pub(crate) fn log_head(tree: &sled::Tree, legacy_commits: u64) -> Result<Journal
     }
     let bytes = tree
         .get(keys::log(position))
-        .map_err(StorageError::from)?
+        .storage()?
         .ok_or_else(|| CorruptionError::at_position(position, "record missing"))?;
     let hash =
         codec::record_hash_of(&bytes).map_err(|e| CorruptionError::at_position(position, e))?;
@@ -143,7 +143,7 @@ pub(crate) fn commit_time(
     if head.commit <= legacy_commits {
         let bytes = tree
             .get(keys::log(head.position))
-            .map_err(StorageError::from)?
+            .storage()?
             .ok_or_else(|| CorruptionError::at_position(head.position, "record missing"))?;
         let r = codec::decode_record(&bytes)
             .map_err(|e| CorruptionError::at_position(head.position, e))?;
@@ -151,7 +151,7 @@ pub(crate) fn commit_time(
     }
     let bytes = tree
         .get(keys::commit(head.commit))
-        .map_err(StorageError::from)?
+        .storage()?
         .ok_or_else(|| CorruptionError {
             at: format!("commit {}", head.commit),
             reason: "commit entry missing".into(),
@@ -172,9 +172,9 @@ pub(crate) fn check_or_write_header(
     segment_bytes: u64,
     existed: bool,
 ) -> Result<Option<u32>, OpenError> {
-    let bytes = tree.get(keys::HEADER).map_err(StorageError::from)?;
+    let bytes = tree.get(keys::HEADER).storage()?;
     let Some(bytes) = bytes else {
-        if tree.first().map_err(StorageError::from)?.is_some() {
+        if tree.first().storage()?.is_some() {
             return Err(OpenError::NotAStore {
                 path: path.to_path_buf(),
             });
@@ -192,7 +192,7 @@ pub(crate) fn check_or_write_header(
             Journal::create(path, JournalHead::EMPTY, segment_bytes)?;
         }
         tree.insert(keys::HEADER, Header::current().encode())
-            .map_err(StorageError::from)?;
+            .storage()?;
         durable_flush(db, path)?;
         return Ok(None);
     };
@@ -229,11 +229,11 @@ pub(crate) fn check_or_write_header(
     // starts at the log's head. Redone from here while the header still says 3.
     let head = migrate::legacy_head(tree)?;
     tree.insert(keys::LEGACY_COMMITS, &keys::u64_value(head.position))
-        .map_err(StorageError::from)?;
+        .storage()?;
     durable_flush(db, path)?;
     Journal::create(path, head, segment_bytes)?;
     tree.insert(keys::HEADER, Header::current().encode())
-        .map_err(StorageError::from)?;
+        .storage()?;
     durable_flush(db, path)?;
     Ok(Some(header.format_version))
 }
@@ -241,7 +241,7 @@ pub(crate) fn check_or_write_header(
 /// sled's flush, then `fdatasync` of its data file (sled's flush alone does not reach stable
 /// storage on Linux).
 fn durable_flush(db: &sled::Db, path: &Path) -> Result<(), StorageError> {
-    db.flush().map_err(StorageError::from)?;
+    db.flush().storage()?;
     std::fs::File::open(path.join("db"))
         .and_then(|f| f.sync_data())
         .map_err(|e| StorageError::io("fdatasync sled data file", e))

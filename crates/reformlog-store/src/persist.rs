@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::error::StorageError;
+use crate::error::{SledResult, StorageError};
 use crate::journal::Journal;
 use crate::store::lock;
 
@@ -211,7 +211,7 @@ pub(crate) fn persist_once(
         return Ok(());
     }
     if target > work.shared.persisted_commit.load(Ordering::Acquire) {
-        work.db.flush().map_err(StorageError::from)?;
+        work.db.flush().storage()?;
         data_file
             .sync_data()
             .map_err(|e| StorageError::io("fdatasync sled data file", e))?;

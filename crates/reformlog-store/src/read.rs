@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::chain::HeadDigest;
 use crate::codec;
-use crate::error::{CorruptionError, ReadError};
+use crate::error::{CorruptionError, ReadError, SledResult};
 use crate::keys;
 use crate::record::{stream_category, RecordedEvent, Timestamp};
 use crate::store::{Inner, Store};
@@ -201,7 +201,7 @@ impl Store {
         let mut prev: Option<(u64, crate::chain::Hash)> = None;
         let mut commit = None;
         for item in iter {
-            let (key, value) = item?;
+            let (key, value) = item.storage()?;
             let position = keys::log_position(&key).ok_or_else(|| CorruptionError {
                 at: "log key".into(),
                 reason: "malformed".into(),
@@ -257,7 +257,7 @@ impl Inner {
     /// The stored record at `position`, decoded; missing is corruption (callers only ask for
     /// positions they know exist).
     pub(crate) fn read_record(&self, position: u64) -> Result<RecordedEvent, ReadError> {
-        match self.tree.get(keys::log(position))? {
+        match self.tree.get(keys::log(position)).storage()? {
             None => Err(CorruptionError::at_position(position, "record missing").into()),
             Some(bytes) => self.complete(position, &bytes, None, &mut None),
         }
@@ -268,7 +268,7 @@ impl Inner {
         if position == 0 {
             return Ok(crate::chain::Hash::ZERO);
         }
-        match self.tree.get(keys::log(position))? {
+        match self.tree.get(keys::log(position)).storage()? {
             None => Err(CorruptionError::at_position(position, "record missing").into()),
             Some(bytes) => Ok(codec::record_hash_of(&bytes)
                 .map_err(|e| CorruptionError::at_position(position, e))?),
@@ -332,7 +332,7 @@ impl Inner {
     }
 
     pub(crate) fn stream_number(&self, stream: &str) -> Result<Option<u64>, ReadError> {
-        match self.tree.get(keys::stream(stream))? {
+        match self.tree.get(keys::stream(stream)).storage()? {
             None => Ok(None),
             Some(v) => Ok(Some(keys::read_u64(&v).ok_or_else(|| CorruptionError {
                 at: format!("stream table entry {stream:?}"),

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::{record_hash, Hash, HeadDigest};
 use crate::commit::{CommitInfo, StagedCommit, StagedStream};
-use crate::error::{ReadError, SnapshotError};
+use crate::error::{ReadError, SledResult, SnapshotError};
 use crate::journal;
 use crate::keys;
 use crate::record::RecordedEvent;
@@ -152,7 +152,7 @@ fn copy_commits(
         Ok(())
     };
     for item in source.tree.range(keys::log(1)..=keys::log(last.position)) {
-        let (key, value) = item.map_err(ReadError::from)?;
+        let (key, value) = item.storage().map_err(ReadError::from)?;
         let broken = |position: u64, reason: &str| SnapshotError::Broken {
             position,
             reason: reason.into(),

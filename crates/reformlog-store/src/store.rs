@@ -11,7 +11,7 @@ use crate::anchor::Anchor;
 use crate::chain::Hash;
 use crate::commit::CommitCache;
 use crate::contention::Contention;
-use crate::error::{CorruptionError, OpenError, StorageError};
+use crate::error::{CorruptionError, OpenError, SledResult, StorageError};
 use crate::install;
 use crate::installer::Installer;
 use crate::journal::{Journal, JournalHead, TornTail};
@@ -319,10 +319,10 @@ impl Store {
             Journal::create(&path, JournalHead::EMPTY, config.segment_bytes)?;
         }
         let db = open_sled(&path, config.cache_capacity, config.lock_wait)?;
-        let tree = db.open_tree(keys::LOG_TREE).map_err(StorageError::from)?;
+        let tree = db.open_tree(keys::LOG_TREE).storage()?;
         let upgraded_from =
             check_or_write_header(&db, &tree, &path, config.segment_bytes, existed)?;
-        let legacy_commits = match tree.get(keys::LEGACY_COMMITS).map_err(StorageError::from)? {
+        let legacy_commits = match tree.get(keys::LEGACY_COMMITS).storage()? {
             None => 0,
             Some(v) => keys::read_u64(&v).ok_or_else(|| CorruptionError {
                 at: "legacy commit count".into(),
@@ -353,7 +353,7 @@ impl Store {
                 .into());
             }
         }
-        let next_stream_no = match tree.get(keys::STREAM_COUNTER).map_err(StorageError::from)? {
+        let next_stream_no = match tree.get(keys::STREAM_COUNTER).storage()? {
             None => 0,
             Some(v) => keys::read_u64(&v).ok_or_else(|| CorruptionError {
                 at: "stream counter".into(),
@@ -508,33 +508,23 @@ impl Store {
         &self.inner.path
     }
 
-    /// An auxiliary sled tree in the same database, for read models kept beside the log.
-    /// Names starting with `reformlog.` are reserved for the store.
-    pub fn aux_tree(&self, name: &str) -> Result<sled::Tree, StorageError> {
-        if name.starts_with("reformlog.") || name == "__sled__default" {
-            return Err(StorageError::io(
-                "aux_tree",
-                std::io::Error::new(std::io::ErrorKind::InvalidInput, "reserved tree name"),
-            ));
-        }
-        Ok(self.inner.db.open_tree(name)?)
+    /// The side table `name` in the store's database, created if need be: an ordered byte
+    /// table for what callers keep beside the log (see [`crate::SideTable`]). Names starting
+    /// with `reformlog.` are reserved for the store.
+    pub fn side_table(&self, name: &str) -> Result<crate::SideTable, StorageError> {
+        crate::side::open(&self.inner.db, name)
     }
 
-    /// Drops an auxiliary tree and everything in it at once (cheaper than clearing it key by
-    /// key, e.g. before a read-model rebuild). Returns whether it existed.
-    pub fn drop_aux_tree(&self, name: &str) -> Result<bool, StorageError> {
-        if name.starts_with("reformlog.") || name == "__sled__default" {
-            return Err(StorageError::io(
-                "drop_aux_tree",
-                std::io::Error::new(std::io::ErrorKind::InvalidInput, "reserved tree name"),
-            ));
-        }
-        Ok(self.inner.db.drop_tree(name)?)
+    /// Drops a side table and everything in it at once (cheaper than clearing it key by
+    /// key, e.g. before a read-model rebuild); handles taken before are stale. Returns
+    /// whether it existed.
+    pub fn drop_side_table(&self, name: &str) -> Result<bool, StorageError> {
+        crate::side::drop_table(&self.inner.db, name)
     }
 
     /// Bytes the database occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64, StorageError> {
-        Ok(self.inner.db.size_on_disk()?)
+        Ok(self.inner.db.size_on_disk().storage()?)
     }
 
     /// Makes every commit written so far durable and visible (one journal `fdatasync`,

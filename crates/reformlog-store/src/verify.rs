@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::{record_hash, Hash, HeadDigest};
 use crate::commit::CommitInfo;
-use crate::error::ReadError;
+use crate::error::{ReadError, SledResult, StorageError};
 use crate::keys;
 use crate::store::Store;
 
@@ -107,7 +107,7 @@ impl Store {
                         head,
                     ))
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(StorageError::from_sled(e).into()),
             };
             let Some(position) = keys::log_position(&key) else {
                 return Ok(broken(expected, BreakKind::Missing, checked, head));
@@ -181,7 +181,7 @@ impl Store {
                     head,
                 ));
             }
-            let stream_no = match tree.get(keys::stream(&record.stream))? {
+            let stream_no = match tree.get(keys::stream(&record.stream)).storage()? {
                 Some(v) => keys::read_u64(&v),
                 None => None,
             };

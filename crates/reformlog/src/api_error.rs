@@ -84,12 +84,6 @@ pub enum Error {
     Seed(#[from] crate::seed::SeedError),
 }
 
-impl From<sled::Error> for Error {
-    fn from(e: sled::Error) -> Self {
-        Self::Storage(e.into())
-    }
-}
-
 fn describe(actual: Option<u64>) -> String {
     actual.map_or_else(|| "no stream".to_owned(), |r| r.to_string())
 }

@@ -21,7 +21,10 @@ use crate::event::Recorded;
 use crate::ids::EntityKey;
 use crate::view::{evolve, EntityView, Membership};
 use cache::{CachedRow, RelationCache, RowCache};
-use reformlog_store::{decode_payload, encode_payload, CodecError, Direction, EventFilter, Store};
+use reformlog_store::{
+    decode_payload, encode_payload, CodecError, Direction, EventFilter, SideBatch, SideBytes,
+    SideTable, Store,
+};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
@@ -131,12 +134,12 @@ impl EntityRecord {
 /// all of it. Also returns how many memberships the segments hold.
 fn load_row(
     store: &Store,
-    tree: &sled::Tree,
+    tree: &SideTable,
     key: &EntityKey,
     bytes: &[u8],
 ) -> Result<(EntityRecord, usize, usize), Error> {
     let members = match key {
-        EntityKey::Committee(_) => Some(tree.scan_prefix(keys::members_prefix(key)).values()),
+        EntityKey::Committee(_) => Some(tree.scan_prefix(keys::members_prefix(key))),
         _ => None,
     };
     let tails = tree.scan_prefix(keys::tail_prefix(key));
@@ -146,7 +149,7 @@ fn load_row(
         members
             .into_iter()
             .flatten()
-            .map(|r| r.map_err(Error::from)),
+            .map(|r| r.map(|(_, v)| v).map_err(Error::from)),
         tails.map(|r| r.map_err(Error::from)),
     )
 }
@@ -155,8 +158,8 @@ fn load_row(
 fn decode_row(
     store: &Store,
     bytes: &[u8],
-    members: impl Iterator<Item = Result<sled::IVec, Error>>,
-    tails: impl Iterator<Item = Result<(sled::IVec, sled::IVec), Error>>,
+    members: impl Iterator<Item = Result<SideBytes, Error>>,
+    tails: impl Iterator<Item = Result<(SideBytes, SideBytes), Error>>,
 ) -> Result<(EntityRecord, usize, usize), Error> {
     let mut record = EntityRecord::decode(bytes)?;
     let mut encoded = bytes.len();
@@ -207,7 +210,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct ReadModel {
     pub(crate) store: Store,
     /// Replaced (under `gate` held exclusively) when a rebuild drops the tree.
-    tree: RwLock<sled::Tree>,
+    tree: RwLock<SideTable>,
     /// Decoded rows and relation lookups as of the checkpoint; see [`cache`].
     cache: RowCache,
     relations: RelationCache,
@@ -235,7 +238,7 @@ impl ReadModel {
     /// Opens the read-model tree; a tree of another layout version is emptied, to be
     /// rebuilt by the next catch-up.
     pub(crate) fn open(store: Store) -> Result<Self, crate::api_error::OpenError> {
-        let tree = store.aux_tree(TREE)?;
+        let tree = store.side_table(TREE)?;
         let rm = Self {
             store,
             tree: RwLock::new(tree),
@@ -270,8 +273,8 @@ impl ReadModel {
         let mut tree = self.tree.write().unwrap_or_else(PoisonError::into_inner);
         // Dropping the whole tree is one operation, where clearing it removes key by key
         // (a large share of a rebuild's time).
-        self.store.drop_aux_tree(TREE)?;
-        *tree = self.store.aux_tree(TREE)?;
+        self.store.drop_side_table(TREE)?;
+        *tree = self.store.side_table(TREE)?;
         self.cache.clear();
         self.relations.clear();
         self.tasks.clear();
@@ -333,7 +336,7 @@ impl ReadModel {
             }
             let flushed = chunk.into_batch()?;
             let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-            self.tree().apply_batch(flushed.batch)?;
+            self.tree().apply(flushed.batch)?;
             for (key, record, encoded) in flushed.rows {
                 self.tasks.written(&key, &record);
                 let stored_members = record
@@ -434,11 +437,11 @@ impl ReadModel {
             // The writer's own error explains an applier that found it stopped.
             written.and(read)
         })?;
-        let mut done = sled::Batch::default();
+        let mut done = SideBatch::default();
         done.insert(&keys::VERSION, &keys::LAYOUT_VERSION.to_be_bytes());
         done.insert(&keys::CHECKPOINT, &keys::u64_bytes(last));
         let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-        tree.apply_batch(done)?;
+        tree.apply(done)?;
         self.cache.clear();
         self.relations.clear();
         self.tasks.clear();
@@ -538,7 +541,7 @@ impl ReadModel {
     /// cached.
     pub(crate) fn row(
         &self,
-        tree: &sled::Tree,
+        tree: &SideTable,
         key: &EntityKey,
     ) -> Result<Option<CachedRow>, Error> {
         if let Some(entry) = self.cache.get(key) {
@@ -565,7 +568,7 @@ impl ReadModel {
     /// at a million events) and push the rows compositions use out of the cache.
     pub(crate) fn header_row(
         &self,
-        tree: &sled::Tree,
+        tree: &SideTable,
         key: &EntityKey,
     ) -> Result<Option<CachedRow>, Error> {
         if !matches!(key, EntityKey::Committee(_)) {
@@ -601,7 +604,7 @@ impl ReadModel {
     /// shared with the cache (callers hold the gate shared, as for [`ReadModel::row`]).
     pub(crate) fn related(
         &self,
-        tree: &sled::Tree,
+        tree: &SideTable,
         table: u8,
         a: uuid::Uuid,
     ) -> Result<Arc<[uuid::Uuid]>, Error> {
@@ -624,7 +627,7 @@ impl ReadModel {
     }
 
     /// The current tree (a cheap handle; a rebuild swaps in a new one).
-    pub(crate) fn tree(&self) -> sled::Tree {
+    pub(crate) fn tree(&self) -> SideTable {
         self.tree
             .read()
             .unwrap_or_else(PoisonError::into_inner)

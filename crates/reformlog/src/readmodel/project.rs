@@ -27,8 +27,9 @@ use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::text::fold;
 use crate::view::{evolve, rebuild_view, EntityView};
-use reformlog_store::{encode_payload, Direction, EventFilter, RecordedEvent, Store};
-use sled::IVec;
+use reformlog_store::{
+    encode_payload, Direction, EventFilter, RecordedEvent, SideBatch, SideBytes, SideTable, Store,
+};
 use std::collections::{BTreeMap, VecDeque};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -447,7 +448,7 @@ impl<'a> Chunk<'a> {
         }
         let relations = self.take_index(&mut entries);
         self.take_runs(true, &mut entries);
-        let mut batch = sled::Batch::default();
+        let mut batch = SideBatch::default();
         for (key, value) in entries {
             match value {
                 Some(v) => batch.insert(key, v),
@@ -804,13 +805,16 @@ impl Spiller {
     }
 
     /// The value of `key` as `tree` will hold it once every spill handed over is written.
-    pub(crate) fn get(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<IVec>, Error> {
+    pub(crate) fn get(&self, tree: &SideTable, key: &[u8]) -> Result<Option<SideBytes>, Error> {
         // Whatever the writer finishes meanwhile, the spills taken here are applied on top
         // of what the tree is read to hold, so the answer does not depend on its progress.
         let spills = self.in_flight();
         for (_, entries) in spills.iter().rev() {
             if let Ok(i) = entries.binary_search_by(|e| e.0.as_slice().cmp(key)) {
-                return Ok(entries.get(i).and_then(|e| e.1.as_deref()).map(IVec::from));
+                return Ok(entries
+                    .get(i)
+                    .and_then(|e| e.1.as_deref())
+                    .map(SideBytes::from));
             }
         }
         Ok(tree.get(key)?)
@@ -820,9 +824,9 @@ impl Spiller {
     /// handed over is written.
     pub(crate) fn scan_prefix(
         &self,
-        tree: &sled::Tree,
+        tree: &SideTable,
         prefix: &[u8],
-    ) -> Result<Vec<(IVec, IVec)>, Error> {
+    ) -> Result<Vec<(SideBytes, SideBytes)>, Error> {
         let spills = self.in_flight();
         let mut found = BTreeMap::new();
         for item in tree.scan_prefix(prefix) {
@@ -834,7 +838,9 @@ impl Spiller {
             let under = entries.get(start..).unwrap_or_default();
             for (k, v) in under.iter().take_while(|e| e.0.starts_with(prefix)) {
                 match v {
-                    Some(v) => found.insert(IVec::from(k.as_slice()), IVec::from(v.as_slice())),
+                    Some(v) => {
+                        found.insert(SideBytes::from(k.as_slice()), SideBytes::from(v.as_slice()))
+                    }
                     None => found.remove(k.as_slice()),
                 };
             }
@@ -964,7 +970,7 @@ fn decode_page(store: &Store, start: u64, count: u64) -> Result<Vec<DecodedEvent
 }
 
 /// The writing thread of a rebuild: writes what it is handed until the channel closes.
-pub(crate) fn write_spills(tree: &sled::Tree, spills: Spills) -> Result<(), Error> {
+pub(crate) fn write_spills(tree: &SideTable, spills: Spills) -> Result<(), Error> {
     for entries in spills.from_applier {
         write_entries(tree, &entries)?;
         // The applying thread made the entries and frees them (see `decode_log` for why):
@@ -980,7 +986,7 @@ pub(crate) fn write_spills(tree: &sled::Tree, spills: Spills) -> Result<(), Erro
 /// concurrency-control lock exclusively, which would stop the rebuild's decoding threads
 /// (iterating the log takes it shared) for as long as the batch takes; single inserts take
 /// it shared, and cost less per key.
-pub(crate) fn write_entries(tree: &sled::Tree, entries: &[Entry]) -> Result<(), Error> {
+pub(crate) fn write_entries(tree: &SideTable, entries: &[Entry]) -> Result<(), Error> {
     for (key, value) in entries {
         match value {
             Some(v) => {
@@ -996,7 +1002,7 @@ pub(crate) fn write_entries(tree: &sled::Tree, entries: &[Entry]) -> Result<(), 
 
 /// A chunk's batch and what it writes.
 pub(crate) struct Flushed {
-    pub(crate) batch: sled::Batch,
+    pub(crate) batch: SideBatch,
     /// Every row: the entity, its record and (about) the size of its encoding.
     pub(crate) rows: Vec<(EntityKey, EntityRecord, usize)>,
     /// The `[table][uuid]` prefix of every relation entry written.
@@ -1103,11 +1109,11 @@ mod tests {
         (k.as_bytes().to_vec(), None)
     }
 
-    fn text(v: Option<IVec>) -> Option<String> {
+    fn text(v: Option<SideBytes>) -> Option<String> {
         v.map(|v| String::from_utf8(v.to_vec()).unwrap())
     }
 
-    fn scan(spiller: &Spiller, tree: &sled::Tree, prefix: &str) -> Vec<(String, String)> {
+    fn scan(spiller: &Spiller, tree: &SideTable, prefix: &str) -> Vec<(String, String)> {
         let found = spiller.scan_prefix(tree, prefix.as_bytes()).unwrap();
         found
             .into_iter()
@@ -1124,8 +1130,9 @@ mod tests {
 
     #[test]
     fn spills_not_yet_written_read_as_the_tree_will_hold_them() {
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let tree = db.open_tree("rm").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let tree = store.side_table("rm").unwrap();
         for (k, v) in [
             ("a1", "old"),
             ("a2", "kept"),
@@ -1143,7 +1150,7 @@ mod tests {
         spiller.write(vec![del("a1"), put("a3", "again")]).unwrap();
 
         let expected = pairs(&[("a2", "kept"), ("a3", "again")]);
-        let check = |tree: &sled::Tree| {
+        let check = |tree: &SideTable| {
             assert_eq!(text(spiller.get(tree, b"a1").unwrap()), None);
             assert_eq!(text(spiller.get(tree, b"a2").unwrap()).unwrap(), "kept");
             assert_eq!(text(spiller.get(tree, b"a3").unwrap()).unwrap(), "again");

@@ -13,6 +13,7 @@ use crate::source::{Source, ViewRef, Views};
 use crate::summary::EntityKind;
 use crate::text::folded_contains;
 use crate::view::{rebuild_view, EntityView};
+use reformlog_store::SideTable;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use uuid::Uuid;
 pub(crate) struct RmSource<'a> {
     rm: &'a ReadModel,
     /// The tree as of the gate the caller holds.
-    tree: sled::Tree,
+    tree: SideTable,
     bound: u64,
     /// Views looked up during this read: a composition asks for the same people, units and
     /// decisions many times, and views refolded for an earlier bound are not cached.
@@ -222,7 +223,7 @@ impl<'a> RmSource<'a> {
         let mut runs = Vec::new();
         // Runs of one actor partition its events in log order, so only the last run starting
         // before `from` can hold events at or after it.
-        if let Some(item) = tree.range(prefix.clone()..start.clone()).next_back() {
+        if let Some(item) = tree.range_rev(prefix..start.clone()).next() {
             runs.push(item?.1);
         }
         if start < end {

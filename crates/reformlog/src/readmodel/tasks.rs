@@ -12,6 +12,7 @@ use crate::ids::{DecisionId, EntityKey, PersonId, TaskId, UnitId};
 use crate::model::TaskStatus;
 use crate::source::TaskFacts;
 use crate::view::{EntityView, TaskView};
+use reformlog_store::SideTable;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{PoisonError, RwLock};
@@ -248,7 +249,7 @@ impl TaskTable {
     pub(crate) fn with<R>(
         &self,
         rm: &ReadModel,
-        tree: &sled::Tree,
+        tree: &SideTable,
         f: impl FnOnce(&Entries) -> R,
     ) -> Result<R, Error> {
         {
@@ -275,7 +276,7 @@ impl TaskTable {
 }
 
 /// Every task row of `tree`, its tails folded in, as entries.
-fn build(rm: &ReadModel, tree: &sled::Tree) -> Result<Entries, Error> {
+fn build(rm: &ReadModel, tree: &SideTable) -> Result<Entries, Error> {
     let mut out = Entries::default();
     let task = keys::kind_byte_of(crate::summary::EntityKind::Task);
     for item in tree.scan_prefix(keys::entity_kind_prefix(task)) {
