@@ -22,6 +22,11 @@ pub(crate) fn ev(event_type: &str, text: &str) -> NewEvent {
 
 /// Opens the sled database underneath a store, waiting while a just-dropped handle still
 /// holds the file lock (sled releases it from background threads).
+#[allow(
+    clippy::disallowed_types,
+    clippy::disallowed_methods,
+    reason = "tests that damage, downgrade or inspect a store's files underneath it need sled itself"
+)]
 pub(crate) fn raw_db(dir: &std::path::Path) -> sled::Db {
     let mut tries = 0;
     loop {

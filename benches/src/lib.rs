@@ -699,6 +699,10 @@ mod tests {
     }
 
     #[test]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "compares the baselines' bytes with what the store put in sled, read raw"
+    )]
     fn bulk_records_are_the_stores_bytes_but_the_hash() {
         let bulk = Bulk::new(3_000, 1_000).unwrap();
         let dir = tempfile::tempdir().unwrap();

@@ -51,6 +51,10 @@ fn snapshot(store: &Store, streams: &[String]) -> Vec<String> {
 
 /// Rewrites a current store the way format 1 kept it: `records` (read from it beforehand) in
 /// record layout 1, one index key per entry, no commit table and no journal.
+#[allow(
+    clippy::disallowed_types,
+    reason = "writes an older format's keys underneath the store, as only sled itself can"
+)]
 pub(crate) fn downgrade_to_v1(dir: &Path, records: &[RecordedEvent]) {
     std::fs::remove_dir_all(dir.join("journal")).unwrap();
     let db = raw_db(dir);

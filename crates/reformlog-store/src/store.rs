@@ -524,7 +524,7 @@ impl Store {
 
     /// Bytes the database occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64, StorageError> {
-        Ok(self.inner.db.size_on_disk().storage()?)
+        self.inner.db.size_on_disk().storage()
     }
 
     /// Makes every commit written so far durable and visible (one journal `fdatasync`,

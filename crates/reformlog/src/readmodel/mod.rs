@@ -278,8 +278,8 @@ impl ReadModel {
         self.cache.clear();
         self.relations.clear();
         self.tasks.clear();
-        tree.insert(keys::VERSION, &keys::LAYOUT_VERSION.to_be_bytes())?;
-        tree.insert(keys::CHECKPOINT, &keys::u64_bytes(0))?;
+        tree.insert(keys::VERSION, keys::LAYOUT_VERSION.to_be_bytes())?;
+        tree.insert(keys::CHECKPOINT, keys::u64_bytes(0))?;
         self.checkpoint.store(0, Ordering::Release);
         Ok(())
     }
@@ -438,8 +438,8 @@ impl ReadModel {
             written.and(read)
         })?;
         let mut done = SideBatch::default();
-        done.insert(&keys::VERSION, &keys::LAYOUT_VERSION.to_be_bytes());
-        done.insert(&keys::CHECKPOINT, &keys::u64_bytes(last));
+        done.insert(keys::VERSION, keys::LAYOUT_VERSION.to_be_bytes());
+        done.insert(keys::CHECKPOINT, keys::u64_bytes(last));
         let _write = self.gate.write().unwrap_or_else(PoisonError::into_inner);
         tree.apply(done)?;
         self.cache.clear();

@@ -455,7 +455,7 @@ impl<'a> Chunk<'a> {
                 None => batch.remove(key),
             }
         }
-        batch.insert(&keys::CHECKPOINT, &keys::u64_bytes(self.last_position));
+        batch.insert(keys::CHECKPOINT, keys::u64_bytes(self.last_position));
         Ok(Flushed {
             batch,
             rows,
