@@ -1,6 +1,6 @@
 //! Bounded in-memory caches of what readers look up most, as of the read model's
 //! checkpoint: decoded entity rows and relation-index lookups (a person's posts), so that
-//! a hot query (the same committee, its members, their posts) neither reads sled nor
+//! a hot query (the same committee, its members, their posts) neither reads the table nor
 //! decodes views again.
 //!
 //! Entries are shared (`Arc`), so a hit costs a hash probe and a reference count. Each
@@ -15,14 +15,17 @@
 //! batch writes is replaced or dropped here while the gate is held exclusively, before the
 //! checkpoint moves.
 
-use super::EntityRecord;
-use super::IdHash;
+use super::row::EntityRecord;
 use crate::ids::EntityKey;
 use crate::view::EntityView;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use uuid::Uuid;
+
+/// The hash of the read models' in-memory maps, whose keys are ids: ahash, keyed at random per
+/// process. With SipHash, hashing was about a third of a cached composition's instructions.
+pub(crate) type IdHash = ahash::RandomState;
 
 /// Estimated bytes all shards may hold together. A composition of a large committee on any
 /// date touches a few thousand small views (people, posts, units, decisions) and the

@@ -1,4 +1,4 @@
-//! The read-model key layout: one sled tree, one prefix byte per table, fixed-width
+//! The read-model key layout: one side table, one prefix byte per table, fixed-width
 //! big-endian parts so that byte order is numeric order and a prefix scan is one lookup.
 //!
 //! | prefix | key | value |
@@ -23,7 +23,7 @@
 //! membership the committee ever had.
 //!
 //! A rebuild does not read a row back from the tree to fold one more event into it: it
-//! notes the event's position in a tail instead (see `project`), and whoever loads the row
+//! notes the event's position in a tail instead (see `chunk`), and whoever loads the row
 //! folds the tail's events, read from the log, into it. Positions not after the row's last
 //! position are already in it and skipped; a writer that writes the row removes the tails.
 //!

@@ -2,9 +2,10 @@
 //! views (refolded from the entity's own stream when it changed after the bound) and index
 //! scans, so the query and decide code written for the in-memory fold runs unchanged.
 
+use super::cache::{CachedRow, IdHash};
 use super::keys;
-use super::IdHash;
-use super::{EntityRecord, ReadModel};
+use super::row::{corrupt, EntityRecord};
+use super::state::ReadModel;
 use crate::api_error::Error;
 use crate::date::Timestamp;
 use crate::event::Recorded;
@@ -91,7 +92,7 @@ impl<'a> RmSource<'a> {
     fn at_bound(
         &self,
         key: &EntityKey,
-        row: Option<super::cache::CachedRow>,
+        row: Option<CachedRow>,
     ) -> Result<Option<Arc<EntityView>>, Error> {
         let Some(row) = row else {
             return Ok(None);
@@ -133,7 +134,7 @@ impl<'a> RmSource<'a> {
             let key = k
                 .get(1..)
                 .and_then(keys::parse_entity_key)
-                .ok_or_else(|| super::corrupt("entity key"))?;
+                .ok_or_else(|| corrupt("entity key"))?;
             let (first, _, _) = EntityRecord::header(&v)?;
             if first <= self.bound {
                 out.push(key);
@@ -168,7 +169,7 @@ impl<'a> RmSource<'a> {
             let key = k
                 .get(1..)
                 .and_then(keys::parse_entity_key)
-                .ok_or_else(|| super::corrupt("entity key"))?;
+                .ok_or_else(|| corrupt("entity key"))?;
             let (first, _, _) = EntityRecord::header(&v)?;
             if first <= self.bound {
                 out.push(key);
@@ -191,7 +192,7 @@ impl<'a> RmSource<'a> {
         let prefix = keys::relation_prefix(keys::CITING, decision.as_uuid());
         for item in self.tree.scan_prefix(prefix) {
             let (k, _) = item?;
-            out.push(keys::citing_target(&k).ok_or_else(|| super::corrupt("citing key"))?);
+            out.push(keys::citing_target(&k).ok_or_else(|| corrupt("citing key"))?);
         }
         Ok(out)
     }
@@ -202,7 +203,7 @@ impl<'a> RmSource<'a> {
         let mut out = Vec::new();
         for item in self.tree.scan_prefix([keys::NAMES]) {
             let (k, _) = item?;
-            let (name, key) = keys::parse_name(&k).ok_or_else(|| super::corrupt("name key"))?;
+            let (name, key) = keys::parse_name(&k).ok_or_else(|| corrupt("name key"))?;
             if folded_contains(name, folded_query) {
                 out.push(key);
             }
@@ -233,7 +234,7 @@ impl<'a> RmSource<'a> {
         }
         let mut out = Vec::new();
         for run in runs {
-            let entries = keys::decode_run(&run).ok_or_else(|| super::corrupt("actor run"))?;
+            let entries = keys::decode_run(&run).ok_or_else(|| corrupt("actor run"))?;
             for (position, at) in entries {
                 if position > self.bound || at < from.micros() || at >= to.micros() {
                     continue;
@@ -303,7 +304,7 @@ impl Source for RmSource<'_> {
         use crate::source::TitleOrder;
         // Bound at the checkpoint: the table is exactly what is known, ranks included.
         let current = self.bound >= self.rm.checkpoint();
-        let table = self.rm.tasks.with(self.rm, &self.tree, |tasks| {
+        let table = self.rm.tasks.with(&self.rm.store, &self.tree, |tasks| {
             let mut changed = Vec::new();
             for e in &tasks.entries {
                 if current {

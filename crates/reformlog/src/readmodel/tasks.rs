@@ -1,18 +1,20 @@
 //! The task table: what reports show of every task, in memory, laid out in a few arenas in
 //! the order tasks were read (so a walk reads memory in sequence), with each title's
 //! collation key and rank in title order, so a report over all tasks (about 130 000 at a
-//! million events) reads no sled row and collates no title. Built by the first report after
+//! million events) reads no stored row and collates no title. Built by the first report after
 //! an open or a rebuild, kept current by every batch the read models write, dropped with
 //! the tree.
 
-use super::{corrupt, keys, load_row, EntityRecord, IdHash, ReadModel};
+use super::cache::IdHash;
+use super::keys;
+use super::row::{corrupt, load_row, EntityRecord};
 use crate::api_error::Error;
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, PersonId, TaskId, UnitId};
 use crate::model::TaskStatus;
 use crate::source::TaskFacts;
 use crate::view::{EntityView, TaskView};
-use reformlog_store::SideTable;
+use reformlog_store::{SideTable, Store};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{PoisonError, RwLock};
@@ -248,7 +250,7 @@ impl TaskTable {
     /// first if need be. Callers hold the gate shared, so the tree is the checkpoint's.
     pub(crate) fn with<R>(
         &self,
-        rm: &ReadModel,
+        store: &Store,
         tree: &SideTable,
         f: impl FnOnce(&Entries) -> R,
     ) -> Result<R, Error> {
@@ -260,7 +262,7 @@ impl TaskTable {
         }
         let mut guard = self.table.write().unwrap_or_else(PoisonError::into_inner);
         if guard.is_none() {
-            *guard = Some(Table::new(build(rm, tree)?));
+            *guard = Some(Table::new(build(store, tree)?));
         }
         match guard.as_mut() {
             Some(table) => {
@@ -276,7 +278,7 @@ impl TaskTable {
 }
 
 /// Every task row of `tree`, its tails folded in, as entries.
-fn build(rm: &ReadModel, tree: &SideTable) -> Result<Entries, Error> {
+fn build(store: &Store, tree: &SideTable) -> Result<Entries, Error> {
     let mut out = Entries::default();
     let task = keys::kind_byte_of(crate::summary::EntityKind::Task);
     for item in tree.scan_prefix(keys::entity_kind_prefix(task)) {
@@ -288,7 +290,7 @@ fn build(rm: &ReadModel, tree: &SideTable) -> Result<Entries, Error> {
         let EntityKey::Task(id) = key else {
             return Err(corrupt("a task key of another kind"));
         };
-        let (record, _, _) = load_row(&rm.store, tree, &key, &v)?;
+        let (record, _, _) = load_row(store, tree, &key, &v)?;
         if let Some(t) = record.view.as_ref().and_then(EntityView::as_task) {
             let e = out.arenas.push(id, record.first, record.last, t);
             out.entries.push(e);
