@@ -282,10 +282,9 @@ impl Reformlog {
 
         let main = {
             let _read = self.rm.read();
-            let source = RmSource::new(&self.rm, self.rm.checkpoint());
-            let main = main_entity(&commands[0], &source);
-            source.finish()?;
-            main
+            RmSource::with(&self.rm, self.rm.checkpoint(), |source| {
+                main_entity(&commands[0], source)
+            })?
         };
         let _turn = main.map(|key| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -435,11 +434,11 @@ impl Reformlog {
     ) -> Result<(u64, Decided), Error> {
         let _read = self.rm.read();
         let head = self.rm.checkpoint();
-        let base = RmSource::new(&self.rm, head);
-        let result = decide_on(&base, head, commands, skip, ctx, keys);
         // A storage error inside a lookup reads as "absent", which can turn into a domain
-        // error; report the storage error instead.
-        base.finish()?;
+        // error; `with` reports the storage error instead.
+        let result = RmSource::with(&self.rm, head, |base| {
+            decide_on(base, head, commands, skip, ctx, keys)
+        })?;
         Ok((head, result?))
     }
 
@@ -576,10 +575,7 @@ impl Reformlog {
                     .position_at_or_before(Timestamp::from_micros(t.micros()))?
                     .min(checkpoint),
             };
-            let source = RmSource::new(&self.rm, bound);
-            let out = f(&source);
-            source.finish()?;
-            return Ok(out);
+            return RmSource::with(&self.rm, bound, |source| f(source));
         }
     }
 }

@@ -24,7 +24,10 @@ use uuid::Uuid;
 /// under the gate the caller holds).
 ///
 /// The trait methods cannot fail, so the first storage or decoding error is kept and the
-/// lookup answers as if the data were absent; callers must check [`RmSource::finish`].
+/// lookup answers as if the data were absent: an answer, or a domain error such as "unknown
+/// committee", computed from such a lookup is wrong. So a source exists only inside
+/// [`RmSource::with`], which hands back what was computed from it only once no lookup met
+/// an error, and reports that error otherwise.
 pub(crate) struct RmSource<'a> {
     rm: &'a ReadModel,
     /// The tree as of the gate the caller holds.
@@ -40,7 +43,22 @@ pub(crate) struct RmSource<'a> {
 }
 
 impl<'a> RmSource<'a> {
-    pub(crate) fn new(rm: &'a ReadModel, bound: u64) -> Self {
+    /// Runs `f` on the read models as known at `bound`, and returns what it computed only
+    /// if every lookup it made succeeded; otherwise the first storage or decoding error,
+    /// whatever `f` returned (a domain error `f` found may stem from a failed lookup).
+    /// Callers hold the gate shared.
+    pub(crate) fn with<T>(
+        rm: &'a ReadModel,
+        bound: u64,
+        f: impl FnOnce(&RmSource<'a>) -> T,
+    ) -> Result<T, Error> {
+        let source = Self::new(rm, bound);
+        let out = f(&source);
+        source.finish()?;
+        Ok(out)
+    }
+
+    fn new(rm: &'a ReadModel, bound: u64) -> Self {
         Self {
             rm,
             tree: rm.tree(),
@@ -54,7 +72,7 @@ impl<'a> RmSource<'a> {
     }
 
     /// The first error any lookup met, if any.
-    pub(crate) fn finish(&self) -> Result<(), Error> {
+    fn finish(&self) -> Result<(), Error> {
         match self.error.borrow_mut().take() {
             Some(e) => Err(e),
             None => Ok(()),
@@ -447,5 +465,30 @@ impl Source for RmSource<'_> {
     ) -> Vec<EntityKey> {
         let r = self.keys_of_kind_after(keys::kind_byte_of(kind), after, max);
         self.keep(r).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::ids::CommitteeId;
+
+    #[test]
+    fn a_failed_lookup_is_reported_instead_of_what_was_computed_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let rm = ReadModel::open(reformlog_store::Store::open(dir.path()).unwrap()).unwrap();
+        let key = EntityKey::Committee(CommitteeId::new());
+        // A row too short for its header: the lookup fails and reads as "absent".
+        rm.tree().insert(keys::entity(&key), [1, 2, 3]).unwrap();
+        let answer = {
+            let _read = rm.read();
+            RmSource::with(&rm, rm.checkpoint(), |s| s.view(&key).is_none())
+        };
+        assert!(matches!(answer, Err(Error::Codec(_))), "{answer:?}");
+        rm.tree().remove(keys::entity(&key)).unwrap();
+        let _read = rm.read();
+        let answer = RmSource::with(&rm, rm.checkpoint(), |s| s.view(&key).is_none());
+        assert!(answer.unwrap(), "with the row gone, absent is the answer");
     }
 }
