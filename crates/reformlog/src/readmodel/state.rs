@@ -15,7 +15,7 @@ use reformlog_store::{Direction, SideTable, Store};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
-/// The read-model tree's name in the store's database.
+/// The name of the read models' side table in the store.
 const TREE: &str = "rm.domain";
 
 /// The read models of one store.
