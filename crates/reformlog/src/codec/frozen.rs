@@ -51,16 +51,15 @@ macro_rules! frozen_schema {
     };
 }
 
-/// Schema 1 or 2: the variants both store alike, around the two places they differ, the task
-/// events after `TaskCreated` (schema 2 adds their decision) and `Corrected` (which nests an
-/// event of its own schema). `tasks` and `corrected` are `frozen_schema!` variants, each with
-/// a trailing comma.
+/// Schema 1 or 2: the variants both store alike, around the place they differ, the task
+/// events after `TaskCreated` (schema 2 adds their decision), given in `tasks` as
+/// `frozen_schema!` variants, each with a trailing comma. `Corrected` nests an event of its
+/// own schema, upcast with it.
 macro_rules! schema_1_or_2 {
     (
         $(#[$meta:meta])*
         $name:ident into $next:ident {
             tasks { $($tasks:tt)* }
-            corrected { $($corrected:tt)* }
         }
     ) => {
         frozen_schema! {
@@ -214,7 +213,13 @@ macro_rules! schema_1_or_2 {
                     on: Date,
                 },
                 $($tasks)*
-                $($corrected)*
+                Corrected {
+                    target: EventId,
+                    corrected: Box<$name>,
+                } => $next::Corrected {
+                    target,
+                    corrected: Box::new($next::from(*corrected)),
+                },
                 Retracted {
                     target: EventId,
                     entity: EntityKey,

@@ -38,11 +38,5 @@ schema_1_or_2! {
             TaskReopened { task: TaskId, on: Date }
                 => EventV2::TaskReopened { task, on, decision: None },
         }
-        corrected {
-            Corrected { target: EventId, corrected: Box<EventV1> } => EventV2::Corrected {
-                target,
-                corrected: Box::new(EventV2::from(*corrected)),
-            },
-        }
     }
 }

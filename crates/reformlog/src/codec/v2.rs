@@ -50,11 +50,5 @@ schema_1_or_2! {
             TaskCancelled { task: TaskId, on: Date, decision: Option<DecisionId> },
             TaskReopened { task: TaskId, on: Date, decision: Option<DecisionId> },
         }
-        corrected {
-            Corrected { target: EventId, corrected: Box<EventV2> } => Event::Corrected {
-                target,
-                corrected: Box::new(Event::from(*corrected)),
-            },
-        }
     }
 }
