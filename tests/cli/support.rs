@@ -65,6 +65,16 @@ impl Daemon {
         }
     }
 
+    /// Imports the seed case and the 2021 plans citing it, as one import.
+    pub(crate) fn import_seed_and_plans(&self) {
+        let plans = seed_file().with_file_name("seed-plans-2021.toml");
+        self.ok(&[
+            "import",
+            seed_file().to_str().unwrap(),
+            plans.to_str().unwrap(),
+        ]);
+    }
+
     /// Runs reformctl against this daemon with its admin token.
     pub(crate) fn ctl(&self, args: &[&str]) -> Output {
         ctl_as(&self.base, &self.token, args)
@@ -154,4 +164,10 @@ pub(crate) fn verify_offline_against(data: &str, kept: &str) -> Output {
         "--expect-head",
         kept,
     ])
+}
+
+/// CSV output without the byte-order mark it must start with.
+pub(crate) fn csv_body(out: &str) -> &str {
+    out.strip_prefix('\u{feff}')
+        .expect("a byte-order mark first")
 }
