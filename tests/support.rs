@@ -176,3 +176,40 @@ pub(crate) fn fill(path: &std::path::Path) -> u64 {
     }
     written
 }
+
+/// A reformd child process on 127.0.0.1:0 serving `data`, with `extra` arguments after the
+/// folder, and the base URL its first line announces. Standard error is dropped.
+pub(crate) fn spawn_reformd(
+    data: &std::path::Path,
+    extra: &[&str],
+) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reformd-under-test"))
+        .args(["--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    (child, base)
+}
+
+/// SIGTERM, so a daemon syncs its store and releases its lock, then waits for it to exit.
+pub(crate) fn sigterm(
+    child: &mut std::process::Child,
+) -> std::io::Result<std::process::ExitStatus> {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait()
+}

@@ -2,7 +2,7 @@
 //! SHA-256 reaches the log, the task's history shows the document, the same report sent
 //! again is recorded once, and a malformed document is refused before anything is sent.
 
-use super::support::{code, seed_file, stderr, Daemon};
+use super::support::{code, stderr, Daemon};
 
 const TASK: &str = "trien-khai-kh-cchc-2021";
 /// SHA-256 of "abc" (FIPS 180-2's example), worked out independently of the code under test.
@@ -18,12 +18,7 @@ fn history_len(d: &Daemon) -> usize {
 fn a_report_sends_the_hash_of_its_evidence_file_and_the_history_shows_the_document() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(&dir.path().join("data"));
-    let plans = seed_file().with_file_name("seed-plans-2021.toml");
-    d.ok(&[
-        "import",
-        seed_file().to_str().unwrap(),
-        plans.to_str().unwrap(),
-    ]);
+    d.import_seed_and_plans();
     let file = dir.path().join("bao-cao-so-ket.pdf");
     std::fs::write(&file, b"abc").unwrap();
     let args = [
@@ -88,12 +83,7 @@ fn a_report_sends_the_hash_of_its_evidence_file_and_the_history_shows_the_docume
 fn a_malformed_document_or_a_missing_file_is_refused_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(&dir.path().join("data"));
-    let plans = seed_file().with_file_name("seed-plans-2021.toml");
-    d.ok(&[
-        "import",
-        seed_file().to_str().unwrap(),
-        plans.to_str().unwrap(),
-    ]);
+    d.import_seed_and_plans();
     let before = history_len(&d);
     let base = ["progress", TASK, "--percent", "50", "--on", "2021-06-30"];
     let missing = dir.path().join("khong-co.pdf");

@@ -41,6 +41,18 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// The tasks of the 2022 plan on 1 February 2022, as JSON.
+fn plan_tasks(d: &Daemon) -> String {
+    d.ok(&[
+        "--json",
+        "tasks",
+        "--plan",
+        "kh-cchc-2022",
+        "--on",
+        "2022-02-01",
+    ])
+}
+
 #[test]
 fn a_task_added_to_an_imported_plan_is_written_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,17 +64,7 @@ fn a_task_added_to_an_imported_plan_is_written_and_nothing_else() {
         first.contains("already recorded") || first.contains("written"),
         "{first}"
     );
-    let tasks = |d: &Daemon| {
-        d.ok(&[
-            "--json",
-            "tasks",
-            "--plan",
-            "kh-cchc-2022",
-            "--on",
-            "2022-02-01",
-        ])
-    };
-    assert!(!tasks(&d).contains("Nhiệm vụ 2"));
+    assert!(!plan_tasks(&d).contains("Nhiệm vụ 2"));
 
     let grown = write(dir.path(), "plan.toml", &format!("{seed}\n{PLAN}\n{MORE}"));
     let plan = d.ok(&["import", "--dry-run", &grown]);
@@ -71,7 +73,7 @@ fn a_task_added_to_an_imported_plan_is_written_and_nothing_else() {
     assert!(new[0].contains("task"), "{plan}");
     let second = d.ok(&["import", &grown]);
     assert!(second.contains("1 changes written"), "{second}");
-    let shown = tasks(&d);
+    let shown = plan_tasks(&d);
     assert!(
         shown.contains("Nhiệm vụ 1") && shown.contains("Nhiệm vụ 2"),
         "{shown}"
@@ -106,14 +108,7 @@ fn a_changed_deadline_in_the_file_is_refused_naming_the_task() {
     );
     assert!(err.contains("other content"), "{err}");
     // The task keeps its recorded deadline.
-    let shown = d.ok(&[
-        "--json",
-        "tasks",
-        "--plan",
-        "kh-cchc-2022",
-        "--on",
-        "2022-02-01",
-    ]);
+    let shown = plan_tasks(&d);
     assert!(
         shown.contains("2022-06-30") && !shown.contains("2022-07-31"),
         "{shown}"
@@ -132,14 +127,7 @@ fn files_imported_together_may_share_their_entities() {
     let b = write(dir.path(), "b.toml", &plan);
     let out = d.ok(&["import", &a, &b]);
     assert!(out.contains("import done"), "{out}");
-    let shown = d.ok(&[
-        "--json",
-        "tasks",
-        "--plan",
-        "kh-cchc-2022",
-        "--on",
-        "2022-02-01",
-    ]);
+    let shown = plan_tasks(&d);
     assert!(shown.contains("Nhiệm vụ 1"), "{shown}");
     // Defined differently, the error names both files.
     let other = plan.replace("name = \"Vụ Tổ chức cán bộ\"", "name = \"Vụ Tổ chức\"");

@@ -25,8 +25,8 @@ mod evidence;
 use serde_json::Value;
 
 use support::{
-    code, composition, ctl_as, ctl_offline, fixture_data_dir, fixtures, ok, seed_file, stderr,
-    Daemon,
+    code, composition, ctl_as, ctl_offline, failed_with, fixture_data_dir, fixtures, ok, seed_file,
+    stderr, verify_offline_against, Daemon,
 };
 
 fn holders(c: &Value) -> usize {
@@ -271,7 +271,68 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
 /// bộ and one member as Cục trưởng Cục Tin học hóa; reconstituted on 2023-02-01 with new
 /// seats (Thành viên 3 for Thành viên 2); Phạm Minh Tiến follows Đỗ Công Anh as Cục trưởng on
 /// 2024-01-01. Every date and decision here is made up for the test.
-const SEATS_BY_POST: &str = r#"
+fn seats_by_post() -> String {
+    format!(
+        "{SEATS_BY_POST_ENTITIES}{}{}{SEATS_BY_POST_COMMITTEE}{}{}",
+        hypothetical_decision(1, "2022-02-01"),
+        hypothetical_decision(2, "2023-02-01"),
+        reconstitution(1, "2022-02-01", "thanh-vien-2"),
+        reconstitution(2, "2023-02-01", "thanh-vien-3"),
+    )
+}
+
+/// The hypothetical decision `n` of the committee in [`seats_by_post`], signed and in force on
+/// `on`.
+fn hypothetical_decision(n: u8, on: &str) -> String {
+    format!(
+        r#"[[decisions]]
+slug = "hypothetical-cli-{n}"
+number = "HYPOTHETICAL-C{n}/QĐ-BTTTT"
+kind = "decision"
+issuer = "bo-tttt"
+signed_on = "{on}"
+in_force_on = "{on}"
+title = "Hypothetical decision for tests; not a real document"
+
+"#
+    )
+}
+
+/// The committee's reconstitution by decision `n` on `on`: the deputy head and a member ex
+/// officio through the two posts, Thành viên 1 and `member`, seats named by the year.
+fn reconstitution(n: u8, on: &str, member: &str) -> String {
+    let year = &on[..4];
+    let mut toml = format!(
+        r#"
+[[reconstitutions]]
+committee = "ban-thu-nghiem-cli"
+decision = "hypothetical-cli-{n}"
+on = "{on}"
+"#
+    );
+    for (seat, role, how) in [
+        (
+            "pho-truong-ban",
+            "deputy_head",
+            "ex_officio = \"vu-truong-vu-to-chuc-can-bo\"",
+        ),
+        (
+            "thanh-vien-cuc",
+            "member",
+            "ex_officio = \"cuc-truong-cuc-tin-hoc-hoa\"",
+        ),
+        ("thanh-vien-1", "member", "holder = \"thanh-vien-1\""),
+        (member, "member", &format!("holder = \"{member}\"")),
+    ] {
+        toml.push_str(&format!(
+            "\n[[reconstitutions.seats]]\nslug = \"{seat}-{year}\"\nrole = \"{role}\"\n{how}\n"
+        ));
+    }
+    toml
+}
+
+/// The units and people of [`seats_by_post`].
+const SEATS_BY_POST_ENTITIES: &str = r#"
 records_from = "2022-01-01"
 
 [[units]]
@@ -311,25 +372,10 @@ name = "Thành viên 2"
 slug = "thanh-vien-3"
 name = "Thành viên 3"
 
-[[decisions]]
-slug = "hypothetical-cli-1"
-number = "HYPOTHETICAL-C1/QĐ-BTTTT"
-kind = "decision"
-issuer = "bo-tttt"
-signed_on = "2022-02-01"
-in_force_on = "2022-02-01"
-title = "Hypothetical decision for tests; not a real document"
+"#;
 
-[[decisions]]
-slug = "hypothetical-cli-2"
-number = "HYPOTHETICAL-C2/QĐ-BTTTT"
-kind = "decision"
-issuer = "bo-tttt"
-signed_on = "2023-02-01"
-in_force_on = "2023-02-01"
-title = "Hypothetical decision for tests; not a real document"
-
-[[posts]]
+/// The posts and the committee of [`seats_by_post`].
+const SEATS_BY_POST_COMMITTEE: &str = r#"[[posts]]
 slug = "vu-truong-vu-to-chuc-can-bo"
 title = "Vụ trưởng Vụ Tổ chức cán bộ"
 unit = "vu-to-chuc-can-bo"
@@ -350,56 +396,6 @@ name = "Ban thử nghiệm"
 unit = "bo-tttt"
 established = "2022-02-01"
 decision = "hypothetical-cli-1"
-
-[[reconstitutions]]
-committee = "ban-thu-nghiem-cli"
-decision = "hypothetical-cli-1"
-on = "2022-02-01"
-
-[[reconstitutions.seats]]
-slug = "pho-truong-ban-2022"
-role = "deputy_head"
-ex_officio = "vu-truong-vu-to-chuc-can-bo"
-
-[[reconstitutions.seats]]
-slug = "thanh-vien-cuc-2022"
-role = "member"
-ex_officio = "cuc-truong-cuc-tin-hoc-hoa"
-
-[[reconstitutions.seats]]
-slug = "thanh-vien-1-2022"
-role = "member"
-holder = "thanh-vien-1"
-
-[[reconstitutions.seats]]
-slug = "thanh-vien-2-2022"
-role = "member"
-holder = "thanh-vien-2"
-
-[[reconstitutions]]
-committee = "ban-thu-nghiem-cli"
-decision = "hypothetical-cli-2"
-on = "2023-02-01"
-
-[[reconstitutions.seats]]
-slug = "pho-truong-ban-2023"
-role = "deputy_head"
-ex_officio = "vu-truong-vu-to-chuc-can-bo"
-
-[[reconstitutions.seats]]
-slug = "thanh-vien-cuc-2023"
-role = "member"
-ex_officio = "cuc-truong-cuc-tin-hoc-hoa"
-
-[[reconstitutions.seats]]
-slug = "thanh-vien-1-2023"
-role = "member"
-holder = "thanh-vien-1"
-
-[[reconstitutions.seats]]
-slug = "thanh-vien-3-2023"
-role = "member"
-holder = "thanh-vien-3"
 "#;
 
 #[test]
@@ -407,7 +403,7 @@ fn history_shows_seats_held_ex_officio_and_diff_keeps_who_kept_their_place() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(&dir.path().join("data"));
     let file = dir.path().join("seats-by-post.toml");
-    std::fs::write(&file, SEATS_BY_POST).unwrap();
+    std::fs::write(&file, seats_by_post()).unwrap();
     d.ok(&["import", file.to_str().unwrap()]);
 
     // Deputy head through one post (in each reconstitution's seat), then member through
@@ -644,14 +640,10 @@ fn verify_expect_head_online_passes_for_a_kept_head_and_fails_for_a_rewritten_or
 
     // Another record's hash at the head position: the history was rewritten.
     let forged = format!("{position}:{}", log[0]["hash"].as_str().unwrap());
-    let out = d.ctl(&["verify", "--expect-head", &forged]);
-    assert_eq!(
-        code(&out),
-        Some(reformctl::exit::INTEGRITY),
-        "{}",
-        stderr(&out)
+    let err = failed_with(
+        &d.ctl(&["verify", "--expect-head", &forged]),
+        reformctl::exit::INTEGRITY,
     );
-    let err = stderr(&out);
     assert!(
         err.contains(&format!("does not extend the kept head {forged}"))
             && err.contains(&format!("kept position {position}"))
@@ -669,14 +661,10 @@ fn verify_expect_head_online_passes_for_a_kept_head_and_fails_for_a_rewritten_or
     );
     // A kept position past the head: the log was rolled back or truncated.
     let ahead = format!("{}:{}", position + 4, last["hash"].as_str().unwrap());
-    let out = d.ctl(&["verify", "--expect-head", &ahead]);
-    assert_eq!(
-        code(&out),
-        Some(reformctl::exit::INTEGRITY),
-        "{}",
-        stderr(&out)
+    let err = failed_with(
+        &d.ctl(&["verify", "--expect-head", &ahead]),
+        reformctl::exit::INTEGRITY,
     );
-    let err = stderr(&out);
     assert!(
         err.contains(&format!("kept position {}", position + 4))
             && err.contains("rolled back or truncated"),
@@ -695,30 +683,15 @@ fn verify_expect_head_online_passes_for_a_kept_head_and_fails_for_a_rewritten_or
     let online = d.ok(&["verify", "--expect-head", &earlier]);
     d.stop();
     let data_arg = data.to_str().unwrap();
-    let args = [
-        "verify",
-        "--offline",
-        "--data-dir",
-        data_arg,
-        "--expect-head",
-        &earlier,
-    ];
-    assert_eq!(ok(ctl_offline(&args), &args), online);
-    let out = ctl_offline(&[
-        "verify",
-        "--offline",
-        "--data-dir",
-        data_arg,
-        "--expect-head",
-        &forged,
-    ]);
     assert_eq!(
-        code(&out),
-        Some(reformctl::exit::INTEGRITY),
-        "{}",
-        stderr(&out)
+        ok(verify_offline_against(data_arg, &earlier), &["verify"]),
+        online
     );
-    assert!(stderr(&out).contains("rewritten"), "{}", stderr(&out));
+    let err = failed_with(
+        &verify_offline_against(data_arg, &forged),
+        reformctl::exit::INTEGRITY,
+    );
+    assert!(err.contains("rewritten"), "{err}");
 }
 
 #[test]
@@ -731,16 +704,7 @@ fn verify_offline_expect_head_checks_a_kept_digest_given_directly_or_in_a_file()
     let head_text = std::fs::read_to_string(&head_file).unwrap();
     let (position, hash) = head_text.trim().split_once(' ').unwrap();
     let kept = format!("{position}:{hash}");
-    let verify = |expect: &str| {
-        ctl_offline(&[
-            "verify",
-            "--offline",
-            "--data-dir",
-            data_arg,
-            "--expect-head",
-            expect,
-        ])
-    };
+    let verify = |expect: &str| verify_offline_against(data_arg, expect);
 
     let said = ok(verify(head_file.to_str().unwrap()), &["verify", "FILE"]);
     assert_eq!(
@@ -762,14 +726,7 @@ fn verify_offline_expect_head_checks_a_kept_digest_given_directly_or_in_a_file()
     let last = hash.chars().last().unwrap();
     let other = if last == '0' { '1' } else { '0' };
     let wrong = format!("{position}:{}{other}", &hash[..hash.len() - 1]);
-    let out = verify(&wrong);
-    assert_eq!(
-        code(&out),
-        Some(reformctl::exit::INTEGRITY),
-        "{}",
-        stderr(&out)
-    );
-    let err = stderr(&out);
+    let err = failed_with(&verify(&wrong), reformctl::exit::INTEGRITY);
     assert!(
         err.contains(&format!("does not extend the kept head {wrong}"))
             && err.contains("kept position 5")
@@ -778,14 +735,7 @@ fn verify_offline_expect_head_checks_a_kept_digest_given_directly_or_in_a_file()
     );
     // A kept position beyond the head: exit 6, the log was cut back below it.
     let ahead = format!("9:{hash}");
-    let out = verify(&ahead);
-    assert_eq!(
-        code(&out),
-        Some(reformctl::exit::INTEGRITY),
-        "{}",
-        stderr(&out)
-    );
-    let err = stderr(&out);
+    let err = failed_with(&verify(&ahead), reformctl::exit::INTEGRITY);
     assert!(
         err.contains("ends at position 5, below the kept position 9")
             && err.contains("rolled back or truncated"),

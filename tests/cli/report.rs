@@ -1,18 +1,13 @@
 //! `reformctl report` as CSV: a byte-order mark, a header, one quoted-where-needed line per
 //! task the unit leads, with its standing and completion date.
 
-use super::support::{seed_file, Daemon};
+use super::support::{csv_body, Daemon};
 
 #[test]
 fn the_year_end_report_of_a_unit_as_csv() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(dir.path());
-    let plans = seed_file().with_file_name("seed-plans-2021.toml");
-    d.ok(&[
-        "import",
-        seed_file().to_str().unwrap(),
-        plans.to_str().unwrap(),
-    ]);
+    d.import_seed_and_plans();
     let out = d.ok(&[
         "report",
         "--unit",
@@ -21,9 +16,7 @@ fn the_year_end_report_of_a_unit_as_csv() {
         "2021-12-31",
         "--csv",
     ]);
-    let text = out
-        .strip_prefix('\u{feff}')
-        .expect("a byte-order mark first");
+    let text = csv_body(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
@@ -57,12 +50,7 @@ fn the_year_end_report_of_a_unit_as_csv() {
 fn task_filters_combine_unit_role_status_and_due_dates() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(dir.path());
-    let plans = seed_file().with_file_name("seed-plans-2021.toml");
-    d.ok(&[
-        "import",
-        seed_file().to_str().unwrap(),
-        plans.to_str().unwrap(),
-    ]);
+    d.import_seed_and_plans();
     let count = |args: &[&str]| {
         let v: serde_json::Value =
             serde_json::from_str(&d.ok(&[&["--json", "tasks"], args].concat())).unwrap();

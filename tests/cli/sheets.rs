@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::support::{code, seed_file, stderr, Daemon};
+use super::support::{code, csv_body, seed_file, stderr, Daemon};
 
 fn data(name: &str) -> PathBuf {
     seed_file().with_file_name(name)
@@ -20,12 +20,6 @@ fn head(d: &Daemon) -> u64 {
 }
 
 /// The seed case and its 2021 plans (the sheets' units, people and plans).
-fn import_seed(d: &Daemon) {
-    let seed = seed_file();
-    let plans = data("seed-plans-2021.toml");
-    d.ok(&["import", seed.to_str().unwrap(), plans.to_str().unwrap()]);
-}
-
 /// `reformctl import` of the seed files, then `sheet`, with `extra` arguments.
 fn import_sheet(d: &Daemon, sheet: &Path, extra: &[&str]) -> std::process::Output {
     let seed = seed_file();
@@ -195,7 +189,7 @@ fn a_plan_s_tasks_import_from_csv_and_a_grown_sheet_writes_only_the_new_task() {
 fn bad_sheets_are_refused_naming_file_row_and_column_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(&dir.path().join("store"));
-    import_seed(&d);
+    d.import_seed_and_plans();
     let before = head(&d);
     let header = "STT,Mã nhiệm vụ,Tên nhiệm vụ,Sản phẩm,Đơn vị chủ trì,Thời hạn\n";
     let good = "1,A,Nhiệm vụ 1,Báo cáo,Văn phòng Bộ,30/06/2021\n";
@@ -399,7 +393,7 @@ fn an_xlsx_written_by_openpyxl_imports_and_exports_read_back_in_openpyxl_and_imp
 fn listings_and_reports_as_csv_keep_their_dates_and_the_byte_order_mark_is_optional() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(&dir.path().join("store"));
-    import_seed(&d);
+    d.import_seed_and_plans();
     let listing = d.ok(&[
         "tasks",
         "--unit",
@@ -410,9 +404,7 @@ fn listings_and_reports_as_csv_keep_their_dates_and_the_byte_order_mark_is_optio
         "2021-06-30",
         "--csv",
     ]);
-    let text = listing
-        .strip_prefix('\u{feff}')
-        .expect("a byte-order mark first");
+    let text = csv_body(&listing);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],

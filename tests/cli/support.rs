@@ -1,8 +1,7 @@
 //! A real reformd child process on 127.0.0.1:0 and reformctl run as a process against it.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 /// The seed case file.
 pub(crate) fn seed_file() -> PathBuf {
@@ -42,22 +41,7 @@ impl Daemon {
                 t
             }
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_reformd-under-test"))
-            .args(["--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
+        let (child, base) = crate::support::spawn_reformd(dir, &[]);
         Self {
             base,
             token,
@@ -77,13 +61,18 @@ impl Daemon {
 
     fn terminate(&mut self) {
         if let Some(mut child) = self.child.take() {
-            // SIGTERM, so the daemon syncs the store and releases its lock before exiting.
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string())
-                .status();
-            let _ = child.wait();
+            let _ = crate::support::sigterm(&mut child);
         }
+    }
+
+    /// Imports the seed case and the 2021 plans citing it, as one import.
+    pub(crate) fn import_seed_and_plans(&self) {
+        let plans = seed_file().with_file_name("seed-plans-2021.toml");
+        self.ok(&[
+            "import",
+            seed_file().to_str().unwrap(),
+            plans.to_str().unwrap(),
+        ]);
     }
 
     /// Runs reformctl against this daemon with its admin token.
@@ -155,4 +144,30 @@ pub(crate) fn stderr(out: &Output) -> String {
 /// The exit code, in the type reformctl documents them in.
 pub(crate) fn code(out: &Output) -> Option<u8> {
     out.status.code().and_then(|c| u8::try_from(c).ok())
+}
+
+/// Standard error of a run that exited with `want`; panics with it otherwise.
+pub(crate) fn failed_with(out: &Output, want: u8) -> String {
+    let err = stderr(out);
+    assert_eq!(code(out), Some(want), "{err}");
+    err
+}
+
+/// `reformctl verify --offline` on the stopped store of `data`, against the kept head digest
+/// (or file) `kept`.
+pub(crate) fn verify_offline_against(data: &str, kept: &str) -> Output {
+    ctl_offline(&[
+        "verify",
+        "--offline",
+        "--data-dir",
+        data,
+        "--expect-head",
+        kept,
+    ])
+}
+
+/// CSV output without the byte-order mark it must start with.
+pub(crate) fn csv_body(out: &str) -> &str {
+    out.strip_prefix('\u{feff}')
+        .expect("a byte-order mark first")
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::support::{Daemon, Tokens};
-use crate::cli::support::{code, ctl_as, stderr};
+use crate::cli::support::{ctl_as, failed_with, stderr, verify_offline_against};
 
 fn write_people(d: &Daemon, n: usize) -> (u64, String) {
     for i in 0..n {
@@ -93,49 +93,22 @@ fn a_daemon_started_on_an_older_copy_of_its_store_is_refused_naming_both_heads()
     // verify --expect-head on the anchor, offline: the same finding, exit 6.
     let anchor_arg = anchor.to_str().unwrap();
     let data_arg = dir.path().to_str().unwrap();
-    let out = ctl_as(
-        "http://127.0.0.1:9",
-        "",
-        &[
-            "verify",
-            "--offline",
-            "--data-dir",
-            data_arg,
-            "--expect-head",
-            anchor_arg,
-        ],
-    );
-    assert_eq!(
-        code(&out),
-        Some(reformctl::exit::INTEGRITY),
-        "{}",
-        stderr(&out)
-    );
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!("does not extend the kept head {p2}:{h2}"))
-            && err.contains(&format!("the log's head is {p1}:{h1}")),
-        "{err}"
-    );
+    let not_extended = |out: &std::process::Output| {
+        let err = failed_with(out, reformctl::exit::INTEGRITY);
+        assert!(
+            err.contains(&format!("does not extend the kept head {p2}:{h2}"))
+                && err.contains(&format!("the log's head is {p1}:{h1}")),
+            "{err}"
+        );
+    };
+    not_extended(&verify_offline_against(data_arg, anchor_arg));
     // ...and online, through a daemon started on the old copy without the anchor.
     let d = Daemon::start_in(dir, tokens.clone(), false);
-    let out = ctl_as(
+    not_extended(&ctl_as(
         &d.base,
         &d.tokens.admin,
         &["verify", "--expect-head", anchor_arg],
-    );
-    assert_eq!(
-        code(&out),
-        Some(reformctl::exit::INTEGRITY),
-        "{}",
-        stderr(&out)
-    );
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!("does not extend the kept head {p2}:{h2}"))
-            && err.contains(&format!("the log's head is {p1}:{h1}")),
-        "{err}"
-    );
+    ));
     let dir = d.stop();
 
     // The store the anchor follows starts again, and the anchor moves on with it.

@@ -3,8 +3,6 @@
 //! the read models agree with a fresh rebuild, and the interrupted backup is never taken for a
 //! whole one.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,25 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::support::Tokens;
-
-fn spawn(dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reformd-under-test"))
-        .args(["--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    (child, base)
-}
+use crate::support::spawn_reformd;
 
 #[test]
 fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
@@ -45,7 +25,7 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
     let backups = dir.path().join("backups");
     let partial = backups.join(".nightly.partial");
     for round in 0..4 {
-        let (mut child, base) = spawn(dir.path());
+        let (mut child, base) = spawn_reformd(dir.path(), &[]);
         let writers: Vec<_> = (0..4)
             .map(|w| {
                 let client = client.clone();
@@ -119,7 +99,7 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
     );
 
     // Restart: every acknowledged person is there, with the name that was acknowledged.
-    let (mut child, base) = spawn(dir.path());
+    let (mut child, base) = spawn_reformd(dir.path(), &[]);
     let get = |path: &str| -> serde_json::Value {
         let r = client
             .get(format!("{base}{path}"))

@@ -9,9 +9,8 @@
 //! Where mounting a tmpfs is not permitted the full-disk test says so and passes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,7 +19,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::support::Tokens;
-use crate::support::{fill, Tmpfs};
+use crate::support::{fill, sigterm, spawn_reformd, Tmpfs};
 
 /// The demo committee, read while the disk is full.
 const COMMITTEE: &str = "bcd-cchc-bo-tttt";
@@ -33,25 +32,8 @@ struct Reformd {
 
 impl Reformd {
     fn start(data: &Path, demo: bool) -> Self {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_reformd-under-test"));
-        cmd.args(["--bind", "127.0.0.1:0", "--data-dir"]).arg(data);
-        if demo {
-            cmd.arg("--demo");
-        }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
+        let extra: &[&str] = if demo { &["--demo"] } else { &[] };
+        let (child, base) = spawn_reformd(data, extra);
         Self { child, base }
     }
 
@@ -62,10 +44,7 @@ impl Reformd {
 
     /// SIGTERM, and wait for it to exit.
     fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().unwrap();
+        let status = sigterm(&mut self.child).unwrap();
         assert!(status.success(), "reformd exited with {status:?}");
     }
 

@@ -3,7 +3,7 @@
 //! nothing, the older free-text form is still taken as the note, and the OpenAPI document
 //! describes the fields the library reads.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::support::Daemon;
@@ -30,21 +30,11 @@ fn report(evidence: Value) -> Value {
     }}]})
 }
 
-fn post(d: &Daemon, body: &Value) -> (StatusCode, Value) {
-    let r = d
-        .request(Method::POST, "/v1/commands", Some(&d.tokens.editor))
-        .json(body)
-        .send()
-        .unwrap();
-    let status = r.status();
-    (status, r.json().unwrap())
-}
-
 #[test]
 fn documents_sent_with_a_report_come_back_in_the_task_s_details_and_history() {
     let d = Daemon::start(true);
     let evidence = json!({ "note": "công văn số 1", "documents": [document()] });
-    let (status, body) = post(&d, &report(evidence.clone()));
+    let (status, body) = d.commands(&report(evidence.clone()));
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let task = d.get_json(&format!("/v1/tasks/{TASK}?on=2021-07-01"), &d.tokens.viewer);
     let last = &task["details"]["task"]["last_report"];
@@ -86,7 +76,7 @@ fn malformed_evidence_is_a_422_naming_the_document_and_appends_nothing() {
             "needs a number or a title",
         ),
     ] {
-        let (status, problem) = post(&d, &report(evidence.clone()));
+        let (status, problem) = d.commands(&report(evidence.clone()));
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert_eq!(problem["code"], "invalid-evidence", "{problem}");
         let detail = problem["detail"].as_str().unwrap();
@@ -97,7 +87,7 @@ fn malformed_evidence_is_a_422_naming_the_document_and_appends_nothing() {
         assert_eq!(d.head(), head, "nothing appended for {evidence}");
     }
     // A field the format does not have is the body's error.
-    let (status, problem) = post(&d, &report(json!({ "documents": [{ "numero": "1" }] })));
+    let (status, problem) = d.commands(&report(json!({ "documents": [{ "numero": "1" }] })));
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     assert_eq!(d.head(), head);
 }
@@ -105,7 +95,7 @@ fn malformed_evidence_is_a_422_naming_the_document_and_appends_nothing() {
 #[test]
 fn evidence_as_text_is_still_taken_as_the_note() {
     let d = Daemon::start(true);
-    let (status, body) = post(&d, &report(json!("công văn số 1")));
+    let (status, body) = d.commands(&report(json!("công văn số 1")));
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let task = d.get_json(&format!("/v1/tasks/{TASK}?on=2021-07-01"), &d.tokens.viewer);
     assert_eq!(

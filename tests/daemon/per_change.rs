@@ -23,40 +23,26 @@ fn task(slug: &str, deadline: &str) -> Value {
     }})
 }
 
-fn send(d: &Daemon, body: &Value) -> (StatusCode, Value) {
-    let r = d
-        .request(Method::POST, "/v1/commands", Some(&d.tokens.editor))
-        .json(body)
-        .send()
-        .unwrap();
-    let status = r.status();
-    (status, r.json().unwrap())
-}
-
 #[test]
 fn changes_already_recorded_are_skipped_and_a_dry_run_appends_nothing() {
     let d = Daemon::start(true);
-    let (status, first) = send(
-        &d,
-        &json!({ "commands": [task("t1", "2022-06-30")], "skip_recorded": true }),
-    );
+    let (status, first) =
+        d.commands(&json!({ "commands": [task("t1", "2022-06-30")], "skip_recorded": true }));
     assert_eq!(status, StatusCode::CREATED, "{first}");
     let head = d.head();
     let both = json!({ "commands": [task("t1", "2022-06-30"), task("t2", "2022-09-30")], "skip_recorded": true });
-    let (status, planned) = send(
-        &d,
-        &json!({ "commands": both["commands"], "skip_recorded": true, "dry_run": true }),
-    );
+    let (status, planned) = d
+        .commands(&json!({ "commands": both["commands"], "skip_recorded": true, "dry_run": true }));
     assert_eq!(status, StatusCode::OK, "{planned}");
     assert_eq!(planned["dry_run"], true);
     assert_eq!(planned["skipped"], json!([0]));
     assert_eq!(planned["events"].as_array().unwrap().len(), 1);
     assert_eq!(d.head(), head);
-    let (status, second) = send(&d, &both);
+    let (status, second) = d.commands(&both);
     assert_eq!(status, StatusCode::CREATED, "{second}");
     assert_eq!(second["skipped"], json!([0]));
     assert_eq!(d.head(), head + 1);
-    let (status, third) = send(&d, &both);
+    let (status, third) = d.commands(&both);
     assert_eq!(status, StatusCode::OK, "{third}");
     assert_eq!(third["deduplicated"], true);
     assert_eq!(d.head(), head + 1);
@@ -65,14 +51,9 @@ fn changes_already_recorded_are_skipped_and_a_dry_run_appends_nothing() {
 #[test]
 fn a_change_recorded_with_other_content_is_a_409_naming_its_index() {
     let d = Daemon::start(true);
-    send(
-        &d,
-        &json!({ "commands": [task("t1", "2022-06-30")], "skip_recorded": true }),
-    );
+    d.commands(&json!({ "commands": [task("t1", "2022-06-30")], "skip_recorded": true }));
     let head = d.head();
-    let (status, problem) = send(
-        &d,
-        &json!({ "commands": [task("t2", "2022-09-30"), task("t1", "2022-07-31")], "skip_recorded": true }),
+    let (status, problem) = d.commands(&json!({ "commands": [task("t2", "2022-09-30"), task("t1", "2022-07-31")], "skip_recorded": true }),
     );
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert_eq!(problem["code"], "change-recorded-differently");
@@ -101,7 +82,7 @@ fn a_refusal_names_the_entities_it_is_about() {
         "unit": unit("cuc-tin-hoc-hoa"), "name": "Cục Tin học hóa", "kind": "authority",
         "parent": unit("bo-tttt"), "on": "2022-02-01", "decision": null,
     }});
-    let (status, problem) = send(&d, &json!({ "commands": [again] }));
+    let (status, problem) = d.commands(&json!({ "commands": [again] }));
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.contains("\"Cục Tin học hóa\""), "{detail}");
@@ -120,11 +101,11 @@ fn a_change_dated_beyond_the_horizon_is_refused() {
             "person": uuid::Uuid::now_v7(), "name": "Thành viên 23", "on": on,
         }}]})
     };
-    let (status, problem) = send(&d, &register("2099-01-01"));
+    let (status, problem) = d.commands(&register("2099-01-01"));
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["code"], "date-beyond-horizon");
     assert_eq!(problem["errors"]["change"], 0);
     assert_eq!(d.head(), head);
-    let (status, _) = send(&d, &register("2022-02-01"));
+    let (status, _) = d.commands(&register("2022-02-01"));
     assert_eq!(status, StatusCode::CREATED);
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use reformd::{create_token, App, Role, ServeConfig};
 use reqwest::blocking::{Client, RequestBuilder, Response};
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use tempfile::TempDir;
 
 /// One secret per role.
@@ -152,10 +152,17 @@ impl Daemon {
             .unwrap()
     }
 
+    /// POSTs `body` to `/v1/commands` with the editor's token: the status and the answer.
+    pub(crate) fn commands(&self, body: &serde_json::Value) -> (StatusCode, serde_json::Value) {
+        let r = self.post_json("/v1/commands", &self.tokens.editor, body);
+        let status = r.status();
+        (status, r.json().unwrap())
+    }
+
     /// The log head as the integrity route reports it (0 for an empty log).
     pub(crate) fn head(&self) -> u64 {
         let r = self.get("/v1/integrity/head", Some(&self.tokens.viewer));
-        if r.status() == reqwest::StatusCode::NOT_FOUND {
+        if r.status() == StatusCode::NOT_FOUND {
             return 0;
         }
         r.json::<serde_json::Value>().unwrap()["position"]

@@ -2,10 +2,11 @@
 //! lose nothing, a revocation holds from the next request, expiry, last use, and owner-only
 //! files (the daemon refuses a token file others can read).
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
+
+use crate::support::{sigterm, spawn_reformd};
 
 const EXE: &str = env!("CARGO_BIN_EXE_reformd-under-test");
 
@@ -30,27 +31,6 @@ fn create(data: &Path, name: &str, extra: &[&str]) -> Result<String, String> {
     }
 }
 
-/// A daemon on `data`, and its base URL.
-fn serve(data: &Path) -> (Child, String) {
-    let mut child = Command::new(EXE)
-        .args(["--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_owned();
-    (child, base)
-}
-
 fn status(client: &reqwest::blocking::Client, base: &str, secret: &str) -> u16 {
     client
         .get(format!("{base}/v1/people"))
@@ -62,10 +42,7 @@ fn status(client: &reqwest::blocking::Client, base: &str, secret: &str) -> u16 {
 }
 
 fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    let _ = sigterm(&mut child);
 }
 
 #[test]
@@ -73,7 +50,7 @@ fn concurrent_creates_and_a_revoke_lose_nothing_and_the_revoke_holds_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     create(&data, "warm-up", &[]).unwrap();
-    let (daemon, base) = serve(&data);
+    let (daemon, base) = spawn_reformd(&data, &[]);
     let client = reqwest::blocking::Client::new();
     for trial in 0..20 {
         let victim = format!("victim-{trial}");
@@ -125,7 +102,7 @@ fn an_expired_token_is_refused_and_list_shows_expiry_and_last_use() {
     let lasting = create(&data, "lasting", &["--expires", "90d"]).unwrap();
     let bad = create(&data, "past", &["--expires", "2020-01-01"]).unwrap_err();
     assert!(bad.contains("bad expiry"), "{bad}");
-    let (daemon, base) = serve(&data);
+    let (daemon, base) = spawn_reformd(&data, &[]);
     let client = reqwest::blocking::Client::new();
     assert_eq!(status(&client, &base, &brief), 200);
     assert_eq!(status(&client, &base, &lasting), 200);
@@ -188,7 +165,7 @@ fn the_data_folder_is_owner_only_and_a_readable_token_file_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     create(&data, "viewer-1", &[]).unwrap();
-    let (daemon, _) = serve(&data);
+    let (daemon, _) = spawn_reformd(&data, &[]);
     stop(daemon);
     assert_eq!(mode(&data), 0o700);
     let mut files = Vec::new();

@@ -165,7 +165,7 @@ fn store_v4_fixture_reads_every_field_of_records_commits_and_journal_frames() {
 #[test]
 #[ignore = "writes the golden fixtures; run only when introducing a new format version"]
 fn write_golden_fixtures() {
-    use reformlog_store::{ExpectedRevision, NewEvent, StreamAppend};
+    use reformlog_store::{ExpectedRevision, StreamAppend};
     let dir = fixtures();
     std::fs::create_dir_all(&dir).unwrap();
     let r = expected_record();
@@ -176,11 +176,8 @@ fn write_golden_fixtures() {
     .unwrap();
     std::fs::write(dir.join("record-v1.hash"), r.hash.to_hex() + "\n").unwrap();
 
-    let store_dir = dir.join("store-v3");
-    let _ = std::fs::remove_dir_all(&store_dir);
-    let store = Store::open(&store_dir).unwrap();
-    let meta = || Metadata::by("editor:golden").with_source("34/QĐ-BTTTT");
-    let ev = |t: &str, p: &str| NewEvent::new(t, 1, p.as_bytes().to_vec(), meta());
+    let (_, store) = fresh_store(&dir.join("store-v3"));
+    let ev = golden_event;
     store
         .append_multi(vec![
             StreamAppend::new(
@@ -224,6 +221,23 @@ fn write_golden_fixtures() {
     .unwrap();
 }
 
+/// A new store at `store_dir`, replacing any there, for a fixture writer.
+fn fresh_store(store_dir: &Path) -> (std::path::PathBuf, Store) {
+    let _ = std::fs::remove_dir_all(store_dir);
+    (store_dir.to_path_buf(), Store::open(store_dir).unwrap())
+}
+
+/// One event of the store fixtures: its payload names `text`, an editor recorded it citing
+/// Decision 34.
+fn golden_event(event_type: &str, text: &str) -> reformlog_store::NewEvent {
+    reformlog_store::NewEvent::new(
+        event_type,
+        1,
+        text.as_bytes().to_vec(),
+        Metadata::by("editor:golden").with_source("34/QĐ-BTTTT"),
+    )
+}
+
 /// Writes the format-4 store fixture: commits of one and several streams, events whose
 /// metadata differs from their commit's, and sled's files as they were before the last three
 /// commits (so those are read from journal frames; one segment, so that no trimming races the
@@ -234,11 +248,8 @@ fn write_golden_fixtures() {
 fn write_golden_store_v4() {
     use reformlog_store::{ExpectedRevision, NewEvent, StreamAppend};
     let dir = fixtures();
-    let store_dir = dir.join("store-v4");
-    let _ = std::fs::remove_dir_all(&store_dir);
-    let store = Store::open(&store_dir).unwrap();
-    let meta = || Metadata::by("editor:golden").with_source("34/QĐ-BTTTT");
-    let ev = |t: &str, p: &str| NewEvent::new(t, 1, p.as_bytes().to_vec(), meta());
+    let (store_dir, store) = fresh_store(&dir.join("store-v4"));
+    let ev = golden_event;
     store
         .append_multi(vec![
             StreamAppend::new(

@@ -9,6 +9,8 @@ use reformlog_store::{
     decode_payload, encode_payload, CodecError, Metadata, NewEvent, RecordedEvent,
 };
 
+#[macro_use]
+mod frozen;
 pub(crate) mod v1;
 pub(crate) mod v2;
 

@@ -144,12 +144,7 @@ fn a_wrong_decision_reference_is_corrected() {
     let (c, _) = test_committee(&mut w, 11, "2022-07-01");
     let spec = seat_spec("s", Role::Member);
     let created = w
-        .exec(Command::CreateSeat {
-            committee: c,
-            spec: spec.clone(),
-            on: d("2022-07-01"),
-            decision: wrong,
-        })
+        .exec(create_seat(c, spec.clone(), "2022-07-01", wrong))
         .unwrap()[0];
     assert_eq!(w.k.decision_changes(wrong).unwrap().changes.len(), 1);
     w.exec(Command::Correct {
@@ -177,13 +172,8 @@ fn a_retracted_event_disappears_now_but_not_as_known_before() {
     let dec = hypothetical_decision(&mut w, 13, "2022-08-01");
     let (c, _) = test_committee(&mut w, 13, "2022-08-01");
     let spec = seat_spec("s", Role::Member);
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: spec.clone(),
-        on: d("2022-08-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(c, spec.clone(), "2022-08-01", dec))
+        .unwrap();
     let started = w
         .exec(Command::StartMembership {
             committee: c,
@@ -212,13 +202,7 @@ fn corrections_that_break_invariants_or_change_kind_are_refused() {
     let head_a = seat_spec("a", Role::Head);
     let head_b = seat_spec("b", Role::Head);
     let ids = [head_a.seat, head_b.seat];
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: head_a,
-        on: d("2022-08-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(c, head_a, "2022-08-01", dec)).unwrap();
     let abolished = w
         .exec(Command::AbolishSeat {
             committee: c,
@@ -227,12 +211,12 @@ fn corrections_that_break_invariants_or_change_kind_are_refused() {
             decision: dec,
         })
         .unwrap()[0];
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: seat_spec("b", Role::Head),
-        on: d("2022-09-01"),
-        decision: dec,
-    })
+    w.exec(create_seat(
+        c,
+        seat_spec("b", Role::Head),
+        "2022-09-01",
+        dec,
+    ))
     .unwrap();
     let err = w
         .exec(Command::Correct {

@@ -29,12 +29,7 @@ fn start(
 fn a_committee_has_at_most_one_head_on_any_date() {
     let mut w = seeded();
     let (c, dec) = test_committee(&mut w, 1, "2022-02-01");
-    let create = |slug: &str, on: &str| Command::CreateSeat {
-        committee: c,
-        spec: seat_spec(slug, Role::Head),
-        on: d(on),
-        decision: dec,
-    };
+    let create = |slug: &str, on: &str| create_seat(c, seat_spec(slug, Role::Head), on, dec);
     w.exec(create("head-a", "2022-02-01")).unwrap();
     let err = w.exec(create("head-b", "2022-03-01")).unwrap_err();
     assert!(matches!(
@@ -60,13 +55,8 @@ fn memberships_of_one_seat_do_not_overlap() {
     let mut w = seeded();
     let (c, dec) = test_committee(&mut w, 2, "2022-02-01");
     let s = seat_spec("member-1", Role::Member);
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: s.clone(),
-        on: d("2022-02-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(c, s.clone(), "2022-02-01", dec))
+        .unwrap();
     w.exec(start(
         c,
         s.seat,
@@ -94,13 +84,8 @@ fn a_membership_cannot_end_before_it_starts() {
     let mut w = seeded();
     let (c, dec) = test_committee(&mut w, 3, "2022-02-01");
     let s = seat_spec("member-1", Role::Member);
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: s.clone(),
-        on: d("2022-02-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(c, s.clone(), "2022-02-01", dec))
+        .unwrap();
     let err = w
         .exec(start(
             c,
@@ -139,13 +124,8 @@ fn unknown_references_are_refused() {
     let mut w = seeded();
     let (c, dec) = test_committee(&mut w, 4, "2022-02-01");
     let s = seat_spec("member-1", Role::Member);
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: s.clone(),
-        on: d("2022-02-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(c, s.clone(), "2022-02-01", dec))
+        .unwrap();
     let err = w
         .exec(start(c, s.seat, "thanh-vien-404", "2022-02-01", None, dec))
         .unwrap_err();
@@ -312,13 +292,8 @@ fn ex_officio_seats_resolve_to_the_post_holder_on_the_date() {
     let (c, dec) = test_committee(&mut w, 5, "2022-02-01");
     let mut s = seat_spec("eo", Role::DeputyHead);
     s.ex_officio = Some(post("vu-truong-vu-to-chuc-can-bo"));
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: s.clone(),
-        on: d("2022-02-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(c, s.clone(), "2022-02-01", dec))
+        .unwrap();
     let err = w
         .exec(start(c, s.seat, "thanh-vien-1", "2022-02-01", None, dec))
         .unwrap_err();
@@ -384,13 +359,8 @@ fn promotion_ends_one_membership_and_starts_another() {
     // Hypothetically, Tổ viên 5 becomes a third deputy group leader: a new seat, then a move.
     let mut s = seat_spec("to-pho-3", Role::DeputyGroupLeader);
     s.seat = seat(TGV, "to-pho-3");
-    w.exec(Command::CreateSeat {
-        committee: committee(TGV),
-        spec: s.clone(),
-        on: d("2022-09-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(committee(TGV), s.clone(), "2022-09-01", dec))
+        .unwrap();
     w.exec(Command::MoveMember {
         committee: committee(TGV),
         from_membership: old,
@@ -462,19 +432,13 @@ fn answers_use_unit_names_as_on_the_date() {
 pub(super) fn task_world() -> (World, TaskId, crate::DecisionId) {
     let mut w = seeded();
     let plan = crate::DecisionId::from_slug("hypothetical-plan-2022").unwrap();
-    w.exec(Command::RecordDecision {
-        decision: plan,
-        number: "HYPOTHETICAL-7/KH-BTTTT".to_owned(),
-        kind: crate::DecisionKind::Plan,
-        issuer: unit("bo-tttt"),
-        signer: None,
-        signed_on: d("2022-01-20"),
-        in_force_on: d("2022-01-20"),
-        title: "Hypothetical reform plan for 2022, for tests".to_owned(),
-        amends: Vec::new(),
-        replaces: Vec::new(),
-        repeals: Vec::new(),
-    })
+    w.exec(ministry_document(
+        plan,
+        "HYPOTHETICAL-7/KH-BTTTT",
+        crate::DecisionKind::Plan,
+        "2022-01-20",
+        "Hypothetical reform plan for 2022, for tests",
+    ))
     .unwrap();
     let task = TaskId::from_slug("t1").unwrap();
     w.exec(Command::CreateTask {

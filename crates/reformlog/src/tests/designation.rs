@@ -29,19 +29,13 @@ fn steps() -> Vec<Command> {
     spec.seat = the_seat();
     spec.ex_officio = Some(post("thu-truong-bo-tttt"));
     vec![
-        Command::RecordDecision {
-            decision: dec(),
-            number: "HYPOTHETICAL-90/QĐ-BTTTT".to_owned(),
-            kind: crate::DecisionKind::Decision,
-            issuer: unit("bo-tttt"),
-            signer: None,
-            signed_on: d("2022-02-01"),
-            in_force_on: d("2022-02-01"),
-            title: "Hypothetical decision for tests; not a real document".to_owned(),
-            amends: Vec::new(),
-            replaces: Vec::new(),
-            repeals: Vec::new(),
-        },
+        ministry_document(
+            dec(),
+            "HYPOTHETICAL-90/QĐ-BTTTT",
+            crate::DecisionKind::Decision,
+            "2022-02-01",
+            "Hypothetical decision for tests; not a real document",
+        ),
         Command::EstablishCommittee {
             committee: bt(),
             name: name("Ban thử nghiệm (giả định)"),

@@ -206,13 +206,8 @@ fn a_move_to_a_new_seat_is_a_change_of_place_and_leaves_the_old_seat_vacant() {
     let dec = hypothetical_decision(&mut w, 68, "2022-09-01");
     let mut s = seat_spec("pho-truong-ban-3", Role::DeputyHead);
     s.seat = seat(BCD, "pho-truong-ban-3");
-    w.exec(Command::CreateSeat {
-        committee: committee(BCD),
-        spec: s.clone(),
-        on: d("2022-09-01"),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(committee(BCD), s.clone(), "2022-09-01", dec))
+        .unwrap();
     w.exec(Command::MoveMember {
         committee: committee(BCD),
         from_membership: crate::Seed::membership_id(BCD, "thanh-vien-vu-buu-chinh", "qd-34-2022")
@@ -253,12 +248,12 @@ fn an_ex_officio_seat_created_again_for_the_same_post_stays() {
         s.ex_officio = Some(post("vu-truong-vu-to-chuc-can-bo"));
         s
     };
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: ex_officio("bt69-2022/vu-truong"),
-        on: d("2022-02-01"),
-        decision: dec,
-    })
+    w.exec(create_seat(
+        c,
+        ex_officio("bt69-2022/vu-truong"),
+        "2022-02-01",
+        dec,
+    ))
     .unwrap();
     let again = hypothetical_decision(&mut w, 70, "2023-02-01");
     w.exec(Command::Reconstitute {

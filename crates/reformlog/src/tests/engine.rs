@@ -179,19 +179,13 @@ fn execute_all_is_all_or_nothing_and_decides_in_sequence() {
     let (_dir, log) = seeded_log();
     let head = log.store().head_position();
     let dec = crate::DecisionId::from_slug("hypothetical-50").unwrap();
-    let record = Command::RecordDecision {
-        decision: dec,
-        number: "HYPOTHETICAL-50/QĐ-BTTTT".to_owned(),
-        kind: crate::DecisionKind::Decision,
-        issuer: unit("bo-tttt"),
-        signer: None,
-        signed_on: d("2022-06-01"),
-        in_force_on: d("2022-06-01"),
-        title: "Hypothetical decision for tests; not a real document".to_owned(),
-        amends: Vec::new(),
-        replaces: Vec::new(),
-        repeals: Vec::new(),
-    };
+    let record = ministry_document(
+        dec,
+        "HYPOTHETICAL-50/QĐ-BTTTT",
+        crate::DecisionKind::Decision,
+        "2022-06-01",
+        "Hypothetical decision for tests; not a real document",
+    );
     let replace = |who: &str| Command::ReplaceSeatHolder {
         committee: committee(BCD),
         seat: seat(BCD, "pho-truong-ban-2"),

@@ -84,13 +84,8 @@ fn seats_keep_the_decisions_order_even_against_role_and_seats_created_later_foll
         ("bt60-tv-5", Role::Member, "thanh-vien-5"),
         ("bt60-pho", Role::DeputyHead, "pham-minh-tien"),
     ] {
-        w.exec(Command::CreateSeat {
-            committee: c,
-            spec: spec(slug, role, who),
-            on: d("2022-04-01"),
-            decision: later,
-        })
-        .unwrap();
+        w.exec(create_seat(c, spec(slug, role, who), "2022-04-01", later))
+            .unwrap();
     }
     // then the decision's order holds, and the later seats follow in the order recorded.
     let names = holder_names(&w.k.composition(c, d("2022-04-01")).unwrap());
@@ -113,34 +108,20 @@ fn the_read_models_give_the_decisions_order_before_and_after_a_rebuild() {
     let (_dir, log) = seeded_log();
     let dec = crate::DecisionId::from_slug("hypothetical-62").unwrap();
     log.execute(
-        Command::RecordDecision {
-            decision: dec,
-            number: "HYPOTHETICAL-62/QĐ-BTTTT".to_owned(),
-            kind: crate::DecisionKind::Decision,
-            issuer: unit("bo-tttt"),
-            signer: None,
-            signed_on: d("2022-05-01"),
-            in_force_on: d("2022-05-01"),
-            title: "Hypothetical decision for tests; not a real document".to_owned(),
-            amends: Vec::new(),
-            replaces: Vec::new(),
-            repeals: Vec::new(),
-        },
+        ministry_document(
+            dec,
+            "HYPOTHETICAL-62/QĐ-BTTTT",
+            crate::DecisionKind::Decision,
+            "2022-05-01",
+            "Hypothetical decision for tests; not a real document",
+        ),
         &ctx(),
     )
     .unwrap();
     let mut s = spec("to-pho-3", Role::DeputyGroupLeader, "thanh-vien-17");
     s.seat = seat(TGV, "to-pho-3");
-    log.execute(
-        Command::CreateSeat {
-            committee: committee(TGV),
-            spec: s,
-            on: d("2022-05-01"),
-            decision: dec,
-        },
-        &ctx(),
-    )
-    .unwrap();
+    log.execute(create_seat(committee(TGV), s, "2022-05-01", dec), &ctx())
+        .unwrap();
     let q = Query::Composition {
         committee: committee(BCD),
         on: d("2022-06-01"),

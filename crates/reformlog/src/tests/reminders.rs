@@ -57,6 +57,51 @@ fn r(kind: ReminderKind, on: &str, deadline: &str) -> (ReminderKind, String, Str
     (kind, on.to_owned(), deadline.to_owned())
 }
 
+/// The three reminders of `deadline` for a task left open past it: due soon from `soon`, due
+/// on the day, overdue from `overdue`.
+fn lapsed(soon: &str, deadline: &str, overdue: &str) -> Vec<(ReminderKind, String, String)> {
+    vec![
+        r(DueSoon, soon, deadline),
+        r(Due, deadline, deadline),
+        r(Overdue, overdue, deadline),
+    ]
+}
+
+/// Reminders after `after`, `days` ahead for due soon, `limit` to a page, with no end.
+fn ask_for(after: Option<ReminderCursor>, days: Option<u32>, limit: usize) -> ReminderAsk {
+    ReminderAsk {
+        after,
+        days,
+        until: None,
+        limit,
+    }
+}
+
+fn complete(n: u32, on: &str) -> Command {
+    Command::CompleteTask {
+        task: nv(n),
+        on: d(on),
+        decision: None,
+    }
+}
+
+fn reopen(n: u32, on: &str) -> Command {
+    Command::ReopenTask {
+        task: nv(n),
+        on: d(on),
+        decision: None,
+    }
+}
+
+fn extend(n: u32, deadline: &str, on: &str) -> Command {
+    Command::ExtendDeadline {
+        task: nv(n),
+        deadline: d(deadline),
+        on: d(on),
+        decision: None,
+    }
+}
+
 use ReminderKind::{Due, DueSoon, Overdue};
 
 #[test]
@@ -70,21 +115,12 @@ fn an_open_task_is_due_soon_then_due_then_overdue_as_the_days_come() {
     );
     assert_eq!(
         feed(&w, 7, "2022-04-01"),
-        vec![
-            r(DueSoon, "2022-03-24", "2022-03-31"),
-            r(Due, "2022-03-31", "2022-03-31"),
-            r(Overdue, "2022-04-01", "2022-03-31"),
-        ]
+        lapsed("2022-03-24", "2022-03-31", "2022-04-01")
     );
     // Each became visible at the start of its day: the task was on record long before.
     let page = reminders(
         &w.k,
-        &ReminderAsk {
-            after: None,
-            days: Some(7),
-            until: None,
-            limit: 10,
-        },
+        &ask_for(None, Some(7), 10),
         end_of("2022-04-01"),
         &day_start,
     )
@@ -113,12 +149,7 @@ fn a_completion_recorded_in_time_stops_the_reminders_after_it() {
     let mut w = seeded();
     w.exec(create(1, "2022-02-01", "2022-03-31")).unwrap();
     w.on_day("2022-03-28");
-    w.exec(Command::CompleteTask {
-        task: nv(1),
-        on: d("2022-03-28"),
-        decision: None,
-    })
-    .unwrap();
+    w.exec(complete(1, "2022-03-28")).unwrap();
     assert_eq!(
         feed(&w, 7, "2022-12-31"),
         vec![r(DueSoon, "2022-03-24", "2022-03-31")]
@@ -131,19 +162,10 @@ fn a_completion_entered_late_takes_back_nothing_already_handed_out() {
     w.exec(create(1, "2022-02-01", "2022-03-31")).unwrap();
     // Completed on 28 March, but the office records it only on 5 April.
     w.on_day("2022-04-05");
-    w.exec(Command::CompleteTask {
-        task: nv(1),
-        on: d("2022-03-28"),
-        decision: None,
-    })
-    .unwrap();
+    w.exec(complete(1, "2022-03-28")).unwrap();
     assert_eq!(
         feed(&w, 7, "2022-12-31"),
-        vec![
-            r(DueSoon, "2022-03-24", "2022-03-31"),
-            r(Due, "2022-03-31", "2022-03-31"),
-            r(Overdue, "2022-04-01", "2022-03-31"),
-        ]
+        lapsed("2022-03-24", "2022-03-31", "2022-04-01")
     );
 }
 
@@ -152,20 +174,10 @@ fn a_deadline_extended_ahead_of_time_moves_every_reminder_to_the_new_deadline() 
     let mut w = seeded();
     w.exec(create(1, "2022-02-01", "2022-03-31")).unwrap();
     w.on_day("2022-03-10");
-    w.exec(Command::ExtendDeadline {
-        task: nv(1),
-        deadline: d("2022-06-30"),
-        on: d("2022-03-10"),
-        decision: None,
-    })
-    .unwrap();
+    w.exec(extend(1, "2022-06-30", "2022-03-10")).unwrap();
     assert_eq!(
         feed(&w, 7, "2022-07-01"),
-        vec![
-            r(DueSoon, "2022-06-23", "2022-06-30"),
-            r(Due, "2022-06-30", "2022-06-30"),
-            r(Overdue, "2022-07-01", "2022-06-30"),
-        ]
+        lapsed("2022-06-23", "2022-06-30", "2022-07-01")
     );
 }
 
@@ -175,23 +187,14 @@ fn an_extension_within_the_due_soon_window_is_due_soon_from_the_day_it_takes_eff
     w.exec(create(1, "2022-02-01", "2022-03-31")).unwrap();
     w.on_day("2022-03-10");
     // From 12 April the deadline is 15 April: within a week of it at once.
-    w.exec(Command::ExtendDeadline {
-        task: nv(1),
-        deadline: d("2022-04-15"),
-        on: d("2022-04-12"),
-        decision: None,
-    })
-    .unwrap();
+    w.exec(extend(1, "2022-04-15", "2022-04-12")).unwrap();
     assert_eq!(
         feed(&w, 7, "2022-04-30"),
-        vec![
-            r(DueSoon, "2022-03-24", "2022-03-31"),
-            r(Due, "2022-03-31", "2022-03-31"),
-            r(Overdue, "2022-04-01", "2022-03-31"),
-            r(DueSoon, "2022-04-12", "2022-04-15"),
-            r(Due, "2022-04-15", "2022-04-15"),
-            r(Overdue, "2022-04-16", "2022-04-15"),
+        [
+            lapsed("2022-03-24", "2022-03-31", "2022-04-01"),
+            lapsed("2022-04-12", "2022-04-15", "2022-04-16")
         ]
+        .concat()
     );
 }
 
@@ -211,19 +214,9 @@ fn a_task_reopened_after_its_deadline_is_overdue_on_the_day_it_reopens() {
     let mut w = seeded();
     w.exec(create(1, "2022-02-01", "2022-03-31")).unwrap();
     w.on_day("2022-03-30");
-    w.exec(Command::CompleteTask {
-        task: nv(1),
-        on: d("2022-03-30"),
-        decision: None,
-    })
-    .unwrap();
+    w.exec(complete(1, "2022-03-30")).unwrap();
     w.on_day("2022-04-10");
-    w.exec(Command::ReopenTask {
-        task: nv(1),
-        on: d("2022-04-10"),
-        decision: None,
-    })
-    .unwrap();
+    w.exec(reopen(1, "2022-04-10")).unwrap();
     assert_eq!(
         feed(&w, 7, "2022-04-30"),
         vec![
@@ -240,12 +233,7 @@ fn a_task_entered_late_gives_its_past_reminders_when_it_is_recorded_by_date() {
     w.exec(create(1, "2022-02-01", "2022-03-31")).unwrap();
     let recorded = w.clock;
     assert_eq!(feed(&w, 7, "2022-05-09"), vec![]);
-    let ask = ReminderAsk {
-        after: None,
-        days: Some(7),
-        until: None,
-        limit: 10,
-    };
+    let ask = ask_for(None, Some(7), 10);
     let page = reminders(&w.k, &ask, end_of("2022-05-10"), &day_start).unwrap();
     let seen: Vec<_> = page
         .reminders
@@ -290,11 +278,7 @@ fn a_deadline_corrected_before_its_day_never_reminds_of_the_wrong_one() {
     .unwrap();
     assert_eq!(
         feed(&w, 7, "2022-05-01"),
-        vec![
-            r(DueSoon, "2022-04-23", "2022-04-30"),
-            r(Due, "2022-04-30", "2022-04-30"),
-            r(Overdue, "2022-05-01", "2022-04-30"),
-        ]
+        lapsed("2022-04-23", "2022-04-30", "2022-05-01")
     );
 }
 
@@ -307,12 +291,7 @@ fn pages_resume_from_their_cursors_and_a_foreign_cursor_is_refused() {
     let mut after = None;
     let mut seen = Vec::new();
     loop {
-        let ask = ReminderAsk {
-            after,
-            days: None,
-            until: None,
-            limit: 2,
-        };
+        let ask = ask_for(after, None, 2);
         let page = reminders(&w.k, &ask, horizon, &day_start).unwrap();
         // The cursor survives its text form.
         let text = page.next.to_string();
@@ -341,22 +320,12 @@ fn pages_resume_from_their_cursors_and_a_foreign_cursor_is_refused() {
         ]
     );
     // Asked again with the last cursor: nothing more, and the cursor stays.
-    let ask = ReminderAsk {
-        after,
-        days: None,
-        until: None,
-        limit: 2,
-    };
+    let ask = ask_for(after, None, 2);
     let again = reminders(&w.k, &ask, horizon, &day_start).unwrap();
     assert!(again.reminders.is_empty());
     assert_eq!(Some(again.next), after);
     // A cursor keeps its days; text that is not a cursor is refused.
-    let other_days = ReminderAsk {
-        after,
-        days: Some(3),
-        until: None,
-        limit: 2,
-    };
+    let other_days = ask_for(after, Some(3), 2);
     assert_eq!(
         reminders(&w.k, &other_days, horizon, &day_start).unwrap_err(),
         QueryError::CursorDays {
@@ -374,12 +343,7 @@ fn pages_resume_from_their_cursors_and_a_foreign_cursor_is_refused() {
     ] {
         assert!(bad.parse::<ReminderCursor>().is_err(), "{bad:?}");
     }
-    let too_far = ReminderAsk {
-        after: None,
-        days: Some(400),
-        until: None,
-        limit: 2,
-    };
+    let too_far = ask_for(None, Some(400), 2);
     assert!(matches!(
         reminders(&w.k, &too_far, horizon, &day_start),
         Err(QueryError::DueSoonDays { days: 400, .. })

@@ -388,19 +388,13 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
 /// Records the plan the tasks cite; returns what was appended.
 pub(super) fn setup(log: &Reformlog) -> crate::Executed {
     log.execute(
-        Command::RecordDecision {
-            decision: plan(),
-            number: "HYPOTHETICAL-KH/BTTTT".to_owned(),
-            kind: DecisionKind::Plan,
-            issuer: unit("bo-tttt"),
-            signer: None,
-            signed_on: d("2022-01-05"),
-            in_force_on: d("2022-01-05"),
-            title: "Hypothetical reform plan for tests; not a real document".to_owned(),
-            amends: Vec::new(),
-            replaces: Vec::new(),
-            repeals: Vec::new(),
-        },
+        ministry_document(
+            plan(),
+            "HYPOTHETICAL-KH/BTTTT",
+            DecisionKind::Plan,
+            "2022-01-05",
+            "Hypothetical reform plan for tests; not a real document",
+        ),
         &ctx(),
     )
     .unwrap()

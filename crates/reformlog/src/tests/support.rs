@@ -124,22 +124,40 @@ pub(crate) fn seeded() -> World {
     World::given(seed.commands().unwrap())
 }
 
-/// Records a clearly hypothetical decision `HYPOTHETICAL-n/QĐ-BTTTT` in force on `on`.
-pub(crate) fn hypothetical_decision(w: &mut World, n: u32, on: &str) -> crate::DecisionId {
-    let id = crate::DecisionId::from_slug(&format!("hypothetical-{n}")).unwrap();
-    w.exec(Command::RecordDecision {
+/// The command recording a clearly hypothetical document `number` of the ministry, of
+/// `kind`, signed and in force on `on`, amending, replacing and repealing nothing.
+pub(crate) fn ministry_document(
+    id: crate::DecisionId,
+    number: &str,
+    kind: crate::DecisionKind,
+    on: &str,
+    title: &str,
+) -> Command {
+    Command::RecordDecision {
         decision: id,
-        number: format!("HYPOTHETICAL-{n}/QĐ-BTTTT"),
-        kind: crate::DecisionKind::Decision,
+        number: number.to_owned(),
+        kind,
         issuer: unit("bo-tttt"),
         signer: None,
         signed_on: d(on),
         in_force_on: d(on),
-        title: "Hypothetical decision for tests; not a real document".to_owned(),
+        title: title.to_owned(),
         amends: Vec::new(),
         replaces: Vec::new(),
         repeals: Vec::new(),
-    })
+    }
+}
+
+/// Records a clearly hypothetical decision `HYPOTHETICAL-n/QĐ-BTTTT` in force on `on`.
+pub(crate) fn hypothetical_decision(w: &mut World, n: u32, on: &str) -> crate::DecisionId {
+    let id = crate::DecisionId::from_slug(&format!("hypothetical-{n}")).unwrap();
+    w.exec(ministry_document(
+        id,
+        &format!("HYPOTHETICAL-{n}/QĐ-BTTTT"),
+        crate::DecisionKind::Decision,
+        on,
+        "Hypothetical decision for tests; not a real document",
+    ))
     .unwrap();
     id
 }
@@ -163,6 +181,21 @@ pub(crate) fn test_committee(
     })
     .unwrap();
     (id, dec)
+}
+
+/// The command creating the seat `spec` in `committee` on `on`, by `decision`.
+pub(crate) fn create_seat(
+    committee: crate::CommitteeId,
+    spec: crate::SeatSpec,
+    on: &str,
+    decision: crate::DecisionId,
+) -> Command {
+    Command::CreateSeat {
+        committee,
+        spec,
+        on: d(on),
+        decision,
+    }
 }
 
 pub(crate) fn seat_spec(slug: &str, role: crate::Role) -> crate::SeatSpec {

@@ -7,19 +7,13 @@ use crate::{Assignment, Command, DecisionKind, DomainError, Event, TaskId};
 
 fn plan(w: &mut World, kind: DecisionKind) -> crate::DecisionId {
     let id = decision(&format!("hypothetical-plan-{kind:?}"));
-    w.exec(Command::RecordDecision {
-        decision: id,
-        number: "HYPOTHETICAL-8/KH-BTTTT".to_owned(),
+    w.exec(ministry_document(
+        id,
+        "HYPOTHETICAL-8/KH-BTTTT",
         kind,
-        issuer: unit("bo-tttt"),
-        signer: None,
-        signed_on: d("2022-01-20"),
-        in_force_on: d("2022-01-20"),
-        title: "Hypothetical reform plan for 2022, for tests".to_owned(),
-        amends: Vec::new(),
-        replaces: Vec::new(),
-        repeals: Vec::new(),
-    })
+        "2022-01-20",
+        "Hypothetical reform plan for 2022, for tests",
+    ))
     .unwrap();
     id
 }

@@ -15,13 +15,7 @@ fn ex_officio_seat(
 ) -> SeatId {
     let mut s = seat_spec(slug, role);
     s.ex_officio = Some(post(post_slug));
-    w.exec(Command::CreateSeat {
-        committee: c,
-        spec: s.clone(),
-        on: d(on),
-        decision: dec,
-    })
-    .unwrap();
+    w.exec(create_seat(c, s.clone(), on, dec)).unwrap();
     s.seat
 }
 

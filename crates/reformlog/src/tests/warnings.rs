@@ -186,19 +186,13 @@ fn a_lead_unit_merged_or_dissolved_after_the_task_was_entered_names_its_end() {
 fn a_repealed_plan_is_named_with_the_decision_that_repealed_it_from_its_date() {
     let mut w = seeded();
     let plan = decision("hypothetical-plan-2022");
-    w.exec(Command::RecordDecision {
-        decision: plan,
-        number: "HYPOTHETICAL-9/KH-BTTTT".to_owned(),
-        kind: DecisionKind::Plan,
-        issuer: unit("bo-tttt"),
-        signer: None,
-        signed_on: d("2022-01-20"),
-        in_force_on: d("2022-01-20"),
-        title: "Hypothetical reform plan for 2022, for tests".to_owned(),
-        amends: Vec::new(),
-        replaces: Vec::new(),
-        repeals: Vec::new(),
-    })
+    w.exec(ministry_document(
+        plan,
+        "HYPOTHETICAL-9/KH-BTTTT",
+        DecisionKind::Plan,
+        "2022-01-20",
+        "Hypothetical reform plan for 2022, for tests",
+    ))
     .unwrap();
     w.exec(create("vu-to-chuc-can-bo", None, Some(plan)))
         .unwrap();
