@@ -1,7 +1,7 @@
 //! The errors of the embedding API: what `Reformlog` reports when a command, a query or the
 //! storage underneath fails.
 
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
 use crate::query::QueryError;
 
 /// Why a call on [`crate::Reformlog`] failed.

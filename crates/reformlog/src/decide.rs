@@ -8,7 +8,7 @@
 
 use crate::command::{Command, SeatSpec};
 use crate::date::Date;
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId};
 use crate::model::TaskStatus;

@@ -7,7 +7,7 @@ use crate::batch::{decide_on, keys_for, main_entity, Decided};
 use crate::codec::to_new_event;
 use crate::command::Command;
 use crate::date::{Date, KnownAt};
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
 use crate::idempotency::{
     derived_uuid, fingerprint, recorded_changes, recorded_under, Keys, CHANGE_KEY,
     COMMAND_FINGERPRINT, IDEMPOTENCY_KEY,

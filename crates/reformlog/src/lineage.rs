@@ -3,7 +3,7 @@
 //! sub-units on a date.
 
 use crate::date::Date;
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
 use crate::ids::{CommitteeId, EntityKey, UnitId};
 use crate::model::UnitKind;
 use crate::query::{unit_ref, QueryError, UnitRef};

@@ -4,7 +4,7 @@
 //! progress report.
 
 use crate::date::Date;
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::model::{Assignment, DecisionKind};
