@@ -2,10 +2,10 @@
 //! command on the state the earlier ones leave, event ids by the idempotency scheme, and the
 //! events grouped by stream.
 
-use crate::api_error::Error;
 use crate::command::Command;
 use crate::decide::decide_with;
 use crate::engine::Context;
+use crate::error::Error;
 use crate::event::Event;
 use crate::idempotency::{fingerprint, Keys};
 use crate::ids::{EntityKey, EventId};

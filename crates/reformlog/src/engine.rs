@@ -2,12 +2,12 @@
 //! events atomically with optimistic revision checks, keeps the read models current and
 //! answers queries on both time axes.
 
-use crate::api_error::{Error, OpenError};
 use crate::batch::{decide_on, keys_for, main_entity, Decided};
 use crate::codec::to_new_event;
 use crate::command::Command;
 use crate::date::{Date, KnownAt};
 use crate::domain_error::DomainError;
+use crate::error::{Error, OpenError};
 use crate::idempotency::{
     derived_uuid, fingerprint, recorded_changes, recorded_under, Keys, CHANGE_KEY,
     COMMAND_FINGERPRINT, IDEMPOTENCY_KEY,

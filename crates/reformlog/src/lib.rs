@@ -40,7 +40,6 @@
 //! assert_eq!(composition.holder_count(), 24 + 27);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-mod api_error;
 mod batch;
 mod codec;
 mod collate;
@@ -50,6 +49,7 @@ mod decide;
 mod doctype;
 mod domain_error;
 mod engine;
+mod error;
 mod event;
 mod evidence;
 mod idempotency;
@@ -73,7 +73,6 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use api_error::{Error, OpenError};
 pub use codec::{decode_event, SCHEMA_VERSION};
 pub use collate::collate;
 pub use command::{Command, SeatSpec, SubBodySpec};
@@ -81,6 +80,7 @@ pub use date::{Date, DateError, KnownAt, Timestamp};
 pub use decide::decide;
 pub use domain_error::DomainError;
 pub use engine::{Context, Executed, Options, Reformlog};
+pub use error::{Error, OpenError};
 pub use event::{Event, EventMeta, Recorded};
 pub use evidence::{Evidence, EvidenceDocument, EvidenceError};
 pub use ids::{

@@ -1,9 +1,9 @@
 //! The reminder feed over the log: a time fence first, so that no commit can later appear at
 //! a time the page covers, then the pure query on the read models.
 
-use crate::api_error::Error;
 use crate::date::{Date, Timestamp};
 use crate::engine::Reformlog;
+use crate::error::Error;
 use crate::query::{ReminderAsk, ReminderPage};
 use std::time::Duration;
 

@@ -15,8 +15,8 @@ mod tasks;
 
 pub(crate) use source::RmSource;
 
-use crate::api_error::Error;
 use crate::codec::{decode_event, to_recorded};
+use crate::error::Error;
 use crate::event::Recorded;
 use crate::ids::EntityKey;
 use crate::view::{evolve, EntityView, Membership};
@@ -234,7 +234,7 @@ impl std::fmt::Debug for ReadModel {
 impl ReadModel {
     /// Opens the read-model tree; a tree of another layout version is emptied, to be
     /// rebuilt by the next catch-up.
-    pub(crate) fn open(store: Store) -> Result<Self, crate::api_error::OpenError> {
+    pub(crate) fn open(store: Store) -> Result<Self, crate::error::OpenError> {
         let tree = store.aux_tree(TREE)?;
         let rm = Self {
             store,

@@ -21,8 +21,8 @@
 use super::keys;
 use super::IdHash;
 use super::{EntityRecord, ReadModel};
-use crate::api_error::Error;
 use crate::codec::{decode_event, is_domain_stream};
+use crate::error::Error;
 use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::text::fold;

@@ -5,8 +5,8 @@
 use super::keys;
 use super::IdHash;
 use super::{EntityRecord, ReadModel};
-use crate::api_error::Error;
 use crate::date::Timestamp;
+use crate::error::Error;
 use crate::event::Recorded;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
 use crate::source::{Source, ViewRef, Views};

@@ -6,8 +6,8 @@
 //! the tree.
 
 use super::{corrupt, keys, load_row, EntityRecord, IdHash, ReadModel};
-use crate::api_error::Error;
 use crate::date::Date;
+use crate::error::Error;
 use crate::ids::{DecisionId, EntityKey, PersonId, TaskId, UnitId};
 use crate::model::TaskStatus;
 use crate::source::TaskFacts;
