@@ -13,11 +13,12 @@ use crate::idempotency::{
     COMMAND_FINGERPRINT, IDEMPOTENCY_KEY,
 };
 use crate::ids::EntityKey;
+use crate::ids::EntityKind;
 use crate::query::{Answer, Query};
 use crate::readmodel::{ReadModel, RmSource};
 use crate::seed::Seed;
 use crate::source::Source;
-use crate::summary::{EntityKind, EntitySummary};
+use crate::summary::EntitySummary;
 use reformlog_store::{AppendError, Metadata, StoreConfig, StreamAppend, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;

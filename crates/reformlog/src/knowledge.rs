@@ -3,9 +3,9 @@
 
 use crate::date::{KnownAt, Timestamp};
 use crate::event::Recorded;
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
 use crate::source::{Source, ViewRef, Views};
-use crate::summary::EntityKind;
 use crate::text::{fold, folded_contains};
 use crate::view::{evolve, rebuild_view, EntityView};
 use std::collections::{BTreeMap, HashMap};

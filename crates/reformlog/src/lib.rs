@@ -84,8 +84,8 @@ pub use error::{Error, OpenError};
 pub use event::{Event, EventMeta, Recorded};
 pub use evidence::{Evidence, EvidenceDocument, EvidenceError};
 pub use ids::{
-    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, IdError, MembershipId, PersonId,
-    PostId, SeatId, TaskId, UnitId,
+    CommitteeId, DecisionId, EntityKey, EntityKind, EventId, HoldingId, IdError, MembershipId,
+    PersonId, PostId, SeatId, TaskId, UnitId,
 };
 pub use knowledge::Knowledge;
 pub use lineage::{Succession, UnitEnding, UnitLineage};
@@ -105,7 +105,7 @@ pub use seed::{
     Translation,
 };
 pub use summary::{
-    CommitteeRef, EntityDetails, EntityKind, EntityPage, EntitySummary, ProgressReport, UnitStatus,
+    CommitteeRef, EntityDetails, EntityPage, EntitySummary, ProgressReport, UnitStatus,
 };
 pub use text::{fold, Name, NameError};
 

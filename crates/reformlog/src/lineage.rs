@@ -4,11 +4,12 @@
 
 use crate::date::Date;
 use crate::domain_error::DomainError;
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, EntityKey, UnitId};
 use crate::model::UnitKind;
 use crate::query::{unit_ref, QueryError, UnitRef};
 use crate::source::{Source, Views};
-use crate::summary::{EntityKind, UnitStatus};
+use crate::summary::UnitStatus;
 use crate::text::Name;
 use serde::{Deserialize, Serialize};
 

@@ -8,8 +8,8 @@
 
 use crate::date::Timestamp;
 use crate::event::Recorded;
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
-use crate::summary::EntityKind;
 use crate::view::EntityView;
 use std::ops::Deref;
 

@@ -11,10 +11,10 @@
 use super::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, QueryError, UnitRef};
 use crate::date::{Date, Timestamp};
 use crate::event::Recorded;
+use crate::ids::EntityKind;
 use crate::ids::{EntityKey, TaskId};
 use crate::model::TaskStatus;
 use crate::source::Source;
-use crate::summary::EntityKind;
 use crate::view::{rebuild_view, TaskView};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -277,7 +277,7 @@ impl TaskTable {
 /// Every task row of `tree`, its tails folded in, as entries.
 fn build(rm: &ReadModel, tree: &sled::Tree) -> Result<Entries, Error> {
     let mut out = Entries::default();
-    let task = keys::kind_byte_of(crate::summary::EntityKind::Task);
+    let task = keys::kind_byte_of(crate::ids::EntityKind::Task);
     for item in tree.scan_prefix(keys::entity_kind_prefix(task)) {
         let (k, v) = item?;
         let key = k
