@@ -15,7 +15,7 @@ use crate::idempotency::{
 };
 use crate::ids::EntityKey;
 use crate::ids::EntityKind;
-use crate::query::{Answer, Query};
+use crate::query::answers::{answer, Answer, Query};
 use crate::readmodel::{ReadModel, RmSource};
 use crate::seed::Seed;
 use crate::source::Source;
@@ -385,7 +385,7 @@ impl Reformlog {
     /// Answers `query` as known now (`None`) or as known at a past position or time.
     /// Brings the read models up to the log first (one atomic load when nothing is new).
     pub fn query(&self, query: &Query, known_at: Option<KnownAt>) -> Result<Answer, Error> {
-        let answer = self.with_source(known_at, |s| crate::query::answer(s, query))?;
+        let answer = self.with_source(known_at, |s| answer(s, query))?;
         Ok(answer?)
     }
 

@@ -2,7 +2,7 @@
 //! storage underneath fails.
 
 use crate::domain_error::DomainError;
-use crate::query::QueryError;
+use crate::query::error::QueryError;
 
 /// Why a call on [`crate::Reformlog`] failed.
 #[derive(Debug, thiserror::Error)]

@@ -235,7 +235,7 @@ impl Source for Knowledge {
 impl Knowledge {
     /// Answers any [`crate::Query`].
     pub fn answer(&self, query: &crate::Query) -> Result<crate::Answer, crate::QueryError> {
-        crate::query::answer(self, query)
+        crate::query::answers::answer(self, query)
     }
 
     /// Who sat on `committee` (and its sub-bodies) on `on`, ex-officio seats resolved.
@@ -244,7 +244,7 @@ impl Knowledge {
         committee: CommitteeId,
         on: crate::Date,
     ) -> Result<crate::Composition, crate::QueryError> {
-        crate::query::composition(self, committee, on)
+        crate::query::composition::composition(self, committee, on)
     }
 
     /// A person's names, memberships and positions over time.
@@ -252,7 +252,7 @@ impl Knowledge {
         &self,
         person: PersonId,
     ) -> Result<crate::PersonHistory, crate::QueryError> {
-        crate::query::person_history(self, person)
+        crate::query::person::person_history(self, person)
     }
 
     /// What `decision` changed.
@@ -260,7 +260,7 @@ impl Knowledge {
         &self,
         decision: DecisionId,
     ) -> Result<crate::DecisionChanges, crate::QueryError> {
-        crate::query::decision_changes(self, decision)
+        crate::query::history::decision_changes(self, decision)
     }
 
     /// How the composition of `committee` differs between two dates.
@@ -270,27 +270,27 @@ impl Knowledge {
         before: crate::Date,
         after: crate::Date,
     ) -> Result<crate::CompositionDiff, crate::QueryError> {
-        crate::query::composition_diff(self, committee, before, after)
+        crate::query::diff::composition_diff(self, committee, before, after)
     }
 
     /// Tasks led by or shared with `unit` on `on`.
     pub fn tasks_of_unit(&self, unit: UnitId, on: crate::Date) -> Vec<crate::TaskOnDate> {
-        crate::query::tasks_of_unit(self, unit, on)
+        crate::query::tasks::tasks_of_unit(self, unit, on)
     }
 
     /// Tasks of a plan on `on`.
     pub fn tasks_of_plan(&self, plan: DecisionId, on: crate::Date) -> Vec<crate::TaskOnDate> {
-        crate::query::tasks_of_plan(self, plan, on)
+        crate::query::tasks::tasks_of_plan(self, plan, on)
     }
 
     /// Tasks overdue on `on`.
     pub fn overdue_tasks(&self, on: crate::Date) -> Vec<crate::TaskOnDate> {
-        crate::query::overdue_tasks(self, on)
+        crate::query::tasks::overdue_tasks(self, on)
     }
 
     /// Every recorded change to one entity.
     pub fn history(&self, entity: EntityKey) -> Vec<crate::HistoryEntry> {
-        crate::query::history(self, entity)
+        crate::query::history::history(self, entity)
     }
 
     /// Every change recorded by `actor` in `[from, to)`.
@@ -300,12 +300,12 @@ impl Knowledge {
         from: Timestamp,
         to: Timestamp,
     ) -> Vec<crate::HistoryEntry> {
-        crate::query::changes_by(self, actor, from, to)
+        crate::query::history::changes_by(self, actor, from, to)
     }
 
     /// Name search over people, units, posts and committees.
     pub fn search(&self, text: &str) -> Vec<crate::SearchHit> {
-        crate::query::search(self, text)
+        crate::query::search::search(self, text)
     }
 
     /// What `command` would record, or why it is refused.

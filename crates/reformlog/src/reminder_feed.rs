@@ -4,7 +4,7 @@
 use crate::date::{Date, Timestamp};
 use crate::engine::Reformlog;
 use crate::error::Error;
-use crate::query::{ReminderAsk, ReminderPage};
+use crate::query::reminders::{reminders, ReminderAsk, ReminderPage};
 use std::time::Duration;
 
 /// How long a page waits for commits staged before its fence to become visible.
@@ -35,9 +35,7 @@ impl Reformlog {
                 None => Timestamp(i64::MIN),
             }
         };
-        let page = self.with_source(None, |s| {
-            crate::query::reminders(s, ask, horizon, day_start)
-        })?;
+        let page = self.with_source(None, |s| reminders(s, ask, horizon, day_start))?;
         Ok(page?)
     }
 }

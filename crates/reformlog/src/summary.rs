@@ -8,10 +8,10 @@ use crate::ids::{
     CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId,
 };
 use crate::model::{DecisionKind, TaskStatus, UnitKind};
-use crate::query::{
-    decision_ref, person_ref, positions_on, unit_ref, DecisionRef, NameFrom, PersonRef, PostRef,
-    UnitRef,
-};
+use crate::query::person::NameFrom;
+use crate::query::refs::{decision_ref, person_ref, positions_on, unit_ref};
+use crate::query::refs::{DecisionRef, PersonRef, PostRef, UnitRef};
+use crate::query::warnings::{task_warnings, TaskWarning};
 use crate::source::Source;
 use crate::text::Name;
 use crate::view::EntityView;
@@ -97,7 +97,7 @@ pub enum EntityDetails {
         percent: Option<u8>,
         overdue: bool,
         /// What makes the assignment or plan doubtful on the date (open tasks only).
-        warnings: Vec<crate::query::TaskWarning>,
+        warnings: Vec<TaskWarning>,
         /// The latest progress report on or before the date, with the evidence it cites.
         last_report: Option<ProgressReport>,
     },
@@ -286,7 +286,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                     deadline: t.deadline_on(on),
                     percent: t.progress_on(on).map(|p| p.percent),
                     overdue: t.overdue_on(on),
-                    warnings: crate::query::task_warnings(s, t, on),
+                    warnings: task_warnings(s, t, on),
                     last_report: t.progress_on(on).map(|p| ProgressReport {
                         on: p.on,
                         percent: p.percent,
