@@ -79,7 +79,6 @@ pub use collate::collate;
 pub use command::{Command, SeatSpec, SubBodySpec};
 pub use context::Context;
 pub use date::{Date, DateError, KnownAt, Timestamp};
-pub use decide::decide;
 pub use domain_error::DomainError;
 pub use engine::{Executed, Options, Reformlog};
 pub use error::{Error, OpenError};
@@ -89,7 +88,7 @@ pub use ids::{
     CommitteeId, DecisionId, EntityKey, EntityKind, EventId, HoldingId, IdError, MembershipId,
     PersonId, PostId, SeatId, TaskId, UnitId,
 };
-pub use knowledge::Knowledge;
+pub use knowledge::{decide, Knowledge};
 pub use lineage::{Succession, UnitEnding, UnitLineage};
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
 pub use query::{

@@ -22,7 +22,6 @@ use crate::date::Date;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{EntityKey, UnitId};
-use crate::knowledge::Knowledge;
 use crate::source::{Source, ViewRef, Views};
 use crate::view::{evolve, EntityView};
 use std::collections::HashMap;
@@ -58,11 +57,6 @@ impl Views for Overlay<'_> {
             None => self.base.view(key),
         }
     }
-}
-
-/// Decides what a command means: the events to record, or why it is refused.
-pub fn decide(state: &Knowledge, command: &Command) -> Result<Vec<Event>, DomainError> {
-    decide_write(state, command)
 }
 
 /// [`decide_with`] for a write of this one command: also refuses a dependant it leaves

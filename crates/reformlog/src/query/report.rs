@@ -7,7 +7,8 @@ use super::refs::{decision_ref, unit_ref, DecisionRef, UnitRef};
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
 use crate::model::TaskStatus;
-use crate::source::{Source, TaskFacts, TitleOrder};
+use crate::source::{Source, TitleOrder};
+use crate::view::TaskFacts;
 use serde::{Deserialize, Serialize};
 
 /// Which tasks a report covers.

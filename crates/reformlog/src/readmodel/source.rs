@@ -297,7 +297,7 @@ impl Views for RmSource<'_> {
 impl Source for RmSource<'_> {
     fn for_each_task(
         &self,
-        f: &mut dyn FnMut(TaskId, crate::source::TaskFacts<'_>, crate::source::TitleOrder<'_>),
+        f: &mut dyn FnMut(TaskId, crate::view::TaskFacts<'_>, crate::source::TitleOrder<'_>),
     ) -> bool {
         use crate::source::TitleOrder;
         // Bound at the checkpoint: the table is exactly what is known, ranks included.

@@ -10,7 +10,7 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::ids::{DecisionId, EntityKey, PersonId, TaskId, UnitId};
 use crate::model::TaskStatus;
-use crate::source::TaskFacts;
+use crate::view::TaskFacts;
 use crate::view::{EntityView, TaskView};
 use std::collections::HashMap;
 use std::ops::Range;
