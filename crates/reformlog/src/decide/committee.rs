@@ -2,7 +2,7 @@
 //! ends what is open and opens the new seats; a dissolution ends its sub-bodies too) and the
 //! rules their events hold.
 
-use super::{ends_after, unit_alive};
+use super::dates::{ends_after, unit_alive};
 use crate::command::{Command, SeatSpec};
 use crate::date::Date;
 use crate::domain_error::DomainError;

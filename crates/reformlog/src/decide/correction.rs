@@ -1,7 +1,8 @@
 //! Corrections and retractions: the change is validated by replaying the entity's stream with
 //! it in place, every event checked again in recording order.
 
-use super::{check, Overlay};
+use super::check::check;
+use super::overlay::Overlay;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EventId;

@@ -7,57 +7,26 @@
 //! place, checking every event again in recording order.
 //!
 //! Each aggregate's file holds what its commands record and the rules its events hold; this
-//! file routes a command by the entity it is about and an event by the entity it changes.
+//! file routes a command by the entity it is about, `check` an event by the entity it
+//! changes.
 
+mod check;
 mod committee;
 mod correction;
+mod dates;
 mod decision;
+mod overlay;
 mod person;
 mod post;
 mod task;
 mod unit;
 
 use crate::command::Command;
-use crate::date::Date;
 use crate::domain_error::DomainError;
 use crate::event::Event;
-use crate::ids::{EntityKey, UnitId};
-use crate::source::{Source, ViewRef, Views};
-use crate::view::{evolve, EntityView};
-use std::collections::HashMap;
-
-/// Views of a base with some entities replaced by scratch versions.
-struct Overlay<'a> {
-    base: &'a dyn Views,
-    changed: HashMap<EntityKey, Option<EntityView>>,
-}
-
-impl<'a> Overlay<'a> {
-    fn new(base: &'a dyn Views) -> Self {
-        Self {
-            base,
-            changed: HashMap::new(),
-        }
-    }
-
-    fn evolve(&mut self, event: &Event) {
-        let key = event.entity();
-        let current = match self.changed.remove(&key) {
-            Some(v) => v,
-            None => self.base.view(&key).map(ViewRef::into_owned),
-        };
-        self.changed.insert(key, evolve(current, event));
-    }
-}
-
-impl Views for Overlay<'_> {
-    fn view(&self, key: &EntityKey) -> Option<ViewRef<'_>> {
-        match self.changed.get(key) {
-            Some(v) => v.as_ref().map(ViewRef::Borrowed),
-            None => self.base.view(key),
-        }
-    }
-}
+use crate::ids::EntityKey;
+use crate::source::Source;
+use overlay::Overlay;
 
 /// [`decide_with`] for a write of this one command: also refuses a dependant it leaves
 /// attached to a unit past the unit's end (the whole-write rule of
@@ -104,7 +73,7 @@ fn checked(state: &dyn Source, events: Vec<Event>) -> Result<Vec<Event>, DomainE
     let mut overlay = Overlay::new(state);
     for e in &events {
         crate::text_rules::check_event(e)?;
-        check(&overlay, e)?;
+        check::check(&overlay, e)?;
         overlay.evolve(e);
     }
     Ok(events)
@@ -122,70 +91,4 @@ fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, Domain
         // A correction or retraction is decided by `correction::correct`.
         None => Vec::new(),
     })
-}
-
-/// Checks one fact event against the views; the heart of the invariants.
-fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
-    use Event as E;
-    let key = event.entity();
-    for r in event.references() {
-        if v.view(&r).is_none() {
-            return Err(unknown(r));
-        }
-    }
-    let this = v.view(&key);
-    let creates = matches!(
-        event,
-        E::UnitEstablished { .. }
-            | E::PersonRegistered { .. }
-            | E::PostCreated { .. }
-            | E::DecisionRecorded { .. }
-            | E::CommitteeEstablished { .. }
-            | E::TaskCreated { .. }
-    );
-    match (&this, creates) {
-        (Some(_), true) => return Err(DomainError::AlreadyExists(key)),
-        (None, false) => return Err(unknown(key)),
-        _ => {}
-    }
-    let this = this.as_deref();
-    match key {
-        // What a correction or retraction must hold is checked by replaying its entity.
-        _ if !event.is_fact() => Ok(()),
-        EntityKey::Unit(_) => unit::check(v, key, this, event),
-        EntityKey::Person(_) => person::check(key, this, event),
-        EntityKey::Post(_) => post::check(v, key, this, event),
-        EntityKey::Decision(_) => decision::check(event),
-        EntityKey::Committee(_) => committee::check(v, key, event),
-        EntityKey::Task(_) => task::check(v, key, this, event),
-    }
-}
-
-fn unknown(key: EntityKey) -> DomainError {
-    match key {
-        EntityKey::Unit(id) => DomainError::UnknownUnit(id),
-        EntityKey::Person(id) => DomainError::UnknownPerson(id),
-        EntityKey::Post(id) => DomainError::UnknownPost(id),
-        EntityKey::Committee(id) => DomainError::UnknownCommittee(id),
-        EntityKey::Decision(id) => DomainError::UnknownDecision(id),
-        EntityKey::Task(id) => DomainError::UnknownTask(id),
-    }
-}
-
-fn ends_after(from: Date, ended_on: Option<Date>) -> Result<(), DomainError> {
-    match ended_on {
-        Some(e) if e <= from => Err(DomainError::EndsBeforeStart { from, ended_on: e }),
-        _ => Ok(()),
-    }
-}
-
-/// A unit that exists on `on`: established by then and not yet merged or dissolved.
-fn unit_alive(v: &dyn Views, id: UnitId, on: Date) -> Result<(), DomainError> {
-    let key = EntityKey::Unit(id);
-    let view = v.view(&key).ok_or(DomainError::UnknownUnit(id))?;
-    match view.as_unit() {
-        Some(u) if u.alive_on(on) => Ok(()),
-        Some(u) if on < u.established_on => Err(DomainError::BeforeStart { entity: key, on }),
-        _ => Err(DomainError::Ended { entity: key, on }),
-    }
 }

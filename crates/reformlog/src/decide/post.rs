@@ -1,7 +1,7 @@
 //! Posts: what their commands record and the rules their events hold (holders within the
 //! post's limit at every moment, a holding ended once, no abolition while someone holds it).
 
-use super::{ends_after, unit_alive};
+use super::dates::{ends_after, unit_alive};
 use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;

@@ -2,7 +2,7 @@
 //! lead) and the rules their events hold (open on the date, a later deadline, a percentage,
 //! no reopening of an open task), with the task rules of `task_rules`.
 
-use super::unit_alive;
+use super::dates::unit_alive;
 use crate::command::Command;
 use crate::date::Date;
 use crate::domain_error::DomainError;

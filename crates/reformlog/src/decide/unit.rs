@@ -1,7 +1,7 @@
 //! Units: what their commands record and the rules their events hold (alive on the date,
 //! no cycle of parents, an end after the start and after every other change).
 
-use super::{ends_after, unit_alive};
+use super::dates::{ends_after, unit_alive};
 use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
