@@ -2,10 +2,10 @@
 //! command on the state the earlier ones leave, event ids by the idempotency scheme, and the
 //! events grouped by stream.
 
-use crate::api_error::Error;
 use crate::command::Command;
+use crate::context::Context;
 use crate::decide::decide_with;
-use crate::engine::Context;
+use crate::error::Error;
 use crate::event::Event;
 use crate::idempotency::{fingerprint, Keys};
 use crate::ids::{EntityKey, EventId};
@@ -33,7 +33,7 @@ pub(crate) fn decide_on(
     keys: &Keys,
 ) -> Result<Decided, Error> {
     if let (Some(expected), Some(first)) = (ctx.expected_revision, commands.first()) {
-        if let Some(main) = main_entity(first, base) {
+        if let Some(main) = first.main_entity(base) {
             let actual = base.revision(&main);
             if actual != Some(expected) {
                 return Err(Error::RevisionMismatch {
@@ -121,44 +121,4 @@ pub(crate) fn keys_for(commands: &[Command], ctx: &Context) -> Result<Keys, Erro
         )),
         (None, false) => Ok(Keys::None),
     }
-}
-
-/// The entity a command is chiefly about: the one `If-Match` refers to.
-pub(crate) fn main_entity(command: &Command, s: &dyn Source) -> Option<EntityKey> {
-    use crate::command::Command as C;
-    Some(match command {
-        C::EstablishUnit { unit, .. }
-        | C::RenameUnit { unit, .. }
-        | C::MoveUnit { unit, .. }
-        | C::MergeUnit { unit, .. }
-        | C::DissolveUnit { unit, .. } => EntityKey::Unit(*unit),
-        C::RegisterPerson { person, .. } | C::RenamePerson { person, .. } => {
-            EntityKey::Person(*person)
-        }
-        C::CreatePost { post, .. }
-        | C::AppointToPost { post, .. }
-        | C::EndPostHolding { post, .. }
-        | C::AbolishPost { post, .. } => EntityKey::Post(*post),
-        C::RecordDecision { decision, .. } => EntityKey::Decision(*decision),
-        C::EstablishCommittee { committee, .. }
-        | C::RenameCommittee { committee, .. }
-        | C::SetDuties { committee, .. }
-        | C::CreateSeat { committee, .. }
-        | C::AbolishSeat { committee, .. }
-        | C::StartMembership { committee, .. }
-        | C::EndMembership { committee, .. }
-        | C::ReplaceSeatHolder { committee, .. }
-        | C::MoveMember { committee, .. }
-        | C::Reconstitute { committee, .. }
-        | C::DesignateSeatHolder { committee, .. }
-        | C::DissolveCommittee { committee, .. } => EntityKey::Committee(*committee),
-        C::CreateTask { task, .. }
-        | C::AssignTask { task, .. }
-        | C::ExtendDeadline { task, .. }
-        | C::ReportProgress { task, .. }
-        | C::CompleteTask { task, .. }
-        | C::CancelTask { task, .. }
-        | C::ReopenTask { task, .. } => EntityKey::Task(*task),
-        C::Correct { target, .. } | C::Retract { target } => s.entity_of_event(*target)?,
-    })
 }

@@ -5,10 +5,11 @@ use crate::date::Date;
 use crate::event::Event;
 use crate::evidence::Evidence;
 use crate::ids::{
-    CommitteeId, DecisionId, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId, TaskId,
-    UnitId,
+    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
+    TaskId, UnitId,
 };
 use crate::model::{Assignment, DecisionKind, Role, SeatHolder, UnitKind};
+use crate::source::Source;
 use crate::text::Name;
 use serde::{Deserialize, Serialize};
 
@@ -365,6 +366,60 @@ impl Command {
             | C::CreateTask { .. }
             | C::Correct { .. }
             | C::Retract { .. } => Ok(()),
+        }
+    }
+
+    /// The entity the command is chiefly about (the one `If-Match` refers to), as the command
+    /// alone tells it: `None` for a correction or retraction, whose entity is that of the event
+    /// it targets (see [`Command::main_entity`]). Like [`Event::entity`], it names the aggregate
+    /// whose rules decide the command.
+    pub(crate) fn entity(&self) -> Option<EntityKey> {
+        use Command as C;
+        Some(match self {
+            C::EstablishUnit { unit, .. }
+            | C::RenameUnit { unit, .. }
+            | C::MoveUnit { unit, .. }
+            | C::MergeUnit { unit, .. }
+            | C::DissolveUnit { unit, .. } => EntityKey::Unit(*unit),
+            C::RegisterPerson { person, .. } | C::RenamePerson { person, .. } => {
+                EntityKey::Person(*person)
+            }
+            C::CreatePost { post, .. }
+            | C::AppointToPost { post, .. }
+            | C::EndPostHolding { post, .. }
+            | C::AbolishPost { post, .. } => EntityKey::Post(*post),
+            C::RecordDecision { decision, .. } => EntityKey::Decision(*decision),
+            C::EstablishCommittee { committee, .. }
+            | C::RenameCommittee { committee, .. }
+            | C::SetDuties { committee, .. }
+            | C::CreateSeat { committee, .. }
+            | C::AbolishSeat { committee, .. }
+            | C::StartMembership { committee, .. }
+            | C::EndMembership { committee, .. }
+            | C::ReplaceSeatHolder { committee, .. }
+            | C::MoveMember { committee, .. }
+            | C::Reconstitute { committee, .. }
+            | C::DesignateSeatHolder { committee, .. }
+            | C::DissolveCommittee { committee, .. } => EntityKey::Committee(*committee),
+            C::CreateTask { task, .. }
+            | C::AssignTask { task, .. }
+            | C::ExtendDeadline { task, .. }
+            | C::ReportProgress { task, .. }
+            | C::CompleteTask { task, .. }
+            | C::CancelTask { task, .. }
+            | C::ReopenTask { task, .. } => EntityKey::Task(*task),
+            C::Correct { .. } | C::Retract { .. } => return None,
+        })
+    }
+
+    /// The entity the command is chiefly about: the one `If-Match` refers to; a correction's or
+    /// retraction's is that of the event it targets, as `s` knows it.
+    pub(crate) fn main_entity(&self, s: &dyn Source) -> Option<EntityKey> {
+        match self {
+            Command::Correct { target, .. } | Command::Retract { target } => {
+                s.entity_of_event(*target)
+            }
+            other => other.entity(),
         }
     }
 }

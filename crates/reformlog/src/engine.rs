@@ -2,22 +2,24 @@
 //! events atomically with optimistic revision checks, keeps the read models current and
 //! answers queries on both time axes.
 
-use crate::api_error::{Error, OpenError};
-use crate::batch::{decide_on, keys_for, main_entity, Decided};
+use crate::batch::{decide_on, keys_for, Decided};
 use crate::codec::to_new_event;
 use crate::command::Command;
+use crate::context::Context;
 use crate::date::{Date, KnownAt};
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
+use crate::error::{Error, OpenError};
 use crate::idempotency::{
     derived_uuid, fingerprint, recorded_changes, recorded_under, Keys, CHANGE_KEY,
     COMMAND_FINGERPRINT, IDEMPOTENCY_KEY,
 };
 use crate::ids::EntityKey;
-use crate::query::{Answer, Query};
+use crate::ids::EntityKind;
+use crate::query::answers::{answer, Answer, Query};
 use crate::readmodel::{ReadModel, RmSource};
 use crate::seed::Seed;
 use crate::source::Source;
-use crate::summary::{EntityKind, EntitySummary};
+use crate::summary::EntitySummary;
 use reformlog_store::{AppendError, Metadata, StoreConfig, StreamAppend, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -63,75 +65,6 @@ impl Options {
     /// (`reformlog_store::StoreConfig::anchor_file`).
     pub fn anchor_file(mut self, path: impl AsRef<Path>) -> Self {
         self.anchor_file = Some(path.as_ref().to_path_buf());
-        self
-    }
-}
-
-/// Who asks, why, and the caller's concurrency and retry conditions.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Context {
-    /// The principal making the change (a user or a service account).
-    pub actor: String,
-    /// Why, in words.
-    pub reason: Option<String>,
-    /// The authority or document the change rests on.
-    pub source: Option<String>,
-    /// Groups the events of one business operation; one is made up when absent.
-    pub correlation_id: Option<Uuid>,
-    /// Optional optimistic check: the stream of the (first) command's main entity must be at
-    /// this revision (HTTP `If-Match`).
-    pub expected_revision: Option<u64>,
-    /// Optional: event ids are derived from this key, so a retried command is a no-op
-    /// (HTTP `Idempotency-Key`); the same key with a different command is
-    /// [`Error::IdempotencyConflict`].
-    pub idempotency_key: Option<String>,
-    /// Optional: each command is recorded at most once under its [`Command::change_key`]. A
-    /// command already recorded is skipped (listed in [`Executed::skipped`]); one whose key
-    /// was recorded with other content is [`Error::ChangeConflict`]. Excludes
-    /// `idempotency_key`.
-    pub per_change: bool,
-    /// Optional: the latest valid date a change may take effect on; an event dated later is
-    /// [`Error::BeyondHorizon`] (a completion typed years ahead).
-    pub valid_until: Option<Date>,
-}
-
-impl Context {
-    /// A context naming only the actor.
-    pub fn new(actor: impl Into<String>) -> Self {
-        Self {
-            actor: actor.into(),
-            ..Self::default()
-        }
-    }
-
-    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
-        self
-    }
-
-    pub fn with_source(mut self, source: impl Into<String>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
-
-    pub fn with_correlation_id(mut self, id: Uuid) -> Self {
-        self.correlation_id = Some(id);
-        self
-    }
-
-    pub fn with_expected_revision(mut self, revision: u64) -> Self {
-        self.expected_revision = Some(revision);
-        self
-    }
-
-    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.idempotency_key = Some(key.into());
-        self
-    }
-
-    /// Records each command at most once under its change key (see [`Context::per_change`]).
-    pub fn with_change_keys(mut self) -> Self {
-        self.per_change = true;
         self
     }
 }
@@ -283,7 +216,7 @@ impl Reformlog {
         let main = {
             let _read = self.rm.read();
             RmSource::with(&self.rm, self.rm.checkpoint(), |source| {
-                main_entity(&commands[0], source)
+                commands[0].main_entity(source)
             })?
         };
         let _turn = main.map(|key| {
@@ -451,7 +384,7 @@ impl Reformlog {
     /// Answers `query` as known now (`None`) or as known at a past position or time.
     /// Brings the read models up to the log first (one atomic load when nothing is new).
     pub fn query(&self, query: &Query, known_at: Option<KnownAt>) -> Result<Answer, Error> {
-        let answer = self.with_source(known_at, |s| crate::query::answer(s, query))?;
+        let answer = self.with_source(known_at, |s| answer(s, query))?;
         Ok(answer?)
     }
 

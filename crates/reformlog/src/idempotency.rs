@@ -6,8 +6,8 @@
 //! change already recorded is skipped, whatever request it came in, so a clerk can import a
 //! file again after adding to it and only what is new is written.
 
-use crate::api_error::Error;
 use crate::command::Command;
+use crate::error::Error;
 use reformlog_store::{encode_payload, RecordedEvent, Store};
 use uuid::Uuid;
 

@@ -1,4 +1,5 @@
-//! Identifier newtypes for every kind of entity, and the key that names an entity's stream.
+//! Identifier newtypes for every kind of entity, the key that names an entity's stream, and
+//! the kinds of entity (one stream category each).
 //!
 //! Ids are UUIDs rather than text slugs so that read-model keys are fixed-width (16 bytes) and
 //! sort as raw bytes. People still write slugs in seed files: `from_slug` maps a slug to a
@@ -273,6 +274,59 @@ impl EntityKey {
 impl fmt::Display for EntityKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.stream_name())
+    }
+}
+
+/// The kinds of entity, one stream category each.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Unit,
+    Person,
+    Post,
+    Committee,
+    Decision,
+    Task,
+}
+
+impl EntityKind {
+    /// Every kind, in key order.
+    pub const ALL: [EntityKind; 6] = [
+        Self::Unit,
+        Self::Person,
+        Self::Post,
+        Self::Committee,
+        Self::Decision,
+        Self::Task,
+    ];
+
+    /// The kind of an entity key.
+    pub fn of(key: &EntityKey) -> Self {
+        match key {
+            EntityKey::Unit(_) => Self::Unit,
+            EntityKey::Person(_) => Self::Person,
+            EntityKey::Post(_) => Self::Post,
+            EntityKey::Committee(_) => Self::Committee,
+            EntityKey::Decision(_) => Self::Decision,
+            EntityKey::Task(_) => Self::Task,
+        }
+    }
+
+    /// The key of the entity of this kind with this id.
+    pub fn key(self, id: Uuid) -> EntityKey {
+        match self {
+            Self::Unit => EntityKey::Unit(UnitId::from_uuid(id)),
+            Self::Person => EntityKey::Person(PersonId::from_uuid(id)),
+            Self::Post => EntityKey::Post(PostId::from_uuid(id)),
+            Self::Committee => EntityKey::Committee(CommitteeId::from_uuid(id)),
+            Self::Decision => EntityKey::Decision(DecisionId::from_uuid(id)),
+            Self::Task => EntityKey::Task(TaskId::from_uuid(id)),
+        }
+    }
+
+    /// The stream category, e.g. `committee`.
+    pub fn category(self) -> &'static str {
+        self.key(Uuid::nil()).category()
     }
 }
 

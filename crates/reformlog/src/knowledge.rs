@@ -1,11 +1,23 @@
 //! `Knowledge`: everything a log prefix says, held in memory; the brute-force fold that
-//! `decide` runs against and that the read models are tested against.
+//! `decide` runs against (the public `decide` takes one) and that the read models are tested
+//! against.
 
-use crate::date::{KnownAt, Timestamp};
-use crate::event::Recorded;
+use crate::command::Command;
+use crate::date::{Date, KnownAt, Timestamp};
+use crate::decide::decide_write;
+use crate::domain_error::DomainError;
+use crate::event::{Event, Recorded};
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
+use crate::query::answers::{answer, Answer, Query};
+use crate::query::composition::Composition;
+use crate::query::diff::CompositionDiff;
+use crate::query::error::QueryError;
+use crate::query::history::{DecisionChanges, HistoryEntry};
+use crate::query::person::PersonHistory;
+use crate::query::search::SearchHit;
+use crate::query::tasks::TaskOnDate;
 use crate::source::{Source, ViewRef, Views};
-use crate::summary::EntityKind;
 use crate::text::{fold, folded_contains};
 use crate::view::{evolve, rebuild_view, EntityView};
 use std::collections::{BTreeMap, HashMap};
@@ -171,7 +183,7 @@ impl Source for Knowledge {
             .filter(|(_, r)| {
                 crate::view::effective_events(&r.raw).iter().any(|(_, e)| {
                     e.decision() == Some(decision)
-                        || matches!(e, crate::Event::DecisionRecorded { amends, replaces, repeals, .. }
+                        || matches!(e, Event::DecisionRecorded { amends, replaces, repeals, .. }
                             if amends.iter().chain(replaces).chain(repeals).any(|d| *d == decision))
                 })
             })
@@ -234,85 +246,72 @@ impl Source for Knowledge {
 /// Questions about what this knowledge says; see [`crate::Query`] for the list.
 impl Knowledge {
     /// Answers any [`crate::Query`].
-    pub fn answer(&self, query: &crate::Query) -> Result<crate::Answer, crate::QueryError> {
-        crate::query::answer(self, query)
+    pub fn answer(&self, query: &Query) -> Result<Answer, QueryError> {
+        answer(self, query)
     }
 
     /// Who sat on `committee` (and its sub-bodies) on `on`, ex-officio seats resolved.
-    pub fn composition(
-        &self,
-        committee: CommitteeId,
-        on: crate::Date,
-    ) -> Result<crate::Composition, crate::QueryError> {
-        crate::query::composition(self, committee, on)
+    pub fn composition(&self, committee: CommitteeId, on: Date) -> Result<Composition, QueryError> {
+        crate::query::composition::composition(self, committee, on)
     }
 
     /// A person's names, memberships and positions over time.
-    pub fn person_history(
-        &self,
-        person: PersonId,
-    ) -> Result<crate::PersonHistory, crate::QueryError> {
-        crate::query::person_history(self, person)
+    pub fn person_history(&self, person: PersonId) -> Result<PersonHistory, QueryError> {
+        crate::query::person::person_history(self, person)
     }
 
     /// What `decision` changed.
-    pub fn decision_changes(
-        &self,
-        decision: DecisionId,
-    ) -> Result<crate::DecisionChanges, crate::QueryError> {
-        crate::query::decision_changes(self, decision)
+    pub fn decision_changes(&self, decision: DecisionId) -> Result<DecisionChanges, QueryError> {
+        crate::query::history::decision_changes(self, decision)
     }
 
     /// How the composition of `committee` differs between two dates.
     pub fn composition_diff(
         &self,
         committee: CommitteeId,
-        before: crate::Date,
-        after: crate::Date,
-    ) -> Result<crate::CompositionDiff, crate::QueryError> {
-        crate::query::composition_diff(self, committee, before, after)
+        before: Date,
+        after: Date,
+    ) -> Result<CompositionDiff, QueryError> {
+        crate::query::diff::composition_diff(self, committee, before, after)
     }
 
     /// Tasks led by or shared with `unit` on `on`.
-    pub fn tasks_of_unit(&self, unit: UnitId, on: crate::Date) -> Vec<crate::TaskOnDate> {
-        crate::query::tasks_of_unit(self, unit, on)
+    pub fn tasks_of_unit(&self, unit: UnitId, on: Date) -> Vec<TaskOnDate> {
+        crate::query::tasks::tasks_of_unit(self, unit, on)
     }
 
     /// Tasks of a plan on `on`.
-    pub fn tasks_of_plan(&self, plan: DecisionId, on: crate::Date) -> Vec<crate::TaskOnDate> {
-        crate::query::tasks_of_plan(self, plan, on)
+    pub fn tasks_of_plan(&self, plan: DecisionId, on: Date) -> Vec<TaskOnDate> {
+        crate::query::tasks::tasks_of_plan(self, plan, on)
     }
 
     /// Tasks overdue on `on`.
-    pub fn overdue_tasks(&self, on: crate::Date) -> Vec<crate::TaskOnDate> {
-        crate::query::overdue_tasks(self, on)
+    pub fn overdue_tasks(&self, on: Date) -> Vec<TaskOnDate> {
+        crate::query::tasks::overdue_tasks(self, on)
     }
 
     /// Every recorded change to one entity.
-    pub fn history(&self, entity: EntityKey) -> Vec<crate::HistoryEntry> {
-        crate::query::history(self, entity)
+    pub fn history(&self, entity: EntityKey) -> Vec<HistoryEntry> {
+        crate::query::history::history(self, entity)
     }
 
     /// Every change recorded by `actor` in `[from, to)`.
-    pub fn changes_by(
-        &self,
-        actor: &str,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Vec<crate::HistoryEntry> {
-        crate::query::changes_by(self, actor, from, to)
+    pub fn changes_by(&self, actor: &str, from: Timestamp, to: Timestamp) -> Vec<HistoryEntry> {
+        crate::query::history::changes_by(self, actor, from, to)
     }
 
     /// Name search over people, units, posts and committees.
-    pub fn search(&self, text: &str) -> Vec<crate::SearchHit> {
-        crate::query::search(self, text)
+    pub fn search(&self, text: &str) -> Vec<SearchHit> {
+        crate::query::search::search(self, text)
     }
 
     /// What `command` would record, or why it is refused.
-    pub fn decide(
-        &self,
-        command: &crate::Command,
-    ) -> Result<Vec<crate::Event>, crate::DomainError> {
-        crate::decide::decide_write(self, command)
+    pub fn decide(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
+        decide_write(self, command)
     }
+}
+
+/// Decides what a command means: the events to record, or why it is refused.
+pub fn decide(state: &Knowledge, command: &Command) -> Result<Vec<Event>, DomainError> {
+    decide_write(state, command)
 }

@@ -40,14 +40,15 @@
 //! assert_eq!(composition.holder_count(), 24 + 27);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-mod api_error;
 mod batch;
 mod codec;
 mod collate;
 mod command;
+mod context;
 mod date;
 mod decide;
 mod doctype;
+mod domain_error;
 mod engine;
 mod error;
 mod event;
@@ -73,21 +74,21 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use api_error::{Error, OpenError};
 pub use codec::{decode_event, SCHEMA_VERSION};
 pub use collate::collate;
 pub use command::{Command, SeatSpec, SubBodySpec};
+pub use context::Context;
 pub use date::{Date, DateError, KnownAt, Timestamp};
-pub use decide::decide;
-pub use engine::{Context, Executed, Options, Reformlog};
-pub use error::DomainError;
+pub use domain_error::DomainError;
+pub use engine::{Executed, Options, Reformlog};
+pub use error::{Error, OpenError};
 pub use event::{Event, EventMeta, Recorded};
 pub use evidence::{Evidence, EvidenceDocument, EvidenceError};
 pub use ids::{
-    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, IdError, MembershipId, PersonId,
-    PostId, SeatId, TaskId, UnitId,
+    CommitteeId, DecisionId, EntityKey, EntityKind, EventId, HoldingId, IdError, MembershipId,
+    PersonId, PostId, SeatId, TaskId, UnitId,
 };
-pub use knowledge::Knowledge;
+pub use knowledge::{decide, Knowledge};
 pub use lineage::{Succession, UnitEnding, UnitLineage};
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
 pub use query::{
@@ -105,7 +106,7 @@ pub use seed::{
     Translation,
 };
 pub use summary::{
-    CommitteeRef, EntityDetails, EntityKind, EntityPage, EntitySummary, ProgressReport, UnitStatus,
+    CommitteeRef, EntityDetails, EntityPage, EntitySummary, ProgressReport, UnitStatus,
 };
 pub use text::{fold, Name, NameError};
 

@@ -3,12 +3,14 @@
 //! sub-units on a date.
 
 use crate::date::Date;
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, EntityKey, UnitId};
 use crate::model::UnitKind;
-use crate::query::{unit_ref, QueryError, UnitRef};
+use crate::query::error::QueryError;
+use crate::query::refs::{unit_ref, UnitRef};
 use crate::source::{Source, Views};
-use crate::summary::{EntityKind, UnitStatus};
+use crate::summary::UnitStatus;
 use crate::text::Name;
 use serde::{Deserialize, Serialize};
 

@@ -1,10 +1,10 @@
 //! The reminder feed over the log: a time fence first, so that no commit can later appear at
 //! a time the page covers, then the pure query on the read models.
 
-use crate::api_error::Error;
 use crate::date::{Date, Timestamp};
 use crate::engine::Reformlog;
-use crate::query::{ReminderAsk, ReminderPage};
+use crate::error::Error;
+use crate::query::reminders::{reminders, ReminderAsk, ReminderPage};
 use std::time::Duration;
 
 /// How long a page waits for commits staged before its fence to become visible.
@@ -35,9 +35,7 @@ impl Reformlog {
                 None => Timestamp(i64::MIN),
             }
         };
-        let page = self.with_source(None, |s| {
-            crate::query::reminders(s, ask, horizon, day_start)
-        })?;
+        let page = self.with_source(None, |s| reminders(s, ask, horizon, day_start))?;
         Ok(page?)
     }
 }

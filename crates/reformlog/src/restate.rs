@@ -1,8 +1,8 @@
 //! The command that records exactly a given event: how a log exported from one store is
 //! replayed into another, one event at a time, with the same domain rules checking each.
 
-use crate::api_error::Error;
 use crate::command::{Command, SeatSpec};
+use crate::error::Error;
 use crate::event::Event;
 use crate::idempotency::derived_event_id;
 use crate::ids::EventId;

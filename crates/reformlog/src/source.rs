@@ -8,24 +8,10 @@
 
 use crate::date::Timestamp;
 use crate::event::Recorded;
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
-use crate::summary::EntityKind;
-use crate::view::EntityView;
+use crate::view::{EntityView, TaskFacts};
 use std::ops::Deref;
-
-/// What reports show of a task, borrowed from its view or from the read models' table.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct TaskFacts<'a> {
-    pub(crate) title: &'a str,
-    pub(crate) plan: Option<DecisionId>,
-    /// The deadline timeline (valid date, deadline).
-    pub(crate) deadlines: &'a [(crate::date::Date, crate::date::Date)],
-    pub(crate) statuses: &'a [(crate::date::Date, crate::model::TaskStatus)],
-    /// The lead unit's timeline, from the assignments.
-    pub(crate) leads: &'a [(crate::date::Date, UnitId)],
-    /// The responsible person of each assignment, at the same index as its lead.
-    pub(crate) responsibles: &'a [Option<crate::ids::PersonId>],
-}
 
 /// Where a task's title sorts among all tasks' (see [`Source::for_each_task`]).
 #[derive(Clone, Copy, Debug)]

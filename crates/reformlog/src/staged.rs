@@ -3,9 +3,9 @@
 
 use crate::date::Timestamp;
 use crate::event::{Event, EventMeta, Recorded};
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
 use crate::source::{Source, ViewRef, Views};
-use crate::summary::EntityKind;
 use crate::view::{evolve, rebuild_view, EntityView};
 use std::collections::{BTreeMap, HashMap};
 

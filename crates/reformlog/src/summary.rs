@@ -4,70 +4,19 @@
 
 use crate::date::Date;
 use crate::evidence::Evidence;
-use crate::ids::{CommitteeId, DecisionId, EntityKey, PersonId, PostId, TaskId, UnitId};
-use crate::model::{DecisionKind, TaskStatus, UnitKind};
-use crate::query::{
-    decision_ref, person_ref, positions_on, unit_ref, DecisionRef, NameFrom, PersonRef, PostRef,
-    UnitRef,
+use crate::ids::{
+    CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId,
 };
+use crate::model::{DecisionKind, TaskStatus, UnitKind};
+use crate::query::person::NameFrom;
+use crate::query::refs::{decision_ref, person_ref, positions_on, unit_ref};
+use crate::query::refs::{DecisionRef, PersonRef, PostRef, UnitRef};
+use crate::query::warnings::{task_warnings, TaskWarning};
 use crate::source::Source;
 use crate::text::Name;
 use crate::view::EntityView;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// The kinds of entity, one stream category each.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityKind {
-    Unit,
-    Person,
-    Post,
-    Committee,
-    Decision,
-    Task,
-}
-
-impl EntityKind {
-    /// Every kind, in key order.
-    pub const ALL: [EntityKind; 6] = [
-        Self::Unit,
-        Self::Person,
-        Self::Post,
-        Self::Committee,
-        Self::Decision,
-        Self::Task,
-    ];
-
-    /// The kind of an entity key.
-    pub fn of(key: &EntityKey) -> Self {
-        match key {
-            EntityKey::Unit(_) => Self::Unit,
-            EntityKey::Person(_) => Self::Person,
-            EntityKey::Post(_) => Self::Post,
-            EntityKey::Committee(_) => Self::Committee,
-            EntityKey::Decision(_) => Self::Decision,
-            EntityKey::Task(_) => Self::Task,
-        }
-    }
-
-    /// The key of the entity of this kind with this id.
-    pub fn key(self, id: Uuid) -> EntityKey {
-        match self {
-            Self::Unit => EntityKey::Unit(UnitId::from_uuid(id)),
-            Self::Person => EntityKey::Person(PersonId::from_uuid(id)),
-            Self::Post => EntityKey::Post(PostId::from_uuid(id)),
-            Self::Committee => EntityKey::Committee(CommitteeId::from_uuid(id)),
-            Self::Decision => EntityKey::Decision(DecisionId::from_uuid(id)),
-            Self::Task => EntityKey::Task(TaskId::from_uuid(id)),
-        }
-    }
-
-    /// The stream category, e.g. `committee`.
-    pub fn category(self) -> &'static str {
-        self.key(Uuid::nil()).category()
-    }
-}
 
 /// A committee by name on the date asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
@@ -148,7 +97,7 @@ pub enum EntityDetails {
         percent: Option<u8>,
         overdue: bool,
         /// What makes the assignment or plan doubtful on the date (open tasks only).
-        warnings: Vec<crate::query::TaskWarning>,
+        warnings: Vec<TaskWarning>,
         /// The latest progress report on or before the date, with the evidence it cites.
         last_report: Option<ProgressReport>,
     },
@@ -337,7 +286,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                     deadline: t.deadline_on(on),
                     percent: t.progress_on(on).map(|p| p.percent),
                     overdue: t.overdue_on(on),
-                    warnings: crate::query::task_warnings(s, t, on),
+                    warnings: task_warnings(s, t, on),
                     last_report: t.progress_on(on).map(|p| ProgressReport {
                         on: p.on,
                         percent: p.percent,

@@ -4,11 +4,11 @@
 //! progress report.
 
 use crate::date::Date;
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::model::{Assignment, DecisionKind};
-use crate::query::{unit_tie, UnitTie};
+use crate::query::warnings::{unit_tie, UnitTie};
 use crate::source::{Source, Views};
 use crate::view::EntityView;
 

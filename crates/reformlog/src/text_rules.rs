@@ -5,7 +5,7 @@
 //! Checked on events as they are decided, not when they are decoded: a store written before
 //! a rule existed must still be read.
 
-use crate::error::DomainError;
+use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::text::Name;
 

@@ -1,8 +1,8 @@
 //! Between domain events and stored records: one payload per event through the store's
 //! payload codec, the event type and stream checked on the way back.
 
-use crate::api_error::Error;
 use crate::date::Timestamp;
+use crate::error::Error;
 use crate::event::{Event, EventMeta, Recorded};
 use crate::ids::{EntityKey, EventId};
 use reformlog_store::{

@@ -1,7 +1,8 @@
 //! Composition diffs: who stayed, changed place, left or joined a committee between two
 //! dates, where a person keeping their place across a reconstitution counts as staying.
 
-use super::{composition, Composition, QueryError};
+use super::composition::{composition, Composition};
+use super::error::QueryError;
 use crate::date::Date;
 use crate::ids::{CommitteeId, PersonId, PostId, SeatId, UnitId};
 use crate::model::Role;

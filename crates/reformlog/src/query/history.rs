@@ -1,16 +1,77 @@
 //! The audit answers: an entity's history with each change's standing (corrected,
 //! retracted), the changes one actor recorded in a time range, and what a decision changed.
 
-use super::{
-    composition_diff, decision_ref, person_ref, unit_ref, DecisionChanges, DecisionSummary,
-    HistoryEntry, QueryError, Standing,
-};
+use super::diff::{composition_diff, CompositionDiff};
+use super::error::QueryError;
+use super::refs::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, UnitRef};
 use crate::date::{Date, Timestamp};
 use crate::event::{Event, Recorded};
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId};
+use crate::model::DecisionKind;
 use crate::source::Source;
 use crate::view::{effective_events, fact_statuses, FactStatus};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A decision's own record.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct DecisionSummary {
+    pub id: DecisionId,
+    pub number: String,
+    pub kind: DecisionKind,
+    /// The kind's Vietnamese name, e.g. "Nghị định".
+    pub kind_name: String,
+    pub issuer: UnitRef,
+    pub signer: Option<PersonRef>,
+    pub signed_on: Date,
+    pub in_force_on: Date,
+    /// The decision took effect before the day it was signed (retroactive effect).
+    pub in_force_before_signed: bool,
+    pub title: String,
+    pub amends: Vec<DecisionRef>,
+    pub replaces: Vec<DecisionRef>,
+    pub repeals: Vec<DecisionRef>,
+}
+
+/// How a recorded event stands now.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Effective,
+    CorrectedBy(EventId),
+    RetractedBy(EventId),
+    /// This event corrects another.
+    Correction(EventId),
+    /// This event retracts another.
+    Retraction(EventId),
+}
+
+/// One recorded change to an entity, with its audit trail.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct HistoryEntry {
+    pub entity: EntityKey,
+    pub position: u64,
+    /// The commit the change was recorded in: changes of one commit were made together.
+    pub commit: u64,
+    pub event_id: EventId,
+    pub what: String,
+    pub valid_from: Date,
+    pub recorded_at: Timestamp,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub decision: Option<DecisionRef>,
+    pub standing: Standing,
+    pub event: Event,
+}
+
+/// What a decision changed: the changes citing it and, per committee, who sat there the
+/// day before it took effect and on the day.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct DecisionChanges {
+    pub decision: DecisionSummary,
+    pub changes: Vec<HistoryEntry>,
+    pub compositions: Vec<CompositionDiff>,
+}
 
 fn entries_of(s: &dyn Source, entity: EntityKey, raw: &[Recorded]) -> Vec<HistoryEntry> {
     let statuses = fact_statuses(raw);

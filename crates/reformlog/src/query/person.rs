@@ -1,7 +1,8 @@
 //! A person's history: names, committee memberships, seats held ex officio through a post,
 //! and posts held, each from when to when.
 
-use super::{decision_ref, post_ref, unit_ref, DecisionRef, PostRef, QueryError, UnitRef};
+use super::error::QueryError;
+use super::refs::{decision_ref, post_ref, unit_ref, DecisionRef, PostRef, UnitRef};
 use crate::date::Date;
 use crate::ids::{CommitteeId, EntityKey, MembershipId, PersonId, PostId, SeatId};
 use crate::model::Role;

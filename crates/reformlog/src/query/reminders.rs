@@ -8,13 +8,14 @@
 //! recording when the record came late. The feed orders by that moment, so an answer up to
 //! a horizon never changes once every commit recorded up to the horizon is known.
 
-use super::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, QueryError, UnitRef};
+use super::error::QueryError;
+use super::refs::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, UnitRef};
 use crate::date::{Date, Timestamp};
 use crate::event::Recorded;
+use crate::ids::EntityKind;
 use crate::ids::{EntityKey, TaskId};
 use crate::model::TaskStatus;
 use crate::source::Source;
-use crate::summary::EntityKind;
 use crate::view::{rebuild_view, TaskView};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -2,15 +2,17 @@
 //! optionally only the tasks due in a period), counts by status, the completion rate, and
 //! each task with its completion date and how many days late it is.
 
-use super::{decision_ref, unit_ref, DecisionRef, QueryError, UnitRef};
+use super::error::QueryError;
+use super::refs::{decision_ref, unit_ref, DecisionRef, UnitRef};
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
 use crate::model::TaskStatus;
-use crate::source::{Source, TaskFacts, TitleOrder};
+use crate::source::{Source, TitleOrder};
+use crate::view::TaskFacts;
 use serde::{Deserialize, Serialize};
 
 /// Which tasks a report covers.
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportScope {
     /// The tasks of one plan.
@@ -49,7 +51,7 @@ pub struct ReportLine {
     pub days_late: Option<i32>,
     /// What makes the task's assignment or plan doubtful on the report's date (open tasks).
     #[serde(default)]
-    pub warnings: Vec<super::TaskWarning>,
+    pub warnings: Vec<super::warnings::TaskWarning>,
 }
 
 /// Counts by standing.
@@ -112,7 +114,7 @@ type Warned = std::collections::HashMap<
         Option<crate::ids::PersonId>,
         Option<crate::ids::DecisionId>,
     ),
-    Vec<super::TaskWarning>,
+    Vec<super::warnings::TaskWarning>,
 >;
 
 /// What one report remembers across its lines.
@@ -172,7 +174,7 @@ fn line(
             let responsible = i.and_then(|i| t.responsibles.get(i).copied().flatten());
             memo.warned
                 .entry((lead, responsible, t.plan))
-                .or_insert_with(|| super::warnings_for(s, lead, responsible, t.plan, on))
+                .or_insert_with(|| super::warnings::warnings_for(s, lead, responsible, t.plan, on))
                 .clone()
         } else {
             Vec::new()
@@ -237,11 +239,11 @@ pub(crate) fn task_report(
     if !held {
         let mut ids = match scope {
             ReportScope::Plan(p) => {
-                super::known(s, EntityKey::Decision(p))?;
+                super::error::known(s, EntityKey::Decision(p))?;
                 s.tasks_of_plan(p)
             }
             ReportScope::Unit(u) => {
-                super::known(s, EntityKey::Unit(u))?;
+                super::error::known(s, EntityKey::Unit(u))?;
                 s.tasks_of_unit(u)
             }
             ReportScope::All => s.all_tasks(),

@@ -1,6 +1,6 @@
 //! Reform tasks as they stood on a date: of a unit, of a plan, or overdue.
 
-use super::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, UnitRef};
+use super::refs::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, UnitRef};
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
 use crate::model::TaskStatus;
@@ -25,7 +25,7 @@ pub struct TaskOnDate {
     pub overdue: bool,
     /// What makes the task's assignment or plan doubtful on the date (open tasks only).
     #[serde(default)]
-    pub warnings: Vec<super::TaskWarning>,
+    pub warnings: Vec<super::warnings::TaskWarning>,
 }
 
 fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
@@ -54,7 +54,7 @@ fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
             _ => t.progress_on(on).map(|p| p.percent),
         },
         overdue: t.overdue_on(on),
-        warnings: super::task_warnings(s, t, on),
+        warnings: super::warnings::task_warnings(s, t, on),
     })
 }
 
@@ -110,7 +110,7 @@ pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
 }
 
 /// Which tasks a filtered listing keeps; every condition given must hold on the date.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     /// Only tasks in this status.

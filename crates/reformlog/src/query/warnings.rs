@@ -2,7 +2,7 @@
 //! makes its assignment or its plan doubtful: a responsible person without a post in the lead
 //! unit, a lead unit that has ended, a plan that was repealed.
 
-use super::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, UnitRef};
+use super::refs::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, UnitRef};
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, PersonId, UnitId};
 use crate::model::TaskStatus;

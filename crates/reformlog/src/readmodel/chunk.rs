@@ -21,7 +21,7 @@ use super::keys;
 use super::row::{encode_row, members_of, EntityRecord, Entry, Segments};
 use super::spill::{Budgets, Spiller};
 use super::state::ReadModel;
-use crate::api_error::Error;
+use crate::error::Error;
 use crate::codec::{decode_event, is_domain_stream};
 use crate::event::Event;
 use crate::ids::EntityKey;

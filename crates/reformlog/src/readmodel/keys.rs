@@ -35,8 +35,8 @@
 //! An entity key is 17 bytes: the kind byte (unit 1, person 2, post 3, committee 4,
 //! decision 5, task 6) and the 16 UUID bytes, so one kind's entities are one prefix.
 
+use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, PersonId, PostId, TaskId, UnitId};
-use crate::summary::EntityKind;
 use uuid::Uuid;
 
 /// Bumped when the layout or the stored view format changes; a read model written with

@@ -12,7 +12,7 @@ use super::keys;
 use super::row::corrupt;
 use super::spill::{self, Budgets, Spiller};
 use super::state::ReadModel;
-use crate::api_error::Error;
+use crate::error::Error;
 use crate::codec::{decode_event, is_domain_stream};
 use crate::event::Event;
 use crate::view::EntityView;

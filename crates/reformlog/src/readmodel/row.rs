@@ -3,7 +3,7 @@
 //! and decoded back, tails folded in from the log.
 
 use super::keys;
-use crate::api_error::Error;
+use crate::error::Error;
 use crate::codec::decode_event;
 use crate::ids::EntityKey;
 use crate::view::{evolve, EntityView, Membership};

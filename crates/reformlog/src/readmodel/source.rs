@@ -6,12 +6,12 @@ use super::cache::{CachedRow, IdHash};
 use super::keys;
 use super::row::{corrupt, EntityRecord};
 use super::state::ReadModel;
-use crate::api_error::Error;
+use crate::error::Error;
 use crate::date::Timestamp;
 use crate::event::Recorded;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
 use crate::source::{Source, ViewRef, Views};
-use crate::summary::EntityKind;
+use crate::ids::EntityKind;
 use crate::text::folded_contains;
 use crate::view::{rebuild_view, EntityView};
 use reformlog_store::SideTable;
@@ -317,7 +317,7 @@ impl Views for RmSource<'_> {
 impl Source for RmSource<'_> {
     fn for_each_task(
         &self,
-        f: &mut dyn FnMut(TaskId, crate::source::TaskFacts<'_>, crate::source::TitleOrder<'_>),
+        f: &mut dyn FnMut(TaskId, crate::view::TaskFacts<'_>, crate::source::TitleOrder<'_>),
     ) -> bool {
         use crate::source::TitleOrder;
         // Bound at the checkpoint: the table is exactly what is known, ranks included.

@@ -3,7 +3,7 @@
 
 use super::keys;
 use super::row::{corrupt, decode_row, EntityRecord, Entry};
-use crate::api_error::Error;
+use crate::error::Error;
 use crate::ids::EntityKey;
 use reformlog_store::{SideBytes, SideTable, Store};
 use std::collections::{BTreeMap, VecDeque};

@@ -7,7 +7,7 @@ use super::keys;
 use super::row::{corrupt, load_row, EntityRecord};
 use super::spill::Budgets;
 use super::tasks;
-use crate::api_error::Error;
+use crate::error::Error;
 use crate::codec::to_recorded;
 use crate::event::Recorded;
 use crate::ids::EntityKey;
@@ -49,7 +49,7 @@ impl std::fmt::Debug for ReadModel {
 impl ReadModel {
     /// Opens the read-model tree; a tree of another layout version is emptied, to be
     /// rebuilt by the next catch-up.
-    pub(crate) fn open(store: Store) -> Result<Self, crate::api_error::OpenError> {
+    pub(crate) fn open(store: Store) -> Result<Self, crate::error::OpenError> {
         let tree = store.side_table(TREE)?;
         let rm = Self {
             store,

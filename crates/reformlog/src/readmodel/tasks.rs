@@ -8,11 +8,11 @@
 use super::cache::IdHash;
 use super::keys;
 use super::row::{corrupt, load_row, EntityRecord};
-use crate::api_error::Error;
+use crate::error::Error;
 use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, PersonId, TaskId, UnitId};
 use crate::model::TaskStatus;
-use crate::source::TaskFacts;
+use crate::view::TaskFacts;
 use crate::view::{EntityView, TaskView};
 use reformlog_store::{SideTable, Store};
 use std::collections::HashMap;
@@ -280,7 +280,7 @@ impl TaskTable {
 /// Every task row of `tree`, its tails folded in, as entries.
 fn build(store: &Store, tree: &SideTable) -> Result<Entries, Error> {
     let mut out = Entries::default();
-    let task = keys::kind_byte_of(crate::summary::EntityKind::Task);
+    let task = keys::kind_byte_of(crate::ids::EntityKind::Task);
     for item in tree.scan_prefix(keys::entity_kind_prefix(task)) {
         let (k, v) = item?;
         let key = k

@@ -214,7 +214,7 @@ impl Translation {
         on: crate::date::Date,
         person: &str,
     ) -> Result<MembershipId, SeedError> {
-        let first = crate::Seed::membership_id(committee, seat, decision)?;
+        let first = super::Seed::membership_id(committee, seat, decision)?;
         if !self.used_memberships.contains(&first) {
             return Ok(first);
         }

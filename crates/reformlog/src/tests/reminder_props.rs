@@ -8,7 +8,7 @@
 //! by scanning days one by one.
 
 use super::support::*;
-use crate::query::reminders;
+use crate::query::reminders::reminders;
 use crate::source::Views;
 use crate::{
     Assignment, Command, Date, EntityKey, Event, EventId, EventMeta, Knowledge, KnownAt, Recorded,

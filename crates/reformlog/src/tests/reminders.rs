@@ -2,7 +2,7 @@
 //! completed, extended, reopened, corrected or entered late; pages and cursors.
 
 use super::support::*;
-use crate::query::reminders;
+use crate::query::reminders::reminders;
 use crate::{
     Assignment, Command, Date, Event, QueryError, ReminderAsk, ReminderCursor, ReminderKind,
     TaskId, Timestamp,

@@ -320,8 +320,8 @@ impl TaskView {
         &'a self,
         leads: &'a [(Date, UnitId)],
         responsibles: &'a [Option<crate::ids::PersonId>],
-    ) -> crate::source::TaskFacts<'a> {
-        crate::source::TaskFacts {
+    ) -> TaskFacts<'a> {
+        TaskFacts {
             title: &self.title,
             plan: self.plan,
             deadlines: &self.deadlines.0,
@@ -404,3 +404,17 @@ mod evolve;
 pub(crate) use evolve::{
     effective_events, evolve, fact_statuses, key_of, rebuild_view, FactStatus,
 };
+
+/// What reports show of a task, borrowed from its view or from the read models' table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TaskFacts<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) plan: Option<DecisionId>,
+    /// The deadline timeline (valid date, deadline).
+    pub(crate) deadlines: &'a [(Date, Date)],
+    pub(crate) statuses: &'a [(Date, TaskStatus)],
+    /// The lead unit's timeline, from the assignments.
+    pub(crate) leads: &'a [(Date, UnitId)],
+    /// The responsible person of each assignment, at the same index as its lead.
+    pub(crate) responsibles: &'a [Option<PersonId>],
+}

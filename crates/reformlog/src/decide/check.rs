@@ -1,0 +1,56 @@
+//! The rules every event holds (what it names exists; it creates a new entity or changes a
+//! known one), then the rules of its entity's aggregate.
+
+use super::{committee, decision, person, post, task, unit};
+use crate::domain_error::DomainError;
+use crate::event::Event;
+use crate::ids::EntityKey;
+use crate::source::Views;
+
+/// Checks one fact event against the views; the heart of the invariants.
+pub(super) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
+    use Event as E;
+    let key = event.entity();
+    for r in event.references() {
+        if v.view(&r).is_none() {
+            return Err(unknown(r));
+        }
+    }
+    let this = v.view(&key);
+    let creates = matches!(
+        event,
+        E::UnitEstablished { .. }
+            | E::PersonRegistered { .. }
+            | E::PostCreated { .. }
+            | E::DecisionRecorded { .. }
+            | E::CommitteeEstablished { .. }
+            | E::TaskCreated { .. }
+    );
+    match (&this, creates) {
+        (Some(_), true) => return Err(DomainError::AlreadyExists(key)),
+        (None, false) => return Err(unknown(key)),
+        _ => {}
+    }
+    let this = this.as_deref();
+    match key {
+        // What a correction or retraction must hold is checked by replaying its entity.
+        _ if !event.is_fact() => Ok(()),
+        EntityKey::Unit(_) => unit::check(v, key, this, event),
+        EntityKey::Person(_) => person::check(key, this, event),
+        EntityKey::Post(_) => post::check(v, key, this, event),
+        EntityKey::Decision(_) => decision::check(event),
+        EntityKey::Committee(_) => committee::check(v, key, event),
+        EntityKey::Task(_) => task::check(v, key, this, event),
+    }
+}
+
+fn unknown(key: EntityKey) -> DomainError {
+    match key {
+        EntityKey::Unit(id) => DomainError::UnknownUnit(id),
+        EntityKey::Person(id) => DomainError::UnknownPerson(id),
+        EntityKey::Post(id) => DomainError::UnknownPost(id),
+        EntityKey::Committee(id) => DomainError::UnknownCommittee(id),
+        EntityKey::Decision(id) => DomainError::UnknownDecision(id),
+        EntityKey::Task(id) => DomainError::UnknownTask(id),
+    }
+}

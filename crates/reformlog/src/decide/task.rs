@@ -1,0 +1,230 @@
+//! Tasks: what their commands record (an assignment is a reassignment once the task has a
+//! lead) and the rules their events hold (open on the date, a later deadline, a percentage,
+//! no reopening of an open task), with the task rules of `task_rules`.
+
+use super::dates::unit_alive;
+use crate::command::Command;
+use crate::date::Date;
+use crate::domain_error::DomainError;
+use crate::event::Event;
+use crate::ids::{EntityKey, TaskId};
+use crate::model::TaskStatus;
+use crate::source::{Source, Views};
+use crate::view::{EntityView, TaskView};
+
+/// The events a task command records (none for a command about another entity).
+pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
+    use Command as C;
+    use Event as E;
+    let one = |e: Event| Ok(vec![e]);
+    match command.clone() {
+        C::CreateTask {
+            task,
+            plan,
+            title,
+            product,
+            deadline,
+            assignment,
+            on,
+        } => one(E::TaskCreated {
+            task,
+            plan,
+            title: title.trim().to_owned(),
+            product: product.trim().to_owned(),
+            deadline,
+            assignment,
+            on,
+        }),
+        C::AssignTask {
+            task,
+            assignment,
+            on,
+            decision,
+        } => {
+            let view = state
+                .view(&EntityKey::Task(task))
+                .ok_or(DomainError::UnknownTask(task))?;
+            let has_lead = view
+                .as_task()
+                .is_some_and(|t| t.assignments.at(on).is_some());
+            Ok(vec![if has_lead {
+                E::TaskReassigned {
+                    task,
+                    assignment,
+                    on,
+                    decision,
+                }
+            } else {
+                E::TaskAssigned {
+                    task,
+                    assignment,
+                    on,
+                    decision,
+                }
+            }])
+        }
+        C::ExtendDeadline {
+            task,
+            deadline,
+            on,
+            decision,
+        } => one(E::TaskDeadlineExtended {
+            task,
+            deadline,
+            on,
+            decision,
+        }),
+        C::ReportProgress {
+            task,
+            percent,
+            note,
+            evidence,
+            on,
+            decision,
+        } => one(E::TaskProgressReported {
+            task,
+            percent,
+            note,
+            evidence,
+            on,
+            decision,
+        }),
+        C::CompleteTask { task, on, decision } => one(E::TaskCompleted { task, on, decision }),
+        C::CancelTask { task, on, decision } => one(E::TaskCancelled { task, on, decision }),
+        C::ReopenTask { task, on, decision } => one(E::TaskReopened { task, on, decision }),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The rules a task event holds beyond those of every event.
+pub(super) fn check(
+    v: &dyn Views,
+    key: EntityKey,
+    this: Option<&EntityView>,
+    event: &Event,
+) -> Result<(), DomainError> {
+    use Event as E;
+    match event {
+        E::TaskCreated {
+            title,
+            assignment,
+            on,
+            ..
+        } => {
+            crate::task_rules::check(v, this, event)?;
+            if title.is_empty() {
+                return Err(DomainError::Empty("task title"));
+            }
+            if let Some(a) = assignment {
+                unit_alive(v, a.lead, *on)?;
+                for u in &a.cooperating {
+                    unit_alive(v, *u, *on)?;
+                }
+            }
+        }
+        E::TaskAssigned {
+            task,
+            assignment,
+            on,
+            ..
+        }
+        | E::TaskReassigned {
+            task,
+            assignment,
+            on,
+            ..
+        } => {
+            let t = task_open(this, *task, *on)?;
+            crate::task_rules::check(v, this, event)?;
+            let had = t.assignments.at(*on).is_some();
+            if had != matches!(event, E::TaskReassigned { .. }) {
+                return Err(DomainError::LaterChanges {
+                    entity: key,
+                    on: *on,
+                });
+            }
+            unit_alive(v, assignment.lead, *on)?;
+            for u in &assignment.cooperating {
+                unit_alive(v, *u, *on)?;
+            }
+        }
+        E::TaskDeadlineExtended {
+            task, deadline, on, ..
+        } => {
+            let t = task_open(this, *task, *on)?;
+            if let Some(current) = t.deadline_on(*on) {
+                if *deadline <= current {
+                    return Err(DomainError::DeadlineNotLater {
+                        deadline: *deadline,
+                        current,
+                    });
+                }
+            }
+        }
+        E::TaskProgressReported {
+            task,
+            percent,
+            evidence,
+            on,
+            ..
+        } => {
+            if *percent > 100 {
+                return Err(DomainError::InvalidPercent(*percent));
+            }
+            evidence.check()?;
+            task_open(this, *task, *on)?;
+        }
+        E::TaskCompleted { task, on, .. } | E::TaskCancelled { task, on, .. } => {
+            let t = task_open(this, *task, *on)?;
+            crate::task_rules::check(v, this, event)?;
+            if t.statuses.last_date().is_some_and(|d| d > *on) {
+                return Err(DomainError::LaterChanges {
+                    entity: key,
+                    on: *on,
+                });
+            }
+        }
+        E::TaskReopened { task, on, .. } => {
+            let t = this
+                .and_then(EntityView::as_task)
+                .ok_or(DomainError::UnknownTask(*task))?;
+            match t.status_on(*on) {
+                None => {
+                    return Err(DomainError::BeforeStart {
+                        entity: key,
+                        on: *on,
+                    })
+                }
+                Some(TaskStatus::Open) => {
+                    return Err(DomainError::TaskNotClosed {
+                        task: *task,
+                        on: *on,
+                    })
+                }
+                Some(_) => {}
+            }
+            if t.statuses.last_date().is_some_and(|d| d > *on) {
+                return Err(DomainError::LaterChanges {
+                    entity: key,
+                    on: *on,
+                });
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn task_open(this: Option<&EntityView>, task: TaskId, on: Date) -> Result<&TaskView, DomainError> {
+    let t = this
+        .and_then(EntityView::as_task)
+        .ok_or(DomainError::UnknownTask(task))?;
+    match t.status_on(on) {
+        None => Err(DomainError::BeforeStart {
+            entity: EntityKey::Task(task),
+            on,
+        }),
+        Some(TaskStatus::Open) => Ok(t),
+        Some(status) => Err(DomainError::TaskNotOpen { task, status, on }),
+    }
+}

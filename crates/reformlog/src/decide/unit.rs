@@ -1,0 +1,133 @@
+//! Units: what their commands record and the rules their events hold (alive on the date,
+//! no cycle of parents, an end after the start and after every other change).
+
+use super::dates::{ends_after, unit_alive};
+use crate::command::Command;
+use crate::domain_error::DomainError;
+use crate::event::Event;
+use crate::ids::EntityKey;
+use crate::source::Views;
+use crate::view::EntityView;
+
+/// The events a unit command records (none for a command about another entity).
+pub(super) fn translate(command: &Command) -> Vec<Event> {
+    use Command as C;
+    use Event as E;
+    match command.clone() {
+        C::EstablishUnit {
+            unit,
+            name,
+            kind,
+            parent,
+            on,
+            decision,
+        } => vec![E::UnitEstablished {
+            unit,
+            name,
+            kind,
+            parent,
+            on,
+            decision,
+        }],
+        C::RenameUnit {
+            unit,
+            name,
+            on,
+            decision,
+        } => vec![E::UnitRenamed {
+            unit,
+            name,
+            on,
+            decision,
+        }],
+        C::MoveUnit {
+            unit,
+            parent,
+            on,
+            decision,
+        } => vec![E::UnitMoved {
+            unit,
+            parent,
+            on,
+            decision,
+        }],
+        C::MergeUnit {
+            unit,
+            into,
+            on,
+            decision,
+        } => vec![E::UnitMerged {
+            unit,
+            into,
+            on,
+            decision,
+        }],
+        C::DissolveUnit { unit, on, decision } => vec![E::UnitDissolved { unit, on, decision }],
+        _ => Vec::new(),
+    }
+}
+
+/// The rules a unit event holds beyond those of every event.
+pub(super) fn check(
+    v: &dyn Views,
+    key: EntityKey,
+    this: Option<&EntityView>,
+    event: &Event,
+) -> Result<(), DomainError> {
+    use Event as E;
+    match event {
+        E::UnitEstablished {
+            parent: Some(p),
+            on,
+            ..
+        } => unit_alive(v, *p, *on)?,
+        E::UnitRenamed { unit, on, .. } => unit_alive(v, *unit, *on)?,
+        E::UnitMoved {
+            unit, parent, on, ..
+        } => {
+            unit_alive(v, *unit, *on)?;
+            if let Some(p) = parent {
+                unit_alive(v, *p, *on)?;
+                // Walk up from the new parent; meeting the unit itself means a cycle.
+                let mut cursor = Some(*p);
+                let mut steps = 0;
+                while let Some(c) = cursor {
+                    if c == *unit || steps > 256 {
+                        return Err(DomainError::UnitCycle {
+                            unit: *unit,
+                            parent: *p,
+                        });
+                    }
+                    steps += 1;
+                    cursor = v
+                        .view(&EntityKey::Unit(c))
+                        .and_then(|u| u.as_unit().and_then(|u| u.parents.at(*on).copied()))
+                        .flatten();
+                }
+            }
+        }
+        E::UnitMerged { unit, on, .. } | E::UnitDissolved { unit, on, .. } => {
+            if let E::UnitMerged { into, .. } = event {
+                if into == unit {
+                    return Err(DomainError::MergeIntoSelf(*unit));
+                }
+                unit_alive(v, *into, *on)?;
+            }
+            unit_alive(v, *unit, *on)?;
+            if let Some(u) = this.and_then(EntityView::as_unit) {
+                if u.end.is_some() {
+                    return Err(DomainError::AlreadyEnded { entity: key });
+                }
+                ends_after(u.established_on, Some(*on))?;
+                if u.last_change() >= *on {
+                    return Err(DomainError::LaterChanges {
+                        entity: key,
+                        on: *on,
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
