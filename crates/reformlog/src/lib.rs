@@ -69,6 +69,7 @@ mod task_rules;
 mod text;
 mod text_rules;
 mod view;
+mod wait;
 
 #[cfg(test)]
 mod tests;
@@ -108,6 +109,7 @@ pub use summary::{
     CommitteeRef, EntityDetails, EntityKind, EntityPage, EntitySummary, ProgressReport, UnitStatus,
 };
 pub use text::{fold, Name, NameError};
+pub use wait::Caught;
 
 // The README's embedding examples (domain and log) are compiled and run as doc tests here, the
 // one crate that depends on both, so they cannot go stale.
