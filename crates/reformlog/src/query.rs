@@ -218,7 +218,7 @@ pub struct SearchHit {
 }
 
 /// Every question the library answers, as data (for a daemon to take as JSON).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Query {

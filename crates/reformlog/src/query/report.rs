@@ -10,7 +10,7 @@ use crate::source::{Source, TaskFacts, TitleOrder};
 use serde::{Deserialize, Serialize};
 
 /// Which tasks a report covers.
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportScope {
     /// The tasks of one plan.

@@ -110,7 +110,7 @@ pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
 }
 
 /// Which tasks a filtered listing keeps; every condition given must hold on the date.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     /// Only tasks in this status.
