@@ -132,8 +132,8 @@ pub(crate) fn parse_known_at(
         Err(DateError::Malformed(_)) => {}
         Err(e) => return Err(invalid(e.to_string())),
     }
-    crate::views::parse_rfc3339(s)
-        .map(|t| Some(KnownAt::Timestamp(Timestamp(t.as_micros()))))
+    Timestamp::parse_rfc3339(s)
+        .map(|t| Some(KnownAt::Timestamp(t)))
         .ok_or_else(|| invalid(format!("not {s:?}")))
 }
 
@@ -168,9 +168,7 @@ pub(crate) fn parse_time_bound(
         };
         return t.ok_or_else(invalid);
     }
-    crate::views::parse_rfc3339(s)
-        .map(|t| Timestamp(t.as_micros()))
-        .ok_or_else(invalid)
+    Timestamp::parse_rfc3339(s).ok_or_else(invalid)
 }
 
 #[cfg(test)]
@@ -179,7 +177,7 @@ mod tests {
     use super::*;
 
     fn utc(t: Timestamp) -> String {
-        crate::views::rfc3339(reformlog_store::Timestamp::from_micros(t.0))
+        t.to_rfc3339()
     }
 
     fn known(s: &str, zone: &Zone) -> Result<Option<KnownAt>, ApiError> {

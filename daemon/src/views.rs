@@ -1,6 +1,6 @@
 //! JSON shapes of store-level things (events, digests, verify reports) as the API shows them.
 
-use reformlog_store::{BreakKind, HeadDigest, RecordedEvent, Timestamp, VerifyReport};
+use reformlog_store::{BreakKind, HeadDigest, RecordedEvent, VerifyReport};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,7 +48,7 @@ impl EventView {
             event_id: e.event_id.to_string(),
             event_type: e.event_type,
             schema_version: e.schema_version,
-            recorded_at: rfc3339(e.recorded_at),
+            recorded_at: e.recorded_at.to_rfc3339(),
             actor: e.metadata.actor,
             reason: e.metadata.reason,
             source: e.metadata.source,
@@ -137,25 +137,6 @@ impl From<VerifyReport> for VerifyView {
             extends: None,
         }
     }
-}
-
-/// RFC 3339 with microseconds, UTC.
-pub(crate) fn rfc3339(t: Timestamp) -> String {
-    let nanos = i128::from(t.as_micros()) * 1000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|dt| {
-            dt.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
-
-/// Parses an RFC 3339 timestamp into the store's microseconds.
-pub(crate) fn parse_rfc3339(s: &str) -> Option<Timestamp> {
-    let dt = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
-    let micros = dt.unix_timestamp_nanos() / 1000;
-    i64::try_from(micros).ok().map(Timestamp::from_micros)
 }
 
 /// The body of a `report_progress` command (`{"report_progress": {...}}` in `commands`), as

@@ -165,8 +165,8 @@ async fn changes_by_actor(
     }
     let filter = AuditFilter::parse(&range, &state.zone)?;
     // The actor index is read over the recorded range; the filter then applies both ranges.
-    let from = filter.recorded_from.unwrap_or(Timestamp(i64::MIN));
-    let to = filter.recorded_to.unwrap_or(Timestamp(i64::MAX));
+    let from = filter.recorded_from.unwrap_or(Timestamp::from_micros(i64::MIN));
+    let to = filter.recorded_to.unwrap_or(Timestamp::from_micros(i64::MAX));
     ask_filtered(
         state,
         &headers,

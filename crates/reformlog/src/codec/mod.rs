@@ -2,7 +2,6 @@
 //! payload codec, the event type and stream checked on the way back.
 
 use crate::api_error::Error;
-use crate::date::Timestamp;
 use crate::event::{Event, EventMeta, Recorded};
 use crate::ids::{EntityKey, EventId};
 use reformlog_store::{
@@ -77,7 +76,7 @@ pub(crate) fn to_recorded(recorded: &RecordedEvent) -> Result<Recorded, Error> {
             position: recorded.position,
             commit: recorded.commit,
             event_id: EventId::from_uuid(recorded.event_id),
-            recorded_at: Timestamp(recorded.recorded_at.as_micros()),
+            recorded_at: recorded.recorded_at,
             actor: recorded.metadata.actor.clone(),
             reason: recorded.metadata.reason.clone(),
         },
