@@ -39,7 +39,7 @@ pub(crate) struct EventView {
 
 impl EventView {
     pub(crate) fn new(e: RecordedEvent) -> Self {
-        let data = crate::domain::event_json(&e);
+        let data = event_json(&e);
         Self {
             position: e.position,
             commit: e.commit,
@@ -60,6 +60,15 @@ impl EventView {
             hash: e.hash.to_hex(),
         }
     }
+}
+
+/// The domain event inside a stored record as JSON, or `null` for a payload this build does
+/// not know.
+pub(crate) fn event_json(e: &RecordedEvent) -> serde_json::Value {
+    reformlog::decode_event(e)
+        .ok()
+        .and_then(|ev| serde_json::to_value(ev).ok())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// A page of the global log.

@@ -14,9 +14,9 @@ use reformlog_store::{Direction, EventFilter, SubscribeFrom, SubscriptionMessage
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Permission;
 use crate::extract::ApiQuery;
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 use crate::views::{EventPage, EventView};
 

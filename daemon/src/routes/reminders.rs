@@ -19,14 +19,14 @@ use reformlog_store::{EventFilter, SubscribeFrom};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Permission;
-use crate::domain::{parse_time_bound, Bound};
 use crate::extract::ApiQuery;
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 use crate::zone::Zone;
 
-use super::domain::blocking;
+use super::ask::blocking;
+use super::params::{parse_time_bound, Bound};
 
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
