@@ -1,4 +1,4 @@
-//! Liveness, readiness, metrics and the OpenAPI document.
+//! Liveness, readiness and metrics.
 
 use std::sync::Arc;
 
