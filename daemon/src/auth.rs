@@ -1,5 +1,5 @@
-//! Who is calling and what they may do: roles, permissions, and the daemon's registry of
-//! tokens with constant-time checks, expiry, and revocation seen on the next request.
+//! Who is calling: the daemon's registry of tokens with constant-time checks, expiry, and
+//! revocation seen on the next request; a token's role says what it may do (`role`).
 //!
 //! Tokens live in `tokens.toml` in the data folder (see `tokens`), not in the store, so that
 //! `reformd token create` works while a daemon holds the store's lock; the daemon looks at
@@ -13,69 +13,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::http::{header, HeaderMap};
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::problem::ApiError;
+use crate::role::{Permission, Role};
 use crate::tokens::{check_private, hash_secret, read_file, TokenError, TOKEN_FILE};
-
-/// What a token may do.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Reads of current and historical state.
-    Viewer,
-    /// Reads of state, the audit trail (entity history, changes by actor) and the event log.
-    Auditor,
-    /// Reads of state and writes.
-    Editor,
-    /// Everything, including integrity verification.
-    Admin,
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Role::Viewer => "viewer",
-            Role::Auditor => "auditor",
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-        })
-    }
-}
-
-/// What a route needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Permission {
-    ReadState,
-    ReadAudit,
-    Write,
-    Administer,
-}
-
-impl Permission {
-    fn describe(self) -> &'static str {
-        match self {
-            Permission::ReadState => "reading state",
-            Permission::ReadAudit => "reading the audit trail",
-            Permission::Write => "writing",
-            Permission::Administer => "administration",
-        }
-    }
-}
-
-impl Role {
-    fn allows(self, p: Permission) -> bool {
-        match p {
-            Permission::ReadState => true,
-            Permission::ReadAudit => matches!(self, Role::Auditor | Role::Admin),
-            Permission::Write => matches!(self, Role::Editor | Role::Admin),
-            Permission::Administer => self == Role::Admin,
-        }
-    }
-}
 
 /// The authenticated caller. Its `principal` is what the log records as the actor.
 #[derive(Clone, Debug, PartialEq, Eq)]

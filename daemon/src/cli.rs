@@ -1,123 +1,149 @@
-//! The command line's actions: serve until SIGINT/SIGTERM, or manage tokens.
+//! The command line as clap reads it: subcommands, serving flags and their environment
+//! variables.
 
-use crate::config::{Cli, CliCommand, ServeArgs, ServeConfig, TokenCommand};
-use crate::server::{init_tracing, run, App};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
-/// Errors of the command line, for `main` to print.
-pub type CliError = Box<dyn std::error::Error + Send + Sync>;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
 
-/// An error and its causes on one line: "outer: inner: root".
-pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let more = s.to_string();
-        // thiserror's `transparent` and `#[error("...: {0}")]` often repeat the cause already.
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
+use crate::role::Role;
+
+/// The reformlog daemon.
+#[derive(Debug, Parser)]
+#[command(
+    name = "reformd",
+    version,
+    about = "Serves reform-committee state, history and audit over HTTP"
+)]
+pub struct Cli {
+    /// What to do; without a subcommand the daemon serves.
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+    /// Serving options (also accepted without the `serve` subcommand).
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
-/// Runs what the command line asks for.
-pub fn run_cli(cli: Cli) -> Result<(), CliError> {
-    // Everything the daemon and its token commands create (the store's files, the token
-    // file, backups) is for its owner only.
-    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
-    match cli.command {
-        Some(CliCommand::Token { command }) => token(command),
-        Some(CliCommand::Serve(args)) => serve(&args),
-        None => serve(&cli.serve),
-    }
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Serve HTTP (the default).
+    Serve(ServeArgs),
+    /// Manage API tokens (works while the daemon runs; it reloads the token file).
+    Token {
+        /// The token action.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
 }
 
-fn token(command: TokenCommand) -> Result<(), CliError> {
-    match command {
-        TokenCommand::Create {
-            role,
-            name,
-            expires,
-            data_dir,
-        } => {
-            let now = time::OffsetDateTime::now_utc();
-            let expires = expires
-                .map(|e| crate::tokens::parse_expiry(&e, now))
-                .transpose()?;
-            let secret = crate::tokens::create_token_expiring(&data_dir, &name, role, expires)?;
-            eprintln!("created token {name:?} with role {role}; it is shown only once:");
-            println!("{secret}");
-        }
-        TokenCommand::List { data_dir } => {
-            println!("name\trole\tcreated\tstate\texpires\tlast used");
-            for t in crate::tokens::list_tokens(&data_dir)? {
-                let state = match (t.revoked, t.expired) {
-                    (true, _) => "revoked",
-                    (false, true) => "expired",
-                    (false, false) => "active",
-                };
-                println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
-                    t.name,
-                    t.role,
-                    t.created_at,
-                    state,
-                    t.expires_at.as_deref().unwrap_or("never"),
-                    t.last_used.as_deref().unwrap_or("never"),
-                );
-            }
-        }
-        TokenCommand::Revoke { name, data_dir } => {
-            crate::tokens::revoke_token(&data_dir, &name)?;
-            eprintln!("revoked token {name:?}; the daemon refuses it from its next request");
-        }
-    }
-    Ok(())
+/// Token administration.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret once.
+    Create {
+        /// Its role.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// A unique name; recorded as the actor `token:<name>` on every change it makes.
+        #[arg(long)]
+        name: String,
+        /// When the token stops being accepted: a date (valid through that day, UTC), an
+        /// RFC 3339 time, or a duration such as 90d, 12h or 30m. Never, when left out.
+        #[arg(long, value_name = "DATE|TIME|DURATION")]
+        expires: Option<String>,
+        /// The data folder.
+        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
+        data_dir: PathBuf,
+    },
+    /// List tokens: name, role, created, state (active, revoked, expired), expiry and last
+    /// use (as the daemon last recorded it; never the secret).
+    List {
+        /// The data folder.
+        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
+        data_dir: PathBuf,
+    },
+    /// Revoke a token by name.
+    Revoke {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
+        /// The data folder.
+        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
+        data_dir: PathBuf,
+    },
 }
 
-fn serve(args: &ServeArgs) -> Result<(), CliError> {
-    let config = ServeConfig::resolve(args)?;
-    init_tracing(config.log_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        // Queries run on the blocking pool; tokio's default of 512 threads lets a burst of
-        // clients grow memory (a stack and a malloc arena per thread) far past what two
-        // cores can use. Past this many, requests queue.
-        .max_blocking_threads(32)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let bind = config.bind;
-        let data_dir = config.data_dir.clone();
-        let app = tokio::task::spawn_blocking(move || App::open(config)).await??;
-        let listener = tokio::net::TcpListener::bind(bind).await?;
-        // Tests and supervisors read this line to learn the port when binding to port 0.
-        println!("listening on http://{}", listener.local_addr()?);
-        tracing::info!(address = %listener.local_addr()?, data_dir = %data_dir.display(), "reformd listening");
-        run(listener, app, shutdown_signal()).await?;
-        Ok(())
-    })
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+/// Serving options as given on the command line or in the environment.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// A TOML file with any of the options below (snake_case keys).
+    #[arg(long, env = "REFORMD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The data folder (created on first start). Default: ./reformd-data
+    #[arg(long, env = "REFORMD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on. Default: 127.0.0.1:8080
+    #[arg(long, env = "REFORMD_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// Load the seed case (Decision 34/QĐ-BTTTT) into the store once, if it is not there yet.
+    #[arg(long, env = "REFORMD_DEMO")]
+    pub demo: bool,
+    /// Allow reads of state without a token.
+    #[arg(long, env = "REFORMD_ANONYMOUS_READS")]
+    pub anonymous_reads: bool,
+    /// Log format.
+    #[arg(long, env = "REFORMD_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Largest request body in bytes. Default: 1 MiB
+    #[arg(long, env = "REFORMD_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Longest a request may take, in seconds (not the live feed). Default: 30
+    #[arg(long, env = "REFORMD_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// sled page cache in MiB. Default: 32
+    #[arg(long, env = "REFORMD_CACHE_MB")]
+    pub cache_mb: Option<u64>,
+    /// The IANA time zone in which a plain date means a day: `known_at=YYYY-MM-DD` is the end
+    /// of that day, an audit range's dates its start and end, and "today" the default `on`.
+    /// Default: Asia/Ho_Chi_Minh
+    #[arg(long, env = "REFORMD_TIME_ZONE")]
+    pub time_zone: Option<String>,
+    /// How many days after today a change may take effect; a write dated later (a task
+    /// "completed" years ahead) is refused. Default: 366
+    #[arg(long, env = "REFORMD_MAX_FUTURE_DAYS")]
+    pub max_future_days: Option<u32>,
+    /// Connections served at once; one more is answered 503 `too-many-connections` and
+    /// closed. Keep it below the process's open-file limit. Default: 512
+    #[arg(long, env = "REFORMD_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a connection has to deliver a request's headers, from its opening or from the
+    /// previous response; an idle kept-alive connection is closed after as long. Default: 15
+    #[arg(long, env = "REFORMD_HEADER_READ_TIMEOUT_SECS")]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds a request has to deliver its whole body; slower is answered 408. Default: 20
+    #[arg(long, env = "REFORMD_BODY_READ_TIMEOUT_SECS")]
+    pub body_read_timeout_secs: Option<u64>,
+    /// Where online backups (`POST /v1/backup`, `reformctl backup --name`) are written, one
+    /// folder each; best on another disk. Default: the data folder's `backups`
+    #[arg(long, env = "REFORMD_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Keep the log's head digest in this file too, best on another disk: rewritten durably
+    /// after each write, and checked at start, which refuses a store that does not extend it
+    /// (rolled back, truncated or rewritten outside the daemon, e.g. an older copy of the data
+    /// folder put back). Its folder must exist; a missing file is written at start.
+    #[arg(long, env = "REFORMD_ANCHOR_FILE")]
+    pub anchor_file: Option<PathBuf>,
 }

@@ -4,7 +4,7 @@
 //! client never meant.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -34,18 +34,10 @@ fn codings<'h>(
 /// Refuses a request whose body is coded in a way the daemon does not decode.
 pub(crate) fn check(headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(other) = codings(headers, header::TRANSFER_ENCODING).find(|c| c != "chunked") {
-        return Err(ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "unsupported-transfer-coding",
-            format!("transfer coding {other:?} is not supported; send the body plain or chunked"),
-        ));
+        return Err(ApiError::unsupported_transfer_coding(&other));
     }
     if let Some(other) = codings(headers, header::CONTENT_ENCODING).find(|c| c != "identity") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-content-encoding",
-            format!("content coding {other:?} is not supported; send the body uncompressed"),
-        ));
+        return Err(ApiError::unsupported_content_coding(&other));
     }
     Ok(())
 }
@@ -62,6 +54,7 @@ pub(crate) async fn refuse_unknown(req: Request, next: Next) -> Response {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use axum::http::StatusCode;
 
     fn with(name: header::HeaderName, value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -4,7 +4,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
@@ -23,7 +22,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match <axum::Json<T> as FromRequest<S>>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+            Err(rejection) => Err(rejection.into()),
         }
     }
 }
@@ -43,7 +42,7 @@ where
         // Buffered through the `Bytes` extractor so that the body size limit still applies.
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(|e| json_rejection(e.into()))?;
+            .map_err(|e| ApiError::from(JsonRejection::from(e)))?;
         if bytes.is_empty() {
             return Ok(None);
         }
@@ -51,36 +50,6 @@ where
         <ApiJson<T> as FromRequest<S>>::from_request(req, state)
             .await
             .map(Some)
-    }
-}
-
-fn json_rejection(r: JsonRejection) -> ApiError {
-    if let Some(limit) = crate::body_deadline::timed_out(&r) {
-        return ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "body-timeout",
-            format!(
-                "the request body did not arrive within {} s",
-                limit.as_secs()
-            ),
-        );
-    }
-    match &r {
-        JsonRejection::JsonDataError(e) => ApiError::bad_request("invalid-body", e.body_text()),
-        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("malformed-json", e.body_text()),
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "send the body as application/json",
-        ),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                e.body_text(),
-            )
-        }
-        _ => ApiError::bad_request("invalid-body", r.body_text()),
     }
 }
 

@@ -14,7 +14,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::Permission;
+use crate::role::Permission;
 use crate::state::AppState;
 
 /// Routes anyone may call: probes, metrics and the API description.

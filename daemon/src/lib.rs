@@ -1,30 +1,35 @@
 //! reformd: one tokio process that owns a reformlog store and serves state, history and audit
 //! over HTTP. `run(listener, app, shutdown)` is the entry point; tests bind `127.0.0.1:0`.
 
+mod actions;
+mod answer_cache;
 mod auth;
 mod backup;
 mod body_deadline;
 mod cli;
 mod codings;
 mod config;
-mod domain;
+mod demo;
 mod extract;
 mod gate;
 mod listen;
 mod metrics;
 mod naming;
 mod problem;
+mod role;
 mod routes;
 mod server;
 mod state;
+mod timeout;
 mod tokens;
 mod views;
 mod zone;
 
-pub use auth::Role;
-pub use cli::{describe_error, run_cli, CliError};
-pub use config::{Cli, CliCommand, LogFormat, ServeArgs, ServeConfig, TokenCommand};
+pub use actions::{describe_error, run_cli, CliError};
+pub use cli::{Cli, CliCommand, LogFormat, ServeArgs, TokenCommand};
+pub use config::ServeConfig;
 pub use problem::ApiError;
+pub use role::Role;
 pub use server::{init_tracing, openapi_json, run, App, StartError};
 pub use tokens::{
     create_private_dir, create_token, create_token_expiring, list_tokens, parse_expiry,

@@ -1,10 +1,22 @@
-//! The one place that maps errors to HTTP statuses: RFC 9457 `application/problem+json` bodies
-//! with a stable machine code.
+//! The one place that chooses HTTP statuses for errors: RFC 9457 `application/problem+json`
+//! bodies with a stable machine code.
+//!
+//! The rule: every error status the daemon sends is chosen here, by a named constructor of
+//! [`ApiError`] (`bad_request`, `not_found`, `timeout`, …) or by a mapping from a typed error
+//! (`From<reformlog::Error>`, `From<AppendError>`, `From<JsonRejection>`, `From<BackupError>`,
+//! …); no other file names a `StatusCode` but in tests. A handler says what went wrong, this
+//! file says what status that is. Success statuses (200, 201) are part of rendering an answer
+//! and stay with the handlers that render it.
 
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reformlog_store::{AppendError, CodecError, ReadError, StorageError, WriteHealth};
 use serde::Serialize;
+
+use crate::backup::BackupError;
 
 /// An error answer. `code` is stable and meant for programs; `detail` is for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +56,7 @@ struct ProblemBody<'a> {
 }
 
 impl ApiError {
-    pub(crate) fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -189,6 +201,66 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
     }
 
+    /// A log position (`min_position`, `known_at`, `Last-Event-ID`) past the log's end:
+    /// nothing can be waited for, so it is the client's mistake.
+    pub(crate) fn position_not_reached(detail: impl Into<String>) -> Self {
+        Self::bad_request("position-not-reached", detail)
+    }
+
+    /// The read models did not reach `position`, which the log holds, in time.
+    pub(crate) fn read_model_behind(position: u64) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "read-model-behind",
+            format!("the read models have not reached position {position} yet"),
+        )
+    }
+
+    /// A route that exists, asked with a method it does not take.
+    pub(crate) fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "this route does not take that method",
+        )
+    }
+
+    /// A request that took longer than `limit`, with no write under way.
+    pub(crate) fn timeout(limit: Duration) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!("the request took longer than {} s", limit.as_secs()),
+        )
+    }
+
+    /// A body sent in a transfer coding the daemon does not decode.
+    pub(crate) fn unsupported_transfer_coding(coding: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "unsupported-transfer-coding",
+            format!("transfer coding {coding:?} is not supported; send the body plain or chunked"),
+        )
+    }
+
+    /// A body sent in a content coding the daemon does not decode.
+    pub(crate) fn unsupported_content_coding(coding: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-content-encoding",
+            format!("content coding {coding:?} is not supported; send the body uncompressed"),
+        )
+    }
+
+    /// Another backup is being written.
+    pub(crate) fn backup_running() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "backup-running",
+            "another backup is being written; try again when it is done",
+        )
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -290,6 +362,59 @@ impl From<AppendError> for ApiError {
             AppendError::Storage(s) => ApiError::storage(s),
             AppendError::Read(r) => ApiError::from(r),
             _ => ApiError::internal(e.to_string()),
+        }
+    }
+}
+
+/// A JSON body axum's extractor refused.
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        if let Some(limit) = crate::body_deadline::timed_out(&r) {
+            return Self::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body-timeout",
+                format!(
+                    "the request body did not arrive within {} s",
+                    limit.as_secs()
+                ),
+            );
+        }
+        match &r {
+            JsonRejection::JsonDataError(e) => Self::bad_request("invalid-body", e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => Self::bad_request("malformed-json", e.body_text()),
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as application/json",
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body-too-large",
+                    e.body_text(),
+                )
+            }
+            _ => Self::bad_request("invalid-body", r.body_text()),
+        }
+    }
+}
+
+/// A backup that could not be written; nothing of it is kept.
+impl From<BackupError> for ApiError {
+    fn from(e: BackupError) -> Self {
+        if e.is_storage_full() {
+            return Self::storage_full(e.to_string());
+        }
+        match e {
+            BackupError::InvalidName(_) => Self::bad_request("invalid-backup-name", e.to_string()),
+            BackupError::Exists(_) => {
+                Self::new(StatusCode::CONFLICT, "backup-exists", e.to_string())
+            }
+            other => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "backup-failed",
+                other.to_string(),
+            ),
         }
     }
 }
@@ -403,171 +528,4 @@ impl From<reformlog::Error> for ApiError {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-    use reformlog_store::CorruptionError;
-    use std::io::{Error as IoError, ErrorKind};
-
-    fn io(e: IoError) -> StorageError {
-        StorageError::io("sled I/O", e)
-    }
-
-    fn enospc() -> StorageError {
-        io(IoError::from_raw_os_error(28))
-    }
-
-    fn eio() -> StorageError {
-        io(IoError::from_raw_os_error(5))
-    }
-
-    fn corrupt() -> CorruptionError {
-        CorruptionError {
-            at: "position 7".into(),
-            reason: "flipped".into(),
-        }
-    }
-
-    /// (status, code, whether it carries Retry-After)
-    fn shape(e: &ApiError) -> (u16, &'static str, bool) {
-        (e.status().as_u16(), e.code(), e.retry_after().is_some())
-    }
-
-    fn append_failures() -> Vec<(AppendError, &'static str)> {
-        vec![
-            (
-                AppendError::StorageFull("write the journal".into()),
-                "storage-full",
-            ),
-            (
-                AppendError::StoreLost("/srv/reformd/store".into()),
-                "store-lost",
-            ),
-            (
-                AppendError::OutcomeUnknown("sled refused".into()),
-                "outcome-unknown",
-            ),
-            (
-                AppendError::JournalFailed("fdatasync".into()),
-                "outcome-unknown",
-            ),
-            (AppendError::Poisoned, "storage-failed"),
-            (AppendError::Storage(enospc()), "storage-full"),
-            // A quota is full the same way.
-            (
-                AppendError::Storage(io(IoError::from_raw_os_error(122))),
-                "storage-full",
-            ),
-            (
-                AppendError::Storage(io(IoError::from(ErrorKind::StorageFull))),
-                "storage-full",
-            ),
-            (AppendError::Storage(eio()), "storage-failed"),
-            (
-                AppendError::Read(ReadError::Storage(enospc())),
-                "storage-full",
-            ),
-            (
-                AppendError::Read(ReadError::Storage(eio())),
-                "storage-failed",
-            ),
-        ]
-    }
-
-    #[test]
-    fn every_storage_failure_of_an_append_is_a_503_with_its_code_and_retry_after() {
-        for (error, code) in append_failures() {
-            let text = error.to_string();
-            assert_eq!(shape(&ApiError::from(error)), (503, code, true), "{text}");
-        }
-        // The same through the domain, as the write routes see them.
-        for (error, code) in append_failures() {
-            let text = error.to_string();
-            let e = ApiError::from(reformlog::Error::Append(error));
-            assert_eq!(shape(&e), (503, code, true), "{text}");
-        }
-    }
-
-    #[test]
-    fn a_write_that_may_be_recorded_says_so_and_one_that_is_not_never_does() {
-        let unknown = ApiError::from(AppendError::JournalFailed("fdatasync: EIO".into()));
-        assert_eq!(unknown.code(), "outcome-unknown");
-        assert_eq!(unknown.retry_after(), Some(UNKNOWN_RETRY_SECS));
-        for refused in [
-            AppendError::StorageFull("x".into()),
-            AppendError::Poisoned,
-            AppendError::Storage(eio()),
-        ] {
-            assert_ne!(ApiError::from(refused).code(), "outcome-unknown");
-        }
-    }
-
-    #[test]
-    fn reads_failing_in_the_store_or_the_read_models_are_never_a_plain_500() {
-        let cases: Vec<(reformlog::Error, u16, &str)> = vec![
-            (reformlog::Error::Storage(enospc()), 503, "storage-full"),
-            (reformlog::Error::Storage(eio()), 503, "storage-failed"),
-            (
-                reformlog::Error::Read(ReadError::Storage(enospc())),
-                503,
-                "storage-full",
-            ),
-            (
-                reformlog::Error::Read(ReadError::Corrupt(corrupt())),
-                500,
-                "store-corrupt",
-            ),
-            (
-                reformlog::Error::Read(ReadError::Upcast {
-                    position: 3,
-                    reason: "schema 9".into(),
-                }),
-                500,
-                "store-corrupt",
-            ),
-            (
-                reformlog::Error::Codec(CodecError::Truncated),
-                500,
-                "store-corrupt",
-            ),
-        ];
-        for (error, status, code) in cases {
-            let text = error.to_string();
-            let e = ApiError::from(error);
-            assert_eq!((e.status().as_u16(), e.code()), (status, code), "{text}");
-            assert_eq!(e.retry_after().is_some(), status == 503, "{text}");
-        }
-        assert_eq!(
-            shape(&ApiError::from(ReadError::Storage(eio()))),
-            (503, "storage-failed", true)
-        );
-    }
-
-    #[test]
-    fn write_health_maps_to_the_readiness_problem() {
-        assert_eq!(ApiError::from_write_health(&WriteHealth::Writable), None);
-        let cases = [
-            (WriteHealth::Full("no room".into()), "storage-full"),
-            (WriteHealth::Lost("/srv/reformd/store".into()), "store-lost"),
-            (
-                WriteHealth::Stopped("sled refused".into()),
-                "storage-failed",
-            ),
-        ];
-        for (health, code) in cases {
-            let e = ApiError::from_write_health(&health).unwrap();
-            assert_eq!(shape(&e), (503, code, true), "{health:?}");
-        }
-    }
-
-    #[test]
-    fn the_answer_carries_retry_after_and_is_problem_json() {
-        let response = ApiError::storage_full("no room").into_response();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let headers = response.headers();
-        assert_eq!(headers[header::RETRY_AFTER], FULL_RETRY_SECS.to_string());
-        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
-        let other = ApiError::not_found("x").into_response();
-        assert!(other.headers().get(header::RETRY_AFTER).is_none());
-    }
-}
+mod tests;

@@ -1,12 +1,12 @@
 //! Assembling the app (store, domain, tokens, routes, middleware) and serving it until shutdown.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -20,10 +20,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::TokenRegistry;
-use crate::config::{LogFormat, ServeConfig};
+use crate::cli::LogFormat;
+use crate::config::ServeConfig;
 use crate::metrics::Metrics;
 use crate::problem::ApiError;
-use crate::routes::{backup, domain, events, health, integrity, reminders};
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -112,7 +112,7 @@ impl App {
         }
         let domain = reformlog::Reformlog::open_with(options)?;
         if config.demo {
-            crate::domain::load_demo(&domain).map_err(StartError::Demo)?;
+            crate::demo::load_demo(&domain).map_err(StartError::Demo)?;
         }
         let store = domain.store().clone();
         let start_head = store.head_position();
@@ -126,7 +126,7 @@ impl App {
             shutdown,
             ready: AtomicBool::new(false),
             start_head,
-            answers: crate::state::AnswerCache::default(),
+            answers: crate::answer_cache::AnswerCache::default(),
             zone: config.time_zone.clone(),
             max_future_days: config.max_future_days,
             data_dir: config.data_dir.clone(),
@@ -153,8 +153,11 @@ impl App {
         let state = Arc::clone(&self.state);
         // The live feeds and backups are exempt from the request timeout; everything else has
         // it.
-        let (feed, _) = untimed().split_for_parts();
-        let timed = api.layer(middleware::from_fn_with_state(timeout, enforce_timeout));
+        let (feed, _) = crate::routes::untimed().split_for_parts();
+        let timed = api.layer(middleware::from_fn_with_state(
+            timeout,
+            crate::timeout::enforce,
+        ));
         timed
             .merge(feed)
             .fallback(not_found)
@@ -187,33 +190,17 @@ impl App {
     }
 }
 
-/// The routes that may take longer than the request timeout: the live feeds (Server-Sent
-/// Events that stay open) and backups (their length grows with the log).
-fn untimed() -> OpenApiRouter<Arc<AppState>> {
-    OpenApiRouter::new()
-        .routes(routes!(events::stream))
-        .routes(routes!(reminders::stream))
-        .routes(routes!(backup::create))
-}
-
-/// Every route but the untimed ones, each documented by its `#[utoipa::path]`.
+/// Every route but the untimed ones, with the document's header and the document itself.
 fn api_router() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(health::healthz))
-        .routes(routes!(health::readyz))
-        .routes(routes!(health::metrics))
         .routes(routes!(openapi))
-        .routes(routes!(events::list))
-        .routes(routes!(reminders::list))
-        .routes(routes!(integrity::head))
-        .routes(routes!(integrity::verify))
-        .merge(domain::routes())
+        .merge(crate::routes::timed())
 }
 
 /// The OpenAPI 3.1 document of every route, as JSON.
 pub fn openapi_json() -> String {
     let (_, mut doc) = api_router().split_for_parts();
-    let (_, feed) = untimed().split_for_parts();
+    let (_, feed) = crate::routes::untimed().split_for_parts();
     doc.merge(feed);
     doc.to_pretty_json().unwrap_or_default()
 }
@@ -238,45 +225,7 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
-        "this route does not take that method",
-    )
-}
-
-/// Set by a write handler once its append may run: the blocking task goes on when the
-/// request's time is up, so from then on a timeout does not mean nothing was written.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct WriteUnderway(Arc<AtomicBool>);
-
-impl WriteUnderway {
-    pub(crate) fn start(&self) {
-        self.0.store(true, Ordering::Release);
-    }
-
-    fn started(&self) -> bool {
-        self.0.load(Ordering::Acquire)
-    }
-}
-
-async fn enforce_timeout(State(limit): State<Duration>, mut req: Request, next: Next) -> Response {
-    let underway = WriteUnderway::default();
-    req.extensions_mut().insert(underway.clone());
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) if underway.started() => ApiError::outcome_unknown(format!(
-            "the write took longer than {} s and may still be recorded; retry it with the same Idempotency-Key (or skip_recorded) to learn which",
-            limit.as_secs()
-        ))
-        .into_response(),
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            format!("the request took longer than {} s", limit.as_secs()),
-        )
-        .into_response(),
-    }
+    ApiError::method_not_allowed()
 }
 
 async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
@@ -353,53 +302,4 @@ pub fn init_tracing(format: LogFormat) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-    use axum::extract::Extension;
-    use axum::routing::post;
-    use tower::ServiceExt;
-
-    async fn slow_read() -> &'static str {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        "late"
-    }
-
-    async fn slow_write(Extension(underway): Extension<WriteUnderway>) -> &'static str {
-        underway.start();
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        "late"
-    }
-
-    async fn code_of(app: &Router, path: &str) -> (StatusCode, String) {
-        let req = Request::post(path).body(axum::body::Body::empty()).unwrap();
-        let response = app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        (status, v["code"].as_str().unwrap_or_default().to_owned())
-    }
-
-    #[tokio::test]
-    async fn a_timeout_after_a_write_started_says_its_outcome_is_unknown() {
-        let app = Router::new()
-            .route("/read", post(slow_read))
-            .route("/write", post(slow_write))
-            .layer(middleware::from_fn_with_state(
-                Duration::from_millis(20),
-                enforce_timeout,
-            ));
-        let timeout = (StatusCode::SERVICE_UNAVAILABLE, "timeout".to_owned());
-        let unknown = (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "outcome-unknown".to_owned(),
-        );
-        assert_eq!(code_of(&app, "/read").await, timeout);
-        assert_eq!(code_of(&app, "/write").await, unknown);
-    }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::auth::Role;
+use crate::role::Role;
 
 /// The file that holds token hashes, inside the data folder.
 pub const TOKEN_FILE: &str = "tokens.toml";

@@ -1,6 +1,6 @@
 //! JSON shapes of store-level things (events, digests, verify reports) as the API shows them.
 
-use reformlog_store::{BreakKind, HeadDigest, RecordedEvent, Timestamp, VerifyReport};
+use reformlog_store::{BreakKind, HeadDigest, RecordedEvent, VerifyReport};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -39,7 +39,7 @@ pub(crate) struct EventView {
 
 impl EventView {
     pub(crate) fn new(e: RecordedEvent) -> Self {
-        let data = crate::domain::event_json(&e);
+        let data = event_json(&e);
         Self {
             position: e.position,
             commit: e.commit,
@@ -48,7 +48,7 @@ impl EventView {
             event_id: e.event_id.to_string(),
             event_type: e.event_type,
             schema_version: e.schema_version,
-            recorded_at: rfc3339(e.recorded_at),
+            recorded_at: e.recorded_at.to_rfc3339(),
             actor: e.metadata.actor,
             reason: e.metadata.reason,
             source: e.metadata.source,
@@ -60,6 +60,15 @@ impl EventView {
             hash: e.hash.to_hex(),
         }
     }
+}
+
+/// The domain event inside a stored record as JSON, or `null` for a payload this build does
+/// not know.
+pub(crate) fn event_json(e: &RecordedEvent) -> serde_json::Value {
+    reformlog::decode_event(e)
+        .ok()
+        .and_then(|ev| serde_json::to_value(ev).ok())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// A page of the global log.
@@ -137,25 +146,6 @@ impl From<VerifyReport> for VerifyView {
             extends: None,
         }
     }
-}
-
-/// RFC 3339 with microseconds, UTC.
-pub(crate) fn rfc3339(t: Timestamp) -> String {
-    let nanos = i128::from(t.as_micros()) * 1000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|dt| {
-            dt.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
-
-/// Parses an RFC 3339 timestamp into the store's microseconds.
-pub(crate) fn parse_rfc3339(s: &str) -> Option<Timestamp> {
-    let dt = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
-    let micros = dt.unix_timestamp_nanos() / 1000;
-    i64::try_from(micros).ok().map(Timestamp::from_micros)
 }
 
 /// The body of a `report_progress` command (`{"report_progress": {...}}` in `commands`), as

@@ -45,7 +45,7 @@ impl Zone {
     /// The first microsecond of `date` in this zone; `None` past the range times can have.
     pub(crate) fn start_of_day(&self, date: Date) -> Option<Timestamp> {
         let start = self.day_start(civil(date)?)?;
-        Some(Timestamp(start))
+        Some(Timestamp::from_micros(start))
     }
 
     /// The last microsecond of `date` in this zone: the one before the next day starts (so
@@ -53,7 +53,7 @@ impl Zone {
     pub(crate) fn end_of_day(&self, date: Date) -> Option<Timestamp> {
         let next = civil(date)?.tomorrow().ok()?;
         let start = self.day_start(next)?;
-        Some(Timestamp(start.checked_sub(1)?))
+        Some(Timestamp::from_micros(start.checked_sub(1)?))
     }
 
     /// Today's date in this zone.
@@ -121,7 +121,9 @@ mod tests {
 
     /// RFC 3339 of a timestamp, for readable expectations.
     fn utc(t: Timestamp) -> String {
-        jiff::Timestamp::from_microsecond(t.0).unwrap().to_string()
+        jiff::Timestamp::from_microsecond(t.as_micros())
+            .unwrap()
+            .to_string()
     }
 
     #[test]
@@ -162,8 +164,10 @@ mod tests {
             utc(ny.end_of_day(d("2024-07-15")).unwrap()),
             "2024-07-16T03:59:59.999999Z"
         );
-        let len =
-            |day: &str| ny.end_of_day(d(day)).unwrap().0 + 1 - ny.start_of_day(d(day)).unwrap().0;
+        let len = |day: &str| {
+            ny.end_of_day(d(day)).unwrap().as_micros() + 1
+                - ny.start_of_day(d(day)).unwrap().as_micros()
+        };
         assert_eq!(len("2024-03-10"), 23 * 3_600_000_000);
         assert_eq!(len("2024-11-03"), 25 * 3_600_000_000);
         // Chile moves its clocks at midnight: 2022-09-11 began at 01:00.
@@ -173,8 +177,8 @@ mod tests {
             "2022-09-11T03:59:59.999999Z"
         );
         assert_eq!(
-            santiago.start_of_day(d("2022-09-11")).unwrap().0,
-            santiago.end_of_day(d("2022-09-10")).unwrap().0 + 1
+            santiago.start_of_day(d("2022-09-11")).unwrap().as_micros(),
+            santiago.end_of_day(d("2022-09-10")).unwrap().as_micros() + 1
         );
     }
 

@@ -95,7 +95,7 @@ fn decision_34_on_both_time_axes() {
 
         // Everything so far is the "known before the late entry" position.
         let known_before = log.store().head_position();
-        before_late_time = Timestamp(
+        before_late_time = Timestamp::from_micros(
             log.store()
                 .read_event(known_before)
                 .unwrap()

@@ -237,7 +237,7 @@ pub(crate) fn backup(
     }
     let manifest = Manifest {
         format: FORMAT.into(),
-        created_at: crate::timefmt::micros_rfc3339(reformlog_store::Timestamp::now().as_micros()),
+        created_at: reformlog_store::Timestamp::now().to_rfc3339_micros(),
         head: head.clone(),
         records: checked,
         files: entries,

@@ -289,7 +289,7 @@ pub(crate) fn validate(files: &[(Loaded, Vec<Batch>)], t: &Translation) -> Resul
                         position: known.last_position() + 1,
                         commit: known.last_position() + 1,
                         event_id,
-                        recorded_at: Timestamp(
+                        recorded_at: Timestamp::from_micros(
                             i64::try_from(known.last_position()).unwrap_or(i64::MAX),
                         ),
                         actor: "reformctl:validate".into(),

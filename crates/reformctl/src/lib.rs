@@ -25,7 +25,6 @@ mod table;
 mod tail;
 mod task_progress;
 mod tasks;
-mod timefmt;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -301,7 +301,7 @@ fn history_table(entries: &[Value]) -> Table {
             s(e, "/valid_from").into(),
             e.get("recorded_at")
                 .and_then(Value::as_i64)
-                .map(crate::timefmt::micros_rfc3339)
+                .map(|t| reformlog_store::Timestamp::from_micros(t).to_rfc3339_micros())
                 .unwrap_or_default(),
             s(e, "/actor").into(),
             or_dash(s(e, "/decision/number")),

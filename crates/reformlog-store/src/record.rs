@@ -52,6 +52,48 @@ impl Timestamp {
     }
 }
 
+/// RFC 3339 in UTC with exactly six fractional digits.
+const RFC3339_MICROS: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
+
+impl Timestamp {
+    /// The same instant in the `time` crate's terms, when that crate can hold it.
+    fn utc(self) -> Option<time::OffsetDateTime> {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1000).ok()
+    }
+
+    /// RFC 3339 in UTC with only the fractional digits the time needs (none on a whole
+    /// second), as answers over HTTP show times. A time past what RFC 3339 writes (year 9999)
+    /// is shown as [`Display`](fmt::Display) shows it.
+    pub fn to_rfc3339(self) -> String {
+        self.utc()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| self.to_string())
+    }
+
+    /// RFC 3339 in UTC with exactly six fractional digits, so that times in a column line
+    /// up. A time past year 9999 is shown as [`Display`](fmt::Display) shows it.
+    pub fn to_rfc3339_micros(self) -> String {
+        self.utc()
+            .and_then(|t| t.format(RFC3339_MICROS).ok())
+            .unwrap_or_else(|| self.to_string())
+    }
+
+    /// An RFC 3339 time with any offset, to the microsecond (finer digits are dropped);
+    /// `None` for other text or a time past what a `Timestamp` holds.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+        i64::try_from(t.unix_timestamp_nanos() / 1000)
+            .ok()
+            .map(Self)
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}us", self.0)
@@ -205,4 +247,38 @@ impl RecordedEvent {
 /// The category of a stream id: the part before the first `-`, or the whole id.
 pub fn stream_category(stream: &str) -> &str {
     stream.split_once('-').map_or(stream, |(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Timestamp;
+
+    #[test]
+    fn microseconds_read_as_utc() {
+        let micros_rfc3339 = |m| Timestamp::from_micros(m).to_rfc3339_micros();
+        assert_eq!(micros_rfc3339(0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(
+            micros_rfc3339(1_642_118_399_999_999),
+            "2022-01-13T23:59:59.999999Z"
+        );
+        assert_eq!(micros_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn rfc3339_shows_the_digits_a_time_needs_and_reads_any_offset() {
+        let t = Timestamp::parse_rfc3339("2022-01-20T08:00:00+07:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2022-01-20T01:00:00Z");
+        let t = Timestamp::parse_rfc3339("2022-01-20T16:59:59.999999Z").unwrap();
+        assert_eq!(t.to_rfc3339(), "2022-01-20T16:59:59.999999Z");
+        assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339()), Some(t));
+        for bad in ["2022-01-20", "2022-01-20T25:00:00Z", "soon", ""] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad:?}");
+        }
+        // Past year 9999 there is no RFC 3339 text: the microseconds are shown.
+        assert_eq!(
+            Timestamp::from_micros(i64::MAX).to_rfc3339(),
+            format!("{}us", i64::MAX)
+        );
+    }
 }

@@ -64,6 +64,12 @@ impl Date {
         time::Date::from_julian_day(day).ok().map(Self)
     }
 
+    /// Midnight UTC at the start of the day, handy for "as known on that day" questions.
+    pub fn start_utc(&self) -> Timestamp {
+        let secs = self.0.midnight().assume_utc().unix_timestamp();
+        Timestamp::from_micros(secs.saturating_mul(1_000_000))
+    }
+
     /// The largest date, used as "no end".
     pub const MAX: Date = Date(time::Date::MAX);
     /// The smallest date.
@@ -165,23 +171,8 @@ impl serde::de::Visitor<'_> for DateVisitor {
     }
 }
 
-/// Recorded (system) time: microseconds since the Unix epoch, as the store stamps events.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
-#[serde(transparent)]
-pub struct Timestamp(pub i64);
-
-impl Timestamp {
-    /// Microseconds since the Unix epoch.
-    pub const fn micros(&self) -> i64 {
-        self.0
-    }
-
-    /// Midnight UTC at the start of `date`, handy for "as known on that day" questions.
-    pub fn start_of(date: Date) -> Self {
-        let secs = date.0.midnight().assume_utc().unix_timestamp();
-        Self(secs.saturating_mul(1_000_000))
-    }
-}
+/// Recorded (system) time: the store's timestamp, one type for the log and the domain.
+pub use reformlog_store::Timestamp;
 
 /// "As the system knew it at": a log position or a recorded time (both inclusive).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
@@ -253,6 +244,6 @@ mod tests {
     #[test]
     fn timestamps_of_day_starts() {
         let d: Date = "1970-01-02".parse().unwrap();
-        assert_eq!(Timestamp::start_of(d).micros(), 86_400_000_000);
+        assert_eq!(d.start_utc().as_micros(), 86_400_000_000);
     }
 }

@@ -20,7 +20,7 @@ use crate::readmodel::{ReadModel, RmSource};
 use crate::seed::Seed;
 use crate::source::Source;
 use crate::summary::EntitySummary;
-use reformlog_store::{AppendError, Metadata, StoreConfig, StreamAppend, Timestamp};
+use reformlog_store::{AppendError, Metadata, StoreConfig, StreamAppend};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -502,11 +502,9 @@ impl Reformlog {
                 None => checkpoint,
                 // A commit is seen whole or not at all.
                 Some(KnownAt::Position(p)) => self.rm.store.known_at_position(p.min(checkpoint))?,
-                Some(KnownAt::Timestamp(t)) => self
-                    .rm
-                    .store
-                    .position_at_or_before(Timestamp::from_micros(t.micros()))?
-                    .min(checkpoint),
+                Some(KnownAt::Timestamp(t)) => {
+                    self.rm.store.position_at_or_before(t)?.min(checkpoint)
+                }
             };
             return RmSource::with(&self.rm, bound, |source| f(source));
         }

@@ -14,7 +14,7 @@
 //! Who sat on the committee of Decision 34 on 2022-01-15:
 //!
 //! ```
-//! use reformlog::{CommitteeId, Date, EventId, EventMeta, Knowledge, Recorded, Seed, Timestamp};
+//! use reformlog::{CommitteeId, Date, EventId, EventMeta, Knowledge, Recorded, Seed};
 //!
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/seed-decision-34.toml");
 //! let seed = Seed::parse(&std::fs::read_to_string(path)?)?;
@@ -25,7 +25,7 @@
 //!             position: known.last_position() + 1,
 //!             commit: known.last_position() + 1,
 //!             event_id: EventId::new(),
-//!             recorded_at: Timestamp::start_of("2022-01-20".parse()?),
+//!             recorded_at: "2022-01-20".parse::<Date>()?.start_utc(),
 //!             actor: "importer".into(),
 //!             reason: Some("seed import".into()),
 //!         };
@@ -70,6 +70,7 @@ mod task_rules;
 mod text;
 mod text_rules;
 mod view;
+mod wait;
 
 #[cfg(test)]
 mod tests;
@@ -109,6 +110,7 @@ pub use summary::{
     CommitteeRef, EntityDetails, EntityPage, EntitySummary, ProgressReport, UnitStatus,
 };
 pub use text::{fold, Name, NameError};
+pub use wait::Caught;
 
 // The README's embedding examples (domain and log) are compiled and run as doc tests here, the
 // one crate that depends on both, so they cannot go stale.

@@ -25,14 +25,14 @@ impl Reformlog {
         let store = self.store();
         let (at, position) = store.time_fence();
         let horizon = if store.wait_visible(position, FENCE_WAIT) {
-            Timestamp(at.as_micros())
+            at
         } else {
             // A commit staged before the fence is still in flight (or failed): cover only
             // what the visible log reaches, which nothing can be recorded before any more.
             let head = store.head_commit();
             match store.commit_info(head)? {
-                Some(c) => Timestamp(c.recorded_at.as_micros()),
-                None => Timestamp(i64::MIN),
+                Some(c) => c.recorded_at,
+                None => Timestamp::from_micros(i64::MIN),
             }
         };
         let page = self.with_source(None, |s| reminders(s, ask, horizon, day_start))?;

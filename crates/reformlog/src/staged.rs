@@ -42,7 +42,7 @@ impl<'a> Staged<'a> {
                 commit: u64::MAX,
                 event_id: id,
                 // Not known until the append; `decide` never reads it.
-                recorded_at: Timestamp(i64::MAX),
+                recorded_at: Timestamp::from_micros(i64::MAX),
                 actor: actor.to_owned(),
                 reason: None,
             },

@@ -14,12 +14,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Permission;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 
-use super::domain::{ask_filtered, parse_id, Answered, AuditFilter, AuditRange};
+use super::ask::{ask_filtered, Answered};
+use super::params::{parse_id, AuditFilter, AuditRange};
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -165,8 +166,12 @@ async fn changes_by_actor(
     }
     let filter = AuditFilter::parse(&range, &state.zone)?;
     // The actor index is read over the recorded range; the filter then applies both ranges.
-    let from = filter.recorded_from.unwrap_or(Timestamp(i64::MIN));
-    let to = filter.recorded_to.unwrap_or(Timestamp(i64::MAX));
+    let from = filter
+        .recorded_from
+        .unwrap_or(Timestamp::from_micros(i64::MIN));
+    let to = filter
+        .recorded_to
+        .unwrap_or(Timestamp::from_micros(i64::MAX));
     ask_filtered(
         state,
         &headers,

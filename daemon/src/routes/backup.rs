@@ -8,10 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Permission;
-use crate::backup::BackupError;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 use crate::views::DigestView;
 
@@ -70,20 +69,14 @@ pub(crate) async fn create(
     ApiJson(request): ApiJson<BackupRequest>,
 ) -> Result<(StatusCode, axum::Json<BackupView>), ApiError> {
     state.tokens.authorize(&headers, Permission::Administer)?;
-    crate::backup::check_name(&request.name).map_err(problem)?;
+    crate::backup::check_name(&request.name)?;
     let running = Arc::clone(&state);
     let written = tokio::task::spawn_blocking(move || {
         let _one = match running.backup_running.try_lock() {
             Ok(guard) => guard,
             // A backup that failed by panicking left nothing this one depends on.
             Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "backup-running",
-                    "another backup is being written; try again when it is done",
-                ))
-            }
+            Err(std::sync::TryLockError::WouldBlock) => return Err(ApiError::backup_running()),
         };
         crate::backup::write(
             &running.store,
@@ -91,7 +84,7 @@ pub(crate) async fn create(
             &running.backup_dir,
             &request.name,
         )
-        .map_err(problem)
+        .map_err(ApiError::from)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
@@ -108,21 +101,4 @@ pub(crate) async fn create(
             bytes: written.files.iter().map(|f| f.bytes).sum(),
         }),
     ))
-}
-
-fn problem(e: BackupError) -> ApiError {
-    if e.is_storage_full() {
-        return ApiError::storage_full(e.to_string());
-    }
-    match e {
-        BackupError::InvalidName(_) => ApiError::bad_request("invalid-backup-name", e.to_string()),
-        BackupError::Exists(_) => {
-            ApiError::new(StatusCode::CONFLICT, "backup-exists", e.to_string())
-        }
-        other => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "backup-failed",
-            other.to_string(),
-        ),
-    }
 }

@@ -14,11 +14,11 @@ use reformlog_store::{Direction, EventFilter, SubscribeFrom, SubscriptionMessage
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Permission;
 use crate::extract::ApiQuery;
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
-use crate::views::{parse_rfc3339, EventPage, EventView};
+use crate::views::{EventPage, EventView};
 
 const MAX_PAGE: usize = 1000;
 
@@ -115,7 +115,7 @@ pub(crate) async fn list(
     let page = tokio::task::spawn_blocking(move || {
         let from = match &q.since {
             Some(s) => {
-                let t = parse_rfc3339(s).ok_or_else(|| {
+                let t = reformlog_store::Timestamp::parse_rfc3339(s).ok_or_else(|| {
                     ApiError::bad_request("invalid-time", format!("not an RFC 3339 time: {s:?}"))
                 })?;
                 match store.position_at_or_after(t)? {

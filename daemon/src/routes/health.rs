@@ -1,4 +1,4 @@
-//! Liveness, readiness, metrics and the OpenAPI document.
+//! Liveness, readiness and metrics.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-use super::domain::blocking;
+use super::ask::blocking;
 
 /// The process is up and serving: the liveness probe. It stays 200 while the store cannot
 /// write, since restarting the process does not free a disk; `/readyz` says why writes fail.

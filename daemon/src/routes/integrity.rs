@@ -8,9 +8,9 @@ use reformlog_store::{Hash, HeadDigest};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::Permission;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 use crate::views::{DigestView, VerifyView};
 

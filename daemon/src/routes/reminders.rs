@@ -19,14 +19,14 @@ use reformlog_store::{EventFilter, SubscribeFrom};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Permission;
-use crate::domain::{parse_time_bound, Bound};
 use crate::extract::ApiQuery;
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 use crate::zone::Zone;
 
-use super::domain::blocking;
+use super::ask::blocking;
+use super::params::{parse_time_bound, Bound};
 
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
@@ -120,10 +120,6 @@ pub(crate) struct ReminderView {
     cursor: String,
 }
 
-fn time_text(t: Timestamp) -> String {
-    crate::views::rfc3339(reformlog_store::Timestamp::from_micros(t.0))
-}
-
 impl ReminderView {
     fn new(r: Reminder) -> Self {
         Self {
@@ -132,7 +128,7 @@ impl ReminderView {
             title: r.title,
             deadline: r.deadline.to_string(),
             on: r.on.to_string(),
-            visible_at: time_text(r.visible_at),
+            visible_at: r.visible_at.to_rfc3339(),
             plan: r.plan,
             lead: r.lead,
             responsible: r.responsible,
@@ -162,7 +158,7 @@ impl ReminderPageView {
         Self {
             reminders: page.reminders.into_iter().map(ReminderView::new).collect(),
             next: page.next.to_string(),
-            horizon: time_text(page.horizon),
+            horizon: page.horizon.to_rfc3339(),
             more: page.more,
         }
     }
@@ -253,11 +249,11 @@ pub(crate) async fn list(
 
 /// When the next day begins in `zone`, from now; at most [`CLOCK_CHECK`] away.
 fn until_next_day(zone: &Zone) -> Duration {
-    let now = reformlog_store::Timestamp::now().as_micros();
+    let now = Timestamp::now().as_micros();
     let next = zone
         .today()
         .and_then(|d| zone.start_of_day(d.next_day()))
-        .map_or(i64::MAX, |t| t.0);
+        .map_or(i64::MAX, |t| t.as_micros());
     let micros = u64::try_from(next.saturating_sub(now)).unwrap_or(0);
     Duration::from_micros(micros.saturating_add(1_000)).min(CLOCK_CHECK)
 }

@@ -11,13 +11,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Permission;
-use crate::domain::parse_on;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 
-use super::domain::{ask, ask_at, parse_id, Answered, TimeQuery};
+use super::ask::{ask, ask_at, Answered};
+use super::params::{parse_date, parse_id, parse_on, TimeQuery};
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -74,7 +74,7 @@ async fn task_report(
     let from = q
         .from
         .as_deref()
-        .map(|f| crate::domain::parse_date("from", f))
+        .map(|f| parse_date("from", f))
         .transpose()?;
     let known_at = state.known_at(q.known_at.as_deref())?;
     ask(
@@ -191,11 +191,8 @@ async fn filtered_tasks(
             ))
         }
     };
-    let date = |name: &str, v: &Option<String>| {
-        v.as_deref()
-            .map(|d| crate::domain::parse_date(name, d))
-            .transpose()
-    };
+    let date =
+        |name: &str, v: &Option<String>| v.as_deref().map(|d| parse_date(name, d)).transpose();
     let filter = TaskFilter {
         status,
         overdue: q.overdue,

@@ -1,7 +1,6 @@
 //! Between domain events and stored records: one payload per event through the store's
 //! payload codec, the event type and stream checked on the way back.
 
-use crate::date::Timestamp;
 use crate::error::Error;
 use crate::event::{Event, EventMeta, Recorded};
 use crate::ids::{EntityKey, EventId};
@@ -79,7 +78,7 @@ pub(crate) fn to_recorded(recorded: &RecordedEvent) -> Result<Recorded, Error> {
             position: recorded.position,
             commit: recorded.commit,
             event_id: EventId::from_uuid(recorded.event_id),
-            recorded_at: Timestamp(recorded.recorded_at.as_micros()),
+            recorded_at: recorded.recorded_at,
             actor: recorded.metadata.actor.clone(),
             reason: recorded.metadata.reason.clone(),
         },

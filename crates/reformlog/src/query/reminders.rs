@@ -82,7 +82,7 @@ impl ReminderCursor {
     pub fn from_time(days: u32, at: Timestamp) -> Self {
         Self {
             days,
-            at: Timestamp(at.0.saturating_sub(1)),
+            at: Timestamp::from_micros(at.as_micros().saturating_sub(1)),
             last: None,
         }
     }
@@ -91,7 +91,7 @@ impl ReminderCursor {
     pub fn start(days: u32) -> Self {
         Self {
             days,
-            at: Timestamp(i64::MIN),
+            at: Timestamp::from_micros(i64::MIN),
             last: None,
         }
     }
@@ -119,7 +119,7 @@ impl ReminderCursor {
 
 impl fmt::Display for ReminderCursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "r1.{}.{}", self.days, self.at.0)?;
+        write!(f, "r1.{}.{}", self.days, self.at.as_micros())?;
         if let Some((on, kind, task, deadline)) = self.last {
             write!(
                 f,
@@ -157,7 +157,7 @@ impl FromStr for ReminderCursor {
         if days > MAX_DUE_SOON_DAYS {
             return Err(bad());
         }
-        let at = Timestamp(at.parse().map_err(|_| bad())?);
+        let at = Timestamp::from_micros(at.parse().map_err(|_| bad())?);
         let last = match tie {
             None => None,
             Some((on, kind, task, deadline)) => Some((

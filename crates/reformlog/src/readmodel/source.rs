@@ -237,8 +237,8 @@ impl<'a> RmSource<'a> {
     ) -> Result<Vec<Recorded>, Error> {
         let tree = &self.tree;
         let prefix = keys::actor_prefix(actor);
-        let start = keys::actor_from(actor, from.micros());
-        let end = keys::actor_from(actor, to.micros());
+        let start = keys::actor_from(actor, from.as_micros());
+        let end = keys::actor_from(actor, to.as_micros());
         let mut runs = Vec::new();
         // Runs of one actor partition its events in log order, so only the last run starting
         // before `from` can hold events at or after it.
@@ -254,7 +254,7 @@ impl<'a> RmSource<'a> {
         for run in runs {
             let entries = keys::decode_run(&run).ok_or_else(|| corrupt("actor run"))?;
             for (position, at) in entries {
-                if position > self.bound || at < from.micros() || at >= to.micros() {
+                if position > self.bound || at < from.as_micros() || at >= to.as_micros() {
                     continue;
                 }
                 let Some(stored) = self.rm.store.read_event(position)? else {

@@ -52,9 +52,7 @@ fn a_misspelt_name_is_corrected_and_the_old_belief_is_kept() {
         name_on(&w.as_known_at(KnownAt::Position(before))),
         "Tổ viện 3"
     );
-    let by_time = w.as_known_at(KnownAt::Timestamp(crate::Timestamp::start_of(d(
-        "2022-02-28",
-    ))));
+    let by_time = w.as_known_at(KnownAt::Timestamp(d("2022-02-28").start_utc()));
     assert_eq!(name_on(&by_time), "Tổ viện 3");
 
     let h = w.k.history(EntityKey::Person(person("to-vien-3")));

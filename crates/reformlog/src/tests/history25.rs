@@ -105,8 +105,8 @@ fn decide_file(
                     position,
                     commit,
                     event_id: EventId::new(),
-                    recorded_at: Timestamp(
-                        Timestamp::start_of(date("2025-06-01")).0 + position as i64,
+                    recorded_at: Timestamp::from_micros(
+                        date("2025-06-01").start_utc().as_micros() + position as i64,
                     ),
                     actor: "thu-ky".to_owned(),
                     reason: None,

@@ -37,6 +37,8 @@ mod task_rules;
 mod tenure;
 // Warnings on task answers: responsible person, lead unit, repealed plan.
 mod warnings;
+// Waiting for the read models to reach a position: woken by the write, or timed out.
+mod wait_for;
 // "As known at" inside one atomic write sees the whole write, by position and by time.
 mod whole_commits;
 // Decision payloads written by earlier builds decode to the same kinds.

@@ -118,7 +118,7 @@ fn world() -> Fixture {
         world.k.apply(r.clone());
     }
     world.log = log;
-    world.clock = crate::Timestamp::start_of(d("2023-03-01"));
+    world.clock = d("2023-03-01").start_utc();
     Fixture {
         world,
         committee,

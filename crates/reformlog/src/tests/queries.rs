@@ -1,9 +1,7 @@
 //! The questions of the issue, on both time axes, over the in-memory fold.
 
 use super::support::*;
-use crate::{
-    fold, Answer, Command, EntityKey, KnownAt, MembershipId, Name, Query, Role, Timestamp,
-};
+use crate::{fold, Answer, Command, EntityKey, KnownAt, MembershipId, Name, Query, Role};
 use unicode_normalization::UnicodeNormalization;
 
 /// A hypothetical later decision replacing a deputy head, recorded months late.
@@ -45,7 +43,7 @@ fn late_facts_are_seen_now_but_not_as_known_before_they_were_entered() {
     let mut now = vec![person("pham-minh-tien"), person("nguyen-phu-tien")];
     now.sort();
     assert_eq!(deputies(&w.k, "2022-06-01"), now);
-    let old = w.as_known_at(KnownAt::Timestamp(Timestamp::start_of(d("2022-08-01"))));
+    let old = w.as_known_at(KnownAt::Timestamp(d("2022-08-01").start_utc()));
     let mut then = vec![person("pham-minh-tien"), person("do-cong-anh")];
     then.sort();
     assert_eq!(deputies(&old, "2022-06-01"), then);
@@ -125,18 +123,18 @@ fn history_and_changes_by_actor() {
         last.decision.as_ref().unwrap().number.as_deref(),
         Some("HYPOTHETICAL-20/QĐ-BTTTT")
     );
-    assert!(last.recorded_at >= Timestamp::start_of(d("2022-09-01")));
+    assert!(last.recorded_at >= d("2022-09-01").start_utc());
 
-    let from = Timestamp::start_of(d("2022-09-01"));
-    let to = Timestamp::start_of(d("2022-09-02"));
+    let from = d("2022-09-01").start_utc();
+    let to = d("2022-09-02").start_utc();
     let mine = w.k.changes_by("can-bo-nhap-lieu", from, to);
     // The decision itself plus the ended and the started membership.
     assert_eq!(mine.len(), 3);
     assert!(w.k.changes_by("thu-ky", from, to).is_empty());
     let seeding = w.k.changes_by(
         "thu-ky",
-        Timestamp::start_of(d("2022-01-01")),
-        Timestamp::start_of(d("2022-02-01")),
+        d("2022-01-01").start_utc(),
+        d("2022-02-01").start_utc(),
     );
     assert_eq!(seeding.len() as u64, w.k.last_position() - 3);
 }

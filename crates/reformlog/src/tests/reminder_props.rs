@@ -28,7 +28,9 @@ fn day(n: i64) -> Date {
 
 /// Days start at 17:00 UTC the evening before, as in Asia/Ho_Chi_Minh.
 fn day_start(date: Date) -> Option<Timestamp> {
-    Some(Timestamp(Timestamp::start_of(date).0 - 7 * 3_600_000_000))
+    Some(Timestamp::from_micros(
+        date.start_utc().as_micros() - 7 * 3_600_000_000,
+    ))
 }
 
 fn task(n: usize) -> TaskId {
@@ -208,11 +210,11 @@ fn history(ops: &[(Op, u32)]) -> Vec<Recorded> {
         log: Vec::new(),
         commit: 0,
     };
-    let mut clock = day_start(day(-30)).unwrap().0;
+    let mut clock = day_start(day(-30)).unwrap().as_micros();
     let seed = crate::Seed::parse(SEED).unwrap();
     for c in seed.commands().unwrap() {
         let events = w.k.decide(&c).unwrap();
-        w.record(events, Timestamp(clock));
+        w.record(events, Timestamp::from_micros(clock));
         clock += 1;
     }
     // Ops come at non-decreasing offsets: ahead of the dates they are about, or late.
@@ -224,11 +226,12 @@ fn history(ops: &[(Op, u32)]) -> Vec<Recorded> {
         };
         let Ok(events) = w.k.decide(&c) else { continue };
         // Some hours into a day, strictly after the last commit.
-        let t =
-            (day_start(day(i64::from(at) - 10)).unwrap().0 + i64::from(at % 7) * 3_600_000_000 + 1)
-                .max(clock + 1);
+        let t = (day_start(day(i64::from(at) - 10)).unwrap().as_micros()
+            + i64::from(at % 7) * 3_600_000_000
+            + 1)
+        .max(clock + 1);
         clock = t;
-        w.record(events, Timestamp(t));
+        w.record(events, Timestamp::from_micros(t));
     }
     w.log
 }
@@ -273,16 +276,19 @@ fn brute_occurrences(k: &Knowledge, n: usize, days: u32, lo: i64, hi: i64) -> Ve
 /// The model: every reminder with the first moment it is visible, by brute force.
 fn model(log: &[Recorded], days: u32) -> Vec<Key> {
     let (lo, hi) = (-20i64, i64::from(SPAN) + 40);
-    let mut moments: Vec<i64> = log.iter().map(|r| r.meta.recorded_at.0).collect();
-    moments.extend((lo..=hi).map(|n| day_start(day(n)).unwrap().0));
+    let mut moments: Vec<i64> = log.iter().map(|r| r.meta.recorded_at.as_micros()).collect();
+    moments.extend((lo..=hi).map(|n| day_start(day(n)).unwrap().as_micros()));
     moments.sort_unstable();
     moments.dedup();
     let mut first: BTreeMap<(TaskId, ReminderKind, Date), Key> = BTreeMap::new();
     let mut known: Option<(usize, Vec<Vec<Occ>>)> = None;
     for t in moments {
-        let upto = log.iter().filter(|r| r.meta.recorded_at.0 <= t).count();
+        let upto = log
+            .iter()
+            .filter(|r| r.meta.recorded_at.as_micros() <= t)
+            .count();
         if known.as_ref().is_none_or(|(n, _)| *n != upto) {
-            let k = Knowledge::from_log(log, Some(KnownAt::Timestamp(Timestamp(t))));
+            let k = Knowledge::from_log(log, Some(KnownAt::Timestamp(Timestamp::from_micros(t))));
             let occ = (0..2)
                 .map(|n| brute_occurrences(&k, n, days, lo, hi))
                 .collect();
@@ -291,14 +297,14 @@ fn model(log: &[Recorded], days: u32) -> Vec<Key> {
         let Some((_, occ)) = &known else { continue };
         let today = (lo..=hi)
             .map(day)
-            .filter(|x| day_start(*x).unwrap().0 <= t)
+            .filter(|x| day_start(*x).unwrap().as_micros() <= t)
             .max();
         let Some(today) = today else { continue };
         for (n, list) in occ.iter().enumerate() {
             for (kind, dl, on) in list {
                 if *on <= today {
                     first.entry((task(n), *kind, *dl)).or_insert((
-                        Timestamp(t),
+                        Timestamp::from_micros(t),
                         *on,
                         *kind,
                         task(n),
@@ -328,14 +334,14 @@ proptest! {
         // its horizon, sometimes one more (recorded after the fence, yet visible).
         let mut horizons: Vec<(i64, usize)> = polls
             .iter()
-            .map(|(q, limit)| (day_start(day(-20)).unwrap().0 + i64::from(*q) * DAY / 4 + 1, *limit))
+            .map(|(q, limit)| (day_start(day(-20)).unwrap().as_micros() + i64::from(*q) * DAY / 4 + 1, *limit))
             .collect();
         horizons.sort_unstable();
         let last = horizons.last().map_or(i64::MIN, |h| h.0);
         let mut after = None;
         let mut handed: Vec<Key> = Vec::new();
         for (i, (h, limit)) in horizons.iter().enumerate() {
-            let mut visible = log.iter().filter(|r| r.meta.recorded_at.0 <= *h).count();
+            let mut visible = log.iter().filter(|r| r.meta.recorded_at.as_micros() <= *h).count();
             if i % 2 == 1 && visible < log.len() {
                 let next_commit = log[visible].meta.commit;
                 visible += log[visible..].iter().take_while(|r| r.meta.commit == next_commit).count();
@@ -343,7 +349,7 @@ proptest! {
             let k = Knowledge::from_log(&log[..visible], None);
             loop {
                 let ask = ReminderAsk { after, days: Some(days), until: None, limit: *limit };
-                let page = reminders(&k, &ask, Timestamp(*h), &day_start).unwrap();
+                let page = reminders(&k, &ask, Timestamp::from_micros(*h), &day_start).unwrap();
                 prop_assert!(page.reminders.len() <= *limit);
                 handed.extend(page.reminders.iter().map(|r| (r.visible_at, r.on, r.kind, r.task, r.deadline)));
                 after = Some(page.next);
@@ -352,7 +358,7 @@ proptest! {
                 }
             }
         }
-        let expected: Vec<Key> = expected.into_iter().filter(|k| k.0 .0 <= last).collect();
+        let expected: Vec<Key> = expected.into_iter().filter(|k| k.0.as_micros() <= last).collect();
         prop_assert_eq!(handed, expected);
     }
 }

@@ -30,11 +30,11 @@ fn create(n: u32, on: &str, deadline: &str) -> Command {
 
 /// Days start at midnight UTC in these tests.
 fn day_start(date: Date) -> Option<Timestamp> {
-    Some(Timestamp::start_of(date))
+    Some(date.start_utc())
 }
 
 fn end_of(date: &str) -> Timestamp {
-    Timestamp(Timestamp::start_of(d(date).next_day()).0 - 1)
+    Timestamp::from_micros(d(date).next_day().start_utc().as_micros() - 1)
 }
 
 /// Every reminder visible by the end of `until`, as (kind, date, deadline), from the start.
@@ -125,10 +125,7 @@ fn an_open_task_is_due_soon_then_due_then_overdue_as_the_days_come() {
         &day_start,
     )
     .unwrap();
-    assert_eq!(
-        page.reminders[1].visible_at,
-        Timestamp::start_of(d("2022-03-31"))
-    );
+    assert_eq!(page.reminders[1].visible_at, d("2022-03-31").start_utc());
     assert_eq!(page.reminders[0].title, "Nhiệm vụ 1");
     assert_eq!(
         page.reminders[0].lead.as_ref().and_then(|u| u.name.clone()),

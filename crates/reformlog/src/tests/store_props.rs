@@ -403,8 +403,8 @@ pub(super) fn setup(log: &Reformlog) -> crate::Executed {
 /// Every question, asked of the read models and of the fold, on one (date, known-at) pair.
 fn compare(log: &Reformlog, at: Option<KnownAt>, on: crate::Date) -> Result<(), TestCaseError> {
     let k = brute(log, at);
-    let from = Timestamp::start_of(d("2000-01-01"));
-    let to = Timestamp(i64::MAX);
+    let from = d("2000-01-01").start_utc();
+    let to = Timestamp::from_micros(i64::MAX);
     let mut queries = vec![
         Query::Composition {
             committee: committee(BCD),
@@ -431,7 +431,7 @@ fn compare(log: &Reformlog, at: Option<KnownAt>, on: crate::Date) -> Result<(), 
         },
         Query::ChangesBy {
             actor: "bien-tap".to_owned(),
-            from: Timestamp(0),
+            from: Timestamp::from_micros(0),
             to,
         },
         Query::Search {
@@ -525,8 +525,8 @@ proptest! {
                         .store()
                         .read_event(position.max(1))
                         .unwrap()
-                        .map(|r| Timestamp(r.recorded_at.as_micros()))
-                        .unwrap_or(Timestamp(0));
+                        .map(|r| r.recorded_at)
+                        .unwrap_or(Timestamp::from_micros(0));
                     KnownAt::Timestamp(time)
                 } else {
                     KnownAt::Position(position)

@@ -21,7 +21,7 @@ impl World {
         Self {
             k: Knowledge::new(),
             log: Vec::new(),
-            clock: Timestamp::start_of(d("2022-01-20")),
+            clock: d("2022-01-20").start_utc(),
             actor: "thu-ky".to_owned(),
         }
     }
@@ -36,7 +36,7 @@ impl World {
 
     /// Records on the morning of `date` from now on.
     pub(crate) fn on_day(&mut self, date: &str) {
-        self.clock = Timestamp::start_of(d(date));
+        self.clock = d(date).start_utc();
     }
 
     pub(crate) fn position(&self) -> u64 {
@@ -66,7 +66,7 @@ impl World {
     pub(crate) fn record(&mut self, events: Vec<Event>, reason: Option<String>) -> Vec<EventId> {
         let mut ids = Vec::new();
         for event in events {
-            self.clock = Timestamp(self.clock.0 + 1_000_000);
+            self.clock = Timestamp::from_micros(self.clock.as_micros() + 1_000_000);
             let r = Recorded {
                 meta: EventMeta {
                     position: self.k.last_position() + 1,

@@ -110,9 +110,7 @@ fn a_responsible_person_who_leaves_the_lead_unit_is_named_from_the_day_they_left
         found[0].message
     );
     // As known before the departure was recorded, nothing was amiss.
-    let before = w.as_known_at(KnownAt::Timestamp(crate::Timestamp::start_of(d(
-        "2022-06-02",
-    ))));
+    let before = w.as_known_at(KnownAt::Timestamp(d("2022-06-02").start_utc()));
     assert_eq!(warnings(&before, "2022-07-01"), vec![]);
     // A completed task raises no warnings.
     w.exec(Command::CompleteTask {

@@ -11,7 +11,6 @@ use super::store_props::{commands, day, facts, leaf, plan, setup, task, Op, PEOP
 use super::support::*;
 use crate::{
     Answer, EntityKey, EntityKind, EntitySummary, Executed, KnownAt, Query, Reformlog, Seed,
-    Timestamp,
 };
 use proptest::prelude::*;
 
@@ -88,7 +87,7 @@ fn partial(log: &Reformlog, writes: &[Write]) -> (Vec<u64>, Vec<u64>) {
             }
             // The recorded time of an event of the write is a time within the write.
             let e = log.store().read_event(p).unwrap().unwrap();
-            let time = Timestamp(e.recorded_at.as_micros());
+            let time = e.recorded_at;
             if answers(log, KnownAt::Timestamp(time)) != expected {
                 by_time.push(p);
             }

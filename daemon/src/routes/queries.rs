@@ -12,13 +12,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Permission;
-use crate::domain::{parse_date, parse_on};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
+use crate::role::Permission;
 use crate::state::AppState;
 
-use super::domain::{ask, ask_at, parse_id, Answered, TimeQuery};
+use super::ask::{ask, ask_at, Answered};
+use super::params::{parse_date, parse_id, parse_on, TimeQuery};
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {

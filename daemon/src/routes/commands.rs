@@ -6,20 +6,21 @@ use std::sync::Arc;
 use axum::extract::{Extension, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use reformlog::{Command, Context};
+use reformlog::{Command, Context, DecisionKind};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Permission, Principal};
-use crate::domain::command_from_json;
+use crate::auth::Principal;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
-use crate::server::WriteUnderway;
+use crate::role::Permission;
 use crate::state::AppState;
+use crate::timeout::WriteUnderway;
 
-use super::domain::blocking;
+use super::ask::blocking;
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -332,4 +333,86 @@ async fn post_decision(
         underway.map(|Extension(u)| u),
     )
     .await
+}
+
+/// The library's command in `value` (`at` names it in errors, e.g. `commands[2]`). A
+/// `record_decision` without `kind` (or with `null`) takes the kind its number tells
+/// (`15/2024/NĐ-CP` a decree); a number that does not tell it is a 400 asking for `kind`.
+pub(crate) fn command_from_json(at: &str, mut value: Value) -> Result<Command, ApiError> {
+    if let Some(fields) = value
+        .get_mut("record_decision")
+        .and_then(Value::as_object_mut)
+    {
+        if fields.get("kind").is_none_or(Value::is_null) {
+            // Without a number the command is refused below for that, not for its kind.
+            if let Some(number) = fields.get("number").and_then(Value::as_str) {
+                let kind = DecisionKind::from_number(number).ok_or_else(|| {
+                    let kinds: Vec<&str> = DecisionKind::ALL.iter().map(|k| k.as_str()).collect();
+                    ApiError::bad_request(
+                        "decision-kind-needed",
+                        format!(
+                            "{at}: the kind of decision {number:?} cannot be told from its \
+                             number; give `kind`, one of {}",
+                            kinds.join(", ")
+                        ),
+                    )
+                })?;
+                fields.insert("kind".into(), Value::String(kind.as_str().into()));
+            }
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request("invalid-body", format!("{at}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_decision_without_kind_takes_it_from_its_number() {
+        let decision = |kind: Option<Value>, number: &str| {
+            let mut fields = serde_json::json!({
+                "decision": uuid::Uuid::nil(), "number": number,
+                "issuer": uuid::Uuid::nil(), "signer": null,
+                "signed_on": "2024-03-02", "in_force_on": "2024-03-01",
+                "title": "(Giả định) Nghị định thử", "amends": [], "replaces": [], "repeals": []
+            });
+            if let Some(k) = kind {
+                fields["kind"] = k;
+            }
+            serde_json::json!({ "record_decision": fields })
+        };
+        let kind_of = |v: Value| match command_from_json("commands[0]", v).unwrap() {
+            Command::RecordDecision { kind, .. } => kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            kind_of(decision(None, "15/2024/NĐ-CP")),
+            DecisionKind::Decree
+        );
+        assert_eq!(
+            kind_of(decision(Some(Value::Null), "34/QĐ-BTTTT")),
+            DecisionKind::Decision
+        );
+        assert_eq!(
+            kind_of(decision(Some("report".into()), "15/2024/NĐ-CP")),
+            DecisionKind::Report
+        );
+        let e = command_from_json("commands[3]", decision(None, "HYPOTHETICAL")).unwrap_err();
+        assert_eq!(e.code(), "decision-kind-needed");
+        assert!(format!("{e:?}").contains("commands[3]"));
+        // A kind that is not one is the body's error, not a derivation.
+        let e = command_from_json("decision", decision(Some("memo".into()), "15/2024/NĐ-CP"))
+            .unwrap_err();
+        assert_eq!(e.code(), "invalid-body");
+        // Other commands pass through untouched.
+        let other = serde_json::json!({ "register_person": {
+            "person": uuid::Uuid::nil(), "name": "Thành viên 17", "on": "2022-02-01" } });
+        assert!(matches!(
+            command_from_json("commands[0]", other).unwrap(),
+            Command::RegisterPerson { .. }
+        ));
+    }
 }

@@ -1,68 +1,65 @@
-//! The daemon's use of the domain library: demo data, event JSON, commands from JSON (a
-//! decision's kind told by its number), parsing of time parameters.
+//! The parameters state routes share, parsed and checked: ids or slugs in paths, the valid
+//! date `on`, `known_at` (a position, a time or the end of a day), the minimum position, and
+//! the recorded-time and valid-date ranges of audit answers.
 
-use reformlog::{
-    Command, Context, Date, DateError, DecisionKind, KnownAt, Reformlog, Seed, Timestamp,
-};
-use reformlog_store::RecordedEvent;
-use serde_json::Value;
+use reformlog::{Date, DateError, HistoryEntry, KnownAt, Timestamp};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::problem::ApiError;
 use crate::zone::Zone;
 
-/// The seed case (Decision 34/QĐ-BTTTT), shared with the integration tests.
-const DEMO_SEED: &str = include_str!("../../tests/data/seed-decision-34.toml");
-const DEMO_PLANS: &str = include_str!("../../tests/data/seed-plans-2021.toml");
-
-/// Loads the seed case (Decision 34 and the 2021 reform plans the article names); a no-op
-/// for what is already in the store (each change is recorded once).
-pub(crate) fn load_demo(domain: &Reformlog) -> Result<u64, String> {
-    let seed = Seed::parse(DEMO_SEED).map_err(|e| e.to_string())?;
-    let plans = Seed::parse(DEMO_PLANS).map_err(|e| e.to_string())?;
-    let ctx =
-        Context::new("system:demo").with_reason("demo data: Decision 34/QĐ-BTTTT (seed case)");
-    domain
-        .load_seeds(&[&seed, &plans], &ctx)
-        .map_err(|e| e.to_string())
+/// Time parameters every read takes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TimeQuery {
+    /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    pub(crate) on: Option<String>,
+    /// Answer as the system knew it at this log position, RFC 3339 time, or date
+    /// (YYYY-MM-DD: the end of that day in the daemon's time zone); default now.
+    pub(crate) known_at: Option<String>,
+    /// Answer only once the read models include this log position (a write's
+    /// `last_position`); 400 if the log has not reached it.
+    pub(crate) min_position: Option<u64>,
 }
 
-/// The domain event inside a stored record as JSON, or `null` for a payload this build does
-/// not know.
-pub(crate) fn event_json(e: &RecordedEvent) -> serde_json::Value {
-    reformlog::decode_event(e)
-        .ok()
-        .and_then(|ev| serde_json::to_value(ev).ok())
-        .unwrap_or(serde_json::Value::Null)
+/// Time parameters and a page of a list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    pub(crate) on: Option<String>,
+    /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
+    /// that day in the daemon's time zone); default now.
+    pub(crate) known_at: Option<String>,
+    /// Answer only once the read models include this log position (a write's
+    /// `last_position`); 400 if the log has not reached it.
+    pub(crate) min_position: Option<u64>,
+    /// Page size, 1 to 1000 (default 100).
+    pub(crate) limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    pub(crate) cursor: Option<String>,
 }
 
-/// The library's command in `value` (`at` names it in errors, e.g. `commands[2]`). A
-/// `record_decision` without `kind` (or with `null`) takes the kind its number tells
-/// (`15/2024/NĐ-CP` a decree); a number that does not tell it is a 400 asking for `kind`.
-pub(crate) fn command_from_json(at: &str, mut value: Value) -> Result<Command, ApiError> {
-    if let Some(fields) = value
-        .get_mut("record_decision")
-        .and_then(Value::as_object_mut)
-    {
-        if fields.get("kind").is_none_or(Value::is_null) {
-            // Without a number the command is refused below for that, not for its kind.
-            if let Some(number) = fields.get("number").and_then(Value::as_str) {
-                let kind = DecisionKind::from_number(number).ok_or_else(|| {
-                    let kinds: Vec<&str> = DecisionKind::ALL.iter().map(|k| k.as_str()).collect();
-                    ApiError::bad_request(
-                        "decision-kind-needed",
-                        format!(
-                            "{at}: the kind of decision {number:?} cannot be told from its \
-                             number; give `kind`, one of {}",
-                            kinds.join(", ")
-                        ),
-                    )
-                })?;
-                fields.insert("kind".into(), Value::String(kind.as_str().into()));
-            }
+fn id_of(raw: &str) -> Result<Uuid, String> {
+    Uuid::parse_str(raw).map_err(|_| raw.to_string())
+}
+
+/// An id in a path: a UUID, or a slug that stands for the same stable id the seed files use.
+pub(crate) fn parse_id<T>(
+    raw: &str,
+    from_uuid: fn(Uuid) -> T,
+    from_slug: fn(&str) -> Result<T, reformlog::IdError>,
+) -> Result<T, ApiError> {
+    match id_of(raw) {
+        Ok(u) => Ok(from_uuid(u)),
+        Err(slug) => {
+            from_slug(&slug).map_err(|e| ApiError::bad_request("invalid-id", e.to_string()))
         }
     }
-    serde_json::from_value(value)
-        .map_err(|e| ApiError::bad_request("invalid-body", format!("{at}: {e}")))
 }
 
 /// `on=YYYY-MM-DD`; today in the daemon's time zone when absent.
@@ -132,8 +129,8 @@ pub(crate) fn parse_known_at(
         Err(DateError::Malformed(_)) => {}
         Err(e) => return Err(invalid(e.to_string())),
     }
-    crate::views::parse_rfc3339(s)
-        .map(|t| Some(KnownAt::Timestamp(Timestamp(t.as_micros()))))
+    Timestamp::parse_rfc3339(s)
+        .map(|t| Some(KnownAt::Timestamp(t)))
         .ok_or_else(|| invalid(format!("not {s:?}")))
 }
 
@@ -168,9 +165,69 @@ pub(crate) fn parse_time_bound(
         };
         return t.ok_or_else(invalid);
     }
-    crate::views::parse_rfc3339(s)
-        .map(|t| Timestamp(t.as_micros()))
-        .ok_or_else(invalid)
+    Timestamp::parse_rfc3339(s).ok_or_else(invalid)
+}
+
+/// The ranges an audit answer keeps, by recorded time and by valid date (each end inclusive
+/// and optional), as the parameters give them.
+#[derive(Debug, Default)]
+pub(crate) struct AuditRange {
+    pub(crate) recorded_from: Option<String>,
+    pub(crate) recorded_to: Option<String>,
+    pub(crate) valid_from: Option<String>,
+    pub(crate) valid_to: Option<String>,
+}
+
+/// Which recorded changes an audit answer keeps: by when they were recorded and by the
+/// valid date they are about, each end inclusive and optional.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct AuditFilter {
+    pub(crate) recorded_from: Option<Timestamp>,
+    pub(crate) recorded_to: Option<Timestamp>,
+    pub(crate) valid_from: Option<Date>,
+    pub(crate) valid_to: Option<Date>,
+}
+
+impl AuditFilter {
+    /// The filter of an audit route's parameters, checked.
+    pub(crate) fn parse(q: &AuditRange, zone: &Zone) -> Result<Self, ApiError> {
+        let time = |name, s: &Option<String>, bound| {
+            s.as_deref()
+                .map(|s| parse_time_bound(name, s, bound, zone))
+                .transpose()
+        };
+        let date = |name, s: &Option<String>| s.as_deref().map(|s| parse_date(name, s)).transpose();
+        let f = Self {
+            recorded_from: time("recorded_from", &q.recorded_from, Bound::Start)?,
+            recorded_to: time("recorded_to", &q.recorded_to, Bound::End)?,
+            valid_from: date("valid_from", &q.valid_from)?,
+            valid_to: date("valid_to", &q.valid_to)?,
+        };
+        if let (Some(a), Some(b)) = (f.recorded_from, f.recorded_to) {
+            if b < a {
+                return Err(ApiError::bad_request(
+                    "invalid-range",
+                    "recorded_to must not be before recorded_from",
+                ));
+            }
+        }
+        if let (Some(a), Some(b)) = (f.valid_from, f.valid_to) {
+            if b < a {
+                return Err(ApiError::bad_request(
+                    "invalid-range",
+                    "valid_to must not be before valid_from",
+                ));
+            }
+        }
+        Ok(f)
+    }
+
+    pub(crate) fn keeps(&self, e: &HistoryEntry) -> bool {
+        self.recorded_from.is_none_or(|t| e.recorded_at >= t)
+            && self.recorded_to.is_none_or(|t| e.recorded_at <= t)
+            && self.valid_from.is_none_or(|d| e.valid_from >= d)
+            && self.valid_to.is_none_or(|d| e.valid_from <= d)
+    }
 }
 
 #[cfg(test)]
@@ -179,7 +236,7 @@ mod tests {
     use super::*;
 
     fn utc(t: Timestamp) -> String {
-        crate::views::rfc3339(reformlog_store::Timestamp::from_micros(t.0))
+        t.to_rfc3339()
     }
 
     fn known(s: &str, zone: &Zone) -> Result<Option<KnownAt>, ApiError> {
@@ -243,51 +300,5 @@ mod tests {
             let e = parse_time_bound("recorded_to", bad, Bound::End, &hcm).unwrap_err();
             assert_eq!(e.code(), "invalid-time", "{bad:?}");
         }
-    }
-
-    #[test]
-    fn a_decision_without_kind_takes_it_from_its_number() {
-        let decision = |kind: Option<Value>, number: &str| {
-            let mut fields = serde_json::json!({
-                "decision": uuid::Uuid::nil(), "number": number,
-                "issuer": uuid::Uuid::nil(), "signer": null,
-                "signed_on": "2024-03-02", "in_force_on": "2024-03-01",
-                "title": "(Giả định) Nghị định thử", "amends": [], "replaces": [], "repeals": []
-            });
-            if let Some(k) = kind {
-                fields["kind"] = k;
-            }
-            serde_json::json!({ "record_decision": fields })
-        };
-        let kind_of = |v: Value| match command_from_json("commands[0]", v).unwrap() {
-            Command::RecordDecision { kind, .. } => kind,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(
-            kind_of(decision(None, "15/2024/NĐ-CP")),
-            DecisionKind::Decree
-        );
-        assert_eq!(
-            kind_of(decision(Some(Value::Null), "34/QĐ-BTTTT")),
-            DecisionKind::Decision
-        );
-        assert_eq!(
-            kind_of(decision(Some("report".into()), "15/2024/NĐ-CP")),
-            DecisionKind::Report
-        );
-        let e = command_from_json("commands[3]", decision(None, "HYPOTHETICAL")).unwrap_err();
-        assert_eq!(e.code(), "decision-kind-needed");
-        assert!(format!("{e:?}").contains("commands[3]"));
-        // A kind that is not one is the body's error, not a derivation.
-        let e = command_from_json("decision", decision(Some("memo".into()), "15/2024/NĐ-CP"))
-            .unwrap_err();
-        assert_eq!(e.code(), "invalid-body");
-        // Other commands pass through untouched.
-        let other = serde_json::json!({ "register_person": {
-            "person": uuid::Uuid::nil(), "name": "Thành viên 17", "on": "2022-02-01" } });
-        assert!(matches!(
-            command_from_json("commands[0]", other).unwrap(),
-            Command::RegisterPerson { .. }
-        ));
     }
 }

@@ -1,0 +1,168 @@
+//! How typed failures map to statuses, codes and `Retry-After`.
+
+#![allow(clippy::unwrap_used)]
+use super::*;
+use reformlog_store::CorruptionError;
+use std::io::{Error as IoError, ErrorKind};
+
+fn io(e: IoError) -> StorageError {
+    StorageError::io("sled I/O", e)
+}
+
+fn enospc() -> StorageError {
+    io(IoError::from_raw_os_error(28))
+}
+
+fn eio() -> StorageError {
+    io(IoError::from_raw_os_error(5))
+}
+
+fn corrupt() -> CorruptionError {
+    CorruptionError {
+        at: "position 7".into(),
+        reason: "flipped".into(),
+    }
+}
+
+/// (status, code, whether it carries Retry-After)
+fn shape(e: &ApiError) -> (u16, &'static str, bool) {
+    (e.status().as_u16(), e.code(), e.retry_after().is_some())
+}
+
+fn append_failures() -> Vec<(AppendError, &'static str)> {
+    vec![
+        (
+            AppendError::StorageFull("write the journal".into()),
+            "storage-full",
+        ),
+        (
+            AppendError::StoreLost("/srv/reformd/store".into()),
+            "store-lost",
+        ),
+        (
+            AppendError::OutcomeUnknown("sled refused".into()),
+            "outcome-unknown",
+        ),
+        (
+            AppendError::JournalFailed("fdatasync".into()),
+            "outcome-unknown",
+        ),
+        (AppendError::Poisoned, "storage-failed"),
+        (AppendError::Storage(enospc()), "storage-full"),
+        // A quota is full the same way.
+        (
+            AppendError::Storage(io(IoError::from_raw_os_error(122))),
+            "storage-full",
+        ),
+        (
+            AppendError::Storage(io(IoError::from(ErrorKind::StorageFull))),
+            "storage-full",
+        ),
+        (AppendError::Storage(eio()), "storage-failed"),
+        (
+            AppendError::Read(ReadError::Storage(enospc())),
+            "storage-full",
+        ),
+        (
+            AppendError::Read(ReadError::Storage(eio())),
+            "storage-failed",
+        ),
+    ]
+}
+
+#[test]
+fn every_storage_failure_of_an_append_is_a_503_with_its_code_and_retry_after() {
+    for (error, code) in append_failures() {
+        let text = error.to_string();
+        assert_eq!(shape(&ApiError::from(error)), (503, code, true), "{text}");
+    }
+    // The same through the domain, as the write routes see them.
+    for (error, code) in append_failures() {
+        let text = error.to_string();
+        let e = ApiError::from(reformlog::Error::Append(error));
+        assert_eq!(shape(&e), (503, code, true), "{text}");
+    }
+}
+
+#[test]
+fn a_write_that_may_be_recorded_says_so_and_one_that_is_not_never_does() {
+    let unknown = ApiError::from(AppendError::JournalFailed("fdatasync: EIO".into()));
+    assert_eq!(unknown.code(), "outcome-unknown");
+    assert_eq!(unknown.retry_after(), Some(UNKNOWN_RETRY_SECS));
+    for refused in [
+        AppendError::StorageFull("x".into()),
+        AppendError::Poisoned,
+        AppendError::Storage(eio()),
+    ] {
+        assert_ne!(ApiError::from(refused).code(), "outcome-unknown");
+    }
+}
+
+#[test]
+fn reads_failing_in_the_store_or_the_read_models_are_never_a_plain_500() {
+    let cases: Vec<(reformlog::Error, u16, &str)> = vec![
+        (reformlog::Error::Storage(enospc()), 503, "storage-full"),
+        (reformlog::Error::Storage(eio()), 503, "storage-failed"),
+        (
+            reformlog::Error::Read(ReadError::Storage(enospc())),
+            503,
+            "storage-full",
+        ),
+        (
+            reformlog::Error::Read(ReadError::Corrupt(corrupt())),
+            500,
+            "store-corrupt",
+        ),
+        (
+            reformlog::Error::Read(ReadError::Upcast {
+                position: 3,
+                reason: "schema 9".into(),
+            }),
+            500,
+            "store-corrupt",
+        ),
+        (
+            reformlog::Error::Codec(CodecError::Truncated),
+            500,
+            "store-corrupt",
+        ),
+    ];
+    for (error, status, code) in cases {
+        let text = error.to_string();
+        let e = ApiError::from(error);
+        assert_eq!((e.status().as_u16(), e.code()), (status, code), "{text}");
+        assert_eq!(e.retry_after().is_some(), status == 503, "{text}");
+    }
+    assert_eq!(
+        shape(&ApiError::from(ReadError::Storage(eio()))),
+        (503, "storage-failed", true)
+    );
+}
+
+#[test]
+fn write_health_maps_to_the_readiness_problem() {
+    assert_eq!(ApiError::from_write_health(&WriteHealth::Writable), None);
+    let cases = [
+        (WriteHealth::Full("no room".into()), "storage-full"),
+        (WriteHealth::Lost("/srv/reformd/store".into()), "store-lost"),
+        (
+            WriteHealth::Stopped("sled refused".into()),
+            "storage-failed",
+        ),
+    ];
+    for (health, code) in cases {
+        let e = ApiError::from_write_health(&health).unwrap();
+        assert_eq!(shape(&e), (503, code, true), "{health:?}");
+    }
+}
+
+#[test]
+fn the_answer_carries_retry_after_and_is_problem_json() {
+    let response = ApiError::storage_full("no room").into_response();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let headers = response.headers();
+    assert_eq!(headers[header::RETRY_AFTER], FULL_RETRY_SECS.to_string());
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    let other = ApiError::not_found("x").into_response();
+    assert!(other.headers().get(header::RETRY_AFTER).is_none());
+}

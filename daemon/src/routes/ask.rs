@@ -1,0 +1,166 @@
+//! Asking the library from a handler: off the async workers, once the read models include
+//! a minimum position, through the answer cache, rendered as `{"answer": …, "position": n}`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use reformlog::{Answer, Caught, KnownAt, Query, Reformlog};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::answer_cache::AnswerKey;
+use crate::problem::ApiError;
+use crate::role::Permission;
+use crate::state::AppState;
+
+use super::params::{AuditFilter, TimeQuery};
+
+/// How long a read waits for `min_position` to be reached before giving up.
+const MIN_POSITION_WAIT: Duration = Duration::from_secs(5);
+
+/// An answer and the log position it reflects.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Answered {
+    /// The answer (shape depends on the route).
+    #[schema(value_type = Object)]
+    answer: serde_json::Value,
+    /// The read models' log position the answer was computed from.
+    position: u64,
+}
+
+/// Runs blocking library work off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+}
+
+/// Read-your-writes across clients: answer only once the read models include `min_position`.
+/// A position the log has not reached is the client's mistake (nothing can be waited for).
+pub(crate) fn reach(domain: &Reformlog, min_position: Option<u64>) -> Result<(), ApiError> {
+    let Some(min) = min_position else {
+        return Ok(());
+    };
+    let head = domain.store().head_position();
+    if min > head {
+        return Err(ApiError::position_not_reached(format!(
+            "the log ends at position {head}; {min} has not been written"
+        )));
+    }
+    match domain.wait_for(min, MIN_POSITION_WAIT)? {
+        Caught::Reached { .. } => Ok(()),
+        _ => Err(ApiError::read_model_behind(min)),
+    }
+}
+
+/// A value as a JSON tree.
+pub(crate) fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// Answers `query` for a caller allowed `needed`, as known at `known_at`, once the read
+/// models include `min_position`.
+pub(crate) async fn ask(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Permission,
+    query: Query,
+    known_at: Option<KnownAt>,
+    min_position: Option<u64>,
+) -> Result<Response, ApiError> {
+    let all = AuditFilter::default();
+    ask_filtered(state, headers, needed, query, known_at, min_position, all).await
+}
+
+/// [`ask`] with the known-at and minimum position a [`TimeQuery`] gives.
+pub(crate) async fn ask_at(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Permission,
+    query: Query,
+    q: &TimeQuery,
+) -> Result<Response, ApiError> {
+    let known_at = state.known_at(q.known_at.as_deref())?;
+    ask(state, headers, needed, query, known_at, q.min_position).await
+}
+
+/// [`ask`], keeping only the changes `filter` keeps of a history answer.
+pub(crate) async fn ask_filtered(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Permission,
+    query: Query,
+    known_at: Option<KnownAt>,
+    min_position: Option<u64>,
+    filter: AuditFilter,
+) -> Result<Response, ApiError> {
+    state.tokens.authorize(headers, needed)?;
+    let key = AnswerKey {
+        query,
+        known_at,
+        filter,
+    };
+    if min_position.is_none() {
+        // A repeated question answers from the cache without a trip to the blocking pool.
+        let position = state.domain.read_model_position();
+        if let Some(hit) = state.answers.get(position, &key) {
+            return Ok(json_response(hit));
+        }
+    }
+    let domain = state.domain.clone();
+    let cache = Arc::clone(&state);
+    let body = blocking(move || {
+        reach(&domain, min_position)?;
+        // Read before answering: the answer reflects at least this position, and nothing
+        // reads this position again once the read models have moved past it.
+        let position = domain.read_model_position();
+        if let Some(hit) = cache.answers.get(position, &key) {
+            return Ok(hit);
+        }
+        let mut answer = domain.query(&key.query, key.known_at)?;
+        if let Answer::History(entries) = &mut answer {
+            entries.retain(|e| key.filter.keeps(e));
+        }
+        let bytes = render_answer(&answer, position)?;
+        cache.answers.put(position, key, bytes.clone());
+        Ok(bytes)
+    })
+    .await?;
+    Ok(json_response(body))
+}
+
+fn json_response(body: axum::body::Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The answer without the enum's tag, as each route documents it.
+fn render_answer(answer: &Answer, position: u64) -> Result<axum::body::Bytes, ApiError> {
+    match answer {
+        Answer::Composition(a) => render(a, position),
+        Answer::PersonHistory(a) => render(a, position),
+        Answer::DecisionChanges(a) => render(a, position),
+        Answer::CompositionDiff(a) => render(a, position),
+        Answer::Tasks(a) => render(a, position),
+        Answer::History(a) => render(a, position),
+        Answer::Search(a) => render(a, position),
+        Answer::UnitLineage(a) => render(a, position),
+        Answer::TaskReport(a) => render(a, position),
+        other => render(other, position),
+    }
+}
+
+/// `{"answer": ..., "position": n}` straight to bytes, without an intermediate JSON tree.
+fn render<T: Serialize>(answer: &T, position: u64) -> Result<axum::body::Bytes, ApiError> {
+    #[derive(Serialize)]
+    struct Wrapped<'a, T> {
+        answer: &'a T,
+        position: u64,
+    }
+    serde_json::to_vec(&Wrapped { answer, position })
+        .map(axum::body::Bytes::from)
+        .map_err(|e| ApiError::internal(e.to_string()))
+}

@@ -1,0 +1,212 @@
+//! Units, people, posts, committees, decisions and tasks: listed a page at a time and got
+//! one by one, on a date, as known at a position or time.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use reformlog::{CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::extract::{ApiPath, ApiQuery};
+use crate::problem::ApiError;
+use crate::role::Permission;
+use crate::state::AppState;
+
+use super::ask::{blocking, json, reach};
+use super::params::{parse_id, parse_on, ListQuery, TimeQuery};
+
+const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: usize = 1000;
+
+/// The routes of this module.
+pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(list_units))
+        .routes(routes!(get_unit))
+        .routes(routes!(list_people))
+        .routes(routes!(get_person))
+        .routes(routes!(list_posts))
+        .routes(routes!(get_post))
+        .routes(routes!(list_committees))
+        .routes(routes!(get_committee))
+        .routes(routes!(list_decisions))
+        .routes(routes!(get_decision))
+        .routes(routes!(list_tasks))
+        .routes(routes!(get_task))
+}
+
+/// A page of entities.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EntityPage {
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<serde_json::Value>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+async fn list_kind(
+    state: Arc<AppState>,
+    headers: HeaderMap,
+    q: ListQuery,
+    kind: EntityKind,
+) -> Result<axum::Json<EntityPage>, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadState)?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid-limit",
+            format!("limit must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(Uuid::parse_str(c).map_err(|_| {
+            ApiError::bad_request("invalid-cursor", "cursor is not one this API gave")
+        })?),
+    };
+    let domain = state.domain.clone();
+    let min = q.min_position;
+    blocking(move || {
+        reach(&domain, min)?;
+        let page = domain.list_page(kind, on, known_at, after, limit)?;
+        Ok(axum::Json(EntityPage {
+            items: page.items.iter().map(json).collect::<Result<_, _>>()?,
+            next_cursor: page.next.map(|id| id.to_string()),
+        }))
+    })
+    .await
+}
+
+async fn get_kind(
+    state: Arc<AppState>,
+    headers: HeaderMap,
+    q: TimeQuery,
+    key: EntityKey,
+) -> Result<Response, ApiError> {
+    state.tokens.authorize(&headers, Permission::ReadState)?;
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let known_at = state.known_at(q.known_at.as_deref())?;
+    let domain = state.domain.clone();
+    let min = q.min_position;
+    blocking(move || {
+        reach(&domain, min)?;
+        let entity = domain
+            .entity(key, on, known_at)?
+            .ok_or_else(|| ApiError::not_found(format!("no {} {}", key.category(), key)))?;
+        let revision = domain.revision(key)?;
+        let mut response = axum::Json(json(&entity)?).into_response();
+        if let Some(r) = revision {
+            // The stream revision is the entity's version: send it back in If-Match to change
+            // the entity only if nobody else has since.
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{r}\"")) {
+                response.headers_mut().insert(header::ETAG, v);
+            }
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// The documented list and get handlers of one entity kind. utoipa needs the route as a literal
+/// on each handler, so the macro takes it as one.
+macro_rules! entity_routes {
+    ($list:ident, $get:ident, $list_path:literal, $get_path:literal, $what:literal,
+     $kind:expr, $id:ty, $key:path) => {
+        #[doc = concat!("Every ", $what, " that exists by `on` (as known at `known_at`), a page at a time.")]
+        #[utoipa::path(get, path = $list_path, params(ListQuery),
+            responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"),
+                      (status = 401, description = "No valid token")),
+            security(("bearer" = [])), tag = "state")]
+        async fn $list(
+            State(state): State<Arc<AppState>>,
+            headers: HeaderMap,
+            ApiQuery(q): ApiQuery<ListQuery>,
+        ) -> Result<axum::Json<EntityPage>, ApiError> {
+            list_kind(state, headers, q, $kind).await
+        }
+
+        #[doc = concat!("One ", $what, " as it stood on `on`; the ETag is its stream revision.")]
+        #[utoipa::path(get, path = $get_path,
+            params(("id" = String, Path, description = "UUID or slug"), TimeQuery),
+            responses((status = 200, description = "The entity on the date"), (status = 404, description = "Unknown")),
+            security(("bearer" = [])), tag = "state")]
+        async fn $get(
+            State(state): State<Arc<AppState>>,
+            headers: HeaderMap,
+            ApiPath(id): ApiPath<String>,
+            ApiQuery(q): ApiQuery<TimeQuery>,
+        ) -> Result<Response, ApiError> {
+            let id = parse_id(&id, <$id>::from_uuid, <$id>::from_slug)?;
+            get_kind(state, headers, q, $key(id)).await
+        }
+    };
+}
+
+entity_routes!(
+    list_units,
+    get_unit,
+    "/v1/units",
+    "/v1/units/{id}",
+    "organisation unit",
+    EntityKind::Unit,
+    UnitId,
+    EntityKey::Unit
+);
+entity_routes!(
+    list_people,
+    get_person,
+    "/v1/people",
+    "/v1/people/{id}",
+    "person",
+    EntityKind::Person,
+    PersonId,
+    EntityKey::Person
+);
+entity_routes!(
+    list_posts,
+    get_post,
+    "/v1/posts",
+    "/v1/posts/{id}",
+    "post",
+    EntityKind::Post,
+    PostId,
+    EntityKey::Post
+);
+entity_routes!(
+    list_committees,
+    get_committee,
+    "/v1/committees",
+    "/v1/committees/{id}",
+    "committee or sub-body",
+    EntityKind::Committee,
+    CommitteeId,
+    EntityKey::Committee
+);
+entity_routes!(
+    list_decisions,
+    get_decision,
+    "/v1/decisions",
+    "/v1/decisions/{id}",
+    "decision",
+    EntityKind::Decision,
+    DecisionId,
+    EntityKey::Decision
+);
+entity_routes!(
+    list_tasks,
+    get_task,
+    "/v1/tasks",
+    "/v1/tasks/{id}",
+    "reform task",
+    EntityKind::Task,
+    TaskId,
+    EntityKey::Task
+);
