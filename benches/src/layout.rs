@@ -12,7 +12,7 @@ use reformlog_store::{CodecError, Hash, Metadata, NewEvent, RecordedEvent, Times
 /// A record whose metadata is its commit's stores none; one whose metadata differs (most events
 /// of a bulk commit, since the workload varies actor and reason) stores its own, as the store
 /// does. `raw::encode_record_v4_bytes` gives the first form; the second is made from it here by
-/// putting the metadata in, and [`Bulk::new`] checks its first batch with the store's decoder.
+/// putting the metadata in, and [`Bulk::new`](crate::Bulk::new) checks its first batch with the store's decoder.
 pub fn record_bytes(
     position: u64,
     commit: u64,
