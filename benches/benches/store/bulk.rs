@@ -3,42 +3,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::child::{import_in_child, replay_in_child};
+use super::child::{import_in_child, replay_in_child, Bulk3, Sizes};
 use super::durable::load_average;
 use super::{progress, temp, Res, Settings};
 use reformlog_benches::{fmt_num, median, Bulk, Row, Target};
 use tempfile::TempDir;
-
-#[derive(Default)]
-pub(crate) struct Sizes {
-    pub(crate) open_size_on_disk: u64,
-    pub(crate) apparent: u64,
-    pub(crate) allocated: u64,
-    /// Bytes in the store's active journal segment just before the import's final sync (an
-    /// import's commits are not synced one by one, so the segment cannot be started anew or
-    /// trimmed until then), and the journal folder's allocated bytes after close; zero for raw
-    /// sled.
-    pub(crate) journal_peak: u64,
-    pub(crate) journal_closed: u64,
-}
-
-/// The bulk measurements, each run in a fresh process of this binary (see [`child_main`]).
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Bulk3 {
-    RawRecords,
-    Store,
-    RawStoreKeys,
-}
-
-impl Bulk3 {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Bulk3::RawRecords => "import-raw",
-            Bulk3::Store => "import-store",
-            Bulk3::RawStoreKeys => "import-keys",
-        }
-    }
-}
 
 pub(crate) fn bulk_group(s: &Settings, rows: &mut Vec<Row>, notes: &mut Vec<String>) -> Res<()> {
     let t = Instant::now();

@@ -5,11 +5,41 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::bulk::{Bulk3, Sizes};
 use super::sled_keys::{StoreKeys, STORE_TREE};
 use super::{parse, progress, sled_config, Res, Settings};
 use reformlog_benches::{dir_size, Bulk};
 use reformlog_store::{Direction, EventFilter, Store};
+
+#[derive(Default)]
+pub(crate) struct Sizes {
+    pub(crate) open_size_on_disk: u64,
+    pub(crate) apparent: u64,
+    pub(crate) allocated: u64,
+    /// Bytes in the store's active journal segment just before the import's final sync (an
+    /// import's commits are not synced one by one, so the segment cannot be started anew or
+    /// trimmed until then), and the journal folder's allocated bytes after close; zero for raw
+    /// sled.
+    pub(crate) journal_peak: u64,
+    pub(crate) journal_closed: u64,
+}
+
+/// The bulk measurements, each run in a fresh process of this binary (see [`child_main`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Bulk3 {
+    RawRecords,
+    Store,
+    RawStoreKeys,
+}
+
+impl Bulk3 {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Bulk3::RawRecords => "import-raw",
+            Bulk3::Store => "import-store",
+            Bulk3::RawStoreKeys => "import-keys",
+        }
+    }
+}
 
 // A bulk import leaves process-wide state behind in sled (its global lock mode, epoch-deferred
 // frees of a dropped database's pages): in one process, the store's import ran 3-4x slower

@@ -1,54 +1,11 @@
-//! The D1/D2 diagnostics and the raw-sled import: the entries the store writes for a commit,
-//! built without the store, so raw sled can be timed doing the same writes.
+//! The entries the store writes for a commit, built without the store, so raw sled can be
+//! timed doing the same writes (the D1/D2 diagnostics and the raw-sled import).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::path::Path;
 
-use super::durable::{Drain, Step};
-use super::{sled_config, Res};
-use reformlog_benches::{commit_entry_bytes, mix, Pool};
+use reformlog_benches::{commit_entry_bytes, mix};
 use reformlog_store::Metadata;
 use uuid::Uuid;
-
-/// Diagnostic: the entries the store writes for a one-event commit, written by raw sled with
-/// none of the store's logic, one commit per batch. With `sync` (D2) every event is also flushed
-/// and its data file `fdatasync`ed, as format 3 did before acknowledging; without (D1) sled
-/// only installs it in memory, as the store does before acknowledging, and is made durable once
-/// at the end of each slice, as the store's persisting thread does in the background.
-pub(crate) fn sled_step<'a>(
-    pool: &'a Pool,
-    dir: &Path,
-    sync: bool,
-) -> Res<(Step<'a>, Option<Drain<'a>>)> {
-    let db = sled_config(dir).flush_every_ms(None).open()?;
-    let tree = db.open_tree(STORE_TREE)?;
-    // Shared by the step (D2) and the drain (D1).
-    let data = std::sync::Arc::new(File::open(dir.join("db"))?);
-    let mut keys = StoreKeys::default();
-    let durable = move |db: &sled::Db| -> Res<()> {
-        db.flush()?;
-        data.sync_data()?;
-        Ok(())
-    };
-    let (step_durable, step_db) = (durable.clone(), db.clone());
-    let step: Step<'a> = Box::new(move |k| {
-        let (stream, event) = pool.event(k);
-        let mut batch = sled::Batch::default();
-        keys.add_commit(
-            &mut batch,
-            &event.metadata,
-            [(stream, &event.id, pool.record(k))],
-        );
-        tree.apply_batch(batch)?;
-        if sync {
-            step_durable(&step_db)?;
-        }
-        Ok(())
-    });
-    let drain = (!sync).then(|| -> Drain<'a> { Box::new(move || durable(&db)) });
-    Ok((step, drain))
-}
 
 /// The sled tree the store keeps its log in.
 pub(crate) const STORE_TREE: &str = "reformlog.log.v1";
