@@ -71,6 +71,10 @@ mod daemon;
 #[path = "cli/mod.rs"]
 mod cli;
 
+// The repository's own rules: every Rust file opens with a `//!` line saying its job.
+#[path = "repo/doc_lines.rs"]
+mod repo_doc_lines;
+
 // README.md as a test: every shell command it shows runs in order against the built
 // binaries, and what it says a command prints is checked.
 mod readme;

@@ -54,3 +54,5 @@ mod http_edges;
 mod limits;
 // A progress report's evidence documents: round trip, refusals, the older text form, OpenAPI.
 mod evidence;
+// Golden answers of every route on the seed case; REFORMLOG_BLESS=1 rewrites them.
+mod golden_api;

@@ -170,6 +170,11 @@ impl Daemon {
             .unwrap()
     }
 
+    /// The data folder the daemon serves from.
+    pub(crate) fn data_dir(&self) -> &Path {
+        self.dir.as_ref().unwrap().path()
+    }
+
     /// Stops gracefully and hands back the data folder.
     pub(crate) fn stop(mut self) -> TempDir {
         self.shutdown();

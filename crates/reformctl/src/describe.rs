@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use reformlog::{Command, SeatSpec};
 use uuid::Uuid;
 
-use crate::show::role_label;
+use crate::answer::role_label;
 
 /// Names of the entities that commands create, by id.
 #[derive(Debug, Default, Clone)]

@@ -6,9 +6,9 @@ use std::io::Write;
 use reformlog::{Command, Translation};
 use serde_json::json;
 
+use crate::batch::{refusal, Batch, Item, Loaded};
 use crate::client::Client;
 use crate::error::Error;
-use crate::import::{refusal, Batch, Item, Loaded};
 
 /// The daemon decides at most this many commands in one dry run.
 const MAX_DRY_RUN: usize = 10_000;

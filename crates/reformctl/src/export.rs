@@ -111,7 +111,7 @@ fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(
     rows.sort_by(|a, b| {
         a[8].cmp(&b[8])
             .then_with(|| reformlog::collate(&a[1], &b[1]))
-            .then_with(|| crate::show::role_rank(&a[3]).cmp(&crate::show::role_rank(&b[3])))
+            .then_with(|| crate::answer::role_rank(&a[3]).cmp(&crate::answer::role_rank(&b[3])))
             .then_with(|| reformlog::collate(&a[5], &b[5]))
             .then_with(|| a[12].cmp(&b[12]))
     });

@@ -4,7 +4,9 @@
 //! (offline verification, backup, restore). `run` is the entry point; `main_entry` adds
 //! argument parsing and exit codes for binaries.
 
+mod answer;
 mod backup;
+mod batch;
 mod cli;
 mod client;
 mod describe;

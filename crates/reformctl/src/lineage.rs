@@ -5,11 +5,11 @@ use std::io::Write;
 
 use serde_json::Value;
 
+use crate::answer::{answer_of, print_json};
 use crate::cli::{Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
 use crate::resolve::resolve;
-use crate::show::{answer_of, print_json};
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use reformlog::{Command, Event, EventId, Origin};
 use serde::Deserialize;
 
+use crate::batch::Item;
 use crate::error::Error;
-use crate::import::Item;
 
 /// The part of one exported line that the import reads.
 #[derive(Deserialize)]

@@ -5,12 +5,12 @@ use std::io::Write;
 
 use serde_json::Value;
 
+use crate::answer::{answer_of, print_json};
 use crate::cli::{Kind, ReportArgs};
 use crate::client::Client;
 use crate::error::Error;
 use crate::resolve::resolve;
 use crate::sheet::write::{self, Sheet, Value as Cell};
-use crate::show::{answer_of, print_json};
 use crate::table::Table;
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
@@ -172,7 +172,7 @@ pub(crate) fn run(
     if !table.is_empty() {
         write!(out, "{}", table.render())?;
     }
-    crate::show::write_warnings(out, &tasks)?;
+    crate::answer::write_warnings(out, &tasks)?;
     writeln!(
         out,
         "(as known at log position {})",

@@ -8,6 +8,7 @@ use reformlog::{Evidence, EvidenceDocument};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::answer::document_line;
 use crate::cli::{Kind, ProgressArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -98,7 +99,7 @@ pub(crate) fn run(
     let written = client.post_changes("/v1/commands", &body)?;
     if json {
         let v = serde_json::to_value(&written).map_err(|e| Error::BadAnswer(e.to_string()))?;
-        return crate::show::print_json(out, &v);
+        return crate::answer::print_json(out, &v);
     }
     if written.deduplicated {
         writeln!(out, "already recorded: {}% on {}", args.percent, args.on)?;
@@ -113,16 +114,6 @@ pub(crate) fn run(
         writeln!(out, "evidence: {}", document_line(d))?;
     }
     Ok(())
-}
-
-/// A document on one line: number, title in quotes, link, and the start of its hash.
-pub(crate) fn document_line(d: &EvidenceDocument) -> String {
-    let mut parts = Vec::new();
-    parts.extend(d.number.clone());
-    parts.extend(d.title.as_ref().map(|t| format!("\"{t}\"")));
-    parts.extend(d.link.clone());
-    parts.extend(d.sha256.as_ref().map(|h| format!("sha256 {h}")));
-    parts.join(" ")
 }
 
 #[cfg(test)]

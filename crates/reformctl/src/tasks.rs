@@ -5,12 +5,12 @@ use std::io::Write;
 
 use serde_json::Value;
 
+use crate::answer::{arr, or_dash, print_json, s};
 use crate::cli::{Kind, TasksArgs};
 use crate::client::Client;
 use crate::error::Error;
 use crate::resolve::resolve;
 use crate::sheet::write::{self, Sheet, Value as Cell};
-use crate::show::{arr, or_dash, print_json, s};
 use crate::table::Table;
 
 /// The columns of a task listing for a spreadsheet: those `reformctl import` reads a task
@@ -144,5 +144,5 @@ pub(crate) fn run(
     } else {
         write!(out, "{}", t.render())?;
     }
-    crate::show::write_warnings(out, arr(&v, "/answer"))
+    crate::answer::write_warnings(out, arr(&v, "/answer"))
 }

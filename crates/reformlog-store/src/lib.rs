@@ -25,6 +25,8 @@ mod codec;
 mod commit;
 mod contention;
 mod error;
+#[cfg(test)]
+mod golden;
 mod header;
 mod health;
 mod index;

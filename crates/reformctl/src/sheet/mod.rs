@@ -13,8 +13,8 @@ use std::path::Path;
 
 use reformlog::{Command, Date, Seed, Translation};
 
+use crate::batch::{Item, Loaded};
 use crate::error::Error;
-use crate::import::{Item, Loaded};
 use columns::{Column, Header};
 use read::{column_letters, Grid};
 

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use reformlog::{Command, Translation};
 
 use super::{load, Options};
-use crate::import::{self, Loaded};
+use crate::batch::{self, Loaded};
+use crate::import;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -92,7 +93,7 @@ fn the_sample_sheet_reads_as_three_tasks_that_pass_the_domain_rules() {
     let batches: Vec<_> = files
         .into_iter()
         .map(|l| {
-            let b = import::plan(&l);
+            let b = batch::plan(&l);
             (l, b)
         })
         .collect();

@@ -298,6 +298,14 @@ fn without_documents(events: Vec<Event>) -> Vec<Event> {
         .collect()
 }
 
+/// How many variants schemas 1 and 2 had (up to `SeatHolderDesignated`): they are frozen, so
+/// a variant added later is only in schema 3's fixture.
+const FROZEN_VARIANTS: usize = 31;
+
+fn frozen_variants(events: Vec<Event>) -> Vec<Event> {
+    events.into_iter().take(FROZEN_VARIANTS).collect()
+}
+
 fn lines(text: &str) -> Vec<(&str, Vec<u8>)> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -343,7 +351,7 @@ fn the_builder_covers_every_variant() {
 
 #[test]
 fn schema_1_payloads_decode_to_the_same_events_citing_no_decision() {
-    let expected = without_documents(every_event());
+    let expected = frozen_variants(without_documents(every_event()));
     let found = lines(V1);
     assert_eq!(
         found.len(),
@@ -360,7 +368,7 @@ fn schema_1_payloads_decode_to_the_same_events_citing_no_decision() {
 
 #[test]
 fn schema_2_payloads_decode_to_the_same_events_with_evidence_as_the_note() {
-    let expected = without_documents(every_event());
+    let expected = frozen_variants(without_documents(every_event()));
     let found = lines(V2);
     assert_eq!(
         found.len(),

@@ -12,6 +12,10 @@ mod engine;
 mod evidence;
 // Golden payloads of every event variant, schemas 1 and 2.
 mod golden_events;
+// Every command's payload bytes, fingerprint and change key, pinned.
+mod golden_commands;
+// Every event variant keeps its place (its stored number); a new one needs a fixture line.
+mod golden_event_places;
 // A synthetic 25-year history in format 2 files: store and brute-force fold agree.
 mod history25;
 // Unit lineage: mergers, successors, sub-units per date.

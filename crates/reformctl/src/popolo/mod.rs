@@ -1,0 +1,219 @@
+//! Popolo JSON (popoloproject.com): the document reformctl exports (persons, organizations,
+//! posts, memberships, plus decisions as events) and its translation back into commands.
+//!
+//! Popolo has no field for a few things the model needs to rebuild the same answers; those
+//! travel as extra properties, which the Popolo schemas allow: on organizations `unit_id`,
+//! `duties`, `decision_id`, `merged_into_id`; on posts `max_holders`, `on_behalf_of_id`,
+//! `ex_officio_post_id`, `decision_id`, `end_decision_id`; on memberships `decision_id`,
+//! `end_decision_id`; on events `signed_on`, `signer_id`, `amends`, `replaces`, `repeals`.
+//! Committee seats are posts of the committee's organization; posts held in units (a
+//! director's post) are posts of the unit, and holding one is a membership of the unit.
+
+mod commands;
+mod document;
+mod gather;
+
+pub(crate) use commands::to_commands;
+pub(crate) use document::document;
+pub(crate) use gather::{gather, Gathered};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The classification of committee organizations.
+pub(crate) const COMMITTEE: &str = "committee";
+/// The URN prefix of a decision cited in `sources`.
+pub const DECISION_URN: &str = "urn:reformlog:decision:";
+
+/// A Popolo document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Document {
+    #[serde(default)]
+    pub persons: Vec<Person>,
+    #[serde(default)]
+    pub organizations: Vec<Organization>,
+    #[serde(default)]
+    pub posts: Vec<Post>,
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+    /// Decisions, as Popolo events.
+    #[serde(default)]
+    pub events: Vec<DecisionEvent>,
+}
+
+/// A Popolo link (`sources`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A Popolo other name (a person's former names, with dates).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OtherName {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+}
+
+/// A Popolo identifier.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Identifier {
+    pub identifier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+}
+
+/// A Popolo person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    /// Every name the person has borne, with the dates it was in use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_names: Vec<OtherName>,
+}
+
+/// A Popolo organization: a unit or a committee.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    /// A unit kind (`ministry`, `department`, ...) or `committee`.
+    pub classification: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub founding_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dissolution_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Link>,
+    /// Extension: the unit that owns a committee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<String>,
+    /// Extension: a committee's standing duties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duties: Vec<String>,
+    /// Extension: the decision that established a committee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<String>,
+    /// Extension: the unit a merged unit was merged into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into_id: Option<String>,
+}
+
+/// A Popolo post: a committee seat, or a post in a unit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Post {
+    pub id: String,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Link>,
+    /// Extension: how many may hold a unit's post at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_holders: Option<u16>,
+    /// Extension: the unit a seat represents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of_id: Option<String>,
+    /// Extension: the post whose holder holds an ex-officio seat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ex_officio_post_id: Option<String>,
+    /// Extension: the seat's own label in the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_label: Option<String>,
+    /// Extension: the decision that created a seat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<String>,
+    /// Extension: the decision that ended a seat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_decision_id: Option<String>,
+}
+
+/// A Popolo membership: a person in a committee seat, or holding a unit's post.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Membership {
+    pub id: String,
+    pub person_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Link>,
+    /// Extension: the decision that started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<String>,
+    /// Extension: the decision that ended it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_decision_id: Option<String>,
+}
+
+/// A decision as a Popolo event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DecisionEvent {
+    pub id: String,
+    /// The title.
+    pub name: String,
+    /// The decision's kind (`decision`, `decree`, `official_letter`, ...); when empty or left
+    /// out, the kind its number tells (`15/2024/NĐ-CP` a decree).
+    #[serde(default)]
+    pub classification: String,
+    /// The date in force.
+    pub start_date: String,
+    /// The issuing unit.
+    pub organization_id: String,
+    /// The number, scheme `decision-number`.
+    pub identifiers: Vec<Identifier>,
+    /// Extension: the signing date.
+    pub signed_on: String,
+    /// Extension: the signer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amends: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeals: Vec<String>,
+}
+
+/// Whether a JSON value looks like a Popolo document.
+pub(crate) fn is_popolo(v: &Value) -> bool {
+    ["persons", "organizations", "memberships", "posts"]
+        .iter()
+        .any(|k| v.get(k).is_some_and(Value::is_array))
+}
+
+/// A source link citing a decision.
+pub(crate) fn decision_link(id: &str, number: Option<&str>, ended: bool) -> Link {
+    Link {
+        url: format!("{DECISION_URN}{id}"),
+        note: number.map(|n| {
+            if ended {
+                format!("ended by {n}")
+            } else {
+                n.to_string()
+            }
+        }),
+    }
+}

@@ -1,0 +1,561 @@
+//! Golden encodings of every `Command` variant: the payload bytes the idempotency fingerprints
+//! are taken over, the fingerprint and the change key of each. A change recorded by an older
+//! build is skipped on import only while these stay the same, so they never change.
+//!
+//! Adding a command: append the variant at the end of `Command` (never reorder or remove one:
+//! the codec numbers variants by their place), give it the next number in [`place`], append
+//! an instance to [`every_command`], then append its line to
+//! `tests/fixtures/domain-commands.hex` with
+//! `cargo test -p reformlog append_new_command_fixture_lines -- --ignored`, which writes only
+//! the lines the file lacks.
+
+use super::golden_events::every_event;
+use super::support::*;
+use crate::idempotency::fingerprint;
+use crate::{Command, Evidence, EvidenceDocument, SeatHolder, SeatSpec, SubBodySpec};
+
+/// `name place payload-hex fingerprint change-key` lines, one per variant in the enum's order,
+/// then the progress report citing no documents, then `list` and the fingerprint of
+/// [`request_list`].
+const FIXTURE: &str = include_str!("../../../../tests/fixtures/domain-commands.hex");
+
+const HOW_TO_ADD: &str = "Command variants are encoded by their place in the enum: append a \
+new variant at the end of `Command`, never reorder or remove one; give it the next number in \
+`place`, an instance at the end of `every_command()`, and add its fixture line with \
+`cargo test -p reformlog append_new_command_fixture_lines -- --ignored` \
+(tests/fixtures/domain-commands.hex; existing lines are never rewritten)";
+
+/// Each variant's place among `Command`'s variants. No wildcard: a new variant does not
+/// compile until it is given its place here.
+fn place(c: &Command) -> u32 {
+    use Command as C;
+    match c {
+        C::EstablishUnit { .. } => 0,
+        C::RenameUnit { .. } => 1,
+        C::MoveUnit { .. } => 2,
+        C::MergeUnit { .. } => 3,
+        C::DissolveUnit { .. } => 4,
+        C::RegisterPerson { .. } => 5,
+        C::RenamePerson { .. } => 6,
+        C::CreatePost { .. } => 7,
+        C::AppointToPost { .. } => 8,
+        C::EndPostHolding { .. } => 9,
+        C::AbolishPost { .. } => 10,
+        C::RecordDecision { .. } => 11,
+        C::EstablishCommittee { .. } => 12,
+        C::RenameCommittee { .. } => 13,
+        C::SetDuties { .. } => 14,
+        C::CreateSeat { .. } => 15,
+        C::AbolishSeat { .. } => 16,
+        C::StartMembership { .. } => 17,
+        C::EndMembership { .. } => 18,
+        C::ReplaceSeatHolder { .. } => 19,
+        C::MoveMember { .. } => 20,
+        C::Reconstitute { .. } => 21,
+        C::DissolveCommittee { .. } => 22,
+        C::CreateTask { .. } => 23,
+        C::AssignTask { .. } => 24,
+        C::ExtendDeadline { .. } => 25,
+        C::ReportProgress { .. } => 26,
+        C::CompleteTask { .. } => 27,
+        C::CancelTask { .. } => 28,
+        C::ReopenTask { .. } => 29,
+        C::Correct { .. } => 30,
+        C::Retract { .. } => 31,
+        C::DesignateSeatHolder { .. } => 32,
+    }
+}
+
+/// The variant's name as the JSON API spells it.
+fn variant(c: &Command) -> String {
+    let v = serde_json::to_value(c).unwrap();
+    v.as_object().unwrap().keys().next().unwrap().clone()
+}
+
+fn spec(seat: &str, role: crate::Role, holder: Option<(&str, &str)>) -> SeatSpec {
+    SeatSpec {
+        seat: crate::SeatId::from_slug(&format!("bcd-cchc-bo-tttt/{seat}")).unwrap(),
+        role,
+        on_behalf_of: Some(unit("van-phong-bo")),
+        ex_officio: None,
+        label: Some("Trưởng ban".to_owned()),
+        holder: holder.map(|(membership, who)| SeatHolder {
+            membership: crate::MembershipId::from_slug(membership).unwrap(),
+            person: person(who),
+        }),
+    }
+}
+
+/// One command of every variant, in the enum's order, with optional fields filled.
+pub(crate) fn every_command() -> Vec<Command> {
+    let dec = decision("qd-34-2022");
+    let u = unit("cuc-tin-hoc-hoa");
+    let p = person("pham-minh-tien");
+    let c = committee("bcd-cchc-bo-tttt");
+    let sub = committee("to-giup-viec");
+    let post_id = post("thu-truong-bo-tttt");
+    let seat = crate::SeatId::from_slug("bcd-cchc-bo-tttt/truong-ban").unwrap();
+    let membership =
+        crate::MembershipId::from_slug("bcd-cchc-bo-tttt/truong-ban/qd-34-2022").unwrap();
+    let next = crate::MembershipId::from_slug("bcd-cchc-bo-tttt/pho-ban/qd-34-2022").unwrap();
+    let holding = crate::HoldingId::from_slug("thu-truong-bo-tttt/pham-minh-tien").unwrap();
+    let task = crate::TaskId::from_slug("nv-1").unwrap();
+    let target = crate::EventId::from_uuid(uuid::Uuid::from_u128(
+        0x0190_b0c1_0000_7000_8000_0000_0000_0001,
+    ));
+    let assignment = crate::Assignment {
+        lead: u,
+        cooperating: vec![unit("van-phong-bo")],
+        responsible: Some(p),
+    };
+    let on = d("2022-01-14");
+    let later = d("2022-06-30");
+    let corrected = every_event()
+        .into_iter()
+        .find(|e| e.type_name() == "person_renamed")
+        .unwrap();
+    vec![
+        Command::EstablishUnit {
+            unit: u,
+            name: name("Cục Tin học hóa"),
+            kind: crate::UnitKind::Authority,
+            parent: Some(unit("bo-tttt")),
+            on,
+            decision: Some(dec),
+        },
+        Command::RenameUnit {
+            unit: u,
+            name: name("Cục Chuyển đổi số quốc gia"),
+            on,
+            decision: Some(dec),
+        },
+        Command::MoveUnit {
+            unit: u,
+            parent: None,
+            on,
+            decision: Some(dec),
+        },
+        Command::MergeUnit {
+            unit: u,
+            into: unit("bo-tttt"),
+            on,
+            decision: Some(dec),
+        },
+        Command::DissolveUnit {
+            unit: u,
+            on,
+            decision: None,
+        },
+        Command::RegisterPerson {
+            person: p,
+            name: name("Phạm Minh Tiến"),
+            on,
+        },
+        Command::RenamePerson {
+            person: p,
+            name: name("Phạm Minh Tiến"),
+            on,
+        },
+        Command::CreatePost {
+            post: post_id,
+            title: name("Thứ trưởng"),
+            unit: Some(u),
+            max_holders: 5,
+            on,
+            decision: Some(dec),
+        },
+        Command::AppointToPost {
+            post: post_id,
+            holding,
+            person: p,
+            from: on,
+            ended_on: Some(later),
+            decision: Some(dec),
+        },
+        Command::EndPostHolding {
+            post: post_id,
+            holding,
+            ended_on: later,
+            decision: Some(dec),
+        },
+        Command::AbolishPost {
+            post: post_id,
+            on,
+            decision: None,
+        },
+        Command::RecordDecision {
+            decision: dec,
+            number: "34/QĐ-BTTTT".to_owned(),
+            kind: crate::DecisionKind::Decision,
+            issuer: unit("bo-tttt"),
+            signer: Some(p),
+            signed_on: on,
+            in_force_on: on,
+            title: "Kiện toàn".to_owned(),
+            amends: vec![decision("a")],
+            replaces: vec![decision("b")],
+            repeals: vec![decision("c")],
+        },
+        Command::EstablishCommittee {
+            committee: c,
+            name: name("Ban chỉ đạo"),
+            parent: Some(committee("x")),
+            unit: Some(u),
+            on,
+            decision: dec,
+            duties: vec!["Tham mưu".to_owned()],
+        },
+        Command::RenameCommittee {
+            committee: c,
+            name: name("Ban chỉ đạo mới"),
+            on,
+            decision: dec,
+        },
+        Command::SetDuties {
+            committee: c,
+            duties: vec!["Tham mưu".to_owned(), "Đôn đốc".to_owned()],
+            on,
+            decision: dec,
+        },
+        Command::CreateSeat {
+            committee: c,
+            spec: spec(
+                "truong-ban",
+                crate::Role::Head,
+                Some(("m-1", "pham-minh-tien")),
+            ),
+            on,
+            decision: dec,
+        },
+        Command::AbolishSeat {
+            committee: c,
+            seat,
+            ended_on: later,
+            decision: dec,
+        },
+        Command::StartMembership {
+            committee: c,
+            membership,
+            seat,
+            person: p,
+            from: on,
+            ended_on: Some(later),
+            decision: dec,
+        },
+        Command::EndMembership {
+            committee: c,
+            membership,
+            ended_on: later,
+            decision: dec,
+        },
+        Command::ReplaceSeatHolder {
+            committee: c,
+            seat,
+            membership: next,
+            person: person("do-cong-anh"),
+            on: later,
+            decision: dec,
+        },
+        Command::MoveMember {
+            committee: c,
+            from_membership: membership,
+            to_seat: crate::SeatId::from_slug("bcd-cchc-bo-tttt/pho-ban").unwrap(),
+            membership: next,
+            on: later,
+            decision: dec,
+        },
+        Command::Reconstitute {
+            committee: c,
+            on: later,
+            decision: dec,
+            seats: vec![spec(
+                "truong-ban",
+                crate::Role::Head,
+                Some(("m-2", "pham-minh-tien")),
+            )],
+            sub_bodies: vec![SubBodySpec {
+                committee: sub,
+                seats: vec![spec("to-truong", crate::Role::Member, None)],
+            }],
+        },
+        Command::DissolveCommittee {
+            committee: c,
+            on: later,
+            decision: dec,
+        },
+        Command::CreateTask {
+            task,
+            plan: Some(dec),
+            title: "Nhiệm vụ 1".to_owned(),
+            product: "Báo cáo".to_owned(),
+            deadline: later,
+            assignment: Some(assignment.clone()),
+            on,
+        },
+        Command::AssignTask {
+            task,
+            assignment,
+            on,
+            decision: Some(dec),
+        },
+        Command::ExtendDeadline {
+            task,
+            deadline: later,
+            on,
+            decision: None,
+        },
+        Command::ReportProgress {
+            task,
+            percent: 60,
+            note: "Đang làm".to_owned(),
+            evidence: Evidence {
+                note: Some("Báo cáo số 1".to_owned()),
+                documents: vec![EvidenceDocument {
+                    number: Some("123/BC-BTTTT".to_owned()),
+                    title: Some("Báo cáo kết quả cải cách hành chính".to_owned()),
+                    link: Some("https://mic.gov.vn/van-ban/123-bc-btttt.pdf".to_owned()),
+                    sha256: Some(
+                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+                            .to_owned(),
+                    ),
+                }],
+            },
+            on,
+            decision: None,
+        },
+        Command::CompleteTask {
+            task,
+            on,
+            decision: None,
+        },
+        Command::CancelTask {
+            task,
+            on,
+            decision: Some(dec),
+        },
+        Command::ReopenTask {
+            task,
+            on,
+            decision: None,
+        },
+        Command::Correct { target, corrected },
+        Command::Retract { target },
+        Command::DesignateSeatHolder {
+            committee: c,
+            seat,
+            person: p,
+            on,
+            decision: dec,
+        },
+    ]
+}
+
+/// A progress report citing no documents: fingerprinted in the layout older builds gave it.
+fn report_without_documents() -> Command {
+    Command::ReportProgress {
+        task: crate::TaskId::from_slug("nv-1").unwrap(),
+        percent: 100,
+        note: "Hoàn thành".to_owned(),
+        evidence: Evidence {
+            note: Some("Công văn số 5".to_owned()),
+            documents: Vec::new(),
+        },
+        on: d("2022-06-30"),
+        decision: None,
+    }
+}
+
+/// The commands the fixture holds, each with the name its line carries.
+fn fixture_commands() -> Vec<(String, Command)> {
+    let mut all: Vec<(String, Command)> = every_command()
+        .into_iter()
+        .map(|c| (variant(&c), c))
+        .collect();
+    all.push((
+        "report_progress_without_documents".to_owned(),
+        report_without_documents(),
+    ));
+    all
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn line(name: &str, c: &Command) -> String {
+    let bytes = reformlog_store::encode_payload(c).unwrap();
+    format!(
+        "{name} {} {} {} {}",
+        place(c),
+        hex(&bytes),
+        fingerprint(std::slice::from_ref(c)).unwrap(),
+        c.change_key().unwrap()
+    )
+}
+
+struct Line<'a> {
+    name: &'a str,
+    place: u32,
+    hex: &'a str,
+    fingerprint: &'a str,
+    change_key: &'a str,
+}
+
+fn fixture_lines() -> (Vec<Line<'static>>, &'static str) {
+    let mut lines = Vec::new();
+    let mut list = "";
+    for l in FIXTURE.lines().filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = l.split(' ').collect();
+        if let ["list", print] = fields[..] {
+            list = print;
+            continue;
+        }
+        let [name, place, hex, fingerprint, change_key] = fields[..] else {
+            panic!("a fixture line of five fields expected, got {l}");
+        };
+        lines.push(Line {
+            name,
+            place: place.parse().unwrap(),
+            hex,
+            fingerprint,
+            change_key,
+        });
+    }
+    (lines, list)
+}
+
+/// Every variant name of `Command`, read off serde's error for an unknown one, so a variant
+/// given its place but no instance is caught too.
+fn command_variants() -> Vec<String> {
+    let err = serde_json::from_str::<Command>(r#"{"no_such_command": {}}"#)
+        .unwrap_err()
+        .to_string();
+    err.split("expected one of")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .trim_matches(|c: char| c == '`' || c.is_whitespace())
+        })
+        .map(|v| v.split('`').next().unwrap_or(v).to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_builder_holds_every_variant_once_in_the_enums_order() {
+    let made: Vec<String> = every_command().iter().map(variant).collect();
+    assert_eq!(made, command_variants(), "{HOW_TO_ADD}");
+    let places: Vec<u32> = every_command().iter().map(place).collect();
+    let expected: Vec<u32> = (0..places.len() as u32).collect();
+    assert_eq!(places, expected, "{HOW_TO_ADD}");
+    // The codec's own variant number leads each encoding: `place` must agree with it.
+    for c in every_command() {
+        let bytes = reformlog_store::encode_payload(&c).unwrap();
+        assert_eq!(
+            bytes[..4],
+            place(&c).to_be_bytes(),
+            "`{}` is encoded as another variant number than its place: {HOW_TO_ADD}",
+            variant(&c)
+        );
+    }
+}
+
+#[test]
+fn every_command_keeps_its_bytes_fingerprint_and_change_key() {
+    let (lines, _) = fixture_lines();
+    let commands = fixture_commands();
+    assert_eq!(
+        lines.len(),
+        commands.len(),
+        "tests/fixtures/domain-commands.hex has {} lines for {} commands: {HOW_TO_ADD}",
+        lines.len(),
+        commands.len()
+    );
+    for (l, (name, c)) in lines.iter().zip(&commands) {
+        assert_eq!(
+            (l.name, l.place),
+            (name.as_str(), place(c)),
+            "the fixture's line and the command differ: a variant was reordered, renamed or \
+             removed. {HOW_TO_ADD}"
+        );
+        let bytes = reformlog_store::encode_payload(c).unwrap();
+        assert_eq!(
+            hex(&bytes),
+            l.hex,
+            "`{name}` is encoded differently: its fields changed shape or order, which \
+             changes every fingerprint recorded with it. {HOW_TO_ADD}"
+        );
+        let back: Command = reformlog_store::decode_payload(&bytes).unwrap();
+        assert_eq!(&back, c, "{name}");
+        assert_eq!(
+            fingerprint(std::slice::from_ref(c)).unwrap(),
+            l.fingerprint,
+            "`{name}`'s fingerprint changed: a retry or an import of a change an older build \
+             recorded would be refused as a conflict"
+        );
+        assert_eq!(c.change_key().unwrap(), l.change_key, "{name}");
+    }
+}
+
+/// A request of several commands, both fingerprint layouts among them; fixed, so its pinned
+/// fingerprint never moves when variants are added.
+fn request_list() -> Vec<Command> {
+    let all = every_command();
+    vec![
+        all[0].clone(),
+        all[5].clone(),
+        report_without_documents(),
+        all[23].clone(),
+    ]
+}
+
+#[test]
+fn a_request_fingerprint_covers_the_whole_list_in_order() {
+    let (_, list) = fixture_lines();
+    let commands = request_list();
+    assert_eq!(
+        fingerprint(&commands).unwrap(),
+        list,
+        "the fingerprint of a request changed"
+    );
+    let mut reversed = commands;
+    reversed.reverse();
+    assert_ne!(fingerprint(&reversed).unwrap(), list);
+}
+
+/// Appends the lines of commands the fixture does not hold yet; the lines it holds are never
+/// rewritten (`cargo test -p reformlog append_new_command_fixture_lines -- --ignored`).
+#[test]
+#[ignore = "writes a committed fixture"]
+fn append_new_command_fixture_lines() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/domain-commands.hex"
+    );
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let old: Vec<&str> = old.lines().filter(|l| !l.trim().is_empty()).collect();
+    let kept = |prefix: &str| {
+        old.iter()
+            .find(|l| l.starts_with(prefix))
+            .map(|l| (*l).to_owned())
+    };
+    let legacy_name = "report_progress_without_documents";
+    let mut out: Vec<String> = old
+        .iter()
+        .filter(|l| !l.starts_with(&format!("{legacy_name} ")) && !l.starts_with("list "))
+        .map(|l| (*l).to_owned())
+        .collect();
+    for c in every_command().iter().skip(out.len()) {
+        out.push(line(&variant(c), c));
+    }
+    out.push(
+        kept(&format!("{legacy_name} "))
+            .unwrap_or_else(|| line(legacy_name, &report_without_documents())),
+    );
+    out.push(
+        kept("list ").unwrap_or_else(|| format!("list {}", fingerprint(&request_list()).unwrap())),
+    );
+    std::fs::write(path, out.join("\n") + "\n").unwrap();
+}
