@@ -84,7 +84,6 @@ pub enum Error {
     Seed(#[from] crate::seed::SeedError),
 }
 
-
 fn describe(actual: Option<u64>) -> String {
     actual.map_or_else(|| "no stream".to_owned(), |r| r.to_string())
 }

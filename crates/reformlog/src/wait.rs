@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::error::Error;
 use crate::engine::Reformlog;
+use crate::error::Error;
 
 /// How [`Reformlog::wait_for`] ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

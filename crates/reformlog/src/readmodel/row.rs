@@ -3,8 +3,8 @@
 //! and decoded back, tails folded in from the log.
 
 use super::keys;
-use crate::error::Error;
 use crate::codec::decode_event;
+use crate::error::Error;
 use crate::ids::EntityKey;
 use crate::view::{evolve, EntityView, Membership};
 use reformlog_store::{decode_payload, encode_payload, CodecError, SideBytes, SideTable, Store};

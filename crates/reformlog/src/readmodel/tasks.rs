@@ -8,8 +8,8 @@
 use super::cache::IdHash;
 use super::keys;
 use super::row::{corrupt, load_row, EntityRecord};
-use crate::error::Error;
 use crate::date::Date;
+use crate::error::Error;
 use crate::ids::{DecisionId, EntityKey, PersonId, TaskId, UnitId};
 use crate::model::TaskStatus;
 use crate::view::TaskFacts;
