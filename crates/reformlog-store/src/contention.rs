@@ -31,20 +31,38 @@ struct Line {
 }
 
 /// The lines of losers, by stream.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Contention {
     lines: Mutex<HashMap<String, Line>>,
     moved: Condvar,
     /// How many lines exist, so that commits on uncontended streams skip the lock.
     count: AtomicUsize,
+    /// [`QUIET`] in the store; a test sets it long, so that a loser that goes before it can
+    /// only have been let go by a landing, whatever the scheduler does.
+    quiet: Duration,
+}
+
+impl Default for Contention {
+    fn default() -> Self {
+        Self::with_quiet(QUIET)
+    }
 }
 
 impl Contention {
+    fn with_quiet(quiet: Duration) -> Self {
+        Self {
+            lines: Mutex::default(),
+            moved: Condvar::new(),
+            count: AtomicUsize::new(0),
+            quiet,
+        }
+    }
+
     /// Waits for this loser's turn on `stream`.
     pub(crate) fn wait_turn(&self, stream: &str) {
         let mut lines = lock(&self.lines);
         if lines.len() >= MAX_LINES {
-            lines.retain(|_, l| l.released + 1 < l.next || l.moved.elapsed() < QUIET);
+            lines.retain(|_, l| l.released + 1 < l.next || l.moved.elapsed() < self.quiet);
             self.count.store(lines.len(), Ordering::Release);
         }
         let line = lines.entry(stream.to_string()).or_insert_with(|| {
@@ -65,7 +83,7 @@ impl Contention {
                 break;
             }
             let waited = line.moved.elapsed();
-            if waited >= QUIET {
+            if waited >= self.quiet {
                 // The one before us never committed (it gave up, or lost to a newcomer).
                 line.released = line.released.max(place);
                 line.moved = Instant::now();
@@ -73,7 +91,7 @@ impl Contention {
             }
             lines = self
                 .moved
-                .wait_timeout(lines, QUIET - waited)
+                .wait_timeout(lines, self.quiet - waited)
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
         }
@@ -116,7 +134,9 @@ mod tests {
 
     #[test]
     fn the_first_loser_goes_at_once_and_the_next_after_a_landing() {
-        let c = Arc::new(Contention::default());
+        // A quiet time no test run reaches: the second loser can only go on the landing.
+        let quiet = Duration::from_secs(30);
+        let c = Arc::new(Contention::with_quiet(quiet));
         c.wait_turn("s");
         // The line stays for losers of the first one's retry.
         assert_eq!(c.count.load(Ordering::Acquire), 1);
@@ -126,11 +146,13 @@ mod tests {
             c2.wait_turn("s");
             start.elapsed()
         });
-        // Give the second loser time to take its place, then land a commit on the stream.
-        std::thread::sleep(Duration::from_millis(5));
+        // Land a commit on the stream once the second loser has taken its place.
+        while lock(&c.lines).get("s").map_or(0, |l| l.next) < 2 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         c.landed(["s"].into_iter());
         let waited = second.join().unwrap_or(Duration::MAX);
-        assert!(waited < QUIET, "the second loser waited {waited:?}");
+        assert!(waited < quiet, "the second loser waited {waited:?}");
         // A landing with nobody waiting removes the line.
         c.landed(["s"].into_iter());
         assert_eq!(c.count.load(Ordering::Acquire), 0);
