@@ -137,6 +137,8 @@ impl ReadModel {
     /// The row of one entity as of the checkpoint, shared with the cache. Callers hold the
     /// gate shared, so what they read from the tree is the checkpoint's state and may be
     /// cached.
+    // Hot in every composition and called from another module, as `related` is.
+    #[inline]
     pub(crate) fn row(
         &self,
         tree: &SideTable,
@@ -200,6 +202,9 @@ impl ReadModel {
 
     /// The targets of every relation `[table][a]` as of the checkpoint, sorted and unique,
     /// shared with the cache (callers hold the gate shared, as for [`ReadModel::row`]).
+    // Hot in every composition and called from another module: without the hint the split
+    // into files left it out of line, about 6 % of a composition (measured with perf).
+    #[inline]
     pub(crate) fn related(
         &self,
         tree: &SideTable,
