@@ -9,7 +9,7 @@
 //! `cargo test -p reformlog append_new_command_fixture_lines -- --ignored`, which writes only
 //! the lines the file lacks.
 
-use super::golden_events::every_event;
+use super::golden_events::{every_event, sample, Sample};
 use super::support::*;
 use crate::idempotency::fingerprint;
 use crate::{Command, Evidence, EvidenceDocument, SeatHolder, SeatSpec, SubBodySpec};
@@ -88,28 +88,23 @@ fn spec(seat: &str, role: crate::Role, holder: Option<(&str, &str)>) -> SeatSpec
 
 /// One command of every variant, in the enum's order, with optional fields filled.
 pub(crate) fn every_command() -> Vec<Command> {
-    let dec = decision("qd-34-2022");
-    let u = unit("cuc-tin-hoc-hoa");
-    let p = person("pham-minh-tien");
-    let c = committee("bcd-cchc-bo-tttt");
+    let Sample {
+        dec,
+        u,
+        p,
+        c,
+        post_id,
+        seat,
+        membership,
+        holding,
+        task,
+        target,
+        assignment,
+        on,
+        later,
+    } = sample();
     let sub = committee("to-giup-viec");
-    let post_id = post("thu-truong-bo-tttt");
-    let seat = crate::SeatId::from_slug("bcd-cchc-bo-tttt/truong-ban").unwrap();
-    let membership =
-        crate::MembershipId::from_slug("bcd-cchc-bo-tttt/truong-ban/qd-34-2022").unwrap();
     let next = crate::MembershipId::from_slug("bcd-cchc-bo-tttt/pho-ban/qd-34-2022").unwrap();
-    let holding = crate::HoldingId::from_slug("thu-truong-bo-tttt/pham-minh-tien").unwrap();
-    let task = crate::TaskId::from_slug("nv-1").unwrap();
-    let target = crate::EventId::from_uuid(uuid::Uuid::from_u128(
-        0x0190_b0c1_0000_7000_8000_0000_0000_0001,
-    ));
-    let assignment = crate::Assignment {
-        lead: u,
-        cooperating: vec![unit("van-phong-bo")],
-        responsible: Some(p),
-    };
-    let on = d("2022-01-14");
-    let later = d("2022-06-30");
     let corrected = every_event()
         .into_iter()
         .find(|e| e.type_name() == "person_renamed")

@@ -17,8 +17,25 @@ const V2: &str = include_str!("../../../../tests/fixtures/domain-events-v2.hex")
 /// The same for schema 3, written by `write_the_schema_3_fixture`.
 const V3: &str = include_str!("../../../../tests/fixtures/domain-events-v3.hex");
 
-/// One event of every variant, with every optional field filled where it has one.
-pub(crate) fn every_event() -> Vec<Event> {
+/// The ids and dates every golden instance is built from, shared by the event and the
+/// command fixtures so that both name the same seed-case entities.
+pub(crate) struct Sample {
+    pub(crate) dec: crate::DecisionId,
+    pub(crate) u: crate::UnitId,
+    pub(crate) p: crate::PersonId,
+    pub(crate) c: crate::CommitteeId,
+    pub(crate) post_id: crate::PostId,
+    pub(crate) seat: crate::SeatId,
+    pub(crate) membership: crate::MembershipId,
+    pub(crate) holding: crate::HoldingId,
+    pub(crate) task: crate::TaskId,
+    pub(crate) target: crate::EventId,
+    pub(crate) assignment: crate::Assignment,
+    pub(crate) on: crate::Date,
+    pub(crate) later: crate::Date,
+}
+
+pub(crate) fn sample() -> Sample {
     let dec = decision("qd-34-2022");
     let u = unit("cuc-tin-hoc-hoa");
     let p = person("pham-minh-tien");
@@ -39,6 +56,40 @@ pub(crate) fn every_event() -> Vec<Event> {
     };
     let on = d("2022-01-14");
     let later = d("2022-06-30");
+    Sample {
+        dec,
+        u,
+        p,
+        c,
+        post_id,
+        seat,
+        membership,
+        holding,
+        task,
+        target,
+        assignment,
+        on,
+        later,
+    }
+}
+
+/// One event of every variant, with every optional field filled where it has one.
+pub(crate) fn every_event() -> Vec<Event> {
+    let Sample {
+        dec,
+        u,
+        p,
+        c,
+        post_id,
+        seat,
+        membership,
+        holding,
+        task,
+        target,
+        assignment,
+        on,
+        later,
+    } = sample();
     vec![
         Event::UnitEstablished {
             unit: u,
