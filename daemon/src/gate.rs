@@ -53,15 +53,12 @@ pub(crate) async fn check(
     req: Request,
     next: Next,
 ) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned());
+    let route = req.extensions().get::<MatchedPath>().cloned();
     // An unmatched path answers 404 whoever asks; there is nothing behind it to protect.
     let Some(route) = route else {
         return next.run(req).await;
     };
-    if let Some(needed) = least(req.method(), &route, req.uri().path()) {
+    if let Some(needed) = least(req.method(), route.as_str(), req.uri().path()) {
         if let Err(refused) = state.tokens.authorize(req.headers(), needed) {
             return refused.into_response();
         }

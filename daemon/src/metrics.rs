@@ -1,6 +1,8 @@
 //! Request, latency and log metrics in the Prometheus text format.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use axum::http::Method;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -18,11 +20,21 @@ struct Histogram {
     sum: f64,
 }
 
+/// What one route template has seen: its latencies, and its requests by method and status.
+/// A route sees a handful of (method, status) pairs, so a short list beats a map.
+#[derive(Default)]
+struct RouteStats {
+    latency: Histogram,
+    requests: Vec<(Method, u16, u64)>,
+}
+
 /// The daemon's counters. Label sets are bounded: routes are matched path templates.
+///
+/// Every request is counted, so counting takes one lock and allocates only the first time a
+/// route, method and status are seen; the text is put in order when it is rendered.
 #[derive(Default)]
 pub(crate) struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
+    routes: Mutex<HashMap<Box<str>, RouteStats>>,
     pub(crate) events_appended: AtomicU64,
     pub(crate) writes: AtomicU64,
 }
@@ -45,13 +57,22 @@ fn label(v: &str) -> String {
 }
 
 impl Metrics {
-    pub(crate) fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        *lock(&self.requests)
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
+    pub(crate) fn observe(&self, method: &Method, route: &str, status: u16, elapsed: Duration) {
+        let mut routes = lock(&self.routes);
+        let stats = match routes.get_mut(route) {
+            Some(stats) => stats,
+            None => routes.entry(route.into()).or_default(),
+        };
+        match stats
+            .requests
+            .iter_mut()
+            .find(|(m, s, _)| m == method && *s == status)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => stats.requests.push((method.clone(), status, 1)),
+        }
         let secs = elapsed.as_secs_f64();
-        let mut lat = lock(&self.latency);
-        let h = lat.entry(route.to_string()).or_default();
+        let h = &mut stats.latency;
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {
                 h.counts[i] += 1;
@@ -74,7 +95,18 @@ impl Metrics {
             "# HELP reformd_http_requests_total HTTP requests by method, route and status.\n",
         );
         out.push_str("# TYPE reformd_http_requests_total counter\n");
-        for ((method, route, status), n) in lock(&self.requests).iter() {
+        let routes = lock(&self.routes);
+        let mut requests: Vec<(&str, &str, u16, u64)> = routes
+            .iter()
+            .flat_map(|(route, stats)| {
+                stats
+                    .requests
+                    .iter()
+                    .map(move |(method, status, n)| (method.as_str(), &**route, *status, *n))
+            })
+            .collect();
+        requests.sort_unstable();
+        for (method, route, status, n) in requests {
             let _ = writeln!(
                 out,
                 "reformd_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
@@ -86,7 +118,12 @@ impl Metrics {
             "# HELP reformd_http_request_duration_seconds HTTP request latency by route.\n",
         );
         out.push_str("# TYPE reformd_http_request_duration_seconds histogram\n");
-        for (route, h) in lock(&self.latency).iter() {
+        let mut latency: Vec<(&str, &Histogram)> = routes
+            .iter()
+            .map(|(route, stats)| (&**route, &stats.latency))
+            .collect();
+        latency.sort_unstable_by_key(|(route, _)| *route);
+        for (route, h) in latency {
             let route = label(route);
             for (i, bound) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(
@@ -111,6 +148,7 @@ impl Metrics {
                 h.count
             );
         }
+        drop(routes);
         let gauges = [
             (
                 "reformd_events_appended_total",
@@ -166,5 +204,52 @@ impl Metrics {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_counted_per_method_route_and_status_and_rendered_in_order() {
+        let m = Metrics::default();
+        let ms = Duration::from_millis(1);
+        m.observe(&Method::POST, "/v1/commands", 201, ms);
+        m.observe(&Method::GET, "/healthz", 200, ms);
+        m.observe(&Method::GET, "/healthz", 200, Duration::from_millis(30));
+        m.observe(&Method::GET, "/v1/commands", 405, ms);
+        m.observe(&Method::POST, "/v1/commands", 201, ms);
+        let text = m.render(7, 5, None);
+        let requests: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("reformd_http_requests_total{"))
+            .collect();
+        assert_eq!(
+            requests,
+            [
+                r#"reformd_http_requests_total{method="GET",route="/healthz",status="200"} 2"#,
+                r#"reformd_http_requests_total{method="GET",route="/v1/commands",status="405"} 1"#,
+                r#"reformd_http_requests_total{method="POST",route="/v1/commands",status="201"} 2"#,
+            ]
+        );
+        let counts: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("reformd_http_request_duration_seconds_count"))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                r#"reformd_http_request_duration_seconds_count{route="/healthz"} 2"#,
+                r#"reformd_http_request_duration_seconds_count{route="/v1/commands"} 3"#,
+            ]
+        );
+        assert!(text.contains(
+            r#"reformd_http_request_duration_seconds_bucket{route="/healthz",le="0.025"} 1"#
+        ));
+        assert!(text.contains(
+            r#"reformd_http_request_duration_seconds_bucket{route="/healthz",le="0.05"} 2"#
+        ));
+        assert!(text.contains("reformd_read_model_lag_events 2"));
     }
 }
