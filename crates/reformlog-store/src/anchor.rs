@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
-use crate::chain::{Hash, HeadDigest};
+use crate::chain::HeadDigest;
 use crate::codec;
 use crate::error::{OpenError, SledResult, StorageError};
+use crate::hash::Hash;
 use crate::journal::JournalHead;
 use crate::keys;
 use crate::store::lock;

@@ -5,9 +5,9 @@ use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chain::Hash;
 use crate::codec;
 use crate::error::{CorruptionError, ReadError, SledResult};
+use crate::hash::Hash;
 use crate::keys;
 use crate::record::{Metadata, RecordedEvent, Timestamp};
 use crate::store::{Inner, Store};

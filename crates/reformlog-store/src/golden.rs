@@ -14,9 +14,10 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use crate::chain::{record_hash, Hash, HeadDigest};
+use crate::chain::{record_hash, HeadDigest};
 use crate::codec;
 use crate::commit::{CommitInfo, StagedCommit, StagedStream};
+use crate::hash::Hash;
 use crate::header::Header;
 use crate::keys;
 use crate::record::{Metadata, RecordedEvent, Timestamp};

@@ -27,6 +27,7 @@ mod contention;
 mod error;
 #[cfg(test)]
 mod golden;
+mod hash;
 mod header;
 mod health;
 mod index;
@@ -49,13 +50,14 @@ mod upcast;
 mod verify;
 
 pub use append::{AppendOutcome, BulkImportFlushedAtEnd, ExpectedRevision, StreamAppend};
-pub use chain::{Hash, HeadDigest};
+pub use chain::HeadDigest;
 pub use codec::{decode_payload, encode_payload};
 pub use commit::{Commit, CommitInfo};
 pub use error::{
     AppendError, CodecError, CorruptionError, LogHead, OpenError, ReadError, SnapshotError,
     StorageError,
 };
+pub use hash::Hash;
 pub use health::WriteHealth;
 pub use journal::TornTail;
 pub use read::{Direction, EventFilter, LogPage};

@@ -198,7 +198,7 @@ impl Store {
         };
         let mut next = None;
         // Going forward, each record's previous hash is the one just read.
-        let mut prev: Option<(u64, crate::chain::Hash)> = None;
+        let mut prev: Option<(u64, crate::hash::Hash)> = None;
         let mut commit = None;
         for item in iter {
             let (key, value) = item.storage()?;
@@ -264,9 +264,9 @@ impl Inner {
     }
 
     /// The stored hash of the record at `position` (the zero hash before position 1).
-    pub(crate) fn hash_at(&self, position: u64) -> Result<crate::chain::Hash, ReadError> {
+    pub(crate) fn hash_at(&self, position: u64) -> Result<crate::hash::Hash, ReadError> {
         if position == 0 {
-            return Ok(crate::chain::Hash::ZERO);
+            return Ok(crate::hash::Hash::ZERO);
         }
         match self.tree.get(keys::log(position)).storage()? {
             None => Err(CorruptionError::at_position(position, "record missing").into()),
@@ -284,7 +284,7 @@ impl Inner {
         &self,
         position: u64,
         bytes: &[u8],
-        prev: Option<crate::chain::Hash>,
+        prev: Option<crate::hash::Hash>,
         commit: &mut Option<crate::commit::CommitInfo>,
     ) -> Result<RecordedEvent, ReadError> {
         match codec::decode_stored(bytes).map_err(|e| CorruptionError::at_position(position, e))? {

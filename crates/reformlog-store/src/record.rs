@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::chain::Hash;
+use crate::hash::Hash;
 
 /// Largest payload one event may carry. Kept well under sled's blob threshold (a quarter of a
 /// 512 KiB segment) because sled writes blobs to their own files without fsync, and a record

@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{record_hash, Hash, HeadDigest};
+use crate::chain::{record_hash, HeadDigest};
 use crate::commit::{CommitInfo, StagedCommit, StagedStream};
 use crate::error::{ReadError, SledResult, SnapshotError};
+use crate::hash::Hash;
 use crate::journal;
 use crate::keys;
 use crate::record::RecordedEvent;

@@ -8,10 +8,10 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::anchor::Anchor;
-use crate::chain::Hash;
 use crate::commit::CommitCache;
 use crate::contention::Contention;
 use crate::error::{CorruptionError, OpenError, SledResult, StorageError};
+use crate::hash::Hash;
 use crate::install;
 use crate::installer::Installer;
 use crate::journal::{Journal, JournalHead, TornTail};

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{record_hash, Hash, HeadDigest};
+use crate::chain::{record_hash, HeadDigest};
 use crate::commit::CommitInfo;
 use crate::error::{ReadError, SledResult, StorageError};
+use crate::hash::Hash;
 use crate::keys;
 use crate::store::Store;
 

@@ -5,9 +5,9 @@ use bincode::{Decode, Encode};
 use uuid::Uuid;
 
 use super::{decode_versioned, encode_versioned, MetadataV4, VARINT, VARINT_FRAME};
-use crate::chain::Hash;
 use crate::commit::{CommitInfo, StagedCommit, StagedStream};
 use crate::error::CodecError;
+use crate::hash::Hash;
 use crate::record::{RecordedEvent, Timestamp};
 
 /// The version byte in front of a commit-table entry.

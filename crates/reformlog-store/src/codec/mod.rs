@@ -12,9 +12,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::chain::Hash;
 use crate::commit::CommitInfo;
 use crate::error::CodecError;
+use crate::hash::Hash;
 use crate::record::{Metadata, RecordedEvent, Timestamp, MAX_RECORD_BYTES};
 
 /// Named in the store header, so a store written with another configuration is refused.

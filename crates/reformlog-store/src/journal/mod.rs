@@ -18,10 +18,10 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::chain::Hash;
 use crate::codec;
 use crate::commit::StagedCommit;
 use crate::error::{is_full, LogHead, StorageError};
+use crate::hash::Hash;
 
 mod recover;
 
