@@ -386,6 +386,34 @@ impl Gen {
         buf.push('\n');
     }
 
+    /// Writes a `[[changes]]` entry of `kind`: `fields`, then the date it takes effect.
+    fn dated(&mut self, on: Date, kind: &'static str, fields: &[(&str, String)]) {
+        let mut all = fields.to_vec();
+        all.push(("on", q(&on.to_string())));
+        self.emit(on, kind, change(kind, &all));
+    }
+
+    /// A change `decision` makes on `on`.
+    fn decided(&mut self, on: Date, kind: &'static str, fields: &[(&str, String)], decision: &str) {
+        let mut all = fields.to_vec();
+        all.push(("decision", q(decision)));
+        self.dated(on, kind, &all);
+    }
+
+    /// A change `decision` makes to `committee` on `on`.
+    fn committee_change(
+        &mut self,
+        on: Date,
+        kind: &'static str,
+        committee: &str,
+        fields: &[(&str, String)],
+        decision: &str,
+    ) {
+        let mut all = vec![("committee", q(committee))];
+        all.extend_from_slice(fields);
+        self.decided(on, kind, &all, decision);
+    }
+
     /// Records a hypothetical decision of `issuer` in force on `on`; returns its slug.
     fn decision(&mut self, issuer: &str, code: &str, on: Date, about: &str) -> String {
         let n = self.next_decision;
@@ -411,10 +439,33 @@ impl Gen {
         slug
     }
 
-    fn body_decision(&mut self, committee: &str, on: Date, about: &str) -> String {
+    /// A decision of `committee`'s issuer titled `what` it does to the committee, by name.
+    fn body_decision(&mut self, committee: &str, on: Date, what: &str) -> String {
         let b = &self.bodies[committee];
         let (issuer, code) = (b.issuer, b.code);
-        self.decision(issuer, code, on, about)
+        self.decision(
+            issuer,
+            code,
+            on,
+            &format!("{what} {}", short_name(committee)),
+        )
+    }
+
+    /// A random member seat of `committee` a change may touch on `on`, when it has at least
+    /// `fewest` of them, and the decision `what` that changes it.
+    fn member_decision(
+        &mut self,
+        committee: &'static str,
+        on: Date,
+        fewest: usize,
+        what: &str,
+    ) -> Option<(usize, String)> {
+        let members = self.free_seats(committee, on, Some(Role::Member));
+        if members.len() < fewest {
+            return None;
+        }
+        let i = members[self.rng.below(members.len())];
+        Some((i, self.body_decision(committee, on, what)))
     }
 
     /// Registers a new person on `on`; returns the slug.
@@ -429,17 +480,10 @@ impl Gen {
             self.facts.mistakes.misspelt = (slug.clone(), wrong.clone(), name);
             name = wrong;
         }
-        self.emit(
+        self.dated(
             on,
             "register_person",
-            change(
-                "register_person",
-                &[
-                    ("person", q(&slug)),
-                    ("name", q(&name)),
-                    ("on", q(&on.to_string())),
-                ],
-            ),
+            &[("person", q(&slug)), ("name", q(&name))],
         );
         self.facts.people.push(slug.clone());
         slug
@@ -464,16 +508,9 @@ impl Gen {
     }
 
     fn unit(&mut self, slug: &str, name: &str, kind: &str, parent: Option<&str>, on: Date) {
-        let mut fields = vec![
-            ("unit", q(slug)),
-            ("name", q(name)),
-            ("kind", q(kind)),
-            ("on", q(&on.to_string())),
-        ];
-        if let Some(p) = parent {
-            fields.push(("parent", q(p)));
-        }
-        self.emit(on, "establish_unit", change("establish_unit", &fields));
+        let mut fields = vec![("unit", q(slug)), ("name", q(name)), ("kind", q(kind))];
+        fields.extend(parent.map(|p| ("parent", q(p))));
+        self.dated(on, "establish_unit", &fields);
         self.facts.units.push(slug.to_owned());
     }
 
@@ -491,36 +528,22 @@ impl Gen {
     // ---- posts ----
 
     fn appoint_to_post(&mut self, post: &'static str, person: &str, on: Date, decision: &str) {
-        self.emit(
+        self.decided(
             on,
             "appoint_to_post",
-            change(
-                "appoint_to_post",
-                &[
-                    ("post", q(post)),
-                    ("person", q(person)),
-                    ("on", q(&on.to_string())),
-                    ("decision", q(decision)),
-                ],
-            ),
+            &[("post", q(post)), ("person", q(person))],
+            decision,
         );
         self.posts.insert(post, Some((person.to_owned(), on)));
     }
 
     fn end_post_holding(&mut self, post: &'static str, on: Date, decision: &str) {
         let (person, from) = self.posts[post].clone().expect("a holder");
-        self.emit(
+        self.decided(
             on,
             "end_post_holding",
-            change(
-                "end_post_holding",
-                &[
-                    ("post", q(post)),
-                    ("person", q(&person)),
-                    ("on", q(&on.to_string())),
-                    ("decision", q(decision)),
-                ],
-            ),
+            &[("post", q(post)), ("person", q(&person))],
+            decision,
         );
         self.facts.holdings.push(PostHolding {
             post: post.to_owned(),
@@ -602,67 +625,37 @@ impl Gen {
         extra: Vec<Seat>,
         rename: Option<&str>,
     ) {
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Kiện toàn {}", short_name(committee)),
-        );
-        let mut text = change(
-            "reconstitute",
-            &[
-                ("committee", q(committee)),
-                ("on", q(&on.to_string())),
-                ("decision", q(&decision)),
-            ],
-        );
+        let decision = self.body_decision(committee, on, "Kiện toàn");
         let mut stayed = 0;
-        let mut bodies = vec![(committee, "changes.seats")];
-        bodies.extend(sub.map(|s| (s, "changes.sub_bodies.seats")));
-        for (n, (body, table)) in bodies.into_iter().enumerate() {
-            if n > 0 {
-                let _ = write!(text, "\n[[changes.sub_bodies]]\ncommittee = {}\n", q(body));
-            }
-            let old = std::mem::take(&mut self.bodies.get_mut(body).unwrap().seats);
+        self.composition(committee, sub, on, &decision, |g, body, old| {
             let mut new = Vec::new();
             for s in &old {
-                self.close_ex_officio(body, &s.slug, on);
+                g.close_ex_officio(body, &s.slug, on);
                 let mut s = s.clone();
                 s.slug = format!("{}-k{}", s.base, on.year());
                 s.from = on;
                 s.frozen_until = None;
                 if s.ex_officio.is_some() {
-                    stayed += usize::from(self.sitting(&s).is_some());
-                } else if s.holder.is_some() && !self.rng.chance(20) {
+                    stayed += usize::from(g.sitting(&s).is_some());
+                } else if s.holder.is_some() && !g.rng.chance(20) {
                     stayed += 1;
                 } else {
-                    s.holder = Some(self.person(on));
+                    s.holder = Some(g.person(on));
                 }
                 new.push(s);
             }
-            if n == 0 {
+            if body == committee {
                 new.extend(extra.iter().cloned());
             }
-            for s in &new {
-                text.push('\n');
-                text.push_str(&Self::seat_toml(table, s));
-                self.open_ex_officio(body, s, on);
-            }
-            self.bodies.get_mut(body).unwrap().seats = new;
-        }
-        self.emit(on, "reconstitute", text);
+            new
+        });
         if let Some(name) = rename {
-            self.emit(
+            self.committee_change(
                 on,
                 "rename_committee",
-                change(
-                    "rename_committee",
-                    &[
-                        ("committee", q(committee)),
-                        ("name", q(name)),
-                        ("on", q(&on.to_string())),
-                        ("decision", q(&decision)),
-                    ],
-                ),
+                committee,
+                &[("name", q(name))],
+                &decision,
             );
         }
         self.facts.reconstitutions.push(Reconstitution {
@@ -683,25 +676,10 @@ impl Gen {
         on: Date,
         decision: &str,
     ) {
-        let mut fields = vec![
-            ("committee", q(committee)),
-            ("name", q(name)),
-            ("unit", q(unit)),
-            ("on", q(&on.to_string())),
-            ("decision", q(decision)),
-            (
-                "duties",
-                format!("[{}]", q("Chỉ đạo cải cách hành chính (giả định)")),
-            ),
-        ];
-        if let Some(p) = parent {
-            fields.push(("parent", q(p)));
-        }
-        self.emit(
-            on,
-            "establish_committee",
-            change("establish_committee", &fields),
-        );
+        let duties = format!("[{}]", q("Chỉ đạo cải cách hành chính (giả định)"));
+        let mut fields = vec![("name", q(name)), ("unit", q(unit)), ("duties", duties)];
+        fields.extend(parent.map(|p| ("parent", q(p))));
+        self.committee_change(on, "establish_committee", committee, &fields, decision);
         self.bodies.get_mut(committee).unwrap().established = Some(on);
     }
 
@@ -733,18 +711,28 @@ impl Gen {
     /// Writes a body's first composition: the seats `first_seats` set up, as a
     /// reconstitution without renaming (so slugs stay as given).
     fn first_composition(&mut self, committee: &'static str, sub: Option<&'static str>, on: Date) {
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Thành lập {}", short_name(committee)),
-        );
+        let decision = self.body_decision(committee, on, "Thành lập");
         self.establish_named(committee, sub, on, &decision);
+        self.composition(committee, sub, on, &decision, |_, _, seats| seats);
+    }
+
+    /// The reconstitution `decision` writes for `committee` (and `sub`, its sub-body) on
+    /// `on`: each body's seats as `renew` makes them from its current ones, which the model
+    /// keeps.
+    fn composition(
+        &mut self,
+        committee: &'static str,
+        sub: Option<&'static str>,
+        on: Date,
+        decision: &str,
+        mut renew: impl FnMut(&mut Self, &'static str, Vec<Seat>) -> Vec<Seat>,
+    ) {
         let mut text = change(
             "reconstitute",
             &[
                 ("committee", q(committee)),
                 ("on", q(&on.to_string())),
-                ("decision", q(&decision)),
+                ("decision", q(decision)),
             ],
         );
         let mut bodies = vec![(committee, "changes.seats")];
@@ -753,12 +741,14 @@ impl Gen {
             if n > 0 {
                 let _ = write!(text, "\n[[changes.sub_bodies]]\ncommittee = {}\n", q(body));
             }
-            let seats = self.bodies[body].seats.clone();
-            for s in &seats {
+            let old = std::mem::take(&mut self.bodies.get_mut(body).unwrap().seats);
+            let new = renew(self, body, old);
+            for s in &new {
                 text.push('\n');
                 text.push_str(&Self::seat_toml(table, s));
                 self.open_ex_officio(body, s, on);
             }
+            self.bodies.get_mut(body).unwrap().seats = new;
         }
         self.emit(on, "reconstitute", text);
     }
@@ -834,11 +824,7 @@ impl Gen {
             return None;
         }
         let i = seats[self.rng.below(seats.len())];
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Thay thế thành viên {}", short_name(committee)),
-        );
+        let decision = self.body_decision(committee, on, "Thay thế thành viên");
         let new = self.person(on);
         let seat = &mut self.bodies.get_mut(committee).unwrap().seats[i];
         let old = seat.holder.replace(new.clone()).unwrap();
@@ -881,11 +867,7 @@ impl Gen {
         }
         let di = deputies[self.rng.below(deputies.len())];
         let mi = members[self.rng.below(members.len())];
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Phân công lại {}", short_name(committee)),
-        );
+        let decision = self.body_decision(committee, on, "Phân công lại");
         let newcomer = self.person(on);
         let seats = &mut self.bodies.get_mut(committee).unwrap().seats;
         let deputy_slug = seats[di].slug.clone();
@@ -893,47 +875,26 @@ impl Gen {
         let mover = seats[mi].holder.take().unwrap();
         seats[di].holder = Some(mover.clone());
         seats[mi].holder = Some(newcomer.clone());
-        let on_s = q(&on.to_string());
-        self.emit(
+        self.committee_change(
             on,
             "end_membership",
-            change(
-                "end_membership",
-                &[
-                    ("committee", q(committee)),
-                    ("seat", q(&deputy_slug)),
-                    ("on", on_s.clone()),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            committee,
+            &[("seat", q(&deputy_slug))],
+            &decision,
         );
-        self.emit(
+        self.committee_change(
             on,
             "move_member",
-            change(
-                "move_member",
-                &[
-                    ("committee", q(committee)),
-                    ("person", q(&mover)),
-                    ("to_seat", q(&deputy_slug)),
-                    ("on", on_s.clone()),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            committee,
+            &[("person", q(&mover)), ("to_seat", q(&deputy_slug))],
+            &decision,
         );
-        self.emit(
+        self.committee_change(
             on,
             "appoint",
-            change(
-                "appoint",
-                &[
-                    ("committee", q(committee)),
-                    ("seat", q(&member_slug)),
-                    ("person", q(&newcomer)),
-                    ("on", on_s),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            committee,
+            &[("seat", q(&member_slug)), ("person", q(&newcomer))],
+            &decision,
         );
         self.facts.change_dates.push((committee.to_owned(), on));
         true
@@ -941,31 +902,18 @@ impl Gen {
 
     /// A member leaves; the seat stays vacant until `fill` appoints someone.
     fn vacate(&mut self, committee: &'static str, on: Date) -> bool {
-        let members = self.free_seats(committee, on, Some(Role::Member));
-        if members.len() < 4 {
+        let Some((i, decision)) = self.member_decision(committee, on, 4, "Thôi tham gia") else {
             return false;
-        }
-        let i = members[self.rng.below(members.len())];
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Thôi tham gia {}", short_name(committee)),
-        );
+        };
         let seat = &mut self.bodies.get_mut(committee).unwrap().seats[i];
         seat.holder = None;
         let slug = seat.slug.clone();
-        self.emit(
+        self.committee_change(
             on,
             "end_membership",
-            change(
-                "end_membership",
-                &[
-                    ("committee", q(committee)),
-                    ("seat", q(&slug)),
-                    ("on", q(&on.to_string())),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            committee,
+            &[("seat", q(&slug))],
+            &decision,
         );
         self.facts.change_dates.push((committee.to_owned(), on));
         true
@@ -983,28 +931,17 @@ impl Gen {
             return false;
         }
         let i = vacant[0];
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Bổ sung thành viên {}", short_name(committee)),
-        );
+        let decision = self.body_decision(committee, on, "Bổ sung thành viên");
         let person = self.person(on);
         let seat = &mut self.bodies.get_mut(committee).unwrap().seats[i];
         seat.holder = Some(person.clone());
         let slug = seat.slug.clone();
-        self.emit(
+        self.committee_change(
             on,
             "appoint",
-            change(
-                "appoint",
-                &[
-                    ("committee", q(committee)),
-                    ("seat", q(&slug)),
-                    ("person", q(&person)),
-                    ("on", q(&on.to_string())),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            committee,
+            &[("seat", q(&slug)), ("person", q(&person))],
+            &decision,
         );
         self.facts.change_dates.push((committee.to_owned(), on));
         true
@@ -1012,32 +949,24 @@ impl Gen {
 
     /// A new member seat, with its holder, on behalf of `unit`.
     fn add_seat(&mut self, committee: &'static str, on: Date, unit: &str) {
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Bổ sung thành viên {}", short_name(committee)),
-        );
+        let decision = self.body_decision(committee, on, "Bổ sung thành viên");
         let person = self.person(on);
         let n = self.bodies[committee].seats.len() + 1;
         let base = format!("uy-vien-bs-{}-{n}", on.year());
         let mut s = Self::seat(base, Role::Member, Some(unit.to_owned()), None);
         s.from = on;
         s.holder = Some(person.clone());
-        self.emit(
+        self.committee_change(
             on,
             "create_seat",
-            change(
-                "create_seat",
-                &[
-                    ("committee", q(committee)),
-                    ("seat", q(&s.slug)),
-                    ("role", q("member")),
-                    ("holder", q(&person)),
-                    ("on_behalf_of", q(unit)),
-                    ("on", q(&on.to_string())),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            committee,
+            &[
+                ("seat", q(&s.slug)),
+                ("role", q("member")),
+                ("holder", q(&person)),
+                ("on_behalf_of", q(unit)),
+            ],
+            &decision,
         );
         self.bodies.get_mut(committee).unwrap().seats.push(s);
         self.facts.change_dates.push((committee.to_owned(), on));
@@ -1045,29 +974,17 @@ impl Gen {
 
     /// A member seat is abolished, its holder leaving with it.
     fn abolish_seat(&mut self, committee: &'static str, on: Date) -> bool {
-        let members = self.free_seats(committee, on, Some(Role::Member));
-        if members.len() < 6 {
+        let Some((i, decision)) = self.member_decision(committee, on, 6, "Bãi bỏ vị trí")
+        else {
             return false;
-        }
-        let i = members[self.rng.below(members.len())];
-        let decision = self.body_decision(
-            committee,
-            on,
-            &format!("Bãi bỏ vị trí {}", short_name(committee)),
-        );
+        };
         let s = self.bodies.get_mut(committee).unwrap().seats.remove(i);
-        self.emit(
+        self.committee_change(
             on,
             "abolish_seat",
-            change(
-                "abolish_seat",
-                &[
-                    ("committee", q(committee)),
-                    ("seat", q(&s.slug)),
-                    ("on", q(&on.to_string())),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            committee,
+            &[("seat", q(&s.slug))],
+            &decision,
         );
         self.facts.change_dates.push((committee.to_owned(), on));
         true
@@ -1124,18 +1041,10 @@ impl Gen {
             ("bo-truong-bo-b", "Bộ trưởng Bộ B", "bo-b"),
             ("bo-truong-bo-c", "Bộ trưởng Bộ C", "bo-c"),
         ] {
-            self.emit(
+            self.dated(
                 on,
                 "create_post",
-                change(
-                    "create_post",
-                    &[
-                        ("post", q(post)),
-                        ("title", q(title)),
-                        ("unit", q(unit)),
-                        ("on", q(&on.to_string())),
-                    ],
-                ),
+                &[("post", q(post)), ("title", q(title)), ("unit", q(unit))],
             );
             let decision = self.decision("chinh-phu", "TTg", on, &format!("Bổ nhiệm {title}"));
             let person = self.person(on);
@@ -1218,20 +1127,8 @@ impl Gen {
 
     fn merger(&mut self, on: Date) {
         let decision = self.decision("chinh-phu", "NQ-CP", on, "Hợp nhất Bộ B vào Bộ A");
-        let on_s = q(&on.to_string());
         // The merged ministry's committee is dissolved first, with its seats and members.
-        self.emit(
-            on,
-            "dissolve_committee",
-            change(
-                "dissolve_committee",
-                &[
-                    ("committee", q(MERGED_COMMITTEE)),
-                    ("on", on_s.clone()),
-                    ("decision", q(&decision)),
-                ],
-            ),
-        );
+        self.committee_change(on, "dissolve_committee", MERGED_COMMITTEE, &[], &decision);
         for s in self.bodies[MERGED_COMMITTEE].seats.clone() {
             self.close_ex_officio(MERGED_COMMITTEE, &s.slug, on);
         }
@@ -1241,31 +1138,19 @@ impl Gen {
         let i = seats.iter().position(|s| s.base == "uy-vien-bo-b").unwrap();
         let s = seats.remove(i);
         self.close_ex_officio(NATIONAL, &s.slug, on);
-        self.emit(
+        self.committee_change(
             on,
             "abolish_seat",
-            change(
-                "abolish_seat",
-                &[
-                    ("committee", q(NATIONAL)),
-                    ("seat", q(&s.slug)),
-                    ("on", on_s.clone()),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            NATIONAL,
+            &[("seat", q(&s.slug))],
+            &decision,
         );
         self.end_post_holding("bo-truong-bo-b", on, &decision);
-        self.emit(
+        self.decided(
             on,
             "abolish_post",
-            change(
-                "abolish_post",
-                &[
-                    ("post", q("bo-truong-bo-b")),
-                    ("on", on_s.clone()),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            &[("post", q("bo-truong-bo-b"))],
+            &decision,
         );
         let moved = vec![
             ("vu-7".to_owned(), "bo-b".to_owned(), "bo-c".to_owned()),
@@ -1277,32 +1162,21 @@ impl Gen {
             .map(|(u, _, to)| format!("{{ unit = {}, to = {} }}", q(u), q(to)))
             .collect::<Vec<_>>()
             .join(", ");
-        self.emit(
+        self.decided(
             on,
             "merge_unit",
-            change(
-                "merge_unit",
-                &[
-                    ("unit", q("bo-b")),
-                    ("into", q("bo-a")),
-                    ("on", on_s.clone()),
-                    ("decision", q(&decision)),
-                    ("move_sub_units", format!("[{moves}]")),
-                ],
-            ),
+            &[
+                ("unit", q("bo-b")),
+                ("into", q("bo-a")),
+                ("move_sub_units", format!("[{moves}]")),
+            ],
+            &decision,
         );
-        self.emit(
+        self.decided(
             on,
             "rename_unit",
-            change(
-                "rename_unit",
-                &[
-                    ("unit", q("bo-a")),
-                    ("name", q("Bộ A (sau hợp nhất)")),
-                    ("on", on_s),
-                    ("decision", q(&decision)),
-                ],
-            ),
+            &[("unit", q("bo-a")), ("name", q("Bộ A (sau hợp nhất)"))],
+            &decision,
         );
         self.facts.merger = Merger {
             unit: "bo-b".into(),
@@ -1484,32 +1358,19 @@ impl Gen {
             Step::NewDepartment => self.unit("vu-12", "Vụ 12", "department", Some("bo-a"), on),
             Step::SeatForNewDepartment => self.add_seat(NATIONAL, on, "vu-12"),
             Step::DissolveDepartment => {
-                self.emit(
-                    on,
-                    "dissolve_unit",
-                    change(
-                        "dissolve_unit",
-                        &[("unit", q("vu-11")), ("on", q(&on.to_string()))],
-                    ),
-                );
+                self.dated(on, "dissolve_unit", &[("unit", q("vu-11"))]);
                 self.facts.dissolved_unit = ("vu-11".into(), on);
             }
             Step::WrongRename => {
                 // Renamed by mistake; the corrections file retracts it.
-                let decision = self.body_decision(MINISTRY, on, "Đổi tên Ban chỉ đạo Bộ A");
+                let decision = self.body_decision(MINISTRY, on, "Đổi tên");
                 let wrong = "Ban chỉ đạo Bộ A (ghi nhầm)".to_owned();
-                self.emit(
+                self.committee_change(
                     on,
                     "rename_committee",
-                    change(
-                        "rename_committee",
-                        &[
-                            ("committee", q(MINISTRY)),
-                            ("name", q(&wrong)),
-                            ("on", q(&on.to_string())),
-                            ("decision", q(&decision)),
-                        ],
-                    ),
+                    MINISTRY,
+                    &[("name", q(&wrong))],
+                    &decision,
                 );
                 self.facts.mistakes.wrong_rename = (MINISTRY.into(), wrong, decision, on);
             }
