@@ -1,6 +1,7 @@
 //! Golden payloads: decision events written before the decision kinds grew still decode to
 //! the kinds they were written with, and today's build writes the same bytes for them.
 
+use super::serde_names::unhex;
 use super::support::{d, decision, unit};
 use crate::{DecisionKind, Event};
 
@@ -35,10 +36,7 @@ fn decision_events_of_the_first_three_kinds_keep_their_bytes() {
             "notice" => DecisionKind::Notice,
             other => panic!("unexpected kind {other} in the fixture"),
         };
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect();
+        let bytes = unhex(hex);
         let decoded: Event = reformlog_store::decode_payload(&bytes).unwrap();
         assert_eq!(decoded, recorded(kind), "{name}");
         assert_eq!(

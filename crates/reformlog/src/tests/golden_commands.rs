@@ -10,9 +10,10 @@
 //! the lines the file lacks.
 
 use super::golden_events::{every_event, sample, Sample};
+use super::serde_names::{variant_name, variant_names};
 use super::support::*;
 use crate::idempotency::fingerprint;
-use crate::{Command, Evidence, EvidenceDocument, SeatHolder, SeatSpec, SubBodySpec};
+use crate::{Command, Evidence, SeatHolder, SeatSpec, SubBodySpec};
 
 /// `name place payload-hex fingerprint change-key` lines, one per variant in the enum's order,
 /// then the progress report citing no documents, then `list` and the fingerprint of
@@ -66,12 +67,6 @@ fn place(c: &Command) -> u32 {
     }
 }
 
-/// The variant's name as the JSON API spells it.
-fn variant(c: &Command) -> String {
-    let v = serde_json::to_value(c).unwrap();
-    v.as_object().unwrap().keys().next().unwrap().clone()
-}
-
 fn spec(seat: &str, role: crate::Role, holder: Option<(&str, &str)>) -> SeatSpec {
     SeatSpec {
         seat: crate::SeatId::from_slug(&format!("bcd-cchc-bo-tttt/{seat}")).unwrap(),
@@ -90,122 +85,38 @@ fn spec(seat: &str, role: crate::Role, holder: Option<(&str, &str)>) -> SeatSpec
 pub(crate) fn every_command() -> Vec<Command> {
     let Sample {
         dec,
-        u,
-        p,
         c,
-        post_id,
         seat,
         membership,
-        holding,
         task,
-        target,
         assignment,
         on,
         later,
+        ..
     } = sample();
     let sub = committee("to-giup-viec");
     let next = crate::MembershipId::from_slug("bcd-cchc-bo-tttt/pho-ban/qd-34-2022").unwrap();
-    let corrected = every_event()
-        .into_iter()
-        .find(|e| e.type_name() == "person_renamed")
-        .unwrap();
-    vec![
-        Command::EstablishUnit {
-            unit: u,
-            name: name("Cục Tin học hóa"),
-            kind: crate::UnitKind::Authority,
-            parent: Some(unit("bo-tttt")),
-            on,
-            decision: Some(dec),
-        },
-        Command::RenameUnit {
-            unit: u,
-            name: name("Cục Chuyển đổi số quốc gia"),
-            on,
-            decision: Some(dec),
-        },
-        Command::MoveUnit {
-            unit: u,
-            parent: None,
-            on,
-            decision: Some(dec),
-        },
-        Command::MergeUnit {
-            unit: u,
-            into: unit("bo-tttt"),
-            on,
-            decision: Some(dec),
-        },
-        Command::DissolveUnit {
-            unit: u,
-            on,
-            decision: None,
-        },
-        Command::RegisterPerson {
-            person: p,
-            name: name("Phạm Minh Tiến"),
-            on,
-        },
-        Command::RenamePerson {
-            person: p,
-            name: name("Phạm Minh Tiến"),
-            on,
-        },
-        Command::CreatePost {
-            post: post_id,
-            title: name("Thứ trưởng"),
-            unit: Some(u),
-            max_holders: 5,
-            on,
-            decision: Some(dec),
-        },
-        Command::AppointToPost {
-            post: post_id,
-            holding,
-            person: p,
-            from: on,
-            ended_on: Some(later),
-            decision: Some(dec),
-        },
-        Command::EndPostHolding {
-            post: post_id,
-            holding,
-            ended_on: later,
-            decision: Some(dec),
-        },
-        Command::AbolishPost {
-            post: post_id,
-            on,
-            decision: None,
-        },
-        Command::RecordDecision {
-            decision: dec,
-            number: "34/QĐ-BTTTT".to_owned(),
-            kind: crate::DecisionKind::Decision,
-            issuer: unit("bo-tttt"),
-            signer: Some(p),
-            signed_on: on,
-            in_force_on: on,
-            title: "Kiện toàn".to_owned(),
-            amends: vec![decision("a")],
-            replaces: vec![decision("b")],
-            repeals: vec![decision("c")],
-        },
-        Command::EstablishCommittee {
-            committee: c,
-            name: name("Ban chỉ đạo"),
-            parent: Some(committee("x")),
-            unit: Some(u),
-            on,
-            decision: dec,
-            duties: vec!["Tham mưu".to_owned()],
-        },
-        Command::RenameCommittee {
-            committee: c,
-            name: name("Ban chỉ đạo mới"),
-            on,
-            decision: dec,
-        },
+    // A command that records one of the sample events is the one `restating` makes of it, so
+    // the sample's values are written once; the commands with no such event, or filled
+    // otherwise here, are written out.
+    let events = every_event();
+    let restated = |name: &str| {
+        let event = events.iter().find(|e| e.type_name() == name).unwrap();
+        Command::restating(event)
+    };
+    let mut establish = restated("committee_established");
+    if let Command::EstablishCommittee { duties, .. } = &mut establish {
+        *duties = vec!["Tham mưu".to_owned()];
+    }
+    let mut report = restated("task_progress_reported");
+    if let Command::ReportProgress { evidence, .. } = &mut report {
+        evidence.documents.truncate(1);
+    }
+    // The unit, person, post and decision commands, in the order of their events.
+    let mut all: Vec<Command> = events[..12].iter().map(Command::restating).collect();
+    all.extend([
+        establish,
+        restated("committee_renamed"),
         Command::SetDuties {
             committee: c,
             duties: vec!["Tham mưu".to_owned(), "Đôn đốc".to_owned()],
@@ -222,27 +133,9 @@ pub(crate) fn every_command() -> Vec<Command> {
             on,
             decision: dec,
         },
-        Command::AbolishSeat {
-            committee: c,
-            seat,
-            ended_on: later,
-            decision: dec,
-        },
-        Command::StartMembership {
-            committee: c,
-            membership,
-            seat,
-            person: p,
-            from: on,
-            ended_on: Some(later),
-            decision: dec,
-        },
-        Command::EndMembership {
-            committee: c,
-            membership,
-            ended_on: later,
-            decision: dec,
-        },
+        restated("seat_abolished"),
+        restated("membership_started"),
+        restated("membership_ended"),
         Command::ReplaceSeatHolder {
             committee: c,
             seat,
@@ -273,76 +166,28 @@ pub(crate) fn every_command() -> Vec<Command> {
                 seats: vec![spec("to-truong", crate::Role::Member, None)],
             }],
         },
-        Command::DissolveCommittee {
-            committee: c,
-            on: later,
-            decision: dec,
-        },
-        Command::CreateTask {
-            task,
-            plan: Some(dec),
-            title: "Nhiệm vụ 1".to_owned(),
-            product: "Báo cáo".to_owned(),
-            deadline: later,
-            assignment: Some(assignment.clone()),
-            on,
-        },
+        restated("committee_dissolved"),
+        restated("task_created"),
         Command::AssignTask {
             task,
             assignment,
             on,
             decision: Some(dec),
         },
-        Command::ExtendDeadline {
-            task,
-            deadline: later,
-            on,
-            decision: None,
-        },
-        Command::ReportProgress {
-            task,
-            percent: 60,
-            note: "Đang làm".to_owned(),
-            evidence: Evidence {
-                note: Some("Báo cáo số 1".to_owned()),
-                documents: vec![EvidenceDocument {
-                    number: Some("123/BC-BTTTT".to_owned()),
-                    title: Some("Báo cáo kết quả cải cách hành chính".to_owned()),
-                    link: Some("https://mic.gov.vn/van-ban/123-bc-btttt.pdf".to_owned()),
-                    sha256: Some(
-                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-                            .to_owned(),
-                    ),
-                }],
-            },
-            on,
-            decision: None,
-        },
-        Command::CompleteTask {
-            task,
-            on,
-            decision: None,
-        },
+        restated("task_deadline_extended"),
+        report,
+        restated("task_completed"),
         Command::CancelTask {
             task,
             on,
             decision: Some(dec),
         },
-        Command::ReopenTask {
-            task,
-            on,
-            decision: None,
-        },
-        Command::Correct { target, corrected },
-        Command::Retract { target },
-        Command::DesignateSeatHolder {
-            committee: c,
-            seat,
-            person: p,
-            on,
-            decision: dec,
-        },
-    ]
+        restated("task_reopened"),
+        restated("corrected"),
+        restated("retracted"),
+        restated("seat_holder_designated"),
+    ]);
+    all
 }
 
 /// A progress report citing no documents: fingerprinted in the layout older builds gave it.
@@ -364,7 +209,7 @@ fn report_without_documents() -> Command {
 fn fixture_commands() -> Vec<(String, Command)> {
     let mut all: Vec<(String, Command)> = every_command()
         .into_iter()
-        .map(|c| (variant(&c), c))
+        .map(|c| (variant_name(&c), c))
         .collect();
     all.push((
         "report_progress_without_documents".to_owned(),
@@ -419,29 +264,10 @@ fn fixture_lines() -> (Vec<Line<'static>>, &'static str) {
     (lines, list)
 }
 
-/// Every variant name of `Command`, read off serde's error for an unknown one, so a variant
-/// given its place but no instance is caught too.
-fn command_variants() -> Vec<String> {
-    let err = serde_json::from_str::<Command>(r#"{"no_such_command": {}}"#)
-        .unwrap_err()
-        .to_string();
-    err.split("expected one of")
-        .nth(1)
-        .unwrap()
-        .split(',')
-        .map(|v| {
-            v.trim()
-                .trim_matches(|c: char| c == '`' || c.is_whitespace())
-        })
-        .map(|v| v.split('`').next().unwrap_or(v).to_owned())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 #[test]
 fn the_builder_holds_every_variant_once_in_the_enums_order() {
-    let made: Vec<String> = every_command().iter().map(variant).collect();
-    assert_eq!(made, command_variants(), "{HOW_TO_ADD}");
+    let made: Vec<String> = every_command().iter().map(variant_name).collect();
+    assert_eq!(made, variant_names::<Command>(), "{HOW_TO_ADD}");
     let places: Vec<u32> = every_command().iter().map(place).collect();
     let expected: Vec<u32> = (0..places.len() as u32).collect();
     assert_eq!(places, expected, "{HOW_TO_ADD}");
@@ -452,7 +278,7 @@ fn the_builder_holds_every_variant_once_in_the_enums_order() {
             bytes[..4],
             place(&c).to_be_bytes(),
             "`{}` is encoded as another variant number than its place: {HOW_TO_ADD}",
-            variant(&c)
+            variant_name(&c)
         );
     }
 }
@@ -543,7 +369,7 @@ fn append_new_command_fixture_lines() {
         .map(|l| (*l).to_owned())
         .collect();
     for c in every_command().iter().skip(out.len()) {
-        out.push(line(&variant(c), c));
+        out.push(line(&variant_name(c), c));
     }
     out.push(
         kept(&format!("{legacy_name} "))

@@ -4,6 +4,7 @@
 //! evidence as the note; schema 3 (what this build writes) keeps its bytes. A variant missing
 //! from a fixture fails the test.
 
+use super::serde_names::{unhex, variant_name, variant_names};
 use super::support::*;
 use crate::codec::v1::EventV1;
 use crate::codec::v2::EventV2;
@@ -36,40 +37,29 @@ pub(crate) struct Sample {
 }
 
 pub(crate) fn sample() -> Sample {
-    let dec = decision("qd-34-2022");
     let u = unit("cuc-tin-hoc-hoa");
     let p = person("pham-minh-tien");
-    let c = committee("bcd-cchc-bo-tttt");
-    let post_id = post("thu-truong-bo-tttt");
-    let seat = crate::SeatId::from_slug("bcd-cchc-bo-tttt/truong-ban").unwrap();
-    let membership =
-        crate::MembershipId::from_slug("bcd-cchc-bo-tttt/truong-ban/qd-34-2022").unwrap();
-    let holding = crate::HoldingId::from_slug("thu-truong-bo-tttt/pham-minh-tien").unwrap();
-    let task = crate::TaskId::from_slug("nv-1").unwrap();
-    let target = crate::EventId::from_uuid(uuid::Uuid::from_u128(
-        0x0190_b0c1_0000_7000_8000_0000_0000_0001,
-    ));
-    let assignment = crate::Assignment {
-        lead: u,
-        cooperating: vec![unit("van-phong-bo")],
-        responsible: Some(p),
-    };
-    let on = d("2022-01-14");
-    let later = d("2022-06-30");
     Sample {
-        dec,
+        dec: decision("qd-34-2022"),
         u,
         p,
-        c,
-        post_id,
-        seat,
-        membership,
-        holding,
-        task,
-        target,
-        assignment,
-        on,
-        later,
+        c: committee("bcd-cchc-bo-tttt"),
+        post_id: post("thu-truong-bo-tttt"),
+        seat: crate::SeatId::from_slug("bcd-cchc-bo-tttt/truong-ban").unwrap(),
+        membership: crate::MembershipId::from_slug("bcd-cchc-bo-tttt/truong-ban/qd-34-2022")
+            .unwrap(),
+        holding: crate::HoldingId::from_slug("thu-truong-bo-tttt/pham-minh-tien").unwrap(),
+        task: crate::TaskId::from_slug("nv-1").unwrap(),
+        target: crate::EventId::from_uuid(uuid::Uuid::from_u128(
+            0x0190_b0c1_0000_7000_8000_0000_0000_0001,
+        )),
+        assignment: crate::Assignment {
+            lead: u,
+            cooperating: vec![unit("van-phong-bo")],
+            responsible: Some(p),
+        },
+        on: d("2022-01-14"),
+        later: d("2022-06-30"),
     }
 }
 
@@ -362,76 +352,49 @@ fn lines(text: &str) -> Vec<(&str, Vec<u8>)> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let (name, hex) = l.split_once(' ').unwrap();
-            let bytes = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
-            (name, bytes)
+            (name, unhex(hex))
         })
         .collect()
-}
-
-/// Every variant name of `Event`, read off serde's error for an unknown one.
-fn event_variants() -> BTreeSet<String> {
-    let err = serde_json::from_str::<Event>(r#"{"no_such_event": {}}"#)
-        .unwrap_err()
-        .to_string();
-    err.split("expected one of")
-        .nth(1)
-        .unwrap()
-        .split(',')
-        .map(|v| {
-            v.trim()
-                .trim_matches(|c: char| c == '`' || c.is_whitespace())
-        })
-        .map(|v| v.split('`').next().unwrap_or(v).to_owned())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
-fn variant(e: &Event) -> String {
-    let v = serde_json::to_value(e).unwrap();
-    v.as_object().unwrap().keys().next().unwrap().clone()
 }
 
 #[test]
 fn the_builder_covers_every_variant() {
-    let made: BTreeSet<String> = every_event().iter().map(variant).collect();
-    assert_eq!(made, event_variants());
+    let made: BTreeSet<String> = every_event().iter().map(variant_name).collect();
+    let all: BTreeSet<String> = variant_names::<Event>().into_iter().collect();
+    assert_eq!(made, all);
+}
+
+/// Each line of a frozen schema's fixture, read as that schema and turned into today's events
+/// by `upcast`, is the sample event of its place as the schema could hold it.
+fn assert_frozen_schema_decodes(fixture: &str, schema: u32, upcast: impl Fn(&[u8]) -> Event) {
+    let expected = frozen_variants(without_documents(every_event()));
+    let found = lines(fixture);
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "one line per variant of schema {schema}"
+    );
+    for ((name, bytes), want) in found.iter().zip(&expected) {
+        let event = upcast(bytes);
+        assert_eq!(&event, want, "{name}");
+        assert_eq!(event.type_name(), *name);
+    }
 }
 
 #[test]
 fn schema_1_payloads_decode_to_the_same_events_citing_no_decision() {
-    let expected = frozen_variants(without_documents(every_event()));
-    let found = lines(V1);
-    assert_eq!(
-        found.len(),
-        expected.len(),
-        "one line per variant of schema 1"
-    );
-    for ((name, bytes), want) in found.iter().zip(&expected) {
+    assert_frozen_schema_decodes(V1, 1, |bytes| {
         let old: EventV1 = reformlog_store::decode_payload(bytes).unwrap();
-        let event = Event::from(EventV2::from(old));
-        assert_eq!(&event, want, "{name}");
-        assert_eq!(event.type_name(), *name);
-    }
+        Event::from(EventV2::from(old))
+    });
 }
 
 #[test]
 fn schema_2_payloads_decode_to_the_same_events_with_evidence_as_the_note() {
-    let expected = frozen_variants(without_documents(every_event()));
-    let found = lines(V2);
-    assert_eq!(
-        found.len(),
-        expected.len(),
-        "one line per variant of schema 2"
-    );
-    for ((name, bytes), want) in found.iter().zip(&expected) {
+    assert_frozen_schema_decodes(V2, 2, |bytes| {
         let old: EventV2 = reformlog_store::decode_payload(bytes).unwrap();
-        let event = Event::from(old);
-        assert_eq!(&event, want, "{name}");
-        assert_eq!(event.type_name(), *name);
-    }
+        Event::from(old)
+    });
 }
 
 #[test]

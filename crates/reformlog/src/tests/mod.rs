@@ -34,6 +34,7 @@ mod report;
 mod seed;
 // Format 2 of the seed file: change entries, several files as one.
 mod seed_v2;
+mod serde_names;
 mod store_props;
 mod support;
 // Task rules beyond status: plan, product, units, responsible, deadline, completion.

@@ -1,6 +1,7 @@
 //! Format 2 of the seed file: every command has a file form, changes apply in file order and
 //! name seats and people instead of ids, and several files translate as one whole.
 
+use super::serde_names::{variant_name, variant_names};
 use super::support::*;
 use crate::{Command, Origin, Role, Seed, SeedError, Translation};
 use std::collections::BTreeSet;
@@ -8,28 +9,6 @@ use std::collections::BTreeSet;
 /// The seed of Decision 34 as a format 2 file, with `changes` appended.
 fn v2(changes: &str) -> String {
     format!("format = 2\n{SEED}\n{changes}")
-}
-
-/// Every variant name of `Command`, as serde spells them: read off the error for an unknown
-/// one, so a variant added later is in the list without anyone editing this test.
-fn command_variants() -> BTreeSet<String> {
-    let err = serde_json::from_str::<Command>(r#"{"no_such_command": {}}"#)
-        .unwrap_err()
-        .to_string();
-    let list = err.split("expected one of").nth(1).unwrap();
-    list.split(',')
-        .map(|v| {
-            v.trim()
-                .trim_matches(|c: char| c == '`' || c.is_whitespace())
-        })
-        .map(|v| v.split('`').next().unwrap_or(v).to_owned())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
-fn variant(c: &Command) -> String {
-    let v = serde_json::to_value(c).unwrap();
-    v.as_object().unwrap().keys().next().unwrap().clone()
 }
 
 /// One entry of every type format 2 has.
@@ -296,8 +275,8 @@ pub(super) fn every_change() -> String {
 #[test]
 fn every_command_has_a_file_form() {
     let seed = Seed::parse(&every_change()).unwrap();
-    let made: BTreeSet<String> = seed.commands().unwrap().iter().map(variant).collect();
-    let all = command_variants();
+    let made: BTreeSet<String> = seed.commands().unwrap().iter().map(variant_name).collect();
+    let all: BTreeSet<String> = variant_names::<Command>().into_iter().collect();
     assert!(all.len() >= 30, "{all:?}");
     let missing: Vec<_> = all.difference(&made).collect();
     assert!(missing.is_empty(), "no file form makes {missing:?}");
