@@ -18,14 +18,6 @@ fn task(slug: &str, deadline: &str) -> Command {
     }
 }
 
-fn rename(who: &str, to: &str) -> Command {
-    Command::RenamePerson {
-        person: person(who),
-        name: name(to),
-        on: d("2022-03-01"),
-    }
-}
-
 #[test]
 fn only_the_changes_not_yet_recorded_are_appended() {
     let (_dir, log) = seeded_log();

@@ -93,14 +93,6 @@ fn seed_composition_matches_the_fold() {
     assert_eq!(log.read_model_position(), log.store().head_position());
 }
 
-fn rename(who: &str, to: &str) -> Command {
-    Command::RenamePerson {
-        person: person(who),
-        name: name(to),
-        on: d("2022-03-01"),
-    }
-}
-
 #[test]
 fn an_idempotency_key_makes_a_retry_a_no_op_and_refuses_another_command() {
     let (_dir, log) = seeded_log();

@@ -14,8 +14,9 @@ const HASH: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f200
 /// What a refusal must be.
 type Expected = fn(&EvidenceError) -> bool;
 
-fn report(task: TaskId, evidence: Evidence) -> Command {
-    Command::ReportProgress {
+/// The report of 40% on `task` on 2022-02-01 citing `evidence`.
+fn reported(task: TaskId, evidence: Evidence) -> Event {
+    Event::TaskProgressReported {
         task,
         percent: 40,
         note: "Đã có dự thảo".to_owned(),
@@ -23,6 +24,10 @@ fn report(task: TaskId, evidence: Evidence) -> Command {
         on: d("2022-02-01"),
         decision: None,
     }
+}
+
+fn report(task: TaskId, evidence: Evidence) -> Command {
+    Command::restating(&reported(task, evidence))
 }
 
 fn cited() -> Evidence {
@@ -116,14 +121,7 @@ fn a_correction_adds_a_document_to_an_earlier_report_and_is_checked_too() {
     let ids = w
         .exec(report(task, Evidence::note("công văn số 1")))
         .unwrap();
-    let corrected = |evidence| Event::TaskProgressReported {
-        task,
-        percent: 40,
-        note: "Đã có dự thảo".to_owned(),
-        evidence,
-        on: d("2022-02-01"),
-        decision: None,
-    };
+    let corrected = |evidence| reported(task, evidence);
     // a correction naming a malformed document is refused,
     let mut bad = cited();
     bad.documents[0].link = Some("javascript:alert(1)".to_owned());

@@ -120,26 +120,7 @@ fn command(k: &Knowledge, log: &[Recorded], op: &Op) -> Option<Command> {
             .map(|r| r.meta.event_id)
     };
     Some(match *op {
-        Op::Create { task: t, on, len } => match creation(t, on, len) {
-            Event::TaskCreated {
-                task,
-                plan,
-                title,
-                product,
-                deadline,
-                assignment,
-                on,
-            } => Command::CreateTask {
-                task,
-                plan,
-                title,
-                product,
-                deadline,
-                assignment,
-                on,
-            },
-            _ => return None,
-        },
+        Op::Create { task: t, on, len } => Command::restating(&creation(t, on, len)),
         Op::Extend { task: t, on, by } => {
             let view = k.view(&EntityKey::Task(task(t)))?;
             let current = view.as_task()?.deadline_on(day(i64::from(on)))?;
@@ -150,21 +131,14 @@ fn command(k: &Knowledge, log: &[Recorded], op: &Op) -> Option<Command> {
                 decision: None,
             }
         }
-        Op::Complete { task: t, on } => Command::CompleteTask {
-            task: task(t),
-            on: day(i64::from(on)),
-            decision: None,
-        },
-        Op::Cancel { task: t, on } => Command::CancelTask {
-            task: task(t),
-            on: day(i64::from(on)),
-            decision: None,
-        },
-        Op::Reopen { task: t, on } => Command::ReopenTask {
-            task: task(t),
-            on: day(i64::from(on)),
-            decision: None,
-        },
+        Op::Complete { task: t, on } | Op::Cancel { task: t, on } | Op::Reopen { task: t, on } => {
+            let (task, on, decision) = (task(t), day(i64::from(on)), None);
+            match *op {
+                Op::Complete { .. } => Command::CompleteTask { task, on, decision },
+                Op::Cancel { .. } => Command::CancelTask { task, on, decision },
+                _ => Command::ReopenTask { task, on, decision },
+            }
+        }
         Op::Correct { task: t, on, len } => Command::Correct {
             target: created(t)?,
             corrected: creation(t, on, len),

@@ -115,6 +115,15 @@ pub(crate) fn name(s: &str) -> crate::Name {
     crate::Name::new(s).unwrap()
 }
 
+/// The command renaming the person `who` to `to` on 2022-03-01.
+pub(crate) fn rename(who: &str, to: &str) -> Command {
+    Command::RenamePerson {
+        person: person(who),
+        name: name(to),
+        on: d("2022-03-01"),
+    }
+}
+
 pub(crate) const BCD: &str = "bcd-cchc-bo-tttt";
 pub(crate) const TGV: &str = "to-giup-viec";
 
