@@ -73,8 +73,10 @@ fn store_v3_fixture_opens_reads_and_verifies() {
     check_store_fixture("store-v3");
 }
 
-fn check_store_fixture(name: &str) {
-    // A store is opened for writing, so work on a copy of the committed folder.
+/// The store fixture `name` opened and verified, its head the one `name.head` kept, with
+/// every event it holds. A store is opened for writing, so this works on a copy of the
+/// committed folder.
+fn open_fixture(name: &str) -> (tempfile::TempDir, Store, Vec<RecordedEvent>) {
     let dir = tempfile::tempdir().unwrap();
     crate::support::copy_dir(&fixtures().join(name), dir.path());
     let store = Store::open(dir.path()).unwrap();
@@ -89,6 +91,11 @@ fn check_store_fixture(name: &str) {
         .read_all(None, Direction::Forward, 100, &EventFilter::all())
         .unwrap()
         .events;
+    (dir, store, events)
+}
+
+fn check_store_fixture(name: &str) {
+    let (_dir, store, events) = open_fixture(name);
     assert_eq!(events.len(), 5);
     assert_eq!(events[0].stream, "committee-bcd");
     assert_eq!(
@@ -117,22 +124,9 @@ fn check_store_fixture(name: &str) {
 
 #[test]
 fn store_v4_fixture_reads_every_field_of_records_commits_and_journal_frames() {
-    let dir = tempfile::tempdir().unwrap();
-    crate::support::copy_dir(&fixtures().join("store-v4"), dir.path());
-    let store = Store::open(dir.path()).unwrap();
+    let (_dir, store, events) = open_fixture("store-v4");
     // sled's files were taken before the last commits: they come from the journal's frames.
     assert_eq!(store.recovery().reapplied_commits, 3);
-    let report = store.verify().unwrap();
-    assert!(report.is_ok(), "{report:?}");
-    let kept = std::fs::read_to_string(fixtures().join("store-v4.head")).unwrap();
-    let (pos, hash) = kept.trim().split_once(' ').unwrap();
-    let head = store.head().unwrap().unwrap();
-    assert_eq!(head.position, pos.parse::<u64>().unwrap());
-    assert_eq!(head.hash.to_hex(), hash);
-    let events = store
-        .read_all(None, Direction::Forward, 100, &EventFilter::all())
-        .unwrap()
-        .events;
     let expected: Vec<RecordedEvent> = serde_json::from_str(
         &std::fs::read_to_string(fixtures().join("store-v4.events.json")).unwrap(),
     )
@@ -177,42 +171,41 @@ fn write_golden_fixtures() {
     std::fs::write(dir.join("record-v1.hash"), r.hash.to_hex() + "\n").unwrap();
 
     let (_, store) = fresh_store(&dir.join("store-v3"));
-    let ev = golden_event;
     store
         .append_multi(vec![
             StreamAppend::new(
                 "committee-bcd",
                 ExpectedRevision::NoStream,
-                vec![ev("CommitteeReconstituted", "Ban chỉ đạo CCHC")],
+                vec![golden_event("CommitteeReconstituted", "Ban chỉ đạo CCHC")],
             ),
-            StreamAppend::new(
+            membership(
                 "person-nguyen-huy-dung",
                 ExpectedRevision::NoStream,
-                vec![ev("MembershipStarted", "Trưởng ban: Nguyễn Huy Dũng")],
+                "Trưởng ban: Nguyễn Huy Dũng",
             ),
         ])
         .unwrap();
-    store
-        .append(
+    for (stream, revision, text) in [
+        (
             "person-pham-minh-tien",
             ExpectedRevision::NoStream,
-            vec![ev("MembershipStarted", "Phó Trưởng ban: Phạm Minh Tiến")],
-        )
-        .unwrap();
-    store
-        .append(
+            "Phó Trưởng ban: Phạm Minh Tiến",
+        ),
+        (
             "person-do-cong-anh",
             ExpectedRevision::NoStream,
-            vec![ev("MembershipStarted", "Phó Trưởng ban: Đỗ Công Anh")],
-        )
-        .unwrap();
-    store
-        .append(
+            "Phó Trưởng ban: Đỗ Công Anh",
+        ),
+        (
             "person-pham-minh-tien",
             ExpectedRevision::Exact(0),
-            vec![ev("MembershipStarted", "Tổ trưởng: Phạm Minh Tiến")],
-        )
-        .unwrap();
+            "Tổ trưởng: Phạm Minh Tiến",
+        ),
+    ] {
+        store
+            .append_multi(vec![membership(stream, revision, text)])
+            .unwrap();
+    }
     let head = store.head().unwrap().unwrap();
     std::fs::write(
         dir.join("store-v3.head"),
@@ -238,6 +231,20 @@ fn golden_event(event_type: &str, text: &str) -> reformlog_store::NewEvent {
     )
 }
 
+/// The membership `text` names started on `stream`, expected at `revision`: one append of
+/// the store fixtures.
+fn membership(
+    stream: &str,
+    revision: reformlog_store::ExpectedRevision,
+    text: &str,
+) -> reformlog_store::StreamAppend {
+    reformlog_store::StreamAppend::new(
+        stream,
+        revision,
+        vec![golden_event("MembershipStarted", text)],
+    )
+}
+
 /// Writes the format-4 store fixture: commits of one and several streams, events whose
 /// metadata differs from their commit's, and sled's files as they were before the last three
 /// commits (so those are read from journal frames; one segment, so that no trimming races the
@@ -260,10 +267,10 @@ fn write_golden_store_v4() {
                     ev("SeatCreated", "Trưởng ban"),
                 ],
             ),
-            StreamAppend::new(
+            membership(
                 "person-nguyen-huy-dung",
                 ExpectedRevision::NoStream,
-                vec![ev("MembershipStarted", "Trưởng ban: Nguyễn Huy Dũng")],
+                "Trưởng ban: Nguyễn Huy Dũng",
             ),
         ])
         .unwrap();
@@ -295,18 +302,18 @@ fn write_golden_store_v4() {
         std::fs::copy(store_dir.join(f), saved.path().join(f)).unwrap();
     }
     store
-        .append(
+        .append_multi(vec![membership(
             "person-do-cong-anh",
             ExpectedRevision::NoStream,
-            vec![ev("MembershipStarted", "Phó Trưởng ban: Đỗ Công Anh")],
-        )
+            "Phó Trưởng ban: Đỗ Công Anh",
+        )])
         .unwrap();
     store
         .append_multi(vec![
-            StreamAppend::new(
+            membership(
                 "person-pham-minh-tien",
                 ExpectedRevision::Exact(1),
-                vec![ev("MembershipStarted", "Tổ trưởng: Phạm Minh Tiến")],
+                "Tổ trưởng: Phạm Minh Tiến",
             ),
             StreamAppend::new(
                 "committee-bcd",
