@@ -2,7 +2,7 @@
 //! only the additions, a changed entity is refused naming its entry, and several files share
 //! their entities.
 
-use super::support::{seed_file, stderr, Daemon};
+use super::support::{assert_contains, seed_file, stderr, Daemon};
 
 const PLAN: &str = r#"
 [[decisions]]
@@ -74,10 +74,7 @@ fn a_task_added_to_an_imported_plan_is_written_and_nothing_else() {
     let second = d.ok(&["import", &grown]);
     assert!(second.contains("1 changes written"), "{second}");
     let shown = plan_tasks(&d);
-    assert!(
-        shown.contains("Nhiệm vụ 1") && shown.contains("Nhiệm vụ 2"),
-        "{shown}"
-    );
+    assert_contains(&shown, &["Nhiệm vụ 1", "Nhiệm vụ 2"]);
     // Once more: nothing.
     let third = d.ok(&["import", &grown]);
     assert!(third.contains("0 changes written"), "{third}");
@@ -135,6 +132,6 @@ fn files_imported_together_may_share_their_entities() {
     let out = d.ctl(&["import", &a, &b]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("a.toml:") && err.contains("b.toml:"), "{err}");
+    assert_contains(&err, &["a.toml:", "b.toml:"]);
     assert!(err.contains("\"vu-to-chuc-can-bo\""), "{err}");
 }

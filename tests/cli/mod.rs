@@ -44,6 +44,21 @@ fn holders(c: &Value) -> usize {
         .sum::<usize>()
 }
 
+/// `reformctl committee show` of the seed case's committee, with `more` arguments.
+fn bcd_show<'a>(more: &[&'a str]) -> Vec<&'a str> {
+    [&["committee", "show", "bcd-cchc-bo-tttt"][..], more].concat()
+}
+
+/// `args` with the daemon's JSON answer asked for.
+fn json<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [&["--json"][..], args].concat()
+}
+
+/// `reformctl audit` of the clerk's changes, with `more` arguments.
+fn by_clerk<'a>(more: &[&'a str]) -> Vec<&'a str> {
+    [&["audit", "--actor", "token:clerk"][..], more].concat()
+}
+
 fn head(d: &Daemon) -> u64 {
     let v: Value = serde_json::from_str(&d.ok(&["--json", "verify"])).unwrap();
     v["head"]["position"].as_u64().unwrap()
@@ -80,16 +95,9 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
 
     // The day before Decision 34 the committee had not been constituted; the day after, the
     // head, two deputy heads, 21 members and the 27-member working group.
-    let before = d.ok(&[
-        "committee",
-        "show",
-        "bcd-cchc-bo-tttt",
-        "--on",
-        "2022-01-13",
-    ]);
-    assert!(
-        before.contains("not active") && before.contains("0 holders"),
-        "{before}"
+    d.ok_showing(
+        &bcd_show(&["--on", "2022-01-13"]),
+        &["not active", "0 holders"],
     );
     let table = d.ok(&[
         "committee",
@@ -127,42 +135,20 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
     assert_eq!(holders(&composition(&d, "2022-01-13")), 0);
     // As known at the end of the first write (units, people, posts), the committee was not
     // on record at all; as known at the end of the second, it was complete.
-    let early = d.ctl(&[
-        "committee",
-        "show",
-        "bcd-cchc-bo-tttt",
-        "--on",
-        "2022-01-15",
-        "--known-at",
-        "82",
-    ]);
+    let early = d.ctl(&bcd_show(&["--on", "2022-01-15", "--known-at", "82"]));
     assert_eq!(code(&early), Some(reformctl::exit::REFUSED));
     assert!(String::from_utf8_lossy(&early.stderr).contains("404"));
     let known = after_first.to_string();
-    let v: Value = serde_json::from_str(&d.ok(&[
-        "--json",
-        "committee",
-        "show",
-        "bcd-cchc-bo-tttt",
-        "--on",
-        "2022-01-15",
-        "--known-at",
-        &known,
-    ]))
-    .unwrap();
+    let complete = bcd_show(&["--on", "2022-01-15", "--known-at", &known]);
+    let v: Value = serde_json::from_str(&d.ok(&json(&complete))).unwrap();
     assert_eq!(holders(&v["answer"]), 24 + 27);
 
     let hits = d.ok(&["search", "pham minh tien"]);
     assert!(hits.contains("Phạm Minh Tiến"), "{hits}");
-    let history = d.ok(&["history", "Do Cong Anh"]);
-    assert!(
-        history.contains("Tổ phó") && history.contains("Phó Trưởng ban"),
-        "{history}"
-    );
-    let changes = d.ok(&["decision", "show", "34/QĐ-BTTTT"]);
-    assert!(
-        changes.contains("committee_established") && changes.contains("+  Trưởng ban"),
-        "{changes}"
+    d.ok_showing(&["history", "Do Cong Anh"], &["Tổ phó", "Phó Trưởng ban"]);
+    d.ok_showing(
+        &["decision", "show", "34/QĐ-BTTTT"],
+        &["committee_established", "+  Trưởng ban"],
     );
     let diff = d.ok(&[
         "diff",
@@ -179,59 +165,27 @@ fn the_seed_case_imports_once_and_shows_the_committee_before_and_after_decision_
     );
     let audit = d.ok(&["audit", "--kind", "person", "--entity", "pham-minh-tien"]);
     assert!(audit.contains("token:clerk"), "{audit}");
-    let by_actor = d.ok(&[
-        "audit",
-        "--actor",
-        "token:clerk",
+    let by_actor = d.ok(&by_clerk(&[
         "--recorded-from",
         "2000-01-01",
         "--recorded-to",
         "2100-01-01",
-    ]);
+    ]));
     assert_eq!(
         by_actor.lines().count() as u64,
         1 + after_first,
         "{by_actor}"
     );
     // `--from`/`--to` are the earlier names of the recorded range.
-    let old_names = d.ok(&[
-        "audit",
-        "--actor",
-        "token:clerk",
-        "--from",
-        "2000-01-01",
-        "--to",
-        "2100-01-01",
-    ]);
+    let old_names = d.ok(&by_clerk(&["--from", "2000-01-01", "--to", "2100-01-01"]));
     assert_eq!(old_names, by_actor);
     // The valid-time range: every change of the seed case is about 2022-01-14 or earlier.
-    assert_eq!(
-        d.ok(&[
-            "audit",
-            "--actor",
-            "token:clerk",
-            "--valid-to",
-            "2022-01-14"
-        ]),
-        by_actor
-    );
+    assert_eq!(d.ok(&by_clerk(&["--valid-to", "2022-01-14"])), by_actor);
     assert!(d
-        .ok(&[
-            "audit",
-            "--actor",
-            "token:clerk",
-            "--valid-from",
-            "2022-01-15"
-        ])
+        .ok(&by_clerk(&["--valid-from", "2022-01-15"]))
         .contains("no changes"));
     // known_at as a date: as known at the end of 1 January 2000, nothing was on record.
-    let long_ago = d.ctl(&[
-        "committee",
-        "show",
-        "bcd-cchc-bo-tttt",
-        "--known-at",
-        "2000-01-01",
-    ]);
+    let long_ago = d.ctl(&bcd_show(&["--known-at", "2000-01-01"]));
     assert_eq!(code(&long_ago), Some(reformctl::exit::REFUSED));
     assert!(d
         .ok(&["tasks", "--overdue", "--on", "2030-01-01"])
@@ -443,14 +397,15 @@ fn history_shows_seats_held_ex_officio_and_diff_keeps_who_kept_their_place() {
     }
 
     // Across the reconstitution: the two who sit ex officio and Thành viên 1 stayed.
-    let diff = d.ok(&[
+    let across = [
         "diff",
         "ban-thu-nghiem-cli",
         "--from",
         "2023-01-31",
         "--to",
         "2023-02-01",
-    ]);
+    ];
+    let diff = d.ok(&across);
     assert!(
         diff.starts_with(
             "between 2023-01-31 and 2023-02-01: 3 stayed, 0 changed place, 1 left, 1 joined"
@@ -461,16 +416,7 @@ fn history_shows_seats_held_ex_officio_and_diff_keeps_who_kept_their_place() {
     assert!(row('-').contains("Thành viên 2"), "{diff}");
     assert!(row('+').contains("Thành viên 3"), "{diff}");
     // The daemon's JSON says the same.
-    let v: Value = serde_json::from_str(&d.ok(&[
-        "--json",
-        "diff",
-        "ban-thu-nghiem-cli",
-        "--from",
-        "2023-01-31",
-        "--to",
-        "2023-02-01",
-    ]))
-    .unwrap();
+    let v: Value = serde_json::from_str(&d.ok(&json(&across))).unwrap();
     assert_eq!(v["answer"]["stayed"], 3);
     assert_eq!(v["answer"]["left"][0]["person_name"], "Thành viên 2");
 }

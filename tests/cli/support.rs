@@ -84,6 +84,13 @@ impl Daemon {
     pub(crate) fn ok(&self, args: &[&str]) -> String {
         ok(self.ctl(args), args)
     }
+
+    /// Runs `reformctl args`, which must succeed and print every one of `parts`.
+    pub(crate) fn ok_showing(&self, args: &[&str], parts: &[&str]) -> String {
+        let out = self.ok(args);
+        assert_contains(&out, parts);
+        out
+    }
 }
 
 impl Drop for Daemon {
@@ -164,6 +171,32 @@ pub(crate) fn verify_offline_against(data: &str, kept: &str) -> Output {
         "--expect-head",
         kept,
     ])
+}
+
+/// Asserts that `text` holds every one of `parts`, showing it when one is missing.
+pub(crate) fn assert_contains(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} missing from: {text}");
+    }
+}
+
+/// The year-end report of Vụ Tổ chức cán bộ for 2021 as CSV.
+pub(crate) const UNIT_REPORT_CSV: [&str; 6] = [
+    "report",
+    "--unit",
+    "vu-to-chuc-can-bo",
+    "--on",
+    "2021-12-31",
+    "--csv",
+];
+
+/// The lines of CSV output `text` (its byte-order mark taken off), which must be `header`
+/// and `rows` more.
+pub(crate) fn csv_table<'a>(text: &'a str, header: &str, rows: usize) -> Vec<&'a str> {
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], header);
+    assert_eq!(lines.len(), 1 + rows, "{text}");
+    lines
 }
 
 /// CSV output without the byte-order mark it must start with.
