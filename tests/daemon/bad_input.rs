@@ -42,6 +42,16 @@ fn post(what: &'static str, path: &str, body: Body) -> Case {
     }
 }
 
+/// A write to `/v1/commands`, the route most cases try.
+fn commands(what: &'static str, body: Body) -> Case {
+    post(what, "/v1/commands", body)
+}
+
+/// A request to verify the log's integrity.
+fn verify(what: &'static str, body: Body) -> Case {
+    post(what, "/v1/integrity/verify", body)
+}
+
 fn cmd(command: serde_json::Value) -> Body {
     Body::Json(json!({ "reason": "bad input", "commands": [command] }))
 }
@@ -70,98 +80,66 @@ fn cases() -> Vec<Case> {
     };
     let mut v = vec![
         // Malformed and mistyped bodies.
-        post(
+        commands(
             "malformed JSON",
-            "/v1/commands",
             Body::Raw("application/json", "{\"commands\": ["),
         ),
-        post(
-            "not JSON at all",
-            "/v1/commands",
-            Body::Raw("application/json", "hello"),
-        ),
-        post(
+        commands("not JSON at all", Body::Raw("application/json", "hello")),
+        commands(
             "wrong content type",
-            "/v1/commands",
             Body::Raw("text/plain", "{\"commands\": []}"),
         ),
-        post("no body", "/v1/commands", Body::None),
-        post(
-            "body is an array",
-            "/v1/commands",
-            Body::Json(json!([1, 2])),
-        ),
-        post(
+        commands("no body", Body::None),
+        commands("body is an array", Body::Json(json!([1, 2]))),
+        commands(
             "commands is a string",
-            "/v1/commands",
             Body::Json(json!({ "commands": "register" })),
         ),
-        post(
-            "empty command list",
-            "/v1/commands",
-            Body::Json(json!({ "commands": [] })),
-        ),
-        post(
+        commands("empty command list", Body::Json(json!({ "commands": [] }))),
+        commands(
             "unknown top-level field",
-            "/v1/commands",
             Body::Json(json!({ "commands": [], "colour": "red" })),
         ),
-        post(
-            "unknown command",
-            "/v1/commands",
-            cmd(json!({ "launch_rocket": {} })),
-        ),
-        post(
+        commands("unknown command", cmd(json!({ "launch_rocket": {} }))),
+        commands(
             "unknown field in a command",
-            "/v1/commands",
             cmd(
                 json!({ "register_person": { "person": fresh(), "name": "Thành viên 50", "on": "2022-02-01", "age": 40 } }),
             ),
         ),
-        post(
+        commands(
             "missing field in a command",
-            "/v1/commands",
             cmd(json!({ "register_person": { "person": fresh(), "on": "2022-02-01" } })),
         ),
-        post(
+        commands(
             "id is not a UUID",
-            "/v1/commands",
             cmd(
                 json!({ "register_person": { "person": "nobody", "name": "Thành viên 51", "on": "2022-02-01" } }),
             ),
         ),
-        post(
+        commands(
             "name is a number",
-            "/v1/commands",
             cmd(
                 json!({ "register_person": { "person": fresh(), "name": 42, "on": "2022-02-01" } }),
             ),
         ),
-        post("empty name", "/v1/commands", register("", "2022-02-01")),
-        post("blank name", "/v1/commands", register("   ", "2022-02-01")),
-        post(
+        commands("empty name", register("", "2022-02-01")),
+        commands("blank name", register("   ", "2022-02-01")),
+        commands(
             "impossible date 2022-02-30",
-            "/v1/commands",
             register("Thành viên 52", "2022-02-30"),
         ),
-        post(
-            "month 13",
-            "/v1/commands",
-            register("Thành viên 53", "2022-13-01"),
-        ),
-        post(
+        commands("month 13", register("Thành viên 53", "2022-13-01")),
+        commands(
             "date with time",
-            "/v1/commands",
             register("Thành viên 54", "2022-02-01T00:00:00Z"),
         ),
-        post(
+        commands(
             "date in another format",
-            "/v1/commands",
             register("Thành viên 55", "01/02/2022"),
         ),
-        post(
+        commands(
             "huge body",
-            "/v1/commands",
             Body::Bytes(
                 format!(
                     "{{\"commands\":[],\"reason\":\"{}\"}}",
@@ -170,73 +148,63 @@ fn cases() -> Vec<Case> {
                 .into_bytes(),
             ),
         ),
-        post(
+        commands(
             "too many commands",
-            "/v1/commands",
             Body::Json(
                 json!({ "commands": (0..501).map(|i| json!({ "register_person": { "person": fresh(), "name": format!("Thành viên {i}"), "on": "2022-02-01" } })).collect::<Vec<_>>() }),
             ),
         ),
         // Domain rules.
-        post(
+        commands(
             "unknown unit as parent",
-            "/v1/commands",
             cmd(
                 json!({ "establish_unit": { "unit": fresh(), "name": "Vụ Thử", "kind": "department", "parent": fresh(), "on": "2022-02-01", "decision": null } }),
             ),
         ),
-        post(
+        commands(
             "membership in an unknown committee",
-            "/v1/commands",
             cmd(
                 json!({ "start_membership": { "committee": fresh(), "membership": fresh(), "seat": fresh(), "person": person("pham-minh-tien"), "from": "2022-02-01", "ended_on": null, "decision": decision("qd-34-2022") } }),
             ),
         ),
-        post(
+        commands(
             "membership of an unknown person",
-            "/v1/commands",
             cmd(
                 json!({ "start_membership": { "committee": committee(c), "membership": fresh(), "seat": fresh(), "person": fresh(), "from": "2022-02-01", "ended_on": null, "decision": decision("qd-34-2022") } }),
             ),
         ),
-        post(
+        commands(
             "membership citing an unknown decision",
-            "/v1/commands",
             cmd(
                 json!({ "start_membership": { "committee": committee(c), "membership": fresh(), "seat": fresh(), "person": person("pham-minh-tien"), "from": "2022-02-01", "ended_on": null, "decision": fresh() } }),
             ),
         ),
-        post(
+        commands(
             "registering an existing person again",
-            "/v1/commands",
             cmd(
                 json!({ "register_person": { "person": person("pham-minh-tien"), "name": "Phạm Minh Tiến", "on": "2022-02-01" } }),
             ),
         ),
-        post(
+        commands(
             "establishing an existing unit again",
-            "/v1/commands",
             cmd(
                 json!({ "establish_unit": { "unit": unit("van-phong-bo"), "name": "Văn phòng Bộ", "kind": "office", "parent": null, "on": "2022-02-01", "decision": null } }),
             ),
         ),
-        post(
+        commands(
             "renaming an unknown unit",
-            "/v1/commands",
             cmd(
                 json!({ "rename_unit": { "unit": fresh(), "name": "Vụ Mới", "on": "2022-02-01", "decision": null } }),
             ),
         ),
-        post(
+        commands(
             "merging a unit into itself",
-            "/v1/commands",
             cmd(
                 json!({ "merge_unit": { "unit": unit("vu-phap-che"), "into": unit("vu-phap-che"), "on": "2022-02-01", "decision": null } }),
             ),
         ),
-        post(
+        commands(
             "retracting an unknown event",
-            "/v1/commands",
             cmd(json!({ "retract": { "target": fresh() } })),
         ),
         post(
@@ -259,34 +227,28 @@ fn cases() -> Vec<Case> {
             ),
         ),
         // Integrity verification's optional kept digest.
-        post(
+        verify(
             "verify with a hash that is not hex",
-            "/v1/integrity/verify",
             Body::Json(json!({ "expect_head": { "position": 1, "hash": "g".repeat(64) } })),
         ),
-        post(
+        verify(
             "verify with a short hash",
-            "/v1/integrity/verify",
             Body::Json(json!({ "expect_head": { "position": 1, "hash": "abcd" } })),
         ),
-        post(
+        verify(
             "verify with position 0",
-            "/v1/integrity/verify",
             Body::Json(json!({ "expect_head": { "position": 0, "hash": "0".repeat(64) } })),
         ),
-        post(
+        verify(
             "verify with an unknown field",
-            "/v1/integrity/verify",
             Body::Json(json!({ "expect_tail": { "position": 1, "hash": "0".repeat(64) } })),
         ),
-        post(
+        verify(
             "verify with malformed JSON",
-            "/v1/integrity/verify",
             Body::Raw("application/json", "{\"expect_head\": "),
         ),
-        post(
+        verify(
             "verify with a body that is not JSON",
-            "/v1/integrity/verify",
             Body::Raw("text/plain", "1:abcd"),
         ),
         // Query parameters.
@@ -346,33 +308,28 @@ fn cases() -> Vec<Case> {
             &format!("/v1/history/committee/{}", fresh()),
         ),
         // Text that looks empty or hides characters.
-        post(
+        commands(
             "a person named only a zero-width space",
-            "/v1/commands",
             register("\u{200b}", "2022-02-01"),
         ),
-        post(
+        commands(
             "a person name with a right-to-left override",
-            "/v1/commands",
             register("Thành viên \u{202e}06", "2022-02-01"),
         ),
-        post(
+        commands(
             "a control character in the reason",
-            "/v1/commands",
             Body::Json(
                 json!({ "reason": "lý do\u{0007}", "commands": [{ "register_person": { "person": fresh(), "name": "Thành viên 60", "on": "2022-02-01" } }] }),
             ),
         ),
-        post(
+        commands(
             "a line break in a decision number",
-            "/v1/commands",
             cmd(
                 json!({ "record_decision": { "decision": fresh(), "number": "35/QĐ\n-BTTTT", "issuer": unit("bo-tttt"), "signer": null, "signed_on": "2022-03-01", "in_force_on": "2022-03-01", "title": "(Giả định) Văn bản kiểm thử", "amends": [], "replaces": [], "repeals": [] } }),
             ),
         ),
-        post(
+        commands(
             "a control character in a task title",
-            "/v1/commands",
             cmd(
                 json!({ "create_task": { "task": fresh(), "plan": null, "title": "Nhiệm vụ\u{001b}[31m", "product": "Báo cáo", "deadline": "2022-06-30", "assignment": null, "on": "2022-02-01" } }),
             ),

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::support::Daemon;
+use super::support::{documented_routes, Daemon};
 
 /// One request of the golden run.
 struct Ask {
@@ -368,15 +368,7 @@ fn every_route_answers_as_its_golden_file_says() {
     let bless = std::env::var_os("REFORMLOG_BLESS").is_some_and(|v| v == "1");
     let d = Daemon::start(true);
     let doc = d.get_json("/v1/openapi.json", &d.tokens.viewer);
-    let mut documented: Vec<(String, String)> = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
-                documented.push((method.to_uppercase(), path.clone()));
-            }
-        }
-    }
-    documented.sort();
+    let documented = documented_routes(&doc);
     let asks = requests(&first_task(&d));
     let mut asked: Vec<(String, String)> = asks
         .iter()

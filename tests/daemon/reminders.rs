@@ -34,15 +34,6 @@ fn late_task(d: &Daemon, slug: &str) {
     assert!(r.status().is_success(), "{}", r.text().unwrap());
 }
 
-fn command(d: &Daemon, command: Value) {
-    let r = d.post_json(
-        "/v1/commands",
-        &d.tokens.editor,
-        &json!({ "commands": [command] }),
-    );
-    assert!(r.status().is_success(), "{}", r.text().unwrap());
-}
-
 /// Every reminder after `cursor`, a page of `limit` at a time; and the last `next`.
 fn poll(d: &Daemon, cursor: Option<&str>, limit: usize) -> (Vec<Value>, String) {
     let mut cursor = cursor.map(str::to_owned);
@@ -78,6 +69,16 @@ fn rem(kind: &str, on: &str, deadline: &str) -> (String, String, String) {
     (kind.to_owned(), on.to_owned(), deadline.to_owned())
 }
 
+/// The three reminders of an open task due on `deadline`: due soon on `soon`, due on the day,
+/// overdue from `after`.
+fn due_on(soon: &str, deadline: &str, after: &str) -> Vec<(String, String, String)> {
+    vec![
+        rem("due_soon", soon, deadline),
+        rem("due", deadline, deadline),
+        rem("overdue", after, deadline),
+    ]
+}
+
 #[test]
 fn a_bridge_polling_with_its_cursor_gets_every_reminder_once_late_and_extended_ones_too() {
     let d = Daemon::start(true);
@@ -100,34 +101,22 @@ fn a_bridge_polling_with_its_cursor_gets_every_reminder_once_late_and_extended_o
     let (second, c2) = poll(&d, Some(&c1), 2);
     assert_eq!(
         of(&second, "nv-nhap-muon"),
-        vec![
-            rem("due_soon", "2022-03-24", "2022-03-31"),
-            rem("due", "2022-03-31", "2022-03-31"),
-            rem("overdue", "2022-04-01", "2022-03-31"),
-        ]
+        due_on("2022-03-24", "2022-03-31", "2022-04-01")
     );
     assert_eq!(second.len(), 3);
 
     // Extended after the fact: the new deadline's reminders, and nothing twice.
-    command(
-        &d,
-        json!({ "extend_deadline": {
+    d.command_ok(json!({ "extend_deadline": {
             "task": task_id("nv-nhap-muon"), "deadline": "2022-06-30", "on": "2022-04-05", "decision": null
         }}),
     );
     let (third, c3) = poll(&d, Some(&c2), 100);
     assert_eq!(
         of(&third, "nv-nhap-muon"),
-        vec![
-            rem("due_soon", "2022-06-23", "2022-06-30"),
-            rem("due", "2022-06-30", "2022-06-30"),
-            rem("overdue", "2022-07-01", "2022-06-30"),
-        ]
+        due_on("2022-06-23", "2022-06-30", "2022-07-01")
     );
     // A completion entered late takes back nothing and adds nothing.
-    command(
-        &d,
-        json!({ "complete_task": { "task": task_id("nv-nhap-muon"), "on": "2022-06-20", "decision": null }}),
+    d.command_ok(json!({ "complete_task": { "task": task_id("nv-nhap-muon"), "on": "2022-06-20", "decision": null }}),
     );
     assert!(poll(&d, Some(&c3), 100).0.is_empty());
     // Asked from the start again, the feed is the same, in the same order.

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::support::Daemon;
+use super::support::{documented_routes, Daemon};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Access {
@@ -53,6 +53,16 @@ fn route(
     }
 }
 
+/// A route called without parameters or a query: its path is its template.
+fn fixed(method: Method, path: &'static str, access: Access, ok: StatusCode) -> Route {
+    route(method, path, path, access, ok)
+}
+
+/// A read of what the log holds, open to every role, answering 200.
+fn state(template: &'static str, path: &str) -> Route {
+    route(Method::GET, template, path, Access::State, StatusCode::OK)
+}
+
 const COMMITTEE: &str = "bcd-cchc-bo-tttt";
 
 fn routes() -> Vec<Route> {
@@ -60,16 +70,10 @@ fn routes() -> Vec<Route> {
     let ok = StatusCode::OK;
     let created = StatusCode::CREATED;
     vec![
-        route(Method::GET, "/healthz", "/healthz", Open, ok),
-        route(Method::GET, "/readyz", "/readyz", Open, ok),
-        route(Method::GET, "/metrics", "/metrics", Open, ok),
-        route(
-            Method::GET,
-            "/v1/openapi.json",
-            "/v1/openapi.json",
-            Open,
-            ok,
-        ),
+        fixed(Method::GET, "/healthz", Open, ok),
+        fixed(Method::GET, "/readyz", Open, ok),
+        fixed(Method::GET, "/metrics", Open, ok),
+        fixed(Method::GET, "/v1/openapi.json", Open, ok),
         route(Method::GET, "/v1/events", "/v1/events?limit=5", Audit, ok),
         route(
             Method::GET,
@@ -78,111 +82,30 @@ fn routes() -> Vec<Route> {
             Audit,
             ok,
         ),
-        route(
-            Method::GET,
-            "/v1/reminders",
-            "/v1/reminders?limit=5",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
-            "/v1/reminders/stream",
-            "/v1/reminders/stream",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
-            "/v1/integrity/head",
-            "/v1/integrity/head",
-            State,
-            ok,
-        ),
-        route(
-            Method::POST,
-            "/v1/integrity/verify",
-            "/v1/integrity/verify",
-            Admin,
-            ok,
-        ),
-        route(
-            Method::GET,
-            "/v1/units",
-            "/v1/units?on=2022-02-01",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
-            "/v1/units/{id}",
-            "/v1/units/cuc-tin-hoc-hoa?on=2022-02-01",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
-            "/v1/people",
-            "/v1/people?on=2022-02-01",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
-            "/v1/people/{id}",
-            "/v1/people/pham-minh-tien?on=2022-02-01",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
-            "/v1/posts",
-            "/v1/posts?on=2022-02-01",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
+        state("/v1/reminders", "/v1/reminders?limit=5"),
+        fixed(Method::GET, "/v1/reminders/stream", State, ok),
+        fixed(Method::GET, "/v1/integrity/head", State, ok),
+        fixed(Method::POST, "/v1/integrity/verify", Admin, ok),
+        state("/v1/units", "/v1/units?on=2022-02-01"),
+        state("/v1/units/{id}", "/v1/units/cuc-tin-hoc-hoa?on=2022-02-01"),
+        state("/v1/people", "/v1/people?on=2022-02-01"),
+        state("/v1/people/{id}", "/v1/people/pham-minh-tien?on=2022-02-01"),
+        state("/v1/posts", "/v1/posts?on=2022-02-01"),
+        state(
             "/v1/posts/{id}",
             "/v1/posts/thu-truong-bo-tttt?on=2022-02-01",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
-            "/v1/committees",
-            "/v1/committees?on=2022-02-01",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
+        state("/v1/committees", "/v1/committees?on=2022-02-01"),
+        state(
             "/v1/committees/{id}",
             &format!("/v1/committees/{COMMITTEE}?on=2022-02-01"),
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
-            "/v1/decisions",
-            "/v1/decisions?on=2022-02-01",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
+        state("/v1/decisions", "/v1/decisions?on=2022-02-01"),
+        state(
             "/v1/decisions/{id}",
             "/v1/decisions/qd-34-2022?on=2022-02-01",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
-            "/v1/tasks",
-            "/v1/tasks?on=2022-02-01",
-            State,
-            ok,
-        ),
+        state("/v1/tasks", "/v1/tasks?on=2022-02-01"),
         route(
             Method::GET,
             "/v1/tasks/{id}",
@@ -190,83 +113,41 @@ fn routes() -> Vec<Route> {
             State,
             StatusCode::NOT_FOUND,
         ),
-        route(
-            Method::GET,
-            "/v1/search",
-            "/v1/search?q=pham%20minh%20tien",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
+        state("/v1/search", "/v1/search?q=pham%20minh%20tien"),
+        state(
             "/v1/committees/{id}/composition",
             &format!("/v1/committees/{COMMITTEE}/composition?on=2022-02-01"),
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
+        state(
             "/v1/committees/{id}/diff",
             &format!("/v1/committees/{COMMITTEE}/diff?from=2022-01-01&to=2022-02-01"),
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
-            "/v1/people/{id}/history",
-            "/v1/people/do-cong-anh/history",
-            State,
-            ok,
-        ),
-        route(
-            Method::GET,
+        state("/v1/people/{id}/history", "/v1/people/do-cong-anh/history"),
+        state(
             "/v1/decisions/{id}/changes",
             "/v1/decisions/qd-34-2022/changes",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
+        state(
             "/v1/tasks/filter",
             "/v1/tasks/filter?unit=vu-to-chuc-can-bo&role=lead&on=2021-06-30",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
+        state(
             "/v1/reports/tasks",
             "/v1/reports/tasks?plan=kh-cchc-2021&on=2021-12-31",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
+        state(
             "/v1/units/{id}/lineage",
             "/v1/units/cuc-tin-hoc-hoa/lineage?on=2022-02-01",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
+        state(
             "/v1/units/{id}/tasks",
             "/v1/units/van-phong-bo/tasks?on=2022-06-01",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
+        state(
             "/v1/decisions/{id}/tasks",
             "/v1/decisions/qd-34-2022/tasks?on=2022-06-01",
-            State,
-            ok,
         ),
-        route(
-            Method::GET,
-            "/v1/tasks/overdue",
-            "/v1/tasks/overdue?on=2022-12-31",
-            State,
-            ok,
-        ),
+        state("/v1/tasks/overdue", "/v1/tasks/overdue?on=2022-12-31"),
         route(
             Method::GET,
             "/v1/history/{kind}/{id}",
@@ -281,15 +162,9 @@ fn routes() -> Vec<Route> {
             Audit,
             ok,
         ),
-        route(Method::POST, "/v1/backup", "/v1/backup", Admin, created),
-        route(Method::POST, "/v1/commands", "/v1/commands", Write, created),
-        route(
-            Method::POST,
-            "/v1/decisions",
-            "/v1/decisions",
-            Write,
-            created,
-        ),
+        fixed(Method::POST, "/v1/backup", Admin, created),
+        fixed(Method::POST, "/v1/commands", Write, created),
+        fixed(Method::POST, "/v1/decisions", Write, created),
     ]
 }
 
@@ -363,15 +238,7 @@ fn the_openapi_document_lists_exactly_the_routes() {
         "{}",
         doc["openapi"]
     );
-    let mut documented: Vec<(String, String)> = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
-                documented.push((method.to_uppercase(), path.clone()));
-            }
-        }
-    }
-    documented.sort();
+    let documented = documented_routes(&doc);
     let mut served: Vec<(String, String)> = routes()
         .iter()
         .map(|r| (r.method.to_string(), r.template.to_string()))

@@ -39,6 +39,25 @@ fn held_seat(slug: &str, who: &str) -> Value {
     })
 }
 
+/// The seats of the hypothetical committee from `year`: its deputy head and one member ex
+/// officio, then Thành viên 1 and Thành viên `n`.
+fn seats(year: u16, n: u8) -> Value {
+    json!([
+        ex_officio_seat(
+            &format!("http-{year}/pho"),
+            "deputy_head",
+            "vu-truong-vu-to-chuc-can-bo"
+        ),
+        ex_officio_seat(
+            &format!("http-{year}/cuc"),
+            "member",
+            "cuc-truong-cuc-tin-hoc-hoa"
+        ),
+        held_seat(&format!("http-{year}/tv-1"), "thanh-vien-1"),
+        held_seat(&format!("http-{year}/tv-{n}"), &format!("thanh-vien-{n}")),
+    ])
+}
+
 fn write(d: &Daemon, body: &Value) {
     let r = d.post_json("/v1/decisions", &d.tokens.editor, body);
     assert_eq!(
@@ -68,12 +87,7 @@ fn history_lists_ex_officio_seats_and_a_diff_keeps_who_kept_their_place() {
                     "decision": first, "duties": [] } },
                 { "reconstitute": {
                     "committee": committee, "on": "2022-02-01", "decision": first,
-                    "seats": [
-                        ex_officio_seat("http-2022/pho", "deputy_head", "vu-truong-vu-to-chuc-can-bo"),
-                        ex_officio_seat("http-2022/cuc", "member", "cuc-truong-cuc-tin-hoc-hoa"),
-                        held_seat("http-2022/tv-1", "thanh-vien-1"),
-                        held_seat("http-2022/tv-2", "thanh-vien-2"),
-                    ],
+                    "seats": seats(2022, 2),
                     "sub_bodies": [] } }
             ]
         }),
@@ -87,12 +101,7 @@ fn history_lists_ex_officio_seats_and_a_diff_keeps_who_kept_their_place() {
             "decision": decision("hypothetical-http-2", "HYPOTHETICAL-H2/QĐ-BTTTT", "2023-02-01"),
             "changes": [{ "reconstitute": {
                 "committee": committee, "on": "2023-02-01", "decision": second,
-                "seats": [
-                    ex_officio_seat("http-2023/pho", "deputy_head", "vu-truong-vu-to-chuc-can-bo"),
-                    ex_officio_seat("http-2023/cuc", "member", "cuc-truong-cuc-tin-hoc-hoa"),
-                    held_seat("http-2023/tv-1", "thanh-vien-1"),
-                    held_seat("http-2023/tv-3", "thanh-vien-3"),
-                ],
+                "seats": seats(2023, 3),
                 "sub_bodies": [] } }]
         }),
     );

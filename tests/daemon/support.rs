@@ -159,6 +159,13 @@ impl Daemon {
         (status, r.json().unwrap())
     }
 
+    /// Writes `command` alone with the editor's token; it must be accepted.
+    pub(crate) fn command_ok(&self, command: serde_json::Value) {
+        let body = serde_json::json!({ "commands": [command] });
+        let r = self.post_json("/v1/commands", &self.tokens.editor, &body);
+        assert!(r.status().is_success(), "{}", r.text().unwrap());
+    }
+
     /// The log head as the integrity route reports it (0 for an empty log).
     pub(crate) fn head(&self) -> u64 {
         let r = self.get("/v1/integrity/head", Some(&self.tokens.viewer));
@@ -195,4 +202,18 @@ impl Drop for Daemon {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Every (method, path template) the OpenAPI document `doc` lists, sorted.
+pub(crate) fn documented_routes(doc: &serde_json::Value) -> Vec<(String, String)> {
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    documented.sort();
+    documented
 }

@@ -2,26 +2,15 @@
 //! task's detail, in filtered lists and in reports, from the repeal's date and as known
 //! after it was recorded.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::support::Daemon;
-
-fn command(d: &Daemon, command: Value) {
-    let r = d.post_json(
-        "/v1/commands",
-        &d.tokens.editor,
-        &json!({ "commands": [command] }),
-    );
-    assert!(r.status().is_success(), "{}", r.text().unwrap());
-}
 
 #[test]
 fn task_answers_warn_of_a_repealed_plan_through_the_read_models() {
     let d = Daemon::start(true);
     let before = d.head();
-    command(
-        &d,
-        json!({ "record_decision": {
+    d.command_ok(json!({ "record_decision": {
             "decision": reformlog::DecisionId::from_slug("hypothetical-repeal-kh-2021").unwrap(),
             "number": "HYPOTHETICAL-11/QĐ-BTTTT", "kind": "decision",
             "issuer": reformlog::UnitId::from_slug("bo-tttt").unwrap(), "signer": null,
