@@ -52,7 +52,7 @@ mod process;
 mod report;
 
 use data::build_data;
-use measure::{measure, Measured};
+use measure::measure;
 use process::{clock_ticks, Daemon};
 use report::{describe, mib, ms, verdict};
 
@@ -179,15 +179,7 @@ fn main() -> Res<()> {
         t,
         ticks,
     ));
-    let Measured {
-        at_ready,
-        after_queries,
-        trivial,
-        reads,
-        cold_reads,
-        writes,
-        after_load,
-    } = match measured {
+    let m = match measured {
         Ok(m) => m,
         Err(e) => {
             drop(daemon);
@@ -196,62 +188,62 @@ fn main() -> Res<()> {
     };
 
     println!("P8 load ({} connections each):", s.connections);
-    describe("GET /healthz", &trivial, s.connections);
+    describe("GET /healthz", &m.trivial, s.connections);
     describe(
         &format!("GET /v1/committees/{COMMITTEE}/composition?on={ON}"),
-        &reads,
+        &m.reads,
         s.connections,
     );
     describe(
         &format!("GET /v1/committees/{COMMITTEE}/composition, a different date per request"),
-        &cold_reads,
+        &m.cold_reads,
         s.connections,
     );
     describe(
         "POST /v1/commands (register a person, durable)",
-        &writes,
+        &m.writes,
         s.connections,
     );
-    let ratio = reads.rate() / trivial.rate().max(1e-9);
-    let p99 = reads.p(0.99);
-    let clean = trivial.errors + reads.errors + writes.errors == 0;
+    let ratio = m.reads.rate() / m.trivial.rate().max(1e-9);
+    let p99 = m.reads.p(0.99);
+    let clean = m.trivial.errors + m.reads.errors + m.writes.errors == 0;
     println!(
         "P8 composition {:.0} req/s ÷ healthz {:.0} req/s = {ratio:.2} (target ≥ 0.5): {}",
-        reads.rate(),
-        trivial.rate(),
+        m.reads.rate(),
+        m.trivial.rate(),
         verdict(ratio >= 0.5 && clean)
     );
     println!(
         "P8 composition p50 {}, p99 {} (target p99 ≤ 10 ms): {}",
-        ms(reads.p(0.5)),
+        ms(m.reads.p(0.5)),
         ms(p99),
         verdict(p99 <= Duration::from_millis(10) && clean)
     );
     println!(
         "P8 without repeated questions (no answer-cache hits): composition {:.0} req/s ÷ healthz = {:.2}; p50 {}, p99 {}",
-        cold_reads.rate(),
-        cold_reads.rate() / trivial.rate().max(1e-9),
-        ms(cold_reads.p(0.5)),
-        ms(cold_reads.p(0.99))
+        m.cold_reads.rate(),
+        m.cold_reads.rate() / m.trivial.rate().max(1e-9),
+        ms(m.cold_reads.p(0.5)),
+        ms(m.cold_reads.p(0.99))
     );
     println!(
         "P8 durable writes: {:.0} writes/s, p50 {}, p99 {}",
-        writes.rate(),
-        ms(writes.p(0.5)),
-        ms(writes.p(0.99))
+        m.writes.rate(),
+        ms(m.writes.p(0.5)),
+        ms(m.writes.p(0.99))
     );
     println!(
         "P9 VmRSS: at start {}, ready {}, after the queries {} (target ≤ 150 MiB: {}), after the P8 load {}, peak {}",
         mib(at_start.rss),
-        mib(at_ready.rss),
-        mib(after_queries.rss),
-        verdict(after_queries.rss as f64 <= 150.0 * MIB),
-        mib(after_load.rss),
-        mib(after_load.peak),
+        mib(m.at_ready.rss),
+        mib(m.after_queries.rss),
+        verdict(m.after_queries.rss as f64 <= 150.0 * MIB),
+        mib(m.after_load.rss),
+        mib(m.after_load.peak),
     );
     println!(
         "daemon threads: at start {}, after the queries {}, after the P8 load {}",
-        at_start.threads, after_queries.threads, after_load.threads
+        at_start.threads, m.after_queries.threads, m.after_load.threads
     );
     daemon.stop()?;
     Ok(())

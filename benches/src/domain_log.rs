@@ -100,6 +100,29 @@ impl World {
         Ok(id)
     }
 
+    /// A new membership of `seat` from `on`, held by a person drawn at random: its id and
+    /// the event starting it.
+    fn new_member(
+        &mut self,
+        committee: CommitteeId,
+        seat: SeatId,
+        on: reformlog::Date,
+        decision: DecisionId,
+    ) -> (MembershipId, Event) {
+        let membership = MembershipId::new();
+        let person = self.people[self.rng.below(self.people.len() as u64) as usize];
+        let started = Event::MembershipStarted {
+            committee,
+            membership,
+            seat,
+            person,
+            from: on,
+            ended_on: None,
+            decision,
+        };
+        (membership, started)
+    }
+
     fn committee(&mut self, parent: Option<CommitteeId>, seats: usize) -> Res<CommitteeId> {
         let n = self.committees.len();
         let dec = self.decision(FIRST_YEAR, n)?;
@@ -134,17 +157,8 @@ impl World {
                 ended_on: None,
                 decision: dec,
             });
-            let membership = MembershipId::new();
-            let person = self.people[self.rng.below(self.people.len() as u64) as usize];
-            events.push(Event::MembershipStarted {
-                committee: id,
-                membership,
-                seat,
-                person,
-                from: on,
-                ended_on: None,
-                decision: dec,
-            });
+            let (membership, started) = self.new_member(id, seat, on, dec);
+            events.push(started);
             open.push((seat, membership));
         }
         let first = events[0].clone();
@@ -232,23 +246,14 @@ impl World {
             for _ in 0..4 {
                 let s = self.rng.below(seats.len() as u64) as usize;
                 let (seat, old) = open[s];
-                let membership = MembershipId::new();
-                let person = self.people[self.rng.below(self.people.len() as u64) as usize];
                 events.push(Event::MembershipEnded {
                     committee: id,
                     membership: old,
                     ended_on: on,
                     decision: dec,
                 });
-                events.push(Event::MembershipStarted {
-                    committee: id,
-                    membership,
-                    seat,
-                    person,
-                    from: on,
-                    ended_on: None,
-                    decision: dec,
-                });
+                let (membership, started) = self.new_member(id, seat, on, dec);
+                events.push(started);
                 open[s] = (seat, membership);
             }
             let first = events[0].clone();

@@ -131,73 +131,53 @@ pub(crate) fn durable_group(s: &Settings, rows: &mut Vec<Row>, notes: &mut Vec<S
     let (file, one, many, sqlite) = (take("file"), take("one"), take("many"), take("sqlite"));
     let (sled_apply, sled_sync) = (take("sled_apply"), take("sled_sync"));
     if s.wants("P1") {
-        rows.push(Row {
-            id: "P1",
-            subject: "Store::append, 1 event, 1 thread".into(),
-            baseline: "plain file: write_all + sync_data of the layout-4 record bytes".into(),
-            unit: "events/s",
-            subject_runs: one.clone(),
-            baseline_runs: file.clone(),
-            target: Target::AtLeast(0.85),
-        });
+        rows.push(rates(
+            "P1",
+            "Store::append, 1 event, 1 thread",
+            "plain file: write_all + sync_data of the layout-4 record bytes",
+            one.clone(),
+            file.clone(),
+            Target::AtLeast(0.85),
+        ));
     }
     if s.wants("P2") {
-        rows.push(Row {
-            id: "P2",
-            subject: format!("Store::append, {w} threads"),
-            baseline: "Store::append, 1 thread".into(),
-            unit: "events/s",
-            subject_runs: many.clone(),
-            baseline_runs: one.clone(),
-            target: Target::AtLeast(15.0),
-        });
+        rows.push(rates(
+            "P2",
+            format!("Store::append, {w} threads"),
+            "Store::append, 1 thread",
+            many.clone(),
+            one.clone(),
+            Target::AtLeast(15.0),
+        ));
     }
     if s.wants("P3") {
-        rows.push(Row {
-            id: "P3",
-            subject: format!("Store::append, {w} threads"),
-            baseline: format!(
+        rows.push(rates("P3", format!("Store::append, {w} threads"), format!(
                 "SQLite WAL, synchronous=FULL, {w} connections, 1 txn/event (stream id + layout-4 record)"
-            ),
-            unit: "events/s",
-            subject_runs: many,
-            baseline_runs: sqlite,
-            target: Target::AtLeast(5.0),
-        });
+            ), many, sqlite, Target::AtLeast(5.0)));
     }
     if s.wants("P1") {
         // D1 stays because the store still installs each commit in sled (in memory) before it
         // acknowledges it: its rate says what that install costs beside the baseline's I/O.
-        rows.push(Row {
-            id: "D1",
-            subject: "raw sled: the store's entries for 1 event in 1 apply_batch, no flush (flush + fdatasync once per slice), 1 thread".into(),
-            baseline: "plain file: write_all + sync_data".into(),
-            unit: "events/s",
-            subject_runs: sled_apply,
-            baseline_runs: file.clone(),
-            target: Target::Info,
-        });
+        rows.push(rates("D1", "raw sled: the store's entries for 1 event in 1 apply_batch, no flush (flush + fdatasync once per slice), 1 thread", "plain file: write_all + sync_data", sled_apply, file.clone(), Target::Info));
         // D2 and D3 stay as the floor format 3 could not pass (sled's flush and fdatasync on
         // the acknowledgement path); the journal is meant to take the store past it, so D3
         // says how far it did.
-        rows.push(Row {
-            id: "D2",
-            subject: "raw sled: apply_batch + flush + fdatasync per event (format 3's ack path), 1 thread".into(),
-            baseline: "plain file: write_all + sync_data".into(),
-            unit: "events/s",
-            subject_runs: sled_sync.clone(),
-            baseline_runs: file,
-            target: Target::Info,
-        });
-        rows.push(Row {
-            id: "D3",
-            subject: "Store::append, 1 thread".into(),
-            baseline: "raw sled: apply_batch + flush + fdatasync (D2)".into(),
-            unit: "events/s",
-            subject_runs: one,
-            baseline_runs: sled_sync,
-            target: Target::Info,
-        });
+        rows.push(rates(
+            "D2",
+            "raw sled: apply_batch + flush + fdatasync per event (format 3's ack path), 1 thread",
+            "plain file: write_all + sync_data",
+            sled_sync.clone(),
+            file,
+            Target::Info,
+        ));
+        rows.push(rates(
+            "D3",
+            "Store::append, 1 thread",
+            "raw sled: apply_batch + flush + fdatasync (D2)",
+            one,
+            sled_sync,
+            Target::Info,
+        ));
     }
     notes.push(format!(
         "journal sync rounds per append, 1 thread: {:.3}",
@@ -217,6 +197,26 @@ pub(crate) fn durable_group(s: &Settings, rows: &mut Vec<Row>, notes: &mut Vec<S
         ));
     }
     Ok(())
+}
+
+/// A row comparing two rates in events per second.
+fn rates(
+    id: &'static str,
+    subject: impl Into<String>,
+    baseline: impl Into<String>,
+    subject_runs: Vec<f64>,
+    baseline_runs: Vec<f64>,
+    target: Target,
+) -> Row {
+    Row {
+        id,
+        subject: subject.into(),
+        baseline: baseline.into(),
+        unit: "events/s",
+        subject_runs,
+        baseline_runs,
+        target,
+    }
 }
 
 /// The 1-, 5- and 15-minute load averages, to show how busy the shared machine was.
