@@ -4,36 +4,9 @@
 
 use super::support::{assert_contains, seed_file, stderr, Daemon};
 
-const PLAN: &str = r#"
-[[decisions]]
-slug = "kh-cchc-2022"
-number = "120/KH-BTTTT"
-kind = "plan"
-issuer = "bo-tttt"
-signed_on = "2022-01-20"
-in_force_on = "2022-01-20"
-title = "Kế hoạch cải cách hành chính năm 2022 (ngày giả định)"
+const PLAN: &str = include_str!("../data/cli-import-plan.toml");
 
-[[tasks]]
-slug = "nv-2022-1"
-plan = "kh-cchc-2022"
-title = "Nhiệm vụ 1"
-product = "Báo cáo"
-created = "2022-01-20"
-deadline = "2022-06-30"
-lead = "vu-to-chuc-can-bo"
-"#;
-
-const MORE: &str = r#"
-[[tasks]]
-slug = "nv-2022-2"
-plan = "kh-cchc-2022"
-title = "Nhiệm vụ 2"
-product = "Báo cáo"
-created = "2022-01-20"
-deadline = "2022-09-30"
-lead = "cuc-tin-hoc-hoa"
-"#;
+const MORE: &str = include_str!("../data/cli-import-more.toml");
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

@@ -286,71 +286,10 @@ on = "{on}"
 }
 
 /// The units and people of [`seats_by_post`].
-const SEATS_BY_POST_ENTITIES: &str = r#"
-records_from = "2022-01-01"
-
-[[units]]
-slug = "bo-tttt"
-name = "Bộ Thông tin và Truyền thông"
-kind = "ministry"
-
-[[units]]
-slug = "vu-to-chuc-can-bo"
-name = "Vụ Tổ chức cán bộ"
-kind = "department"
-parent = "bo-tttt"
-
-[[units]]
-slug = "cuc-tin-hoc-hoa"
-name = "Cục Tin học hóa"
-kind = "authority"
-parent = "bo-tttt"
-
-[[people]]
-slug = "pham-minh-tien"
-name = "Phạm Minh Tiến"
-
-[[people]]
-slug = "do-cong-anh"
-name = "Đỗ Công Anh"
-
-[[people]]
-slug = "thanh-vien-1"
-name = "Thành viên 1"
-
-[[people]]
-slug = "thanh-vien-2"
-name = "Thành viên 2"
-
-[[people]]
-slug = "thanh-vien-3"
-name = "Thành viên 3"
-
-"#;
+const SEATS_BY_POST_ENTITIES: &str = include_str!("../data/cli-seats-by-post-entities.toml");
 
 /// The posts and the committee of [`seats_by_post`].
-const SEATS_BY_POST_COMMITTEE: &str = r#"[[posts]]
-slug = "vu-truong-vu-to-chuc-can-bo"
-title = "Vụ trưởng Vụ Tổ chức cán bộ"
-unit = "vu-to-chuc-can-bo"
-holders = [{ person = "pham-minh-tien", ended_on = "2024-01-01" }]
-
-[[posts]]
-slug = "cuc-truong-cuc-tin-hoc-hoa"
-title = "Cục trưởng Cục Tin học hóa"
-unit = "cuc-tin-hoc-hoa"
-holders = [
-  { person = "do-cong-anh", ended_on = "2024-01-01" },
-  { person = "pham-minh-tien", from = "2024-01-01" },
-]
-
-[[committees]]
-slug = "ban-thu-nghiem-cli"
-name = "Ban thử nghiệm"
-unit = "bo-tttt"
-established = "2022-02-01"
-decision = "hypothetical-cli-1"
-"#;
+const SEATS_BY_POST_COMMITTEE: &str = include_str!("../data/cli-seats-by-post-committee.toml");
 
 #[test]
 fn history_shows_seats_held_ex_officio_and_diff_keeps_who_kept_their_place() {

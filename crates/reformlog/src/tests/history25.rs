@@ -756,101 +756,11 @@ fn late_files(files: &[&str]) -> Result<super::support::World, String> {
     Ok(w)
 }
 
-const LATE_BASE: &str = r#"
-format = 2
-records_from = "2020-01-01"
-
-[[units]]
-slug = "bo-x"
-name = "Bộ X"
-kind = "ministry"
-
-[[units]]
-slug = "bo-y"
-name = "Bộ Y"
-kind = "ministry"
-
-[[people]]
-slug = "thanh-vien-1"
-name = "Thành viên 1"
-
-[[people]]
-slug = "thanh-vien-2"
-name = "Thành viên 2"
-
-[[people]]
-slug = "thanh-vien-3"
-name = "Thành viên 3"
-
-[[decisions]]
-slug = "qd-1"
-number = "1/QĐ-TTg"
-issuer = "bo-y"
-signed_on = "2020-03-01"
-in_force_on = "2020-03-01"
-title = "Thành lập Ban thử nghiệm (giả định, không phải văn bản thật)"
-
-[[decisions]]
-slug = "qd-2"
-number = "2/QĐ-TTg"
-issuer = "bo-y"
-signed_on = "2022-01-01"
-in_force_on = "2022-01-01"
-title = "Kiện toàn Ban thử nghiệm (giả định, không phải văn bản thật)"
-
-[[changes]]
-type = "establish_committee"
-committee = "ban-thu-nghiem"
-name = "Ban thử nghiệm (giả định)"
-unit = "bo-y"
-on = "2020-03-01"
-decision = "qd-1"
-
-[[changes]]
-type = "create_seat"
-committee = "ban-thu-nghiem"
-seat = "uy-vien-1"
-role = "member"
-holder = "thanh-vien-1"
-on = "2020-03-01"
-decision = "qd-1"
-
-[[changes]]
-type = "reconstitute"
-committee = "ban-thu-nghiem"
-on = "2022-01-01"
-decision = "qd-2"
-seats = [{ slug = "uy-vien-1-k2022", role = "member", holder = "thanh-vien-3" }]
-
-[[changes]]
-type = "merge_unit"
-unit = "bo-x"
-into = "bo-y"
-on = "2022-01-01"
-"#;
+const LATE_BASE: &str = include_str!("seeds/late-base.toml");
 
 /// Recorded later: "Thành viên 2 replaced Thành viên 1 on 2021-06-01", before the 2022
 /// reconstitution recorded already.
-const LATE_REPLACEMENT: &str = r#"
-format = 2
-records_from = "2020-01-01"
-
-[[decisions]]
-slug = "qd-3"
-number = "3/QĐ-TTg"
-issuer = "bo-y"
-signed_on = "2021-06-01"
-in_force_on = "2021-06-01"
-title = "Thay thế thành viên (giả định, không phải văn bản thật)"
-
-[[changes]]
-type = "replace_seat_holder"
-committee = "ban-thu-nghiem"
-seat = "uy-vien-1"
-person = "thanh-vien-2"
-on = "2021-06-01"
-decision = "qd-3"
-"#;
+const LATE_REPLACEMENT: &str = include_str!("seeds/late-replacement.toml");
 
 #[test]
 fn a_late_replacement_before_a_recorded_reconstitution_does_not_outlast_the_seat() {
@@ -870,35 +780,7 @@ fn a_late_replacement_before_a_recorded_reconstitution_does_not_outlast_the_seat
 
 /// Recorded later: a department of Bộ X and a committee it owned, both from 2021, before
 /// the merger of 2022 recorded already, and neither ended.
-const LATE_DEPENDANTS: &str = r#"
-format = 2
-records_from = "2020-01-01"
-
-[[decisions]]
-slug = "qd-4"
-number = "4/QĐ-TTg"
-issuer = "bo-y"
-signed_on = "2021-01-01"
-in_force_on = "2021-01-01"
-title = "Thành lập Vụ 1 và Tổ công tác (giả định, không phải văn bản thật)"
-
-[[changes]]
-type = "establish_unit"
-unit = "vu-1"
-name = "Vụ 1"
-kind = "department"
-parent = "bo-x"
-on = "2021-01-01"
-decision = "qd-4"
-
-[[changes]]
-type = "establish_committee"
-committee = "to-cong-tac"
-name = "Tổ công tác (giả định)"
-unit = "bo-x"
-on = "2021-01-01"
-decision = "qd-4"
-"#;
+const LATE_DEPENDANTS: &str = include_str!("seeds/late-dependants.toml");
 
 #[test]
 fn a_late_dependant_of_a_unit_merged_already_is_refused() {
