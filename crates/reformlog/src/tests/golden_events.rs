@@ -315,26 +315,11 @@ pub(crate) fn every_event() -> Vec<Event> {
 fn without_documents(events: Vec<Event>) -> Vec<Event> {
     events
         .into_iter()
-        .map(|e| match e {
-            Event::TaskProgressReported {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            } => Event::TaskProgressReported {
-                task,
-                percent,
-                note,
-                evidence: Evidence {
-                    note: evidence.note,
-                    documents: Vec::new(),
-                },
-                on,
-                decision,
-            },
-            other => other,
+        .map(|mut e| {
+            if let Event::TaskProgressReported { evidence, .. } = &mut e {
+                evidence.documents.clear();
+            }
+            e
         })
         .collect()
 }

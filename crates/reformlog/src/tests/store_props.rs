@@ -261,61 +261,28 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             let Some((id, e)) = facts.iter().rev().nth(which % 8) else {
                 return Vec::new();
             };
-            let corrected = match e.clone() {
-                Event::PersonRenamed {
-                    person,
-                    name: _,
-                    on,
-                } => Event::PersonRenamed {
-                    person,
-                    name: name(&format!("Tên đã sửa {shift}")),
-                    on,
-                },
-                Event::MembershipStarted {
-                    committee,
-                    membership,
-                    seat,
-                    person,
-                    from,
-                    ended_on,
-                    decision,
-                } => Event::MembershipStarted {
-                    committee,
-                    membership,
-                    seat,
-                    person,
-                    from: if from > day(14 + shift) {
+            // The same event with one field changed.
+            let mut corrected = e.clone();
+            match &mut corrected {
+                Event::PersonRenamed { name: n, .. } => *n = name(&format!("Tên đã sửa {shift}")),
+                Event::MembershipStarted { from, .. } => {
+                    *from = if *from > day(14 + shift) {
                         day(14)
                     } else {
                         day(14 + shift)
-                    },
-                    ended_on,
-                    decision,
-                },
+                    };
+                }
                 Event::TaskProgressReported {
-                    task,
-                    note,
-                    evidence,
-                    on,
-                    ..
-                } => Event::TaskProgressReported {
-                    task,
-                    percent: (*shift as u8).min(100),
-                    note,
-                    evidence,
-                    on,
-                    decision: None,
-                },
-                Event::UnitRenamed {
-                    unit, on, decision, ..
-                } => Event::UnitRenamed {
-                    unit,
-                    name: name(&format!("Tên đơn vị đã sửa {shift}")),
-                    on,
-                    decision,
-                },
+                    percent, decision, ..
+                } => {
+                    *percent = (*shift as u8).min(100);
+                    *decision = None;
+                }
+                Event::UnitRenamed { name: n, .. } => {
+                    *n = name(&format!("Tên đơn vị đã sửa {shift}"));
+                }
                 _ => return Vec::new(),
-            };
+            }
             one(Command::Correct {
                 target: *id,
                 corrected,
