@@ -10,6 +10,10 @@ use serde_json::Value;
 
 use super::support::{code, csv_body, csv_table, seed_file, stderr, Daemon, UNIT_REPORT_CSV};
 
+/// The columns of a task listing, as the CSV and XLSX exports head them.
+const LISTING_HEADER: &str =
+    "code,title,plan,product,lead,cooperating,responsible,assigned on,deadline,status,percent,overdue";
+
 fn data(name: &str) -> PathBuf {
     seed_file().with_file_name(name)
 }
@@ -288,20 +292,7 @@ fn an_xlsx_written_by_openpyxl_imports_and_exports_read_back_in_openpyxl_and_imp
     let rows = read["Nhiệm vụ"].as_array().unwrap();
     assert_eq!(
         rows[0],
-        serde_json::json!([
-            "code",
-            "title",
-            "plan",
-            "product",
-            "lead",
-            "cooperating",
-            "responsible",
-            "assigned on",
-            "deadline",
-            "status",
-            "percent",
-            "overdue"
-        ])
+        serde_json::json!(LISTING_HEADER.split(',').collect::<Vec<_>>())
     );
     assert_eq!(rows.len(), 1 + 4);
     let row = rows
@@ -405,11 +396,7 @@ fn listings_and_reports_as_csv_keep_their_dates_and_the_byte_order_mark_is_optio
         "--csv",
     ]);
     let text = csv_body(&listing);
-    let lines = csv_table(
-        text,
-        "code,title,plan,product,lead,cooperating,responsible,assigned on,deadline,status,percent,overdue",
-        4,
-    );
+    let lines = csv_table(text, LISTING_HEADER, 4);
     let first = lines
         .iter()
         .find(|l| l.contains(",Tổ chức triển khai kế hoạch cải cách hành chính năm 2021 của Bộ,"))
