@@ -121,14 +121,8 @@ const UNITS_B: &str = include_str!("seeds/units-b.toml");
 #[test]
 fn files_translated_together_record_a_shared_entity_once() {
     let mut t = Translation::new();
-    let a = Seed::parse(UNITS_A)
-        .unwrap()
-        .commands_in("a.toml", &mut t)
-        .unwrap();
-    let b = Seed::parse(UNITS_B)
-        .unwrap()
-        .commands_in("b.toml", &mut t)
-        .unwrap();
+    let a = translated(UNITS_A, "a.toml", &mut t);
+    let b = translated(UNITS_B, "b.toml", &mut t);
     assert_eq!(a.len(), 2);
     // b's copy of the ministry is the same entity, recorded once; its department is new.
     assert_eq!(b.len(), 1);
@@ -137,14 +131,13 @@ fn files_translated_together_record_a_shared_entity_once() {
     );
     // A later file may refer to what an earlier one defined.
     let c = "records_from = \"2022-01-01\"\n[[posts]]\nslug = \"bt\"\ntitle = \"Bộ trưởng\"\nunit = \"bo-tttt\"\nholders = [{ person = \"nguyen-huy-dung\" }]\n";
-    assert_eq!(
-        Seed::parse(c)
-            .unwrap()
-            .commands_in("c.toml", &mut t)
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(translated(c, "c.toml", &mut t).len(), 2);
+}
+
+/// The commands of the seed file `text`, translated as `file` together with the files
+/// `t` has seen.
+fn translated(text: &str, file: &str, t: &mut Translation) -> Vec<Command> {
+    Seed::parse(text).unwrap().commands_in(file, t).unwrap()
 }
 
 fn unit_id(slug: &str) -> crate::UnitId {
@@ -154,10 +147,7 @@ fn unit_id(slug: &str) -> crate::UnitId {
 #[test]
 fn an_entity_defined_differently_in_two_files_names_both_places() {
     let mut t = Translation::new();
-    Seed::parse(UNITS_A)
-        .unwrap()
-        .commands_in("a.toml", &mut t)
-        .unwrap();
+    translated(UNITS_A, "a.toml", &mut t);
     let other = UNITS_B.replace(
         "name = \"Bộ Thông tin và Truyền thông\"",
         "name = \"Bộ Thông tin\"",
@@ -180,10 +170,7 @@ fn an_entity_defined_differently_in_two_files_names_both_places() {
 #[test]
 fn messages_name_entities_by_their_slugs() {
     let mut t = Translation::new();
-    Seed::parse(UNITS_A)
-        .unwrap()
-        .commands_in("a.toml", &mut t)
-        .unwrap();
+    translated(UNITS_A, "a.toml", &mut t);
     let id = unit("bo-tttt").to_string();
     assert_eq!(
         t.describe(&format!("unit {id} already exists")),
@@ -252,14 +239,8 @@ decision = "qd-1-2024"
 fn tasks_read_from_sheet_rows_are_named_by_row_and_a_uuid_slug_is_the_task_id() {
     let plans = include_str!("../../../../tests/data/seed-plans-2021.toml");
     let mut t = Translation::new();
-    Seed::parse(SEED)
-        .unwrap()
-        .commands_in("a.toml", &mut t)
-        .unwrap();
-    Seed::parse(plans)
-        .unwrap()
-        .commands_in("b.toml", &mut t)
-        .unwrap();
+    translated(SEED, "a.toml", &mut t);
+    translated(plans, "b.toml", &mut t);
     let plan = crate::DecisionId::from_slug("kh-cchc-2021").unwrap();
     assert_eq!(
         t.slug_of(plan.as_uuid()),
@@ -310,10 +291,7 @@ fn a_task_named_by_its_id_in_a_sheet_and_by_its_slug_in_a_file_is_one_task() {
     let plans = include_str!("../../../../tests/data/seed-plans-2021.toml");
     let mut t = Translation::new();
     for (file, text) in [("a.toml", SEED), ("b.toml", plans)] {
-        Seed::parse(text)
-            .unwrap()
-            .commands_in(file, &mut t)
-            .unwrap();
+        translated(text, file, &mut t);
     }
     let id = crate::TaskId::from_slug("trien-khai-kh-cchc-2021").unwrap();
     let row = |deadline: &str| crate::SeedTask {
