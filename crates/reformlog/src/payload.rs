@@ -1,0 +1,280 @@
+//! The facts an event and the command that records it carry alike: one struct per change,
+//! shared by the event variant and the command variant.
+//!
+//! The codec lays a newtype variant holding a struct out exactly as a struct variant with the
+//! same fields in the same order (serde's JSON too), so moving a variant's fields into one of
+//! these structs moves no stored byte. Fields are only ever appended, never reordered: the
+//! frozen schemas in `codec/` read old bytes into these same structs.
+
+use crate::date::Date;
+use crate::evidence::Evidence;
+use crate::ids::{
+    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
+    TaskId, UnitId,
+};
+use crate::model::{Assignment, DecisionKind, Role, UnitKind};
+use crate::text::Name;
+use serde::{Deserialize, Serialize};
+
+/// Payload structs: `in Kind(field)` names the entity whose stream holds one, `from field` the
+/// date it holds from, `cites field` the decision behind the change.
+macro_rules! payloads {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident in $kind:ident($id:ident) from $from:ident $(cites $cites:ident)? {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+    )*};
+}
+
+payloads! {
+    /// A unit coming into being.
+    UnitEstablishment in Unit(unit) from on cites decision {
+        unit: UnitId,
+        name: Name,
+        kind: UnitKind,
+        parent: Option<UnitId>,
+        on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A unit's new name.
+    UnitRenaming in Unit(unit) from on cites decision {
+        unit: UnitId,
+        name: Name,
+        on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A unit placed under another parent, or under none.
+    UnitMove in Unit(unit) from on cites decision {
+        unit: UnitId,
+        parent: Option<UnitId>,
+        on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A unit ending by merging into another.
+    UnitMerger in Unit(unit) from on cites decision {
+        unit: UnitId,
+        into: UnitId,
+        on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A unit ending without a successor.
+    UnitDissolution in Unit(unit) from on cites decision {
+        unit: UnitId,
+        on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A person's name from a date: the one registered with, or a new one.
+    PersonName in Person(person) from on {
+        person: PersonId,
+        name: Name,
+        on: Date,
+    }
+
+    /// A post's creation.
+    PostCreation in Post(post) from on cites decision {
+        post: PostId,
+        title: Name,
+        unit: Option<UnitId>,
+        max_holders: u16,
+        on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A person's appointment to a post: one holding.
+    PostAppointment in Post(post) from from cites decision {
+        post: PostId,
+        holding: HoldingId,
+        person: PersonId,
+        from: Date,
+        /// Set when the end is already known at recording (history entered late).
+        ended_on: Option<Date>,
+        decision: Option<DecisionId>,
+    }
+
+    /// A holding of a post coming to its end.
+    PostDeparture in Post(post) from ended_on cites decision {
+        post: PostId,
+        holding: HoldingId,
+        ended_on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A post's abolition.
+    PostAbolition in Post(post) from on cites decision {
+        post: PostId,
+        on: Date,
+        decision: Option<DecisionId>,
+    }
+
+    /// A decision's record: what it is, who issued and signed it, and what it amends,
+    /// replaces or repeals.
+    DecisionRecord in Decision(decision) from in_force_on {
+        decision: DecisionId,
+        number: String,
+        kind: DecisionKind,
+        issuer: UnitId,
+        signer: Option<PersonId>,
+        signed_on: Date,
+        in_force_on: Date,
+        title: String,
+        amends: Vec<DecisionId>,
+        replaces: Vec<DecisionId>,
+        repeals: Vec<DecisionId>,
+    }
+
+    /// A committee coming into being (its duties travel in their own event).
+    CommitteeEstablishment in Committee(committee) from on cites decision {
+        committee: CommitteeId,
+        name: Name,
+        parent: Option<CommitteeId>,
+        unit: Option<UnitId>,
+        on: Date,
+        decision: DecisionId,
+    }
+
+    /// A committee's new name.
+    CommitteeRenaming in Committee(committee) from on cites decision {
+        committee: CommitteeId,
+        name: Name,
+        on: Date,
+        decision: DecisionId,
+    }
+
+    /// A committee's duties from a date.
+    CommitteeDuties in Committee(committee) from on cites decision {
+        committee: CommitteeId,
+        duties: Vec<String>,
+        on: Date,
+        decision: DecisionId,
+    }
+
+    /// A seat's creation in a committee.
+    SeatCreation in Committee(committee) from from cites decision {
+        committee: CommitteeId,
+        seat: SeatId,
+        role: Role,
+        on_behalf_of: Option<UnitId>,
+        ex_officio: Option<PostId>,
+        label: Option<String>,
+        from: Date,
+        ended_on: Option<Date>,
+        decision: DecisionId,
+    }
+
+    /// A seat's abolition.
+    SeatAbolition in Committee(committee) from ended_on cites decision {
+        committee: CommitteeId,
+        seat: SeatId,
+        ended_on: Date,
+        decision: DecisionId,
+    }
+
+    /// A person taking up a seat: one membership.
+    MembershipStart in Committee(committee) from from cites decision {
+        committee: CommitteeId,
+        membership: MembershipId,
+        seat: SeatId,
+        person: PersonId,
+        from: Date,
+        ended_on: Option<Date>,
+        decision: DecisionId,
+    }
+
+    /// A membership coming to its end.
+    MembershipEnd in Committee(committee) from ended_on cites decision {
+        committee: CommitteeId,
+        membership: MembershipId,
+        ended_on: Date,
+        decision: DecisionId,
+    }
+
+    /// A committee's dissolution.
+    CommitteeDissolution in Committee(committee) from on cites decision {
+        committee: CommitteeId,
+        on: Date,
+        decision: DecisionId,
+    }
+
+    /// A task's creation; `plan` is the decision whose plan lists it.
+    TaskCreation in Task(task) from on {
+        task: TaskId,
+        plan: Option<DecisionId>,
+        title: String,
+        product: String,
+        deadline: Date,
+        assignment: Option<Assignment>,
+        on: Date,
+    }
+
+    /// A task's assignment (a reassignment once it has a lead unit).
+    TaskAssignment in Task(task) from on cites decision {
+        task: TaskId,
+        assignment: Assignment,
+        on: Date,
+        /// The decision behind the change, if one is cited.
+        decision: Option<DecisionId>,
+    }
+
+    /// A task's later deadline.
+    DeadlineExtension in Task(task) from on cites decision {
+        task: TaskId,
+        deadline: Date,
+        on: Date,
+        /// The decision behind the change, if one is cited.
+        decision: Option<DecisionId>,
+    }
+
+    /// A report of a task's progress.
+    TaskProgress in Task(task) from on cites decision {
+        task: TaskId,
+        percent: u8,
+        note: String,
+        /// What the report cites; empty when nothing, and may be left out (schema 3:
+        /// documents as well as text).
+        #[serde(default)]
+        evidence: Evidence,
+        on: Date,
+        /// The decision behind the change, if one is cited.
+        decision: Option<DecisionId>,
+    }
+
+    /// A task completed, cancelled or reopened.
+    TaskStatusChange in Task(task) from on cites decision {
+        task: TaskId,
+        on: Date,
+        /// The decision behind the change, if one is cited.
+        decision: Option<DecisionId>,
+    }
+
+    /// Of the holders of an ex-officio seat's post, `person` is the one who sits, from `on`
+    /// (until another designation): for a post several people hold at once.
+    SeatHolderDesignation in Committee(committee) from on cites decision {
+        committee: CommitteeId,
+        seat: SeatId,
+        person: PersonId,
+        on: Date,
+        decision: DecisionId,
+    }
+}
+
+/// An earlier fact event withdrawn as if it had never been true.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Retraction {
+    pub target: EventId,
+    pub entity: EntityKey,
+    pub on: Date,
+}
