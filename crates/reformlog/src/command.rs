@@ -3,12 +3,17 @@
 
 use crate::date::Date;
 use crate::event::Event;
-use crate::evidence::Evidence;
 use crate::ids::{
-    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
-    TaskId, UnitId,
+    CommitteeId, DecisionId, EntityKey, EventId, MembershipId, PersonId, PostId, SeatId, UnitId,
 };
-use crate::model::{Assignment, DecisionKind, Role, SeatHolder, UnitKind};
+use crate::model::{Role, SeatHolder};
+use crate::payload::{
+    CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension, DecisionRecord,
+    MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation,
+    PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation,
+    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
+    UnitRenaming,
+};
 use crate::source::Source;
 use crate::text::Name;
 use serde::{Deserialize, Serialize};
@@ -40,87 +45,18 @@ pub struct SubBodySpec {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Command {
-    EstablishUnit {
-        unit: UnitId,
-        name: Name,
-        kind: UnitKind,
-        parent: Option<UnitId>,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    RenameUnit {
-        unit: UnitId,
-        name: Name,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    MoveUnit {
-        unit: UnitId,
-        parent: Option<UnitId>,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    MergeUnit {
-        unit: UnitId,
-        into: UnitId,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    DissolveUnit {
-        unit: UnitId,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    RegisterPerson {
-        person: PersonId,
-        name: Name,
-        on: Date,
-    },
-    RenamePerson {
-        person: PersonId,
-        name: Name,
-        on: Date,
-    },
-    CreatePost {
-        post: PostId,
-        title: Name,
-        unit: Option<UnitId>,
-        max_holders: u16,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    AppointToPost {
-        post: PostId,
-        holding: HoldingId,
-        person: PersonId,
-        from: Date,
-        ended_on: Option<Date>,
-        decision: Option<DecisionId>,
-    },
-    EndPostHolding {
-        post: PostId,
-        holding: HoldingId,
-        ended_on: Date,
-        decision: Option<DecisionId>,
-    },
-    AbolishPost {
-        post: PostId,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    RecordDecision {
-        decision: DecisionId,
-        number: String,
-        kind: DecisionKind,
-        issuer: UnitId,
-        signer: Option<PersonId>,
-        signed_on: Date,
-        in_force_on: Date,
-        title: String,
-        amends: Vec<DecisionId>,
-        replaces: Vec<DecisionId>,
-        repeals: Vec<DecisionId>,
-    },
+    EstablishUnit(UnitEstablishment),
+    RenameUnit(UnitRenaming),
+    MoveUnit(UnitMove),
+    MergeUnit(UnitMerger),
+    DissolveUnit(UnitDissolution),
+    RegisterPerson(PersonName),
+    RenamePerson(PersonName),
+    CreatePost(PostCreation),
+    AppointToPost(PostAppointment),
+    EndPostHolding(PostDeparture),
+    AbolishPost(PostAbolition),
+    RecordDecision(DecisionRecord),
     EstablishCommittee {
         committee: CommitteeId,
         name: Name,
@@ -130,18 +66,8 @@ pub enum Command {
         decision: DecisionId,
         duties: Vec<String>,
     },
-    RenameCommittee {
-        committee: CommitteeId,
-        name: Name,
-        on: Date,
-        decision: DecisionId,
-    },
-    SetDuties {
-        committee: CommitteeId,
-        duties: Vec<String>,
-        on: Date,
-        decision: DecisionId,
-    },
+    RenameCommittee(CommitteeRenaming),
+    SetDuties(CommitteeDuties),
     CreateSeat {
         committee: CommitteeId,
         spec: SeatSpec,
@@ -149,27 +75,9 @@ pub enum Command {
         decision: DecisionId,
     },
     /// Ends the seat and any membership still open in it.
-    AbolishSeat {
-        committee: CommitteeId,
-        seat: SeatId,
-        ended_on: Date,
-        decision: DecisionId,
-    },
-    StartMembership {
-        committee: CommitteeId,
-        membership: MembershipId,
-        seat: SeatId,
-        person: PersonId,
-        from: Date,
-        ended_on: Option<Date>,
-        decision: DecisionId,
-    },
-    EndMembership {
-        committee: CommitteeId,
-        membership: MembershipId,
-        ended_on: Date,
-        decision: DecisionId,
-    },
+    AbolishSeat(SeatAbolition),
+    StartMembership(MembershipStart),
+    EndMembership(MembershipEnd),
     /// The unit behind a seat names a new person: the current holder's membership ends on
     /// `on` and the new one starts that day.
     ReplaceSeatHolder {
@@ -200,78 +108,28 @@ pub enum Command {
         sub_bodies: Vec<SubBodySpec>,
     },
     /// Ends the committee with all its open seats and memberships.
-    DissolveCommittee {
-        committee: CommitteeId,
-        on: Date,
-        decision: DecisionId,
-    },
-    CreateTask {
-        task: TaskId,
-        plan: Option<DecisionId>,
-        title: String,
-        product: String,
-        deadline: Date,
-        assignment: Option<Assignment>,
-        on: Date,
-    },
+    DissolveCommittee(CommitteeDissolution),
+    CreateTask(TaskCreation),
     /// Assigns a task; a task that already has a lead unit on `on` is reassigned.
-    AssignTask {
-        task: TaskId,
-        assignment: Assignment,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    ExtendDeadline {
-        task: TaskId,
-        deadline: Date,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    ReportProgress {
-        task: TaskId,
-        percent: u8,
-        note: String,
-        /// The documents (and free text) the report cites; may be left out.
-        #[serde(default)]
-        evidence: Evidence,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    CompleteTask {
-        task: TaskId,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    CancelTask {
-        task: TaskId,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    ReopenTask {
-        task: TaskId,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
+    AssignTask(TaskAssignment),
+    ExtendDeadline(DeadlineExtension),
+    ReportProgress(TaskProgress),
+    CompleteTask(TaskStatusChange),
+    CancelTask(TaskStatusChange),
+    ReopenTask(TaskStatusChange),
     /// Replaces what an earlier fact event said; `corrected` must be the same kind of event
     /// about the same entity.
-    Correct { target: EventId, corrected: Event },
+    Correct {
+        target: EventId,
+        corrected: Event,
+    },
     /// Withdraws an earlier fact event entirely.
-    Retract { target: EventId },
+    Retract {
+        target: EventId,
+    },
     /// Names which holder of an ex-officio seat's post sits in it from `on`, when the post
     /// has several holders at once ("a Deputy Minister"); a later designation names another.
-    DesignateSeatHolder {
-        committee: CommitteeId,
-        seat: SeatId,
-        person: PersonId,
-        on: Date,
-        decision: DecisionId,
-    },
+    DesignateSeatHolder(SeatHolderDesignation),
 }
 
 impl Command {
@@ -279,37 +137,37 @@ impl Command {
     pub fn decision(&self) -> Option<DecisionId> {
         use Command as C;
         match self {
-            C::EstablishUnit { decision, .. }
-            | C::RenameUnit { decision, .. }
-            | C::MoveUnit { decision, .. }
-            | C::MergeUnit { decision, .. }
-            | C::DissolveUnit { decision, .. }
-            | C::CreatePost { decision, .. }
-            | C::AppointToPost { decision, .. }
-            | C::EndPostHolding { decision, .. }
-            | C::AbolishPost { decision, .. }
-            | C::AssignTask { decision, .. }
-            | C::ExtendDeadline { decision, .. }
-            | C::ReportProgress { decision, .. }
-            | C::CompleteTask { decision, .. }
-            | C::CancelTask { decision, .. }
-            | C::ReopenTask { decision, .. } => *decision,
+            C::EstablishUnit(UnitEstablishment { decision, .. })
+            | C::RenameUnit(UnitRenaming { decision, .. })
+            | C::MoveUnit(UnitMove { decision, .. })
+            | C::MergeUnit(UnitMerger { decision, .. })
+            | C::DissolveUnit(UnitDissolution { decision, .. })
+            | C::CreatePost(PostCreation { decision, .. })
+            | C::AppointToPost(PostAppointment { decision, .. })
+            | C::EndPostHolding(PostDeparture { decision, .. })
+            | C::AbolishPost(PostAbolition { decision, .. })
+            | C::AssignTask(TaskAssignment { decision, .. })
+            | C::ExtendDeadline(DeadlineExtension { decision, .. })
+            | C::ReportProgress(TaskProgress { decision, .. })
+            | C::CompleteTask(TaskStatusChange { decision, .. })
+            | C::CancelTask(TaskStatusChange { decision, .. })
+            | C::ReopenTask(TaskStatusChange { decision, .. }) => *decision,
             C::EstablishCommittee { decision, .. }
-            | C::RenameCommittee { decision, .. }
-            | C::SetDuties { decision, .. }
+            | C::RenameCommittee(CommitteeRenaming { decision, .. })
+            | C::SetDuties(CommitteeDuties { decision, .. })
             | C::CreateSeat { decision, .. }
-            | C::AbolishSeat { decision, .. }
-            | C::StartMembership { decision, .. }
-            | C::EndMembership { decision, .. }
+            | C::AbolishSeat(SeatAbolition { decision, .. })
+            | C::StartMembership(MembershipStart { decision, .. })
+            | C::EndMembership(MembershipEnd { decision, .. })
             | C::ReplaceSeatHolder { decision, .. }
             | C::MoveMember { decision, .. }
             | C::Reconstitute { decision, .. }
-            | C::DissolveCommittee { decision, .. }
-            | C::DesignateSeatHolder { decision, .. } => Some(*decision),
-            C::RegisterPerson { .. }
-            | C::RenamePerson { .. }
-            | C::RecordDecision { .. }
-            | C::CreateTask { .. }
+            | C::DissolveCommittee(CommitteeDissolution { decision, .. })
+            | C::DesignateSeatHolder(SeatHolderDesignation { decision, .. }) => Some(*decision),
+            C::RegisterPerson(_)
+            | C::RenamePerson(_)
+            | C::RecordDecision(_)
+            | C::CreateTask(_)
             | C::Correct { .. }
             | C::Retract { .. } => None,
         }
@@ -321,21 +179,21 @@ impl Command {
     pub fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
         use Command as C;
         match self {
-            C::EstablishUnit { decision: d, .. }
-            | C::RenameUnit { decision: d, .. }
-            | C::MoveUnit { decision: d, .. }
-            | C::MergeUnit { decision: d, .. }
-            | C::DissolveUnit { decision: d, .. }
-            | C::CreatePost { decision: d, .. }
-            | C::AppointToPost { decision: d, .. }
-            | C::EndPostHolding { decision: d, .. }
-            | C::AbolishPost { decision: d, .. }
-            | C::AssignTask { decision: d, .. }
-            | C::ExtendDeadline { decision: d, .. }
-            | C::ReportProgress { decision: d, .. }
-            | C::CompleteTask { decision: d, .. }
-            | C::CancelTask { decision: d, .. }
-            | C::ReopenTask { decision: d, .. } => match d {
+            C::EstablishUnit(UnitEstablishment { decision: d, .. })
+            | C::RenameUnit(UnitRenaming { decision: d, .. })
+            | C::MoveUnit(UnitMove { decision: d, .. })
+            | C::MergeUnit(UnitMerger { decision: d, .. })
+            | C::DissolveUnit(UnitDissolution { decision: d, .. })
+            | C::CreatePost(PostCreation { decision: d, .. })
+            | C::AppointToPost(PostAppointment { decision: d, .. })
+            | C::EndPostHolding(PostDeparture { decision: d, .. })
+            | C::AbolishPost(PostAbolition { decision: d, .. })
+            | C::AssignTask(TaskAssignment { decision: d, .. })
+            | C::ExtendDeadline(DeadlineExtension { decision: d, .. })
+            | C::ReportProgress(TaskProgress { decision: d, .. })
+            | C::CompleteTask(TaskStatusChange { decision: d, .. })
+            | C::CancelTask(TaskStatusChange { decision: d, .. })
+            | C::ReopenTask(TaskStatusChange { decision: d, .. }) => match d {
                 Some(other) if *other != decision => Err(*other),
                 _ => {
                     *d = Some(decision);
@@ -343,27 +201,27 @@ impl Command {
                 }
             },
             C::EstablishCommittee { decision: d, .. }
-            | C::RenameCommittee { decision: d, .. }
-            | C::SetDuties { decision: d, .. }
+            | C::RenameCommittee(CommitteeRenaming { decision: d, .. })
+            | C::SetDuties(CommitteeDuties { decision: d, .. })
             | C::CreateSeat { decision: d, .. }
-            | C::AbolishSeat { decision: d, .. }
-            | C::StartMembership { decision: d, .. }
-            | C::EndMembership { decision: d, .. }
+            | C::AbolishSeat(SeatAbolition { decision: d, .. })
+            | C::StartMembership(MembershipStart { decision: d, .. })
+            | C::EndMembership(MembershipEnd { decision: d, .. })
             | C::ReplaceSeatHolder { decision: d, .. }
             | C::MoveMember { decision: d, .. }
             | C::Reconstitute { decision: d, .. }
-            | C::DissolveCommittee { decision: d, .. }
-            | C::DesignateSeatHolder { decision: d, .. } => {
+            | C::DissolveCommittee(CommitteeDissolution { decision: d, .. })
+            | C::DesignateSeatHolder(SeatHolderDesignation { decision: d, .. }) => {
                 if *d == decision {
                     Ok(())
                 } else {
                     Err(*d)
                 }
             }
-            C::RegisterPerson { .. }
-            | C::RenamePerson { .. }
-            | C::RecordDecision { .. }
-            | C::CreateTask { .. }
+            C::RegisterPerson(_)
+            | C::RenamePerson(_)
+            | C::RecordDecision(_)
+            | C::CreateTask(_)
             | C::Correct { .. }
             | C::Retract { .. } => Ok(()),
         }
@@ -376,38 +234,39 @@ impl Command {
     pub(crate) fn entity(&self) -> Option<EntityKey> {
         use Command as C;
         Some(match self {
-            C::EstablishUnit { unit, .. }
-            | C::RenameUnit { unit, .. }
-            | C::MoveUnit { unit, .. }
-            | C::MergeUnit { unit, .. }
-            | C::DissolveUnit { unit, .. } => EntityKey::Unit(*unit),
-            C::RegisterPerson { person, .. } | C::RenamePerson { person, .. } => {
-                EntityKey::Person(*person)
-            }
-            C::CreatePost { post, .. }
-            | C::AppointToPost { post, .. }
-            | C::EndPostHolding { post, .. }
-            | C::AbolishPost { post, .. } => EntityKey::Post(*post),
-            C::RecordDecision { decision, .. } => EntityKey::Decision(*decision),
+            C::EstablishUnit(UnitEstablishment { unit, .. })
+            | C::RenameUnit(UnitRenaming { unit, .. })
+            | C::MoveUnit(UnitMove { unit, .. })
+            | C::MergeUnit(UnitMerger { unit, .. })
+            | C::DissolveUnit(UnitDissolution { unit, .. }) => EntityKey::Unit(*unit),
+            C::RegisterPerson(PersonName { person, .. })
+            | C::RenamePerson(PersonName { person, .. }) => EntityKey::Person(*person),
+            C::CreatePost(PostCreation { post, .. })
+            | C::AppointToPost(PostAppointment { post, .. })
+            | C::EndPostHolding(PostDeparture { post, .. })
+            | C::AbolishPost(PostAbolition { post, .. }) => EntityKey::Post(*post),
+            C::RecordDecision(DecisionRecord { decision, .. }) => EntityKey::Decision(*decision),
             C::EstablishCommittee { committee, .. }
-            | C::RenameCommittee { committee, .. }
-            | C::SetDuties { committee, .. }
+            | C::RenameCommittee(CommitteeRenaming { committee, .. })
+            | C::SetDuties(CommitteeDuties { committee, .. })
             | C::CreateSeat { committee, .. }
-            | C::AbolishSeat { committee, .. }
-            | C::StartMembership { committee, .. }
-            | C::EndMembership { committee, .. }
+            | C::AbolishSeat(SeatAbolition { committee, .. })
+            | C::StartMembership(MembershipStart { committee, .. })
+            | C::EndMembership(MembershipEnd { committee, .. })
             | C::ReplaceSeatHolder { committee, .. }
             | C::MoveMember { committee, .. }
             | C::Reconstitute { committee, .. }
-            | C::DesignateSeatHolder { committee, .. }
-            | C::DissolveCommittee { committee, .. } => EntityKey::Committee(*committee),
-            C::CreateTask { task, .. }
-            | C::AssignTask { task, .. }
-            | C::ExtendDeadline { task, .. }
-            | C::ReportProgress { task, .. }
-            | C::CompleteTask { task, .. }
-            | C::CancelTask { task, .. }
-            | C::ReopenTask { task, .. } => EntityKey::Task(*task),
+            | C::DesignateSeatHolder(SeatHolderDesignation { committee, .. })
+            | C::DissolveCommittee(CommitteeDissolution { committee, .. }) => {
+                EntityKey::Committee(*committee)
+            }
+            C::CreateTask(TaskCreation { task, .. })
+            | C::AssignTask(TaskAssignment { task, .. })
+            | C::ExtendDeadline(DeadlineExtension { task, .. })
+            | C::ReportProgress(TaskProgress { task, .. })
+            | C::CompleteTask(TaskStatusChange { task, .. })
+            | C::CancelTask(TaskStatusChange { task, .. })
+            | C::ReopenTask(TaskStatusChange { task, .. }) => EntityKey::Task(*task),
             C::Correct { .. } | C::Retract { .. } => return None,
         })
     }

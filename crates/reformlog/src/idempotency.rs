@@ -8,6 +8,10 @@
 
 use crate::command::Command;
 use crate::error::Error;
+use crate::payload::{
+    DecisionRecord, MembershipStart, PersonName, PostAppointment, PostCreation, TaskCreation,
+    TaskProgress, UnitEstablishment,
+};
 use reformlog_store::{encode_payload, RecordedEvent, Store};
 use uuid::Uuid;
 
@@ -63,14 +67,14 @@ const REPORT_PROGRESS_VARIANT: u32 = 26;
 impl<'a> Printed<'a> {
     fn of(command: &'a Command) -> Self {
         match command {
-            Command::ReportProgress {
+            Command::ReportProgress(TaskProgress {
                 task,
                 percent,
                 note,
                 evidence,
                 on,
                 decision,
-            } if evidence.documents.is_empty() => Printed::Progress(LegacyProgress {
+            }) if evidence.documents.is_empty() => Printed::Progress(LegacyProgress {
                 task,
                 percent: *percent,
                 note,
@@ -198,14 +202,18 @@ impl Command {
     pub fn change_key(&self) -> Result<String, Error> {
         use Command as C;
         let key = match self {
-            C::EstablishUnit { unit, .. } => format!("unit:{unit}:established"),
-            C::RegisterPerson { person, .. } => format!("person:{person}:registered"),
-            C::CreatePost { post, .. } => format!("post:{post}:created"),
-            C::AppointToPost { holding, .. } => format!("holding:{holding}:started"),
-            C::RecordDecision { decision, .. } => format!("decision:{decision}:recorded"),
+            C::EstablishUnit(UnitEstablishment { unit, .. }) => format!("unit:{unit}:established"),
+            C::RegisterPerson(PersonName { person, .. }) => format!("person:{person}:registered"),
+            C::CreatePost(PostCreation { post, .. }) => format!("post:{post}:created"),
+            C::AppointToPost(PostAppointment { holding, .. }) => {
+                format!("holding:{holding}:started")
+            }
+            C::RecordDecision(DecisionRecord { decision, .. }) => {
+                format!("decision:{decision}:recorded")
+            }
             C::EstablishCommittee { committee, .. } => format!("committee:{committee}:established"),
             C::CreateSeat { spec, .. } => format!("seat:{}:created", spec.seat),
-            C::StartMembership { membership, .. }
+            C::StartMembership(MembershipStart { membership, .. })
             | C::ReplaceSeatHolder { membership, .. }
             | C::MoveMember { membership, .. } => format!("membership:{membership}:started"),
             C::Reconstitute {
@@ -214,7 +222,7 @@ impl Command {
                 on,
                 ..
             } => format!("committee:{committee}:reconstituted:{decision}:{on}"),
-            C::CreateTask { task, .. } => format!("task:{task}:created"),
+            C::CreateTask(TaskCreation { task, .. }) => format!("task:{task}:created"),
             _ => format!("content:{}", fingerprint(std::slice::from_ref(self))?),
         };
         Ok(format!("change:{key}"))

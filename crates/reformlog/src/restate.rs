@@ -6,6 +6,13 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::idempotency::derived_event_id;
 use crate::ids::EventId;
+use crate::payload::{
+    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
+    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
+    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
+    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+};
 
 impl Command {
     /// The command that, decided on the state the events before `event` leave, records
@@ -15,100 +22,108 @@ impl Command {
         use Command as C;
         use Event as E;
         match event.clone() {
-            E::UnitEstablished {
+            E::UnitEstablished(UnitEstablishment {
                 unit,
                 name,
                 kind,
                 parent,
                 on,
                 decision,
-            } => C::EstablishUnit {
+            }) => C::EstablishUnit(UnitEstablishment {
                 unit,
                 name,
                 kind,
                 parent,
                 on,
                 decision,
-            },
-            E::UnitRenamed {
+            }),
+            E::UnitRenamed(UnitRenaming {
                 unit,
                 name,
                 on,
                 decision,
-            } => C::RenameUnit {
+            }) => C::RenameUnit(UnitRenaming {
                 unit,
                 name,
                 on,
                 decision,
-            },
-            E::UnitMoved {
+            }),
+            E::UnitMoved(UnitMove {
                 unit,
                 parent,
                 on,
                 decision,
-            } => C::MoveUnit {
+            }) => C::MoveUnit(UnitMove {
                 unit,
                 parent,
                 on,
                 decision,
-            },
-            E::UnitMerged {
+            }),
+            E::UnitMerged(UnitMerger {
                 unit,
                 into,
                 on,
                 decision,
-            } => C::MergeUnit {
+            }) => C::MergeUnit(UnitMerger {
                 unit,
                 into,
                 on,
                 decision,
-            },
-            E::UnitDissolved { unit, on, decision } => C::DissolveUnit { unit, on, decision },
-            E::PersonRegistered { person, name, on } => C::RegisterPerson { person, name, on },
-            E::PersonRenamed { person, name, on } => C::RenamePerson { person, name, on },
-            E::PostCreated {
+            }),
+            E::UnitDissolved(UnitDissolution { unit, on, decision }) => {
+                C::DissolveUnit(UnitDissolution { unit, on, decision })
+            }
+            E::PersonRegistered(PersonName { person, name, on }) => {
+                C::RegisterPerson(PersonName { person, name, on })
+            }
+            E::PersonRenamed(PersonName { person, name, on }) => {
+                C::RenamePerson(PersonName { person, name, on })
+            }
+            E::PostCreated(PostCreation {
                 post,
                 title,
                 unit,
                 max_holders,
                 on,
                 decision,
-            } => C::CreatePost {
+            }) => C::CreatePost(PostCreation {
                 post,
                 title,
                 unit,
                 max_holders,
                 on,
                 decision,
-            },
-            E::PostHolderAppointed {
+            }),
+            E::PostHolderAppointed(PostAppointment {
                 post,
                 holding,
                 person,
                 from,
                 ended_on,
                 decision,
-            } => C::AppointToPost {
+            }) => C::AppointToPost(PostAppointment {
                 post,
                 holding,
                 person,
                 from,
                 ended_on,
                 decision,
-            },
-            E::PostHolderLeft {
+            }),
+            E::PostHolderLeft(PostDeparture {
                 post,
                 holding,
                 ended_on,
                 decision,
-            } => C::EndPostHolding {
+            }) => C::EndPostHolding(PostDeparture {
                 post,
                 holding,
                 ended_on,
                 decision,
-            },
-            E::PostAbolished { post, on, decision } => C::AbolishPost { post, on, decision },
-            E::DecisionRecorded {
+            }),
+            E::PostAbolished(PostAbolition { post, on, decision }) => {
+                C::AbolishPost(PostAbolition { post, on, decision })
+            }
+            E::DecisionRecorded(DecisionRecord {
                 decision,
                 number,
                 kind,
@@ -120,7 +135,7 @@ impl Command {
                 amends,
                 replaces,
                 repeals,
-            } => C::RecordDecision {
+            }) => C::RecordDecision(DecisionRecord {
                 decision,
                 number,
                 kind,
@@ -132,15 +147,15 @@ impl Command {
                 amends,
                 replaces,
                 repeals,
-            },
-            E::CommitteeEstablished {
+            }),
+            E::CommitteeEstablished(CommitteeEstablishment {
                 committee,
                 name,
                 parent,
                 unit,
                 on,
                 decision,
-            } => C::EstablishCommittee {
+            }) => C::EstablishCommittee {
                 committee,
                 name,
                 parent,
@@ -150,29 +165,29 @@ impl Command {
                 // Duties travel in their own event.
                 duties: Vec::new(),
             },
-            E::CommitteeRenamed {
+            E::CommitteeRenamed(CommitteeRenaming {
                 committee,
                 name,
                 on,
                 decision,
-            } => C::RenameCommittee {
+            }) => C::RenameCommittee(CommitteeRenaming {
                 committee,
                 name,
                 on,
                 decision,
-            },
-            E::DutiesSet {
+            }),
+            E::DutiesSet(CommitteeDuties {
                 committee,
                 duties,
                 on,
                 decision,
-            } => C::SetDuties {
+            }) => C::SetDuties(CommitteeDuties {
                 committee,
                 duties,
                 on,
                 decision,
-            },
-            E::SeatCreated {
+            }),
+            E::SeatCreated(SeatCreation {
                 committee,
                 seat,
                 role,
@@ -182,7 +197,7 @@ impl Command {
                 from,
                 ended_on: _,
                 decision,
-            } => C::CreateSeat {
+            }) => C::CreateSeat {
                 committee,
                 spec: SeatSpec {
                     seat,
@@ -196,18 +211,18 @@ impl Command {
                 on: from,
                 decision,
             },
-            E::SeatAbolished {
+            E::SeatAbolished(SeatAbolition {
                 committee,
                 seat,
                 ended_on,
                 decision,
-            } => C::AbolishSeat {
+            }) => C::AbolishSeat(SeatAbolition {
                 committee,
                 seat,
                 ended_on,
                 decision,
-            },
-            E::MembershipStarted {
+            }),
+            E::MembershipStarted(MembershipStart {
                 committee,
                 membership,
                 seat,
@@ -215,7 +230,7 @@ impl Command {
                 from,
                 ended_on,
                 decision,
-            } => C::StartMembership {
+            }) => C::StartMembership(MembershipStart {
                 committee,
                 membership,
                 seat,
@@ -223,28 +238,28 @@ impl Command {
                 from,
                 ended_on,
                 decision,
-            },
-            E::MembershipEnded {
+            }),
+            E::MembershipEnded(MembershipEnd {
                 committee,
                 membership,
                 ended_on,
                 decision,
-            } => C::EndMembership {
+            }) => C::EndMembership(MembershipEnd {
                 committee,
                 membership,
                 ended_on,
                 decision,
-            },
-            E::CommitteeDissolved {
+            }),
+            E::CommitteeDissolved(CommitteeDissolution {
                 committee,
                 on,
                 decision,
-            } => C::DissolveCommittee {
+            }) => C::DissolveCommittee(CommitteeDissolution {
                 committee,
                 on,
                 decision,
-            },
-            E::TaskCreated {
+            }),
+            E::TaskCreated(TaskCreation {
                 task,
                 plan,
                 title,
@@ -252,7 +267,7 @@ impl Command {
                 deadline,
                 assignment,
                 on,
-            } => C::CreateTask {
+            }) => C::CreateTask(TaskCreation {
                 task,
                 plan,
                 title,
@@ -260,71 +275,77 @@ impl Command {
                 deadline,
                 assignment,
                 on,
-            },
-            E::TaskAssigned {
+            }),
+            E::TaskAssigned(TaskAssignment {
                 task,
                 assignment,
                 on,
                 decision,
+            })
+            | E::TaskReassigned(TaskAssignment {
+                task,
+                assignment,
+                on,
+                decision,
+            }) => C::AssignTask(TaskAssignment {
+                task,
+                assignment,
+                on,
+                decision,
+            }),
+            E::TaskDeadlineExtended(DeadlineExtension {
+                task,
+                deadline,
+                on,
+                decision,
+            }) => C::ExtendDeadline(DeadlineExtension {
+                task,
+                deadline,
+                on,
+                decision,
+            }),
+            E::TaskProgressReported(TaskProgress {
+                task,
+                percent,
+                note,
+                evidence,
+                on,
+                decision,
+            }) => C::ReportProgress(TaskProgress {
+                task,
+                percent,
+                note,
+                evidence,
+                on,
+                decision,
+            }),
+            E::TaskCompleted(TaskStatusChange { task, on, decision }) => {
+                C::CompleteTask(TaskStatusChange { task, on, decision })
             }
-            | E::TaskReassigned {
-                task,
-                assignment,
-                on,
-                decision,
-            } => C::AssignTask {
-                task,
-                assignment,
-                on,
-                decision,
-            },
-            E::TaskDeadlineExtended {
-                task,
-                deadline,
-                on,
-                decision,
-            } => C::ExtendDeadline {
-                task,
-                deadline,
-                on,
-                decision,
-            },
-            E::TaskProgressReported {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            } => C::ReportProgress {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            },
-            E::TaskCompleted { task, on, decision } => C::CompleteTask { task, on, decision },
-            E::TaskCancelled { task, on, decision } => C::CancelTask { task, on, decision },
-            E::TaskReopened { task, on, decision } => C::ReopenTask { task, on, decision },
+            E::TaskCancelled(TaskStatusChange { task, on, decision }) => {
+                C::CancelTask(TaskStatusChange { task, on, decision })
+            }
+            E::TaskReopened(TaskStatusChange { task, on, decision }) => {
+                C::ReopenTask(TaskStatusChange { task, on, decision })
+            }
             E::Corrected { target, corrected } => C::Correct {
                 target,
                 corrected: *corrected,
             },
-            E::Retracted { target, .. } => C::Retract { target },
-            E::SeatHolderDesignated {
+            E::Retracted(Retraction { target, .. }) => C::Retract { target },
+            E::SeatHolderDesignated(SeatHolderDesignation {
                 committee,
                 seat,
                 person,
                 on,
                 decision,
-            } => C::DesignateSeatHolder {
+            }) => C::DesignateSeatHolder(SeatHolderDesignation {
                 committee,
                 seat,
                 person,
                 on,
                 decision,
-            },
+            }),
         }
     }
 

@@ -19,12 +19,12 @@ pub(super) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
     let this = v.view(&key);
     let creates = matches!(
         event,
-        E::UnitEstablished { .. }
-            | E::PersonRegistered { .. }
-            | E::PostCreated { .. }
-            | E::DecisionRecorded { .. }
-            | E::CommitteeEstablished { .. }
-            | E::TaskCreated { .. }
+        E::UnitEstablished(_)
+            | E::PersonRegistered(_)
+            | E::PostCreated(_)
+            | E::DecisionRecorded(_)
+            | E::CommitteeEstablished(_)
+            | E::TaskCreated(_)
     );
     match (&this, creates) {
         (Some(_), true) => return Err(DomainError::AlreadyExists(key)),

@@ -8,6 +8,10 @@ use crate::date::Date;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, SeatId};
+use crate::payload::{
+    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
+    MembershipEnd, MembershipStart, SeatAbolition, SeatCreation, SeatHolderDesignation,
+};
 use crate::source::{Source, Views};
 use crate::view::{covers, overlaps, CommitteeView};
 
@@ -28,12 +32,12 @@ fn end_memberships(
 ) {
     for m in &c.memberships {
         if seat.is_none_or(|s| m.seat == s) && m.from < on && m.ended_on.is_none_or(|e| e > on) {
-            out.push(Event::MembershipEnded {
+            out.push(Event::MembershipEnded(MembershipEnd {
                 committee: c.id,
                 membership: m.id,
                 ended_on: on,
                 decision,
-            });
+            }));
         }
     }
 }
@@ -43,12 +47,12 @@ fn close_open(c: &CommitteeView, on: Date, decision: DecisionId, out: &mut Vec<E
     end_memberships(c, None, on, decision, out);
     for s in &c.seats {
         if s.from < on && s.ended_on.is_none_or(|e| e > on) {
-            out.push(Event::SeatAbolished {
+            out.push(Event::SeatAbolished(SeatAbolition {
                 committee: c.id,
                 seat: s.id,
                 ended_on: on,
                 decision,
-            });
+            }));
         }
     }
 }
@@ -61,7 +65,7 @@ fn open_seats(
     out: &mut Vec<Event>,
 ) {
     for s in seats {
-        out.push(Event::SeatCreated {
+        out.push(Event::SeatCreated(SeatCreation {
             committee,
             seat: s.seat,
             role: s.role,
@@ -71,9 +75,9 @@ fn open_seats(
             from: on,
             ended_on: None,
             decision,
-        });
+        }));
         if let Some(h) = &s.holder {
-            out.push(Event::MembershipStarted {
+            out.push(Event::MembershipStarted(MembershipStart {
                 committee,
                 membership: h.membership,
                 seat: s.seat,
@@ -81,7 +85,7 @@ fn open_seats(
                 from: on,
                 ended_on: None,
                 decision,
-            });
+            }));
         }
     }
 }
@@ -101,46 +105,46 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             decision,
             duties,
         } => {
-            let mut out = vec![E::CommitteeEstablished {
+            let mut out = vec![E::CommitteeEstablished(CommitteeEstablishment {
                 committee,
                 name,
                 parent,
                 unit,
                 on,
                 decision,
-            }];
+            })];
             if !duties.is_empty() {
-                out.push(E::DutiesSet {
+                out.push(E::DutiesSet(CommitteeDuties {
                     committee,
                     duties,
                     on,
                     decision,
-                });
+                }));
             }
             Ok(out)
         }
-        C::RenameCommittee {
+        C::RenameCommittee(CommitteeRenaming {
             committee,
             name,
             on,
             decision,
-        } => one(E::CommitteeRenamed {
+        }) => one(E::CommitteeRenamed(CommitteeRenaming {
             committee,
             name,
             on,
             decision,
-        }),
-        C::SetDuties {
+        })),
+        C::SetDuties(CommitteeDuties {
             committee,
             duties,
             on,
             decision,
-        } => one(E::DutiesSet {
+        }) => one(E::DutiesSet(CommitteeDuties {
             committee,
             duties,
             on,
             decision,
-        }),
+        })),
         C::CreateSeat {
             committee,
             spec,
@@ -151,24 +155,24 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             open_seats(committee, &[spec], on, decision, &mut out);
             Ok(out)
         }
-        C::AbolishSeat {
+        C::AbolishSeat(SeatAbolition {
             committee,
             seat,
             ended_on,
             decision,
-        } => {
+        }) => {
             let c = committee_view(state, committee)?;
             let mut out = Vec::new();
             end_memberships(&c, Some(seat), ended_on, decision, &mut out);
-            out.push(E::SeatAbolished {
+            out.push(E::SeatAbolished(SeatAbolition {
                 committee,
                 seat,
                 ended_on,
                 decision,
-            });
+            }));
             Ok(out)
         }
-        C::StartMembership {
+        C::StartMembership(MembershipStart {
             committee,
             membership,
             seat,
@@ -176,7 +180,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             from,
             ended_on,
             decision,
-        } => one(E::MembershipStarted {
+        }) => one(E::MembershipStarted(MembershipStart {
             committee,
             membership,
             seat,
@@ -184,18 +188,18 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             from,
             ended_on,
             decision,
-        }),
-        C::EndMembership {
+        })),
+        C::EndMembership(MembershipEnd {
             committee,
             membership,
             ended_on,
             decision,
-        } => one(E::MembershipEnded {
+        }) => one(E::MembershipEnded(MembershipEnd {
             committee,
             membership,
             ended_on,
             decision,
-        }),
+        })),
         C::ReplaceSeatHolder {
             committee,
             seat,
@@ -207,7 +211,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             let c = committee_view(state, committee)?;
             let mut out = Vec::new();
             end_memberships(&c, Some(seat), on, decision, &mut out);
-            out.push(E::MembershipStarted {
+            out.push(E::MembershipStarted(MembershipStart {
                 committee,
                 membership,
                 seat,
@@ -216,7 +220,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                 // A late entry before the seat's recorded end ends with the seat.
                 ended_on: seat_end_after(&c, seat, on),
                 decision,
-            });
+            }));
             Ok(out)
         }
         C::MoveMember {
@@ -235,13 +239,13 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                     membership: from_membership,
                 })?;
             Ok(vec![
-                E::MembershipEnded {
+                E::MembershipEnded(MembershipEnd {
                     committee,
                     membership: from_membership,
                     ended_on: on,
                     decision,
-                },
-                E::MembershipStarted {
+                }),
+                E::MembershipStarted(MembershipStart {
                     committee,
                     membership,
                     seat: to_seat,
@@ -249,7 +253,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                     from: on,
                     ended_on: seat_end_after(&c, to_seat, on),
                     decision,
-                },
+                }),
             ])
         }
         C::Reconstitute {
@@ -290,24 +294,24 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             }
             Ok(out)
         }
-        C::DesignateSeatHolder {
+        C::DesignateSeatHolder(SeatHolderDesignation {
             committee,
             seat,
             person,
             on,
             decision,
-        } => one(E::SeatHolderDesignated {
+        }) => one(E::SeatHolderDesignated(SeatHolderDesignation {
             committee,
             seat,
             person,
             on,
             decision,
-        }),
-        C::DissolveCommittee {
+        })),
+        C::DissolveCommittee(CommitteeDissolution {
             committee,
             on,
             decision,
-        } => {
+        }) => {
             let mut out = Vec::new();
             let mut todo = vec![committee];
             while let Some(id) = todo.pop() {
@@ -316,11 +320,11 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                     continue;
                 }
                 close_open(&c, on, decision, &mut out);
-                out.push(E::CommitteeDissolved {
+                out.push(E::CommitteeDissolved(CommitteeDissolution {
                     committee: id,
                     on,
                     decision,
-                });
+                }));
                 todo.extend(state.children(id));
             }
             Ok(out)
@@ -333,9 +337,9 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
 pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), DomainError> {
     use Event as E;
     match event {
-        E::CommitteeEstablished {
+        E::CommitteeEstablished(CommitteeEstablishment {
             parent, unit, on, ..
-        } => {
+        }) => {
             if let Some(p) = parent {
                 committee_alive(v, *p, *on)?;
             }
@@ -343,10 +347,11 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 unit_alive(v, *u, *on)?;
             }
         }
-        E::CommitteeRenamed { committee, on, .. } | E::DutiesSet { committee, on, .. } => {
+        E::CommitteeRenamed(CommitteeRenaming { committee, on, .. })
+        | E::DutiesSet(CommitteeDuties { committee, on, .. }) => {
             committee_alive(v, *committee, *on)?;
         }
-        E::SeatCreated {
+        E::SeatCreated(SeatCreation {
             committee,
             seat,
             role,
@@ -355,7 +360,7 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
             from,
             ended_on,
             ..
-        } => {
+        }) => {
             ends_after(*from, *ended_on)?;
             let c = committee_alive(v, *committee, *from)?;
             if c.seat(*seat).is_some() {
@@ -389,12 +394,12 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 });
             }
         }
-        E::SeatAbolished {
+        E::SeatAbolished(SeatAbolition {
             committee,
             seat,
             ended_on,
             ..
-        } => {
+        }) => {
             let c = committee_view(v, *committee)?;
             let s = c.seat(*seat).ok_or(DomainError::UnknownSeat {
                 committee: *committee,
@@ -414,7 +419,7 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 });
             }
         }
-        E::MembershipStarted {
+        E::MembershipStarted(MembershipStart {
             committee,
             membership,
             seat,
@@ -422,7 +427,7 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
             from,
             ended_on,
             ..
-        } => {
+        }) => {
             ends_after(*from, *ended_on)?;
             let c = committee_alive(v, *committee, *from)?;
             if c.membership(*membership).is_some() {
@@ -465,12 +470,12 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 }
             }
         }
-        E::MembershipEnded {
+        E::MembershipEnded(MembershipEnd {
             committee,
             membership,
             ended_on,
             ..
-        } => {
+        }) => {
             let c = committee_view(v, *committee)?;
             let m = c
                 .membership(*membership)
@@ -483,13 +488,13 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 return Err(DomainError::AlreadyEnded { entity: key });
             }
         }
-        E::SeatHolderDesignated {
+        E::SeatHolderDesignated(SeatHolderDesignation {
             committee,
             seat,
             person,
             on,
             ..
-        } => {
+        }) => {
             let c = committee_alive(v, *committee, *on)?;
             let s = c.seat(*seat).ok_or(DomainError::UnknownSeat {
                 committee: *committee,
@@ -525,7 +530,7 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 });
             }
         }
-        E::CommitteeDissolved { committee, on, .. } => {
+        E::CommitteeDissolved(CommitteeDissolution { committee, on, .. }) => {
             let c = committee_alive(v, *committee, *on)?;
             if c.dissolved_on.is_some() {
                 return Err(DomainError::AlreadyEnded { entity: key });

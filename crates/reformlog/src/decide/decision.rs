@@ -3,13 +3,14 @@
 use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
+use crate::payload::DecisionRecord;
 
 /// The events a decision command records (none for a command about another entity).
 pub(super) fn translate(command: &Command) -> Vec<Event> {
     use Command as C;
     use Event as E;
     match command.clone() {
-        C::RecordDecision {
+        C::RecordDecision(DecisionRecord {
             decision,
             number,
             kind,
@@ -21,7 +22,7 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
             amends,
             replaces,
             repeals,
-        } => vec![E::DecisionRecorded {
+        }) => vec![E::DecisionRecorded(DecisionRecord {
             decision,
             number: number.trim().to_owned(),
             kind,
@@ -33,7 +34,7 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
             amends,
             replaces,
             repeals,
-        }],
+        })],
         _ => Vec::new(),
     }
 }
@@ -42,7 +43,7 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
 pub(super) fn check(event: &Event) -> Result<(), DomainError> {
     // A decision may take effect before the day it is signed (retroactive effect); the
     // answers about it say so.
-    if let Event::DecisionRecorded { number, title, .. } = event {
+    if let Event::DecisionRecorded(DecisionRecord { number, title, .. }) = event {
         if number.is_empty() {
             return Err(DomainError::Empty("decision number"));
         }

@@ -25,6 +25,7 @@ use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
+use crate::payload::{UnitDissolution, UnitMerger};
 use crate::source::Source;
 use overlay::Overlay;
 
@@ -53,7 +54,8 @@ pub(crate) fn decide_with(
             correction::correct(state, *target, Some(corrected))
         }
         Command::Retract { target } => correction::correct(state, *target, None),
-        Command::MergeUnit { unit, on, .. } | Command::DissolveUnit { unit, on, .. } => {
+        Command::MergeUnit(UnitMerger { unit, on, .. })
+        | Command::DissolveUnit(UnitDissolution { unit, on, .. }) => {
             let events = checked(state, translate(state, command)?)?;
             crate::lineage::check_ending(state, *unit, *on)?;
             Ok(events)

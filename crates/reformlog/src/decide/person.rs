@@ -5,6 +5,7 @@ use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
+use crate::payload::PersonName;
 use crate::view::EntityView;
 
 /// The events a person command records (none for a command about another entity).
@@ -12,8 +13,12 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
     use Command as C;
     use Event as E;
     match command.clone() {
-        C::RegisterPerson { person, name, on } => vec![E::PersonRegistered { person, name, on }],
-        C::RenamePerson { person, name, on } => vec![E::PersonRenamed { person, name, on }],
+        C::RegisterPerson(PersonName { person, name, on }) => {
+            vec![E::PersonRegistered(PersonName { person, name, on })]
+        }
+        C::RenamePerson(PersonName { person, name, on }) => {
+            vec![E::PersonRenamed(PersonName { person, name, on })]
+        }
         _ => Vec::new(),
     }
 }
@@ -26,8 +31,8 @@ pub(super) fn check(
 ) -> Result<(), DomainError> {
     use Event as E;
     match event {
-        E::PersonRegistered { .. } => {}
-        E::PersonRenamed { on, .. } => {
+        E::PersonRegistered(_) => {}
+        E::PersonRenamed(PersonName { on, .. }) => {
             if let Some(p) = this.and_then(EntityView::as_person) {
                 if *on < p.registered_on {
                     return Err(DomainError::BeforeStart {

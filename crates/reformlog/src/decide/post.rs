@@ -6,6 +6,7 @@ use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
+use crate::payload::{PostAbolition, PostAppointment, PostCreation, PostDeparture};
 use crate::source::Views;
 use crate::view::{covers, overlaps, EntityView};
 
@@ -14,48 +15,50 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
     use Command as C;
     use Event as E;
     match command.clone() {
-        C::CreatePost {
+        C::CreatePost(PostCreation {
             post,
             title,
             unit,
             max_holders,
             on,
             decision,
-        } => vec![E::PostCreated {
+        }) => vec![E::PostCreated(PostCreation {
             post,
             title,
             unit,
             max_holders,
             on,
             decision,
-        }],
-        C::AppointToPost {
+        })],
+        C::AppointToPost(PostAppointment {
             post,
             holding,
             person,
             from,
             ended_on,
             decision,
-        } => vec![E::PostHolderAppointed {
+        }) => vec![E::PostHolderAppointed(PostAppointment {
             post,
             holding,
             person,
             from,
             ended_on,
             decision,
-        }],
-        C::EndPostHolding {
+        })],
+        C::EndPostHolding(PostDeparture {
             post,
             holding,
             ended_on,
             decision,
-        } => vec![E::PostHolderLeft {
+        }) => vec![E::PostHolderLeft(PostDeparture {
             post,
             holding,
             ended_on,
             decision,
-        }],
-        C::AbolishPost { post, on, decision } => vec![E::PostAbolished { post, on, decision }],
+        })],
+        C::AbolishPost(PostAbolition { post, on, decision }) => {
+            vec![E::PostAbolished(PostAbolition { post, on, decision })]
+        }
         _ => Vec::new(),
     }
 }
@@ -69,12 +72,12 @@ pub(super) fn check(
 ) -> Result<(), DomainError> {
     use Event as E;
     match event {
-        E::PostCreated {
+        E::PostCreated(PostCreation {
             unit,
             max_holders,
             on,
             ..
-        } => {
+        }) => {
             if *max_holders == 0 {
                 return Err(DomainError::NoHolders);
             }
@@ -82,14 +85,14 @@ pub(super) fn check(
                 unit_alive(v, *u, *on)?;
             }
         }
-        E::PostHolderAppointed {
+        E::PostHolderAppointed(PostAppointment {
             post,
             holding,
             person,
             from,
             ended_on,
             ..
-        } => {
+        }) => {
             ends_after(*from, *ended_on)?;
             let p = this
                 .and_then(EntityView::as_post)
@@ -134,12 +137,12 @@ pub(super) fn check(
                 });
             }
         }
-        E::PostHolderLeft {
+        E::PostHolderLeft(PostDeparture {
             post,
             holding,
             ended_on,
             ..
-        } => {
+        }) => {
             let p = this
                 .and_then(EntityView::as_post)
                 .ok_or(DomainError::UnknownPost(*post))?;
@@ -154,7 +157,7 @@ pub(super) fn check(
                 return Err(DomainError::AlreadyEnded { entity: key });
             }
         }
-        E::PostAbolished { on, .. } => {
+        E::PostAbolished(PostAbolition { on, .. }) => {
             if let Some(p) = this.and_then(EntityView::as_post) {
                 if p.abolished_on.is_some() {
                     return Err(DomainError::AlreadyEnded { entity: key });

@@ -9,6 +9,9 @@ use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{EntityKey, TaskId};
 use crate::model::TaskStatus;
+use crate::payload::{
+    DeadlineExtension, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+};
 use crate::source::{Source, Views};
 use crate::view::{EntityView, TaskView};
 
@@ -18,7 +21,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
     use Event as E;
     let one = |e: Event| Ok(vec![e]);
     match command.clone() {
-        C::CreateTask {
+        C::CreateTask(TaskCreation {
             task,
             plan,
             title,
@@ -26,7 +29,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             deadline,
             assignment,
             on,
-        } => one(E::TaskCreated {
+        }) => one(E::TaskCreated(TaskCreation {
             task,
             plan,
             title: title.trim().to_owned(),
@@ -34,13 +37,13 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             deadline,
             assignment,
             on,
-        }),
-        C::AssignTask {
+        })),
+        C::AssignTask(TaskAssignment {
             task,
             assignment,
             on,
             decision,
-        } => {
+        }) => {
             let view = state
                 .view(&EntityKey::Task(task))
                 .ok_or(DomainError::UnknownTask(task))?;
@@ -48,50 +51,56 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                 .as_task()
                 .is_some_and(|t| t.assignments.at(on).is_some());
             Ok(vec![if has_lead {
-                E::TaskReassigned {
+                E::TaskReassigned(TaskAssignment {
                     task,
                     assignment,
                     on,
                     decision,
-                }
+                })
             } else {
-                E::TaskAssigned {
+                E::TaskAssigned(TaskAssignment {
                     task,
                     assignment,
                     on,
                     decision,
-                }
+                })
             }])
         }
-        C::ExtendDeadline {
+        C::ExtendDeadline(DeadlineExtension {
             task,
             deadline,
             on,
             decision,
-        } => one(E::TaskDeadlineExtended {
+        }) => one(E::TaskDeadlineExtended(DeadlineExtension {
             task,
             deadline,
             on,
             decision,
-        }),
-        C::ReportProgress {
+        })),
+        C::ReportProgress(TaskProgress {
             task,
             percent,
             note,
             evidence,
             on,
             decision,
-        } => one(E::TaskProgressReported {
+        }) => one(E::TaskProgressReported(TaskProgress {
             task,
             percent,
             note,
             evidence,
             on,
             decision,
-        }),
-        C::CompleteTask { task, on, decision } => one(E::TaskCompleted { task, on, decision }),
-        C::CancelTask { task, on, decision } => one(E::TaskCancelled { task, on, decision }),
-        C::ReopenTask { task, on, decision } => one(E::TaskReopened { task, on, decision }),
+        })),
+        C::CompleteTask(TaskStatusChange { task, on, decision }) => {
+            one(E::TaskCompleted(TaskStatusChange { task, on, decision }))
+        }
+        C::CancelTask(TaskStatusChange { task, on, decision }) => {
+            one(E::TaskCancelled(TaskStatusChange { task, on, decision }))
+        }
+        C::ReopenTask(TaskStatusChange { task, on, decision }) => {
+            one(E::TaskReopened(TaskStatusChange { task, on, decision }))
+        }
         _ => Ok(Vec::new()),
     }
 }
@@ -105,12 +114,12 @@ pub(super) fn check(
 ) -> Result<(), DomainError> {
     use Event as E;
     match event {
-        E::TaskCreated {
+        E::TaskCreated(TaskCreation {
             title,
             assignment,
             on,
             ..
-        } => {
+        }) => {
             crate::task_rules::check(v, this, event)?;
             if title.is_empty() {
                 return Err(DomainError::Empty("task title"));
@@ -122,22 +131,22 @@ pub(super) fn check(
                 }
             }
         }
-        E::TaskAssigned {
+        E::TaskAssigned(TaskAssignment {
             task,
             assignment,
             on,
             ..
-        }
-        | E::TaskReassigned {
+        })
+        | E::TaskReassigned(TaskAssignment {
             task,
             assignment,
             on,
             ..
-        } => {
+        }) => {
             let t = task_open(this, *task, *on)?;
             crate::task_rules::check(v, this, event)?;
             let had = t.assignments.at(*on).is_some();
-            if had != matches!(event, E::TaskReassigned { .. }) {
+            if had != matches!(event, E::TaskReassigned(_)) {
                 return Err(DomainError::LaterChanges {
                     entity: key,
                     on: *on,
@@ -148,9 +157,9 @@ pub(super) fn check(
                 unit_alive(v, *u, *on)?;
             }
         }
-        E::TaskDeadlineExtended {
+        E::TaskDeadlineExtended(DeadlineExtension {
             task, deadline, on, ..
-        } => {
+        }) => {
             let t = task_open(this, *task, *on)?;
             if let Some(current) = t.deadline_on(*on) {
                 if *deadline <= current {
@@ -161,20 +170,21 @@ pub(super) fn check(
                 }
             }
         }
-        E::TaskProgressReported {
+        E::TaskProgressReported(TaskProgress {
             task,
             percent,
             evidence,
             on,
             ..
-        } => {
+        }) => {
             if *percent > 100 {
                 return Err(DomainError::InvalidPercent(*percent));
             }
             evidence.check()?;
             task_open(this, *task, *on)?;
         }
-        E::TaskCompleted { task, on, .. } | E::TaskCancelled { task, on, .. } => {
+        E::TaskCompleted(TaskStatusChange { task, on, .. })
+        | E::TaskCancelled(TaskStatusChange { task, on, .. }) => {
             let t = task_open(this, *task, *on)?;
             crate::task_rules::check(v, this, event)?;
             if t.statuses.last_date().is_some_and(|d| d > *on) {
@@ -184,7 +194,7 @@ pub(super) fn check(
                 });
             }
         }
-        E::TaskReopened { task, on, .. } => {
+        E::TaskReopened(TaskStatusChange { task, on, .. }) => {
             let t = this
                 .and_then(EntityView::as_task)
                 .ok_or(DomainError::UnknownTask(*task))?;

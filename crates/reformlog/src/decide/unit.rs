@@ -6,6 +6,7 @@ use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
+use crate::payload::{UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming};
 use crate::source::Views;
 use crate::view::EntityView;
 
@@ -14,55 +15,57 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
     use Command as C;
     use Event as E;
     match command.clone() {
-        C::EstablishUnit {
+        C::EstablishUnit(UnitEstablishment {
             unit,
             name,
             kind,
             parent,
             on,
             decision,
-        } => vec![E::UnitEstablished {
+        }) => vec![E::UnitEstablished(UnitEstablishment {
             unit,
             name,
             kind,
             parent,
             on,
             decision,
-        }],
-        C::RenameUnit {
+        })],
+        C::RenameUnit(UnitRenaming {
             unit,
             name,
             on,
             decision,
-        } => vec![E::UnitRenamed {
+        }) => vec![E::UnitRenamed(UnitRenaming {
             unit,
             name,
             on,
             decision,
-        }],
-        C::MoveUnit {
+        })],
+        C::MoveUnit(UnitMove {
             unit,
             parent,
             on,
             decision,
-        } => vec![E::UnitMoved {
+        }) => vec![E::UnitMoved(UnitMove {
             unit,
             parent,
             on,
             decision,
-        }],
-        C::MergeUnit {
+        })],
+        C::MergeUnit(UnitMerger {
             unit,
             into,
             on,
             decision,
-        } => vec![E::UnitMerged {
+        }) => vec![E::UnitMerged(UnitMerger {
             unit,
             into,
             on,
             decision,
-        }],
-        C::DissolveUnit { unit, on, decision } => vec![E::UnitDissolved { unit, on, decision }],
+        })],
+        C::DissolveUnit(UnitDissolution { unit, on, decision }) => {
+            vec![E::UnitDissolved(UnitDissolution { unit, on, decision })]
+        }
         _ => Vec::new(),
     }
 }
@@ -76,15 +79,15 @@ pub(super) fn check(
 ) -> Result<(), DomainError> {
     use Event as E;
     match event {
-        E::UnitEstablished {
+        E::UnitEstablished(UnitEstablishment {
             parent: Some(p),
             on,
             ..
-        } => unit_alive(v, *p, *on)?,
-        E::UnitRenamed { unit, on, .. } => unit_alive(v, *unit, *on)?,
-        E::UnitMoved {
+        }) => unit_alive(v, *p, *on)?,
+        E::UnitRenamed(UnitRenaming { unit, on, .. }) => unit_alive(v, *unit, *on)?,
+        E::UnitMoved(UnitMove {
             unit, parent, on, ..
-        } => {
+        }) => {
             unit_alive(v, *unit, *on)?;
             if let Some(p) = parent {
                 unit_alive(v, *p, *on)?;
@@ -106,8 +109,9 @@ pub(super) fn check(
                 }
             }
         }
-        E::UnitMerged { unit, on, .. } | E::UnitDissolved { unit, on, .. } => {
-            if let E::UnitMerged { into, .. } = event {
+        E::UnitMerged(UnitMerger { unit, on, .. })
+        | E::UnitDissolved(UnitDissolution { unit, on, .. }) => {
+            if let E::UnitMerged(UnitMerger { into, .. }) = event {
                 if into == unit {
                     return Err(DomainError::MergeIntoSelf(*unit));
                 }

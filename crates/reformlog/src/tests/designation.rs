@@ -4,6 +4,7 @@
 
 use super::engine::{brute, ctx, open};
 use super::support::*;
+use crate::payload::{PersonName, PostAppointment, SeatHolderDesignation};
 use crate::{Command, DomainError, HoldingId, KnownAt, Query, Role, Seed};
 
 const DEC: &str = "hypothetical-designation";
@@ -45,19 +46,19 @@ fn steps() -> Vec<Command> {
             decision: dec(),
             duties: Vec::new(),
         },
-        Command::RegisterPerson {
+        Command::RegisterPerson(PersonName {
             person: person("thanh-vien-22"),
             name: name("Thành viên 22"),
             on: d("2022-01-01"),
-        },
-        Command::AppointToPost {
+        }),
+        Command::AppointToPost(PostAppointment {
             post: post("thu-truong-bo-tttt"),
             holding: HoldingId::from_slug("thu-truong-bo-tttt/thanh-vien-22").unwrap(),
             person: person("thanh-vien-22"),
             from: d("2022-03-01"),
             ended_on: None,
             decision: Some(dec()),
-        },
+        }),
         Command::CreateSeat {
             committee: bt(),
             spec,
@@ -82,13 +83,13 @@ fn designate(
     on: &str,
     dec: crate::DecisionId,
 ) -> Command {
-    Command::DesignateSeatHolder {
+    Command::DesignateSeatHolder(SeatHolderDesignation {
         committee: c,
         seat,
         person: person(who),
         on: d(on),
         decision: dec,
-    }
+    })
 }
 
 fn sitting(w: &World, c: crate::CommitteeId, on: &str) -> Vec<crate::PersonId> {

@@ -4,6 +4,7 @@
 
 use super::decide::task_world;
 use super::support::*;
+use crate::payload::TaskProgress;
 use crate::{
     Command, DomainError, EntityDetails, EntityKey, Event, Evidence, EvidenceDocument,
     EvidenceError, Seed, TaskId,
@@ -15,14 +16,14 @@ const HASH: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f200
 type Expected = fn(&EvidenceError) -> bool;
 
 fn report(task: TaskId, evidence: Evidence) -> Command {
-    Command::ReportProgress {
+    Command::ReportProgress(TaskProgress {
         task,
         percent: 40,
         note: "Đã có dự thảo".to_owned(),
         evidence,
         on: d("2022-02-01"),
         decision: None,
-    }
+    })
 }
 
 fn cited() -> Evidence {
@@ -58,7 +59,8 @@ fn a_report_citing_documents_is_shown_with_the_task_and_in_its_history() {
     assert_eq!(last_report(&w, task, "2022-01-31"), None);
     // and its history holds the event as recorded.
     let history = w.k.history(EntityKey::Task(task));
-    let Event::TaskProgressReported { evidence, .. } = &history.last().unwrap().event else {
+    let Event::TaskProgressReported(TaskProgress { evidence, .. }) = &history.last().unwrap().event
+    else {
         panic!("{history:?}")
     };
     assert_eq!(evidence, &cited());
@@ -116,13 +118,15 @@ fn a_correction_adds_a_document_to_an_earlier_report_and_is_checked_too() {
     let ids = w
         .exec(report(task, Evidence::note("công văn số 1")))
         .unwrap();
-    let corrected = |evidence| Event::TaskProgressReported {
-        task,
-        percent: 40,
-        note: "Đã có dự thảo".to_owned(),
-        evidence,
-        on: d("2022-02-01"),
-        decision: None,
+    let corrected = |evidence| {
+        Event::TaskProgressReported(TaskProgress {
+            task,
+            percent: 40,
+            note: "Đã có dự thảo".to_owned(),
+            evidence,
+            on: d("2022-02-01"),
+            decision: None,
+        })
     };
     // a correction naming a malformed document is refused,
     let mut bad = cited();
@@ -164,7 +168,7 @@ fn the_seed_format_names_documents_and_takes_a_hash_in_capitals() {
         .unwrap()
         .into_iter()
         .find_map(|c| match c {
-            Command::ReportProgress { evidence, .. } => Some(evidence),
+            Command::ReportProgress(TaskProgress { evidence, .. }) => Some(evidence),
             _ => None,
         })
         .unwrap();

@@ -2,6 +2,7 @@
 //! the kinds they were written with, and today's build writes the same bytes for them.
 
 use super::support::{d, decision, unit};
+use crate::payload::DecisionRecord;
 use crate::{DecisionKind, Event};
 
 /// `kind payload-hex` lines, written by the build whose kinds were only decision, plan and
@@ -9,7 +10,7 @@ use crate::{DecisionKind, Event};
 const FIXTURE: &str = include_str!("../../../../tests/fixtures/domain-decision-kinds.hex");
 
 fn recorded(kind: DecisionKind) -> Event {
-    Event::DecisionRecorded {
+    Event::DecisionRecorded(DecisionRecord {
         decision: decision("qd-34-2022"),
         number: "34/QĐ-BTTTT".to_owned(),
         kind,
@@ -21,7 +22,7 @@ fn recorded(kind: DecisionKind) -> Event {
         amends: Vec::new(),
         replaces: Vec::new(),
         repeals: Vec::new(),
-    }
+    })
 }
 
 #[test]

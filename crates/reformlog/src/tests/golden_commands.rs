@@ -12,6 +12,13 @@
 use super::golden_events::{every_event, sample, Sample};
 use super::support::*;
 use crate::idempotency::fingerprint;
+use crate::payload::{
+    CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension, DecisionRecord,
+    MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation,
+    PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation,
+    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
+    UnitRenaming,
+};
 use crate::{Command, Evidence, EvidenceDocument, SeatHolder, SeatSpec, SubBodySpec};
 
 /// `name place payload-hex fingerprint change-key` lines, one per variant in the enum's order,
@@ -30,39 +37,39 @@ new variant at the end of `Command`, never reorder or remove one; give it the ne
 fn place(c: &Command) -> u32 {
     use Command as C;
     match c {
-        C::EstablishUnit { .. } => 0,
-        C::RenameUnit { .. } => 1,
-        C::MoveUnit { .. } => 2,
-        C::MergeUnit { .. } => 3,
-        C::DissolveUnit { .. } => 4,
-        C::RegisterPerson { .. } => 5,
-        C::RenamePerson { .. } => 6,
-        C::CreatePost { .. } => 7,
-        C::AppointToPost { .. } => 8,
-        C::EndPostHolding { .. } => 9,
-        C::AbolishPost { .. } => 10,
-        C::RecordDecision { .. } => 11,
+        C::EstablishUnit(_) => 0,
+        C::RenameUnit(_) => 1,
+        C::MoveUnit(_) => 2,
+        C::MergeUnit(_) => 3,
+        C::DissolveUnit(_) => 4,
+        C::RegisterPerson(_) => 5,
+        C::RenamePerson(_) => 6,
+        C::CreatePost(_) => 7,
+        C::AppointToPost(_) => 8,
+        C::EndPostHolding(_) => 9,
+        C::AbolishPost(_) => 10,
+        C::RecordDecision(_) => 11,
         C::EstablishCommittee { .. } => 12,
-        C::RenameCommittee { .. } => 13,
-        C::SetDuties { .. } => 14,
+        C::RenameCommittee(_) => 13,
+        C::SetDuties(_) => 14,
         C::CreateSeat { .. } => 15,
-        C::AbolishSeat { .. } => 16,
-        C::StartMembership { .. } => 17,
-        C::EndMembership { .. } => 18,
+        C::AbolishSeat(_) => 16,
+        C::StartMembership(_) => 17,
+        C::EndMembership(_) => 18,
         C::ReplaceSeatHolder { .. } => 19,
         C::MoveMember { .. } => 20,
         C::Reconstitute { .. } => 21,
-        C::DissolveCommittee { .. } => 22,
-        C::CreateTask { .. } => 23,
-        C::AssignTask { .. } => 24,
-        C::ExtendDeadline { .. } => 25,
-        C::ReportProgress { .. } => 26,
-        C::CompleteTask { .. } => 27,
-        C::CancelTask { .. } => 28,
-        C::ReopenTask { .. } => 29,
+        C::DissolveCommittee(_) => 22,
+        C::CreateTask(_) => 23,
+        C::AssignTask(_) => 24,
+        C::ExtendDeadline(_) => 25,
+        C::ReportProgress(_) => 26,
+        C::CompleteTask(_) => 27,
+        C::CancelTask(_) => 28,
+        C::ReopenTask(_) => 29,
         C::Correct { .. } => 30,
         C::Retract { .. } => 31,
-        C::DesignateSeatHolder { .. } => 32,
+        C::DesignateSeatHolder(_) => 32,
     }
 }
 
@@ -110,75 +117,75 @@ pub(crate) fn every_command() -> Vec<Command> {
         .find(|e| e.type_name() == "person_renamed")
         .unwrap();
     vec![
-        Command::EstablishUnit {
+        Command::EstablishUnit(UnitEstablishment {
             unit: u,
             name: name("Cục Tin học hóa"),
             kind: crate::UnitKind::Authority,
             parent: Some(unit("bo-tttt")),
             on,
             decision: Some(dec),
-        },
-        Command::RenameUnit {
+        }),
+        Command::RenameUnit(UnitRenaming {
             unit: u,
             name: name("Cục Chuyển đổi số quốc gia"),
             on,
             decision: Some(dec),
-        },
-        Command::MoveUnit {
+        }),
+        Command::MoveUnit(UnitMove {
             unit: u,
             parent: None,
             on,
             decision: Some(dec),
-        },
-        Command::MergeUnit {
+        }),
+        Command::MergeUnit(UnitMerger {
             unit: u,
             into: unit("bo-tttt"),
             on,
             decision: Some(dec),
-        },
-        Command::DissolveUnit {
+        }),
+        Command::DissolveUnit(UnitDissolution {
             unit: u,
             on,
             decision: None,
-        },
-        Command::RegisterPerson {
+        }),
+        Command::RegisterPerson(PersonName {
             person: p,
             name: name("Phạm Minh Tiến"),
             on,
-        },
-        Command::RenamePerson {
+        }),
+        Command::RenamePerson(PersonName {
             person: p,
             name: name("Phạm Minh Tiến"),
             on,
-        },
-        Command::CreatePost {
+        }),
+        Command::CreatePost(PostCreation {
             post: post_id,
             title: name("Thứ trưởng"),
             unit: Some(u),
             max_holders: 5,
             on,
             decision: Some(dec),
-        },
-        Command::AppointToPost {
+        }),
+        Command::AppointToPost(PostAppointment {
             post: post_id,
             holding,
             person: p,
             from: on,
             ended_on: Some(later),
             decision: Some(dec),
-        },
-        Command::EndPostHolding {
+        }),
+        Command::EndPostHolding(PostDeparture {
             post: post_id,
             holding,
             ended_on: later,
             decision: Some(dec),
-        },
-        Command::AbolishPost {
+        }),
+        Command::AbolishPost(PostAbolition {
             post: post_id,
             on,
             decision: None,
-        },
-        Command::RecordDecision {
+        }),
+        Command::RecordDecision(DecisionRecord {
             decision: dec,
             number: "34/QĐ-BTTTT".to_owned(),
             kind: crate::DecisionKind::Decision,
@@ -190,7 +197,7 @@ pub(crate) fn every_command() -> Vec<Command> {
             amends: vec![decision("a")],
             replaces: vec![decision("b")],
             repeals: vec![decision("c")],
-        },
+        }),
         Command::EstablishCommittee {
             committee: c,
             name: name("Ban chỉ đạo"),
@@ -200,18 +207,18 @@ pub(crate) fn every_command() -> Vec<Command> {
             decision: dec,
             duties: vec!["Tham mưu".to_owned()],
         },
-        Command::RenameCommittee {
+        Command::RenameCommittee(CommitteeRenaming {
             committee: c,
             name: name("Ban chỉ đạo mới"),
             on,
             decision: dec,
-        },
-        Command::SetDuties {
+        }),
+        Command::SetDuties(CommitteeDuties {
             committee: c,
             duties: vec!["Tham mưu".to_owned(), "Đôn đốc".to_owned()],
             on,
             decision: dec,
-        },
+        }),
         Command::CreateSeat {
             committee: c,
             spec: spec(
@@ -222,13 +229,13 @@ pub(crate) fn every_command() -> Vec<Command> {
             on,
             decision: dec,
         },
-        Command::AbolishSeat {
+        Command::AbolishSeat(SeatAbolition {
             committee: c,
             seat,
             ended_on: later,
             decision: dec,
-        },
-        Command::StartMembership {
+        }),
+        Command::StartMembership(MembershipStart {
             committee: c,
             membership,
             seat,
@@ -236,13 +243,13 @@ pub(crate) fn every_command() -> Vec<Command> {
             from: on,
             ended_on: Some(later),
             decision: dec,
-        },
-        Command::EndMembership {
+        }),
+        Command::EndMembership(MembershipEnd {
             committee: c,
             membership,
             ended_on: later,
             decision: dec,
-        },
+        }),
         Command::ReplaceSeatHolder {
             committee: c,
             seat,
@@ -273,12 +280,12 @@ pub(crate) fn every_command() -> Vec<Command> {
                 seats: vec![spec("to-truong", crate::Role::Member, None)],
             }],
         },
-        Command::DissolveCommittee {
+        Command::DissolveCommittee(CommitteeDissolution {
             committee: c,
             on: later,
             decision: dec,
-        },
-        Command::CreateTask {
+        }),
+        Command::CreateTask(TaskCreation {
             task,
             plan: Some(dec),
             title: "Nhiệm vụ 1".to_owned(),
@@ -286,20 +293,20 @@ pub(crate) fn every_command() -> Vec<Command> {
             deadline: later,
             assignment: Some(assignment.clone()),
             on,
-        },
-        Command::AssignTask {
+        }),
+        Command::AssignTask(TaskAssignment {
             task,
             assignment,
             on,
             decision: Some(dec),
-        },
-        Command::ExtendDeadline {
+        }),
+        Command::ExtendDeadline(DeadlineExtension {
             task,
             deadline: later,
             on,
             decision: None,
-        },
-        Command::ReportProgress {
+        }),
+        Command::ReportProgress(TaskProgress {
             task,
             percent: 60,
             note: "Đang làm".to_owned(),
@@ -317,37 +324,37 @@ pub(crate) fn every_command() -> Vec<Command> {
             },
             on,
             decision: None,
-        },
-        Command::CompleteTask {
+        }),
+        Command::CompleteTask(TaskStatusChange {
             task,
             on,
             decision: None,
-        },
-        Command::CancelTask {
+        }),
+        Command::CancelTask(TaskStatusChange {
             task,
             on,
             decision: Some(dec),
-        },
-        Command::ReopenTask {
+        }),
+        Command::ReopenTask(TaskStatusChange {
             task,
             on,
             decision: None,
-        },
+        }),
         Command::Correct { target, corrected },
         Command::Retract { target },
-        Command::DesignateSeatHolder {
+        Command::DesignateSeatHolder(SeatHolderDesignation {
             committee: c,
             seat,
             person: p,
             on,
             decision: dec,
-        },
+        }),
     ]
 }
 
 /// A progress report citing no documents: fingerprinted in the layout older builds gave it.
 fn report_without_documents() -> Command {
-    Command::ReportProgress {
+    Command::ReportProgress(TaskProgress {
         task: crate::TaskId::from_slug("nv-1").unwrap(),
         percent: 100,
         note: "Hoàn thành".to_owned(),
@@ -357,7 +364,7 @@ fn report_without_documents() -> Command {
         },
         on: d("2022-06-30"),
         decision: None,
-    }
+    })
 }
 
 /// The commands the fixture holds, each with the name its line carries.

@@ -8,6 +8,7 @@
 //! by scanning days one by one.
 
 use super::support::*;
+use crate::payload::{DeadlineExtension, TaskCreation, TaskStatusChange};
 use crate::query::reminders::reminders;
 use crate::source::Views;
 use crate::{
@@ -96,7 +97,7 @@ fn open_with(k: &Knowledge, n: usize, x: Date) -> Option<Date> {
 }
 
 fn creation(t: usize, on: u32, len: u32) -> Event {
-    Event::TaskCreated {
+    Event::TaskCreated(TaskCreation {
         task: task(t),
         plan: None,
         title: format!("Nhiệm vụ {}", t + 1),
@@ -108,7 +109,7 @@ fn creation(t: usize, on: u32, len: u32) -> Event {
             responsible: None,
         }),
         on: day(i64::from(on)),
-    }
+    })
 }
 
 /// The command an op stands for on the current state, if it makes sense.
@@ -116,12 +117,12 @@ fn command(k: &Knowledge, log: &[Recorded], op: &Op) -> Option<Command> {
     let created = |t: usize| {
         log.iter()
             .rev()
-            .find(|r| matches!(&r.event, Event::TaskCreated { task: x, .. } if *x == task(t)))
+            .find(|r| matches!(&r.event, Event::TaskCreated(TaskCreation { task: x, .. }) if *x == task(t)))
             .map(|r| r.meta.event_id)
     };
     Some(match *op {
         Op::Create { task: t, on, len } => match creation(t, on, len) {
-            Event::TaskCreated {
+            Event::TaskCreated(TaskCreation {
                 task,
                 plan,
                 title,
@@ -129,7 +130,7 @@ fn command(k: &Knowledge, log: &[Recorded], op: &Op) -> Option<Command> {
                 deadline,
                 assignment,
                 on,
-            } => Command::CreateTask {
+            }) => Command::CreateTask(TaskCreation {
                 task,
                 plan,
                 title,
@@ -137,34 +138,34 @@ fn command(k: &Knowledge, log: &[Recorded], op: &Op) -> Option<Command> {
                 deadline,
                 assignment,
                 on,
-            },
+            }),
             _ => return None,
         },
         Op::Extend { task: t, on, by } => {
             let view = k.view(&EntityKey::Task(task(t)))?;
             let current = view.as_task()?.deadline_on(day(i64::from(on)))?;
-            Command::ExtendDeadline {
+            Command::ExtendDeadline(DeadlineExtension {
                 task: task(t),
                 deadline: Date::from_julian_day(current.julian_day() + i32::try_from(by).ok()?)?,
                 on: day(i64::from(on)),
                 decision: None,
-            }
+            })
         }
-        Op::Complete { task: t, on } => Command::CompleteTask {
+        Op::Complete { task: t, on } => Command::CompleteTask(TaskStatusChange {
             task: task(t),
             on: day(i64::from(on)),
             decision: None,
-        },
-        Op::Cancel { task: t, on } => Command::CancelTask {
+        }),
+        Op::Cancel { task: t, on } => Command::CancelTask(TaskStatusChange {
             task: task(t),
             on: day(i64::from(on)),
             decision: None,
-        },
-        Op::Reopen { task: t, on } => Command::ReopenTask {
+        }),
+        Op::Reopen { task: t, on } => Command::ReopenTask(TaskStatusChange {
             task: task(t),
             on: day(i64::from(on)),
             decision: None,
-        },
+        }),
         Op::Correct { task: t, on, len } => Command::Correct {
             target: created(t)?,
             corrected: creation(t, on, len),

@@ -1,5 +1,6 @@
 //! A tiny in-memory "log" for given/when/then tests: decide, stamp, apply.
 
+use crate::payload::DecisionRecord;
 use crate::{
     Command, Date, DomainError, Event, EventId, EventMeta, Knowledge, KnownAt, Recorded, Timestamp,
 };
@@ -133,7 +134,7 @@ pub(crate) fn ministry_document(
     on: &str,
     title: &str,
 ) -> Command {
-    Command::RecordDecision {
+    Command::RecordDecision(DecisionRecord {
         decision: id,
         number: number.to_owned(),
         kind,
@@ -145,7 +146,7 @@ pub(crate) fn ministry_document(
         amends: Vec::new(),
         replaces: Vec::new(),
         repeals: Vec::new(),
-    }
+    })
 }
 
 /// Records a clearly hypothetical decision `HYPOTHETICAL-n/QĐ-BTTTT` in force on `on`.

@@ -3,6 +3,10 @@
 //! after progress, and a unit that cannot be dissolved while it leads open tasks.
 
 use super::support::*;
+use crate::payload::{
+    PersonName, PostDeparture, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution,
+};
 use crate::{Assignment, Command, DecisionKind, DomainError, Event, TaskId};
 
 fn plan(w: &mut World, kind: DecisionKind) -> crate::DecisionId {
@@ -25,7 +29,7 @@ fn task(
     product: &str,
     assignment: Option<Assignment>,
 ) -> Command {
-    Command::CreateTask {
+    Command::CreateTask(TaskCreation {
         task: TaskId::from_slug("nv-1").unwrap(),
         plan,
         title: "Nhiệm vụ 1".to_owned(),
@@ -33,7 +37,7 @@ fn task(
         deadline: d(deadline),
         assignment,
         on: d(on),
-    }
+    })
 }
 
 fn led_by(lead: &str, cooperating: &[&str]) -> Assignment {
@@ -91,7 +95,7 @@ fn a_task_needs_a_product_and_a_deadline_after_its_creation_also_when_corrected(
     let err = w
         .exec(Command::Correct {
             target: id,
-            corrected: Event::TaskCreated {
+            corrected: Event::TaskCreated(TaskCreation {
                 task: t1(),
                 plan: None,
                 title: "Nhiệm vụ 1".to_owned(),
@@ -99,7 +103,7 @@ fn a_task_needs_a_product_and_a_deadline_after_its_creation_also_when_corrected(
                 deadline: d("2022-01-01"),
                 assignment: None,
                 on: d("2022-02-01"),
-            },
+            }),
         })
         .unwrap_err();
     assert!(
@@ -137,12 +141,12 @@ fn the_lead_does_not_also_cooperate_and_no_unit_cooperates_twice() {
     w.exec(task(None, "2022-02-01", "2022-06-30", "Báo cáo", None))
         .unwrap();
     let err = w
-        .exec(Command::AssignTask {
+        .exec(Command::AssignTask(TaskAssignment {
             task: t1(),
             assignment: led_by("van-phong-bo", &["van-phong-bo"]),
             on: d("2022-02-02"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::LeadAlsoCooperating(_)), "{err}");
 }
@@ -150,11 +154,11 @@ fn the_lead_does_not_also_cooperate_and_no_unit_cooperates_twice() {
 #[test]
 fn a_responsible_person_is_on_record_by_the_assignment() {
     let mut w = seeded();
-    w.exec(Command::RegisterPerson {
+    w.exec(Command::RegisterPerson(PersonName {
         person: person("thanh-vien-22"),
         name: name("Thành viên 22"),
         on: d("2022-05-01"),
-    })
+    }))
     .unwrap();
     let mut a = led_by("vu-to-chuc-can-bo", &[]);
     a.responsible = Some(person("thanh-vien-22"));
@@ -177,31 +181,31 @@ fn a_completion_cannot_come_before_a_progress_report() {
     let mut w = seeded();
     w.exec(task(None, "2022-02-01", "2022-06-30", "Báo cáo", None))
         .unwrap();
-    w.exec(Command::ReportProgress {
+    w.exec(Command::ReportProgress(TaskProgress {
         task: t1(),
         percent: 30,
         note: "Đang thực hiện".to_owned(),
         evidence: crate::Evidence::default(),
         on: d("2022-04-01"),
         decision: None,
-    })
+    }))
     .unwrap();
     let err = w
-        .exec(Command::CompleteTask {
+        .exec(Command::CompleteTask(TaskStatusChange {
             task: t1(),
             on: d("2022-03-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(
         matches!(err, DomainError::ProgressAfterCompletion { .. }),
         "{err}"
     );
-    w.exec(Command::CompleteTask {
+    w.exec(Command::CompleteTask(TaskStatusChange {
         task: t1(),
         on: d("2022-04-01"),
         decision: None,
-    })
+    }))
     .unwrap();
 }
 
@@ -216,22 +220,22 @@ fn a_unit_leading_open_tasks_cannot_be_dissolved_until_they_are_reassigned() {
         Some(led_by("trung-tam-thong-tin", &[])),
     ))
     .unwrap();
-    let dissolve = Command::DissolveUnit {
+    let dissolve = Command::DissolveUnit(UnitDissolution {
         unit: unit("trung-tam-thong-tin"),
         on: d("2022-03-01"),
         decision: None,
-    };
+    });
     let err = w.exec(dissolve.clone()).unwrap_err();
     let DomainError::UnitHasDependants { tasks, .. } = &err else {
         panic!("{err}")
     };
     assert_eq!(tasks, &vec![t1()]);
-    w.exec(Command::AssignTask {
+    w.exec(Command::AssignTask(TaskAssignment {
         task: t1(),
         assignment: led_by("van-phong-bo", &[]),
         on: d("2022-03-01"),
         decision: None,
-    })
+    }))
     .unwrap();
     // Still a member seat of the committee represents it; the seat is not a committee it owns.
     w.exec(dissolve).unwrap();
@@ -239,12 +243,12 @@ fn a_unit_leading_open_tasks_cannot_be_dissolved_until_they_are_reassigned() {
 
 /// Hypothetically, Phạm Minh Tiến leaves the post of Vụ trưởng Vụ Tổ chức cán bộ on `on`.
 fn pham_minh_tien_leaves(w: &mut World, on: &str) {
-    w.exec(Command::EndPostHolding {
+    w.exec(Command::EndPostHolding(PostDeparture {
         post: post("vu-truong-vu-to-chuc-can-bo"),
         holding: crate::HoldingId::from_slug("vu-truong-vu-to-chuc-can-bo/pham-minh-tien").unwrap(),
         ended_on: d(on),
         decision: None,
-    })
+    }))
     .unwrap();
 }
 
@@ -284,24 +288,24 @@ fn a_responsible_person_who_left_the_lead_unit_before_the_assignment_is_refused(
     w.exec(task(None, "2022-07-01", "2022-12-31", "Báo cáo", None))
         .unwrap();
     let err = w
-        .exec(Command::AssignTask {
+        .exec(Command::AssignTask(TaskAssignment {
             task: t1(),
             assignment: a.clone(),
             on: d("2022-07-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(
         matches!(err, DomainError::ResponsibleLeftUnit { .. }),
         "{err}"
     );
     // then naming the unit's new head, or no one, is accepted.
-    w.exec(Command::AssignTask {
+    w.exec(Command::AssignTask(TaskAssignment {
         task: t1(),
         assignment: led_by("vu-to-chuc-can-bo", &[]),
         on: d("2022-07-01"),
         decision: None,
-    })
+    }))
     .unwrap();
 }
 
@@ -320,14 +324,14 @@ fn a_responsible_person_assigned_while_in_the_unit_stays_when_they_leave_later()
     // when he leaves on 2022-06-01, that is accepted (answers warn from then on),
     pham_minh_tien_leaves(&mut w, "2022-06-01");
     // then a later progress report is accepted too.
-    w.exec(Command::ReportProgress {
+    w.exec(Command::ReportProgress(TaskProgress {
         task: t1(),
         percent: 50,
         note: "Đang thực hiện".to_owned(),
         evidence: crate::Evidence::default(),
         on: d("2022-07-01"),
         decision: None,
-    })
+    }))
     .unwrap();
 }
 
@@ -364,7 +368,7 @@ fn a_correction_is_held_to_the_rule_only_when_it_changes_the_assignment() {
     pham_minh_tien_leaves(&mut w, "2022-04-01");
     let corrected = |title: &str, on: &str| Command::Correct {
         target: created,
-        corrected: Event::TaskCreated {
+        corrected: Event::TaskCreated(TaskCreation {
             task: t1(),
             plan: None,
             title: title.to_owned(),
@@ -372,7 +376,7 @@ fn a_correction_is_held_to_the_rule_only_when_it_changes_the_assignment() {
             deadline: d("2022-12-31"),
             assignment: Some(a.clone()),
             on: d(on),
-        },
+        }),
     };
     // when a correction moves the assignment's date, it is refused;
     let err = w.exec(corrected("Nhiệm vụ 1", "2022-05-15")).unwrap_err();

@@ -8,6 +8,13 @@ use super::{
 use crate::event::{Event, Recorded};
 use crate::ids::{EntityKey, EventId};
 use crate::model::TaskStatus;
+use crate::payload::{
+    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
+    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
+    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
+    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -17,14 +24,14 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
     match (view, event) {
         (
             None,
-            E::UnitEstablished {
+            E::UnitEstablished(UnitEstablishment {
                 unit,
                 name,
                 kind,
                 parent,
                 on,
                 ..
-            },
+            }),
         ) => Some(EntityView::Unit(UnitView {
             id: *unit,
             kind: *kind,
@@ -33,21 +40,23 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
             parents: Timeline::starting(*on, *parent),
             end: None,
         })),
-        (None, E::PersonRegistered { person, name, on }) => Some(EntityView::Person(PersonView {
-            id: *person,
-            registered_on: *on,
-            names: Timeline::starting(*on, name.clone()),
-        })),
+        (None, E::PersonRegistered(PersonName { person, name, on })) => {
+            Some(EntityView::Person(PersonView {
+                id: *person,
+                registered_on: *on,
+                names: Timeline::starting(*on, name.clone()),
+            }))
+        }
         (
             None,
-            E::PostCreated {
+            E::PostCreated(PostCreation {
                 post,
                 title,
                 unit,
                 max_holders,
                 on,
                 ..
-            },
+            }),
         ) => Some(EntityView::Post(PostView {
             id: *post,
             title: title.clone(),
@@ -59,7 +68,7 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
         })),
         (
             None,
-            E::DecisionRecorded {
+            E::DecisionRecorded(DecisionRecord {
                 decision,
                 number,
                 kind,
@@ -71,7 +80,7 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
                 amends,
                 replaces,
                 repeals,
-            },
+            }),
         ) => Some(EntityView::Decision(DecisionView {
             id: *decision,
             number: number.clone(),
@@ -87,14 +96,14 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
         })),
         (
             None,
-            E::CommitteeEstablished {
+            E::CommitteeEstablished(CommitteeEstablishment {
                 committee,
                 name,
                 parent,
                 unit,
                 on,
                 decision,
-            },
+            }),
         ) => Some(EntityView::Committee(CommitteeView {
             id: *committee,
             names: Timeline::starting(*on, name.clone()),
@@ -109,7 +118,7 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
         })),
         (
             None,
-            E::TaskCreated {
+            E::TaskCreated(TaskCreation {
                 task,
                 plan,
                 title,
@@ -117,7 +126,7 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
                 deadline,
                 assignment,
                 on,
-            },
+            }),
         ) => {
             let mut assignments = Timeline::default();
             if let Some(a) = assignment {
@@ -146,13 +155,17 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
 fn evolve_existing(view: &mut EntityView, event: &Event) {
     use Event as E;
     match (view, event) {
-        (EntityView::Unit(u), E::UnitRenamed { name, on, .. }) => u.names.insert(*on, name.clone()),
-        (EntityView::Unit(u), E::UnitMoved { parent, on, .. }) => u.parents.insert(*on, *parent),
+        (EntityView::Unit(u), E::UnitRenamed(UnitRenaming { name, on, .. })) => {
+            u.names.insert(*on, name.clone())
+        }
+        (EntityView::Unit(u), E::UnitMoved(UnitMove { parent, on, .. })) => {
+            u.parents.insert(*on, *parent)
+        }
         (
             EntityView::Unit(u),
-            E::UnitMerged {
+            E::UnitMerged(UnitMerger {
                 into, on, decision, ..
-            },
+            }),
         ) => {
             u.end = Some(UnitEnd {
                 on: *on,
@@ -160,26 +173,26 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
                 decision: *decision,
             });
         }
-        (EntityView::Unit(u), E::UnitDissolved { on, decision, .. }) => {
+        (EntityView::Unit(u), E::UnitDissolved(UnitDissolution { on, decision, .. })) => {
             u.end = Some(UnitEnd {
                 on: *on,
                 merged_into: None,
                 decision: *decision,
             });
         }
-        (EntityView::Person(p), E::PersonRenamed { name, on, .. }) => {
+        (EntityView::Person(p), E::PersonRenamed(PersonName { name, on, .. })) => {
             p.names.insert(*on, name.clone());
         }
         (
             EntityView::Post(p),
-            E::PostHolderAppointed {
+            E::PostHolderAppointed(PostAppointment {
                 holding,
                 person,
                 from,
                 ended_on,
                 decision,
                 ..
-            },
+            }),
         ) => p.holdings.push(Holding {
             id: *holding,
             person: *person,
@@ -190,28 +203,30 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
         }),
         (
             EntityView::Post(p),
-            E::PostHolderLeft {
+            E::PostHolderLeft(PostDeparture {
                 holding,
                 ended_on,
                 decision,
                 ..
-            },
+            }),
         ) => {
             if let Some(h) = p.holdings.iter_mut().find(|h| h.id == *holding) {
                 h.ended_on = Some(*ended_on);
                 h.end_decision = *decision;
             }
         }
-        (EntityView::Post(p), E::PostAbolished { on, .. }) => p.abolished_on = Some(*on),
-        (EntityView::Committee(c), E::CommitteeRenamed { name, on, .. }) => {
+        (EntityView::Post(p), E::PostAbolished(PostAbolition { on, .. })) => {
+            p.abolished_on = Some(*on)
+        }
+        (EntityView::Committee(c), E::CommitteeRenamed(CommitteeRenaming { name, on, .. })) => {
             c.names.insert(*on, name.clone());
         }
-        (EntityView::Committee(c), E::DutiesSet { duties, on, .. }) => {
+        (EntityView::Committee(c), E::DutiesSet(CommitteeDuties { duties, on, .. })) => {
             c.duties.insert(*on, duties.clone());
         }
         (
             EntityView::Committee(c),
-            E::SeatCreated {
+            E::SeatCreated(SeatCreation {
                 seat,
                 role,
                 on_behalf_of,
@@ -221,7 +236,7 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
                 ended_on,
                 decision,
                 ..
-            },
+            }),
         ) if c.seat(*seat).is_none() => {
             c.seats.push(Seat {
                 id: *seat,
@@ -238,13 +253,13 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
         }
         (
             EntityView::Committee(c),
-            E::SeatHolderDesignated {
+            E::SeatHolderDesignated(SeatHolderDesignation {
                 seat,
                 person,
                 on,
                 decision,
                 ..
-            },
+            }),
         ) => {
             if let Some(s) = c.seats.iter_mut().find(|s| s.id == *seat) {
                 let at = s.designations.partition_point(|d| d.from <= *on);
@@ -260,12 +275,12 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
         }
         (
             EntityView::Committee(c),
-            E::SeatAbolished {
+            E::SeatAbolished(SeatAbolition {
                 seat,
                 ended_on,
                 decision,
                 ..
-            },
+            }),
         ) => {
             if let Some(s) = c.seats.iter_mut().find(|s| s.id == *seat) {
                 s.ended_on = Some(*ended_on);
@@ -274,7 +289,7 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
         }
         (
             EntityView::Committee(c),
-            E::MembershipStarted {
+            E::MembershipStarted(MembershipStart {
                 membership,
                 seat,
                 person,
@@ -282,7 +297,7 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
                 ended_on,
                 decision,
                 ..
-            },
+            }),
         ) if c.membership(*membership).is_none() => {
             c.memberships.push(Membership {
                 id: *membership,
@@ -296,48 +311,50 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
         }
         (
             EntityView::Committee(c),
-            E::MembershipEnded {
+            E::MembershipEnded(MembershipEnd {
                 membership,
                 ended_on,
                 decision,
                 ..
-            },
+            }),
         ) => {
             if let Some(m) = c.memberships.iter_mut().find(|m| m.id == *membership) {
                 m.ended_on = Some(*ended_on);
                 m.end_decision = Some(*decision);
             }
         }
-        (EntityView::Committee(c), E::CommitteeDissolved { on, .. }) => c.dissolved_on = Some(*on),
-        (EntityView::Task(t), E::TaskAssigned { assignment, on, .. })
-        | (EntityView::Task(t), E::TaskReassigned { assignment, on, .. }) => {
+        (EntityView::Committee(c), E::CommitteeDissolved(CommitteeDissolution { on, .. })) => {
+            c.dissolved_on = Some(*on)
+        }
+        (EntityView::Task(t), E::TaskAssigned(TaskAssignment { assignment, on, .. }))
+        | (EntityView::Task(t), E::TaskReassigned(TaskAssignment { assignment, on, .. })) => {
             t.assignments.insert(*on, assignment.clone());
         }
-        (EntityView::Task(t), E::TaskDeadlineExtended { deadline, on, .. }) => {
+        (EntityView::Task(t), E::TaskDeadlineExtended(DeadlineExtension { deadline, on, .. })) => {
             t.deadlines.insert(*on, *deadline);
         }
         (
             EntityView::Task(t),
-            E::TaskProgressReported {
+            E::TaskProgressReported(TaskProgress {
                 percent,
                 note,
                 evidence,
                 on,
                 ..
-            },
+            }),
         ) => t.progress.push(Progress {
             on: *on,
             percent: *percent,
             note: note.clone(),
             evidence: evidence.clone(),
         }),
-        (EntityView::Task(t), E::TaskCompleted { on, .. }) => {
+        (EntityView::Task(t), E::TaskCompleted(TaskStatusChange { on, .. })) => {
             t.statuses.insert(*on, TaskStatus::Completed);
         }
-        (EntityView::Task(t), E::TaskCancelled { on, .. }) => {
+        (EntityView::Task(t), E::TaskCancelled(TaskStatusChange { on, .. })) => {
             t.statuses.insert(*on, TaskStatus::Cancelled);
         }
-        (EntityView::Task(t), E::TaskReopened { on, .. }) => {
+        (EntityView::Task(t), E::TaskReopened(TaskStatusChange { on, .. })) => {
             t.statuses.insert(*on, TaskStatus::Open);
         }
         _ => {}
@@ -361,7 +378,7 @@ pub(crate) fn effective_events(raw: &[Recorded]) -> Vec<(EventId, Event)> {
             Event::Corrected { target, corrected } => {
                 replaced.insert(*target, Some(corrected.as_ref()));
             }
-            Event::Retracted { target, .. } => {
+            Event::Retracted(Retraction { target, .. }) => {
                 replaced.insert(*target, None);
             }
             _ => {}
@@ -390,7 +407,7 @@ pub(crate) fn fact_statuses(raw: &[Recorded]) -> HashMap<EventId, FactStatus> {
                     },
                 );
             }
-            Event::Retracted { target, .. } => {
+            Event::Retracted(Retraction { target, .. }) => {
                 out.insert(
                     *target,
                     FactStatus::Retracted {
