@@ -8,11 +8,11 @@ use crate::ids::{
 };
 use crate::model::{Role, SeatHolder};
 use crate::payload::{
-    CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension, DecisionRecord,
-    MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation,
-    PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation,
-    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
-    UnitRenaming,
+    Citation, CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension,
+    DecisionRecord, MembershipEnd, MembershipStart, Payload, PersonName, PostAbolition,
+    PostAppointment, PostCreation, PostDeparture, SeatAbolition, SeatHolderDesignation,
+    TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange, UnitDissolution,
+    UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
 use crate::source::Source;
 use crate::text::Name;
@@ -132,45 +132,53 @@ pub enum Command {
     DesignateSeatHolder(SeatHolderDesignation),
 }
 
+/// A match on `$command`: `$found` with `$p` bound to its payload when it holds one of the
+/// payload structs it shares with its event, the arms given after it for the other variants.
+/// The one list of those variants, for the lookups that borrow the payload either way; the
+/// match has no wildcard, so a new variant must be placed.
+macro_rules! match_payload {
+    ($command:expr, $p:ident => $found:expr, $($rest:tt)*) => {
+        match $command {
+            Command::EstablishUnit($p) => $found,
+            Command::RenameUnit($p) => $found,
+            Command::MoveUnit($p) => $found,
+            Command::MergeUnit($p) => $found,
+            Command::DissolveUnit($p) => $found,
+            Command::RegisterPerson($p) | Command::RenamePerson($p) => $found,
+            Command::CreatePost($p) => $found,
+            Command::AppointToPost($p) => $found,
+            Command::EndPostHolding($p) => $found,
+            Command::AbolishPost($p) => $found,
+            Command::RecordDecision($p) => $found,
+            Command::RenameCommittee($p) => $found,
+            Command::SetDuties($p) => $found,
+            Command::AbolishSeat($p) => $found,
+            Command::StartMembership($p) => $found,
+            Command::EndMembership($p) => $found,
+            Command::DissolveCommittee($p) => $found,
+            Command::CreateTask($p) => $found,
+            Command::AssignTask($p) => $found,
+            Command::ExtendDeadline($p) => $found,
+            Command::ReportProgress($p) => $found,
+            Command::CompleteTask($p) | Command::CancelTask($p) | Command::ReopenTask($p) => $found,
+            Command::DesignateSeatHolder($p) => $found,
+            $($rest)*
+        }
+    };
+}
+
 impl Command {
     /// The decision this command says made the change, if it names one.
     pub fn decision(&self) -> Option<DecisionId> {
         use Command as C;
-        match self {
-            C::EstablishUnit(UnitEstablishment { decision, .. })
-            | C::RenameUnit(UnitRenaming { decision, .. })
-            | C::MoveUnit(UnitMove { decision, .. })
-            | C::MergeUnit(UnitMerger { decision, .. })
-            | C::DissolveUnit(UnitDissolution { decision, .. })
-            | C::CreatePost(PostCreation { decision, .. })
-            | C::AppointToPost(PostAppointment { decision, .. })
-            | C::EndPostHolding(PostDeparture { decision, .. })
-            | C::AbolishPost(PostAbolition { decision, .. })
-            | C::AssignTask(TaskAssignment { decision, .. })
-            | C::ExtendDeadline(DeadlineExtension { decision, .. })
-            | C::ReportProgress(TaskProgress { decision, .. })
-            | C::CompleteTask(TaskStatusChange { decision, .. })
-            | C::CancelTask(TaskStatusChange { decision, .. })
-            | C::ReopenTask(TaskStatusChange { decision, .. }) => *decision,
+        match_payload!(self, p => p.decision(),
             C::EstablishCommittee { decision, .. }
-            | C::RenameCommittee(CommitteeRenaming { decision, .. })
-            | C::SetDuties(CommitteeDuties { decision, .. })
             | C::CreateSeat { decision, .. }
-            | C::AbolishSeat(SeatAbolition { decision, .. })
-            | C::StartMembership(MembershipStart { decision, .. })
-            | C::EndMembership(MembershipEnd { decision, .. })
             | C::ReplaceSeatHolder { decision, .. }
             | C::MoveMember { decision, .. }
-            | C::Reconstitute { decision, .. }
-            | C::DissolveCommittee(CommitteeDissolution { decision, .. })
-            | C::DesignateSeatHolder(SeatHolderDesignation { decision, .. }) => Some(*decision),
-            C::RegisterPerson(_)
-            | C::RenamePerson(_)
-            | C::RecordDecision(_)
-            | C::CreateTask(_)
-            | C::Correct { .. }
-            | C::Retract { .. } => None,
-        }
+            | C::Reconstitute { decision, .. } => Some(*decision),
+            C::Correct { .. } | C::Retract { .. } => None,
+        )
     }
 
     /// Makes this command cite `decision`, as a change a decision makes: a command whose
@@ -178,53 +186,14 @@ impl Command {
     /// (`Err` gives the one it names). Commands that record no decision are left as they are.
     pub fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
         use Command as C;
-        match self {
-            C::EstablishUnit(UnitEstablishment { decision: d, .. })
-            | C::RenameUnit(UnitRenaming { decision: d, .. })
-            | C::MoveUnit(UnitMove { decision: d, .. })
-            | C::MergeUnit(UnitMerger { decision: d, .. })
-            | C::DissolveUnit(UnitDissolution { decision: d, .. })
-            | C::CreatePost(PostCreation { decision: d, .. })
-            | C::AppointToPost(PostAppointment { decision: d, .. })
-            | C::EndPostHolding(PostDeparture { decision: d, .. })
-            | C::AbolishPost(PostAbolition { decision: d, .. })
-            | C::AssignTask(TaskAssignment { decision: d, .. })
-            | C::ExtendDeadline(DeadlineExtension { decision: d, .. })
-            | C::ReportProgress(TaskProgress { decision: d, .. })
-            | C::CompleteTask(TaskStatusChange { decision: d, .. })
-            | C::CancelTask(TaskStatusChange { decision: d, .. })
-            | C::ReopenTask(TaskStatusChange { decision: d, .. }) => match d {
-                Some(other) if *other != decision => Err(*other),
-                _ => {
-                    *d = Some(decision);
-                    Ok(())
-                }
-            },
+        match_payload!(self, p => p.cite(decision),
             C::EstablishCommittee { decision: d, .. }
-            | C::RenameCommittee(CommitteeRenaming { decision: d, .. })
-            | C::SetDuties(CommitteeDuties { decision: d, .. })
             | C::CreateSeat { decision: d, .. }
-            | C::AbolishSeat(SeatAbolition { decision: d, .. })
-            | C::StartMembership(MembershipStart { decision: d, .. })
-            | C::EndMembership(MembershipEnd { decision: d, .. })
             | C::ReplaceSeatHolder { decision: d, .. }
             | C::MoveMember { decision: d, .. }
-            | C::Reconstitute { decision: d, .. }
-            | C::DissolveCommittee(CommitteeDissolution { decision: d, .. })
-            | C::DesignateSeatHolder(SeatHolderDesignation { decision: d, .. }) => {
-                if *d == decision {
-                    Ok(())
-                } else {
-                    Err(*d)
-                }
-            }
-            C::RegisterPerson(_)
-            | C::RenamePerson(_)
-            | C::RecordDecision(_)
-            | C::CreateTask(_)
-            | C::Correct { .. }
-            | C::Retract { .. } => Ok(()),
-        }
+            | C::Reconstitute { decision: d, .. } => d.cite(decision),
+            C::Correct { .. } | C::Retract { .. } => Ok(()),
+        )
     }
 
     /// The entity the command is chiefly about (the one `If-Match` refers to), as the command
@@ -233,42 +202,14 @@ impl Command {
     /// whose rules decide the command.
     pub(crate) fn entity(&self) -> Option<EntityKey> {
         use Command as C;
-        Some(match self {
-            C::EstablishUnit(UnitEstablishment { unit, .. })
-            | C::RenameUnit(UnitRenaming { unit, .. })
-            | C::MoveUnit(UnitMove { unit, .. })
-            | C::MergeUnit(UnitMerger { unit, .. })
-            | C::DissolveUnit(UnitDissolution { unit, .. }) => EntityKey::Unit(*unit),
-            C::RegisterPerson(PersonName { person, .. })
-            | C::RenamePerson(PersonName { person, .. }) => EntityKey::Person(*person),
-            C::CreatePost(PostCreation { post, .. })
-            | C::AppointToPost(PostAppointment { post, .. })
-            | C::EndPostHolding(PostDeparture { post, .. })
-            | C::AbolishPost(PostAbolition { post, .. }) => EntityKey::Post(*post),
-            C::RecordDecision(DecisionRecord { decision, .. }) => EntityKey::Decision(*decision),
+        match_payload!(self, p => Some(p.entity()),
             C::EstablishCommittee { committee, .. }
-            | C::RenameCommittee(CommitteeRenaming { committee, .. })
-            | C::SetDuties(CommitteeDuties { committee, .. })
             | C::CreateSeat { committee, .. }
-            | C::AbolishSeat(SeatAbolition { committee, .. })
-            | C::StartMembership(MembershipStart { committee, .. })
-            | C::EndMembership(MembershipEnd { committee, .. })
             | C::ReplaceSeatHolder { committee, .. }
             | C::MoveMember { committee, .. }
-            | C::Reconstitute { committee, .. }
-            | C::DesignateSeatHolder(SeatHolderDesignation { committee, .. })
-            | C::DissolveCommittee(CommitteeDissolution { committee, .. }) => {
-                EntityKey::Committee(*committee)
-            }
-            C::CreateTask(TaskCreation { task, .. })
-            | C::AssignTask(TaskAssignment { task, .. })
-            | C::ExtendDeadline(DeadlineExtension { task, .. })
-            | C::ReportProgress(TaskProgress { task, .. })
-            | C::CompleteTask(TaskStatusChange { task, .. })
-            | C::CancelTask(TaskStatusChange { task, .. })
-            | C::ReopenTask(TaskStatusChange { task, .. }) => EntityKey::Task(*task),
-            C::Correct { .. } | C::Retract { .. } => return None,
-        })
+            | C::Reconstitute { committee, .. } => Some(EntityKey::Committee(*committee)),
+            C::Correct { .. } | C::Retract { .. } => None,
+        )
     }
 
     /// The entity the command is chiefly about: the one `If-Match` refers to; a correction's or

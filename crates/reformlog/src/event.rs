@@ -5,10 +5,10 @@ use crate::ids::{DecisionId, EntityKey, EventId};
 use crate::model::Assignment;
 use crate::payload::{
     CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
-    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
-    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
-    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
-    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, Payload, PersonName,
+    PostAbolition, PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition,
+    SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
+    TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
 use serde::{Deserialize, Serialize};
 
@@ -66,117 +66,58 @@ pub enum Event {
 }
 
 impl Event {
-    /// The entity whose stream holds this event.
-    pub fn entity(&self) -> EntityKey {
+    /// What states this event's facts: its payload, or a correction's corrected event's.
+    fn payload(&self) -> &dyn Payload {
         use Event as E;
         match self {
-            E::UnitEstablished(UnitEstablishment { unit, .. })
-            | E::UnitRenamed(UnitRenaming { unit, .. })
-            | E::UnitMoved(UnitMove { unit, .. })
-            | E::UnitMerged(UnitMerger { unit, .. })
-            | E::UnitDissolved(UnitDissolution { unit, .. }) => EntityKey::Unit(*unit),
-            E::PersonRegistered(PersonName { person, .. })
-            | E::PersonRenamed(PersonName { person, .. }) => EntityKey::Person(*person),
-            E::PostCreated(PostCreation { post, .. })
-            | E::PostHolderAppointed(PostAppointment { post, .. })
-            | E::PostHolderLeft(PostDeparture { post, .. })
-            | E::PostAbolished(PostAbolition { post, .. }) => EntityKey::Post(*post),
-            E::DecisionRecorded(DecisionRecord { decision, .. }) => EntityKey::Decision(*decision),
-            E::CommitteeEstablished(CommitteeEstablishment { committee, .. })
-            | E::CommitteeRenamed(CommitteeRenaming { committee, .. })
-            | E::DutiesSet(CommitteeDuties { committee, .. })
-            | E::SeatCreated(SeatCreation { committee, .. })
-            | E::SeatAbolished(SeatAbolition { committee, .. })
-            | E::MembershipStarted(MembershipStart { committee, .. })
-            | E::MembershipEnded(MembershipEnd { committee, .. })
-            | E::SeatHolderDesignated(SeatHolderDesignation { committee, .. })
-            | E::CommitteeDissolved(CommitteeDissolution { committee, .. }) => {
-                EntityKey::Committee(*committee)
-            }
-            E::TaskCreated(TaskCreation { task, .. })
-            | E::TaskAssigned(TaskAssignment { task, .. })
-            | E::TaskReassigned(TaskAssignment { task, .. })
-            | E::TaskDeadlineExtended(DeadlineExtension { task, .. })
-            | E::TaskProgressReported(TaskProgress { task, .. })
-            | E::TaskCompleted(TaskStatusChange { task, .. })
-            | E::TaskCancelled(TaskStatusChange { task, .. })
-            | E::TaskReopened(TaskStatusChange { task, .. }) => EntityKey::Task(*task),
-            E::Corrected { corrected, .. } => corrected.entity(),
-            E::Retracted(Retraction { entity, .. }) => *entity,
+            E::UnitEstablished(p) => p,
+            E::UnitRenamed(p) => p,
+            E::UnitMoved(p) => p,
+            E::UnitMerged(p) => p,
+            E::UnitDissolved(p) => p,
+            E::PersonRegistered(p) | E::PersonRenamed(p) => p,
+            E::PostCreated(p) => p,
+            E::PostHolderAppointed(p) => p,
+            E::PostHolderLeft(p) => p,
+            E::PostAbolished(p) => p,
+            E::DecisionRecorded(p) => p,
+            E::CommitteeEstablished(p) => p,
+            E::CommitteeRenamed(p) => p,
+            E::DutiesSet(p) => p,
+            E::SeatCreated(p) => p,
+            E::SeatAbolished(p) => p,
+            E::MembershipStarted(p) => p,
+            E::MembershipEnded(p) => p,
+            E::CommitteeDissolved(p) => p,
+            E::TaskCreated(p) => p,
+            E::TaskAssigned(p) | E::TaskReassigned(p) => p,
+            E::TaskDeadlineExtended(p) => p,
+            E::TaskProgressReported(p) => p,
+            E::TaskCompleted(p) | E::TaskCancelled(p) | E::TaskReopened(p) => p,
+            E::Corrected { corrected, .. } => corrected.payload(),
+            E::Retracted(p) => p,
+            E::SeatHolderDesignated(p) => p,
         }
+    }
+
+    /// The entity whose stream holds this event.
+    pub fn entity(&self) -> EntityKey {
+        self.payload().entity()
     }
 
     /// The date from which what this event says is true in the world.
     pub fn valid_from(&self) -> Date {
-        use Event as E;
-        match self {
-            E::UnitEstablished(UnitEstablishment { on, .. })
-            | E::UnitRenamed(UnitRenaming { on, .. })
-            | E::UnitMoved(UnitMove { on, .. })
-            | E::UnitMerged(UnitMerger { on, .. })
-            | E::UnitDissolved(UnitDissolution { on, .. })
-            | E::PersonRegistered(PersonName { on, .. })
-            | E::PersonRenamed(PersonName { on, .. })
-            | E::PostCreated(PostCreation { on, .. })
-            | E::PostAbolished(PostAbolition { on, .. })
-            | E::CommitteeEstablished(CommitteeEstablishment { on, .. })
-            | E::CommitteeRenamed(CommitteeRenaming { on, .. })
-            | E::DutiesSet(CommitteeDuties { on, .. })
-            | E::CommitteeDissolved(CommitteeDissolution { on, .. })
-            | E::TaskCreated(TaskCreation { on, .. })
-            | E::TaskAssigned(TaskAssignment { on, .. })
-            | E::TaskReassigned(TaskAssignment { on, .. })
-            | E::TaskDeadlineExtended(DeadlineExtension { on, .. })
-            | E::TaskProgressReported(TaskProgress { on, .. })
-            | E::TaskCompleted(TaskStatusChange { on, .. })
-            | E::TaskCancelled(TaskStatusChange { on, .. })
-            | E::TaskReopened(TaskStatusChange { on, .. })
-            | E::SeatHolderDesignated(SeatHolderDesignation { on, .. })
-            | E::Retracted(Retraction { on, .. }) => *on,
-            E::PostHolderAppointed(PostAppointment { from, .. })
-            | E::SeatCreated(SeatCreation { from, .. })
-            | E::MembershipStarted(MembershipStart { from, .. }) => *from,
-            E::PostHolderLeft(PostDeparture { ended_on, .. })
-            | E::SeatAbolished(SeatAbolition { ended_on, .. })
-            | E::MembershipEnded(MembershipEnd { ended_on, .. }) => *ended_on,
-            E::DecisionRecorded(DecisionRecord { in_force_on, .. }) => *in_force_on,
-            E::Corrected { corrected, .. } => corrected.valid_from(),
-        }
+        self.payload().valid_from()
     }
 
-    /// The decision this event cites, if any.
+    /// The decision this event cites, if any: besides the one behind the change, a recorded
+    /// decision cites itself and a task the plan that lists it.
     pub fn decision(&self) -> Option<DecisionId> {
-        use Event as E;
         match self {
-            E::UnitEstablished(UnitEstablishment { decision, .. })
-            | E::UnitRenamed(UnitRenaming { decision, .. })
-            | E::UnitMoved(UnitMove { decision, .. })
-            | E::UnitMerged(UnitMerger { decision, .. })
-            | E::UnitDissolved(UnitDissolution { decision, .. })
-            | E::PostCreated(PostCreation { decision, .. })
-            | E::PostHolderAppointed(PostAppointment { decision, .. })
-            | E::PostHolderLeft(PostDeparture { decision, .. })
-            | E::PostAbolished(PostAbolition { decision, .. }) => *decision,
-            E::CommitteeEstablished(CommitteeEstablishment { decision, .. })
-            | E::CommitteeRenamed(CommitteeRenaming { decision, .. })
-            | E::DutiesSet(CommitteeDuties { decision, .. })
-            | E::SeatCreated(SeatCreation { decision, .. })
-            | E::SeatAbolished(SeatAbolition { decision, .. })
-            | E::MembershipStarted(MembershipStart { decision, .. })
-            | E::MembershipEnded(MembershipEnd { decision, .. })
-            | E::SeatHolderDesignated(SeatHolderDesignation { decision, .. })
-            | E::CommitteeDissolved(CommitteeDissolution { decision, .. }) => Some(*decision),
-            E::DecisionRecorded(DecisionRecord { decision, .. }) => Some(*decision),
-            E::TaskCreated(TaskCreation { plan, .. }) => *plan,
-            E::TaskAssigned(TaskAssignment { decision, .. })
-            | E::TaskReassigned(TaskAssignment { decision, .. })
-            | E::TaskDeadlineExtended(DeadlineExtension { decision, .. })
-            | E::TaskProgressReported(TaskProgress { decision, .. })
-            | E::TaskCompleted(TaskStatusChange { decision, .. })
-            | E::TaskCancelled(TaskStatusChange { decision, .. })
-            | E::TaskReopened(TaskStatusChange { decision, .. }) => *decision,
-            E::Corrected { corrected, .. } => corrected.decision(),
-            _ => None,
+            Event::DecisionRecorded(d) => Some(d.decision),
+            Event::TaskCreated(t) => t.plan,
+            Event::Corrected { corrected, .. } => corrected.decision(),
+            other => other.payload().decision(),
         }
     }
 
@@ -285,10 +226,7 @@ impl Event {
                 assignment: Some(a),
                 ..
             }) => assignment_refs(a, &mut out),
-            E::TaskAssigned(TaskAssignment { assignment, .. })
-            | E::TaskReassigned(TaskAssignment { assignment, .. }) => {
-                assignment_refs(assignment, &mut out);
-            }
+            E::TaskAssigned(t) | E::TaskReassigned(t) => assignment_refs(&t.assignment, &mut out),
             E::Corrected { corrected, .. } => out.extend(corrected.references()),
             _ => {}
         }

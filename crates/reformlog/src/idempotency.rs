@@ -47,17 +47,9 @@ pub(crate) fn fingerprint(commands: &[Command]) -> Result<String, Error> {
 /// recorded keeps its key and fingerprint, so importing the same file again skips it.
 enum Printed<'a> {
     Current(&'a Command),
-    Progress(LegacyProgress<'a>),
-}
-
-/// `Command::ReportProgress` as builds before evidence documents laid it out.
-struct LegacyProgress<'a> {
-    task: &'a crate::ids::TaskId,
-    percent: u8,
-    note: &'a str,
-    evidence: Option<&'a String>,
-    on: &'a crate::date::Date,
-    decision: &'a Option<crate::ids::DecisionId>,
+    /// `Command::ReportProgress` with no documents, laid out as builds before evidence
+    /// documents did: the evidence its note alone.
+    Progress(&'a TaskProgress),
 }
 
 /// `ReportProgress`'s place among `Command`'s variants (the codec encodes variants by it);
@@ -67,21 +59,7 @@ const REPORT_PROGRESS_VARIANT: u32 = 26;
 impl<'a> Printed<'a> {
     fn of(command: &'a Command) -> Self {
         match command {
-            Command::ReportProgress(TaskProgress {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            }) if evidence.documents.is_empty() => Printed::Progress(LegacyProgress {
-                task,
-                percent: *percent,
-                note,
-                evidence: evidence.note.as_ref(),
-                on,
-                decision,
-            }),
+            Command::ReportProgress(p) if p.evidence.documents.is_empty() => Printed::Progress(p),
             other => Printed::Current(other),
         }
     }
@@ -99,12 +77,12 @@ impl serde::Serialize for Printed<'_> {
                     "ReportProgress",
                     6,
                 )?;
-                v.serialize_field("task", p.task)?;
+                v.serialize_field("task", &p.task)?;
                 v.serialize_field("percent", &p.percent)?;
-                v.serialize_field("note", p.note)?;
-                v.serialize_field("evidence", &p.evidence)?;
-                v.serialize_field("on", p.on)?;
-                v.serialize_field("decision", p.decision)?;
+                v.serialize_field("note", &p.note)?;
+                v.serialize_field("evidence", &p.evidence.note)?;
+                v.serialize_field("on", &p.on)?;
+                v.serialize_field("decision", &p.decision)?;
                 v.end()
             }
         }

@@ -1,5 +1,5 @@
 //! The facts an event and the command that records it carry alike: one struct per change,
-//! shared by the event variant and the command variant.
+//! shared by the event variant and the command variant, and what each tells of itself.
 //!
 //! The codec lays a newtype variant holding a struct out exactly as a struct variant with the
 //! same fields in the same order (serde's JSON too), so moving a variant's fields into one of
@@ -16,8 +16,67 @@ use crate::model::{Assignment, DecisionKind, Role, UnitKind};
 use crate::text::Name;
 use serde::{Deserialize, Serialize};
 
-/// Payload structs: `in Kind(field)` names the entity whose stream holds one, `from field` the
-/// date it holds from, `cites field` the decision behind the change.
+/// What a payload tells of itself: the entity whose stream holds it, the date it holds from,
+/// and the decision behind the change, where it has room for one.
+pub(crate) trait Payload {
+    fn entity(&self) -> EntityKey;
+
+    fn valid_from(&self) -> Date;
+
+    /// The decision the payload says made the change, if it names one.
+    fn decision(&self) -> Option<DecisionId> {
+        None
+    }
+
+    /// Makes the payload cite `decision` (see [`crate::Command::cite`]); one with no room for
+    /// a decision is left as it is.
+    fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
+        let _ = decision;
+        Ok(())
+    }
+}
+
+/// A decision field, optional or required, as a payload cites it.
+pub(crate) trait Citation {
+    fn cited(&self) -> Option<DecisionId>;
+
+    /// An absent optional decision becomes `decision`; a present one must be it (`Err` gives
+    /// the one named).
+    fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId>;
+}
+
+impl Citation for Option<DecisionId> {
+    fn cited(&self) -> Option<DecisionId> {
+        *self
+    }
+
+    fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
+        match self {
+            Some(other) if *other != decision => Err(*other),
+            _ => {
+                *self = Some(decision);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Citation for DecisionId {
+    fn cited(&self) -> Option<DecisionId> {
+        Some(*self)
+    }
+
+    fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
+        if *self == decision {
+            Ok(())
+        } else {
+            Err(*self)
+        }
+    }
+}
+
+/// Payload structs, each with its [`Payload`] answers: `in Kind(field)` names the entity,
+/// `from field` the valid date, `cites field` the decision behind the change.
 macro_rules! payloads {
     ($(
         $(#[$meta:meta])*
@@ -30,6 +89,26 @@ macro_rules! payloads {
         #[serde(deny_unknown_fields)]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl Payload for $name {
+            fn entity(&self) -> EntityKey {
+                EntityKey::$kind(self.$id)
+            }
+
+            fn valid_from(&self) -> Date {
+                self.$from
+            }
+
+            $(
+                fn decision(&self) -> Option<DecisionId> {
+                    Citation::cited(&self.$cites)
+                }
+
+                fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
+                    Citation::cite(&mut self.$cites, decision)
+                }
+            )?
         }
     )*};
 }
@@ -277,4 +356,14 @@ pub struct Retraction {
     pub target: EventId,
     pub entity: EntityKey,
     pub on: Date,
+}
+
+impl Payload for Retraction {
+    fn entity(&self) -> EntityKey {
+        self.entity
+    }
+
+    fn valid_from(&self) -> Date {
+        self.on
+    }
 }

@@ -6,13 +6,7 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::idempotency::derived_event_id;
 use crate::ids::EventId;
-use crate::payload::{
-    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
-    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
-    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
-    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
-    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
-};
+use crate::payload::{CommitteeEstablishment, SeatCreation};
 
 impl Command {
     /// The command that, decided on the state the events before `event` leave, records
@@ -22,132 +16,18 @@ impl Command {
         use Command as C;
         use Event as E;
         match event.clone() {
-            E::UnitEstablished(UnitEstablishment {
-                unit,
-                name,
-                kind,
-                parent,
-                on,
-                decision,
-            }) => C::EstablishUnit(UnitEstablishment {
-                unit,
-                name,
-                kind,
-                parent,
-                on,
-                decision,
-            }),
-            E::UnitRenamed(UnitRenaming {
-                unit,
-                name,
-                on,
-                decision,
-            }) => C::RenameUnit(UnitRenaming {
-                unit,
-                name,
-                on,
-                decision,
-            }),
-            E::UnitMoved(UnitMove {
-                unit,
-                parent,
-                on,
-                decision,
-            }) => C::MoveUnit(UnitMove {
-                unit,
-                parent,
-                on,
-                decision,
-            }),
-            E::UnitMerged(UnitMerger {
-                unit,
-                into,
-                on,
-                decision,
-            }) => C::MergeUnit(UnitMerger {
-                unit,
-                into,
-                on,
-                decision,
-            }),
-            E::UnitDissolved(UnitDissolution { unit, on, decision }) => {
-                C::DissolveUnit(UnitDissolution { unit, on, decision })
-            }
-            E::PersonRegistered(PersonName { person, name, on }) => {
-                C::RegisterPerson(PersonName { person, name, on })
-            }
-            E::PersonRenamed(PersonName { person, name, on }) => {
-                C::RenamePerson(PersonName { person, name, on })
-            }
-            E::PostCreated(PostCreation {
-                post,
-                title,
-                unit,
-                max_holders,
-                on,
-                decision,
-            }) => C::CreatePost(PostCreation {
-                post,
-                title,
-                unit,
-                max_holders,
-                on,
-                decision,
-            }),
-            E::PostHolderAppointed(PostAppointment {
-                post,
-                holding,
-                person,
-                from,
-                ended_on,
-                decision,
-            }) => C::AppointToPost(PostAppointment {
-                post,
-                holding,
-                person,
-                from,
-                ended_on,
-                decision,
-            }),
-            E::PostHolderLeft(PostDeparture {
-                post,
-                holding,
-                ended_on,
-                decision,
-            }) => C::EndPostHolding(PostDeparture {
-                post,
-                holding,
-                ended_on,
-                decision,
-            }),
-            E::PostAbolished(PostAbolition { post, on, decision }) => {
-                C::AbolishPost(PostAbolition { post, on, decision })
-            }
-            E::DecisionRecorded(DecisionRecord {
-                decision,
-                number,
-                kind,
-                issuer,
-                signer,
-                signed_on,
-                in_force_on,
-                title,
-                amends,
-                replaces,
-                repeals,
-            }) => C::RecordDecision(DecisionRecord {
-                decision,
-                number,
-                kind,
-                issuer,
-                signer,
-                signed_on,
-                in_force_on,
-                title,
-                amends,
-                replaces,
-                repeals,
-            }),
+            E::UnitEstablished(p) => C::EstablishUnit(p),
+            E::UnitRenamed(p) => C::RenameUnit(p),
+            E::UnitMoved(p) => C::MoveUnit(p),
+            E::UnitMerged(p) => C::MergeUnit(p),
+            E::UnitDissolved(p) => C::DissolveUnit(p),
+            E::PersonRegistered(p) => C::RegisterPerson(p),
+            E::PersonRenamed(p) => C::RenamePerson(p),
+            E::PostCreated(p) => C::CreatePost(p),
+            E::PostHolderAppointed(p) => C::AppointToPost(p),
+            E::PostHolderLeft(p) => C::EndPostHolding(p),
+            E::PostAbolished(p) => C::AbolishPost(p),
+            E::DecisionRecorded(p) => C::RecordDecision(p),
             E::CommitteeEstablished(CommitteeEstablishment {
                 committee,
                 name,
@@ -165,28 +45,8 @@ impl Command {
                 // Duties travel in their own event.
                 duties: Vec::new(),
             },
-            E::CommitteeRenamed(CommitteeRenaming {
-                committee,
-                name,
-                on,
-                decision,
-            }) => C::RenameCommittee(CommitteeRenaming {
-                committee,
-                name,
-                on,
-                decision,
-            }),
-            E::DutiesSet(CommitteeDuties {
-                committee,
-                duties,
-                on,
-                decision,
-            }) => C::SetDuties(CommitteeDuties {
-                committee,
-                duties,
-                on,
-                decision,
-            }),
+            E::CommitteeRenamed(p) => C::RenameCommittee(p),
+            E::DutiesSet(p) => C::SetDuties(p),
             E::SeatCreated(SeatCreation {
                 committee,
                 seat,
@@ -211,141 +71,23 @@ impl Command {
                 on: from,
                 decision,
             },
-            E::SeatAbolished(SeatAbolition {
-                committee,
-                seat,
-                ended_on,
-                decision,
-            }) => C::AbolishSeat(SeatAbolition {
-                committee,
-                seat,
-                ended_on,
-                decision,
-            }),
-            E::MembershipStarted(MembershipStart {
-                committee,
-                membership,
-                seat,
-                person,
-                from,
-                ended_on,
-                decision,
-            }) => C::StartMembership(MembershipStart {
-                committee,
-                membership,
-                seat,
-                person,
-                from,
-                ended_on,
-                decision,
-            }),
-            E::MembershipEnded(MembershipEnd {
-                committee,
-                membership,
-                ended_on,
-                decision,
-            }) => C::EndMembership(MembershipEnd {
-                committee,
-                membership,
-                ended_on,
-                decision,
-            }),
-            E::CommitteeDissolved(CommitteeDissolution {
-                committee,
-                on,
-                decision,
-            }) => C::DissolveCommittee(CommitteeDissolution {
-                committee,
-                on,
-                decision,
-            }),
-            E::TaskCreated(TaskCreation {
-                task,
-                plan,
-                title,
-                product,
-                deadline,
-                assignment,
-                on,
-            }) => C::CreateTask(TaskCreation {
-                task,
-                plan,
-                title,
-                product,
-                deadline,
-                assignment,
-                on,
-            }),
-            E::TaskAssigned(TaskAssignment {
-                task,
-                assignment,
-                on,
-                decision,
-            })
-            | E::TaskReassigned(TaskAssignment {
-                task,
-                assignment,
-                on,
-                decision,
-            }) => C::AssignTask(TaskAssignment {
-                task,
-                assignment,
-                on,
-                decision,
-            }),
-            E::TaskDeadlineExtended(DeadlineExtension {
-                task,
-                deadline,
-                on,
-                decision,
-            }) => C::ExtendDeadline(DeadlineExtension {
-                task,
-                deadline,
-                on,
-                decision,
-            }),
-            E::TaskProgressReported(TaskProgress {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            }) => C::ReportProgress(TaskProgress {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            }),
-            E::TaskCompleted(TaskStatusChange { task, on, decision }) => {
-                C::CompleteTask(TaskStatusChange { task, on, decision })
-            }
-            E::TaskCancelled(TaskStatusChange { task, on, decision }) => {
-                C::CancelTask(TaskStatusChange { task, on, decision })
-            }
-            E::TaskReopened(TaskStatusChange { task, on, decision }) => {
-                C::ReopenTask(TaskStatusChange { task, on, decision })
-            }
+            E::SeatAbolished(p) => C::AbolishSeat(p),
+            E::MembershipStarted(p) => C::StartMembership(p),
+            E::MembershipEnded(p) => C::EndMembership(p),
+            E::CommitteeDissolved(p) => C::DissolveCommittee(p),
+            E::TaskCreated(p) => C::CreateTask(p),
+            E::TaskAssigned(p) | E::TaskReassigned(p) => C::AssignTask(p),
+            E::TaskDeadlineExtended(p) => C::ExtendDeadline(p),
+            E::TaskProgressReported(p) => C::ReportProgress(p),
+            E::TaskCompleted(p) => C::CompleteTask(p),
+            E::TaskCancelled(p) => C::CancelTask(p),
+            E::TaskReopened(p) => C::ReopenTask(p),
             E::Corrected { target, corrected } => C::Correct {
                 target,
                 corrected: *corrected,
             },
-            E::Retracted(Retraction { target, .. }) => C::Retract { target },
-            E::SeatHolderDesignated(SeatHolderDesignation {
-                committee,
-                seat,
-                person,
-                on,
-                decision,
-            }) => C::DesignateSeatHolder(SeatHolderDesignation {
-                committee,
-                seat,
-                person,
-                on,
-                decision,
-            }),
+            E::Retracted(r) => C::Retract { target: r.target },
+            E::SeatHolderDesignated(p) => C::DesignateSeatHolder(p),
         }
     }
 

@@ -123,28 +123,8 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             }
             Ok(out)
         }
-        C::RenameCommittee(CommitteeRenaming {
-            committee,
-            name,
-            on,
-            decision,
-        }) => one(E::CommitteeRenamed(CommitteeRenaming {
-            committee,
-            name,
-            on,
-            decision,
-        })),
-        C::SetDuties(CommitteeDuties {
-            committee,
-            duties,
-            on,
-            decision,
-        }) => one(E::DutiesSet(CommitteeDuties {
-            committee,
-            duties,
-            on,
-            decision,
-        })),
+        C::RenameCommittee(p) => one(E::CommitteeRenamed(p)),
+        C::SetDuties(p) => one(E::DutiesSet(p)),
         C::CreateSeat {
             committee,
             spec,
@@ -155,51 +135,15 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             open_seats(committee, &[spec], on, decision, &mut out);
             Ok(out)
         }
-        C::AbolishSeat(SeatAbolition {
-            committee,
-            seat,
-            ended_on,
-            decision,
-        }) => {
-            let c = committee_view(state, committee)?;
+        C::AbolishSeat(a) => {
+            let c = committee_view(state, a.committee)?;
             let mut out = Vec::new();
-            end_memberships(&c, Some(seat), ended_on, decision, &mut out);
-            out.push(E::SeatAbolished(SeatAbolition {
-                committee,
-                seat,
-                ended_on,
-                decision,
-            }));
+            end_memberships(&c, Some(a.seat), a.ended_on, a.decision, &mut out);
+            out.push(E::SeatAbolished(a));
             Ok(out)
         }
-        C::StartMembership(MembershipStart {
-            committee,
-            membership,
-            seat,
-            person,
-            from,
-            ended_on,
-            decision,
-        }) => one(E::MembershipStarted(MembershipStart {
-            committee,
-            membership,
-            seat,
-            person,
-            from,
-            ended_on,
-            decision,
-        })),
-        C::EndMembership(MembershipEnd {
-            committee,
-            membership,
-            ended_on,
-            decision,
-        }) => one(E::MembershipEnded(MembershipEnd {
-            committee,
-            membership,
-            ended_on,
-            decision,
-        })),
+        C::StartMembership(p) => one(E::MembershipStarted(p)),
+        C::EndMembership(p) => one(E::MembershipEnded(p)),
         C::ReplaceSeatHolder {
             committee,
             seat,
@@ -294,36 +238,19 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             }
             Ok(out)
         }
-        C::DesignateSeatHolder(SeatHolderDesignation {
-            committee,
-            seat,
-            person,
-            on,
-            decision,
-        }) => one(E::SeatHolderDesignated(SeatHolderDesignation {
-            committee,
-            seat,
-            person,
-            on,
-            decision,
-        })),
-        C::DissolveCommittee(CommitteeDissolution {
-            committee,
-            on,
-            decision,
-        }) => {
+        C::DesignateSeatHolder(p) => one(E::SeatHolderDesignated(p)),
+        C::DissolveCommittee(d) => {
             let mut out = Vec::new();
-            let mut todo = vec![committee];
+            let mut todo = vec![d.committee];
             while let Some(id) = todo.pop() {
                 let c = committee_view(state, id)?;
-                if c.dissolved_on.is_some() && id != committee {
+                if c.dissolved_on.is_some() && id != d.committee {
                     continue;
                 }
-                close_open(&c, on, decision, &mut out);
+                close_open(&c, d.on, d.decision, &mut out);
                 out.push(E::CommitteeDissolved(CommitteeDissolution {
                     committee: id,
-                    on,
-                    decision,
+                    ..d
                 }));
                 todo.extend(state.children(id));
             }

@@ -7,33 +7,11 @@ use crate::payload::DecisionRecord;
 
 /// The events a decision command records (none for a command about another entity).
 pub(super) fn translate(command: &Command) -> Vec<Event> {
-    use Command as C;
-    use Event as E;
     match command.clone() {
-        C::RecordDecision(DecisionRecord {
-            decision,
-            number,
-            kind,
-            issuer,
-            signer,
-            signed_on,
-            in_force_on,
-            title,
-            amends,
-            replaces,
-            repeals,
-        }) => vec![E::DecisionRecorded(DecisionRecord {
-            decision,
-            number: number.trim().to_owned(),
-            kind,
-            issuer,
-            signer,
-            signed_on,
-            in_force_on,
-            title: title.trim().to_owned(),
-            amends,
-            replaces,
-            repeals,
+        Command::RecordDecision(d) => vec![Event::DecisionRecorded(DecisionRecord {
+            number: d.number.trim().to_owned(),
+            title: d.title.trim().to_owned(),
+            ..d
         })],
         _ => Vec::new(),
     }

@@ -13,12 +13,8 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
     use Command as C;
     use Event as E;
     match command.clone() {
-        C::RegisterPerson(PersonName { person, name, on }) => {
-            vec![E::PersonRegistered(PersonName { person, name, on })]
-        }
-        C::RenamePerson(PersonName { person, name, on }) => {
-            vec![E::PersonRenamed(PersonName { person, name, on })]
-        }
+        C::RegisterPerson(p) => vec![E::PersonRegistered(p)],
+        C::RenamePerson(p) => vec![E::PersonRenamed(p)],
         _ => Vec::new(),
     }
 }

@@ -15,50 +15,10 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
     use Command as C;
     use Event as E;
     match command.clone() {
-        C::CreatePost(PostCreation {
-            post,
-            title,
-            unit,
-            max_holders,
-            on,
-            decision,
-        }) => vec![E::PostCreated(PostCreation {
-            post,
-            title,
-            unit,
-            max_holders,
-            on,
-            decision,
-        })],
-        C::AppointToPost(PostAppointment {
-            post,
-            holding,
-            person,
-            from,
-            ended_on,
-            decision,
-        }) => vec![E::PostHolderAppointed(PostAppointment {
-            post,
-            holding,
-            person,
-            from,
-            ended_on,
-            decision,
-        })],
-        C::EndPostHolding(PostDeparture {
-            post,
-            holding,
-            ended_on,
-            decision,
-        }) => vec![E::PostHolderLeft(PostDeparture {
-            post,
-            holding,
-            ended_on,
-            decision,
-        })],
-        C::AbolishPost(PostAbolition { post, on, decision }) => {
-            vec![E::PostAbolished(PostAbolition { post, on, decision })]
-        }
+        C::CreatePost(p) => vec![E::PostCreated(p)],
+        C::AppointToPost(p) => vec![E::PostHolderAppointed(p)],
+        C::EndPostHolding(p) => vec![E::PostHolderLeft(p)],
+        C::AbolishPost(p) => vec![E::PostAbolished(p)],
         _ => Vec::new(),
     }
 }

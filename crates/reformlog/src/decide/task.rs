@@ -19,90 +19,32 @@ use crate::view::{EntityView, TaskView};
 pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
     use Command as C;
     use Event as E;
-    let one = |e: Event| Ok(vec![e]);
-    match command.clone() {
-        C::CreateTask(TaskCreation {
-            task,
-            plan,
-            title,
-            product,
-            deadline,
-            assignment,
-            on,
-        }) => one(E::TaskCreated(TaskCreation {
-            task,
-            plan,
-            title: title.trim().to_owned(),
-            product: product.trim().to_owned(),
-            deadline,
-            assignment,
-            on,
-        })),
-        C::AssignTask(TaskAssignment {
-            task,
-            assignment,
-            on,
-            decision,
-        }) => {
+    Ok(vec![match command.clone() {
+        C::CreateTask(t) => E::TaskCreated(TaskCreation {
+            title: t.title.trim().to_owned(),
+            product: t.product.trim().to_owned(),
+            ..t
+        }),
+        C::AssignTask(a) => {
             let view = state
-                .view(&EntityKey::Task(task))
-                .ok_or(DomainError::UnknownTask(task))?;
+                .view(&EntityKey::Task(a.task))
+                .ok_or(DomainError::UnknownTask(a.task))?;
             let has_lead = view
                 .as_task()
-                .is_some_and(|t| t.assignments.at(on).is_some());
-            Ok(vec![if has_lead {
-                E::TaskReassigned(TaskAssignment {
-                    task,
-                    assignment,
-                    on,
-                    decision,
-                })
+                .is_some_and(|t| t.assignments.at(a.on).is_some());
+            if has_lead {
+                E::TaskReassigned(a)
             } else {
-                E::TaskAssigned(TaskAssignment {
-                    task,
-                    assignment,
-                    on,
-                    decision,
-                })
-            }])
+                E::TaskAssigned(a)
+            }
         }
-        C::ExtendDeadline(DeadlineExtension {
-            task,
-            deadline,
-            on,
-            decision,
-        }) => one(E::TaskDeadlineExtended(DeadlineExtension {
-            task,
-            deadline,
-            on,
-            decision,
-        })),
-        C::ReportProgress(TaskProgress {
-            task,
-            percent,
-            note,
-            evidence,
-            on,
-            decision,
-        }) => one(E::TaskProgressReported(TaskProgress {
-            task,
-            percent,
-            note,
-            evidence,
-            on,
-            decision,
-        })),
-        C::CompleteTask(TaskStatusChange { task, on, decision }) => {
-            one(E::TaskCompleted(TaskStatusChange { task, on, decision }))
-        }
-        C::CancelTask(TaskStatusChange { task, on, decision }) => {
-            one(E::TaskCancelled(TaskStatusChange { task, on, decision }))
-        }
-        C::ReopenTask(TaskStatusChange { task, on, decision }) => {
-            one(E::TaskReopened(TaskStatusChange { task, on, decision }))
-        }
-        _ => Ok(Vec::new()),
-    }
+        C::ExtendDeadline(p) => E::TaskDeadlineExtended(p),
+        C::ReportProgress(p) => E::TaskProgressReported(p),
+        C::CompleteTask(p) => E::TaskCompleted(p),
+        C::CancelTask(p) => E::TaskCancelled(p),
+        C::ReopenTask(p) => E::TaskReopened(p),
+        _ => return Ok(Vec::new()),
+    }])
 }
 
 /// The rules a task event holds beyond those of every event.

@@ -15,57 +15,11 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
     use Command as C;
     use Event as E;
     match command.clone() {
-        C::EstablishUnit(UnitEstablishment {
-            unit,
-            name,
-            kind,
-            parent,
-            on,
-            decision,
-        }) => vec![E::UnitEstablished(UnitEstablishment {
-            unit,
-            name,
-            kind,
-            parent,
-            on,
-            decision,
-        })],
-        C::RenameUnit(UnitRenaming {
-            unit,
-            name,
-            on,
-            decision,
-        }) => vec![E::UnitRenamed(UnitRenaming {
-            unit,
-            name,
-            on,
-            decision,
-        })],
-        C::MoveUnit(UnitMove {
-            unit,
-            parent,
-            on,
-            decision,
-        }) => vec![E::UnitMoved(UnitMove {
-            unit,
-            parent,
-            on,
-            decision,
-        })],
-        C::MergeUnit(UnitMerger {
-            unit,
-            into,
-            on,
-            decision,
-        }) => vec![E::UnitMerged(UnitMerger {
-            unit,
-            into,
-            on,
-            decision,
-        })],
-        C::DissolveUnit(UnitDissolution { unit, on, decision }) => {
-            vec![E::UnitDissolved(UnitDissolution { unit, on, decision })]
-        }
+        C::EstablishUnit(p) => vec![E::UnitEstablished(p)],
+        C::RenameUnit(p) => vec![E::UnitRenamed(p)],
+        C::MoveUnit(p) => vec![E::UnitMoved(p)],
+        C::MergeUnit(p) => vec![E::UnitMerged(p)],
+        C::DissolveUnit(p) => vec![E::UnitDissolved(p)],
         _ => Vec::new(),
     }
 }

@@ -147,7 +147,7 @@ pub(crate) fn decision_changes(
     let d = view.as_decision().ok_or(QueryError::NotFound(key))?;
     let refs = |ids: &[DecisionId]| ids.iter().map(|x| decision_ref(s, *x)).collect();
     let summary = DecisionSummary {
-        id: d.id,
+        id: d.decision,
         number: d.number.clone(),
         kind: d.kind,
         kind_name: d.kind.vietnamese_name().to_owned(),

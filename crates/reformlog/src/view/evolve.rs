@@ -2,18 +2,18 @@
 //! retractions resolved to the facts still standing, and a view rebuilt from its stream.
 
 use super::{
-    CommitteeView, DecisionView, Designation, EntityView, Holding, Membership, PersonView,
-    PostView, Progress, Seat, TaskView, Timeline, UnitEnd, UnitView,
+    CommitteeView, Designation, EntityView, Holding, Membership, PersonView, PostView, Progress,
+    Seat, TaskView, Timeline, UnitEnd, UnitView,
 };
 use crate::event::{Event, Recorded};
 use crate::ids::{EntityKey, EventId};
 use crate::model::TaskStatus;
 use crate::payload::{
     CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
-    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
-    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
-    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
-    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+    DeadlineExtension, MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment,
+    PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation, SeatHolderDesignation,
+    TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange, UnitDissolution,
+    UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -66,34 +66,7 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
             abolished_on: None,
             holdings: Vec::new(),
         })),
-        (
-            None,
-            E::DecisionRecorded(DecisionRecord {
-                decision,
-                number,
-                kind,
-                issuer,
-                signer,
-                signed_on,
-                in_force_on,
-                title,
-                amends,
-                replaces,
-                repeals,
-            }),
-        ) => Some(EntityView::Decision(DecisionView {
-            id: *decision,
-            number: number.clone(),
-            kind: *kind,
-            issuer: *issuer,
-            signer: *signer,
-            signed_on: *signed_on,
-            in_force_on: *in_force_on,
-            title: title.clone(),
-            amends: amends.clone(),
-            replaces: replaces.clone(),
-            repeals: repeals.clone(),
-        })),
+        (None, E::DecisionRecorded(d)) => Some(EntityView::Decision(d.clone())),
         (
             None,
             E::CommitteeEstablished(CommitteeEstablishment {
@@ -434,7 +407,7 @@ pub(crate) fn key_of(view: &EntityView) -> EntityKey {
         EntityView::Unit(v) => EntityKey::Unit(v.id),
         EntityView::Person(v) => EntityKey::Person(v.id),
         EntityView::Post(v) => EntityKey::Post(v.id),
-        EntityView::Decision(v) => EntityKey::Decision(v.id),
+        EntityView::Decision(v) => EntityKey::Decision(v.decision),
         EntityView::Committee(v) => EntityKey::Committee(v.id),
         EntityView::Task(v) => EntityKey::Task(v.id),
     }
