@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use reformlog::{
-    Command, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAppointment,
-    PostCreation, SeatAbolition, SeatSpec, TaskCreation, UnitDissolution, UnitEstablishment,
-    UnitMerger, UnitRenaming,
+    Command, CommitteeCharter, DecisionRecord, MembershipEnd, MembershipStart, PersonName,
+    PostAppointment, PostCreation, SeatAbolition, SeatSpec, TaskCreation, UnitDissolution,
+    UnitEstablishment, UnitMerger, UnitRenaming,
 };
 use uuid::Uuid;
 
@@ -34,9 +34,9 @@ impl Names {
                 Command::RecordDecision(DecisionRecord {
                     decision, number, ..
                 }) => (decision.as_uuid(), number.clone()),
-                Command::EstablishCommittee {
+                Command::EstablishCommittee(CommitteeCharter {
                     committee, name, ..
-                } => (committee.as_uuid(), name.to_string()),
+                }) => (committee.as_uuid(), name.to_string()),
                 Command::CreateTask(TaskCreation { task, title, .. }) => {
                     (task.as_uuid(), title.clone())
                 }
@@ -135,7 +135,7 @@ pub(crate) fn command_title_named(c: &Command, n: &Names) -> String {
         }) => {
             format!("decision {number} \"{title}\", signed {signed_on}, in force {in_force_on}")
         }
-        Command::EstablishCommittee { committee, on, .. } => {
+        Command::EstablishCommittee(CommitteeCharter { committee, on, .. }) => {
             format!("committee {} established {on}", n.of(committee.as_uuid()))
         }
         Command::CreateSeat {

@@ -8,14 +8,13 @@ use crate::ids::{
 };
 use crate::model::{Role, SeatHolder};
 use crate::payload::{
-    Citation, CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension,
-    DecisionRecord, MembershipEnd, MembershipStart, Payload, PersonName, PostAbolition,
-    PostAppointment, PostCreation, PostDeparture, SeatAbolition, SeatHolderDesignation,
-    TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange, UnitDissolution,
-    UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+    Citation, CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeRenaming,
+    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, Payload, PersonName,
+    PostAbolition, PostAppointment, PostCreation, PostDeparture, SeatAbolition,
+    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
 use crate::source::Source;
-use crate::text::Name;
 use serde::{Deserialize, Serialize};
 
 /// A seat to create, with its first holder if it is held personally.
@@ -57,15 +56,7 @@ pub enum Command {
     EndPostHolding(PostDeparture),
     AbolishPost(PostAbolition),
     RecordDecision(DecisionRecord),
-    EstablishCommittee {
-        committee: CommitteeId,
-        name: Name,
-        parent: Option<CommitteeId>,
-        unit: Option<UnitId>,
-        on: Date,
-        decision: DecisionId,
-        duties: Vec<String>,
-    },
+    EstablishCommittee(CommitteeCharter),
     RenameCommittee(CommitteeRenaming),
     SetDuties(CommitteeDuties),
     CreateSeat {
@@ -150,6 +141,7 @@ macro_rules! match_payload {
             Command::EndPostHolding($p) => $found,
             Command::AbolishPost($p) => $found,
             Command::RecordDecision($p) => $found,
+            Command::EstablishCommittee($p) => $found,
             Command::RenameCommittee($p) => $found,
             Command::SetDuties($p) => $found,
             Command::AbolishSeat($p) => $found,
@@ -172,8 +164,7 @@ impl Command {
     pub fn decision(&self) -> Option<DecisionId> {
         use Command as C;
         match_payload!(self, p => p.decision(),
-            C::EstablishCommittee { decision, .. }
-            | C::CreateSeat { decision, .. }
+            C::CreateSeat { decision, .. }
             | C::ReplaceSeatHolder { decision, .. }
             | C::MoveMember { decision, .. }
             | C::Reconstitute { decision, .. } => Some(*decision),
@@ -187,8 +178,7 @@ impl Command {
     pub fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
         use Command as C;
         match_payload!(self, p => p.cite(decision),
-            C::EstablishCommittee { decision: d, .. }
-            | C::CreateSeat { decision: d, .. }
+            C::CreateSeat { decision: d, .. }
             | C::ReplaceSeatHolder { decision: d, .. }
             | C::MoveMember { decision: d, .. }
             | C::Reconstitute { decision: d, .. } => d.cite(decision),
@@ -203,8 +193,7 @@ impl Command {
     pub(crate) fn entity(&self) -> Option<EntityKey> {
         use Command as C;
         match_payload!(self, p => Some(p.entity()),
-            C::EstablishCommittee { committee, .. }
-            | C::CreateSeat { committee, .. }
+            C::CreateSeat { committee, .. }
             | C::ReplaceSeatHolder { committee, .. }
             | C::MoveMember { committee, .. }
             | C::Reconstitute { committee, .. } => Some(EntityKey::Committee(*committee)),

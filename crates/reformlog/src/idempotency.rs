@@ -9,8 +9,8 @@
 use crate::command::Command;
 use crate::error::Error;
 use crate::payload::{
-    DecisionRecord, MembershipStart, PersonName, PostAppointment, PostCreation, TaskCreation,
-    TaskProgress, UnitEstablishment,
+    CommitteeCharter, DecisionRecord, MembershipStart, PersonName, PostAppointment, PostCreation,
+    TaskCreation, TaskProgress, UnitEstablishment,
 };
 use reformlog_store::{encode_payload, RecordedEvent, Store};
 use uuid::Uuid;
@@ -189,7 +189,9 @@ impl Command {
             C::RecordDecision(DecisionRecord { decision, .. }) => {
                 format!("decision:{decision}:recorded")
             }
-            C::EstablishCommittee { committee, .. } => format!("committee:{committee}:established"),
+            C::EstablishCommittee(CommitteeCharter { committee, .. }) => {
+                format!("committee:{committee}:established")
+            }
             C::CreateSeat { spec, .. } => format!("seat:{}:created", spec.seat),
             C::StartMembership(MembershipStart { membership, .. })
             | C::ReplaceSeatHolder { membership, .. }

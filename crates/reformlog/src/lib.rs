@@ -94,11 +94,11 @@ pub use knowledge::{decide, Knowledge};
 pub use lineage::{Succession, UnitEnding, UnitLineage};
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
 pub use payload::{
-    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
-    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
-    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
-    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
-    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+    CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeEstablishment,
+    CommitteeRenaming, DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart,
+    PersonName, PostAbolition, PostAppointment, PostCreation, PostDeparture, Retraction,
+    SeatAbolition, SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
+    TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
 pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,

@@ -224,6 +224,18 @@ payloads! {
         decision: DecisionId,
     }
 
+    /// A committee to establish, with the duties it starts with: the command's side of a
+    /// [`CommitteeEstablishment`].
+    CommitteeCharter in Committee(committee) from on cites decision {
+        committee: CommitteeId,
+        name: Name,
+        parent: Option<CommitteeId>,
+        unit: Option<UnitId>,
+        on: Date,
+        decision: DecisionId,
+        duties: Vec<String>,
+    }
+
     /// A committee's new name.
     CommitteeRenaming in Committee(committee) from on cites decision {
         committee: CommitteeId,
@@ -346,6 +358,21 @@ payloads! {
         person: PersonId,
         on: Date,
         decision: DecisionId,
+    }
+}
+
+impl From<CommitteeEstablishment> for CommitteeCharter {
+    /// The charter that records `e` alone, its duties left to an event of their own.
+    fn from(e: CommitteeEstablishment) -> Self {
+        CommitteeCharter {
+            committee: e.committee,
+            name: e.name,
+            parent: e.parent,
+            unit: e.unit,
+            on: e.on,
+            decision: e.decision,
+            duties: Vec::new(),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::idempotency::derived_event_id;
 use crate::ids::EventId;
-use crate::payload::{CommitteeEstablishment, SeatCreation};
+use crate::payload::{CommitteeCharter, CommitteeEstablishment, SeatCreation};
 
 impl Command {
     /// The command that, decided on the state the events before `event` leave, records
@@ -35,7 +35,7 @@ impl Command {
                 unit,
                 on,
                 decision,
-            }) => C::EstablishCommittee {
+            }) => C::EstablishCommittee(CommitteeCharter {
                 committee,
                 name,
                 parent,
@@ -44,7 +44,7 @@ impl Command {
                 decision,
                 // Duties travel in their own event.
                 duties: Vec::new(),
-            },
+            }),
             E::CommitteeRenamed(p) => C::RenameCommittee(p),
             E::DutiesSet(p) => C::SetDuties(p),
             E::SeatCreated(SeatCreation {

@@ -5,10 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use reformlog::{
-    Command, CommitteeId, Date, DecisionId, DecisionKind, DecisionRecord, HoldingId, MembershipEnd,
-    MembershipId, MembershipStart, Name, PersonId, PersonName, PostAbolition, PostAppointment,
-    PostCreation, PostDeparture, PostId, Role, SeatAbolition, SeatId, SeatSpec, UnitDissolution,
-    UnitEstablishment, UnitId, UnitKind, UnitMerger,
+    Command, CommitteeCharter, CommitteeId, Date, DecisionId, DecisionKind, DecisionRecord,
+    HoldingId, MembershipEnd, MembershipId, MembershipStart, Name, PersonId, PersonName,
+    PostAbolition, PostAppointment, PostCreation, PostDeparture, PostId, Role, SeatAbolition,
+    SeatId, SeatSpec, UnitDissolution, UnitEstablishment, UnitId, UnitKind, UnitMerger,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -294,7 +294,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         .collect();
     for o in parents_first(committee_orgs) {
         let what = format!("organization {}", o.id);
-        out.push(Command::EstablishCommittee {
+        out.push(Command::EstablishCommittee(CommitteeCharter {
             committee: CommitteeId::from_uuid(uuid(&what, &o.id)?),
             name: name(&o.name)?,
             parent: o
@@ -310,7 +310,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
             decision: decision_of(&what, o.decision_id.as_deref(), &o.sources)?,
             duties: o.duties.clone(),
-        });
+        }));
     }
     let mut seat_posts: Vec<&Post> = doc
         .posts

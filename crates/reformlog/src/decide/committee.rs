@@ -9,8 +9,9 @@ use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, SeatId};
 use crate::payload::{
-    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
-    MembershipEnd, MembershipStart, SeatAbolition, SeatCreation, SeatHolderDesignation,
+    CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeEstablishment,
+    CommitteeRenaming, MembershipEnd, MembershipStart, SeatAbolition, SeatCreation,
+    SeatHolderDesignation,
 };
 use crate::source::{Source, Views};
 use crate::view::{covers, overlaps, CommitteeView};
@@ -96,7 +97,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
     use Event as E;
     let one = |e: Event| Ok(vec![e]);
     match command.clone() {
-        C::EstablishCommittee {
+        C::EstablishCommittee(CommitteeCharter {
             committee,
             name,
             parent,
@@ -104,7 +105,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             on,
             decision,
             duties,
-        } => {
+        }) => {
             let mut out = vec![E::CommitteeEstablished(CommitteeEstablishment {
                 committee,
                 name,

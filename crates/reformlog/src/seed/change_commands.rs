@@ -7,10 +7,11 @@ use super::{Refs, SeedError, SeedSeat};
 use crate::command::Command;
 use crate::evidence::{Evidence, EvidenceDocument};
 use crate::payload::{
-    CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension, MembershipEnd,
-    MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation, PostDeparture,
-    SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
-    TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+    CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension,
+    MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation,
+    PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation,
+    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
+    UnitRenaming,
 };
 use crate::text::Name;
 
@@ -162,7 +163,7 @@ impl SeedChange {
                 on,
                 decision,
                 duties,
-            } => vec![Command::EstablishCommittee {
+            } => vec![Command::EstablishCommittee(CommitteeCharter {
                 committee: refs.committee(committee)?,
                 name: Name::new(name)?,
                 parent: parent.as_deref().map(|p| refs.committee(p)).transpose()?,
@@ -170,7 +171,7 @@ impl SeedChange {
                 on: *on,
                 decision: refs.decision(decision)?,
                 duties: duties.clone(),
-            }],
+            })],
             S::RenameCommittee {
                 committee,
                 name,

@@ -23,7 +23,8 @@ use crate::date::Date;
 use crate::ids::{DecisionId, HoldingId, IdError, MembershipId, SeatId};
 use crate::model::{DecisionKind, Role, UnitKind};
 use crate::payload::{
-    DecisionRecord, PersonName, PostAppointment, PostCreation, TaskCreation, UnitEstablishment,
+    CommitteeCharter, DecisionRecord, PersonName, PostAppointment, PostCreation, TaskCreation,
+    UnitEstablishment,
 };
 use crate::text::{Name, NameError};
 use context::{header_lines, Defined, SHEET_ROW};
@@ -523,7 +524,7 @@ impl Seed {
         for (i, c) in self.committees.iter().enumerate() {
             early("committees", i, &c.decision)?;
             let command = (|| {
-                Ok(vec![Command::EstablishCommittee {
+                Ok(vec![Command::EstablishCommittee(CommitteeCharter {
                     committee: refs.committee(&c.slug)?,
                     name: Name::new(&c.name)?,
                     parent: c.parent.as_deref().map(|p| refs.committee(p)).transpose()?,
@@ -531,7 +532,7 @@ impl Seed {
                     on: c.established,
                     decision: refs.decision(&c.decision)?,
                     duties: c.duties.clone(),
-                }])
+                })])
             })();
             emit(
                 t,

@@ -3,7 +3,9 @@
 
 use super::Seed;
 use crate::command::Command;
-use crate::payload::{DecisionRecord, PersonName, PostCreation, TaskCreation, UnitEstablishment};
+use crate::payload::{
+    CommitteeCharter, DecisionRecord, PersonName, PostCreation, TaskCreation, UnitEstablishment,
+};
 
 /// The slugs a file defines, per kind, with their places, before any is translated: a
 /// section entry may refer to one defined later in its file.
@@ -43,7 +45,7 @@ pub(super) fn created_id(c: &Command) -> Option<uuid::Uuid> {
         Command::RegisterPerson(PersonName { person, .. }) => person.as_uuid(),
         Command::RecordDecision(DecisionRecord { decision, .. }) => decision.as_uuid(),
         Command::CreatePost(PostCreation { post, .. }) => post.as_uuid(),
-        Command::EstablishCommittee { committee, .. } => committee.as_uuid(),
+        Command::EstablishCommittee(CommitteeCharter { committee, .. }) => committee.as_uuid(),
         Command::CreateTask(TaskCreation { task, .. }) => task.as_uuid(),
         _ => return None,
     })

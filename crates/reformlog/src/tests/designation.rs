@@ -4,7 +4,7 @@
 
 use super::engine::{brute, ctx, open};
 use super::support::*;
-use crate::payload::{PersonName, PostAppointment, SeatHolderDesignation};
+use crate::payload::{CommitteeCharter, PersonName, PostAppointment, SeatHolderDesignation};
 use crate::{Command, DomainError, HoldingId, KnownAt, Query, Role, Seed};
 
 const DEC: &str = "hypothetical-designation";
@@ -37,7 +37,7 @@ fn steps() -> Vec<Command> {
             "2022-02-01",
             "Hypothetical decision for tests; not a real document",
         ),
-        Command::EstablishCommittee {
+        Command::EstablishCommittee(CommitteeCharter {
             committee: bt(),
             name: name("Ban thử nghiệm (giả định)"),
             parent: None,
@@ -45,7 +45,7 @@ fn steps() -> Vec<Command> {
             on: d("2022-02-01"),
             decision: dec(),
             duties: Vec::new(),
-        },
+        }),
         Command::RegisterPerson(PersonName {
             person: person("thanh-vien-22"),
             name: name("Thành viên 22"),

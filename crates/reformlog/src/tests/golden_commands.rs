@@ -13,11 +13,11 @@ use super::golden_events::{every_event, sample, Sample};
 use super::support::*;
 use crate::idempotency::fingerprint;
 use crate::payload::{
-    CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension, DecisionRecord,
-    MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation,
-    PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation,
-    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
-    UnitRenaming,
+    CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension,
+    DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment,
+    PostCreation, PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment,
+    TaskCreation, TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger,
+    UnitMove, UnitRenaming,
 };
 use crate::{Command, Evidence, EvidenceDocument, SeatHolder, SeatSpec, SubBodySpec};
 
@@ -49,7 +49,7 @@ fn place(c: &Command) -> u32 {
         C::EndPostHolding(_) => 9,
         C::AbolishPost(_) => 10,
         C::RecordDecision(_) => 11,
-        C::EstablishCommittee { .. } => 12,
+        C::EstablishCommittee(_) => 12,
         C::RenameCommittee(_) => 13,
         C::SetDuties(_) => 14,
         C::CreateSeat { .. } => 15,
@@ -198,7 +198,7 @@ pub(crate) fn every_command() -> Vec<Command> {
             replaces: vec![decision("b")],
             repeals: vec![decision("c")],
         }),
-        Command::EstablishCommittee {
+        Command::EstablishCommittee(CommitteeCharter {
             committee: c,
             name: name("Ban chỉ đạo"),
             parent: Some(committee("x")),
@@ -206,7 +206,7 @@ pub(crate) fn every_command() -> Vec<Command> {
             on,
             decision: dec,
             duties: vec!["Tham mưu".to_owned()],
-        },
+        }),
         Command::RenameCommittee(CommitteeRenaming {
             committee: c,
             name: name("Ban chỉ đạo mới"),

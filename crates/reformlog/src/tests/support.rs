@@ -1,6 +1,6 @@
 //! A tiny in-memory "log" for given/when/then tests: decide, stamp, apply.
 
-use crate::payload::DecisionRecord;
+use crate::payload::{CommitteeCharter, DecisionRecord};
 use crate::{
     Command, Date, DomainError, Event, EventId, EventMeta, Knowledge, KnownAt, Recorded, Timestamp,
 };
@@ -171,7 +171,7 @@ pub(crate) fn test_committee(
 ) -> (crate::CommitteeId, crate::DecisionId) {
     let dec = hypothetical_decision(w, 100 + n, on);
     let id = crate::CommitteeId::from_slug(&format!("ban-thu-nghiem-{n}")).unwrap();
-    w.exec(Command::EstablishCommittee {
+    w.exec(Command::EstablishCommittee(CommitteeCharter {
         committee: id,
         name: name(&format!("Ban thử nghiệm {n}")),
         parent: None,
@@ -179,7 +179,7 @@ pub(crate) fn test_committee(
         on: d(on),
         decision: dec,
         duties: Vec::new(),
-    })
+    }))
     .unwrap();
     (id, dec)
 }
