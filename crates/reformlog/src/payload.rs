@@ -361,6 +361,21 @@ payloads! {
     }
 }
 
+impl CommitteeCharter {
+    /// The establishment the charter records, and the duties that travel in their own event.
+    pub(crate) fn split(self) -> (CommitteeEstablishment, Vec<String>) {
+        let established = CommitteeEstablishment {
+            committee: self.committee,
+            name: self.name,
+            parent: self.parent,
+            unit: self.unit,
+            on: self.on,
+            decision: self.decision,
+        };
+        (established, self.duties)
+    }
+}
+
 impl From<CommitteeEstablishment> for CommitteeCharter {
     /// The charter that records `e` alone, its duties left to an event of their own.
     fn from(e: CommitteeEstablishment) -> Self {

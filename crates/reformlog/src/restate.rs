@@ -6,7 +6,57 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::idempotency::derived_event_id;
 use crate::ids::EventId;
-use crate::payload::{CommitteeCharter, CommitteeEstablishment, SeatCreation};
+
+/// The commands that record their payload unchanged as one event, each beside that event:
+/// the one list both directions read. `$m! { $args pairs }` is expanded with the pairs
+/// appended, each `Command variant, Event variant;`.
+macro_rules! same_facts {
+    ($m:ident! $args:tt) => {
+        $m! { $args
+            EstablishUnit, UnitEstablished;
+            RenameUnit, UnitRenamed;
+            MoveUnit, UnitMoved;
+            MergeUnit, UnitMerged;
+            DissolveUnit, UnitDissolved;
+            RegisterPerson, PersonRegistered;
+            RenamePerson, PersonRenamed;
+            CreatePost, PostCreated;
+            AppointToPost, PostHolderAppointed;
+            EndPostHolding, PostHolderLeft;
+            AbolishPost, PostAbolished;
+            RenameCommittee, CommitteeRenamed;
+            SetDuties, DutiesSet;
+            StartMembership, MembershipStarted;
+            EndMembership, MembershipEnded;
+            ExtendDeadline, TaskDeadlineExtended;
+            ReportProgress, TaskProgressReported;
+            CompleteTask, TaskCompleted;
+            CancelTask, TaskCancelled;
+            ReopenTask, TaskReopened;
+            DesignateSeatHolder, SeatHolderDesignated;
+        }
+    };
+}
+
+/// `match $event`, each event of [`same_facts`] restated as its command, then the arms given.
+macro_rules! restate_same_facts {
+    ({ $event:expr, { $($arms:tt)* } } $($command:ident, $recorded:ident;)*) => {
+        match $event {
+            $( Event::$recorded(p) => Command::$command(p), )*
+            $($arms)*
+        }
+    };
+}
+
+/// The event a command of [`same_facts`] records, `None` for any other command.
+macro_rules! record_same_facts {
+    ({ $command:expr } $($variant:ident, $recorded:ident;)*) => {
+        match $command {
+            $( Command::$variant(p) => Some(Event::$recorded(p.clone())), )*
+            _ => None,
+        }
+    };
+}
 
 impl Command {
     /// The command that, decided on the state the events before `event` leave, records
@@ -15,80 +65,40 @@ impl Command {
     pub fn restating(event: &Event) -> Command {
         use Command as C;
         use Event as E;
-        match event.clone() {
-            E::UnitEstablished(p) => C::EstablishUnit(p),
-            E::UnitRenamed(p) => C::RenameUnit(p),
-            E::UnitMoved(p) => C::MoveUnit(p),
-            E::UnitMerged(p) => C::MergeUnit(p),
-            E::UnitDissolved(p) => C::DissolveUnit(p),
-            E::PersonRegistered(p) => C::RegisterPerson(p),
-            E::PersonRenamed(p) => C::RenamePerson(p),
-            E::PostCreated(p) => C::CreatePost(p),
-            E::PostHolderAppointed(p) => C::AppointToPost(p),
-            E::PostHolderLeft(p) => C::EndPostHolding(p),
-            E::PostAbolished(p) => C::AbolishPost(p),
+        same_facts!(restate_same_facts! { event.clone(), {
             E::DecisionRecorded(p) => C::RecordDecision(p),
-            E::CommitteeEstablished(CommitteeEstablishment {
-                committee,
-                name,
-                parent,
-                unit,
-                on,
-                decision,
-            }) => C::EstablishCommittee(CommitteeCharter {
-                committee,
-                name,
-                parent,
-                unit,
-                on,
-                decision,
-                // Duties travel in their own event.
-                duties: Vec::new(),
-            }),
-            E::CommitteeRenamed(p) => C::RenameCommittee(p),
-            E::DutiesSet(p) => C::SetDuties(p),
-            E::SeatCreated(SeatCreation {
-                committee,
-                seat,
-                role,
-                on_behalf_of,
-                ex_officio,
-                label,
-                from,
-                ended_on: _,
-                decision,
-            }) => C::CreateSeat {
-                committee,
+            // Duties travel in their own event.
+            E::CommitteeEstablished(p) => C::EstablishCommittee(p.into()),
+            E::SeatCreated(s) => C::CreateSeat {
+                committee: s.committee,
                 spec: SeatSpec {
-                    seat,
-                    role,
-                    on_behalf_of,
-                    ex_officio,
-                    label,
+                    seat: s.seat,
+                    role: s.role,
+                    on_behalf_of: s.on_behalf_of,
+                    ex_officio: s.ex_officio,
+                    label: s.label,
                     // The first holder travels in its own event.
                     holder: None,
                 },
-                on: from,
-                decision,
+                on: s.from,
+                decision: s.decision,
             },
             E::SeatAbolished(p) => C::AbolishSeat(p),
-            E::MembershipStarted(p) => C::StartMembership(p),
-            E::MembershipEnded(p) => C::EndMembership(p),
             E::CommitteeDissolved(p) => C::DissolveCommittee(p),
             E::TaskCreated(p) => C::CreateTask(p),
             E::TaskAssigned(p) | E::TaskReassigned(p) => C::AssignTask(p),
-            E::TaskDeadlineExtended(p) => C::ExtendDeadline(p),
-            E::TaskProgressReported(p) => C::ReportProgress(p),
-            E::TaskCompleted(p) => C::CompleteTask(p),
-            E::TaskCancelled(p) => C::CancelTask(p),
-            E::TaskReopened(p) => C::ReopenTask(p),
             E::Corrected { target, corrected } => C::Correct {
                 target,
                 corrected: *corrected,
             },
             E::Retracted(r) => C::Retract { target: r.target },
-            E::SeatHolderDesignated(p) => C::DesignateSeatHolder(p),
-        }
+        }})
+    }
+
+    /// The one event this command records with its payload unchanged, for a command whose
+    /// event says no more than it (`None` for one whose aggregate works its events out).
+    pub(crate) fn recorded_unchanged(&self) -> Option<Event> {
+        same_facts!(record_same_facts! { self })
     }
 
     /// The id the `index`-th event of this command gets when it is recorded with change

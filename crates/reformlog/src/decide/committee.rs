@@ -2,6 +2,7 @@
 //! ends what is open and opens the new seats; a dissolution ends its sub-bodies too) and the
 //! rules their events hold.
 
+use super::check::Subject;
 use super::dates::{ends_after, unit_alive};
 use crate::command::{Command, SeatSpec};
 use crate::date::Date;
@@ -9,9 +10,8 @@ use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, SeatId};
 use crate::payload::{
-    CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeEstablishment,
-    CommitteeRenaming, MembershipEnd, MembershipStart, SeatAbolition, SeatCreation,
-    SeatHolderDesignation,
+    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
+    MembershipEnd, MembershipStart, SeatAbolition, SeatCreation, SeatHolderDesignation,
 };
 use crate::source::{Source, Views};
 use crate::view::{covers, overlaps, CommitteeView};
@@ -95,37 +95,21 @@ fn open_seats(
 pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
     use Command as C;
     use Event as E;
-    let one = |e: Event| Ok(vec![e]);
     match command.clone() {
-        C::EstablishCommittee(CommitteeCharter {
-            committee,
-            name,
-            parent,
-            unit,
-            on,
-            decision,
-            duties,
-        }) => {
-            let mut out = vec![E::CommitteeEstablished(CommitteeEstablishment {
-                committee,
-                name,
-                parent,
-                unit,
-                on,
-                decision,
-            })];
+        C::EstablishCommittee(charter) => {
+            let (established, duties) = charter.split();
+            let mut out = Vec::new();
             if !duties.is_empty() {
                 out.push(E::DutiesSet(CommitteeDuties {
-                    committee,
+                    committee: established.committee,
                     duties,
-                    on,
-                    decision,
+                    on: established.on,
+                    decision: established.decision,
                 }));
             }
+            out.insert(0, E::CommitteeEstablished(established));
             Ok(out)
         }
-        C::RenameCommittee(p) => one(E::CommitteeRenamed(p)),
-        C::SetDuties(p) => one(E::DutiesSet(p)),
         C::CreateSeat {
             committee,
             spec,
@@ -143,8 +127,6 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             out.push(E::SeatAbolished(a));
             Ok(out)
         }
-        C::StartMembership(p) => one(E::MembershipStarted(p)),
-        C::EndMembership(p) => one(E::MembershipEnded(p)),
         C::ReplaceSeatHolder {
             committee,
             seat,
@@ -239,7 +221,6 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             }
             Ok(out)
         }
-        C::DesignateSeatHolder(p) => one(E::SeatHolderDesignated(p)),
         C::DissolveCommittee(d) => {
             let mut out = Vec::new();
             let mut todo = vec![d.committee];
@@ -262,7 +243,8 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
 }
 
 /// The rules a committee, seat or membership event holds beyond those of every event.
-pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, .. } = subject;
     use Event as E;
     match event {
         E::CommitteeEstablished(CommitteeEstablishment {
@@ -347,53 +329,45 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 });
             }
         }
-        E::MembershipStarted(MembershipStart {
-            committee,
-            membership,
-            seat,
-            person,
-            from,
-            ended_on,
-            ..
-        }) => {
-            ends_after(*from, *ended_on)?;
-            let c = committee_alive(v, *committee, *from)?;
-            if c.membership(*membership).is_some() {
-                return Err(DomainError::MembershipExists(*membership));
+        E::MembershipStarted(e) => {
+            ends_after(e.from, e.ended_on)?;
+            let c = committee_alive(v, e.committee, e.from)?;
+            if c.membership(e.membership).is_some() {
+                return Err(DomainError::MembershipExists(e.membership));
             }
-            let s = c.seat(*seat).ok_or(DomainError::UnknownSeat {
-                committee: *committee,
-                seat: *seat,
+            let s = c.seat(e.seat).ok_or(DomainError::UnknownSeat {
+                committee: e.committee,
+                seat: e.seat,
             })?;
-            if !covers(s.from, s.ended_on, *from) {
+            if !covers(s.from, s.ended_on, e.from) {
                 return Err(DomainError::SeatNotActive {
-                    seat: *seat,
-                    on: *from,
+                    seat: e.seat,
+                    on: e.from,
                 });
             }
             if s.ex_officio.is_some() {
-                return Err(DomainError::ExOfficioSeat { seat: *seat });
+                return Err(DomainError::ExOfficioSeat { seat: e.seat });
             }
             for m in &c.memberships {
-                if !overlaps(m.from, m.ended_on, *from, *ended_on) {
+                if !overlaps(m.from, m.ended_on, e.from, e.ended_on) {
                     continue;
                 }
-                if m.seat == *seat && m.person == *person {
+                if m.seat == e.seat && m.person == e.person {
                     return Err(DomainError::OverlappingMembership {
-                        person: *person,
-                        seat: *seat,
+                        person: e.person,
+                        seat: e.seat,
                     });
                 }
-                if m.seat == *seat {
+                if m.seat == e.seat {
                     return Err(DomainError::SeatOccupied {
-                        seat: *seat,
+                        seat: e.seat,
                         holder: m.person,
                     });
                 }
-                if m.person == *person {
+                if m.person == e.person {
                     return Err(DomainError::PersonAlreadySeated {
-                        person: *person,
-                        committee: *committee,
+                        person: e.person,
+                        committee: e.committee,
                     });
                 }
             }

@@ -1,35 +1,16 @@
 //! Posts: what their commands record and the rules their events hold (holders within the
 //! post's limit at every moment, a holding ended once, no abolition while someone holds it).
 
+use super::check::Subject;
 use super::dates::{ends_after, unit_alive};
-use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
-use crate::ids::EntityKey;
 use crate::payload::{PostAbolition, PostAppointment, PostCreation, PostDeparture};
-use crate::source::Views;
 use crate::view::{covers, overlaps, EntityView};
 
-/// The events a post command records (none for a command about another entity).
-pub(super) fn translate(command: &Command) -> Vec<Event> {
-    use Command as C;
-    use Event as E;
-    match command.clone() {
-        C::CreatePost(p) => vec![E::PostCreated(p)],
-        C::AppointToPost(p) => vec![E::PostHolderAppointed(p)],
-        C::EndPostHolding(p) => vec![E::PostHolderLeft(p)],
-        C::AbolishPost(p) => vec![E::PostAbolished(p)],
-        _ => Vec::new(),
-    }
-}
-
 /// The rules a post event holds beyond those of every event.
-pub(super) fn check(
-    v: &dyn Views,
-    key: EntityKey,
-    this: Option<&EntityView>,
-    event: &Event,
-) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, this } = subject;
     use Event as E;
     match event {
         E::PostCreated(PostCreation {

@@ -2,6 +2,7 @@
 //! lead) and the rules their events hold (open on the date, a later deadline, a percentage,
 //! no reopening of an open task), with the task rules of `task_rules`.
 
+use super::check::Subject;
 use super::dates::unit_alive;
 use crate::command::Command;
 use crate::date::Date;
@@ -12,7 +13,7 @@ use crate::model::TaskStatus;
 use crate::payload::{
     DeadlineExtension, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
 };
-use crate::source::{Source, Views};
+use crate::source::Source;
 use crate::view::{EntityView, TaskView};
 
 /// The events a task command records (none for a command about another entity).
@@ -38,22 +39,13 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                 E::TaskAssigned(a)
             }
         }
-        C::ExtendDeadline(p) => E::TaskDeadlineExtended(p),
-        C::ReportProgress(p) => E::TaskProgressReported(p),
-        C::CompleteTask(p) => E::TaskCompleted(p),
-        C::CancelTask(p) => E::TaskCancelled(p),
-        C::ReopenTask(p) => E::TaskReopened(p),
         _ => return Ok(Vec::new()),
     }])
 }
 
 /// The rules a task event holds beyond those of every event.
-pub(super) fn check(
-    v: &dyn Views,
-    key: EntityKey,
-    this: Option<&EntityView>,
-    event: &Event,
-) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, this } = subject;
     use Event as E;
     match event {
         E::TaskCreated(TaskCreation {

@@ -1,36 +1,17 @@
 //! Units: what their commands record and the rules their events hold (alive on the date,
 //! no cycle of parents, an end after the start and after every other change).
 
+use super::check::Subject;
 use super::dates::{ends_after, unit_alive};
-use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::payload::{UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming};
-use crate::source::Views;
 use crate::view::EntityView;
 
-/// The events a unit command records (none for a command about another entity).
-pub(super) fn translate(command: &Command) -> Vec<Event> {
-    use Command as C;
-    use Event as E;
-    match command.clone() {
-        C::EstablishUnit(p) => vec![E::UnitEstablished(p)],
-        C::RenameUnit(p) => vec![E::UnitRenamed(p)],
-        C::MoveUnit(p) => vec![E::UnitMoved(p)],
-        C::MergeUnit(p) => vec![E::UnitMerged(p)],
-        C::DissolveUnit(p) => vec![E::UnitDissolved(p)],
-        _ => Vec::new(),
-    }
-}
-
 /// The rules a unit event holds beyond those of every event.
-pub(super) fn check(
-    v: &dyn Views,
-    key: EntityKey,
-    this: Option<&EntityView>,
-    event: &Event,
-) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, this } = subject;
     use Event as E;
     match event {
         E::UnitEstablished(UnitEstablishment {
