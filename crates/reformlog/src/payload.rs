@@ -198,8 +198,7 @@ payloads! {
         decision: Option<DecisionId>,
     }
 
-    /// A decision's record: what it is, who issued and signed it, and what it amends,
-    /// replaces or repeals.
+    /// A decision's record: number, kind, issuer, signer, dates, title and what it changes.
     DecisionRecord in Decision(decision) from in_force_on {
         decision: DecisionId,
         number: String,
@@ -224,8 +223,7 @@ payloads! {
         decision: DecisionId,
     }
 
-    /// A committee to establish, with the duties it starts with: the command's side of a
-    /// [`CommitteeEstablishment`].
+    /// A committee to establish, with the duties it starts with (its command's payload).
     CommitteeCharter in Committee(committee) from on cites decision {
         committee: CommitteeId,
         name: Name,
@@ -350,8 +348,7 @@ payloads! {
         decision: Option<DecisionId>,
     }
 
-    /// Of the holders of an ex-officio seat's post, `person` is the one who sits, from `on`
-    /// (until another designation): for a post several people hold at once.
+    /// Which holder of an ex-officio seat's post sits in the seat from `on`.
     SeatHolderDesignation in Committee(committee) from on cites decision {
         committee: CommitteeId,
         seat: SeatId,
