@@ -42,23 +42,20 @@ pub(crate) struct StatusV1 {
 }
 
 impl AssignmentV1 {
-    fn cited(self) -> TaskAssignment {
-        let AssignmentV1 {
-            task,
-            assignment,
-            on,
-        } = self;
+    /// The assignment as schema 2 stores it: citing no decision, which schema 1 had no room for.
+    fn citing_none(self) -> TaskAssignment {
         TaskAssignment {
-            task,
-            assignment,
-            on,
+            task: self.task,
+            assignment: self.assignment,
+            on: self.on,
             decision: None,
         }
     }
 }
 
 impl StatusV1 {
-    fn cited(self) -> TaskStatusChange {
+    /// The status change as schema 2 stores it, citing no decision.
+    fn citing_none(self) -> TaskStatusChange {
         TaskStatusChange {
             task: self.task,
             on: self.on,
@@ -71,8 +68,8 @@ schema_1_or_2! {
     /// An event as payload schema 1 stores it.
     EventV1 into EventV2 {
         tasks {
-            TaskAssigned(AssignmentV1) => |t| EventV2::TaskAssigned(t.cited()),
-            TaskReassigned(AssignmentV1) => |t| EventV2::TaskReassigned(t.cited()),
+            TaskAssigned(AssignmentV1) => |t| EventV2::TaskAssigned(t.citing_none()),
+            TaskReassigned(AssignmentV1) => |t| EventV2::TaskReassigned(t.citing_none()),
             TaskDeadlineExtended(DeadlineV1) => |t| {
                 EventV2::TaskDeadlineExtended(DeadlineExtension {
                     task: t.task,
@@ -91,9 +88,9 @@ schema_1_or_2! {
                     decision: None,
                 })
             },
-            TaskCompleted(StatusV1) => |t| EventV2::TaskCompleted(t.cited()),
-            TaskCancelled(StatusV1) => |t| EventV2::TaskCancelled(t.cited()),
-            TaskReopened(StatusV1) => |t| EventV2::TaskReopened(t.cited()),
+            TaskCompleted(StatusV1) => |t| EventV2::TaskCompleted(t.citing_none()),
+            TaskCancelled(StatusV1) => |t| EventV2::TaskCancelled(t.citing_none()),
+            TaskReopened(StatusV1) => |t| EventV2::TaskReopened(t.citing_none()),
         }
     }
 }

@@ -91,7 +91,8 @@ fn open_seats(
     }
 }
 
-/// The events a committee command records (none for a command about another entity).
+/// The events a committee command that says more than its one event records (none for any
+/// other command): a charter with duties, seats, ends with what they end, new compositions.
 pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
     use Command as C;
     use Event as E;

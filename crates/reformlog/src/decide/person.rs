@@ -1,5 +1,5 @@
-//! People: what their commands record and the rules their events hold (a rename not before
-//! the registration).
+//! People: the rules their events hold (a rename not before the registration); their
+//! commands record their payloads unchanged.
 
 use super::check::Subject;
 use crate::domain_error::DomainError;

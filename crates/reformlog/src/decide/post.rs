@@ -1,5 +1,6 @@
-//! Posts: what their commands record and the rules their events hold (holders within the
-//! post's limit at every moment, a holding ended once, no abolition while someone holds it).
+//! Posts: the rules their events hold (holders within the post's limit at every moment, a
+//! holding ended once, no abolition while someone holds it); their commands record their
+//! payloads unchanged.
 
 use super::check::Subject;
 use super::dates::{ends_after, unit_alive};

@@ -16,7 +16,8 @@ use crate::payload::{
 use crate::source::Source;
 use crate::view::{EntityView, TaskView};
 
-/// The events a task command records (none for a command about another entity).
+/// The events a task's creation (text trimmed) or assignment (a reassignment once the task has
+/// a lead) records; none for any other command.
 pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
     use Command as C;
     use Event as E;

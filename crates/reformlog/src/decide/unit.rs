@@ -1,5 +1,5 @@
-//! Units: what their commands record and the rules their events hold (alive on the date,
-//! no cycle of parents, an end after the start and after every other change).
+//! Units: the rules their events hold (alive on the date, no cycle of parents, an end after
+//! the start and after every other change); their commands record their payloads unchanged.
 
 use super::check::Subject;
 use super::dates::{ends_after, unit_alive};
