@@ -10,9 +10,7 @@ use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{EntityKey, TaskId};
 use crate::model::TaskStatus;
-use crate::payload::{
-    DeadlineExtension, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
-};
+use crate::payload::{DeadlineExtension, TaskCreation, TaskProgress, TaskStatusChange};
 use crate::source::Source;
 use crate::view::{EntityView, TaskView};
 
@@ -66,30 +64,19 @@ pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainErr
                 }
             }
         }
-        E::TaskAssigned(TaskAssignment {
-            task,
-            assignment,
-            on,
-            ..
-        })
-        | E::TaskReassigned(TaskAssignment {
-            task,
-            assignment,
-            on,
-            ..
-        }) => {
-            let t = task_open(this, *task, *on)?;
+        E::TaskAssigned(a) | E::TaskReassigned(a) => {
+            let t = task_open(this, a.task, a.on)?;
             crate::task_rules::check(v, this, event)?;
-            let had = t.assignments.at(*on).is_some();
+            let had = t.assignments.at(a.on).is_some();
             if had != matches!(event, E::TaskReassigned(_)) {
                 return Err(DomainError::LaterChanges {
                     entity: key,
-                    on: *on,
+                    on: a.on,
                 });
             }
-            unit_alive(v, assignment.lead, *on)?;
-            for u in &assignment.cooperating {
-                unit_alive(v, *u, *on)?;
+            unit_alive(v, a.assignment.lead, a.on)?;
+            for u in &a.assignment.cooperating {
+                unit_alive(v, *u, a.on)?;
             }
         }
         E::TaskDeadlineExtended(DeadlineExtension {
