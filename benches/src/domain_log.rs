@@ -3,8 +3,10 @@
 //! way every run.
 
 use reformlog::{
-    Assignment, CommitteeId, DecisionId, DecisionKind, Event, HoldingId, MembershipId, Name,
-    PersonId, PostId, Role, SeatId, TaskId, UnitId, UnitKind,
+    Assignment, CommitteeEstablishment, CommitteeId, DecisionId, DecisionKind, DecisionRecord,
+    Event, HoldingId, MembershipEnd, MembershipId, MembershipStart, Name, PersonId, PersonName,
+    PostAppointment, PostCreation, PostDeparture, PostId, Role, SeatCreation, SeatId, TaskCreation,
+    TaskId, TaskProgress, TaskStatusChange, UnitEstablishment, UnitId, UnitKind,
 };
 use reformlog_store::{encode_payload, ExpectedRevision, Metadata, NewEvent, StreamAppend};
 
@@ -83,7 +85,7 @@ impl World {
 
     fn decision(&mut self, year: i32, n: usize) -> Res<DecisionId> {
         let id = DecisionId::new();
-        let e = Event::DecisionRecorded {
+        let e = Event::DecisionRecorded(DecisionRecord {
             decision: id,
             number: format!("{n}/QĐ-{year}"),
             kind: DecisionKind::Decision,
@@ -95,7 +97,7 @@ impl World {
             amends: Vec::new(),
             replaces: Vec::new(),
             repeals: Vec::new(),
-        };
+        });
         self.push(&e.clone(), vec![e])?;
         Ok(id)
     }
@@ -111,7 +113,7 @@ impl World {
     ) -> (MembershipId, Event) {
         let membership = MembershipId::new();
         let person = self.people[self.rng.below(self.people.len() as u64) as usize];
-        let started = Event::MembershipStarted {
+        let started = Event::MembershipStarted(MembershipStart {
             committee,
             membership,
             seat,
@@ -119,7 +121,7 @@ impl World {
             from: on,
             ended_on: None,
             decision,
-        };
+        });
         (membership, started)
     }
 
@@ -128,14 +130,14 @@ impl World {
         let dec = self.decision(FIRST_YEAR, n)?;
         let id = CommitteeId::new();
         let on = date(FIRST_YEAR, 14);
-        let mut events = vec![Event::CommitteeEstablished {
+        let mut events = vec![Event::CommitteeEstablished(CommitteeEstablishment {
             committee: id,
             name: name(format!("Ban chỉ đạo {n}")),
             parent,
             unit: Some(self.units[n % self.units.len()]),
             on,
             decision: dec,
-        }];
+        })];
         let mut open = Vec::new();
         for s in 0..seats {
             let seat = SeatId::new();
@@ -145,7 +147,7 @@ impl World {
                 1 | 2 => Role::DeputyHead,
                 _ => Role::Member,
             };
-            events.push(Event::SeatCreated {
+            events.push(Event::SeatCreated(SeatCreation {
                 committee: id,
                 seat,
                 role,
@@ -156,7 +158,7 @@ impl World {
                 from: on,
                 ended_on: None,
                 decision: dec,
-            });
+            }));
             let (membership, started) = self.new_member(id, seat, on, dec);
             events.push(started);
             open.push((seat, membership));
@@ -183,35 +185,35 @@ impl World {
         let on = date(FIRST_YEAR - 1, 0);
         for u in 0..(scale / 3).clamp(30, 400) {
             let unit = UnitId::new();
-            let e = Event::UnitEstablished {
+            let e = Event::UnitEstablished(UnitEstablishment {
                 unit,
                 name: name(format!("Đơn vị {u}")),
                 kind: UnitKind::Department,
                 parent: w.units.first().copied(),
                 on,
                 decision: None,
-            };
+            });
             w.push(&e.clone(), vec![e])?;
             w.units.push(unit);
             let post = PostId::new();
-            let e = Event::PostCreated {
+            let e = Event::PostCreated(PostCreation {
                 post,
                 title: name(format!("Vụ trưởng Đơn vị {u}")),
                 unit: Some(unit),
                 max_holders: 1,
                 on,
                 decision: None,
-            };
+            });
             w.push(&e.clone(), vec![e])?;
             w.posts.push((post, None));
         }
         for p in 0..scale * 20 {
             let person = PersonId::new();
-            let e = Event::PersonRegistered {
+            let e = Event::PersonRegistered(PersonName {
                 person,
                 name: name(format!("Thành viên {p}")),
                 on,
-            };
+            });
             w.push(&e.clone(), vec![e])?;
             w.people.push(person);
         }
@@ -246,12 +248,12 @@ impl World {
             for _ in 0..4 {
                 let s = self.rng.below(seats.len() as u64) as usize;
                 let (seat, old) = open[s];
-                events.push(Event::MembershipEnded {
+                events.push(Event::MembershipEnded(MembershipEnd {
                     committee: id,
                     membership: old,
                     ended_on: on,
                     decision: dec,
-                });
+                }));
                 let (membership, started) = self.new_member(id, seat, on, dec);
                 events.push(started);
                 open[s] = (seat, membership);
@@ -263,7 +265,7 @@ impl World {
         for _ in 0..6 {
             let task = TaskId::new();
             let lead = self.units[self.rng.below(self.units.len() as u64) as usize];
-            let e = Event::TaskCreated {
+            let e = Event::TaskCreated(TaskCreation {
                 task,
                 plan: None,
                 title: format!("Nhiệm vụ {}", self.tasks.len()),
@@ -275,28 +277,28 @@ impl World {
                     responsible: None,
                 }),
                 on,
-            };
+            });
             self.push(&e.clone(), vec![e])?;
             self.tasks.push(task);
         }
         for _ in 0..10 {
             let task = self.tasks[self.rng.below(self.tasks.len() as u64) as usize];
             let percent = self.rng.below(101) as u8;
-            let e = Event::TaskProgressReported {
+            let e = Event::TaskProgressReported(TaskProgress {
                 task,
                 percent,
                 note: "Báo cáo tiến độ".to_owned(),
                 evidence: reformlog::Evidence::default(),
                 on: date(year, day + 5),
                 decision: None,
-            };
+            });
             let mut events = vec![e.clone()];
             if percent == 100 {
-                events.push(Event::TaskCompleted {
+                events.push(Event::TaskCompleted(TaskStatusChange {
                     task,
                     on: date(year, day + 6),
                     decision: None,
-                });
+                }));
             }
             self.push(&e, events)?;
         }
@@ -306,21 +308,21 @@ impl World {
         let person = self.people[self.rng.below(self.people.len() as u64) as usize];
         let mut events = Vec::new();
         if let Some(old) = old {
-            events.push(Event::PostHolderLeft {
+            events.push(Event::PostHolderLeft(PostDeparture {
                 post,
                 holding: old,
                 ended_on: on,
                 decision: None,
-            });
+            }));
         }
-        events.push(Event::PostHolderAppointed {
+        events.push(Event::PostHolderAppointed(PostAppointment {
             post,
             holding,
             person,
             from: on,
             ended_on: None,
             decision: None,
-        });
+        }));
         let first = events[0].clone();
         self.push(&first, events)?;
         self.posts[p].1 = Some(holding);

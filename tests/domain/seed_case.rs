@@ -3,8 +3,9 @@
 //! time axes, idempotent seed loading, and answers that survive reopening the store.
 
 use reformlog::{
-    Answer, CommitteeId, Composition, Context, DecisionId, EntityKey, Event, KnownAt, MembershipId,
-    Name, PersonId, Query, Reformlog, Role, SeatId, Seed, Timestamp,
+    Answer, CommitteeId, Composition, Context, DecisionId, DecisionRecord, EntityKey, Event,
+    KnownAt, MembershipId, Name, PersonId, PersonName, Query, Reformlog, Role, SeatId, Seed,
+    Timestamp,
 };
 
 const SEED: &str = include_str!("../data/seed-decision-34.toml");
@@ -110,7 +111,7 @@ fn decision_34_on_both_time_axes() {
         let replaced = log
             .execute_all(
                 vec![
-                    reformlog::Command::RecordDecision {
+                    reformlog::Command::RecordDecision(DecisionRecord {
                         decision: hypothetical,
                         number: "HYPOTHETICAL-99/QĐ-BTTTT".to_owned(),
                         kind: reformlog::DecisionKind::Decision,
@@ -122,7 +123,7 @@ fn decision_34_on_both_time_axes() {
                         amends: vec![DecisionId::from_slug("qd-34-2022").unwrap()],
                         replaces: Vec::new(),
                         repeals: Vec::new(),
-                    },
+                    }),
                     reformlog::Command::ReplaceSeatHolder {
                         committee: committee(BCD),
                         seat: Seed::seat_id(BCD, "pho-truong-ban-2").unwrap(),
@@ -141,11 +142,11 @@ fn decision_34_on_both_time_axes() {
         // A misspelt name is entered, then corrected; the correction cites the original.
         let misspelt = log
             .execute(
-                reformlog::Command::RenamePerson {
+                reformlog::Command::RenamePerson(PersonName {
                     person: person("to-vien-3"),
                     name: Name::new("Tổ viện 3").unwrap(),
                     on: d("2022-02-01"),
-                },
+                }),
                 &ctx(),
             )
             .unwrap();
@@ -159,11 +160,11 @@ fn decision_34_on_both_time_axes() {
         log.execute(
             reformlog::Command::Correct {
                 target: reformlog::EventId::from_uuid(wrong_event),
-                corrected: Event::PersonRenamed {
+                corrected: Event::PersonRenamed(PersonName {
                     person: person("to-vien-3"),
                     name: Name::new("Tổ viên 3").unwrap(),
                     on: d("2022-02-01"),
-                },
+                }),
             },
             &ctx().with_reason("sửa lỗi chính tả"),
         )

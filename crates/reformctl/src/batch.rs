@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use reformlog::{Command, DecisionId, Origin, Translation};
+use reformlog::{Command, DecisionId, DecisionRecord, Origin, TaskCreation, Translation};
 
 use crate::error::Error;
 
@@ -55,14 +55,14 @@ pub(crate) struct Loaded {
 pub(crate) fn cited_decision(c: &Command) -> Option<DecisionId> {
     match c {
         // A plan's tasks are written with the plan.
-        Command::CreateTask { plan, .. } => *plan,
+        Command::CreateTask(TaskCreation { plan, .. }) => *plan,
         other => other.decision(),
     }
 }
 
 fn number_of(c: &Command) -> String {
     match c {
-        Command::RecordDecision { number, .. } => number.clone(),
+        Command::RecordDecision(DecisionRecord { number, .. }) => number.clone(),
         _ => String::new(),
     }
 }
@@ -79,7 +79,7 @@ pub(crate) fn plan(loaded: &Loaded) -> Vec<Batch> {
     let mut pending: HashMap<DecisionId, Item> = HashMap::new();
     let mut runs: Vec<(Option<DecisionId>, Vec<Item>)> = Vec::new();
     for item in &loaded.items {
-        if let Command::RecordDecision { decision, .. } = &item.command {
+        if let Command::RecordDecision(DecisionRecord { decision, .. }) = &item.command {
             order.push(*decision);
             pending.insert(*decision, item.clone());
             continue;
@@ -160,9 +160,9 @@ fn describe_decision(items: &[Item], d: Option<DecisionId>) -> String {
     items
         .iter()
         .find_map(|i| match &i.command {
-            Command::RecordDecision {
+            Command::RecordDecision(DecisionRecord {
                 decision, number, ..
-            } if Some(*decision) == d => Some(number.clone()),
+            }) if Some(*decision) == d => Some(number.clone()),
             _ => None,
         })
         .or_else(|| d.map(|d| d.to_string()))

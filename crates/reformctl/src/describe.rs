@@ -3,7 +3,11 @@
 
 use std::collections::HashMap;
 
-use reformlog::{Command, SeatSpec};
+use reformlog::{
+    Command, CommitteeCharter, DecisionRecord, MembershipEnd, MembershipStart, PersonName,
+    PostAppointment, PostCreation, SeatAbolition, SeatSpec, TaskCreation, UnitDissolution,
+    UnitEstablishment, UnitMerger, UnitRenaming,
+};
 use uuid::Uuid;
 
 use crate::answer::role_label;
@@ -18,18 +22,24 @@ impl Names {
         let mut m = HashMap::new();
         for c in commands {
             let (id, name) = match c {
-                Command::EstablishUnit { unit, name, .. } => (unit.as_uuid(), name.to_string()),
-                Command::RegisterPerson { person, name, .. } => {
+                Command::EstablishUnit(UnitEstablishment { unit, name, .. }) => {
+                    (unit.as_uuid(), name.to_string())
+                }
+                Command::RegisterPerson(PersonName { person, name, .. }) => {
                     (person.as_uuid(), name.to_string())
                 }
-                Command::CreatePost { post, title, .. } => (post.as_uuid(), title.to_string()),
-                Command::RecordDecision {
+                Command::CreatePost(PostCreation { post, title, .. }) => {
+                    (post.as_uuid(), title.to_string())
+                }
+                Command::RecordDecision(DecisionRecord {
                     decision, number, ..
-                } => (decision.as_uuid(), number.clone()),
-                Command::EstablishCommittee {
+                }) => (decision.as_uuid(), number.clone()),
+                Command::EstablishCommittee(CommitteeCharter {
                     committee, name, ..
-                } => (committee.as_uuid(), name.to_string()),
-                Command::CreateTask { task, title, .. } => (task.as_uuid(), title.clone()),
+                }) => (committee.as_uuid(), name.to_string()),
+                Command::CreateTask(TaskCreation { task, title, .. }) => {
+                    (task.as_uuid(), title.clone())
+                }
                 _ => continue,
             };
             m.entry(id).or_insert(name);
@@ -79,53 +89,53 @@ fn role_text(spec: &SeatSpec) -> String {
 /// The first line describing a command.
 pub(crate) fn command_title_named(c: &Command, n: &Names) -> String {
     match c {
-        Command::EstablishUnit { unit, on, .. } => {
+        Command::EstablishUnit(UnitEstablishment { unit, on, .. }) => {
             format!("unit {} established {on}", n.of(unit.as_uuid()))
         }
-        Command::RenameUnit { unit, name, on, .. } => {
+        Command::RenameUnit(UnitRenaming { unit, name, on, .. }) => {
             format!("unit {} renamed {name} on {on}", n.of(unit.as_uuid()))
         }
-        Command::DissolveUnit { unit, on, .. } => {
+        Command::DissolveUnit(UnitDissolution { unit, on, .. }) => {
             format!("unit {} dissolved {on}", n.of(unit.as_uuid()))
         }
-        Command::MergeUnit { unit, into, on, .. } => {
+        Command::MergeUnit(UnitMerger { unit, into, on, .. }) => {
             format!(
                 "unit {} merged into {} on {on}",
                 n.of(unit.as_uuid()),
                 n.of(into.as_uuid())
             )
         }
-        Command::RegisterPerson { person, on, .. } => {
+        Command::RegisterPerson(PersonName { person, on, .. }) => {
             format!("person {} registered {on}", n.of(person.as_uuid()))
         }
-        Command::RenamePerson { person, name, on } => {
+        Command::RenamePerson(PersonName { person, name, on }) => {
             format!("person {} renamed {name} on {on}", n.of(person.as_uuid()))
         }
-        Command::CreatePost { post, on, .. } => {
+        Command::CreatePost(PostCreation { post, on, .. }) => {
             format!("post {} created {on}", n.of(post.as_uuid()))
         }
-        Command::AppointToPost {
+        Command::AppointToPost(PostAppointment {
             post,
             person,
             from,
             ended_on,
             ..
-        } => format!(
+        }) => format!(
             "{} holds {} from {from}{}",
             n.of(person.as_uuid()),
             n.of(post.as_uuid()),
             ended_on.map(|e| format!(" until {e}")).unwrap_or_default()
         ),
-        Command::RecordDecision {
+        Command::RecordDecision(DecisionRecord {
             number,
             title,
             signed_on,
             in_force_on,
             ..
-        } => {
+        }) => {
             format!("decision {number} \"{title}\", signed {signed_on}, in force {in_force_on}")
         }
-        Command::EstablishCommittee { committee, on, .. } => {
+        Command::EstablishCommittee(CommitteeCharter { committee, on, .. }) => {
             format!("committee {} established {on}", n.of(committee.as_uuid()))
         }
         Command::CreateSeat {
@@ -140,33 +150,33 @@ pub(crate) fn command_title_named(c: &Command, n: &Names) -> String {
                 n.of(committee.as_uuid())
             )
         }
-        Command::StartMembership {
+        Command::StartMembership(MembershipStart {
             committee,
             person,
             from,
             ended_on,
             ..
-        } => format!(
+        }) => format!(
             "{} joins {} from {from}{}",
             n.of(person.as_uuid()),
             n.of(committee.as_uuid()),
             ended_on.map(|e| format!(" until {e}")).unwrap_or_default()
         ),
-        Command::EndMembership {
+        Command::EndMembership(MembershipEnd {
             committee,
             membership,
             ended_on,
             ..
-        } => format!(
+        }) => format!(
             "membership #{} in {} ends {ended_on}",
             membership.as_uuid().to_string().get(..8).unwrap_or(""),
             n.of(committee.as_uuid())
         ),
-        Command::AbolishSeat {
+        Command::AbolishSeat(SeatAbolition {
             committee,
             ended_on,
             ..
-        } => format!("a seat of {} ends {ended_on}", n.of(committee.as_uuid())),
+        }) => format!("a seat of {} ends {ended_on}", n.of(committee.as_uuid())),
         Command::Reconstitute {
             committee,
             on,
@@ -179,7 +189,7 @@ pub(crate) fn command_title_named(c: &Command, n: &Names) -> String {
             seats.len(),
             sub_bodies.len()
         ),
-        Command::CreateTask { task, deadline, .. } => {
+        Command::CreateTask(TaskCreation { task, deadline, .. }) => {
             format!("task {} due {deadline}", n.of(task.as_uuid()))
         }
         other => serde_json::to_value(other)

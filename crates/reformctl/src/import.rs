@@ -257,7 +257,7 @@ mod tests {
         let d = &batches[1];
         assert!(matches!(
             d.decision.as_ref().map(|i| &i.command),
-            Some(Command::RecordDecision { .. })
+            Some(Command::RecordDecision(_))
         ));
         // The committee, its working group and the reconstitution all cite Decision 34.
         assert_eq!(d.items.len(), 3);

@@ -3,14 +3,18 @@
 
 use crate::date::Date;
 use crate::event::Event;
-use crate::evidence::Evidence;
 use crate::ids::{
-    CommitteeId, DecisionId, EntityKey, EventId, HoldingId, MembershipId, PersonId, PostId, SeatId,
-    TaskId, UnitId,
+    CommitteeId, DecisionId, EntityKey, EventId, MembershipId, PersonId, PostId, SeatId, UnitId,
 };
-use crate::model::{Assignment, DecisionKind, Role, SeatHolder, UnitKind};
+use crate::model::{Role, SeatHolder};
+use crate::payload::{
+    Citation, CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeRenaming,
+    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, Payload, PersonName,
+    PostAbolition, PostAppointment, PostCreation, PostDeparture, SeatAbolition,
+    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+};
 use crate::source::Source;
-use crate::text::Name;
 use serde::{Deserialize, Serialize};
 
 /// A seat to create, with its first holder if it is held personally.
@@ -40,108 +44,21 @@ pub struct SubBodySpec {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Command {
-    EstablishUnit {
-        unit: UnitId,
-        name: Name,
-        kind: UnitKind,
-        parent: Option<UnitId>,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    RenameUnit {
-        unit: UnitId,
-        name: Name,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    MoveUnit {
-        unit: UnitId,
-        parent: Option<UnitId>,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    MergeUnit {
-        unit: UnitId,
-        into: UnitId,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    DissolveUnit {
-        unit: UnitId,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    RegisterPerson {
-        person: PersonId,
-        name: Name,
-        on: Date,
-    },
-    RenamePerson {
-        person: PersonId,
-        name: Name,
-        on: Date,
-    },
-    CreatePost {
-        post: PostId,
-        title: Name,
-        unit: Option<UnitId>,
-        max_holders: u16,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    AppointToPost {
-        post: PostId,
-        holding: HoldingId,
-        person: PersonId,
-        from: Date,
-        ended_on: Option<Date>,
-        decision: Option<DecisionId>,
-    },
-    EndPostHolding {
-        post: PostId,
-        holding: HoldingId,
-        ended_on: Date,
-        decision: Option<DecisionId>,
-    },
-    AbolishPost {
-        post: PostId,
-        on: Date,
-        decision: Option<DecisionId>,
-    },
-    RecordDecision {
-        decision: DecisionId,
-        number: String,
-        kind: DecisionKind,
-        issuer: UnitId,
-        signer: Option<PersonId>,
-        signed_on: Date,
-        in_force_on: Date,
-        title: String,
-        amends: Vec<DecisionId>,
-        replaces: Vec<DecisionId>,
-        repeals: Vec<DecisionId>,
-    },
-    EstablishCommittee {
-        committee: CommitteeId,
-        name: Name,
-        parent: Option<CommitteeId>,
-        unit: Option<UnitId>,
-        on: Date,
-        decision: DecisionId,
-        duties: Vec<String>,
-    },
-    RenameCommittee {
-        committee: CommitteeId,
-        name: Name,
-        on: Date,
-        decision: DecisionId,
-    },
-    SetDuties {
-        committee: CommitteeId,
-        duties: Vec<String>,
-        on: Date,
-        decision: DecisionId,
-    },
+    EstablishUnit(UnitEstablishment),
+    RenameUnit(UnitRenaming),
+    MoveUnit(UnitMove),
+    MergeUnit(UnitMerger),
+    DissolveUnit(UnitDissolution),
+    RegisterPerson(PersonName),
+    RenamePerson(PersonName),
+    CreatePost(PostCreation),
+    AppointToPost(PostAppointment),
+    EndPostHolding(PostDeparture),
+    AbolishPost(PostAbolition),
+    RecordDecision(DecisionRecord),
+    EstablishCommittee(CommitteeCharter),
+    RenameCommittee(CommitteeRenaming),
+    SetDuties(CommitteeDuties),
     CreateSeat {
         committee: CommitteeId,
         spec: SeatSpec,
@@ -149,27 +66,9 @@ pub enum Command {
         decision: DecisionId,
     },
     /// Ends the seat and any membership still open in it.
-    AbolishSeat {
-        committee: CommitteeId,
-        seat: SeatId,
-        ended_on: Date,
-        decision: DecisionId,
-    },
-    StartMembership {
-        committee: CommitteeId,
-        membership: MembershipId,
-        seat: SeatId,
-        person: PersonId,
-        from: Date,
-        ended_on: Option<Date>,
-        decision: DecisionId,
-    },
-    EndMembership {
-        committee: CommitteeId,
-        membership: MembershipId,
-        ended_on: Date,
-        decision: DecisionId,
-    },
+    AbolishSeat(SeatAbolition),
+    StartMembership(MembershipStart),
+    EndMembership(MembershipEnd),
     /// The unit behind a seat names a new person: the current holder's membership ends on
     /// `on` and the new one starts that day.
     ReplaceSeatHolder {
@@ -200,119 +99,77 @@ pub enum Command {
         sub_bodies: Vec<SubBodySpec>,
     },
     /// Ends the committee with all its open seats and memberships.
-    DissolveCommittee {
-        committee: CommitteeId,
-        on: Date,
-        decision: DecisionId,
-    },
-    CreateTask {
-        task: TaskId,
-        plan: Option<DecisionId>,
-        title: String,
-        product: String,
-        deadline: Date,
-        assignment: Option<Assignment>,
-        on: Date,
-    },
+    DissolveCommittee(CommitteeDissolution),
+    CreateTask(TaskCreation),
     /// Assigns a task; a task that already has a lead unit on `on` is reassigned.
-    AssignTask {
-        task: TaskId,
-        assignment: Assignment,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    ExtendDeadline {
-        task: TaskId,
-        deadline: Date,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    ReportProgress {
-        task: TaskId,
-        percent: u8,
-        note: String,
-        /// The documents (and free text) the report cites; may be left out.
-        #[serde(default)]
-        evidence: Evidence,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    CompleteTask {
-        task: TaskId,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    CancelTask {
-        task: TaskId,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
-    ReopenTask {
-        task: TaskId,
-        on: Date,
-        /// The decision that orders the change, if one does.
-        decision: Option<DecisionId>,
-    },
+    AssignTask(TaskAssignment),
+    ExtendDeadline(DeadlineExtension),
+    ReportProgress(TaskProgress),
+    CompleteTask(TaskStatusChange),
+    CancelTask(TaskStatusChange),
+    ReopenTask(TaskStatusChange),
     /// Replaces what an earlier fact event said; `corrected` must be the same kind of event
     /// about the same entity.
-    Correct { target: EventId, corrected: Event },
+    Correct {
+        target: EventId,
+        corrected: Event,
+    },
     /// Withdraws an earlier fact event entirely.
-    Retract { target: EventId },
+    Retract {
+        target: EventId,
+    },
     /// Names which holder of an ex-officio seat's post sits in it from `on`, when the post
     /// has several holders at once ("a Deputy Minister"); a later designation names another.
-    DesignateSeatHolder {
-        committee: CommitteeId,
-        seat: SeatId,
-        person: PersonId,
-        on: Date,
-        decision: DecisionId,
-    },
+    DesignateSeatHolder(SeatHolderDesignation),
+}
+
+/// A match on `$command`: `$found` with `$p` bound to its payload when it holds one of the
+/// payload structs it shares with its event, the arms given after it for the other variants.
+/// The one list of those variants, for the lookups that borrow the payload either way; the
+/// match has no wildcard, so a new variant must be placed.
+macro_rules! match_payload {
+    ($command:expr, $p:ident => $found:expr, $($rest:tt)*) => {
+        match $command {
+            Command::EstablishUnit($p) => $found,
+            Command::RenameUnit($p) => $found,
+            Command::MoveUnit($p) => $found,
+            Command::MergeUnit($p) => $found,
+            Command::DissolveUnit($p) => $found,
+            Command::RegisterPerson($p) | Command::RenamePerson($p) => $found,
+            Command::CreatePost($p) => $found,
+            Command::AppointToPost($p) => $found,
+            Command::EndPostHolding($p) => $found,
+            Command::AbolishPost($p) => $found,
+            Command::RecordDecision($p) => $found,
+            Command::EstablishCommittee($p) => $found,
+            Command::RenameCommittee($p) => $found,
+            Command::SetDuties($p) => $found,
+            Command::AbolishSeat($p) => $found,
+            Command::StartMembership($p) => $found,
+            Command::EndMembership($p) => $found,
+            Command::DissolveCommittee($p) => $found,
+            Command::CreateTask($p) => $found,
+            Command::AssignTask($p) => $found,
+            Command::ExtendDeadline($p) => $found,
+            Command::ReportProgress($p) => $found,
+            Command::CompleteTask($p) | Command::CancelTask($p) | Command::ReopenTask($p) => $found,
+            Command::DesignateSeatHolder($p) => $found,
+            $($rest)*
+        }
+    };
 }
 
 impl Command {
     /// The decision this command says made the change, if it names one.
     pub fn decision(&self) -> Option<DecisionId> {
         use Command as C;
-        match self {
-            C::EstablishUnit { decision, .. }
-            | C::RenameUnit { decision, .. }
-            | C::MoveUnit { decision, .. }
-            | C::MergeUnit { decision, .. }
-            | C::DissolveUnit { decision, .. }
-            | C::CreatePost { decision, .. }
-            | C::AppointToPost { decision, .. }
-            | C::EndPostHolding { decision, .. }
-            | C::AbolishPost { decision, .. }
-            | C::AssignTask { decision, .. }
-            | C::ExtendDeadline { decision, .. }
-            | C::ReportProgress { decision, .. }
-            | C::CompleteTask { decision, .. }
-            | C::CancelTask { decision, .. }
-            | C::ReopenTask { decision, .. } => *decision,
-            C::EstablishCommittee { decision, .. }
-            | C::RenameCommittee { decision, .. }
-            | C::SetDuties { decision, .. }
-            | C::CreateSeat { decision, .. }
-            | C::AbolishSeat { decision, .. }
-            | C::StartMembership { decision, .. }
-            | C::EndMembership { decision, .. }
+        match_payload!(self, p => p.decision(),
+            C::CreateSeat { decision, .. }
             | C::ReplaceSeatHolder { decision, .. }
             | C::MoveMember { decision, .. }
-            | C::Reconstitute { decision, .. }
-            | C::DissolveCommittee { decision, .. }
-            | C::DesignateSeatHolder { decision, .. } => Some(*decision),
-            C::RegisterPerson { .. }
-            | C::RenamePerson { .. }
-            | C::RecordDecision { .. }
-            | C::CreateTask { .. }
-            | C::Correct { .. }
-            | C::Retract { .. } => None,
-        }
+            | C::Reconstitute { decision, .. } => Some(*decision),
+            C::Correct { .. } | C::Retract { .. } => None,
+        )
     }
 
     /// Makes this command cite `decision`, as a change a decision makes: a command whose
@@ -320,53 +177,13 @@ impl Command {
     /// (`Err` gives the one it names). Commands that record no decision are left as they are.
     pub fn cite(&mut self, decision: DecisionId) -> Result<(), DecisionId> {
         use Command as C;
-        match self {
-            C::EstablishUnit { decision: d, .. }
-            | C::RenameUnit { decision: d, .. }
-            | C::MoveUnit { decision: d, .. }
-            | C::MergeUnit { decision: d, .. }
-            | C::DissolveUnit { decision: d, .. }
-            | C::CreatePost { decision: d, .. }
-            | C::AppointToPost { decision: d, .. }
-            | C::EndPostHolding { decision: d, .. }
-            | C::AbolishPost { decision: d, .. }
-            | C::AssignTask { decision: d, .. }
-            | C::ExtendDeadline { decision: d, .. }
-            | C::ReportProgress { decision: d, .. }
-            | C::CompleteTask { decision: d, .. }
-            | C::CancelTask { decision: d, .. }
-            | C::ReopenTask { decision: d, .. } => match d {
-                Some(other) if *other != decision => Err(*other),
-                _ => {
-                    *d = Some(decision);
-                    Ok(())
-                }
-            },
-            C::EstablishCommittee { decision: d, .. }
-            | C::RenameCommittee { decision: d, .. }
-            | C::SetDuties { decision: d, .. }
-            | C::CreateSeat { decision: d, .. }
-            | C::AbolishSeat { decision: d, .. }
-            | C::StartMembership { decision: d, .. }
-            | C::EndMembership { decision: d, .. }
+        match_payload!(self, p => p.cite(decision),
+            C::CreateSeat { decision: d, .. }
             | C::ReplaceSeatHolder { decision: d, .. }
             | C::MoveMember { decision: d, .. }
-            | C::Reconstitute { decision: d, .. }
-            | C::DissolveCommittee { decision: d, .. }
-            | C::DesignateSeatHolder { decision: d, .. } => {
-                if *d == decision {
-                    Ok(())
-                } else {
-                    Err(*d)
-                }
-            }
-            C::RegisterPerson { .. }
-            | C::RenamePerson { .. }
-            | C::RecordDecision { .. }
-            | C::CreateTask { .. }
-            | C::Correct { .. }
-            | C::Retract { .. } => Ok(()),
-        }
+            | C::Reconstitute { decision: d, .. } => d.cite(decision),
+            C::Correct { .. } | C::Retract { .. } => Ok(()),
+        )
     }
 
     /// The entity the command is chiefly about (the one `If-Match` refers to), as the command
@@ -375,41 +192,13 @@ impl Command {
     /// whose rules decide the command.
     pub(crate) fn entity(&self) -> Option<EntityKey> {
         use Command as C;
-        Some(match self {
-            C::EstablishUnit { unit, .. }
-            | C::RenameUnit { unit, .. }
-            | C::MoveUnit { unit, .. }
-            | C::MergeUnit { unit, .. }
-            | C::DissolveUnit { unit, .. } => EntityKey::Unit(*unit),
-            C::RegisterPerson { person, .. } | C::RenamePerson { person, .. } => {
-                EntityKey::Person(*person)
-            }
-            C::CreatePost { post, .. }
-            | C::AppointToPost { post, .. }
-            | C::EndPostHolding { post, .. }
-            | C::AbolishPost { post, .. } => EntityKey::Post(*post),
-            C::RecordDecision { decision, .. } => EntityKey::Decision(*decision),
-            C::EstablishCommittee { committee, .. }
-            | C::RenameCommittee { committee, .. }
-            | C::SetDuties { committee, .. }
-            | C::CreateSeat { committee, .. }
-            | C::AbolishSeat { committee, .. }
-            | C::StartMembership { committee, .. }
-            | C::EndMembership { committee, .. }
+        match_payload!(self, p => Some(p.entity()),
+            C::CreateSeat { committee, .. }
             | C::ReplaceSeatHolder { committee, .. }
             | C::MoveMember { committee, .. }
-            | C::Reconstitute { committee, .. }
-            | C::DesignateSeatHolder { committee, .. }
-            | C::DissolveCommittee { committee, .. } => EntityKey::Committee(*committee),
-            C::CreateTask { task, .. }
-            | C::AssignTask { task, .. }
-            | C::ExtendDeadline { task, .. }
-            | C::ReportProgress { task, .. }
-            | C::CompleteTask { task, .. }
-            | C::CancelTask { task, .. }
-            | C::ReopenTask { task, .. } => EntityKey::Task(*task),
-            C::Correct { .. } | C::Retract { .. } => return None,
-        })
+            | C::Reconstitute { committee, .. } => Some(EntityKey::Committee(*committee)),
+            C::Correct { .. } | C::Retract { .. } => None,
+        )
     }
 
     /// The entity the command is chiefly about: the one `If-Match` refers to; a correction's or

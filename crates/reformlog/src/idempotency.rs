@@ -8,6 +8,10 @@
 
 use crate::command::Command;
 use crate::error::Error;
+use crate::payload::{
+    CommitteeCharter, DecisionRecord, MembershipStart, PersonName, PostAppointment, PostCreation,
+    TaskCreation, TaskProgress, UnitEstablishment,
+};
 use reformlog_store::{encode_payload, RecordedEvent, Store};
 use uuid::Uuid;
 
@@ -43,17 +47,9 @@ pub(crate) fn fingerprint(commands: &[Command]) -> Result<String, Error> {
 /// recorded keeps its key and fingerprint, so importing the same file again skips it.
 enum Printed<'a> {
     Current(&'a Command),
-    Progress(LegacyProgress<'a>),
-}
-
-/// `Command::ReportProgress` as builds before evidence documents laid it out.
-struct LegacyProgress<'a> {
-    task: &'a crate::ids::TaskId,
-    percent: u8,
-    note: &'a str,
-    evidence: Option<&'a String>,
-    on: &'a crate::date::Date,
-    decision: &'a Option<crate::ids::DecisionId>,
+    /// `Command::ReportProgress` with no documents, laid out as builds before evidence
+    /// documents did: the evidence its note alone.
+    Progress(&'a TaskProgress),
 }
 
 /// `ReportProgress`'s place among `Command`'s variants (the codec encodes variants by it);
@@ -63,21 +59,7 @@ const REPORT_PROGRESS_VARIANT: u32 = 26;
 impl<'a> Printed<'a> {
     fn of(command: &'a Command) -> Self {
         match command {
-            Command::ReportProgress {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            } if evidence.documents.is_empty() => Printed::Progress(LegacyProgress {
-                task,
-                percent: *percent,
-                note,
-                evidence: evidence.note.as_ref(),
-                on,
-                decision,
-            }),
+            Command::ReportProgress(p) if p.evidence.documents.is_empty() => Printed::Progress(p),
             other => Printed::Current(other),
         }
     }
@@ -95,12 +77,12 @@ impl serde::Serialize for Printed<'_> {
                     "ReportProgress",
                     6,
                 )?;
-                v.serialize_field("task", p.task)?;
+                v.serialize_field("task", &p.task)?;
                 v.serialize_field("percent", &p.percent)?;
-                v.serialize_field("note", p.note)?;
-                v.serialize_field("evidence", &p.evidence)?;
-                v.serialize_field("on", p.on)?;
-                v.serialize_field("decision", p.decision)?;
+                v.serialize_field("note", &p.note)?;
+                v.serialize_field("evidence", &p.evidence.note)?;
+                v.serialize_field("on", &p.on)?;
+                v.serialize_field("decision", &p.decision)?;
                 v.end()
             }
         }
@@ -198,14 +180,20 @@ impl Command {
     pub fn change_key(&self) -> Result<String, Error> {
         use Command as C;
         let key = match self {
-            C::EstablishUnit { unit, .. } => format!("unit:{unit}:established"),
-            C::RegisterPerson { person, .. } => format!("person:{person}:registered"),
-            C::CreatePost { post, .. } => format!("post:{post}:created"),
-            C::AppointToPost { holding, .. } => format!("holding:{holding}:started"),
-            C::RecordDecision { decision, .. } => format!("decision:{decision}:recorded"),
-            C::EstablishCommittee { committee, .. } => format!("committee:{committee}:established"),
+            C::EstablishUnit(UnitEstablishment { unit, .. }) => format!("unit:{unit}:established"),
+            C::RegisterPerson(PersonName { person, .. }) => format!("person:{person}:registered"),
+            C::CreatePost(PostCreation { post, .. }) => format!("post:{post}:created"),
+            C::AppointToPost(PostAppointment { holding, .. }) => {
+                format!("holding:{holding}:started")
+            }
+            C::RecordDecision(DecisionRecord { decision, .. }) => {
+                format!("decision:{decision}:recorded")
+            }
+            C::EstablishCommittee(CommitteeCharter { committee, .. }) => {
+                format!("committee:{committee}:established")
+            }
             C::CreateSeat { spec, .. } => format!("seat:{}:created", spec.seat),
-            C::StartMembership { membership, .. }
+            C::StartMembership(MembershipStart { membership, .. })
             | C::ReplaceSeatHolder { membership, .. }
             | C::MoveMember { membership, .. } => format!("membership:{membership}:started"),
             C::Reconstitute {
@@ -214,7 +202,7 @@ impl Command {
                 on,
                 ..
             } => format!("committee:{committee}:reconstituted:{decision}:{on}"),
-            C::CreateTask { task, .. } => format!("task:{task}:created"),
+            C::CreateTask(TaskCreation { task, .. }) => format!("task:{task}:created"),
             _ => format!("content:{}", fingerprint(std::slice::from_ref(self))?),
         };
         Ok(format!("change:{key}"))

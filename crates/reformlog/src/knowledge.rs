@@ -9,6 +9,7 @@ use crate::domain_error::DomainError;
 use crate::event::{Event, Recorded};
 use crate::ids::EntityKind;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId, PersonId, PostId, TaskId, UnitId};
+use crate::payload::DecisionRecord;
 use crate::query::answers::{answer, Answer, Query};
 use crate::query::composition::Composition;
 use crate::query::diff::CompositionDiff;
@@ -183,7 +184,7 @@ impl Source for Knowledge {
             .filter(|(_, r)| {
                 crate::view::effective_events(&r.raw).iter().any(|(_, e)| {
                     e.decision() == Some(decision)
-                        || matches!(e, Event::DecisionRecorded { amends, replaces, repeals, .. }
+                        || matches!(e, Event::DecisionRecorded(DecisionRecord { amends, replaces, repeals, .. })
                             if amends.iter().chain(replaces).chain(repeals).any(|d| *d == decision))
                 })
             })

@@ -58,6 +58,7 @@ mod ids;
 mod knowledge;
 mod lineage;
 mod model;
+mod payload;
 mod query;
 mod readmodel;
 mod reminder_feed;
@@ -92,6 +93,13 @@ pub use ids::{
 pub use knowledge::{decide, Knowledge};
 pub use lineage::{Succession, UnitEnding, UnitLineage};
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
+pub use payload::{
+    CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeEstablishment,
+    CommitteeRenaming, DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart,
+    PersonName, PostAbolition, PostAppointment, PostCreation, PostDeparture, Retraction,
+    SeatAbolition, SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
+    TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+};
 pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,
     DiffChange, DiffEntry, ExOfficioRecord, HistoryEntry, MembershipRecord, NameFrom,

@@ -85,14 +85,14 @@ fn attached_entity(event: &crate::event::Event) -> Option<EntityKey> {
     use crate::event::Event as E;
     match event {
         E::Corrected { corrected, .. } => Some(corrected.entity()),
-        E::UnitEstablished { .. }
-        | E::UnitMoved { .. }
-        | E::CommitteeEstablished { .. }
-        | E::TaskCreated { .. }
-        | E::TaskAssigned { .. }
-        | E::TaskReassigned { .. }
-        | E::TaskReopened { .. }
-        | E::Retracted { .. } => Some(event.entity()),
+        E::UnitEstablished(_)
+        | E::UnitMoved(_)
+        | E::CommitteeEstablished(_)
+        | E::TaskCreated(_)
+        | E::TaskAssigned(_)
+        | E::TaskReassigned(_)
+        | E::TaskReopened(_)
+        | E::Retracted(_) => Some(event.entity()),
         _ => None,
     }
 }

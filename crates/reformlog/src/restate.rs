@@ -7,6 +7,57 @@ use crate::event::Event;
 use crate::idempotency::derived_event_id;
 use crate::ids::EventId;
 
+/// The commands that record their payload unchanged as one event, each beside that event:
+/// the one list both directions read. `$m! { $args pairs }` is expanded with the pairs
+/// appended, each `Command variant, Event variant;`.
+macro_rules! same_facts {
+    ($m:ident! $args:tt) => {
+        $m! { $args
+            EstablishUnit, UnitEstablished;
+            RenameUnit, UnitRenamed;
+            MoveUnit, UnitMoved;
+            MergeUnit, UnitMerged;
+            DissolveUnit, UnitDissolved;
+            RegisterPerson, PersonRegistered;
+            RenamePerson, PersonRenamed;
+            CreatePost, PostCreated;
+            AppointToPost, PostHolderAppointed;
+            EndPostHolding, PostHolderLeft;
+            AbolishPost, PostAbolished;
+            RenameCommittee, CommitteeRenamed;
+            SetDuties, DutiesSet;
+            StartMembership, MembershipStarted;
+            EndMembership, MembershipEnded;
+            ExtendDeadline, TaskDeadlineExtended;
+            ReportProgress, TaskProgressReported;
+            CompleteTask, TaskCompleted;
+            CancelTask, TaskCancelled;
+            ReopenTask, TaskReopened;
+            DesignateSeatHolder, SeatHolderDesignated;
+        }
+    };
+}
+
+/// `match $event`, each event of [`same_facts`] restated as its command, then the arms given.
+macro_rules! restate_same_facts {
+    ({ $event:expr, { $($arms:tt)* } } $($command:ident, $recorded:ident;)*) => {
+        match $event {
+            $( Event::$recorded(p) => Command::$command(p), )*
+            $($arms)*
+        }
+    };
+}
+
+/// The event a command of [`same_facts`] records, `None` for any other command.
+macro_rules! record_same_facts {
+    ({ $command:expr } $($variant:ident, $recorded:ident;)*) => {
+        match $command {
+            $( Command::$variant(p) => Some(Event::$recorded(p.clone())), )*
+            _ => None,
+        }
+    };
+}
+
 impl Command {
     /// The command that, decided on the state the events before `event` leave, records
     /// `event` and nothing else. A correction or retraction keeps the target it names; a
@@ -14,318 +65,40 @@ impl Command {
     pub fn restating(event: &Event) -> Command {
         use Command as C;
         use Event as E;
-        match event.clone() {
-            E::UnitEstablished {
-                unit,
-                name,
-                kind,
-                parent,
-                on,
-                decision,
-            } => C::EstablishUnit {
-                unit,
-                name,
-                kind,
-                parent,
-                on,
-                decision,
-            },
-            E::UnitRenamed {
-                unit,
-                name,
-                on,
-                decision,
-            } => C::RenameUnit {
-                unit,
-                name,
-                on,
-                decision,
-            },
-            E::UnitMoved {
-                unit,
-                parent,
-                on,
-                decision,
-            } => C::MoveUnit {
-                unit,
-                parent,
-                on,
-                decision,
-            },
-            E::UnitMerged {
-                unit,
-                into,
-                on,
-                decision,
-            } => C::MergeUnit {
-                unit,
-                into,
-                on,
-                decision,
-            },
-            E::UnitDissolved { unit, on, decision } => C::DissolveUnit { unit, on, decision },
-            E::PersonRegistered { person, name, on } => C::RegisterPerson { person, name, on },
-            E::PersonRenamed { person, name, on } => C::RenamePerson { person, name, on },
-            E::PostCreated {
-                post,
-                title,
-                unit,
-                max_holders,
-                on,
-                decision,
-            } => C::CreatePost {
-                post,
-                title,
-                unit,
-                max_holders,
-                on,
-                decision,
-            },
-            E::PostHolderAppointed {
-                post,
-                holding,
-                person,
-                from,
-                ended_on,
-                decision,
-            } => C::AppointToPost {
-                post,
-                holding,
-                person,
-                from,
-                ended_on,
-                decision,
-            },
-            E::PostHolderLeft {
-                post,
-                holding,
-                ended_on,
-                decision,
-            } => C::EndPostHolding {
-                post,
-                holding,
-                ended_on,
-                decision,
-            },
-            E::PostAbolished { post, on, decision } => C::AbolishPost { post, on, decision },
-            E::DecisionRecorded {
-                decision,
-                number,
-                kind,
-                issuer,
-                signer,
-                signed_on,
-                in_force_on,
-                title,
-                amends,
-                replaces,
-                repeals,
-            } => C::RecordDecision {
-                decision,
-                number,
-                kind,
-                issuer,
-                signer,
-                signed_on,
-                in_force_on,
-                title,
-                amends,
-                replaces,
-                repeals,
-            },
-            E::CommitteeEstablished {
-                committee,
-                name,
-                parent,
-                unit,
-                on,
-                decision,
-            } => C::EstablishCommittee {
-                committee,
-                name,
-                parent,
-                unit,
-                on,
-                decision,
-                // Duties travel in their own event.
-                duties: Vec::new(),
-            },
-            E::CommitteeRenamed {
-                committee,
-                name,
-                on,
-                decision,
-            } => C::RenameCommittee {
-                committee,
-                name,
-                on,
-                decision,
-            },
-            E::DutiesSet {
-                committee,
-                duties,
-                on,
-                decision,
-            } => C::SetDuties {
-                committee,
-                duties,
-                on,
-                decision,
-            },
-            E::SeatCreated {
-                committee,
-                seat,
-                role,
-                on_behalf_of,
-                ex_officio,
-                label,
-                from,
-                ended_on: _,
-                decision,
-            } => C::CreateSeat {
-                committee,
+        same_facts!(restate_same_facts! { event.clone(), {
+            E::DecisionRecorded(p) => C::RecordDecision(p),
+            // Duties travel in their own event.
+            E::CommitteeEstablished(p) => C::EstablishCommittee(p.into()),
+            E::SeatCreated(s) => C::CreateSeat {
+                committee: s.committee,
                 spec: SeatSpec {
-                    seat,
-                    role,
-                    on_behalf_of,
-                    ex_officio,
-                    label,
+                    seat: s.seat,
+                    role: s.role,
+                    on_behalf_of: s.on_behalf_of,
+                    ex_officio: s.ex_officio,
+                    label: s.label,
                     // The first holder travels in its own event.
                     holder: None,
                 },
-                on: from,
-                decision,
+                on: s.from,
+                decision: s.decision,
             },
-            E::SeatAbolished {
-                committee,
-                seat,
-                ended_on,
-                decision,
-            } => C::AbolishSeat {
-                committee,
-                seat,
-                ended_on,
-                decision,
-            },
-            E::MembershipStarted {
-                committee,
-                membership,
-                seat,
-                person,
-                from,
-                ended_on,
-                decision,
-            } => C::StartMembership {
-                committee,
-                membership,
-                seat,
-                person,
-                from,
-                ended_on,
-                decision,
-            },
-            E::MembershipEnded {
-                committee,
-                membership,
-                ended_on,
-                decision,
-            } => C::EndMembership {
-                committee,
-                membership,
-                ended_on,
-                decision,
-            },
-            E::CommitteeDissolved {
-                committee,
-                on,
-                decision,
-            } => C::DissolveCommittee {
-                committee,
-                on,
-                decision,
-            },
-            E::TaskCreated {
-                task,
-                plan,
-                title,
-                product,
-                deadline,
-                assignment,
-                on,
-            } => C::CreateTask {
-                task,
-                plan,
-                title,
-                product,
-                deadline,
-                assignment,
-                on,
-            },
-            E::TaskAssigned {
-                task,
-                assignment,
-                on,
-                decision,
-            }
-            | E::TaskReassigned {
-                task,
-                assignment,
-                on,
-                decision,
-            } => C::AssignTask {
-                task,
-                assignment,
-                on,
-                decision,
-            },
-            E::TaskDeadlineExtended {
-                task,
-                deadline,
-                on,
-                decision,
-            } => C::ExtendDeadline {
-                task,
-                deadline,
-                on,
-                decision,
-            },
-            E::TaskProgressReported {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            } => C::ReportProgress {
-                task,
-                percent,
-                note,
-                evidence,
-                on,
-                decision,
-            },
-            E::TaskCompleted { task, on, decision } => C::CompleteTask { task, on, decision },
-            E::TaskCancelled { task, on, decision } => C::CancelTask { task, on, decision },
-            E::TaskReopened { task, on, decision } => C::ReopenTask { task, on, decision },
+            E::SeatAbolished(p) => C::AbolishSeat(p),
+            E::CommitteeDissolved(p) => C::DissolveCommittee(p),
+            E::TaskCreated(p) => C::CreateTask(p),
+            E::TaskAssigned(p) | E::TaskReassigned(p) => C::AssignTask(p),
             E::Corrected { target, corrected } => C::Correct {
                 target,
                 corrected: *corrected,
             },
-            E::Retracted { target, .. } => C::Retract { target },
-            E::SeatHolderDesignated {
-                committee,
-                seat,
-                person,
-                on,
-                decision,
-            } => C::DesignateSeatHolder {
-                committee,
-                seat,
-                person,
-                on,
-                decision,
-            },
-        }
+            E::Retracted(r) => C::Retract { target: r.target },
+        }})
+    }
+
+    /// The one event this command records with its payload unchanged, for a command whose
+    /// event says no more than it (`None` for one whose aggregate works its events out).
+    pub(crate) fn recorded_unchanged(&self) -> Option<Event> {
+        same_facts!(record_same_facts! { self })
     }
 
     /// The id the `index`-th event of this command gets when it is recorded with change

@@ -8,6 +8,7 @@ use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::model::{Assignment, DecisionKind};
+use crate::payload::{TaskAssignment, TaskCreation, TaskStatusChange};
 use crate::query::warnings::{unit_tie, UnitTie};
 use crate::source::{Source, Views};
 use crate::view::EntityView;
@@ -20,7 +21,7 @@ pub(crate) fn check(
 ) -> Result<(), DomainError> {
     use Event as E;
     match event {
-        E::TaskCreated {
+        E::TaskCreated(TaskCreation {
             task,
             plan,
             product,
@@ -28,7 +29,7 @@ pub(crate) fn check(
             assignment,
             on,
             ..
-        } => {
+        }) => {
             if product.trim().is_empty() {
                 return Err(DomainError::Empty("task product"));
             }
@@ -61,10 +62,11 @@ pub(crate) fn check(
                 check_assignment(v, a, *on)?;
             }
         }
-        E::TaskAssigned { assignment, on, .. } | E::TaskReassigned { assignment, on, .. } => {
+        E::TaskAssigned(TaskAssignment { assignment, on, .. })
+        | E::TaskReassigned(TaskAssignment { assignment, on, .. }) => {
             check_assignment(v, assignment, *on)?;
         }
-        E::TaskCompleted { task, on, .. } => {
+        E::TaskCompleted(TaskStatusChange { task, on, .. }) => {
             if let Some(t) = this.and_then(EntityView::as_task) {
                 if let Some(p) = t.progress.iter().find(|p| p.on > *on) {
                     return Err(DomainError::ProgressAfterCompletion {
@@ -106,17 +108,17 @@ fn check_assignment(v: &dyn Views, a: &Assignment, on: Date) -> Result<(), Domai
 /// The assignment an event makes, with its date.
 pub(crate) fn assignment_of(event: &Event) -> Option<(&Assignment, Date)> {
     match event {
-        Event::TaskCreated {
+        Event::TaskCreated(TaskCreation {
             assignment: Some(a),
             on,
             ..
-        }
-        | Event::TaskAssigned {
+        })
+        | Event::TaskAssigned(TaskAssignment {
             assignment: a, on, ..
-        }
-        | Event::TaskReassigned {
+        })
+        | Event::TaskReassigned(TaskAssignment {
             assignment: a, on, ..
-        } => Some((a, *on)),
+        }) => Some((a, *on)),
         _ => None,
     }
 }

@@ -7,6 +7,10 @@
 
 use crate::domain_error::DomainError;
 use crate::event::Event;
+use crate::payload::{
+    CommitteeDuties, CommitteeEstablishment, CommitteeRenaming, DecisionRecord, PersonName,
+    PostCreation, SeatCreation, TaskCreation, TaskProgress, UnitEstablishment, UnitRenaming,
+};
 use crate::text::Name;
 
 /// Characters that render as nothing or reorder what follows: zero-width spaces and joiners,
@@ -56,31 +60,28 @@ pub(crate) fn check_name(field: &'static str, name: &Name) -> Result<(), DomainE
 pub(crate) fn check_event(event: &Event) -> Result<(), DomainError> {
     use Event as E;
     match event {
-        E::UnitEstablished { name, .. } | E::UnitRenamed { name, .. } => {
-            check_name("unit name", name)
-        }
-        E::PersonRegistered { name, .. } | E::PersonRenamed { name, .. } => {
-            check_name("person name", name)
-        }
-        E::PostCreated { title, .. } => check_name("post title", title),
-        E::CommitteeEstablished { name, .. } | E::CommitteeRenamed { name, .. } => {
-            check_name("committee name", name)
-        }
-        E::DecisionRecorded { number, title, .. } => {
+        E::UnitEstablished(UnitEstablishment { name, .. })
+        | E::UnitRenamed(UnitRenaming { name, .. }) => check_name("unit name", name),
+        E::PersonRegistered(PersonName { name, .. })
+        | E::PersonRenamed(PersonName { name, .. }) => check_name("person name", name),
+        E::PostCreated(PostCreation { title, .. }) => check_name("post title", title),
+        E::CommitteeEstablished(CommitteeEstablishment { name, .. })
+        | E::CommitteeRenamed(CommitteeRenaming { name, .. }) => check_name("committee name", name),
+        E::DecisionRecorded(DecisionRecord { number, title, .. }) => {
             check_free_text("decision number", number, false)?;
             check_free_text("decision title", title, false)
         }
-        E::DutiesSet { duties, .. } => duties
+        E::DutiesSet(CommitteeDuties { duties, .. }) => duties
             .iter()
             .try_for_each(|d| check_free_text("duty", d, true)),
-        E::SeatCreated { label, .. } => label
+        E::SeatCreated(SeatCreation { label, .. }) => label
             .as_deref()
             .map_or(Ok(()), |l| check_free_text("seat label", l, false)),
-        E::TaskCreated { title, product, .. } => {
+        E::TaskCreated(TaskCreation { title, product, .. }) => {
             check_free_text("task title", title, false)?;
             check_free_text("task product", product, true)
         }
-        E::TaskProgressReported { note, evidence, .. } => {
+        E::TaskProgressReported(TaskProgress { note, evidence, .. }) => {
             check_free_text("progress note", note, true)?;
             if let Some(n) = &evidence.note {
                 check_free_text("evidence note", n, true)?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Extension, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use reformlog::{Command, Context, DecisionKind};
+use reformlog::{Command, Context, DecisionKind, DecisionRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -296,14 +296,14 @@ async fn post_decision(
         ));
     }
     let decision = command_from_json("decision", batch.decision)?;
-    let Command::RecordDecision { number, .. } = &decision else {
+    let Command::RecordDecision(DecisionRecord { number, .. }) = &decision else {
         return Err(ApiError::bad_request(
             "invalid-decision",
             "decision must be a record_decision command",
         ));
     };
     let source = Some(number.clone());
-    let Command::RecordDecision { decision: id, .. } = &decision else {
+    let Command::RecordDecision(DecisionRecord { decision: id, .. }) = &decision else {
         unreachable!("matched above")
     };
     let id = *id;
@@ -385,7 +385,7 @@ mod tests {
             serde_json::json!({ "record_decision": fields })
         };
         let kind_of = |v: Value| match command_from_json("commands[0]", v).unwrap() {
-            Command::RecordDecision { kind, .. } => kind,
+            Command::RecordDecision(DecisionRecord { kind, .. }) => kind,
             other => panic!("{other:?}"),
         };
         assert_eq!(
@@ -412,7 +412,7 @@ mod tests {
             "person": uuid::Uuid::nil(), "name": "Thành viên 17", "on": "2022-02-01" } });
         assert!(matches!(
             command_from_json("commands[0]", other).unwrap(),
-            Command::RegisterPerson { .. }
+            Command::RegisterPerson(_)
         ));
     }
 }

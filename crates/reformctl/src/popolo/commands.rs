@@ -5,8 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use reformlog::{
-    Command, CommitteeId, Date, DecisionId, DecisionKind, HoldingId, MembershipId, Name, PersonId,
-    PostId, Role, SeatId, SeatSpec, UnitId, UnitKind,
+    Command, CommitteeCharter, CommitteeId, Date, DecisionId, DecisionKind, DecisionRecord,
+    HoldingId, MembershipEnd, MembershipId, MembershipStart, Name, PersonId, PersonName,
+    PostAbolition, PostAppointment, PostCreation, PostDeparture, PostId, Role, SeatAbolition,
+    SeatId, SeatSpec, UnitDissolution, UnitEstablishment, UnitId, UnitKind, UnitMerger,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -111,7 +113,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
     for o in parents_first(units) {
         let what = format!("organization {}", o.id);
         let unit = UnitId::from_uuid(uuid(&what, &o.id)?);
-        out.push(Command::EstablishUnit {
+        out.push(Command::EstablishUnit(UnitEstablishment {
             unit,
             name: name(&o.name)?,
             kind: enum_of::<UnitKind>("classification", &o.classification)?,
@@ -122,20 +124,20 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
                 .transpose()?,
             on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
             decision: None,
-        });
+        }));
         if let Some(end) = opt_date(&what, o.dissolution_date.as_deref())? {
             unit_ends.push(match &o.merged_into_id {
-                Some(into) => Command::MergeUnit {
+                Some(into) => Command::MergeUnit(UnitMerger {
                     unit,
                     into: UnitId::from_uuid(uuid(&what, into)?),
                     on: end,
                     decision: None,
-                },
-                None => Command::DissolveUnit {
+                }),
+                None => Command::DissolveUnit(UnitDissolution {
                     unit,
                     on: end,
                     decision: None,
-                },
+                }),
             });
         }
     }
@@ -161,24 +163,24 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
                 "{what} needs other_names with start_date (the date the person is recorded from)"
             ));
         };
-        out.push(Command::RegisterPerson {
+        out.push(Command::RegisterPerson(PersonName {
             person,
             name: name(first)?,
             on: first_on,
-        });
+        }));
         for (on, n) in names.iter().skip(1) {
-            out.push(Command::RenamePerson {
+            out.push(Command::RenamePerson(PersonName {
                 person,
                 name: name(n)?,
                 on: *on,
-            });
+            }));
         }
     }
     let mut post_ends = Vec::new();
     for p in doc.posts.iter().filter(|p| !seats.contains(p.id.as_str())) {
         let what = format!("post {}", p.id);
         let post = PostId::from_uuid(uuid(&what, &p.id)?);
-        out.push(Command::CreatePost {
+        out.push(Command::CreatePost(PostCreation {
             post,
             title: name(&p.label)?,
             unit: p
@@ -189,13 +191,13 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             max_holders: p.max_holders.unwrap_or(1),
             on: date(&format!("{what} start_date"), p.start_date.as_deref())?,
             decision: None,
-        });
+        }));
         if let Some(end) = opt_date(&what, p.end_date.as_deref())? {
-            post_ends.push(Command::AbolishPost {
+            post_ends.push(Command::AbolishPost(PostAbolition {
                 post,
                 on: end,
                 decision: None,
-            });
+            }));
         }
     }
     let mut holding_ends = Vec::new();
@@ -214,7 +216,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             .as_deref()
             .map(|d| uuid(&what, d).map(DecisionId::from_uuid))
             .transpose()?;
-        out.push(Command::AppointToPost {
+        out.push(Command::AppointToPost(PostAppointment {
             post,
             holding,
             person: PersonId::from_uuid(uuid(&what, &m.person_id)?),
@@ -229,14 +231,14 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
                 .as_deref()
                 .map(|d| uuid(&what, d).map(DecisionId::from_uuid))
                 .transpose()?,
-        });
+        }));
         if let (Some(e), Some(d)) = (ended_on, end_decision) {
-            holding_ends.push(Command::EndPostHolding {
+            holding_ends.push(Command::EndPostHolding(PostDeparture {
                 post,
                 holding,
                 ended_on: e,
                 decision: Some(d),
-            });
+            }));
         }
     }
     let mut events: Vec<&DecisionEvent> = doc.events.iter().collect();
@@ -267,7 +269,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         } else {
             enum_of::<DecisionKind>("classification", &e.classification)?
         };
-        out.push(Command::RecordDecision {
+        out.push(Command::RecordDecision(DecisionRecord {
             decision: DecisionId::from_uuid(uuid(&what, &e.id)?),
             number,
             kind,
@@ -283,7 +285,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             amends: ids(&e.amends)?,
             replaces: ids(&e.replaces)?,
             repeals: ids(&e.repeals)?,
-        });
+        }));
     }
     let committee_orgs: Vec<&Organization> = doc
         .organizations
@@ -292,7 +294,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         .collect();
     for o in parents_first(committee_orgs) {
         let what = format!("organization {}", o.id);
-        out.push(Command::EstablishCommittee {
+        out.push(Command::EstablishCommittee(CommitteeCharter {
             committee: CommitteeId::from_uuid(uuid(&what, &o.id)?),
             name: name(&o.name)?,
             parent: o
@@ -308,7 +310,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
             decision: decision_of(&what, o.decision_id.as_deref(), &o.sources)?,
             duties: o.duties.clone(),
-        });
+        }));
     }
     let mut seat_posts: Vec<&Post> = doc
         .posts
@@ -354,12 +356,12 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
                 .end_decision_id
                 .as_deref()
                 .ok_or_else(|| format!("{what} has an end_date but no end_decision_id"))?;
-            seat_ends.push(Command::AbolishSeat {
+            seat_ends.push(Command::AbolishSeat(SeatAbolition {
                 committee,
                 seat,
                 ended_on: end,
                 decision: DecisionId::from_uuid(uuid(&what, decision)?),
-            });
+            }));
         }
     }
     let mut starts: Vec<&Membership> = doc
@@ -383,7 +385,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             .as_deref()
             .map(|d| uuid(&what, d).map(DecisionId::from_uuid))
             .transpose()?;
-        out.push(Command::StartMembership {
+        out.push(Command::StartMembership(MembershipStart {
             committee,
             membership,
             seat: SeatId::from_uuid(uuid(&what, seat_raw)?),
@@ -395,14 +397,14 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
                 ended_on
             },
             decision: decision_of(&what, m.decision_id.as_deref(), &m.sources)?,
-        });
+        }));
         if let (Some(e), Some(d)) = (ended_on, end_decision) {
-            member_ends.push(Command::EndMembership {
+            member_ends.push(Command::EndMembership(MembershipEnd {
                 committee,
                 membership,
                 ended_on: e,
                 decision: d,
-            });
+            }));
         }
     }
     out.extend(member_ends);
@@ -435,7 +437,7 @@ mod tests {
 
     fn kind(doc: &Document) -> Result<DecisionKind, String> {
         match to_commands(doc)?.into_iter().next() {
-            Some(Command::RecordDecision { kind, .. }) => Ok(kind),
+            Some(Command::RecordDecision(DecisionRecord { kind, .. })) => Ok(kind),
             other => panic!("{other:?}"),
         }
     }

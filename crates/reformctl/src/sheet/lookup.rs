@@ -2,7 +2,10 @@
 //! define, found by slug, by any name the files give them (case- and diacritic-insensitive),
 //! by a decision's number, or by id.
 
-use reformlog::{fold, Command, Date, DecisionKind, Translation};
+use reformlog::{
+    fold, Command, Date, DecisionKind, DecisionRecord, PersonName, Translation, UnitEstablishment,
+    UnitRenaming,
+};
 use uuid::Uuid;
 
 /// One entity an earlier file defines.
@@ -60,21 +63,21 @@ impl Known {
         let mut k = Known::default();
         for c in commands {
             match c {
-                Command::EstablishUnit { unit, name, .. }
-                | Command::RenameUnit { unit, name, .. } => {
+                Command::EstablishUnit(UnitEstablishment { unit, name, .. })
+                | Command::RenameUnit(UnitRenaming { unit, name, .. }) => {
                     add_name(&mut k.units, t, unit.as_uuid(), name.as_str())
                 }
-                Command::RegisterPerson { person, name, .. }
-                | Command::RenamePerson { person, name, .. } => {
+                Command::RegisterPerson(PersonName { person, name, .. })
+                | Command::RenamePerson(PersonName { person, name, .. }) => {
                     add_name(&mut k.people, t, person.as_uuid(), name.as_str())
                 }
-                Command::RecordDecision {
+                Command::RecordDecision(DecisionRecord {
                     decision,
                     number,
                     kind,
                     in_force_on,
                     ..
-                } => {
+                }) => {
                     let mut list = Vec::new();
                     add_name(&mut list, t, decision.as_uuid(), number);
                     k.decisions.extend(list.into_iter().map(|entry| Decision {

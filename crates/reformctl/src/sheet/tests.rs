@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use reformlog::{Command, Translation};
+use reformlog::{Command, TaskCreation, Translation};
 
 use super::{load, Options};
 use crate::batch::{self, Loaded};
@@ -54,13 +54,13 @@ fn the_sample_sheet_reads_as_three_tasks_that_pass_the_domain_rules() {
         .items
         .iter()
         .filter_map(|i| match &i.command {
-            Command::CreateTask {
+            Command::CreateTask(TaskCreation {
                 title,
                 deadline,
                 on,
                 assignment,
                 ..
-            } => Some((
+            }) => Some((
                 i.origin.to_string(),
                 title.clone(),
                 deadline.to_string(),
@@ -161,10 +161,10 @@ fn a_semicolon_separated_sheet_reads_like_a_comma_separated_one() {
     );
     let (files, _) = with_seed(&path, &plan("KH CCHC 2021 (số hiệu không nêu trong bài)")).unwrap();
     let c = &files.last().unwrap().items[0].command;
-    let Command::CreateTask {
+    let Command::CreateTask(TaskCreation {
         assignment: Some(a),
         ..
-    } = c
+    }) = c
     else {
         panic!("{c:?}")
     };

@@ -8,47 +8,45 @@
 use super::frozen::*;
 use crate::event::Event;
 use crate::evidence::Evidence;
+use crate::payload::{DeadlineExtension, TaskAssignment, TaskProgress, TaskStatusChange};
+
+/// A progress report as schema 2 stores it, its evidence free text.
+#[derive(serde::Deserialize)]
+pub(crate) struct ProgressV2 {
+    pub(super) task: TaskId,
+    pub(super) percent: u8,
+    pub(super) note: String,
+    pub(super) evidence: Option<String>,
+    pub(super) on: Date,
+    pub(super) decision: Option<DecisionId>,
+}
+
+impl Corrects for EventV2 {
+    fn correcting(target: EventId, corrected: Box<Self>) -> Self {
+        Self::Corrected(Correction { target, corrected })
+    }
+}
 
 schema_1_or_2! {
     /// An event as payload schema 2 stores it.
     EventV2 into Event {
         tasks {
-            TaskAssigned {
-                task: TaskId,
-                assignment: Assignment,
-                on: Date,
-                decision: Option<DecisionId>,
+            TaskAssigned(TaskAssignment),
+            TaskReassigned(TaskAssignment),
+            TaskDeadlineExtended(DeadlineExtension),
+            TaskProgressReported(ProgressV2) => |p| {
+                Event::TaskProgressReported(TaskProgress {
+                    task: p.task,
+                    percent: p.percent,
+                    note: p.note,
+                    evidence: p.evidence.map(Evidence::note).unwrap_or_default(),
+                    on: p.on,
+                    decision: p.decision,
+                })
             },
-            TaskReassigned {
-                task: TaskId,
-                assignment: Assignment,
-                on: Date,
-                decision: Option<DecisionId>,
-            },
-            TaskDeadlineExtended {
-                task: TaskId,
-                deadline: Date,
-                on: Date,
-                decision: Option<DecisionId>,
-            },
-            TaskProgressReported {
-                task: TaskId,
-                percent: u8,
-                note: String,
-                evidence: Option<String>,
-                on: Date,
-                decision: Option<DecisionId>,
-            } => Event::TaskProgressReported {
-                task,
-                percent,
-                note,
-                evidence: evidence.map(Evidence::note).unwrap_or_default(),
-                on,
-                decision,
-            },
-            TaskCompleted { task: TaskId, on: Date, decision: Option<DecisionId> },
-            TaskCancelled { task: TaskId, on: Date, decision: Option<DecisionId> },
-            TaskReopened { task: TaskId, on: Date, decision: Option<DecisionId> },
+            TaskCompleted(TaskStatusChange),
+            TaskCancelled(TaskStatusChange),
+            TaskReopened(TaskStatusChange),
         }
     }
 }

@@ -6,6 +6,16 @@ use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
 use crate::source::Views;
+use crate::view::EntityView;
+
+/// What an aggregate's rules check an event against: the views, the key of the event's
+/// entity, and that entity's view before the event.
+#[derive(Clone, Copy)]
+pub(super) struct Subject<'a> {
+    pub(super) v: &'a dyn Views,
+    pub(super) key: EntityKey,
+    pub(super) this: Option<&'a EntityView>,
+}
 
 /// Checks one fact event against the views; the heart of the invariants.
 pub(super) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
@@ -19,28 +29,32 @@ pub(super) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
     let this = v.view(&key);
     let creates = matches!(
         event,
-        E::UnitEstablished { .. }
-            | E::PersonRegistered { .. }
-            | E::PostCreated { .. }
-            | E::DecisionRecorded { .. }
-            | E::CommitteeEstablished { .. }
-            | E::TaskCreated { .. }
+        E::UnitEstablished(_)
+            | E::PersonRegistered(_)
+            | E::PostCreated(_)
+            | E::DecisionRecorded(_)
+            | E::CommitteeEstablished(_)
+            | E::TaskCreated(_)
     );
     match (&this, creates) {
         (Some(_), true) => return Err(DomainError::AlreadyExists(key)),
         (None, false) => return Err(unknown(key)),
         _ => {}
     }
-    let this = this.as_deref();
+    let subject = Subject {
+        v,
+        key,
+        this: this.as_deref(),
+    };
     match key {
         // What a correction or retraction must hold is checked by replaying its entity.
         _ if !event.is_fact() => Ok(()),
-        EntityKey::Unit(_) => unit::check(v, key, this, event),
-        EntityKey::Person(_) => person::check(key, this, event),
-        EntityKey::Post(_) => post::check(v, key, this, event),
+        EntityKey::Unit(_) => unit::check(subject, event),
+        EntityKey::Person(_) => person::check(subject, event),
+        EntityKey::Post(_) => post::check(subject, event),
         EntityKey::Decision(_) => decision::check(event),
-        EntityKey::Committee(_) => committee::check(v, key, event),
-        EntityKey::Task(_) => task::check(v, key, this, event),
+        EntityKey::Committee(_) => committee::check(subject, event),
+        EntityKey::Task(_) => task::check(subject, event),
     }
 }
 

@@ -2,12 +2,17 @@
 //! ends what is open and opens the new seats; a dissolution ends its sub-bodies too) and the
 //! rules their events hold.
 
+use super::check::Subject;
 use super::dates::{ends_after, unit_alive};
 use crate::command::{Command, SeatSpec};
 use crate::date::Date;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{CommitteeId, DecisionId, EntityKey, SeatId};
+use crate::payload::{
+    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
+    MembershipEnd, MembershipStart, SeatAbolition, SeatCreation, SeatHolderDesignation,
+};
 use crate::source::{Source, Views};
 use crate::view::{covers, overlaps, CommitteeView};
 
@@ -28,12 +33,12 @@ fn end_memberships(
 ) {
     for m in &c.memberships {
         if seat.is_none_or(|s| m.seat == s) && m.from < on && m.ended_on.is_none_or(|e| e > on) {
-            out.push(Event::MembershipEnded {
+            out.push(Event::MembershipEnded(MembershipEnd {
                 committee: c.id,
                 membership: m.id,
                 ended_on: on,
                 decision,
-            });
+            }));
         }
     }
 }
@@ -43,12 +48,12 @@ fn close_open(c: &CommitteeView, on: Date, decision: DecisionId, out: &mut Vec<E
     end_memberships(c, None, on, decision, out);
     for s in &c.seats {
         if s.from < on && s.ended_on.is_none_or(|e| e > on) {
-            out.push(Event::SeatAbolished {
+            out.push(Event::SeatAbolished(SeatAbolition {
                 committee: c.id,
                 seat: s.id,
                 ended_on: on,
                 decision,
-            });
+            }));
         }
     }
 }
@@ -61,7 +66,7 @@ fn open_seats(
     out: &mut Vec<Event>,
 ) {
     for s in seats {
-        out.push(Event::SeatCreated {
+        out.push(Event::SeatCreated(SeatCreation {
             committee,
             seat: s.seat,
             role: s.role,
@@ -71,9 +76,9 @@ fn open_seats(
             from: on,
             ended_on: None,
             decision,
-        });
+        }));
         if let Some(h) = &s.holder {
-            out.push(Event::MembershipStarted {
+            out.push(Event::MembershipStarted(MembershipStart {
                 committee,
                 membership: h.membership,
                 seat: s.seat,
@@ -81,66 +86,31 @@ fn open_seats(
                 from: on,
                 ended_on: None,
                 decision,
-            });
+            }));
         }
     }
 }
 
-/// The events a committee command records (none for a command about another entity).
+/// The events a committee command that says more than its one event records (none for any
+/// other command): a charter with duties, seats, ends with what they end, new compositions.
 pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
     use Command as C;
     use Event as E;
-    let one = |e: Event| Ok(vec![e]);
     match command.clone() {
-        C::EstablishCommittee {
-            committee,
-            name,
-            parent,
-            unit,
-            on,
-            decision,
-            duties,
-        } => {
-            let mut out = vec![E::CommitteeEstablished {
-                committee,
-                name,
-                parent,
-                unit,
-                on,
-                decision,
-            }];
+        C::EstablishCommittee(charter) => {
+            let (established, duties) = charter.split();
+            let mut out = Vec::new();
             if !duties.is_empty() {
-                out.push(E::DutiesSet {
-                    committee,
+                out.push(E::DutiesSet(CommitteeDuties {
+                    committee: established.committee,
                     duties,
-                    on,
-                    decision,
-                });
+                    on: established.on,
+                    decision: established.decision,
+                }));
             }
+            out.insert(0, E::CommitteeEstablished(established));
             Ok(out)
         }
-        C::RenameCommittee {
-            committee,
-            name,
-            on,
-            decision,
-        } => one(E::CommitteeRenamed {
-            committee,
-            name,
-            on,
-            decision,
-        }),
-        C::SetDuties {
-            committee,
-            duties,
-            on,
-            decision,
-        } => one(E::DutiesSet {
-            committee,
-            duties,
-            on,
-            decision,
-        }),
         C::CreateSeat {
             committee,
             spec,
@@ -151,51 +121,13 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             open_seats(committee, &[spec], on, decision, &mut out);
             Ok(out)
         }
-        C::AbolishSeat {
-            committee,
-            seat,
-            ended_on,
-            decision,
-        } => {
-            let c = committee_view(state, committee)?;
+        C::AbolishSeat(a) => {
+            let c = committee_view(state, a.committee)?;
             let mut out = Vec::new();
-            end_memberships(&c, Some(seat), ended_on, decision, &mut out);
-            out.push(E::SeatAbolished {
-                committee,
-                seat,
-                ended_on,
-                decision,
-            });
+            end_memberships(&c, Some(a.seat), a.ended_on, a.decision, &mut out);
+            out.push(E::SeatAbolished(a));
             Ok(out)
         }
-        C::StartMembership {
-            committee,
-            membership,
-            seat,
-            person,
-            from,
-            ended_on,
-            decision,
-        } => one(E::MembershipStarted {
-            committee,
-            membership,
-            seat,
-            person,
-            from,
-            ended_on,
-            decision,
-        }),
-        C::EndMembership {
-            committee,
-            membership,
-            ended_on,
-            decision,
-        } => one(E::MembershipEnded {
-            committee,
-            membership,
-            ended_on,
-            decision,
-        }),
         C::ReplaceSeatHolder {
             committee,
             seat,
@@ -207,7 +139,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             let c = committee_view(state, committee)?;
             let mut out = Vec::new();
             end_memberships(&c, Some(seat), on, decision, &mut out);
-            out.push(E::MembershipStarted {
+            out.push(E::MembershipStarted(MembershipStart {
                 committee,
                 membership,
                 seat,
@@ -216,7 +148,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                 // A late entry before the seat's recorded end ends with the seat.
                 ended_on: seat_end_after(&c, seat, on),
                 decision,
-            });
+            }));
             Ok(out)
         }
         C::MoveMember {
@@ -235,13 +167,13 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                     membership: from_membership,
                 })?;
             Ok(vec![
-                E::MembershipEnded {
+                E::MembershipEnded(MembershipEnd {
                     committee,
                     membership: from_membership,
                     ended_on: on,
                     decision,
-                },
-                E::MembershipStarted {
+                }),
+                E::MembershipStarted(MembershipStart {
                     committee,
                     membership,
                     seat: to_seat,
@@ -249,7 +181,7 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
                     from: on,
                     ended_on: seat_end_after(&c, to_seat, on),
                     decision,
-                },
+                }),
             ])
         }
         C::Reconstitute {
@@ -290,37 +222,19 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
             }
             Ok(out)
         }
-        C::DesignateSeatHolder {
-            committee,
-            seat,
-            person,
-            on,
-            decision,
-        } => one(E::SeatHolderDesignated {
-            committee,
-            seat,
-            person,
-            on,
-            decision,
-        }),
-        C::DissolveCommittee {
-            committee,
-            on,
-            decision,
-        } => {
+        C::DissolveCommittee(d) => {
             let mut out = Vec::new();
-            let mut todo = vec![committee];
+            let mut todo = vec![d.committee];
             while let Some(id) = todo.pop() {
                 let c = committee_view(state, id)?;
-                if c.dissolved_on.is_some() && id != committee {
+                if c.dissolved_on.is_some() && id != d.committee {
                     continue;
                 }
-                close_open(&c, on, decision, &mut out);
-                out.push(E::CommitteeDissolved {
+                close_open(&c, d.on, d.decision, &mut out);
+                out.push(E::CommitteeDissolved(CommitteeDissolution {
                     committee: id,
-                    on,
-                    decision,
-                });
+                    ..d
+                }));
                 todo.extend(state.children(id));
             }
             Ok(out)
@@ -330,12 +244,13 @@ pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Eve
 }
 
 /// The rules a committee, seat or membership event holds beyond those of every event.
-pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, .. } = subject;
     use Event as E;
     match event {
-        E::CommitteeEstablished {
+        E::CommitteeEstablished(CommitteeEstablishment {
             parent, unit, on, ..
-        } => {
+        }) => {
             if let Some(p) = parent {
                 committee_alive(v, *p, *on)?;
             }
@@ -343,10 +258,11 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 unit_alive(v, *u, *on)?;
             }
         }
-        E::CommitteeRenamed { committee, on, .. } | E::DutiesSet { committee, on, .. } => {
+        E::CommitteeRenamed(CommitteeRenaming { committee, on, .. })
+        | E::DutiesSet(CommitteeDuties { committee, on, .. }) => {
             committee_alive(v, *committee, *on)?;
         }
-        E::SeatCreated {
+        E::SeatCreated(SeatCreation {
             committee,
             seat,
             role,
@@ -355,7 +271,7 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
             from,
             ended_on,
             ..
-        } => {
+        }) => {
             ends_after(*from, *ended_on)?;
             let c = committee_alive(v, *committee, *from)?;
             if c.seat(*seat).is_some() {
@@ -389,12 +305,12 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 });
             }
         }
-        E::SeatAbolished {
+        E::SeatAbolished(SeatAbolition {
             committee,
             seat,
             ended_on,
             ..
-        } => {
+        }) => {
             let c = committee_view(v, *committee)?;
             let s = c.seat(*seat).ok_or(DomainError::UnknownSeat {
                 committee: *committee,
@@ -414,63 +330,55 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 });
             }
         }
-        E::MembershipStarted {
-            committee,
-            membership,
-            seat,
-            person,
-            from,
-            ended_on,
-            ..
-        } => {
-            ends_after(*from, *ended_on)?;
-            let c = committee_alive(v, *committee, *from)?;
-            if c.membership(*membership).is_some() {
-                return Err(DomainError::MembershipExists(*membership));
+        E::MembershipStarted(e) => {
+            ends_after(e.from, e.ended_on)?;
+            let c = committee_alive(v, e.committee, e.from)?;
+            if c.membership(e.membership).is_some() {
+                return Err(DomainError::MembershipExists(e.membership));
             }
-            let s = c.seat(*seat).ok_or(DomainError::UnknownSeat {
-                committee: *committee,
-                seat: *seat,
+            let s = c.seat(e.seat).ok_or(DomainError::UnknownSeat {
+                committee: e.committee,
+                seat: e.seat,
             })?;
-            if !covers(s.from, s.ended_on, *from) {
+            if !covers(s.from, s.ended_on, e.from) {
                 return Err(DomainError::SeatNotActive {
-                    seat: *seat,
-                    on: *from,
+                    seat: e.seat,
+                    on: e.from,
                 });
             }
             if s.ex_officio.is_some() {
-                return Err(DomainError::ExOfficioSeat { seat: *seat });
+                return Err(DomainError::ExOfficioSeat { seat: e.seat });
             }
             for m in &c.memberships {
-                if !overlaps(m.from, m.ended_on, *from, *ended_on) {
+                if !overlaps(m.from, m.ended_on, e.from, e.ended_on) {
                     continue;
                 }
-                if m.seat == *seat && m.person == *person {
+                if m.seat == e.seat && m.person == e.person {
                     return Err(DomainError::OverlappingMembership {
-                        person: *person,
-                        seat: *seat,
+                        person: e.person,
+                        seat: e.seat,
                     });
                 }
-                if m.seat == *seat {
+                if m.seat == e.seat {
                     return Err(DomainError::SeatOccupied {
-                        seat: *seat,
+                        seat: e.seat,
                         holder: m.person,
                     });
                 }
-                if m.person == *person {
+                if m.person == e.person {
                     return Err(DomainError::PersonAlreadySeated {
-                        person: *person,
-                        committee: *committee,
+                        person: e.person,
+                        committee: e.committee,
                     });
                 }
             }
         }
-        E::MembershipEnded {
+        E::MembershipEnded(MembershipEnd {
             committee,
             membership,
             ended_on,
             ..
-        } => {
+        }) => {
             let c = committee_view(v, *committee)?;
             let m = c
                 .membership(*membership)
@@ -483,13 +391,13 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 return Err(DomainError::AlreadyEnded { entity: key });
             }
         }
-        E::SeatHolderDesignated {
+        E::SeatHolderDesignated(SeatHolderDesignation {
             committee,
             seat,
             person,
             on,
             ..
-        } => {
+        }) => {
             let c = committee_alive(v, *committee, *on)?;
             let s = c.seat(*seat).ok_or(DomainError::UnknownSeat {
                 committee: *committee,
@@ -525,7 +433,7 @@ pub(super) fn check(v: &dyn Views, key: EntityKey, event: &Event) -> Result<(), 
                 });
             }
         }
-        E::CommitteeDissolved { committee, on, .. } => {
+        E::CommitteeDissolved(CommitteeDissolution { committee, on, .. }) => {
             let c = committee_alive(v, *committee, *on)?;
             if c.dissolved_on.is_some() {
                 return Err(DomainError::AlreadyEnded { entity: key });

@@ -6,6 +6,7 @@ use super::overlay::Overlay;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EventId;
+use crate::payload::Retraction;
 use crate::source::Source;
 use crate::view::{effective_events, fact_statuses, FactStatus};
 
@@ -81,10 +82,10 @@ pub(super) fn correct(
             target,
             corrected: Box::new(new.clone()),
         },
-        None => Event::Retracted {
+        None => Event::Retracted(Retraction {
             target,
             entity,
             on: original.event.valid_from(),
-        },
+        }),
     }])
 }

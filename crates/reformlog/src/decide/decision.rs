@@ -3,37 +3,16 @@
 use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
+use crate::payload::DecisionRecord;
 
 /// The events a decision command records (none for a command about another entity).
 pub(super) fn translate(command: &Command) -> Vec<Event> {
-    use Command as C;
-    use Event as E;
     match command.clone() {
-        C::RecordDecision {
-            decision,
-            number,
-            kind,
-            issuer,
-            signer,
-            signed_on,
-            in_force_on,
-            title,
-            amends,
-            replaces,
-            repeals,
-        } => vec![E::DecisionRecorded {
-            decision,
-            number: number.trim().to_owned(),
-            kind,
-            issuer,
-            signer,
-            signed_on,
-            in_force_on,
-            title: title.trim().to_owned(),
-            amends,
-            replaces,
-            repeals,
-        }],
+        Command::RecordDecision(d) => vec![Event::DecisionRecorded(DecisionRecord {
+            number: d.number.trim().to_owned(),
+            title: d.title.trim().to_owned(),
+            ..d
+        })],
         _ => Vec::new(),
     }
 }
@@ -42,7 +21,7 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
 pub(super) fn check(event: &Event) -> Result<(), DomainError> {
     // A decision may take effect before the day it is signed (retroactive effect); the
     // answers about it say so.
-    if let Event::DecisionRecorded { number, title, .. } = event {
+    if let Event::DecisionRecorded(DecisionRecord { number, title, .. }) = event {
         if number.is_empty() {
             return Err(DomainError::Empty("decision number"));
         }

@@ -25,6 +25,7 @@ use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
+use crate::payload::{UnitDissolution, UnitMerger};
 use crate::source::Source;
 use overlay::Overlay;
 
@@ -53,7 +54,8 @@ pub(crate) fn decide_with(
             correction::correct(state, *target, Some(corrected))
         }
         Command::Retract { target } => correction::correct(state, *target, None),
-        Command::MergeUnit { unit, on, .. } | Command::DissolveUnit { unit, on, .. } => {
+        Command::MergeUnit(UnitMerger { unit, on, .. })
+        | Command::DissolveUnit(UnitDissolution { unit, on, .. }) => {
             let events = checked(state, translate(state, command)?)?;
             crate::lineage::check_ending(state, *unit, *on)?;
             Ok(events)
@@ -79,16 +81,18 @@ fn checked(state: &dyn Source, events: Vec<Event>) -> Result<Vec<Event>, DomainE
     Ok(events)
 }
 
-/// The events `command` records, before any check.
+/// The events `command` records, before any check: its payload as its one event when it says
+/// no more than that, else what its aggregate makes of it.
 fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
+    if let Some(event) = command.recorded_unchanged() {
+        return Ok(vec![event]);
+    }
     Ok(match command.entity() {
-        Some(EntityKey::Unit(_)) => unit::translate(command),
-        Some(EntityKey::Person(_)) => person::translate(command),
-        Some(EntityKey::Post(_)) => post::translate(command),
         Some(EntityKey::Decision(_)) => decision::translate(command),
         Some(EntityKey::Committee(_)) => committee::translate(state, command)?,
         Some(EntityKey::Task(_)) => task::translate(state, command)?,
-        // A correction or retraction is decided by `correction::correct`.
-        None => Vec::new(),
+        // Units, people and posts record every command unchanged; a correction or retraction
+        // is decided by `correction::correct`.
+        Some(EntityKey::Unit(_) | EntityKey::Person(_) | EntityKey::Post(_)) | None => Vec::new(),
     })
 }

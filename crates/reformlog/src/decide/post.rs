@@ -1,80 +1,25 @@
-//! Posts: what their commands record and the rules their events hold (holders within the
-//! post's limit at every moment, a holding ended once, no abolition while someone holds it).
+//! Posts: the rules their events hold (holders within the post's limit at every moment, a
+//! holding ended once, no abolition while someone holds it); their commands record their
+//! payloads unchanged.
 
+use super::check::Subject;
 use super::dates::{ends_after, unit_alive};
-use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
-use crate::ids::EntityKey;
-use crate::source::Views;
+use crate::payload::{PostAbolition, PostAppointment, PostCreation, PostDeparture};
 use crate::view::{covers, overlaps, EntityView};
 
-/// The events a post command records (none for a command about another entity).
-pub(super) fn translate(command: &Command) -> Vec<Event> {
-    use Command as C;
-    use Event as E;
-    match command.clone() {
-        C::CreatePost {
-            post,
-            title,
-            unit,
-            max_holders,
-            on,
-            decision,
-        } => vec![E::PostCreated {
-            post,
-            title,
-            unit,
-            max_holders,
-            on,
-            decision,
-        }],
-        C::AppointToPost {
-            post,
-            holding,
-            person,
-            from,
-            ended_on,
-            decision,
-        } => vec![E::PostHolderAppointed {
-            post,
-            holding,
-            person,
-            from,
-            ended_on,
-            decision,
-        }],
-        C::EndPostHolding {
-            post,
-            holding,
-            ended_on,
-            decision,
-        } => vec![E::PostHolderLeft {
-            post,
-            holding,
-            ended_on,
-            decision,
-        }],
-        C::AbolishPost { post, on, decision } => vec![E::PostAbolished { post, on, decision }],
-        _ => Vec::new(),
-    }
-}
-
 /// The rules a post event holds beyond those of every event.
-pub(super) fn check(
-    v: &dyn Views,
-    key: EntityKey,
-    this: Option<&EntityView>,
-    event: &Event,
-) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, this } = subject;
     use Event as E;
     match event {
-        E::PostCreated {
+        E::PostCreated(PostCreation {
             unit,
             max_holders,
             on,
             ..
-        } => {
+        }) => {
             if *max_holders == 0 {
                 return Err(DomainError::NoHolders);
             }
@@ -82,14 +27,14 @@ pub(super) fn check(
                 unit_alive(v, *u, *on)?;
             }
         }
-        E::PostHolderAppointed {
+        E::PostHolderAppointed(PostAppointment {
             post,
             holding,
             person,
             from,
             ended_on,
             ..
-        } => {
+        }) => {
             ends_after(*from, *ended_on)?;
             let p = this
                 .and_then(EntityView::as_post)
@@ -134,12 +79,12 @@ pub(super) fn check(
                 });
             }
         }
-        E::PostHolderLeft {
+        E::PostHolderLeft(PostDeparture {
             post,
             holding,
             ended_on,
             ..
-        } => {
+        }) => {
             let p = this
                 .and_then(EntityView::as_post)
                 .ok_or(DomainError::UnknownPost(*post))?;
@@ -154,7 +99,7 @@ pub(super) fn check(
                 return Err(DomainError::AlreadyEnded { entity: key });
             }
         }
-        E::PostAbolished { on, .. } => {
+        E::PostAbolished(PostAbolition { on, .. }) => {
             if let Some(p) = this.and_then(EntityView::as_post) {
                 if p.abolished_on.is_some() {
                     return Err(DomainError::AlreadyEnded { entity: key });

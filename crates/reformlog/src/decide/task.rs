@@ -2,6 +2,7 @@
 //! lead) and the rules their events hold (open on the date, a later deadline, a percentage,
 //! no reopening of an open task), with the task rules of `task_rules`.
 
+use super::check::Subject;
 use super::dates::unit_alive;
 use crate::command::Command;
 use crate::date::Date;
@@ -9,108 +10,49 @@ use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::{EntityKey, TaskId};
 use crate::model::TaskStatus;
-use crate::source::{Source, Views};
+use crate::payload::{DeadlineExtension, TaskCreation, TaskProgress, TaskStatusChange};
+use crate::source::Source;
 use crate::view::{EntityView, TaskView};
 
-/// The events a task command records (none for a command about another entity).
+/// The events a task's creation (text trimmed) or assignment (a reassignment once the task has
+/// a lead) records; none for any other command.
 pub(super) fn translate(state: &dyn Source, command: &Command) -> Result<Vec<Event>, DomainError> {
     use Command as C;
     use Event as E;
-    let one = |e: Event| Ok(vec![e]);
-    match command.clone() {
-        C::CreateTask {
-            task,
-            plan,
-            title,
-            product,
-            deadline,
-            assignment,
-            on,
-        } => one(E::TaskCreated {
-            task,
-            plan,
-            title: title.trim().to_owned(),
-            product: product.trim().to_owned(),
-            deadline,
-            assignment,
-            on,
+    Ok(vec![match command.clone() {
+        C::CreateTask(t) => E::TaskCreated(TaskCreation {
+            title: t.title.trim().to_owned(),
+            product: t.product.trim().to_owned(),
+            ..t
         }),
-        C::AssignTask {
-            task,
-            assignment,
-            on,
-            decision,
-        } => {
+        C::AssignTask(a) => {
             let view = state
-                .view(&EntityKey::Task(task))
-                .ok_or(DomainError::UnknownTask(task))?;
+                .view(&EntityKey::Task(a.task))
+                .ok_or(DomainError::UnknownTask(a.task))?;
             let has_lead = view
                 .as_task()
-                .is_some_and(|t| t.assignments.at(on).is_some());
-            Ok(vec![if has_lead {
-                E::TaskReassigned {
-                    task,
-                    assignment,
-                    on,
-                    decision,
-                }
+                .is_some_and(|t| t.assignments.at(a.on).is_some());
+            if has_lead {
+                E::TaskReassigned(a)
             } else {
-                E::TaskAssigned {
-                    task,
-                    assignment,
-                    on,
-                    decision,
-                }
-            }])
+                E::TaskAssigned(a)
+            }
         }
-        C::ExtendDeadline {
-            task,
-            deadline,
-            on,
-            decision,
-        } => one(E::TaskDeadlineExtended {
-            task,
-            deadline,
-            on,
-            decision,
-        }),
-        C::ReportProgress {
-            task,
-            percent,
-            note,
-            evidence,
-            on,
-            decision,
-        } => one(E::TaskProgressReported {
-            task,
-            percent,
-            note,
-            evidence,
-            on,
-            decision,
-        }),
-        C::CompleteTask { task, on, decision } => one(E::TaskCompleted { task, on, decision }),
-        C::CancelTask { task, on, decision } => one(E::TaskCancelled { task, on, decision }),
-        C::ReopenTask { task, on, decision } => one(E::TaskReopened { task, on, decision }),
-        _ => Ok(Vec::new()),
-    }
+        _ => return Ok(Vec::new()),
+    }])
 }
 
 /// The rules a task event holds beyond those of every event.
-pub(super) fn check(
-    v: &dyn Views,
-    key: EntityKey,
-    this: Option<&EntityView>,
-    event: &Event,
-) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, this } = subject;
     use Event as E;
     match event {
-        E::TaskCreated {
+        E::TaskCreated(TaskCreation {
             title,
             assignment,
             on,
             ..
-        } => {
+        }) => {
             crate::task_rules::check(v, this, event)?;
             if title.is_empty() {
                 return Err(DomainError::Empty("task title"));
@@ -122,35 +64,24 @@ pub(super) fn check(
                 }
             }
         }
-        E::TaskAssigned {
-            task,
-            assignment,
-            on,
-            ..
-        }
-        | E::TaskReassigned {
-            task,
-            assignment,
-            on,
-            ..
-        } => {
-            let t = task_open(this, *task, *on)?;
+        E::TaskAssigned(a) | E::TaskReassigned(a) => {
+            let t = task_open(this, a.task, a.on)?;
             crate::task_rules::check(v, this, event)?;
-            let had = t.assignments.at(*on).is_some();
-            if had != matches!(event, E::TaskReassigned { .. }) {
+            let had = t.assignments.at(a.on).is_some();
+            if had != matches!(event, E::TaskReassigned(_)) {
                 return Err(DomainError::LaterChanges {
                     entity: key,
-                    on: *on,
+                    on: a.on,
                 });
             }
-            unit_alive(v, assignment.lead, *on)?;
-            for u in &assignment.cooperating {
-                unit_alive(v, *u, *on)?;
+            unit_alive(v, a.assignment.lead, a.on)?;
+            for u in &a.assignment.cooperating {
+                unit_alive(v, *u, a.on)?;
             }
         }
-        E::TaskDeadlineExtended {
+        E::TaskDeadlineExtended(DeadlineExtension {
             task, deadline, on, ..
-        } => {
+        }) => {
             let t = task_open(this, *task, *on)?;
             if let Some(current) = t.deadline_on(*on) {
                 if *deadline <= current {
@@ -161,20 +92,21 @@ pub(super) fn check(
                 }
             }
         }
-        E::TaskProgressReported {
+        E::TaskProgressReported(TaskProgress {
             task,
             percent,
             evidence,
             on,
             ..
-        } => {
+        }) => {
             if *percent > 100 {
                 return Err(DomainError::InvalidPercent(*percent));
             }
             evidence.check()?;
             task_open(this, *task, *on)?;
         }
-        E::TaskCompleted { task, on, .. } | E::TaskCancelled { task, on, .. } => {
+        E::TaskCompleted(TaskStatusChange { task, on, .. })
+        | E::TaskCancelled(TaskStatusChange { task, on, .. }) => {
             let t = task_open(this, *task, *on)?;
             crate::task_rules::check(v, this, event)?;
             if t.statuses.last_date().is_some_and(|d| d > *on) {
@@ -184,7 +116,7 @@ pub(super) fn check(
                 });
             }
         }
-        E::TaskReopened { task, on, .. } => {
+        E::TaskReopened(TaskStatusChange { task, on, .. }) => {
             let t = this
                 .and_then(EntityView::as_task)
                 .ok_or(DomainError::UnknownTask(*task))?;

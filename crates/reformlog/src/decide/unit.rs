@@ -1,90 +1,28 @@
-//! Units: what their commands record and the rules their events hold (alive on the date,
-//! no cycle of parents, an end after the start and after every other change).
+//! Units: the rules their events hold (alive on the date, no cycle of parents, an end after
+//! the start and after every other change); their commands record their payloads unchanged.
 
+use super::check::Subject;
 use super::dates::{ends_after, unit_alive};
-use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::ids::EntityKey;
-use crate::source::Views;
+use crate::payload::{UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming};
 use crate::view::EntityView;
 
-/// The events a unit command records (none for a command about another entity).
-pub(super) fn translate(command: &Command) -> Vec<Event> {
-    use Command as C;
-    use Event as E;
-    match command.clone() {
-        C::EstablishUnit {
-            unit,
-            name,
-            kind,
-            parent,
-            on,
-            decision,
-        } => vec![E::UnitEstablished {
-            unit,
-            name,
-            kind,
-            parent,
-            on,
-            decision,
-        }],
-        C::RenameUnit {
-            unit,
-            name,
-            on,
-            decision,
-        } => vec![E::UnitRenamed {
-            unit,
-            name,
-            on,
-            decision,
-        }],
-        C::MoveUnit {
-            unit,
-            parent,
-            on,
-            decision,
-        } => vec![E::UnitMoved {
-            unit,
-            parent,
-            on,
-            decision,
-        }],
-        C::MergeUnit {
-            unit,
-            into,
-            on,
-            decision,
-        } => vec![E::UnitMerged {
-            unit,
-            into,
-            on,
-            decision,
-        }],
-        C::DissolveUnit { unit, on, decision } => vec![E::UnitDissolved { unit, on, decision }],
-        _ => Vec::new(),
-    }
-}
-
 /// The rules a unit event holds beyond those of every event.
-pub(super) fn check(
-    v: &dyn Views,
-    key: EntityKey,
-    this: Option<&EntityView>,
-    event: &Event,
-) -> Result<(), DomainError> {
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    let Subject { v, key, this } = subject;
     use Event as E;
     match event {
-        E::UnitEstablished {
+        E::UnitEstablished(UnitEstablishment {
             parent: Some(p),
             on,
             ..
-        } => unit_alive(v, *p, *on)?,
-        E::UnitRenamed { unit, on, .. } => unit_alive(v, *unit, *on)?,
-        E::UnitMoved {
+        }) => unit_alive(v, *p, *on)?,
+        E::UnitRenamed(UnitRenaming { unit, on, .. }) => unit_alive(v, *unit, *on)?,
+        E::UnitMoved(UnitMove {
             unit, parent, on, ..
-        } => {
+        }) => {
             unit_alive(v, *unit, *on)?;
             if let Some(p) = parent {
                 unit_alive(v, *p, *on)?;
@@ -106,8 +44,9 @@ pub(super) fn check(
                 }
             }
         }
-        E::UnitMerged { unit, on, .. } | E::UnitDissolved { unit, on, .. } => {
-            if let E::UnitMerged { into, .. } = event {
+        E::UnitMerged(UnitMerger { unit, on, .. })
+        | E::UnitDissolved(UnitDissolution { unit, on, .. }) => {
+            if let E::UnitMerged(UnitMerger { into, .. }) = event {
                 if into == unit {
                     return Err(DomainError::MergeIntoSelf(*unit));
                 }

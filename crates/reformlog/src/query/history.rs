@@ -8,6 +8,7 @@ use crate::date::{Date, Timestamp};
 use crate::event::{Event, Recorded};
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId};
 use crate::model::DecisionKind;
+use crate::payload::Retraction;
 use crate::source::Source;
 use crate::view::{effective_events, fact_statuses, FactStatus};
 use serde::{Deserialize, Serialize};
@@ -79,7 +80,7 @@ fn entries_of(s: &dyn Source, entity: EntityKey, raw: &[Recorded]) -> Vec<Histor
         .map(|r| {
             let standing = match &r.event {
                 Event::Corrected { target, .. } => Standing::Correction(*target),
-                Event::Retracted { target, .. } => Standing::Retraction(*target),
+                Event::Retracted(Retraction { target, .. }) => Standing::Retraction(*target),
                 _ => match statuses.get(&r.meta.event_id) {
                     None | Some(FactStatus::Effective) => Standing::Effective,
                     Some(FactStatus::Corrected { by }) => Standing::CorrectedBy(*by),
@@ -146,7 +147,7 @@ pub(crate) fn decision_changes(
     let d = view.as_decision().ok_or(QueryError::NotFound(key))?;
     let refs = |ids: &[DecisionId]| ids.iter().map(|x| decision_ref(s, *x)).collect();
     let summary = DecisionSummary {
-        id: d.id,
+        id: d.decision,
         number: d.number.clone(),
         kind: d.kind,
         kind_name: d.kind.vietnamese_name().to_owned(),

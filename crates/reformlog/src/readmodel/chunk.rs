@@ -25,6 +25,7 @@ use crate::codec::{decode_event, is_domain_stream};
 use crate::error::Error;
 use crate::event::Event;
 use crate::ids::EntityKey;
+use crate::payload::MembershipEnd;
 use crate::view::{evolve, rebuild_view, EntityView};
 use reformlog_store::{RecordedEvent, SideBatch};
 use std::collections::{HashMap, HashSet};
@@ -229,7 +230,7 @@ impl<'a> Chunk<'a> {
                 }
                 rebuild_view(&self.rm.stream_at(&key, position)?)
             };
-            if let (Event::MembershipEnded { membership, .. }, Some(s)) =
+            if let (Event::MembershipEnded(MembershipEnd { membership, .. }), Some(s)) =
                 (event, self.segments.get_mut(&key))
             {
                 // The membership `evolve` just ended (the first with this id, as there).

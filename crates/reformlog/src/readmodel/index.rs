@@ -5,6 +5,11 @@
 use super::keys;
 use crate::event::Event;
 use crate::ids::EntityKey;
+use crate::payload::{
+    CommitteeEstablishment, CommitteeRenaming, DecisionRecord, MembershipStart, PersonName,
+    PostAppointment, PostCreation, SeatCreation, TaskAssignment, TaskCreation, UnitEstablishment,
+    UnitRenaming,
+};
 use crate::text::fold;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -55,15 +60,15 @@ pub(crate) fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
         out.plain(keys::name(&fold(n.as_str()), &key));
     };
     match event {
-        E::UnitEstablished { name: n, .. }
-        | E::UnitRenamed { name: n, .. }
-        | E::PersonRegistered { name: n, .. }
-        | E::PersonRenamed { name: n, .. }
-        | E::CommitteeRenamed { name: n, .. } => name(n),
-        E::PostCreated { title, .. } => name(title),
-        E::CommitteeEstablished {
+        E::UnitEstablished(UnitEstablishment { name: n, .. })
+        | E::UnitRenamed(UnitRenaming { name: n, .. })
+        | E::PersonRegistered(PersonName { name: n, .. })
+        | E::PersonRenamed(PersonName { name: n, .. })
+        | E::CommitteeRenamed(CommitteeRenaming { name: n, .. }) => name(n),
+        E::PostCreated(PostCreation { title, .. }) => name(title),
+        E::CommitteeEstablished(CommitteeEstablishment {
             name: n, parent, ..
-        } => {
+        }) => {
             name(n);
             if let Some(p) = parent {
                 out.relate(keys::CHILDREN, p.as_uuid(), key.uuid());
@@ -72,21 +77,21 @@ pub(crate) fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
         _ => {}
     }
     match event {
-        E::MembershipStarted { person, .. } => {
+        E::MembershipStarted(MembershipStart { person, .. }) => {
             out.relate(keys::PERSON_COMMITTEES, person.as_uuid(), key.uuid());
         }
-        E::PostHolderAppointed { person, .. } => {
+        E::PostHolderAppointed(PostAppointment { person, .. }) => {
             out.relate(keys::PERSON_POSTS, person.as_uuid(), key.uuid());
         }
-        E::SeatCreated {
+        E::SeatCreated(SeatCreation {
             ex_officio: Some(post),
             ..
-        } => {
+        }) => {
             out.relate(keys::POST_COMMITTEES, post.as_uuid(), key.uuid());
         }
-        E::TaskCreated {
+        E::TaskCreated(TaskCreation {
             plan, assignment, ..
-        } => {
+        }) => {
             if let Some(p) = plan {
                 out.relate(keys::PLAN_TASKS, p.as_uuid(), key.uuid());
             }
@@ -94,16 +99,17 @@ pub(crate) fn index_keys(event: &Event, key: EntityKey, out: &mut Index) {
                 assignment_keys(a, key, out);
             }
         }
-        E::TaskAssigned { assignment, .. } | E::TaskReassigned { assignment, .. } => {
+        E::TaskAssigned(TaskAssignment { assignment, .. })
+        | E::TaskReassigned(TaskAssignment { assignment, .. }) => {
             assignment_keys(assignment, key, out);
         }
         // A decision that amends, replaces or repeals another cites it.
-        E::DecisionRecorded {
+        E::DecisionRecorded(DecisionRecord {
             amends,
             replaces,
             repeals,
             ..
-        } => {
+        }) => {
             for d in amends.iter().chain(replaces).chain(repeals) {
                 out.plain(keys::citing(*d, &key));
             }

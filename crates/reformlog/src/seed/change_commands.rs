@@ -6,6 +6,13 @@ use super::context::Translation;
 use super::{Refs, SeedError, SeedSeat};
 use crate::command::Command;
 use crate::evidence::{Evidence, EvidenceDocument};
+use crate::payload::{
+    CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension,
+    MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation,
+    PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation,
+    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
+    UnitRenaming,
+};
 use crate::text::Name;
 
 impl SeedChange {
@@ -21,36 +28,36 @@ impl SeedChange {
                 parent,
                 on,
                 decision,
-            } => vec![Command::EstablishUnit {
+            } => vec![Command::EstablishUnit(UnitEstablishment {
                 unit: refs.unit(unit)?,
                 name: Name::new(name)?,
                 kind: *kind,
                 parent: parent.as_deref().map(|p| refs.unit(p)).transpose()?,
                 on: *on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::RenameUnit {
                 unit,
                 name,
                 on,
                 decision,
-            } => vec![Command::RenameUnit {
+            } => vec![Command::RenameUnit(UnitRenaming {
                 unit: refs.unit(unit)?,
                 name: Name::new(name)?,
                 on: *on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::MoveUnit {
                 unit,
                 parent,
                 on,
                 decision,
-            } => vec![Command::MoveUnit {
+            } => vec![Command::MoveUnit(UnitMove {
                 unit: refs.unit(unit)?,
                 parent: parent.as_deref().map(|p| refs.unit(p)).transpose()?,
                 on: *on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::MergeUnit {
                 unit,
                 into,
@@ -61,36 +68,38 @@ impl SeedChange {
                 let decision = opt(decision)?;
                 let mut out = Vec::new();
                 for m in move_sub_units {
-                    out.push(Command::MoveUnit {
+                    out.push(Command::MoveUnit(UnitMove {
                         unit: refs.unit(&m.unit)?,
                         parent: m.to.as_deref().map(|p| refs.unit(p)).transpose()?,
                         on: *on,
                         decision,
-                    });
+                    }));
                 }
-                out.push(Command::MergeUnit {
+                out.push(Command::MergeUnit(UnitMerger {
                     unit: refs.unit(unit)?,
                     into: refs.unit(into)?,
                     on: *on,
                     decision,
-                });
+                }));
                 out
             }
-            S::DissolveUnit { unit, on, decision } => vec![Command::DissolveUnit {
-                unit: refs.unit(unit)?,
-                on: *on,
-                decision: opt(decision)?,
-            }],
-            S::RegisterPerson { person, name, on } => vec![Command::RegisterPerson {
+            S::DissolveUnit { unit, on, decision } => {
+                vec![Command::DissolveUnit(UnitDissolution {
+                    unit: refs.unit(unit)?,
+                    on: *on,
+                    decision: opt(decision)?,
+                })]
+            }
+            S::RegisterPerson { person, name, on } => vec![Command::RegisterPerson(PersonName {
                 person: refs.person(person)?,
                 name: Name::new(name)?,
                 on: *on,
-            }],
-            S::RenamePerson { person, name, on } => vec![Command::RenamePerson {
+            })],
+            S::RenamePerson { person, name, on } => vec![Command::RenamePerson(PersonName {
                 person: refs.person(person)?,
                 name: Name::new(name)?,
                 on: *on,
-            }],
+            })],
             S::CreatePost {
                 post,
                 title,
@@ -98,28 +107,28 @@ impl SeedChange {
                 max_holders,
                 on,
                 decision,
-            } => vec![Command::CreatePost {
+            } => vec![Command::CreatePost(PostCreation {
                 post: refs.post(post)?,
                 title: Name::new(title)?,
                 unit: unit.as_deref().map(|u| refs.unit(u)).transpose()?,
                 max_holders: *max_holders,
                 on: *on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::AppointToPost {
                 post,
                 person,
                 on,
                 ended_on,
                 decision,
-            } => vec![Command::AppointToPost {
+            } => vec![Command::AppointToPost(PostAppointment {
                 post: refs.post(post)?,
                 holding: t.new_holding(post, person, *on)?,
                 person: refs.person(person)?,
                 from: *on,
                 ended_on: *ended_on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::EndPostHolding {
                 post,
                 person,
@@ -134,18 +143,18 @@ impl SeedChange {
                                 "person {person:?} holds no post {post:?} in these files"
                             ),
                         })?;
-                vec![Command::EndPostHolding {
+                vec![Command::EndPostHolding(PostDeparture {
                     post: post_id,
                     holding,
                     ended_on: *on,
                     decision: opt(decision)?,
-                }]
+                })]
             }
-            S::AbolishPost { post, on, decision } => vec![Command::AbolishPost {
+            S::AbolishPost { post, on, decision } => vec![Command::AbolishPost(PostAbolition {
                 post: refs.post(post)?,
                 on: *on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::EstablishCommittee {
                 committee,
                 name,
@@ -154,7 +163,7 @@ impl SeedChange {
                 on,
                 decision,
                 duties,
-            } => vec![Command::EstablishCommittee {
+            } => vec![Command::EstablishCommittee(CommitteeCharter {
                 committee: refs.committee(committee)?,
                 name: Name::new(name)?,
                 parent: parent.as_deref().map(|p| refs.committee(p)).transpose()?,
@@ -162,38 +171,38 @@ impl SeedChange {
                 on: *on,
                 decision: refs.decision(decision)?,
                 duties: duties.clone(),
-            }],
+            })],
             S::RenameCommittee {
                 committee,
                 name,
                 on,
                 decision,
-            } => vec![Command::RenameCommittee {
+            } => vec![Command::RenameCommittee(CommitteeRenaming {
                 committee: refs.committee(committee)?,
                 name: Name::new(name)?,
                 on: *on,
                 decision: refs.decision(decision)?,
-            }],
+            })],
             S::SetDuties {
                 committee,
                 duties,
                 on,
                 decision,
-            } => vec![Command::SetDuties {
+            } => vec![Command::SetDuties(CommitteeDuties {
                 committee: refs.committee(committee)?,
                 duties: duties.clone(),
                 on: *on,
                 decision: refs.decision(decision)?,
-            }],
+            })],
             S::DissolveCommittee {
                 committee,
                 on,
                 decision,
-            } => vec![Command::DissolveCommittee {
+            } => vec![Command::DissolveCommittee(CommitteeDissolution {
                 committee: refs.committee(committee)?,
                 on: *on,
                 decision: refs.decision(decision)?,
-            }],
+            })],
             S::CreateSeat {
                 committee,
                 seat,
@@ -229,12 +238,12 @@ impl SeedChange {
                 seat,
                 on,
                 decision,
-            } => vec![Command::AbolishSeat {
+            } => vec![Command::AbolishSeat(SeatAbolition {
                 committee: refs.committee(committee)?,
                 seat: super::Seed::seat_id(committee, seat)?,
                 ended_on: *on,
                 decision: refs.decision(decision)?,
-            }],
+            })],
             S::Appoint {
                 committee,
                 seat,
@@ -242,7 +251,7 @@ impl SeedChange {
                 on,
                 ended_on,
                 decision,
-            } => vec![Command::StartMembership {
+            } => vec![Command::StartMembership(MembershipStart {
                 committee: refs.committee(committee)?,
                 membership: t.new_membership(committee, seat, decision, *on, person)?,
                 seat: super::Seed::seat_id(committee, seat)?,
@@ -250,20 +259,20 @@ impl SeedChange {
                 from: *on,
                 ended_on: *ended_on,
                 decision: refs.decision(decision)?,
-            }],
+            })],
             S::Designate {
                 committee,
                 seat,
                 person,
                 on,
                 decision,
-            } => vec![Command::DesignateSeatHolder {
+            } => vec![Command::DesignateSeatHolder(SeatHolderDesignation {
                 committee: refs.committee(committee)?,
                 seat: super::Seed::seat_id(committee, seat)?,
                 person: refs.person(person)?,
                 on: *on,
                 decision: refs.decision(decision)?,
-            }],
+            })],
             S::ReplaceSeatHolder {
                 committee,
                 seat,
@@ -292,12 +301,12 @@ impl SeedChange {
                             "seat {seat:?} of committee {committee:?} has no holder in these files"
                         ),
                     })?;
-                vec![Command::EndMembership {
+                vec![Command::EndMembership(MembershipEnd {
                     committee: committee_id,
                     membership,
                     ended_on: *on,
                     decision: refs.decision(decision)?,
-                }]
+                })]
             }
             S::MoveMember {
                 committee,
@@ -340,7 +349,7 @@ impl SeedChange {
                 lead,
                 cooperating,
                 responsible,
-            } => vec![Command::CreateTask {
+            } => vec![Command::CreateTask(TaskCreation {
                 task: refs.task(task)?,
                 plan: opt(plan)?,
                 title: title.clone(),
@@ -351,7 +360,7 @@ impl SeedChange {
                     None => None,
                 },
                 on: *on,
-            }],
+            })],
             S::AssignTask {
                 task,
                 lead,
@@ -359,23 +368,23 @@ impl SeedChange {
                 responsible,
                 on,
                 decision,
-            } => vec![Command::AssignTask {
+            } => vec![Command::AssignTask(TaskAssignment {
                 task: refs.task(task)?,
                 assignment: refs.assignment(lead, cooperating, responsible)?,
                 on: *on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::ExtendDeadline {
                 task,
                 deadline,
                 on,
                 decision,
-            } => vec![Command::ExtendDeadline {
+            } => vec![Command::ExtendDeadline(DeadlineExtension {
                 task: refs.task(task)?,
                 deadline: *deadline,
                 on: *on,
                 decision: opt(decision)?,
-            }],
+            })],
             S::ReportProgress {
                 task,
                 percent,
@@ -384,7 +393,7 @@ impl SeedChange {
                 documents,
                 on,
                 decision,
-            } => vec![Command::ReportProgress {
+            } => vec![Command::ReportProgress(TaskProgress {
                 task: refs.task(task)?,
                 percent: *percent,
                 note: note.clone(),
@@ -401,22 +410,24 @@ impl SeedChange {
                 },
                 on: *on,
                 decision: opt(decision)?,
-            }],
-            S::CompleteTask { task, on, decision } => vec![Command::CompleteTask {
+            })],
+            S::CompleteTask { task, on, decision } => {
+                vec![Command::CompleteTask(TaskStatusChange {
+                    task: refs.task(task)?,
+                    on: *on,
+                    decision: opt(decision)?,
+                })]
+            }
+            S::CancelTask { task, on, decision } => vec![Command::CancelTask(TaskStatusChange {
                 task: refs.task(task)?,
                 on: *on,
                 decision: opt(decision)?,
-            }],
-            S::CancelTask { task, on, decision } => vec![Command::CancelTask {
+            })],
+            S::ReopenTask { task, on, decision } => vec![Command::ReopenTask(TaskStatusChange {
                 task: refs.task(task)?,
                 on: *on,
                 decision: opt(decision)?,
-            }],
-            S::ReopenTask { task, on, decision } => vec![Command::ReopenTask {
-                task: refs.task(task)?,
-                on: *on,
-                decision: opt(decision)?,
-            }],
+            })],
             S::Correct { target, corrected } => vec![Command::Correct {
                 target: *target,
                 corrected: (**corrected).clone(),

@@ -5,6 +5,10 @@
 use super::SeedError;
 use crate::command::Command;
 use crate::ids::{CommitteeId, HoldingId, MembershipId, PersonId, PostId, SeatId};
+use crate::payload::{
+    CommitteeDissolution, MembershipEnd, MembershipStart, PostAbolition, PostAppointment,
+    PostDeparture, SeatAbolition,
+};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
@@ -228,23 +232,25 @@ impl Translation {
         use Command as C;
         self.note_memberships(command);
         match command {
-            C::AppointToPost {
+            C::AppointToPost(PostAppointment {
                 post,
                 holding,
                 person,
                 ended_on,
                 ..
-            } => {
+            }) => {
                 self.used_holdings.insert(*holding);
                 if ended_on.is_none() {
                     self.holdings.insert((*post, *person), *holding);
                 }
             }
-            C::EndPostHolding { post, holding, .. } => {
+            C::EndPostHolding(PostDeparture { post, holding, .. }) => {
                 self.holdings
                     .retain(|(p, _), h| !(*p == *post && *h == *holding));
             }
-            C::AbolishPost { post, .. } => self.holdings.retain(|(p, _), _| p != post),
+            C::AbolishPost(PostAbolition { post, .. }) => {
+                self.holdings.retain(|(p, _), _| p != post)
+            }
             C::CreateSeat {
                 committee, spec, ..
             } => {
@@ -257,27 +263,27 @@ impl Translation {
                         .insert((*committee, spec.seat), (h.membership, h.person));
                 }
             }
-            C::AbolishSeat {
+            C::AbolishSeat(SeatAbolition {
                 committee, seat, ..
-            } => {
+            }) => {
                 self.seats.remove(&(*committee, *seat));
             }
-            C::StartMembership {
+            C::StartMembership(MembershipStart {
                 committee,
                 membership,
                 seat,
                 person,
                 ended_on: None,
                 ..
-            } => {
+            }) => {
                 self.seats
                     .insert((*committee, *seat), (*membership, *person));
             }
-            C::EndMembership {
+            C::EndMembership(MembershipEnd {
                 committee,
                 membership,
                 ..
-            } => self
+            }) => self
                 .seats
                 .retain(|(c, _), (m, _)| !(*c == *committee && *m == *membership)),
             C::ReplaceSeatHolder {
@@ -328,7 +334,7 @@ impl Translation {
                     }
                 }
             }
-            C::DissolveCommittee { committee, .. } => {
+            C::DissolveCommittee(CommitteeDissolution { committee, .. }) => {
                 self.seats.retain(|(c, _), _| c != committee);
             }
             _ => {}
@@ -344,7 +350,7 @@ impl Translation {
                 self.used_memberships
                     .extend(spec.holder.as_ref().map(|h| h.membership));
             }
-            C::StartMembership { membership, .. }
+            C::StartMembership(MembershipStart { membership, .. })
             | C::ReplaceSeatHolder { membership, .. }
             | C::MoveMember { membership, .. } => {
                 self.used_memberships.insert(*membership);

@@ -22,6 +22,10 @@ use crate::command::Command;
 use crate::date::Date;
 use crate::ids::{DecisionId, HoldingId, IdError, MembershipId, SeatId};
 use crate::model::{DecisionKind, Role, UnitKind};
+use crate::payload::{
+    CommitteeCharter, DecisionRecord, PersonName, PostAppointment, PostCreation, TaskCreation,
+    UnitEstablishment,
+};
 use crate::text::{Name, NameError};
 use context::{header_lines, Defined, SHEET_ROW};
 pub(crate) use refs::Refs;
@@ -399,14 +403,14 @@ impl Seed {
                     continue;
                 }
                 let command = (|| {
-                    Ok(vec![Command::EstablishUnit {
+                    Ok(vec![Command::EstablishUnit(UnitEstablishment {
                         unit: refs.unit(&u.slug)?,
                         name: Name::new(&u.name)?,
                         kind: u.kind,
                         parent: u.parent.as_deref().map(|p| refs.unit(p)).transpose()?,
                         on: u.established.unwrap_or(self.records_from),
                         decision: None,
-                    }])
+                    })])
                 })();
                 emit(t, origin("units", i), Some(("unit", &u.slug)), command)?;
                 done.insert(&u.slug);
@@ -426,11 +430,11 @@ impl Seed {
         }
         for (i, p) in self.people.iter().enumerate() {
             let command = (|| {
-                Ok(vec![Command::RegisterPerson {
+                Ok(vec![Command::RegisterPerson(PersonName {
                     person: refs.person(&p.slug)?,
                     name: Name::new(&p.name)?,
                     on: self.records_from,
-                }])
+                })])
             })();
             emit(t, origin("people", i), Some(("person", &p.slug)), command)?;
         }
@@ -449,7 +453,7 @@ impl Seed {
                 let list = |v: &[String]| -> Result<Vec<DecisionId>, SeedError> {
                     v.iter().map(|s| refs.decision(s)).collect()
                 };
-                Ok(vec![Command::RecordDecision {
+                Ok(vec![Command::RecordDecision(DecisionRecord {
                     decision: refs.decision(&x.slug)?,
                     number: x.number.clone(),
                     kind: match x.kind {
@@ -468,7 +472,7 @@ impl Seed {
                     amends: list(&x.amends)?,
                     replaces: list(&x.replaces)?,
                     repeals: list(&x.repeals)?,
-                }])
+                })])
             })();
             match late.get(x.slug.as_str()) {
                 Some(&after) => deferred.push((after, i, command)),
@@ -490,28 +494,28 @@ impl Seed {
             let mut holdings = HashSet::new();
             let commands = (|| {
                 let post = refs.post(&p.slug)?;
-                let mut list = vec![Command::CreatePost {
+                let mut list = vec![Command::CreatePost(PostCreation {
                     post,
                     title: Name::new(&p.title)?,
                     unit: p.unit.as_deref().map(|u| refs.unit(u)).transpose()?,
                     max_holders: p.max_holders,
                     on: self.records_from,
                     decision: None,
-                }];
+                })];
                 for h in &p.holders {
                     let from = h.from.unwrap_or(self.records_from);
                     let mut holding = HoldingId::from_slug(&format!("{}/{}", p.slug, h.person))?;
                     if !holdings.insert(holding) {
                         holding = HoldingId::from_slug(&format!("{}/{}/{from}", p.slug, h.person))?;
                     }
-                    list.push(Command::AppointToPost {
+                    list.push(Command::AppointToPost(PostAppointment {
                         post,
                         holding,
                         person: refs.person(&h.person)?,
                         from,
                         ended_on: h.ended_on,
                         decision: None,
-                    });
+                    }));
                 }
                 Ok(list)
             })();
@@ -520,7 +524,7 @@ impl Seed {
         for (i, c) in self.committees.iter().enumerate() {
             early("committees", i, &c.decision)?;
             let command = (|| {
-                Ok(vec![Command::EstablishCommittee {
+                Ok(vec![Command::EstablishCommittee(CommitteeCharter {
                     committee: refs.committee(&c.slug)?,
                     name: Name::new(&c.name)?,
                     parent: c.parent.as_deref().map(|p| refs.committee(p)).transpose()?,
@@ -528,7 +532,7 @@ impl Seed {
                     on: c.established,
                     decision: refs.decision(&c.decision)?,
                     duties: c.duties.clone(),
-                }])
+                })])
             })();
             emit(
                 t,
@@ -549,7 +553,7 @@ impl Seed {
                 early("tasks", i, plan)?;
             }
             let command = (|| {
-                Ok(vec![Command::CreateTask {
+                Ok(vec![Command::CreateTask(TaskCreation {
                     task: refs.task(&task.slug)?,
                     plan: task.plan.as_deref().map(|p| refs.decision(p)).transpose()?,
                     title: task.title.clone(),
@@ -562,7 +566,7 @@ impl Seed {
                         None => None,
                     },
                     on: task.created,
-                }])
+                })])
             })();
             emit(t, origin("tasks", i), Some(("task", &task.slug)), command)?;
         }

@@ -3,6 +3,9 @@
 
 use super::Seed;
 use crate::command::Command;
+use crate::payload::{
+    CommitteeCharter, DecisionRecord, PersonName, PostCreation, TaskCreation, UnitEstablishment,
+};
 
 /// The slugs a file defines, per kind, with their places, before any is translated: a
 /// section entry may refer to one defined later in its file.
@@ -38,12 +41,12 @@ pub(super) fn definitions(seed: &Seed) -> Vec<(&'static str, &str, &'static str,
 /// The id of the entity a command creates, for naming it in messages.
 pub(super) fn created_id(c: &Command) -> Option<uuid::Uuid> {
     Some(match c {
-        Command::EstablishUnit { unit, .. } => unit.as_uuid(),
-        Command::RegisterPerson { person, .. } => person.as_uuid(),
-        Command::RecordDecision { decision, .. } => decision.as_uuid(),
-        Command::CreatePost { post, .. } => post.as_uuid(),
-        Command::EstablishCommittee { committee, .. } => committee.as_uuid(),
-        Command::CreateTask { task, .. } => task.as_uuid(),
+        Command::EstablishUnit(UnitEstablishment { unit, .. }) => unit.as_uuid(),
+        Command::RegisterPerson(PersonName { person, .. }) => person.as_uuid(),
+        Command::RecordDecision(DecisionRecord { decision, .. }) => decision.as_uuid(),
+        Command::CreatePost(PostCreation { post, .. }) => post.as_uuid(),
+        Command::EstablishCommittee(CommitteeCharter { committee, .. }) => committee.as_uuid(),
+        Command::CreateTask(TaskCreation { task, .. }) => task.as_uuid(),
         _ => return None,
     })
 }

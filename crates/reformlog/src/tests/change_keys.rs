@@ -4,10 +4,11 @@
 
 use super::engine::{ctx, open, seeded_log};
 use super::support::*;
+use crate::payload::{TaskCreation, TaskProgress};
 use crate::{Command, Error, Seed, TaskId};
 
 fn task(slug: &str, deadline: &str) -> Command {
-    Command::CreateTask {
+    Command::CreateTask(TaskCreation {
         task: TaskId::from_slug(slug).unwrap(),
         plan: None,
         title: format!("Nhiệm vụ {slug}"),
@@ -15,7 +16,7 @@ fn task(slug: &str, deadline: &str) -> Command {
         deadline: d(deadline),
         assignment: None,
         on: d("2022-02-01"),
-    }
+    })
 }
 
 #[test]
@@ -141,13 +142,15 @@ fn a_seed_loaded_again_after_an_addition_appends_only_the_addition() {
 #[test]
 fn a_progress_report_without_documents_keeps_the_key_older_builds_gave_it() {
     let task = crate::TaskId::from_slug("nv-1").unwrap();
-    let report = |evidence: crate::Evidence, decision| Command::ReportProgress {
-        task,
-        percent: 60,
-        note: "Đang làm".to_owned(),
-        evidence,
-        on: d("2022-03-01"),
-        decision,
+    let report = |evidence: crate::Evidence, decision| {
+        Command::ReportProgress(TaskProgress {
+            task,
+            percent: 60,
+            note: "Đang làm".to_owned(),
+            evidence,
+            on: d("2022-03-01"),
+            decision,
+        })
     };
     let cited = Some(decision("qd-34-2022"));
     let note = || crate::Evidence::note("công văn số 1");

@@ -2,15 +2,18 @@
 //! known at" before them keep the old belief.
 
 use super::support::*;
+use crate::payload::{
+    CommitteeDissolution, MembershipEnd, MembershipStart, PersonName, SeatAbolition, SeatCreation,
+};
 use crate::{Command, DomainError, EntityKey, Event, KnownAt, MembershipId, Role, Standing};
 
 fn register_misspelt(w: &mut World) -> crate::EventId {
     // Hypothetical: Tổ viên 3's name first typed with a wrong tone mark.
-    w.exec(Command::RenamePerson {
+    w.exec(Command::RenamePerson(PersonName {
         person: person("to-vien-3"),
         name: name("Tổ viện 3"),
         on: d("2022-02-01"),
-    })
+    }))
     .unwrap()[0]
 }
 
@@ -23,11 +26,11 @@ fn a_misspelt_name_is_corrected_and_the_old_belief_is_kept() {
     w.exec_because(
         Command::Correct {
             target: wrong,
-            corrected: Event::PersonRenamed {
+            corrected: Event::PersonRenamed(PersonName {
                 person: person("to-vien-3"),
                 name: name("Tổ viên 3 (đã sửa)"),
                 on: d("2022-02-01"),
-            },
+            }),
         },
         "sửa lỗi chính tả",
     )
@@ -70,16 +73,16 @@ fn a_wrong_date_is_corrected() {
     let m = MembershipId::new();
     let s = seat(BCD, "thanh-vien-cuc-bao-chi");
     let ended = w
-        .exec(Command::EndMembership {
+        .exec(Command::EndMembership(MembershipEnd {
             committee: committee(BCD),
             membership: crate::Seed::membership_id(BCD, "thanh-vien-cuc-bao-chi", "qd-34-2022")
                 .unwrap(),
             ended_on: d("2022-06-10"),
             decision: dec,
-        })
+        }))
         .unwrap()[0];
     let started = w
-        .exec(Command::StartMembership {
+        .exec(Command::StartMembership(MembershipStart {
             committee: committee(BCD),
             membership: m,
             seat: s,
@@ -87,24 +90,24 @@ fn a_wrong_date_is_corrected() {
             from: d("2022-06-10"),
             ended_on: None,
             decision: dec,
-        })
+        }))
         .unwrap()[0];
     let known = w.position();
     // The decision took effect on the 1st, not the 10th: correct both events.
     for (target, event) in [
         (
             ended,
-            Event::MembershipEnded {
+            Event::MembershipEnded(MembershipEnd {
                 committee: committee(BCD),
                 membership: crate::Seed::membership_id(BCD, "thanh-vien-cuc-bao-chi", "qd-34-2022")
                     .unwrap(),
                 ended_on: d("2022-06-01"),
                 decision: dec,
-            },
+            }),
         ),
         (
             started,
-            Event::MembershipStarted {
+            Event::MembershipStarted(MembershipStart {
                 committee: committee(BCD),
                 membership: m,
                 seat: s,
@@ -112,7 +115,7 @@ fn a_wrong_date_is_corrected() {
                 from: d("2022-06-01"),
                 ended_on: None,
                 decision: dec,
-            },
+            }),
         ),
     ] {
         w.exec(Command::Correct {
@@ -147,7 +150,7 @@ fn a_wrong_decision_reference_is_corrected() {
     assert_eq!(w.k.decision_changes(wrong).unwrap().changes.len(), 1);
     w.exec(Command::Correct {
         target: created,
-        corrected: Event::SeatCreated {
+        corrected: Event::SeatCreated(SeatCreation {
             committee: c,
             seat: spec.seat,
             role: Role::Member,
@@ -157,7 +160,7 @@ fn a_wrong_decision_reference_is_corrected() {
             from: d("2022-07-01"),
             ended_on: None,
             decision: right,
-        },
+        }),
     })
     .unwrap();
     assert!(w.k.decision_changes(wrong).unwrap().changes.is_empty());
@@ -173,7 +176,7 @@ fn a_retracted_event_disappears_now_but_not_as_known_before() {
     w.exec(create_seat(c, spec.clone(), "2022-08-01", dec))
         .unwrap();
     let started = w
-        .exec(Command::StartMembership {
+        .exec(Command::StartMembership(MembershipStart {
             committee: c,
             membership: MembershipId::new(),
             seat: spec.seat,
@@ -181,7 +184,7 @@ fn a_retracted_event_disappears_now_but_not_as_known_before() {
             from: d("2022-08-01"),
             ended_on: None,
             decision: dec,
-        })
+        }))
         .unwrap()[0];
     let known = w.position();
     w.exec(Command::Retract { target: started }).unwrap();
@@ -202,12 +205,12 @@ fn corrections_that_break_invariants_or_change_kind_are_refused() {
     let ids = [head_a.seat, head_b.seat];
     w.exec(create_seat(c, head_a, "2022-08-01", dec)).unwrap();
     let abolished = w
-        .exec(Command::AbolishSeat {
+        .exec(Command::AbolishSeat(SeatAbolition {
             committee: c,
             seat: ids[0],
             ended_on: d("2022-09-01"),
             decision: dec,
-        })
+        }))
         .unwrap()[0];
     w.exec(create_seat(
         c,
@@ -219,12 +222,12 @@ fn corrections_that_break_invariants_or_change_kind_are_refused() {
     let err = w
         .exec(Command::Correct {
             target: abolished,
-            corrected: Event::SeatAbolished {
+            corrected: Event::SeatAbolished(SeatAbolition {
                 committee: c,
                 seat: ids[0],
                 ended_on: d("2022-10-01"),
                 decision: dec,
-            },
+            }),
         })
         .unwrap_err();
     assert!(matches!(
@@ -234,11 +237,11 @@ fn corrections_that_break_invariants_or_change_kind_are_refused() {
     let err = w
         .exec(Command::Correct {
             target: abolished,
-            corrected: Event::CommitteeDissolved {
+            corrected: Event::CommitteeDissolved(CommitteeDissolution {
                 committee: c,
                 on: d("2022-10-01"),
                 decision: dec,
-            },
+            }),
         })
         .unwrap_err();
     assert!(matches!(err, DomainError::KindMismatch { .. }));

@@ -1,6 +1,11 @@
 //! Given/when/then tests of `decide` and `apply`: each invariant refuses what breaks it.
 
 use super::support::*;
+use crate::payload::{
+    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PostAppointment,
+    PostDeparture, SeatAbolition, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+};
 use crate::{
     Assignment, Command, DomainError, Event, MembershipId, Role, SeatHolder, TaskId, TaskStatus,
     UnitKind,
@@ -14,7 +19,7 @@ fn start(
     ended_on: Option<&str>,
     dec: crate::DecisionId,
 ) -> Command {
-    Command::StartMembership {
+    Command::StartMembership(MembershipStart {
         committee,
         membership: MembershipId::new(),
         seat,
@@ -22,7 +27,7 @@ fn start(
         from: d(from),
         ended_on: ended_on.map(d),
         decision: dec,
-    }
+    })
 }
 
 #[test]
@@ -40,12 +45,12 @@ fn a_committee_has_at_most_one_head_on_any_date() {
         }
     ));
     // Once the first head seat ends, a new one may start.
-    w.exec(Command::AbolishSeat {
+    w.exec(Command::AbolishSeat(SeatAbolition {
         committee: c,
         seat: seat_spec("head-a", Role::Head).seat,
         ended_on: d("2022-03-01"),
         decision: dec,
-    })
+    }))
     .unwrap();
     w.exec(create("head-b", "2022-03-01")).unwrap();
 }
@@ -98,7 +103,7 @@ fn a_membership_cannot_end_before_it_starts() {
         .unwrap_err();
     assert!(matches!(err, DomainError::EndsBeforeStart { .. }));
     let m = MembershipId::new();
-    w.exec(Command::StartMembership {
+    w.exec(Command::StartMembership(MembershipStart {
         committee: c,
         membership: m,
         seat: s.seat,
@@ -106,15 +111,15 @@ fn a_membership_cannot_end_before_it_starts() {
         from: d("2022-03-01"),
         ended_on: None,
         decision: dec,
-    })
+    }))
     .unwrap();
     let err = w
-        .exec(Command::EndMembership {
+        .exec(Command::EndMembership(MembershipEnd {
             committee: c,
             membership: m,
             ended_on: d("2022-03-01"),
             decision: dec,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::EndsBeforeStart { .. }));
 }
@@ -142,12 +147,12 @@ fn unknown_references_are_refused() {
         .unwrap_err();
     assert!(matches!(err, DomainError::UnknownDecision(_)));
     let err = w
-        .exec(Command::RenameUnit {
+        .exec(Command::RenameUnit(UnitRenaming {
             unit: unit("nowhere"),
             name: name("Vụ Pháp chế"),
             on: d("2022-02-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::UnknownUnit(_)));
 }
@@ -156,47 +161,47 @@ fn unknown_references_are_refused() {
 fn a_dissolved_unit_cannot_change_or_be_named() {
     let mut w = seeded();
     let dec = hypothetical_decision(&mut w, 1, "2023-01-01");
-    w.exec(Command::DissolveUnit {
+    w.exec(Command::DissolveUnit(UnitDissolution {
         unit: unit("trung-tam-thong-tin"),
         on: d("2023-01-01"),
         decision: Some(dec),
-    })
+    }))
     .unwrap();
     let err = w
-        .exec(Command::RenameUnit {
+        .exec(Command::RenameUnit(UnitRenaming {
             unit: unit("trung-tam-thong-tin"),
             name: name("Trung tâm Thông tin"),
             on: d("2023-02-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::Ended { .. }));
     // A rename effective before the dissolution is history entered late, and allowed.
-    w.exec(Command::RenameUnit {
+    w.exec(Command::RenameUnit(UnitRenaming {
         unit: unit("trung-tam-thong-tin"),
         name: name("Đơn vị 2"),
         on: d("2022-06-01"),
         decision: None,
-    })
+    }))
     .unwrap();
     let err = w
-        .exec(Command::DissolveUnit {
+        .exec(Command::DissolveUnit(UnitDissolution {
             unit: unit("trung-tam-thong-tin"),
             on: d("2023-06-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(
         err,
         DomainError::Ended { .. } | DomainError::AlreadyEnded { .. }
     ));
     let err = w
-        .exec(Command::RenameUnit {
+        .exec(Command::RenameUnit(UnitRenaming {
             unit: unit("vu-phap-che"),
             name: name("Vụ Pháp chế"),
             on: d("2020-01-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::BeforeStart { .. }));
 }
@@ -205,21 +210,21 @@ fn a_dissolved_unit_cannot_change_or_be_named() {
 fn units_cannot_form_a_cycle_or_merge_into_themselves() {
     let mut w = seeded();
     let err = w
-        .exec(Command::MoveUnit {
+        .exec(Command::MoveUnit(UnitMove {
             unit: unit("bo-tttt"),
             parent: Some(unit("cuc-tin-hoc-hoa")),
             on: d("2022-03-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::UnitCycle { .. }));
     let err = w
-        .exec(Command::MergeUnit {
+        .exec(Command::MergeUnit(UnitMerger {
             unit: unit("bo-tttt"),
             into: unit("bo-tttt"),
             on: d("2025-03-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert_eq!(err, DomainError::MergeIntoSelf(unit("bo-tttt")));
 }
@@ -245,11 +250,11 @@ fn reconstitution_ends_everything_open_and_starts_the_new_composition_in_one_com
         .unwrap();
     let ended = events
         .iter()
-        .filter(|e| matches!(e, Event::MembershipEnded { .. }))
+        .filter(|e| matches!(e, Event::MembershipEnded(_)))
         .count();
     let abolished = events
         .iter()
-        .filter(|e| matches!(e, Event::SeatAbolished { .. }))
+        .filter(|e| matches!(e, Event::SeatAbolished(_)))
         .count();
     assert_eq!((ended, abolished), (24, 24));
     assert!(events.iter().all(|e| e.decision() == Some(dec)));
@@ -301,21 +306,21 @@ fn ex_officio_seats_resolve_to_the_post_holder_on_the_date() {
     // Hypothetically, Tổ viên 1 follows Phạm Minh Tiến as Vụ trưởng on 2024-01-01.
     let holding =
         crate::HoldingId::from_slug("vu-truong-vu-to-chuc-can-bo/pham-minh-tien").unwrap();
-    w.exec(Command::EndPostHolding {
+    w.exec(Command::EndPostHolding(PostDeparture {
         post: post("vu-truong-vu-to-chuc-can-bo"),
         holding,
         ended_on: d("2024-01-01"),
         decision: None,
-    })
+    }))
     .unwrap();
-    w.exec(Command::AppointToPost {
+    w.exec(Command::AppointToPost(PostAppointment {
         post: post("vu-truong-vu-to-chuc-can-bo"),
         holding: crate::HoldingId::new(),
         person: person("to-vien-1"),
         from: d("2024-01-01"),
         ended_on: None,
         decision: None,
-    })
+    }))
     .unwrap();
     let holder = |on: &str| {
         let comp = w.k.composition(c, d(on)).unwrap();
@@ -329,25 +334,25 @@ fn ex_officio_seats_resolve_to_the_post_holder_on_the_date() {
 fn a_post_holds_no_more_than_its_holders() {
     let mut w = seeded();
     let err = w
-        .exec(Command::AppointToPost {
+        .exec(Command::AppointToPost(PostAppointment {
             post: post("cuc-truong-cuc-tin-hoc-hoa"),
             holding: crate::HoldingId::new(),
             person: person("to-vien-2"),
             from: d("2022-06-01"),
             ended_on: None,
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::PostFull { max: 1, .. }));
     // A second deputy director general fits (up to 4).
-    w.exec(Command::AppointToPost {
+    w.exec(Command::AppointToPost(PostAppointment {
         post: post("pho-cuc-truong-cuc-tin-hoc-hoa"),
         holding: crate::HoldingId::new(),
         person: person("to-vien-2"),
         from: d("2022-06-01"),
         ended_on: None,
         decision: None,
-    })
+    }))
     .unwrap();
 }
 
@@ -405,12 +410,12 @@ fn a_unit_names_a_new_person_for_its_seat() {
 fn answers_use_unit_names_as_on_the_date() {
     let mut w = seeded();
     let dec = hypothetical_decision(&mut w, 6, "2023-05-01");
-    w.exec(Command::RenameUnit {
+    w.exec(Command::RenameUnit(UnitRenaming {
         unit: unit("vu-cntt"),
         name: name("Đơn vị 1"),
         on: d("2023-05-01"),
         decision: Some(dec),
-    })
+    }))
     .unwrap();
     let seat_unit = |on: &str| {
         let c = w.k.composition(committee(BCD), d(on)).unwrap();
@@ -441,7 +446,7 @@ pub(super) fn task_world() -> (World, TaskId, crate::DecisionId) {
     ))
     .unwrap();
     let task = TaskId::from_slug("t1").unwrap();
-    w.exec(Command::CreateTask {
+    w.exec(Command::CreateTask(TaskCreation {
         task,
         plan: Some(plan),
         title: "Báo cáo cải cách hành chính quý I".to_owned(),
@@ -453,7 +458,7 @@ pub(super) fn task_world() -> (World, TaskId, crate::DecisionId) {
             responsible: Some(person("pham-minh-tien")),
         }),
         on: d("2022-01-20"),
-    })
+    }))
     .unwrap();
     (w, task, plan)
 }
@@ -463,45 +468,45 @@ fn a_task_is_overdue_after_its_deadline_until_completed() {
     let (mut w, task, plan) = task_world();
     assert!(w.k.overdue_tasks(d("2022-03-31")).is_empty());
     assert_eq!(w.k.overdue_tasks(d("2022-04-01")).len(), 1);
-    w.exec(Command::ExtendDeadline {
+    w.exec(Command::ExtendDeadline(DeadlineExtension {
         task,
         deadline: d("2022-04-30"),
         on: d("2022-03-25"),
         decision: None,
-    })
+    }))
     .unwrap();
     assert!(w.k.overdue_tasks(d("2022-04-01")).is_empty());
     assert_eq!(w.k.overdue_tasks(d("2022-05-01")).len(), 1);
-    w.exec(Command::CompleteTask {
+    w.exec(Command::CompleteTask(TaskStatusChange {
         task,
         on: d("2022-05-10"),
         decision: None,
-    })
+    }))
     .unwrap();
     assert_eq!(w.k.overdue_tasks(d("2022-05-09")).len(), 1);
     assert!(w.k.overdue_tasks(d("2022-05-10")).is_empty());
     let t = &w.k.tasks_of_plan(plan, d("2022-05-10"))[0];
     assert_eq!(t.status, TaskStatus::Completed);
     let err = w
-        .exec(Command::CompleteTask {
+        .exec(Command::CompleteTask(TaskStatusChange {
             task,
             on: d("2022-05-11"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::TaskNotOpen { .. }));
-    w.exec(Command::ReopenTask {
+    w.exec(Command::ReopenTask(TaskStatusChange {
         task,
         on: d("2022-06-01"),
         decision: None,
-    })
+    }))
     .unwrap();
     assert_eq!(w.k.overdue_tasks(d("2022-06-01")).len(), 1);
-    w.exec(Command::CancelTask {
+    w.exec(Command::CancelTask(TaskStatusChange {
         task,
         on: d("2022-06-02"),
         decision: None,
-    })
+    }))
     .unwrap();
     assert!(w.k.overdue_tasks(d("2022-06-02")).is_empty());
 }
@@ -510,32 +515,32 @@ fn a_task_is_overdue_after_its_deadline_until_completed() {
 fn task_progress_and_deadlines_are_checked() {
     let (mut w, task, _) = task_world();
     let err = w
-        .exec(Command::ReportProgress {
+        .exec(Command::ReportProgress(TaskProgress {
             task,
             percent: 101,
             note: String::new(),
             evidence: crate::Evidence::default(),
             on: d("2022-02-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert_eq!(err, DomainError::InvalidPercent(101));
-    w.exec(Command::ReportProgress {
+    w.exec(Command::ReportProgress(TaskProgress {
         task,
         percent: 40,
         note: "Đã có dự thảo".to_owned(),
         evidence: crate::Evidence::note("công văn số 1"),
         on: d("2022-02-01"),
         decision: None,
-    })
+    }))
     .unwrap();
     let err = w
-        .exec(Command::ExtendDeadline {
+        .exec(Command::ExtendDeadline(DeadlineExtension {
             task,
             deadline: d("2022-03-01"),
             on: d("2022-02-02"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::DeadlineNotLater { .. }));
     let t = &w.k.tasks_of_unit(unit("cuc-tin-hoc-hoa"), d("2022-02-01"))[0];
@@ -552,14 +557,14 @@ fn assigning_an_assigned_task_reassigns_it() {
         responsible: None,
     };
     let events =
-        w.k.decide(&Command::AssignTask {
+        w.k.decide(&Command::AssignTask(TaskAssignment {
             task,
             assignment: a,
             on: d("2022-02-15"),
             decision: None,
-        })
+        }))
         .unwrap();
-    assert!(matches!(events[0], Event::TaskReassigned { .. }));
+    assert!(matches!(events[0], Event::TaskReassigned(_)));
     w.record_events(events);
     assert!(w
         .k
@@ -581,14 +586,14 @@ fn assigning_an_assigned_task_reassigns_it() {
 fn establishing_twice_is_refused() {
     let mut w = seeded();
     let err = w
-        .exec(Command::EstablishUnit {
+        .exec(Command::EstablishUnit(UnitEstablishment {
             unit: unit("vu-phap-che"),
             name: name("Vụ Pháp chế"),
             kind: UnitKind::Department,
             parent: None,
             on: d("2022-01-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(err, DomainError::AlreadyExists(_)));
 }
@@ -596,7 +601,7 @@ fn establishing_twice_is_refused() {
 /// A HYPOTHETICAL decree signed on `signed_on` and in force from `in_force_on`.
 fn decree(n: u32, signed_on: &str, in_force_on: &str) -> (crate::DecisionId, Command) {
     let id = crate::DecisionId::from_slug(&format!("hypothetical-decree-{n}")).unwrap();
-    let command = Command::RecordDecision {
+    let command = Command::RecordDecision(DecisionRecord {
         decision: id,
         number: format!("HYPOTHETICAL-{n}/2024/NĐ-CP"),
         kind: crate::DecisionKind::Decree,
@@ -608,7 +613,7 @@ fn decree(n: u32, signed_on: &str, in_force_on: &str) -> (crate::DecisionId, Com
         amends: Vec::new(),
         replaces: Vec::new(),
         repeals: Vec::new(),
-    };
+    });
     (id, command)
 }
 

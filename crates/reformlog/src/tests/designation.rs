@@ -4,6 +4,7 @@
 
 use super::engine::{brute, ctx, open};
 use super::support::*;
+use crate::payload::{CommitteeCharter, PersonName, PostAppointment, SeatHolderDesignation};
 use crate::{Command, DomainError, HoldingId, KnownAt, Query, Role, Seed};
 
 const DEC: &str = "hypothetical-designation";
@@ -36,7 +37,7 @@ fn steps() -> Vec<Command> {
             "2022-02-01",
             "Hypothetical decision for tests; not a real document",
         ),
-        Command::EstablishCommittee {
+        Command::EstablishCommittee(CommitteeCharter {
             committee: bt(),
             name: name("Ban thử nghiệm (giả định)"),
             parent: None,
@@ -44,20 +45,20 @@ fn steps() -> Vec<Command> {
             on: d("2022-02-01"),
             decision: dec(),
             duties: Vec::new(),
-        },
-        Command::RegisterPerson {
+        }),
+        Command::RegisterPerson(PersonName {
             person: person("thanh-vien-22"),
             name: name("Thành viên 22"),
             on: d("2022-01-01"),
-        },
-        Command::AppointToPost {
+        }),
+        Command::AppointToPost(PostAppointment {
             post: post("thu-truong-bo-tttt"),
             holding: HoldingId::from_slug("thu-truong-bo-tttt/thanh-vien-22").unwrap(),
             person: person("thanh-vien-22"),
             from: d("2022-03-01"),
             ended_on: None,
             decision: Some(dec()),
-        },
+        }),
         Command::CreateSeat {
             committee: bt(),
             spec,
@@ -82,13 +83,13 @@ fn designate(
     on: &str,
     dec: crate::DecisionId,
 ) -> Command {
-    Command::DesignateSeatHolder {
+    Command::DesignateSeatHolder(SeatHolderDesignation {
         committee: c,
         seat,
         person: person(who),
         on: d(on),
         decision: dec,
-    }
+    })
 }
 
 fn sitting(w: &World, c: crate::CommitteeId, on: &str) -> Vec<crate::PersonId> {

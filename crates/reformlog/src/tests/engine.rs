@@ -2,6 +2,7 @@
 //! expected revisions, execute_all atomicity, rebuild and request-type strictness.
 
 use super::support::*;
+use crate::payload::{CommitteeDuties, CommitteeRenaming, PersonName, Retraction};
 use crate::{
     decode_event, Answer, Command, Context, EntityKey, EntityKind, Error, Event, EventId,
     Knowledge, KnownAt, MembershipId, Query, Reformlog, Role, Seed,
@@ -59,18 +60,18 @@ fn every_event_of_the_seed_round_trips_through_the_store_codec() {
     // The variants whose fields are enums with tags (EntityKey) and boxes.
     let target = EventId::new();
     for e in [
-        Event::Retracted {
+        Event::Retracted(Retraction {
             target,
             entity: EntityKey::Person(person("to-vien-3")),
             on: d("2022-02-01"),
-        },
+        }),
         Event::Corrected {
             target,
-            corrected: Box::new(Event::PersonRenamed {
+            corrected: Box::new(Event::PersonRenamed(PersonName {
                 person: person("to-vien-3"),
                 name: name("Tổ viên 3"),
                 on: d("2022-02-01"),
-            }),
+            })),
         },
     ] {
         let bytes = reformlog_store::encode_payload(&e).unwrap();
@@ -155,11 +156,11 @@ fn expected_revision_is_checked_against_the_main_entity() {
     // A new entity has no stream yet.
     let err = log
         .execute(
-            Command::RegisterPerson {
+            Command::RegisterPerson(PersonName {
                 person: person("thanh-vien-moi"),
                 name: name("Thành viên 22"),
                 on: d("2022-03-01"),
-            },
+            }),
             &ctx().with_expected_revision(0),
         )
         .unwrap_err();
@@ -231,12 +232,12 @@ fn concurrent_writers_to_one_committee_are_all_recorded() {
             std::thread::spawn(move || {
                 for j in 0..5 {
                     log.execute(
-                        Command::SetDuties {
+                        Command::SetDuties(CommitteeDuties {
                             committee: committee(BCD),
                             duties: vec![format!("Nhiệm vụ {i}-{j}")],
                             on: d("2022-02-01"),
                             decision: decision("qd-34-2022"),
-                        },
+                        }),
                         &ctx(),
                     )
                     .unwrap();
@@ -408,12 +409,12 @@ fn committee_summaries_read_without_memberships_match_the_fold_with_or_without_t
         {
             let log = Reformlog::open(dir.path()).unwrap();
             log.execute(
-                Command::RenameCommittee {
+                Command::RenameCommittee(CommitteeRenaming {
                     committee: committee(BCD),
                     name: crate::Name::new(name).unwrap(),
                     on: d("2024-01-01"),
                     decision: decision("qd-34-2022"),
-                },
+                }),
                 &ctx(),
             )
             .unwrap();

@@ -4,6 +4,7 @@
 
 use super::decide::task_world;
 use super::support::*;
+use crate::payload::TaskProgress;
 use crate::{
     Command, DomainError, EntityDetails, EntityKey, Event, Evidence, EvidenceDocument,
     EvidenceError, Seed, TaskId,
@@ -16,14 +17,14 @@ type Expected = fn(&EvidenceError) -> bool;
 
 /// The report of 40% on `task` on 2022-02-01 citing `evidence`.
 fn reported(task: TaskId, evidence: Evidence) -> Event {
-    Event::TaskProgressReported {
+    Event::TaskProgressReported(TaskProgress {
         task,
         percent: 40,
         note: "Đã có dự thảo".to_owned(),
         evidence,
         on: d("2022-02-01"),
         decision: None,
-    }
+    })
 }
 
 fn report(task: TaskId, evidence: Evidence) -> Command {
@@ -63,7 +64,8 @@ fn a_report_citing_documents_is_shown_with_the_task_and_in_its_history() {
     assert_eq!(last_report(&w, task, "2022-01-31"), None);
     // and its history holds the event as recorded.
     let history = w.k.history(EntityKey::Task(task));
-    let Event::TaskProgressReported { evidence, .. } = &history.last().unwrap().event else {
+    let Event::TaskProgressReported(TaskProgress { evidence, .. }) = &history.last().unwrap().event
+    else {
         panic!("{history:?}")
     };
     assert_eq!(evidence, &cited());
@@ -162,7 +164,7 @@ fn the_seed_format_names_documents_and_takes_a_hash_in_capitals() {
         .unwrap()
         .into_iter()
         .find_map(|c| match c {
-            Command::ReportProgress { evidence, .. } => Some(evidence),
+            Command::ReportProgress(TaskProgress { evidence, .. }) => Some(evidence),
             _ => None,
         })
         .unwrap();

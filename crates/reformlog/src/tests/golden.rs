@@ -3,6 +3,7 @@
 
 use super::serde_names::unhex;
 use super::support::{d, decision, unit};
+use crate::payload::DecisionRecord;
 use crate::{DecisionKind, Event};
 
 /// `kind payload-hex` lines, written by the build whose kinds were only decision, plan and
@@ -10,7 +11,7 @@ use crate::{DecisionKind, Event};
 const FIXTURE: &str = include_str!("../../../../tests/fixtures/domain-decision-kinds.hex");
 
 fn recorded(kind: DecisionKind) -> Event {
-    Event::DecisionRecorded {
+    Event::DecisionRecorded(DecisionRecord {
         decision: decision("qd-34-2022"),
         number: "34/QĐ-BTTTT".to_owned(),
         kind,
@@ -22,7 +23,7 @@ fn recorded(kind: DecisionKind) -> Event {
         amends: Vec::new(),
         replaces: Vec::new(),
         repeals: Vec::new(),
-    }
+    })
 }
 
 #[test]

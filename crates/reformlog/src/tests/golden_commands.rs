@@ -13,6 +13,9 @@ use super::golden_events::{every_event, sample, Sample};
 use super::serde_names::{variant_name, variant_names};
 use super::support::*;
 use crate::idempotency::fingerprint;
+use crate::payload::{
+    CommitteeCharter, CommitteeDuties, TaskAssignment, TaskProgress, TaskStatusChange,
+};
 use crate::{Command, Evidence, SeatHolder, SeatSpec, SubBodySpec};
 
 /// `name place payload-hex fingerprint change-key` lines, one per variant in the enum's order,
@@ -31,39 +34,39 @@ new variant at the end of `Command`, never reorder or remove one; give it the ne
 fn place(c: &Command) -> u32 {
     use Command as C;
     match c {
-        C::EstablishUnit { .. } => 0,
-        C::RenameUnit { .. } => 1,
-        C::MoveUnit { .. } => 2,
-        C::MergeUnit { .. } => 3,
-        C::DissolveUnit { .. } => 4,
-        C::RegisterPerson { .. } => 5,
-        C::RenamePerson { .. } => 6,
-        C::CreatePost { .. } => 7,
-        C::AppointToPost { .. } => 8,
-        C::EndPostHolding { .. } => 9,
-        C::AbolishPost { .. } => 10,
-        C::RecordDecision { .. } => 11,
-        C::EstablishCommittee { .. } => 12,
-        C::RenameCommittee { .. } => 13,
-        C::SetDuties { .. } => 14,
+        C::EstablishUnit(_) => 0,
+        C::RenameUnit(_) => 1,
+        C::MoveUnit(_) => 2,
+        C::MergeUnit(_) => 3,
+        C::DissolveUnit(_) => 4,
+        C::RegisterPerson(_) => 5,
+        C::RenamePerson(_) => 6,
+        C::CreatePost(_) => 7,
+        C::AppointToPost(_) => 8,
+        C::EndPostHolding(_) => 9,
+        C::AbolishPost(_) => 10,
+        C::RecordDecision(_) => 11,
+        C::EstablishCommittee(_) => 12,
+        C::RenameCommittee(_) => 13,
+        C::SetDuties(_) => 14,
         C::CreateSeat { .. } => 15,
-        C::AbolishSeat { .. } => 16,
-        C::StartMembership { .. } => 17,
-        C::EndMembership { .. } => 18,
+        C::AbolishSeat(_) => 16,
+        C::StartMembership(_) => 17,
+        C::EndMembership(_) => 18,
         C::ReplaceSeatHolder { .. } => 19,
         C::MoveMember { .. } => 20,
         C::Reconstitute { .. } => 21,
-        C::DissolveCommittee { .. } => 22,
-        C::CreateTask { .. } => 23,
-        C::AssignTask { .. } => 24,
-        C::ExtendDeadline { .. } => 25,
-        C::ReportProgress { .. } => 26,
-        C::CompleteTask { .. } => 27,
-        C::CancelTask { .. } => 28,
-        C::ReopenTask { .. } => 29,
+        C::DissolveCommittee(_) => 22,
+        C::CreateTask(_) => 23,
+        C::AssignTask(_) => 24,
+        C::ExtendDeadline(_) => 25,
+        C::ReportProgress(_) => 26,
+        C::CompleteTask(_) => 27,
+        C::CancelTask(_) => 28,
+        C::ReopenTask(_) => 29,
         C::Correct { .. } => 30,
         C::Retract { .. } => 31,
-        C::DesignateSeatHolder { .. } => 32,
+        C::DesignateSeatHolder(_) => 32,
     }
 }
 
@@ -105,11 +108,11 @@ pub(crate) fn every_command() -> Vec<Command> {
         Command::restating(event)
     };
     let mut establish = restated("committee_established");
-    if let Command::EstablishCommittee { duties, .. } = &mut establish {
+    if let Command::EstablishCommittee(CommitteeCharter { duties, .. }) = &mut establish {
         *duties = vec!["Tham mưu".to_owned()];
     }
     let mut report = restated("task_progress_reported");
-    if let Command::ReportProgress { evidence, .. } = &mut report {
+    if let Command::ReportProgress(TaskProgress { evidence, .. }) = &mut report {
         evidence.documents.truncate(1);
     }
     // The unit, person, post and decision commands, in the order of their events.
@@ -117,12 +120,12 @@ pub(crate) fn every_command() -> Vec<Command> {
     all.extend([
         establish,
         restated("committee_renamed"),
-        Command::SetDuties {
+        Command::SetDuties(CommitteeDuties {
             committee: c,
             duties: vec!["Tham mưu".to_owned(), "Đôn đốc".to_owned()],
             on,
             decision: dec,
-        },
+        }),
         Command::CreateSeat {
             committee: c,
             spec: spec(
@@ -168,20 +171,20 @@ pub(crate) fn every_command() -> Vec<Command> {
         },
         restated("committee_dissolved"),
         restated("task_created"),
-        Command::AssignTask {
+        Command::AssignTask(TaskAssignment {
             task,
             assignment,
             on,
             decision: Some(dec),
-        },
+        }),
         restated("task_deadline_extended"),
         report,
         restated("task_completed"),
-        Command::CancelTask {
+        Command::CancelTask(TaskStatusChange {
             task,
             on,
             decision: Some(dec),
-        },
+        }),
         restated("task_reopened"),
         restated("corrected"),
         restated("retracted"),
@@ -192,7 +195,7 @@ pub(crate) fn every_command() -> Vec<Command> {
 
 /// A progress report citing no documents: fingerprinted in the layout older builds gave it.
 fn report_without_documents() -> Command {
-    Command::ReportProgress {
+    Command::ReportProgress(TaskProgress {
         task: crate::TaskId::from_slug("nv-1").unwrap(),
         percent: 100,
         note: "Hoàn thành".to_owned(),
@@ -202,7 +205,7 @@ fn report_without_documents() -> Command {
         },
         on: d("2022-06-30"),
         decision: None,
-    }
+    })
 }
 
 /// The commands the fixture holds, each with the name its line carries.

@@ -8,6 +8,13 @@ use super::serde_names::{unhex, variant_name, variant_names};
 use super::support::*;
 use crate::codec::v1::EventV1;
 use crate::codec::v2::EventV2;
+use crate::payload::{
+    CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
+    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
+    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
+    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+};
 use crate::{EntityKey, Event, Evidence, EvidenceDocument};
 use std::collections::BTreeSet;
 
@@ -81,75 +88,75 @@ pub(crate) fn every_event() -> Vec<Event> {
         later,
     } = sample();
     vec![
-        Event::UnitEstablished {
+        Event::UnitEstablished(UnitEstablishment {
             unit: u,
             name: name("Cục Tin học hóa"),
             kind: crate::UnitKind::Authority,
             parent: Some(unit("bo-tttt")),
             on,
             decision: Some(dec),
-        },
-        Event::UnitRenamed {
+        }),
+        Event::UnitRenamed(UnitRenaming {
             unit: u,
             name: name("Cục Chuyển đổi số quốc gia"),
             on,
             decision: Some(dec),
-        },
-        Event::UnitMoved {
+        }),
+        Event::UnitMoved(UnitMove {
             unit: u,
             parent: None,
             on,
             decision: Some(dec),
-        },
-        Event::UnitMerged {
+        }),
+        Event::UnitMerged(UnitMerger {
             unit: u,
             into: unit("bo-tttt"),
             on,
             decision: Some(dec),
-        },
-        Event::UnitDissolved {
+        }),
+        Event::UnitDissolved(UnitDissolution {
             unit: u,
             on,
             decision: None,
-        },
-        Event::PersonRegistered {
+        }),
+        Event::PersonRegistered(PersonName {
             person: p,
             name: name("Phạm Minh Tiến"),
             on,
-        },
-        Event::PersonRenamed {
+        }),
+        Event::PersonRenamed(PersonName {
             person: p,
             name: name("Phạm Minh Tiến"),
             on,
-        },
-        Event::PostCreated {
+        }),
+        Event::PostCreated(PostCreation {
             post: post_id,
             title: name("Thứ trưởng"),
             unit: Some(u),
             max_holders: 5,
             on,
             decision: Some(dec),
-        },
-        Event::PostHolderAppointed {
+        }),
+        Event::PostHolderAppointed(PostAppointment {
             post: post_id,
             holding,
             person: p,
             from: on,
             ended_on: Some(later),
             decision: Some(dec),
-        },
-        Event::PostHolderLeft {
+        }),
+        Event::PostHolderLeft(PostDeparture {
             post: post_id,
             holding,
             ended_on: later,
             decision: Some(dec),
-        },
-        Event::PostAbolished {
+        }),
+        Event::PostAbolished(PostAbolition {
             post: post_id,
             on,
             decision: None,
-        },
-        Event::DecisionRecorded {
+        }),
+        Event::DecisionRecorded(DecisionRecord {
             decision: dec,
             number: "34/QĐ-BTTTT".to_owned(),
             kind: crate::DecisionKind::Decision,
@@ -161,28 +168,28 @@ pub(crate) fn every_event() -> Vec<Event> {
             amends: vec![decision("a")],
             replaces: vec![decision("b")],
             repeals: vec![decision("c")],
-        },
-        Event::CommitteeEstablished {
+        }),
+        Event::CommitteeEstablished(CommitteeEstablishment {
             committee: c,
             name: name("Ban chỉ đạo"),
             parent: Some(committee("x")),
             unit: Some(u),
             on,
             decision: dec,
-        },
-        Event::CommitteeRenamed {
+        }),
+        Event::CommitteeRenamed(CommitteeRenaming {
             committee: c,
             name: name("Ban chỉ đạo mới"),
             on,
             decision: dec,
-        },
-        Event::DutiesSet {
+        }),
+        Event::DutiesSet(CommitteeDuties {
             committee: c,
             duties: vec!["Tham mưu".to_owned()],
             on,
             decision: dec,
-        },
-        Event::SeatCreated {
+        }),
+        Event::SeatCreated(SeatCreation {
             committee: c,
             seat,
             role: crate::Role::Head,
@@ -192,14 +199,14 @@ pub(crate) fn every_event() -> Vec<Event> {
             from: on,
             ended_on: Some(later),
             decision: dec,
-        },
-        Event::SeatAbolished {
+        }),
+        Event::SeatAbolished(SeatAbolition {
             committee: c,
             seat,
             ended_on: later,
             decision: dec,
-        },
-        Event::MembershipStarted {
+        }),
+        Event::MembershipStarted(MembershipStart {
             committee: c,
             membership,
             seat,
@@ -207,19 +214,19 @@ pub(crate) fn every_event() -> Vec<Event> {
             from: on,
             ended_on: Some(later),
             decision: dec,
-        },
-        Event::MembershipEnded {
+        }),
+        Event::MembershipEnded(MembershipEnd {
             committee: c,
             membership,
             ended_on: later,
             decision: dec,
-        },
-        Event::CommitteeDissolved {
+        }),
+        Event::CommitteeDissolved(CommitteeDissolution {
             committee: c,
             on: later,
             decision: dec,
-        },
-        Event::TaskCreated {
+        }),
+        Event::TaskCreated(TaskCreation {
             task,
             plan: Some(dec),
             title: "Nhiệm vụ 1".to_owned(),
@@ -227,26 +234,26 @@ pub(crate) fn every_event() -> Vec<Event> {
             deadline: later,
             assignment: Some(assignment.clone()),
             on,
-        },
-        Event::TaskAssigned {
+        }),
+        Event::TaskAssigned(TaskAssignment {
             task,
             assignment: assignment.clone(),
             on,
             decision: None,
-        },
-        Event::TaskReassigned {
+        }),
+        Event::TaskReassigned(TaskAssignment {
             task,
             assignment,
             on,
             decision: None,
-        },
-        Event::TaskDeadlineExtended {
+        }),
+        Event::TaskDeadlineExtended(DeadlineExtension {
             task,
             deadline: later,
             on,
             decision: None,
-        },
-        Event::TaskProgressReported {
+        }),
+        Event::TaskProgressReported(TaskProgress {
             task,
             percent: 60,
             note: "Đang làm".to_owned(),
@@ -272,42 +279,42 @@ pub(crate) fn every_event() -> Vec<Event> {
             },
             on,
             decision: None,
-        },
-        Event::TaskCompleted {
+        }),
+        Event::TaskCompleted(TaskStatusChange {
             task,
             on,
             decision: None,
-        },
-        Event::TaskCancelled {
+        }),
+        Event::TaskCancelled(TaskStatusChange {
             task,
             on,
             decision: None,
-        },
-        Event::TaskReopened {
+        }),
+        Event::TaskReopened(TaskStatusChange {
             task,
             on,
             decision: None,
-        },
+        }),
         Event::Corrected {
             target,
-            corrected: Box::new(Event::PersonRenamed {
+            corrected: Box::new(Event::PersonRenamed(PersonName {
                 person: p,
                 name: name("Phạm Minh Tiến"),
                 on,
-            }),
+            })),
         },
-        Event::Retracted {
+        Event::Retracted(Retraction {
             target,
             entity: EntityKey::Person(p),
             on,
-        },
-        Event::SeatHolderDesignated {
+        }),
+        Event::SeatHolderDesignated(SeatHolderDesignation {
             committee: c,
             seat,
             person: p,
             on,
             decision: dec,
-        },
+        }),
     ]
 }
 
@@ -316,7 +323,7 @@ fn without_documents(events: Vec<Event>) -> Vec<Event> {
     events
         .into_iter()
         .map(|mut e| {
-            if let Event::TaskProgressReported { evidence, .. } = &mut e {
+            if let Event::TaskProgressReported(TaskProgress { evidence, .. }) = &mut e {
                 evidence.documents.clear();
             }
             e

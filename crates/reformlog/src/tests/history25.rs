@@ -8,6 +8,7 @@
 mod generate;
 
 use super::engine::{brute, ctx, open};
+use crate::payload::Retraction;
 use crate::{
     Answer, CommitteeId, Date, DecisionId, EntityKey, Event, EventId, EventMeta, Knowledge,
     KnownAt, PersonId, Query, Recorded, Reformlog, Seed, Timestamp, Translation, UnitId,
@@ -400,12 +401,12 @@ fn the_store_records_the_events_decided_in_memory_stream_by_stream() {
             },
             Some(at[target]),
         ),
-        Event::Retracted { target, entity, on } => (
-            Event::Retracted {
+        Event::Retracted(Retraction { target, entity, on }) => (
+            Event::Retracted(Retraction {
                 target: nil,
                 entity: *entity,
                 on: *on,
-            },
+            }),
             Some(at[target]),
         ),
         other => (other.clone(), None),

@@ -4,6 +4,7 @@
 
 use super::support::*;
 use crate::lineage::unit_lineage;
+use crate::payload::{TaskCreation, TaskStatusChange, UnitEstablishment, UnitMove};
 use crate::summary::{summary, EntityDetails, UnitStatus};
 use crate::{DomainError, EntityKey, Seed};
 
@@ -115,14 +116,14 @@ fn a_unit_on_a_date_before_its_merger_shows_no_end() {
 
 /// A department of Bộ A established late, on `on`, by the 2020 decision.
 fn late_department(on: &str) -> crate::Command {
-    crate::Command::EstablishUnit {
+    crate::Command::EstablishUnit(UnitEstablishment {
         unit: unit("vu-9"),
         name: name("Vụ 9"),
         kind: crate::UnitKind::Department,
         parent: Some(unit("bo-a")),
         on: d(on),
         decision: None,
-    }
+    })
 }
 
 fn merged_log() -> (tempfile::TempDir, crate::Reformlog) {
@@ -153,12 +154,12 @@ fn a_department_entered_late_under_a_merged_unit_is_refused_as_a_whole_write() {
     assert_eq!(log.store().head_position(), head, "nothing is appended");
     // Dated after the merger it is a department of a unit that no longer exists, refused by
     // the parent rule; dated before and moved away by the same write it is accepted.
-    let moved = crate::Command::MoveUnit {
+    let moved = crate::Command::MoveUnit(UnitMove {
         unit: unit("vu-9"),
         parent: Some(unit("bo-c")),
         on: d("2025-03-01"),
         decision: None,
-    };
+    });
     log.execute_all(
         vec![late_department("2024-01-01"), moved],
         &super::engine::ctx(),
@@ -169,18 +170,20 @@ fn a_department_entered_late_under_a_merged_unit_is_refused_as_a_whole_write() {
 #[test]
 fn a_task_entered_late_for_a_merged_lead_is_refused_unless_it_ends_first() {
     let (_dir, log) = merged_log();
-    let task = |slug: &str| crate::Command::CreateTask {
-        task: crate::TaskId::from_slug(slug).unwrap(),
-        plan: None,
-        title: format!("Nhiệm vụ {slug}"),
-        product: "Báo cáo".to_owned(),
-        deadline: d("2024-12-31"),
-        assignment: Some(crate::Assignment {
-            lead: unit("bo-a"),
-            cooperating: Vec::new(),
-            responsible: None,
-        }),
-        on: d("2024-06-01"),
+    let task = |slug: &str| {
+        crate::Command::CreateTask(TaskCreation {
+            task: crate::TaskId::from_slug(slug).unwrap(),
+            plan: None,
+            title: format!("Nhiệm vụ {slug}"),
+            product: "Báo cáo".to_owned(),
+            deadline: d("2024-12-31"),
+            assignment: Some(crate::Assignment {
+                lead: unit("bo-a"),
+                cooperating: Vec::new(),
+                responsible: None,
+            }),
+            on: d("2024-06-01"),
+        })
     };
     let refused = log
         .execute_all(vec![task("nv-muon-1")], &super::engine::ctx())
@@ -193,11 +196,11 @@ fn a_task_entered_late_for_a_merged_lead_is_refused_unless_it_ends_first() {
         ),
         "{refused:?}"
     );
-    let done = crate::Command::CompleteTask {
+    let done = crate::Command::CompleteTask(TaskStatusChange {
         task: crate::TaskId::from_slug("nv-muon-2").unwrap(),
         on: d("2024-12-20"),
         decision: None,
-    };
+    });
     log.execute_all(vec![task("nv-muon-2"), done], &super::engine::ctx())
         .unwrap();
 }

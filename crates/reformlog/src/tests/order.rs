@@ -3,6 +3,7 @@
 
 use super::engine::{brute, ctx, seeded_log};
 use super::support::*;
+use crate::payload::CommitteeCharter;
 use crate::{collate, Command, Composition, EntityKey, Query, Role, SeatSpec};
 
 fn holder_names(c: &Composition) -> Vec<String> {
@@ -172,7 +173,7 @@ fn sub_bodies_are_listed_by_name() {
     let dec = hypothetical_decision(&mut w, 63, "2022-03-01");
     let mut group = |slug: &str, title: &str| {
         let id = crate::CommitteeId::from_slug(slug).unwrap();
-        w.exec(Command::EstablishCommittee {
+        w.exec(Command::EstablishCommittee(CommitteeCharter {
             committee: id,
             name: name(title),
             parent: Some(committee(BCD)),
@@ -180,7 +181,7 @@ fn sub_bodies_are_listed_by_name() {
             on: d("2022-03-01"),
             decision: dec,
             duties: Vec::new(),
-        })
+        }))
         .unwrap();
         id
     };

@@ -2,6 +2,7 @@
 //! invariants, and "as known at K" equals what was believed when the log stood at K.
 
 use super::support::*;
+use crate::payload::{MembershipEnd, MembershipStart, SeatAbolition};
 use crate::{Command, Event, EventId, Knowledge, KnownAt, MembershipId, Role, SeatId};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -97,12 +98,12 @@ fn fixture() -> &'static Base {
             .unwrap();
             if i == 0 {
                 head_end = Some(
-                    w.exec(Command::AbolishSeat {
+                    w.exec(Command::AbolishSeat(SeatAbolition {
                         committee: c,
                         seat: seats[0],
                         ended_on: day(30),
                         decision: dec,
-                    })
+                    }))
                     .unwrap()[0],
                 );
             }
@@ -143,7 +144,7 @@ fn command(f: &Fixture, op: &Op) -> Option<Command> {
         .world
         .log
         .iter()
-        .filter(|r| matches!(r.event, Event::MembershipStarted { committee, .. } if committee == c))
+        .filter(|r| matches!(r.event, Event::MembershipStarted(MembershipStart { committee, .. }) if committee == c))
         .map(|r| (r.meta.event_id, r.event.clone()))
         .collect();
     let own_events: Vec<EventId> = f
@@ -159,7 +160,7 @@ fn command(f: &Fixture, op: &Op) -> Option<Command> {
             who,
             from,
             len,
-        } => Command::StartMembership {
+        } => Command::StartMembership(MembershipStart {
             committee: c,
             membership: MembershipId::new(),
             seat: f.seats[*seat],
@@ -167,17 +168,19 @@ fn command(f: &Fixture, op: &Op) -> Option<Command> {
             from: day(*from),
             ended_on: len.map(|l| day(from + l)),
             decision: dec,
-        },
+        }),
         Op::End { which, at } => {
-            let (_, Event::MembershipStarted { membership, .. }) = memberships.get(*which)? else {
+            let (_, Event::MembershipStarted(MembershipStart { membership, .. })) =
+                memberships.get(*which)?
+            else {
                 return None;
             };
-            Command::EndMembership {
+            Command::EndMembership(MembershipEnd {
                 committee: c,
                 membership: *membership,
                 ended_on: day(*at),
                 decision: dec,
-            }
+            })
         }
         Op::Replace { seat, who, at } => Command::ReplaceSeatHolder {
             committee: c,
@@ -193,7 +196,7 @@ fn command(f: &Fixture, op: &Op) -> Option<Command> {
         Op::CorrectStart { which, from } => {
             let (
                 target,
-                Event::MembershipStarted {
+                Event::MembershipStarted(MembershipStart {
                     committee,
                     membership,
                     seat,
@@ -201,14 +204,14 @@ fn command(f: &Fixture, op: &Op) -> Option<Command> {
                     ended_on,
                     decision,
                     ..
-                },
+                }),
             ) = memberships.get(*which)?.clone()
             else {
                 return None;
             };
             Command::Correct {
                 target,
-                corrected: Event::MembershipStarted {
+                corrected: Event::MembershipStarted(MembershipStart {
                     committee,
                     membership,
                     seat,
@@ -216,17 +219,17 @@ fn command(f: &Fixture, op: &Op) -> Option<Command> {
                     from: day(*from),
                     ended_on,
                     decision,
-                },
+                }),
             }
         }
         Op::MoveHeadEnd { at } => Command::Correct {
             target: f.head_end,
-            corrected: Event::SeatAbolished {
+            corrected: Event::SeatAbolished(SeatAbolition {
                 committee: c,
                 seat: f.seats[0],
                 ended_on: day(*at),
                 decision: dec,
-            },
+            }),
         },
     })
 }

@@ -8,6 +8,7 @@
 //! by scanning days one by one.
 
 use super::support::*;
+use crate::payload::{DeadlineExtension, TaskCreation, TaskStatusChange};
 use crate::query::reminders::reminders;
 use crate::source::Views;
 use crate::{
@@ -96,7 +97,7 @@ fn open_with(k: &Knowledge, n: usize, x: Date) -> Option<Date> {
 }
 
 fn creation(t: usize, on: u32, len: u32) -> Event {
-    Event::TaskCreated {
+    Event::TaskCreated(TaskCreation {
         task: task(t),
         plan: None,
         title: format!("Nhiệm vụ {}", t + 1),
@@ -108,7 +109,7 @@ fn creation(t: usize, on: u32, len: u32) -> Event {
             responsible: None,
         }),
         on: day(i64::from(on)),
-    }
+    })
 }
 
 /// The command an op stands for on the current state, if it makes sense.
@@ -116,7 +117,7 @@ fn command(k: &Knowledge, log: &[Recorded], op: &Op) -> Option<Command> {
     let created = |t: usize| {
         log.iter()
             .rev()
-            .find(|r| matches!(&r.event, Event::TaskCreated { task: x, .. } if *x == task(t)))
+            .find(|r| matches!(&r.event, Event::TaskCreated(TaskCreation { task: x, .. }) if *x == task(t)))
             .map(|r| r.meta.event_id)
     };
     Some(match *op {
@@ -124,19 +125,21 @@ fn command(k: &Knowledge, log: &[Recorded], op: &Op) -> Option<Command> {
         Op::Extend { task: t, on, by } => {
             let view = k.view(&EntityKey::Task(task(t)))?;
             let current = view.as_task()?.deadline_on(day(i64::from(on)))?;
-            Command::ExtendDeadline {
+            Command::ExtendDeadline(DeadlineExtension {
                 task: task(t),
                 deadline: Date::from_julian_day(current.julian_day() + i32::try_from(by).ok()?)?,
                 on: day(i64::from(on)),
                 decision: None,
-            }
+            })
         }
         Op::Complete { task: t, on } | Op::Cancel { task: t, on } | Op::Reopen { task: t, on } => {
             let (task, on, decision) = (task(t), day(i64::from(on)), None);
             match *op {
-                Op::Complete { .. } => Command::CompleteTask { task, on, decision },
-                Op::Cancel { .. } => Command::CancelTask { task, on, decision },
-                _ => Command::ReopenTask { task, on, decision },
+                Op::Complete { .. } => {
+                    Command::CompleteTask(TaskStatusChange { task, on, decision })
+                }
+                Op::Cancel { .. } => Command::CancelTask(TaskStatusChange { task, on, decision }),
+                _ => Command::ReopenTask(TaskStatusChange { task, on, decision }),
             }
         }
         Op::Correct { task: t, on, len } => Command::Correct {

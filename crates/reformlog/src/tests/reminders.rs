@@ -13,7 +13,7 @@ fn nv(n: u32) -> TaskId {
 }
 
 fn create(n: u32, on: &str, deadline: &str) -> Command {
-    Command::CreateTask {
+    Command::CreateTask(TaskCreation {
         task: nv(n),
         plan: None,
         title: format!("Nhiệm vụ {n}"),
@@ -25,7 +25,7 @@ fn create(n: u32, on: &str, deadline: &str) -> Command {
             responsible: Some(person("pham-minh-tien")),
         }),
         on: d(on),
-    }
+    })
 }
 
 /// Days start at midnight UTC in these tests.
@@ -78,30 +78,31 @@ fn ask_for(after: Option<ReminderCursor>, days: Option<u32>, limit: usize) -> Re
 }
 
 fn complete(n: u32, on: &str) -> Command {
-    Command::CompleteTask {
+    Command::CompleteTask(TaskStatusChange {
         task: nv(n),
         on: d(on),
         decision: None,
-    }
+    })
 }
 
 fn reopen(n: u32, on: &str) -> Command {
-    Command::ReopenTask {
+    Command::ReopenTask(TaskStatusChange {
         task: nv(n),
         on: d(on),
         decision: None,
-    }
+    })
 }
 
 fn extend(n: u32, deadline: &str, on: &str) -> Command {
-    Command::ExtendDeadline {
+    Command::ExtendDeadline(DeadlineExtension {
         task: nv(n),
         deadline: d(deadline),
         on: d(on),
         decision: None,
-    }
+    })
 }
 
+use crate::payload::{DeadlineExtension, TaskCreation, TaskStatusChange};
 use ReminderKind::{Due, DueSoon, Overdue};
 
 #[test]
@@ -248,7 +249,7 @@ fn a_deadline_corrected_before_its_day_never_reminds_of_the_wrong_one() {
     let mut w = seeded();
     let created = w.exec(create(1, "2022-02-01", "2022-03-31")).unwrap()[0];
     w.on_day("2022-03-01");
-    let Command::CreateTask {
+    let Command::CreateTask(TaskCreation {
         task,
         plan,
         title,
@@ -256,13 +257,13 @@ fn a_deadline_corrected_before_its_day_never_reminds_of_the_wrong_one() {
         assignment,
         on,
         ..
-    } = create(1, "2022-02-01", "2022-03-31")
+    }) = create(1, "2022-02-01", "2022-03-31")
     else {
         unreachable!()
     };
     w.exec(Command::Correct {
         target: created,
-        corrected: Event::TaskCreated {
+        corrected: Event::TaskCreated(TaskCreation {
             task,
             plan,
             title,
@@ -270,7 +271,7 @@ fn a_deadline_corrected_before_its_day_never_reminds_of_the_wrong_one() {
             deadline: d("2022-04-30"),
             assignment,
             on,
-        },
+        }),
     })
     .unwrap();
     assert_eq!(

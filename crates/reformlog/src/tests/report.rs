@@ -4,6 +4,7 @@
 
 use super::engine::{brute, ctx, open};
 use super::support::*;
+use crate::payload::{DeadlineExtension, TaskCreation, TaskProgress, TaskStatusChange};
 use crate::{
     Answer, Command, KnownAt, Query, ReportScope, ReportStanding, Seed, TaskId, TaskReport,
     Translation,
@@ -34,34 +35,36 @@ fn seeded_with_plans() -> Vec<Command> {
 
 /// The plans' year, then a 2022 task finished late, one left overdue and one cancelled.
 fn later() -> Vec<Command> {
-    let task = |slug: &str, deadline: &str| Command::CreateTask {
-        task: TaskId::from_slug(slug).unwrap(),
-        plan: None,
-        title: format!("Nhiệm vụ {slug}"),
-        product: "Báo cáo".to_owned(),
-        deadline: d(deadline),
-        assignment: Some(crate::Assignment {
-            lead: unit("vu-to-chuc-can-bo"),
-            cooperating: Vec::new(),
-            responsible: None,
-        }),
-        on: d("2022-02-01"),
+    let task = |slug: &str, deadline: &str| {
+        Command::CreateTask(TaskCreation {
+            task: TaskId::from_slug(slug).unwrap(),
+            plan: None,
+            title: format!("Nhiệm vụ {slug}"),
+            product: "Báo cáo".to_owned(),
+            deadline: d(deadline),
+            assignment: Some(crate::Assignment {
+                lead: unit("vu-to-chuc-can-bo"),
+                cooperating: Vec::new(),
+                responsible: None,
+            }),
+            on: d("2022-02-01"),
+        })
     };
     let id = |slug: &str| TaskId::from_slug(slug).unwrap();
     vec![
         task("nv-tre", "2022-06-30"),
         task("nv-qua-han", "2022-06-30"),
         task("nv-huy", "2022-06-30"),
-        Command::CompleteTask {
+        Command::CompleteTask(TaskStatusChange {
             task: id("nv-tre"),
             on: d("2022-07-10"),
             decision: None,
-        },
-        Command::CancelTask {
+        }),
+        Command::CancelTask(TaskStatusChange {
             task: id("nv-huy"),
             on: d("2022-05-01"),
             decision: None,
-        },
+        }),
     ]
 }
 
@@ -222,22 +225,22 @@ fn a_report_after_many_changes_to_its_tasks_matches_the_fold() {
     log.query(&q, None).unwrap();
     let task = TaskId::from_slug("trien-khai-kh-cchc-2021").unwrap();
     for i in 0..150u8 {
-        let report = Command::ReportProgress {
+        let report = Command::ReportProgress(TaskProgress {
             task,
             percent: i % 100,
             note: format!("Báo cáo {i}"),
             evidence: crate::Evidence::default(),
             on: d("2021-06-30"),
             decision: None,
-        };
+        });
         log.execute_all(vec![report], &ctx()).unwrap();
     }
-    let extend = Command::ExtendDeadline {
+    let extend = Command::ExtendDeadline(DeadlineExtension {
         task,
         deadline: d("2022-03-31"),
         on: d("2021-07-01"),
         decision: None,
-    };
+    });
     log.execute_all(vec![extend], &ctx()).unwrap();
     for on in ["2021-06-30", "2021-12-31", "2022-07-20"] {
         let q = Query::TaskReport {

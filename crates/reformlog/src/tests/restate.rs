@@ -2,6 +2,7 @@
 //! fresh state, records exactly that event again, corrections and retractions included.
 
 use super::support::*;
+use crate::payload::{PersonName, Retraction};
 use crate::{Command, EventId, Seed};
 use std::collections::HashMap;
 
@@ -24,7 +25,8 @@ fn replay(w: &World) -> World {
         // The same event, naming the target by its id in the fresh log.
         let mut expected = r.event.clone();
         match &mut expected {
-            crate::Event::Corrected { target, .. } | crate::Event::Retracted { target, .. } => {
+            crate::Event::Corrected { target, .. }
+            | crate::Event::Retracted(Retraction { target, .. }) => {
                 *target = ids[target];
             }
             _ => {}
@@ -51,28 +53,28 @@ fn the_seed_and_every_change_entry_replay_event_for_event() {
     }
     // A correction and a retraction on top.
     let renamed = w
-        .exec(Command::RenamePerson {
+        .exec(Command::RenamePerson(PersonName {
             person: person("to-vien-3"),
             name: name("Tổ viên 3 (sai)"),
             on: d("2022-03-01"),
-        })
+        }))
         .unwrap()[0];
-    let corrected = crate::Event::PersonRenamed {
+    let corrected = crate::Event::PersonRenamed(PersonName {
         person: person("to-vien-3"),
         name: name("Tổ viên 3 (đúng)"),
         on: d("2022-03-01"),
-    };
+    });
     w.exec(Command::Correct {
         target: renamed,
         corrected,
     })
     .unwrap();
     let moved = w
-        .exec(Command::RenamePerson {
+        .exec(Command::RenamePerson(PersonName {
             person: person("to-vien-4"),
             name: name("Tổ viên 4 (nhầm)"),
             on: d("2022-03-01"),
-        })
+        }))
         .unwrap()[0];
     w.exec(Command::Retract { target: moved }).unwrap();
 

@@ -3,6 +3,7 @@
 
 use super::serde_names::{variant_name, variant_names};
 use super::support::*;
+use crate::payload::{DecisionRecord, TaskCreation, UnitEstablishment};
 use crate::{Command, Origin, Role, Seed, SeedError, Translation};
 use std::collections::BTreeSet;
 
@@ -127,7 +128,7 @@ fn files_translated_together_record_a_shared_entity_once() {
     // b's copy of the ministry is the same entity, recorded once; its department is new.
     assert_eq!(b.len(), 1);
     assert!(
-        matches!(&b[0], Command::EstablishUnit { unit, .. } if *unit == unit_id("vu-buu-chinh"))
+        matches!(&b[0], Command::EstablishUnit(UnitEstablishment { unit, .. }) if *unit == unit_id("vu-buu-chinh"))
     );
     // A later file may refer to what an earlier one defined.
     let c = "records_from = \"2022-01-01\"\n[[posts]]\nslug = \"bt\"\ntitle = \"Bộ trưởng\"\nunit = \"bo-tttt\"\nholders = [{ person = \"nguyen-huy-dung\" }]\n";
@@ -194,11 +195,13 @@ fn a_decision_issued_by_a_unit_the_changes_establish_is_recorded_after_it() {
     let seed = Seed::parse(&text).unwrap();
     let commands = seed.commands().unwrap();
     let at = |f: &dyn Fn(&Command) -> bool| commands.iter().position(f).unwrap();
-    let established =
-        at(&|c| matches!(c, Command::EstablishUnit { unit, .. } if *unit == unit_id("cuc-moi")));
-    let recorded =
-        at(&|c| matches!(c, Command::RecordDecision { number, .. } if number == "1/QĐ-CĐS"));
-    let renamed = at(&|c| matches!(c, Command::RenameUnit { .. }));
+    let established = at(
+        &|c| matches!(c, Command::EstablishUnit(UnitEstablishment { unit, .. }) if *unit == unit_id("cuc-moi")),
+    );
+    let recorded = at(
+        &|c| matches!(c, Command::RecordDecision(DecisionRecord { number, .. }) if number == "1/QĐ-CĐS"),
+    );
+    let renamed = at(&|c| matches!(c, Command::RenameUnit(_)));
     assert!(
         established < recorded && recorded < renamed,
         "{commands:#?}"
@@ -267,7 +270,7 @@ fn tasks_read_from_sheet_rows_are_named_by_row_and_a_uuid_slug_is_the_task_id() 
     );
     let out = rows.translate("tasks.xlsx, sheet \"KH\"", &mut t).unwrap();
     assert_eq!(out[0].0.to_string(), "tasks.xlsx, sheet \"KH\", row 7");
-    let Command::CreateTask { task: second, .. } = &out[1].1 else {
+    let Command::CreateTask(TaskCreation { task: second, .. }) = &out[1].1 else {
         panic!("{:?}", out[1].1)
     };
     assert_eq!(second.as_uuid().to_string(), id);

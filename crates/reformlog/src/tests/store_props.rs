@@ -4,6 +4,10 @@
 
 use super::engine::{brute, ctx, seeded_log};
 use super::support::*;
+use crate::payload::{
+    DeadlineExtension, MembershipEnd, MembershipStart, PersonName, PostAppointment, TaskAssignment,
+    TaskCreation, TaskProgress, TaskStatusChange, UnitRenaming,
+};
 use crate::{
     Assignment, Command, Context, DecisionKind, EntityKey, EntityKind, Event, EventId, HoldingId,
     KnownAt, MembershipId, Query, Reformlog, TaskId, Timestamp,
@@ -169,13 +173,13 @@ pub(super) fn facts(log: &Reformlog) -> Vec<(EventId, Event)> {
             r.event.is_fact()
                 && matches!(
                     r.event,
-                    Event::MembershipStarted { .. }
-                        | Event::MembershipEnded { .. }
-                        | Event::PersonRenamed { .. }
-                        | Event::UnitRenamed { .. }
-                        | Event::TaskProgressReported { .. }
-                        | Event::TaskDeadlineExtended { .. }
-                        | Event::PostHolderAppointed { .. }
+                    Event::MembershipStarted(_)
+                        | Event::MembershipEnded(_)
+                        | Event::PersonRenamed(_)
+                        | Event::UnitRenamed(_)
+                        | Event::TaskProgressReported(_)
+                        | Event::TaskDeadlineExtended(_)
+                        | Event::PostHolderAppointed(_)
                 )
         })
         .map(|r| (r.meta.event_id, r.event))
@@ -206,43 +210,43 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             let ends: Vec<_> = facts
                 .iter()
                 .filter_map(|(_, e)| match e {
-                    Event::MembershipStarted {
+                    Event::MembershipStarted(MembershipStart {
                         committee,
                         membership,
                         ..
-                    } => Some((*committee, *membership)),
+                    }) => Some((*committee, *membership)),
                     _ => None,
                 })
                 .collect();
             match ends.get(which % ends.len().max(1)) {
-                Some((c, m)) => one(Command::EndMembership {
+                Some((c, m)) => one(Command::EndMembership(MembershipEnd {
                     committee: *c,
                     membership: *m,
                     ended_on: day(*at),
                     decision: dec,
-                }),
+                })),
                 None => Vec::new(),
             }
         }
-        Op::Rename { who, at, n } => one(Command::RenamePerson {
+        Op::Rename { who, at, n } => one(Command::RenamePerson(PersonName {
             person: person(PEOPLE[*who]),
             name: name(&format!("Thành viên {} (tên {n})", 17 + who)),
             on: day(*at),
-        }),
-        Op::RenameUnit { unit: u, at, n } => one(Command::RenameUnit {
+        })),
+        Op::RenameUnit { unit: u, at, n } => one(Command::RenameUnit(UnitRenaming {
             unit: unit(UNITS[*u]),
             name: name(&format!("Đơn vị {u} (tên {n})")),
             on: day(*at),
             decision: None,
-        }),
-        Op::Appoint { post: p, who, from } => one(Command::AppointToPost {
+        })),
+        Op::Appoint { post: p, who, from } => one(Command::AppointToPost(PostAppointment {
             post: post(POSTS[*p]),
             holding: HoldingId::new(),
             person: person(PEOPLE[*who]),
             from: day(*from),
             ended_on: None,
             decision: None,
-        }),
+        })),
         Op::ExOfficio { post: p, at } => one(Command::CreateSeat {
             committee: committee(BCD),
             spec: crate::SeatSpec {
@@ -264,21 +268,23 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             // The same event with one field changed.
             let mut corrected = e.clone();
             match &mut corrected {
-                Event::PersonRenamed { name: n, .. } => *n = name(&format!("Tên đã sửa {shift}")),
-                Event::MembershipStarted { from, .. } => {
+                Event::PersonRenamed(PersonName { name: n, .. }) => {
+                    *n = name(&format!("Tên đã sửa {shift}"))
+                }
+                Event::MembershipStarted(MembershipStart { from, .. }) => {
                     *from = if *from > day(14 + shift) {
                         day(14)
                     } else {
                         day(14 + shift)
                     };
                 }
-                Event::TaskProgressReported {
+                Event::TaskProgressReported(TaskProgress {
                     percent, decision, ..
-                } => {
+                }) => {
                     *percent = (*shift as u8).min(100);
                     *decision = None;
                 }
-                Event::UnitRenamed { name: n, .. } => {
+                Event::UnitRenamed(UnitRenaming { name: n, .. }) => {
                     *n = name(&format!("Tên đơn vị đã sửa {shift}"));
                 }
                 _ => return Vec::new(),
@@ -298,7 +304,7 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             coop,
             from,
             len,
-        } => one(Command::CreateTask {
+        } => one(Command::CreateTask(TaskCreation {
             task: task(*n),
             plan: if n % 2 == 0 { Some(plan()) } else { None },
             title: format!("Nhiệm vụ {n}"),
@@ -310,31 +316,31 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
                 responsible: Some(person(PEOPLE[*lead])),
             }),
             on: day(*from),
-        }),
+        })),
         Op::Progress {
             task: t,
             at,
             percent,
-        } => one(Command::ReportProgress {
+        } => one(Command::ReportProgress(TaskProgress {
             task: task(*t),
             percent: *percent,
             note: "Tiến độ".to_owned(),
             evidence: crate::Evidence::default(),
             on: day(*at),
             decision: None,
-        }),
-        Op::Complete { task: t, at } => one(Command::CompleteTask {
+        })),
+        Op::Complete { task: t, at } => one(Command::CompleteTask(TaskStatusChange {
             task: task(*t),
             on: day(*at),
             decision: None,
-        }),
-        Op::Extend { task: t, at, len } => one(Command::ExtendDeadline {
+        })),
+        Op::Extend { task: t, at, len } => one(Command::ExtendDeadline(DeadlineExtension {
             task: task(*t),
             deadline: day(at + len + 120),
             on: day(*at),
             decision: None,
-        }),
-        Op::Reassign { task: t, lead, at } => one(Command::AssignTask {
+        })),
+        Op::Reassign { task: t, lead, at } => one(Command::AssignTask(TaskAssignment {
             task: task(*t),
             assignment: Assignment {
                 lead: unit(UNITS[*lead]),
@@ -343,12 +349,12 @@ pub(super) fn commands(op: &Op, facts: &[(EventId, Event)]) -> Vec<Command> {
             },
             on: day(*at),
             decision: None,
-        }),
-        Op::Reopen { task: t, at } => one(Command::ReopenTask {
+        })),
+        Op::Reopen { task: t, at } => one(Command::ReopenTask(TaskStatusChange {
             task: task(*t),
             on: day(*at),
             decision: None,
-        }),
+        })),
     }
 }
 

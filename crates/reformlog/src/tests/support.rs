@@ -1,5 +1,6 @@
 //! A tiny in-memory "log" for given/when/then tests: decide, stamp, apply.
 
+use crate::payload::{CommitteeCharter, DecisionRecord, PersonName};
 use crate::{
     Command, Date, DomainError, Event, EventId, EventMeta, Knowledge, KnownAt, Recorded, Timestamp,
 };
@@ -117,11 +118,11 @@ pub(crate) fn name(s: &str) -> crate::Name {
 
 /// The command renaming the person `who` to `to` on 2022-03-01.
 pub(crate) fn rename(who: &str, to: &str) -> Command {
-    Command::RenamePerson {
+    Command::RenamePerson(PersonName {
         person: person(who),
         name: name(to),
         on: d("2022-03-01"),
-    }
+    })
 }
 
 pub(crate) const BCD: &str = "bcd-cchc-bo-tttt";
@@ -142,7 +143,7 @@ pub(crate) fn ministry_document(
     on: &str,
     title: &str,
 ) -> Command {
-    Command::RecordDecision {
+    Command::RecordDecision(DecisionRecord {
         decision: id,
         number: number.to_owned(),
         kind,
@@ -154,7 +155,7 @@ pub(crate) fn ministry_document(
         amends: Vec::new(),
         replaces: Vec::new(),
         repeals: Vec::new(),
-    }
+    })
 }
 
 /// Records a clearly hypothetical decision `HYPOTHETICAL-n/QĐ-BTTTT` in force on `on`.
@@ -179,7 +180,7 @@ pub(crate) fn test_committee(
 ) -> (crate::CommitteeId, crate::DecisionId) {
     let dec = hypothetical_decision(w, 100 + n, on);
     let id = crate::CommitteeId::from_slug(&format!("ban-thu-nghiem-{n}")).unwrap();
-    w.exec(Command::EstablishCommittee {
+    w.exec(Command::EstablishCommittee(CommitteeCharter {
         committee: id,
         name: name(&format!("Ban thử nghiệm {n}")),
         parent: None,
@@ -187,7 +188,7 @@ pub(crate) fn test_committee(
         on: d(on),
         decision: dec,
         duties: Vec::new(),
-    })
+    }))
     .unwrap();
     (id, dec)
 }

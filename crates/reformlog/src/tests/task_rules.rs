@@ -3,6 +3,10 @@
 //! after progress, and a unit that cannot be dissolved while it leads open tasks.
 
 use super::support::*;
+use crate::payload::{
+    PersonName, PostDeparture, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
+    UnitDissolution,
+};
 use crate::{Assignment, Command, DecisionKind, DomainError, Event, TaskId};
 
 fn plan(w: &mut World, kind: DecisionKind) -> crate::DecisionId {
@@ -25,7 +29,7 @@ fn task(
     product: &str,
     assignment: Option<Assignment>,
 ) -> Command {
-    Command::CreateTask {
+    Command::CreateTask(TaskCreation {
         task: TaskId::from_slug("nv-1").unwrap(),
         plan,
         title: "Nhiệm vụ 1".to_owned(),
@@ -33,7 +37,7 @@ fn task(
         deadline: d(deadline),
         assignment,
         on: d(on),
-    }
+    })
 }
 
 fn led_by(lead: &str, cooperating: &[&str]) -> Assignment {
@@ -55,7 +59,7 @@ fn unplanned(on: &str, deadline: &str, assignment: Option<Assignment>) -> Comman
 
 /// The event creating task nv-1 of no plan, for the product "Báo cáo".
 fn task_created(title: &str, deadline: &str, assignment: Option<Assignment>, on: &str) -> Event {
-    Event::TaskCreated {
+    Event::TaskCreated(TaskCreation {
         task: t1(),
         plan: None,
         title: title.to_owned(),
@@ -63,29 +67,29 @@ fn task_created(title: &str, deadline: &str, assignment: Option<Assignment>, on:
         deadline: d(deadline),
         assignment,
         on: d(on),
-    }
+    })
 }
 
 /// Task nv-1 assigned to `assignment` from `on`, by no decision.
 fn assign(assignment: Assignment, on: &str) -> Command {
-    Command::AssignTask {
+    Command::AssignTask(TaskAssignment {
         task: t1(),
         assignment,
         on: d(on),
         decision: None,
-    }
+    })
 }
 
 /// A progress report of `percent` on task nv-1, citing nothing.
 fn progress(percent: u8, on: &str) -> Command {
-    Command::ReportProgress {
+    Command::ReportProgress(TaskProgress {
         task: t1(),
         percent,
         note: "Đang thực hiện".to_owned(),
         evidence: crate::Evidence::default(),
         on: d(on),
         decision: None,
-    }
+    })
 }
 
 #[test]
@@ -165,11 +169,11 @@ fn the_lead_does_not_also_cooperate_and_no_unit_cooperates_twice() {
 #[test]
 fn a_responsible_person_is_on_record_by_the_assignment() {
     let mut w = seeded();
-    w.exec(Command::RegisterPerson {
+    w.exec(Command::RegisterPerson(PersonName {
         person: person("thanh-vien-22"),
         name: name("Thành viên 22"),
         on: d("2022-05-01"),
-    })
+    }))
     .unwrap();
     let mut a = led_by("vu-to-chuc-can-bo", &[]);
     a.responsible = Some(person("thanh-vien-22"));
@@ -187,21 +191,21 @@ fn a_completion_cannot_come_before_a_progress_report() {
     w.exec(unplanned("2022-02-01", "2022-06-30", None)).unwrap();
     w.exec(progress(30, "2022-04-01")).unwrap();
     let err = w
-        .exec(Command::CompleteTask {
+        .exec(Command::CompleteTask(TaskStatusChange {
             task: t1(),
             on: d("2022-03-01"),
             decision: None,
-        })
+        }))
         .unwrap_err();
     assert!(
         matches!(err, DomainError::ProgressAfterCompletion { .. }),
         "{err}"
     );
-    w.exec(Command::CompleteTask {
+    w.exec(Command::CompleteTask(TaskStatusChange {
         task: t1(),
         on: d("2022-04-01"),
         decision: None,
-    })
+    }))
     .unwrap();
 }
 
@@ -214,11 +218,11 @@ fn a_unit_leading_open_tasks_cannot_be_dissolved_until_they_are_reassigned() {
         Some(led_by("trung-tam-thong-tin", &[])),
     ))
     .unwrap();
-    let dissolve = Command::DissolveUnit {
+    let dissolve = Command::DissolveUnit(UnitDissolution {
         unit: unit("trung-tam-thong-tin"),
         on: d("2022-03-01"),
         decision: None,
-    };
+    });
     let err = w.exec(dissolve.clone()).unwrap_err();
     let DomainError::UnitHasDependants { tasks, .. } = &err else {
         panic!("{err}")
@@ -232,12 +236,12 @@ fn a_unit_leading_open_tasks_cannot_be_dissolved_until_they_are_reassigned() {
 
 /// Hypothetically, Phạm Minh Tiến leaves the post of Vụ trưởng Vụ Tổ chức cán bộ on `on`.
 fn pham_minh_tien_leaves(w: &mut World, on: &str) {
-    w.exec(Command::EndPostHolding {
+    w.exec(Command::EndPostHolding(PostDeparture {
         post: post("vu-truong-vu-to-chuc-can-bo"),
         holding: crate::HoldingId::from_slug("vu-truong-vu-to-chuc-can-bo/pham-minh-tien").unwrap(),
         ended_on: d(on),
         decision: None,
-    })
+    }))
     .unwrap();
 }
 

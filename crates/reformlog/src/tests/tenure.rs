@@ -2,6 +2,7 @@
 //! both the seat and the holding of the post lasted.
 
 use super::support::*;
+use crate::payload::{PostAppointment, PostDeparture, SeatAbolition};
 use crate::{Command, CommitteeId, DecisionId, HoldingId, KnownAt, Role, SeatId};
 
 fn ex_officio_seat(
@@ -51,22 +52,22 @@ fn tien_moves_to_the_authority(w: &mut World, dec: DecisionId) {
         ("vu-truong-vu-to-chuc-can-bo", "pham-minh-tien"),
         ("cuc-truong-cuc-tin-hoc-hoa", "do-cong-anh"),
     ] {
-        w.exec(Command::EndPostHolding {
+        w.exec(Command::EndPostHolding(PostDeparture {
             post: post(post_slug),
             holding: HoldingId::from_slug(&format!("{post_slug}/{holder}")).unwrap(),
             ended_on: d("2024-01-01"),
             decision: Some(dec),
-        })
+        }))
         .unwrap();
     }
-    w.exec(Command::AppointToPost {
+    w.exec(Command::AppointToPost(PostAppointment {
         post: post("cuc-truong-cuc-tin-hoc-hoa"),
         holding: HoldingId::from_slug("cuc-truong-cuc-tin-hoc-hoa/pham-minh-tien").unwrap(),
         person: person("pham-minh-tien"),
         from: d("2024-01-01"),
         ended_on: None,
         decision: Some(dec),
-    })
+    }))
     .unwrap();
 }
 
@@ -154,12 +155,12 @@ fn a_seat_abolished_first_ends_the_tenure_by_its_decision() {
     let mut w = seeded();
     let (c, _, deputy, _) = committee_of_posts(&mut w, 73);
     let abolished = hypothetical_decision(&mut w, 74, "2023-06-01");
-    w.exec(Command::AbolishSeat {
+    w.exec(Command::AbolishSeat(SeatAbolition {
         committee: c,
         seat: deputy,
         ended_on: d("2023-06-01"),
         decision: abolished,
-    })
+    }))
     .unwrap();
     let moved = hypothetical_decision(&mut w, 75, "2024-01-01");
     tien_moves_to_the_authority(&mut w, moved);
@@ -186,14 +187,14 @@ fn every_holder_of_a_post_held_by_several_sits_in_its_seat() {
         "thu-truong-bo-tttt",
         "2022-02-01",
     );
-    w.exec(Command::AppointToPost {
+    w.exec(Command::AppointToPost(PostAppointment {
         post: post("thu-truong-bo-tttt"),
         holding: HoldingId::new(),
         person: person("thanh-vien-17"),
         from: d("2023-01-01"),
         ended_on: None,
         decision: None,
-    })
+    }))
     .unwrap();
     // then both have the seat in their history, each from when they sat.
     for (who, from) in [

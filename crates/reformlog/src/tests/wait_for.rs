@@ -5,14 +5,15 @@ use std::time::{Duration, Instant};
 
 use super::engine::{ctx, open};
 use super::support::*;
+use crate::payload::PersonName;
 use crate::{Caught, Command};
 
 fn register(slug: &str) -> Command {
-    Command::RegisterPerson {
+    Command::RegisterPerson(PersonName {
         person: person(slug),
         name: name("Thành viên 17"),
         on: d("2022-03-01"),
-    }
+    })
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! repealed; each as of the date asked about and as known then.
 
 use super::support::*;
+use crate::payload::{
+    DecisionRecord, PostDeparture, TaskCreation, TaskStatusChange, UnitDissolution, UnitMerger,
+};
 use crate::query::{TaskWarning, TaskWarningCode};
 use crate::{
     Answer, Assignment, Command, DecisionKind, EntityDetails, EntityKey, KnownAt, Query,
@@ -14,7 +17,7 @@ fn nv() -> TaskId {
 }
 
 fn create(lead: &str, responsible: Option<&str>, plan: Option<crate::DecisionId>) -> Command {
-    Command::CreateTask {
+    Command::CreateTask(TaskCreation {
         task: nv(),
         plan,
         title: "Nhiệm vụ cảnh báo".to_owned(),
@@ -26,7 +29,7 @@ fn create(lead: &str, responsible: Option<&str>, plan: Option<crate::DecisionId>
             responsible: responsible.map(person),
         }),
         on: d("2022-02-01"),
-    }
+    })
 }
 
 /// The warnings of the task on `on`, from its detail; its list entry and report line agree.
@@ -81,12 +84,12 @@ fn a_responsible_person_who_leaves_the_lead_unit_is_named_from_the_day_they_left
         .unwrap();
     // Hypothetically, Phạm Minh Tiến leaves the post of Vụ trưởng on 2022-06-01.
     w.on_day("2022-06-02");
-    w.exec(Command::EndPostHolding {
+    w.exec(Command::EndPostHolding(PostDeparture {
         post: post("vu-truong-vu-to-chuc-can-bo"),
         holding: crate::HoldingId::from_slug("vu-truong-vu-to-chuc-can-bo/pham-minh-tien").unwrap(),
         ended_on: d("2022-06-01"),
         decision: None,
-    })
+    }))
     .unwrap();
     assert_eq!(warnings(&w.k, "2022-05-31"), vec![]);
     let found = warnings(&w.k, "2022-07-01");
@@ -113,11 +116,11 @@ fn a_responsible_person_who_leaves_the_lead_unit_is_named_from_the_day_they_left
     let before = w.as_known_at(KnownAt::Timestamp(d("2022-06-02").start_utc()));
     assert_eq!(warnings(&before, "2022-07-01"), vec![]);
     // A completed task raises no warnings.
-    w.exec(Command::CompleteTask {
+    w.exec(Command::CompleteTask(TaskStatusChange {
         task: nv(),
         on: d("2022-07-01"),
         decision: None,
-    })
+    }))
     .unwrap();
     assert_eq!(warnings(&w.k, "2022-07-01"), vec![]);
     assert_eq!(
@@ -148,12 +151,12 @@ fn a_lead_unit_merged_or_dissolved_after_the_task_was_entered_names_its_end() {
     // task entered late for a merged unit), so the events are recorded as a history written
     // before the rules would hold them; answers must still warn about it.
     w.exec(create("vu-buu-chinh", None, None)).unwrap();
-    w.record_events(vec![crate::Event::UnitMerged {
+    w.record_events(vec![crate::Event::UnitMerged(UnitMerger {
         unit: unit("vu-buu-chinh"),
         into: unit("cuc-tin-hoc-hoa"),
         on: d("2022-09-01"),
         decision: None,
-    }]);
+    })]);
     assert_eq!(warnings(&w.k, "2022-08-31"), vec![]);
     let found = warnings(&w.k, "2022-09-01");
     assert_eq!(codes(&found), vec![TaskWarningCode::LeadUnitMerged]);
@@ -169,11 +172,11 @@ fn a_lead_unit_merged_or_dissolved_after_the_task_was_entered_names_its_end() {
 
     let mut w = seeded();
     w.exec(create("vu-buu-chinh", None, None)).unwrap();
-    w.record_events(vec![crate::Event::UnitDissolved {
+    w.record_events(vec![crate::Event::UnitDissolved(UnitDissolution {
         unit: unit("vu-buu-chinh"),
         on: d("2022-09-01"),
         decision: None,
-    }]);
+    })]);
     let found = warnings(&w.k, "2022-10-01");
     assert_eq!(codes(&found), vec![TaskWarningCode::LeadUnitDissolved]);
     assert_eq!(found[0].since, Some(d("2022-09-01")));
@@ -196,7 +199,7 @@ fn a_repealed_plan_is_named_with_the_decision_that_repealed_it_from_its_date() {
         .unwrap();
     let known_before = w.position();
     let repeal = decision("hypothetical-repeal-2022");
-    w.exec(Command::RecordDecision {
+    w.exec(Command::RecordDecision(DecisionRecord {
         decision: repeal,
         number: "HYPOTHETICAL-10/QĐ-BTTTT".to_owned(),
         kind: DecisionKind::Decision,
@@ -208,7 +211,7 @@ fn a_repealed_plan_is_named_with_the_decision_that_repealed_it_from_its_date() {
         amends: Vec::new(),
         replaces: Vec::new(),
         repeals: vec![plan],
-    })
+    }))
     .unwrap();
     assert_eq!(warnings(&w.k, "2022-08-31"), vec![]);
     let found = warnings(&w.k, "2022-09-01");

@@ -2,8 +2,8 @@
 //! retractions resolved to the facts still standing, and a view rebuilt from its stream.
 
 use super::{
-    CommitteeView, DecisionView, Designation, EntityView, Holding, Membership, PersonView,
-    PostView, Progress, Seat, TaskView, Timeline, UnitEnd, UnitView,
+    CommitteeView, Designation, EntityView, Holding, Membership, PersonView, PostView, Progress,
+    Seat, TaskView, Timeline, UnitEnd, UnitView,
 };
 use crate::event::{Event, Recorded};
 use crate::ids::{EntityKey, EventId};
@@ -15,124 +15,56 @@ use std::collections::HashMap;
 pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityView> {
     use Event as E;
     match (view, event) {
-        (
-            None,
-            E::UnitEstablished {
-                unit,
-                name,
-                kind,
-                parent,
-                on,
-                ..
-            },
-        ) => Some(EntityView::Unit(UnitView {
-            id: *unit,
-            kind: *kind,
-            established_on: *on,
-            names: Timeline::starting(*on, name.clone()),
-            parents: Timeline::starting(*on, *parent),
+        (None, E::UnitEstablished(e)) => Some(EntityView::Unit(UnitView {
+            id: e.unit,
+            kind: e.kind,
+            established_on: e.on,
+            names: Timeline::starting(e.on, e.name.clone()),
+            parents: Timeline::starting(e.on, e.parent),
             end: None,
         })),
-        (None, E::PersonRegistered { person, name, on }) => Some(EntityView::Person(PersonView {
-            id: *person,
-            registered_on: *on,
-            names: Timeline::starting(*on, name.clone()),
+        (None, E::PersonRegistered(e)) => Some(EntityView::Person(PersonView {
+            id: e.person,
+            registered_on: e.on,
+            names: Timeline::starting(e.on, e.name.clone()),
         })),
-        (
-            None,
-            E::PostCreated {
-                post,
-                title,
-                unit,
-                max_holders,
-                on,
-                ..
-            },
-        ) => Some(EntityView::Post(PostView {
-            id: *post,
-            title: title.clone(),
-            unit: *unit,
-            max_holders: *max_holders,
-            created_on: *on,
+        (None, E::PostCreated(e)) => Some(EntityView::Post(PostView {
+            id: e.post,
+            title: e.title.clone(),
+            unit: e.unit,
+            max_holders: e.max_holders,
+            created_on: e.on,
             abolished_on: None,
             holdings: Vec::new(),
         })),
-        (
-            None,
-            E::DecisionRecorded {
-                decision,
-                number,
-                kind,
-                issuer,
-                signer,
-                signed_on,
-                in_force_on,
-                title,
-                amends,
-                replaces,
-                repeals,
-            },
-        ) => Some(EntityView::Decision(DecisionView {
-            id: *decision,
-            number: number.clone(),
-            kind: *kind,
-            issuer: *issuer,
-            signer: *signer,
-            signed_on: *signed_on,
-            in_force_on: *in_force_on,
-            title: title.clone(),
-            amends: amends.clone(),
-            replaces: replaces.clone(),
-            repeals: repeals.clone(),
-        })),
-        (
-            None,
-            E::CommitteeEstablished {
-                committee,
-                name,
-                parent,
-                unit,
-                on,
-                decision,
-            },
-        ) => Some(EntityView::Committee(CommitteeView {
-            id: *committee,
-            names: Timeline::starting(*on, name.clone()),
-            parent: *parent,
-            unit: *unit,
-            established_on: *on,
-            established_by: *decision,
+        (None, E::DecisionRecorded(d)) => Some(EntityView::Decision(d.clone())),
+        (None, E::CommitteeEstablished(c)) => Some(EntityView::Committee(CommitteeView {
+            id: c.committee,
+            names: Timeline::starting(c.on, c.name.clone()),
+            parent: c.parent,
+            unit: c.unit,
+            established_on: c.on,
+            established_by: c.decision,
             dissolved_on: None,
             duties: Timeline::default(),
             seats: Vec::new(),
             memberships: Vec::new(),
         })),
-        (
-            None,
-            E::TaskCreated {
-                task,
-                plan,
-                title,
-                product,
-                deadline,
-                assignment,
-                on,
-            },
-        ) => {
+        (None, E::TaskCreated(t)) => {
             let mut assignments = Timeline::default();
-            if let Some(a) = assignment {
-                assignments.insert(*on, a.clone());
+            if let Some(a) = &t.assignment {
+                assignments.insert(t.on, a.clone());
             }
             Some(EntityView::Task(TaskView {
-                id: *task,
-                plan: *plan,
-                title: title.clone(),
-                product: product.clone(),
-                created_on: *on,
-                deadlines: Timeline::starting(*on, *deadline),
+                id: t.task,
+                plan: t.plan,
+                title: t.title.clone(),
+                product: t.product.clone(),
+                created_on: t.on,
+                deadlines: Timeline::starting(t.on, t.deadline),
                 assignments,
                 progress: Vec::new(),
-                statuses: Timeline::starting(*on, TaskStatus::Open),
+                statuses: Timeline::starting(t.on, TaskStatus::Open),
             }))
         }
         (Some(mut view), event) => {
@@ -146,200 +78,110 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
 fn evolve_existing(view: &mut EntityView, event: &Event) {
     use Event as E;
     match (view, event) {
-        (EntityView::Unit(u), E::UnitRenamed { name, on, .. }) => u.names.insert(*on, name.clone()),
-        (EntityView::Unit(u), E::UnitMoved { parent, on, .. }) => u.parents.insert(*on, *parent),
-        (
-            EntityView::Unit(u),
-            E::UnitMerged {
-                into, on, decision, ..
-            },
-        ) => {
+        (EntityView::Unit(u), E::UnitRenamed(e)) => u.names.insert(e.on, e.name.clone()),
+        (EntityView::Unit(u), E::UnitMoved(e)) => u.parents.insert(e.on, e.parent),
+        (EntityView::Unit(u), E::UnitMerged(e)) => {
             u.end = Some(UnitEnd {
-                on: *on,
-                merged_into: Some(*into),
-                decision: *decision,
+                on: e.on,
+                merged_into: Some(e.into),
+                decision: e.decision,
             });
         }
-        (EntityView::Unit(u), E::UnitDissolved { on, decision, .. }) => {
+        (EntityView::Unit(u), E::UnitDissolved(e)) => {
             u.end = Some(UnitEnd {
-                on: *on,
+                on: e.on,
                 merged_into: None,
-                decision: *decision,
+                decision: e.decision,
             });
         }
-        (EntityView::Person(p), E::PersonRenamed { name, on, .. }) => {
-            p.names.insert(*on, name.clone());
-        }
-        (
-            EntityView::Post(p),
-            E::PostHolderAppointed {
-                holding,
-                person,
-                from,
-                ended_on,
-                decision,
-                ..
-            },
-        ) => p.holdings.push(Holding {
-            id: *holding,
-            person: *person,
-            from: *from,
-            ended_on: *ended_on,
-            decision: *decision,
+        (EntityView::Person(p), E::PersonRenamed(e)) => p.names.insert(e.on, e.name.clone()),
+        (EntityView::Post(p), E::PostHolderAppointed(e)) => p.holdings.push(Holding {
+            id: e.holding,
+            person: e.person,
+            from: e.from,
+            ended_on: e.ended_on,
+            decision: e.decision,
             end_decision: None,
         }),
-        (
-            EntityView::Post(p),
-            E::PostHolderLeft {
-                holding,
-                ended_on,
-                decision,
-                ..
-            },
-        ) => {
-            if let Some(h) = p.holdings.iter_mut().find(|h| h.id == *holding) {
-                h.ended_on = Some(*ended_on);
-                h.end_decision = *decision;
+        (EntityView::Post(p), E::PostHolderLeft(e)) => {
+            if let Some(h) = p.holdings.iter_mut().find(|h| h.id == e.holding) {
+                h.ended_on = Some(e.ended_on);
+                h.end_decision = e.decision;
             }
         }
-        (EntityView::Post(p), E::PostAbolished { on, .. }) => p.abolished_on = Some(*on),
-        (EntityView::Committee(c), E::CommitteeRenamed { name, on, .. }) => {
-            c.names.insert(*on, name.clone());
+        (EntityView::Post(p), E::PostAbolished(e)) => p.abolished_on = Some(e.on),
+        (EntityView::Committee(c), E::CommitteeRenamed(e)) => {
+            c.names.insert(e.on, e.name.clone());
         }
-        (EntityView::Committee(c), E::DutiesSet { duties, on, .. }) => {
-            c.duties.insert(*on, duties.clone());
-        }
-        (
-            EntityView::Committee(c),
-            E::SeatCreated {
-                seat,
-                role,
-                on_behalf_of,
-                ex_officio,
-                label,
-                from,
-                ended_on,
-                decision,
-                ..
-            },
-        ) if c.seat(*seat).is_none() => {
+        (EntityView::Committee(c), E::DutiesSet(e)) => c.duties.insert(e.on, e.duties.clone()),
+        (EntityView::Committee(c), E::SeatCreated(e)) if c.seat(e.seat).is_none() => {
             c.seats.push(Seat {
-                id: *seat,
-                role: *role,
-                on_behalf_of: *on_behalf_of,
-                ex_officio: *ex_officio,
-                label: label.clone(),
-                from: *from,
-                ended_on: *ended_on,
-                decision: *decision,
+                id: e.seat,
+                role: e.role,
+                on_behalf_of: e.on_behalf_of,
+                ex_officio: e.ex_officio,
+                label: e.label.clone(),
+                from: e.from,
+                ended_on: e.ended_on,
+                decision: e.decision,
                 end_decision: None,
                 designations: Vec::new(),
             });
         }
-        (
-            EntityView::Committee(c),
-            E::SeatHolderDesignated {
-                seat,
-                person,
-                on,
-                decision,
-                ..
-            },
-        ) => {
-            if let Some(s) = c.seats.iter_mut().find(|s| s.id == *seat) {
-                let at = s.designations.partition_point(|d| d.from <= *on);
-                s.designations.insert(
-                    at,
-                    Designation {
-                        person: *person,
-                        from: *on,
-                        decision: *decision,
-                    },
-                );
+        (EntityView::Committee(c), E::SeatHolderDesignated(e)) => {
+            if let Some(s) = c.seats.iter_mut().find(|s| s.id == e.seat) {
+                let at = s.designations.partition_point(|d| d.from <= e.on);
+                let designation = Designation {
+                    person: e.person,
+                    from: e.on,
+                    decision: e.decision,
+                };
+                s.designations.insert(at, designation);
             }
         }
-        (
-            EntityView::Committee(c),
-            E::SeatAbolished {
-                seat,
-                ended_on,
-                decision,
-                ..
-            },
-        ) => {
-            if let Some(s) = c.seats.iter_mut().find(|s| s.id == *seat) {
-                s.ended_on = Some(*ended_on);
-                s.end_decision = Some(*decision);
+        (EntityView::Committee(c), E::SeatAbolished(e)) => {
+            if let Some(s) = c.seats.iter_mut().find(|s| s.id == e.seat) {
+                s.ended_on = Some(e.ended_on);
+                s.end_decision = Some(e.decision);
             }
         }
-        (
-            EntityView::Committee(c),
-            E::MembershipStarted {
-                membership,
-                seat,
-                person,
-                from,
-                ended_on,
-                decision,
-                ..
-            },
-        ) if c.membership(*membership).is_none() => {
+        (EntityView::Committee(c), E::MembershipStarted(e))
+            if c.membership(e.membership).is_none() =>
+        {
             c.memberships.push(Membership {
-                id: *membership,
-                seat: *seat,
-                person: *person,
-                from: *from,
-                ended_on: *ended_on,
-                decision: *decision,
+                id: e.membership,
+                seat: e.seat,
+                person: e.person,
+                from: e.from,
+                ended_on: e.ended_on,
+                decision: e.decision,
                 end_decision: None,
             });
         }
-        (
-            EntityView::Committee(c),
-            E::MembershipEnded {
-                membership,
-                ended_on,
-                decision,
-                ..
-            },
-        ) => {
-            if let Some(m) = c.memberships.iter_mut().find(|m| m.id == *membership) {
-                m.ended_on = Some(*ended_on);
-                m.end_decision = Some(*decision);
+        (EntityView::Committee(c), E::MembershipEnded(e)) => {
+            if let Some(m) = c.memberships.iter_mut().find(|m| m.id == e.membership) {
+                m.ended_on = Some(e.ended_on);
+                m.end_decision = Some(e.decision);
             }
         }
-        (EntityView::Committee(c), E::CommitteeDissolved { on, .. }) => c.dissolved_on = Some(*on),
-        (EntityView::Task(t), E::TaskAssigned { assignment, on, .. })
-        | (EntityView::Task(t), E::TaskReassigned { assignment, on, .. }) => {
-            t.assignments.insert(*on, assignment.clone());
+        (EntityView::Committee(c), E::CommitteeDissolved(e)) => c.dissolved_on = Some(e.on),
+        (EntityView::Task(t), E::TaskAssigned(e) | E::TaskReassigned(e)) => {
+            t.assignments.insert(e.on, e.assignment.clone());
         }
-        (EntityView::Task(t), E::TaskDeadlineExtended { deadline, on, .. }) => {
-            t.deadlines.insert(*on, *deadline);
-        }
-        (
-            EntityView::Task(t),
-            E::TaskProgressReported {
-                percent,
-                note,
-                evidence,
-                on,
-                ..
-            },
-        ) => t.progress.push(Progress {
-            on: *on,
-            percent: *percent,
-            note: note.clone(),
-            evidence: evidence.clone(),
+        (EntityView::Task(t), E::TaskDeadlineExtended(e)) => t.deadlines.insert(e.on, e.deadline),
+        (EntityView::Task(t), E::TaskProgressReported(e)) => t.progress.push(Progress {
+            on: e.on,
+            percent: e.percent,
+            note: e.note.clone(),
+            evidence: e.evidence.clone(),
         }),
-        (EntityView::Task(t), E::TaskCompleted { on, .. }) => {
-            t.statuses.insert(*on, TaskStatus::Completed);
+        (EntityView::Task(t), E::TaskCompleted(e)) => {
+            t.statuses.insert(e.on, TaskStatus::Completed);
         }
-        (EntityView::Task(t), E::TaskCancelled { on, .. }) => {
-            t.statuses.insert(*on, TaskStatus::Cancelled);
+        (EntityView::Task(t), E::TaskCancelled(e)) => {
+            t.statuses.insert(e.on, TaskStatus::Cancelled);
         }
-        (EntityView::Task(t), E::TaskReopened { on, .. }) => {
-            t.statuses.insert(*on, TaskStatus::Open);
-        }
+        (EntityView::Task(t), E::TaskReopened(e)) => t.statuses.insert(e.on, TaskStatus::Open),
         _ => {}
     }
 }
@@ -361,8 +203,8 @@ pub(crate) fn effective_events(raw: &[Recorded]) -> Vec<(EventId, Event)> {
             Event::Corrected { target, corrected } => {
                 replaced.insert(*target, Some(corrected.as_ref()));
             }
-            Event::Retracted { target, .. } => {
-                replaced.insert(*target, None);
+            Event::Retracted(retraction) => {
+                replaced.insert(retraction.target, None);
             }
             _ => {}
         }
@@ -390,9 +232,9 @@ pub(crate) fn fact_statuses(raw: &[Recorded]) -> HashMap<EventId, FactStatus> {
                     },
                 );
             }
-            Event::Retracted { target, .. } => {
+            Event::Retracted(retraction) => {
                 out.insert(
-                    *target,
+                    retraction.target,
                     FactStatus::Retracted {
                         by: r.meta.event_id,
                     },
@@ -417,7 +259,7 @@ pub(crate) fn key_of(view: &EntityView) -> EntityKey {
         EntityView::Unit(v) => EntityKey::Unit(v.id),
         EntityView::Person(v) => EntityKey::Person(v.id),
         EntityView::Post(v) => EntityKey::Post(v.id),
-        EntityView::Decision(v) => EntityKey::Decision(v.id),
+        EntityView::Decision(v) => EntityKey::Decision(v.decision),
         EntityView::Committee(v) => EntityKey::Committee(v.id),
         EntityView::Task(v) => EntityKey::Task(v.id),
     }

@@ -9,7 +9,7 @@ use crate::date::Date;
 use crate::ids::{
     CommitteeId, DecisionId, HoldingId, MembershipId, PersonId, PostId, SeatId, TaskId, UnitId,
 };
-use crate::model::{Assignment, DecisionKind, Role, TaskStatus, UnitKind};
+use crate::model::{Assignment, Role, TaskStatus, UnitKind};
 use crate::text::Name;
 use serde::{Deserialize, Serialize};
 
@@ -152,20 +152,9 @@ impl PostView {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
-pub(crate) struct DecisionView {
-    pub(crate) id: DecisionId,
-    pub(crate) number: String,
-    pub(crate) kind: DecisionKind,
-    pub(crate) issuer: UnitId,
-    pub(crate) signer: Option<PersonId>,
-    pub(crate) signed_on: Date,
-    pub(crate) in_force_on: Date,
-    pub(crate) title: String,
-    pub(crate) amends: Vec<DecisionId>,
-    pub(crate) replaces: Vec<DecisionId>,
-    pub(crate) repeals: Vec<DecisionId>,
-}
+/// A decision's view is its record: nothing about a decision changes once it is recorded but
+/// by a correction, which replaces the record.
+pub(crate) type DecisionView = crate::payload::DecisionRecord;
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub(crate) struct Seat {

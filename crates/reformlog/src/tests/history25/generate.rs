@@ -8,6 +8,7 @@
 //! and writes each change into the file of its valid year, except the late entries (written
 //! into a later file) and the mistakes that the last file corrects.
 
+use crate::payload::{CommitteeRenaming, MembershipEnd, MembershipStart, PersonName};
 use crate::{Date, Event, EventId, Recorded, Role};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -1464,17 +1465,17 @@ impl History {
         let right = r.on;
         let (id, mut ended) = find(
             "ending the month-late replacement's old membership",
-            &|e| matches!(e, Event::MembershipEnded { decision: d, .. } if *d == decision),
+            &|e| matches!(e, Event::MembershipEnded(MembershipEnd { decision: d, .. }) if *d == decision),
         );
-        if let Event::MembershipEnded { ended_on, .. } = &mut ended {
+        if let Event::MembershipEnded(MembershipEnd { ended_on, .. }) = &mut ended {
             *ended_on = right;
         }
         correct(id, &ended);
         let (id, mut started) = find(
             "starting the month-late replacement's membership",
-            &|e| matches!(e, Event::MembershipStarted { decision: d, .. } if *d == decision),
+            &|e| matches!(e, Event::MembershipStarted(MembershipStart { decision: d, .. }) if *d == decision),
         );
-        if let Event::MembershipStarted { from, .. } = &mut started {
+        if let Event::MembershipStarted(MembershipStart { from, .. }) = &mut started {
             *from = right;
         }
         correct(id, &started);
@@ -1483,9 +1484,9 @@ impl History {
         let person = crate::PersonId::from_slug(slug).unwrap();
         let (id, mut registered) = find(
             "registering the misspelt person",
-            &|e| matches!(e, Event::PersonRegistered { person: p, .. } if *p == person),
+            &|e| matches!(e, Event::PersonRegistered(PersonName { person: p, .. }) if *p == person),
         );
-        if let Event::PersonRegistered { name: n, .. } = &mut registered {
+        if let Event::PersonRegistered(PersonName { name: n, .. }) = &mut registered {
             *n = crate::Name::new(name).unwrap();
         }
         correct(id, &registered);
@@ -1493,7 +1494,7 @@ impl History {
         let decision = crate::DecisionId::from_slug(&f.mistakes.wrong_rename.2).unwrap();
         let (id, _) = find(
             "renaming the ministry's committee by mistake",
-            &|e| matches!(e, Event::CommitteeRenamed { decision: d, .. } if *d == decision),
+            &|e| matches!(e, Event::CommitteeRenamed(CommitteeRenaming { decision: d, .. }) if *d == decision),
         );
         text.push_str(&change("retract", &[("target", q(&id.to_string()))]));
         ("lich-su-dinh-chinh.toml".to_owned(), text)
