@@ -204,11 +204,9 @@ fn check_answers(log: &Reformlog, late_at: u64, corrected_at: u64, before_late_t
     let name_of = |known: Option<KnownAt>| {
         let c = composition(log, "2022-02-15", known);
         c.sub_bodies[0]
-            .seats
-            .iter()
-            .flat_map(|s| s.holders.iter())
-            .find(|h| h.person.id == person("to-vien-3"))
+            .holding_of(person("to-vien-3"))
             .unwrap()
+            .1
             .person
             .name
             .as_ref()

@@ -74,6 +74,21 @@ impl Composition {
         out
     }
 
+    /// The first seat `person` holds on the date, searched in this committee's seats and then
+    /// in its sub-bodies', with the holding (its person's name as of the answer, since when, on
+    /// which decision).
+    pub fn holding_of(&self, person: PersonId) -> Option<(&SeatOnDate, &SeatHolding)> {
+        self.seats
+            .iter()
+            .find_map(|s| {
+                s.holders
+                    .iter()
+                    .find(|h| h.person.id == person)
+                    .map(|h| (s, h))
+            })
+            .or_else(|| self.sub_bodies.iter().find_map(|b| b.holding_of(person)))
+    }
+
     /// Number of people holding a seat, sub-bodies included (a person counts once per seat).
     pub fn holder_count(&self) -> usize {
         self.seated().iter().filter(|(_, _, p)| p.is_some()).count()

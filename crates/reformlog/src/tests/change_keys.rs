@@ -4,19 +4,11 @@
 
 use super::engine::{ctx, open, seeded_log};
 use super::support::*;
-use crate::payload::{TaskCreation, TaskProgress};
-use crate::{Command, Error, Seed, TaskId};
+use crate::payload::TaskProgress;
+use crate::{Command, Error, Seed};
 
 fn task(slug: &str, deadline: &str) -> Command {
-    Command::CreateTask(TaskCreation {
-        task: TaskId::from_slug(slug).unwrap(),
-        plan: None,
-        title: format!("Nhiệm vụ {slug}"),
-        product: "Báo cáo".to_owned(),
-        deadline: d(deadline),
-        assignment: None,
-        on: d("2022-02-01"),
-    })
+    plain_task(slug, deadline, None)
 }
 
 #[test]

@@ -37,13 +37,10 @@ fn a_misspelt_name_is_corrected_and_the_old_belief_is_kept() {
     .unwrap();
     let name_on = |k: &crate::Knowledge| {
         let c = k.composition(committee(BCD), d("2022-02-15")).unwrap();
-        let group = &c.sub_bodies[0];
-        group
-            .seats
-            .iter()
-            .flat_map(|s| s.holders.iter())
-            .find(|h| h.person.id == person("to-vien-3"))
+        c.sub_bodies[0]
+            .holding_of(person("to-vien-3"))
             .unwrap()
+            .1
             .person
             .name
             .clone()

@@ -257,6 +257,17 @@ fn assert_invariants(k: &Knowledge, c: crate::CommitteeId) -> Result<(), TestCas
                     "a person in two seats on day {}",
                     n
                 );
+                let found = comp.holding_of(h.person.id).map(|(seat, _)| seat.seat);
+                prop_assert_eq!(found, Some(s.seat), "holding_of on day {}", n);
+            }
+        }
+        for (_, _, p) in comp.seated() {
+            if let Some(p) = p.filter(|p| !people.contains(p)) {
+                prop_assert!(
+                    comp.holding_of(p).is_some(),
+                    "a sub-body member on day {}",
+                    n
+                );
             }
         }
     }

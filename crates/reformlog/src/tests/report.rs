@@ -4,7 +4,7 @@
 
 use super::engine::{brute, ctx, open};
 use super::support::*;
-use crate::payload::{DeadlineExtension, TaskCreation, TaskProgress, TaskStatusChange};
+use crate::payload::{DeadlineExtension, TaskProgress, TaskStatusChange};
 use crate::{
     Answer, Command, KnownAt, Query, ReportScope, ReportStanding, Seed, TaskId, TaskReport,
     Translation,
@@ -35,21 +35,7 @@ fn seeded_with_plans() -> Vec<Command> {
 
 /// The plans' year, then a 2022 task finished late, one left overdue and one cancelled.
 fn later() -> Vec<Command> {
-    let task = |slug: &str, deadline: &str| {
-        Command::CreateTask(TaskCreation {
-            task: TaskId::from_slug(slug).unwrap(),
-            plan: None,
-            title: format!("Nhiệm vụ {slug}"),
-            product: "Báo cáo".to_owned(),
-            deadline: d(deadline),
-            assignment: Some(crate::Assignment {
-                lead: unit("vu-to-chuc-can-bo"),
-                cooperating: Vec::new(),
-                responsible: None,
-            }),
-            on: d("2022-02-01"),
-        })
-    };
+    let task = |slug: &str, deadline: &str| plain_task(slug, deadline, Some("vu-to-chuc-can-bo"));
     let id = |slug: &str| TaskId::from_slug(slug).unwrap();
     vec![
         task("nv-tre", "2022-06-30"),

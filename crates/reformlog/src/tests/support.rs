@@ -129,6 +129,24 @@ pub(crate) const BCD: &str = "bcd-cchc-bo-tttt";
 pub(crate) const TGV: &str = "to-giup-viec";
 
 /// The seed case, recorded on 2022-01-20.
+/// A plain reform task `slug` ("Nhiệm vụ slug", a report as its product) created on 1 February
+/// 2022 with its deadline, led by `lead` when given.
+pub(crate) fn plain_task(slug: &str, deadline: &str, lead: Option<&str>) -> Command {
+    Command::CreateTask(crate::payload::TaskCreation {
+        task: crate::TaskId::from_slug(slug).unwrap(),
+        plan: None,
+        title: format!("Nhiệm vụ {slug}"),
+        product: "Báo cáo".to_owned(),
+        deadline: d(deadline),
+        assignment: lead.map(|lead| crate::Assignment {
+            lead: unit(lead),
+            cooperating: Vec::new(),
+            responsible: None,
+        }),
+        on: d("2022-02-01"),
+    })
+}
+
 pub(crate) fn seeded() -> World {
     let seed = crate::Seed::parse(SEED).unwrap();
     World::given(seed.commands().unwrap())
