@@ -2,8 +2,6 @@
 //! date `on`, `known_at` (a position, a time or the end of a day), the minimum position, and
 //! the recorded-time and valid-date ranges of audit answers.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use reformlog::{
     CommitteeId, Date, DateError, DecisionId, HistoryEntry, KnownAt, PersonId, PostId, TaskId,
     Timestamp, UnitId,
@@ -12,7 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::extract::ApiPath;
+use crate::extract::{from_parts, ApiPath};
 use crate::problem::ApiError;
 use crate::zone::Zone;
 
@@ -111,18 +109,10 @@ path_ids!(UnitId, PersonId, PostId, CommitteeId, DecisionId, TaskId);
 #[derive(Debug)]
 pub(crate) struct IdPath<T>(pub(crate) T);
 
-impl<S, T> FromRequestParts<S> for IdPath<T>
-where
-    T: PathId,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ApiPath(raw) = ApiPath::<String>::from_request_parts(parts, state).await?;
-        T::parse(&raw).map(IdPath)
-    }
-}
+from_parts!(IdPath<T: [PathId]>, |parts, state| {
+    let ApiPath(raw) = ApiPath::<String>::from_request_parts(parts, state).await?;
+    T::parse(&raw).map(IdPath)
+});
 
 /// `on=YYYY-MM-DD`; today in the daemon's time zone when absent.
 pub(crate) fn parse_on(on: Option<&str>, zone: &Zone) -> Result<Date, ApiError> {
