@@ -332,28 +332,7 @@ fn the_changes_of_a_file_hold_when_decided_in_order() {
     );
 }
 
-const REPLACEMENT: &str = r#"
-[[decisions]]
-slug = "qd-120-2023"
-number = "120/QĐ-BTTTT"
-kind = "decision"
-issuer = "bo-tttt"
-signed_on = "2023-05-10"
-in_force_on = "2023-05-10"
-title = "Thay đổi thành viên Ban chỉ đạo (giả định)"
-
-[[people]]
-slug = "thanh-vien-22"
-name = "Thành viên 22"
-
-[[changes]]
-type = "replace_seat_holder"
-committee = "bcd-cchc-bo-tttt"
-seat = "thanh-vien-vu-buu-chinh"
-person = "thanh-vien-22"
-on = "2023-05-10"
-decision = "qd-120-2023"
-"#;
+const REPLACEMENT: &str = include_str!("../../../../tests/data/seed-replacement-120.toml");
 
 #[test]
 fn a_single_replacement_changes_one_seat_and_nothing_else() {
