@@ -8,7 +8,7 @@ use std::io::Write;
 use reformlog::EvidenceDocument;
 use serde_json::Value;
 
-use crate::cli::{Kind, TimeArgs};
+use crate::cli::{plural, Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
 use crate::resolve::resolve;
@@ -84,7 +84,7 @@ pub(crate) fn read_on(
     json: bool,
 ) -> Result<Option<Value>, Error> {
     let id = resolve(client, kind, entity)?;
-    let path = format!("/v1/{}/{id}/{route}", kind.plural());
+    let path = format!("/v1/{}/{id}/{route}", plural(kind));
     let v = client.get(
         &path,
         &[
