@@ -23,6 +23,18 @@ pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// The whole `reformd` binary: the command line parsed and run, a failure reported on one
+/// readable line with its whole cause chain (not a Debug dump).
+pub fn main_with_args() -> std::process::ExitCode {
+    match run_cli(<Cli as clap::Parser>::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reformd: {}", describe_error(e.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs what the command line asks for.
 pub fn run_cli(cli: Cli) -> Result<(), CliError> {
     // Everything the daemon and its token commands create (the store's files, the token

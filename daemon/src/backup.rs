@@ -35,26 +35,21 @@ pub(crate) enum BackupError {
     /// A backup of that name exists.
     #[error("a backup named {0:?} exists already")]
     Exists(String),
-    /// The snapshot failed (the log is left as it was).
+    /// The snapshot, or a file operation on the backup's other files, failed (the log is
+    /// left as it was); the latter as the store's own [`SnapshotError::Io`].
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
-    /// Writing the backup's other files failed.
-    #[error("{context} {path}: {source}")]
-    Io {
-        context: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 impl BackupError {
     fn io(context: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.to_path_buf();
-        move |source| BackupError::Io {
-            context,
-            path,
-            source,
+        move |source| {
+            BackupError::Snapshot(SnapshotError::Io {
+                context,
+                path,
+                source,
+            })
         }
     }
 
@@ -62,10 +57,6 @@ impl BackupError {
     pub(crate) fn is_storage_full(&self) -> bool {
         match self {
             BackupError::Snapshot(s) => s.is_storage_full(),
-            BackupError::Io { source, .. } => {
-                source.kind() == std::io::ErrorKind::StorageFull
-                    || matches!(source.raw_os_error(), Some(28 | 122))
-            }
             _ => false,
         }
     }

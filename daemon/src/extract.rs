@@ -2,11 +2,30 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request};
-use axum::http::request::Parts;
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
 use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
+
+/// `FromRequestParts` for the extractor `$name<T>` (`T` bound by what the brackets say), its
+/// rejection an [`ApiError`]: `$body` reads `parts` (and the router's `state`) into it.
+macro_rules! from_parts {
+    ($name:ident<T: [$($bound:tt)+]>, |$parts:ident, $state:ident| $body:block) => {
+        impl<S, T> axum::extract::FromRequestParts<S> for $name<T>
+        where
+            T: $($bound)+,
+            S: Send + Sync,
+        {
+            type Rejection = $crate::problem::ApiError;
+
+            async fn from_request_parts(
+                $parts: &mut axum::http::request::Parts,
+                $state: &S,
+            ) -> Result<Self, Self::Rejection> $body
+        }
+    };
+}
+pub(crate) use from_parts;
 
 /// A JSON body; malformed, mistyped, unknown-field or oversized bodies become typed 4xx errors.
 #[derive(Debug)]
@@ -57,48 +76,32 @@ where
 #[derive(Debug)]
 pub(crate) struct ApiQuery<T>(pub(crate) T);
 
-impl<S, T> FromRequestParts<S> for ApiQuery<T>
-where
-    T: DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        // The form decoder replaces bytes that are not UTF-8 with U+FFFD and carries on, so a
-        // search for `%ff%fe` would quietly become a search for two replacement characters.
-        let raw = parts.uri.query().unwrap_or("");
-        if percent_encoding::percent_decode_str(raw)
-            .decode_utf8()
-            .is_err()
-        {
-            return Err(ApiError::bad_request(
-                "invalid-query",
-                "the query string is not UTF-8 once percent-decoded",
-            ));
-        }
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(v)| ApiQuery(v))
-            .map_err(|e: QueryRejection| ApiError::bad_request("invalid-query", e.body_text()))
+from_parts!(ApiQuery<T: [DeserializeOwned]>, |parts, state| {
+    // The form decoder replaces bytes that are not UTF-8 with U+FFFD and carries on, so a
+    // search for `%ff%fe` would quietly become a search for two replacement characters.
+    let raw = parts.uri.query().unwrap_or("");
+    if percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .is_err()
+    {
+        return Err(ApiError::bad_request(
+            "invalid-query",
+            "the query string is not UTF-8 once percent-decoded",
+        ));
     }
-}
+    axum::extract::Query::<T>::from_request_parts(parts, state)
+        .await
+        .map(|axum::extract::Query(v)| ApiQuery(v))
+        .map_err(|e: QueryRejection| ApiError::bad_request("invalid-query", e.body_text()))
+});
 
 /// Path parameters; malformed ones become typed 400 errors.
 #[derive(Debug)]
 pub(crate) struct ApiPath<T>(pub(crate) T);
 
-impl<S, T> FromRequestParts<S> for ApiPath<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(v)| ApiPath(v))
-            .map_err(|e: PathRejection| ApiError::bad_request("invalid-path", e.body_text()))
-    }
-}
+from_parts!(ApiPath<T: [DeserializeOwned + Send]>, |parts, state| {
+    axum::extract::Path::<T>::from_request_parts(parts, state)
+        .await
+        .map(|axum::extract::Path(v)| ApiPath(v))
+        .map_err(|e: PathRejection| ApiError::bad_request("invalid-path", e.body_text()))
+});

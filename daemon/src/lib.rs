@@ -25,7 +25,7 @@ mod tokens;
 mod views;
 mod zone;
 
-pub use actions::{describe_error, run_cli, CliError};
+pub use actions::{describe_error, main_with_args, run_cli, CliError};
 pub use cli::{Cli, CliCommand, LogFormat, ServeArgs, TokenCommand};
 pub use config::ServeConfig;
 pub use problem::ApiError;

@@ -1,13 +1,17 @@
-//! Reading the daemon's JSON answers and writing them out: pointer lookups, a dash for a
-//! blank, role labels and ranks, the `--json` form, task warnings, an evidence document on
-//! one line. Shared by every read command.
+//! Reading the daemon's JSON answers and writing them out: one entity's answer on a date,
+//! pointer lookups, a dash for a blank, role labels and ranks, the `--json` form, task
+//! warnings, the log position answered at, an evidence document on one line. Shared by every
+//! read command.
 
 use std::io::Write;
 
 use reformlog::EvidenceDocument;
 use serde_json::Value;
 
+use crate::cli::{plural, Kind, TimeArgs};
+use crate::client::Client;
 use crate::error::Error;
+use crate::resolve::resolve;
 
 /// How a role reads in a decision.
 pub(crate) fn role_label(role: &str) -> &str {
@@ -66,6 +70,42 @@ pub(crate) fn answer_of(v: &Value) -> Result<&Value, Error> {
 pub(crate) fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(v).map_err(|e| Error::BadAnswer(e.to_string()))?;
     writeln!(out, "{text}")?;
+    Ok(())
+}
+
+/// The daemon's reply about the entity of `kind` that `entity` names (UUID, slug or name),
+/// from its route `/v1/<kinds>/<id>/<route>` on the date and knowledge time asked; `None`
+/// once written out as it came, with `--json`.
+pub(crate) fn read_on(
+    client: &Client,
+    out: &mut dyn Write,
+    (kind, entity, route): (Kind, &str, &str),
+    time: &TimeArgs,
+    json: bool,
+) -> Result<Option<Value>, Error> {
+    let id = resolve(client, kind, entity)?;
+    let path = format!("/v1/{}/{id}/{route}", plural(kind));
+    let v = client.get(
+        &path,
+        &[
+            ("on", time.on.as_deref()),
+            ("known_at", time.known_at.as_deref()),
+        ],
+    )?;
+    if json {
+        print_json(out, &v)?;
+        return Ok(None);
+    }
+    Ok(Some(v))
+}
+
+/// The line closing a read's table: the log position the reply was answered at.
+pub(crate) fn write_position(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
+    writeln!(
+        out,
+        "(as known at log position {})",
+        v.get("position").and_then(Value::as_u64).unwrap_or(0)
+    )?;
     Ok(())
 }
 

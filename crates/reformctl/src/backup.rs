@@ -10,7 +10,7 @@
 //! into an empty data folder, then opens, verifies and compares the head digest again.
 
 use std::io::{Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -83,13 +83,7 @@ fn private_dir(dir: &Path) -> Result<(), Error> {
 
 /// Creates (or truncates) the file `path`, readable by the owner only.
 fn private_file(path: &Path) -> Result<std::fs::File, Error> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::io("cannot write", path, e))
+    reformlog_store::create_private_file(path).map_err(|e| Error::io("cannot write", path, e))
 }
 
 /// Copies `from` to `to` (creating folders), returning size and BLAKE3 of what was read.

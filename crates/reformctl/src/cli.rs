@@ -330,46 +330,42 @@ pub struct ReportArgs {
     pub time: TimeArgs,
 }
 
-/// The kinds of entity, as the audit route names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// An organisation unit.
-    Unit,
-    /// A person.
-    Person,
-    /// A post.
-    Post,
-    /// A committee or sub-body.
-    Committee,
-    /// A decision.
-    Decision,
-    /// A reform task.
-    Task,
+/// The kinds of entity: the domain's own, which the routes name by their category.
+pub use reformlog::EntityKind as Kind;
+
+/// `--kind`: an entity kind by its category, each value with its help.
+fn kind_values() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    // In the order of `Kind::ALL`.
+    const HELP: [&str; 6] = [
+        "An organisation unit",
+        "A person",
+        "A post",
+        "A committee or sub-body",
+        "A decision",
+        "A reform task",
+    ];
+    let values = Kind::ALL
+        .into_iter()
+        .zip(HELP)
+        .map(|(kind, help)| PossibleValue::new(kind.category()).help(help));
+    PossibleValuesParser::new(values).try_map(|name: String| {
+        Kind::ALL
+            .into_iter()
+            .find(|kind| kind.category() == name)
+            .ok_or("not an entity kind")
+    })
 }
 
-impl Kind {
-    /// The singular used in audit paths.
-    pub fn singular(self) -> &'static str {
-        match self {
-            Kind::Unit => "unit",
-            Kind::Person => "person",
-            Kind::Post => "post",
-            Kind::Committee => "committee",
-            Kind::Decision => "decision",
-            Kind::Task => "task",
-        }
-    }
-
-    /// The plural used in collection paths.
-    pub fn plural(self) -> &'static str {
-        match self {
-            Kind::Unit => "units",
-            Kind::Person => "people",
-            Kind::Post => "posts",
-            Kind::Committee => "committees",
-            Kind::Decision => "decisions",
-            Kind::Task => "tasks",
-        }
+/// The plural a kind's collection routes use (`/v1/people`).
+pub(crate) fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Unit => "units",
+        Kind::Person => "people",
+        Kind::Post => "posts",
+        Kind::Committee => "committees",
+        Kind::Decision => "decisions",
+        Kind::Task => "tasks",
     }
 }
 
@@ -377,7 +373,7 @@ impl Kind {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// The kind of entity whose history to show (with --entity).
-    #[arg(long, value_enum, requires = "entity")]
+    #[arg(long, value_parser = kind_values(), requires = "entity")]
     pub kind: Option<Kind>,
     /// The entity: UUID, slug or name.
     #[arg(long, requires = "kind", conflicts_with = "actor")]

@@ -269,28 +269,8 @@ mod tests {
     fn changes_keep_their_file_order_across_decisions() {
         let dir = tempfile::tempdir().unwrap();
         let text = std::fs::read_to_string(seed_file()).unwrap();
+        let replacement = include_str!("../../../tests/data/seed-replacement-120.toml");
         let extra = r#"
-[[decisions]]
-slug = "qd-120-2023"
-number = "120/QĐ-BTTTT"
-kind = "decision"
-issuer = "bo-tttt"
-signed_on = "2023-05-10"
-in_force_on = "2023-05-10"
-title = "Thay đổi thành viên (giả định)"
-
-[[people]]
-slug = "thanh-vien-22"
-name = "Thành viên 22"
-
-[[changes]]
-type = "replace_seat_holder"
-committee = "bcd-cchc-bo-tttt"
-seat = "thanh-vien-vu-buu-chinh"
-person = "thanh-vien-22"
-on = "2023-05-10"
-decision = "qd-120-2023"
-
 [[changes]]
 type = "rename_person"
 person = "thanh-vien-22"
@@ -305,7 +285,7 @@ on = "2023-07-01"
 decision = "qd-120-2023"
 "#;
         let path = dir.path().join("v2.toml");
-        std::fs::write(&path, format!("format = 2\n{text}\n{extra}")).unwrap();
+        std::fs::write(&path, format!("format = 2\n{text}\n{replacement}{extra}")).unwrap();
         let loaded = load_one(&path).unwrap();
         let batches = plan(&loaded);
         let titles: Vec<_> = batches.iter().map(|b| b.title.as_str()).collect();

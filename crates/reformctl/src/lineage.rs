@@ -5,11 +5,10 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, print_json};
+use crate::answer::{answer_of, read_on, write_position};
 use crate::cli::{Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
-use crate::resolve::resolve;
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
@@ -30,17 +29,9 @@ pub(crate) fn unit_show(
     time: &TimeArgs,
     json: bool,
 ) -> Result<(), Error> {
-    let id = resolve(client, Kind::Unit, unit)?;
-    let v = client.get(
-        &format!("/v1/units/{id}/lineage"),
-        &[
-            ("on", time.on.as_deref()),
-            ("known_at", time.known_at.as_deref()),
-        ],
-    )?;
-    if json {
-        return print_json(out, &v);
-    }
+    let Some(v) = read_on(client, out, (Kind::Unit, unit, "lineage"), time, json)? else {
+        return Ok(());
+    };
     let a = answer_of(&v)?;
     writeln!(
         out,
@@ -92,10 +83,5 @@ pub(crate) fn unit_show(
             None => writeln!(out, "later: dissolved on {}", text(l, "/on"))?,
         }
     }
-    writeln!(
-        out,
-        "(as known at log position {})",
-        v.get("position").and_then(Value::as_u64).unwrap_or(0)
-    )?;
-    Ok(())
+    write_position(out, &v)
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, print_json};
+use crate::answer::{answer_of, print_json, write_position};
 use crate::cli::{Kind, ReportArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -173,10 +173,5 @@ pub(crate) fn run(
         write!(out, "{}", table.render())?;
     }
     crate::answer::write_warnings(out, &tasks)?;
-    writeln!(
-        out,
-        "(as known at log position {})",
-        v.get("position").and_then(Value::as_u64).unwrap_or(0)
-    )?;
-    Ok(())
+    write_position(out, &v)
 }

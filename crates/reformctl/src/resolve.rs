@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::cli::Kind;
+use crate::cli::{plural, Kind};
 use crate::client::{segment, Client};
 use crate::error::Error;
 
@@ -24,7 +24,7 @@ pub(crate) fn resolve(client: &Client, kind: Kind, text: &str) -> Result<String,
         return Ok(text.to_string());
     }
     if looks_like_slug(text) {
-        let path = format!("/v1/{}/{}", kind.plural(), segment(text));
+        let path = format!("/v1/{}/{}", plural(kind), segment(text));
         if let Some(v) = client.get_opt(&path, &[("on", Some(LATEST))])? {
             if let Some(id) = v.get("id").and_then(Value::as_str) {
                 return Ok(id.to_string());
@@ -45,7 +45,7 @@ fn by_search(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
         .map(|a| {
             a.iter()
                 .filter(|h| {
-                    h.pointer("/entity/kind").and_then(Value::as_str) == Some(kind.singular())
+                    h.pointer("/entity/kind").and_then(Value::as_str) == Some(kind.category())
                 })
                 .collect()
         })
@@ -65,7 +65,7 @@ fn by_search(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
 }
 
 fn by_listing(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
-    let items = client.list_all(&format!("/v1/{}", kind.plural()), Some(LATEST), None)?;
+    let items = client.list_all(&format!("/v1/{}", plural(kind)), Some(LATEST), None)?;
     let needle = reformlog::fold(text);
     let found: Vec<(String, Option<String>)> = items
         .iter()
@@ -110,7 +110,7 @@ fn pick(
         (0, _) => {
             return Err(Error::NotFound(format!(
                 "no {} matches {text:?}",
-                kind.singular()
+                kind.category()
             )));
         }
         _ => {
@@ -122,14 +122,14 @@ fn pick(
             return Err(Error::NotFound(format!(
                 "{text:?} matches {} {}s; be more specific or give the id: {}",
                 candidates.len(),
-                kind.singular(),
+                kind.category(),
                 names.join("; ")
             )));
         }
     };
     chosen
         .and_then(|(_, id)| id.clone())
-        .ok_or_else(|| Error::BadAnswer(format!("a {} without an id", kind.singular())))
+        .ok_or_else(|| Error::BadAnswer(format!("a {} without an id", kind.category())))
 }
 
 #[cfg(test)]

@@ -11,25 +11,22 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::resolve::resolve;
 use crate::sheet::write::{self, Sheet, Value as Cell};
+use crate::sheet::Column;
 use crate::table::Table;
 
 /// The columns of a task listing for a spreadsheet: those `reformctl import` reads a task
 /// sheet by (the code is the task's id, so the sheet imports back as the same tasks), then
 /// the task's state on the date.
-const TASK_COLUMNS: [&str; 12] = [
-    "code",
-    "title",
-    "plan",
-    "product",
-    "lead",
-    "cooperating",
-    "responsible",
-    "assigned on",
-    "deadline",
-    "status",
-    "percent",
-    "overdue",
-];
+fn task_columns() -> Vec<String> {
+    let state = ["status", "percent", "overdue"];
+    // Every column a sheet is read by but the row number.
+    let read_back = Column::ALL.into_iter().filter(|c| *c != Column::Stt);
+    read_back
+        .map(Column::english)
+        .chain(state)
+        .map(String::from)
+        .collect()
+}
 
 fn task_cells(task: &Value) -> Vec<Cell> {
     let cooperating: Vec<&str> = arr(task, "/cooperating")
@@ -103,7 +100,7 @@ pub(crate) fn run(
     if args.sheet.csv || args.sheet.xlsx.is_some() {
         let sheet = Sheet {
             name: "Nhiệm vụ",
-            headers: TASK_COLUMNS.map(String::from).to_vec(),
+            headers: task_columns(),
             rows: arr(&v, "/answer").iter().map(task_cells).collect(),
         };
         return match &args.sheet.xlsx {

@@ -10,9 +10,7 @@
 //! acknowledged them: appends never wait for it, and it lags the log by the rounds in flight
 //! when the process stops, never leads it.
 
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -66,12 +64,7 @@ pub(crate) fn write(path: &Path, digest: &HeadDigest) -> std::io::Result<()> {
         .file_name()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
     let tmp = folder.join(format!(".{}.tmp", name.to_string_lossy()));
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
+    let mut f = crate::open::create_private_file(&tmp)?;
     f.write_all(format!("{}:{}\n", digest.position, digest.hash).as_bytes())?;
     f.sync_all()?;
     drop(f);

@@ -60,6 +60,7 @@ pub use error::{
 pub use hash::Hash;
 pub use health::WriteHealth;
 pub use journal::TornTail;
+pub use open::create_private_file;
 pub use read::{Direction, EventFilter, LogPage};
 pub use record::{
     stream_category, Metadata, NewEvent, RecordedEvent, Timestamp, MAX_EVENT_TYPE_BYTES,

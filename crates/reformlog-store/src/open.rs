@@ -1,5 +1,5 @@
-//! Opening a store's files: the folder, sled, the header check and upgrades, and where
-//! sled's log ends.
+//! Opening a store's files: the folder, private files beside sled's, sled, the header check
+//! and upgrades, and where sled's log ends.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -24,6 +24,18 @@ pub(crate) fn create_folder(path: &Path) -> Result<(), OpenError> {
         .mode(0o700)
         .create(path)
         .map_err(|e| StorageError::io("create the store folder", e).into())
+}
+
+/// Creates (or empties) a file readable and writable by its owner only, for writing: how the
+/// store writes the files beside sled's, and how a copy of them is written.
+pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
 }
 
 pub(crate) fn open_sled(

@@ -86,6 +86,25 @@ pub struct Executed {
     pub skipped: Vec<usize>,
 }
 
+impl Executed {
+    /// A write that appends nothing at `head`: a dry run's plan (`events`), or a write whose
+    /// every command was skipped or changed nothing; a repeat when every command was skipped.
+    fn not_appended(
+        head: u64,
+        events: Vec<(String, String)>,
+        skipped: Vec<usize>,
+        commands: usize,
+    ) -> Self {
+        Executed {
+            first_position: head,
+            last_position: head,
+            events,
+            deduplicated: !skipped.is_empty() && skipped.len() == commands,
+            skipped,
+        }
+    }
+}
+
 /// The domain over its event log: decide, append, project, answer.
 ///
 /// Who sat on the steering committee of Decision 34 on 2022-01-15:
@@ -233,21 +252,14 @@ impl Reformlog {
                 self.apply_recorded();
                 return Ok(done);
             }
-            let skip = match &keys {
-                Keys::Changes(list) => recorded_changes(&self.rm.store, list)?,
-                _ => vec![false; commands.len()],
-            };
-            let skipped: Vec<usize> = (0..commands.len()).filter(|&i| skip[i]).collect();
-            self.rm.catch_up()?;
-            let (head, decided) = self.decide_all(&commands, &skip, ctx, &keys)?;
+            let (skipped, head, decided) = self.decide_all(&commands, ctx, &keys)?;
             if decided.appends.is_empty() {
-                return Ok(Executed {
-                    first_position: head,
-                    last_position: head,
-                    events: Vec::new(),
-                    deduplicated: !skipped.is_empty() && skipped.len() == commands.len(),
+                return Ok(Executed::not_appended(
+                    head,
+                    Vec::new(),
                     skipped,
-                });
+                    commands.len(),
+                ));
             }
             let mut appends = Vec::with_capacity(decided.appends.len());
             let mut events = Vec::new();
@@ -307,13 +319,7 @@ impl Reformlog {
         if let Some(done) = self.replayed(&keys, ctx)? {
             return Ok(done);
         }
-        let skip = match &keys {
-            Keys::Changes(list) => recorded_changes(&self.rm.store, list)?,
-            _ => vec![false; commands.len()],
-        };
-        let skipped: Vec<usize> = (0..commands.len()).filter(|&i| skip[i]).collect();
-        self.rm.catch_up()?;
-        let (head, decided) = self.decide_all(&commands, &skip, ctx, &keys)?;
+        let (skipped, head, decided) = self.decide_all(&commands, ctx, &keys)?;
         let events = decided
             .appends
             .iter()
@@ -323,13 +329,12 @@ impl Reformlog {
                     .map(move |(_, _, event)| (stream.clone(), event.type_name().to_owned()))
             })
             .collect();
-        Ok(Executed {
-            first_position: head,
-            last_position: head,
+        Ok(Executed::not_appended(
+            head,
             events,
-            deduplicated: !skipped.is_empty() && skipped.len() == commands.len(),
             skipped,
-        })
+            commands.len(),
+        ))
     }
 
     /// With a request key already used: the original outcome, or a conflict. The same key
@@ -357,22 +362,29 @@ impl Reformlog {
         }))
     }
 
-    /// Decides every command on the read models at their checkpoint.
+    /// Decides every command not already recorded (with change keys, those are skipped) on
+    /// the read models caught up to the log: the skipped commands' indices, the checkpoint
+    /// decided at, and what to append.
     fn decide_all(
         &self,
         commands: &[Command],
-        skip: &[bool],
         ctx: &Context,
         keys: &Keys,
-    ) -> Result<(u64, Decided), Error> {
+    ) -> Result<(Vec<usize>, u64, Decided), Error> {
+        let skip = match keys {
+            Keys::Changes(list) => recorded_changes(&self.rm.store, list)?,
+            _ => vec![false; commands.len()],
+        };
+        let skipped = (0..commands.len()).filter(|&i| skip[i]).collect();
+        self.rm.catch_up()?;
         let _read = self.rm.read();
         let head = self.rm.checkpoint();
         // A storage error inside a lookup reads as "absent", which can turn into a domain
         // error; `with` reports the storage error instead.
         let result = RmSource::with(&self.rm, head, |base| {
-            decide_on(base, head, commands, skip, ctx, keys)
+            decide_on(base, head, commands, &skip, ctx, keys)
         })?;
-        Ok((head, result?))
+        Ok((skipped, head, result?))
     }
 
     /// See `ReadModel::spill_always`.

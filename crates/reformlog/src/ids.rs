@@ -138,50 +138,52 @@ id_type!(
     EventId, "event"
 );
 
-/// The entity (and so the stream) an event belongs to. Every event belongs to exactly one.
-///
-/// In human-readable formats (JSON, TOML) it reads `{"kind": "unit", "id": "<uuid>"}`; in
-/// the positional payload codec, which cannot read tagged enums, it is a plain enum.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-pub enum EntityKey {
-    Unit(UnitId),
-    Person(PersonId),
-    Post(PostId),
-    Committee(CommitteeId),
-    Decision(DecisionId),
-    Task(TaskId),
+/// An enum of one variant per entity kind holding that kind's id, in key order (only ever
+/// appended: the binary form is the variant index); the key and its two serialized forms
+/// list the kinds once, here.
+macro_rules! entity_key_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident) => {
+        $(#[$meta])*
+        $vis enum $name {
+            Unit(UnitId),
+            Person(PersonId),
+            Post(PostId),
+            Committee(CommitteeId),
+            Decision(DecisionId),
+            Task(TaskId),
+        }
+    };
 }
 
-/// The human-readable form of [`EntityKey`].
-#[derive(Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    content = "id",
-    rename_all = "snake_case",
-    deny_unknown_fields,
-    rename = "EntityKey"
-)]
-enum TaggedKey {
-    Unit(UnitId),
-    Person(PersonId),
-    Post(PostId),
-    Committee(CommitteeId),
-    Decision(DecisionId),
-    Task(TaskId),
-}
+entity_key_enum!(
+    /// The entity (and so the stream) an event belongs to. Every event belongs to exactly one.
+    ///
+    /// In human-readable formats (JSON, TOML) it reads `{"kind": "unit", "id": "<uuid>"}`; in
+    /// the positional payload codec, which cannot read tagged enums, it is a plain enum.
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+    pub enum EntityKey
+);
 
-/// The binary form of [`EntityKey`]: variant index, then the id. Variants are only ever
-/// appended, as for events.
-#[derive(Serialize, Deserialize)]
-#[serde(rename = "EntityKey")]
-enum PlainKey {
-    Unit(UnitId),
-    Person(PersonId),
-    Post(PostId),
-    Committee(CommitteeId),
-    Decision(DecisionId),
-    Task(TaskId),
-}
+entity_key_enum!(
+    /// The human-readable form of [`EntityKey`].
+    #[derive(Serialize, Deserialize)]
+    #[serde(
+        tag = "kind",
+        content = "id",
+        rename_all = "snake_case",
+        deny_unknown_fields,
+        rename = "EntityKey"
+    )]
+    enum TaggedKey
+);
+
+entity_key_enum!(
+    /// The binary form of [`EntityKey`]: variant index, then the id. Variants are only ever
+    /// appended, as for events.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename = "EntityKey")]
+    enum PlainKey
+);
 
 macro_rules! convert_key {
     ($from:ident => $to:ident) => {

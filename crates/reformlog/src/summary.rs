@@ -11,6 +11,7 @@ use crate::model::{DecisionKind, TaskStatus, UnitKind};
 use crate::query::person::NameFrom;
 use crate::query::refs::{decision_ref, person_ref, positions_on, unit_ref};
 use crate::query::refs::{DecisionRef, PersonRef, PostRef, UnitRef};
+use crate::query::tasks::task_refs;
 use crate::query::warnings::{task_warnings, TaskWarning};
 use crate::source::Source;
 use crate::text::Name;
@@ -266,22 +267,18 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
             )
         }
         EntityView::Task(t) => {
-            let assignment = t.assignments.at(on);
             let status = t.status_on(on);
+            let refs = task_refs(s, t, on);
             (
                 Some(t.title.clone()),
                 t.created_on,
                 status.is_some(),
                 EntityDetails::Task {
                     product: t.product.clone(),
-                    plan: t.plan.map(|p| decision_ref(s, p)),
-                    lead: assignment.map(|a| unit_ref(s, a.lead, on)),
-                    cooperating: assignment
-                        .map(|a| a.cooperating.iter().map(|u| unit_ref(s, *u, on)).collect())
-                        .unwrap_or_default(),
-                    responsible: assignment
-                        .and_then(|a| a.responsible)
-                        .map(|p| person_ref(s, p, on)),
+                    plan: refs.plan,
+                    lead: refs.lead,
+                    cooperating: refs.cooperating,
+                    responsible: refs.responsible,
                     status,
                     deadline: t.deadline_on(on),
                     percent: t.progress_on(on).map(|p| p.percent),

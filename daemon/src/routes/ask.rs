@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use reformlog::{Answer, Caught, KnownAt, Query, Reformlog};
+use reformlog::{Answer, Caught, Date, KnownAt, Query, Reformlog};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -15,7 +15,7 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::params::{AuditFilter, TimeQuery};
+use super::params::{parse_on, AsOf, AuditFilter, TimeQuery};
 
 /// How long a read waits for `min_position` to be reached before giving up.
 const MIN_POSITION_WAIT: Duration = Duration::from_secs(5);
@@ -72,38 +72,67 @@ pub(crate) async fn ask(
     known_at: Option<KnownAt>,
     min_position: Option<u64>,
 ) -> Result<Response, ApiError> {
-    let all = AuditFilter::default();
-    ask_filtered(state, headers, needed, query, known_at, min_position, all).await
-}
-
-/// [`ask`] with the known-at and minimum position a [`TimeQuery`] gives.
-pub(crate) async fn ask_at(
-    state: Arc<AppState>,
-    headers: &HeaderMap,
-    needed: Permission,
-    query: Query,
-    q: &TimeQuery,
-) -> Result<Response, ApiError> {
-    let known_at = state.known_at(q.known_at.as_deref())?;
-    ask(state, headers, needed, query, known_at, q.min_position).await
-}
-
-/// [`ask`], keeping only the changes `filter` keeps of a history answer.
-pub(crate) async fn ask_filtered(
-    state: Arc<AppState>,
-    headers: &HeaderMap,
-    needed: Permission,
-    query: Query,
-    known_at: Option<KnownAt>,
-    min_position: Option<u64>,
-    filter: AuditFilter,
-) -> Result<Response, ApiError> {
-    state.tokens.authorize(headers, needed)?;
+    let filter = AuditFilter::default();
     let key = AnswerKey {
         query,
         known_at,
         filter,
     };
+    ask_filtered(state, headers, needed, key, min_position).await
+}
+
+/// A question any reader may ask, as known at the `known_at` parameter given, once the read
+/// models include `min_position`.
+pub(crate) async fn ask_state(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    query: Query,
+    known_at: Option<&str>,
+    min_position: Option<u64>,
+) -> Result<Response, ApiError> {
+    let known_at = state.known_at(known_at)?;
+    ask(
+        state,
+        headers,
+        Permission::ReadState,
+        query,
+        known_at,
+        min_position,
+    )
+    .await
+}
+
+/// [`ask_state`] with the known-at and minimum position a route's query gives.
+pub(crate) async fn ask_at(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    query: Query,
+    q: &impl AsOf,
+) -> Result<Response, ApiError> {
+    ask_state(state, headers, query, q.known_at(), q.min_position()).await
+}
+
+/// [`ask_at`] for the question `query` builds for the valid date `on` of a [`TimeQuery`].
+pub(crate) async fn ask_on(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    q: &TimeQuery,
+    query: impl FnOnce(Date) -> Query,
+) -> Result<Response, ApiError> {
+    let on = parse_on(q.on.as_deref(), &state.zone)?;
+    ask_at(state, headers, query(on), q).await
+}
+
+/// [`ask`] for the question, known-at and kept changes of `key`: a history answer keeps
+/// only the changes its filter keeps.
+pub(crate) async fn ask_filtered(
+    state: Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Permission,
+    key: AnswerKey,
+    min_position: Option<u64>,
+) -> Result<Response, ApiError> {
+    state.tokens.authorize(headers, needed)?;
     if min_position.is_none() {
         // A repeated question answers from the cache without a trip to the blocking pool.
         let position = state.domain.read_model_position();

@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::answer_cache::AnswerKey;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::role::Permission;
@@ -99,16 +100,12 @@ async fn entity_history(
         EntityKey::Task(_) => Permission::ReadState,
         _ => Permission::ReadAudit,
     };
-    ask_filtered(
-        state,
-        &headers,
-        permission,
-        Query::History { entity },
+    let key = AnswerKey {
+        query: Query::History { entity },
         known_at,
-        q.min_position,
         filter,
-    )
-    .await
+    };
+    ask_filtered(state, &headers, permission, key, q.min_position).await
 }
 
 /// Parameters of an actor query.
@@ -172,18 +169,15 @@ async fn changes_by_actor(
     let to = filter
         .recorded_to
         .unwrap_or(Timestamp::from_micros(i64::MAX));
-    ask_filtered(
-        state,
-        &headers,
-        Permission::ReadAudit,
-        Query::ChangesBy {
-            actor: q.actor,
-            from,
-            to,
-        },
-        None,
-        None,
+    let query = Query::ChangesBy {
+        actor: q.actor,
+        from,
+        to,
+    };
+    let key = AnswerKey {
+        query,
+        known_at: None,
         filter,
-    )
-    .await
+    };
+    ask_filtered(state, &headers, Permission::ReadAudit, key, None).await
 }

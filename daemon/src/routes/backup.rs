@@ -14,6 +14,8 @@ use crate::role::Permission;
 use crate::state::AppState;
 use crate::views::DigestView;
 
+use super::ask::blocking;
+
 /// Which backup to write.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -71,7 +73,7 @@ pub(crate) async fn create(
     state.tokens.authorize(&headers, Permission::Administer)?;
     crate::backup::check_name(&request.name)?;
     let running = Arc::clone(&state);
-    let written = tokio::task::spawn_blocking(move || {
+    let written = blocking(move || {
         let _one = match running.backup_running.try_lock() {
             Ok(guard) => guard,
             // A backup that failed by panicking left nothing this one depends on.
@@ -86,8 +88,7 @@ pub(crate) async fn create(
         )
         .map_err(ApiError::from)
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))??;
+    .await?;
     tracing::info!(path = %written.path.display(), commit = written.commit, records = written.records, "backup written");
     Ok((
         StatusCode::CREATED,

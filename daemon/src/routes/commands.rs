@@ -61,6 +61,15 @@ pub(crate) struct WriteOptions {
     dry_run: bool,
 }
 
+impl WriteOptions {
+    fn new(skip_recorded: bool, dry_run: bool) -> Self {
+        Self {
+            skip_recorded,
+            dry_run,
+        }
+    }
+}
+
 /// A decision and the changes it makes, recorded atomically.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -157,7 +166,7 @@ async fn execute(
     mut ctx: Context,
     commands: Vec<Command>,
     options: WriteOptions,
-    underway: Option<WriteUnderway>,
+    underway: Option<Extension<WriteUnderway>>,
 ) -> Result<Response, ApiError> {
     if commands.is_empty() || commands.len() > MAX_COMMANDS {
         return Err(ApiError::bad_request(
@@ -197,7 +206,7 @@ async fn execute(
         };
         return Ok((StatusCode::OK, axum::Json(body)).into_response());
     }
-    if let Some(underway) = &underway {
+    if let Some(Extension(underway)) = &underway {
         underway.start();
     }
     let executed = blocking(move || {
@@ -248,18 +257,8 @@ async fn post_commands(
     let principal = state.tokens.authorize(&headers, Permission::Write)?;
     let commands = commands_from_json("commands", batch.commands)?;
     let ctx = write_context(&principal, &headers, batch.reason, batch.source)?;
-    let options = WriteOptions {
-        skip_recorded: batch.skip_recorded,
-        dry_run: batch.dry_run,
-    };
-    execute(
-        state,
-        ctx,
-        commands,
-        options,
-        underway.map(|Extension(u)| u),
-    )
-    .await
+    let options = WriteOptions::new(batch.skip_recorded, batch.dry_run);
+    execute(state, ctx, commands, options, underway).await
 }
 
 /// Each JSON command of a list as the library's, named `what[i]` in errors.
@@ -321,18 +320,8 @@ async fn post_decision(
     let mut commands = Vec::with_capacity(1 + changes.len());
     commands.push(decision);
     commands.extend(changes);
-    let options = WriteOptions {
-        skip_recorded: batch.skip_recorded,
-        dry_run: batch.dry_run,
-    };
-    execute(
-        state,
-        ctx,
-        commands,
-        options,
-        underway.map(|Extension(u)| u),
-    )
-    .await
+    let options = WriteOptions::new(batch.skip_recorded, batch.dry_run);
+    execute(state, ctx, commands, options, underway).await
 }
 
 /// The library's command in `value` (`at` names it in errors, e.g. `commands[2]`). A

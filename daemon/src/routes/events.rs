@@ -20,6 +20,8 @@ use crate::role::Permission;
 use crate::state::AppState;
 use crate::views::{EventPage, EventView};
 
+use super::ask::blocking;
+
 const MAX_PAGE: usize = 1000;
 
 /// Which part of the log to read.
@@ -112,7 +114,7 @@ pub(crate) async fn list(
         stream_categories: categories,
     };
     let store = state.store.clone();
-    let page = tokio::task::spawn_blocking(move || {
+    let page = blocking(move || {
         let from = match &q.since {
             Some(s) => {
                 let t = reformlog_store::Timestamp::parse_rfc3339(s).ok_or_else(|| {
@@ -126,10 +128,9 @@ pub(crate) async fn list(
             }
             None => q.from,
         };
-        Ok::<_, ApiError>(store.read_all(from, direction, limit, &filter)?)
+        Ok(store.read_all(from, direction, limit, &filter)?)
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))??;
+    .await?;
     Ok(axum::Json(EventPage {
         next: page.next,
         head: page.head,

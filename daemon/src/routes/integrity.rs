@@ -14,6 +14,8 @@ use crate::role::Permission;
 use crate::state::AppState;
 use crate::views::{DigestView, VerifyView};
 
+use super::ask::blocking;
+
 /// The log's head digest (position and hash); keep it to check later that the log extends it.
 #[utoipa::path(
     get,
@@ -32,9 +34,7 @@ pub(crate) async fn head(
 ) -> Result<axum::Json<DigestView>, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let store = state.store.clone();
-    let digest = tokio::task::spawn_blocking(move || store.head())
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let digest = blocking(move || Ok(store.head()?)).await?;
     digest
         .map(|d| axum::Json(d.into()))
         .ok_or_else(|| ApiError::not_found("the log is empty"))
@@ -82,12 +82,11 @@ pub(crate) async fn verify(
         .map(kept_digest)
         .transpose()?;
     let store = state.store.clone();
-    let view = tokio::task::spawn_blocking(move || match kept {
-        Some(k) => store.verify_extends(&k).map(VerifyView::checked_against),
-        None => store.verify().map(VerifyView::from),
+    let view = blocking(move || match kept {
+        Some(k) => Ok(store.verify_extends(&k).map(VerifyView::checked_against)?),
+        None => Ok(store.verify().map(VerifyView::from)?),
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))??;
+    .await?;
     Ok(axum::Json(view))
 }
 

@@ -2,11 +2,15 @@
 //! date `on`, `known_at` (a position, a time or the end of a day), the minimum position, and
 //! the recorded-time and valid-date ranges of audit answers.
 
-use reformlog::{Date, DateError, HistoryEntry, KnownAt, Timestamp};
+use reformlog::{
+    CommitteeId, Date, DateError, DecisionId, HistoryEntry, KnownAt, PersonId, PostId, TaskId,
+    Timestamp, UnitId,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use crate::extract::{from_parts, ApiPath};
 use crate::problem::ApiError;
 use crate::zone::Zone;
 
@@ -24,6 +28,28 @@ pub(crate) struct TimeQuery {
     /// `last_position`); 400 if the log has not reached it.
     pub(crate) min_position: Option<u64>,
 }
+
+/// The read-time parameters of a route's query: the known-at asked and the minimum position.
+pub(crate) trait AsOf {
+    fn known_at(&self) -> Option<&str>;
+    fn min_position(&self) -> Option<u64>;
+}
+
+/// [`AsOf`] for query structs with `known_at` and `min_position` fields.
+macro_rules! as_of {
+    ($($query:ty),*) => {$(
+        impl $crate::routes::params::AsOf for $query {
+            fn known_at(&self) -> Option<&str> {
+                self.known_at.as_deref()
+            }
+            fn min_position(&self) -> Option<u64> {
+                self.min_position
+            }
+        }
+    )*};
+}
+pub(crate) use as_of;
+as_of!(TimeQuery);
 
 /// Time parameters and a page of a list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -61,6 +87,32 @@ pub(crate) fn parse_id<T>(
         }
     }
 }
+
+/// The id types a path may name, each parsed by [`parse_id`].
+pub(crate) trait PathId: Sized {
+    fn parse(raw: &str) -> Result<Self, ApiError>;
+}
+
+macro_rules! path_ids {
+    ($($id:ty),*) => {$(
+        impl PathId for $id {
+            fn parse(raw: &str) -> Result<Self, ApiError> {
+                parse_id(raw, <$id>::from_uuid, <$id>::from_slug)
+            }
+        }
+    )*};
+}
+path_ids!(UnitId, PersonId, PostId, CommitteeId, DecisionId, TaskId);
+
+/// The one id (UUID or slug) in a route's path, parsed as a `T`. Handlers take it after their
+/// query parameters, so a request wrong in both is told about the parameters first.
+#[derive(Debug)]
+pub(crate) struct IdPath<T>(pub(crate) T);
+
+from_parts!(IdPath<T: [PathId]>, |parts, state| {
+    let ApiPath(raw) = ApiPath::<String>::from_request_parts(parts, state).await?;
+    T::parse(&raw).map(IdPath)
+});
 
 /// `on=YYYY-MM-DD`; today in the daemon's time zone when absent.
 pub(crate) fn parse_on(on: Option<&str>, zone: &Zone) -> Result<Date, ApiError> {

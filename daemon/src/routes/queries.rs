@@ -12,13 +12,12 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::ApiQuery;
 use crate::problem::ApiError;
-use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{ask, ask_at, Answered};
-use super::params::{parse_date, parse_id, parse_on, TimeQuery};
+use super::ask::{ask_at, ask_on, ask_state, Answered};
+use super::params::{parse_date, IdPath, TimeQuery};
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -56,16 +55,8 @@ async fn search(
             "q must be 1 to 200 bytes",
         ));
     }
-    let known_at = state.known_at(q.known_at.as_deref())?;
-    ask(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::Search { text: q.q },
-        known_at,
-        None,
-    )
-    .await
+    let known_at = q.known_at.as_deref();
+    ask_state(state, &headers, Query::Search { text: q.q }, known_at, None).await
 }
 
 /// Who sat on the committee (and its sub-bodies) on `on`, as known at `known_at`; ex-officio
@@ -74,18 +65,13 @@ async fn search(
 async fn composition(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
+    IdPath(committee): IdPath<CommitteeId>,
 ) -> Result<Response, ApiError> {
-    let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
-    let on = parse_on(q.on.as_deref(), &state.zone)?;
-    ask_at(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::Composition { committee, on },
-        &q,
-    )
+    ask_on(state, &headers, &q, |on| Query::Composition {
+        committee,
+        on,
+    })
     .await
 }
 
@@ -109,10 +95,9 @@ pub(crate) struct DiffQuery {
 async fn composition_diff(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<DiffQuery>,
+    IdPath(committee): IdPath<CommitteeId>,
 ) -> Result<Response, ApiError> {
-    let committee = parse_id(&id, CommitteeId::from_uuid, CommitteeId::from_slug)?;
     let before = parse_date("from", &q.from)?;
     let after = parse_date("to", &q.to)?;
     if after < before {
@@ -121,20 +106,12 @@ async fn composition_diff(
             "to must not be before from",
         ));
     }
-    let known_at = state.known_at(q.known_at.as_deref())?;
-    ask(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::CompositionDiff {
-            committee,
-            before,
-            after,
-        },
-        known_at,
-        None,
-    )
-    .await
+    let query = Query::CompositionDiff {
+        committee,
+        before,
+        after,
+    };
+    ask_state(state, &headers, query, q.known_at.as_deref(), None).await
 }
 
 /// A person's names, memberships, seats held ex officio through a post, and positions over
@@ -143,18 +120,10 @@ async fn composition_diff(
 async fn person_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
+    IdPath(person): IdPath<PersonId>,
 ) -> Result<Response, ApiError> {
-    let person = parse_id(&id, PersonId::from_uuid, PersonId::from_slug)?;
-    ask_at(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::PersonHistory { person },
-        &q,
-    )
-    .await
+    ask_at(state, &headers, Query::PersonHistory { person }, &q).await
 }
 
 /// What a decision changed: each entity it touched, before and after.
@@ -162,18 +131,10 @@ async fn person_history(
 async fn decision_changes(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
+    IdPath(decision): IdPath<DecisionId>,
 ) -> Result<Response, ApiError> {
-    let decision = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
-    ask_at(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::DecisionChanges { decision },
-        &q,
-    )
-    .await
+    ask_at(state, &headers, Query::DecisionChanges { decision }, &q).await
 }
 
 /// A unit on `on`: its parent, sub-units, successor (once merged) and predecessors (units
@@ -182,17 +143,8 @@ async fn decision_changes(
 async fn unit_lineage(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
+    IdPath(unit): IdPath<UnitId>,
 ) -> Result<Response, ApiError> {
-    let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
-    let on = parse_on(q.on.as_deref(), &state.zone)?;
-    ask_at(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::UnitLineage { unit, on },
-        &q,
-    )
-    .await
+    ask_on(state, &headers, &q, |on| Query::UnitLineage { unit, on }).await
 }

@@ -11,13 +11,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::ApiQuery;
 use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{ask, ask_at, Answered};
-use super::params::{parse_date, parse_id, parse_on, TimeQuery};
+use super::ask::{ask, ask_at, ask_on, Answered};
+use super::params::{as_of, parse_date, parse_id, parse_on, IdPath, TimeQuery};
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -48,6 +48,8 @@ pub(crate) struct ReportQuery {
     min_position: Option<u64>,
 }
 
+as_of!(ReportQuery, FilterQuery);
+
 /// The task report on `on`: counts by standing (open, overdue, completed on time or late,
 /// cancelled), the completion rate, and each task with its completion date and days late;
 /// for one plan, the tasks one unit leads, or all tasks.
@@ -76,16 +78,8 @@ async fn task_report(
         .as_deref()
         .map(|f| parse_date("from", f))
         .transpose()?;
-    let known_at = state.known_at(q.known_at.as_deref())?;
-    ask(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::TaskReport { scope, on, from },
-        known_at,
-        q.min_position,
-    )
-    .await
+    let query = Query::TaskReport { scope, on, from };
+    ask_at(state, &headers, query, &q).await
 }
 
 /// Tasks a unit leads or cooperates on, on `on`.
@@ -93,19 +87,10 @@ async fn task_report(
 async fn unit_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
+    IdPath(unit): IdPath<UnitId>,
 ) -> Result<Response, ApiError> {
-    let unit = parse_id(&id, UnitId::from_uuid, UnitId::from_slug)?;
-    let on = parse_on(q.on.as_deref(), &state.zone)?;
-    ask_at(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::TasksOfUnit { unit, on },
-        &q,
-    )
-    .await
+    ask_on(state, &headers, &q, |on| Query::TasksOfUnit { unit, on }).await
 }
 
 /// Tasks of a plan (a decision of type kế hoạch), on `on`.
@@ -113,19 +98,10 @@ async fn unit_tasks(
 async fn plan_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TimeQuery>,
+    IdPath(plan): IdPath<DecisionId>,
 ) -> Result<Response, ApiError> {
-    let plan = parse_id(&id, DecisionId::from_uuid, DecisionId::from_slug)?;
-    let on = parse_on(q.on.as_deref(), &state.zone)?;
-    ask_at(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::TasksOfPlan { plan, on },
-        &q,
-    )
-    .await
+    ask_on(state, &headers, &q, |on| Query::TasksOfPlan { plan, on }).await
 }
 
 /// Parameters of a filtered task listing.
@@ -217,16 +193,8 @@ async fn filtered_tasks(
         due_within_days: q.due_within_days,
     };
     let on = parse_on(q.on.as_deref(), &state.zone)?;
-    let known_at = state.known_at(q.known_at.as_deref())?;
-    ask(
-        state,
-        &headers,
-        Permission::ReadState,
-        Query::FilteredTasks { filter, on },
-        known_at,
-        q.min_position,
-    )
-    .await
+    let query = Query::FilteredTasks { filter, on };
+    ask_at(state, &headers, query, &q).await
 }
 
 /// Tasks past their deadline on `on` and not completed or cancelled.

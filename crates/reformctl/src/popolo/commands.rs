@@ -31,6 +31,27 @@ fn opt_date(what: &str, s: Option<&str>) -> Result<Option<Date>, String> {
     s.map(|x| date(what, Some(x))).transpose()
 }
 
+/// The id an optional field gives, as a `T`.
+fn opt_id<T>(what: &str, s: Option<&str>, id: fn(Uuid) -> T) -> Result<Option<T>, String> {
+    s.map(|x| uuid(what, x).map(id)).transpose()
+}
+
+/// How a membership ends: the date its start records, and the date and decision of a
+/// separate end command.
+type Ending = (Option<Date>, Option<(Date, DecisionId)>);
+
+/// How a membership (in a seat, or holding a post) ends: the date its start records when no
+/// decision ends it, else the date and the decision of a separate end command.
+fn ending(what: &str, m: &Membership) -> Result<Ending, String> {
+    let ended_on = opt_date(what, m.end_date.as_deref())?;
+    let end_decision = opt_id(what, m.end_decision_id.as_deref(), DecisionId::from_uuid)?;
+    Ok(match (ended_on, end_decision) {
+        (ended_on, None) => (ended_on, None),
+        (Some(e), Some(d)) => (None, Some((e, d))),
+        (None, Some(_)) => (None, None),
+    })
+}
+
 fn enum_of<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, String> {
     serde_json::from_value(Value::String(s.to_string()))
         .map_err(|_| format!("{what} {s:?} is not one reformlog knows"))
@@ -117,11 +138,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             unit,
             name: name(&o.name)?,
             kind: enum_of::<UnitKind>("classification", &o.classification)?,
-            parent: o
-                .parent_id
-                .as_deref()
-                .map(|p| uuid(&what, p).map(UnitId::from_uuid))
-                .transpose()?,
+            parent: opt_id(&what, o.parent_id.as_deref(), UnitId::from_uuid)?,
             on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
             decision: None,
         }));
@@ -183,11 +200,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         out.push(Command::CreatePost(PostCreation {
             post,
             title: name(&p.label)?,
-            unit: p
-                .organization_id
-                .as_deref()
-                .map(|u| uuid(&what, u).map(UnitId::from_uuid))
-                .transpose()?,
+            unit: opt_id(&what, p.organization_id.as_deref(), UnitId::from_uuid)?,
             max_holders: p.max_holders.unwrap_or(1),
             on: date(&format!("{what} start_date"), p.start_date.as_deref())?,
             decision: None,
@@ -210,29 +223,16 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         let what = format!("membership {}", m.id);
         let post = PostId::from_uuid(uuid(&what, m.post_id.as_deref().unwrap_or_default())?);
         let holding = HoldingId::from_uuid(uuid(&what, &m.id)?);
-        let ended_on = opt_date(&what, m.end_date.as_deref())?;
-        let end_decision = m
-            .end_decision_id
-            .as_deref()
-            .map(|d| uuid(&what, d).map(DecisionId::from_uuid))
-            .transpose()?;
+        let (ended_on, end) = ending(&what, m)?;
         out.push(Command::AppointToPost(PostAppointment {
             post,
             holding,
             person: PersonId::from_uuid(uuid(&what, &m.person_id)?),
             from: date(&format!("{what} start_date"), m.start_date.as_deref())?,
-            ended_on: if end_decision.is_some() {
-                None
-            } else {
-                ended_on
-            },
-            decision: m
-                .decision_id
-                .as_deref()
-                .map(|d| uuid(&what, d).map(DecisionId::from_uuid))
-                .transpose()?,
+            ended_on,
+            decision: opt_id(&what, m.decision_id.as_deref(), DecisionId::from_uuid)?,
         }));
-        if let (Some(e), Some(d)) = (ended_on, end_decision) {
+        if let Some((e, d)) = end {
             holding_ends.push(Command::EndPostHolding(PostDeparture {
                 post,
                 holding,
@@ -274,11 +274,7 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             number,
             kind,
             issuer: UnitId::from_uuid(uuid(&what, &e.organization_id)?),
-            signer: e
-                .signer_id
-                .as_deref()
-                .map(|s| uuid(&what, s).map(PersonId::from_uuid))
-                .transpose()?,
+            signer: opt_id(&what, e.signer_id.as_deref(), PersonId::from_uuid)?,
             signed_on: date(&format!("{what} signed_on"), Some(&e.signed_on))?,
             in_force_on: date(&format!("{what} start_date"), Some(&e.start_date))?,
             title: e.name.clone(),
@@ -297,16 +293,8 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         out.push(Command::EstablishCommittee(CommitteeCharter {
             committee: CommitteeId::from_uuid(uuid(&what, &o.id)?),
             name: name(&o.name)?,
-            parent: o
-                .parent_id
-                .as_deref()
-                .map(|p| uuid(&what, p).map(CommitteeId::from_uuid))
-                .transpose()?,
-            unit: o
-                .unit_id
-                .as_deref()
-                .map(|u| uuid(&what, u).map(UnitId::from_uuid))
-                .transpose()?,
+            parent: opt_id(&what, o.parent_id.as_deref(), CommitteeId::from_uuid)?,
+            unit: opt_id(&what, o.unit_id.as_deref(), UnitId::from_uuid)?,
             on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
             decision: decision_of(&what, o.decision_id.as_deref(), &o.sources)?,
             duties: o.duties.clone(),
@@ -335,16 +323,8 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             spec: SeatSpec {
                 seat,
                 role: enum_of::<Role>("role", p.role.as_deref().unwrap_or("member"))?,
-                on_behalf_of: p
-                    .on_behalf_of_id
-                    .as_deref()
-                    .map(|u| uuid(&what, u).map(UnitId::from_uuid))
-                    .transpose()?,
-                ex_officio: p
-                    .ex_officio_post_id
-                    .as_deref()
-                    .map(|x| uuid(&what, x).map(PostId::from_uuid))
-                    .transpose()?,
+                on_behalf_of: opt_id(&what, p.on_behalf_of_id.as_deref(), UnitId::from_uuid)?,
+                ex_officio: opt_id(&what, p.ex_officio_post_id.as_deref(), PostId::from_uuid)?,
                 label: p.seat_label.clone(),
                 holder: None,
             },
@@ -379,26 +359,17 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
             .copied()
             .ok_or_else(|| format!("{what} names an unknown seat"))?;
         let membership = MembershipId::from_uuid(uuid(&what, &m.id)?);
-        let ended_on = opt_date(&what, m.end_date.as_deref())?;
-        let end_decision = m
-            .end_decision_id
-            .as_deref()
-            .map(|d| uuid(&what, d).map(DecisionId::from_uuid))
-            .transpose()?;
+        let (ended_on, end) = ending(&what, m)?;
         out.push(Command::StartMembership(MembershipStart {
             committee,
             membership,
             seat: SeatId::from_uuid(uuid(&what, seat_raw)?),
             person: PersonId::from_uuid(uuid(&what, &m.person_id)?),
             from: date(&format!("{what} start_date"), m.start_date.as_deref())?,
-            ended_on: if end_decision.is_some() {
-                None
-            } else {
-                ended_on
-            },
+            ended_on,
             decision: decision_of(&what, m.decision_id.as_deref(), &m.sources)?,
         }));
-        if let (Some(e), Some(d)) = (ended_on, end_decision) {
+        if let Some((e, d)) = end {
             member_ends.push(Command::EndMembership(MembershipEnd {
                 committee,
                 membership,

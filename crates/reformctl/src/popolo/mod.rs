@@ -19,6 +19,7 @@ pub(crate) use gather::{gather, Gathered};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_with::skip_serializing_none;
 
 /// The classification of committee organizations.
 pub(crate) const COMMITTEE: &str = "committee";
@@ -42,28 +43,27 @@ pub struct Document {
 }
 
 /// A Popolo link (`sources`).
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     pub url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 /// A Popolo other name (a person's former names, with dates).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OtherName {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 }
 
 /// A Popolo identifier.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Identifier {
     pub identifier: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
 }
 
@@ -78,97 +78,77 @@ pub struct Person {
 }
 
 /// A Popolo organization: a unit or a committee.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Organization {
     pub id: String,
     pub name: String,
     /// A unit kind (`ministry`, `department`, ...) or `committee`.
     pub classification: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub founding_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dissolution_date: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Link>,
     /// Extension: the unit that owns a committee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<String>,
     /// Extension: a committee's standing duties.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duties: Vec<String>,
     /// Extension: the decision that established a committee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_id: Option<String>,
     /// Extension: the unit a merged unit was merged into.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into_id: Option<String>,
 }
 
 /// A Popolo post: a committee seat, or a post in a unit.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     pub id: String,
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Link>,
     /// Extension: how many may hold a unit's post at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_holders: Option<u16>,
     /// Extension: the unit a seat represents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of_id: Option<String>,
     /// Extension: the post whose holder holds an ex-officio seat.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ex_officio_post_id: Option<String>,
     /// Extension: the seat's own label in the decision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seat_label: Option<String>,
     /// Extension: the decision that created a seat.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_id: Option<String>,
     /// Extension: the decision that ended a seat.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_decision_id: Option<String>,
 }
 
 /// A Popolo membership: a person in a committee seat, or holding a unit's post.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Membership {
     pub id: String,
     pub person_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Link>,
     /// Extension: the decision that started it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_id: Option<String>,
     /// Extension: the decision that ended it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_decision_id: Option<String>,
 }
 
 /// A decision as a Popolo event.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DecisionEvent {
     pub id: String,
@@ -187,7 +167,6 @@ pub struct DecisionEvent {
     /// Extension: the signing date.
     pub signed_on: String,
     /// Extension: the signer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amends: Vec<String>,

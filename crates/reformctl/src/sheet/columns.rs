@@ -21,6 +21,8 @@ pub(crate) enum Column {
 }
 
 impl Column {
+    /// Every column, in the order a task listing writes them (no two share a header, so the
+    /// order decides no match).
     pub(crate) const ALL: [Column; 10] = [
         Column::Stt,
         Column::Code,
@@ -30,8 +32,8 @@ impl Column {
         Column::Lead,
         Column::Cooperating,
         Column::Responsible,
-        Column::Deadline,
         Column::Assigned,
+        Column::Deadline,
     ];
 
     /// The columns every task sheet needs.
@@ -94,7 +96,12 @@ impl Column {
 
     /// How messages name the column: its first Vietnamese header and its English one.
     pub(crate) fn name(self) -> String {
-        let english = match self {
+        format!("{:?} ({})", self.headers()[0], self.english())
+    }
+
+    /// The column's English header, the one a task listing writes.
+    pub(crate) fn english(self) -> &'static str {
+        match self {
             Column::Stt => "number",
             Column::Code => "code",
             Column::Title => "title",
@@ -105,8 +112,7 @@ impl Column {
             Column::Responsible => "responsible",
             Column::Deadline => "deadline",
             Column::Assigned => "assigned on",
-        };
-        format!("{:?} ({english})", self.headers()[0])
+        }
     }
 
     fn matches(self, header: &str) -> bool {

@@ -15,9 +15,10 @@ use reformlog::{Command, Date, Seed, Translation};
 
 use crate::batch::{Item, Loaded};
 use crate::error::Error;
-use columns::{Column, Header};
+use columns::Header;
 use read::{column_letters, Grid};
 
+pub(crate) use columns::Column;
 pub(crate) use read::is_sheet;
 
 /// What `reformctl import` is told about its spreadsheets.

@@ -75,7 +75,7 @@ pub(crate) fn audit(
                 let mut query = vec![("known_at", args.known_at.as_deref())];
                 query.extend(ranges);
                 client.get(
-                    &format!("/v1/history/{}/{}", kind.singular(), segment(&id)),
+                    &format!("/v1/history/{}/{}", kind.category(), segment(&id)),
                     &query,
                 )?
             }

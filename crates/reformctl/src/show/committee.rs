@@ -4,11 +4,10 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, arr, or_dash, print_json, role_label, s};
+use crate::answer::{answer_of, arr, or_dash, read_on, role_label, s, write_position};
 use crate::cli::{Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
-use crate::resolve::resolve;
 use crate::table::Table;
 
 /// The rows of one composition (no sub-bodies): role, person, position, on behalf of, since,
@@ -117,25 +116,13 @@ pub(crate) fn committee_show(
     time: &TimeArgs,
     json: bool,
 ) -> Result<(), Error> {
-    let id = resolve(client, Kind::Committee, committee)?;
-    let v = client.get(
-        &format!("/v1/committees/{id}/composition"),
-        &[
-            ("on", time.on.as_deref()),
-            ("known_at", time.known_at.as_deref()),
-        ],
-    )?;
-    if json {
-        return print_json(out, &v);
-    }
+    let what = (Kind::Committee, committee, "composition");
+    let Some(v) = read_on(client, out, what, time, json)? else {
+        return Ok(());
+    };
     let answer = answer_of(&v)?;
     write_composition(out, answer, 0)?;
-    writeln!(
-        out,
-        "(as known at log position {})",
-        v.get("position").and_then(Value::as_u64).unwrap_or(0)
-    )?;
-    Ok(())
+    write_position(out, &v)
 }
 
 #[cfg(test)]

@@ -56,22 +56,39 @@ pub(crate) const FRAME_DECODE_LIMIT: usize = 1 << 30;
 mod frame;
 pub(crate) use frame::{decode_commit, decode_frame, encode_commit, encode_frame};
 
-/// Record layout version 1. Field order is the format: append-only, never reorder.
+/// The event's own fields, in the order both record layouts store them. bincode writes a
+/// struct as its fields in order with nothing around them, so a layout holding this struct
+/// stores exactly these fields in its place.
 #[derive(Encode, Decode)]
-struct RecordV1 {
-    position: u64,
+struct EventV1 {
     stream: String,
     revision: u64,
     event_id: [u8; 16],
     event_type: String,
     schema_version: u32,
+}
+
+impl EventV1 {
+    fn of(r: &RecordedEvent) -> Self {
+        Self {
+            stream: r.stream.clone(),
+            revision: r.revision,
+            event_id: *r.event_id.as_bytes(),
+            event_type: r.event_type.clone(),
+            schema_version: r.schema_version,
+        }
+    }
+}
+
+/// Record layout version 1. Field order is the format: append-only, never reorder.
+#[derive(Encode, Decode)]
+struct RecordV1 {
+    position: u64,
+    event: EventV1,
     recorded_at: i64,
-    actor: String,
-    reason: Option<String>,
-    source: Option<String>,
-    correlation_id: Option<[u8; 16]>,
-    causation_id: Option<[u8; 16]>,
-    extra: Vec<(String, String)>,
+    /// The metadata's fields, inline: bincode writes a struct as its fields in order, with
+    /// nothing around them, so this is the layout 4 metadata's field list, not a new field.
+    metadata: MetadataV4,
     payload: Vec<u8>,
     prev_hash: [u8; 32],
     hash: [u8; 32],
@@ -79,22 +96,11 @@ struct RecordV1 {
 
 /// Encodes a record with its version byte.
 pub(crate) fn encode_record(r: &RecordedEvent) -> Result<Vec<u8>, CodecError> {
-    // Layout 1 keeps the metadata's fields inline, in the same order.
-    let m = MetadataV4::from_metadata(&r.metadata);
     let v1 = RecordV1 {
         position: r.position,
-        stream: r.stream.clone(),
-        revision: r.revision,
-        event_id: *r.event_id.as_bytes(),
-        event_type: r.event_type.clone(),
-        schema_version: r.schema_version,
+        event: EventV1::of(r),
         recorded_at: r.recorded_at.as_micros(),
-        actor: m.actor,
-        reason: m.reason,
-        source: m.source,
-        correlation_id: m.correlation_id,
-        causation_id: m.causation_id,
-        extra: m.extra,
+        metadata: MetadataV4::from_metadata(&r.metadata),
         payload: r.payload.clone(),
         prev_hash: r.prev_hash.0,
         hash: r.hash.0,
@@ -142,33 +148,19 @@ fn decode_versioned<T: Decode<()>, C: config::Config>(
 /// Decodes a record; every malformed, truncated or oversized input is an error.
 pub(crate) fn decode_record(bytes: &[u8]) -> Result<RecordedEvent, CodecError> {
     let v1: RecordV1 = decode_versioned(bytes, RECORD_FORMAT_V1, CONFIG)?;
-    // The encoder writes keys in strictly ascending order; anything else is not a record this
-    // store wrote, and accepting it would let one record have two byte forms.
-    if v1.extra.windows(2).any(|w| w[0].0 >= w[1].0) {
-        return Err(CodecError::Invalid(
-            "metadata keys not in strictly ascending order".into(),
-        ));
-    }
-    let extra = v1.extra.into_iter().collect();
+    let metadata = v1.metadata.into_metadata()?;
     Ok(RecordedEvent {
         position: v1.position,
         // Stores before format 4 did not mark commits; an upgrade makes each of their events
         // a commit of its own, numbered as its position.
         commit: v1.position,
-        stream: v1.stream,
-        revision: v1.revision,
-        event_id: Uuid::from_bytes(v1.event_id),
-        event_type: v1.event_type,
-        schema_version: v1.schema_version,
+        stream: v1.event.stream,
+        revision: v1.event.revision,
+        event_id: Uuid::from_bytes(v1.event.event_id),
+        event_type: v1.event.event_type,
+        schema_version: v1.event.schema_version,
         recorded_at: Timestamp::from_micros(v1.recorded_at),
-        metadata: Metadata {
-            actor: v1.actor,
-            reason: v1.reason,
-            source: v1.source,
-            correlation_id: v1.correlation_id.map(Uuid::from_bytes),
-            causation_id: v1.causation_id.map(Uuid::from_bytes),
-            extra,
-        },
+        metadata,
         payload: v1.payload,
         prev_hash: Hash(v1.prev_hash),
         hash: Hash(v1.hash),
@@ -204,6 +196,8 @@ impl MetadataV4 {
     }
 
     fn into_metadata(self) -> Result<Metadata, CodecError> {
+        // The encoder writes keys in strictly ascending order; anything else is not a record
+        // this store wrote, and accepting it would let one record have two byte forms.
         if self.extra.windows(2).any(|w| w[0].0 >= w[1].0) {
             return Err(CodecError::Invalid(
                 "metadata keys not in strictly ascending order".into(),
@@ -227,11 +221,7 @@ impl MetadataV4 {
 #[derive(Encode, Decode)]
 struct RecordV4 {
     commit: u64,
-    stream: String,
-    revision: u64,
-    event_id: [u8; 16],
-    event_type: String,
-    schema_version: u32,
+    event: EventV1,
     /// `None`: the commit's metadata.
     metadata: Option<MetadataV4>,
     payload: Vec<u8>,
@@ -283,11 +273,7 @@ pub(crate) fn encode_record_v4(
 ) -> Result<Vec<u8>, CodecError> {
     let v4 = RecordV4 {
         commit: r.commit,
-        stream: r.stream.clone(),
-        revision: r.revision,
-        event_id: *r.event_id.as_bytes(),
-        event_type: r.event_type.clone(),
-        schema_version: r.schema_version,
+        event: EventV1::of(r),
         metadata: (r.metadata != *commit_metadata).then(|| MetadataV4::from_metadata(&r.metadata)),
         payload: r.payload.clone(),
     };
@@ -334,11 +320,11 @@ pub(crate) fn decode_stored(bytes: &[u8]) -> Result<Stored, CodecError> {
             h.copy_from_slice(hash);
             Ok(Stored::V4(StoredV4 {
                 commit: v4.commit,
-                stream: v4.stream,
-                revision: v4.revision,
-                event_id: Uuid::from_bytes(v4.event_id),
-                event_type: v4.event_type,
-                schema_version: v4.schema_version,
+                stream: v4.event.stream,
+                revision: v4.event.revision,
+                event_id: Uuid::from_bytes(v4.event.event_id),
+                event_type: v4.event.event_type,
+                schema_version: v4.event.schema_version,
                 metadata: v4.metadata.map(MetadataV4::into_metadata).transpose()?,
                 payload: v4.payload,
                 hash: Hash(h),

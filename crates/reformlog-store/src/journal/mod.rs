@@ -15,7 +15,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, FileExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use crate::codec;
@@ -390,12 +390,7 @@ fn write_segment(folder: &Path, base: JournalHead, size: u64) -> Result<PathBuf,
     let name = segment_name(base.commit + 1);
     let tmp = folder.join(format!("{name}.tmp"));
     let path = folder.join(name);
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
+    let mut f = crate::open::create_private_file(&tmp)?;
     f.write_all(&encode_header(&base))?;
     // Without room (or support) for it, the segment grows as frames are written instead.
     let _ = rustix::fs::fallocate(&f, rustix::fs::FallocateFlags::empty(), 0, size);

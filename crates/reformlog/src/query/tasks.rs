@@ -5,6 +5,7 @@ use crate::date::Date;
 use crate::ids::{DecisionId, EntityKey, TaskId, UnitId};
 use crate::model::TaskStatus;
 use crate::source::Source;
+use crate::view::TaskView;
 use serde::{Deserialize, Serialize};
 
 /// A task as it stood on a date.
@@ -28,15 +29,18 @@ pub struct TaskOnDate {
     pub warnings: Vec<super::warnings::TaskWarning>,
 }
 
-fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
-    let view = s.view(&EntityKey::Task(id))?;
-    let t = view.as_task()?;
-    let status = t.status_on(on)?;
+/// What a task names, as answers name it on a date: its plan and whom it was assigned to.
+pub(crate) struct TaskRefs {
+    pub(crate) plan: Option<DecisionRef>,
+    pub(crate) lead: Option<UnitRef>,
+    pub(crate) cooperating: Vec<UnitRef>,
+    pub(crate) responsible: Option<PersonRef>,
+}
+
+/// The plan and assignment of a task on `on`.
+pub(crate) fn task_refs(s: &dyn Source, t: &TaskView, on: Date) -> TaskRefs {
     let assignment = t.assignments.at(on);
-    Some(TaskOnDate {
-        task: id,
-        title: t.title.clone(),
-        product: t.product.clone(),
+    TaskRefs {
         plan: t.plan.map(|p| decision_ref(s, p)),
         lead: assignment.map(|a| unit_ref(s, a.lead, on)),
         cooperating: assignment
@@ -45,6 +49,22 @@ fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
         responsible: assignment
             .and_then(|a| a.responsible)
             .map(|p| person_ref(s, p, on)),
+    }
+}
+
+fn task_on(s: &dyn Source, id: TaskId, on: Date) -> Option<TaskOnDate> {
+    let view = s.view(&EntityKey::Task(id))?;
+    let t = view.as_task()?;
+    let status = t.status_on(on)?;
+    let refs = task_refs(s, t, on);
+    Some(TaskOnDate {
+        task: id,
+        title: t.title.clone(),
+        product: t.product.clone(),
+        plan: refs.plan,
+        lead: refs.lead,
+        cooperating: refs.cooperating,
+        responsible: refs.responsible,
         created_on: t.created_on,
         deadline: t.deadline_on(on),
         status,

@@ -142,23 +142,7 @@ impl<'a> RmSource<'a> {
 
     /// Every entity of one kind known at the bound, in key order.
     pub(crate) fn keys_of_kind(&self, kind_byte: u8) -> Result<Vec<EntityKey>, Error> {
-        let mut out = Vec::new();
-        for item in self
-            .rm
-            .tree()
-            .scan_prefix(keys::entity_kind_prefix(kind_byte))
-        {
-            let (k, v) = item?;
-            let key = k
-                .get(1..)
-                .and_then(keys::parse_entity_key)
-                .ok_or_else(|| corrupt("entity key"))?;
-            let (first, _, _) = EntityRecord::header(&v)?;
-            if first <= self.bound {
-                out.push(key);
-            }
-        }
-        Ok(out)
+        self.keys_of_kind_after(kind_byte, None, usize::MAX)
     }
 
     /// Like `keys_of_kind`, from just after `after`, stopping at `max` keys.
@@ -200,9 +184,10 @@ impl<'a> RmSource<'a> {
         Ok(self.rm.related(&self.tree, table, a)?.to_vec())
     }
 
-    fn related_or_log(&self, table: u8, a: Uuid) -> Vec<Uuid> {
+    fn related_or_log<T>(&self, table: u8, a: Uuid, id: fn(Uuid) -> T) -> Vec<T> {
         let r = self.related(table, a);
-        self.keep(r).unwrap_or_default()
+        let ids = self.keep(r).unwrap_or_default();
+        ids.into_iter().map(id).collect()
     }
 
     fn citing_keys(&self, decision: DecisionId) -> Result<Vec<EntityKey>, Error> {
@@ -359,9 +344,8 @@ impl Source for RmSource<'_> {
 
     fn children(&self, committee: CommitteeId) -> Vec<CommitteeId> {
         // Exact, not a superset: `decide` dissolves every child it is given.
-        self.related_or_log(keys::CHILDREN, committee.as_uuid())
+        self.related_or_log(keys::CHILDREN, committee.as_uuid(), CommitteeId::from_uuid)
             .into_iter()
-            .map(CommitteeId::from_uuid)
             .filter(|c| {
                 // The parent is in the row: no need for the child's memberships.
                 self.header(&EntityKey::Committee(*c))
@@ -372,10 +356,11 @@ impl Source for RmSource<'_> {
     }
 
     fn committees_of_person(&self, person: PersonId) -> Vec<CommitteeId> {
-        self.related_or_log(keys::PERSON_COMMITTEES, person.as_uuid())
-            .into_iter()
-            .map(CommitteeId::from_uuid)
-            .collect()
+        self.related_or_log(
+            keys::PERSON_COMMITTEES,
+            person.as_uuid(),
+            CommitteeId::from_uuid,
+        )
     }
 
     fn posts_of_person(&self, person: PersonId) -> Vec<EntityKey> {
@@ -392,24 +377,19 @@ impl Source for RmSource<'_> {
     }
 
     fn committees_seating_post(&self, post: PostId) -> Vec<CommitteeId> {
-        self.related_or_log(keys::POST_COMMITTEES, post.as_uuid())
-            .into_iter()
-            .map(CommitteeId::from_uuid)
-            .collect()
+        self.related_or_log(
+            keys::POST_COMMITTEES,
+            post.as_uuid(),
+            CommitteeId::from_uuid,
+        )
     }
 
     fn tasks_of_unit(&self, unit: UnitId) -> Vec<TaskId> {
-        self.related_or_log(keys::UNIT_TASKS, unit.as_uuid())
-            .into_iter()
-            .map(TaskId::from_uuid)
-            .collect()
+        self.related_or_log(keys::UNIT_TASKS, unit.as_uuid(), TaskId::from_uuid)
     }
 
     fn tasks_of_plan(&self, plan: DecisionId) -> Vec<TaskId> {
-        self.related_or_log(keys::PLAN_TASKS, plan.as_uuid())
-            .into_iter()
-            .map(TaskId::from_uuid)
-            .collect()
+        self.related_or_log(keys::PLAN_TASKS, plan.as_uuid(), TaskId::from_uuid)
     }
 
     fn all_tasks(&self) -> Vec<TaskId> {

@@ -59,7 +59,7 @@ fn the_changes_of_a_file_hold_when_decided_in_order() {
     );
 }
 
-const REPLACEMENT: &str = include_str!("seeds/replacement.toml");
+const REPLACEMENT: &str = include_str!("../../../../tests/data/seed-replacement-120.toml");
 
 #[test]
 fn a_single_replacement_changes_one_seat_and_nothing_else() {
