@@ -52,13 +52,7 @@ fn the_seed_and_every_change_entry_replay_event_for_event() {
         w.exec(c).unwrap();
     }
     // A correction and a retraction on top.
-    let renamed = w
-        .exec(Command::RenamePerson(PersonName {
-            person: person("to-vien-3"),
-            name: name("Tổ viên 3 (sai)"),
-            on: d("2022-03-01"),
-        }))
-        .unwrap()[0];
+    let renamed = w.exec(rename("to-vien-3", "Tổ viên 3 (sai)")).unwrap()[0];
     let corrected = crate::Event::PersonRenamed(PersonName {
         person: person("to-vien-3"),
         name: name("Tổ viên 3 (đúng)"),
@@ -69,13 +63,7 @@ fn the_seed_and_every_change_entry_replay_event_for_event() {
         corrected,
     })
     .unwrap();
-    let moved = w
-        .exec(Command::RenamePerson(PersonName {
-            person: person("to-vien-4"),
-            name: name("Tổ viên 4 (nhầm)"),
-            on: d("2022-03-01"),
-        }))
-        .unwrap()[0];
+    let moved = w.exec(rename("to-vien-4", "Tổ viên 4 (nhầm)")).unwrap()[0];
     w.exec(Command::Retract { target: moved }).unwrap();
 
     let fresh = replay(&w);

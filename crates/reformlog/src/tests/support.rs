@@ -128,7 +128,6 @@ pub(crate) fn rename(who: &str, to: &str) -> Command {
 pub(crate) const BCD: &str = "bcd-cchc-bo-tttt";
 pub(crate) const TGV: &str = "to-giup-viec";
 
-/// The seed case, recorded on 2022-01-20.
 /// A plain reform task `slug` ("Nhiệm vụ slug", a report as its product) created on 1 February
 /// 2022 with its deadline, led by `lead` when given.
 pub(crate) fn plain_task(slug: &str, deadline: &str, lead: Option<&str>) -> Command {
@@ -147,6 +146,7 @@ pub(crate) fn plain_task(slug: &str, deadline: &str, lead: Option<&str>) -> Comm
     })
 }
 
+/// The seed case, recorded on 2022-01-20.
 pub(crate) fn seeded() -> World {
     let seed = crate::Seed::parse(SEED).unwrap();
     World::given(seed.commands().unwrap())
