@@ -15,18 +15,38 @@ use uuid::Uuid;
 use super::support::Daemon;
 use crate::cli::support::{code, ctl_as, ok, stderr};
 
-/// Where a write's acknowledgement fell relative to the backup request.
-const BEFORE: u8 = 0;
-const DURING: u8 = 1;
-const AFTER: u8 = 2;
+/// Where a write's sending or acknowledgement fell relative to the backup request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Before,
+    During,
+    After,
+}
+
+/// The phase the writers read while the main thread moves it on.
+struct PhaseCell(AtomicU8);
+
+impl PhaseCell {
+    fn get(&self) -> Phase {
+        match self.0.load(Ordering::Acquire) {
+            0 => Phase::Before,
+            1 => Phase::During,
+            _ => Phase::After,
+        }
+    }
+
+    fn set(&self, phase: Phase) {
+        self.0.store(phase as u8, Ordering::Release);
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Acked {
     person: Uuid,
     last_position: u64,
     /// The phase when the write was sent, and when its answer came.
-    sent: u8,
-    answered: u8,
+    sent: Phase,
+    answered: Phase,
 }
 
 fn register(people: &[(Uuid, String)]) -> Value {
@@ -54,7 +74,7 @@ fn an_online_backup_under_concurrent_writes_restores_to_exactly_its_commit() {
         assert!(r.status().is_success(), "{}", r.status());
     }
 
-    let phase = Arc::new(AtomicU8::new(BEFORE));
+    let phase = Arc::new(PhaseCell(AtomicU8::new(Phase::Before as u8)));
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
     let writers: Vec<_> = (0..4)
         .map(|w| {
@@ -63,8 +83,8 @@ fn an_online_backup_under_concurrent_writes_restores_to_exactly_its_commit() {
             std::thread::spawn(move || {
                 let mut after = 0;
                 for i in 0.. {
-                    let sent = phase.load(Ordering::Acquire);
-                    if sent == AFTER {
+                    let sent = phase.get();
+                    if sent == Phase::After {
                         // A few writes after the backup answered, then stop.
                         if after == 5 {
                             return;
@@ -85,7 +105,7 @@ fn an_online_backup_under_concurrent_writes_restores_to_exactly_its_commit() {
                         person,
                         last_position: v["last_position"].as_u64().unwrap(),
                         sent,
-                        answered: phase.load(Ordering::Acquire),
+                        answered: phase.get(),
                     });
                 }
             })
@@ -94,11 +114,11 @@ fn an_online_backup_under_concurrent_writes_restores_to_exactly_its_commit() {
     while acked.lock().unwrap().len() < 40 {
         std::thread::sleep(Duration::from_millis(5));
     }
-    phase.store(DURING, Ordering::Release);
+    phase.set(Phase::During);
     let started = Instant::now();
     let r = d.post_json("/v1/backup", &d.tokens.admin, &json!({ "name": "evening" }));
     let took = started.elapsed();
-    phase.store(AFTER, Ordering::Release);
+    phase.set(Phase::After);
     for w in writers {
         w.join().unwrap();
     }
@@ -111,7 +131,7 @@ fn an_online_backup_under_concurrent_writes_restores_to_exactly_its_commit() {
     // Sent and answered while the backup request was in flight.
     let during = acked
         .iter()
-        .filter(|a| a.sent == DURING && a.answered == DURING)
+        .filter(|a| a.sent == Phase::During && a.answered == Phase::During)
         .count();
     println!(
         "backup of {head} records took {} ms; {during} writes acknowledged meanwhile",
@@ -121,7 +141,7 @@ fn an_online_backup_under_concurrent_writes_restores_to_exactly_its_commit() {
         during > 0,
         "no write was acknowledged while the backup ran ({took:?})"
     );
-    for a in acked.iter().filter(|a| a.answered == BEFORE) {
+    for a in acked.iter().filter(|a| a.answered == Phase::Before) {
         assert!(
             a.last_position <= head,
             "{a:?} acknowledged before the backup, past {head}"
