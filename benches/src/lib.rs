@@ -1,5 +1,11 @@
 //! Shared benchmark helpers: a realistic event workload, the baselines' record bytes, medians and the report table.
 
+// With the `mimalloc` feature the bench binaries allocate through mimalloc instead of the
+// system allocator that reformd and the library's embedders use by default.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod domain_log;
 mod layout;
 mod pools;
