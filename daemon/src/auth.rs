@@ -234,7 +234,7 @@ impl TokenRegistry {
                 found = Some(entry);
             }
         }
-        let entry = found.ok_or_else(ApiError::unauthorized)?;
+        let entry = found.ok_or_else(ApiError::token_refused)?;
         let now = OffsetDateTime::now_utc();
         if entry.expires.is_some_and(|e| e <= now) {
             return Err(ApiError::token_expired());

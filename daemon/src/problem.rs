@@ -27,6 +27,9 @@ pub struct ApiError {
     extra: Option<serde_json::Value>,
     /// Seconds for `Retry-After`.
     retry_after: Option<u32>,
+    /// The `WWW-Authenticate` challenge of a 401 (RFC 6750): with `error="invalid_token"` when
+    /// a token was presented and refused, so a client can tell that from sending none.
+    challenge: Option<&'static str>,
 }
 
 /// How long a client waits before retrying a write the disk had no room for: someone has to
@@ -63,6 +66,7 @@ impl ApiError {
             detail: detail.into(),
             extra: None,
             retry_after: None,
+            challenge: None,
         }
     }
 
@@ -173,20 +177,41 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not-found", what)
     }
 
+    /// No bearer token was sent.
     pub(crate) fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
-        )
+        Self {
+            challenge: Some(r#"Bearer realm="reformd""#),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid bearer token is required",
+            )
+        }
+    }
+
+    /// A bearer token was sent that the daemon does not accept.
+    pub(crate) fn token_refused() -> Self {
+        Self {
+            challenge: Some(r#"Bearer realm="reformd", error="invalid_token""#),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "this bearer token is not accepted here: mistyped, revoked, or another daemon's",
+            )
+        }
     }
 
     pub(crate) fn token_expired() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "token-expired",
-            "this token has expired; ask an administrator for a new one",
-        )
+        Self {
+            challenge: Some(
+                r#"Bearer realm="reformd", error="invalid_token", error_description="the token has expired""#,
+            ),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                "token-expired",
+                "this token has expired; ask an administrator for a new one",
+            )
+        }
     }
 
     pub(crate) fn forbidden(needed: &str) -> Self {
@@ -295,6 +320,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(challenge) = self.challenge {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()

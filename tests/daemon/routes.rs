@@ -230,6 +230,26 @@ fn every_route_answers_every_role_as_its_access_says() {
 }
 
 #[test]
+fn a_401_challenges_for_a_bearer_token_and_tells_a_refused_one_from_none() {
+    let d = Daemon::start(false);
+    let challenge = |token: Option<&str>| {
+        let r = d.get("/v1/units", token);
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        r.headers()["www-authenticate"].to_str().unwrap().to_owned()
+    };
+    assert_eq!(challenge(None), r#"Bearer realm="reformd""#);
+    let refused = challenge(Some("rfl_not-a-token-of-this-daemon"));
+    assert!(
+        refused.starts_with(r#"Bearer realm="reformd""#)
+            && refused.contains(r#"error="invalid_token""#),
+        "{refused}"
+    );
+    let r = d.get("/v1/units", Some(&d.tokens.viewer));
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("www-authenticate").is_none());
+}
+
+#[test]
 fn the_openapi_document_lists_exactly_the_routes() {
     let d = Daemon::start(false);
     let doc = d.get_json("/v1/openapi.json", &d.tokens.viewer);

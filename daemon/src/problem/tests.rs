@@ -166,3 +166,25 @@ fn the_answer_carries_retry_after_and_is_problem_json() {
     let other = ApiError::not_found("x").into_response();
     assert!(other.headers().get(header::RETRY_AFTER).is_none());
 }
+
+fn challenge(e: ApiError) -> Option<String> {
+    e.into_response()
+        .headers()
+        .get(header::WWW_AUTHENTICATE)
+        .map(|v| v.to_str().unwrap().to_owned())
+}
+
+#[test]
+fn a_401_says_how_to_authenticate_and_whether_the_token_sent_was_refused() {
+    assert_eq!(
+        challenge(ApiError::unauthorized()).as_deref(),
+        Some(r#"Bearer realm="reformd""#)
+    );
+    let refused = challenge(ApiError::token_refused()).unwrap();
+    assert!(refused.contains(r#"error="invalid_token""#), "{refused}");
+    let expired = challenge(ApiError::token_expired()).unwrap();
+    assert!(expired.contains(r#"error="invalid_token""#), "{expired}");
+    assert_eq!(ApiError::token_refused().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge(ApiError::forbidden("writes")), None);
+    assert_eq!(challenge(ApiError::not_found("no such unit")), None);
+}
