@@ -479,6 +479,24 @@ fn a_reused_idempotency_key_with_another_body_is_refused() {
     assert!(other.status().is_client_error());
     assert_eq!(other.headers()["content-type"], "application/problem+json");
     assert_eq!(d.head(), head);
+    // 422, as the Idempotency-Key draft answers a key reused with another payload, and as
+    // the API document says.
+    assert_eq!(other.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = other.json().unwrap();
+    assert_eq!(problem["code"], "idempotency-key-reused");
+    let doc = d.get_json("/v1/openapi.json", &d.tokens.viewer);
+    let responses = &doc["paths"]["/v1/commands"]["post"]["responses"];
+    let says = |status: &str| {
+        responses[status]["description"]
+            .as_str()
+            .unwrap_or_default()
+    };
+    assert!(
+        says("422").contains("idempotency-key-reused"),
+        "{}",
+        says("422")
+    );
+    assert!(!says("409").contains("Idempotency-Key"), "{}", says("409"));
 }
 
 #[test]
