@@ -27,6 +27,8 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once at start and moved once: the size of the serving variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CliCommand {
     /// Serve HTTP (the default).
     Serve(ServeArgs),
@@ -146,4 +148,12 @@ pub struct ServeArgs {
     /// folder put back). Its folder must exist; a missing file is written at start.
     #[arg(long, env = "REFORMD_ANCHOR_FILE")]
     pub anchor_file: Option<PathBuf>,
+    /// An origin (`https://host[:port]`) whose web pages may call the API from a browser;
+    /// repeat it, or separate several by commas. Default: none (no cross-origin access)
+    #[arg(
+        long = "cors-origin",
+        env = "REFORMD_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }

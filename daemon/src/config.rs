@@ -28,6 +28,7 @@ struct FileConfig {
     body_read_timeout_secs: Option<u64>,
     backup_dir: Option<PathBuf>,
     anchor_file: Option<PathBuf>,
+    cors_origins: Option<Vec<String>>,
 }
 
 /// The resolved configuration.
@@ -63,6 +64,8 @@ pub struct ServeConfig {
     pub backup_dir: PathBuf,
     /// The anchor file, if any: the head digest kept outside the store.
     pub anchor_file: Option<PathBuf>,
+    /// The origins whose pages may call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 impl ServeConfig {
@@ -84,6 +87,7 @@ impl ServeConfig {
             body_read_timeout: Duration::from_secs(20),
             backup_dir: data_dir.as_ref().join("backups"),
             anchor_file: None,
+            cors_origins: Vec::new(),
         }
     }
 
@@ -145,6 +149,14 @@ impl ServeConfig {
                 .or(file.body_read_timeout_secs)
                 .unwrap_or(d.body_read_timeout.as_secs()),
         )?;
+        let cors_origins = if args.cors_origins.is_empty() {
+            file.cors_origins.unwrap_or_default()
+        } else {
+            args.cors_origins.clone()
+        };
+        for origin in &cors_origins {
+            crate::cors::check_origin(origin)?;
+        }
         Ok(Self {
             max_connections,
             header_read_timeout: Duration::from_secs(header_read),
@@ -170,6 +182,7 @@ impl ServeConfig {
                 .or(file.backup_dir)
                 .unwrap_or(d.backup_dir),
             anchor_file: args.anchor_file.clone().or(file.anchor_file),
+            cors_origins,
             data_dir: d.data_dir,
         })
     }
@@ -202,6 +215,38 @@ mod tests {
 
         std::fs::write(&file, "colour = \"blue\"\n").unwrap();
         assert!(ServeConfig::resolve(&args).unwrap_err().contains("colour"));
+    }
+
+    #[test]
+    fn cors_origins_come_from_flag_or_file_and_must_be_bare_origins() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reformd.toml");
+        std::fs::write(&file, "cors_origins = [\"https://vanphong.mic.gov.vn\"]\n").unwrap();
+        let from_file = ServeArgs {
+            config: Some(file.clone()),
+            ..ServeArgs::default()
+        };
+        let c = ServeConfig::resolve(&from_file).unwrap();
+        assert_eq!(c.cors_origins, ["https://vanphong.mic.gov.vn"]);
+        let flag = ServeArgs {
+            cors_origins: vec!["http://127.0.0.1:5173".into()],
+            ..from_file
+        };
+        assert_eq!(
+            ServeConfig::resolve(&flag).unwrap().cors_origins,
+            ["http://127.0.0.1:5173"]
+        );
+        assert!(ServeConfig::resolve(&ServeArgs::default())
+            .unwrap()
+            .cors_origins
+            .is_empty());
+        let bad = ServeArgs {
+            cors_origins: vec!["https://vanphong.mic.gov.vn/".into()],
+            ..ServeArgs::default()
+        };
+        assert!(ServeConfig::resolve(&bad)
+            .unwrap_err()
+            .contains("cors origin"));
     }
 
     #[test]

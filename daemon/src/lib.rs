@@ -9,6 +9,7 @@ mod body_deadline;
 mod cli;
 mod codings;
 mod config;
+mod cors;
 mod demo;
 mod extract;
 mod gate;

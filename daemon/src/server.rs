@@ -13,6 +13,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -158,7 +159,7 @@ impl App {
             timeout,
             crate::timeout::enforce,
         ));
-        timed
+        let gated = timed
             .merge(feed)
             .fallback(not_found)
             .method_not_allowed_fallback(method_not_allowed)
@@ -166,7 +167,13 @@ impl App {
             .layer(middleware::from_fn_with_state(
                 Arc::clone(&state),
                 crate::gate::check,
-            ))
+            ));
+        // Outside the gate: a browser's preflight carries no token.
+        let shared = match crate::cors::layer(&self.config.cors_origins) {
+            Some(cors) => gated.layer(cors),
+            None => gated,
+        };
+        shared
             .layer(middleware::from_fn_with_state(
                 self.config.body_read_timeout,
                 crate::body_deadline::limit,
@@ -176,6 +183,9 @@ impl App {
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("the request handler failed").into_response()
             }))
+            // gzip, br or zstd when the client accepts one; never the live feeds (tower-http's
+            // default predicate leaves event streams, images and small bodies alone).
+            .layer(CompressionLayer::new())
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 let id = req

@@ -46,6 +46,8 @@ mod known_at_dates;
 mod audit_ranges;
 // Changes sent with a decision cite it, task changes included.
 mod citations;
+// Compression for clients that accept it (never the live feed); CORS for configured origins.
+mod conventions;
 // Token edits racing the daemon: nothing lost, revocation at once, expiry, last use, file modes.
 mod tokens;
 // HTTP edge cases on a raw socket: body codings the daemon does not decode.

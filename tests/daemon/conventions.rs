@@ -1,0 +1,108 @@
+//! HTTP conventions: answers compressed for clients that ask (never the live feed), and
+//! cross-origin access for the configured origins only, preflights before any token.
+
+use std::io::Read;
+
+use reqwest::{Method, StatusCode};
+
+use super::support::Daemon;
+
+const ORIGIN: &str = "https://vanphong.mic.gov.vn";
+
+fn with_encoding(d: &Daemon, path: &str, accept: &str) -> reqwest::blocking::Response {
+    d.request(Method::GET, path, Some(&d.tokens.viewer))
+        .header("accept-encoding", accept)
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn answers_are_compressed_only_for_clients_that_accept_it() {
+    let d = Daemon::start(true);
+    let path = "/v1/committees/bcd-cchc-bo-tttt/composition?on=2022-02-01";
+    let plain = d.get(path, Some(&d.tokens.viewer));
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().unwrap();
+
+    let gzip = with_encoding(&d, path, "gzip");
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let gzip = gzip.bytes().unwrap();
+    assert!(gzip.len() < plain.len(), "{} ≥ {}", gzip.len(), plain.len());
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(&gzip[..])
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, plain.to_vec());
+
+    for coding in ["br", "zstd"] {
+        let r = with_encoding(&d, path, coding);
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-encoding"], coding);
+        assert!(r.bytes().unwrap().len() < plain.len(), "{coding}");
+    }
+    // The live feed is never compressed: a coder would hold events back until it flushes.
+    let feed = with_encoding(&d, "/v1/events/stream?categories=task", "gzip, br, zstd");
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert!(feed.headers().get("content-encoding").is_none());
+}
+
+fn preflight(d: &Daemon, origin: &str) -> reqwest::blocking::Response {
+    d.client
+        .request(Method::OPTIONS, format!("{}/v1/units", d.base))
+        .header("origin", origin)
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn no_origin_is_allowed_unless_configured() {
+    let d = Daemon::start(false);
+    let r = preflight(&d, ORIGIN);
+    assert!(!r.status().is_success(), "{}", r.status());
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    let r = d
+        .request(Method::GET, "/v1/units", Some(&d.tokens.viewer))
+        .header("origin", ORIGIN)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn a_configured_origin_passes_its_preflight_without_a_token_and_reads_with_one() {
+    let d = Daemon::start_configured(false, |c| c.cors_origins = vec![ORIGIN.to_owned()]);
+    let r = preflight(&d, ORIGIN);
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
+    let allowed = r.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("authorization"), "{allowed}");
+
+    let read = |origin: &str, token: Option<&str>| {
+        d.request(Method::GET, "/v1/units", token)
+            .header("origin", origin)
+            .send()
+            .unwrap()
+    };
+    let r = read(ORIGIN, Some(&d.tokens.viewer));
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
+    let exposed = r.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("www-authenticate"), "{exposed}");
+    // The token is still required: CORS opens the browser's door, not the daemon's.
+    assert_eq!(read(ORIGIN, None).status(), StatusCode::UNAUTHORIZED);
+    // Another origin gets no allowance.
+    let other = read("https://example.org", Some(&d.tokens.viewer));
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let r = preflight(&d, "https://example.org");
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+}
