@@ -219,6 +219,14 @@ const PRINTS: &[(&str, &[&str])] = &[
     ),
     (r#"curl -s "$R/v1/integrity/head""#, &[r#""hash""#]),
     (
+        r#"curl -s -o /dev/null -w '%{http_code}\n' -H "If-None-Match: $TAG" "$R/v1/committees/bcd-cchc-bo-tttt/composition?on=2022-02-01""#,
+        &["304"],
+    ),
+    (
+        r#"curl -s -D - -o /dev/null "$R/v1/units?limit=2" | grep -i '^link:'"#,
+        &["rel=\"next\"", "cursor="],
+    ),
+    (
         r#"curl -s "$R/v1/reminders?limit=10""#,
         &[r#""kind":"due_soon""#, r#""on":"2021-12-24""#, "Vụ Tổ chức cán bộ"],
     ),

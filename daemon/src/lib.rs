@@ -8,6 +8,7 @@ mod backup;
 mod body_deadline;
 mod cli;
 mod codings;
+mod conditional;
 mod config;
 mod cors;
 mod demo;

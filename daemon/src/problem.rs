@@ -558,5 +558,8 @@ impl From<reformlog::Error> for ApiError {
     }
 }
 
+mod instance;
+pub(crate) use instance::fill as fill_instance;
+
 #[cfg(test)]
 mod tests;

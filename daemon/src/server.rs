@@ -183,6 +183,9 @@ impl App {
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("the request handler failed").into_response()
             }))
+            // Inside compression: the tag hashes, and the problem is filled in, plain bytes.
+            .layer(middleware::from_fn(crate::conditional::tag))
+            .layer(middleware::from_fn(crate::problem::fill_instance))
             // gzip, br or zstd when the client accepts one; never the live feeds (tower-http's
             // default predicate leaves event streams, images and small bodies alone).
             .layer(CompressionLayer::new())
@@ -212,6 +215,7 @@ pub fn openapi_json() -> String {
     let (_, mut doc) = api_router().split_for_parts();
     let (_, feed) = crate::routes::untimed().split_for_parts();
     doc.merge(feed);
+    crate::conditional::document(&mut doc);
     doc.to_pretty_json().unwrap_or_default()
 }
 

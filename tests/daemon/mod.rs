@@ -48,6 +48,8 @@ mod audit_ranges;
 mod citations;
 // Compression for clients that accept it (never the live feed); CORS for configured origins.
 mod conventions;
+// Conditional reads (ETag, If-None-Match → 304), Link headers on paged lists, problem instances.
+mod caching;
 // Token edits racing the daemon: nothing lost, revocation at once, expiry, last use, file modes.
 mod tokens;
 // HTTP edge cases on a raw socket: body codings the daemon does not decode.

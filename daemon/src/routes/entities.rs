@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use reformlog::{CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId};
 use serde::Serialize;
@@ -13,12 +13,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::conditional::StableTag;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
 use super::ask::{blocking, json, reach};
+use super::paging::{next_link, with_next};
 use super::params::{parse_id, parse_on, ListQuery, TimeQuery};
 
 const DEFAULT_PAGE: usize = 100;
@@ -53,9 +55,10 @@ pub(crate) struct EntityPage {
 async fn list_kind(
     state: Arc<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     q: ListQuery,
     kind: EntityKind,
-) -> Result<axum::Json<EntityPage>, ApiError> {
+) -> Result<Response, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let on = parse_on(q.on.as_deref(), &state.zone)?;
     let known_at = state.known_at(q.known_at.as_deref())?;
@@ -77,10 +80,15 @@ async fn list_kind(
     blocking(move || {
         reach(&domain, min)?;
         let page = domain.list_page(kind, on, known_at, after, limit)?;
-        Ok(axum::Json(EntityPage {
-            items: page.items.iter().map(json).collect::<Result<_, _>>()?,
-            next_cursor: page.next.map(|id| id.to_string()),
-        }))
+        let next_cursor = page.next.map(|id| id.to_string());
+        let link = next_cursor
+            .as_deref()
+            .and_then(|c| next_link(&uri, &[("cursor", c)], &[]));
+        let items = page.items.iter().map(json).collect::<Result<_, _>>()?;
+        Ok(with_next(
+            axum::Json(EntityPage { items, next_cursor }),
+            link,
+        ))
     })
     .await
 }
@@ -93,6 +101,7 @@ async fn get_kind(
 ) -> Result<Response, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let on = parse_on(q.on.as_deref(), &state.zone)?;
+    let dated = q.on.is_some();
     let known_at = state.known_at(q.known_at.as_deref())?;
     let domain = state.domain.clone();
     let min = q.min_position;
@@ -108,6 +117,11 @@ async fn get_kind(
             // the entity only if nobody else has since.
             if let Ok(v) = HeaderValue::from_str(&format!("\"{r}\"")) {
                 response.headers_mut().insert(header::ETAG, v);
+                if dated {
+                    // A revision seen on a given date is one view for good; today's view
+                    // moves with the calendar, so it is never answered 304.
+                    response.extensions_mut().insert(StableTag);
+                }
             }
         }
         Ok(response)
@@ -122,15 +136,16 @@ macro_rules! entity_routes {
      $kind:expr, $id:ty, $key:path) => {
         #[doc = concat!("Every ", $what, " that exists by `on` (as known at `known_at`), a page at a time.")]
         #[utoipa::path(get, path = $list_path, params(ListQuery),
-            responses((status = 200, body = EntityPage), (status = 400, description = "Invalid parameters"),
+            responses((status = 200, body = EntityPage, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))), (status = 400, description = "Invalid parameters"),
                       (status = 401, description = "No valid token")),
             security(("bearer" = [])), tag = "state")]
         async fn $list(
             State(state): State<Arc<AppState>>,
             headers: HeaderMap,
+            uri: Uri,
             ApiQuery(q): ApiQuery<ListQuery>,
-        ) -> Result<axum::Json<EntityPage>, ApiError> {
-            list_kind(state, headers, q, $kind).await
+        ) -> Result<Response, ApiError> {
+            list_kind(state, headers, uri, q, $kind).await
         }
 
         #[doc = concat!("One ", $what, " as it stood on `on`; the ETag is its stream revision.")]

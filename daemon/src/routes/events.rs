@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::Response;
 use futures_util::{Stream, StreamExt};
 use reformlog_store::{Direction, EventFilter, SubscribeFrom, SubscriptionMessage};
 use serde::Deserialize;
@@ -21,6 +22,7 @@ use crate::state::AppState;
 use crate::views::{EventPage, EventView};
 
 use super::ask::blocking;
+use super::paging::{next_link, with_next};
 
 const MAX_PAGE: usize = 1000;
 
@@ -71,7 +73,7 @@ fn split(list: Option<&String>) -> Vec<String> {
     path = "/v1/events",
     params(EventsQuery),
     responses(
-        (status = 200, description = "A page of events", body = EventPage),
+        (status = 200, description = "A page of events", body = EventPage, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))),
         (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
         (status = 403, description = "Role may not read the audit trail (every role that reads state may read `categories=task`)"),
@@ -82,8 +84,9 @@ fn split(list: Option<&String>) -> Vec<String> {
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    uri: Uri,
     ApiQuery(q): ApiQuery<EventsQuery>,
-) -> Result<axum::Json<EventPage>, ApiError> {
+) -> Result<Response, ApiError> {
     let categories = split(q.categories.as_ref());
     state.tokens.authorize(&headers, needed(&categories))?;
     let direction = match q.direction.as_deref() {
@@ -131,11 +134,18 @@ pub(crate) async fn list(
         Ok(store.read_all(from, direction, limit, &filter)?)
     })
     .await?;
-    Ok(axum::Json(EventPage {
-        next: page.next,
-        head: page.head,
-        events: page.events.into_iter().map(EventView::new).collect(),
-    }))
+    // The next page starts at a position, whether this one was asked by position or time.
+    let link = page
+        .next
+        .and_then(|n| next_link(&uri, &[("from", &n.to_string())], &["since"]));
+    Ok(with_next(
+        axum::Json(EventPage {
+            next: page.next,
+            head: page.head,
+            events: page.events.into_iter().map(EventView::new).collect(),
+        }),
+        link,
+    ))
 }
 
 /// Where a live feed starts.

@@ -17,6 +17,7 @@ mod entities;
 mod events;
 mod health;
 mod integrity;
+mod paging;
 pub(crate) mod params;
 mod queries;
 mod reminders;

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::Response;
 use futures_util::{FutureExt, Stream, StreamExt};
 use reformlog::{
     Date, DecisionRef, PersonRef, Reminder, ReminderAsk, ReminderCursor, ReminderKind,
@@ -26,6 +27,7 @@ use crate::state::AppState;
 use crate::zone::Zone;
 
 use super::ask::blocking;
+use super::paging::{next_link, with_next};
 use super::params::{parse_time_bound, Bound};
 
 const DEFAULT_PAGE: usize = 100;
@@ -207,7 +209,7 @@ async fn page(state: &Arc<AppState>, ask: ReminderAsk) -> Result<ReminderPage, A
     operation_id = "list_reminders",
     params(RemindersQuery),
     responses(
-        (status = 200, description = "A page of reminders", body = ReminderPageView),
+        (status = 200, description = "A page of reminders", body = ReminderPageView, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when `more`"))),
         (status = 400, description = "Invalid parameters or cursor", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
     ),
@@ -217,8 +219,9 @@ async fn page(state: &Arc<AppState>, ask: ReminderAsk) -> Result<ReminderPage, A
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    uri: Uri,
     ApiQuery(q): ApiQuery<RemindersQuery>,
-) -> Result<axum::Json<ReminderPageView>, ApiError> {
+) -> Result<Response, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
@@ -244,7 +247,14 @@ pub(crate) async fn list(
         until,
         limit,
     };
-    Ok(axum::Json(ReminderPageView::new(page(&state, ask).await?)))
+    let view = ReminderPageView::new(page(&state, ask).await?);
+    // Only a full page has a next one; `next` alone is where to ask again later.
+    let link = if view.more {
+        next_link(&uri, &[("after", &view.next)], &["since"])
+    } else {
+        None
+    };
+    Ok(with_next(axum::Json(view), link))
 }
 
 /// When the next day begins in `zone`, from now; at most [`CLOCK_CHECK`] away.
