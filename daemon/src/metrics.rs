@@ -1,4 +1,4 @@
-//! Request, latency and log metrics in the Prometheus text format.
+//! Request, latency, log, build and process metrics in the Prometheus text format.
 
 use std::collections::HashMap;
 
@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
+
+mod process;
 
 /// Upper bounds of the latency histogram buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -202,6 +204,17 @@ impl Metrics {
                 out,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
             );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP reformd_build_info The build that serves: its version and the event payload schema it writes.\n\
+             # TYPE reformd_build_info gauge\n\
+             reformd_build_info{{version=\"{}\",event_schema=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION"),
+            reformlog::SCHEMA_VERSION
+        );
+        if let Some(stats) = process::ProcessStats::read() {
+            stats.render(&mut out);
         }
         out
     }
