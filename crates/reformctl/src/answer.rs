@@ -55,7 +55,7 @@ pub(crate) fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
 
 pub(crate) fn or_dash(text: &str) -> String {
     if text.is_empty() {
-        "—".into()
+        crate::table::DASH.into()
     } else {
         text.into()
     }

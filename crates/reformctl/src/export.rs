@@ -131,11 +131,7 @@ fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(
         "end_decision",
         "membership_id",
     ];
-    // Keep the I/O error's kind, so a closed pipe stays a closed pipe.
-    let csv_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::Output(io),
-        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
-    };
+    let csv_err = crate::table::csv_error;
     w.write_record(header).map_err(csv_err)?;
     for r in rows {
         w.write_record(&r).map_err(csv_err)?;
