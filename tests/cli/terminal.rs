@@ -61,3 +61,137 @@ fn the_committee_fits_a_terminal_of_100_columns_without_cutting_a_name() {
     }
     assert!(fitted.lines().count() > piped.lines().count(), "{fitted}");
 }
+
+/// The one JSON object an error is written as with `-o json`, and the exit code.
+fn json_error(out: &std::process::Output) -> (Value, Option<u8>) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let v: Value = serde_json::from_str(&err).unwrap_or_else(|e| panic!("{e}: {err}"));
+    (v, out.status.code().and_then(|c| u8::try_from(c).ok()))
+}
+
+#[test]
+fn every_read_writes_table_json_yaml_or_csv_and_errors_as_json_keep_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path());
+    let seed = seed_file();
+    let seed = seed.to_str().unwrap();
+
+    // The dry run as data, before and after the import.
+    let plan: Value =
+        serde_json::from_str(&d.ok(&["--json", "import", "--dry-run", seed])).unwrap();
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["changes_already_recorded"], 0);
+    assert!(plan["changes_new"].as_u64().unwrap() > 80, "{plan}");
+    assert_eq!(plan["files"][0]["writes"][1]["changes"][0]["state"], "new");
+    d.ok(&["import", seed]);
+    let again: Value =
+        serde_json::from_str(&d.ok(&["--json", "import", "--dry-run", seed])).unwrap();
+    assert_eq!(again["changes_new"], 0);
+    assert_eq!(again["changes_already_recorded"], plan["changes_new"]);
+
+    // -o json is --json; YAML carries the same answer.
+    let json: Value = serde_json::from_str(&d.ok(&[&SHOW[..], &["-o", "json"]].concat())).unwrap();
+    let alias: Value = serde_json::from_str(&d.ok(&[&["--json"][..], &SHOW].concat())).unwrap();
+    assert_eq!(json, alias);
+    let yaml = d.ok(&[&SHOW[..], &["-o", "yaml"]].concat());
+    let from_yaml: Value = serde_norway::from_str(&yaml).unwrap();
+    assert_eq!(from_yaml, json);
+    for read in [
+        &["search", "pham minh tien"][..],
+        &["history", "Do Cong Anh"],
+        &["decision", "show", "34/QĐ-BTTTT"],
+        &["unit", "show", "cuc-tin-hoc-hoa", "--on", "2022-02-01"],
+        &[
+            "diff",
+            "bcd-cchc-bo-tttt",
+            "--from",
+            "2022-01-13",
+            "--to",
+            "2022-01-15",
+        ],
+        &["audit", "--kind", "person", "--entity", "pham-minh-tien"],
+        &["tasks", "--overdue", "--on", "2030-01-01"],
+        &["report", "--on", "2021-12-31"],
+    ] {
+        let as_json: Value =
+            serde_json::from_str(&d.ok(&[read, &["-o", "json"]].concat())).unwrap();
+        let as_yaml: Value =
+            serde_norway::from_str(&d.ok(&[read, &["-o", "yaml"]].concat())).unwrap();
+        assert_eq!(as_yaml, as_json, "{read:?}");
+        let csv = d.ok(&[read, &["-o", "csv"]].concat());
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let width = rows.headers().unwrap().len();
+        assert!(width >= 2, "{read:?}: {csv}");
+        for row in rows.records() {
+            assert_eq!(row.unwrap().len(), width, "{read:?}: {csv}");
+        }
+    }
+
+    // CSV of the composition: one table over the committee and its sub-body.
+    let csv = d.ok(&[&SHOW[..], &["-o", "csv"]].concat());
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("body,role,person,position,on behalf of,since,decision")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() >= 24 + 27, "{csv}");
+    assert!(rows.iter().any(|r| r.starts_with("Tổ giúp việc ")), "{csv}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(",Trưởng ban,Nguyễn Huy Dũng,") && r.contains(",34/QĐ-BTTTT")),
+        "{csv}"
+    );
+    // A live feed as CSV rows under one header.
+    let feed = d.ok(&["tail", "--from", "1", "--until-caught-up", "-o", "csv"]);
+    assert!(
+        feed.starts_with("position,recorded_at,event_type,stream,actor,source\n1,"),
+        "{feed}"
+    );
+
+    // Errors as one JSON object, with the daemon's problem code and status when it answered.
+    let unknown = d.ctl(&["committee", "show", "no-such-committee-xyz", "-o", "json"]);
+    let (v, code) = json_error(&unknown);
+    assert_eq!(code, Some(reformctl::exit::REFUSED));
+    assert_eq!(v["error"]["code"], "not-found");
+    assert!(v["error"]["status"].is_null());
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no-such-committee-xyz"));
+    let early = d.ctl(&[
+        "--json",
+        "committee",
+        "show",
+        "bcd-cchc-bo-tttt",
+        "--known-at",
+        "1",
+    ]);
+    let (v, code) = json_error(&early);
+    assert_eq!(code, Some(reformctl::exit::REFUSED));
+    assert_eq!(v["error"]["status"], 404);
+    assert_eq!(v["error"]["code"], "not-found");
+    let usage = d.ctl(&["--json", "committee", "show"]);
+    let (v, code) = json_error(&usage);
+    assert_eq!(code, Some(reformctl::exit::USAGE));
+    assert_eq!(v["error"]["code"], "usage");
+    let both = d.ctl(&["--json", "search", "x", "-o", "yaml"]);
+    let (v, code) = json_error(&both);
+    assert_eq!(
+        (code, &v["error"]["code"]),
+        (Some(reformctl::exit::USAGE), &"usage".into())
+    );
+    let gone = ctl_with(
+        "http://127.0.0.1:9",
+        Some("x"),
+        &["search", "x", "-o", "json"],
+        &[],
+    );
+    let (v, code) = json_error(&gone);
+    assert_eq!(code, Some(reformctl::exit::UNAVAILABLE));
+    assert_eq!(v["error"]["code"], "unreachable");
+    // Without JSON asked for, the error stays one line of text.
+    let plain = d.ctl(&["committee", "show", "no-such-committee-xyz"]);
+    assert!(String::from_utf8_lossy(&plain.stderr).starts_with("reformctl: "));
+}

@@ -45,12 +45,34 @@ pub struct GlobalArgs {
     /// A TOML file with `url` and `token` (or `token_file`).
     #[arg(long, global = true, env = "REFORMCTL_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Print the daemon's JSON answer instead of a table (for scripts).
+    /// Print the daemon's JSON answer instead of a table (for scripts), and errors as one
+    /// JSON object on standard error; the same as `-o json` on the read commands.
     #[arg(long, global = true)]
     pub json: bool,
     /// No progress bars or informational messages on standard error.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+}
+
+/// How a read command writes its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns fitted to the terminal's width.
+    Table,
+    /// The daemon's JSON answer; errors as one JSON object on standard error.
+    Json,
+    /// The daemon's answer as YAML.
+    Yaml,
+    /// The table's rows as CSV (with --bom for spreadsheet programs).
+    Csv,
+}
+
+/// `-o FORMAT` of a read command.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct OutputArgs {
+    /// The output format (default table; --json is -o json).
+    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 }
 
 /// The time coordinates of a read.
@@ -99,6 +121,9 @@ pub enum Command {
         /// that day in the daemon's time zone).
         #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Who stayed, changed place, left or joined a committee between two dates.
     Diff {
@@ -114,6 +139,9 @@ pub enum Command {
         /// that day in the daemon's time zone).
         #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Reform tasks of a unit, of a plan, or overdue on a date.
     Tasks(TasksArgs),
@@ -132,6 +160,9 @@ pub enum Command {
     Search {
         /// The name or part of it, e.g. "pham minh tien".
         text: String,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Follow the live event feed; resumes after a disconnect without gaps or repeats.
     Tail(TailArgs),
@@ -190,6 +221,9 @@ pub enum CommitteeCommand {
         /// Date and knowledge time.
         #[command(flatten)]
         time: TimeArgs,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -203,6 +237,9 @@ pub enum UnitCommand {
         /// Date and knowledge time.
         #[command(flatten)]
         time: TimeArgs,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -217,6 +254,9 @@ pub enum DecisionCommand {
         /// that day in the daemon's time zone).
         #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -256,20 +296,23 @@ pub struct TasksArgs {
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,
+    /// Output format.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Output for spreadsheets, shared by listings and reports.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SheetArgs {
-    /// Write CSV (UTF-8) instead of a table.
-    #[arg(long, conflicts_with = "xlsx")]
+    /// Write CSV (UTF-8) instead of a table: the same as `-o csv`.
+    #[arg(long, conflicts_with_all = ["xlsx", "format"])]
     pub csv: bool,
     /// With --csv: leave out the byte-order mark that is written by default, without which
     /// some spreadsheet programs misread Vietnamese text (for scripts and other tools).
     #[arg(long, requires = "csv")]
     pub no_bom: bool,
     /// Write an XLSX workbook to this file instead of a table (dates as date cells).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "format")]
     pub xlsx: Option<PathBuf>,
 }
 
@@ -328,6 +371,9 @@ pub struct ReportArgs {
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,
+    /// Output format.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// The kinds of entity: the domain's own, which the routes name by their category.
@@ -400,6 +446,9 @@ pub struct AuditArgs {
     /// day in the daemon's time zone), with --entity.
     #[arg(long, value_name = "POSITION|TIME|DATE", conflicts_with = "actor")]
     pub known_at: Option<String>,
+    /// Output format.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `reformctl tail`.
@@ -421,6 +470,9 @@ pub struct TailArgs {
     /// Stop once the feed has caught up with the log instead of following it.
     #[arg(long)]
     pub until_caught_up: bool,
+    /// Output format: a line per event, JSON Lines, a YAML document per event, or CSV rows.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// What to export.
@@ -489,6 +541,36 @@ pub struct RestoreArgs {
     /// The data folder to restore into; its `store` subfolder must not exist or be empty.
     #[arg(long, env = "REFORMD_DATA_DIR")]
     pub data_dir: PathBuf,
+}
+
+impl Cli {
+    /// The format a read command was asked to write (`-o`), if it takes one.
+    pub fn format(&self) -> Option<Format> {
+        match &self.command {
+            Command::Committee {
+                command: CommitteeCommand::Show { output, .. },
+            }
+            | Command::Unit {
+                command: UnitCommand::Show { output, .. },
+            }
+            | Command::Decision {
+                command: DecisionCommand::Show { output, .. },
+            }
+            | Command::History { output, .. }
+            | Command::Diff { output, .. }
+            | Command::Search { output, .. } => output.format,
+            Command::Tasks(a) => a.output.format,
+            Command::Report(a) => a.output.format,
+            Command::Audit(a) => a.output.format,
+            Command::Tail(a) => a.output.format,
+            _ => None,
+        }
+    }
+
+    /// Whether errors are written as JSON: `--json`, or `-o json`.
+    pub fn wants_json(&self) -> bool {
+        self.global.json || self.format() == Some(Format::Json)
+    }
 }
 
 #[cfg(test)]

@@ -99,6 +99,19 @@ impl Table {
         out
     }
 
+    /// The table as CSV: titles in lower case, a blank (dash) cell empty, and the UTF-8
+    /// byte-order mark first when `bom` (for spreadsheet programs that otherwise read the
+    /// file in the system's legacy code page).
+    pub(crate) fn write_csv(&self, out: &mut dyn Write, bom: bool) -> Result<(), Error> {
+        let header: Vec<String> = self.header.iter().map(|h| h.to_lowercase()).collect();
+        let rows = self.rows.iter().map(|r| {
+            r.iter()
+                .map(|c| if c == DASH { String::new() } else { c.clone() })
+                .collect::<Vec<_>>()
+        });
+        write_csv(out, bom, &header, rows)
+    }
+
     /// The narrowest each column may be made within `limit`: its longest word (up to
     /// [`WORD`] columns), so dates, numbers and names wrap between words rather than inside
     /// one; failing that, its title's longest word; `None` when even those do not fit.
@@ -275,5 +288,21 @@ mod tests {
         for word in ["Nguyễn", "Dũng", "Truyền", "2022-01-14"] {
             assert!(text.split_whitespace().any(|w| w == word), "{word}\n{text}");
         }
+    }
+
+    #[test]
+    fn csv_has_lower_case_titles_empty_blanks_and_an_optional_mark() {
+        let mut plain = Vec::new();
+        committee().write_csv(&mut plain, false).unwrap();
+        let text = String::from_utf8(plain).unwrap();
+        assert!(text.starts_with("role,person,position,since\n"), "{text}");
+        assert!(
+            text.contains("Thành viên,Thành viên 17,,2022-01-14\n"),
+            "{text}"
+        );
+        let mut marked = Vec::new();
+        committee().write_csv(&mut marked, true).unwrap();
+        assert_eq!(&marked[..3], b"\xEF\xBB\xBF");
+        assert_eq!(&marked[3..], text.as_bytes());
     }
 }
