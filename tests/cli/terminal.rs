@@ -195,3 +195,54 @@ fn every_read_writes_table_json_yaml_or_csv_and_errors_as_json_keep_their_exit_c
     let plain = d.ctl(&["committee", "show", "no-such-committee-xyz"]);
     assert!(String::from_utf8_lossy(&plain.stderr).starts_with("reformctl: "));
 }
+
+#[test]
+fn a_missing_token_and_a_refused_one_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path());
+    let none = ctl_with(&d.base, None, &["search", "tien"], &[]);
+    let missing = String::from_utf8_lossy(&none.stderr).into_owned();
+    assert_eq!(
+        none.status.code(),
+        Some(i32::from(reformctl::exit::REFUSED))
+    );
+    assert!(
+        missing.contains("no token was sent") && missing.contains("REFORMCTL_TOKEN"),
+        "{missing}"
+    );
+    let wrong = ctl_with(
+        &d.base,
+        Some("rfl_not_a_token_of_this_daemon"),
+        &["search", "tien"],
+        &[],
+    );
+    let refused = String::from_utf8_lossy(&wrong.stderr).into_owned();
+    assert_eq!(
+        wrong.status.code(),
+        Some(i32::from(reformctl::exit::REFUSED))
+    );
+    assert!(
+        refused.contains("refused the token") && !refused.contains("no token was sent"),
+        "{refused}"
+    );
+    // As JSON: the daemon's code and status, the message still telling which.
+    let (v, code) = json_error(&ctl_with(
+        &d.base,
+        None,
+        &["search", "x", "-o", "json"],
+        &[],
+    ));
+    assert_eq!(code, Some(reformctl::exit::REFUSED));
+    assert_eq!(v["error"]["status"], 401);
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no token was sent"));
+    let bad = ctl_with(&d.base, Some("rfl_x"), &["search", "x", "-o", "json"], &[]);
+    let (v, _) = json_error(&bad);
+    assert_eq!(v["error"]["status"], 401);
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("refused the token"));
+}

@@ -288,6 +288,13 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// body is problem+json, else the status and the start of the body.
 pub(crate) fn problem(response: Response) -> Error {
     let status = response.status();
+    // RFC 6750: a challenge with an `error` attribute says the token sent was refused;
+    // without one, that a token is needed and none came.
+    let refused_token = response
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| h.contains("error="));
     let body = response.text().unwrap_or_default();
     let parsed = serde_json::from_str::<Value>(&body).ok();
     let change = parsed
@@ -316,6 +323,22 @@ pub(crate) fn problem(response: Response) -> Error {
             one_line(&body),
         ),
     };
+    match (status, refused_token) {
+        (StatusCode::UNAUTHORIZED, Some(false)) => {
+            return Error::TokenMissing {
+                status: status.as_u16(),
+                code,
+            }
+        }
+        (StatusCode::UNAUTHORIZED, Some(true)) => {
+            return Error::TokenRefused {
+                status: status.as_u16(),
+                code,
+                detail,
+            }
+        }
+        _ => {}
+    }
     if status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE {
         Error::ServerFailed {
             status: status.as_u16(),
