@@ -246,3 +246,60 @@ fn a_missing_token_and_a_refused_one_are_told_apart() {
         .unwrap()
         .contains("refused the token"));
 }
+
+#[test]
+fn a_misspelt_name_gets_suggestions_and_an_ambiguous_one_lists_the_candidates_with_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path());
+    d.ok(&["import", seed_file().to_str().unwrap()]);
+    let id_of = |kind: &str, name: &str| -> String {
+        let v: Value = serde_json::from_str(&d.ok(&["--json", "search", name])).unwrap();
+        let hit = v["answer"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["entity"]["kind"] == kind && h["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {v}"));
+        hit["entity"]["id"].as_str().unwrap().to_owned()
+    };
+    let refused = |args: &[&str]| -> String {
+        let out = d.ctl(args);
+        assert_eq!(out.status.code(), Some(i32::from(reformctl::exit::REFUSED)));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let tien = id_of("person", "Phạm Minh Tiến");
+    let phu_tien = id_of("person", "Nguyễn Phú Tiến");
+
+    // Misspelt, without diacritics: the names most like it, with their ids.
+    let err = refused(&["history", "Pham Minh Tein"]);
+    assert!(
+        err.contains(&format!("did you mean \"Phạm Minh Tiến\" (id {tien})")),
+        "{err}"
+    );
+    let committee = "Ban chỉ đạo cải cách hành chính của Bộ Thông tin và Truyền thông";
+    let err = refused(&["committee", "show", "ban chi dao cai cach hanh chanh"]);
+    assert!(
+        err.contains(&format!("did you mean \"{committee}\"")),
+        "{err}"
+    );
+    let err = refused(&["unit", "show", "Cuc Tin hoc hao"]);
+    assert!(err.contains("did you mean \"Cục Tin học hóa\""), "{err}");
+    // Nothing alike: no suggestion.
+    let err = refused(&["history", "Zzyzx Qwv"]);
+    assert!(
+        err.contains("no person matches") && !err.contains("did you mean"),
+        "{err}"
+    );
+
+    // Ambiguous: every candidate with its id, so the right one can be given.
+    let err = refused(&["history", "tien"]);
+    assert!(err.contains("matches 2 persons"), "{err}");
+    for part in [
+        format!("\"Phạm Minh Tiến\" (id {tien})"),
+        format!("\"Nguyễn Phú Tiến\" (id {phu_tien})"),
+    ] {
+        assert!(err.contains(&part), "{part} in {err}");
+    }
+    // And the id given works.
+    d.ok_showing(&["history", &tien], &["Phó Trưởng ban"]);
+}
