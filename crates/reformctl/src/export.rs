@@ -72,7 +72,7 @@ fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), 
             _ => break,
         }
     }
-    bar.finish();
+    bar.finish_and_clear();
     progress.note(&format!("exported {written} events (positions 1..{head})"));
     Ok(())
 }
