@@ -303,3 +303,42 @@ fn a_misspelt_name_gets_suggestions_and_an_ambiguous_one_lists_the_candidates_wi
     // And the id given works.
     d.ok_showing(&["history", &tien], &["Phó Trưởng ban"]);
 }
+
+#[test]
+fn log_level_wins_over_rust_log_and_both_are_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path());
+    let logged = |args: &[&str], env: &[(&str, &str)]| {
+        let out = ctl_with(&d.base, Some(&d.token), args, env);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let search = ["search", "tien"];
+    // Each request is logged at debug: method, URL and the daemon's status.
+    assert!(!logged(&search, &[]).contains("/v1/search"));
+    let debug = logged(&[&["--log-level", "debug"][..], &search].concat(), &[]);
+    assert!(
+        debug.contains("GET") && debug.contains("/v1/search") && debug.contains("status=200"),
+        "{debug}"
+    );
+    let from_env = logged(&search, &[("RUST_LOG", "reformctl=debug")]);
+    assert!(from_env.contains("/v1/search"), "{from_env}");
+    let flag_wins = logged(
+        &[&["--log-level", "error"][..], &search].concat(),
+        &[("RUST_LOG", "debug")],
+    );
+    assert!(!flag_wins.contains("/v1/search"), "{flag_wins}");
+    let unreadable = logged(&search, &[("RUST_LOG", "reformctl=loudest")]);
+    assert!(unreadable.contains("is not a log filter"), "{unreadable}");
+
+    let help = ctl_with(&d.base, None, &["--help"], &[]);
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    assert!(
+        help.contains("--log-level") && help.contains("RUST_LOG") && help.contains("wins over"),
+        "{help}"
+    );
+}

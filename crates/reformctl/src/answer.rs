@@ -248,6 +248,7 @@ mod tests {
             config: None,
             json,
             quiet: true,
+            log_level: None,
         }
     }
 

@@ -18,7 +18,11 @@ Exit codes:
 
 The daemon's URL and token come from --url/--token, else REFORMCTL_URL/REFORMCTL_TOKEN, else
 the config file (--config, REFORMCTL_CONFIG, or ~/.config/reformctl/config.toml) with keys
-`url`, `token` or `token_file`. The default URL is http://127.0.0.1:8080.";
+`url`, `token` or `token_file`. The default URL is http://127.0.0.1:8080.
+
+Logging goes to standard error: --log-level LEVEL (off, error, warn, info, debug, trace), else
+RUST_LOG (a tracing filter such as `reformctl=debug`), else warn. --log-level wins over
+RUST_LOG, as flags win over the environment everywhere else.";
 
 /// The reformlog command line: talks to a running reformd over HTTP, and handles a stopped
 /// store offline (verify, backup, restore).
@@ -52,6 +56,10 @@ pub struct GlobalArgs {
     /// No progress bars or informational messages on standard error.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// How much reformctl logs on standard error (each request to the daemon at debug).
+    /// Given, it wins over RUST_LOG; without either, warn.
+    #[arg(long, global = true, value_name = "LEVEL", value_parser = ["off", "error", "warn", "info", "debug", "trace"])]
+    pub log_level: Option<String>,
 }
 
 /// How a read command writes its answer.

@@ -160,10 +160,23 @@ impl Client {
 
     /// Sends a request; non-success answers become typed errors.
     pub fn send(&self, rb: RequestBuilder) -> Result<Response, Error> {
-        let response = rb.send().map_err(|e| Error::Unreachable {
+        let unreachable = |e: reqwest::Error| Error::Unreachable {
             url: self.endpoint.url.clone(),
             reason: root_cause(&e),
-        })?;
+        };
+        let request = rb.build().map_err(unreachable)?;
+        let (method, url) = (request.method().clone(), request.url().clone());
+        let started = std::time::Instant::now();
+        let sent = self.http.execute(request);
+        let millis = started.elapsed().as_millis();
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(%method, %url, millis, error = %e, "no answer");
+                return Err(unreachable(e));
+            }
+        };
+        tracing::debug!(%method, %url, status = response.status().as_u16(), millis, "answered");
         if response.status().is_success() {
             Ok(response)
         } else {
@@ -389,6 +402,7 @@ mod tests {
             config,
             json: false,
             quiet: true,
+            log_level: None,
         }
     }
 

@@ -203,6 +203,7 @@ pub fn main_entry() -> ExitCode {
         }
     };
     let json = cli.wants_json();
+    init_logging(cli.global.log_level.as_deref());
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`| head`) is not a failure of the command.
@@ -216,6 +217,30 @@ pub fn main_entry() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Logs on standard error: `--log-level` when given, else `RUST_LOG`, else warnings only.
+/// A `RUST_LOG` that is not a filter is said once and otherwise ignored.
+fn init_logging(level: Option<&str>) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter = match level {
+        Some(level) => EnvFilter::new(level),
+        None => match std::env::var("RUST_LOG") {
+            Ok(text) if !text.trim().is_empty() => EnvFilter::try_new(&text).unwrap_or_else(|e| {
+                eprintln!(
+                    "reformctl: RUST_LOG={text:?} is not a log filter ({e}); logging warnings only"
+                );
+                EnvFilter::new("warn")
+            }),
+            _ => EnvFilter::new("warn"),
+        },
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 /// Whether a command line clap could not parse still asks for JSON (`--json`, `-o json`,
