@@ -342,3 +342,65 @@ fn log_level_wins_over_rust_log_and_both_are_documented() {
         "{help}"
     );
 }
+
+#[test]
+fn every_csv_starts_with_the_byte_order_mark_when_asked_and_not_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path());
+    d.import_seed_and_plans();
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    for args in [
+        &["export", "memberships"][..],
+        &[
+            "tasks",
+            "--unit",
+            "vu-to-chuc-can-bo",
+            "--on",
+            "2021-06-30",
+            "--csv",
+        ],
+        &["report", "--on", "2021-12-31", "-o", "csv"],
+        &[
+            "committee",
+            "show",
+            "bcd-cchc-bo-tttt",
+            "--on",
+            "2022-01-15",
+            "-o",
+            "csv",
+        ],
+        &["search", "pham minh tien", "-o", "csv"],
+        &["unit", "show", "cuc-tin-hoc-hoa", "-o", "csv"],
+        &["tail", "--from", "1", "--until-caught-up", "-o", "csv"],
+    ] {
+        let plain = ctl_with(&d.base, Some(&d.token), args, &[]);
+        let marked = ctl_with(
+            &d.base,
+            Some(&d.token),
+            &[&["--bom"][..], args].concat(),
+            &[],
+        );
+        assert!(
+            plain.status.success() && marked.status.success(),
+            "{args:?}"
+        );
+        assert!(!plain.stdout.starts_with(BOM), "{args:?}");
+        assert!(marked.stdout.starts_with(BOM), "{args:?}");
+        if args[0] != "tail" {
+            // The same table after the mark (a feed's times are read live, the rest is not).
+            assert_eq!(&marked.stdout[3..], &plain.stdout[..], "{args:?}");
+        }
+    }
+    // The mark is for CSV only: JSON stays plain JSON.
+    let json = ctl_with(
+        &d.base,
+        Some(&d.token),
+        &["--bom", "search", "tien", "-o", "json"],
+        &[],
+    );
+    assert!(
+        json.stdout.starts_with(b"{"),
+        "{}",
+        String::from_utf8_lossy(&json.stdout)
+    );
+}

@@ -37,7 +37,10 @@ impl Output {
             (None, true) => Format::Json,
             (None, false) => Format::Table,
         };
-        Ok(Self { format, bom: false })
+        Ok(Self {
+            format,
+            bom: global.bom,
+        })
     }
 
     /// Whether the table form was asked for.
@@ -248,6 +251,7 @@ mod tests {
             config: None,
             json,
             quiet: true,
+            bom: false,
             log_level: None,
         }
     }

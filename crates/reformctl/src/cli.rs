@@ -56,6 +56,11 @@ pub struct GlobalArgs {
     /// No progress bars or informational messages on standard error.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Start CSV output with the UTF-8 byte-order mark, without which some spreadsheet
+    /// programs read Vietnamese text in the system's legacy code page (-o csv, --csv, export
+    /// memberships).
+    #[arg(long, global = true)]
+    pub bom: bool,
     /// How much reformctl logs on standard error (each request to the daemon at debug).
     /// Given, it wins over RUST_LOG; without either, warn.
     #[arg(long, global = true, value_name = "LEVEL", value_parser = ["off", "error", "warn", "info", "debug", "trace"])]
@@ -315,9 +320,9 @@ pub struct SheetArgs {
     /// Write CSV (UTF-8) instead of a table: the same as `-o csv`.
     #[arg(long, conflicts_with_all = ["xlsx", "format"])]
     pub csv: bool,
-    /// With --csv: leave out the byte-order mark that is written by default, without which
-    /// some spreadsheet programs misread Vietnamese text (for scripts and other tools).
-    #[arg(long, requires = "csv")]
+    /// No byte-order mark, which is what CSV is without --bom: this flag changes nothing and
+    /// is kept so scripts written when the mark was the default still run.
+    #[arg(long, hide = true)]
     pub no_bom: bool,
     /// Write an XLSX workbook to this file instead of a table (dates as date cells).
     #[arg(long, value_name = "FILE", conflicts_with = "format")]

@@ -402,6 +402,7 @@ mod tests {
             config,
             json: false,
             quiet: true,
+            bom: false,
             log_level: None,
         }
     }

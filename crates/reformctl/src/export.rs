@@ -15,6 +15,7 @@ pub(crate) fn run(
     client: &Client,
     out: &mut dyn Write,
     args: &ExportArgs,
+    bom: bool,
     progress: &Progress,
 ) -> Result<(), Error> {
     let on = args.on.as_deref().unwrap_or(LATEST);
@@ -22,7 +23,7 @@ pub(crate) fn run(
         ExportFormat::Log => log(client, out, progress),
         ExportFormat::Memberships => {
             let g = crate::popolo::gather(client, on, progress)?;
-            memberships_csv(&g, out)
+            memberships_csv(&g, out, bom)
         }
         ExportFormat::Popolo => {
             let g = crate::popolo::gather(client, on, progress)?;
@@ -78,7 +79,11 @@ fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), 
 }
 
 /// One row per committee membership, oldest first.
-fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(), Error> {
+fn memberships_csv(
+    g: &crate::popolo::Gathered,
+    out: &mut dyn Write,
+    bom: bool,
+) -> Result<(), Error> {
     let s = |v: &Value, p: &str| {
         v.pointer(p)
             .and_then(Value::as_str)
@@ -115,6 +120,9 @@ fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(
             .then_with(|| reformlog::collate(&a[5], &b[5]))
             .then_with(|| a[12].cmp(&b[12]))
     });
+    if bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
     let mut w = csv::Writer::from_writer(out);
     let header = [
         "committee_id",
@@ -167,7 +175,7 @@ mod tests {
             ..Default::default()
         };
         let mut out = Vec::new();
-        memberships_csv(&g, &mut out).unwrap();
+        memberships_csv(&g, &mut out, false).unwrap();
         let people: Vec<String> = String::from_utf8(out)
             .unwrap()
             .lines()

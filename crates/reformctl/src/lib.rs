@@ -108,14 +108,14 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             tail::run(&streaming, out, args, &output, &progress)
         }
         Command::Export(args) => match &args.output {
-            None => export::run(&client()?, out, args, &progress),
+            None => export::run(&client()?, out, args, g.bom, &progress),
             Some(path) => {
                 // Write beside the target and rename, so a failed export leaves no half file.
                 let tmp = path.with_extension("partial");
                 let file =
                     std::fs::File::create(&tmp).map_err(|e| Error::io("cannot write", &tmp, e))?;
                 let mut w = std::io::BufWriter::new(file);
-                export::run(&client()?, &mut w, args, &progress)?;
+                export::run(&client()?, &mut w, args, g.bom, &progress)?;
                 w.flush()?;
                 drop(w);
                 std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))

@@ -141,7 +141,7 @@ pub(crate) fn run(
         };
         return match &args.sheet.xlsx {
             Some(path) => write::xlsx(path, &[sheet, totals(r)]),
-            None => write::csv(out, &sheet, !args.sheet.no_bom),
+            None => write::csv(out, &sheet, o.bom),
         };
     }
     let c = |k: &str| number(r, &format!("/counts/{k}"));

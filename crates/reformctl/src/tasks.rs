@@ -105,7 +105,7 @@ pub(crate) fn run(
         };
         return match &args.sheet.xlsx {
             Some(path) => write::xlsx(path, &[sheet]),
-            None => write::csv(out, &sheet, !args.sheet.no_bom),
+            None => write::csv(out, &sheet, o.bom),
         };
     }
     let mut t = Table::new(&[
