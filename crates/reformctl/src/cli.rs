@@ -4,6 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::format::{Format, OutputArgs};
+use crate::kind::kind_values;
+pub(crate) use crate::kind::plural;
+pub use crate::kind::Kind;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
@@ -65,27 +70,6 @@ pub struct GlobalArgs {
     /// Given, it wins over RUST_LOG; without either, warn.
     #[arg(long, global = true, value_name = "LEVEL", value_parser = ["off", "error", "warn", "info", "debug", "trace"])]
     pub log_level: Option<String>,
-}
-
-/// How a read command writes its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned columns fitted to the terminal's width.
-    Table,
-    /// The daemon's JSON answer; errors as one JSON object on standard error.
-    Json,
-    /// The daemon's answer as YAML.
-    Yaml,
-    /// The table's rows as CSV (with --bom for spreadsheet programs).
-    Csv,
-}
-
-/// `-o FORMAT` of a read command.
-#[derive(Debug, Clone, Copy, Default, Args)]
-pub struct OutputArgs {
-    /// The output format (default table; --json is -o json).
-    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
 }
 
 /// The time coordinates of a read.
@@ -389,45 +373,6 @@ pub struct ReportArgs {
     pub output: OutputArgs,
 }
 
-/// The kinds of entity: the domain's own, which the routes name by their category.
-pub use reformlog::EntityKind as Kind;
-
-/// `--kind`: an entity kind by its category, each value with its help.
-fn kind_values() -> impl clap::builder::TypedValueParser<Value = Kind> {
-    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-    // In the order of `Kind::ALL`.
-    const HELP: [&str; 6] = [
-        "An organisation unit",
-        "A person",
-        "A post",
-        "A committee or sub-body",
-        "A decision",
-        "A reform task",
-    ];
-    let values = Kind::ALL
-        .into_iter()
-        .zip(HELP)
-        .map(|(kind, help)| PossibleValue::new(kind.category()).help(help));
-    PossibleValuesParser::new(values).try_map(|name: String| {
-        Kind::ALL
-            .into_iter()
-            .find(|kind| kind.category() == name)
-            .ok_or("not an entity kind")
-    })
-}
-
-/// The plural a kind's collection routes use (`/v1/people`).
-pub(crate) fn plural(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Unit => "units",
-        Kind::Person => "people",
-        Kind::Post => "posts",
-        Kind::Committee => "committees",
-        Kind::Decision => "decisions",
-        Kind::Task => "tasks",
-    }
-}
-
 /// `reformctl audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -554,36 +499,6 @@ pub struct RestoreArgs {
     /// The data folder to restore into; its `store` subfolder must not exist or be empty.
     #[arg(long, env = "REFORMD_DATA_DIR")]
     pub data_dir: PathBuf,
-}
-
-impl Cli {
-    /// The format a read command was asked to write (`-o`), if it takes one.
-    pub fn format(&self) -> Option<Format> {
-        match &self.command {
-            Command::Committee {
-                command: CommitteeCommand::Show { output, .. },
-            }
-            | Command::Unit {
-                command: UnitCommand::Show { output, .. },
-            }
-            | Command::Decision {
-                command: DecisionCommand::Show { output, .. },
-            }
-            | Command::History { output, .. }
-            | Command::Diff { output, .. }
-            | Command::Search { output, .. } => output.format,
-            Command::Tasks(a) => a.output.format,
-            Command::Report(a) => a.output.format,
-            Command::Audit(a) => a.output.format,
-            Command::Tail(a) => a.output.format,
-            _ => None,
-        }
-    }
-
-    /// Whether errors are written as JSON: `--json`, or `-o json`.
-    pub fn wants_json(&self) -> bool {
-        self.global.json || self.format() == Some(Format::Json)
-    }
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ fn plan_json(
             }
             writes.push(json!({"title": batch.title, "changes": changes}));
         }
-        described.push(json!({"file": loaded.file, "sha256": loaded.digest, "writes": writes}));
+        described.push(json!({"file": loaded.file, "blake3": loaded.digest, "writes": writes}));
     }
     json!({
         "dry_run": true,
