@@ -42,8 +42,8 @@ impl Table {
         self.rows.is_empty()
     }
 
-    /// The table as lines of text (no trailing spaces), fitted to the terminal's width
-    /// ([`terminal_width`]).
+    /// The table as lines of text (no trailing spaces), fitted to the terminal's width:
+    /// `COLUMNS` when set, else the terminal's own; not wrapped when output is piped.
     pub fn render(&self) -> String {
         self.render_within(terminal_width())
     }
