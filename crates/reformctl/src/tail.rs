@@ -82,20 +82,16 @@ fn write_event(
             crate::answer::print_yaml(out, &v)?;
         }
         (Format::Csv, Ok(v)) => {
-            let header: Vec<String> = if *header_due {
-                CSV_COLUMNS.map(String::from).to_vec()
-            } else {
-                Vec::new()
-            };
+            // A writer per event, so each row goes out as it comes: a feed need not end.
             let mut w = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
                 .from_writer(Vec::new());
-            if *header_due {
+            if std::mem::take(header_due) {
                 if o.bom {
                     out.write_all("\u{feff}".as_bytes())?;
                 }
-                w.write_record(&header).map_err(crate::table::csv_error)?;
-                *header_due = false;
+                w.write_record(CSV_COLUMNS)
+                    .map_err(crate::table::csv_error)?;
             }
             w.write_record(event_cells(&v))
                 .map_err(crate::table::csv_error)?;
