@@ -21,6 +21,9 @@ mod sheets;
 mod plan_year;
 // progress: a report citing an evidence document, its file hashed locally.
 mod evidence;
+// terminals and scripts: tables fitted to the width, output formats, errors as JSON, token
+// messages, name suggestions, log levels, CSV byte-order marks.
+mod terminal;
 
 use serde_json::Value;
 

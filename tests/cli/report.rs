@@ -8,7 +8,7 @@ fn the_year_end_report_of_a_unit_as_csv() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(dir.path());
     d.import_seed_and_plans();
-    let out = d.ok(&UNIT_REPORT_CSV);
+    let out = d.ok(&[&UNIT_REPORT_CSV[..], &["--bom"]].concat());
     let text = csv_body(&out);
     let lines = csv_table(
         text,

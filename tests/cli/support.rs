@@ -101,16 +101,32 @@ impl Drop for Daemon {
 
 /// Runs reformctl with a URL and token from the environment (as a script would).
 pub(crate) fn ctl_as(base: &str, token: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reformctl-under-test"))
-        .args(args)
+    ctl_with(base, Some(token), args, &[])
+}
+
+/// Runs reformctl against `base` with `token` (none: no token at all) and the variables
+/// `env` set on top of a clean environment: no terminal width (`COLUMNS`) or log filter
+/// (`RUST_LOG`) leaks in from the one the tests run in.
+pub(crate) fn ctl_with(
+    base: &str,
+    token: Option<&str>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reformctl-under-test"));
+    cmd.args(args)
         .arg("--quiet")
         .env("REFORMCTL_URL", base)
-        .env("REFORMCTL_TOKEN", token)
+        .env_remove("REFORMCTL_TOKEN")
         .env_remove("REFORMCTL_CONFIG")
         .env_remove("REFORMD_DATA_DIR")
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .output()
-        .unwrap()
+        .env_remove("COLUMNS")
+        .env_remove("RUST_LOG")
+        .env("XDG_CONFIG_HOME", "/nonexistent");
+    if let Some(token) = token {
+        cmd.env("REFORMCTL_TOKEN", token);
+    }
+    cmd.envs(env.iter().copied()).output().unwrap()
 }
 
 /// Runs reformctl with no daemon (offline commands).

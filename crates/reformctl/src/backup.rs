@@ -203,7 +203,7 @@ pub(crate) fn backup(
     });
     private_dir(output)?;
     let files = files_under(&src)?;
-    let bar = progress.bar(total_bytes(&files), "backup");
+    let bar = progress.bytes(total_bytes(&files), "backup");
     for f in &files {
         copy_hashed(f, &output.join("store").join(rel(&src, f)), &bar)?;
     }
@@ -316,7 +316,7 @@ pub(crate) fn restore(
         )));
     }
     let total: u64 = manifest.files.iter().map(|f| f.bytes).sum();
-    let bar = progress.bar(total, "restore");
+    let bar = progress.bytes(total, "restore");
     for f in &manifest.files {
         if f.path
             .split('/')

@@ -4,6 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::format::{Format, OutputArgs};
+use crate::kind::kind_values;
+pub(crate) use crate::kind::plural;
+pub use crate::kind::Kind;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
@@ -18,7 +23,11 @@ Exit codes:
 
 The daemon's URL and token come from --url/--token, else REFORMCTL_URL/REFORMCTL_TOKEN, else
 the config file (--config, REFORMCTL_CONFIG, or ~/.config/reformctl/config.toml) with keys
-`url`, `token` or `token_file`. The default URL is http://127.0.0.1:8080.";
+`url`, `token` or `token_file`. The default URL is http://127.0.0.1:8080.
+
+Logging goes to standard error: --log-level LEVEL (off, error, warn, info, debug, trace), else
+RUST_LOG (a tracing filter such as `reformctl=debug`), else warn. --log-level wins over
+RUST_LOG, as flags win over the environment everywhere else.";
 
 /// The reformlog command line: talks to a running reformd over HTTP, and handles a stopped
 /// store offline (verify, backup, restore).
@@ -45,12 +54,22 @@ pub struct GlobalArgs {
     /// A TOML file with `url` and `token` (or `token_file`).
     #[arg(long, global = true, env = "REFORMCTL_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Print the daemon's JSON answer instead of a table (for scripts).
+    /// Print the daemon's JSON answer instead of a table (for scripts), and errors as one
+    /// JSON object on standard error; the same as `-o json` on the read commands.
     #[arg(long, global = true)]
     pub json: bool,
     /// No progress bars or informational messages on standard error.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Start CSV output with the UTF-8 byte-order mark, without which some spreadsheet
+    /// programs read Vietnamese text in the system's legacy code page (-o csv, --csv, export
+    /// memberships).
+    #[arg(long, global = true)]
+    pub bom: bool,
+    /// How much reformctl logs on standard error (each request to the daemon at debug).
+    /// Given, it wins over RUST_LOG; without either, warn.
+    #[arg(long, global = true, value_name = "LEVEL", value_parser = ["off", "error", "warn", "info", "debug", "trace"])]
+    pub log_level: Option<String>,
 }
 
 /// The time coordinates of a read.
@@ -99,6 +118,9 @@ pub enum Command {
         /// that day in the daemon's time zone).
         #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Who stayed, changed place, left or joined a committee between two dates.
     Diff {
@@ -114,6 +136,9 @@ pub enum Command {
         /// that day in the daemon's time zone).
         #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Reform tasks of a unit, of a plan, or overdue on a date.
     Tasks(TasksArgs),
@@ -132,6 +157,9 @@ pub enum Command {
     Search {
         /// The name or part of it, e.g. "pham minh tien".
         text: String,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Follow the live event feed; resumes after a disconnect without gaps or repeats.
     Tail(TailArgs),
@@ -190,6 +218,9 @@ pub enum CommitteeCommand {
         /// Date and knowledge time.
         #[command(flatten)]
         time: TimeArgs,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -203,6 +234,9 @@ pub enum UnitCommand {
         /// Date and knowledge time.
         #[command(flatten)]
         time: TimeArgs,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -217,6 +251,9 @@ pub enum DecisionCommand {
         /// that day in the daemon's time zone).
         #[arg(long, value_name = "POSITION|TIME|DATE")]
         known_at: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -256,20 +293,23 @@ pub struct TasksArgs {
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,
+    /// Output format.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Output for spreadsheets, shared by listings and reports.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SheetArgs {
-    /// Write CSV (UTF-8) instead of a table.
-    #[arg(long, conflicts_with = "xlsx")]
+    /// Write CSV (UTF-8) instead of a table: the same as `-o csv`.
+    #[arg(long, conflicts_with_all = ["xlsx", "format"])]
     pub csv: bool,
-    /// With --csv: leave out the byte-order mark that is written by default, without which
-    /// some spreadsheet programs misread Vietnamese text (for scripts and other tools).
-    #[arg(long, requires = "csv")]
+    /// No byte-order mark, which is what CSV is without --bom: this flag changes nothing and
+    /// is kept so scripts written when the mark was the default still run.
+    #[arg(long, hide = true)]
     pub no_bom: bool,
     /// Write an XLSX workbook to this file instead of a table (dates as date cells).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "format")]
     pub xlsx: Option<PathBuf>,
 }
 
@@ -328,45 +368,9 @@ pub struct ReportArgs {
     /// Date and knowledge time.
     #[command(flatten)]
     pub time: TimeArgs,
-}
-
-/// The kinds of entity: the domain's own, which the routes name by their category.
-pub use reformlog::EntityKind as Kind;
-
-/// `--kind`: an entity kind by its category, each value with its help.
-fn kind_values() -> impl clap::builder::TypedValueParser<Value = Kind> {
-    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-    // In the order of `Kind::ALL`.
-    const HELP: [&str; 6] = [
-        "An organisation unit",
-        "A person",
-        "A post",
-        "A committee or sub-body",
-        "A decision",
-        "A reform task",
-    ];
-    let values = Kind::ALL
-        .into_iter()
-        .zip(HELP)
-        .map(|(kind, help)| PossibleValue::new(kind.category()).help(help));
-    PossibleValuesParser::new(values).try_map(|name: String| {
-        Kind::ALL
-            .into_iter()
-            .find(|kind| kind.category() == name)
-            .ok_or("not an entity kind")
-    })
-}
-
-/// The plural a kind's collection routes use (`/v1/people`).
-pub(crate) fn plural(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Unit => "units",
-        Kind::Person => "people",
-        Kind::Post => "posts",
-        Kind::Committee => "committees",
-        Kind::Decision => "decisions",
-        Kind::Task => "tasks",
-    }
+    /// Output format.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `reformctl audit`.
@@ -400,6 +404,9 @@ pub struct AuditArgs {
     /// day in the daemon's time zone), with --entity.
     #[arg(long, value_name = "POSITION|TIME|DATE", conflicts_with = "actor")]
     pub known_at: Option<String>,
+    /// Output format.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `reformctl tail`.
@@ -421,6 +428,9 @@ pub struct TailArgs {
     /// Stop once the feed has caught up with the log instead of following it.
     #[arg(long)]
     pub until_caught_up: bool,
+    /// Output format: a line per event, JSON Lines, a YAML document per event, or CSV rows.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// What to export.

@@ -160,10 +160,23 @@ impl Client {
 
     /// Sends a request; non-success answers become typed errors.
     pub fn send(&self, rb: RequestBuilder) -> Result<Response, Error> {
-        let response = rb.send().map_err(|e| Error::Unreachable {
+        let unreachable = |e: reqwest::Error| Error::Unreachable {
             url: self.endpoint.url.clone(),
             reason: root_cause(&e),
-        })?;
+        };
+        let request = rb.build().map_err(unreachable)?;
+        let (method, url) = (request.method().clone(), request.url().clone());
+        let started = std::time::Instant::now();
+        let sent = self.http.execute(request);
+        let millis = started.elapsed().as_millis();
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(%method, %url, millis, error = %e, "no answer");
+                return Err(unreachable(e));
+            }
+        };
+        tracing::debug!(%method, %url, status = response.status().as_u16(), millis, "answered");
         if response.status().is_success() {
             Ok(response)
         } else {
@@ -288,6 +301,13 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// body is problem+json, else the status and the start of the body.
 pub(crate) fn problem(response: Response) -> Error {
     let status = response.status();
+    // RFC 6750: a challenge with an `error` attribute says the token sent was refused;
+    // without one, that a token is needed and none came.
+    let refused_token = response
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| h.contains("error="));
     let body = response.text().unwrap_or_default();
     let parsed = serde_json::from_str::<Value>(&body).ok();
     let change = parsed
@@ -316,6 +336,22 @@ pub(crate) fn problem(response: Response) -> Error {
             one_line(&body),
         ),
     };
+    match (status, refused_token) {
+        (StatusCode::UNAUTHORIZED, Some(false)) => {
+            return Error::TokenMissing {
+                status: status.as_u16(),
+                code,
+            }
+        }
+        (StatusCode::UNAUTHORIZED, Some(true)) => {
+            return Error::TokenRefused {
+                status: status.as_u16(),
+                code,
+                detail,
+            }
+        }
+        _ => {}
+    }
     if status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE {
         Error::ServerFailed {
             status: status.as_u16(),
@@ -366,6 +402,8 @@ mod tests {
             config,
             json: false,
             quiet: true,
+            bom: false,
+            log_level: None,
         }
     }
 

@@ -1,10 +1,11 @@
 //! `reformctl import --dry-run`: the daemon decides the whole import on its current state and
-//! appends nothing; each command is shown as new (`+`) or already recorded (`=`).
+//! appends nothing; each command is shown as new (`+`) or already recorded (`=`), as a diff
+//! or (`--json`) as one JSON document.
 
 use std::io::Write;
 
 use reformlog::{Command, Translation};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::batch::{refusal, Batch, Item, Loaded};
 use crate::client::Client;
@@ -18,9 +19,12 @@ const MAX_DRY_RUN: usize = 10_000;
 pub(crate) fn run(
     client: &Client,
     out: &mut dyn Write,
-    files: &[(Loaded, Vec<Batch>)],
-    names: &crate::describe::Names,
-    t: &Translation,
+    (files, names, t): (
+        &[(Loaded, Vec<Batch>)],
+        &crate::describe::Names,
+        &Translation,
+    ),
+    json: bool,
 ) -> Result<(), Error> {
     let all: Vec<&Item> = files
         .iter()
@@ -45,6 +49,10 @@ pub(crate) fn run(
         )
         .map_err(|e| refusal(e, &whole, t))?;
     let skipped: std::collections::HashSet<usize> = planned.skipped.iter().copied().collect();
+    if json {
+        let v = plan_json(files, names, &skipped, planned.events.len());
+        return crate::answer::print_json(out, &v);
+    }
     let mut index = 0;
     let (mut new, mut old) = (0usize, 0usize);
     for (loaded, batches) in files {
@@ -93,4 +101,45 @@ pub(crate) fn run(
         planned.events.len()
     )?;
     Ok(())
+}
+
+/// The dry run as data: per file and write, each change described, new or already recorded,
+/// and the totals the diff's last line gives.
+fn plan_json(
+    files: &[(Loaded, Vec<Batch>)],
+    names: &crate::describe::Names,
+    skipped: &std::collections::HashSet<usize>,
+    events: usize,
+) -> Value {
+    let mut index = 0;
+    let (mut new, mut old) = (0usize, 0usize);
+    let mut described = Vec::new();
+    for (loaded, batches) in files {
+        let mut writes = Vec::new();
+        for batch in batches {
+            let mut changes = Vec::new();
+            for item in batch.all() {
+                let recorded = skipped.contains(&index);
+                index += 1;
+                if recorded {
+                    old += 1;
+                } else {
+                    new += 1;
+                }
+                changes.push(json!({
+                    "state": if recorded { "already_recorded" } else { "new" },
+                    "lines": crate::describe::command_lines(&item.command, names),
+                }));
+            }
+            writes.push(json!({"title": batch.title, "changes": changes}));
+        }
+        described.push(json!({"file": loaded.file, "blake3": loaded.digest, "writes": writes}));
+    }
+    json!({
+        "dry_run": true,
+        "files": described,
+        "changes_new": new,
+        "changes_already_recorded": old,
+        "events": events,
+    })
 }

@@ -37,6 +37,17 @@ pub enum Error {
         /// The index of the command of the write the refusal is about, when it names one.
         change: Option<usize>,
     },
+    /// The daemon asks for a token and none was sent (its 401 challenge names no error).
+    #[error("no token was sent and the daemon needs one ({status} {code}): give --token, set REFORMCTL_TOKEN, or put `token` or `token_file` in the config file (`reformd token create` makes one)")]
+    TokenMissing { status: u16, code: String },
+    /// The daemon refused the token that was sent (`error="invalid_token"`: mistyped,
+    /// revoked, expired, or another daemon's).
+    #[error("the daemon refused the token ({status} {code}): {detail}")]
+    TokenRefused {
+        status: u16,
+        code: String,
+        detail: String,
+    },
     /// The daemon answered 5xx.
     #[error("the daemon failed ({status} {code}): {detail}")]
     ServerFailed {
@@ -89,7 +100,10 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Refused { .. } | Error::NotFound(_) => exit::REFUSED,
+            Error::Refused { .. }
+            | Error::TokenMissing { .. }
+            | Error::TokenRefused { .. }
+            | Error::NotFound(_) => exit::REFUSED,
             Error::ServerFailed { .. } | Error::Unreachable { .. } => exit::UNAVAILABLE,
             Error::InvalidInput { .. } => exit::INVALID_INPUT,
             Error::Usage(_) | Error::Config { .. } => exit::USAGE,
@@ -99,6 +113,49 @@ impl Error {
                 exit::FAILURE
             }
         }
+    }
+
+    /// A stable name for this kind of failure: the daemon's problem code when the daemon
+    /// refused or failed, else reformctl's own (`not-found`, `usage`, `unreachable`, ...).
+    pub fn code(&self) -> &str {
+        match self {
+            Error::Refused { code, .. }
+            | Error::ServerFailed { code, .. }
+            | Error::TokenMissing { code, .. }
+            | Error::TokenRefused { code, .. } => code,
+            Error::Unreachable { .. } => "unreachable",
+            Error::BadAnswer(_) => "bad-answer",
+            Error::InvalidInput { .. } => "invalid-input",
+            Error::NotFound(_) => "not-found",
+            Error::Usage(_) => "usage",
+            Error::Config { .. } => "config",
+            Error::Io { .. } => "io",
+            Error::Store { .. } => "store",
+            Error::StoreBusy(_) => "store-busy",
+            Error::Integrity(_) => "integrity",
+            Error::Output(_) => "output",
+        }
+    }
+
+    /// The HTTP status the daemon answered with, when the failure is its answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Refused { status, .. }
+            | Error::ServerFailed { status, .. }
+            | Error::TokenMissing { status, .. }
+            | Error::TokenRefused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The error as the one JSON object `-o json` writes on standard error:
+    /// `{"error": {"code", "message", "status"}}`, `status` null when no daemon answered.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"error": {
+            "code": self.code(),
+            "message": self.to_string(),
+            "status": self.status(),
+        }})
     }
 
     pub(crate) fn io(what: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {

@@ -15,6 +15,7 @@ pub(crate) fn run(
     client: &Client,
     out: &mut dyn Write,
     args: &ExportArgs,
+    bom: bool,
     progress: &Progress,
 ) -> Result<(), Error> {
     let on = args.on.as_deref().unwrap_or(LATEST);
@@ -22,7 +23,7 @@ pub(crate) fn run(
         ExportFormat::Log => log(client, out, progress),
         ExportFormat::Memberships => {
             let g = crate::popolo::gather(client, on, progress)?;
-            memberships_csv(&g, out)
+            memberships_csv(&g, out, bom)
         }
         ExportFormat::Popolo => {
             let g = crate::popolo::gather(client, on, progress)?;
@@ -72,13 +73,17 @@ fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), 
             _ => break,
         }
     }
-    bar.finish();
+    bar.finish_and_clear();
     progress.note(&format!("exported {written} events (positions 1..{head})"));
     Ok(())
 }
 
 /// One row per committee membership, oldest first.
-fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(), Error> {
+fn memberships_csv(
+    g: &crate::popolo::Gathered,
+    out: &mut dyn Write,
+    bom: bool,
+) -> Result<(), Error> {
     let s = |v: &Value, p: &str| {
         v.pointer(p)
             .and_then(Value::as_str)
@@ -115,6 +120,9 @@ fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(
             .then_with(|| reformlog::collate(&a[5], &b[5]))
             .then_with(|| a[12].cmp(&b[12]))
     });
+    if bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
     let mut w = csv::Writer::from_writer(out);
     let header = [
         "committee_id",
@@ -131,11 +139,7 @@ fn memberships_csv(g: &crate::popolo::Gathered, out: &mut dyn Write) -> Result<(
         "end_decision",
         "membership_id",
     ];
-    // Keep the I/O error's kind, so a closed pipe stays a closed pipe.
-    let csv_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::Output(io),
-        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
-    };
+    let csv_err = crate::table::csv_error;
     w.write_record(header).map_err(csv_err)?;
     for r in rows {
         w.write_record(&r).map_err(csv_err)?;
@@ -171,7 +175,7 @@ mod tests {
             ..Default::default()
         };
         let mut out = Vec::new();
-        memberships_csv(&g, &mut out).unwrap();
+        memberships_csv(&g, &mut out, false).unwrap();
         let people: Vec<String> = String::from_utf8(out)
             .unwrap()
             .lines()

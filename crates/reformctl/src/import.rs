@@ -163,6 +163,7 @@ pub(crate) fn run(
     client: &Client,
     out: &mut dyn Write,
     args: &ImportArgs,
+    json: bool,
     progress: &Progress,
 ) -> Result<(), Error> {
     let mut t = Translation::new();
@@ -197,7 +198,7 @@ pub(crate) fn run(
             .flat_map(|(l, _)| l.items.iter().map(|i| &i.command)),
     );
     if args.dry_run {
-        return crate::dry_run::run(client, out, &files, &names, &t);
+        return crate::dry_run::run(client, out, (&files, &names, &t), json);
     }
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
     let bar = progress.bar(total as u64, "import");
@@ -224,7 +225,17 @@ pub(crate) fn run(
             bar.inc(1);
         }
     }
-    bar.finish();
+    bar.finish_and_clear();
+    if json {
+        let v = json!({
+            "writes": total,
+            "writes_written": summary.get("written").copied().unwrap_or(0),
+            "writes_already_recorded": summary.get("already recorded").copied().unwrap_or(0),
+            "changes_written": written,
+            "changes_already_recorded": recorded,
+        });
+        return crate::answer::print_json(out, &v);
+    }
     let parts: Vec<String> = summary.iter().map(|(k, v)| format!("{v} {k}")).collect();
     writeln!(
         out,

@@ -13,8 +13,10 @@ mod describe;
 mod dry_run;
 mod error;
 mod export;
+mod format;
 mod import;
 mod integrity;
+mod kind;
 mod lineage;
 mod popolo;
 mod progress;
@@ -35,8 +37,8 @@ use clap::{CommandFactory, Parser};
 
 pub use cli::{
     AuditArgs, BackupArgs, Cli, Command, CommitteeCommand, DecisionCommand, ExportArgs,
-    ExportFormat, GlobalArgs, ImportArgs, Kind, RestoreArgs, SheetArgs, TailArgs, TasksArgs,
-    TimeArgs, UnitCommand, VerifyArgs,
+    ExportFormat, Format, GlobalArgs, ImportArgs, Kind, OutputArgs, RestoreArgs, SheetArgs,
+    TailArgs, TasksArgs, TimeArgs, UnitCommand, VerifyArgs,
 };
 pub use client::{Client, Endpoint, WriteResult};
 pub use error::{exit, Error};
@@ -56,52 +58,66 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
     let g = &cli.global;
     let progress = progress::Progress::new(g.quiet);
     let client = || Client::new(Endpoint::resolve(g)?);
+    let o = |asked: &OutputArgs| answer::Output::resolve(g, asked.format);
     match &cli.command {
-        Command::Import(args) => import::run(&client()?, out, args, &progress),
+        Command::Import(args) => import::run(&client()?, out, args, g.json, &progress),
         Command::Committee {
-            command: CommitteeCommand::Show { committee, time },
-        } => show::committee_show(&client()?, out, committee, time, g.json),
+            command:
+                CommitteeCommand::Show {
+                    committee,
+                    time,
+                    output,
+                },
+        } => show::committee_show(&client()?, out, committee, time, &o(output)?),
         Command::Unit {
-            command: UnitCommand::Show { unit, time },
-        } => lineage::unit_show(&client()?, out, unit, time, g.json),
+            command: UnitCommand::Show { unit, time, output },
+        } => lineage::unit_show(&client()?, out, unit, time, &o(output)?),
         Command::Decision {
-            command: DecisionCommand::Show { decision, known_at },
-        } => show::decision_show(&client()?, out, decision, known_at.as_deref(), g.json),
-        Command::History { person, known_at } => {
-            show::history(&client()?, out, person, known_at.as_deref(), g.json)
-        }
+            command:
+                DecisionCommand::Show {
+                    decision,
+                    known_at,
+                    output,
+                },
+        } => show::decision_show(&client()?, out, decision, known_at.as_deref(), &o(output)?),
+        Command::History {
+            person,
+            known_at,
+            output,
+        } => show::history(&client()?, out, person, known_at.as_deref(), &o(output)?),
         Command::Diff {
             committee,
             from,
             to,
             known_at,
+            output,
         } => show::diff(
             &client()?,
             out,
             committee,
-            from,
-            to,
+            (from, to),
             known_at.as_deref(),
-            g.json,
+            &o(output)?,
         ),
-        Command::Tasks(args) => tasks::run(&client()?, out, args, g.json),
+        Command::Tasks(args) => tasks::run(&client()?, out, args, &o(&args.output)?),
         Command::Progress(args) => task_progress::run(&client()?, out, args, g.json),
-        Command::Report(args) => report::run(&client()?, out, args, g.json),
-        Command::Audit(args) => show::audit(&client()?, out, args, g.json),
-        Command::Search { text } => show::search(&client()?, out, text, g.json),
+        Command::Report(args) => report::run(&client()?, out, args, &o(&args.output)?),
+        Command::Audit(args) => show::audit(&client()?, out, args, &o(&args.output)?),
+        Command::Search { text, output } => show::search(&client()?, out, text, &o(output)?),
         Command::Tail(args) => {
+            let output = o(&args.output)?;
             let streaming = Client::streaming(Endpoint::resolve(g)?)?;
-            tail::run(&streaming, out, args, g.json, &progress)
+            tail::run(&streaming, out, args, &output, &progress)
         }
         Command::Export(args) => match &args.output {
-            None => export::run(&client()?, out, args, &progress),
+            None => export::run(&client()?, out, args, g.bom, &progress),
             Some(path) => {
                 // Write beside the target and rename, so a failed export leaves no half file.
                 let tmp = path.with_extension("partial");
                 let file =
                     std::fs::File::create(&tmp).map_err(|e| Error::io("cannot write", &tmp, e))?;
                 let mut w = std::io::BufWriter::new(file);
-                export::run(&client()?, &mut w, args, &progress)?;
+                export::run(&client()?, &mut w, args, g.bom, &progress)?;
                 w.flush()?;
                 drop(w);
                 std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
@@ -170,6 +186,14 @@ fn man(out: &mut dyn Write, dir: Option<&std::path::Path>) -> Result<(), Error> 
 pub fn main_entry() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() && asks_for_json(std::env::args_os().skip(1)) => {
+            // clap's first line says what is wrong; the rest is usage help for people.
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            let usage = Error::Usage(first.trim_start_matches("error: ").to_owned());
+            eprintln!("{}", usage.to_json());
+            return ExitCode::from(exit::USAGE);
+        }
         Err(e) => {
             // Help and version are successes; everything else is a usage error (exit 2).
             let _ = e.print();
@@ -180,13 +204,56 @@ pub fn main_entry() -> ExitCode {
             });
         }
     };
+    let json = cli.wants_json();
+    init_logging(cli.global.log_level.as_deref());
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`| head`) is not a failure of the command.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("reformctl: {e}");
+            if json {
+                eprintln!("{}", e.to_json());
+            } else {
+                eprintln!("reformctl: {e}");
+            }
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Logs on standard error: `--log-level` when given, else `RUST_LOG`, else warnings only.
+/// A `RUST_LOG` that is not a filter is said once and otherwise ignored.
+fn init_logging(level: Option<&str>) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter = match level {
+        Some(level) => EnvFilter::new(level),
+        None => match std::env::var("RUST_LOG") {
+            Ok(text) if !text.trim().is_empty() => EnvFilter::try_new(&text).unwrap_or_else(|e| {
+                eprintln!(
+                    "reformctl: RUST_LOG={text:?} is not a log filter ({e}); logging warnings only"
+                );
+                EnvFilter::new("warn")
+            }),
+            _ => EnvFilter::new("warn"),
+        },
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Whether a command line clap could not parse still asks for JSON (`--json`, `-o json`,
+/// `--output json`), so a script gets its usage error as JSON too.
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    args.iter().enumerate().any(|(i, a)| {
+        let next_is_json = args.get(i + 1).is_some_and(|n| n == "json");
+        a == "--json"
+            || a == "-ojson"
+            || a == "--output=json"
+            || ((a == "-o" || a == "--output") && next_is_json)
+    })
 }

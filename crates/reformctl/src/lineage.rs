@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, read_on, write_position};
+use crate::answer::{answer_of, fields_csv, read_on, write_position, Output};
 use crate::cli::{Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -27,11 +27,15 @@ pub(crate) fn unit_show(
     out: &mut dyn Write,
     unit: &str,
     time: &TimeArgs,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
-    let Some(v) = read_on(client, out, (Kind::Unit, unit, "lineage"), time, json)? else {
+    let Some(v) = read_on(client, out, (Kind::Unit, unit, "lineage"), time, o)? else {
         return Ok(());
     };
+    if o.is_csv() {
+        // A unit's lineage is not a table: its fields one per row.
+        return fields_csv(out, o.bom, &v);
+    }
     let a = answer_of(&v)?;
     writeln!(
         out,

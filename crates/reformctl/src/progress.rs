@@ -6,7 +6,13 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Where progress and informational notes go.
+/// A bar counting steps (writes, entities, events).
+const STEPS: &str = "{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})";
+/// A bar counting bytes, with their units (`12.50 MiB/40.00 MiB`).
+const BYTES: &str = "{prefix} [{bar:30}] {bytes}/{total_bytes} {msg} ({elapsed})";
+
+/// Where progress and informational notes go. Every bar is cleared when its work is done
+/// (`finish_and_clear`), so only the command's own lines stay on the screen.
 #[derive(Debug)]
 pub(crate) struct Progress {
     bars: bool,
@@ -26,11 +32,18 @@ impl Progress {
 
     /// A bar of `len` steps (hidden when not on a terminal).
     pub(crate) fn bar(&self, len: u64, what: &str) -> ProgressBar {
+        self.drawn(len, what, STEPS)
+    }
+
+    /// A bar of `len` bytes, with their units.
+    pub(crate) fn bytes(&self, len: u64, what: &str) -> ProgressBar {
+        self.drawn(len, what, BYTES)
+    }
+
+    fn drawn(&self, len: u64, what: &str, template: &str) -> ProgressBar {
         let bar = if self.bars {
             let b = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
-            {
+            if let Ok(style) = ProgressStyle::with_template(template) {
                 b.set_style(style.progress_chars("=> "));
             }
             b
@@ -65,5 +78,23 @@ impl Progress {
             Some(bar) if !bar.is_hidden() && !bar.is_finished() => bar.println(text),
             _ => eprintln!("{text}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_bars_templates_are_valid_and_bytes_have_units() {
+        for template in [STEPS, BYTES] {
+            assert!(ProgressStyle::with_template(template).is_ok(), "{template}");
+        }
+        assert!(BYTES.contains("{bytes}/{total_bytes}"));
+        // With --quiet nothing is drawn, whatever standard error is.
+        let quiet = Progress::new(true);
+        assert!(quiet.bytes(10, "backup").is_hidden());
+        assert!(quiet.bar(10, "import").is_hidden());
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, print_json, write_position};
+use crate::answer::{answer_of, emit, write_position, Output};
 use crate::cli::{Kind, ReportArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -84,7 +84,7 @@ pub(crate) fn run(
     client: &Client,
     out: &mut dyn Write,
     args: &ReportArgs,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let plan = match &args.plan {
         Some(p) => Some(resolve(client, Kind::Decision, p)?),
@@ -104,8 +104,8 @@ pub(crate) fn run(
             ("known_at", args.time.known_at.as_deref()),
         ],
     )?;
-    if json {
-        return print_json(out, &v);
+    if emit(out, o, &v)? {
+        return Ok(());
     }
     let r = answer_of(&v)?;
     let tasks = r
@@ -133,7 +133,7 @@ pub(crate) fn run(
             number(t, "/days_late"),
         ]
     };
-    if args.sheet.csv || args.sheet.xlsx.is_some() {
+    if args.sheet.csv || o.is_csv() || args.sheet.xlsx.is_some() {
         let sheet = Sheet {
             name: "Báo cáo",
             headers: columns.map(|c| c.to_lowercase()).to_vec(),
@@ -141,7 +141,7 @@ pub(crate) fn run(
         };
         return match &args.sheet.xlsx {
             Some(path) => write::xlsx(path, &[sheet, totals(r)]),
-            None => write::csv(out, &sheet, !args.sheet.no_bom),
+            None => write::csv(out, &sheet, o.bom),
         };
     }
     let c = |k: &str| number(r, &format!("/counts/{k}"));

@@ -39,7 +39,7 @@ pub(crate) fn resolve(client: &Client, kind: Kind, text: &str) -> Result<String,
 
 fn by_search(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
     let answer = client.get("/v1/search", &[("q", Some(text))])?;
-    let hits: Vec<&Value> = answer
+    let hits: Vec<Candidate> = answer
         .get("answer")
         .and_then(Value::as_array)
         .map(|a| {
@@ -47,60 +47,59 @@ fn by_search(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
                 .filter(|h| {
                     h.pointer("/entity/kind").and_then(Value::as_str) == Some(kind.category())
                 })
+                .map(|h| {
+                    let name = h.get("name").and_then(Value::as_str).unwrap_or("");
+                    let id = h.pointer("/entity/id").and_then(Value::as_str);
+                    (name.to_string(), id.map(str::to_string))
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let name = |h: &Value| {
-        h.get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let id = |h: &Value| {
-        h.pointer("/entity/id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    pick(kind, text, hits.iter().map(|h| (name(h), id(h))).collect())
+    if hits.is_empty() {
+        return Err(not_found(client, kind, text, None));
+    }
+    pick(kind, text, hits)
 }
 
 fn by_listing(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
     let items = client.list_all(&format!("/v1/{}", plural(kind)), Some(LATEST), None)?;
     let needle = reformlog::fold(text);
-    let found: Vec<(String, Option<String>)> = items
+    let number = |e: &Value| {
+        e.pointer("/details/decision/number")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let name = |e: &Value| e.get("name").and_then(Value::as_str).map(str::to_string);
+    let found: Vec<Candidate> = items
         .iter()
         .filter(|e| {
-            let number = e
-                .pointer("/details/decision/number")
-                .and_then(Value::as_str);
-            let name = e.get("name").and_then(Value::as_str);
-            number.is_some_and(|n| reformlog::fold(n) == needle)
-                || name.is_some_and(|n| reformlog::fold(n).contains(&needle))
+            number(e).is_some_and(|n| reformlog::fold(&n) == needle)
+                || name(e).is_some_and(|n| reformlog::fold(&n).contains(&needle))
         })
-        .map(|e| {
-            let label = e
-                .pointer("/details/decision/number")
-                .or_else(|| e.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            (
-                label,
-                e.get("id").and_then(Value::as_str).map(str::to_string),
-            )
-        })
+        .map(candidate)
         .collect();
+    if found.is_empty() {
+        // A decision may be misspelt by its number or by its title.
+        let id = |e: &Value| e.get("id").and_then(Value::as_str).map(str::to_string);
+        let known: Vec<Candidate> = items
+            .iter()
+            .flat_map(|e| {
+                [number(e), name(e)]
+                    .into_iter()
+                    .flatten()
+                    .map(|l| (l, id(e)))
+            })
+            .collect();
+        return Err(not_found(client, kind, text, Some(&known)));
+    }
     pick(kind, text, found)
 }
 
-/// One candidate wins: the only one, or the only one whose whole name matches.
-fn pick(
-    kind: Kind,
-    text: &str,
-    candidates: Vec<(String, Option<String>)>,
-) -> Result<String, Error> {
+/// One candidate wins: the only one, or the only one whose whole name matches; several are
+/// listed with their ids, so the right one can be given by id.
+fn pick(kind: Kind, text: &str, candidates: Vec<Candidate>) -> Result<String, Error> {
     let needle = reformlog::fold(text);
-    let exact: Vec<&(String, Option<String>)> = candidates
+    let exact: Vec<&Candidate> = candidates
         .iter()
         .filter(|(n, _)| reformlog::fold(n) == needle)
         .collect();
@@ -114,22 +113,112 @@ fn pick(
             )));
         }
         _ => {
-            let names: Vec<&str> = candidates
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .take(10)
-                .collect();
+            let shown: Vec<&Candidate> = candidates.iter().take(LISTED).collect();
+            let more = candidates.len() - shown.len();
             return Err(Error::NotFound(format!(
-                "{text:?} matches {} {}s; be more specific or give the id: {}",
+                "{text:?} matches {} {}s; be more specific or give the id: {}{}",
                 candidates.len(),
                 kind.category(),
-                names.join("; ")
+                listing(&shown),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             )));
         }
     };
     chosen
         .and_then(|(_, id)| id.clone())
         .ok_or_else(|| Error::BadAnswer(format!("a {} without an id", kind.category())))
+}
+
+/// How alike a candidate's name must be (0 to 1, folded) to be suggested.
+const ALIKE: f64 = 0.7;
+/// At most this many suggestions or ambiguous candidates are listed.
+const LISTED: usize = 8;
+
+/// Nothing matched `text`: the error, with the names of `kind` most like it (folded, so
+/// diacritics and case do not count) when some are close enough.
+fn not_found(client: &Client, kind: Kind, text: &str, known: Option<&[Candidate]>) -> Error {
+    let listed;
+    let known = match known {
+        Some(k) => k,
+        None => {
+            // Suggestions are a help: when the listing itself fails, the plain message stays.
+            listed = list_candidates(client, kind).unwrap_or_default();
+            &listed
+        }
+    };
+    let close = suggestions(text, known);
+    let mut message = format!("no {} matches {text:?}", kind.category());
+    if !close.is_empty() {
+        message.push_str("; did you mean ");
+        message.push_str(&listing(&close));
+        message.push('?');
+    }
+    Error::NotFound(message)
+}
+
+/// A name and the id it belongs to.
+type Candidate = (String, Option<String>);
+
+/// Every entity of `kind` with its latest name.
+fn list_candidates(client: &Client, kind: Kind) -> Result<Vec<Candidate>, Error> {
+    let items = client.list_all(&format!("/v1/{}", plural(kind)), Some(LATEST), None)?;
+    Ok(items.iter().map(candidate).collect())
+}
+
+fn candidate(e: &Value) -> Candidate {
+    let label = e
+        .pointer("/details/decision/number")
+        .or_else(|| e.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    (
+        label,
+        e.get("id").and_then(Value::as_str).map(str::to_string),
+    )
+}
+
+/// The candidates whose folded name, or a run of its words as long as the text, is at
+/// least [`ALIKE`] like the folded text, most alike first.
+fn suggestions<'a>(text: &str, candidates: &'a [Candidate]) -> Vec<&'a Candidate> {
+    let needle = reformlog::fold(text);
+    let words = needle.split(' ').count();
+    let mut scored: Vec<((f64, f64), &Candidate)> = candidates
+        .iter()
+        .filter_map(|c| {
+            let name = reformlog::fold(&c.0);
+            let parts: Vec<&str> = name.split(' ').collect();
+            let windows = parts
+                .windows(words.min(parts.len()).max(1))
+                .map(|w| w.join(" "));
+            let whole = strsim::normalized_levenshtein(&needle, &name);
+            let best = windows
+                .map(|part| strsim::normalized_levenshtein(&needle, &part))
+                .fold(whole, f64::max);
+            (best >= ALIKE).then_some(((best, whole), c))
+        })
+        .collect();
+    // Among names alike in their best part, the one more alike as a whole comes first.
+    scored.sort_by(|((best_a, whole_a), _), ((best_b, whole_b), _)| {
+        best_b.total_cmp(best_a).then(whole_b.total_cmp(whole_a))
+    });
+    scored.into_iter().take(LISTED).map(|(_, c)| c).collect()
+}
+
+/// Names with their ids, for a person to choose from: `"Phạm Minh Tiến" (id …)`.
+fn listing(candidates: &[&Candidate]) -> String {
+    candidates
+        .iter()
+        .map(|(name, id)| match id {
+            Some(id) => format!("{name:?} (id {id})"),
+            None => format!("{name:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -150,8 +239,43 @@ mod tests {
             "b"
         );
         let err = pick(Kind::Person, "tien", two).unwrap_err();
-        assert!(err.to_string().contains("matches 2 persons"), "{err}");
+        assert!(
+            err.to_string()
+                .contains(r#"matches 2 persons; be more specific or give the id: "Phạm Minh Tiến" (id a), "Nguyễn Phú Tiến" (id b)"#),
+            "{err}"
+        );
         assert!(pick(Kind::Unit, "x", vec![]).is_err());
         assert!(looks_like_slug("bcd-cchc-bo-tttt") && !looks_like_slug("Ban chỉ đạo"));
+    }
+
+    #[test]
+    fn misspelt_names_are_suggested_whatever_their_diacritics() {
+        let c = |n: &str| (n.to_string(), Some(n.to_lowercase()));
+        let known = vec![
+            c("Ban chỉ đạo cải cách hành chính của Bộ Thông tin và Truyền thông"),
+            c("Tổ giúp việc"),
+            c("Phạm Minh Tiến"),
+            c("Nguyễn Phú Tiến"),
+            c("Đỗ Công Anh"),
+        ];
+        let names = |text: &str| -> Vec<&str> {
+            suggestions(text, &known)
+                .into_iter()
+                .map(|c| c.0.as_str())
+                .collect()
+        };
+        // A letter wrong in the part of the name typed, without diacritics.
+        assert_eq!(
+            names("ban chi dao cai cach hanh chanh"),
+            ["Ban chỉ đạo cải cách hành chính của Bộ Thông tin và Truyền thông"]
+        );
+        assert_eq!(names("Phạm Mnh Tiến")[0], "Phạm Minh Tiến");
+        assert_eq!(names("do cong anhh"), ["Đỗ Công Anh"]);
+        assert!(names("xyz").is_empty());
+        let shown = listing(&suggestions("pham minh tein", &known));
+        assert!(
+            shown.starts_with(r#""Phạm Minh Tiến" (id phạm minh tiến)"#),
+            "{shown}"
+        );
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::cli::TailArgs;
+use crate::answer::Output;
+use crate::cli::{Format, TailArgs};
 use crate::client::Client;
 use crate::error::Error;
 use crate::progress::Progress;
@@ -36,6 +37,71 @@ fn write_checkpoint(path: &Path, position: u64) -> Result<(), Error> {
     std::fs::write(&tmp, format!("{position}\n"))
         .map_err(|e| Error::io("cannot write", &tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
+}
+
+/// The columns of an event in CSV, in the order of [`event_line`].
+const CSV_COLUMNS: [&str; 6] = [
+    "position",
+    "recorded_at",
+    "event_type",
+    "stream",
+    "actor",
+    "source",
+];
+
+/// An event's cells in [`CSV_COLUMNS`].
+fn event_cells(v: &Value) -> Vec<String> {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    vec![
+        v.get("position")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            .to_string(),
+        s("recorded_at"),
+        s("event_type"),
+        s("stream"),
+        s("actor"),
+        s("source"),
+    ]
+}
+
+/// One event in the format asked for: a line for people, a JSON line, a YAML document, or
+/// a CSV row (the header written before the first).
+fn write_event(
+    out: &mut dyn Write,
+    o: &Output,
+    data: &str,
+    header_due: &mut bool,
+) -> Result<(), Error> {
+    let parsed = serde_json::from_str::<Value>(data);
+    match (o.format, parsed) {
+        (Format::Table, _) => writeln!(out, "{}", event_line(data))?,
+        (Format::Json, _) | (_, Err(_)) => writeln!(out, "{data}")?,
+        (Format::Yaml, Ok(v)) => {
+            writeln!(out, "---")?;
+            crate::answer::print_yaml(out, &v)?;
+        }
+        (Format::Csv, Ok(v)) => {
+            // A writer per event, so each row goes out as it comes: a feed need not end.
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new());
+            if std::mem::take(header_due) {
+                if o.bom {
+                    out.write_all("\u{feff}".as_bytes())?;
+                }
+                w.write_record(CSV_COLUMNS)
+                    .map_err(crate::table::csv_error)?;
+            }
+            w.write_record(event_cells(&v))
+                .map_err(crate::table::csv_error)?;
+            let bytes = w
+                .into_inner()
+                .map_err(|e| Error::Output(std::io::Error::other(e.to_string())))?;
+            out.write_all(&bytes)?;
+        }
+    }
+    Ok(())
 }
 
 /// One line per event, for people.
@@ -68,9 +134,10 @@ pub(crate) fn run(
     client: &Client,
     out: &mut dyn Write,
     args: &TailArgs,
-    json: bool,
+    o: &Output,
     progress: &Progress,
 ) -> Result<(), Error> {
+    let mut header_due = true;
     let mut last: Option<u64> = match &args.checkpoint {
         Some(p) => read_checkpoint(p)?,
         None => None,
@@ -96,10 +163,14 @@ pub(crate) fn run(
         let ended = match client.send(rb) {
             Ok(response) => {
                 delay = RETRY_START;
-                follow(response, out, args, json, &mut last)?
+                follow(response, out, args, (o, &mut header_due), &mut last)?
             }
             // A refusal (bad token, bad parameters) will not fix itself by retrying.
-            Err(e @ Error::Refused { .. }) => return Err(e),
+            Err(
+                e @ (Error::Refused { .. }
+                | Error::TokenMissing { .. }
+                | Error::TokenRefused { .. }),
+            ) => return Err(e),
             Err(e) => Ended::Disconnected(e.to_string()),
         };
         match ended {
@@ -120,7 +191,7 @@ fn follow(
     response: reqwest::blocking::Response,
     out: &mut dyn Write,
     args: &TailArgs,
-    json: bool,
+    (o, header_due): (&Output, &mut bool),
     last: &mut Option<u64>,
 ) -> Result<Ended, Error> {
     let reader = BufReader::new(response);
@@ -137,11 +208,7 @@ fn follow(
             }
             if event.is_empty() || event == "message" {
                 if let Some(position) = id {
-                    if json {
-                        writeln!(out, "{data}")?;
-                    } else {
-                        writeln!(out, "{}", event_line(&data))?;
-                    }
+                    write_event(out, o, &data, header_due)?;
                     out.flush()?;
                     *last = Some(position);
                     if let Some(p) = &args.checkpoint {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{arr, or_dash, print_json, s};
+use crate::answer::{arr, emit, or_dash, s, Output};
 use crate::cli::{Kind, TasksArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -62,7 +62,7 @@ pub(crate) fn run(
     client: &Client,
     out: &mut dyn Write,
     args: &TasksArgs,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let unit_id = match &args.unit {
         Some(unit) => Some(resolve(client, Kind::Unit, unit)?),
@@ -94,10 +94,10 @@ pub(crate) fn run(
             ("known_at", args.time.known_at.as_deref()),
         ],
     )?;
-    if json {
-        return print_json(out, &v);
+    if emit(out, o, &v)? {
+        return Ok(());
     }
-    if args.sheet.csv || args.sheet.xlsx.is_some() {
+    if args.sheet.csv || o.is_csv() || args.sheet.xlsx.is_some() {
         let sheet = Sheet {
             name: "Nhiệm vụ",
             headers: task_columns(),
@@ -105,7 +105,7 @@ pub(crate) fn run(
         };
         return match &args.sheet.xlsx {
             Some(path) => write::xlsx(path, &[sheet]),
-            None => write::csv(out, &sheet, !args.sheet.no_bom),
+            None => write::csv(out, &sheet, o.bom),
         };
     }
     let mut t = Table::new(&[

@@ -165,6 +165,6 @@ pub(crate) fn gather(
             }
         }
     }
-    bar.finish();
+    bar.finish_and_clear();
     Ok(g)
 }

@@ -58,19 +58,8 @@ pub(crate) struct Sheet {
 /// Writes `sheet` as CSV. The byte-order mark lets spreadsheet programs that would read a
 /// file without one in the system's legacy code page see the Vietnamese text as UTF-8.
 pub(crate) fn csv(out: &mut dyn Write, sheet: &Sheet, bom: bool) -> Result<(), Error> {
-    if bom {
-        out.write_all("\u{feff}".as_bytes())?;
-    }
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    let io = |e: csv::Error| Error::Output(std::io::Error::other(e));
-    w.write_record(&sheet.headers).map_err(io)?;
-    for row in &sheet.rows {
-        w.write_record(row.iter().map(Value::csv)).map_err(io)?;
-    }
-    w.flush()?;
-    Ok(())
+    let rows = sheet.rows.iter().map(|r| r.iter().map(Value::csv));
+    crate::table::write_csv(out, bom, &sheet.headers, rows)
 }
 
 /// Writes `sheets` as an XLSX workbook at `path`: beside it first, then renamed, so a failed

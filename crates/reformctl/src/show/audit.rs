@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{arr, or_dash, print_json, s};
+use crate::answer::{arr, emit, or_dash, s, write_table, Output};
 use crate::cli::AuditArgs;
 use crate::client::{segment, Client};
 use crate::error::Error;
@@ -60,7 +60,7 @@ pub(crate) fn audit(
     client: &Client,
     out: &mut dyn Write,
     args: &AuditArgs,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let ranges = [
         ("recorded_from", args.recorded_from.as_deref()),
@@ -90,10 +90,13 @@ pub(crate) fn audit(
                     .into(),
             )),
         };
-    if json {
-        return print_json(out, &v);
+    if emit(out, o, &v)? {
+        return Ok(());
     }
     let entries = arr(&v, "/answer");
+    if o.is_csv() {
+        return write_table(out, o, &history_table(entries));
+    }
     if entries.is_empty() {
         writeln!(out, "no changes")?;
     } else {

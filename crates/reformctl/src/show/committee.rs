@@ -4,23 +4,48 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, arr, or_dash, read_on, role_label, s, write_position};
+use crate::answer::{answer_of, arr, or_dash, read_on, role_label, s, write_position, Output};
 use crate::cli::{Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
 use crate::table::Table;
 
+const COLUMNS: [&str; 6] = [
+    "ROLE",
+    "PERSON",
+    "POSITION",
+    "ON BEHALF OF",
+    "SINCE",
+    "DECISION",
+];
+
 /// The rows of one composition (no sub-bodies): role, person, position, on behalf of, since,
 /// decision.
 fn composition_table(c: &Value) -> Table {
-    let mut t = Table::new(&[
-        "ROLE",
-        "PERSON",
-        "POSITION",
-        "ON BEHALF OF",
-        "SINCE",
-        "DECISION",
-    ]);
+    let mut t = Table::new(&COLUMNS);
+    for row in composition_rows(c) {
+        t.row(row);
+    }
+    t
+}
+
+/// A composition and its sub-bodies as one table for CSV, each row led by its body's name.
+fn flat_table(c: &Value) -> Table {
+    fn add(t: &mut Table, c: &Value) {
+        for row in composition_rows(c) {
+            t.row([vec![s(c, "/name").to_owned()], row].concat());
+        }
+        for sub in arr(c, "/sub_bodies") {
+            add(t, sub);
+        }
+    }
+    let mut t = Table::new(&[&["BODY"][..], &COLUMNS].concat());
+    add(&mut t, c);
+    t
+}
+
+fn composition_rows(c: &Value) -> Vec<Vec<String>> {
+    let mut t = Vec::new();
     for seat in arr(c, "/seats") {
         let mut role = role_label(s(seat, "/role")).to_string();
         let behalf = s(seat, "/on_behalf_of/name").to_string();
@@ -39,7 +64,7 @@ fn composition_table(c: &Value) -> Table {
                 Some(post) => format!("(ex officio: {post}, vacant)"),
                 None => "(vacant)".into(),
             };
-            t.row(vec![
+            t.push(vec![
                 role.clone(),
                 vacant,
                 "—".into(),
@@ -57,7 +82,7 @@ fn composition_table(c: &Value) -> Table {
                 .pointer("/decision/number")
                 .and_then(Value::as_str)
                 .unwrap_or_else(|| s(seat, "/decision/number"));
-            t.row(vec![
+            t.push(vec![
                 role.clone(),
                 or_dash(s(h, "/person/name")),
                 or_dash(&positions.join("; ")),
@@ -114,13 +139,16 @@ pub(crate) fn committee_show(
     out: &mut dyn Write,
     committee: &str,
     time: &TimeArgs,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let what = (Kind::Committee, committee, "composition");
-    let Some(v) = read_on(client, out, what, time, json)? else {
+    let Some(v) = read_on(client, out, what, time, o)? else {
         return Ok(());
     };
     let answer = answer_of(&v)?;
+    if o.is_csv() {
+        return flat_table(answer).write_csv(out, o.bom);
+    }
     write_composition(out, answer, 0)?;
     write_position(out, &v)
 }

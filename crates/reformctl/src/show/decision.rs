@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, arr, or_dash, print_json, role_label, s};
+use crate::answer::{answer_of, arr, emit, or_dash, role_label, s, write_table, Output};
 use crate::cli::Kind;
 use crate::client::Client;
 use crate::error::Error;
@@ -23,20 +23,11 @@ fn change(before: &str, after: &str) -> String {
     }
 }
 
-fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
-    let count = |key: &str| arr(d, key).len();
-    writeln!(
-        out,
-        "between {} and {}: {} stayed, {} changed place, {} left, {} joined",
-        s(d, "/before"),
-        s(d, "/after"),
-        d.get("stayed").and_then(Value::as_u64).unwrap_or(0),
-        count("/changed"),
-        count("/left"),
-        count("/joined"),
-    )?;
+/// The rows of a composition diff: `-` left, `+` joined, `~` changed place, under the first
+/// column's title `sign` (blank in a table, where the signs speak for themselves).
+fn diff_table(d: &Value, sign: &str) -> Table {
     // In the daemon's order, which is the decisions' order of the seats.
-    let mut t = Table::new(&["", "ROLE", "PERSON", "LABEL"]);
+    let mut t = Table::new(&[sign, "ROLE", "PERSON", "LABEL"]);
     for e in arr(d, "/left") {
         t.row(diff_row("-", e));
     }
@@ -52,6 +43,22 @@ fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
             change(s(b, "/label"), s(a, "/label")),
         ]);
     }
+    t
+}
+
+fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
+    let count = |key: &str| arr(d, key).len();
+    writeln!(
+        out,
+        "between {} and {}: {} stayed, {} changed place, {} left, {} joined",
+        s(d, "/before"),
+        s(d, "/after"),
+        d.get("stayed").and_then(Value::as_u64).unwrap_or(0),
+        count("/changed"),
+        count("/left"),
+        count("/joined"),
+    )?;
+    let t = diff_table(d, "");
     if !t.is_empty() {
         write!(out, "{}", t.render())?;
     }
@@ -102,17 +109,21 @@ pub(crate) fn decision_show(
     out: &mut dyn Write,
     decision: &str,
     known_at: Option<&str>,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let id = resolve(client, Kind::Decision, decision)?;
     let v = client.get(
         &format!("/v1/decisions/{id}/changes"),
         &[("known_at", known_at)],
     )?;
-    if json {
-        return print_json(out, &v);
+    if emit(out, o, &v)? {
+        return Ok(());
     }
     let a = answer_of(&v)?;
+    if o.is_csv() {
+        // The changes citing it; the composition diffs are in the JSON and YAML forms.
+        return write_table(out, o, &history_table(arr(a, "/changes")));
+    }
     write!(
         out,
         "{}",
@@ -132,10 +143,9 @@ pub(crate) fn diff(
     client: &Client,
     out: &mut dyn Write,
     committee: &str,
-    from: &str,
-    to: &str,
+    (from, to): (&str, &str),
     known_at: Option<&str>,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let id = resolve(client, Kind::Committee, committee)?;
     let v = client.get(
@@ -146,10 +156,14 @@ pub(crate) fn diff(
             ("known_at", known_at),
         ],
     )?;
-    if json {
-        return print_json(out, &v);
+    if emit(out, o, &v)? {
+        return Ok(());
     }
-    diff_lines(out, v.get("answer").unwrap_or(&Value::Null))
+    let d = answer_of(&v)?;
+    if o.is_csv() {
+        return write_table(out, o, &diff_table(d, "CHANGE"));
+    }
+    diff_lines(out, d)
 }
 
 #[cfg(test)]

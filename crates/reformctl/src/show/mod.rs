@@ -1,5 +1,6 @@
 //! Read commands: composition, person history, what a decision changed, composition diffs,
-//! the audit trail and search, as aligned tables or (with `--json`) the daemon's JSON.
+//! the audit trail and search, as tables fitted to the terminal, CSV, or the daemon's answer as
+//! JSON or YAML.
 
 mod audit;
 mod committee;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use crate::answer::{answer_of, arr, or_dash, print_json, role_label, s};
+use crate::answer::{answer_of, arr, emit, or_dash, role_label, s, Output};
 use crate::cli::Kind;
 use crate::client::Client;
 use crate::error::Error;
@@ -17,17 +17,20 @@ pub(crate) fn history(
     out: &mut dyn Write,
     person: &str,
     known_at: Option<&str>,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let id = resolve(client, Kind::Person, person)?;
     let v = client.get(
         &format!("/v1/people/{id}/history"),
         &[("known_at", known_at)],
     )?;
-    if json {
-        return print_json(out, &v);
+    if emit(out, o, &v)? {
+        return Ok(());
     }
     let a = answer_of(&v)?;
+    if o.is_csv() {
+        return flat_table(a).write_csv(out, o.bom);
+    }
     for n in arr(a, "/names") {
         writeln!(out, "name from {}: {}", s(n, "/from"), s(n, "/name"))?;
     }
@@ -36,16 +39,59 @@ pub(crate) fn history(
     writeln!(out, "\nPositions")?;
     let mut t = Table::new(&["POST", "UNIT", "FROM", "UNTIL", "DECISION"]);
     for p in arr(a, "/positions") {
-        t.row(vec![
-            or_dash(s(p, "/post/title")),
-            or_dash(s(p, "/post/unit/name")),
-            s(p, "/from").into(),
-            or_dash(s(p, "/ended_on")),
-            or_dash(s(p, "/decision/number")),
-        ]);
+        t.row(position_row(p));
     }
     write!(out, "{}", t.render())?;
     Ok(())
+}
+
+fn position_row(p: &Value) -> Vec<String> {
+    vec![
+        or_dash(s(p, "/post/title")),
+        or_dash(s(p, "/post/unit/name")),
+        s(p, "/from").into(),
+        or_dash(s(p, "/ended_on")),
+        or_dash(s(p, "/decision/number")),
+    ]
+}
+
+/// Seats and positions in one table for CSV: a seat's row names its committee, a
+/// position's its post, the KIND column telling them apart.
+fn flat_table(a: &Value) -> Table {
+    let mut t = Table::new(&[
+        "KIND",
+        "COMMITTEE OR POST",
+        "ROLE",
+        "UNIT",
+        "EX OFFICIO",
+        "FROM",
+        "UNTIL",
+        "DECISION",
+        "ENDED BY",
+    ]);
+    for row in seat_rows(a) {
+        // Already committee, role, on behalf of, ex officio, from, until, decision, ended by.
+        t.row([vec!["seat".to_owned()], row].concat());
+    }
+    let blank = || crate::table::DASH.to_owned();
+    for p in arr(a, "/positions") {
+        let mut cells = position_row(p).into_iter();
+        let mut next = || cells.next().unwrap_or_else(blank);
+        let (post, unit) = (next(), next());
+        let (from, until, decision) = (next(), next(), next());
+        t.row(vec![
+            "position".into(),
+            post,
+            blank(),
+            unit,
+            blank(),
+            from,
+            until,
+            decision,
+            blank(),
+        ]);
+    }
+    t
 }
 
 /// A person's committee seats, oldest first: memberships, and seats held ex officio
@@ -61,6 +107,14 @@ fn seats_table(a: &Value) -> Table {
         "DECISION",
         "ENDED BY",
     ]);
+    for row in seat_rows(a) {
+        t.row(row);
+    }
+    t
+}
+
+/// A person's seats, oldest first, as rows of [`seats_table`].
+fn seat_rows(a: &Value) -> Vec<Vec<String>> {
     let mut rows: Vec<(&str, &Value)> = arr(a, "/memberships")
         .iter()
         .chain(arr(a, "/ex_officio"))
@@ -69,8 +123,9 @@ fn seats_table(a: &Value) -> Table {
     // Dates are YYYY-MM-DD, so text order is date order; the sort is stable, so a day's
     // memberships stay before its ex-officio seats, each in the daemon's order.
     rows.sort_by_key(|(from, _)| *from);
+    let mut out = Vec::new();
     for (from, m) in rows {
-        t.row(vec![
+        out.push(vec![
             or_dash(s(m, "/committee_name")),
             role_label(s(m, "/role")).into(),
             or_dash(s(m, "/on_behalf_of/name")),
@@ -81,7 +136,7 @@ fn seats_table(a: &Value) -> Table {
             or_dash(s(m, "/end_decision/number")),
         ]);
     }
-    t
+    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::answer::{arr, print_json, s};
+use crate::answer::{arr, emit, s, write_table, Output};
 use crate::client::Client;
 use crate::error::Error;
 use crate::table::Table;
@@ -12,11 +12,11 @@ pub(crate) fn search(
     client: &Client,
     out: &mut dyn Write,
     text: &str,
-    json: bool,
+    o: &Output,
 ) -> Result<(), Error> {
     let v = client.get("/v1/search", &[("q", Some(text))])?;
-    if json {
-        return print_json(out, &v);
+    if emit(out, o, &v)? {
+        return Ok(());
     }
     let mut t = Table::new(&["KIND", "NAME", "MATCHED", "ID"]);
     for h in arr(&v, "/answer") {
@@ -32,10 +32,9 @@ pub(crate) fn search(
             s(h, "/entity/id").into(),
         ]);
     }
-    if t.is_empty() {
+    if t.is_empty() && o.is_table() {
         writeln!(out, "nothing matches {text:?}")?;
-    } else {
-        write!(out, "{}", t.render())?;
+        return Ok(());
     }
-    Ok(())
+    write_table(out, o, &t)
 }
