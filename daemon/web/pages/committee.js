@@ -541,9 +541,9 @@ export async function render(ctx) {
     if (next && next !== state.on) go(next, false);
   });
 
+  await refresh();
+  // Started once the page could read its answers, so a missing token is asked for once.
   ctx.onLive(() => {
     refresh().catch(fail);
   });
-
-  await refresh();
 }
