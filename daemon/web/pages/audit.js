@@ -18,6 +18,7 @@ import {
   describeEntry,
   eventParts,
   put,
+  labelCells,
   isoTime,
   millis,
 } from "./shared.js";
@@ -327,10 +328,10 @@ function table(ctx, { heading, rows }) {
     el(
       "div",
       { class: "table-wrap" },
-      el(
+      labelCells(el(
         "table",
         { id: "audit", hidden: rows.length === 0 },
-        el("caption", {}, heading),
+        el("caption", { class: "vh" }, heading),
         el("thead", {}, el("tr", {}, cols.map(([key, label]) => el("th", { scope: "col", class: key }, ctx.t(label))))),
         el(
           "tbody",
@@ -366,7 +367,7 @@ function table(ctx, { heading, rows }) {
             );
           }),
         ),
-      ),
+      )),
     ),
   );
 }

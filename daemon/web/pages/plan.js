@@ -15,6 +15,7 @@ import {
   today,
   isDate,
   put,
+  labelCells,
 } from "./shared.js";
 
 export const strings = merge(shared, {
@@ -148,10 +149,10 @@ function tasksSection(ctx, tasks, report, on) {
     el(
       "div",
       { class: "table-wrap" },
-      el(
+      labelCells(el(
         "table",
         { id: "tasks", hidden: tasks.length === 0 },
-        el("caption", {}, `${ctx.t("plan.tasks")} (${ctx.fmtDate(on)})`),
+        el("caption", { class: "vh" }, `${ctx.t("plan.tasks")} (${ctx.fmtDate(on)})`),
         el("thead", {}, el("tr", {}, heads.map((k) => el("th", { scope: "col" }, ctx.t(k))))),
         ordered.map(([key, g]) =>
           el(
@@ -165,7 +166,7 @@ function tasksSection(ctx, tasks, report, on) {
             g.tasks.map((task) => row(ctx, task, standing.get(task.task))),
           ),
         ),
-      ),
+      )),
     ),
   );
 }

@@ -187,6 +187,19 @@ export function isoTime(value) {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
+/**
+ * Gives each body cell its column's heading as `data-label`, which a phone-width layout shows
+ * before the cell once the table is laid out one block per row.
+ */
+export function labelCells(table) {
+  const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+  for (const tr of table.querySelectorAll("tbody tr")) {
+    if (tr.children.length !== heads.length) continue;
+    [...tr.children].forEach((cell, i) => cell.setAttribute("data-label", heads[i]));
+  }
+  return table;
+}
+
 /** Today in the browser's calendar, as YYYY-MM-DD. */
 export function today() {
   const d = new Date();
@@ -355,7 +368,7 @@ export function describeEntry(ctx, entry, names = new Map()) {
   if (payload.name && kind !== "corrected") parts.push(fill(ctx, "detail.name", { name: payload.name }));
   if (kind === "task_created" && payload.title) parts.push(fill(ctx, "detail.title", { name: payload.title }));
   const lead = payload.assignment && payload.assignment.lead;
-  if (lead) parts.push(fill(ctx, "detail.lead", { name: names.get(lead) || lead }));
+  if (lead && names.has(lead)) parts.push(fill(ctx, "detail.lead", { name: names.get(lead) }));
   if (payload.note) parts.push(`“${payload.note}”`);
   return parts.join(" · ");
 }

@@ -18,6 +18,7 @@ import {
   standingCode,
   eventParts,
   put,
+  labelCells,
 } from "./shared.js";
 
 export const strings = merge(shared, {
@@ -287,10 +288,10 @@ function tasksSection(ctx, unitId, tasks, on) {
     el(
       "div",
       { class: "table-wrap" },
-      el(
+      labelCells(el(
         "table",
         { id: "tasks", hidden: tasks.length === 0 },
-        el("caption", {}, caption),
+        el("caption", { class: "vh" }, caption),
         el(
           "thead",
           {},
@@ -322,7 +323,7 @@ function tasksSection(ctx, unitId, tasks, on) {
             );
           }),
         ),
-      ),
+      )),
     ),
   );
 }
