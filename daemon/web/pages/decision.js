@@ -349,7 +349,7 @@ function change(ctx, { g, diff, beforeOn, afterOn, before, after }, names) {
           el(
             "li",
             { "data-position": c.position },
-            el("code", {}, c.what),
+            el("span", { class: "what", "data-what": c.what }, codeName(ctx, "what", c.what)),
             " · ",
             dateNode(ctx, "span", c.valid_from),
           ),
