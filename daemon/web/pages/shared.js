@@ -27,6 +27,7 @@ export const strings = {
     "shared.on": "Ngày xem",
     "shared.show": "Xem",
     "shared.vacant": "(trống)",
+    "shared.position": "vị trí {n} của nhật ký",
     "what.unit_established": "Thành lập đơn vị",
     "what.unit_renamed": "Đổi tên đơn vị",
     "what.unit_moved": "Chuyển đơn vị cấp trên",
@@ -91,6 +92,7 @@ export const strings = {
     "shared.on": "Date shown",
     "shared.show": "Show",
     "shared.vacant": "(vacant)",
+    "shared.position": "log position {n}",
     "what.unit_established": "Unit established",
     "what.unit_renamed": "Unit renamed",
     "what.unit_moved": "Unit moved",
@@ -263,24 +265,61 @@ export function query(values) {
   return out;
 }
 
+// The reads each stored token was refused, kept for the tab (as the token is), so that a page
+// asks for them once per token.
+const REFUSED_KEY = "reformlog.refused";
+
+function refusedList() {
+  try {
+    return JSON.parse(sessionStorage.getItem(REFUSED_KEY) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+const refused = {
+  has: (key) => refusedList().includes(key),
+  add: (key) => {
+    try {
+      sessionStorage.setItem(REFUSED_KEY, JSON.stringify([...refusedList(), key].slice(-20)));
+    } catch {
+      // Without storage the read is tried again on the next page.
+    }
+  },
+};
+
 /**
  * A read whose refusal only leaves part of a page out (say an audit-only history on a page
- * every reader may see): it sends the stored token if any, and answers `null` on any failure
- * instead of asking for a token.
+ * every reader may see): it sends the stored token, answers `null` on any failure instead of
+ * asking for a token, and is not tried at all without a token (no anonymous reader may read
+ * what it is used for) or again with a token once refused, since each refusal is an error in
+ * the browser's console.
  */
 export async function optional(path, values) {
+  const token = sessionStorage.getItem("reformlog.token");
+  if (!token) return null;
+  const kind = path.split("/").slice(0, 3).join("/");
+  // The token's tail tells tokens apart without keeping a second copy of it.
+  const key = `${kind} ${token.slice(-12)}`;
+  if (refused.has(key)) return null;
   const params = new URLSearchParams(query(values || {}));
   const url = params.toString() ? `${path}?${params}` : path;
-  const headers = { Accept: "application/json" };
-  const token = sessionStorage.getItem("reformlog.token");
-  if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    const res = await fetch(url, { headers });
+    const res = await fetch(url, { headers: { Accept: "application/json", Authorization: `Bearer ${token}` } });
+    if (res.status === 401 || res.status === 403) refused.add(key);
     if (!res.ok) return null;
     return await res.json();
   } catch {
     return null;
   }
+}
+
+/** A known-at as the API takes it (a log position, an RFC 3339 time or a date), for people. */
+export function knownAtText(ctx, value) {
+  if (/^\d+$/.test(value)) return fill(ctx, "shared.position", { n: value });
+  if (isDate(value)) return ctx.fmtDate(value);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : ctx.fmtTime(value);
 }
 
 /** Whether an error thrown by `api.get` is the API's "not found". */

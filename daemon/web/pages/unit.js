@@ -37,6 +37,7 @@ export const strings = merge(shared, {
     "unit.none": "Không có.",
     "unit.seats": "Vị trí trong các ban, tổ",
     "unit.seat_for": "thay mặt {name}",
+    "unit.seats_partial": "Chỉ xét {n} ban, tổ đầu tiên trong danh sách.",
     "unit.seat_ex_officio": "theo chức vụ {title}",
     "unit.held_by": "Người giữ",
     "unit.tasks": "Nhiệm vụ vào ngày {date}",
@@ -70,6 +71,7 @@ export const strings = merge(shared, {
     "unit.none": "None.",
     "unit.seats": "Seats on committees",
     "unit.seat_for": "on behalf of {name}",
+    "unit.seats_partial": "Only the first {n} committees of the list were looked at.",
     "unit.seat_ex_officio": "ex officio as {title}",
     "unit.held_by": "Held by",
     "unit.tasks": "Tasks on {date}",
@@ -92,6 +94,8 @@ export const strings = merge(shared, {
 
 // Enough pages of the committee list for a store of ordinary size.
 const MAX_LIST_PAGES = 20;
+const MAX_COMMITTEES = 200;
+const PARALLEL = 6;
 
 export async function render(ctx) {
   const el = builder(ctx);
@@ -229,10 +233,20 @@ async function seatsHeld(ctx, unitId, on, knownAt) {
     if (!body.next_cursor) break;
     cursor = body.next_cursor;
   }
-  const compositions = await Promise.all(
-    tops.map((id) => ctx.api.get(`/v1/committees/${id}/composition`, query({ on, known_at: knownAt }))),
-  );
+  // The API has no index from a unit to the seats that represent it, so each committee's
+  // composition is read, a few at a time, up to a bound that keeps a large store's page quick.
+  const asked = tops.slice(0, MAX_COMMITTEES);
+  const compositions = [];
+  for (let i = 0; i < asked.length; i += PARALLEL) {
+    const batch = asked.slice(i, i + PARALLEL);
+    compositions.push(
+      ...(await Promise.all(
+        batch.map((id) => ctx.api.get(`/v1/committees/${id}/composition`, query({ on, known_at: knownAt }))),
+      )),
+    );
+  }
   const found = [];
+  found.partial = tops.length > asked.length;
   const walk = (c) => {
     for (const seat of c.seats || []) {
       const behalf = seat.on_behalf_of && seat.on_behalf_of.id === unitId;
@@ -252,6 +266,7 @@ function seatsSection(ctx, seats) {
     { class: "seats", "aria-labelledby": "seats-title" },
     el("h2", { id: "seats-title" }, ctx.t("unit.seats")),
     seats.length === 0 ? el("p", { class: "none" }, ctx.t("unit.none")) : null,
+    seats.partial ? el("p", { class: "note", id: "seats-partial" }, fill(ctx, "unit.seats_partial", { n: MAX_COMMITTEES })) : null,
     el(
       "ul",
       { id: "seats", hidden: seats.length === 0 },
