@@ -15,7 +15,7 @@ import {
   entityPath,
   entityApi,
   isNotFound,
-  english,
+  optional,
   put,
   knownAtText,
   isoTime,
@@ -72,6 +72,18 @@ export const strings = merge(shared, {
     "ustatus.merged": "Đã sáp nhập",
     "ustatus.dissolved": "Đã giải thể",
     "ustatus.not_yet_established": "Chưa thành lập",
+    "dkind.decision": "Quyết định",
+    "dkind.plan": "Kế hoạch",
+    "dkind.notice": "Thông báo",
+    "dkind.law": "Luật",
+    "dkind.resolution": "Nghị quyết",
+    "dkind.decree": "Nghị định",
+    "dkind.directive": "Chỉ thị",
+    "dkind.circular": "Thông tư",
+    "dkind.official_letter": "Công văn",
+    "dkind.guidance": "Hướng dẫn",
+    "dkind.report": "Báo cáo",
+    "dkind.other": "Văn bản khác",
   },
   en: {
     "decision.number": "Number",
@@ -155,7 +167,7 @@ export async function render(ctx) {
   const d = answer.decision;
 
   const reverse = await reverseLinks(ctx, d.id, knownAt);
-  const recordedAt = earliest(answer.changes.map((c) => c.recorded_at));
+  const recordedAt = earliest(answer.changes.map((c) => c.recorded_at)) || (await recordedOf(d.id, knownAt));
 
   put(ctx, 
     el("h1", {}, d.number),
@@ -175,7 +187,9 @@ function record(ctx, d, recordedAt) {
     el("dt", {}, ctx.t(label)),
     dateNode(ctx, "dd", date, { "data-field": field }),
   ];
-  const kindText = english() ? codeName(ctx, "dkind", d.kind) : d.kind_name;
+  // The API names the kind in Vietnamese; a kind this page does not know keeps that name.
+  const known = codeName(ctx, "dkind", d.kind);
+  const kindText = known !== d.kind ? known : d.kind_name;
   return el(
     "dl",
     { id: "decision", class: "record" },
@@ -246,6 +260,16 @@ function links(ctx, d, reverse) {
       ),
     ),
   );
+}
+
+/**
+ * When a decision that changed nothing was recorded: its own history, which only auditors may
+ * read; others see no time.
+ */
+async function recordedOf(id, knownAt) {
+  const body = await optional(`/v1/history/decision/${id}`, { known_at: knownAt });
+  const first = body && Array.isArray(body.answer) ? body.answer[0] : null;
+  return first ? first.recorded_at : null;
 }
 
 function earliest(times) {
