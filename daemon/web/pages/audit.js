@@ -18,6 +18,7 @@ import {
   describeEntry,
   eventParts,
   put,
+  inBatches,
   labelCells,
   isoTime,
   millis,
@@ -292,19 +293,17 @@ async function numbers(ctx, rows) {
 async function named(ctx, rows) {
   const keys = [...new Set(rows.map((r) => `${r.kind}/${r.id}`))].slice(0, MAX_NAMES);
   const names = new Map();
-  await Promise.all(
-    keys.map(async (key) => {
-      const [kind, id] = key.split("/");
-      const path = entityApi(kind, id);
-      if (!path) return;
-      try {
-        const s = await ctx.api.get(path, {});
-        if (s && s.name) names.set(key, s.name);
-      } catch (err) {
-        if (!isNotFound(err) && err && err.status !== 400) throw err;
-      }
-    }),
-  );
+  await inBatches(keys, 6, async (key) => {
+    const [kind, id] = key.split("/");
+    const path = entityApi(kind, id);
+    if (!path) return;
+    try {
+      const s = await ctx.api.get(path, {});
+      if (s && s.name) names.set(key, s.name);
+    } catch (err) {
+      if (!isNotFound(err) && err && err.status !== 400) throw err;
+    }
+  });
   for (const r of rows) r.entityName = names.get(`${r.kind}/${r.id}`) || null;
   return rows;
 }

@@ -17,6 +17,7 @@ import {
   isNotFound,
   optional,
   put,
+  inBatches,
   knownAtText,
   isoTime,
   millis,
@@ -169,7 +170,8 @@ export async function render(ctx) {
   const reverse = await reverseLinks(ctx, d.id, knownAt);
   const recordedAt = earliest(answer.changes.map((c) => c.recorded_at)) || (await recordedOf(d.id, knownAt));
 
-  put(ctx, 
+  put(
+    ctx,
     el("h1", {}, d.number),
     d.title ? el("p", { class: "subtitle" }, d.title) : null,
     knownAt ? el("p", { class: "known-at-note" }, fill(ctx, "decision.known_at", { at: knownAtText(ctx, knownAt) })) : null,
@@ -306,20 +308,19 @@ async function changes(ctx, answer, knownAt) {
   const list = groups(answer.changes || []);
   const parts = [];
   const names = new Map();
-  const loaded = await Promise.all(
-    list.map(async (g) => {
-      const first = g.changes.map((c) => c.valid_from).filter(Boolean).sort()[0];
-      const diff = diffs.get(g.id);
-      const beforeOn = diff ? diff.before : dayBefore(first);
-      const afterOn = diff ? diff.after : first;
-      const [before, after] = await Promise.all([
-        summaryOn(ctx, g.kind, g.id, beforeOn, knownAt),
-        summaryOn(ctx, g.kind, g.id, afterOn, knownAt),
-      ]);
-      if (after && after.name) names.set(g.id, after.name);
-      return { g, diff, beforeOn, afterOn, before, after };
-    }),
-  );
+  // Two reads per entity, a few entities at a time: a plan may touch hundreds of tasks.
+  const loaded = await inBatches(list, 4, async (g) => {
+    const first = g.changes.map((c) => c.valid_from).filter(Boolean).sort()[0];
+    const diff = diffs.get(g.id);
+    const beforeOn = diff ? diff.before : dayBefore(first);
+    const afterOn = diff ? diff.after : first;
+    const [before, after] = await Promise.all([
+      summaryOn(ctx, g.kind, g.id, beforeOn, knownAt),
+      summaryOn(ctx, g.kind, g.id, afterOn, knownAt),
+    ]);
+    if (after && after.name) names.set(g.id, after.name);
+    return { g, diff, beforeOn, afterOn, before, after };
+  });
   for (const x of loaded) parts.push(change(ctx, x, names));
   return el(
     "section",

@@ -84,7 +84,8 @@ export async function render(ctx) {
   const det = (plan.details && plan.details.decision) || {};
   const report = reportBody.answer;
 
-  put(ctx, 
+  put(
+    ctx,
     el("h1", {}, det.number || plan.name || ctx.id),
     plan.name ? el("p", { class: "subtitle" }, plan.name) : null,
     det.signed_on

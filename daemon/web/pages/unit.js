@@ -18,6 +18,7 @@ import {
   standingCode,
   eventParts,
   put,
+  inBatches,
   labelCells,
 } from "./shared.js";
 
@@ -117,7 +118,8 @@ export async function render(ctx) {
     seatsHeld(ctx, unit.id, on, knownAt),
   ]);
 
-  put(ctx, 
+  put(
+    ctx,
     el("h1", {}, unit.name || lineage.name || ctx.id),
     el(
       "p",
@@ -236,15 +238,9 @@ async function seatsHeld(ctx, unitId, on, knownAt) {
   // The API has no index from a unit to the seats that represent it, so each committee's
   // composition is read, a few at a time, up to a bound that keeps a large store's page quick.
   const asked = tops.slice(0, MAX_COMMITTEES);
-  const compositions = [];
-  for (let i = 0; i < asked.length; i += PARALLEL) {
-    const batch = asked.slice(i, i + PARALLEL);
-    compositions.push(
-      ...(await Promise.all(
-        batch.map((id) => ctx.api.get(`/v1/committees/${id}/composition`, query({ on, known_at: knownAt }))),
-      )),
-    );
-  }
+  const compositions = await inBatches(asked, PARALLEL, (id) =>
+    ctx.api.get(`/v1/committees/${id}/composition`, query({ on, known_at: knownAt })),
+  );
   const found = [];
   found.partial = tops.length > asked.length;
   const walk = (c) => {
