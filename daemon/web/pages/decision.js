@@ -26,6 +26,7 @@ import {
 export const strings = merge(shared, {
   vi: {
     "decision.number": "Số hiệu",
+    "decision.plan_page": "Nhiệm vụ của kế hoạch và số liệu thực hiện",
     "decision.title": "Trích yếu",
     "decision.kind": "Loại văn bản",
     "decision.issuer": "Cơ quan ban hành",
@@ -88,6 +89,7 @@ export const strings = merge(shared, {
   },
   en: {
     "decision.number": "Number",
+    "decision.plan_page": "The plan's tasks and report",
     "decision.title": "Title",
     "decision.kind": "Kind",
     "decision.issuer": "Issuer",
@@ -174,6 +176,7 @@ export async function render(ctx) {
     ctx,
     el("h1", {}, d.number),
     d.title ? el("p", { class: "subtitle" }, d.title) : null,
+    d.kind === "plan" ? el("p", { class: "plan-link" }, ctx.link(`/plans/${d.id}`, ctx.t("decision.plan_page"))) : null,
     knownAt ? el("p", { class: "known-at-note" }, fill(ctx, "decision.known_at", { at: knownAtText(ctx, knownAt) })) : null,
     record(ctx, d, recordedAt),
     links(ctx, d, reverse),
