@@ -336,7 +336,7 @@ export async function render(ctx) {
   const diffList = h("ul", { id: "differences", "aria-label": t("c.differences"), hidden: true });
   const composition = h("section", { id: "composition", "aria-labelledby": "composition-title" });
   const printed = h("p", { class: "print-only printed" });
-  main.append(heading, unitLine, controls, timeline, note, diffList, composition, printed, h("p", { class: "hint no-print" }, t("c.live")));
+  main.append(heading, printed, unitLine, controls, timeline, note, diffList, composition, h("p", { class: "hint no-print" }, t("c.live")));
 
   const percent = (iso) => (state.axisDays ? ((toDays(iso) - state.min) / state.axisDays) * 100 : 0);
 
@@ -541,9 +541,9 @@ export async function render(ctx) {
     if (next && next !== state.on) go(next, false);
   });
 
+  await refresh();
+  // Started once the page could read its answers, so a missing token is asked for once.
   ctx.onLive(() => {
     refresh().catch(fail);
   });
-
-  await refresh();
 }
