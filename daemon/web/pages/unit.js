@@ -131,7 +131,7 @@ export async function render(ctx) {
     ),
     dateForm(ctx, "on-input", on, `/units/${ctx.id}`),
     el("p", { id: "on", "data-date": on }, `${ctx.t("shared.on")}: ${ctx.fmtDate(on)}`),
-    namesSection(ctx, names),
+    namesSection(ctx, names, on),
     lineageSection(ctx, lineage),
     seatsSection(ctx, seats),
     tasksSection(ctx, unit.id, tasksBody.answer || [], on),
@@ -159,7 +159,9 @@ async function namesOverTime(unitId, lineage, nameOnDate, knownAt) {
   return { full: false, names: [{ name: nameOnDate || lineage.name, from: lineage.established_on }] };
 }
 
-function namesSection(ctx, { full, names }) {
+function namesSection(ctx, { full, names }, on) {
+  // The name in use on the date shown: the last one given by then.
+  const current = names.reduce((at, n, i) => (n.from <= on ? i : at), -1);
   const el = builder(ctx);
   return el(
     "section",
@@ -168,8 +170,8 @@ function namesSection(ctx, { full, names }) {
     el(
       "ol",
       { id: "names" },
-      names.map((n) =>
-        el("li", { "data-from": n.from }, el("span", { class: "name" }, n.name), " ", el("span", { class: "from", "data-date": n.from }, fill(ctx, "unit.from", { date: ctx.fmtDate(n.from) }))),
+      names.map((n, i) =>
+        el("li", { "data-from": n.from, class: i === current ? "current" : null, "aria-current": i === current ? "true" : null }, el("span", { class: "name" }, n.name), " ", el("span", { class: "from", "data-date": n.from }, fill(ctx, "unit.from", { date: ctx.fmtDate(n.from) }))),
       ),
     ),
     full ? null : el("p", { class: "note" }, ctx.t("unit.names_partial")),
