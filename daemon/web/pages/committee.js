@@ -155,7 +155,7 @@ function differences(ctx, then, now) {
   const rows = new Set();
   const onlyNow = [];
   const lines = [];
-  const roleName = (seat) => t(`role.${seat.role}`);
+  const roleName = (seat) => t(`role1.${seat.role}`);
   const number = (d) => (d ? d.number || t("c.no_number") : t("none"));
   for (const [id, { seat }] of before) {
     const other = after.get(id)?.seat;
