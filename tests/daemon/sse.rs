@@ -181,6 +181,18 @@ fn the_positions_only_feed_is_open_to_viewers_and_carries_no_content() {
             .status(),
         StatusCode::UNAUTHORIZED
     );
+    // Filtered by kind, positions would say which changes happened when: the audit trail's.
+    for filter in ["types=MembershipStarted", "categories=committee"] {
+        assert_eq!(
+            d.get(
+                &format!("/v1/events/stream?from=1&positions_only=true&{filter}"),
+                Some(&viewer)
+            )
+            .status(),
+            StatusCode::FORBIDDEN,
+            "{filter}"
+        );
+    }
     let feed = d
         .request(
             Method::GET,

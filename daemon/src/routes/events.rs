@@ -162,8 +162,8 @@ pub(crate) struct FeedQuery {
     /// Comma-separated event type names to keep.
     types: Option<String>,
     /// Send each event's position (its `id`) with an empty object as its data, nothing of
-    /// what it records: open to every role that reads state, for a page that reads its
-    /// answers again when the log moves.
+    /// what it records: open to every role that reads state when no `categories` or `types`
+    /// filter is given, for a page that reads its answers again when the log moves.
     positions_only: Option<bool>,
 }
 
@@ -189,7 +189,10 @@ pub(crate) async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let categories = split(q.categories.as_ref());
     let positions_only = q.positions_only.unwrap_or(false);
-    let permission = if positions_only {
+    // Bare positions tell a reader only that the log moved. Filtered, they would tell which
+    // kinds of change happened when, which is the audit trail's to tell.
+    let unfiltered = categories.is_empty() && q.types.as_deref().is_none_or(str::is_empty);
+    let permission = if positions_only && unfiltered {
         Permission::ReadState
     } else {
         needed(&categories)
