@@ -23,7 +23,8 @@ const OPEN: &[&str] = &["/healthz", "/readyz", "/metrics", "/v1/openapi.json"];
 /// The permission every request to `route` (its template) with `method` needs, on `path`
 /// (the request's path), or `None` for an open route.
 fn least(method: &Method, route: &str, path: &str) -> Option<Permission> {
-    if OPEN.contains(&route) {
+    // The page and its files hold no data; the page asks for a token when the API does.
+    if OPEN.contains(&route) || crate::web::is_web_route(route) {
         return None;
     }
     if method == Method::POST {
@@ -75,6 +76,8 @@ mod tests {
         let post = Method::POST;
         let get = Method::GET;
         assert_eq!(least(&get, "/healthz", "/healthz"), None);
+        assert_eq!(least(&get, "/committees/{id}", "/committees/x"), None);
+        assert_eq!(least(&get, "/assets/{*path}", "/assets/app.js"), None);
         assert_eq!(
             least(&post, "/v1/commands", "/v1/commands"),
             Some(Permission::Write)

@@ -24,6 +24,7 @@ mod state;
 mod timeout;
 mod tokens;
 mod views;
+mod web;
 mod zone;
 
 pub use actions::{describe_error, main_with_args, run_cli, CliError};

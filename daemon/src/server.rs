@@ -161,6 +161,7 @@ impl App {
         ));
         let gated = timed
             .merge(feed)
+            .merge(crate::web::routes())
             .fallback(not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(self.config.max_body_bytes))

@@ -58,3 +58,5 @@ mod limits;
 mod evidence;
 // Golden answers of every route on the seed case; REFORMLOG_BLESS=1 rewrites them.
 mod golden_api;
+// The web page's routes: the shell, embedded files, security headers, no other host named.
+mod web;
