@@ -203,9 +203,9 @@ impl Browser {
     pub(crate) fn ready(&self) {
         let state = self.until(
             "the page to render",
-            "document.querySelector('main#main[data-ready=\"true\"]') ? 'ready' \
-             : (document.querySelector('main#main[data-error]') \
-                ? 'error: ' + document.querySelector('main#main').dataset.error : null)",
+            "document.querySelector('main#main[data-error]') \
+                ? 'error: ' + document.querySelector('main#main').dataset.error \
+                : (document.querySelector('main#main[data-ready=\"true\"]') ? 'ready' : null)",
         );
         assert_eq!(
             state,
