@@ -84,6 +84,10 @@ fn requests(task: &str) -> Vec<Ask> {
             &format!("/v1/committees/{c}/composition?on=2022-02-01"),
         ),
         get(
+            "/v1/committees/{id}/timeline",
+            &format!("/v1/committees/{c}/timeline"),
+        ),
+        get(
             "/v1/committees/{id}/diff",
             &format!("/v1/committees/{c}/diff?from=2022-01-01&to=2022-02-01"),
         ),

@@ -100,6 +100,10 @@ fn routes() -> Vec<Route> {
             "/v1/committees/{id}",
             &format!("/v1/committees/{COMMITTEE}?on=2022-02-01"),
         ),
+        state(
+            "/v1/committees/{id}/timeline",
+            &format!("/v1/committees/{COMMITTEE}/timeline"),
+        ),
         state("/v1/decisions", "/v1/decisions?on=2022-02-01"),
         state(
             "/v1/decisions/{id}",

@@ -178,3 +178,26 @@ fn every_embedded_file_is_served_and_names_no_other_host() {
         }
     }
 }
+
+#[test]
+fn a_committee_timeline_lists_its_dated_decisions_for_every_reader() {
+    let d = Daemon::start(true);
+    let path = "/v1/committees/bcd-cchc-bo-tttt/timeline";
+    assert_eq!(d.get(path, None).status(), StatusCode::UNAUTHORIZED);
+    let body = d.get_json(path, &d.tokens.viewer);
+    let marks = body["answer"]["marks"].as_array().unwrap();
+    let committee = body["answer"]["committee"].as_str().unwrap();
+    // The committee and its working group, both set up by Decision 34 on 14/01/2022.
+    assert_eq!(marks.len(), 2, "{body}");
+    for mark in marks {
+        assert_eq!(mark["on"], "2022-01-14");
+        assert_eq!(mark["decision"]["number"], "34/QĐ-BTTTT");
+    }
+    assert!(marks.iter().any(|m| m["committee"] == committee));
+    assert!(marks.iter().any(|m| m["committee"] != committee));
+    let unknown = d.get(
+        "/v1/committees/no-such-committee/timeline",
+        Some(&d.tokens.viewer),
+    );
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}

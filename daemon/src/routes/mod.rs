@@ -21,6 +21,7 @@ pub(crate) mod params;
 mod queries;
 mod reminders;
 mod tasks;
+mod timeline;
 
 /// Every route the request timeout applies to, each documented by its `#[utoipa::path]`.
 pub(crate) fn timed() -> OpenApiRouter<Arc<AppState>> {
@@ -34,6 +35,7 @@ pub(crate) fn timed() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(integrity::verify))
         .merge(entities::routes())
         .merge(queries::routes())
+        .merge(timeline::routes())
         .merge(tasks::routes())
         .merge(audit::routes())
         .merge(commands::routes())
