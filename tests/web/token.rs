@@ -57,6 +57,14 @@ fn a_token_is_asked_for_refused_when_wrong_and_never_put_in_a_url() {
         "the composition",
         "document.querySelectorAll('#composition tbody[data-role=\"member\"] tr.seat').length >= 21",
     );
+    let not_in_urls = |b: &Browser| {
+        let urls = b.visited_urls();
+        assert!(urls.iter().any(|u| u.contains("/v1/")), "{urls:?}");
+        for url in urls.iter().chain([&b.current_url()]) {
+            assert!(!url.contains(&token), "the token is in {url}");
+        }
+    };
+    not_in_urls(&b);
 
     // Kept for the session: another page needs no second asking.
     b.goto(&format!("{}/people/pham-minh-tien", s.d.base));
@@ -66,11 +74,7 @@ fn a_token_is_asked_for_refused_when_wrong_and_never_put_in_a_url() {
         b.js("return !!document.getElementById('token-form');", vec![]),
         false
     );
-    let urls = b.visited_urls();
-    assert!(urls.iter().any(|u| u.contains("/v1/")), "{urls:?}");
-    for url in urls.iter().chain([&b.current_url()]) {
-        assert!(!url.contains(&token), "the token is in {url}");
-    }
+    not_in_urls(&b);
     b.no_console_errors("the token-protected pages", refused_load);
 
     // Signing out forgets it: the next page asks again.
@@ -80,8 +84,6 @@ fn a_token_is_asked_for_refused_when_wrong_and_never_put_in_a_url() {
         "the token form again",
         "document.querySelector('form#token-form')",
     );
-    for url in b.visited_urls() {
-        assert!(!url.contains(&token), "the token is in {url}");
-    }
+    not_in_urls(&b);
     b.no_console_errors("the token-protected pages", refused_load);
 }
