@@ -77,6 +77,7 @@ export let lastPosition = null;
 
 export async function get(path, query) {
   let response;
+  const used = token();
   try {
     response = await fetch(url(path, query), { headers: { Accept: "application/json", ...authHeaders() } });
   } catch (cause) {
@@ -87,7 +88,7 @@ export async function get(path, query) {
     if (response.status === 401 && askForToken) {
       // The router shows the form and renders the page again once a token is given; this
       // call's page is abandoned.
-      askForToken(error);
+      askForToken(error, used);
     }
     throw error;
   }

@@ -76,7 +76,7 @@ function startFeed(fn) {
     let backoff = 1000;
     while (!controller.signal.aborted) {
       try {
-        const response = await fetch("/v1/events/stream", {
+        const response = await fetch("/v1/events/stream?positions_only=true", {
           headers: { Accept: "text/event-stream", ...authHeaders() },
           signal: controller.signal,
         });
@@ -135,12 +135,17 @@ function tokenForm(refused) {
 }
 
 let generation = 0;
+// The render the token form stands for: a page's other calls answered 401 leave it alone.
+let formShown = -1;
 
-onUnauthorized(() => {
-  // A stored token that was answered 401 was refused; it is forgotten and asked for again.
-  const refused = Boolean(token());
-  if (refused) clearToken();
+onUnauthorized((error, used) => {
+  if (formShown === generation) return;
+  // A call that sent a token and was answered 401 had it refused; it is forgotten and asked
+  // for again.
+  const refused = Boolean(used);
+  if (refused && token() === used) clearToken();
   const current = ++generation;
+  formShown = current;
   stopFeed();
   clear(main);
   delete main.dataset.ready;

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -87,7 +87,6 @@ fn feed_resumes_from_last_event_id_under_concurrent_writes() {
 #[test]
 fn the_task_feed_is_open_to_every_reader_and_the_rest_of_the_log_to_auditors() {
     use reformd::Role;
-    use reqwest::StatusCode;
     let d = Daemon::start(true);
     for role in [Role::Viewer, Role::Editor, Role::Auditor, Role::Admin] {
         let token = d.tokens.of(role).to_owned();
@@ -166,4 +165,43 @@ fn resuming_past_the_log_end_is_refused_before_the_stream_starts() {
     );
     assert_eq!(next.status().as_u16(), 200);
     drop(next);
+}
+
+/// The positions-only feed is open to every reader and carries positions, nothing recorded.
+#[test]
+fn the_positions_only_feed_is_open_to_viewers_and_carries_no_content() {
+    let d = Daemon::start(true);
+    let viewer = d.tokens.viewer.clone();
+    assert_eq!(
+        d.get("/v1/events/stream?from=1", Some(&viewer)).status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        d.get("/v1/events/stream?from=1&positions_only=true", None)
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let feed = d
+        .request(
+            Method::GET,
+            "/v1/events/stream?from=1&positions_only=true",
+            Some(&viewer),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    let mut reader = BufReader::new(feed);
+    let mut line = String::new();
+    let mut ids = Vec::new();
+    while ids.len() < 5 {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "feed ended early");
+        let line = line.trim_end();
+        if let Some(id) = line.strip_prefix("id:") {
+            ids.push(id.trim().parse::<u64>().unwrap());
+        } else if let Some(data) = line.strip_prefix("data:") {
+            assert_eq!(data.trim(), "{}", "an event's data");
+        }
+    }
+    assert_eq!(ids, vec![1, 2, 3, 4, 5]);
 }

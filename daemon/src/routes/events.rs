@@ -151,6 +151,10 @@ pub(crate) struct FeedQuery {
     categories: Option<String>,
     /// Comma-separated event type names to keep.
     types: Option<String>,
+    /// Send each event's position (its `id`) with an empty object as its data, nothing of
+    /// what it records: open to every role that reads state, for a page that reads its
+    /// answers again when the log moves.
+    positions_only: Option<bool>,
 }
 
 /// A live Server-Sent Events feed of the log. Each event's `id` is its position; reconnecting
@@ -174,7 +178,13 @@ pub(crate) async fn stream(
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let categories = split(q.categories.as_ref());
-    state.tokens.authorize(&headers, needed(&categories))?;
+    let positions_only = q.positions_only.unwrap_or(false);
+    let permission = if positions_only {
+        Permission::ReadState
+    } else {
+        needed(&categories)
+    };
+    state.tokens.authorize(&headers, permission)?;
     let from = match headers.get("last-event-id") {
         Some(v) => {
             let id = v
@@ -217,8 +227,11 @@ pub(crate) async fn stream(
         .store
         .subscribe(from, filter)
         .into_stream()
-        .map(|msg| {
+        .map(move |msg| {
             Ok(match msg {
+                Ok(SubscriptionMessage::Event(e)) if positions_only => {
+                    SseEvent::default().id(e.position.to_string()).data("{}")
+                }
                 Ok(SubscriptionMessage::Event(e)) => {
                     let id = e.position.to_string();
                     let json = serde_json::to_string(&EventView::new(e)).unwrap_or_default();
