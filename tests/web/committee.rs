@@ -7,14 +7,15 @@ use serde_json::{json, Value};
 use super::scenario::{holder_names, seat_count, Scenario, COMMITTEE};
 use super::support::Browser;
 
-/// What the page shows of the committee's own seats (not its sub-bodies'): holder names by
-/// role, and the number of member rows.
+/// What the page shows of the committee's own seats (not its sub-bodies'): holder names (the
+/// links to their pages; the cell also names their posts) by role, and the number of member
+/// rows.
 fn shown(b: &Browser) -> Value {
     b.js(
         "const rows = role => [...document.querySelectorAll(
              `#composition tbody[data-role=\"${role}\"] tr.seat`)].filter(r => !r.closest('.sub-body'));
          const names = role => rows(role)
-             .map(r => (r.querySelector('td.holder')?.textContent ?? '').trim())
+             .map(r => (r.querySelector('td.holder a[href^=\"/people/\"]')?.textContent ?? '').trim())
              .filter(n => n !== '');
          return { head: names('head'), deputy_head: names('deputy_head'),
                   members: rows('member').length,
@@ -84,18 +85,28 @@ fn the_committee_before_and_after_decision_34_and_its_time_axis() {
          && document.querySelector('#composition td.decision a[href^=\"/decisions/\"]')",
     );
 
-    // The late decision's mark moves the view to its date, where the other deputy sits.
-    let mark = format!(
+    // The late decision's mark moves the view to its date, where the other deputy sits. The
+    // other hypothetical decision took effect the same day, and its mark lies on top: either
+    // one is that date's mark.
+    let late = format!(
         "#timeline button.mark[data-decision=\"{}\"]",
         s.late_decision
     );
     let date = b.until(
         "the late decision's mark",
-        &format!("document.querySelector('{mark}')?.dataset.date"),
+        &format!("document.querySelector('{late}')?.dataset.date"),
     );
     let date = date.as_str().unwrap().to_owned();
     assert!(date.as_str() >= "2022-06-01", "{date}");
-    b.click(&mark);
+    let top = b.js(
+        "return [...document.querySelectorAll('#timeline button.mark')]
+             .filter(m => m.dataset.date === arguments[0]).pop().dataset.decision;",
+        vec![json!(date)],
+    );
+    b.click(&format!(
+        "#timeline button.mark[data-decision=\"{}\"]",
+        top.as_str().unwrap()
+    ));
     moved_to(&b, &date);
     let moved = shows_the_composition(&b, &s, &date);
     assert_ne!(moved["deputy_head"], after["deputy_head"]);
