@@ -231,7 +231,11 @@ function seatRow(ctx, seat, marks) {
     h(
       "td",
       { class: "unit", "data-label": t("c.col.unit") },
-      seat.on_behalf_of ? link(`/units/${encodeURIComponent(seat.on_behalf_of.id)}`, seat.on_behalf_of.name) : "",
+      seat.on_behalf_of
+        ? link(`/units/${encodeURIComponent(seat.on_behalf_of.id)}`, seat.on_behalf_of.name)
+        : seat.label
+          ? h("span", { class: "muted seat-label" }, seat.label)
+          : "",
     ),
     h("td", { class: "since", "data-label": t("c.col.since"), dataset: { date: since } }, fmtDate(since)),
     h(
@@ -478,7 +482,11 @@ export async function render(ctx) {
     const position = String(Math.max(shown.position, line.position, current ? current.position : 0));
     main.dataset.position = position;
     root.dataset.position = position;
-    delete root.dataset.error;
+    if (root.dataset.error) {
+      // A read that failed before is answered now: its message goes.
+      delete root.dataset.error;
+      document.getElementById("error").hidden = true;
+    }
     if (root.dataset.ready === "false") root.dataset.ready = "true";
   }
 

@@ -59,7 +59,7 @@ async function decisions(ctx, needle) {
   return (page.items || [])
     .filter((d) => {
       const number = d.details?.decision?.number || "";
-      return fold(number).includes(needle) || fold(d.name || "").includes(needle) || fold(d.id).includes(needle);
+      return fold(number).includes(needle) || fold(d.name || "").includes(needle);
     })
     .map((d) => ({ kind: "decision", id: d.id, name: d.details?.decision?.number || d.name, extra: d.name }));
 }
