@@ -18,6 +18,7 @@ import {
   describeEntry,
   eventParts,
   put,
+  inBatches,
   labelCells,
   isoTime,
   millis,
@@ -36,6 +37,7 @@ export const strings = merge(shared, {
     "audit.apply": "Lọc",
     "audit.clear": "Bỏ lọc",
     "audit.latest": "Các thay đổi ghi nhận gần nhất",
+    "audit.since": "Các thay đổi ghi nhận từ ngày {date}",
     "audit.of_entity": "Các thay đổi của {name}",
     "audit.of_actor": "Các thay đổi do {actor} ghi nhận",
     "audit.when": "Thời điểm ghi nhận",
@@ -70,6 +72,7 @@ export const strings = merge(shared, {
     "audit.apply": "Filter",
     "audit.clear": "Clear",
     "audit.latest": "The latest recorded changes",
+    "audit.since": "Changes recorded from {date}",
     "audit.of_entity": "Changes to {name}",
     "audit.of_actor": "Changes recorded by {actor}",
     "audit.when": "Recorded at",
@@ -218,19 +221,43 @@ async function byEntity(ctx, filter) {
   return { unknown: true };
 }
 
-/** The newest changes of the whole log, or those from a date on, when no entity or actor is given. */
+/** A date's start (or end) in the browser's time zone as RFC 3339; any other text as given. */
+function bound(text, end) {
+  if (!isDate(text)) return text;
+  const d = new Date(`${text}T00:00:00`);
+  if (end) d.setDate(d.getDate() + 1);
+  return d.toISOString();
+}
+
+/**
+ * When no entity or actor is given: the log's changes recorded from a date on (the first
+ * ones), or else up to a date (the newest by then), or the newest of all.
+ */
 async function latest(ctx, filter) {
-  const from = isDate(filter.from) ? `${filter.from}T00:00:00Z` : filter.from;
-  const params = from ? { since: from, limit: LATEST } : { direction: "backward", limit: LATEST };
+  const from = bound(filter.from, false);
+  const to = bound(filter.to, true);
+  let params;
+  if (from) {
+    params = { since: from, limit: LATEST };
+  } else if (to) {
+    // The first change recorded after the range bounds a backward read.
+    const after = await ctx.api.get("/v1/events", { since: to, limit: 1 });
+    const next = (after.events || [])[0];
+    params = next ? { direction: "backward", from: Math.max(next.position - 1, 1), limit: LATEST } : { direction: "backward", limit: LATEST };
+    if (next && next.position <= 1) return { heading: ctx.t("audit.latest"), rows: [] };
+  } else {
+    params = { direction: "backward", limit: LATEST };
+  }
   const body = await ctx.api.get("/v1/events", query(params));
   let rows = (body.events || []).map(fromEvent);
   if (rows.length) ctx.main.dataset.position = String(Math.max(...rows.map((r) => r.position)));
-  if (filter.to) {
-    const end = isDate(filter.to) ? Date.parse(`${filter.to}T23:59:59.999Z`) : Date.parse(filter.to);
-    if (!Number.isNaN(end)) rows = rows.filter((r) => millis(r.when) <= end);
+  if (to) {
+    const end = Date.parse(to);
+    if (!Number.isNaN(end)) rows = rows.filter((r) => millis(r.when) < end);
   }
   await numbers(ctx, rows);
-  return { heading: ctx.t("audit.latest"), rows: await named(ctx, rows) };
+  const heading = from ? fill(ctx, "audit.since", { date: isDate(filter.from) ? ctx.fmtDate(filter.from) : filter.from }) : ctx.t("audit.latest");
+  return { heading, rows: await named(ctx, rows) };
 }
 
 /** A row from a history entry of `/v1/history` or `/v1/audit/changes`. */
@@ -292,19 +319,17 @@ async function numbers(ctx, rows) {
 async function named(ctx, rows) {
   const keys = [...new Set(rows.map((r) => `${r.kind}/${r.id}`))].slice(0, MAX_NAMES);
   const names = new Map();
-  await Promise.all(
-    keys.map(async (key) => {
-      const [kind, id] = key.split("/");
-      const path = entityApi(kind, id);
-      if (!path) return;
-      try {
-        const s = await ctx.api.get(path, {});
-        if (s && s.name) names.set(key, s.name);
-      } catch (err) {
-        if (!isNotFound(err) && err && err.status !== 400) throw err;
-      }
-    }),
-  );
+  await inBatches(keys, 6, async (key) => {
+    const [kind, id] = key.split("/");
+    const path = entityApi(kind, id);
+    if (!path) return;
+    try {
+      const s = await ctx.api.get(path, {});
+      if (s && s.name) names.set(key, s.name);
+    } catch (err) {
+      if (!isNotFound(err) && err && err.status !== 400) throw err;
+    }
+  });
   for (const r of rows) r.entityName = names.get(`${r.kind}/${r.id}`) || null;
   return rows;
 }

@@ -15,8 +15,9 @@ import {
   entityPath,
   entityApi,
   isNotFound,
-  english,
+  optional,
   put,
+  inBatches,
   knownAtText,
   isoTime,
   millis,
@@ -25,6 +26,7 @@ import {
 export const strings = merge(shared, {
   vi: {
     "decision.number": "Số hiệu",
+    "decision.plan_page": "Nhiệm vụ của kế hoạch và số liệu thực hiện",
     "decision.title": "Trích yếu",
     "decision.kind": "Loại văn bản",
     "decision.issuer": "Cơ quan ban hành",
@@ -72,9 +74,22 @@ export const strings = merge(shared, {
     "ustatus.merged": "Đã sáp nhập",
     "ustatus.dissolved": "Đã giải thể",
     "ustatus.not_yet_established": "Chưa thành lập",
+    "dkind.decision": "Quyết định",
+    "dkind.plan": "Kế hoạch",
+    "dkind.notice": "Thông báo",
+    "dkind.law": "Luật",
+    "dkind.resolution": "Nghị quyết",
+    "dkind.decree": "Nghị định",
+    "dkind.directive": "Chỉ thị",
+    "dkind.circular": "Thông tư",
+    "dkind.official_letter": "Công văn",
+    "dkind.guidance": "Hướng dẫn",
+    "dkind.report": "Báo cáo",
+    "dkind.other": "Văn bản khác",
   },
   en: {
     "decision.number": "Number",
+    "decision.plan_page": "The plan's tasks and report",
     "decision.title": "Title",
     "decision.kind": "Kind",
     "decision.issuer": "Issuer",
@@ -155,11 +170,13 @@ export async function render(ctx) {
   const d = answer.decision;
 
   const reverse = await reverseLinks(ctx, d.id, knownAt);
-  const recordedAt = earliest(answer.changes.map((c) => c.recorded_at));
+  const recordedAt = earliest(answer.changes.map((c) => c.recorded_at)) || (await recordedOf(d.id, knownAt));
 
-  put(ctx, 
+  put(
+    ctx,
     el("h1", {}, d.number),
     d.title ? el("p", { class: "subtitle" }, d.title) : null,
+    d.kind === "plan" ? el("p", { class: "plan-link" }, ctx.link(`/plans/${d.id}`, ctx.t("decision.plan_page"))) : null,
     knownAt ? el("p", { class: "known-at-note" }, fill(ctx, "decision.known_at", { at: knownAtText(ctx, knownAt) })) : null,
     record(ctx, d, recordedAt),
     links(ctx, d, reverse),
@@ -175,7 +192,9 @@ function record(ctx, d, recordedAt) {
     el("dt", {}, ctx.t(label)),
     dateNode(ctx, "dd", date, { "data-field": field }),
   ];
-  const kindText = english() ? codeName(ctx, "dkind", d.kind) : d.kind_name;
+  // The API names the kind in Vietnamese; a kind this page does not know keeps that name.
+  const known = codeName(ctx, "dkind", d.kind);
+  const kindText = known !== d.kind ? known : d.kind_name;
   return el(
     "dl",
     { id: "decision", class: "record" },
@@ -248,6 +267,16 @@ function links(ctx, d, reverse) {
   );
 }
 
+/**
+ * When a decision that changed nothing was recorded: its own history, which only auditors may
+ * read; others see no time.
+ */
+async function recordedOf(id, knownAt) {
+  const body = await optional(`/v1/history/decision/${id}`, { known_at: knownAt });
+  const first = body && Array.isArray(body.answer) ? body.answer[0] : null;
+  return first ? first.recorded_at : null;
+}
+
 function earliest(times) {
   const known = times.filter((x) => !Number.isNaN(millis(x)));
   if (known.length === 0) return null;
@@ -282,20 +311,19 @@ async function changes(ctx, answer, knownAt) {
   const list = groups(answer.changes || []);
   const parts = [];
   const names = new Map();
-  const loaded = await Promise.all(
-    list.map(async (g) => {
-      const first = g.changes.map((c) => c.valid_from).filter(Boolean).sort()[0];
-      const diff = diffs.get(g.id);
-      const beforeOn = diff ? diff.before : dayBefore(first);
-      const afterOn = diff ? diff.after : first;
-      const [before, after] = await Promise.all([
-        summaryOn(ctx, g.kind, g.id, beforeOn, knownAt),
-        summaryOn(ctx, g.kind, g.id, afterOn, knownAt),
-      ]);
-      if (after && after.name) names.set(g.id, after.name);
-      return { g, diff, beforeOn, afterOn, before, after };
-    }),
-  );
+  // Two reads per entity, a few entities at a time: a plan may touch hundreds of tasks.
+  const loaded = await inBatches(list, 4, async (g) => {
+    const first = g.changes.map((c) => c.valid_from).filter(Boolean).sort()[0];
+    const diff = diffs.get(g.id);
+    const beforeOn = diff ? diff.before : dayBefore(first);
+    const afterOn = diff ? diff.after : first;
+    const [before, after] = await Promise.all([
+      summaryOn(ctx, g.kind, g.id, beforeOn, knownAt),
+      summaryOn(ctx, g.kind, g.id, afterOn, knownAt),
+    ]);
+    if (after && after.name) names.set(g.id, after.name);
+    return { g, diff, beforeOn, afterOn, before, after };
+  });
   for (const x of loaded) parts.push(change(ctx, x, names));
   return el(
     "section",

@@ -84,7 +84,8 @@ export async function render(ctx) {
   const det = (plan.details && plan.details.decision) || {};
   const report = reportBody.answer;
 
-  put(ctx, 
+  put(
+    ctx,
     el("h1", {}, det.number || plan.name || ctx.id),
     plan.name ? el("p", { class: "subtitle" }, plan.name) : null,
     det.signed_on
@@ -112,14 +113,14 @@ function reportSection(ctx, report, on) {
       COUNTS.map((key) =>
         el(
           "div",
-          { class: `count ${key}` },
+          { class: `report-count ${key}` },
           el("dt", {}, ctx.t(`plan.count.${key}`)),
           el("dd", { "data-count": key }, String(counts[key] ?? 0)),
         ),
       ),
       rate === null
         ? null
-        : el("div", { class: "count rate" }, el("dt", {}, ctx.t("plan.rate")), el("dd", { "data-rate": String(rate) }, `${fmt.format(rate)} %`)),
+        : el("div", { class: "report-count rate" }, el("dt", {}, ctx.t("plan.rate")), el("dd", { "data-rate": String(rate) }, `${fmt.format(rate)} %`)),
     ),
   );
 }

@@ -202,6 +202,15 @@ export function labelCells(table) {
   return table;
 }
 
+/** `fn` over every item, at most `n` at a time, the answers in the items' order. */
+export async function inBatches(items, n, fn) {
+  const out = [];
+  for (let i = 0; i < items.length; i += n) {
+    out.push(...(await Promise.all(items.slice(i, i + n).map(fn))));
+  }
+  return out;
+}
+
 /** Today in the browser's calendar, as YYYY-MM-DD. */
 export function today() {
   const d = new Date();

@@ -76,7 +76,8 @@ export async function render(ctx) {
   const names = new Map();
   for (const u of [det.lead, ...(det.cooperating || [])]) if (u) names.set(u.id, u.name);
 
-  put(ctx, 
+  put(
+    ctx,
     el("h1", {}, task.name || ctx.id),
     dateForm(ctx, "on-input", on, `/tasks/${ctx.id}`),
     el("p", { id: "on", "data-date": on }, `${ctx.t("shared.on")}: ${ctx.fmtDate(on)}`),

@@ -18,6 +18,7 @@ import {
   standingCode,
   eventParts,
   put,
+  inBatches,
   labelCells,
 } from "./shared.js";
 
@@ -117,7 +118,8 @@ export async function render(ctx) {
     seatsHeld(ctx, unit.id, on, knownAt),
   ]);
 
-  put(ctx, 
+  put(
+    ctx,
     el("h1", {}, unit.name || lineage.name || ctx.id),
     el(
       "p",
@@ -129,7 +131,7 @@ export async function render(ctx) {
     ),
     dateForm(ctx, "on-input", on, `/units/${ctx.id}`),
     el("p", { id: "on", "data-date": on }, `${ctx.t("shared.on")}: ${ctx.fmtDate(on)}`),
-    namesSection(ctx, names),
+    namesSection(ctx, names, on),
     lineageSection(ctx, lineage),
     seatsSection(ctx, seats),
     tasksSection(ctx, unit.id, tasksBody.answer || [], on),
@@ -157,7 +159,9 @@ async function namesOverTime(unitId, lineage, nameOnDate, knownAt) {
   return { full: false, names: [{ name: nameOnDate || lineage.name, from: lineage.established_on }] };
 }
 
-function namesSection(ctx, { full, names }) {
+function namesSection(ctx, { full, names }, on) {
+  // The name in use on the date shown: the last one given by then.
+  const current = names.reduce((at, n, i) => (n.from <= on ? i : at), -1);
   const el = builder(ctx);
   return el(
     "section",
@@ -166,8 +170,8 @@ function namesSection(ctx, { full, names }) {
     el(
       "ol",
       { id: "names" },
-      names.map((n) =>
-        el("li", { "data-from": n.from }, el("span", { class: "name" }, n.name), " ", el("span", { class: "from", "data-date": n.from }, fill(ctx, "unit.from", { date: ctx.fmtDate(n.from) }))),
+      names.map((n, i) =>
+        el("li", { "data-from": n.from, class: i === current ? "current" : null, "aria-current": i === current ? "true" : null }, el("span", { class: "name" }, n.name), " ", el("span", { class: "from", "data-date": n.from }, fill(ctx, "unit.from", { date: ctx.fmtDate(n.from) }))),
       ),
     ),
     full ? null : el("p", { class: "note" }, ctx.t("unit.names_partial")),
@@ -236,15 +240,9 @@ async function seatsHeld(ctx, unitId, on, knownAt) {
   // The API has no index from a unit to the seats that represent it, so each committee's
   // composition is read, a few at a time, up to a bound that keeps a large store's page quick.
   const asked = tops.slice(0, MAX_COMMITTEES);
-  const compositions = [];
-  for (let i = 0; i < asked.length; i += PARALLEL) {
-    const batch = asked.slice(i, i + PARALLEL);
-    compositions.push(
-      ...(await Promise.all(
-        batch.map((id) => ctx.api.get(`/v1/committees/${id}/composition`, query({ on, known_at: knownAt }))),
-      )),
-    );
-  }
+  const compositions = await inBatches(asked, PARALLEL, (id) =>
+    ctx.api.get(`/v1/committees/${id}/composition`, query({ on, known_at: knownAt })),
+  );
   const found = [];
   found.partial = tops.length > asked.length;
   const walk = (c) => {
