@@ -6,16 +6,16 @@ use reformlog::TaskId;
 use super::scenario::{Scenario, AFTER_BOTH, COMMITTEE};
 use super::support::{security_headers, Browser};
 
-/// A page: its screenshot's name, its path, and what shows it holds its data.
+/// A page: its screenshot's name, its path, and the elements that show it holds its data.
 struct Page {
     name: &'static str,
     path: String,
-    shows: &'static str,
+    shows: &'static [&'static str],
 }
 
-fn pages() -> Vec<Page> {
+fn pages(late_decision: &str) -> Vec<Page> {
     let task = TaskId::from_slug("trien-khai-kh-cchc-2021").unwrap();
-    let page = |name, path: &str, shows| Page {
+    let page = |name, path: &str, shows: &'static [&'static str]| Page {
         name,
         path: path.to_owned(),
         shows,
@@ -24,38 +24,58 @@ fn pages() -> Vec<Page> {
         page(
             "search",
             "/search?q=pham%20minh%20tien",
-            "ol#results > li a[href]",
+            &["ol#results > li a[href]"],
         ),
         page(
             "decision",
             "/decisions/qd-34-2022",
-            "dl#decision dd[data-field=\"number\"]",
+            &[
+                "dl#decision dd[data-field=\"number\"]",
+                "dl#decision dd[data-field=\"signed_on\"][data-date]",
+                "section#changes .change .before",
+                "section#changes .change .after",
+            ],
+        ),
+        page(
+            "decision-late",
+            &format!("/decisions/{late_decision}"),
+            &[
+                "ul#links > li > a[data-rel=\"amends\"][href^=\"/decisions/\"]",
+                "section#changes .change .before",
+                "section#changes .change .after",
+            ],
         ),
         page(
             "unit",
             "/units/cuc-tin-hoc-hoa?on=2022-02-01",
-            "ol#names > li[data-from]",
+            &["ol#names > li[data-from]", "#parent a[href^=\"/units/\"]"],
         ),
         page(
             "plan",
             "/plans/kh-cchc-2021?on=2021-12-31",
-            "#report [data-count=\"overdue\"]",
+            &[
+                "#report [data-count=\"completed_on_time\"]",
+                "table#tasks tbody[data-unit] tr.task[data-task][data-status] a[href^=\"/tasks/\"]",
+            ],
         ),
-        page("task", &format!("/tasks/{task}"), "ol#history > li"),
+        page("task", &format!("/tasks/{task}"), &["ol#history > li"]),
         page(
             "committee",
             &format!("/committees/{COMMITTEE}?on=2022-02-01"),
-            "#composition tbody[data-role=\"member\"] tr.seat td.holder a[href]",
+            &["#composition tbody[data-role=\"member\"] tr.seat td.holder a[href]"],
         ),
         page(
             "committee-june",
             &format!("/committees/{COMMITTEE}?on={AFTER_BOTH}"),
-            "#timeline button.mark[data-decision]",
+            &[
+                "#timeline button.mark[data-decision]",
+                "#axis[role=\"slider\"][aria-valuetext]",
+            ],
         ),
         page(
             "person",
             "/people/pham-minh-tien",
-            "ol#tenures > li.tenure[data-kind]",
+            &["ol#tenures > li.tenure[data-kind]"],
         ),
     ]
 }
@@ -117,12 +137,14 @@ fn every_page_renders_under_its_security_policy_with_no_console_error() {
     // The other pages are read anonymously, as the daemon allows.
     b.js("sessionStorage.removeItem('reformlog.token');", vec![]);
 
-    for p in pages() {
+    for p in pages(&s.late_decision.to_string()) {
         let url = format!("{}{}", s.d.base, p.path);
         security_headers(http, &url);
         b.goto(&url);
         b.ready();
-        b.until(p.name, &format!("document.querySelector('{}')", p.shows));
+        for shows in p.shows {
+            b.until(p.name, &format!("document.querySelector('{shows}')"));
+        }
         let title = b.js("return document.title;", vec![]);
         assert!(
             !title.as_str().unwrap_or("").is_empty(),
@@ -131,5 +153,28 @@ fn every_page_renders_under_its_security_policy_with_no_console_error() {
         );
         b.screenshots(p.name);
         b.no_console_errors(p.name, |_| false);
+    }
+
+    // The plan's numbers are the task report's.
+    let report = s.api("/v1/reports/tasks?plan=kh-cchc-2021&on=2021-12-31");
+    b.goto(&format!("{}/plans/kh-cchc-2021?on=2021-12-31", s.d.base));
+    b.ready();
+    for count in [
+        "completed_on_time",
+        "completed_late",
+        "overdue",
+        "cancelled",
+    ] {
+        let shown = b.until(
+            count,
+            &format!(
+                "document.querySelector('#report [data-count=\"{count}\"]')?.textContent.trim()"
+            ),
+        );
+        assert_eq!(
+            shown.as_str().and_then(|n| n.parse::<u64>().ok()),
+            report["counts"][count].as_u64(),
+            "{count}: {shown} against {report}"
+        );
     }
 }
