@@ -9,7 +9,10 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use reformlog::{Answer, CommitteeId, Date, DecisionRef, EntityKey, KnownAt, Query, Standing};
+use reformlog::{
+    Answer, CommitteeId, Date, DecisionRef, EntityDetails, EntityKey, EntityKind, KnownAt, Query,
+    Standing,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -101,6 +104,20 @@ fn marks_of(
     committee: CommitteeId,
     known_at: Option<KnownAt>,
 ) -> Result<Timeline, ApiError> {
+    // Every committee ever established, once: a sub-body names its parent, whenever it sat.
+    let mut children: BTreeMap<CommitteeId, Vec<CommitteeId>> = BTreeMap::new();
+    for summary in domain.list(EntityKind::Committee, Date::MAX, known_at)? {
+        if let EntityDetails::Committee {
+            parent: Some(parent),
+            ..
+        } = summary.details
+        {
+            children
+                .entry(parent.id)
+                .or_default()
+                .push(CommitteeId::from_uuid(summary.id));
+        }
+    }
     // Keyed in the order the marks are listed: by date, then decision, then body.
     let mut marks = BTreeMap::new();
     let mut bodies = vec![committee];
@@ -115,13 +132,11 @@ fn marks_of(
         let Answer::History(entries) = history else {
             return Err(ApiError::internal("a history question got another answer"));
         };
-        let mut dates = BTreeSet::new();
         for entry in entries {
             if matches!(
                 entry.standing,
                 Standing::Effective | Standing::Correction(_)
             ) {
-                dates.insert(entry.valid_from);
                 let key = (
                     entry.valid_from,
                     entry.decision.as_ref().map(|d| d.id),
@@ -134,22 +149,9 @@ fn marks_of(
                 });
             }
         }
-        // A sub-body is found where it sat: in the body's composition on the days it changed.
-        for on in dates {
-            let Answer::Composition(composition) = domain.query(
-                &Query::Composition {
-                    committee: body,
-                    on,
-                },
-                known_at,
-            )?
-            else {
-                continue;
-            };
-            for sub in composition.sub_bodies {
-                if seen.insert(sub.committee) {
-                    bodies.push(sub.committee);
-                }
+        for sub in children.get(&body).into_iter().flatten() {
+            if seen.insert(*sub) {
+                bodies.push(*sub);
             }
         }
     }

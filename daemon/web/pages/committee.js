@@ -427,19 +427,28 @@ export async function render(ctx) {
   async function refresh() {
     const seq = ++state.seq;
     const asked = { on: state.on, known_at: state.knownAt };
+    // As known before the committee was recorded at all, there is nothing yet: every seat
+    // of today's record is then a difference.
+    const unknownThen = (error) => {
+      if (state.knownAt && error.status === 404) return null;
+      throw error;
+    };
     const reads = [
-      api.get(`/committees/${encodeURIComponent(id)}/composition`, asked),
-      api.get(`/committees/${encodeURIComponent(id)}/timeline`, { known_at: state.knownAt }),
+      api.get(`/committees/${encodeURIComponent(id)}/composition`, asked).catch(unknownThen),
+      api.get(`/committees/${encodeURIComponent(id)}/timeline`, { known_at: state.knownAt }).catch(unknownThen),
       state.knownAt ? api.get(`/committees/${encodeURIComponent(id)}/composition`, { on: state.on }) : null,
       api.get(`/committees/${encodeURIComponent(id)}`, {}).catch((e) => {
         if (e.status === 401) throw e;
         return null;
       }),
     ];
-    const [shown, line, current, entity] = await Promise.all(reads);
+    const [found, timeline, current, entity] = await Promise.all(reads);
     if (seq !== state.seq || !ctx.isCurrent()) return;
+    const nothing = { committee: current?.answer?.committee, name: null, active: false, seats: [], sub_bodies: [] };
+    const shown = found || { answer: nothing, position: 0 };
+    const line = timeline || { answer: { marks: [] }, position: 0 };
     const answer = shown.answer;
-    const name = answer.name || entity?.name || id;
+    const name = answer.name || entity?.name || current?.answer?.name || id;
     heading.textContent = name;
     document.title = `${name} · reformlog`;
     const parentUnit = entity?.details?.committee?.unit;
