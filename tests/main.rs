@@ -71,6 +71,12 @@ mod daemon;
 #[path = "cli/mod.rs"]
 mod cli;
 
+// The web page in headless chromium over WebDriver, against reformd on 127.0.0.1:0 with the seed
+// case, a late entry and a correction: committees on a date and as recorded on, search, tokens,
+// every page's console and security headers, screenshots under target/web-screenshots/.
+#[path = "web/mod.rs"]
+mod web;
+
 // The repository's own rules: every Rust file opens with a `//!` line saying its job.
 #[path = "repo/doc_lines.rs"]
 mod repo_doc_lines;

@@ -5,7 +5,8 @@
 //! daemon binary, `cargo build` has nothing left to do, a daemon started in the foreground
 //! is put in the background until it answers, and each `##` section starts with the daemons
 //! of the one before stopped (the reader pressed Ctrl-C). Commands that follow a feed
-//! forever are stopped after a few seconds.
+//! forever are stopped after a few seconds. Opening the web page in a browser fetches it, so
+//! the page shell the daemon serves is what is checked.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -89,6 +90,7 @@ cargo() {
     *) echo "unexpected: cargo $*" >&2; return 99 ;;
   esac
 }
+xdg-open() { curl -sf "$1"; }
 ready() {
   for _ in $(seq 200); do
     curl -sf http://127.0.0.1:8080/healthz > /dev/null && return 0
@@ -199,6 +201,10 @@ const PRINTS: &[(&str, &[&str])] = &[
     (
         r#"reformctl report --plan kh-cchc-2021 --on 2021-12-31 --known-at "$FIRST""#,
         &["4 tasks on 2021-12-31: 0 open, 1 overdue, 2 completed on time, 1 completed late"],
+    ),
+    (
+        "xdg-open http://127.0.0.1:8080/",
+        &[r#"id="main""#, "/assets/app.js"],
     ),
     (
         r#"curl -s "$R/v1/committees/bcd-cchc-bo-tttt/composition?on=2022-02-01""#,

@@ -1,7 +1,7 @@
 //! The daemon over real HTTP on 127.0.0.1:0.
 
 // A daemon in-process with one token per role, and a small blocking client.
-mod support;
+pub(crate) mod support;
 
 // Every route x every role x no token; the OpenAPI document lists exactly the routes.
 mod routes;
