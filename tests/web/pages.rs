@@ -178,3 +178,38 @@ fn every_page_renders_under_its_security_policy_with_no_console_error() {
         );
     }
 }
+
+/// A renamed unit's page lists both names to any reader, the one in use on the date marked.
+#[test]
+fn a_unit_page_shows_its_names_over_time_without_an_auditor_token() {
+    let Some(b) = Browser::start() else { return };
+    let s = Scenario::start(true);
+    s.d.command_ok(serde_json::json!({ "rename_unit": {
+        "unit": reformlog::UnitId::from_slug("trung-tam-thong-tin").unwrap(),
+        "name": "Đơn vị 2",
+        "on": "2022-06-01",
+        "decision": null
+    }}));
+    for (on, current) in [
+        ("2022-07-01", "Đơn vị 2"),
+        ("2022-02-01", "Trung tâm Thông tin"),
+    ] {
+        b.goto(&format!("{}/units/trung-tam-thong-tin?on={on}", s.d.base));
+        b.ready();
+        let names = b.js(
+            "return [...document.querySelectorAll('ol#names > li .name')].map(n => n.textContent);",
+            vec![],
+        );
+        assert_eq!(
+            names,
+            serde_json::json!(["Trung tâm Thông tin", "Đơn vị 2"]),
+            "on {on}"
+        );
+        let shown = b.js(
+            "return document.querySelector('ol#names > li.current .name').textContent;",
+            vec![],
+        );
+        assert_eq!(shown, serde_json::json!(current), "on {on}");
+    }
+    b.no_console_errors("the unit page", |_| false);
+}

@@ -15,7 +15,7 @@ use crate::query::tasks::task_refs;
 use crate::query::warnings::{task_warnings, TaskWarning};
 use crate::source::Source;
 use crate::text::Name;
-use crate::view::EntityView;
+use crate::view::{EntityView, Timeline};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -44,6 +44,8 @@ pub enum UnitStatus {
 pub enum EntityDetails {
     Unit {
         kind: UnitKind,
+        /// Every name the unit has borne, from the date each took effect.
+        names: Vec<NameFrom>,
         parent: Option<UnitRef>,
         status: UnitStatus,
         ended_on: Option<Date>,
@@ -155,6 +157,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                 u.alive_on(on),
                 EntityDetails::Unit {
                     kind: u.kind,
+                    names: names_from(&u.names),
                     parent: u
                         .parents
                         .at_or_first(on)
@@ -178,15 +181,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
             p.registered_on,
             p.registered_on <= on,
             EntityDetails::Person {
-                names: p
-                    .names
-                    .0
-                    .iter()
-                    .map(|(from, name)| NameFrom {
-                        from: *from,
-                        name: name.clone(),
-                    })
-                    .collect(),
+                names: names_from(&p.names),
                 positions: positions_on(s, p.id, on),
             },
         ),
@@ -352,6 +347,18 @@ pub(crate) fn list_page(
 }
 
 /// A committee's name for collation; one without a name comes first.
+/// Every name of a unit or a person, from the date each took effect.
+fn names_from(names: &Timeline<Name>) -> Vec<NameFrom> {
+    names
+        .0
+        .iter()
+        .map(|(from, name)| NameFrom {
+            from: *from,
+            name: name.clone(),
+        })
+        .collect()
+}
+
 fn name_of(c: &CommitteeRef) -> &str {
     c.name.as_ref().map_or("", Name::as_str)
 }

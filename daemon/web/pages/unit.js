@@ -12,11 +12,8 @@ import {
   codeName,
   notePosition,
   query,
-  optional,
   today,
   isDate,
-  standingCode,
-  eventParts,
   put,
   inBatches,
   labelCells,
@@ -25,7 +22,6 @@ import {
 export const strings = merge(shared, {
   vi: {
     "unit.names": "Tên qua các thời kỳ",
-    "unit.names_partial": "Lịch sử đổi tên chỉ hiện với mã truy cập của kiểm tra viên; đây là tên vào ngày đang xem.",
     "unit.from": "từ {date}",
     "unit.parent": "Trực thuộc",
     "unit.no_parent": "Không trực thuộc đơn vị nào.",
@@ -59,7 +55,6 @@ export const strings = merge(shared, {
   },
   en: {
     "unit.names": "Names over time",
-    "unit.names_partial": "The renaming history shows with an auditor's token; this is the name on the date shown.",
     "unit.from": "from {date}",
     "unit.parent": "Parent",
     "unit.no_parent": "Under no other unit.",
@@ -113,10 +108,8 @@ export async function render(ctx) {
   ]);
   notePosition(ctx, tasksBody);
   const lineage = lineageBody.answer;
-  const [names, seats] = await Promise.all([
-    namesOverTime(unit.id, lineage, unit.name, knownAt),
-    seatsHeld(ctx, unit.id, on, knownAt),
-  ]);
+  const names = namesOverTime(unit);
+  const seats = await seatsHeld(ctx, unit.id, on, knownAt);
 
   put(
     ctx,
@@ -138,28 +131,13 @@ export async function render(ctx) {
   );
 }
 
-/**
- * The unit's names from its history, which the API opens to auditors only; other readers see
- * the name on the date, from the day the unit was established.
- */
-async function namesOverTime(unitId, lineage, nameOnDate, knownAt) {
-  const body = await optional(`/v1/history/unit/${unitId}`, { known_at: knownAt });
-  const names = [];
-  if (body && Array.isArray(body.answer)) {
-    for (const entry of body.answer) {
-      if (standingCode(entry.standing) !== "effective") continue;
-      const [kind, payload] = eventParts(entry.event);
-      if ((kind === "unit_established" || kind === "unit_renamed") && payload.name) {
-        names.push({ name: payload.name, from: payload.on || entry.valid_from });
-      }
-    }
-    names.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  }
-  if (names.length > 0) return { full: true, names };
-  return { full: false, names: [{ name: nameOnDate || lineage.name, from: lineage.established_on }] };
+/** The unit's names over time, each from the date it took effect, as the unit's details give them. */
+function namesOverTime(unit) {
+  const given = unit.details && unit.details.unit && unit.details.unit.names;
+  return (Array.isArray(given) ? given : []).map((n) => ({ name: n.name, from: n.from }));
 }
 
-function namesSection(ctx, { full, names }, on) {
+function namesSection(ctx, names, on) {
   // The name in use on the date shown: the last one given by then.
   const current = names.reduce((at, n, i) => (n.from <= on ? i : at), -1);
   const el = builder(ctx);
@@ -174,7 +152,6 @@ function namesSection(ctx, { full, names }, on) {
         el("li", { "data-from": n.from, class: i === current ? "current" : null, "aria-current": i === current ? "true" : null }, el("span", { class: "name" }, n.name), " ", el("span", { class: "from", "data-date": n.from }, fill(ctx, "unit.from", { date: ctx.fmtDate(n.from) }))),
       ),
     ),
-    full ? null : el("p", { class: "note" }, ctx.t("unit.names_partial")),
   );
 }
 

@@ -204,3 +204,35 @@ fn a_task_entered_late_for_a_merged_lead_is_refused_unless_it_ends_first() {
     log.execute_all(vec![task("nv-muon-2"), done], &super::engine::ctx())
         .unwrap();
 }
+
+#[test]
+fn a_unit_lists_every_name_it_has_borne_whatever_the_date_asked() {
+    let mut w = seeded();
+    let tt = unit("trung-tam-thong-tin");
+    let since = summary(&w.k, EntityKey::Unit(tt), d("2022-01-01"))
+        .unwrap()
+        .since;
+    w.exec(crate::Command::RenameUnit(crate::payload::UnitRenaming {
+        unit: tt,
+        name: name("Đơn vị 2"),
+        on: d("2022-06-01"),
+        decision: None,
+    }))
+    .unwrap();
+    let s = summary(&w.k, EntityKey::Unit(tt), d("2022-01-01")).unwrap();
+    assert_eq!(s.name.as_deref(), Some("Trung tâm Thông tin"));
+    let EntityDetails::Unit { names, .. } = s.details else {
+        panic!("{:?}", s.details)
+    };
+    let names: Vec<(crate::Date, String)> = names
+        .into_iter()
+        .map(|n| (n.from, n.name.to_string()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (since, "Trung tâm Thông tin".to_owned()),
+            (d("2022-06-01"), "Đơn vị 2".to_owned()),
+        ]
+    );
+}
