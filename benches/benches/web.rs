@@ -1,4 +1,4 @@
-//! The web page bench P16: the committee page rendered in headless chromium against reformd on
+//! The web page bench W1: the committee page rendered in headless chromium against reformd on
 //! the million-event store, as a ratio against the same page on the demo-only store, both
 //! measured in the same run.
 //!
@@ -11,7 +11,7 @@
 //! from the daemon's answer cache) and takes the time from the document's navigation start to
 //! the moment the router marks `main[data-ready=true]`, recorded inside the page by a
 //! `MutationObserver` installed before any of the page's scripts run. The two daemons take
-//! turns run by run, so both see the same machine. P16: the p95 with the big store; target
+//! turns run by run, so both see the same machine. W1: the p95 with the big store; target
 //! under 300 ms.
 //!
 //! | variable | default | meaning |
@@ -303,15 +303,15 @@ fn main() -> Res<()> {
     println!("| figure | demo store | {head}-position store | ratio |");
     println!("| --- | ---: | ---: | ---: |");
     println!(
-        "| P16 navigation start to `main[data-ready]`, p50 | {d50:.1} ms | {b50:.1} ms | {:.2} |",
+        "| W1 navigation start to `main[data-ready]`, p50 | {d50:.1} ms | {b50:.1} ms | {:.2} |",
         b50 / d50
     );
     println!(
-        "| P16 navigation start to `main[data-ready]`, p95 | {d95:.1} ms | {b95:.1} ms | {:.2} |",
+        "| W1 navigation start to `main[data-ready]`, p95 | {d95:.1} ms | {b95:.1} ms | {:.2} |",
         b95 / d95
     );
     println!(
-        "P16 p95 with the big store {b95:.1} ms, target < {TARGET_MS} ms: {}",
+        "W1 p95 with the big store {b95:.1} ms, target < {TARGET_MS} ms: {}",
         if b95 < TARGET_MS { "PASS" } else { "FAIL" }
     );
     Ok(())

@@ -360,14 +360,25 @@ export async function render(ctx) {
     // CSSOM positions are not inline styles in the CSP's sense: no style attribute is parsed.
     todayTick.style.left = `${percent(today)}%`;
     const seen = new Set();
-    for (const mark of state.marks) {
+    // Marks closer than a mark's width (decisions of one day, or of days apart on a long
+    // axis) go on lanes below one another, so each can still be clicked.
+    const width = track.clientWidth || 1000;
+    const gap = (22 / width) * 100;
+    const lanes = [];
+    const byDate = [...state.marks].sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
+    for (const mark of byDate) {
       if (!mark.decision) continue;
       const key = `${mark.on}|${mark.decision.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const label = t("c.mark", { number: mark.decision.number || t("c.no_number"), date: fmtDate(mark.on) });
       const button = h("button", { type: "button", class: "mark", title: label, "aria-label": label, dataset: { decision: mark.decision.id, date: mark.on } });
-      button.style.left = `${percent(mark.on)}%`;
+      const at = percent(mark.on);
+      let lane = lanes.findIndex((last) => at - last >= gap);
+      if (lane < 0) lane = lanes.length;
+      lanes[lane] = at;
+      button.style.left = `${at}%`;
+      if (lane > 0) button.style.top = `${0.65 + 1.35 * lane}rem`;
       button.addEventListener("click", () => go(mark.on, true));
       track.append(button);
       marksList.append(
@@ -380,6 +391,7 @@ export async function render(ctx) {
         ),
       );
     }
+    track.style.height = `${2.4 + 1.35 * Math.max(0, lanes.length - 1)}rem`;
     drawThumb();
   }
 
