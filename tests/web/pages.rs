@@ -213,3 +213,23 @@ fn a_unit_page_shows_its_names_over_time_without_an_auditor_token() {
     }
     b.no_console_errors("the unit page", |_| false);
 }
+
+/// The late decision's page shows the seat it changed, not the one another decision in force
+/// the same day changed.
+#[test]
+fn a_decision_page_shows_its_own_changes_not_another_decision_of_the_same_day() {
+    let Some(b) = Browser::start() else { return };
+    let s = Scenario::start(true);
+    let [late_seat, other_seat] = super::scenario::changed_seats();
+    b.goto(&format!("{}/decisions/{}", s.d.base, s.late_decision));
+    b.ready();
+    let seats = b.js(
+        "return [...new Set([...document.querySelectorAll('section#changes li.seat-entry')]
+             .map(e => e.dataset.seat))];",
+        vec![],
+    );
+    let seats: Vec<String> = serde_json::from_value(seats).unwrap();
+    assert!(seats.contains(&late_seat), "{seats:?}");
+    assert!(!seats.contains(&other_seat), "{seats:?}");
+    b.no_console_errors("the decision page", |_| false);
+}

@@ -305,9 +305,67 @@ async function summaryOn(ctx, kind, id, on, knownAt) {
   }
 }
 
+/** The seats, people and memberships the decision's own changes name, at any depth. */
+function touchedBy(changes) {
+  const touched = { seats: new Set(), persons: new Set(), memberships: new Set() };
+  const sets = { seat: touched.seats, person: touched.persons, membership: touched.memberships };
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (sets[k] && typeof x === "string") sets[k].add(x);
+        else walk(x);
+      }
+    }
+  };
+  for (const c of changes) walk(c.event);
+  return touched;
+}
+
+/** Every holding of a composition answer and its sub-bodies. */
+function holdingsOf(c, out = []) {
+  for (const seat of (c && c.seats) || []) for (const h of seat.holders || []) out.push({ seat: seat.seat, holder: h });
+  for (const sub of (c && c.sub_bodies) || []) holdingsOf(sub, out);
+  return out;
+}
+
+/**
+ * A composition diff compares the committee on the day before and on the day, so another
+ * decision in force that day shows in it too; this keeps the lines this decision's changes
+ * name. An ending names only its membership: its seat and holder are read off the day before.
+ */
+async function ownLines(ctx, diffs, changes, knownAt) {
+  const touched = touchedBy(changes);
+  if (touched.memberships.size > 0) {
+    await inBatches([...diffs.values()], 4, async (diff) => {
+      let body = null;
+      try {
+        body = await ctx.api.get(`/v1/committees/${encodeURIComponent(diff.committee)}/composition`, query({ on: diff.before, known_at: knownAt }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      for (const { seat, holder } of holdingsOf(body && body.answer)) {
+        if (!touched.memberships.has(holder.membership)) continue;
+        touched.seats.add(seat);
+        if (holder.person) touched.persons.add(holder.person.id);
+      }
+    });
+  }
+  const mine = (e) => touched.seats.has(e.seat) || (e.person && touched.persons.has(e.person));
+  for (const [id, diff] of diffs) {
+    diffs.set(id, {
+      ...diff,
+      joined: (diff.joined || []).filter(mine),
+      left: (diff.left || []).filter(mine),
+      changed: (diff.changed || []).filter((c) => mine(c.before) || mine(c.after)),
+    });
+  }
+}
+
 async function changes(ctx, answer, knownAt) {
   const el = builder(ctx);
   const diffs = new Map((answer.compositions || []).map((c) => [c.committee, c]));
+  await ownLines(ctx, diffs, answer.changes || [], knownAt);
   const list = groups(answer.changes || []);
   const parts = [];
   const names = new Map();
