@@ -151,9 +151,25 @@ fn every_page_renders_under_its_security_policy_with_no_console_error() {
             "{}: no title",
             p.name
         );
+        let low = b.low_contrast();
+        assert!(
+            low.is_empty(),
+            "{}: text under WCAG AA contrast: {low:#?}",
+            p.name
+        );
         b.screenshots(p.name);
         b.no_console_errors(p.name, |_| false);
     }
+    // The contrast check sees pale text when there is some.
+    b.js(
+        "const p = document.createElement('p'); p.textContent = 'Chữ nhạt để thử'; \
+         p.style.color = '#bbbbbb'; document.querySelector('main').append(p);",
+        vec![],
+    );
+    assert!(b
+        .low_contrast()
+        .iter()
+        .any(|l| l.starts_with("Chữ nhạt để thử")));
 
     // The plan's numbers are the task report's.
     let report = s.api("/v1/reports/tasks?plan=kh-cchc-2021&on=2021-12-31");
@@ -232,4 +248,24 @@ fn a_decision_page_shows_its_own_changes_not_another_decision_of_the_same_day() 
     assert!(seats.contains(&late_seat), "{seats:?}");
     assert!(!seats.contains(&other_seat), "{seats:?}");
     b.no_console_errors("the decision page", |_| false);
+}
+
+/// The composition on a date prints as one A4 page, as offices file it.
+#[test]
+fn a_committee_composition_prints_on_one_page() {
+    let Some(b) = Browser::start() else { return };
+    let s = Scenario::start(true);
+    b.goto(&format!(
+        "{}/committees/{COMMITTEE}?on=2022-02-01",
+        s.d.base
+    ));
+    b.ready();
+    assert_eq!(b.printed_pages(), 1);
+    // The same page with the print stylesheet's hiding undone spills over: the count is real.
+    b.js(
+        "for (const s of document.styleSheets) for (const r of [...s.cssRules]) \
+         if (r.media && r.media.mediaText.includes('print')) s.deleteRule([...s.cssRules].indexOf(r));",
+        vec![],
+    );
+    assert!(b.printed_pages() > 1);
 }

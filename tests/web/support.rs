@@ -303,6 +303,38 @@ impl Browser {
             .collect()
     }
 
+    /// Visible text under WCAG AA contrast with what is behind it, one line each.
+    pub(crate) fn low_contrast(&self) -> Vec<String> {
+        let v = self.js(include_str!("contrast.js"), vec![]);
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// How many A4 pages the current page prints on, as the browser prints it (WebDriver's
+    /// print, which gives a PDF).
+    pub(crate) fn printed_pages(&self) -> usize {
+        use base64::Engine as _;
+        let v = self
+            .rt
+            .block_on(self.client().issue_cmd(SessionPost {
+                path: "print",
+                body: json!({ "page": { "width": 21.0, "height": 29.7 } }),
+            }))
+            .unwrap();
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("a base64 PDF"))
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+        // Each page is an object `/Type /Page`; the page tree's own is `/Type /Pages`.
+        let text = String::from_utf8_lossy(&pdf);
+        text.match_indices("/Type /Page")
+            .filter(|(i, m)| text.as_bytes().get(i + m.len()) != Some(&b's'))
+            .count()
+    }
+
     /// Screenshots of the current page at both widths, `target/web-screenshots/<name>-<width>.png`,
     /// back at the desktop size afterwards.
     pub(crate) fn screenshots(&self, name: &str) {
