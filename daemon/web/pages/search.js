@@ -53,10 +53,19 @@ function fold(text) {
 
 const PAGE_OF = { person: "people", unit: "units", committee: "committees", decision: "decisions" };
 
-// Decisions are not in the name index; their list is read (a page at most) and matched here.
+// Decisions are not in the name index: their list is read, a page of 1000 at a time up to
+// DECISION_PAGES pages, and matched here.
+const DECISION_PAGES = 50;
 async function decisions(ctx, needle) {
-  const page = await ctx.api.get("/decisions", { limit: 1000 });
-  return (page.items || [])
+  const items = [];
+  let cursor = "";
+  for (let n = 0; n < DECISION_PAGES; n += 1) {
+    const page = await ctx.api.get("/decisions", { limit: 1000, cursor });
+    items.push(...(page.items || []));
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return items
     .filter((d) => {
       const number = d.details?.decision?.number || "";
       return fold(number).includes(needle) || fold(d.name || "").includes(needle);
