@@ -12,10 +12,9 @@ import {
   codeName,
   notePosition,
   query,
-  today,
-  isDate,
   put,
   labelCells,
+  asked,
 } from "./shared.js";
 
 export const strings = merge(shared, {
@@ -69,11 +68,7 @@ const COUNTS = ["completed_on_time", "completed_late", "overdue", "cancelled", "
 
 export async function render(ctx) {
   const el = builder(ctx);
-  const asked = ctx.query.get("on");
-  const on = isDate(asked) ? asked : today();
-  const knownAt = ctx.query.get("known_at") || "";
-  const id = encodeURIComponent(ctx.id);
-  const q = query({ on, known_at: knownAt });
+  const { on, knownAt, id, q } = asked(ctx);
 
   const [plan, reportBody, tasksBody] = await Promise.all([
     ctx.api.get(`/v1/decisions/${id}`, q),

@@ -6,14 +6,6 @@ import { lang } from "../i18n.js";
 /** Labels more than one of these pages shows. */
 export const strings = {
   vi: {
-    "role.head": "Trưởng ban",
-    "role.standing_deputy_head": "Phó Trưởng ban thường trực",
-    "role.deputy_head": "Phó Trưởng ban",
-    "role.member": "Thành viên",
-    "role.group_leader": "Tổ trưởng",
-    "role.deputy_group_leader": "Tổ phó",
-    "role.group_member": "Tổ viên",
-    "role.secretary": "Thư ký",
     "status.open": "Đang thực hiện",
     "status.completed": "Đã hoàn thành",
     "status.cancelled": "Đã hủy",
@@ -71,14 +63,6 @@ export const strings = {
     "detail.title": "{name}",
   },
   en: {
-    "role.head": "Head",
-    "role.standing_deputy_head": "Standing deputy head",
-    "role.deputy_head": "Deputy head",
-    "role.member": "Member",
-    "role.group_leader": "Group leader",
-    "role.deputy_group_leader": "Deputy group leader",
-    "role.group_member": "Group member",
-    "role.secretary": "Secretary",
     "status.open": "Open",
     "status.completed": "Completed",
     "status.cancelled": "Cancelled",
@@ -237,6 +221,17 @@ export function dateNode(ctx, tag, date, attrs = {}) {
   return el(tag, { ...attrs, "data-date": date }, ctx.fmtDate(date));
 }
 
+/**
+ * What a dated page reads from its address: the date (`on`, today when absent or not a date),
+ * the known-at, the id as a path segment, and the query both make.
+ */
+export function asked(ctx) {
+  const given = ctx.query.get("on");
+  const on = isDate(given) ? given : today();
+  const knownAt = ctx.query.get("known_at") || "";
+  return { on, knownAt, id: encodeURIComponent(ctx.id), q: query({ on, known_at: knownAt }) };
+}
+
 /** `t(key)` with `{name}` placeholders filled in. */
 export function fill(ctx, key, values) {
   let text = ctx.t(key);
@@ -246,7 +241,7 @@ export function fill(ctx, key, values) {
 
 /** The name of a role code, or the code itself when this page does not know it. */
 export function roleName(ctx, role) {
-  const key = `role.${role}`;
+  const key = `role1.${role}`;
   const text = ctx.t(key);
   return text && text !== key ? text : role;
 }

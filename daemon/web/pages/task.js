@@ -10,12 +10,11 @@ import {
   codeName,
   notePosition,
   query,
-  today,
-  isDate,
   standingCode,
   describeEntry,
   put,
   isoTime,
+  asked,
 } from "./shared.js";
 
 export const strings = merge(shared, {
@@ -63,10 +62,7 @@ export const strings = merge(shared, {
 
 export async function render(ctx) {
   const el = builder(ctx);
-  const asked = ctx.query.get("on");
-  const on = isDate(asked) ? asked : today();
-  const knownAt = ctx.query.get("known_at") || "";
-  const id = encodeURIComponent(ctx.id);
+  const { on, knownAt, id } = asked(ctx);
   const [task, historyBody] = await Promise.all([
     ctx.api.get(`/v1/tasks/${id}`, query({ on, known_at: knownAt })),
     ctx.api.get(`/v1/history/task/${id}`, query({ known_at: knownAt })),

@@ -12,11 +12,10 @@ import {
   codeName,
   notePosition,
   query,
-  today,
-  isDate,
   put,
   inBatches,
   labelCells,
+  asked,
 } from "./shared.js";
 
 export const strings = merge(shared, {
@@ -95,11 +94,7 @@ const PARALLEL = 6;
 
 export async function render(ctx) {
   const el = builder(ctx);
-  const asked = ctx.query.get("on");
-  const on = isDate(asked) ? asked : today();
-  const knownAt = ctx.query.get("known_at") || "";
-  const id = encodeURIComponent(ctx.id);
-  const q = query({ on, known_at: knownAt });
+  const { on, knownAt, id, q } = asked(ctx);
 
   const [unit, lineageBody, tasksBody] = await Promise.all([
     ctx.api.get(`/v1/units/${id}`, q),
