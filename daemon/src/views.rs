@@ -48,7 +48,7 @@ impl EventView {
             event_id: e.event_id.to_string(),
             event_type: e.event_type,
             schema_version: e.schema_version,
-            recorded_at: e.recorded_at.to_rfc3339(),
+            recorded_at: e.recorded_at.to_rfc3339_micros(),
             actor: e.metadata.actor,
             reason: e.metadata.reason,
             source: e.metadata.source,

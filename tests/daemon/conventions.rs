@@ -1,5 +1,6 @@
-//! HTTP conventions: answers compressed for clients that ask (never the live feed), and
-//! cross-origin access for the configured origins only, preflights before any token.
+//! HTTP conventions: answers compressed for clients that ask (never the live feed),
+//! cross-origin access for the configured origins only, preflights before any token, and
+//! recorded times in one form in every answer.
 
 use std::io::Read;
 
@@ -105,4 +106,59 @@ fn a_configured_origin_passes_its_preflight_without_a_token_and_reads_with_one()
     assert!(other.headers().get("access-control-allow-origin").is_none());
     let r = preflight(&d, "https://example.org");
     assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ`: RFC 3339 in UTC to the microsecond.
+fn is_rfc3339_micros(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    b.len() == 27
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19] == b'.'
+        && digits(20..26)
+        && b[26] == b'Z'
+}
+
+#[test]
+fn every_answer_gives_recorded_times_in_one_form() {
+    let d = Daemon::start(true);
+    let auditor = d.tokens.auditor.clone();
+    let times = |path: &str, list: &str| -> Vec<String> {
+        let body = d.get_json(path, &auditor);
+        let items = if list.is_empty() {
+            &body["answer"]
+        } else {
+            &body[list]
+        };
+        let items = items
+            .as_array()
+            .or_else(|| body["answer"]["changes"].as_array())
+            .unwrap_or_else(|| panic!("{path}: {body}"));
+        assert!(!items.is_empty(), "{path}");
+        items
+            .iter()
+            .map(|i| i["recorded_at"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    for (path, list) in [
+        ("/v1/history/committee/bcd-cchc-bo-tttt", ""),
+        ("/v1/audit/changes?actor=system:demo", ""),
+        ("/v1/decisions/qd-34-2022/changes", ""),
+        ("/v1/events?limit=5", "events"),
+    ] {
+        for t in times(path, list) {
+            assert!(is_rfc3339_micros(&t), "{path}: {t:?}");
+        }
+    }
+    assert!(!is_rfc3339_micros("2022-01-14T00:00:00Z"));
 }

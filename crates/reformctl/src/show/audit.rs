@@ -40,10 +40,7 @@ pub(super) fn history_table(entries: &[Value]) -> Table {
                 .to_string(),
             s(e, "/what").into(),
             s(e, "/valid_from").into(),
-            e.get("recorded_at")
-                .and_then(Value::as_i64)
-                .map(|t| reformlog_store::Timestamp::from_micros(t).to_rfc3339_micros())
-                .unwrap_or_default(),
+            s(e, "/recorded_at").into(),
             s(e, "/actor").into(),
             or_dash(s(e, "/decision/number")),
             standing,

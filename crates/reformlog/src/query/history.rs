@@ -57,6 +57,8 @@ pub struct HistoryEntry {
     pub event_id: EventId,
     pub what: String,
     pub valid_from: Date,
+    /// When the change was recorded, in JSON as RFC 3339 in UTC to the microsecond.
+    #[serde(with = "super::recorded_time")]
     pub recorded_at: Timestamp,
     pub actor: String,
     pub reason: Option<String>,

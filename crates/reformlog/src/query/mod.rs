@@ -10,6 +10,7 @@ pub(crate) mod diff;
 pub(crate) mod error;
 pub(crate) mod history;
 pub(crate) mod person;
+mod recorded_time;
 pub(crate) mod refs;
 pub(crate) mod reminders;
 pub(crate) mod report;
