@@ -15,5 +15,7 @@ mod recorded;
 mod search;
 // Reads behind a token: the token form, a refused token, a token never in a URL.
 mod token;
+// A change shows on an open committee page; a seat held ex officio on its holder's page.
+mod live;
 // Every page renders with no console error, under the Content-Security-Policy; screenshots.
 mod pages;
