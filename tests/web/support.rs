@@ -342,6 +342,15 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         for (label, width, height) in WIDTHS {
             self.viewport(width, height);
+            // Usable at this width: nothing wider than the screen, no sideways scrolling.
+            let wide = self.js(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            );
+            assert!(
+                wide.as_i64().is_some_and(|w| w <= 0),
+                "{name} at {width} px scrolls sideways by {wide} px"
+            );
             let png = self.rt.block_on(self.client().screenshot()).unwrap();
             assert!(png.starts_with(b"\x89PNG"), "not a PNG");
             std::fs::write(dir.join(format!("{name}-{label}.png")), png).unwrap();
