@@ -1,6 +1,9 @@
 //! reformd: one tokio process that owns a reformlog store and serves state, history and audit
 //! over HTTP. `run(listener, app, shutdown)` is the entry point; tests bind `127.0.0.1:0`.
 
+// Every public item is documented; CI's warnings-as-errors keeps it so.
+#![warn(missing_docs)]
+
 mod actions;
 mod answer_cache;
 mod auth;

@@ -13,6 +13,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Every public item is documented; CI's warnings-as-errors keeps it so.
+#![warn(missing_docs)]
 // sled is this crate's engine and nobody else's: the workspace's clippy configuration
 // disallows its types and constructors everywhere, and this crate, the one place that may
 // name them, allows them (no public signature here takes or returns one).
