@@ -558,7 +558,9 @@ impl From<reformlog::Error> for ApiError {
     }
 }
 
+mod document;
 mod instance;
+pub(crate) use document::document;
 pub(crate) use instance::fill as fill_instance;
 
 #[cfg(test)]

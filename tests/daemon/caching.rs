@@ -220,3 +220,44 @@ fn every_problem_names_its_occurrence() {
     let problem: Value = r.json().unwrap();
     assert_eq!(problem["instance"], "/v1/units");
 }
+
+#[test]
+fn the_document_gives_every_error_answer_the_problem_schema() {
+    let d = Daemon::start(false);
+    let doc: Value = d.get("/v1/openapi.json", None).json().unwrap();
+    let problem = &doc["components"]["schemas"]["Problem"];
+    let required: Vec<&str> = problem["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for field in ["type", "title", "status", "code", "detail"] {
+        assert!(required.contains(&field), "{field}: {problem}");
+    }
+    let mut errors = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                errors += 1;
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
+    assert!(errors > 30, "{errors}");
+    // A real problem has every field the schema requires.
+    let answer: Value = d
+        .get("/v1/units/no-such-unit", Some(&d.tokens.viewer))
+        .json()
+        .unwrap();
+    for field in required {
+        assert!(!answer[field].is_null(), "{field}: {answer}");
+    }
+}
