@@ -301,8 +301,9 @@ fn feed_messages(resp: reqwest::blocking::Response) -> Vec<Value> {
     messages
 }
 
-/// The answer as its golden file holds it.
-fn answer(d: &Daemon, ask: &Ask) -> Value {
+/// The answer as its golden file holds it; `check` sees the status, content type and body as
+/// they came, before anything is normalised.
+fn answer(d: &Daemon, ask: &Ask, check: &mut dyn FnMut(&Ask, u16, &str, &Value)) -> Value {
     let mut req = d.request(ask.method.clone(), &ask.path, Some(&d.tokens.admin));
     if let Some(body) = &ask.body {
         req = req.json(body);
@@ -327,6 +328,7 @@ fn answer(d: &Daemon, ask: &Ask) -> Value {
             json!(text)
         }
     };
+    check(ask, status, &content_type, &body);
     let mut answer = json!({
         "request": format!("{} {}", ask.method, ask.path),
         "status": status,
@@ -389,8 +391,16 @@ fn every_route_answers_as_its_golden_file_says() {
         std::fs::create_dir_all(&dir).unwrap();
     }
     let mut failures = Vec::new();
+    let mut validated = 0;
+    let mut nonconforming = Vec::new();
+    let mut check = |ask: &Ask, status: u16, content_type: &str, body: &Value| {
+        if let Some(wrong) = against_document(&doc, ask, status, content_type, body) {
+            validated += 1;
+            nonconforming.extend(wrong);
+        }
+    };
     for ask in &asks {
-        let got = serde_json::to_string_pretty(&answer(&d, ask)).unwrap() + "\n";
+        let got = serde_json::to_string_pretty(&answer(&d, ask, &mut check)).unwrap() + "\n";
         let file = dir.join(file_name(&ask.method, ask.template));
         if bless {
             std::fs::write(&file, &got).unwrap();
@@ -414,6 +424,57 @@ fn every_route_answers_as_its_golden_file_says() {
          integration golden, then review the files",
         failures.join("\n")
     );
+    assert!(
+        nonconforming.is_empty(),
+        "answers that do not conform to the served document:\n{}",
+        nonconforming.join("\n")
+    );
+    assert!(
+        validated >= 20,
+        "only {validated} answers had a schema to check"
+    );
+}
+
+/// Where the served document gives a schema for the route, status and media type of an
+/// answer: what in the body does not conform to it (empty when it all does).
+fn against_document(
+    doc: &Value,
+    ask: &Ask,
+    status: u16,
+    content_type: &str,
+    body: &Value,
+) -> Option<Vec<String>> {
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.contains("json") {
+        return None;
+    }
+    let method = ask.method.as_str().to_lowercase();
+    let schema = &doc["paths"][ask.template][&method]["responses"][status.to_string()]["content"]
+        [media]["schema"];
+    if schema.is_null() {
+        return None;
+    }
+    // The schema's references point into the document's components: keep them beside it.
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "components": doc["components"],
+        "allOf": [schema],
+    });
+    let what = format!("{} {} {status}", ask.method, ask.template);
+    let validator = match jsonschema::validator_for(&root) {
+        Ok(v) => v,
+        Err(e) => return Some(vec![format!("{what}: the document's schema: {e}")]),
+    };
+    Some(
+        validator
+            .iter_errors(body)
+            .map(|e| {
+                let text = e.to_string();
+                let short: String = text.chars().take(300).collect();
+                format!("{what}: {short} at {}", e.instance_path())
+            })
+            .collect(),
+    )
 }
 
 #[test]

@@ -23,8 +23,8 @@ const MIN_POSITION_WAIT: Duration = Duration::from_secs(5);
 /// An answer and the log position it reflects.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Answered {
-    /// The answer (shape depends on the route).
-    #[schema(value_type = Object)]
+    /// The answer: an object or a list, as the route says.
+    #[schema(value_type = Value)]
     answer: serde_json::Value,
     /// The read models' log position the answer was computed from.
     position: u64,
