@@ -1,5 +1,10 @@
 //! The configuration a daemon serves with: flags and environment variables (`cli`) over an
 //! optional TOML file over defaults that run a local daemon safely.
+//!
+//! The layering is clap's (each flag names its variable) and one `toml::from_str` with
+//! `deny_unknown_fields`, so a misspelt key in an office's config file is refused by name. What
+//! is left here is one `or` per setting and the checks no layering crate makes (positive
+//! limits, a known time zone, bare CORS origins).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
