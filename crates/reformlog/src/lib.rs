@@ -40,6 +40,8 @@
 //! assert_eq!(composition.holder_count(), 24 + 27);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![warn(missing_docs)]
+
 mod batch;
 mod codec;
 mod collate;
