@@ -16,10 +16,13 @@ use serde::{Deserialize, Serialize};
 /// Someone holding a seat on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct SeatHolding {
+    /// The holder, named as on the date asked about.
     pub person: PersonRef,
+    /// The first day of the holding: of the membership, or for an ex-officio holder of the post (or designation).
     pub since: Date,
     /// `None` for an ex-officio holder (the holding is of the post, not the seat).
     pub membership: Option<MembershipId>,
+    /// The decision behind the holding (the appointment, designation or post appointment), if recorded.
     pub decision: Option<DecisionRef>,
     /// Posts the person held on the date.
     pub positions: Vec<PostRef>,
@@ -28,13 +31,21 @@ pub struct SeatHolding {
 /// One seat of a committee on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct SeatOnDate {
+    /// The seat's id.
     pub seat: SeatId,
+    /// The seat's role (head, deputy head, member, …).
     pub role: Role,
+    /// The seat's free-text description, as the decision words it.
     pub label: Option<String>,
+    /// The unit the seat represents ("a leader representing unit U"), if any.
     pub on_behalf_of: Option<UnitRef>,
+    /// The post whose holders sit ex officio, for a seat held through a post.
     pub ex_officio: Option<PostRef>,
+    /// Who holds the seat on the date: none for an empty seat, several for a post several people hold.
     pub holders: Vec<SeatHolding>,
+    /// The first day the seat existed.
     pub since: Date,
+    /// The decision that created the seat.
     pub decision: DecisionRef,
 }
 
@@ -46,13 +57,19 @@ pub struct SeatOnDate {
 /// Sub-bodies come in Vietnamese alphabetical order of their names on the date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct Composition {
+    /// The committee's id.
     pub committee: CommitteeId,
+    /// Its name on the date (its first name, for a date before it was established).
     pub name: Option<Name>,
+    /// The date asked about (`YYYY-MM-DD`).
     pub on: Date,
     /// Whether the committee existed on the date.
     pub active: bool,
+    /// Its standing duties on the date.
     pub duties: Vec<String>,
+    /// Its seats open on the date.
     pub seats: Vec<SeatOnDate>,
+    /// Its sub-bodies on the date, each with its own composition.
     pub sub_bodies: Vec<Composition>,
 }
 
