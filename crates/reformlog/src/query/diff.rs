@@ -13,15 +13,21 @@ use std::collections::{HashMap, VecDeque};
 /// One seat-and-person line of a composition diff.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Debug)]
 pub struct DiffEntry {
+    /// The committee or sub-body the seat belongs to.
     pub committee: CommitteeId,
+    /// The seat.
     pub seat: SeatId,
+    /// The seat's role.
     pub role: Role,
+    /// The seat's free-text description, as the decision words it.
     pub label: Option<String>,
+    /// The unit the seat represents, if any.
     pub on_behalf_of: Option<UnitId>,
     /// The post whose holder holds the seat, for a seat held ex officio.
     pub ex_officio: Option<PostId>,
     /// `None` for a vacant seat.
     pub person: Option<PersonId>,
+    /// The holder's name on the date of the composition the entry comes from.
     pub person_name: Option<Name>,
 }
 
@@ -29,7 +35,9 @@ pub struct DiffEntry {
 /// another unit represented, or another post sat for.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct DiffChange {
+    /// The place held on the earlier date.
     pub before: DiffEntry,
+    /// The place held on the later date.
     pub after: DiffEntry,
 }
 
@@ -43,8 +51,11 @@ pub struct DiffChange {
 /// `left` in that of `before`, `joined` and `changed` in that of `after`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct CompositionDiff {
+    /// The committee compared (sub-bodies included).
     pub committee: CommitteeId,
+    /// The earlier date (`YYYY-MM-DD`).
     pub before: Date,
+    /// The later date.
     pub after: Date,
     /// Holdings on `after` with no counterpart on `before`.
     pub joined: Vec<DiffEntry>,
