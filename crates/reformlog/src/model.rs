@@ -20,6 +20,7 @@ pub enum UnitKind {
     Inspectorate,
     /// Trung tâm.
     Centre,
+    /// Any other kind of body.
     Other,
 }
 
@@ -95,8 +96,11 @@ pub enum DecisionKind {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
+    /// Not yet completed or cancelled.
     Open,
+    /// Done.
     Completed,
+    /// Called off.
     Cancelled,
 }
 
@@ -104,8 +108,11 @@ pub enum TaskStatus {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
+    /// The unit that leads the task.
     pub lead: UnitId,
+    /// Units that cooperate with the lead; never the lead itself.
     pub cooperating: Vec<UnitId>,
+    /// The person responsible, who should hold a post in the lead unit.
     pub responsible: Option<PersonId>,
 }
 
@@ -113,6 +120,8 @@ pub struct Assignment {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SeatHolder {
+    /// The id of the membership the holder starts.
     pub membership: crate::ids::MembershipId,
+    /// The person who takes the seat.
     pub person: PersonId,
 }

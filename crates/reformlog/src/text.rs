@@ -11,8 +11,10 @@ use unicode_normalization::UnicodeNormalization;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NameError {
+    /// The text is empty once white space is trimmed.
     #[error("a name cannot be empty")]
     Empty,
+    /// The text holds a control character (shown escaped).
     #[error("a name cannot contain control characters: {0:?}")]
     ControlCharacter(String),
 }
@@ -39,6 +41,7 @@ impl Name {
         Ok(Self(joined.nfc().collect::<String>().into()))
     }
 
+    /// The name as NFC text, white space runs collapsed to one space.
     pub fn as_str(&self) -> &str {
         &self.0
     }

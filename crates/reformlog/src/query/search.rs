@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// A name-search result.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub struct SearchHit {
+    /// The entity found: a person, unit, post or committee.
     pub entity: EntityKey,
     /// The latest name.
     pub name: Name,
