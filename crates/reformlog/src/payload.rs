@@ -408,7 +408,7 @@ payloads! {
         title: String,
         /// The expected product (a report, a plan, a regulation).
         product: String,
-        /// The day it is due; after `on`.
+        /// The day it is due; not before `on`.
         deadline: Date,
         /// The lead unit, cooperating units and responsible person, if assigned at creation.
         assignment: Option<Assignment>,

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 pub struct SeatHolding {
     /// The holder, named as on the date asked about.
     pub person: PersonRef,
-    /// The first day of the holding: of the membership, or for an ex-officio holder of the post (or designation).
+    /// The first day of the holding: the membership's, or for an ex-officio holder the latest of
+    /// the seat's start, the start of their holding of the post and their designation.
     pub since: Date,
     /// `None` for an ex-officio holder (the holding is of the post, not the seat).
     pub membership: Option<MembershipId>,

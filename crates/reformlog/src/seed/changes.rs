@@ -325,7 +325,7 @@ pub enum SeedChange {
         product: String,
         /// The day the task is created.
         on: Date,
-        /// The day the task is due; it must be after `on`.
+        /// The day the task is due; not before `on`.
         deadline: Date,
         /// The slug of the lead unit, if assigned at creation.
         lead: Option<String>,

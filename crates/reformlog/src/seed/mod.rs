@@ -329,7 +329,7 @@ pub struct SeedTask {
     pub product: String,
     /// The day the task is created (`YYYY-MM-DD`).
     pub created: Date,
-    /// The day the task is due; after `created`.
+    /// The day the task is due; not before `created`.
     pub deadline: Date,
     /// The slug of the lead unit, if assigned.
     pub lead: Option<String>,
