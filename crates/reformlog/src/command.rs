@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// A seat to create, with its first holder if it is held personally.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeatSpec {
     /// The new seat's id, chosen by the caller.
@@ -37,6 +38,7 @@ pub struct SeatSpec {
 
 /// The new composition of one sub-body in a reconstitution.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubBodySpec {
     /// The sub-body (a committee whose parent is the one reconstituted).
@@ -47,6 +49,7 @@ pub struct SubBodySpec {
 
 /// Everything the domain can be asked to do.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 // On an externally tagged enum, `deny_unknown_fields` applies to every struct variant.
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]

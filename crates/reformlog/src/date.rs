@@ -29,6 +29,12 @@ pub enum DateError {
 
 /// A day in the proleptic Gregorian calendar.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+// In JSON the `YYYY-MM-DD` text (see `Serialize` below), not the inner date's own form.
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, format = Date)
+)]
 pub struct Date(time::Date);
 
 impl Date {

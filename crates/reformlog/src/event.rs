@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 /// The codec behind the store encodes fields by position, so variants and fields are only
 /// ever appended, never reordered or removed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 // Commands carry events (corrections), so unknown fields are refused here too.
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
@@ -86,6 +87,7 @@ pub enum Event {
         /// The id of the event corrected.
         target: EventId,
         /// The event as it should have been.
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         corrected: Box<Event>,
     },
     /// Withdraws an earlier fact event as if it had never been true.
@@ -266,6 +268,7 @@ impl Event {
 
 /// What the store knows about an event besides its payload.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventMeta {
     /// Global log position (1-based, gap-free, in commit order).
     pub position: u64,
@@ -275,6 +278,7 @@ pub struct EventMeta {
     /// The event's own id, unique in the log (derived from idempotency keys when given).
     pub event_id: EventId,
     /// When the log recorded the event (UTC; every event of a commit shares it).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub recorded_at: Timestamp,
     /// Who recorded the event, as the writer named them.
     pub actor: String,
@@ -284,6 +288,7 @@ pub struct EventMeta {
 
 /// An event as read back from the log.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recorded {
     /// Where and when the log recorded the event, and by whom.
     pub meta: EventMeta,

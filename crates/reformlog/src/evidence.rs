@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// In JSON and TOML a plain string is also accepted, as the note: what schemas 1 and 2 kept.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evidence {
     /// Free text, e.g. "công văn số 1"; all a report could say before documents were named.
     pub note: Option<String>,
@@ -18,6 +19,7 @@ pub struct Evidence {
 /// One document cited as evidence. The log keeps what names the document and, when a file
 /// was given, its hash, so anyone holding a copy can check it is the one cited.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceDocument {
     /// The document's number, e.g. `123/BC-BTTTT`.

@@ -60,6 +60,8 @@ mod ids;
 mod knowledge;
 mod lineage;
 mod model;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod payload;
 mod query;
 mod readmodel;

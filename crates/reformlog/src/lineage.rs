@@ -180,6 +180,7 @@ pub(crate) fn check_write<'e>(
 
 /// A unit on a date: its place in the tree and its line of succession.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitLineage {
     /// The unit asked about.
     pub unit: UnitId,
@@ -205,6 +206,7 @@ pub struct UnitLineage {
 
 /// One step in a line of succession.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Succession {
     /// The unit merged into, or merged from.
     pub unit: UnitRef,
@@ -214,6 +216,7 @@ pub struct Succession {
 
 /// How a unit ended.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitEnding {
     /// The day the unit ended (the first day it no longer exists).
     pub on: Date,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of organisation unit this is.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum UnitKind {
@@ -26,6 +27,7 @@ pub enum UnitKind {
 
 /// The role of a committee seat.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Role {
@@ -63,6 +65,7 @@ impl Role {
 /// Stored events encode a variant by its position: the first three keep theirs, and new
 /// kinds are only ever added at the end.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DecisionKind {
@@ -94,6 +97,7 @@ pub enum DecisionKind {
 
 /// Where a reform task stands.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Not yet completed or cancelled.
@@ -106,6 +110,7 @@ pub enum TaskStatus {
 
 /// Who carries out a task.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// The unit that leads the task.
@@ -118,6 +123,7 @@ pub struct Assignment {
 
 /// The initial holder of a seat created by a reconstitution or a seat creation.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeatHolder {
     /// The id of the membership the holder starts.

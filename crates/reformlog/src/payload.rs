@@ -87,6 +87,7 @@ macro_rules! payloads {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
         #[serde(deny_unknown_fields)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
@@ -515,6 +516,7 @@ impl From<CommitteeEstablishment> for CommitteeCharter {
 
 /// An earlier fact event withdrawn as if it had never been true.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Retraction {
     /// The id of the event withdrawn.

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 /// A committee by name on the date asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommitteeRef {
     /// The committee's id.
     pub id: CommitteeId,
@@ -30,6 +31,7 @@ pub struct CommitteeRef {
 
 /// Where a unit stands on a date.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitStatus {
     /// The date is before the unit was established.
@@ -44,6 +46,7 @@ pub enum UnitStatus {
 
 /// The kind-specific part of an [`EntitySummary`].
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EntityDetails {
@@ -149,6 +152,7 @@ pub enum EntityDetails {
 
 /// A progress report as a task's details show it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgressReport {
     /// The date the report speaks for.
     pub on: Date,
@@ -162,6 +166,7 @@ pub struct ProgressReport {
 
 /// One entity as it stood on a date, as known at the position asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntitySummary {
     /// What kind of entity this is.
     pub kind: EntityKind,
@@ -349,6 +354,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
 
 /// A page of entities of one kind, in id order.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntityPage {
     /// The entities on the page.
     pub items: Vec<EntitySummary>,

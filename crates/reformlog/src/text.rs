@@ -26,6 +26,7 @@ pub enum NameError {
 /// they mention out of cached views, and a copy is then a reference count, not an
 /// allocation. Serialised as a plain string.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct Name(Arc<str>);
 
 impl Name {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every question the library answers, as data (for a daemon to take as JSON).
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Query {
@@ -76,8 +77,10 @@ pub enum Query {
         /// Who recorded the changes, as the log's metadata names them.
         actor: String,
         /// The start of the span (included).
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         from: Timestamp,
         /// The end of the span (excluded).
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         to: Timestamp,
     },
     /// People, units, posts and committees by any name they have borne; answered by [`Answer::Search`].
@@ -113,6 +116,7 @@ pub enum Query {
 
 /// The answer to a [`Query`], one variant per question.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Answer {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// Someone holding a seat on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatHolding {
     /// The holder, named as on the date asked about.
     pub person: PersonRef,
@@ -31,6 +32,7 @@ pub struct SeatHolding {
 
 /// One seat of a committee on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatOnDate {
     /// The seat's id.
     pub seat: SeatId,
@@ -57,6 +59,7 @@ pub struct SeatOnDate {
 /// reconstitution; seats created one by one come after, in the order they were recorded).
 /// Sub-bodies come in Vietnamese alphabetical order of their names on the date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Composition {
     /// The committee's id.
     pub committee: CommitteeId,
@@ -71,6 +74,7 @@ pub struct Composition {
     /// Its seats open on the date.
     pub seats: Vec<SeatOnDate>,
     /// Its sub-bodies on the date, each with its own composition.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub sub_bodies: Vec<Composition>,
 }
 

@@ -12,6 +12,7 @@ use std::collections::{HashMap, VecDeque};
 
 /// One seat-and-person line of a composition diff.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffEntry {
     /// The committee or sub-body the seat belongs to.
     pub committee: CommitteeId,
@@ -34,6 +35,7 @@ pub struct DiffEntry {
 /// The same person in another place of the same committee (or sub-body): another role,
 /// another unit represented, or another post sat for.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffChange {
     /// The place held on the earlier date.
     pub before: DiffEntry,
@@ -50,6 +52,7 @@ pub struct DiffChange {
 /// and ex-officio post as one that ended. Lists are in the order of the compositions:
 /// `left` in that of `before`, `joined` and `changed` in that of `after`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompositionDiff {
     /// The committee compared (sub-bodies included).
     pub committee: CommitteeId,

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A decision's own record.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionSummary {
     /// The decision's id.
     pub id: DecisionId,
@@ -47,6 +48,7 @@ pub struct DecisionSummary {
 
 /// How a recorded event stands now.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     /// Neither corrected nor retracted: what it says stands.
@@ -63,6 +65,7 @@ pub enum Standing {
 
 /// One recorded change to an entity, with its audit trail.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     /// The entity the change is about.
     pub entity: EntityKey,
@@ -78,6 +81,7 @@ pub struct HistoryEntry {
     pub valid_from: Date,
     /// When the change was recorded, in JSON as RFC 3339 in UTC to the microsecond.
     #[serde(with = "super::recorded_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
     /// Who recorded the change.
     pub actor: String,
@@ -94,6 +98,7 @@ pub struct HistoryEntry {
 /// What a decision changed: the changes citing it and, per committee, who sat there the
 /// day before it took effect and on the day.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionChanges {
     /// The decision's own record.
     pub decision: DecisionSummary,

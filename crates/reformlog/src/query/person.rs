@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// A name an entity bore from a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NameFrom {
     /// The first day the name held (`YYYY-MM-DD`).
     pub from: Date,
@@ -22,6 +23,7 @@ pub struct NameFrom {
 
 /// One membership of a person.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipRecord {
     /// The committee the seat belongs to.
     pub committee: CommitteeId,
@@ -49,6 +51,7 @@ pub struct MembershipRecord {
 /// the post. The tenure is the overlap of the seat's life and the person's holding of the
 /// post; a seat of a post several people hold at once is held by each of them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExOfficioRecord {
     /// The committee the seat belongs to.
     pub committee: CommitteeId,
@@ -79,6 +82,7 @@ pub struct ExOfficioRecord {
 
 /// One post a person held.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionRecord {
     /// The post held.
     pub post: PostRef,
@@ -92,6 +96,7 @@ pub struct PositionRecord {
 
 /// A person's names, memberships, seats held ex officio and positions over time.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonHistory {
     /// The person the history is about.
     pub person: PersonId,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// A unit, named as on the date asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitRef {
     /// The unit's id.
     pub id: UnitId,
@@ -21,6 +22,7 @@ pub struct UnitRef {
 
 /// A person, named as on the date asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonRef {
     /// The person's id.
     pub id: PersonId,
@@ -31,6 +33,7 @@ pub struct PersonRef {
 
 /// A post with the unit it belongs to.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostRef {
     /// The post's id.
     pub id: PostId,
@@ -42,6 +45,7 @@ pub struct PostRef {
 
 /// A decision by number.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionRef {
     /// The decision's id.
     pub id: DecisionId,

@@ -30,6 +30,7 @@ pub const MAX_DUE_SOON_DAYS: u32 = 366;
 
 /// What a reminder says about a task's deadline.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
     /// The deadline is at most N days away and the task is open.
@@ -187,6 +188,7 @@ impl From<ReminderCursor> for String {
 
 /// One reminder: a task's deadline occurrence as it became visible.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reminder {
     /// Due soon, due today, or overdue.
     pub kind: ReminderKind,
@@ -200,6 +202,7 @@ pub struct Reminder {
     pub on: Date,
     /// When it became visible: the start of `on`, or the recording that made it known if
     /// that came later.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub visible_at: Timestamp,
     /// The task's plan, if any.
     pub plan: Option<DecisionRef>,
@@ -228,6 +231,7 @@ pub struct ReminderAsk {
 
 /// A page of the feed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReminderPage {
     /// The reminders, in the order they became visible.
     pub reminders: Vec<Reminder>,
@@ -236,6 +240,7 @@ pub struct ReminderPage {
     pub next: ReminderCursor,
     /// The page holds every reminder visible by this time that came after the cursor (up
     /// to the limit).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub horizon: Timestamp,
     /// More reminders visible by `horizon` come after `next`.
     pub more: bool,

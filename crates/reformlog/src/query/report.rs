@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which tasks a report covers.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportScope {
     /// The tasks of one plan.
@@ -25,6 +26,7 @@ pub enum ReportScope {
 
 /// Where one task stands in a report.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStanding {
     /// Open, with its deadline not yet passed.
@@ -41,6 +43,7 @@ pub enum ReportStanding {
 
 /// One task of a report.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportLine {
     /// The task's id.
     pub task: TaskId,
@@ -66,6 +69,7 @@ pub struct ReportLine {
 
 /// Counts by standing.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportCounts {
     /// Tasks covered by the report.
     pub total: usize,
@@ -83,6 +87,7 @@ pub struct ReportCounts {
 
 /// The report.
 #[derive(Clone, PartialEq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskReport {
     /// What the report covers: a plan, a unit or every task.
     pub scope: ReportScope,

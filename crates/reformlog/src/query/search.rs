@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A name-search result.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     /// The entity found: a person, unit, post or committee.
     pub entity: EntityKey,

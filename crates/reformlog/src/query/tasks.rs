@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A task as it stood on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskOnDate {
     /// The task's id.
     pub task: TaskId,
@@ -142,6 +143,7 @@ pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
 
 /// Which tasks a filtered listing keeps; every condition given must hold on the date.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     /// Only tasks in this status.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why a warning was raised.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum TaskWarningCode {
@@ -30,6 +31,7 @@ pub enum TaskWarningCode {
 
 /// One warning: a stable code, a sentence naming what it is about, and those things' ids.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskWarning {
     /// Why the warning was raised; stable, for programs.
     pub code: TaskWarningCode,
