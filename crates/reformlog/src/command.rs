@@ -60,7 +60,7 @@ pub enum Command {
     RenameUnit(UnitRenaming),
     /// Moves a unit under another parent, or makes it top-level.
     MoveUnit(UnitMove),
-    /// Merges a unit into its successor, moving listed sub-units first.
+    /// Merges a unit into its successor; its sub-units must have moved away first.
     MergeUnit(UnitMerger),
     /// Dissolves a unit without a successor.
     DissolveUnit(UnitDissolution),

@@ -45,7 +45,7 @@ pub enum DomainError {
         /// The membership not found in it.
         membership: MembershipId,
     },
-    /// The command names a holding its post does not have. `post` is the post named, `holding` the holding not found in it.
+    /// The command names a holding its post does not have.
     #[error("unknown holding {holding} of post {post}")]
     UnknownHolding {
         /// The post named.
@@ -355,7 +355,8 @@ pub enum DomainError {
         /// The deadline the task has.
         current: Date,
     },
-    /// A correction or retraction targets another correction or retraction rather than the original event.
+    /// A correction or retraction targets another correction or retraction rather than the original
+    /// event.
     #[error("event {0} corrects or retracts another; correct the original event instead")]
     NotAFact(EventId),
     /// The event targeted has already been retracted.
@@ -380,7 +381,8 @@ pub enum DomainError {
     /// A correction identical to the event it corrects.
     #[error("the correction changes nothing")]
     NoChange,
-    /// With the correction or retraction in place, an event of the entity's stream would break a rule.
+    /// With the correction or retraction in place, an event of the entity's stream would break a
+    /// rule.
     #[error("after this change the record of {entity} would be inconsistent: {cause}")]
     Inconsistent {
         /// The entity whose record would break.

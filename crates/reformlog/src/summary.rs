@@ -25,7 +25,8 @@ use uuid::Uuid;
 pub struct CommitteeRef {
     /// The committee's id.
     pub id: CommitteeId,
-    /// Its name on the date asked about; `None` if it did not exist then.
+    /// Its name on the date asked about (its first, for a date before it was established);
+    /// `None` if the committee is not on record.
     pub name: Option<Name>,
 }
 

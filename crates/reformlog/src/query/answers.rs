@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Query {
-    /// Who sat on a committee and its sub-bodies on a date, seat by seat; answered by [`Answer::Composition`].
+    /// Who sat on a committee and its sub-bodies on a date, seat by seat; answered by
+    /// [`Answer::Composition`].
     Composition {
         /// The committee asked about; an unknown one is [`QueryError::NotFound`].
         committee: CommitteeId,
@@ -34,12 +35,14 @@ pub enum Query {
         /// The person asked about; an unknown one is [`QueryError::NotFound`].
         person: PersonId,
     },
-    /// What a decision changed, with the decision's own record; answered by [`Answer::DecisionChanges`].
+    /// What a decision changed, with the decision's own record; answered by
+    /// [`Answer::DecisionChanges`].
     DecisionChanges {
         /// The decision asked about; an unknown one is [`QueryError::NotFound`].
         decision: DecisionId,
     },
-    /// Who joined, left or changed seat in a committee between two dates; answered by [`Answer::CompositionDiff`].
+    /// Who joined, left or changed seat in a committee between two dates; answered by
+    /// [`Answer::CompositionDiff`].
     CompositionDiff {
         /// The committee asked about.
         committee: CommitteeId,
@@ -83,9 +86,11 @@ pub enum Query {
         #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         to: Timestamp,
     },
-    /// People, units, posts and committees by any name they have borne; answered by [`Answer::Search`].
+    /// People, units, posts and committees by any name they have borne; answered by
+    /// [`Answer::Search`].
     Search {
-        /// The text searched for; case and diacritics are ignored (`Pham Minh Tien` finds `Phạm Minh Tiến`).
+        /// The text searched for; case and diacritics are ignored (`Pham Minh Tien` finds `Phạm
+        /// Minh Tiến`).
         text: String,
     },
     /// The task report for a plan, a unit or everything on a date; with `from`, only the
@@ -95,7 +100,8 @@ pub enum Query {
         scope: ReportScope,
         /// The date the counts are taken on.
         on: Date,
-        /// The start of the period of deadlines counted; a `from` after `on` is [`QueryError::EmptyRange`].
+        /// The start of the period of deadlines counted; a `from` after `on` is
+        /// [`QueryError::EmptyRange`].
         from: Option<Date>,
     },
     /// The tasks a filter keeps on a date.
@@ -128,7 +134,8 @@ pub enum Answer {
     DecisionChanges(DecisionChanges),
     /// The answer to [`Query::CompositionDiff`].
     CompositionDiff(CompositionDiff),
-    /// The answer to the task listings: [`Query::TasksOfUnit`], [`Query::TasksOfPlan`], [`Query::OverdueTasks`], [`Query::FilteredTasks`].
+    /// The answer to the task listings: [`Query::TasksOfUnit`], [`Query::TasksOfPlan`],
+    /// [`Query::OverdueTasks`], [`Query::FilteredTasks`].
     Tasks(Vec<TaskOnDate>),
     /// The answer to [`Query::History`] and [`Query::ChangesBy`], in recording order.
     History(Vec<HistoryEntry>),

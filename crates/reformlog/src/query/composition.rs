@@ -24,7 +24,8 @@ pub struct SeatHolding {
     pub since: Date,
     /// `None` for an ex-officio holder (the holding is of the post, not the seat).
     pub membership: Option<MembershipId>,
-    /// The decision behind the holding (the appointment, designation or post appointment), if recorded.
+    /// The decision behind the holding (the appointment, designation or post appointment), if
+    /// recorded.
     pub decision: Option<DecisionRef>,
     /// Posts the person held on the date.
     pub positions: Vec<PostRef>,
@@ -44,7 +45,8 @@ pub struct SeatOnDate {
     pub on_behalf_of: Option<UnitRef>,
     /// The post whose holders sit ex officio, for a seat held through a post.
     pub ex_officio: Option<PostRef>,
-    /// Who holds the seat on the date: none for an empty seat, several for a post several people hold.
+    /// Who holds the seat on the date: none for an empty seat, several for a post several people
+    /// hold.
     pub holders: Vec<SeatHolding>,
     /// The first day the seat existed.
     pub since: Date,

@@ -27,7 +27,8 @@ pub enum QueryError {
         /// The days ahead asked for.
         asked: u32,
     },
-    /// The due-soon window asked for is larger than [`MAX_DUE_SOON_DAYS`](crate::MAX_DUE_SOON_DAYS).
+    /// The due-soon window asked for is larger than
+    /// [`MAX_DUE_SOON_DAYS`](crate::MAX_DUE_SOON_DAYS).
     #[error("due-soon reminders come at most {max} days ahead, not {days}")]
     DueSoonDays {
         /// The days ahead asked for.

@@ -104,7 +104,8 @@ pub struct DecisionChanges {
     pub decision: DecisionSummary,
     /// The changes that cite the decision, in recording order.
     pub changes: Vec<HistoryEntry>,
-    /// Per committee the decision changed: who sat there the day before it took effect and on the day.
+    /// Per committee the decision changed: who sat there the day before it took effect and on the
+    /// day.
     pub compositions: Vec<CompositionDiff>,
 }
 

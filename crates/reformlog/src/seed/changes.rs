@@ -151,7 +151,8 @@ pub enum SeedChange {
         /// The slug of the decision that abolishes it, if recorded.
         decision: Option<String>,
     },
-    /// A committee (or, with a parent, a sub-body such as a working group) is established (`establish_committee`).
+    /// A committee (or, with a parent, a sub-body such as a working group) is established
+    /// (`establish_committee`).
     EstablishCommittee {
         /// The slug that names the new committee in this import.
         committee: String,

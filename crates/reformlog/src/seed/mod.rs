@@ -37,13 +37,15 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SeedError {
-    /// The text is not a valid seed file (TOML syntax, an unknown key, a wrong type); the parser's message.
+    /// The text is not a valid seed file (TOML syntax, an unknown key, a wrong type); the parser's
+    /// message.
     #[error("the seed file is not valid: {0}")]
     Syntax(String),
     /// A reference names a slug that no file of the import defines.
     #[error("{kind} slug {slug:?} is used but not defined in the file (nor in an earlier file of the import)")]
     UndefinedSlug {
-        /// What the slug should name: `unit`, `person`, `decision`, `post`, `committee`, `seat` or `task`.
+        /// What the slug should name: `unit`, `person`, `decision`, `post`, `committee`, `seat` or
+        /// `task`.
         kind: &'static str,
         /// The slug.
         slug: String,
@@ -63,7 +65,8 @@ pub enum SeedError {
         kind: &'static str,
         /// The slug.
         slug: String,
-        /// How the two definitions differ ("is defined twice", "is defined differently in two files").
+        /// How the two definitions differ ("is defined twice", "is defined differently in two
+        /// files").
         reason: String,
         /// Where it is first defined (file, line, section, index).
         first: String,
@@ -82,7 +85,8 @@ pub enum SeedError {
     /// A format 1 file has `[[changes]]` entries.
     #[error("[[changes]] entries need `format = 2` at the top of the file")]
     ChangesNeedFormat2,
-    /// A section entry cites a decision recorded only after a later change establishes its issuer or signer.
+    /// A section entry cites a decision recorded only after a later change establishes its issuer
+    /// or signer.
     #[error(
         "decision {decision:?} is recorded after {after}, which establishes its issuer or signer; \
          an entry citing it must be a [[changes]] entry after that one"
@@ -268,7 +272,8 @@ pub struct SeedCommittee {
     pub duties: Vec<String>,
 }
 
-/// An entry of `[[reconstitutions]]` ("kiện toàn"): a committee's whole composition from a date; whatever was open ends then.
+/// An entry of `[[reconstitutions]]` ("kiện toàn"): a committee's whole composition from a date;
+/// whatever was open ends then.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedReconstitution {
