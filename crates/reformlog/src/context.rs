@@ -41,26 +41,31 @@ impl Context {
         }
     }
 
+    /// Says why the change is made.
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
     }
 
+    /// Names the authority or document the change rests on.
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
         self.source = Some(source.into());
         self
     }
 
+    /// Groups the events with others of one business operation under `id`.
     pub fn with_correlation_id(mut self, id: Uuid) -> Self {
         self.correlation_id = Some(id);
         self
     }
 
+    /// Refuses the write unless the main entity's stream is at `revision` (HTTP `If-Match`).
     pub fn with_expected_revision(mut self, revision: u64) -> Self {
         self.expected_revision = Some(revision);
         self
     }
 
+    /// Derives event ids from `key`, so a retry of the same write records nothing new.
     pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self

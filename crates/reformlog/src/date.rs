@@ -12,14 +12,29 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DateError {
+    /// The text is not of the form `YYYY-MM-DD`.
     #[error("not a date in the form YYYY-MM-DD: {0:?}")]
     Malformed(String),
+    /// The form is right but the calendar has no such day (`2022-02-30`).
     #[error("no such day: {year:04}-{month:02}-{day:02}")]
-    NoSuchDay { year: i32, month: u8, day: u8 },
+    NoSuchDay {
+        /// The year given.
+        year: i32,
+        /// The month given.
+        month: u8,
+        /// The day given.
+        day: u8,
+    },
 }
 
 /// A day in the proleptic Gregorian calendar.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+// In JSON the `YYYY-MM-DD` text (see `Serialize` below), not the inner date's own form.
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, format = Date)
+)]
 pub struct Date(time::Date);
 
 impl Date {
@@ -32,14 +47,17 @@ impl Date {
             .map_err(|_| no_such)
     }
 
+    /// The year, e.g. 2022.
     pub fn year(&self) -> i32 {
         self.0.year()
     }
 
+    /// The month, 1 to 12.
     pub fn month(&self) -> u8 {
         u8::from(self.0.month())
     }
 
+    /// The day of the month, 1 to 31.
     pub fn day(&self) -> u8 {
         self.0.day()
     }
@@ -178,7 +196,9 @@ pub use reformlog_store::Timestamp;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KnownAt {
+    /// As known once the log held this position (inclusive).
     Position(u64),
+    /// As known at this recorded time (inclusive).
     Timestamp(Timestamp),
 }
 

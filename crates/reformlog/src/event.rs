@@ -21,41 +21,73 @@ use serde::{Deserialize, Serialize};
 /// The codec behind the store encodes fields by position, so variants and fields are only
 /// ever appended, never reordered or removed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 // Commands carry events (corrections), so unknown fields are refused here too.
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Event {
+    /// A unit came into being.
     UnitEstablished(UnitEstablishment),
+    /// A unit took a new name from a date.
     UnitRenamed(UnitRenaming),
+    /// A unit moved under another parent (or became top-level).
     UnitMoved(UnitMove),
+    /// A unit ended by merging into its successor.
     UnitMerged(UnitMerger),
+    /// A unit ended without a successor.
     UnitDissolved(UnitDissolution),
+    /// A person was put on record.
     PersonRegistered(PersonName),
+    /// A person's name changed from a date.
     PersonRenamed(PersonName),
+    /// A post was created.
     PostCreated(PostCreation),
+    /// A person started holding a post.
     PostHolderAppointed(PostAppointment),
+    /// A person's holding of a post ended.
     PostHolderLeft(PostDeparture),
+    /// A post was abolished.
     PostAbolished(PostAbolition),
+    /// A legal document (decision, plan, decree, …) was recorded.
     DecisionRecorded(DecisionRecord),
+    /// A committee or sub-body was established.
     CommitteeEstablished(CommitteeEstablishment),
+    /// A committee took a new name from a date.
     CommitteeRenamed(CommitteeRenaming),
+    /// A committee's standing duties were replaced by a new list.
     DutiesSet(CommitteeDuties),
+    /// A seat was added to a committee.
     SeatCreated(SeatCreation),
+    /// A seat was removed from a committee.
     SeatAbolished(SeatAbolition),
+    /// A person started holding a seat.
     MembershipStarted(MembershipStart),
+    /// A membership ended.
     MembershipEnded(MembershipEnd),
+    /// A committee was dissolved.
     CommitteeDissolved(CommitteeDissolution),
+    /// A reform task was created.
     TaskCreated(TaskCreation),
+    /// A task got its first lead unit.
     TaskAssigned(TaskAssignment),
+    /// A task that had a lead unit was given another.
     TaskReassigned(TaskAssignment),
+    /// A task's deadline moved later.
     TaskDeadlineExtended(DeadlineExtension),
+    /// Progress on a task was reported.
     TaskProgressReported(TaskProgress),
+    /// A task was completed.
     TaskCompleted(TaskStatusChange),
+    /// A task was cancelled.
     TaskCancelled(TaskStatusChange),
+    /// A completed or cancelled task was opened again.
     TaskReopened(TaskStatusChange),
     /// Replaces the content of an earlier fact event of the same kind and entity.
     Corrected {
+        /// The id of the event corrected.
         target: EventId,
+        /// The event as it should have been.
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         corrected: Box<Event>,
     },
     /// Withdraws an earlier fact event as if it had never been true.
@@ -236,22 +268,31 @@ impl Event {
 
 /// What the store knows about an event besides its payload.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventMeta {
     /// Global log position (1-based, gap-free, in commit order).
     pub position: u64,
     /// The commit (one atomic append) the event was recorded in; every event of a commit is
     /// known from the same moment on.
     pub commit: u64,
+    /// The event's own id, unique in the log (derived from idempotency keys when given).
     pub event_id: EventId,
+    /// When the log recorded the event (UTC; every event of a commit shares it).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub recorded_at: Timestamp,
+    /// Who recorded the event, as the writer named them.
     pub actor: String,
+    /// Why it was recorded, if the writer said.
     pub reason: Option<String>,
 }
 
 /// An event as read back from the log.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recorded {
+    /// Where and when the log recorded the event, and by whom.
     pub meta: EventMeta,
+    /// What the event says.
     pub event: Event,
 }
 

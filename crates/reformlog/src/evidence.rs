@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// In JSON and TOML a plain string is also accepted, as the note: what schemas 1 and 2 kept.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evidence {
     /// Free text, e.g. "công văn số 1"; all a report could say before documents were named.
     pub note: Option<String>,
@@ -18,11 +19,13 @@ pub struct Evidence {
 /// One document cited as evidence. The log keeps what names the document and, when a file
 /// was given, its hash, so anyone holding a copy can check it is the one cited.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceDocument {
     /// The document's number, e.g. `123/BC-BTTTT`.
     #[serde(default)]
     pub number: Option<String>,
+    /// The document's title.
     #[serde(default)]
     pub title: Option<String>,
     /// Where the document can be read: an `http` or `https` URL.
@@ -37,20 +40,38 @@ pub struct EvidenceDocument {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EvidenceError {
+    /// A document has neither a number nor a title.
     #[error("evidence document {document} needs a number or a title")]
-    Unnamed { document: usize },
+    Unnamed {
+        /// The document's place in the list, from 0.
+        document: usize,
+    },
+    /// A text field is given but holds only white space.
     #[error("evidence {field} is blank: give text or leave it out")]
-    Blank { field: String },
+    Blank {
+        /// The blank field: `note`, or a document's number or title.
+        field: String,
+    },
+    /// A document's link is not an `http` or `https` URL.
     #[error("evidence document {document}'s link {link:?} is not an http(s) URL: {reason}")]
     BadLink {
+        /// The document's place in the list, from 0.
         document: usize,
+        /// The link given.
         link: String,
+        /// Why it was refused.
         reason: String,
     },
+    /// A document's `sha256` is not 64 lowercase hexadecimal digits.
     #[error(
         "evidence document {document}'s sha256 {hash:?} is not 64 lowercase hexadecimal digits"
     )]
-    BadHash { document: usize, hash: String },
+    BadHash {
+        /// The document's place in the list, from 0.
+        document: usize,
+        /// The hash given.
+        hash: String,
+    },
 }
 
 fn blank(text: &Option<String>) -> bool {

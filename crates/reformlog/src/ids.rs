@@ -21,10 +21,13 @@ const SLUG_NAMESPACE: Uuid = Uuid::from_bytes([
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdError {
+    /// The text is not a UUID in any of its usual forms.
     #[error("not a UUID: {0:?}")]
     NotUuid(String),
+    /// A slug is empty, so no id can be derived from it.
     #[error("empty slug")]
     EmptySlug,
+    /// The text is not `<kind>-<uuid>`, e.g. `unit-0190b0c1-…`.
     #[error("not an entity key (expected `<category>-<uuid>`): {0:?}")]
     NotEntityKey(String),
 }
@@ -34,6 +37,11 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
+        #[cfg_attr(
+            feature = "openapi",
+            derive(utoipa::ToSchema),
+            schema(value_type = String, format = Uuid)
+        )]
         pub struct $name(Uuid);
 
         impl $name {
@@ -145,11 +153,17 @@ macro_rules! entity_key_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident) => {
         $(#[$meta])*
         $vis enum $name {
+            /// A unit, by its id.
             Unit(UnitId),
+            /// A person, by their id.
             Person(PersonId),
+            /// A post, by its id.
             Post(PostId),
+            /// A committee or sub-body, by its id.
             Committee(CommitteeId),
+            /// A decision (any legal document), by its id.
             Decision(DecisionId),
+            /// A task, by its id.
             Task(TaskId),
         }
     };
@@ -281,13 +295,20 @@ impl fmt::Display for EntityKey {
 
 /// The kinds of entity, one stream category each.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
+    /// An administrative unit (stream `unit-…`).
     Unit,
+    /// A person (stream `person-…`).
     Person,
+    /// A post (stream `post-…`).
     Post,
+    /// A committee or sub-body (stream `committee-…`).
     Committee,
+    /// A decision or other legal document (stream `decision-…`).
     Decision,
+    /// A reform task (stream `task-…`).
     Task,
 }
 

@@ -40,6 +40,8 @@
 //! assert_eq!(composition.holder_count(), 24 + 27);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![warn(missing_docs)]
+
 mod batch;
 mod codec;
 mod collate;
@@ -58,6 +60,8 @@ mod ids;
 mod knowledge;
 mod lineage;
 mod model;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod payload;
 mod query;
 mod readmodel;

@@ -180,12 +180,17 @@ pub(crate) fn check_write<'e>(
 
 /// A unit on a date: its place in the tree and its line of succession.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitLineage {
+    /// The unit asked about.
     pub unit: UnitId,
     /// The name on the date.
     pub name: Option<Name>,
+    /// What kind of body it is.
     pub kind: UnitKind,
+    /// Where it stands on the date.
     pub status: UnitStatus,
+    /// The day it was established.
     pub established_on: Date,
     /// The parent on the date.
     pub parent: Option<UnitRef>,
@@ -201,14 +206,19 @@ pub struct UnitLineage {
 
 /// One step in a line of succession.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Succession {
+    /// The unit merged into, or merged from.
     pub unit: UnitRef,
+    /// The day the merger took effect.
     pub on: Date,
 }
 
 /// How a unit ended.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitEnding {
+    /// The day the unit ended (the first day it no longer exists).
     pub on: Date,
     /// Its successor, for a merger.
     pub merged_into: Option<UnitRef>,

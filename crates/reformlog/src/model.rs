@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of organisation unit this is.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum UnitKind {
@@ -20,11 +21,13 @@ pub enum UnitKind {
     Inspectorate,
     /// Trung tâm.
     Centre,
+    /// Any other kind of body.
     Other,
 }
 
 /// The role of a committee seat.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Role {
@@ -62,6 +65,7 @@ impl Role {
 /// Stored events encode a variant by its position: the first three keep theirs, and new
 /// kinds are only ever added at the end.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DecisionKind {
@@ -93,26 +97,37 @@ pub enum DecisionKind {
 
 /// Where a reform task stands.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
+    /// Not yet completed or cancelled.
     Open,
+    /// Done.
     Completed,
+    /// Called off.
     Cancelled,
 }
 
 /// Who carries out a task.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
+    /// The unit that leads the task.
     pub lead: UnitId,
+    /// Units that cooperate with the lead; never the lead itself.
     pub cooperating: Vec<UnitId>,
+    /// The person responsible, who should hold a post in the lead unit.
     pub responsible: Option<PersonId>,
 }
 
 /// The initial holder of a seat created by a reconstitution or a seat creation.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeatHolder {
+    /// The id of the membership the holder starts.
     pub membership: crate::ids::MembershipId,
+    /// The person who takes the seat.
     pub person: PersonId,
 }

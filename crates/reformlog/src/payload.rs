@@ -87,6 +87,7 @@ macro_rules! payloads {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
         #[serde(deny_unknown_fields)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
@@ -116,202 +117,313 @@ macro_rules! payloads {
 payloads! {
     /// A unit coming into being.
     UnitEstablishment in Unit(unit) from on cites decision {
+        /// The new unit's id.
         unit: UnitId,
+        /// Its name from `on` (NFC).
         name: Name,
+        /// What kind of body it is.
         kind: UnitKind,
+        /// Its parent unit; `None` for a top-level unit.
         parent: Option<UnitId>,
+        /// The day it is established (`YYYY-MM-DD`).
         on: Date,
+        /// The decision that establishes it, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A unit's new name.
     UnitRenaming in Unit(unit) from on cites decision {
+        /// The unit renamed.
         unit: UnitId,
+        /// Its name from `on`.
         name: Name,
+        /// The first day the new name holds.
         on: Date,
+        /// The decision that renames it, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A unit placed under another parent, or under none.
     UnitMove in Unit(unit) from on cites decision {
+        /// The unit that moves.
         unit: UnitId,
+        /// Its new parent; `None` to make it top-level.
         parent: Option<UnitId>,
+        /// The first day under the new parent.
         on: Date,
+        /// The decision that moves it, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A unit ending by merging into another.
     UnitMerger in Unit(unit) from on cites decision {
+        /// The unit that ends by merging.
         unit: UnitId,
+        /// The unit that succeeds it.
         into: UnitId,
+        /// The day the merger takes effect: the first day the unit no longer exists.
         on: Date,
+        /// The decision that merges it, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A unit ending without a successor.
     UnitDissolution in Unit(unit) from on cites decision {
+        /// The unit dissolved.
         unit: UnitId,
+        /// The day the dissolution takes effect: the first day the unit no longer exists.
         on: Date,
+        /// The decision that dissolves it, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A person's name from a date: the one registered with, or a new one.
     PersonName in Person(person) from on {
+        /// The person.
         person: PersonId,
+        /// The name from `on` (NFC).
         name: Name,
+        /// The first day the name holds.
         on: Date,
     }
 
     /// A post's creation.
     PostCreation in Post(post) from on cites decision {
+        /// The new post's id.
         post: PostId,
+        /// The post's title, e.g. "Thứ trưởng Bộ Thông tin và Truyền thông".
         title: Name,
+        /// The unit the post belongs to, if any.
         unit: Option<UnitId>,
+        /// How many people may hold it at once (at least 1).
         max_holders: u16,
+        /// The day it is created.
         on: Date,
+        /// The decision that creates it, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A person's appointment to a post: one holding.
     PostAppointment in Post(post) from from cites decision {
+        /// The post.
         post: PostId,
+        /// The new holding's id, chosen by the caller.
         holding: HoldingId,
+        /// The person appointed.
         person: PersonId,
+        /// The first day of the holding.
         from: Date,
         /// Set when the end is already known at recording (history entered late).
         ended_on: Option<Date>,
+        /// The appointing decision, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A holding of a post coming to its end.
     PostDeparture in Post(post) from ended_on cites decision {
+        /// The post.
         post: PostId,
+        /// The holding that ends.
         holding: HoldingId,
+        /// The first day the person no longer holds the post.
         ended_on: Date,
+        /// The decision that ends the holding, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A post's abolition.
     PostAbolition in Post(post) from on cites decision {
+        /// The post abolished.
         post: PostId,
+        /// The first day the post no longer exists.
         on: Date,
+        /// The decision that abolishes it, if recorded.
         decision: Option<DecisionId>,
     }
 
     /// A decision's record: number, kind, issuer, signer, dates, title and what it changes.
     DecisionRecord in Decision(decision) from in_force_on {
+        /// The decision's id.
         decision: DecisionId,
+        /// The document's number as written, e.g. `34/QĐ-BTTTT`.
         number: String,
+        /// The document's kind (decision, plan, decree, …).
         kind: DecisionKind,
+        /// The issuing unit.
         issuer: UnitId,
+        /// The signer, if recorded.
         signer: Option<PersonId>,
+        /// The day it was signed.
         signed_on: Date,
+        /// The day it takes effect; may be before `signed_on` (retroactive effect).
         in_force_on: Date,
+        /// The document's title.
         title: String,
+        /// The decisions it amends.
         amends: Vec<DecisionId>,
+        /// The decisions it replaces.
         replaces: Vec<DecisionId>,
+        /// The decisions it repeals.
         repeals: Vec<DecisionId>,
     }
 
     /// A committee coming into being (its duties travel in their own event).
     CommitteeEstablishment in Committee(committee) from on cites decision {
+        /// The new committee's id.
         committee: CommitteeId,
+        /// Its name from `on`.
         name: Name,
+        /// The committee it is a sub-body of, if any.
         parent: Option<CommitteeId>,
+        /// The unit that owns it, if any.
         unit: Option<UnitId>,
+        /// The day it is established.
         on: Date,
+        /// The establishing decision.
         decision: DecisionId,
     }
 
     /// A committee to establish, with the duties it starts with (its command's payload).
     CommitteeCharter in Committee(committee) from on cites decision {
+        /// The new committee's id.
         committee: CommitteeId,
+        /// Its name from `on`.
         name: Name,
+        /// The committee it is a sub-body of, if any.
         parent: Option<CommitteeId>,
+        /// The unit that owns it, if any.
         unit: Option<UnitId>,
+        /// The day it is established.
         on: Date,
+        /// The establishing decision.
         decision: DecisionId,
+        /// Its standing duties from `on`, one text each.
         duties: Vec<String>,
     }
 
     /// A committee's new name.
     CommitteeRenaming in Committee(committee) from on cites decision {
+        /// The committee renamed.
         committee: CommitteeId,
+        /// Its name from `on`.
         name: Name,
+        /// The first day the new name holds.
         on: Date,
+        /// The renaming decision.
         decision: DecisionId,
     }
 
     /// A committee's duties from a date.
     CommitteeDuties in Committee(committee) from on cites decision {
+        /// The committee.
         committee: CommitteeId,
+        /// The whole list of duties from `on`, one text each.
         duties: Vec<String>,
+        /// The first day the list holds.
         on: Date,
+        /// The decision that sets it.
         decision: DecisionId,
     }
 
     /// A seat's creation in a committee.
     SeatCreation in Committee(committee) from from cites decision {
+        /// The committee the seat belongs to.
         committee: CommitteeId,
+        /// The new seat's id.
         seat: SeatId,
+        /// The seat's role (head, deputy head, member, …).
         role: Role,
+        /// The unit the seat represents ("a leader representing unit U"), if any.
         on_behalf_of: Option<UnitId>,
+        /// The post whose holders sit ex officio, for a seat held through a post.
         ex_officio: Option<PostId>,
+        /// A free-text description of the seat as the decision words it.
         label: Option<String>,
+        /// The first day the seat exists.
         from: Date,
+        /// Set when the seat's end is already known at recording.
         ended_on: Option<Date>,
+        /// The decision that creates it.
         decision: DecisionId,
     }
 
     /// A seat's abolition.
     SeatAbolition in Committee(committee) from ended_on cites decision {
+        /// The seat's committee.
         committee: CommitteeId,
+        /// The seat abolished.
         seat: SeatId,
+        /// The first day the seat no longer exists.
         ended_on: Date,
+        /// The decision that abolishes it.
         decision: DecisionId,
     }
 
     /// A person taking up a seat: one membership.
     MembershipStart in Committee(committee) from from cites decision {
+        /// The seat's committee.
         committee: CommitteeId,
+        /// The new membership's id, chosen by the caller.
         membership: MembershipId,
+        /// The seat taken.
         seat: SeatId,
+        /// The person who takes it.
         person: PersonId,
+        /// The first day of the membership.
         from: Date,
+        /// Set when the end is already known at recording (history entered late).
         ended_on: Option<Date>,
+        /// The appointing decision.
         decision: DecisionId,
     }
 
     /// A membership coming to its end.
     MembershipEnd in Committee(committee) from ended_on cites decision {
+        /// The seat's committee.
         committee: CommitteeId,
+        /// The membership that ends.
         membership: MembershipId,
+        /// The first day the person no longer holds the seat.
         ended_on: Date,
+        /// The decision that ends it.
         decision: DecisionId,
     }
 
     /// A committee's dissolution.
     CommitteeDissolution in Committee(committee) from on cites decision {
+        /// The committee dissolved, with its sub-bodies.
         committee: CommitteeId,
+        /// The first day it no longer exists.
         on: Date,
+        /// The dissolving decision.
         decision: DecisionId,
     }
 
     /// A task's creation; `plan` is the decision whose plan lists it.
     TaskCreation in Task(task) from on {
+        /// The new task's id.
         task: TaskId,
+        /// The plan (a decision of kind plan) that lists the task, if any.
         plan: Option<DecisionId>,
+        /// What is to be done.
         title: String,
+        /// The expected product (a report, a plan, a regulation).
         product: String,
+        /// The day it is due; not before `on`.
         deadline: Date,
+        /// The lead unit, cooperating units and responsible person, if assigned at creation.
         assignment: Option<Assignment>,
+        /// The day the task is created.
         on: Date,
     }
 
     /// A task's assignment (a reassignment once it has a lead unit).
     TaskAssignment in Task(task) from on cites decision {
+        /// The task.
         task: TaskId,
+        /// The new lead unit, cooperating units and responsible person.
         assignment: Assignment,
+        /// The day the assignment takes effect.
         on: Date,
         /// The decision behind the change, if one is cited.
         decision: Option<DecisionId>,
@@ -319,8 +431,11 @@ payloads! {
 
     /// A task's later deadline.
     DeadlineExtension in Task(task) from on cites decision {
+        /// The task.
         task: TaskId,
+        /// The new deadline; later than the current one.
         deadline: Date,
+        /// The day the extension is made.
         on: Date,
         /// The decision behind the change, if one is cited.
         decision: Option<DecisionId>,
@@ -328,13 +443,17 @@ payloads! {
 
     /// A report of a task's progress.
     TaskProgress in Task(task) from on cites decision {
+        /// The task.
         task: TaskId,
+        /// The share done, 0 to 100.
         percent: u8,
+        /// What the report says.
         note: String,
         /// What the report cites; empty when nothing, and may be left out (schema 3:
         /// documents as well as text).
         #[serde(default)]
         evidence: Evidence,
+        /// The day the report speaks for.
         on: Date,
         /// The decision behind the change, if one is cited.
         decision: Option<DecisionId>,
@@ -342,7 +461,9 @@ payloads! {
 
     /// A task completed, cancelled or reopened.
     TaskStatusChange in Task(task) from on cites decision {
+        /// The task.
         task: TaskId,
+        /// The day the change takes effect.
         on: Date,
         /// The decision behind the change, if one is cited.
         decision: Option<DecisionId>,
@@ -350,10 +471,15 @@ payloads! {
 
     /// Which holder of an ex-officio seat's post sits in the seat from `on`.
     SeatHolderDesignation in Committee(committee) from on cites decision {
+        /// The seat's committee.
         committee: CommitteeId,
+        /// The ex-officio seat.
         seat: SeatId,
+        /// The holder of the seat's post who sits, from `on`.
         person: PersonId,
+        /// The first day the designation holds.
         on: Date,
+        /// The designating decision.
         decision: DecisionId,
     }
 }
@@ -390,10 +516,14 @@ impl From<CommitteeEstablishment> for CommitteeCharter {
 
 /// An earlier fact event withdrawn as if it had never been true.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Retraction {
+    /// The id of the event withdrawn.
     pub target: EventId,
+    /// The entity the withdrawn event is about (whose stream holds the retraction).
     pub entity: EntityKey,
+    /// The valid date the retraction is filed under: that of the event withdrawn.
     pub on: Date,
 }
 

@@ -21,83 +21,128 @@ use uuid::Uuid;
 
 /// A committee by name on the date asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommitteeRef {
+    /// The committee's id.
     pub id: CommitteeId,
+    /// Its name on the date asked about (its first, for a date before it was established);
+    /// `None` if the committee is not on record.
     pub name: Option<Name>,
 }
 
 /// Where a unit stands on a date.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitStatus {
     /// The date is before the unit was established.
     NotYetEstablished,
+    /// Established by the date and not ended.
     Active,
+    /// Merged into another unit (`merged_into`) by the date.
     Merged,
+    /// Dissolved without a successor by the date.
     Dissolved,
 }
 
 /// The kind-specific part of an [`EntitySummary`].
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EntityDetails {
+    /// A unit: ministry, department, authority, …
     Unit {
+        /// What kind of body it is.
         kind: UnitKind,
         /// Every name the unit has borne, from the date each took effect.
         names: Vec<NameFrom>,
+        /// Its parent on the date (or its first parent, for a date before it was established).
         parent: Option<UnitRef>,
+        /// Where it stands on the date.
         status: UnitStatus,
+        /// The day its merger or dissolution took effect, if on or before the date.
         ended_on: Option<Date>,
+        /// The unit that succeeded it, if it was merged by the date.
         merged_into: Option<UnitRef>,
     },
+    /// A person.
     Person {
         /// Every name the person has borne, from the date each took effect.
         names: Vec<NameFrom>,
         /// Posts held on the date.
         positions: Vec<PostRef>,
     },
+    /// A post (a position such as "Thứ trưởng").
     Post {
+        /// The unit the post belongs to, if any.
         unit: Option<UnitRef>,
+        /// How many people may hold it at once.
         max_holders: u16,
         /// Holders on the date.
         holders: Vec<PersonRef>,
+        /// The day it was abolished, if it has been.
         abolished_on: Option<Date>,
     },
+    /// A committee or a sub-body.
     Committee {
+        /// The committee it is a sub-body of, if any.
         parent: Option<CommitteeRef>,
+        /// The unit that owns it, if any.
         unit: Option<UnitRef>,
         /// Sub-bodies that exist on the date.
         sub_bodies: Vec<CommitteeRef>,
+        /// The decision that established it.
         established_by: DecisionRef,
+        /// The day it was dissolved, if it has been.
         dissolved_on: Option<Date>,
+        /// Its standing duties on the date, one text each.
         duties: Vec<String>,
     },
+    /// A legal document: a decision, a plan, a decree, …
     Decision {
+        /// The document's number as written, e.g. `34/QĐ-BTTTT`.
         number: String,
+        /// The document's kind.
         kind: DecisionKind,
         /// The kind's Vietnamese name, e.g. "Nghị định".
         kind_name: String,
+        /// The issuing unit.
         issuer: UnitRef,
+        /// The signer, if recorded.
         signer: Option<PersonRef>,
+        /// The day it was signed.
         signed_on: Date,
+        /// The day it took effect.
         in_force_on: Date,
         /// The decision took effect before the day it was signed (retroactive effect).
         in_force_before_signed: bool,
+        /// The decisions it amends.
         amends: Vec<DecisionRef>,
+        /// The decisions it replaces.
         replaces: Vec<DecisionRef>,
+        /// The decisions it repeals.
         repeals: Vec<DecisionRef>,
     },
+    /// A reform task.
     Task {
+        /// The expected product (a report, a plan, a regulation).
         product: String,
+        /// The plan it belongs to, if any.
         plan: Option<DecisionRef>,
+        /// The lead unit on the date, if assigned.
         lead: Option<UnitRef>,
+        /// The cooperating units on the date.
         cooperating: Vec<UnitRef>,
+        /// The responsible person on the date, if any.
         responsible: Option<PersonRef>,
         /// `None` before the task was created.
         status: Option<TaskStatus>,
+        /// The deadline on the date (after any extension by then).
         deadline: Option<Date>,
+        /// The latest reported progress on or before the date, 0 to 100.
         percent: Option<u8>,
+        /// Open on the date and past its deadline.
         overdue: bool,
         /// What makes the assignment or plan doubtful on the date (open tasks only).
         warnings: Vec<TaskWarning>,
@@ -108,10 +153,13 @@ pub enum EntityDetails {
 
 /// A progress report as a task's details show it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgressReport {
     /// The date the report speaks for.
     pub on: Date,
+    /// The share done, 0 to 100.
     pub percent: u8,
+    /// What the report says.
     pub note: String,
     /// The documents and free text it cites (empty when none).
     pub evidence: Evidence,
@@ -119,8 +167,11 @@ pub struct ProgressReport {
 
 /// One entity as it stood on a date, as known at the position asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntitySummary {
+    /// What kind of entity this is.
     pub kind: EntityKind,
+    /// The entity's id (the UUID of its `UnitId`, `PersonId`, … by `kind`).
     pub id: Uuid,
     /// The date the summary describes.
     pub on: Date,
@@ -132,6 +183,7 @@ pub struct EntitySummary {
     pub active: bool,
     /// The last revision of its stream (for `ETag` / `If-Match`).
     pub revision: u64,
+    /// What the kind tells about it on the date.
     pub details: EntityDetails,
 }
 
@@ -303,6 +355,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
 
 /// A page of entities of one kind, in id order.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntityPage {
     /// The entities on the page.
     pub items: Vec<EntitySummary>,

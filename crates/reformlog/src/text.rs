@@ -11,8 +11,10 @@ use unicode_normalization::UnicodeNormalization;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NameError {
+    /// The text is empty once white space is trimmed.
     #[error("a name cannot be empty")]
     Empty,
+    /// The text holds a control character (shown escaped).
     #[error("a name cannot contain control characters: {0:?}")]
     ControlCharacter(String),
 }
@@ -24,6 +26,7 @@ pub enum NameError {
 /// they mention out of cached views, and a copy is then a reference count, not an
 /// allocation. Serialised as a plain string.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct Name(Arc<str>);
 
 impl Name {
@@ -39,6 +42,7 @@ impl Name {
         Ok(Self(joined.nfc().collect::<String>().into()))
     }
 
+    /// The name as NFC text, white space runs collapsed to one space.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -18,78 +18,132 @@ use serde::{Deserialize, Serialize};
 
 /// Every question the library answers, as data (for a daemon to take as JSON).
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Query {
+    /// Who sat on a committee and its sub-bodies on a date, seat by seat; answered by
+    /// [`Answer::Composition`].
     Composition {
+        /// The committee asked about; an unknown one is [`QueryError::NotFound`].
         committee: CommitteeId,
+        /// The valid date (`YYYY-MM-DD`).
         on: Date,
     },
+    /// Every post and seat a person held, with dates; answered by [`Answer::PersonHistory`].
     PersonHistory {
+        /// The person asked about; an unknown one is [`QueryError::NotFound`].
         person: PersonId,
     },
+    /// What a decision changed, with the decision's own record; answered by
+    /// [`Answer::DecisionChanges`].
     DecisionChanges {
+        /// The decision asked about; an unknown one is [`QueryError::NotFound`].
         decision: DecisionId,
     },
+    /// Who joined, left or changed seat in a committee between two dates; answered by
+    /// [`Answer::CompositionDiff`].
     CompositionDiff {
+        /// The committee asked about.
         committee: CommitteeId,
+        /// The earlier date.
         before: Date,
+        /// The later date.
         after: Date,
     },
+    /// The tasks a unit leads or cooperates on, on a date; answered by [`Answer::Tasks`].
     TasksOfUnit {
+        /// The unit asked about; an unknown one is [`QueryError::NotFound`].
         unit: UnitId,
+        /// The valid date.
         on: Date,
     },
+    /// The tasks of a plan on a date; answered by [`Answer::Tasks`].
     TasksOfPlan {
+        /// The plan (a decision) asked about; an unknown one is [`QueryError::NotFound`].
         plan: DecisionId,
+        /// The valid date.
         on: Date,
     },
+    /// Every task open and past its deadline on a date; answered by [`Answer::Tasks`].
     OverdueTasks {
+        /// The valid date.
         on: Date,
     },
+    /// Every recorded change to one entity, with its standing; answered by [`Answer::History`].
     History {
+        /// The entity asked about; one with no events is [`QueryError::NotFound`].
         entity: EntityKey,
     },
+    /// The changes one actor recorded in a span of recorded time; answered by [`Answer::History`].
     ChangesBy {
+        /// Who recorded the changes, as the log's metadata names them.
         actor: String,
+        /// The start of the span (included).
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         from: Timestamp,
+        /// The end of the span (excluded).
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         to: Timestamp,
     },
+    /// People, units, posts and committees by any name they have borne; answered by
+    /// [`Answer::Search`].
     Search {
+        /// The text searched for; case and diacritics are ignored (`Pham Minh Tien` finds `Phạm
+        /// Minh Tiến`).
         text: String,
     },
     /// The task report for a plan, a unit or everything on a date; with `from`, only the
     /// tasks due from `from` to `on`.
     TaskReport {
+        /// A plan, a unit or all tasks.
         scope: ReportScope,
+        /// The date the counts are taken on.
         on: Date,
+        /// The start of the period of deadlines counted; a `from` after `on` is
+        /// [`QueryError::EmptyRange`].
         from: Option<Date>,
     },
     /// The tasks a filter keeps on a date.
     FilteredTasks {
+        /// What a task must match to be kept.
         filter: TaskFilter,
+        /// The valid date.
         on: Date,
     },
     /// A unit's parent, sub-units, successor and predecessors on a date.
     UnitLineage {
+        /// The unit asked about; an unknown one is [`QueryError::NotFound`].
         unit: UnitId,
+        /// The valid date.
         on: Date,
     },
 }
 
 /// The answer to a [`Query`], one variant per question.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Answer {
+    /// The answer to [`Query::Composition`].
     Composition(Composition),
+    /// The answer to [`Query::PersonHistory`].
     PersonHistory(PersonHistory),
+    /// The answer to [`Query::DecisionChanges`].
     DecisionChanges(DecisionChanges),
+    /// The answer to [`Query::CompositionDiff`].
     CompositionDiff(CompositionDiff),
+    /// The answer to the task listings: [`Query::TasksOfUnit`], [`Query::TasksOfPlan`],
+    /// [`Query::OverdueTasks`], [`Query::FilteredTasks`].
     Tasks(Vec<TaskOnDate>),
+    /// The answer to [`Query::History`] and [`Query::ChangesBy`], in recording order.
     History(Vec<HistoryEntry>),
+    /// The answer to [`Query::Search`], in Vietnamese alphabetical order.
     Search(Vec<SearchHit>),
+    /// The answer to [`Query::UnitLineage`].
     UnitLineage(UnitLineage),
+    /// The answer to [`Query::TaskReport`].
     TaskReport(TaskReport),
 }
 

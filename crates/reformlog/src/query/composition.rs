@@ -15,11 +15,17 @@ use serde::{Deserialize, Serialize};
 
 /// Someone holding a seat on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatHolding {
+    /// The holder, named as on the date asked about.
     pub person: PersonRef,
+    /// The first day of the holding: the membership's, or for an ex-officio holder the latest of
+    /// the seat's start, the start of their holding of the post and their designation.
     pub since: Date,
     /// `None` for an ex-officio holder (the holding is of the post, not the seat).
     pub membership: Option<MembershipId>,
+    /// The decision behind the holding (the appointment, designation or post appointment), if
+    /// recorded.
     pub decision: Option<DecisionRef>,
     /// Posts the person held on the date.
     pub positions: Vec<PostRef>,
@@ -27,14 +33,24 @@ pub struct SeatHolding {
 
 /// One seat of a committee on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatOnDate {
+    /// The seat's id.
     pub seat: SeatId,
+    /// The seat's role (head, deputy head, member, …).
     pub role: Role,
+    /// The seat's free-text description, as the decision words it.
     pub label: Option<String>,
+    /// The unit the seat represents ("a leader representing unit U"), if any.
     pub on_behalf_of: Option<UnitRef>,
+    /// The post whose holders sit ex officio, for a seat held through a post.
     pub ex_officio: Option<PostRef>,
+    /// Who holds the seat on the date: none for an empty seat, several for a post several people
+    /// hold.
     pub holders: Vec<SeatHolding>,
+    /// The first day the seat existed.
     pub since: Date,
+    /// The decision that created the seat.
     pub decision: DecisionRef,
 }
 
@@ -45,14 +61,22 @@ pub struct SeatOnDate {
 /// reconstitution; seats created one by one come after, in the order they were recorded).
 /// Sub-bodies come in Vietnamese alphabetical order of their names on the date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Composition {
+    /// The committee's id.
     pub committee: CommitteeId,
+    /// Its name on the date (its first name, for a date before it was established).
     pub name: Option<Name>,
+    /// The date asked about (`YYYY-MM-DD`).
     pub on: Date,
     /// Whether the committee existed on the date.
     pub active: bool,
+    /// Its standing duties on the date.
     pub duties: Vec<String>,
+    /// Its seats open on the date.
     pub seats: Vec<SeatOnDate>,
+    /// Its sub-bodies on the date, each with its own composition.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub sub_bodies: Vec<Composition>,
 }
 

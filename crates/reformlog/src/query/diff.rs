@@ -12,24 +12,34 @@ use std::collections::{HashMap, VecDeque};
 
 /// One seat-and-person line of a composition diff.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffEntry {
+    /// The committee or sub-body the seat belongs to.
     pub committee: CommitteeId,
+    /// The seat.
     pub seat: SeatId,
+    /// The seat's role.
     pub role: Role,
+    /// The seat's free-text description, as the decision words it.
     pub label: Option<String>,
+    /// The unit the seat represents, if any.
     pub on_behalf_of: Option<UnitId>,
     /// The post whose holder holds the seat, for a seat held ex officio.
     pub ex_officio: Option<PostId>,
     /// `None` for a vacant seat.
     pub person: Option<PersonId>,
+    /// The holder's name on the date of the composition the entry comes from.
     pub person_name: Option<Name>,
 }
 
 /// The same person in another place of the same committee (or sub-body): another role,
 /// another unit represented, or another post sat for.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffChange {
+    /// The place held on the earlier date.
     pub before: DiffEntry,
+    /// The place held on the later date.
     pub after: DiffEntry,
 }
 
@@ -42,9 +52,13 @@ pub struct DiffChange {
 /// and ex-officio post as one that ended. Lists are in the order of the compositions:
 /// `left` in that of `before`, `joined` and `changed` in that of `after`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompositionDiff {
+    /// The committee compared (sub-bodies included).
     pub committee: CommitteeId,
+    /// The earlier date (`YYYY-MM-DD`).
     pub before: Date,
+    /// The later date.
     pub after: Date,
     /// Holdings on `after` with no counterpart on `before`.
     pub joined: Vec<DiffEntry>,

@@ -16,30 +16,46 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A decision's own record.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionSummary {
+    /// The decision's id.
     pub id: DecisionId,
+    /// The document's number as written, e.g. `34/QĐ-BTTTT`.
     pub number: String,
+    /// The document's kind.
     pub kind: DecisionKind,
     /// The kind's Vietnamese name, e.g. "Nghị định".
     pub kind_name: String,
+    /// The issuing unit.
     pub issuer: UnitRef,
+    /// The signer, if recorded.
     pub signer: Option<PersonRef>,
+    /// The day it was signed.
     pub signed_on: Date,
+    /// The day it took effect.
     pub in_force_on: Date,
     /// The decision took effect before the day it was signed (retroactive effect).
     pub in_force_before_signed: bool,
+    /// The document's title.
     pub title: String,
+    /// The decisions it amends.
     pub amends: Vec<DecisionRef>,
+    /// The decisions it replaces.
     pub replaces: Vec<DecisionRef>,
+    /// The decisions it repeals.
     pub repeals: Vec<DecisionRef>,
 }
 
 /// How a recorded event stands now.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
+    /// Neither corrected nor retracted: what it says stands.
     Effective,
+    /// Replaced by the correction with this event id.
     CorrectedBy(EventId),
+    /// Withdrawn by the retraction with this event id.
     RetractedBy(EventId),
     /// This event corrects another.
     Correction(EventId),
@@ -49,30 +65,47 @@ pub enum Standing {
 
 /// One recorded change to an entity, with its audit trail.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
+    /// The entity the change is about.
     pub entity: EntityKey,
+    /// The change's log position.
     pub position: u64,
     /// The commit the change was recorded in: changes of one commit were made together.
     pub commit: u64,
+    /// The event's id, which corrections and retractions cite.
     pub event_id: EventId,
+    /// The event's type name, e.g. `unit_renamed`.
     pub what: String,
+    /// The date from which what the change says is true in the world.
     pub valid_from: Date,
     /// When the change was recorded, in JSON as RFC 3339 in UTC to the microsecond.
     #[serde(with = "super::recorded_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
+    /// Who recorded the change.
     pub actor: String,
+    /// Why it was recorded, if the writer said.
     pub reason: Option<String>,
+    /// The decision the change cites, if any.
     pub decision: Option<DecisionRef>,
+    /// Whether it still stands or was corrected or retracted.
     pub standing: Standing,
+    /// The change itself.
     pub event: Event,
 }
 
 /// What a decision changed: the changes citing it and, per committee, who sat there the
 /// day before it took effect and on the day.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionChanges {
+    /// The decision's own record.
     pub decision: DecisionSummary,
+    /// The changes that cite the decision, in recording order.
     pub changes: Vec<HistoryEntry>,
+    /// Per committee the decision changed: who sat there the day before it took effect and on the
+    /// day.
     pub compositions: Vec<CompositionDiff>,
 }
 

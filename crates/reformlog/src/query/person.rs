@@ -13,23 +13,37 @@ use serde::{Deserialize, Serialize};
 
 /// A name an entity bore from a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NameFrom {
+    /// The first day the name held (`YYYY-MM-DD`).
     pub from: Date,
+    /// The name (NFC).
     pub name: Name,
 }
 
 /// One membership of a person.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipRecord {
+    /// The committee the seat belongs to.
     pub committee: CommitteeId,
+    /// The committee's name on the day the membership started.
     pub committee_name: Option<Name>,
+    /// The seat held.
     pub seat: SeatId,
+    /// The seat's role; `None` if the seat is not found in the committee.
     pub role: Option<Role>,
+    /// The unit the seat represents, named as on the day the membership started.
     pub on_behalf_of: Option<UnitRef>,
+    /// The membership's id.
     pub membership: MembershipId,
+    /// The first day the person held the seat.
     pub from: Date,
+    /// The first day they no longer held it; `None` while it is open.
     pub ended_on: Option<Date>,
+    /// The decision that started the membership.
     pub decision: DecisionRef,
+    /// The decision that ended it, if it has ended by one.
     pub end_decision: Option<DecisionRef>,
 }
 
@@ -37,16 +51,25 @@ pub struct MembershipRecord {
 /// the post. The tenure is the overlap of the seat's life and the person's holding of the
 /// post; a seat of a post several people hold at once is held by each of them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExOfficioRecord {
+    /// The committee the seat belongs to.
     pub committee: CommitteeId,
+    /// The committee's name on the first day of the tenure.
     pub committee_name: Option<Name>,
+    /// The seat held.
     pub seat: SeatId,
+    /// The seat's role.
     pub role: Role,
+    /// The seat's free-text description, as the decision words it.
     pub label: Option<String>,
+    /// The unit the seat represents, if any.
     pub on_behalf_of: Option<UnitRef>,
     /// The post the seat goes with, which the person held.
     pub post: PostRef,
+    /// The first day of the tenure.
     pub from: Date,
+    /// The first day the person no longer sat; `None` while the tenure is open.
     pub ended_on: Option<Date>,
     /// The decision that created the seat.
     pub decision: DecisionRef,
@@ -59,22 +82,31 @@ pub struct ExOfficioRecord {
 
 /// One post a person held.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionRecord {
+    /// The post held.
     pub post: PostRef,
+    /// The first day of the holding.
     pub from: Date,
+    /// The first day the person no longer held it; `None` while it is open.
     pub ended_on: Option<Date>,
+    /// The appointing decision, if recorded.
     pub decision: Option<DecisionRef>,
 }
 
 /// A person's names, memberships, seats held ex officio and positions over time.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonHistory {
+    /// The person the history is about.
     pub person: PersonId,
+    /// Every name the person has borne, from the date each took effect.
     pub names: Vec<NameFrom>,
     /// Seats held personally, by appointment to the seat.
     pub memberships: Vec<MembershipRecord>,
     /// Seats held because the person held the post the seat goes with.
     pub ex_officio: Vec<ExOfficioRecord>,
+    /// Posts held, with dates.
     pub positions: Vec<PositionRecord>,
 }
 

@@ -11,30 +11,45 @@ use serde::{Deserialize, Serialize};
 
 /// A unit, named as on the date asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitRef {
+    /// The unit's id.
     pub id: UnitId,
+    /// Its name on the date (its first, for a date before it was established); `None` if
+    /// the unit is not on record.
     pub name: Option<Name>,
 }
 
 /// A person, named as on the date asked about.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonRef {
+    /// The person's id.
     pub id: PersonId,
+    /// Their name on the date (their first, for a date before they were registered); `None`
+    /// if the person is not on record.
     pub name: Option<Name>,
 }
 
 /// A post with the unit it belongs to.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostRef {
+    /// The post's id.
     pub id: PostId,
+    /// Its title.
     pub title: Option<Name>,
+    /// The unit it belongs to, named as on the date.
     pub unit: Option<UnitRef>,
 }
 
 /// A decision by number.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionRef {
+    /// The decision's id.
     pub id: DecisionId,
+    /// Its number as written, e.g. `34/QĐ-BTTTT`; `None` if the decision is not on record.
     pub number: Option<String>,
 }
 

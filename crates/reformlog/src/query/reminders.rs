@@ -30,6 +30,7 @@ pub const MAX_DUE_SOON_DAYS: u32 = 366;
 
 /// What a reminder says about a task's deadline.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
     /// The deadline is at most N days away and the task is open.
@@ -136,6 +137,7 @@ impl fmt::Display for ReminderCursor {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReminderCursorError {
+    /// The text is not a cursor this feed hands out.
     #[error("not a reminder cursor this feed gave: {0:?}")]
     Malformed(String),
 }
@@ -186,19 +188,27 @@ impl From<ReminderCursor> for String {
 
 /// One reminder: a task's deadline occurrence as it became visible.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reminder {
+    /// Due soon, due today, or overdue.
     pub kind: ReminderKind,
+    /// The task's id.
     pub task: TaskId,
+    /// The task's title.
     pub title: String,
+    /// The task's deadline on `on`.
     pub deadline: Date,
     /// The day the occurrence falls on.
     pub on: Date,
     /// When it became visible: the start of `on`, or the recording that made it known if
     /// that came later.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub visible_at: Timestamp,
+    /// The task's plan, if any.
     pub plan: Option<DecisionRef>,
     /// The lead unit and responsible person on `on`, named as on `on`.
     pub lead: Option<UnitRef>,
+    /// The responsible person on `on`, if any.
     pub responsible: Option<PersonRef>,
     /// The cursor right after this reminder.
     pub cursor: ReminderCursor,
@@ -221,13 +231,16 @@ pub struct ReminderAsk {
 
 /// A page of the feed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReminderPage {
+    /// The reminders, in the order they became visible.
     pub reminders: Vec<Reminder>,
     /// Where to continue: after the last reminder when the page is full, else after
     /// everything visible by `horizon`.
     pub next: ReminderCursor,
     /// The page holds every reminder visible by this time that came after the cursor (up
     /// to the limit).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub horizon: Timestamp,
     /// More reminders visible by `horizon` come after `next`.
     pub more: bool,

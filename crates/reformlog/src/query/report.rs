@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which tasks a report covers.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportScope {
     /// The tasks of one plan.
@@ -25,27 +26,39 @@ pub enum ReportScope {
 
 /// Where one task stands in a report.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStanding {
+    /// Open, with its deadline not yet passed.
     Open,
     /// Open past its deadline.
     Overdue,
+    /// Completed on or before its deadline.
     CompletedOnTime,
+    /// Completed after its deadline.
     CompletedLate,
+    /// Cancelled.
     Cancelled,
 }
 
 /// One task of a report.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportLine {
+    /// The task's id.
     pub task: TaskId,
+    /// The task's title.
     pub title: String,
+    /// The plan it belongs to, if any.
     pub plan: Option<DecisionRef>,
+    /// The lead unit on the report's date, if assigned.
     pub lead: Option<UnitRef>,
     /// The deadline as it stood on the report's date (for a completed task, on its
     /// completion date).
     pub deadline: Option<Date>,
+    /// Where the task stands on the report's date.
     pub standing: ReportStanding,
+    /// The day it was completed, if it stood completed on the report's date.
     pub completed_on: Option<Date>,
     /// Days past the deadline: at completion, or on the report's date for an overdue task.
     pub days_late: Option<i32>,
@@ -56,22 +69,33 @@ pub struct ReportLine {
 
 /// Counts by standing.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportCounts {
+    /// Tasks covered by the report.
     pub total: usize,
+    /// Open and not past the deadline.
     pub open: usize,
+    /// Open past the deadline.
     pub overdue: usize,
+    /// Completed on or before the deadline.
     pub completed_on_time: usize,
+    /// Completed after the deadline.
     pub completed_late: usize,
+    /// Cancelled.
     pub cancelled: usize,
 }
 
 /// The report.
 #[derive(Clone, PartialEq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskReport {
+    /// What the report covers: a plan, a unit or every task.
     pub scope: ReportScope,
+    /// The report's date (`YYYY-MM-DD`): each task as it stood then.
     pub on: Date,
     /// With a period: only the tasks whose deadline falls from this date to `on`.
     pub from: Option<Date>,
+    /// The tasks covered, counted by standing.
     pub counts: ReportCounts,
     /// Completed ÷ tasks not cancelled, in percent (one decimal); none without such tasks.
     pub completion_rate: Option<f64>,

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 /// A name-search result.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
+    /// The entity found: a person, unit, post or committee.
     pub entity: EntityKey,
     /// The latest name.
     pub name: Name,

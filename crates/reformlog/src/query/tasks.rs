@@ -10,19 +10,31 @@ use serde::{Deserialize, Serialize};
 
 /// A task as it stood on a date.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskOnDate {
+    /// The task's id.
     pub task: TaskId,
+    /// What is to be done.
     pub title: String,
+    /// The expected product (a report, a plan, a regulation).
     pub product: String,
+    /// The plan it belongs to, if any.
     pub plan: Option<DecisionRef>,
+    /// The lead unit on the date, if assigned.
     pub lead: Option<UnitRef>,
+    /// The cooperating units on the date.
     pub cooperating: Vec<UnitRef>,
+    /// The responsible person on the date, if any.
     pub responsible: Option<PersonRef>,
     /// The day the task was created (assigned by its plan).
     pub created_on: Date,
+    /// The deadline on the date (after any extension by then); `None` before the task was created.
     pub deadline: Option<Date>,
+    /// Its status on the date.
     pub status: TaskStatus,
+    /// The latest reported progress on or before the date, 0 to 100.
     pub percent: Option<u8>,
+    /// Open on the date and past its deadline.
     pub overdue: bool,
     /// What makes the task's assignment or plan doubtful on the date (open tasks only).
     #[serde(default)]
@@ -131,6 +143,7 @@ pub(crate) fn overdue_tasks(s: &dyn Source, on: Date) -> Vec<TaskOnDate> {
 
 /// Which tasks a filtered listing keeps; every condition given must hold on the date.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     /// Only tasks in this status.

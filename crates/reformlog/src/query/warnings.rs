@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why a warning was raised.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum TaskWarningCode {
@@ -30,16 +31,22 @@ pub enum TaskWarningCode {
 
 /// One warning: a stable code, a sentence naming what it is about, and those things' ids.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskWarning {
+    /// Why the warning was raised; stable, for programs.
     pub code: TaskWarningCode,
+    /// A Vietnamese sentence naming what the warning is about, for people.
     pub message: String,
+    /// The responsible person, for the responsible-person warnings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<PersonRef>,
+    /// The lead unit, for the lead-unit and responsible-person warnings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<UnitRef>,
     /// The unit the lead unit was merged into.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub successor: Option<UnitRef>,
+    /// The repealed plan, for `plan-repealed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<DecisionRef>,
     /// The decision that repealed the plan.

@@ -20,6 +20,9 @@ mod golden_event_places;
 mod history25;
 // Unit lineage: mergers, successors, sub-units per date.
 mod lineage;
+// The `openapi` feature's schemas against the JSON answers really serialise to.
+#[cfg(feature = "openapi")]
+mod openapi;
 mod order;
 mod props;
 mod queries;
