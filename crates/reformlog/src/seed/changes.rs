@@ -111,7 +111,7 @@ pub enum SeedChange {
         /// The slug of the unit the post belongs to, if any.
         unit: Option<String>,
         /// How many people may hold the post at once (default 1).
-        #[serde(default = "super::one")]
+        #[serde(default = "super::sections::one")]
         max_holders: u16,
         /// The day the post is created.
         on: Date,
