@@ -66,8 +66,9 @@ mod domain_seed_case;
 mod daemon;
 
 // reformctl end to end: a reformd child process driven by reformctl as a process: the seed
-// import, composition before and after, Popolo round trip into a fresh daemon, verify (also
-// against a kept head digest, online and offline), backup/restore, tail.
+// import, composition before and after, Popolo round trip into a fresh daemon, a third-party
+// Popolo file, verify (also against a kept head digest, online and offline), backup/restore,
+// tail.
 #[path = "cli/mod.rs"]
 mod cli;
 

@@ -21,6 +21,9 @@ mod sheets;
 mod plan_year;
 // progress: a report citing an evidence document, its file hashed locally.
 mod evidence;
+// Popolo from elsewhere: a third-party file imported with --cite, again without change, and
+// bad files refused with nothing written.
+mod popolo;
 // terminals and scripts: tables fitted to the width, output formats, errors as JSON, token
 // messages, name suggestions, log levels, CSV byte-order marks.
 mod terminal;
@@ -375,10 +378,12 @@ fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
     let memberships = doc["memberships"].as_array().unwrap();
     let seated: Vec<&Value> = memberships
         .iter()
-        .filter(|m| m["role"] == "member")
+        .filter(|m| m["reformlog_role"] == "member")
         .collect();
     assert_eq!(seated.len(), 21);
     for m in &seated {
+        // The role in words, beside reformlog's code.
+        assert_eq!(m["role"], "Thành viên");
         // Popolo field names, with the unit represented and the decision as the source.
         for field in ["person_id", "organization_id", "post_id", "on_behalf_of_id"] {
             assert!(m[field].is_string(), "{field} in {m}");
@@ -392,12 +397,37 @@ fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
     }
     assert_valid_popolo(&file);
     let orgs = doc["organizations"].as_array().unwrap();
+    let committees: Vec<&Value> = orgs
+        .iter()
+        .filter(|o| o["classification"] == "committee")
+        .collect();
+    assert_eq!(committees.len(), 2);
+    // The working group names the committee it belongs to; a department, its ministry.
+    let by_name = |name: &str| orgs.iter().find(|o| o["name"] == name).unwrap();
+    let bcd = by_name("Ban chỉ đạo cải cách hành chính của Bộ Thông tin và Truyền thông");
     assert_eq!(
-        orgs.iter()
-            .filter(|o| o["classification"] == "committee")
-            .count(),
-        2
+        by_name("Tổ giúp việc Ban chỉ đạo cải cách hành chính của Bộ Thông tin và Truyền thông")
+            ["parent_id"],
+        bcd["id"]
     );
+    assert_eq!(
+        by_name("Vụ Bưu chính")["parent_id"],
+        by_name("Bộ Thông tin và Truyền thông")["id"]
+    );
+    assert_eq!(bcd["identifiers"][0]["scheme"], "reformlog");
+    assert_eq!(bcd["identifiers"][0]["identifier"], bcd["id"]);
+    let head_of = doc["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Nguyễn Huy Dũng")
+        .unwrap();
+    assert_eq!(head_of["sort_name"], "Dũng Nguyễn Huy");
+    let holding = memberships
+        .iter()
+        .find(|m| m["reformlog_role"] == "post_holder")
+        .unwrap();
+    assert!(holding["role"].is_string() && holding["role"] != "post_holder");
 
     let b = Daemon::start(&dirs.path().join("b"));
     b.ok(&["import", file.to_str().unwrap()]);

@@ -200,6 +200,11 @@ pub struct ImportArgs {
     /// The worksheet to read in an XLSX workbook; needed only when several hold a task table.
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Popolo files only: the decision their committees, seats and memberships cite when
+    /// they cite none: one of the file's events, by its number (34/QĐ-BTTTT) or id, or the
+    /// UUID of a decision an earlier file of the import records.
+    #[arg(long, value_name = "DECISION")]
+    pub cite: Option<String>,
     /// Print what would change, as a diff against the daemon's state, and send nothing.
     #[arg(long)]
     pub dry_run: bool,

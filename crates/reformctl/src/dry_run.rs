@@ -1,6 +1,6 @@
 //! `reformctl import --dry-run`: the daemon decides the whole import on its current state and
-//! appends nothing; each command is shown as new (`+`) or already recorded (`=`), as a diff
-//! or (`--json`) as one JSON document.
+//! appends nothing; each command is shown as new (`+`) or already recorded (`=`), each file's
+//! notes as `!` lines, as a diff or (`--json`) as one JSON document.
 
 use std::io::Write;
 
@@ -62,6 +62,11 @@ pub(crate) fn run(
             loaded.file,
             loaded.digest.get(..12).unwrap_or("")
         )?;
+        // What reading the file found worth telling (what a Popolo file carries that is not
+        // kept) is part of what a reviewer decides on, so it is here, not only on stderr.
+        for note in &loaded.notes {
+            writeln!(out, "! {note}")?;
+        }
         for (i, batch) in batches.iter().enumerate() {
             writeln!(
                 out,
@@ -133,7 +138,9 @@ fn plan_json(
             }
             writes.push(json!({"title": batch.title, "changes": changes}));
         }
-        described.push(json!({"file": loaded.file, "blake3": loaded.digest, "writes": writes}));
+        described.push(json!({
+            "file": loaded.file, "blake3": loaded.digest, "notes": loaded.notes, "writes": writes,
+        }));
     }
     json!({
         "dry_run": true,

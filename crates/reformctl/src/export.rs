@@ -84,30 +84,30 @@ fn memberships_csv(
     out: &mut dyn Write,
     bom: bool,
 ) -> Result<(), Error> {
-    let s = |v: &Value, p: &str| {
-        v.pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let text = |t: Option<String>| t.unwrap_or_default();
     let mut rows: Vec<Vec<String>> = g
         .memberships
         .iter()
         .map(|(pid, pname, m)| {
             vec![
-                s(m, "/committee"),
-                s(m, "/committee_name"),
-                s(m, "/seat"),
-                s(m, "/role"),
-                pid.clone(),
+                m.committee.to_string(),
+                text(m.committee_name.as_ref().map(|n| n.to_string())),
+                m.seat.to_string(),
+                text(m.role.map(|r| crate::popolo::role_code(r).to_string())),
+                pid.to_string(),
                 pname.clone(),
-                s(m, "/on_behalf_of/id"),
-                s(m, "/on_behalf_of/name"),
-                s(m, "/from"),
-                s(m, "/ended_on"),
-                s(m, "/decision/number"),
-                s(m, "/end_decision/number"),
-                s(m, "/membership"),
+                text(m.on_behalf_of.as_ref().map(|u| u.id.to_string())),
+                text(
+                    m.on_behalf_of
+                        .as_ref()
+                        .and_then(|u| u.name.as_ref())
+                        .map(|n| n.to_string()),
+                ),
+                m.from.to_string(),
+                text(m.ended_on.map(|d| d.to_string())),
+                text(m.decision.number.clone()),
+                text(m.end_decision.as_ref().and_then(|d| d.number.clone())),
+                m.membership.to_string(),
             ]
         })
         .collect();
@@ -155,11 +155,14 @@ mod tests {
 
     #[test]
     fn membership_rows_follow_the_date_then_vietnamese_order_of_names_and_the_role_rank() {
-        let m = |role: &str, person: &str| {
-            serde_json::json!({
-                "committee": "c", "committee_name": "Tổ giúp việc", "seat": "s", "role": role,
-                "from": "2022-01-14", "membership": person,
-            })
+        let nil = uuid::Uuid::nil();
+        let m = |role: &str| {
+            serde_json::from_value::<reformlog::MembershipRecord>(serde_json::json!({
+                "committee": nil, "committee_name": "Tổ giúp việc", "seat": nil, "role": role,
+                "on_behalf_of": null, "membership": nil, "from": "2022-01-14", "ended_on": null,
+                "decision": {"id": nil, "number": "34/QĐ-BTTTT"}, "end_decision": null,
+            }))
+            .unwrap()
         };
         let g = crate::popolo::Gathered {
             memberships: [
@@ -170,7 +173,7 @@ mod tests {
                 ("deputy_head", "Phạm Minh Tiến"),
             ]
             .into_iter()
-            .map(|(role, who)| ("p".to_owned(), who.to_owned(), m(role, who)))
+            .map(|(role, who)| (reformlog::PersonId::from_uuid(nil), who.to_owned(), m(role)))
             .collect(),
             ..Default::default()
         };

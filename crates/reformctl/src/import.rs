@@ -22,7 +22,17 @@ use crate::progress::Progress;
 
 /// Reads one file: the seed format (TOML, or JSON with `records_from`) or Popolo JSON. Seed
 /// files share `t`, so entities an earlier file defined are not recorded twice.
+#[cfg(test)]
 pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
+    load_citing(path, t, None)
+}
+
+/// [`load`], with the decision a Popolo file's records cite when they cite none (`--cite`).
+pub(crate) fn load_citing(
+    path: &Path,
+    t: &mut Translation,
+    cite: Option<&str>,
+) -> Result<Loaded, Error> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     let digest = blake3::hash(&bytes).to_hex().to_string();
@@ -47,13 +57,12 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
             serde_json::from_value::<Seed>(v).map_err(|e| Error::input(&file, e))?
         } else if crate::popolo::is_popolo(&v) {
             let doc = serde_json::from_value(v).map_err(|e| {
-                Error::input(
-                    &file,
-                    format!("not Popolo JSON as reformctl exports it: {e}"),
-                )
+                Error::input(&file, format!("not Popolo JSON reformctl reads: {e}"))
             })?;
-            let commands = crate::popolo::to_commands(&doc).map_err(|e| Error::input(&file, e))?;
-            let items = commands
+            let popolo =
+                crate::popolo::to_commands(&doc, cite).map_err(|e| Error::input(&file, e))?;
+            let items = popolo
+                .commands
                 .into_iter()
                 .enumerate()
                 .map(|(i, command)| Item {
@@ -71,7 +80,7 @@ pub(crate) fn load(path: &Path, t: &mut Translation) -> Result<Loaded, Error> {
                 digest,
                 items,
                 commits: Vec::new(),
-                notes: Vec::new(),
+                notes: popolo.notes,
             });
         } else {
             return Err(Error::input(
@@ -179,7 +188,7 @@ pub(crate) fn run(
                 .flat_map(|(l, _)| l.items.iter().map(|i| &i.command));
             crate::sheet::load(path, &mut t, earlier, &sheets)?
         } else {
-            load(path, &mut t)?
+            load_citing(path, &mut t, args.cite.as_deref())?
         };
         for note in &loaded.notes {
             progress.note(note);
@@ -233,6 +242,7 @@ pub(crate) fn run(
             "writes_already_recorded": summary.get("already recorded").copied().unwrap_or(0),
             "changes_written": written,
             "changes_already_recorded": recorded,
+            "notes": files.iter().flat_map(|(l, _)| &l.notes).collect::<Vec<_>>(),
         });
         return crate::answer::print_json(out, &v);
     }

@@ -1,50 +1,53 @@
 //! A Popolo document translated into the commands that record it, in an order that satisfies
-//! every reference: units and people, decisions, posts, committees and seats, holdings and
-//! memberships, then everything that ends.
+//! every reference: units and people, posts and their holdings, decisions, then committees,
+//! seats and memberships (`seats`), then everything that ends.
 
 use std::collections::{HashMap, HashSet};
 
 use reformlog::{
-    Command, CommitteeCharter, CommitteeId, Date, DecisionId, DecisionKind, DecisionRecord,
-    HoldingId, MembershipEnd, MembershipId, MembershipStart, Name, PersonId, PersonName,
-    PostAbolition, PostAppointment, PostCreation, PostDeparture, PostId, Role, SeatAbolition,
-    SeatId, SeatSpec, UnitDissolution, UnitEstablishment, UnitId, UnitKind, UnitMerger,
+    Command, Date, DecisionId, DecisionKind, DecisionRecord, HoldingId, Name, PersonId, PersonName,
+    PostAbolition, PostAppointment, PostCreation, PostDeparture, PostId, UnitDissolution,
+    UnitEstablishment, UnitId, UnitKind, UnitMerger,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
-use super::{
-    DecisionEvent, Document, Link, Membership, Organization, Post, COMMITTEE, DECISION_URN,
-};
+use super::error::PopoloError;
+use super::ids::{membership_key, Ids, Kind};
+use super::{DecisionEvent, Document, Membership, Organization, COMMITTEE, NUMBER_SCHEME};
 
-fn uuid(what: &str, s: &str) -> Result<Uuid, String> {
-    Uuid::parse_str(s).map_err(|_| format!("{what} id {s:?} is not a UUID"))
+/// The commands a document translates into, and what it carries that is not kept.
+#[derive(Debug)]
+pub(crate) struct Translated {
+    pub commands: Vec<Command>,
+    pub notes: Vec<String>,
 }
 
-fn date(what: &str, s: Option<&str>) -> Result<Date, String> {
-    let s = s.ok_or_else(|| format!("{what} has no date"))?;
+pub(super) fn date(what: &str, s: Option<&str>) -> Result<Date, PopoloError> {
+    let s = s.ok_or_else(|| PopoloError::invalid(what, "has no date"))?;
     s.parse()
-        .map_err(|e| format!("{what}: a full date YYYY-MM-DD is needed ({e})"))
+        .map_err(|e| PopoloError::invalid(what, format!("a full date YYYY-MM-DD is needed ({e})")))
 }
 
-fn opt_date(what: &str, s: Option<&str>) -> Result<Option<Date>, String> {
+pub(super) fn opt_date(what: &str, s: Option<&str>) -> Result<Option<Date>, PopoloError> {
     s.map(|x| date(what, Some(x))).transpose()
 }
 
-/// The id an optional field gives, as a `T`.
-fn opt_id<T>(what: &str, s: Option<&str>, id: fn(Uuid) -> T) -> Result<Option<T>, String> {
-    s.map(|x| uuid(what, x).map(id)).transpose()
+fn enum_of<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, PopoloError> {
+    serde_json::from_value(Value::String(s.to_string()))
+        .map_err(|_| PopoloError::invalid(what, format!("{s:?} is not one reformlog knows")))
 }
 
-/// How a membership ends: the date its start records, and the date and decision of a
-/// separate end command.
-type Ending = (Option<Date>, Option<(Date, DecisionId)>);
+pub(super) fn name(what: &str, s: &str) -> Result<Name, PopoloError> {
+    Name::new(s).map_err(|e| PopoloError::invalid(what, e))
+}
 
-/// How a membership (in a seat, or holding a post) ends: the date its start records when no
-/// decision ends it, else the date and the decision of a separate end command.
-fn ending(what: &str, m: &Membership) -> Result<Ending, String> {
-    let ended_on = opt_date(what, m.end_date.as_deref())?;
-    let end_decision = opt_id(what, m.end_decision_id.as_deref(), DecisionId::from_uuid)?;
+/// How a membership ends: the date its start records when no decision ends it, else the
+/// date and the decision of a separate end command.
+pub(super) type Ending = (Option<Date>, Option<(Date, DecisionId)>);
+
+pub(super) fn ending(ids: &Ids, what: &str, m: &Membership) -> Result<Ending, PopoloError> {
+    let ended_on = opt_date(&format!("{what} end_date"), m.end_date.as_deref())?;
+    let end_decision = ids.end_cited(what, m.end_decision_id.as_deref())?;
     Ok(match (ended_on, end_decision) {
         (ended_on, None) => (ended_on, None),
         (Some(e), Some(d)) => (None, Some((e, d))),
@@ -52,35 +55,8 @@ fn ending(what: &str, m: &Membership) -> Result<Ending, String> {
     })
 }
 
-fn enum_of<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, String> {
-    serde_json::from_value(Value::String(s.to_string()))
-        .map_err(|_| format!("{what} {s:?} is not one reformlog knows"))
-}
-
-fn name(s: &str) -> Result<Name, String> {
-    Name::new(s).map_err(|e| e.to_string())
-}
-
-fn decision_of(what: &str, id: Option<&str>, sources: &[Link]) -> Result<DecisionId, String> {
-    let raw = id
-        .map(str::to_string)
-        .or_else(|| {
-            sources
-                .iter()
-                .find(|l| {
-                    l.url.starts_with(DECISION_URN)
-                        && !l.note.as_deref().unwrap_or("").starts_with("ended by")
-                })
-                .map(|l| l.url.trim_start_matches(DECISION_URN).to_string())
-        })
-        .ok_or_else(|| {
-            format!("{what} cites no decision (decision_id or a {DECISION_URN} source)")
-        })?;
-    Ok(DecisionId::from_uuid(uuid(what, &raw)?))
-}
-
 /// Parents before children.
-fn parents_first(orgs: Vec<&Organization>) -> Vec<&Organization> {
+pub(super) fn parents_first(orgs: Vec<&Organization>) -> Vec<&Organization> {
     let ids: HashSet<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
     let mut done: HashSet<&str> = HashSet::new();
     let mut out = Vec::new();
@@ -106,26 +82,48 @@ fn parents_first(orgs: Vec<&Organization>) -> Vec<&Organization> {
     out
 }
 
-/// The commands that record the document, in an order that satisfies every reference.
-pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
+/// What the translation has decided so far: the commands, and the ends, which go last.
+#[derive(Default)]
+pub(super) struct Out {
+    pub now: Vec<Command>,
+    pub member_ends: Vec<Command>,
+    pub seat_ends: Vec<Command>,
+    pub holding_ends: Vec<Command>,
+    pub post_ends: Vec<Command>,
+    pub unit_ends: Vec<Command>,
+}
+
+/// The commands that record the document, in an order that satisfies every reference, with
+/// `cite` (an event of the file by id or number) for records that need a decision and cite
+/// none.
+pub(crate) fn to_commands(doc: &Document, cite: Option<&str>) -> Result<Translated, PopoloError> {
+    let ids = Ids::new(doc, cite)?;
     let committees: HashSet<&str> = doc
         .organizations
         .iter()
         .filter(|o| o.classification == COMMITTEE)
         .map(|o| o.id.as_str())
         .collect();
-    let seats: HashSet<&str> = doc
-        .posts
-        .iter()
-        .filter(|p| {
-            p.organization_id
-                .as_deref()
-                .is_some_and(|o| committees.contains(o))
-        })
-        .map(|p| p.id.as_str())
-        .collect();
-    let mut out = Vec::new();
-    let mut unit_ends = Vec::new();
+    let mut out = Out::default();
+    units(doc, &ids, &mut out)?;
+    people(doc, &ids, &mut out)?;
+    let unit_posts = posts(doc, &ids, &committees, &mut out)?;
+    holdings(doc, &ids, &unit_posts, &mut out)?;
+    decisions(doc, &ids, &mut out)?;
+    super::seats::committees(doc, &ids, &committees, &mut out)?;
+    let mut commands = out.now;
+    commands.extend(out.member_ends);
+    commands.extend(out.seat_ends);
+    commands.extend(out.holding_ends);
+    commands.extend(out.post_ends);
+    commands.extend(out.unit_ends);
+    Ok(Translated {
+        commands,
+        notes: super::extra::not_kept(doc),
+    })
+}
+
+fn units(doc: &Document, ids: &Ids, out: &mut Out) -> Result<(), PopoloError> {
     let units: Vec<&Organization> = doc
         .organizations
         .iter()
@@ -133,257 +131,238 @@ pub(crate) fn to_commands(doc: &Document) -> Result<Vec<Command>, String> {
         .collect();
     for o in parents_first(units) {
         let what = format!("organization {}", o.id);
-        let unit = UnitId::from_uuid(uuid(&what, &o.id)?);
-        out.push(Command::EstablishUnit(UnitEstablishment {
+        let unit = UnitId::from_uuid(ids.own(Kind::Organization, &o.id));
+        let org = |field, raw: Option<&str>| {
+            ids.to_opt(Kind::Organization, &what, field, raw, UnitId::from_uuid)
+        };
+        out.now.push(Command::EstablishUnit(UnitEstablishment {
             unit,
-            name: name(&o.name)?,
-            kind: enum_of::<UnitKind>("classification", &o.classification)?,
-            parent: opt_id(&what, o.parent_id.as_deref(), UnitId::from_uuid)?,
+            name: name(&what, &o.name)?,
+            kind: enum_of::<UnitKind>(&format!("{what} classification"), &o.classification)?,
+            parent: org("parent_id", o.parent_id.as_deref())?,
             on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
             decision: None,
         }));
         if let Some(end) = opt_date(&what, o.dissolution_date.as_deref())? {
-            unit_ends.push(match &o.merged_into_id {
-                Some(into) => Command::MergeUnit(UnitMerger {
-                    unit,
-                    into: UnitId::from_uuid(uuid(&what, into)?),
-                    on: end,
-                    decision: None,
-                }),
-                None => Command::DissolveUnit(UnitDissolution {
-                    unit,
-                    on: end,
-                    decision: None,
-                }),
-            });
+            out.unit_ends
+                .push(match org("merged_into_id", o.merged_into_id.as_deref())? {
+                    Some(into) => Command::MergeUnit(UnitMerger {
+                        unit,
+                        into,
+                        on: end,
+                        decision: None,
+                    }),
+                    None => Command::DissolveUnit(UnitDissolution {
+                        unit,
+                        on: end,
+                        decision: None,
+                    }),
+                });
+        }
+    }
+    Ok(())
+}
+
+fn people(doc: &Document, ids: &Ids, out: &mut Out) -> Result<(), PopoloError> {
+    // A person whose names carry no dates is recorded from the first day the file seats them.
+    let mut first_seen: HashMap<&str, Date> = HashMap::new();
+    for m in &doc.memberships {
+        if let Ok(Some(from)) = opt_date("", m.start_date.as_deref()) {
+            let e = first_seen.entry(m.person_id.as_str()).or_insert(from);
+            *e = (*e).min(from);
         }
     }
     for p in &doc.persons {
         let what = format!("person {}", p.id);
-        let person = PersonId::from_uuid(uuid(&what, &p.id)?);
+        let person = PersonId::from_uuid(ids.own(Kind::Person, &p.id));
         let mut names: Vec<(Date, &str)> = p
             .other_names
             .iter()
+            .filter(|n| n.start_date.is_some())
             .map(|n| {
-                Ok((
-                    date(
-                        &format!("{what} other_names start_date"),
-                        n.start_date.as_deref(),
-                    )?,
-                    n.name.as_str(),
-                ))
+                let on = date(
+                    &format!("{what} other_names start_date"),
+                    n.start_date.as_deref(),
+                );
+                on.map(|on| (on, n.name.as_str()))
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, _>>()?;
         names.sort_by_key(|(d, _)| *d);
-        let Some((first_on, first)) = names.first().copied() else {
-            return Err(format!(
-                "{what} needs other_names with start_date (the date the person is recorded from)"
-            ));
-        };
-        out.push(Command::RegisterPerson(PersonName {
-            person,
-            name: name(first)?,
-            on: first_on,
-        }));
-        for (on, n) in names.iter().skip(1) {
-            out.push(Command::RenamePerson(PersonName {
+        if names.is_empty() {
+            let on = first_seen.get(p.id.as_str()).copied().ok_or_else(|| {
+                PopoloError::invalid(
+                    &what,
+                    "has no date to be recorded from: give other_names with a start_date, \
+                     or a membership with one",
+                )
+            })?;
+            names.push((on, p.name.as_str()));
+        }
+        for (i, (on, n)) in names.iter().enumerate() {
+            let change = PersonName {
                 person,
-                name: name(n)?,
+                name: name(&what, n)?,
                 on: *on,
-            }));
+            };
+            out.now.push(match i {
+                0 => Command::RegisterPerson(change),
+                _ => Command::RenamePerson(change),
+            });
         }
     }
-    let mut post_ends = Vec::new();
-    for p in doc.posts.iter().filter(|p| !seats.contains(p.id.as_str())) {
+    Ok(())
+}
+
+/// The posts of units (every post not of a committee), recorded; their raw ids.
+fn posts<'d>(
+    doc: &'d Document,
+    ids: &Ids,
+    committees: &HashSet<&str>,
+    out: &mut Out,
+) -> Result<HashSet<&'d str>, PopoloError> {
+    let mut unit_posts = HashSet::new();
+    for p in &doc.posts {
+        if p.organization_id
+            .as_deref()
+            .is_some_and(|o| committees.contains(o))
+        {
+            continue;
+        }
+        unit_posts.insert(p.id.as_str());
         let what = format!("post {}", p.id);
-        let post = PostId::from_uuid(uuid(&what, &p.id)?);
-        out.push(Command::CreatePost(PostCreation {
+        let post = PostId::from_uuid(ids.own(Kind::Post, &p.id));
+        out.now.push(Command::CreatePost(PostCreation {
             post,
-            title: name(&p.label)?,
-            unit: opt_id(&what, p.organization_id.as_deref(), UnitId::from_uuid)?,
+            title: name(&what, &p.label)?,
+            unit: ids.to_opt(
+                Kind::Organization,
+                &what,
+                "organization_id",
+                p.organization_id.as_deref(),
+                UnitId::from_uuid,
+            )?,
             max_holders: p.max_holders.unwrap_or(1),
             on: date(&format!("{what} start_date"), p.start_date.as_deref())?,
             decision: None,
         }));
         if let Some(end) = opt_date(&what, p.end_date.as_deref())? {
-            post_ends.push(Command::AbolishPost(PostAbolition {
+            out.post_ends.push(Command::AbolishPost(PostAbolition {
                 post,
                 on: end,
                 decision: None,
             }));
         }
     }
-    let mut holding_ends = Vec::new();
-    let post_ids: HashSet<&str> = doc.posts.iter().map(|p| p.id.as_str()).collect();
-    for m in doc.memberships.iter().filter(|m| {
-        m.post_id
-            .as_deref()
-            .is_some_and(|p| !seats.contains(p) && post_ids.contains(p))
-    }) {
-        let what = format!("membership {}", m.id);
-        let post = PostId::from_uuid(uuid(&what, m.post_id.as_deref().unwrap_or_default())?);
-        let holding = HoldingId::from_uuid(uuid(&what, &m.id)?);
-        let (ended_on, end) = ending(&what, m)?;
-        out.push(Command::AppointToPost(PostAppointment {
+    Ok(unit_posts)
+}
+
+/// Memberships that hold a unit's post.
+fn holdings(
+    doc: &Document,
+    ids: &Ids,
+    unit_posts: &HashSet<&str>,
+    out: &mut Out,
+) -> Result<(), PopoloError> {
+    for m in doc
+        .memberships
+        .iter()
+        .filter(|m| m.post_id.as_deref().is_some_and(|p| unit_posts.contains(p)))
+    {
+        let key = membership_key(m);
+        let what = format!("membership {key}");
+        let post = PostId::from_uuid(ids.own(Kind::Post, m.post_id.as_deref().unwrap_or("")));
+        let holding = HoldingId::from_uuid(ids.own(Kind::Membership, &key));
+        let (ended_on, end) = ending(ids, &what, m)?;
+        out.now.push(Command::AppointToPost(PostAppointment {
             post,
             holding,
-            person: PersonId::from_uuid(uuid(&what, &m.person_id)?),
+            person: PersonId::from_uuid(ids.to(Kind::Person, &what, "person_id", &m.person_id)?),
             from: date(&format!("{what} start_date"), m.start_date.as_deref())?,
             ended_on,
-            decision: opt_id(&what, m.decision_id.as_deref(), DecisionId::from_uuid)?,
+            decision: ids.cited(&what, m.decision_id.as_deref(), &m.sources)?,
         }));
         if let Some((e, d)) = end {
-            holding_ends.push(Command::EndPostHolding(PostDeparture {
-                post,
-                holding,
-                ended_on: e,
-                decision: Some(d),
-            }));
+            out.holding_ends
+                .push(Command::EndPostHolding(PostDeparture {
+                    post,
+                    holding,
+                    ended_on: e,
+                    decision: Some(d),
+                }));
         }
     }
+    Ok(())
+}
+
+fn decisions(doc: &Document, ids: &Ids, out: &mut Out) -> Result<(), PopoloError> {
     let mut events: Vec<&DecisionEvent> = doc.events.iter().collect();
     events.sort_by(|a, b| {
         (&a.start_date, &a.signed_on, &a.id).cmp(&(&b.start_date, &b.signed_on, &b.id))
     });
     for e in events {
         let what = format!("event {}", e.id);
-        let ids = |v: &[String]| -> Result<Vec<DecisionId>, String> {
+        let refs = |field: &'static str, v: &[String]| -> Result<Vec<DecisionId>, PopoloError> {
             v.iter()
-                .map(|x| uuid(&what, x).map(DecisionId::from_uuid))
+                .map(|x| {
+                    ids.to(Kind::Event, &what, field, x)
+                        .map(DecisionId::from_uuid)
+                })
                 .collect()
         };
         let number = e
             .identifiers
             .iter()
-            .find(|i| i.scheme.as_deref() == Some("decision-number"))
-            .or(e.identifiers.first())
+            .find(|i| i.scheme.as_deref() == Some(NUMBER_SCHEME))
+            .or_else(|| e.identifiers.iter().find(|i| i.scheme.is_none()))
             .map(|i| i.identifier.clone())
-            .ok_or_else(|| format!("{what} has no identifier with its number"))?;
+            .ok_or_else(|| {
+                PopoloError::invalid(
+                    &what,
+                    format!("has no identifier of scheme {NUMBER_SCHEME:?} with its number"),
+                )
+            })?;
         let kind = if e.classification.trim().is_empty() {
             DecisionKind::from_number(&number).ok_or_else(|| {
-                format!(
-                    "{what}: the kind of decision {number:?} cannot be told from its number; \
-                     give its classification"
+                PopoloError::invalid(
+                    &what,
+                    format!(
+                        "the kind of decision {number:?} cannot be told from its number; \
+                         give its classification"
+                    ),
                 )
             })?
         } else {
-            enum_of::<DecisionKind>("classification", &e.classification)?
+            enum_of::<DecisionKind>(&format!("{what} classification"), &e.classification)?
         };
-        out.push(Command::RecordDecision(DecisionRecord {
-            decision: DecisionId::from_uuid(uuid(&what, &e.id)?),
+        let in_force_on = date(&format!("{what} start_date"), Some(&e.start_date))?;
+        out.now.push(Command::RecordDecision(DecisionRecord {
+            decision: DecisionId::from_uuid(ids.own(Kind::Event, &e.id)),
             number,
             kind,
-            issuer: UnitId::from_uuid(uuid(&what, &e.organization_id)?),
-            signer: opt_id(&what, e.signer_id.as_deref(), PersonId::from_uuid)?,
-            signed_on: date(&format!("{what} signed_on"), Some(&e.signed_on))?,
-            in_force_on: date(&format!("{what} start_date"), Some(&e.start_date))?,
+            issuer: UnitId::from_uuid(ids.to(
+                Kind::Organization,
+                &what,
+                "organization_id",
+                &e.organization_id,
+            )?),
+            signer: ids.to_opt(
+                Kind::Person,
+                &what,
+                "signer_id",
+                e.signer_id.as_deref(),
+                PersonId::from_uuid,
+            )?,
+            // A file that gives only the date in force is taken as signed that day.
+            signed_on: opt_date(&format!("{what} signed_on"), e.signed_on.as_deref())?
+                .unwrap_or(in_force_on),
+            in_force_on,
             title: e.name.clone(),
-            amends: ids(&e.amends)?,
-            replaces: ids(&e.replaces)?,
-            repeals: ids(&e.repeals)?,
+            amends: refs("amends", &e.amends)?,
+            replaces: refs("replaces", &e.replaces)?,
+            repeals: refs("repeals", &e.repeals)?,
         }));
     }
-    let committee_orgs: Vec<&Organization> = doc
-        .organizations
-        .iter()
-        .filter(|o| o.classification == COMMITTEE)
-        .collect();
-    for o in parents_first(committee_orgs) {
-        let what = format!("organization {}", o.id);
-        out.push(Command::EstablishCommittee(CommitteeCharter {
-            committee: CommitteeId::from_uuid(uuid(&what, &o.id)?),
-            name: name(&o.name)?,
-            parent: opt_id(&what, o.parent_id.as_deref(), CommitteeId::from_uuid)?,
-            unit: opt_id(&what, o.unit_id.as_deref(), UnitId::from_uuid)?,
-            on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
-            decision: decision_of(&what, o.decision_id.as_deref(), &o.sources)?,
-            duties: o.duties.clone(),
-        }));
-    }
-    let mut seat_posts: Vec<&Post> = doc
-        .posts
-        .iter()
-        .filter(|p| seats.contains(p.id.as_str()))
-        .collect();
-    // By start date, and in the document's order within a date (a stable sort): the order
-    // the exporting daemon listed them in, which compositions keep.
-    seat_posts.sort_by(|a, b| a.start_date.cmp(&b.start_date));
-    let mut seat_ends = Vec::new();
-    let mut seat_committee: HashMap<&str, CommitteeId> = HashMap::new();
-    for p in seat_posts {
-        let what = format!("post {}", p.id);
-        let committee = CommitteeId::from_uuid(uuid(
-            &what,
-            p.organization_id.as_deref().unwrap_or_default(),
-        )?);
-        let seat = SeatId::from_uuid(uuid(&what, &p.id)?);
-        seat_committee.insert(p.id.as_str(), committee);
-        out.push(Command::CreateSeat {
-            committee,
-            spec: SeatSpec {
-                seat,
-                role: enum_of::<Role>("role", p.role.as_deref().unwrap_or("member"))?,
-                on_behalf_of: opt_id(&what, p.on_behalf_of_id.as_deref(), UnitId::from_uuid)?,
-                ex_officio: opt_id(&what, p.ex_officio_post_id.as_deref(), PostId::from_uuid)?,
-                label: p.seat_label.clone(),
-                holder: None,
-            },
-            on: date(&format!("{what} start_date"), p.start_date.as_deref())?,
-            decision: decision_of(&what, p.decision_id.as_deref(), &p.sources)?,
-        });
-        if let Some(end) = opt_date(&what, p.end_date.as_deref())? {
-            let decision = p
-                .end_decision_id
-                .as_deref()
-                .ok_or_else(|| format!("{what} has an end_date but no end_decision_id"))?;
-            seat_ends.push(Command::AbolishSeat(SeatAbolition {
-                committee,
-                seat,
-                ended_on: end,
-                decision: DecisionId::from_uuid(uuid(&what, decision)?),
-            }));
-        }
-    }
-    let mut starts: Vec<&Membership> = doc
-        .memberships
-        .iter()
-        .filter(|m| m.post_id.as_deref().is_some_and(|p| seats.contains(p)))
-        .collect();
-    starts.sort_by(|a, b| (&a.start_date, &a.id).cmp(&(&b.start_date, &b.id)));
-    let mut member_ends = Vec::new();
-    for m in starts {
-        let what = format!("membership {}", m.id);
-        let seat_raw = m.post_id.as_deref().unwrap_or_default();
-        let committee = seat_committee
-            .get(seat_raw)
-            .copied()
-            .ok_or_else(|| format!("{what} names an unknown seat"))?;
-        let membership = MembershipId::from_uuid(uuid(&what, &m.id)?);
-        let (ended_on, end) = ending(&what, m)?;
-        out.push(Command::StartMembership(MembershipStart {
-            committee,
-            membership,
-            seat: SeatId::from_uuid(uuid(&what, seat_raw)?),
-            person: PersonId::from_uuid(uuid(&what, &m.person_id)?),
-            from: date(&format!("{what} start_date"), m.start_date.as_deref())?,
-            ended_on,
-            decision: decision_of(&what, m.decision_id.as_deref(), &m.sources)?,
-        }));
-        if let Some((e, d)) = end {
-            member_ends.push(Command::EndMembership(MembershipEnd {
-                committee,
-                membership,
-                ended_on: e,
-                decision: d,
-            }));
-        }
-    }
-    out.extend(member_ends);
-    out.extend(seat_ends);
-    out.extend(holding_ends);
-    out.extend(post_ends);
-    out.extend(unit_ends);
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -394,20 +373,22 @@ mod tests {
     /// A document with one decision event of `number` and `classification` (left out when
     /// `None`).
     fn with_decision(number: &str, classification: Option<&str>) -> Document {
-        let mut event = serde_json::json!({
+        let event = serde_json::json!({
             "id": uuid::Uuid::nil().to_string(), "name": "(Giả định) Văn bản kiểm thử",
             "start_date": "2024-03-01", "organization_id": uuid::Uuid::nil().to_string(),
             "identifiers": [{ "identifier": number, "scheme": "decision-number" }],
             "signed_on": "2024-03-02"
         });
-        if let Some(c) = classification {
-            event["classification"] = c.into();
+        let mut doc: Document =
+            serde_json::from_value(serde_json::json!({ "events": [event] })).unwrap();
+        if let (Some(c), Some(e)) = (classification, doc.events.first_mut()) {
+            e.classification = c.to_string();
         }
-        serde_json::from_value(serde_json::json!({ "events": [event] })).unwrap()
+        doc
     }
 
-    fn kind(doc: &Document) -> Result<DecisionKind, String> {
-        match to_commands(doc)?.into_iter().next() {
+    fn kind(doc: &Document) -> Result<DecisionKind, PopoloError> {
+        match to_commands(doc, None)?.commands.into_iter().next() {
             Some(Command::RecordDecision(DecisionRecord { kind, .. })) => Ok(kind),
             other => panic!("{other:?}"),
         }
@@ -428,6 +409,6 @@ mod tests {
             Ok(DecisionKind::Resolution)
         );
         let e = kind(&with_decision("HYPOTHETICAL", None)).unwrap_err();
-        assert!(e.contains("classification"), "{e}");
+        assert!(e.to_string().contains("classification"), "{e}");
     }
 }

@@ -2,215 +2,292 @@
 
 use std::collections::HashMap;
 
-use reformlog::HoldingId;
-use serde_json::Value;
+use reformlog::{DecisionId, DecisionRef, EntityDetails, EntitySummary, HoldingId, UnitRef};
+use serde::Serialize;
 
-use super::gather::{st, Gathered};
+use super::gather::Gathered;
+use super::vocab::{role_code, role_words, sort_name, POST_HOLDER};
 use super::{
     decision_link, DecisionEvent, Document, Identifier, Link, Membership, Organization, OtherName,
-    Person, Post, COMMITTEE,
+    Person, Post, COMMITTEE, NUMBER_SCHEME, SCHEME,
 };
+
+/// A value's serialized code (`ministry`, `decree`).
+fn code<T: Serialize>(t: &T) -> Option<String> {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+/// reformlog's id as a Popolo identifier.
+fn own_id(id: impl ToString) -> Vec<Identifier> {
+    vec![Identifier {
+        identifier: id.to_string(),
+        scheme: Some(SCHEME.into()),
+    }]
+}
+
+fn unit_id(u: &Option<UnitRef>) -> Option<String> {
+    u.as_ref().map(|u| u.id.to_string())
+}
 
 /// The Popolo document of what was gathered.
 pub(crate) fn document(g: &Gathered) -> Document {
-    let number_of: HashMap<String, String> = g
+    let number_of: HashMap<DecisionId, String> = g
         .decisions
         .iter()
-        .filter_map(|d| Some((st(d, "/id")?, st(d, "/details/decision/number")?)))
+        .filter_map(|d| match &d.details {
+            EntityDetails::Decision { number, .. } => {
+                Some((DecisionId::from_uuid(d.id), number.clone()))
+            }
+            _ => None,
+        })
         .collect();
-    let link =
-        |id: &str, ended: bool| decision_link(id, number_of.get(id).map(String::as_str), ended);
+    let link = |id: DecisionId, ended: bool| {
+        decision_link(
+            &id.to_string(),
+            number_of.get(&id).map(String::as_str),
+            ended,
+        )
+    };
     let mut doc = Document::default();
     for p in &g.people {
-        let names: Vec<&Value> = p
-            .pointer("/details/person/names")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        let other_names = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| OtherName {
-                name: st(n, "/name").unwrap_or_default(),
-                start_date: st(n, "/from"),
-                end_date: names.get(i + 1).and_then(|next| st(next, "/from")),
-            })
-            .collect();
-        doc.persons.push(Person {
-            id: st(p, "/id").unwrap_or_default(),
-            name: names
-                .last()
-                .and_then(|n| st(n, "/name"))
-                .or_else(|| st(p, "/name"))
-                .unwrap_or_default(),
-            other_names,
-        });
+        doc.persons.push(person(p));
     }
     for u in &g.units {
+        let EntityDetails::Unit {
+            kind,
+            parent,
+            ended_on,
+            merged_into,
+            ..
+        } = &u.details
+        else {
+            continue;
+        };
         doc.organizations.push(Organization {
-            id: st(u, "/id").unwrap_or_default(),
-            name: st(u, "/name").unwrap_or_default(),
-            classification: st(u, "/details/unit/kind").unwrap_or_else(|| "other".into()),
-            parent_id: st(u, "/details/unit/parent/id"),
-            founding_date: st(u, "/since"),
-            dissolution_date: st(u, "/details/unit/ended_on"),
+            id: u.id.to_string(),
+            name: u.name.clone().unwrap_or_default(),
+            classification: code(kind).unwrap_or_else(|| "other".into()),
+            parent_id: unit_id(parent),
+            founding_date: Some(u.since.to_string()),
+            dissolution_date: ended_on.map(|d| d.to_string()),
+            identifiers: own_id(u.id),
             sources: Vec::new(),
             unit_id: None,
             duties: Vec::new(),
             decision_id: None,
-            merged_into_id: st(u, "/details/unit/merged_into/id"),
+            merged_into_id: unit_id(merged_into),
+            extra: Default::default(),
         });
     }
     for c in &g.committees {
-        let decision = st(c, "/details/committee/established_by/id");
+        let EntityDetails::Committee {
+            parent,
+            unit,
+            established_by,
+            dissolved_on,
+            duties,
+            ..
+        } = &c.details
+        else {
+            continue;
+        };
         doc.organizations.push(Organization {
-            id: st(c, "/id").unwrap_or_default(),
-            name: st(c, "/name").unwrap_or_default(),
+            id: c.id.to_string(),
+            name: c.name.clone().unwrap_or_default(),
             classification: COMMITTEE.into(),
-            parent_id: st(c, "/details/committee/parent/id"),
-            founding_date: st(c, "/since"),
-            dissolution_date: st(c, "/details/committee/dissolved_on"),
-            sources: decision.iter().map(|d| link(d, false)).collect(),
-            unit_id: st(c, "/details/committee/unit/id"),
-            duties: c
-                .pointer("/details/committee/duties")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|d| d.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            decision_id: decision,
+            parent_id: parent.as_ref().map(|p| p.id.to_string()),
+            founding_date: Some(c.since.to_string()),
+            dissolution_date: dissolved_on.map(|d| d.to_string()),
+            identifiers: own_id(c.id),
+            sources: vec![link(established_by.id, false)],
+            unit_id: unit_id(unit),
+            duties: duties.clone(),
+            decision_id: Some(established_by.id.to_string()),
             merged_into_id: None,
+            extra: Default::default(),
         });
     }
     for p in &g.posts {
+        let EntityDetails::Post {
+            unit,
+            max_holders,
+            abolished_on,
+            ..
+        } = &p.details
+        else {
+            continue;
+        };
         doc.posts.push(Post {
-            id: st(p, "/id").unwrap_or_default(),
-            label: st(p, "/name").unwrap_or_default(),
+            id: p.id.to_string(),
+            label: p.name.clone().unwrap_or_default(),
             role: None,
-            organization_id: st(p, "/details/post/unit/id"),
-            start_date: st(p, "/since"),
-            end_date: st(p, "/details/post/abolished_on"),
+            reformlog_role: None,
+            organization_id: unit_id(unit),
+            start_date: Some(p.since.to_string()),
+            end_date: abolished_on.map(|d| d.to_string()),
             sources: Vec::new(),
-            max_holders: p
-                .pointer("/details/post/max_holders")
-                .and_then(Value::as_u64)
-                .and_then(|n| u16::try_from(n).ok()),
+            max_holders: Some(*max_holders),
             on_behalf_of_id: None,
             ex_officio_post_id: None,
             seat_label: None,
             decision_id: None,
             end_decision_id: None,
+            extra: Default::default(),
         });
     }
-    // Seats in the order they begin and, among those of one date, in the order the
-    // compositions list them: the import creates them in this order, so a composition
-    // lists them as the exporting daemon did.
-    let mut seats: Vec<(&String, &(String, Value))> = g.seats.iter().collect();
-    seats.sort_by_cached_key(|(sid, (_, seat))| {
-        (
-            st(seat, "/since"),
-            g.seat_seen.get(*sid).cloned(),
-            (*sid).clone(),
-        )
-    });
-    for (sid, (cid, seat)) in seats {
-        let role = st(seat, "/role").unwrap_or_default();
-        let label = st(seat, "/label");
-        let behalf = st(seat, "/on_behalf_of/name");
-        let decision = st(seat, "/decision/id");
-        let end = g.seat_ends.get(sid);
-        let mut sources: Vec<Link> = decision.iter().map(|d| link(d, false)).collect();
-        sources.extend(end.and_then(|(_, d)| d.as_deref()).map(|d| link(d, true)));
-        let mut text = crate::answer::role_label(&role).to_string();
-        if let Some(l) = &label {
-            text = format!("{text} ({l})");
-        } else if let Some(b) = &behalf {
-            text = format!("{text} — {b}");
-        }
-        doc.posts.push(Post {
-            id: sid.clone(),
-            label: text,
-            role: Some(role),
-            organization_id: Some(cid.clone()),
-            start_date: st(seat, "/since"),
-            end_date: end.map(|(e, _)| e.clone()),
-            sources,
-            max_holders: None,
-            on_behalf_of_id: st(seat, "/on_behalf_of/id"),
-            ex_officio_post_id: st(seat, "/ex_officio/id"),
-            seat_label: label,
-            decision_id: decision,
-            end_decision_id: end.and_then(|(_, d)| d.clone()),
-        });
-    }
+    seats(g, &link, &mut doc);
     for (person, _, m) in &g.memberships {
-        let decision = st(m, "/decision/id");
-        let end_decision = st(m, "/end_decision/id");
-        let mut sources: Vec<Link> = decision.iter().map(|d| link(d, false)).collect();
-        sources.extend(end_decision.iter().map(|d| link(d, true)));
+        let mut sources = vec![link(m.decision.id, false)];
+        sources.extend(m.end_decision.as_ref().map(|d| link(d.id, true)));
         doc.memberships.push(Membership {
-            id: st(m, "/membership").unwrap_or_default(),
-            person_id: person.clone(),
-            organization_id: st(m, "/committee"),
-            post_id: st(m, "/seat"),
-            role: st(m, "/role"),
-            on_behalf_of_id: st(m, "/on_behalf_of/id"),
-            start_date: st(m, "/from"),
-            end_date: st(m, "/ended_on"),
+            id: Some(m.membership.to_string()),
+            person_id: person.to_string(),
+            organization_id: Some(m.committee.to_string()),
+            post_id: Some(m.seat.to_string()),
+            role: m.role.map(|r| role_words(r).to_string()),
+            reformlog_role: m.role.map(|r| role_code(r).to_string()),
+            on_behalf_of_id: unit_id(&m.on_behalf_of),
+            start_date: Some(m.from.to_string()),
+            end_date: m.ended_on.map(|d| d.to_string()),
             sources,
-            decision_id: decision,
-            end_decision_id: end_decision,
+            decision_id: Some(m.decision.id.to_string()),
+            end_decision_id: m.end_decision.as_ref().map(|d| d.id.to_string()),
+            extra: Default::default(),
         });
     }
     for (person, pos) in &g.positions {
-        let post = st(pos, "/post/id").unwrap_or_default();
-        let from = st(pos, "/from").unwrap_or_default();
+        let post = pos.post.id.to_string();
+        let from = pos.from.to_string();
         // Holdings have no id in the answers; this one is stable for the same post, person
         // and start, so exporting twice gives the same document.
         let id = HoldingId::from_slug(&format!("popolo/{post}/{person}/{from}"))
             .map(|h| h.to_string())
-            .unwrap_or_default();
-        let decision = st(pos, "/decision/id");
+            .ok();
         doc.memberships.push(Membership {
             id,
-            person_id: person.clone(),
-            organization_id: st(pos, "/post/unit/id"),
+            person_id: person.to_string(),
+            organization_id: unit_id(&pos.post.unit),
             post_id: Some(post),
-            role: st(pos, "/post/title"),
+            role: pos.post.title.as_ref().map(|t| t.to_string()),
+            reformlog_role: Some(POST_HOLDER.into()),
             on_behalf_of_id: None,
             start_date: Some(from),
-            end_date: st(pos, "/ended_on"),
-            sources: decision.iter().map(|d| link(d, false)).collect(),
-            decision_id: decision,
+            end_date: pos.ended_on.map(|d| d.to_string()),
+            sources: pos.decision.iter().map(|d| link(d.id, false)).collect(),
+            decision_id: pos.decision.as_ref().map(|d| d.id.to_string()),
             end_decision_id: None,
+            extra: Default::default(),
         });
     }
     for d in &g.decisions {
-        let list = |k: &str| -> Vec<String> {
-            d.pointer(&format!("/details/decision/{k}"))
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|x| st(x, "/id")).collect())
-                .unwrap_or_default()
-        };
-        doc.events.push(DecisionEvent {
-            id: st(d, "/id").unwrap_or_default(),
-            name: st(d, "/name").unwrap_or_default(),
-            classification: st(d, "/details/decision/kind").unwrap_or_else(|| "decision".into()),
-            start_date: st(d, "/details/decision/in_force_on").unwrap_or_default(),
-            organization_id: st(d, "/details/decision/issuer/id").unwrap_or_default(),
-            identifiers: vec![Identifier {
-                identifier: st(d, "/details/decision/number").unwrap_or_default(),
-                scheme: Some("decision-number".into()),
-            }],
-            signed_on: st(d, "/details/decision/signed_on").unwrap_or_default(),
-            signer_id: st(d, "/details/decision/signer/id"),
-            amends: list("amends"),
-            replaces: list("replaces"),
-            repeals: list("repeals"),
-        });
+        if let Some(e) = event(d) {
+            doc.events.push(e);
+        }
     }
     doc
+}
+
+fn person(p: &EntitySummary) -> Person {
+    let names = match &p.details {
+        EntityDetails::Person { names, .. } => names.as_slice(),
+        _ => &[],
+    };
+    let other_names = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| OtherName {
+            name: n.name.to_string(),
+            start_date: Some(n.from.to_string()),
+            end_date: names.get(i + 1).map(|next| next.from.to_string()),
+        })
+        .collect();
+    let name = names
+        .last()
+        .map(|n| n.name.to_string())
+        .or_else(|| p.name.clone())
+        .unwrap_or_default();
+    Person {
+        id: p.id.to_string(),
+        sort_name: Some(sort_name(&name)),
+        name,
+        other_names,
+        identifiers: own_id(p.id),
+        extra: Default::default(),
+    }
+}
+
+/// The seats, in the order they begin and, among those of one date, in the order the
+/// compositions list them: the import creates them in this order, so a composition lists
+/// them as the exporting daemon did.
+fn seats(g: &Gathered, link: &dyn Fn(DecisionId, bool) -> Link, doc: &mut Document) {
+    let mut seats: Vec<_> = g.seats.iter().collect();
+    seats.sort_by_key(|(sid, (_, seat))| (seat.since, g.seat_seen.get(*sid).copied(), **sid));
+    for (sid, (cid, seat)) in seats {
+        let end = g.seat_ends.get(sid);
+        let mut sources = vec![link(seat.decision.id, false)];
+        sources.extend(end.and_then(|(_, d)| *d).map(|d| link(d, true)));
+        let words = role_words(seat.role);
+        let label = match (&seat.label, &seat.on_behalf_of) {
+            (Some(l), _) => format!("{words} ({l})"),
+            (None, Some(UnitRef { name: Some(b), .. })) => format!("{words} — {b}"),
+            _ => words.to_string(),
+        };
+        doc.posts.push(Post {
+            id: sid.to_string(),
+            label,
+            role: Some(words.to_string()),
+            reformlog_role: Some(role_code(seat.role).to_string()),
+            organization_id: Some(cid.to_string()),
+            start_date: Some(seat.since.to_string()),
+            end_date: end.map(|(e, _)| e.to_string()),
+            sources,
+            max_holders: None,
+            on_behalf_of_id: unit_id(&seat.on_behalf_of),
+            ex_officio_post_id: seat.ex_officio.as_ref().map(|p| p.id.to_string()),
+            seat_label: seat.label.clone(),
+            decision_id: Some(seat.decision.id.to_string()),
+            end_decision_id: end.and_then(|(_, d)| d.map(|d| d.to_string())),
+            extra: Default::default(),
+        });
+    }
+}
+
+fn event(d: &EntitySummary) -> Option<DecisionEvent> {
+    let EntityDetails::Decision {
+        number,
+        kind,
+        issuer,
+        signer,
+        signed_on,
+        in_force_on,
+        amends,
+        replaces,
+        repeals,
+        ..
+    } = &d.details
+    else {
+        return None;
+    };
+    let ids = |v: &[DecisionRef]| v.iter().map(|x| x.id.to_string()).collect();
+    let mut identifiers = vec![Identifier {
+        identifier: number.clone(),
+        scheme: Some(NUMBER_SCHEME.into()),
+    }];
+    identifiers.extend(own_id(d.id));
+    Some(DecisionEvent {
+        id: d.id.to_string(),
+        name: d.name.clone().unwrap_or_default(),
+        classification: code(kind).unwrap_or_else(|| "decision".into()),
+        start_date: in_force_on.to_string(),
+        organization_id: issuer.id.to_string(),
+        identifiers,
+        signed_on: Some(signed_on.to_string()),
+        signer_id: signer.as_ref().map(|s| s.id.to_string()),
+        amends: ids(amends),
+        replaces: ids(replaces),
+        repeals: ids(repeals),
+        extra: Default::default(),
+    })
 }

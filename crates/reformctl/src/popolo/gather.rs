@@ -1,33 +1,64 @@
 //! What the export reads from the daemon: every entity on a date, each person's memberships
-//! and post holdings, and the seats seen in compositions on the dates that matter.
+//! and post holdings, and the seats seen in compositions on the dates that matter, each answer
+//! read into the library's own answer types.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use reformlog::{
+    CommitteeId, Composition, Date, DecisionId, EntityDetails, EntitySummary, MembershipRecord,
+    PersonHistory, PersonId, PositionRecord, SeatId, SeatOnDate,
+};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
+
+use crate::error::Error;
 
 /// What the export reads from the daemon, gathered once for Popolo and CSV.
 #[derive(Debug, Default)]
 pub(crate) struct Gathered {
-    pub units: Vec<Value>,
-    pub people: Vec<Value>,
-    pub posts: Vec<Value>,
-    pub committees: Vec<Value>,
-    pub decisions: Vec<Value>,
+    pub units: Vec<EntitySummary>,
+    pub people: Vec<EntitySummary>,
+    pub posts: Vec<EntitySummary>,
+    pub committees: Vec<EntitySummary>,
+    pub decisions: Vec<EntitySummary>,
     /// (person id, person name, membership record) for every committee membership.
-    pub memberships: Vec<(String, String, Value)>,
+    pub memberships: Vec<(PersonId, String, MembershipRecord)>,
     /// (person id, position record) for every post holding.
-    pub positions: Vec<(String, Value)>,
+    pub positions: Vec<(PersonId, PositionRecord)>,
     /// Seat id -> (committee id, seat as seen in a composition).
-    pub seats: BTreeMap<String, (String, Value)>,
+    pub seats: BTreeMap<SeatId, (CommitteeId, SeatOnDate)>,
     /// Seat id -> (first date the seat was seen on, its place in that date's compositions),
     /// which keeps the order the decisions list seats in.
-    pub seat_seen: HashMap<String, (String, usize)>,
+    pub seat_seen: HashMap<SeatId, (Date, usize)>,
     /// Seat id -> (end date, end decision id), for seats seen to end.
-    pub seat_ends: BTreeMap<String, (String, Option<String>)>,
+    pub seat_ends: BTreeMap<SeatId, (Date, Option<DecisionId>)>,
 }
 
-pub(super) fn st(v: &Value, p: &str) -> Option<String> {
-    v.pointer(p).and_then(Value::as_str).map(str::to_string)
+/// A daemon answer wrapped as the query routes give it.
+#[derive(Deserialize)]
+struct Answered<T> {
+    answer: T,
+}
+
+fn typed<T: DeserializeOwned>(what: &str, v: Value) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(|e| Error::BadAnswer(format!("{what}: {e}")))
+}
+
+fn list(client: &crate::client::Client, path: &str, on: &str) -> Result<Vec<EntitySummary>, Error> {
+    client
+        .list_all(path, Some(on), None)?
+        .into_iter()
+        .map(|v| typed(path, v))
+        .collect()
+}
+
+/// The committee a committee summary says a sub-body belongs to.
+pub(crate) fn parent_of(c: &EntitySummary) -> Option<CommitteeId> {
+    match &c.details {
+        EntityDetails::Committee { parent, .. } => parent.as_ref().map(|p| p.id),
+        _ => None,
+    }
 }
 
 /// Reads everything the export needs through the daemon's state routes.
@@ -35,53 +66,39 @@ pub(crate) fn gather(
     client: &crate::client::Client,
     on: &str,
     progress: &crate::progress::Progress,
-) -> Result<Gathered, crate::error::Error> {
+) -> Result<Gathered, Error> {
     let mut g = Gathered {
-        units: client.list_all("/v1/units", Some(on), None)?,
-        people: client.list_all("/v1/people", Some(on), None)?,
-        posts: client.list_all("/v1/posts", Some(on), None)?,
-        committees: client.list_all("/v1/committees", Some(on), None)?,
-        decisions: client.list_all("/v1/decisions", Some(on), None)?,
+        units: list(client, "/v1/units", on)?,
+        people: list(client, "/v1/people", on)?,
+        posts: list(client, "/v1/posts", on)?,
+        committees: list(client, "/v1/committees", on)?,
+        decisions: list(client, "/v1/decisions", on)?,
         ..Gathered::default()
     };
     let bar = progress.bar(g.people.len() as u64 + g.committees.len() as u64, "export");
     for p in &g.people {
-        let id = st(p, "/id").unwrap_or_default();
-        let name = st(p, "/name").unwrap_or_default();
-        let h = client.get(&format!("/v1/people/{id}/history"), &[])?;
-        for m in h
-            .pointer("/answer/memberships")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            g.memberships.push((id.clone(), name.clone(), m.clone()));
+        let id = PersonId::from_uuid(p.id);
+        let name = p.name.clone().unwrap_or_default();
+        let path = format!("/v1/people/{id}/history");
+        let h: Answered<PersonHistory> = typed(&path, client.get(&path, &[])?)?;
+        for m in h.answer.memberships {
+            g.memberships.push((id, name.clone(), m));
         }
-        for pos in h
-            .pointer("/answer/positions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            g.positions.push((id.clone(), pos.clone()));
+        for pos in h.answer.positions {
+            g.positions.push((id, pos));
         }
         bar.inc(1);
     }
     // Seats are read from compositions on every date a membership in the committee starts or
     // ends, which finds every seat that was ever held, and sees the ones that ended.
-    let parent_of: HashMap<String, Option<String>> = g
+    let parents: HashMap<CommitteeId, Option<CommitteeId>> = g
         .committees
         .iter()
-        .map(|c| {
-            (
-                st(c, "/id").unwrap_or_default(),
-                st(c, "/details/committee/parent/id"),
-            )
-        })
+        .map(|c| (CommitteeId::from_uuid(c.id), parent_of(c)))
         .collect();
-    let top_of = |mut c: String| {
+    let top_of = |mut c: CommitteeId| {
         for _ in 0..16 {
-            match parent_of.get(&c).cloned().flatten() {
+            match parents.get(&c).copied().flatten() {
                 Some(p) => c = p,
                 None => break,
             }
@@ -89,73 +106,51 @@ pub(crate) fn gather(
         c
     };
     for c in &g.committees {
-        let id = st(c, "/id").unwrap_or_default();
         bar.inc(1);
-        if parent_of.get(&id).cloned().flatten().is_some() {
+        if parent_of(c).is_some() {
             continue;
         }
-        let mut dates: BTreeSet<String> = st(c, "/since").into_iter().collect();
-        let mut last_end: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
-        for (_, _, m) in &g.memberships {
-            if top_of(st(m, "/committee").unwrap_or_default()) != id {
-                continue;
-            }
-            dates.extend(st(m, "/from"));
-            dates.extend(st(m, "/ended_on"));
-        }
-        let mut open_seats: HashSet<String> = HashSet::new();
-        for m in g
+        let id = CommitteeId::from_uuid(c.id);
+        let in_it: Vec<&MembershipRecord> = g
             .memberships
             .iter()
             .map(|(_, _, m)| m)
-            .filter(|m| top_of(st(m, "/committee").unwrap_or_default()) == id)
-        {
-            let seat = st(m, "/seat").unwrap_or_default();
-            match st(m, "/ended_on") {
+            .filter(|m| top_of(m.committee) == id)
+            .collect();
+        let mut dates: BTreeSet<Date> = BTreeSet::from([c.since]);
+        let mut last_end: BTreeMap<SeatId, (Date, Option<DecisionId>)> = BTreeMap::new();
+        let mut open_seats: HashSet<SeatId> = HashSet::new();
+        for m in &in_it {
+            dates.insert(m.from);
+            match m.ended_on {
                 None => {
-                    open_seats.insert(seat);
+                    open_seats.insert(m.seat);
                 }
                 Some(e) => {
-                    let end = (e, st(m, "/end_decision/id"));
-                    let entry = last_end.entry(seat).or_insert_with(|| end.clone());
+                    dates.insert(e);
+                    let end = (e, m.end_decision.as_ref().map(|d| d.id));
+                    let entry = last_end.entry(m.seat).or_insert(end);
                     if end.0 > entry.0 {
                         *entry = end;
                     }
                 }
             }
         }
-        let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut present: BTreeMap<Date, BTreeSet<SeatId>> = BTreeMap::new();
         for d in &dates {
             let mut place = 0usize;
-            let v = client.get(
-                &format!("/v1/committees/{id}/composition"),
-                &[("on", Some(d))],
-            )?;
-            let mut stack: Vec<&Value> = v.get("answer").into_iter().collect();
+            let path = format!("/v1/committees/{id}/composition");
+            let day = d.to_string();
+            let v: Answered<Composition> = typed(&path, client.get(&path, &[("on", Some(&day))])?)?;
+            let mut stack: Vec<Composition> = vec![v.answer];
             while let Some(comp) = stack.pop() {
-                let cid = st(comp, "/committee").unwrap_or_default();
-                for seat in comp
-                    .get("seats")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let sid = st(seat, "/seat").unwrap_or_default();
-                    present.entry(d.clone()).or_default().insert(sid.clone());
-                    g.seat_seen
-                        .entry(sid.clone())
-                        .or_insert_with(|| (d.clone(), place));
+                for seat in comp.seats {
+                    present.entry(*d).or_default().insert(seat.seat);
+                    g.seat_seen.entry(seat.seat).or_insert((*d, place));
                     place += 1;
-                    g.seats
-                        .entry(sid)
-                        .or_insert_with(|| (cid.clone(), seat.clone()));
+                    g.seats.entry(seat.seat).or_insert((comp.committee, seat));
                 }
-                stack.extend(
-                    comp.get("sub_bodies")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten(),
-                );
+                stack.extend(comp.sub_bodies);
             }
         }
         for (seat, (end, decision)) in last_end {

@@ -3,19 +3,31 @@
 //!
 //! Popolo has no field for a few things the model needs to rebuild the same answers; those
 //! travel as extra properties, which the Popolo schemas allow: on organizations `unit_id`,
-//! `duties`, `decision_id`, `merged_into_id`; on posts `max_holders`, `on_behalf_of_id`,
-//! `ex_officio_post_id`, `decision_id`, `end_decision_id`; on memberships `decision_id`,
-//! `end_decision_id`; on events `signed_on`, `signer_id`, `amends`, `replaces`, `repeals`.
-//! Committee seats are posts of the committee's organization; posts held in units (a
-//! director's post) are posts of the unit, and holding one is a membership of the unit.
+//! `duties`, `decision_id`, `merged_into_id`; on posts `reformlog_role`, `max_holders`,
+//! `on_behalf_of_id`, `ex_officio_post_id`, `decision_id`, `end_decision_id`; on memberships
+//! `reformlog_role`, `decision_id`, `end_decision_id`; on events `signed_on`, `signer_id`,
+//! `amends`, `replaces`, `repeals`. Committee seats are posts of the committee's
+//! organization; posts held in units (a director's post) are posts of the unit, and holding
+//! one is a membership of the unit. Any other field a file carries is read into `extra` and
+//! reported as not kept.
 
 mod commands;
 mod document;
+mod error;
+mod extra;
 mod gather;
+mod ids;
+mod seats;
+#[cfg(test)]
+mod tests;
+mod vocab;
 
 pub(crate) use commands::to_commands;
 pub(crate) use document::document;
 pub(crate) use gather::{gather, Gathered};
+pub(crate) use vocab::role_code;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -25,6 +37,13 @@ use serde_with::skip_serializing_none;
 pub(crate) const COMMITTEE: &str = "committee";
 /// The URN prefix of a decision cited in `sources`.
 pub const DECISION_URN: &str = "urn:reformlog:decision:";
+/// The identifier scheme of reformlog's own ids.
+pub(crate) const SCHEME: &str = "reformlog";
+/// The identifier scheme of a decision's number.
+pub(crate) const NUMBER_SCHEME: &str = "decision-number";
+
+/// Fields a record carries that this document has no place for, by name.
+pub(crate) type Extra = BTreeMap<String, Value>;
 
 /// A Popolo document.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -40,6 +59,8 @@ pub struct Document {
     /// Decisions, as Popolo events.
     #[serde(default)]
     pub events: Vec<DecisionEvent>,
+    #[serde(flatten, skip_serializing)]
+    pub extra: Extra,
 }
 
 /// A Popolo link (`sources`).
@@ -68,13 +89,21 @@ pub struct Identifier {
 }
 
 /// A Popolo person.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Person {
     pub id: String,
     pub name: String,
+    /// The name as a list sorts it: the given name (the last word) first.
+    pub sort_name: Option<String>,
     /// Every name the person has borne, with the dates it was in use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_names: Vec<OtherName>,
+    /// reformlog's id, scheme `reformlog`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Identifier>,
+    #[serde(flatten, skip_serializing)]
+    pub extra: Extra,
 }
 
 /// A Popolo organization: a unit or a committee.
@@ -85,9 +114,13 @@ pub struct Organization {
     pub name: String,
     /// A unit kind (`ministry`, `department`, ...) or `committee`.
     pub classification: String,
+    /// A unit's parent unit, or the committee a sub-body belongs to.
     pub parent_id: Option<String>,
     pub founding_date: Option<String>,
     pub dissolution_date: Option<String>,
+    /// reformlog's id, scheme `reformlog`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Identifier>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Link>,
     /// Extension: the unit that owns a committee.
@@ -99,6 +132,8 @@ pub struct Organization {
     pub decision_id: Option<String>,
     /// Extension: the unit a merged unit was merged into.
     pub merged_into_id: Option<String>,
+    #[serde(flatten, skip_serializing)]
+    pub extra: Extra,
 }
 
 /// A Popolo post: a committee seat, or a post in a unit.
@@ -107,7 +142,10 @@ pub struct Organization {
 pub struct Post {
     pub id: String,
     pub label: String,
+    /// A seat's role in words (`Trưởng ban`).
     pub role: Option<String>,
+    /// Extension: a seat's role as reformlog's code (`head`).
+    pub reformlog_role: Option<String>,
     pub organization_id: Option<String>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
@@ -125,17 +163,24 @@ pub struct Post {
     pub decision_id: Option<String>,
     /// Extension: the decision that ended a seat.
     pub end_decision_id: Option<String>,
+    #[serde(flatten, skip_serializing)]
+    pub extra: Extra,
 }
 
 /// A Popolo membership: a person in a committee seat, or holding a unit's post.
 #[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Membership {
-    pub id: String,
+    /// Optional in Popolo; one left out is derived from the person, the post or
+    /// organization, and the start date.
+    pub id: Option<String>,
     pub person_id: String,
     pub organization_id: Option<String>,
     pub post_id: Option<String>,
+    /// The role in words: a seat's (`Thành viên`), or the title of the post held.
     pub role: Option<String>,
+    /// Extension: the role as reformlog's code: a seat's role, or `post_holder`.
+    pub reformlog_role: Option<String>,
     pub on_behalf_of_id: Option<String>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
@@ -145,6 +190,8 @@ pub struct Membership {
     pub decision_id: Option<String>,
     /// Extension: the decision that ended it.
     pub end_decision_id: Option<String>,
+    #[serde(flatten, skip_serializing)]
+    pub extra: Extra,
 }
 
 /// A decision as a Popolo event.
@@ -162,10 +209,10 @@ pub struct DecisionEvent {
     pub start_date: String,
     /// The issuing unit.
     pub organization_id: String,
-    /// The number, scheme `decision-number`.
+    /// The number, scheme `decision-number`, and reformlog's id, scheme `reformlog`.
     pub identifiers: Vec<Identifier>,
-    /// Extension: the signing date.
-    pub signed_on: String,
+    /// Extension: the signing date; left out, the date in force.
+    pub signed_on: Option<String>,
     /// Extension: the signer.
     pub signer_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -174,6 +221,8 @@ pub struct DecisionEvent {
     pub replaces: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repeals: Vec<String>,
+    #[serde(flatten, skip_serializing)]
+    pub extra: Extra,
 }
 
 /// Whether a JSON value looks like a Popolo document.

@@ -1,0 +1,127 @@
+//! The third-party example file translated without a daemon: its ids, what it cites, what it
+//! does not keep, and the files it is refused for.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use reformlog::{Command, PersonId, Translation};
+
+use super::error::PopoloError;
+use super::ids::Kind;
+use super::{to_commands, Document};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/popolo-third-party.json")
+}
+
+fn doc(text: &str) -> Document {
+    serde_json::from_str(text).unwrap()
+}
+
+fn text() -> String {
+    std::fs::read_to_string(example()).unwrap()
+}
+
+#[test]
+fn string_ids_map_to_the_same_uuids_every_time_and_uuids_stay() {
+    let first = to_commands(&doc(&text()), Some("34/QĐ-BTTTT")).unwrap();
+    let again = to_commands(&doc(&text()), Some("qd34")).unwrap();
+    assert_eq!(first.commands, again.commands);
+    let p1 = PersonId::from_uuid(Kind::Person.map("p1"));
+    assert!(first
+        .commands
+        .iter()
+        .any(|c| matches!(c, Command::RegisterPerson(n) if n.person == p1)));
+    // The same string is a different id in another kind's namespace.
+    assert_ne!(Kind::Person.map("p1"), Kind::Organization.map("p1"));
+    let uuid = "5aca9feb-5f1c-5599-a64c-488611599c1d";
+    assert_eq!(Kind::Membership.map(uuid).to_string(), uuid);
+}
+
+#[test]
+fn the_example_translates_into_commands_consistent_on_their_own() {
+    let mut t = Translation::new();
+    let loaded = crate::import::load_citing(&example(), &mut t, Some("34/QĐ-BTTTT")).unwrap();
+    let creates =
+        |pick: fn(&Command) -> bool| loaded.items.iter().filter(|i| pick(&i.command)).count();
+    // One seat of the file's posts, and one for each of the six memberships naming no post.
+    assert_eq!(creates(|c| matches!(c, Command::CreateSeat { .. })), 1 + 6);
+    assert_eq!(creates(|c| matches!(c, Command::StartMembership(_))), 7);
+    assert_eq!(creates(|c| matches!(c, Command::AppointToPost(_))), 1);
+    let notes = loaded.notes.join("\n");
+    for part in [
+        r#""meta" is not read"#,
+        r#"field "gender" not kept (1 records, first "p1")"#,
+        r#"field "x_register_row""#,
+    ] {
+        assert!(notes.contains(part), "{part} in {notes}");
+    }
+    let batches = crate::batch::plan(&loaded);
+    crate::import::validate(&[(loaded, batches)], &t).unwrap();
+}
+
+#[test]
+fn records_that_need_a_decision_and_cite_none_are_refused_by_name() {
+    let err = to_commands(&doc(&text()), None).unwrap_err();
+    assert_eq!(
+        err,
+        PopoloError::NoDecision {
+            what: "organization bcd".into()
+        }
+    );
+    let err = to_commands(&doc(&text()), Some("35/QĐ-BTTTT")).unwrap_err();
+    assert_eq!(err, PopoloError::UnknownCite("35/QĐ-BTTTT".into()));
+    // A decision the record cites itself needs no --cite; one of another file must be a UUID.
+    let cited = text().replace(
+        r#""classification": "committee","#,
+        r#""classification": "committee", "decision_id": "qd34","#,
+    );
+    let err = to_commands(&doc(&cited), None).unwrap_err();
+    assert!(
+        matches!(&err, PopoloError::NoDecision { what } if what.starts_with("post truong-ban")),
+        "{err}"
+    );
+    let elsewhere = text().replace(r#""unit_id": "mic""#, r#""unit_id": "qd34""#);
+    let err = to_commands(&doc(&elsewhere), Some("qd34")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PopoloError::Dangling {
+                field: "unit_id",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_source_naming_a_decision_of_the_file_by_number_cites_it() {
+    let source = |note: &str| {
+        format!(
+            r#""classification": "committee", "sources": [{{"url": "https://mic.gov.vn/", "note": "{note}"}}],"#
+        )
+    };
+    let by_number = text().replace(
+        r#""classification": "committee","#,
+        &source("Quyết định 34/QĐ-BTTTT"),
+    );
+    // The committees cite Decision 34 now; the first record left citing nothing is a seat.
+    let err = to_commands(&doc(&by_number), None).unwrap_err();
+    assert!(
+        matches!(&err, PopoloError::NoDecision { what } if what.starts_with("post truong-ban")),
+        "{err}"
+    );
+    let other = text().replace(
+        r#""classification": "committee","#,
+        &source("Quyết định 134/QĐ-BTTTT"),
+    );
+    let err = to_commands(&doc(&other), None).unwrap_err();
+    assert_eq!(
+        err,
+        PopoloError::NoDecision {
+            what: "organization bcd".into()
+        }
+    );
+}
