@@ -111,7 +111,7 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
     };
     for (id, name, _) in acked.lock().unwrap().iter() {
         let person = get(&format!("/v1/people/{id}?on=2022-03-01"));
-        assert_eq!(person["name"], json!(name), "person {id}");
+        assert_eq!(person["answer"]["name"], json!(name), "person {id}");
     }
     let verify = client
         .post(format!("{base}/v1/integrity/verify"))

@@ -242,7 +242,11 @@ impl Api {
     fn person_name(&self, person: Uuid) -> Option<String> {
         let r = self.get(&format!("/v1/people/{person}?on=2022-03-01"));
         match r.status().as_u16() {
-            200 => Some(r.json::<Value>().unwrap()["name"].as_str()?.to_owned()),
+            200 => Some(
+                r.json::<Value>().unwrap()["answer"]["name"]
+                    .as_str()?
+                    .to_owned(),
+            ),
             404 => None,
             other => panic!("GET person {person}: {other} {}", r.text().unwrap()),
         }

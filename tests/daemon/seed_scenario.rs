@@ -147,12 +147,12 @@ fn decision_34_a_late_decision_and_a_correction_on_both_time_axes() {
         &format!("/v1/people/{person}?on=2022-03-01"),
         &d.tokens.viewer,
     );
-    assert_eq!(now["name"], "Tổ viên 25");
+    assert_eq!(now["answer"]["name"], "Tổ viên 25");
     let then = d.get_json(
         &format!("/v1/people/{person}?on=2022-03-01&known_at={before_correction}"),
         &d.tokens.viewer,
     );
-    assert_eq!(then["name"], "Tổ vien 25");
+    assert_eq!(then["answer"]["name"], "Tổ vien 25");
     let history = d.get_json(&format!("/v1/history/person/{person}"), &d.tokens.auditor);
     assert!(history["answer"].as_array().unwrap().len() >= 2);
     // Diacritic-insensitive search finds the corrected name and the seed's leaders.

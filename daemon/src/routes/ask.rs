@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use reformlog::{Answer, Caught, Date, KnownAt, Query, Reformlog};
+use reformlog_api::Envelope;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -20,7 +21,7 @@ use super::params::{parse_on, AsOf, AuditFilter, TimeQuery};
 /// How long a read waits for `min_position` to be reached before giving up.
 const MIN_POSITION_WAIT: Duration = Duration::from_secs(5);
 
-/// An answer and the log position it reflects.
+/// An answer and the log position it reflects: the envelope every read of state answers in.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Answered {
     /// The answer: an object or a list, as the route says.
@@ -182,14 +183,9 @@ fn render_answer(answer: &Answer, position: u64) -> Result<axum::body::Bytes, Ap
     }
 }
 
-/// `{"answer": ..., "position": n}` straight to bytes, without an intermediate JSON tree.
+/// The answer envelope straight to bytes, without an intermediate JSON tree.
 fn render<T: Serialize>(answer: &T, position: u64) -> Result<axum::body::Bytes, ApiError> {
-    #[derive(Serialize)]
-    struct Wrapped<'a, T> {
-        answer: &'a T,
-        position: u64,
-    }
-    serde_json::to_vec(&Wrapped { answer, position })
+    serde_json::to_vec(&Envelope::new(answer, position))
         .map(axum::body::Bytes::from)
         .map_err(|e| ApiError::internal(e.to_string()))
 }

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use reformlog::{CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId};
+use reformlog_api::Envelope;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,7 +20,7 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{blocking, json, reach};
+use super::ask::{blocking, json, reach, Answered};
 use super::paging::{next_link, with_next};
 use super::params::{parse_id, parse_on, ListQuery, TimeQuery};
 
@@ -107,11 +108,13 @@ async fn get_kind(
     let min = q.min_position;
     blocking(move || {
         reach(&domain, min)?;
+        // Read before answering: the answer reflects at least this position.
+        let position = domain.read_model_position();
         let entity = domain
             .entity(key, on, known_at)?
             .ok_or_else(|| ApiError::not_found(format!("no {} {}", key.category(), key)))?;
         let revision = domain.revision(key)?;
-        let mut response = axum::Json(json(&entity)?).into_response();
+        let mut response = axum::Json(Envelope::new(entity, position)).into_response();
         if let Some(r) = revision {
             // The stream revision is the entity's version: send it back in If-Match to change
             // the entity only if nobody else has since.
@@ -148,10 +151,10 @@ macro_rules! entity_routes {
             list_kind(state, headers, uri, q, $kind).await
         }
 
-        #[doc = concat!("One ", $what, " as it stood on `on`; the ETag is its stream revision.")]
+        #[doc = concat!("One ", $what, " as it stood on `on`, in the answer envelope; the ETag is its stream revision.")]
         #[utoipa::path(get, path = $get_path,
             params(("id" = String, Path, description = "UUID or slug"), TimeQuery),
-            responses((status = 200, description = "The entity on the date"), (status = 404, description = "Unknown")),
+            responses((status = 200, description = "The entity on the date", body = Answered), (status = 404, description = "Unknown")),
             security(("bearer" = [])), tag = "state")]
         async fn $get(
             State(state): State<Arc<AppState>>,

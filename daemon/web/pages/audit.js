@@ -324,7 +324,7 @@ async function named(ctx, rows) {
     const path = entityApi(kind, id);
     if (!path) return;
     try {
-      const s = await ctx.api.get(path, {});
+      const s = (await ctx.api.get(path, {})).answer;
       if (s && s.name) names.set(key, s.name);
     } catch (err) {
       if (!isNotFound(err) && err && err.status !== 400) throw err;

@@ -298,7 +298,7 @@ async function summaryOn(ctx, kind, id, on, knownAt) {
   const path = entityApi(kind, id);
   if (!path) return null;
   try {
-    return await ctx.api.get(path, query({ on, known_at: knownAt }));
+    return (await ctx.api.get(path, query({ on, known_at: knownAt }))).answer;
   } catch (err) {
     if (isNotFound(err)) return null;
     throw err;

@@ -77,7 +77,7 @@ async function posts(ctx, hits) {
   return Promise.all(
     hits.map(async (hit) => {
       try {
-        const post = await ctx.api.get(`/posts/${encodeURIComponent(hit.id)}`);
+        const post = (await ctx.api.get(`/posts/${encodeURIComponent(hit.id)}`)).answer;
         return { ...hit, post: post.details?.post };
       } catch (error) {
         if (error.status === 401) throw error;

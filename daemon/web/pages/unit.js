@@ -97,7 +97,7 @@ export async function render(ctx) {
   const { on, knownAt, id, q } = asked(ctx);
 
   const [unit, lineageBody, tasksBody] = await Promise.all([
-    ctx.api.get(`/v1/units/${id}`, q),
+    ctx.api.get(`/v1/units/${id}`, q).then((body) => body.answer),
     ctx.api.get(`/v1/units/${id}/lineage`, q),
     ctx.api.get(`/v1/units/${id}/tasks`, q),
   ]);
