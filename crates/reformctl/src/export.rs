@@ -2,6 +2,9 @@
 
 use std::io::Write;
 
+use reformlog::MembershipRecord;
+use reformlog_api::EventPage;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -43,23 +46,29 @@ pub(crate) fn run(
     }
 }
 
+/// A log page's events as the daemon sent them.
+#[derive(Deserialize)]
+struct RawPage {
+    events: Vec<Value>,
+}
+
 /// Every event from position 1 to the head as it was when the export started, one JSON object
 /// per line, in position order, with hashes so the file can be checked against the chain.
 fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), Error> {
-    let first = client.get("/v1/events", &[("limit", Some("1"))])?;
-    let head = first.get("head").and_then(Value::as_u64).unwrap_or(0);
+    let first: EventPage = client.get_as("/v1/events", &[("limit", Some("1"))])?;
+    let head = first.head;
     let bar = progress.bar(head, "export log");
     let mut from = 1u64;
     let mut written = 0u64;
     while from <= head {
         let f = from.to_string();
         let page = client.get("/v1/events", &[("from", Some(&f)), ("limit", Some("1000"))])?;
-        let events = page
-            .get("events")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Error::BadAnswer("GET /v1/events: no events".into()))?;
-        for e in events {
-            let position = e.get("position").and_then(Value::as_u64).unwrap_or(0);
+        // Each event is written as it came, so the file keeps every field the daemon sent;
+        // the typed page only says where each one is.
+        let raw: RawPage = crate::answer::decode(&page)?;
+        let typed: EventPage = crate::answer::decode(&page)?;
+        for (e, view) in raw.events.iter().zip(&typed.events) {
+            let position = view.position;
             if position > head {
                 break;
             }
@@ -68,7 +77,7 @@ fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), 
             written += 1;
             bar.set_position(position);
         }
-        match page.get("next").and_then(Value::as_u64) {
+        match typed.next {
             Some(n) if n > from => from = n,
             _ => break,
         }
@@ -84,33 +93,29 @@ fn memberships_csv(
     out: &mut dyn Write,
     bom: bool,
 ) -> Result<(), Error> {
-    let s = |v: &Value, p: &str| {
-        v.pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut rows: Vec<Vec<String>> = g
-        .memberships
-        .iter()
-        .map(|(pid, pname, m)| {
-            vec![
-                s(m, "/committee"),
-                s(m, "/committee_name"),
-                s(m, "/seat"),
-                s(m, "/role"),
-                pid.clone(),
-                pname.clone(),
-                s(m, "/on_behalf_of/id"),
-                s(m, "/on_behalf_of/name"),
-                s(m, "/from"),
-                s(m, "/ended_on"),
-                s(m, "/decision/number"),
-                s(m, "/end_decision/number"),
-                s(m, "/membership"),
-            ]
-        })
-        .collect();
+    let text = |n: Option<&reformlog::Name>| n.map(ToString::to_string).unwrap_or_default();
+    let number =
+        |d: Option<&reformlog::DecisionRef>| d.and_then(|d| d.number.clone()).unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(g.memberships.len());
+    for (pid, pname, m) in &g.memberships {
+        let m: MembershipRecord = crate::answer::decode(m)?;
+        let behalf = m.on_behalf_of.as_ref();
+        rows.push(vec![
+            m.committee.to_string(),
+            text(m.committee_name.as_ref()),
+            m.seat.to_string(),
+            m.role.map(|r| crate::answer::wire(&r)).unwrap_or_default(),
+            pid.clone(),
+            pname.clone(),
+            behalf.map(|u| u.id.to_string()).unwrap_or_default(),
+            text(behalf.and_then(|u| u.name.as_ref())),
+            m.from.to_string(),
+            m.ended_on.map(|d| d.to_string()).unwrap_or_default(),
+            number(Some(&m.decision)),
+            number(m.end_decision.as_ref()),
+            m.membership.to_string(),
+        ]);
+    }
     // By start date, then committee, role and person as a reader looks them up: names in
     // Vietnamese order, roles head first; the membership id makes the order total.
     rows.sort_by(|a, b| {
@@ -155,10 +160,13 @@ mod tests {
 
     #[test]
     fn membership_rows_follow_the_date_then_vietnamese_order_of_names_and_the_role_rank() {
+        let id = |n: usize| format!("00000000-0000-0000-0000-0000000000{n:02}");
         let m = |role: &str, person: &str| {
             serde_json::json!({
-                "committee": "c", "committee_name": "Tổ giúp việc", "seat": "s", "role": role,
-                "from": "2022-01-14", "membership": person,
+                "committee": id(90), "committee_name": "Tổ giúp việc", "seat": id(91),
+                "role": role, "on_behalf_of": null, "from": "2022-01-14", "ended_on": null,
+                "decision": {"id": id(92), "number": "34/QĐ-BTTTT"}, "end_decision": null,
+                "membership": id(person.len()),
             })
         };
         let g = crate::popolo::Gathered {
