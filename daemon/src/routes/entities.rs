@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use reformlog::{CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId};
-use reformlog_api::Envelope;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +19,7 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{blocking, json, reach, Answered};
+use super::ask::{blocking, envelope, json, reach, Answered};
 use super::paging::{next_link, with_next};
 use super::params::{parse_id, parse_on, ListQuery, TimeQuery};
 
@@ -114,7 +113,7 @@ async fn get_kind(
             .entity(key, on, known_at)?
             .ok_or_else(|| ApiError::not_found(format!("no {} {}", key.category(), key)))?;
         let revision = domain.revision(key)?;
-        let mut response = axum::Json(Envelope::new(entity, position)).into_response();
+        let mut response = axum::Json(envelope(entity, position, known_at)).into_response();
         if let Some(r) = revision {
             // The stream revision is the entity's version: send it back in If-Match to change
             // the entity only if nobody else has since.
