@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use reformlog_api::{Page, Problem};
+use reformlog_api::{Envelope, Page, Problem};
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -217,10 +217,10 @@ impl Client {
                     ("cursor", cursor.as_deref()),
                 ],
             )?;
-            let page: Page<T> = Page::deserialize(page)
+            let page: Envelope<Page<T>> = Envelope::deserialize(page)
                 .map_err(|e| Error::BadAnswer(format!("GET {path}: {e}")))?;
-            out.extend(page.items);
-            match page.next_cursor {
+            out.extend(page.answer.items);
+            match page.answer.next_cursor {
                 Some(c) => cursor = Some(c),
                 None => return Ok(out),
             }

@@ -63,11 +63,6 @@ pub(crate) fn reach(domain: &Reformlog, min_position: Option<u64>) -> Result<(),
     }
 }
 
-/// A value as a JSON tree.
-pub(crate) fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
-}
-
 /// Answers `query` for a caller allowed `needed`, as known at `known_at`, once the read
 /// models include `min_position`.
 pub(crate) async fn ask(

@@ -60,7 +60,7 @@ async function decisions(ctx, needle) {
   const items = [];
   let cursor = "";
   for (let n = 0; n < DECISION_PAGES; n += 1) {
-    const page = await ctx.api.get("/decisions", { limit: 1000, cursor });
+    const page = (await ctx.api.get("/decisions", { limit: 1000, cursor })).answer || {};
     items.push(...(page.items || []));
     if (!page.next_cursor) break;
     cursor = page.next_cursor;
