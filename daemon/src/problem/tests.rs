@@ -190,8 +190,8 @@ fn a_401_says_how_to_authenticate_and_whether_the_token_sent_was_refused() {
 }
 
 /// Every code a source file hands `bad_request` by name is in the table with status 400, so
-/// none falls back to `invalid-query`; the `too-many-connections` answer written by hand
-/// before routing is in it too.
+/// none falls back to `invalid-query`; the `too-many-connections` answer written before
+/// routing (`listen.rs`) is in it too.
 #[test]
 fn every_code_the_sources_name_is_in_the_table() {
     fn walk(dir: &std::path::Path, found: &mut Vec<(String, String)>) {
