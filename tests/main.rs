@@ -82,6 +82,10 @@ mod web;
 #[path = "repo/doc_lines.rs"]
 mod repo_doc_lines;
 
+// The repository's own rules: reformctl reads answers into typed bodies, not JSON pointers.
+#[path = "repo/typed_answers.rs"]
+mod repo_typed_answers;
+
 // README.md as a test: every shell command it shows runs in order against the built
 // binaries, and what it says a command prints is checked.
 mod readme;

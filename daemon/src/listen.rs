@@ -14,6 +14,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use reformlog_api::{Problem, ProblemCode};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -34,13 +35,19 @@ const REFUSAL_WRITE: Duration = Duration::from_secs(2);
 /// How long the stop waits for in-flight requests before closing what is left.
 const DRAIN: Duration = Duration::from_secs(25);
 
-/// The answer to a connection past the limit, written without reading its request.
+/// The answer to a connection past the limit, written without reading its request: the
+/// table's problem like any other, but for `instance`, since no request was read.
 fn refusal(max: usize) -> Vec<u8> {
-    let body = format!(
-        "{{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"code\":\"too-many-connections\",\"detail\":\"the daemon serves at most {max} connections at once; retry shortly\"}}"
+    let code = ProblemCode::TooManyConnections;
+    let problem = Problem::new(
+        code,
+        format!("the daemon serves at most {max} connections at once; retry shortly"),
     );
+    let body = serde_json::to_string(&problem).unwrap_or_default();
     format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        "HTTP/1.1 {} {}\r\ncontent-type: application/problem+json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        code.status(),
+        code.title(),
         body.len()
     )
     .into_bytes()

@@ -13,16 +13,16 @@ use std::time::Duration;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use reformlog_api::{Problem, ProblemCode};
 use reformlog_store::{AppendError, CodecError, ReadError, StorageError, WriteHealth};
-use serde::Serialize;
 
 use crate::backup::BackupError;
 
-/// An error answer. `code` is stable and meant for programs; `detail` is for people.
+/// An error answer. `code` is stable and meant for programs, and sets the status (the table
+/// in `reformlog_api::ProblemCode`); `detail` is for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
+    code: ProblemCode,
     detail: String,
     extra: Option<serde_json::Value>,
     /// Seconds for `Retry-After`.
@@ -44,24 +44,9 @@ const FAILED_RETRY_SECS: u32 = 10;
 /// settles it, so it comes soon.
 const UNKNOWN_RETRY_SECS: u32 = 5;
 
-#[derive(Serialize)]
-struct ProblemBody<'a> {
-    #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    code: &'a str,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    instance: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a serde_json::Value>,
-}
-
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    fn new(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self {
-            status,
             code,
             detail: detail.into(),
             extra: None,
@@ -72,29 +57,29 @@ impl ApiError {
 
     /// A 503 with `Retry-After`.
     pub(crate) fn unavailable(
-        code: &'static str,
+        code: ProblemCode,
         detail: impl Into<String>,
         retry_after_secs: u32,
     ) -> Self {
-        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail);
+        let mut e = Self::new(code, detail);
         e.retry_after = Some(retry_after_secs);
         e
     }
 
     /// The disk or a quota is full; nothing of the request was kept.
     pub(crate) fn storage_full(detail: impl Into<String>) -> Self {
-        Self::unavailable("storage-full", detail, FULL_RETRY_SECS)
+        Self::unavailable(ProblemCode::StorageFull, detail, FULL_RETRY_SECS)
     }
 
     /// A write that may or may not have been recorded; a retry with the same
     /// Idempotency-Key settles which.
     pub(crate) fn outcome_unknown(detail: impl Into<String>) -> Self {
-        Self::unavailable("outcome-unknown", detail, UNKNOWN_RETRY_SECS)
+        Self::unavailable(ProblemCode::OutcomeUnknown, detail, UNKNOWN_RETRY_SECS)
     }
 
     /// Stored data that is not what the store wrote: no retry helps.
     fn store_corrupt(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "store-corrupt", detail)
+        Self::new(ProblemCode::StoreCorrupt, detail)
     }
 
     /// A failure of sled or the file system, refused before anything was written.
@@ -104,7 +89,7 @@ impl ApiError {
         } else if e.is_corruption() {
             Self::store_corrupt(e.to_string())
         } else {
-            Self::unavailable("storage-failed", e.to_string(), FAILED_RETRY_SECS)
+            Self::unavailable(ProblemCode::StorageFailed, e.to_string(), FAILED_RETRY_SECS)
         }
     }
 
@@ -116,7 +101,7 @@ impl ApiError {
                 "the disk is full ({why}); writes are refused until space is freed"
             ))),
             WriteHealth::Lost(path) => Some(Self::unavailable(
-                "store-lost",
+                ProblemCode::StoreLost,
                 format!(
                     "the store's files at {} were deleted or replaced; restore them and restart reformd",
                     path.display()
@@ -124,12 +109,12 @@ impl ApiError {
                 LOST_RETRY_SECS,
             )),
             WriteHealth::Stopped(why) => Some(Self::unavailable(
-                "storage-failed",
+                ProblemCode::StorageFailed,
                 format!("writes stopped after a storage failure ({why}); restart reformd"),
                 FAILED_RETRY_SECS,
             )),
             other => Some(Self::unavailable(
-                "storage-failed",
+                ProblemCode::StorageFailed,
                 format!("the store takes no writes: {other:?}"),
                 FAILED_RETRY_SECS,
             )),
@@ -169,12 +154,17 @@ impl ApiError {
         &self.detail
     }
 
+    /// A 400 with the code `code` names; a code missing from the table is sent as
+    /// `invalid-query` (a test checks that every code the sources pass is in it).
     pub(crate) fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
+        let code = ProblemCode::from_code(code)
+            .filter(|c| c.status() == 400)
+            .unwrap_or(ProblemCode::InvalidQuery);
+        Self::new(code, detail)
     }
 
     pub(crate) fn not_found(what: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", what)
+        Self::new(ProblemCode::NotFound, what)
     }
 
     /// No bearer token was sent.
@@ -182,8 +172,7 @@ impl ApiError {
         Self {
             challenge: Some(r#"Bearer realm="reformd""#),
             ..Self::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ProblemCode::Unauthorized,
                 "a valid bearer token is required",
             )
         }
@@ -194,8 +183,7 @@ impl ApiError {
         Self {
             challenge: Some(r#"Bearer realm="reformd", error="invalid_token""#),
             ..Self::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ProblemCode::Unauthorized,
                 "this bearer token is not accepted here: mistyped, revoked, or another daemon's",
             )
         }
@@ -207,8 +195,7 @@ impl ApiError {
                 r#"Bearer realm="reformd", error="invalid_token", error_description="the token has expired""#,
             ),
             ..Self::new(
-                StatusCode::UNAUTHORIZED,
-                "token-expired",
+                ProblemCode::TokenExpired,
                 "this token has expired; ask an administrator for a new one",
             )
         }
@@ -216,14 +203,13 @@ impl ApiError {
 
     pub(crate) fn forbidden(needed: &str) -> Self {
         Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ProblemCode::Forbidden,
             format!("this token's role does not allow {needed}"),
         )
     }
 
     pub(crate) fn internal(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+        Self::new(ProblemCode::Internal, detail)
     }
 
     /// A log position (`min_position`, `known_at`, `Last-Event-ID`) past the log's end:
@@ -235,8 +221,7 @@ impl ApiError {
     /// The read models did not reach `position`, which the log holds, in time.
     pub(crate) fn read_model_behind(position: u64) -> Self {
         Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "read-model-behind",
+            ProblemCode::ReadModelBehind,
             format!("the read models have not reached position {position} yet"),
         )
     }
@@ -244,8 +229,7 @@ impl ApiError {
     /// A route that exists, asked with a method it does not take.
     pub(crate) fn method_not_allowed() -> Self {
         Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
+            ProblemCode::MethodNotAllowed,
             "this route does not take that method",
         )
     }
@@ -253,8 +237,7 @@ impl ApiError {
     /// A request that took longer than `limit`, with no write under way.
     pub(crate) fn timeout(limit: Duration) -> Self {
         Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
+            ProblemCode::Timeout,
             format!("the request took longer than {} s", limit.as_secs()),
         )
     }
@@ -262,8 +245,7 @@ impl ApiError {
     /// A body sent in a transfer coding the daemon does not decode.
     pub(crate) fn unsupported_transfer_coding(coding: &str) -> Self {
         Self::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "unsupported-transfer-coding",
+            ProblemCode::UnsupportedTransferCoding,
             format!("transfer coding {coding:?} is not supported; send the body plain or chunked"),
         )
     }
@@ -271,8 +253,7 @@ impl ApiError {
     /// A body sent in a content coding the daemon does not decode.
     pub(crate) fn unsupported_content_coding(coding: &str) -> Self {
         Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-content-encoding",
+            ProblemCode::UnsupportedContentEncoding,
             format!("content coding {coding:?} is not supported; send the body uncompressed"),
         )
     }
@@ -280,20 +261,19 @@ impl ApiError {
     /// Another backup is being written.
     pub(crate) fn backup_running() -> Self {
         Self::new(
-            StatusCode::CONFLICT,
-            "backup-running",
+            ProblemCode::BackupRunning,
             "another backup is being written; try again when it is done",
         )
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The stable machine code.
     pub fn code(&self) -> &'static str {
-        self.code
+        self.code.as_str()
     }
 
     /// Seconds to wait before retrying, sent as `Retry-After`.
@@ -304,18 +284,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let title = self.status.canonical_reason().unwrap_or("Error");
-        let body = ProblemBody {
-            kind: format!("urn:reformlog:problem:{}", self.code),
-            title,
-            status: self.status.as_u16(),
-            code: self.code,
-            detail: &self.detail,
-            instance: None,
-            errors: self.extra.as_ref(),
+        let status = self.status();
+        let body = Problem {
+            errors: self.extra,
+            ..Problem::new(self.code, self.detail)
         };
         let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
-        let mut response = (self.status, bytes).into_response();
+        let mut response = (status, bytes).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -331,7 +306,7 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
             // The rest of the body was never read, so this connection cannot carry another
             // request; say so, or a client would reuse it and see a broken response.
             response
@@ -349,22 +324,17 @@ impl From<AppendError> for ApiError {
                 stream,
                 expected,
                 actual,
-            } => ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "revision-mismatch",
-                e.to_string(),
-            )
-            .with(serde_json::json!({
-                "stream": stream,
-                "expected": expected.to_string(),
-                "actual": actual,
-            })),
+            } => ApiError::new(ProblemCode::RevisionMismatch, e.to_string()).with(
+                serde_json::json!({
+                    "stream": stream,
+                    "expected": expected.to_string(),
+                    "actual": actual,
+                }),
+            ),
             AppendError::EventIdConflict { .. } | AppendError::PartialDuplicate { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "duplicate-event-id", e.to_string())
+                ApiError::new(ProblemCode::DuplicateEventId, e.to_string())
             }
-            AppendError::TooLarge { .. } => {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", e.to_string())
-            }
+            AppendError::TooLarge { .. } => ApiError::new(ProblemCode::TooLarge, e.to_string()),
             AppendError::Empty
             | AppendError::DuplicateIdInRequest(_)
             | AppendError::DuplicateStreamInRequest(_)
@@ -374,14 +344,14 @@ impl From<AppendError> for ApiError {
             }
             // Refused before anything was written: writes stopped after an earlier failure.
             AppendError::Poisoned => ApiError::unavailable(
-                "storage-failed",
+                ProblemCode::StorageFailed,
                 format!("{e}: restart reformd"),
                 FAILED_RETRY_SECS,
             ),
             // Nothing of the write was kept; the same request succeeds once space is freed.
             AppendError::StorageFull(_) => ApiError::storage_full(e.to_string()),
             AppendError::StoreLost(_) => {
-                ApiError::unavailable("store-lost", e.to_string(), LOST_RETRY_SECS)
+                ApiError::unavailable(ProblemCode::StoreLost, e.to_string(), LOST_RETRY_SECS)
             }
             // Journaled, visible only after a restart; or taken back after a failed journal
             // write that may have reached the disk. A retry with the same Idempotency-Key
@@ -402,8 +372,7 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         if let Some(limit) = crate::body_deadline::timed_out(&r) {
             return Self::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "body-timeout",
+                ProblemCode::BodyTimeout,
                 format!(
                     "the request body did not arrive within {} s",
                     limit.as_secs()
@@ -414,16 +383,11 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(e) => Self::bad_request("invalid-body", e.body_text()),
             JsonRejection::JsonSyntaxError(e) => Self::bad_request("malformed-json", e.body_text()),
             JsonRejection::MissingJsonContentType(_) => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
+                ProblemCode::UnsupportedMediaType,
                 "send the body as application/json",
             ),
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    e.body_text(),
-                )
+                Self::new(ProblemCode::BodyTooLarge, e.body_text())
             }
             _ => Self::bad_request("invalid-body", r.body_text()),
         }
@@ -438,14 +402,8 @@ impl From<BackupError> for ApiError {
         }
         match e {
             BackupError::InvalidName(_) => Self::bad_request("invalid-backup-name", e.to_string()),
-            BackupError::Exists(_) => {
-                Self::new(StatusCode::CONFLICT, "backup-exists", e.to_string())
-            }
-            other => Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "backup-failed",
-                other.to_string(),
-            ),
+            BackupError::Exists(_) => Self::new(ProblemCode::BackupExists, e.to_string()),
+            other => Self::new(ProblemCode::BackupFailed, other.to_string()),
         }
     }
 }
@@ -475,9 +433,7 @@ impl From<reformlog::Error> for ApiError {
             E::Refused { index, source } => {
                 ApiError::from(E::Domain(source)).with(serde_json::json!({ "change": index }))
             }
-            E::ChangeConflict { index, key } => ApiError::new(
-                StatusCode::CONFLICT,
-                "change-recorded-differently",
+            E::ChangeConflict { index, key } => ApiError::new(ProblemCode::ChangeRecordedDifferently,
                 format!(
                     "change {index} of the list is already recorded with other content; \
                      record the difference as a change of its own"
@@ -485,9 +441,7 @@ impl From<reformlog::Error> for ApiError {
             )
             .with(serde_json::json!({ "change": index, "change_key": key })),
             E::Options(what) => ApiError::bad_request("invalid-options", what),
-            E::BeyondHorizon { index, date, until } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "date-beyond-horizon",
+            E::BeyondHorizon { index, date, until } => ApiError::new(ProblemCode::DateBeyondHorizon,
                 format!(
                     "change {index} takes effect on {date}, later than this daemon accepts ({until}; see max_future_days)"
                 ),
@@ -505,26 +459,22 @@ impl From<reformlog::Error> for ApiError {
                     | D::UnknownSeat { .. }
                     | D::UnknownMembership { .. }
                     | D::UnknownHolding { .. }
-                    | D::UnknownEvent(_) => ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "unknown-reference",
+                    | D::UnknownEvent(_) => ApiError::new(ProblemCode::UnknownReference,
                         detail,
                     ),
-                    D::Evidence(_) => ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid-evidence",
+                    D::Evidence(_) => ApiError::new(ProblemCode::InvalidEvidence,
                         detail,
                     ),
                     D::AlreadyExists(_)
                     | D::SeatExists(_)
                     | D::MembershipExists(_)
                     | D::HoldingExists(_) => {
-                        ApiError::new(StatusCode::CONFLICT, "already-exists", detail)
+                        ApiError::new(ProblemCode::AlreadyExists, detail)
                     }
                     D::BadCharacter { .. } | D::NoVisibleCharacter { .. } => {
-                        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text", detail)
+                        ApiError::new(ProblemCode::InvalidText, detail)
                     }
-                    _ => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rule-violation", detail),
+                    _ => ApiError::new(ProblemCode::RuleViolation, detail),
                 }
             }
             E::Query(q) => match q {
@@ -535,15 +485,11 @@ impl From<reformlog::Error> for ApiError {
                 entity,
                 expected,
                 actual,
-            } => ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "revision-mismatch",
+            } => ApiError::new(ProblemCode::RevisionMismatch,
                 format!("{entity} is at revision {actual:?}, not {expected}"),
             )
             .with(serde_json::json!({ "entity": entity, "expected": expected, "actual": actual })),
-            E::IdempotencyConflict { .. } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
+            E::IdempotencyConflict { .. } => ApiError::new(ProblemCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used for a different request",
             ),
             E::NotFound(what) => ApiError::not_found(what),

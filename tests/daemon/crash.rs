@@ -111,7 +111,7 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
     };
     for (id, name, _) in acked.lock().unwrap().iter() {
         let person = get(&format!("/v1/people/{id}?on=2022-03-01"));
-        assert_eq!(person["name"], json!(name), "person {id}");
+        assert_eq!(person["answer"]["name"], json!(name), "person {id}");
     }
     let verify = client
         .post(format!("{base}/v1/integrity/verify"))
@@ -127,8 +127,8 @@ fn acknowledged_writes_survive_sigkill_and_read_models_match_a_rebuild() {
             None => "/v1/people?on=2022-03-01&limit=500".to_string(),
         };
         let page = get(&path);
-        incremental.extend(page["items"].as_array().unwrap().iter().cloned());
-        match page["next_cursor"].as_str() {
+        incremental.extend(page["answer"]["items"].as_array().unwrap().iter().cloned());
+        match page["answer"]["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
             None => break,
         }

@@ -38,7 +38,7 @@ fn shown(d: &Daemon, id: Uuid) -> (Value, Value) {
     );
     let changes = d.get_json(&format!("/v1/decisions/{id}/changes"), &d.tokens.viewer);
     (
-        entity["details"]["decision"].clone(),
+        entity["answer"]["details"]["decision"].clone(),
         changes["answer"]["decision"].clone(),
     )
 }

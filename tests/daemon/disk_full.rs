@@ -242,7 +242,11 @@ impl Api {
     fn person_name(&self, person: Uuid) -> Option<String> {
         let r = self.get(&format!("/v1/people/{person}?on=2022-03-01"));
         match r.status().as_u16() {
-            200 => Some(r.json::<Value>().unwrap()["name"].as_str()?.to_owned()),
+            200 => Some(
+                r.json::<Value>().unwrap()["answer"]["name"]
+                    .as_str()?
+                    .to_owned(),
+            ),
             404 => None,
             other => panic!("GET person {person}: {other} {}", r.text().unwrap()),
         }
@@ -258,10 +262,10 @@ impl Api {
                 None => "/v1/people?on=2022-03-01&limit=500".to_owned(),
             };
             let page = self.get_ok(&path);
-            for item in page["items"].as_array().unwrap() {
+            for item in page["answer"]["items"].as_array().unwrap() {
                 out.insert(item["id"].as_str().unwrap().to_owned());
             }
-            match page["next_cursor"].as_str() {
+            match page["answer"]["next_cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
                 None => return out,
             }

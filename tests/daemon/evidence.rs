@@ -37,12 +37,15 @@ fn documents_sent_with_a_report_come_back_in_the_task_s_details_and_history() {
     let (status, body) = d.commands(&report(evidence.clone()));
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let task = d.get_json(&format!("/v1/tasks/{TASK}?on=2021-07-01"), &d.tokens.viewer);
-    let last = &task["details"]["task"]["last_report"];
+    let last = &task["answer"]["details"]["task"]["last_report"];
     assert_eq!(last["percent"], 50, "{task}");
     assert_eq!(last["on"], "2021-06-30");
     assert_eq!(last["evidence"], evidence, "{task}");
     let before = d.get_json(&format!("/v1/tasks/{TASK}?on=2021-06-29"), &d.tokens.viewer);
-    assert_eq!(before["details"]["task"]["last_report"], Value::Null);
+    assert_eq!(
+        before["answer"]["details"]["task"]["last_report"],
+        Value::Null
+    );
     let history = d.get_json(&format!("/v1/history/task/{TASK}"), &d.tokens.viewer);
     let reported = history["answer"]
         .as_array()
@@ -99,7 +102,7 @@ fn evidence_as_text_is_still_taken_as_the_note() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let task = d.get_json(&format!("/v1/tasks/{TASK}?on=2021-07-01"), &d.tokens.viewer);
     assert_eq!(
-        task["details"]["task"]["last_report"]["evidence"],
+        task["answer"]["details"]["task"]["last_report"]["evidence"],
         json!({ "note": "công văn số 1", "documents": [] })
     );
 }

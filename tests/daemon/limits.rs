@@ -98,6 +98,11 @@ fn connections_past_the_limit_get_a_503_problem_and_health_returns_when_slots_fr
     let (text, took) = until_closed(&mut extra);
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("too-many-connections"), "{text}");
+    // The same problem body as every other answer's, its type naming the code.
+    assert!(
+        text.contains(r#""type":"urn:reformlog:problem:too-many-connections""#),
+        "{text}"
+    );
     assert!(took < Duration::from_secs(3), "{took:?}");
     // The held connections send nothing; the header timeout frees their slots.
     let deadline = Instant::now() + Duration::from_secs(6);

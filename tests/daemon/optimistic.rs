@@ -51,5 +51,5 @@ fn etag_if_match_and_min_position() {
     );
     assert_ne!(after.headers()["etag"].to_str().unwrap(), etag);
     let body: serde_json::Value = after.json().unwrap();
-    assert_eq!(body["name"], "Thành viên Ba");
+    assert_eq!(body["answer"]["name"], "Thành viên Ba");
 }

@@ -44,6 +44,15 @@ fn poll(d: &Daemon, cursor: Option<&str>, limit: usize) -> (Vec<Value>, String) 
             path.push_str(&format!("&after={c}"));
         }
         let page = d.get_json(&path, &d.tokens.viewer);
+        // Times are written in the API's one form: RFC 3339 in UTC to the microsecond.
+        let micros = |t: &Value| {
+            let t = t.as_str().unwrap_or_default();
+            t.ends_with('Z') && t.split('.').nth(1).is_some_and(|f| f.len() == 7)
+        };
+        assert!(micros(&page["horizon"]), "{page}");
+        for r in page["reminders"].as_array().unwrap() {
+            assert!(micros(&r["visible_at"]), "{r}");
+        }
         out.extend(page["reminders"].as_array().unwrap().iter().cloned());
         cursor = Some(page["next"].as_str().unwrap().to_owned());
         if page["more"] != json!(true) {

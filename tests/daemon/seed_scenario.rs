@@ -147,12 +147,23 @@ fn decision_34_a_late_decision_and_a_correction_on_both_time_axes() {
         &format!("/v1/people/{person}?on=2022-03-01"),
         &d.tokens.viewer,
     );
-    assert_eq!(now["name"], "Tổ viên 25");
+    assert_eq!(now["answer"]["name"], "Tổ viên 25");
     let then = d.get_json(
         &format!("/v1/people/{person}?on=2022-03-01&known_at={before_correction}"),
         &d.tokens.viewer,
     );
-    assert_eq!(then["name"], "Tổ vien 25");
+    assert_eq!(then["answer"]["name"], "Tổ vien 25");
+    // The envelope says what it was answered as of, when the request asked.
+    assert_eq!(then["known_at"], json!({ "position": before_correction }));
+    assert!(now.get("known_at").is_none(), "{now}");
+    let dated = d.get_json(
+        "/v1/search?q=do%20cong%20anh&known_at=2000-01-01T00:00:00Z",
+        &d.tokens.viewer,
+    );
+    assert_eq!(
+        dated["known_at"],
+        json!({ "time": "2000-01-01T00:00:00.000000Z" })
+    );
     let history = d.get_json(&format!("/v1/history/person/{person}"), &d.tokens.auditor);
     assert!(history["answer"].as_array().unwrap().len() >= 2);
     // Diacritic-insensitive search finds the corrected name and the seed's leaders.

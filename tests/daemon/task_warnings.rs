@@ -21,7 +21,7 @@ fn task_answers_warn_of_a_repealed_plan_through_the_read_models() {
     );
     let task = "/v1/tasks/trien-khai-kh-cchc-2021";
     let detail = d.get_json(&format!("{task}?on=2021-07-01"), &d.tokens.viewer);
-    let warnings = &detail["details"]["task"]["warnings"];
+    let warnings = &detail["answer"]["details"]["task"]["warnings"];
     assert_eq!(warnings[0]["code"], "plan-repealed", "{detail}");
     assert_eq!(
         warnings[0]["decision"]["number"],
@@ -29,12 +29,15 @@ fn task_answers_warn_of_a_repealed_plan_through_the_read_models() {
     );
     assert_eq!(warnings[0]["since"], "2021-06-01");
     let earlier = d.get_json(&format!("{task}?on=2021-05-31"), &d.tokens.viewer);
-    assert_eq!(earlier["details"]["task"]["warnings"], json!([]));
+    assert_eq!(earlier["answer"]["details"]["task"]["warnings"], json!([]));
     let known_before = d.get_json(
         &format!("{task}?on=2021-07-01&known_at={before}"),
         &d.tokens.viewer,
     );
-    assert_eq!(known_before["details"]["task"]["warnings"], json!([]));
+    assert_eq!(
+        known_before["answer"]["details"]["task"]["warnings"],
+        json!([])
+    );
     let listed = d.get_json(
         "/v1/tasks/filter?plan=kh-cchc-2021&on=2021-07-01",
         &d.tokens.viewer,

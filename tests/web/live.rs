@@ -53,12 +53,11 @@ fn a_seat_held_ex_officio_is_marked_on_the_holders_page() {
     // HYPOTHETICAL: a seat of the committee held by whoever directs the Informatization
     // Department (its director's post, held by Đỗ Công Anh in the seed case).
     let post = PostId::from_slug("cuc-truong-cuc-tin-hoc-hoa").unwrap();
-    // Entity reads answer the entity itself, without the envelope of other reads.
     let director = s.d.get_json(
         &format!("/v1/posts/{post}?on=2022-02-01"),
         &s.d.tokens.viewer,
     );
-    let holder = director["details"]["post"]["holders"][0]["id"]
+    let holder = director["answer"]["details"]["post"]["holders"][0]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("no holder of the director's post: {director}"))
         .to_owned();

@@ -107,7 +107,7 @@ pub(crate) async fn measure(
         let url = format!("{base}/v1/{}?on={on}&limit=100", kinds[k]);
         let (page, took) = get_json(c0, &url, reader).await?;
         by_kind[k].push(took);
-        if let Some(cursor) = page.get("next_cursor").and_then(|c| c.as_str()) {
+        if let Some(cursor) = page["answer"]["next_cursor"].as_str() {
             let (_, took) = get_json(c0, &format!("{url}&cursor={cursor}"), reader).await?;
             by_kind[k].push(took);
         }

@@ -1,11 +1,14 @@
 //! Reading the daemon's JSON answers and writing them out: the output format asked for (`-o`,
-//! `--json`) and the JSON and YAML forms, one entity's answer on a date, pointer lookups, a
-//! dash for a blank, role labels and ranks, task warnings, the log position answered at, an
-//! evidence document on one line. Shared by every read command.
+//! `--json`) and the JSON and YAML forms (written from the reply as received), the reply read
+//! into the API's typed bodies, one entity's answer on a date, a dash for a blank, role labels
+//! and ranks, task warnings, the log position answered at, an evidence document on one line.
+//! Shared by every read command.
 
 use std::io::Write;
 
-use reformlog::EvidenceDocument;
+use reformlog::{EvidenceDocument, Name, TaskWarning};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::cli::{plural, Format, GlobalArgs, Kind, TimeArgs};
@@ -147,14 +150,30 @@ pub(crate) fn role_rank(role: &str) -> usize {
     ORDER.iter().position(|r| *r == role).unwrap_or(ORDER.len())
 }
 
-pub(crate) fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+/// The daemon's reply read into its typed body; a reply of another shape is a bad answer.
+pub(crate) fn decode<T: DeserializeOwned>(v: &Value) -> Result<T, Error> {
+    T::deserialize(v)
+        .map_err(|e| Error::BadAnswer(format!("an answer of an unexpected shape: {e}")))
 }
 
-pub(crate) fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
-    v.pointer(pointer)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+/// How a value of one of the library's unit enums (a role, a status, a kind) is written in
+/// the API: its serde name, `deputy_head` or `completed_late`.
+pub(crate) fn wire<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v)
+        .ok()
+        .and_then(|json| serde_json::from_str::<String>(&json).ok())
+        .unwrap_or_default()
+}
+
+/// For a `bool` member of a probe struct that says whether a JSON object has a member of
+/// that name, whatever its value (`null` too); `#[serde(default)]` makes it `false` when absent.
+pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
+}
+
+/// The text of an optional name, empty when absent.
+pub(crate) fn name_of(n: Option<&Name>) -> &str {
+    n.map_or("", Name::as_str)
 }
 
 pub(crate) fn or_dash(text: &str) -> String {
@@ -163,12 +182,6 @@ pub(crate) fn or_dash(text: &str) -> String {
     } else {
         text.into()
     }
-}
-
-/// The `answer` member of a reply the daemon sends for a query.
-pub(crate) fn answer_of(v: &Value) -> Result<&Value, Error> {
-    v.get("answer")
-        .ok_or_else(|| Error::BadAnswer("no answer".into()))
 }
 
 pub(crate) fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
@@ -203,27 +216,20 @@ pub(crate) fn read_on(
 }
 
 /// The line closing a read's table: the log position the reply was answered at.
-pub(crate) fn write_position(out: &mut dyn Write, v: &Value) -> Result<(), Error> {
-    writeln!(
-        out,
-        "(as known at log position {})",
-        v.get("position").and_then(Value::as_u64).unwrap_or(0)
-    )?;
+pub(crate) fn write_position(out: &mut dyn Write, position: u64) -> Result<(), Error> {
+    writeln!(out, "(as known at log position {position})")?;
     Ok(())
 }
 
-/// One line per warning the daemon gave about these tasks: `warning: TITLE: MESSAGE`
-/// (what makes the assignment or plan doubtful on the date).
-pub(crate) fn write_warnings(out: &mut dyn Write, tasks: &[Value]) -> Result<(), Error> {
-    for task in tasks {
-        for w in arr(task, "/warnings") {
-            writeln!(
-                out,
-                "warning: {}: {} [{}]",
-                s(task, "/title"),
-                s(w, "/message"),
-                s(w, "/code")
-            )?;
+/// One line per warning the daemon gave about these tasks, each a title and its warnings:
+/// `warning: TITLE: MESSAGE [CODE]` (what makes the assignment or plan doubtful on the date).
+pub(crate) fn write_warnings<'a>(
+    out: &mut dyn Write,
+    tasks: impl IntoIterator<Item = (&'a str, &'a [TaskWarning])>,
+) -> Result<(), Error> {
+    for (title, warnings) in tasks {
+        for w in warnings {
+            writeln!(out, "warning: {title}: {} [{}]", w.message, wire(&w.code))?;
         }
     }
     Ok(())

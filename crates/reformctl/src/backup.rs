@@ -266,20 +266,9 @@ pub(crate) fn backup_online(
         writeln!(out, "{v}")?;
         return Ok(());
     }
-    let path = v
-        .get("path")
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| Error::BadAnswer("backup: no `path`".into()))?;
-    let records = v
-        .get("records")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(0);
-    let head = v.get("head").and_then(|h| {
-        Some((
-            h.get("position")?.as_u64()?,
-            h.get("hash")?.as_str()?.to_string(),
-        ))
-    });
+    let written: reformlog_api::BackupView = crate::answer::decode(&v)?;
+    let (path, records) = (&written.path, written.records);
+    let head = written.head.map(|h| (h.position, h.hash));
     match head {
         Some((position, hash)) => writeln!(
             out,

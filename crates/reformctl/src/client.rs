@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use reformlog_api::{Envelope, Page, Problem};
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -100,22 +102,8 @@ pub struct Client {
     http: Http,
 }
 
-/// The outcome of a write.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-pub struct WriteResult {
-    /// First position appended (or of the original write, for a retry).
-    pub first_position: u64,
-    /// Last position appended.
-    pub last_position: u64,
-    /// (stream, event type) of each event.
-    pub events: Vec<(String, String)>,
-    /// True when the daemon had already recorded this write (same Idempotency-Key, or every
-    /// change of it).
-    pub deduplicated: bool,
-    /// The indices of the commands the daemon found recorded already (`skip_recorded`).
-    #[serde(default)]
-    pub skipped: Vec<usize>,
-}
+/// The outcome of a write, as the daemon answers it.
+pub use reformlog_api::WriteResult;
 
 impl Client {
     /// A client with a per-request timeout.
@@ -209,13 +197,13 @@ impl Client {
         }
     }
 
-    /// Every item of a paged list.
-    pub fn list_all(
+    /// Every item of a paged list, each read as a `T`.
+    pub(crate) fn list_all_as<T: DeserializeOwned>(
         &self,
         path: &str,
         on: Option<&str>,
         known_at: Option<&str>,
-    ) -> Result<Vec<Value>, Error> {
+    ) -> Result<Vec<T>, Error> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         let limit = PAGE.to_string();
@@ -229,16 +217,34 @@ impl Client {
                     ("cursor", cursor.as_deref()),
                 ],
             )?;
-            let items = page
-                .get("items")
-                .and_then(Value::as_array)
-                .ok_or_else(|| Error::BadAnswer(format!("GET {path}: no items")))?;
-            out.extend(items.iter().cloned());
-            match page.get("next_cursor").and_then(Value::as_str) {
-                Some(c) => cursor = Some(c.to_string()),
+            let page: Envelope<Page<T>> = Envelope::deserialize(page)
+                .map_err(|e| Error::BadAnswer(format!("GET {path}: {e}")))?;
+            out.extend(page.answer.items);
+            match page.answer.next_cursor {
+                Some(c) => cursor = Some(c),
                 None => return Ok(out),
             }
         }
+    }
+
+    /// Every item of a paged list as the daemon sent it.
+    pub fn list_all(
+        &self,
+        path: &str,
+        on: Option<&str>,
+        known_at: Option<&str>,
+    ) -> Result<Vec<Value>, Error> {
+        self.list_all_as(path, on, known_at)
+    }
+
+    /// GET `path` read as a `T`.
+    pub(crate) fn get_as<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, Option<&str>)],
+    ) -> Result<T, Error> {
+        let v = self.get(path, query)?;
+        T::deserialize(v).map_err(|e| Error::BadAnswer(format!("GET {path}: {e}")))
     }
 
     /// POST a JSON body with an Idempotency-Key; 201 and 200 (a retry) are both success.
@@ -309,25 +315,20 @@ pub(crate) fn problem(response: Response) -> Error {
         .and_then(|h| h.to_str().ok())
         .map(|h| h.contains("error="));
     let body = response.text().unwrap_or_default();
-    let parsed = serde_json::from_str::<Value>(&body).ok();
+    /// The failed change of a batch, which some problems name in `errors`.
+    #[derive(Deserialize)]
+    struct Failed {
+        change: Option<usize>,
+    }
+    let parsed = serde_json::from_str::<Problem>(&body).ok();
     let change = parsed
         .as_ref()
-        .and_then(|v| v.get("errors"))
-        .and_then(|v| v.get("change"))
-        .and_then(Value::as_u64)
-        .and_then(|i| usize::try_from(i).ok());
-    let (code, detail) = match parsed.ok_or(()) {
-        Ok(v) => (
-            v.get("code")
-                .and_then(Value::as_str)
-                .unwrap_or("error")
-                .to_string(),
-            v.get("detail")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| one_line(&body)),
-        ),
-        Err(_) => (
+        .and_then(|p| p.errors.as_ref())
+        .and_then(|e| Failed::deserialize(e).ok())
+        .and_then(|f| f.change);
+    let (code, detail) = match parsed {
+        Some(p) => (p.code, p.detail),
+        None => (
             status
                 .canonical_reason()
                 .unwrap_or("error")

@@ -80,10 +80,7 @@ fn seat_line(spec: &SeatSpec, names: &Names) -> String {
 }
 
 fn role_text(spec: &SeatSpec) -> String {
-    serde_json::to_value(spec.role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    crate::answer::wire(&spec.role)
 }
 
 /// The first line describing a command.
@@ -192,9 +189,15 @@ pub(crate) fn command_title_named(c: &Command, n: &Names) -> String {
         Command::CreateTask(TaskCreation { task, deadline, .. }) => {
             format!("task {} due {deadline}", n.of(task.as_uuid()))
         }
-        other => serde_json::to_value(other)
+        other => serde_json::to_string(other)
             .ok()
-            .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()))
+            .and_then(|json| {
+                serde_json::from_str::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(
+                    &json,
+                )
+                .ok()
+            })
+            .and_then(|m| m.into_keys().next())
             .unwrap_or_else(|| "command".into())
             .replace('_', " "),
     }

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use reformlog_api::EventPage;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -43,23 +45,29 @@ pub(crate) fn run(
     }
 }
 
+/// A log page's events as the daemon sent them.
+#[derive(Deserialize)]
+struct RawPage {
+    events: Vec<Value>,
+}
+
 /// Every event from position 1 to the head as it was when the export started, one JSON object
 /// per line, in position order, with hashes so the file can be checked against the chain.
 fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), Error> {
-    let first = client.get("/v1/events", &[("limit", Some("1"))])?;
-    let head = first.get("head").and_then(Value::as_u64).unwrap_or(0);
+    let first: EventPage = client.get_as("/v1/events", &[("limit", Some("1"))])?;
+    let head = first.head;
     let bar = progress.bar(head, "export log");
     let mut from = 1u64;
     let mut written = 0u64;
     while from <= head {
         let f = from.to_string();
         let page = client.get("/v1/events", &[("from", Some(&f)), ("limit", Some("1000"))])?;
-        let events = page
-            .get("events")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Error::BadAnswer("GET /v1/events: no events".into()))?;
-        for e in events {
-            let position = e.get("position").and_then(Value::as_u64).unwrap_or(0);
+        // Each event is written as it came, so the file keeps every field the daemon sent;
+        // the typed page only says where each one is.
+        let raw: RawPage = crate::answer::decode(&page)?;
+        let typed: EventPage = crate::answer::decode(&page)?;
+        for (e, view) in raw.events.iter().zip(&typed.events) {
+            let position = view.position;
             if position > head {
                 break;
             }
@@ -68,7 +76,7 @@ fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), 
             written += 1;
             bar.set_position(position);
         }
-        match page.get("next").and_then(Value::as_u64) {
+        match typed.next {
             Some(n) if n > from => from = n,
             _ => break,
         }

@@ -12,6 +12,7 @@ use std::path::Path;
 use reformlog::{
     Command, EventId, EventMeta, Knowledge, Origin, Recorded, Seed, Timestamp, Translation,
 };
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::batch::{plan, refusal, Batch, Item, Loaded};
@@ -53,7 +54,14 @@ pub(crate) fn load_citing(
         || text.trim_start().starts_with('{');
     let seed = if is_json {
         let v: Value = serde_json::from_str(&text).map_err(|e| Error::input(&file, e))?;
-        if v.get("records_from").is_some() {
+        /// A seed file in JSON says which format it is in.
+        #[derive(serde::Deserialize)]
+        struct SeedProbe {
+            #[serde(default, deserialize_with = "crate::answer::present")]
+            records_from: bool,
+        }
+        let is_seed = SeedProbe::deserialize(&v).is_ok_and(|p| p.records_from);
+        if is_seed {
             serde_json::from_value::<Seed>(v).map_err(|e| Error::input(&file, e))?
         } else if crate::popolo::is_popolo(&v) {
             let doc = serde_json::from_value(v).map_err(|e| {

@@ -7,8 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use reformlog_api::VerifyView;
 use reformlog_store::{BreakKind, Hash, HeadDigest, OpenError, Store, StoreConfig, VerifyReport};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::client::Client;
 use crate::error::Error;
@@ -254,11 +255,9 @@ pub(crate) fn verify_online(
     if json {
         writeln!(out, "{v}")?;
     }
-    let ok = v
-        .get("ok")
-        .and_then(Value::as_bool)
-        .ok_or_else(|| Error::BadAnswer("verify: no `ok`".into()))?;
-    let extends = v.get("extends").and_then(Value::as_bool);
+    let verified: VerifyView = crate::answer::decode(&v)?;
+    let ok = verified.ok;
+    let extends = verified.extends;
     if kept.is_some() && ok && extends != Some(true) {
         // A daemon that ignores the digest would answer `ok` without checking it; saying
         // "extends" then would be a false assurance.
@@ -266,26 +265,21 @@ pub(crate) fn verify_online(
             "verify: the daemon did not say whether the log extends the kept head (is it older than this reformctl?)".into(),
         ));
     }
-    let head = v.get("head").and_then(|h| {
-        Some((
-            h.get("position")?.as_u64()?,
-            h.get("hash")?.as_str()?.to_string(),
-        ))
-    });
+    let head = verified.head.map(|h| (h.position, h.hash));
     let broken = (!ok).then(|| {
         (
-            v.get("first_bad_position").and_then(Value::as_u64),
-            v.get("reason")
-                .and_then(Value::as_str)
-                .unwrap_or("no reason given")
-                .to_string(),
+            verified.first_bad_position,
+            verified
+                .reason
+                .clone()
+                .unwrap_or_else(|| "no reason given".to_owned()),
         )
     });
     let text: &mut dyn Write = if json { &mut std::io::sink() } else { out };
     report(
         text,
         Outcome {
-            checked: v.get("checked").and_then(Value::as_u64).unwrap_or(0),
+            checked: verified.checked,
             head,
             broken,
             not_extending: extends == Some(false),

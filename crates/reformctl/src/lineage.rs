@@ -3,21 +3,19 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use reformlog::{UnitLineage, UnitRef};
+use reformlog_api::Envelope;
 
-use crate::answer::{answer_of, fields_csv, read_on, write_position, Output};
+use crate::answer::{decode, fields_csv, name_of, read_on, wire, write_position, Output};
 use crate::cli::{Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
 
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
-fn name(unit: &Value) -> String {
-    match unit.get("name").and_then(Value::as_str) {
+/// A unit as the answer names it: by its name on the date, else by its id.
+fn name(unit: &UnitRef) -> String {
+    match &unit.name {
         Some(n) => n.to_string(),
-        None => text(unit, "/id").to_string(),
+        None => unit.id.to_string(),
     }
 }
 
@@ -36,56 +34,39 @@ pub(crate) fn unit_show(
         // A unit's lineage is not a table: its fields one per row.
         return fields_csv(out, o.bom, &v);
     }
-    let a = answer_of(&v)?;
+    let reply: Envelope<UnitLineage> = decode(&v)?;
+    let a = &reply.answer;
     writeln!(
         out,
         "{} ({}), {} on {}; established {}",
-        text(a, "/name"),
-        text(a, "/kind"),
-        text(a, "/status").replace('_', " "),
+        name_of(a.name.as_ref()),
+        wire(&a.kind),
+        wire(&a.status).replace('_', " "),
         time.on.as_deref().unwrap_or("today"),
-        text(a, "/established_on")
+        a.established_on
     )?;
-    match a.get("parent").filter(|p| !p.is_null()) {
+    match &a.parent {
         Some(p) => writeln!(out, "parent: {}", name(p))?,
         None => writeln!(out, "parent: none (top level)")?,
     }
-    if let Some(s) = a.get("successor").filter(|s| !s.is_null()) {
-        writeln!(
-            out,
-            "successor: {} (merged on {})",
-            name(&s["unit"]),
-            text(s, "/on")
-        )?;
+    if let Some(s) = &a.successor {
+        writeln!(out, "successor: {} (merged on {})", name(&s.unit), s.on)?;
     }
-    let list = |key: &str| {
-        a.get(key)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let predecessors = list("predecessors");
-    if !predecessors.is_empty() {
+    if !a.predecessors.is_empty() {
         writeln!(out, "predecessors:")?;
-        for p in &predecessors {
-            writeln!(
-                out,
-                "  {} (merged in on {})",
-                name(&p["unit"]),
-                text(p, "/on")
-            )?;
+        for p in &a.predecessors {
+            writeln!(out, "  {} (merged in on {})", name(&p.unit), p.on)?;
         }
     }
-    let subs = list("sub_units");
-    writeln!(out, "sub-units: {}", subs.len())?;
-    for u in &subs {
+    writeln!(out, "sub-units: {}", a.sub_units.len())?;
+    for u in &a.sub_units {
         writeln!(out, "  {}", name(u))?;
     }
-    if let Some(l) = a.get("later").filter(|l| !l.is_null()) {
-        match l.get("merged_into").filter(|m| !m.is_null()) {
-            Some(m) => writeln!(out, "later: merged into {} on {}", name(m), text(l, "/on"))?,
-            None => writeln!(out, "later: dissolved on {}", text(l, "/on"))?,
+    if let Some(l) = &a.later {
+        match &l.merged_into {
+            Some(m) => writeln!(out, "later: merged into {} on {}", name(m), l.on)?,
+            None => writeln!(out, "later: dissolved on {}", l.on)?,
         }
     }
-    write_position(out, &v)
+    write_position(out, reply.position)
 }

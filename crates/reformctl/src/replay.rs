@@ -19,12 +19,21 @@ struct Line {
     data: Option<Event>,
 }
 
+/// The members of a log export's line that tell it from other JSON.
+#[derive(serde::Deserialize)]
+struct LogLine {
+    #[serde(default, deserialize_with = "crate::answer::present")]
+    event_type: bool,
+    #[serde(default, deserialize_with = "crate::answer::present")]
+    data: bool,
+}
+
 /// Whether `text` looks like a log export: JSON Lines whose first line has an `event_type`.
 pub(crate) fn is_log(text: &str) -> bool {
     text.lines()
         .find(|l| !l.trim().is_empty())
-        .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .is_some_and(|v| v.get("event_type").is_some() && v.get("data").is_some())
+        .and_then(|l| serde_json::from_str::<LogLine>(l).ok())
+        .is_some_and(|v| v.event_type && v.data)
 }
 
 /// The commands that record the export's events again, each with its line, and the commit

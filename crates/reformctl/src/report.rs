@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use reformlog::{Date, ReportLine, ReportStanding, TaskReport};
+use reformlog_api::Envelope;
 
-use crate::answer::{answer_of, emit, write_position, Output};
+use crate::answer::{decode, emit, name_of, wire, write_position, Output};
 use crate::cli::{Kind, ReportArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -13,64 +14,77 @@ use crate::resolve::resolve;
 use crate::sheet::write::{self, Sheet, Value as Cell};
 use crate::table::Table;
 
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
-fn number(v: &Value, pointer: &str) -> String {
-    v.pointer(pointer)
-        .filter(|n| !n.is_null())
-        .map(|n| n.to_string())
-        .unwrap_or_default()
+/// A date as text, empty when absent.
+fn date(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// How a standing reads in the table.
-fn standing(s: &str) -> &str {
-    match s {
-        "completed_on_time" => "completed on time",
-        "completed_late" => "completed late",
-        other => other,
+fn standing(s: ReportStanding) -> String {
+    match wire(&s).as_str() {
+        "completed_on_time" => "completed on time".into(),
+        "completed_late" => "completed late".into(),
+        other => other.into(),
     }
 }
 
 /// One task's cells for a spreadsheet: dates as dates, days late as a number.
-fn cells(t: &Value) -> Vec<Cell> {
+fn cells(t: &ReportLine) -> Vec<Cell> {
     vec![
-        Cell::text(text(t, "/title")),
-        Cell::text(text(t, "/plan/number")),
-        Cell::text(text(t, "/lead/name")),
-        Cell::date(text(t, "/deadline")),
-        Cell::text(standing(text(t, "/standing"))),
-        Cell::date(text(t, "/completed_on")),
-        t.get("days_late")
-            .and_then(Value::as_f64)
-            .map_or(Cell::Empty, Cell::Number),
+        Cell::text(&t.title),
+        Cell::text(plan_number(t)),
+        Cell::text(lead_name(t)),
+        Cell::date(&date(t.deadline)),
+        Cell::text(&standing(t.standing)),
+        Cell::date(&date(t.completed_on)),
+        t.days_late
+            .map_or(Cell::Empty, |d| Cell::Number(f64::from(d))),
+    ]
+}
+
+fn plan_number(t: &ReportLine) -> &str {
+    t.plan
+        .as_ref()
+        .and_then(|p| p.number.as_deref())
+        .unwrap_or("")
+}
+
+fn lead_name(t: &ReportLine) -> &str {
+    name_of(t.lead.as_ref().and_then(|l| l.name.as_ref()))
+}
+
+/// The report's counts, in the order of the totals sheet.
+fn counts(r: &TaskReport) -> [usize; 6] {
+    let c = &r.counts;
+    [
+        c.total,
+        c.open,
+        c.overdue,
+        c.completed_on_time,
+        c.completed_late,
+        c.cancelled,
     ]
 }
 
 /// The report's totals, one per row, for the workbook's second sheet.
-fn totals(r: &Value) -> Sheet {
-    let count = |k: &str| {
-        r.pointer(&format!("/counts/{k}"))
-            .and_then(Value::as_f64)
-            .map_or(Cell::Empty, Cell::Number)
-    };
-    let mut rows = vec![vec![Cell::text("on"), Cell::date(text(r, "/on"))]];
-    for (label, key) in [
-        ("tasks", "total"),
-        ("open", "open"),
-        ("overdue", "overdue"),
-        ("completed on time", "completed_on_time"),
-        ("completed late", "completed_late"),
-        ("cancelled", "cancelled"),
-    ] {
-        rows.push(vec![Cell::text(label), count(key)]);
+fn totals(r: &TaskReport) -> Sheet {
+    let mut rows = vec![vec![Cell::text("on"), Cell::date(&r.on.to_string())]];
+    let labels = [
+        "tasks",
+        "open",
+        "overdue",
+        "completed on time",
+        "completed late",
+        "cancelled",
+    ];
+    for (label, n) in labels.into_iter().zip(counts(r)) {
+        // Counts of tasks stay far below 2^53, so they are exact as numbers.
+        #[allow(clippy::cast_precision_loss)]
+        rows.push(vec![Cell::text(label), Cell::Number(n as f64)]);
     }
     rows.push(vec![
         Cell::text("completion rate (%)"),
-        r.get("completion_rate")
-            .and_then(Value::as_f64)
-            .map_or(Cell::Empty, Cell::Number),
+        r.completion_rate.map_or(Cell::Empty, Cell::Number),
     ]);
     Sheet {
         name: "Tổng hợp",
@@ -107,12 +121,9 @@ pub(crate) fn run(
     if emit(out, o, &v)? {
         return Ok(());
     }
-    let r = answer_of(&v)?;
-    let tasks = r
-        .get("tasks")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let reply: Envelope<TaskReport> = decode(&v)?;
+    let r = &reply.answer;
+    let tasks = &r.tasks;
     let columns = [
         "TASK",
         "PLAN",
@@ -122,15 +133,15 @@ pub(crate) fn run(
         "COMPLETED",
         "DAYS LATE",
     ];
-    let row = |t: &Value| {
+    let row = |t: &ReportLine| {
         vec![
-            text(t, "/title").to_owned(),
-            text(t, "/plan/number").to_owned(),
-            text(t, "/lead/name").to_owned(),
-            text(t, "/deadline").to_owned(),
-            standing(text(t, "/standing")).to_owned(),
-            text(t, "/completed_on").to_owned(),
-            number(t, "/days_late"),
+            t.title.clone(),
+            plan_number(t).to_owned(),
+            lead_name(t).to_owned(),
+            date(t.deadline),
+            standing(t.standing),
+            date(t.completed_on),
+            t.days_late.map(|d| d.to_string()).unwrap_or_default(),
         ]
     };
     if args.sheet.csv || o.is_csv() || args.sheet.xlsx.is_some() {
@@ -144,24 +155,18 @@ pub(crate) fn run(
             None => write::csv(out, &sheet, o.bom),
         };
     }
-    let c = |k: &str| number(r, &format!("/counts/{k}"));
+    let c = &r.counts;
     writeln!(
         out,
         "{} tasks on {}: {} open, {} overdue, {} completed on time, {} completed late, {} cancelled",
-        c("total"),
-        text(r, "/on"),
-        c("open"),
-        c("overdue"),
-        c("completed_on_time"),
-        c("completed_late"),
-        c("cancelled")
+        c.total, r.on, c.open, c.overdue, c.completed_on_time, c.completed_late, c.cancelled
     )?;
-    match r.get("completion_rate").and_then(Value::as_f64) {
+    match r.completion_rate {
         Some(rate) => writeln!(out, "completion rate: {rate} %")?,
         None => writeln!(out, "completion rate: — (no task that is not cancelled)")?,
     }
     let mut table = Table::new(&columns);
-    for t in &tasks {
+    for t in tasks {
         table.row(
             row(t)
                 .into_iter()
@@ -172,6 +177,11 @@ pub(crate) fn run(
     if !table.is_empty() {
         write!(out, "{}", table.render())?;
     }
-    crate::answer::write_warnings(out, &tasks)?;
-    write_position(out, &v)
+    crate::answer::write_warnings(
+        out,
+        tasks
+            .iter()
+            .map(|t| (t.title.as_str(), t.warnings.as_slice())),
+    )?;
+    write_position(out, reply.position)
 }

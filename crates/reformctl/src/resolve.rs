@@ -1,7 +1,8 @@
 //! Turning what a person types (a UUID, a seed slug, a name or a decision number) into the one
 //! entity id the daemon's routes take.
 
-use serde_json::Value;
+use reformlog::{EntityDetails, EntitySummary, SearchHit};
+use reformlog_api::Envelope;
 
 use crate::cli::{plural, Kind};
 use crate::client::{segment, Client};
@@ -26,9 +27,8 @@ pub(crate) fn resolve(client: &Client, kind: Kind, text: &str) -> Result<String,
     if looks_like_slug(text) {
         let path = format!("/v1/{}/{}", plural(kind), segment(text));
         if let Some(v) = client.get_opt(&path, &[("on", Some(LATEST))])? {
-            if let Some(id) = v.get("id").and_then(Value::as_str) {
-                return Ok(id.to_string());
-            }
+            let found: Envelope<EntitySummary> = crate::answer::decode(&v)?;
+            return Ok(found.answer.id.to_string());
         }
     }
     match kind {
@@ -38,23 +38,13 @@ pub(crate) fn resolve(client: &Client, kind: Kind, text: &str) -> Result<String,
 }
 
 fn by_search(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
-    let answer = client.get("/v1/search", &[("q", Some(text))])?;
+    let answer: Envelope<Vec<SearchHit>> = client.get_as("/v1/search", &[("q", Some(text))])?;
     let hits: Vec<Candidate> = answer
-        .get("answer")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter(|h| {
-                    h.pointer("/entity/kind").and_then(Value::as_str) == Some(kind.category())
-                })
-                .map(|h| {
-                    let name = h.get("name").and_then(Value::as_str).unwrap_or("");
-                    let id = h.pointer("/entity/id").and_then(Value::as_str);
-                    (name.to_string(), id.map(str::to_string))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+        .answer
+        .iter()
+        .filter(|h| h.entity.category() == kind.category())
+        .map(|h| (h.name.to_string(), Some(h.entity.uuid().to_string())))
+        .collect();
     if hits.is_empty() {
         return Err(not_found(client, kind, text, None));
     }
@@ -62,14 +52,10 @@ fn by_search(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
 }
 
 fn by_listing(client: &Client, kind: Kind, text: &str) -> Result<String, Error> {
-    let items = client.list_all(&format!("/v1/{}", plural(kind)), Some(LATEST), None)?;
+    let items: Vec<EntitySummary> =
+        client.list_all_as(&format!("/v1/{}", plural(kind)), Some(LATEST), None)?;
     let needle = reformlog::fold(text);
-    let number = |e: &Value| {
-        e.pointer("/details/decision/number")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let name = |e: &Value| e.get("name").and_then(Value::as_str).map(str::to_string);
+    let name = |e: &EntitySummary| e.name.clone();
     let found: Vec<Candidate> = items
         .iter()
         .filter(|e| {
@@ -80,7 +66,7 @@ fn by_listing(client: &Client, kind: Kind, text: &str) -> Result<String, Error> 
         .collect();
     if found.is_empty() {
         // A decision may be misspelt by its number or by its title.
-        let id = |e: &Value| e.get("id").and_then(Value::as_str).map(str::to_string);
+        let id = |e: &EntitySummary| Some(e.id.to_string());
         let known: Vec<Candidate> = items
             .iter()
             .flat_map(|e| {
@@ -165,21 +151,22 @@ type Candidate = (String, Option<String>);
 
 /// Every entity of `kind` with its latest name.
 fn list_candidates(client: &Client, kind: Kind) -> Result<Vec<Candidate>, Error> {
-    let items = client.list_all(&format!("/v1/{}", plural(kind)), Some(LATEST), None)?;
+    let items: Vec<EntitySummary> =
+        client.list_all_as(&format!("/v1/{}", plural(kind)), Some(LATEST), None)?;
     Ok(items.iter().map(candidate).collect())
 }
 
-fn candidate(e: &Value) -> Candidate {
-    let label = e
-        .pointer("/details/decision/number")
-        .or_else(|| e.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    (
-        label,
-        e.get("id").and_then(Value::as_str).map(str::to_string),
-    )
+/// A decision's number, which is how people name decisions.
+fn number(e: &EntitySummary) -> Option<String> {
+    match &e.details {
+        EntityDetails::Decision { number, .. } => Some(number.clone()),
+        _ => None,
+    }
+}
+
+fn candidate(e: &EntitySummary) -> Candidate {
+    let label = number(e).or_else(|| e.name.clone()).unwrap_or_default();
+    (label, Some(e.id.to_string()))
 }
 
 /// The candidates whose folded name, or a run of its words as long as the text, is at

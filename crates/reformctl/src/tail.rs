@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use reformlog_api::EventView;
 use serde_json::Value;
 
 use crate::answer::Output;
@@ -50,18 +51,14 @@ const CSV_COLUMNS: [&str; 6] = [
 ];
 
 /// An event's cells in [`CSV_COLUMNS`].
-fn event_cells(v: &Value) -> Vec<String> {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+fn event_cells(e: &EventView) -> Vec<String> {
     vec![
-        v.get("position")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            .to_string(),
-        s("recorded_at"),
-        s("event_type"),
-        s("stream"),
-        s("actor"),
-        s("source"),
+        e.position.to_string(),
+        e.recorded_at.clone(),
+        e.event_type.clone(),
+        e.stream.clone(),
+        e.actor.clone(),
+        e.source.clone().unwrap_or_default(),
     ]
 }
 
@@ -74,6 +71,7 @@ fn write_event(
     header_due: &mut bool,
 ) -> Result<(), Error> {
     let parsed = serde_json::from_str::<Value>(data);
+    let typed = serde_json::from_str::<EventView>(data);
     match (o.format, parsed) {
         (Format::Table, _) => writeln!(out, "{}", event_line(data))?,
         (Format::Json, _) | (_, Err(_)) => writeln!(out, "{data}")?,
@@ -81,7 +79,7 @@ fn write_event(
             writeln!(out, "---")?;
             crate::answer::print_yaml(out, &v)?;
         }
-        (Format::Csv, Ok(v)) => {
+        (Format::Csv, Ok(_)) => {
             // A writer per event, so each row goes out as it comes: a feed need not end.
             let mut w = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
@@ -93,8 +91,8 @@ fn write_event(
                 w.write_record(CSV_COLUMNS)
                     .map_err(crate::table::csv_error)?;
             }
-            w.write_record(event_cells(&v))
-                .map_err(crate::table::csv_error)?;
+            let cells = typed.as_ref().map(event_cells).unwrap_or_default();
+            w.write_record(cells).map_err(crate::table::csv_error)?;
             let bytes = w
                 .into_inner()
                 .map_err(|e| Error::Output(std::io::Error::other(e.to_string())))?;
@@ -106,21 +104,17 @@ fn write_event(
 
 /// One line per event, for people.
 fn event_line(data: &str) -> String {
-    let Ok(v) = serde_json::from_str::<Value>(data) else {
+    let Ok(e) = serde_json::from_str::<EventView>(data) else {
         return data.to_string();
     };
-    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
     format!(
         "{:>6}  {}  {:<28} {:<48} {}{}",
-        v.get("position").and_then(Value::as_u64).unwrap_or(0),
-        s("recorded_at"),
-        s("event_type"),
-        s("stream"),
-        s("actor"),
-        v.get("source")
-            .and_then(Value::as_str)
-            .map(|x| format!(" [{x}]"))
-            .unwrap_or_default()
+        e.position,
+        e.recorded_at,
+        e.event_type,
+        e.stream,
+        e.actor,
+        e.source.map(|x| format!(" [{x}]")).unwrap_or_default()
     )
 }
 
@@ -255,7 +249,7 @@ mod tests {
         std::fs::write(&p, "x").unwrap();
         assert!(read_checkpoint(&p).is_err());
         let line = event_line(
-            r#"{"position":7,"recorded_at":"2022-01-14T00:00:00Z","event_type":"UnitEstablished","stream":"unit-1","actor":"token:a"}"#,
+            r#"{"position":7,"commit":3,"stream":"unit-1","revision":0,"event_id":"e","event_type":"UnitEstablished","schema_version":3,"recorded_at":"2022-01-14T00:00:00.000000Z","actor":"token:a","reason":null,"source":null,"correlation_id":null,"causation_id":null,"extra":{},"data":null,"prev_hash":"","hash":""}"#,
         );
         assert!(line.contains("UnitEstablished") && line.trim_start().starts_with('7'));
     }

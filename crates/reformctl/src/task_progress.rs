@@ -98,7 +98,23 @@ pub(crate) fn run(
     });
     let written = client.post_changes("/v1/commands", &body)?;
     if json {
-        let v = serde_json::to_value(&written).map_err(|e| Error::BadAnswer(e.to_string()))?;
+        // The fields this command has always printed: a dry run is never asked for here.
+        #[derive(serde::Serialize)]
+        struct Recorded<'a> {
+            first_position: u64,
+            last_position: u64,
+            events: &'a [(String, String)],
+            deduplicated: bool,
+            skipped: &'a [usize],
+        }
+        let shown = Recorded {
+            first_position: written.first_position,
+            last_position: written.last_position,
+            events: &written.events,
+            deduplicated: written.deduplicated,
+            skipped: &written.skipped,
+        };
+        let v = serde_json::to_value(&shown).map_err(|e| Error::BadAnswer(e.to_string()))?;
         return crate::answer::print_json(out, &v);
     }
     if written.deduplicated {

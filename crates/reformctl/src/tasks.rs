@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use reformlog::{Date, TaskOnDate};
+use reformlog_api::Envelope;
 
-use crate::answer::{arr, emit, or_dash, s, Output};
+use crate::answer::{decode, emit, name_of, or_dash, wire, Output};
 use crate::cli::{Kind, TasksArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -28,32 +29,42 @@ fn task_columns() -> Vec<String> {
         .collect()
 }
 
-fn task_cells(task: &Value) -> Vec<Cell> {
-    let cooperating: Vec<&str> = arr(task, "/cooperating")
+/// A date as text, empty when absent.
+fn date(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn lead_name(task: &TaskOnDate) -> &str {
+    name_of(task.lead.as_ref().and_then(|l| l.name.as_ref()))
+}
+
+fn task_cells(task: &TaskOnDate) -> Vec<Cell> {
+    let cooperating: Vec<&str> = task
+        .cooperating
         .iter()
-        .map(|u| s(u, "/name"))
+        .map(|u| name_of(u.name.as_ref()))
         .collect();
     vec![
-        Cell::text(s(task, "/task")),
-        Cell::text(s(task, "/title")),
-        Cell::text(s(task, "/plan/number")),
-        Cell::text(s(task, "/product")),
-        Cell::text(s(task, "/lead/name")),
-        Cell::text(&cooperating.join("; ")),
-        Cell::text(s(task, "/responsible/name")),
-        Cell::date(s(task, "/created_on")),
-        Cell::date(s(task, "/deadline")),
-        Cell::text(s(task, "/status")),
-        task.get("percent")
-            .and_then(Value::as_f64)
-            .map_or(Cell::Empty, Cell::Number),
+        Cell::text(&task.task.to_string()),
+        Cell::text(&task.title),
         Cell::text(
-            if task.get("overdue").and_then(Value::as_bool) == Some(true) {
-                "yes"
-            } else {
-                "no"
-            },
+            task.plan
+                .as_ref()
+                .and_then(|p| p.number.as_deref())
+                .unwrap_or(""),
         ),
+        Cell::text(&task.product),
+        Cell::text(lead_name(task)),
+        Cell::text(&cooperating.join("; ")),
+        Cell::text(name_of(
+            task.responsible.as_ref().and_then(|p| p.name.as_ref()),
+        )),
+        Cell::date(&task.created_on.to_string()),
+        Cell::date(&date(task.deadline)),
+        Cell::text(&wire(&task.status)),
+        task.percent
+            .map_or(Cell::Empty, |p| Cell::Number(f64::from(p))),
+        Cell::text(if task.overdue { "yes" } else { "no" }),
     ]
 }
 
@@ -97,11 +108,13 @@ pub(crate) fn run(
     if emit(out, o, &v)? {
         return Ok(());
     }
+    let reply: Envelope<Vec<TaskOnDate>> = decode(&v)?;
+    let tasks = &reply.answer;
     if args.sheet.csv || o.is_csv() || args.sheet.xlsx.is_some() {
         let sheet = Sheet {
             name: "Nhiệm vụ",
             headers: task_columns(),
-            rows: arr(&v, "/answer").iter().map(task_cells).collect(),
+            rows: tasks.iter().map(task_cells).collect(),
         };
         return match &args.sheet.xlsx {
             Some(path) => write::xlsx(path, &[sheet]),
@@ -111,29 +124,24 @@ pub(crate) fn run(
     let mut t = Table::new(&[
         "TASK", "LEAD", "ROLE", "DEADLINE", "STATUS", "%", "OVERDUE", "PRODUCT",
     ]);
-    for task in arr(&v, "/answer") {
+    for task in tasks {
         // With --unit, whether the unit leads the task or cooperates on it.
         let role = match &unit_id {
-            Some(u) if s(task, "/lead/id") == u => "leads",
+            Some(u) if task.lead.as_ref().is_some_and(|l| l.id.to_string() == *u) => "leads",
             Some(_) => "cooperates",
             None => "—",
         };
         t.row(vec![
-            s(task, "/title").into(),
-            or_dash(s(task, "/lead/name")),
+            task.title.clone(),
+            or_dash(lead_name(task)),
             role.into(),
-            or_dash(s(task, "/deadline")),
-            s(task, "/status").into(),
-            task.get("percent")
-                .and_then(Value::as_u64)
+            or_dash(&date(task.deadline)),
+            wire(&task.status),
+            task.percent
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "—".into()),
-            if task.get("overdue").and_then(Value::as_bool) == Some(true) {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-            s(task, "/product").into(),
+            if task.overdue { "yes" } else { "no" }.into(),
+            task.product.clone(),
         ]);
     }
     if t.is_empty() {
@@ -141,5 +149,10 @@ pub(crate) fn run(
     } else {
         write!(out, "{}", t.render())?;
     }
-    crate::answer::write_warnings(out, arr(&v, "/answer"))
+    crate::answer::write_warnings(
+        out,
+        tasks
+            .iter()
+            .map(|t| (t.title.as_str(), t.warnings.as_slice())),
+    )
 }

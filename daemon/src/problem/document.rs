@@ -1,35 +1,25 @@
 //! The problem body in the OpenAPI document: one schema, and every error answer of every
 //! route said to carry it, since the one place that answers errors answers them all alike.
 
-use serde::Serialize;
+use reformlog_api::{Problem, ProblemCode};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
-use utoipa::{PartialSchema, ToSchema};
+use utoipa::PartialSchema;
 
-/// An RFC 9457 problem, as every error answer carries it.
-#[derive(Serialize, ToSchema)]
-#[schema(as = Problem)]
-#[allow(
-    dead_code,
-    reason = "only its schema is used: the answers are written by ApiError"
-)]
-pub(crate) struct ProblemDoc {
-    /// `urn:reformlog:problem:` and the code.
-    #[serde(rename = "type")]
-    kind: String,
-    /// The status's reason phrase.
-    title: String,
-    /// The HTTP status.
-    status: u16,
-    /// The stable machine code (`not-found`, `invalid-limit`, `storage-full`, …).
-    code: String,
-    /// What went wrong, for a person.
-    detail: String,
-    /// This occurrence: `urn:uuid:` and the request's `X-Request-Id`, or the path.
-    instance: Option<String>,
-    /// Machine-readable detail some problems add: the revisions expected and found, the
-    /// change of a batch that failed, ….
-    #[schema(value_type = Option<Object>)]
-    errors: Option<serde_json::Value>,
+/// The `Problem` schema, its `code` limited to the codes of the table.
+fn problem_schema() -> RefOr<Schema> {
+    let mut schema = Problem::schema();
+    if let RefOr::T(Schema::Object(problem)) = &mut schema {
+        if let Some(RefOr::T(Schema::Object(code))) = problem.properties.get_mut("code") {
+            code.enum_values = Some(
+                ProblemCode::ALL
+                    .iter()
+                    .map(|c| serde_json::Value::from(c.as_str()))
+                    .collect(),
+            );
+        }
+    }
+    schema
 }
 
 const PROBLEM_JSON: &str = "application/problem+json";
@@ -39,7 +29,7 @@ pub(crate) fn document(doc: &mut OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
     components
         .schemas
-        .insert("Problem".to_owned(), ProblemDoc::schema());
+        .insert("Problem".to_owned(), problem_schema());
     for item in doc.paths.paths.values_mut() {
         let operations = [
             item.get.as_mut(),

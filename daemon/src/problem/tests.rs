@@ -188,3 +188,56 @@ fn a_401_says_how_to_authenticate_and_whether_the_token_sent_was_refused() {
     assert_eq!(challenge(ApiError::forbidden("writes")), None);
     assert_eq!(challenge(ApiError::not_found("no such unit")), None);
 }
+
+/// Every code a source file hands `bad_request` by name is in the table with status 400, so
+/// none falls back to `invalid-query`; the `too-many-connections` answer written before
+/// routing (`listen.rs`) is in it too.
+#[test]
+fn every_code_the_sources_name_is_in_the_table() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("tests.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("bad_request(") {
+                    let rest = text[at + "bad_request(".len()..].trim_start();
+                    if let Some(literal) = rest.strip_prefix('"') {
+                        let code = literal.split('"').next().unwrap_or_default();
+                        found.push((path.display().to_string(), code.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    assert!(found.len() > 30, "the scan finds the calls: {found:?}");
+    for (file, code) in &found {
+        let known = ProblemCode::from_code(code);
+        assert_eq!(known.map(|c| c.status()), Some(400), "{file}: {code}");
+        assert_eq!(
+            ApiError::bad_request(known.unwrap().as_str(), "x").code(),
+            code
+        );
+    }
+    let limit = ProblemCode::from_code("too-many-connections").unwrap();
+    assert_eq!(
+        (limit.status(), limit.title()),
+        (503, "Service Unavailable")
+    );
+}
+
+/// The status and title each code is sent with are the table's, and the title is the
+/// status's reason phrase, as problems have always carried.
+#[test]
+fn titles_are_the_reason_phrases_of_the_statuses() {
+    for c in ProblemCode::ALL {
+        let status = StatusCode::from_u16(c.status()).unwrap();
+        assert_eq!(status.canonical_reason(), Some(c.title()), "{c}");
+    }
+}

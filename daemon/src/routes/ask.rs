@@ -1,5 +1,6 @@
 //! Asking the library from a handler: off the async workers, once the read models include
-//! a minimum position, through the answer cache, rendered as `{"answer": …, "position": n}`.
+//! a minimum position, through the answer cache, rendered as `{"answer": …, "position": n}`
+//! with the `known_at` asked, when one was.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use reformlog::{Answer, Caught, Date, KnownAt, Query, Reformlog};
+use reformlog_api::{AnsweredKnownAt, Envelope};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -20,7 +22,7 @@ use super::params::{parse_on, AsOf, AuditFilter, TimeQuery};
 /// How long a read waits for `min_position` to be reached before giving up.
 const MIN_POSITION_WAIT: Duration = Duration::from_secs(5);
 
-/// An answer and the log position it reflects.
+/// An answer and the log position it reflects: the envelope every read of state answers in.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Answered {
     /// The answer: an object or a list, as the route says.
@@ -28,6 +30,10 @@ pub(crate) struct Answered {
     answer: serde_json::Value,
     /// The read models' log position the answer was computed from.
     position: u64,
+    /// The `known_at` the request gave, as a position or an RFC 3339 time (a date given is
+    /// the end of that day in the daemon's zone); left out when it gave none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known_at: Option<AnsweredKnownAt>,
 }
 
 /// Runs blocking library work off the async workers.
@@ -55,11 +61,6 @@ pub(crate) fn reach(domain: &Reformlog, min_position: Option<u64>) -> Result<(),
         Caught::Reached { .. } => Ok(()),
         _ => Err(ApiError::read_model_behind(min)),
     }
-}
-
-/// A value as a JSON tree.
-pub(crate) fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// Answers `query` for a caller allowed `needed`, as known at `known_at`, once the read
@@ -154,7 +155,7 @@ pub(crate) async fn ask_filtered(
         if let Answer::History(entries) = &mut answer {
             entries.retain(|e| key.filter.keeps(e));
         }
-        let bytes = render_answer(&answer, position)?;
+        let bytes = render_answer(&answer, position, key.known_at)?;
         cache.answers.put(position, key, bytes.clone());
         Ok(bytes)
     })
@@ -167,29 +168,43 @@ fn json_response(body: axum::body::Bytes) -> Response {
 }
 
 /// The answer without the enum's tag, as each route documents it.
-fn render_answer(answer: &Answer, position: u64) -> Result<axum::body::Bytes, ApiError> {
+fn render_answer(
+    answer: &Answer,
+    position: u64,
+    known_at: Option<KnownAt>,
+) -> Result<axum::body::Bytes, ApiError> {
+    let at = (position, known_at);
     match answer {
-        Answer::Composition(a) => render(a, position),
-        Answer::PersonHistory(a) => render(a, position),
-        Answer::DecisionChanges(a) => render(a, position),
-        Answer::CompositionDiff(a) => render(a, position),
-        Answer::Tasks(a) => render(a, position),
-        Answer::History(a) => render(a, position),
-        Answer::Search(a) => render(a, position),
-        Answer::UnitLineage(a) => render(a, position),
-        Answer::TaskReport(a) => render(a, position),
-        other => render(other, position),
+        Answer::Composition(a) => render(a, at),
+        Answer::PersonHistory(a) => render(a, at),
+        Answer::DecisionChanges(a) => render(a, at),
+        Answer::CompositionDiff(a) => render(a, at),
+        Answer::Tasks(a) => render(a, at),
+        Answer::History(a) => render(a, at),
+        Answer::Search(a) => render(a, at),
+        Answer::UnitLineage(a) => render(a, at),
+        Answer::TaskReport(a) => render(a, at),
+        other => render(other, at),
     }
 }
 
-/// `{"answer": ..., "position": n}` straight to bytes, without an intermediate JSON tree.
-fn render<T: Serialize>(answer: &T, position: u64) -> Result<axum::body::Bytes, ApiError> {
-    #[derive(Serialize)]
-    struct Wrapped<'a, T> {
-        answer: &'a T,
-        position: u64,
+/// An answer at `position`, as known at `known_at` when the request gave one.
+pub(crate) fn envelope<T>(answer: T, position: u64, known_at: Option<KnownAt>) -> Envelope<T> {
+    Envelope {
+        known_at: known_at.map(|k| match k {
+            KnownAt::Position(p) => AnsweredKnownAt::Position(p),
+            KnownAt::Timestamp(t) => AnsweredKnownAt::Time(t.to_rfc3339_micros()),
+        }),
+        ..Envelope::new(answer, position)
     }
-    serde_json::to_vec(&Wrapped { answer, position })
+}
+
+/// The answer envelope straight to bytes, without an intermediate JSON tree.
+fn render<T: Serialize>(
+    answer: &T,
+    (position, known_at): (u64, Option<KnownAt>),
+) -> Result<axum::body::Bytes, ApiError> {
+    serde_json::to_vec(&envelope(answer, position, known_at))
         .map(axum::body::Bytes::from)
         .map_err(|e| ApiError::internal(e.to_string()))
 }

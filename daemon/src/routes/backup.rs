@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
-use crate::views::DigestView;
+use reformlog_api::BackupView;
 
 use super::ask::blocking;
 
@@ -23,25 +23,6 @@ pub(crate) struct BackupRequest {
     /// The backup folder's name inside the daemon's backup folder: 1 to 100 ASCII letters,
     /// digits, `-`, `_` or `.`, not starting with `.`; it must not exist yet.
     name: String,
-}
-
-/// A backup written and verified.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct BackupView {
-    /// The backup folder on the daemon's host (give it to `reformctl restore`).
-    path: String,
-    /// When the backup started (RFC 3339, UTC).
-    created_at: String,
-    /// The last commit it holds (0 for an empty log): writes acknowledged after it are not in
-    /// the backup.
-    commit: u64,
-    /// Its head digest; `null` for an empty log.
-    head: Option<DigestView>,
-    /// How many records it holds.
-    records: u64,
-    /// How many files it has, and their bytes (the manifest lists each).
-    files: usize,
-    bytes: u64,
 }
 
 /// Writes a backup of the log as it is at one commit (the last visible when the request
@@ -96,7 +77,7 @@ pub(crate) async fn create(
             path: written.path.display().to_string(),
             created_at: written.created_at,
             commit: written.commit,
-            head: written.head.map(DigestView::from),
+            head: written.head.map(crate::views::digest_view),
             records: written.records,
             files: written.files.len(),
             bytes: written.files.iter().map(|f| f.bytes).sum(),

@@ -7,7 +7,8 @@ use axum::extract::{Extension, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reformlog::{Command, Context, DecisionKind, DecisionRecord};
-use serde::{Deserialize, Serialize};
+use reformlog_api::WriteResult;
+use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -93,24 +94,6 @@ pub(crate) struct DecisionBatch {
     /// Decide everything and append nothing: the answer (200) lists the events the write
     /// would append now.
     #[serde(default)]
-    dry_run: bool,
-}
-
-/// What a write reached.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct WriteResult {
-    first_position: u64,
-    /// Pass as `min_position` to later reads to see this write.
-    last_position: u64,
-    /// (stream, event type) of each event appended.
-    events: Vec<(String, String)>,
-    /// True when this was a retry of a write already recorded (same Idempotency-Key), or
-    /// every change was already recorded (`skip_recorded`).
-    deduplicated: bool,
-    /// With `skip_recorded`: the indices of the commands already recorded, which this write
-    /// skipped (for a decision batch, 0 is the decision and 1.. its changes).
-    skipped: Vec<usize>,
-    /// True for a dry run: nothing was appended.
     dry_run: bool,
 }
 

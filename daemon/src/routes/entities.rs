@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use reformlog::{CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId};
+use reformlog_api::Page;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,7 +20,7 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{blocking, json, reach};
+use super::ask::{blocking, envelope, reach, Answered};
 use super::paging::{next_link, with_next};
 use super::params::{parse_id, parse_on, ListQuery, TimeQuery};
 
@@ -43,13 +44,26 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(get_task))
 }
 
-/// A page of entities.
+/// A page of entities (`reformlog_api::Page`).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct EntityPage {
+    /// The entities of this page, in id order.
     #[schema(value_type = Vec<Object>)]
     items: Vec<serde_json::Value>,
     /// Pass as `cursor` for the next page; absent on the last page.
     next_cursor: Option<String>,
+}
+
+/// A page of entities in the answer envelope, with the log position it was read at.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EntityPageAnswered {
+    /// The page.
+    answer: EntityPage,
+    /// The read models' log position the page was computed from.
+    position: u64,
+    /// The `known_at` the request gave; left out when it gave none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known_at: Option<reformlog_api::AnsweredKnownAt>,
 }
 
 async fn list_kind(
@@ -79,14 +93,19 @@ async fn list_kind(
     let min = q.min_position;
     blocking(move || {
         reach(&domain, min)?;
+        // Read before answering: the page reflects at least this position.
+        let position = domain.read_model_position();
         let page = domain.list_page(kind, on, known_at, after, limit)?;
         let next_cursor = page.next.map(|id| id.to_string());
         let link = next_cursor
             .as_deref()
             .and_then(|c| next_link(&uri, &[("cursor", c)], &[]));
-        let items = page.items.iter().map(json).collect::<Result<_, _>>()?;
+        let page = Page {
+            items: page.items,
+            next_cursor,
+        };
         Ok(with_next(
-            axum::Json(EntityPage { items, next_cursor }),
+            axum::Json(envelope(page, position, known_at)),
             link,
         ))
     })
@@ -107,11 +126,13 @@ async fn get_kind(
     let min = q.min_position;
     blocking(move || {
         reach(&domain, min)?;
+        // Read before answering: the answer reflects at least this position.
+        let position = domain.read_model_position();
         let entity = domain
             .entity(key, on, known_at)?
             .ok_or_else(|| ApiError::not_found(format!("no {} {}", key.category(), key)))?;
         let revision = domain.revision(key)?;
-        let mut response = axum::Json(json(&entity)?).into_response();
+        let mut response = axum::Json(envelope(entity, position, known_at)).into_response();
         if let Some(r) = revision {
             // The stream revision is the entity's version: send it back in If-Match to change
             // the entity only if nobody else has since.
@@ -136,7 +157,7 @@ macro_rules! entity_routes {
      $kind:expr, $id:ty, $key:path) => {
         #[doc = concat!("Every ", $what, " that exists by `on` (as known at `known_at`), a page at a time.")]
         #[utoipa::path(get, path = $list_path, params(ListQuery),
-            responses((status = 200, body = EntityPage, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))), (status = 400, description = "Invalid parameters"),
+            responses((status = 200, body = EntityPageAnswered, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))), (status = 400, description = "Invalid parameters"),
                       (status = 401, description = "No valid token")),
             security(("bearer" = [])), tag = "state")]
         async fn $list(
@@ -148,10 +169,10 @@ macro_rules! entity_routes {
             list_kind(state, headers, uri, q, $kind).await
         }
 
-        #[doc = concat!("One ", $what, " as it stood on `on`; the ETag is its stream revision.")]
+        #[doc = concat!("One ", $what, " as it stood on `on`, in the answer envelope; the ETag is its stream revision.")]
         #[utoipa::path(get, path = $get_path,
             params(("id" = String, Path, description = "UUID or slug"), TimeQuery),
-            responses((status = 200, description = "The entity on the date"), (status = 404, description = "Unknown")),
+            responses((status = 200, description = "The entity on the date", body = Answered), (status = 404, description = "Unknown")),
             security(("bearer" = [])), tag = "state")]
         async fn $get(
             State(state): State<Arc<AppState>>,

@@ -19,7 +19,7 @@ use crate::extract::ApiQuery;
 use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
-use crate::views::{EventPage, EventView};
+use crate::views::EventPage;
 
 use super::ask::blocking;
 use super::paging::{next_link, with_next};
@@ -142,7 +142,11 @@ pub(crate) async fn list(
         axum::Json(EventPage {
             next: page.next,
             head: page.head,
-            events: page.events.into_iter().map(EventView::new).collect(),
+            events: page
+                .events
+                .into_iter()
+                .map(crate::views::event_view)
+                .collect(),
         }),
         link,
     ))
@@ -247,7 +251,8 @@ pub(crate) async fn stream(
                 }
                 Ok(SubscriptionMessage::Event(e)) => {
                     let id = e.position.to_string();
-                    let json = serde_json::to_string(&EventView::new(e)).unwrap_or_default();
+                    let json =
+                        serde_json::to_string(&crate::views::event_view(e)).unwrap_or_default();
                     SseEvent::default().id(id).data(json)
                 }
                 Ok(SubscriptionMessage::CaughtUp { position }) => SseEvent::default()

@@ -43,7 +43,7 @@ pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Result<&'stati
         Ok("ready\n")
     } else {
         Err(ApiError::unavailable(
-            "not-ready",
+            reformlog_api::ProblemCode::NotReady,
             "read models are still catching up with the log",
             1,
         ))

@@ -36,7 +36,7 @@ pub(crate) async fn head(
     let store = state.store.clone();
     let digest = blocking(move || Ok(store.head()?)).await?;
     digest
-        .map(|d| axum::Json(d.into()))
+        .map(|d| axum::Json(crate::views::digest_view(d)))
         .ok_or_else(|| ApiError::not_found("the log is empty"))
 }
 
@@ -83,8 +83,10 @@ pub(crate) async fn verify(
         .transpose()?;
     let store = state.store.clone();
     let view = blocking(move || match kept {
-        Some(k) => Ok(store.verify_extends(&k).map(VerifyView::checked_against)?),
-        None => Ok(store.verify().map(VerifyView::from)?),
+        Some(k) => Ok(store
+            .verify_extends(&k)
+            .map(crate::views::verify_checked_against)?),
+        None => Ok(store.verify().map(crate::views::verify_view)?),
     })
     .await?;
     Ok(axum::Json(view))

@@ -106,8 +106,8 @@ pub(crate) struct ReminderView {
     /// The day the reminder falls on (YYYY-MM-DD): the deadline, the day after it, or within
     /// `due_soon_days` before it.
     on: String,
-    /// When it became visible (RFC 3339): the start of `on` in the daemon's time zone, or
-    /// when the record that implies it was made, if later.
+    /// When it became visible (RFC 3339, UTC, microseconds): the start of `on` in the
+    /// daemon's time zone, or when the record that implies it was made, if later.
     visible_at: String,
     /// The plan (id and number).
     #[schema(value_type = Option<Object>)]
@@ -130,7 +130,7 @@ impl ReminderView {
             title: r.title,
             deadline: r.deadline.to_string(),
             on: r.on.to_string(),
-            visible_at: r.visible_at.to_rfc3339(),
+            visible_at: r.visible_at.to_rfc3339_micros(),
             plan: r.plan,
             lead: r.lead,
             responsible: r.responsible,
@@ -149,7 +149,7 @@ pub(crate) struct ReminderPageView {
     /// everything visible by `horizon`.
     next: String,
     /// The page holds every reminder after the cursor that was visible by this time (RFC
-    /// 3339), up to the limit.
+    /// 3339, UTC, microseconds), up to the limit.
     horizon: String,
     /// More reminders visible by `horizon` follow `next`: ask again at once.
     more: bool,
@@ -160,7 +160,7 @@ impl ReminderPageView {
         Self {
             reminders: page.reminders.into_iter().map(ReminderView::new).collect(),
             next: page.next.to_string(),
-            horizon: page.horizon.to_rfc3339(),
+            horizon: page.horizon.to_rfc3339_micros(),
             more: page.more,
         }
     }

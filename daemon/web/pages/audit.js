@@ -305,12 +305,13 @@ async function numbers(ctx, rows) {
   let cursor = "";
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
     const body = await ctx.api.get("/v1/decisions", query({ limit: 1000, cursor }));
-    for (const item of body.items || []) {
+    const page = body.answer || {};
+    for (const item of page.items || []) {
       const det = item.details && item.details.decision;
       if (det) known.set(item.id, det.number);
     }
-    if (!body.next_cursor) break;
-    cursor = body.next_cursor;
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
   }
   for (const r of rows) if (r.decision && !r.decision.number) r.decision.number = known.get(r.decision.id) || r.decision.id;
 }
@@ -324,7 +325,7 @@ async function named(ctx, rows) {
     const path = entityApi(kind, id);
     if (!path) return;
     try {
-      const s = await ctx.api.get(path, {});
+      const s = (await ctx.api.get(path, {})).answer;
       if (s && s.name) names.set(key, s.name);
     } catch (err) {
       if (!isNotFound(err) && err && err.status !== 400) throw err;

@@ -449,7 +449,7 @@ export async function render(ctx) {
       api.get(`/committees/${encodeURIComponent(id)}/composition`, asked).catch(unknownThen),
       api.get(`/committees/${encodeURIComponent(id)}/timeline`, { known_at: state.knownAt }).catch(unknownThen),
       state.knownAt ? api.get(`/committees/${encodeURIComponent(id)}/composition`, { on: state.on }) : null,
-      api.get(`/committees/${encodeURIComponent(id)}`, {}).catch((e) => {
+      api.get(`/committees/${encodeURIComponent(id)}`, {}).then((body) => body.answer).catch((e) => {
         if (e.status === 401) throw e;
         return null;
       }),

@@ -222,7 +222,7 @@ async function reverseLinks(ctx, id, knownAt) {
   const found = { amended_by: [], replaced_by: [], repealed_by: [] };
   let cursor = "";
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const body = await ctx.api.get("/v1/decisions", query({ known_at: knownAt, limit: 1000, cursor }));
+    const body = (await ctx.api.get("/v1/decisions", query({ known_at: knownAt, limit: 1000, cursor }))).answer || {};
     for (const item of body.items || []) {
       const det = item.details && item.details.decision;
       if (!det) continue;
@@ -298,7 +298,7 @@ async function summaryOn(ctx, kind, id, on, knownAt) {
   const path = entityApi(kind, id);
   if (!path) return null;
   try {
-    return await ctx.api.get(path, query({ on, known_at: knownAt }));
+    return (await ctx.api.get(path, query({ on, known_at: knownAt }))).answer;
   } catch (err) {
     if (isNotFound(err)) return null;
     throw err;

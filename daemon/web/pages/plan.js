@@ -71,7 +71,7 @@ export async function render(ctx) {
   const { on, knownAt, id, q } = asked(ctx);
 
   const [plan, reportBody, tasksBody] = await Promise.all([
-    ctx.api.get(`/v1/decisions/${id}`, q),
+    ctx.api.get(`/v1/decisions/${id}`, q).then((body) => body.answer),
     ctx.api.get("/v1/reports/tasks", query({ plan: ctx.id, on, known_at: knownAt })),
     ctx.api.get(`/v1/decisions/${id}/tasks`, q),
   ]);

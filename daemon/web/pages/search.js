@@ -60,7 +60,7 @@ async function decisions(ctx, needle) {
   const items = [];
   let cursor = "";
   for (let n = 0; n < DECISION_PAGES; n += 1) {
-    const page = await ctx.api.get("/decisions", { limit: 1000, cursor });
+    const page = (await ctx.api.get("/decisions", { limit: 1000, cursor })).answer || {};
     items.push(...(page.items || []));
     if (!page.next_cursor) break;
     cursor = page.next_cursor;
@@ -77,7 +77,7 @@ async function posts(ctx, hits) {
   return Promise.all(
     hits.map(async (hit) => {
       try {
-        const post = await ctx.api.get(`/posts/${encodeURIComponent(hit.id)}`);
+        const post = (await ctx.api.get(`/posts/${encodeURIComponent(hit.id)}`)).answer;
         return { ...hit, post: post.details?.post };
       } catch (error) {
         if (error.status === 401) throw error;

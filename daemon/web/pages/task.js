@@ -64,7 +64,7 @@ export async function render(ctx) {
   const el = builder(ctx);
   const { on, knownAt, id } = asked(ctx);
   const [task, historyBody] = await Promise.all([
-    ctx.api.get(`/v1/tasks/${id}`, query({ on, known_at: knownAt })),
+    ctx.api.get(`/v1/tasks/${id}`, query({ on, known_at: knownAt })).then((body) => body.answer),
     ctx.api.get(`/v1/history/task/${id}`, query({ known_at: knownAt })),
   ]);
   notePosition(ctx, historyBody);

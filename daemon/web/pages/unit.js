@@ -97,7 +97,7 @@ export async function render(ctx) {
   const { on, knownAt, id, q } = asked(ctx);
 
   const [unit, lineageBody, tasksBody] = await Promise.all([
-    ctx.api.get(`/v1/units/${id}`, q),
+    ctx.api.get(`/v1/units/${id}`, q).then((body) => body.answer),
     ctx.api.get(`/v1/units/${id}/lineage`, q),
     ctx.api.get(`/v1/units/${id}/tasks`, q),
   ]);
@@ -201,7 +201,7 @@ async function seatsHeld(ctx, unitId, on, knownAt) {
   const tops = [];
   let cursor = "";
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const body = await ctx.api.get("/v1/committees", query({ on, known_at: knownAt, limit: 1000, cursor }));
+    const body = (await ctx.api.get("/v1/committees", query({ on, known_at: knownAt, limit: 1000, cursor }))).answer || {};
     for (const c of body.items || []) {
       const det = c.details && c.details.committee;
       if (c.active && det && !det.parent) tops.push(c.id);

@@ -3,16 +3,33 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use std::collections::BTreeMap;
 
-use crate::answer::{arr, emit, or_dash, s, write_table, Output};
+use reformlog::{Event, HistoryEntry, Standing};
+use reformlog_api::Envelope;
+
+use crate::answer::{decode, emit, or_dash, wire, write_table, Output};
 use crate::cli::AuditArgs;
 use crate::client::{segment, Client};
 use crate::error::Error;
 use crate::resolve::resolve;
 use crate::table::Table;
 
-pub(super) fn history_table(entries: &[Value]) -> Table {
+/// A change's standing as the API writes it: `effective`, or `corrected_by ID` and the like.
+fn standing_text(standing: &Standing) -> String {
+    let plain = wire(standing);
+    if !plain.is_empty() {
+        return plain;
+    }
+    serde_json::to_string(standing)
+        .ok()
+        .and_then(|json| serde_json::from_str::<BTreeMap<String, String>>(&json).ok())
+        .and_then(|m| m.into_iter().next())
+        .map(|(k, v)| format!("{k} {v}"))
+        .unwrap_or_default()
+}
+
+pub(super) fn history_table(entries: &[HistoryEntry]) -> Table {
     let mut t = Table::new(&[
         "POS",
         "WHAT",
@@ -24,27 +41,20 @@ pub(super) fn history_table(entries: &[Value]) -> Table {
         "REASON",
     ]);
     for e in entries {
-        let standing = match e.get("standing") {
-            Some(Value::String(x)) => x.clone(),
-            Some(Value::Object(m)) => m
-                .iter()
-                .next()
-                .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("")))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
         t.row(vec![
-            e.get("position")
-                .and_then(Value::as_u64)
-                .unwrap_or(0)
-                .to_string(),
-            s(e, "/what").into(),
-            s(e, "/valid_from").into(),
-            s(e, "/recorded_at").into(),
-            s(e, "/actor").into(),
-            or_dash(s(e, "/decision/number")),
-            standing,
-            or_dash(s(e, "/reason")),
+            e.position.to_string(),
+            e.what.clone(),
+            e.valid_from.to_string(),
+            e.recorded_at.to_rfc3339_micros(),
+            e.actor.clone(),
+            or_dash(
+                e.decision
+                    .as_ref()
+                    .and_then(|d| d.number.as_deref())
+                    .unwrap_or(""),
+            ),
+            standing_text(&e.standing),
+            or_dash(e.reason.as_deref().unwrap_or("")),
         ]);
     }
     t
@@ -90,7 +100,8 @@ pub(crate) fn audit(
     if emit(out, o, &v)? {
         return Ok(());
     }
-    let entries = arr(&v, "/answer");
+    let reply: Envelope<Vec<HistoryEntry>> = decode(&v)?;
+    let entries = &reply.answer;
     if o.is_csv() {
         return write_table(out, o, &history_table(entries));
     }
@@ -107,16 +118,14 @@ pub(crate) fn audit(
 
 /// What each progress report of a history cites, one line per note or document, after the
 /// table (a document does not fit in a column).
-fn evidence_lines(entries: &[Value]) -> Vec<String> {
+fn evidence_lines(entries: &[HistoryEntry]) -> Vec<String> {
     let mut lines = Vec::new();
     for e in entries {
-        let position = e.get("position").and_then(Value::as_u64).unwrap_or(0);
-        let Some(evidence) = e
-            .pointer("/event/task_progress_reported/evidence")
-            .and_then(|v| serde_json::from_value::<reformlog::Evidence>(v.clone()).ok())
-        else {
+        let position = e.position;
+        let Event::TaskProgressReported(report) = &e.event else {
             continue;
         };
+        let evidence = &report.evidence;
         if let Some(note) = &evidence.note {
             lines.push(format!("evidence of {position}: {note}"));
         }

@@ -2,9 +2,10 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use reformlog::{Composition, DecisionRef};
+use reformlog_api::Envelope;
 
-use crate::answer::{answer_of, arr, or_dash, read_on, role_label, s, write_position, Output};
+use crate::answer::{decode, name_of, or_dash, read_on, role_label, wire, write_position, Output};
 use crate::cli::{Kind, TimeArgs};
 use crate::client::Client;
 use crate::error::Error;
@@ -21,7 +22,7 @@ const COLUMNS: [&str; 6] = [
 
 /// The rows of one composition (no sub-bodies): role, person, position, on behalf of, since,
 /// decision.
-fn composition_table(c: &Value) -> Table {
+fn composition_table(c: &Composition) -> Table {
     let mut t = Table::new(&COLUMNS);
     for row in composition_rows(c) {
         t.row(row);
@@ -30,12 +31,12 @@ fn composition_table(c: &Value) -> Table {
 }
 
 /// A composition and its sub-bodies as one table for CSV, each row led by its body's name.
-fn flat_table(c: &Value) -> Table {
-    fn add(t: &mut Table, c: &Value) {
+fn flat_table(c: &Composition) -> Table {
+    fn add(t: &mut Table, c: &Composition) {
         for row in composition_rows(c) {
-            t.row([vec![s(c, "/name").to_owned()], row].concat());
+            t.row([vec![name_of(c.name.as_ref()).to_owned()], row].concat());
         }
-        for sub in arr(c, "/sub_bodies") {
+        for sub in &c.sub_bodies {
             add(t, sub);
         }
     }
@@ -44,23 +45,23 @@ fn flat_table(c: &Value) -> Table {
     t
 }
 
-fn composition_rows(c: &Value) -> Vec<Vec<String>> {
+fn number(d: Option<&DecisionRef>) -> Option<&str> {
+    d.and_then(|d| d.number.as_deref())
+}
+
+fn composition_rows(c: &Composition) -> Vec<Vec<String>> {
     let mut t = Vec::new();
-    for seat in arr(c, "/seats") {
-        let mut role = role_label(s(seat, "/role")).to_string();
-        let behalf = s(seat, "/on_behalf_of/name").to_string();
+    for seat in &c.seats {
+        let mut role = role_label(&wire(&seat.role)).to_string();
+        let behalf = name_of(seat.on_behalf_of.as_ref().and_then(|u| u.name.as_ref())).to_string();
         // A member seat's label usually restates the unit it represents; show it only when
         // the unit column does not already say who the seat is for.
-        if let Some(label) = seat
-            .get("label")
-            .and_then(Value::as_str)
-            .filter(|_| behalf.is_empty())
-        {
+        if let Some(label) = seat.label.as_ref().filter(|_| behalf.is_empty()) {
             role = format!("{role} ({label})");
         }
-        let holders = arr(seat, "/holders");
-        if holders.is_empty() {
-            let vacant = match seat.pointer("/ex_officio/title").and_then(Value::as_str) {
+        let seat_decision = number(Some(&seat.decision)).unwrap_or("");
+        if seat.holders.is_empty() {
+            let vacant = match seat.ex_officio.as_ref().and_then(|p| p.title.as_ref()) {
                 Some(post) => format!("(ex officio: {post}, vacant)"),
                 None => "(vacant)".into(),
             };
@@ -69,25 +70,23 @@ fn composition_rows(c: &Value) -> Vec<Vec<String>> {
                 vacant,
                 "—".into(),
                 or_dash(&behalf),
-                s(seat, "/since").into(),
-                or_dash(s(seat, "/decision/number")),
+                seat.since.to_string(),
+                or_dash(seat_decision),
             ]);
         }
-        for h in holders {
-            let positions: Vec<&str> = arr(h, "/positions")
+        for h in &seat.holders {
+            let positions: Vec<&str> = h
+                .positions
                 .iter()
-                .filter_map(|p| p.get("title").and_then(Value::as_str))
+                .filter_map(|p| p.title.as_ref().map(|t| t.as_str()))
                 .collect();
-            let decision = h
-                .pointer("/decision/number")
-                .and_then(Value::as_str)
-                .unwrap_or_else(|| s(seat, "/decision/number"));
+            let decision = number(h.decision.as_ref()).unwrap_or(seat_decision);
             t.push(vec![
                 role.clone(),
-                or_dash(s(h, "/person/name")),
+                or_dash(name_of(h.person.name.as_ref())),
                 or_dash(&positions.join("; ")),
                 or_dash(&behalf),
-                s(h, "/since").into(),
+                h.since.to_string(),
                 or_dash(decision),
             ]);
         }
@@ -95,7 +94,7 @@ fn composition_rows(c: &Value) -> Vec<Vec<String>> {
     t
 }
 
-fn write_composition(out: &mut dyn Write, c: &Value, depth: usize) -> Result<(), Error> {
+fn write_composition(out: &mut dyn Write, c: &Composition, depth: usize) -> Result<(), Error> {
     let heading = format!(
         "{}{}{}",
         if depth == 0 {
@@ -103,30 +102,27 @@ fn write_composition(out: &mut dyn Write, c: &Value, depth: usize) -> Result<(),
         } else {
             format!("{}sub-body: ", "  ".repeat(depth - 1))
         },
-        or_dash(s(c, "/name")),
-        if c.get("active").and_then(Value::as_bool) == Some(false) {
-            " (not active on this date)"
-        } else {
+        or_dash(name_of(c.name.as_ref())),
+        if c.active {
             ""
+        } else {
+            " (not active on this date)"
         }
     );
     writeln!(out, "{heading}")?;
     let t = composition_table(c);
-    let holders: usize = arr(c, "/seats")
-        .iter()
-        .map(|x| arr(x, "/holders").len())
-        .sum();
+    let holders: usize = c.seats.iter().map(|x| x.holders.len()).sum();
     writeln!(
         out,
         "on {}: {} seats, {} holders",
-        s(c, "/on"),
-        arr(c, "/seats").len(),
+        c.on,
+        c.seats.len(),
         holders
     )?;
     if !t.is_empty() {
         write!(out, "{}", t.render())?;
     }
-    for sub in arr(c, "/sub_bodies") {
+    for sub in &c.sub_bodies {
         writeln!(out)?;
         write_composition(out, sub, depth + 1)?;
     }
@@ -145,12 +141,12 @@ pub(crate) fn committee_show(
     let Some(v) = read_on(client, out, what, time, o)? else {
         return Ok(());
     };
-    let answer = answer_of(&v)?;
+    let reply: Envelope<Composition> = decode(&v)?;
     if o.is_csv() {
-        return flat_table(answer).write_csv(out, o.bom);
+        return flat_table(&reply.answer).write_csv(out, o.bom);
     }
-    write_composition(out, answer, 0)?;
-    write_position(out, &v)
+    write_composition(out, &reply.answer, 0)?;
+    write_position(out, reply.position)
 }
 
 #[cfg(test)]
@@ -160,18 +156,21 @@ mod tests {
 
     #[test]
     fn composition_rows_show_role_person_position_unit_since_decision() {
+        let id = |n: u8| format!("00000000-0000-0000-0000-0000000000{n:02}");
         let c = serde_json::json!({
-            "name": "Ban chỉ đạo", "on": "2022-01-15", "active": true,
+            "committee": id(9), "name": "Ban chỉ đạo", "on": "2022-01-15", "active": true,
+            "duties": [],
             "seats": [{
-                "seat": "s1", "role": "member", "label": null,
-                "on_behalf_of": {"id": "u", "name": "Vụ Bưu chính"}, "ex_officio": null,
-                "since": "2022-01-14", "decision": {"id": "d", "number": "34/QĐ-BTTTT"},
-                "holders": [{"person": {"id": "p", "name": "Thành viên 1"}, "since": "2022-01-14",
-                             "membership": "m", "decision": {"id": "d", "number": "34/QĐ-BTTTT"},
+                "seat": id(1), "role": "member", "label": null,
+                "on_behalf_of": {"id": id(2), "name": "Vụ Bưu chính"}, "ex_officio": null,
+                "since": "2022-01-14", "decision": {"id": id(3), "number": "34/QĐ-BTTTT"},
+                "holders": [{"person": {"id": id(4), "name": "Thành viên 1"}, "since": "2022-01-14",
+                             "membership": id(5), "decision": {"id": id(3), "number": "34/QĐ-BTTTT"},
                              "positions": []}]
             }],
             "sub_bodies": []
         });
+        let c: Composition = serde_json::from_value(c).unwrap();
         let text = composition_table(&c).render();
         let row = text.lines().nth(1).unwrap();
         for part in [

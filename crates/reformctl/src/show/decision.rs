@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use reformlog::{CompositionDiff, DecisionChanges, DecisionSummary, DiffEntry};
+use reformlog_api::Envelope;
 
-use crate::answer::{answer_of, arr, emit, or_dash, role_label, s, write_table, Output};
+use crate::answer::{decode, emit, name_of, or_dash, role_label, wire, write_table, Output};
 use crate::cli::Kind;
 use crate::client::Client;
 use crate::error::Error;
@@ -23,40 +24,47 @@ fn change(before: &str, after: &str) -> String {
     }
 }
 
+fn role_of(e: &DiffEntry) -> String {
+    role_label(&wire(&e.role)).to_owned()
+}
+
+fn label_of(e: &DiffEntry) -> &str {
+    e.label.as_deref().unwrap_or("")
+}
+
 /// The rows of a composition diff: `-` left, `+` joined, `~` changed place, under the first
 /// column's title `sign` (blank in a table, where the signs speak for themselves).
-fn diff_table(d: &Value, sign: &str) -> Table {
+fn diff_table(d: &CompositionDiff, sign: &str) -> Table {
     // In the daemon's order, which is the decisions' order of the seats.
     let mut t = Table::new(&[sign, "ROLE", "PERSON", "LABEL"]);
-    for e in arr(d, "/left") {
+    for e in &d.left {
         t.row(diff_row("-", e));
     }
-    for e in arr(d, "/joined") {
+    for e in &d.joined {
         t.row(diff_row("+", e));
     }
-    for c in arr(d, "/changed") {
-        let (b, a) = (&c["before"], &c["after"]);
+    for c in &d.changed {
+        let (b, a) = (&c.before, &c.after);
         t.row(vec![
             "~".into(),
-            change(role_label(s(b, "/role")), role_label(s(a, "/role"))),
-            or_dash(s(a, "/person_name")),
-            change(s(b, "/label"), s(a, "/label")),
+            change(&role_of(b), &role_of(a)),
+            or_dash(name_of(a.person_name.as_ref())),
+            change(label_of(b), label_of(a)),
         ]);
     }
     t
 }
 
-fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
-    let count = |key: &str| arr(d, key).len();
+fn diff_lines(out: &mut dyn Write, d: &CompositionDiff) -> Result<(), Error> {
     writeln!(
         out,
         "between {} and {}: {} stayed, {} changed place, {} left, {} joined",
-        s(d, "/before"),
-        s(d, "/after"),
-        d.get("stayed").and_then(Value::as_u64).unwrap_or(0),
-        count("/changed"),
-        count("/left"),
-        count("/joined"),
+        d.before,
+        d.after,
+        d.stayed,
+        d.changed.len(),
+        d.left.len(),
+        d.joined.len(),
     )?;
     let t = diff_table(d, "");
     if !t.is_empty() {
@@ -67,40 +75,35 @@ fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
 
 /// The lines of `decision show` about the decision itself: number, kind (its Vietnamese
 /// name), title, issuer, dates (saying so when it took effect before it was signed), signer.
-fn decision_header(d: &Value) -> String {
-    let kind = match s(d, "/kind_name") {
-        "" => s(d, "/kind"),
-        name => name,
+fn decision_header(d: &DecisionSummary) -> String {
+    let kind = match d.kind_name.as_str() {
+        "" => wire(&d.kind),
+        name => name.to_owned(),
     };
     let mut text = format!(
         "{} ({kind}) — {}\nissued by {}; signed {}; in force {}",
-        s(d, "/number"),
-        s(d, "/title"),
-        or_dash(s(d, "/issuer/name")),
-        s(d, "/signed_on"),
-        s(d, "/in_force_on")
+        d.number,
+        d.title,
+        or_dash(name_of(d.issuer.name.as_ref())),
+        d.signed_on,
+        d.in_force_on
     );
-    if d.get("in_force_before_signed").and_then(Value::as_bool) == Some(true) {
+    if d.in_force_before_signed {
         text.push_str(", before it was signed");
     }
     text.push('\n');
-    if let Some(signer) = d.pointer("/signer/name").and_then(Value::as_str) {
+    if let Some(signer) = d.signer.as_ref().and_then(|p| p.name.as_ref()) {
         text.push_str(&format!("signed by {signer}\n"));
     }
     text
 }
 
-fn diff_row(sign: &str, e: &Value) -> Vec<String> {
-    let person = match e.get("person") {
-        Some(Value::String(_)) => or_dash(s(e, "/person_name")),
-        _ => "(vacant)".into(),
+fn diff_row(sign: &str, e: &DiffEntry) -> Vec<String> {
+    let person = match e.person {
+        Some(_) => or_dash(name_of(e.person_name.as_ref())),
+        None => "(vacant)".into(),
     };
-    vec![
-        sign.into(),
-        role_label(s(e, "/role")).into(),
-        person,
-        or_dash(s(e, "/label")),
-    ]
+    vec![sign.into(), role_of(e), person, or_dash(label_of(e))]
 }
 
 /// `decision show`.
@@ -119,19 +122,16 @@ pub(crate) fn decision_show(
     if emit(out, o, &v)? {
         return Ok(());
     }
-    let a = answer_of(&v)?;
+    let reply: Envelope<DecisionChanges> = decode(&v)?;
+    let a = &reply.answer;
     if o.is_csv() {
         // The changes citing it; the composition diffs are in the JSON and YAML forms.
-        return write_table(out, o, &history_table(arr(a, "/changes")));
+        return write_table(out, o, &history_table(&a.changes));
     }
-    write!(
-        out,
-        "{}",
-        decision_header(a.get("decision").unwrap_or(&Value::Null))
-    )?;
+    write!(out, "{}", decision_header(&a.decision))?;
     writeln!(out, "\nChanges citing it")?;
-    write!(out, "{}", history_table(arr(a, "/changes")).render())?;
-    for c in arr(a, "/compositions") {
+    write!(out, "{}", history_table(&a.changes).render())?;
+    for c in &a.compositions {
         writeln!(out, "\nComposition change")?;
         diff_lines(out, c)?;
     }
@@ -159,11 +159,11 @@ pub(crate) fn diff(
     if emit(out, o, &v)? {
         return Ok(());
     }
-    let d = answer_of(&v)?;
+    let reply: Envelope<CompositionDiff> = decode(&v)?;
     if o.is_csv() {
-        return write_table(out, o, &diff_table(d, "CHANGE"));
+        return write_table(out, o, &diff_table(&reply.answer, "CHANGE"));
     }
-    diff_lines(out, d)
+    diff_lines(out, &reply.answer)
 }
 
 #[cfg(test)]
@@ -173,12 +173,15 @@ mod tests {
 
     #[test]
     fn decision_header_names_the_kind_and_an_effect_before_signing() {
-        let d = serde_json::json!({
+        let d: DecisionSummary = serde_json::from_value(serde_json::json!({
+            "id": "00000000-0000-0000-0000-000000000001",
             "number": "HYPOTHETICAL-1/2024/NĐ-CP", "kind": "decree", "kind_name": "Nghị định",
-            "title": "Nghị định thử", "issuer": {"id": "u", "name": "Chính phủ"},
+            "title": "Nghị định thử",
+            "issuer": {"id": "00000000-0000-0000-0000-000000000002", "name": "Chính phủ"},
             "signer": null, "signed_on": "2024-03-02", "in_force_on": "2024-03-01",
-            "in_force_before_signed": true
-        });
+            "in_force_before_signed": true, "amends": [], "replaces": [], "repeals": []
+        }))
+        .unwrap();
         let text = decision_header(&d);
         assert_eq!(
             text,
@@ -186,8 +189,8 @@ mod tests {
              issued by Chính phủ; signed 2024-03-02; in force 2024-03-01, before it was signed\n"
         );
         let mut on_time = d.clone();
-        on_time["in_force_on"] = "2024-03-02".into();
-        on_time["in_force_before_signed"] = false.into();
+        on_time.in_force_on = on_time.signed_on;
+        on_time.in_force_before_signed = false;
         assert!(!decision_header(&on_time).contains("before it was signed"));
     }
 
@@ -195,12 +198,15 @@ mod tests {
     fn a_diff_counts_and_lists_who_changed_place_left_and_joined() {
         let entry = |role: &str, person: Option<&str>, label: Option<&str>| {
             serde_json::json!({
-                "committee": "c", "seat": "s", "role": role, "label": label,
+                "committee": "00000000-0000-0000-0000-000000000001",
+                "seat": "00000000-0000-0000-0000-000000000002", "role": role, "label": label,
                 "on_behalf_of": null, "ex_officio": null,
-                "person": person.map(|_| "p"), "person_name": person
+                "person": person.map(|_| "00000000-0000-0000-0000-000000000003"),
+                "person_name": person
             })
         };
         let d = serde_json::json!({
+            "committee": "00000000-0000-0000-0000-000000000001",
             "before": "2023-01-31", "after": "2023-02-01", "stayed": 28,
             "left": [entry("member", Some("Thành viên 20"), None)],
             "joined": [entry("member", None, None)],
@@ -209,6 +215,7 @@ mod tests {
                 "after": entry("deputy_head", Some("Thành viên 1"), None)
             }]
         });
+        let d: CompositionDiff = serde_json::from_value(d).unwrap();
         let mut out = Vec::new();
         diff_lines(&mut out, &d).unwrap();
         let text = String::from_utf8(out).unwrap();

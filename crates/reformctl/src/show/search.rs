@@ -2,7 +2,10 @@
 
 use std::io::Write;
 
-use crate::answer::{arr, emit, s, write_table, Output};
+use reformlog::SearchHit;
+use reformlog_api::Envelope;
+
+use crate::answer::{decode, emit, write_table, Output};
 use crate::client::Client;
 use crate::error::Error;
 use crate::table::Table;
@@ -18,18 +21,18 @@ pub(crate) fn search(
     if emit(out, o, &v)? {
         return Ok(());
     }
+    let reply: Envelope<Vec<SearchHit>> = decode(&v)?;
     let mut t = Table::new(&["KIND", "NAME", "MATCHED", "ID"]);
-    for h in arr(&v, "/answer") {
-        let matched = s(h, "/matched");
+    for h in &reply.answer {
         t.row(vec![
-            s(h, "/entity/kind").into(),
-            s(h, "/name").into(),
-            if matched == s(h, "/name") {
+            h.entity.category().into(),
+            h.name.to_string(),
+            if h.matched == h.name {
                 String::new()
             } else {
-                matched.into()
+                h.matched.to_string()
             },
-            s(h, "/entity/id").into(),
+            h.entity.uuid().to_string(),
         ]);
     }
     if t.is_empty() && o.is_table() {
