@@ -1,6 +1,10 @@
 //! `reformctl tail`: follows the daemon's Server-Sent Events feed. Each event's `id` is its log
 //! position; after a dropped connection it reconnects with `Last-Event-ID`, and with
 //! `--checkpoint` a later run resumes where this one stopped, with no gap and no repeat.
+//!
+//! The SSE lines are read here, on the blocking client every other command uses: the parsing
+//! crates work on an async byte stream, which would bring a runtime into reformctl for this
+//! one command.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
