@@ -161,9 +161,8 @@ fn fill(
 ) -> Result<(String, reformlog_store::Snapshot, Vec<FileEntry>), BackupError> {
     crate::tokens::create_private_dir(partial)
         .map_err(BackupError::io("cannot create", partial))?;
-    let created_at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    // The API's one time form: RFC 3339 in UTC to the microsecond.
+    let created_at = reformlog_store::Timestamp::now().to_rfc3339_micros();
     let snapshot = store.snapshot_to(partial.join("store"))?;
     let tokens = data_dir.join(TOKEN_FILE);
     // Token edits replace the file by renaming, so this reads one whole version of it.

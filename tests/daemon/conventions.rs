@@ -1,10 +1,11 @@
 //! HTTP conventions: answers compressed for clients that ask (never the live feed),
 //! cross-origin access for the configured origins only, preflights before any token, and
-//! recorded times in one form in every answer.
+//! recorded times and a backup's time in one form in every answer.
 
 use std::io::Read;
 
 use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
 
 use super::support::Daemon;
 
@@ -161,4 +162,18 @@ fn every_answer_gives_recorded_times_in_one_form() {
         }
     }
     assert!(!is_rfc3339_micros("2022-01-14T00:00:00Z"));
+}
+
+#[test]
+fn a_backup_says_when_it_was_made_in_the_same_form() {
+    let d = Daemon::start(true);
+    let r = d.post_json(
+        "/v1/backup",
+        &d.tokens.admin,
+        &json!({ "name": "conventions" }),
+    );
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let b: Value = r.json().unwrap();
+    let made = b["created_at"].as_str().unwrap_or_default();
+    assert!(is_rfc3339_micros(made), "{b}");
 }
