@@ -467,7 +467,11 @@ fn conformance(doc: &Value, schema: &Value, body: &Value, what: &str) -> Vec<Str
         "components": doc["components"],
         "allOf": [schema],
     });
-    let validator = match jsonschema::validator_for(&root) {
+    // Formats too: a `date` that is not `YYYY-MM-DD` or a `uuid` that is not one is a lie.
+    let validator = match jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+    {
         Ok(v) => v,
         Err(e) => return vec![format!("{what}: the document's schema: {e}")],
     };
