@@ -3,6 +3,8 @@
 //! body) is compared with its file under `tests/data/golden-api/`. What changes from run to
 //! run is normalised first: recorded times, hashes (which cover them), time-ordered ids,
 //! cursors and durations, the data folder's path, the numbers in the metrics.
+//! Every answer is also validated against the schema the served document gives it, and so is
+//! every example the document shows.
 //!
 //! A changed field fails with a diff. When the change is meant, rewrite the files and review
 //! them like code: `REFORMLOG_BLESS=1 cargo test -p reformlog-tests --test integration golden`.
@@ -453,27 +455,82 @@ fn against_document(
     if schema.is_null() {
         return None;
     }
-    // The schema's references point into the document's components: keep them beside it.
+    let what = format!("{} {} {status}", ask.method, ask.template);
+    Some(conformance(doc, schema, body, &what))
+}
+
+/// What in `body` does not conform to `schema`, whose references point into `doc`'s
+/// components, one line per error named by `what`.
+fn conformance(doc: &Value, schema: &Value, body: &Value, what: &str) -> Vec<String> {
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "components": doc["components"],
         "allOf": [schema],
     });
-    let what = format!("{} {} {status}", ask.method, ask.template);
-    let validator = match jsonschema::validator_for(&root) {
+    // Formats too: a `date` that is not `YYYY-MM-DD` or a `uuid` that is not one is a lie.
+    let validator = match jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+    {
         Ok(v) => v,
-        Err(e) => return Some(vec![format!("{what}: the document's schema: {e}")]),
+        Err(e) => return vec![format!("{what}: the document's schema: {e}")],
     };
-    Some(
-        validator
-            .iter_errors(body)
-            .map(|e| {
-                let text = e.to_string();
-                let short: String = text.chars().take(300).collect();
-                format!("{what}: {short} at {}", e.instance_path())
-            })
-            .collect(),
-    )
+    validator
+        .iter_errors(body)
+        .map(|e| {
+            let text = e.to_string();
+            let short: String = text.chars().take(300).collect();
+            format!("{what}: {short} at {}", e.instance_path())
+        })
+        .collect()
+}
+
+/// Every response example the document gives, as (what, schema, example).
+fn examples(doc: &Value) -> Vec<(String, Value, Value)> {
+    let mut found = Vec::new();
+    let empty = serde_json::Map::new();
+    for (path, methods) in doc["paths"].as_object().unwrap_or(&empty) {
+        for (method, op) in methods.as_object().unwrap_or(&empty) {
+            for (status, response) in op["responses"].as_object().unwrap_or(&empty) {
+                for (media, content) in response["content"].as_object().unwrap_or(&empty) {
+                    if let Some(example) = content.get("example") {
+                        let what = format!("{method} {path} {status} {media}");
+                        found.push((what, content["schema"].clone(), example.clone()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_example_in_the_document_conforms_to_its_schema() {
+    let doc: Value = serde_json::from_str(&reformd::openapi_json()).unwrap();
+    let examples = examples(&doc);
+    let with_example = |path: &str| examples.iter().any(|(what, ..)| what.contains(path));
+    for path in [" /v1/committees/{id}/composition ", " /v1/units/{id} "] {
+        assert!(with_example(path), "no example for{path}");
+    }
+    let wrong: Vec<String> = examples
+        .iter()
+        .flat_map(|(what, schema, example)| conformance(&doc, schema, example, what))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn an_entity_route_documents_its_own_kind_of_details_and_no_other() {
+    let doc: Value = serde_json::from_str(&reformd::openapi_json()).unwrap();
+    let schema_of = |path: &str| {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"].clone()
+    };
+    let (unit, person) = (schema_of("/v1/units/{id}"), schema_of("/v1/people/{id}"));
+    let person_answer = &person["example"];
+    assert!(conformance(&doc, &person["schema"], person_answer, "person").is_empty());
+    // A person's summary is a valid `EntitySummary`, but not what a unit's route answers.
+    let as_unit = conformance(&doc, &unit["schema"], person_answer, "unit");
+    assert!(!as_unit.is_empty(), "a person's summary passed as a unit's");
 }
 
 #[test]

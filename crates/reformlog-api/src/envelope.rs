@@ -5,7 +5,9 @@ use utoipa::ToSchema;
 
 /// A read's answer with the log position it reflects and, when the request asked for one,
 /// the known-at it was answered as of.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Its OpenAPI schema is named after the answer it holds (`Envelope_Composition`), so each
+// route's document gives the shape of its own answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Envelope<T> {
     /// The answer: an object or a list, as the route says.
     pub answer: T,
@@ -38,7 +40,7 @@ pub enum AnsweredKnownAt {
 }
 
 /// One page of an entity listing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
     /// The entities of this page, in id order.
     pub items: Vec<T>,

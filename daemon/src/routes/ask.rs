@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use reformlog::{Answer, Caught, Date, KnownAt, Query, Reformlog};
 use reformlog_api::{AnsweredKnownAt, Envelope};
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::answer_cache::AnswerKey;
 use crate::problem::ApiError;
@@ -21,20 +20,6 @@ use super::params::{parse_on, AsOf, AuditFilter, TimeQuery};
 
 /// How long a read waits for `min_position` to be reached before giving up.
 const MIN_POSITION_WAIT: Duration = Duration::from_secs(5);
-
-/// An answer and the log position it reflects: the envelope every read of state answers in.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct Answered {
-    /// The answer: an object or a list, as the route says.
-    #[schema(value_type = Value)]
-    answer: serde_json::Value,
-    /// The read models' log position the answer was computed from.
-    position: u64,
-    /// The `known_at` the request gave, as a position or an RFC 3339 time (a date given is
-    /// the end of that day in the daemon's zone); left out when it gave none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    known_at: Option<AnsweredKnownAt>,
-}
 
 /// Runs blocking library work off the async workers.
 pub(crate) async fn blocking<T: Send + 'static>(

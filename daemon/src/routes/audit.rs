@@ -7,8 +7,10 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use reformlog::{
-    CommitteeId, DecisionId, EntityKey, PersonId, PostId, Query, TaskId, Timestamp, UnitId,
+    CommitteeId, DecisionId, EntityKey, HistoryEntry, PersonId, PostId, Query, TaskId, Timestamp,
+    UnitId,
 };
+use reformlog_api::Envelope;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +22,7 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{ask_filtered, Answered};
+use super::ask::ask_filtered;
 use super::params::{parse_id, AuditFilter, AuditRange};
 
 /// The routes of this module.
@@ -60,7 +62,7 @@ pub(crate) struct HistoryQuery {
 /// decision, with what reason (corrections included); optionally only those recorded in a
 /// time range or about valid dates in a range. A task's history is open to every role that
 /// reads state; the others need the auditor or admin role.
-#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only, except a task's history, which every role that reads state may read")), security(("bearer" = [])), tag = "audit")]
+#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Envelope<Vec<HistoryEntry>>), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only, except a task's history, which every role that reads state may read")), security(("bearer" = [])), tag = "audit")]
 async fn entity_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -135,7 +137,7 @@ pub(crate) struct ActorQuery {
 
 /// Every change one actor recorded, optionally only those recorded in a time range or about
 /// valid dates in a range (`from`/`to` are the earlier names of `recorded_from`/`recorded_to`).
-#[utoipa::path(get, path = "/v1/audit/changes", params(ActorQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
+#[utoipa::path(get, path = "/v1/audit/changes", params(ActorQuery), responses((status = 200, body = Envelope<Vec<HistoryEntry>>), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only")), security(("bearer" = [])), tag = "audit")]
 async fn changes_by_actor(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
+use reformlog::EntitySummary;
 use reformlog::{CommitteeId, DecisionId, EntityKey, EntityKind, PersonId, PostId, TaskId, UnitId};
-use reformlog_api::Page;
-use serde::Serialize;
-use utoipa::ToSchema;
+use reformlog_api::{Envelope, Page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -20,9 +19,13 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{blocking, envelope, reach, Answered};
+use super::ask::{blocking, envelope, reach};
+use super::examples;
 use super::paging::{next_link, with_next};
 use super::params::{parse_id, parse_on, ListQuery, TimeQuery};
+use super::summaries::{
+    CommitteeEntity, DecisionEntity, PersonEntity, PostEntity, TaskEntity, UnitEntity,
+};
 
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
@@ -42,28 +45,6 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(get_decision))
         .routes(routes!(list_tasks))
         .routes(routes!(get_task))
-}
-
-/// A page of entities (`reformlog_api::Page`).
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct EntityPage {
-    /// The entities of this page, in id order.
-    #[schema(value_type = Vec<Object>)]
-    items: Vec<serde_json::Value>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    next_cursor: Option<String>,
-}
-
-/// A page of entities in the answer envelope, with the log position it was read at.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct EntityPageAnswered {
-    /// The page.
-    answer: EntityPage,
-    /// The read models' log position the page was computed from.
-    position: u64,
-    /// The `known_at` the request gave; left out when it gave none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    known_at: Option<reformlog_api::AnsweredKnownAt>,
 }
 
 async fn list_kind(
@@ -151,13 +132,14 @@ async fn get_kind(
 }
 
 /// The documented list and get handlers of one entity kind. utoipa needs the route as a literal
-/// on each handler, so the macro takes it as one.
+/// on each handler, so the macro takes it as one; `$answer` is the schema of the kind's
+/// summary and `$example` a real one.
 macro_rules! entity_routes {
     ($list:ident, $get:ident, $list_path:literal, $get_path:literal, $what:literal,
-     $kind:expr, $id:ty, $key:path) => {
+     $kind:expr, $id:ty, $key:path, $answer:ident, $example:ident) => {
         #[doc = concat!("Every ", $what, " that exists by `on` (as known at `known_at`), a page at a time.")]
         #[utoipa::path(get, path = $list_path, params(ListQuery),
-            responses((status = 200, body = EntityPageAnswered, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))), (status = 400, description = "Invalid parameters"),
+            responses((status = 200, body = Envelope<Page<EntitySummary>>, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))), (status = 400, description = "Invalid parameters"),
                       (status = 401, description = "No valid token")),
             security(("bearer" = [])), tag = "state")]
         async fn $list(
@@ -172,7 +154,7 @@ macro_rules! entity_routes {
         #[doc = concat!("One ", $what, " as it stood on `on`, in the answer envelope; the ETag is its stream revision.")]
         #[utoipa::path(get, path = $get_path,
             params(("id" = String, Path, description = "UUID or slug"), TimeQuery),
-            responses((status = 200, description = "The entity on the date", body = Answered), (status = 404, description = "Unknown")),
+            responses((status = 200, description = "The entity on the date", body = Envelope<$answer>, example = examples::$example), (status = 404, description = "Unknown")),
             security(("bearer" = [])), tag = "state")]
         async fn $get(
             State(state): State<Arc<AppState>>,
@@ -194,7 +176,9 @@ entity_routes!(
     "organisation unit",
     EntityKind::Unit,
     UnitId,
-    EntityKey::Unit
+    EntityKey::Unit,
+    UnitEntity,
+    unit
 );
 entity_routes!(
     list_people,
@@ -204,7 +188,9 @@ entity_routes!(
     "person",
     EntityKind::Person,
     PersonId,
-    EntityKey::Person
+    EntityKey::Person,
+    PersonEntity,
+    person
 );
 entity_routes!(
     list_posts,
@@ -214,7 +200,9 @@ entity_routes!(
     "post",
     EntityKind::Post,
     PostId,
-    EntityKey::Post
+    EntityKey::Post,
+    PostEntity,
+    post
 );
 entity_routes!(
     list_committees,
@@ -224,7 +212,9 @@ entity_routes!(
     "committee or sub-body",
     EntityKind::Committee,
     CommitteeId,
-    EntityKey::Committee
+    EntityKey::Committee,
+    CommitteeEntity,
+    committee
 );
 entity_routes!(
     list_decisions,
@@ -234,7 +224,9 @@ entity_routes!(
     "decision",
     EntityKind::Decision,
     DecisionId,
-    EntityKey::Decision
+    EntityKey::Decision,
+    DecisionEntity,
+    decision
 );
 entity_routes!(
     list_tasks,
@@ -244,5 +236,7 @@ entity_routes!(
     "reform task",
     EntityKind::Task,
     TaskId,
-    EntityKey::Task
+    EntityKey::Task,
+    TaskEntity,
+    task
 );

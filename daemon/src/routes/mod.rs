@@ -15,12 +15,14 @@ mod backup;
 mod commands;
 mod entities;
 mod events;
+mod examples;
 mod health;
 mod integrity;
 mod paging;
 pub(crate) mod params;
 mod queries;
 mod reminders;
+mod summaries;
 mod tasks;
 mod timeline;
 

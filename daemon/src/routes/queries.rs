@@ -7,6 +7,10 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use reformlog::{CommitteeId, DecisionId, PersonId, Query, UnitId};
+use reformlog::{
+    Composition, CompositionDiff, DecisionChanges, PersonHistory, SearchHit, UnitLineage,
+};
+use reformlog_api::Envelope;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +20,8 @@ use crate::extract::ApiQuery;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-use super::ask::{ask_at, ask_on, ask_state, Answered};
+use super::ask::{ask_at, ask_on, ask_state};
+use super::examples;
 use super::params::{parse_date, IdPath, TimeQuery};
 
 /// The routes of this module.
@@ -43,7 +48,7 @@ pub(crate) struct SearchQuery {
 }
 
 /// Finds people and units by name ("pham minh tien" finds Phạm Minh Tiến).
-#[utoipa::path(get, path = "/v1/search", params(SearchQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/search", params(SearchQuery), responses((status = 200, body = Envelope<Vec<SearchHit>>), (status = 400, description = "Invalid parameters")), security(("bearer" = [])), tag = "state")]
 async fn search(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -61,7 +66,7 @@ async fn search(
 
 /// Who sat on the committee (and its sub-bodies) on `on`, as known at `known_at`; ex-officio
 /// seats resolved to the post's holder that day, unit names as they were that day.
-#[utoipa::path(get, path = "/v1/committees/{id}/composition", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown committee")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/committees/{id}/composition", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, description = "The composition on the date (the example keeps one seat of each body)", body = Envelope<Composition>, example = examples::composition), (status = 404, description = "Unknown committee")), security(("bearer" = [])), tag = "state")]
 async fn composition(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -91,7 +96,7 @@ pub(crate) struct DiffQuery {
 
 /// Who stayed, changed place, left or joined between two dates: a person in the same role for
 /// the same unit (and post) in a seat a reconstitution created anew stays.
-#[utoipa::path(get, path = "/v1/committees/{id}/diff", params(("id" = String, Path, description = "UUID or slug"), DiffQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid dates")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/committees/{id}/diff", params(("id" = String, Path, description = "UUID or slug"), DiffQuery), responses((status = 200, body = Envelope<CompositionDiff>), (status = 400, description = "Invalid dates")), security(("bearer" = [])), tag = "state")]
 async fn composition_diff(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -116,7 +121,7 @@ async fn composition_diff(
 
 /// A person's names, memberships, seats held ex officio through a post, and positions over
 /// time.
-#[utoipa::path(get, path = "/v1/people/{id}/history", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown person")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/people/{id}/history", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Envelope<PersonHistory>), (status = 404, description = "Unknown person")), security(("bearer" = [])), tag = "state")]
 async fn person_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -127,7 +132,7 @@ async fn person_history(
 }
 
 /// What a decision changed: each entity it touched, before and after.
-#[utoipa::path(get, path = "/v1/decisions/{id}/changes", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown decision")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/decisions/{id}/changes", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Envelope<DecisionChanges>), (status = 404, description = "Unknown decision")), security(("bearer" = [])), tag = "state")]
 async fn decision_changes(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -139,7 +144,7 @@ async fn decision_changes(
 
 /// A unit on `on`: its parent, sub-units, successor (once merged) and predecessors (units
 /// merged into it by then); how it ends later shows only under `later`.
-#[utoipa::path(get, path = "/v1/units/{id}/lineage", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered), (status = 404, description = "Unknown unit")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/units/{id}/lineage", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Envelope<UnitLineage>), (status = 404, description = "Unknown unit")), security(("bearer" = [])), tag = "state")]
 async fn unit_lineage(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,

@@ -6,6 +6,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use reformlog::{DecisionId, PersonId, Query, ReportScope, TaskFilter, TaskStatus, UnitId};
+use reformlog::{TaskOnDate, TaskReport};
+use reformlog_api::Envelope;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +18,7 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{ask, ask_at, ask_on, Answered};
+use super::ask::{ask, ask_at, ask_on};
 use super::params::{as_of, parse_date, parse_id, parse_on, IdPath, TimeQuery};
 
 /// The routes of this module.
@@ -53,7 +55,7 @@ as_of!(ReportQuery, FilterQuery);
 /// The task report on `on`: counts by standing (open, overdue, completed on time or late,
 /// cancelled), the completion rate, and each task with its completion date and days late;
 /// for one plan, the tasks one unit leads, or all tasks.
-#[utoipa::path(get, path = "/v1/reports/tasks", params(ReportQuery), responses((status = 200, body = Answered), (status = 400, description = "Both plan and unit, or a period that ends before it starts"), (status = 404, description = "Unknown plan or unit")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/reports/tasks", params(ReportQuery), responses((status = 200, body = Envelope<TaskReport>), (status = 400, description = "Both plan and unit, or a period that ends before it starts"), (status = 404, description = "Unknown plan or unit")), security(("bearer" = [])), tag = "state")]
 async fn task_report(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -83,7 +85,7 @@ async fn task_report(
 }
 
 /// Tasks a unit leads or cooperates on, on `on`.
-#[utoipa::path(get, path = "/v1/units/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/units/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Envelope<Vec<TaskOnDate>>)), security(("bearer" = [])), tag = "state")]
 async fn unit_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -94,7 +96,7 @@ async fn unit_tasks(
 }
 
 /// Tasks of a plan (a decision of type kế hoạch), on `on`.
-#[utoipa::path(get, path = "/v1/decisions/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Answered)), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/decisions/{id}/tasks", params(("id" = String, Path, description = "UUID or slug"), TimeQuery), responses((status = 200, body = Envelope<Vec<TaskOnDate>>)), security(("bearer" = [])), tag = "state")]
 async fn plan_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -138,7 +140,7 @@ pub(crate) struct FilterQuery {
 /// Tasks as they stood on `on` that every given condition keeps: status, overdue, unit
 /// (and whether it leads or cooperates), responsible person, plan, deadline range, or due
 /// within N days.
-#[utoipa::path(get, path = "/v1/tasks/filter", params(FilterQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters"), (status = 404, description = "Unknown unit, person or plan")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/tasks/filter", params(FilterQuery), responses((status = 200, body = Envelope<Vec<TaskOnDate>>), (status = 400, description = "Invalid parameters"), (status = 404, description = "Unknown unit, person or plan")), security(("bearer" = [])), tag = "state")]
 async fn filtered_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -198,7 +200,7 @@ async fn filtered_tasks(
 }
 
 /// Tasks past their deadline on `on` and not completed or cancelled.
-#[utoipa::path(get, path = "/v1/tasks/overdue", params(OverdueQuery), responses((status = 200, body = Answered), (status = 400, description = "Invalid parameters", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/tasks/overdue", params(OverdueQuery), responses((status = 200, body = Envelope<Vec<TaskOnDate>>), (status = 400, description = "Invalid parameters", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
 async fn overdue_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
