@@ -75,7 +75,6 @@ fn write_event(
     header_due: &mut bool,
 ) -> Result<(), Error> {
     let parsed = serde_json::from_str::<Value>(data);
-    let typed = serde_json::from_str::<EventView>(data);
     match (o.format, parsed) {
         (Format::Table, _) => writeln!(out, "{}", event_line(data))?,
         (Format::Json, _) | (_, Err(_)) => writeln!(out, "{data}")?,
@@ -84,6 +83,11 @@ fn write_event(
             crate::answer::print_yaml(out, &v)?;
         }
         (Format::Csv, Ok(_)) => {
+            // A row of blanks would pass for an event; an event of another shape stops the
+            // feed with what was wrong instead.
+            let event = serde_json::from_str::<EventView>(data).map_err(|e| {
+                Error::BadAnswer(format!("a feed event of an unexpected shape: {e}"))
+            })?;
             // A writer per event, so each row goes out as it comes: a feed need not end.
             let mut w = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
@@ -95,8 +99,8 @@ fn write_event(
                 w.write_record(CSV_COLUMNS)
                     .map_err(crate::table::csv_error)?;
             }
-            let cells = typed.as_ref().map(event_cells).unwrap_or_default();
-            w.write_record(cells).map_err(crate::table::csv_error)?;
+            w.write_record(event_cells(&event))
+                .map_err(crate::table::csv_error)?;
             let bytes = w
                 .into_inner()
                 .map_err(|e| Error::Output(std::io::Error::other(e.to_string())))?;
@@ -242,6 +246,33 @@ fn follow(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_csv_row_is_an_event_and_an_event_of_another_shape_is_an_error() {
+        let csv = Output {
+            format: Format::Csv,
+            bom: false,
+        };
+        let event = serde_json::json!({
+            "position": 7, "commit": 3, "stream": "committee-1", "revision": 1,
+            "event_id": "e", "event_type": "committee_established", "schema_version": 3,
+            "recorded_at": "2022-01-14T03:25:07.114210Z", "actor": "clerk", "reason": null,
+            "source": "34/QĐ-BTTTT", "correlation_id": null, "causation_id": null,
+            "extra": {}, "data": {}, "prev_hash": "00", "hash": "11",
+        })
+        .to_string();
+        let (mut out, mut header_due) = (Vec::new(), true);
+        write_event(&mut out, &csv, &event, &mut header_due).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with("7,2022-01-14T03:25:07.114210Z,committee_established,committee-1,clerk,34/QĐ-BTTTT\n"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        let err = write_event(&mut out, &csv, r#"{"position": 8}"#, &mut header_due).unwrap_err();
+        assert!(matches!(err, Error::BadAnswer(_)), "{err}");
+        assert!(out.is_empty());
+    }
 
     #[test]
     fn checkpoints_round_trip_and_reject_garbage() {

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 pub struct Envelope<T> {
     /// The answer: an object or a list, as the route says.
     pub answer: T,
-    /// The read models' log position the answer was computed from.
+    /// The read models' log position the answer reflects at least: it is read before the
+    /// answer, so a write that lands in between may show too.
     pub position: u64,
     /// The knowledge time the request gave (`known_at`), resolved; left out when it gave none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,7 +45,7 @@ pub enum AnsweredKnownAt {
 pub struct Page<T> {
     /// The entities of this page, in id order.
     pub items: Vec<T>,
-    /// Pass as `cursor` for the next page; absent on the last page.
+    /// Pass as `cursor` for the next page; `null` on the last page.
     #[serde(default)]
     pub next_cursor: Option<String>,
 }

@@ -1,5 +1,5 @@
-//! Examples for the OpenAPI document: real answers of the demo data, cut short where a list
-//! is long (a cut list is still a valid answer, so each example conforms to its schema).
+//! Examples for the OpenAPI document, shaped after the demo data's answers and cut short where
+//! a list is long; the golden API test checks that each conforms to its schema.
 
 use serde_json::{json, Value};
 

@@ -13,6 +13,7 @@ use reformlog::{
     Answer, CommitteeId, Date, DecisionRef, EntityDetails, EntityKey, EntityKind, KnownAt, Query,
     Standing,
 };
+use reformlog_api::Envelope;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,7 +24,7 @@ use crate::problem::ApiError;
 use crate::role::Permission;
 use crate::state::AppState;
 
-use super::ask::{blocking, reach};
+use super::ask::{blocking, envelope, reach};
 use super::params::IdPath;
 
 /// The routes of this module.
@@ -69,23 +70,15 @@ pub(crate) struct Timeline {
     marks: Vec<Mark>,
 }
 
-/// The answer and the log position it reflects.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct TimelineAnswer {
-    answer: Timeline,
-    /// The read models' log position the answer was computed from.
-    position: u64,
-}
-
 /// The dates a committee's record or one of its sub-bodies' changed, each with the decision
 /// it cites: the committee's life on a time axis.
-#[utoipa::path(get, path = "/v1/committees/{id}/timeline", params(("id" = String, Path, description = "UUID or slug"), TimelineQuery), responses((status = 200, body = TimelineAnswer), (status = 404, description = "Unknown committee")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/committees/{id}/timeline", params(("id" = String, Path, description = "UUID or slug"), TimelineQuery), responses((status = 200, body = Envelope<Timeline>), (status = 404, description = "Unknown committee")), security(("bearer" = [])), tag = "state")]
 async fn timeline(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TimelineQuery>,
     IdPath(committee): IdPath<CommitteeId>,
-) -> Result<Json<TimelineAnswer>, ApiError> {
+) -> Result<Json<Envelope<Timeline>>, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let known_at = state.known_at(q.known_at.as_deref())?;
     let domain = state.domain.clone();
@@ -94,7 +87,7 @@ async fn timeline(
         reach(&domain, min)?;
         let position = domain.read_model_position();
         let answer = marks_of(&domain, committee, known_at)?;
-        Ok(Json(TimelineAnswer { answer, position }))
+        Ok(Json(envelope(answer, position, known_at)))
     })
     .await
 }
