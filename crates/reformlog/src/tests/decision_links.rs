@@ -200,3 +200,50 @@ fn the_store_shows_the_links_in_the_entity_details_after_a_rebuild() {
     log.rebuild().unwrap();
     assert_eq!(links(), expected);
 }
+
+/// The demo seed with one more decision, a clearly hypothetical one, carrying `extra` lines.
+fn seed_with_decision(extra: &str) -> String {
+    format!(
+        "{SEED}\n[[decisions]]\nslug = \"hypothetical-link\"\nnumber = \"HYPOTHETICAL-92/QĐ-BTTTT\"\n\
+         issuer = \"bo-tttt\"\nsigned_on = \"2022-02-01\"\nin_force_on = \"2022-02-01\"\n\
+         title = \"Hypothetical decision for tests; not a real document\"\n{extra}\n"
+    )
+}
+
+#[test]
+fn a_seed_decision_with_a_url_is_linked_right_after_it_is_recorded() {
+    let text = seed_with_decision(
+        "url = \"https://example.org/van-ban/92\"\nurl_note = \"Cổng thông tin Bộ TT&TT\"",
+    );
+    let commands = crate::Seed::parse(&text).unwrap().commands().unwrap();
+    let id = decision("hypothetical-link");
+    let at = commands
+        .iter()
+        .position(|c| matches!(c, Command::RecordDecision(r) if r.decision == id))
+        .unwrap();
+    assert_eq!(
+        commands[at + 1],
+        Command::LinkDecision(DecisionLink {
+            decision: id,
+            url: "https://example.org/van-ban/92".to_owned(),
+            note: Some("Cổng thông tin Bộ TT&TT".to_owned()),
+            on: d("2022-02-01"),
+        })
+    );
+    let w = World::given(commands);
+    let links = w.k.decision_changes(id).unwrap().decision.links;
+    assert_eq!(links.len(), 1);
+    // The demo seed itself names no link for Decision 34: its sources give none.
+    assert!(links_of(&seeded()).is_empty());
+}
+
+#[test]
+fn a_seed_url_note_without_a_url_is_refused() {
+    let text = seed_with_decision("url_note = \"Cổng thông tin\"");
+    let refused = crate::Seed::parse(&text).unwrap().commands().unwrap_err();
+    assert!(
+        matches!(&refused, crate::SeedError::At { error, .. }
+            if matches!(**error, crate::SeedError::NoteWithoutUrl)),
+        "{refused:?}"
+    );
+}
