@@ -66,7 +66,8 @@ fn diff_lines(out: &mut dyn Write, d: &Value) -> Result<(), Error> {
 }
 
 /// The lines of `decision show` about the decision itself: number, kind (its Vietnamese
-/// name), title, issuer, dates (saying so when it took effect before it was signed), signer.
+/// name), title, issuer, dates (saying so when it took effect before it was signed), signer,
+/// where its text is published.
 fn decision_header(d: &Value) -> String {
     let kind = match s(d, "/kind_name") {
         "" => s(d, "/kind"),
@@ -86,6 +87,12 @@ fn decision_header(d: &Value) -> String {
     text.push('\n');
     if let Some(signer) = d.pointer("/signer/name").and_then(Value::as_str) {
         text.push_str(&format!("signed by {signer}\n"));
+    }
+    for l in arr(d, "/links") {
+        match l.get("note").and_then(Value::as_str) {
+            Some(note) => text.push_str(&format!("text at {} ({note})\n", s(l, "/url"))),
+            None => text.push_str(&format!("text at {}\n", s(l, "/url"))),
+        }
     }
     text
 }
@@ -189,6 +196,15 @@ mod tests {
         on_time["in_force_on"] = "2024-03-02".into();
         on_time["in_force_before_signed"] = false.into();
         assert!(!decision_header(&on_time).contains("before it was signed"));
+        let mut linked = on_time.clone();
+        linked["links"] = serde_json::json!([
+            {"url": "https://example.org/van-ban/1", "note": "Cổng thông tin"},
+            {"url": "https://example.org/vbpl/1", "note": null}
+        ]);
+        assert!(decision_header(&linked).ends_with(
+            "text at https://example.org/van-ban/1 (Cổng thông tin)\n\
+             text at https://example.org/vbpl/1\n"
+        ));
     }
 
     #[test]
