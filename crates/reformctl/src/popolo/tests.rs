@@ -49,11 +49,28 @@ fn the_example_translates_into_commands_consistent_on_their_own() {
     assert_eq!(creates(|c| matches!(c, Command::CreateSeat { .. })), 1 + 6);
     assert_eq!(creates(|c| matches!(c, Command::StartMembership(_))), 7);
     assert_eq!(creates(|c| matches!(c, Command::AppointToPost(_))), 1);
+    // The event's link and a membership's citing it by number, each once.
+    let links: Vec<&str> = loaded
+        .items
+        .iter()
+        .filter_map(|i| match &i.command {
+            Command::LinkDecision(l) => Some(l.url.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://example.org/van-ban/34-qd-btttt",
+            "https://example.org/vbpl/34-qd-btttt"
+        ]
+    );
     let notes = loaded.notes.join("\n");
     for part in [
         r#""meta" is not read"#,
         r#"field "gender" not kept (1 records, first "p1")"#,
         r#"field "x_register_row""#,
+        r#"memberships: source link citing no decision not kept (1 records, first "p6|bcd||2022-01-14")"#,
     ] {
         assert!(notes.contains(part), "{part} in {notes}");
     }
