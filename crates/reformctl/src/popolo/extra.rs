@@ -32,17 +32,20 @@ impl Tally {
         }
     }
 
-    /// The records of this collection whose text links cite no decision.
-    fn unplaced(&mut self, collection: &str, unplaced: &[(&'static str, String)]) {
-        for (_, id) in unplaced.iter().filter(|(c, _)| *c == collection) {
-            // A link is kept on a decision; a record that names none has nowhere to keep it.
-            self.add("source link citing no decision".into(), id);
+    /// The records of this collection with a link not kept: a link is kept on a decision, so
+    /// a record that names none, or a source that is no web link, has nowhere to keep it.
+    fn unplaced(&mut self, collection: &str, unplaced: &[(&'static str, String, &'static str)]) {
+        for (_, id, why) in unplaced.iter().filter(|(c, _, _)| *c == collection) {
+            self.add((*why).to_string(), id);
         }
     }
 }
 
 /// One note per thing `doc` carries that the import does not keep.
-pub(crate) fn not_kept(doc: &Document, unplaced: &[(&'static str, String)]) -> Vec<String> {
+pub(crate) fn not_kept(
+    doc: &Document,
+    unplaced: &[(&'static str, String, &'static str)],
+) -> Vec<String> {
     let mut notes: Vec<String> = doc
         .extra
         .keys()
@@ -83,6 +86,7 @@ pub(crate) fn not_kept(doc: &Document, unplaced: &[(&'static str, String)]) -> V
         t.extra(&e.extra, &e.id);
         t.identifiers(&e.identifiers, &e.id, &[SCHEME, NUMBER_SCHEME, ""]);
     }
+    t.unplaced("events", unplaced);
     all.push(("events", t));
     for (collection, tally) in all {
         for (what, (count, first)) in tally.0 {

@@ -16,6 +16,18 @@ pub(super) fn is_text_link(l: &Link) -> bool {
     !l.url.starts_with(DECISION_URN)
 }
 
+/// Whether a link can be a decision's: an http(s) URL written without spaces (the domain
+/// checks the rest, a host among it).
+fn is_web(l: &Link) -> bool {
+    let lower = l.url.to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && !l.url.chars().any(char::is_whitespace)
+}
+
+/// Why a record's link was not kept, as the notes say it.
+const CITING_NONE: &str = "source link citing no decision";
+const NOT_WEB: &str = "source that is neither a decision nor an http(s) link";
+
 /// Whether a source says it is about the record's end ("ended by ...").
 fn about_the_end(l: &Link) -> bool {
     l.note.as_deref().unwrap_or("").starts_with("ended by")
@@ -29,11 +41,11 @@ pub(crate) fn sources_of(links: &[TextLink]) -> impl Iterator<Item = Link> + '_ 
     })
 }
 
-/// The text links of a document, each on its decision, and the records whose text links cite
-/// no decision (kind, record id).
+/// The text links of a document, each on its decision, and the records with a link not kept
+/// (collection, record id, why).
 pub(super) struct Found {
     pub commands: Vec<Command>,
-    pub unplaced: Vec<(&'static str, String)>,
+    pub unplaced: Vec<(&'static str, String, &'static str)>,
 }
 
 /// Every text link of `doc` as the command that links its decision: an event's sources link
@@ -51,17 +63,15 @@ pub(super) fn link_commands(doc: &Document, ids: &Ids) -> Result<Found, PopoloEr
         };
         signed.insert(DecisionId::from_uuid(ids.own(Kind::Event, &e.id)), on);
     }
-    let mut out = Found {
-        commands: Vec::new(),
-        unplaced: Vec::new(),
-    };
+    let mut commands = Vec::new();
+    let mut unplaced = Vec::new();
     let mut seen: HashSet<(DecisionId, String)> = HashSet::new();
     let mut add = |decision: DecisionId, fallback: Option<Date>, l: &Link| -> bool {
         let Some(on) = signed.get(&decision).copied().or(fallback) else {
             return false;
         };
         if seen.insert((decision, l.url.clone())) {
-            out.commands.push(Command::LinkDecision(DecisionLink {
+            commands.push(Command::LinkDecision(DecisionLink {
                 decision,
                 url: l.url.clone(),
                 note: l.note.clone(),
@@ -73,7 +83,11 @@ pub(super) fn link_commands(doc: &Document, ids: &Ids) -> Result<Found, PopoloEr
     for e in &doc.events {
         let decision = DecisionId::from_uuid(ids.own(Kind::Event, &e.id));
         for l in e.sources.iter().filter(|l| is_text_link(l)) {
-            add(decision, None, l);
+            if is_web(l) {
+                add(decision, None, l);
+            } else {
+                unplaced.push(("events", e.id.clone(), NOT_WEB));
+            }
         }
     }
     // (kind, id, start, sources, decision_id, end_decision_id) of every other record.
@@ -125,14 +139,19 @@ pub(super) fn link_commands(doc: &Document, ids: &Ids) -> Result<Found, PopoloEr
         let start = opt_date(&format!("{what} start"), start)?;
         let starts = ids.cited(&what, decision_id, sources)?;
         let ends = ids.end_cited(&what, end_decision_id)?;
-        let mut placed = true;
         for l in sources.iter().filter(|l| is_text_link(l)) {
             let decision = if about_the_end(l) { ends } else { starts };
-            placed &= decision.is_some_and(|d| add(d, start, l));
-        }
-        if !placed {
-            out.unplaced.push((kind, id));
+            let why = if !is_web(l) {
+                Some(NOT_WEB)
+            } else if !decision.is_some_and(|d| add(d, start, l)) {
+                Some(CITING_NONE)
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                unplaced.push((kind, id.clone(), why));
+            }
         }
     }
-    Ok(out)
+    Ok(Found { commands, unplaced })
 }
