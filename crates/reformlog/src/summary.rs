@@ -123,7 +123,9 @@ pub enum EntityDetails {
         replaces: Vec<DecisionRef>,
         /// The decisions it repeals.
         repeals: Vec<DecisionRef>,
-        /// Where its text is published, in recording order.
+        /// Where its text is published, in recording order (absent from the answers of
+        /// daemons before links, read as none).
+        #[serde(default)]
         links: Vec<TextLink>,
     },
     /// A reform task.

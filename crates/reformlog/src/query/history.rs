@@ -46,7 +46,9 @@ pub struct DecisionSummary {
     pub replaces: Vec<DecisionRef>,
     /// The decisions it repeals.
     pub repeals: Vec<DecisionRef>,
-    /// Where its text is published, in recording order.
+    /// Where its text is published, in recording order (absent from the answers of daemons
+    /// before links, read as none).
+    #[serde(default)]
     pub links: Vec<TextLink>,
 }
 

@@ -247,3 +247,12 @@ fn a_seed_url_note_without_a_url_is_refused() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn an_answer_from_before_links_reads_as_a_decision_without_any() {
+    let w = seeded();
+    let mut answer = serde_json::to_value(w.k.decision_changes(decision(D34)).unwrap()).unwrap();
+    answer["decision"].as_object_mut().unwrap().remove("links");
+    let read: crate::DecisionChanges = serde_json::from_value(answer).unwrap();
+    assert!(read.decision.links.is_empty());
+}
