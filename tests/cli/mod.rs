@@ -370,10 +370,34 @@ fn history_shows_seats_held_ex_officio_and_diff_keeps_who_kept_their_place() {
 fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
     let dirs = tempfile::tempdir().unwrap();
     let a = Daemon::start(&dirs.path().join("a"));
-    a.ok(&["import", seed_file().to_str().unwrap()]);
+    // Decision 34's text, at a placeholder address: its sources name none.
+    let link = dirs.path().join("link.toml");
+    std::fs::write(
+        &link,
+        "format = 2\nrecords_from = \"2022-01-01\"\n\n[[changes]]\ntype = \"link_decision\"\n\
+         decision = \"qd-34-2022\"\nurl = \"https://example.org/van-ban/34-qd-btttt\"\n\
+         note = \"Cổng thông tin (địa chỉ giả định)\"\non = \"2022-01-14\"\n",
+    )
+    .unwrap();
+    a.ok(&[
+        "import",
+        seed_file().to_str().unwrap(),
+        link.to_str().unwrap(),
+    ]);
     let file = dirs.path().join("bcd.popolo.json");
     a.ok(&["export", "popolo", "-o", file.to_str().unwrap()]);
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let text = serde_json::json!({
+        "url": "https://example.org/van-ban/34-qd-btttt",
+        "note": "Cổng thông tin (địa chỉ giả định)"
+    });
+    let d34 = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["identifiers"][0]["identifier"] == "34/QĐ-BTTTT")
+        .unwrap();
+    assert_eq!(d34["sources"], serde_json::json!([text]));
     assert_eq!(doc["persons"].as_array().unwrap().len(), 4 + 21 + 24);
     let memberships = doc["memberships"].as_array().unwrap();
     let seated: Vec<&Value> = memberships
@@ -394,6 +418,7 @@ fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
             .as_str()
             .unwrap()
             .starts_with(reformctl::DECISION_URN));
+        assert_eq!(m["sources"][1], text);
     }
     assert_valid_popolo(&file);
     let orgs = doc["organizations"].as_array().unwrap();
@@ -443,6 +468,11 @@ fn a_popolo_export_reimports_into_a_fresh_daemon_with_the_same_answers() {
         b.ok(&["export", "memberships"])
     );
     assert_eq!(a.ok(&["export", "popolo"]), b.ok(&["export", "popolo"]));
+    let linked = b.ok(&["decision", "show", "34/QĐ-BTTTT"]);
+    assert!(
+        linked.contains("text at https://example.org/van-ban/34-qd-btttt"),
+        "{linked}"
+    );
     // Importing the same Popolo file again changes nothing.
     let head_b = head(&b);
     b.ok(&["import", file.to_str().unwrap()]);

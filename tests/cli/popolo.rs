@@ -83,6 +83,31 @@ fn a_third_party_popolo_file_imports_citing_its_decision_and_shows_who_sat() {
         "{summary}"
     );
     assert!(summary["notes"].to_string().contains("gender"), "{summary}");
+    // The links the event and a membership citing it carry are kept on the decision, each
+    // once; a membership's link that cites no decision is told as not kept.
+    assert!(
+        summary["notes"]
+            .to_string()
+            .contains("Popolo memberships: source link citing no decision not kept (1 records"),
+        "{summary}"
+    );
+    let links = |d: &Daemon| {
+        let text = d.ok(&["--json", "decision", "show", "34/QĐ-BTTTT"]);
+        serde_json::from_str::<Value>(&text).unwrap()["answer"]["decision"]["links"].clone()
+    };
+    let kept = serde_json::json!([
+        {"url": "https://example.org/van-ban/34-qd-btttt",
+         "note": "Cổng thông tin (địa chỉ giả định)"},
+        {"url": "https://example.org/vbpl/34-qd-btttt", "note": "Quyết định 34/QĐ-BTTTT"}
+    ]);
+    assert_eq!(links(&d), kept);
+    let shown = d.ok(&["decision", "show", "34/QĐ-BTTTT"]);
+    assert!(
+        shown.contains(
+            "text at https://example.org/van-ban/34-qd-btttt (Cổng thông tin (địa chỉ giả định))"
+        ),
+        "{shown}"
+    );
 
     let on = composition_of(&d, "2022-01-15");
     assert_eq!(
@@ -141,6 +166,31 @@ fn a_third_party_popolo_file_imports_citing_its_decision_and_shows_who_sat() {
     let back: Value = serde_json::from_str(&back).unwrap();
     // Everything reformlog exports, it reads back: nothing is reported as not kept.
     assert_eq!(back["notes"], serde_json::json!([]), "{back}");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    let event = &doc["events"][0];
+    assert_eq!(event["sources"], kept, "{event}");
+    // A membership cites its decision by URN, then the decision's published text.
+    let member = doc["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["reformlog_role"] == "member")
+        .unwrap();
+    let urls: Vec<&str> = member["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["url"].as_str().unwrap())
+        .collect();
+    assert!(urls[0].starts_with(reformctl::DECISION_URN), "{member}");
+    assert_eq!(
+        urls[1..],
+        [
+            "https://example.org/van-ban/34-qd-btttt",
+            "https://example.org/vbpl/34-qd-btttt"
+        ]
+    );
+    assert_eq!(links(&b), kept);
     for day in ["2022-01-15", "2023-02-01"] {
         assert_eq!(composition_of(&d, day), composition_of(&b, day), "{day}");
     }

@@ -58,6 +58,8 @@ mod http_edges;
 mod limits;
 // A progress report's evidence documents: round trip, refusals, the older text form, OpenAPI.
 mod evidence;
+// A decision's links to its published text: shown in its details, refused twice.
+mod decision_links;
 // Golden answers of every route on the seed case; REFORMLOG_BLESS=1 rewrites them.
 mod golden_api;
 // The web page's routes: the shell, embedded files, security headers, no other host named.

@@ -250,6 +250,51 @@ fn a_decision_page_shows_its_own_changes_not_another_decision_of_the_same_day() 
     b.no_console_errors("the decision page", |_| false);
 }
 
+/// A decision's links to its published text are links out of the app, each with its note,
+/// under the same security policy: a link is not a fetch.
+#[test]
+fn a_decision_page_links_to_its_published_text() {
+    let Some(b) = Browser::start() else { return };
+    let s = Scenario::start(true);
+    b.goto(&format!("{}/decisions/qd-34-2022", s.d.base));
+    b.ready();
+    let empty = b.js(
+        "return document.querySelectorAll('ul#texts > li').length;",
+        vec![],
+    );
+    assert_eq!(empty, serde_json::json!(0));
+    s.d.command_ok(serde_json::json!({ "link_decision": {
+        "decision": reformlog::DecisionId::from_slug("qd-34-2022").unwrap(),
+        "url": "https://example.org/van-ban/34-qd-btttt",
+        "note": "Cổng thông tin (địa chỉ giả định)",
+        "on": "2022-01-14"
+    }}));
+    b.goto(&format!("{}/decisions/qd-34-2022", s.d.base));
+    b.ready();
+    let shown = b.js(
+        "return [...document.querySelectorAll('ul#texts > li')].map(li => {
+             const a = li.querySelector('a[data-field=\"text\"]');
+             return [a.getAttribute('href'), a.getAttribute('rel'), li.textContent];
+         });",
+        vec![],
+    );
+    assert_eq!(
+        shown,
+        serde_json::json!([[
+            "https://example.org/van-ban/34-qd-btttt",
+            "noopener noreferrer",
+            "https://example.org/van-ban/34-qd-btttt (Cổng thông tin (địa chỉ giả định))"
+        ]])
+    );
+    // Nothing was fetched from the linked site.
+    assert!(
+        !b.visited_urls().iter().any(|u| u.contains("example.org")),
+        "{:?}",
+        b.visited_urls()
+    );
+    b.no_console_errors("the decision page", |_| false);
+}
+
 /// The composition on a date prints as one A4 page, as offices file it.
 #[test]
 fn a_committee_composition_prints_on_one_page() {

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use reformlog::{Command, DecisionId, DecisionRecord, Origin, TaskCreation, Translation};
+use reformlog::{
+    Command, DecisionId, DecisionLink, DecisionRecord, Origin, TaskCreation, Translation,
+};
 
 use crate::error::Error;
 
@@ -51,11 +53,13 @@ pub(crate) struct Loaded {
     pub notes: Vec<String>,
 }
 
-/// The decision a command cites (for a task, the plan it belongs to).
+/// The decision a command cites (for a task, the plan it belongs to; for a link, the decision
+/// linked).
 pub(crate) fn cited_decision(c: &Command) -> Option<DecisionId> {
     match c {
-        // A plan's tasks are written with the plan.
+        // A plan's tasks are written with the plan, a decision's links with the decision.
         Command::CreateTask(TaskCreation { plan, .. }) => *plan,
+        Command::LinkDecision(DecisionLink { decision, .. }) => Some(*decision),
         other => other.decision(),
     }
 }

@@ -9,8 +9,8 @@ use crate::ids::{
 use crate::model::{Role, SeatHolder};
 use crate::payload::{
     Citation, CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeRenaming,
-    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, Payload, PersonName,
-    PostAbolition, PostAppointment, PostCreation, PostDeparture, SeatAbolition,
+    DeadlineExtension, DecisionLink, DecisionRecord, MembershipEnd, MembershipStart, Payload,
+    PersonName, PostAbolition, PostAppointment, PostCreation, PostDeparture, SeatAbolition,
     SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
     UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
@@ -179,6 +179,8 @@ pub enum Command {
     /// Names which holder of an ex-officio seat's post sits in it from `on`, when the post
     /// has several holders at once ("a Deputy Minister"); a later designation names another.
     DesignateSeatHolder(SeatHolderDesignation),
+    /// Records where a recorded decision's text is published; each link once.
+    LinkDecision(DecisionLink),
 }
 
 /// A match on `$command`: `$found` with `$p` bound to its payload when it holds one of the
@@ -212,6 +214,7 @@ macro_rules! match_payload {
             Command::ReportProgress($p) => $found,
             Command::CompleteTask($p) | Command::CancelTask($p) | Command::ReopenTask($p) => $found,
             Command::DesignateSeatHolder($p) => $found,
+            Command::LinkDecision($p) => $found,
             $($rest)*
         }
     };

@@ -329,6 +329,22 @@ pub enum DomainError {
     /// A progress report's evidence is not valid.
     #[error(transparent)]
     Evidence(#[from] crate::evidence::EvidenceError),
+    /// A decision link is not an absolute `http` or `https` URL with a host.
+    #[error("the decision link {url:?} is not an http(s) URL: {reason}")]
+    BadDecisionLink {
+        /// The link given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The decision already has this link.
+    #[error("decision {decision} already links to {url}")]
+    DuplicateDecisionLink {
+        /// The decision.
+        decision: DecisionId,
+        /// The link it already has.
+        url: String,
+    },
     /// The change needs an open task, but the task is completed or cancelled on `on`.
     #[error("task {task} is {status:?} on {on}")]
     TaskNotOpen {

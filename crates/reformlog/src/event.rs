@@ -5,9 +5,9 @@ use crate::ids::{DecisionId, EntityKey, EventId};
 use crate::model::Assignment;
 use crate::payload::{
     CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
-    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, Payload, PersonName,
-    PostAbolition, PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition,
-    SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
+    DeadlineExtension, DecisionLink, DecisionRecord, MembershipEnd, MembershipStart, Payload,
+    PersonName, PostAbolition, PostAppointment, PostCreation, PostDeparture, Retraction,
+    SeatAbolition, SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
     TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
 use serde::{Deserialize, Serialize};
@@ -95,6 +95,8 @@ pub enum Event {
     /// Of the holders of an ex-officio seat's post, `person` is the one who sits, from `on`
     /// (until another designation): for a post several people hold at once.
     SeatHolderDesignated(SeatHolderDesignation),
+    /// A link to a decision's published text was recorded.
+    DecisionLinked(DecisionLink),
 }
 
 impl Event {
@@ -129,6 +131,7 @@ impl Event {
             E::Corrected { corrected, .. } => corrected.payload(),
             E::Retracted(p) => p,
             E::SeatHolderDesignated(p) => p,
+            E::DecisionLinked(p) => p,
         }
     }
 
@@ -188,6 +191,7 @@ impl Event {
             E::Corrected { .. } => "corrected",
             E::Retracted(_) => "retracted",
             E::SeatHolderDesignated(_) => "seat_holder_designated",
+            E::DecisionLinked(_) => "decision_linked",
         }
     }
 

@@ -79,24 +79,30 @@ fn blank(text: &Option<String>) -> bool {
 }
 
 /// Whether `link` is an absolute `http`/`https` URL with a host, written without spaces
-/// (the URL parser would silently drop surrounding and embedded whitespace).
-fn check_link(document: usize, link: &str) -> Result<(), EvidenceError> {
-    let bad = |reason: &str| EvidenceError::BadLink {
-        document,
-        link: link.to_owned(),
-        reason: reason.to_owned(),
-    };
+/// (the URL parser would silently drop surrounding and embedded whitespace); `Err` says why
+/// not. Evidence links and decision links are held to the same rule.
+pub(crate) fn check_url(link: &str) -> Result<url::Url, String> {
     if link.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("it contains spaces or control characters"));
+        return Err("it contains spaces or control characters".to_owned());
     }
-    let url = url::Url::parse(link).map_err(|e| bad(&e.to_string()))?;
+    let url = url::Url::parse(link).map_err(|e| e.to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad(&format!("the scheme is {:?}", url.scheme())));
+        return Err(format!("the scheme is {:?}", url.scheme()));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("it names no host"));
+        return Err("it names no host".to_owned());
     }
-    Ok(())
+    Ok(url)
+}
+
+fn check_link(document: usize, link: &str) -> Result<(), EvidenceError> {
+    check_url(link)
+        .map(drop)
+        .map_err(|reason| EvidenceError::BadLink {
+            document,
+            link: link.to_owned(),
+            reason,
+        })
 }
 
 /// Whether `hash` is a SHA-256 digest as this format writes it.

@@ -99,10 +99,11 @@ pub use lineage::{Succession, UnitEnding, UnitLineage};
 pub use model::{Assignment, DecisionKind, Role, SeatHolder, TaskStatus, UnitKind};
 pub use payload::{
     CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeEstablishment,
-    CommitteeRenaming, DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart,
-    PersonName, PostAbolition, PostAppointment, PostCreation, PostDeparture, Retraction,
-    SeatAbolition, SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
-    TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+    CommitteeRenaming, DeadlineExtension, DecisionLink, DecisionRecord, MembershipEnd,
+    MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation, PostDeparture,
+    Retraction, SeatAbolition, SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation,
+    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
+    UnitRenaming,
 };
 pub use query::{
     Answer, Composition, CompositionDiff, DecisionChanges, DecisionRef, DecisionSummary,
@@ -110,7 +111,7 @@ pub use query::{
     PersonHistory, PersonRef, PositionRecord, PostRef, Query, QueryError, Reminder, ReminderAsk,
     ReminderCursor, ReminderCursorError, ReminderKind, ReminderPage, ReportCounts, ReportLine,
     ReportScope, ReportStanding, SearchHit, SeatHolding, SeatOnDate, Standing, TaskFilter,
-    TaskOnDate, TaskReport, TaskWarning, TaskWarningCode, UnitRef, DEFAULT_DUE_SOON_DAYS,
+    TaskOnDate, TaskReport, TaskWarning, TaskWarningCode, TextLink, UnitRef, DEFAULT_DUE_SOON_DAYS,
     MAX_DUE_SOON_DAYS,
 };
 pub use seed::{

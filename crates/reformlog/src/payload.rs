@@ -482,6 +482,19 @@ payloads! {
         /// The designating decision.
         decision: DecisionId,
     }
+
+    /// Where a decision's text is published (a ministry's site, vbpl.vn): often found after
+    /// the decision is recorded, so it travels in its own event; a decision may have several.
+    DecisionLink in Decision(decision) from on {
+        /// The decision linked.
+        decision: DecisionId,
+        /// The published text: an absolute `http` or `https` URL with a host.
+        url: String,
+        /// What the link is, e.g. "Cổng thông tin Bộ TT&TT".
+        note: Option<String>,
+        /// The day the link is filed under: the text's publication, usually the signing day.
+        on: Date,
+    }
 }
 
 impl CommitteeCharter {

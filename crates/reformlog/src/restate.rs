@@ -34,6 +34,7 @@ macro_rules! same_facts {
             CancelTask, TaskCancelled;
             ReopenTask, TaskReopened;
             DesignateSeatHolder, SeatHolderDesignated;
+            LinkDecision, DecisionLinked;
         }
     };
 }

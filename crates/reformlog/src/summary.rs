@@ -9,8 +9,8 @@ use crate::ids::{
 };
 use crate::model::{DecisionKind, TaskStatus, UnitKind};
 use crate::query::person::NameFrom;
-use crate::query::refs::{decision_ref, person_ref, positions_on, unit_ref};
-use crate::query::refs::{DecisionRef, PersonRef, PostRef, UnitRef};
+use crate::query::refs::{decision_ref, person_ref, positions_on, text_links, unit_ref};
+use crate::query::refs::{DecisionRef, PersonRef, PostRef, TextLink, UnitRef};
 use crate::query::tasks::task_refs;
 use crate::query::warnings::{task_warnings, TaskWarning};
 use crate::source::Source;
@@ -123,6 +123,10 @@ pub enum EntityDetails {
         replaces: Vec<DecisionRef>,
         /// The decisions it repeals.
         repeals: Vec<DecisionRef>,
+        /// Where its text is published, in recording order (absent from the answers of
+        /// daemons before links, read as none).
+        #[serde(default)]
+        links: Vec<TextLink>,
     },
     /// A reform task.
     Task {
@@ -292,7 +296,8 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                 },
             )
         }
-        EntityView::Decision(d) => {
+        EntityView::Decision(view) => {
+            let d = &view.record;
             let refs = |ids: &[DecisionId]| ids.iter().map(|x| decision_ref(s, *x)).collect();
             (
                 Some(d.title.clone()),
@@ -310,6 +315,7 @@ pub(crate) fn summary(s: &dyn Source, key: EntityKey, on: Date) -> Option<Entity
                     amends: refs(&d.amends),
                     replaces: refs(&d.replaces),
                     repeals: refs(&d.repeals),
+                    links: text_links(view),
                 },
             )
         }

@@ -42,7 +42,11 @@ pub(crate) fn check(
             }
             if let Some(p) = plan {
                 let view = v.view(&EntityKey::Decision(*p));
-                if let Some(d) = view.as_deref().and_then(EntityView::as_decision) {
+                if let Some(d) = view
+                    .as_deref()
+                    .and_then(EntityView::as_decision)
+                    .map(|d| &d.record)
+                {
                     if d.kind != DecisionKind::Plan {
                         return Err(DomainError::NotAPlan {
                             decision: *p,

@@ -8,8 +8,9 @@
 use crate::domain_error::DomainError;
 use crate::event::Event;
 use crate::payload::{
-    CommitteeDuties, CommitteeEstablishment, CommitteeRenaming, DecisionRecord, PersonName,
-    PostCreation, SeatCreation, TaskCreation, TaskProgress, UnitEstablishment, UnitRenaming,
+    CommitteeDuties, CommitteeEstablishment, CommitteeRenaming, DecisionLink, DecisionRecord,
+    PersonName, PostCreation, SeatCreation, TaskCreation, TaskProgress, UnitEstablishment,
+    UnitRenaming,
 };
 use crate::text::Name;
 
@@ -99,6 +100,9 @@ pub(crate) fn check_event(event: &Event) -> Result<(), DomainError> {
             }
             Ok(())
         }
+        E::DecisionLinked(DecisionLink { note, .. }) => note
+            .as_deref()
+            .map_or(Ok(()), |n| check_free_text("decision link note", n, false)),
         E::Corrected { corrected, .. } => check_event(corrected),
         _ => Ok(()),
     }

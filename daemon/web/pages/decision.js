@@ -1,5 +1,6 @@
-// The decision page: its record (number, kind, issuer, signer, dates), the decisions it amends,
-// replaces or repeals and those that do so to it, and what it changed as a before/after diff.
+// The decision page: its record (number, kind, issuer, signer, dates), where its text is
+// published, the decisions it amends, replaces or repeals and those that do so to it, and what
+// it changed as a before/after diff.
 
 import {
   strings as shared,
@@ -35,6 +36,8 @@ export const strings = merge(shared, {
     "decision.effective_on": "Ngày có hiệu lực",
     "decision.recorded_at": "Ghi nhận vào hệ thống",
     "decision.retroactive": "Có hiệu lực trước ngày ký",
+    "decision.texts": "Toàn văn đã đăng",
+    "decision.no_texts": "Chưa ghi nhận nơi đăng toàn văn.",
     "decision.links": "Liên kết với văn bản khác",
     "decision.no_links": "Không sửa đổi, thay thế hay bãi bỏ văn bản nào, và chưa bị văn bản nào sửa đổi, thay thế hay bãi bỏ.",
     "rel.amends": "Sửa đổi, bổ sung",
@@ -98,6 +101,8 @@ export const strings = merge(shared, {
     "decision.effective_on": "In force from",
     "decision.recorded_at": "Recorded",
     "decision.retroactive": "In force before it was signed",
+    "decision.texts": "Published text",
+    "decision.no_texts": "No link to its published text is recorded yet.",
     "decision.links": "Links to other documents",
     "decision.no_links": "It amends, replaces or repeals nothing, and nothing amends, replaces or repeals it yet.",
     "rel.amends": "Amends",
@@ -179,6 +184,7 @@ export async function render(ctx) {
     d.kind === "plan" ? el("p", { class: "plan-link" }, ctx.link(`/plans/${d.id}`, ctx.t("decision.plan_page"))) : null,
     knownAt ? el("p", { class: "known-at-note" }, fill(ctx, "decision.known_at", { at: knownAtText(ctx, knownAt) })) : null,
     record(ctx, d, recordedAt),
+    texts(ctx, d),
     links(ctx, d, reverse),
     await changes(ctx, answer, knownAt),
   );
@@ -214,6 +220,37 @@ function record(ctx, d, recordedAt) {
     recordedAt
       ? el("dd", { "data-field": "recorded_at", "data-time": isoTime(recordedAt) }, ctx.fmtTime(recordedAt))
       : el("dd", { "data-field": "recorded_at" }, ctx.t("shared.none")),
+  );
+}
+
+/**
+ * Where the decision's text is published, each link with its note. The domain takes only
+ * http(s) links; any other is shown as text, never as a link. A link leaves the app: it opens
+ * in a new tab and tells the site neither this page nor a way back.
+ */
+function texts(ctx, d) {
+  const el = builder(ctx);
+  const list = d.links || [];
+  const web = (url) => /^https?:\/\//i.test(url);
+  return el(
+    "section",
+    { class: "texts", "aria-labelledby": "texts-title" },
+    el("h2", { id: "texts-title" }, ctx.t("decision.texts")),
+    list.length === 0 ? el("p", { class: "empty" }, ctx.t("decision.no_texts")) : null,
+    el(
+      "ul",
+      { id: "texts", hidden: list.length === 0 },
+      list.map((l) =>
+        el(
+          "li",
+          {},
+          web(l.url)
+            ? el("a", { href: l.url, rel: "noopener noreferrer", target: "_blank", "data-field": "text" }, l.url)
+            : el("span", { "data-field": "text" }, l.url),
+          l.note ? el("span", { class: "note" }, ` (${l.note})`) : null,
+        ),
+      ),
+    ),
   );
 }
 

@@ -110,6 +110,8 @@ pub(crate) fn to_commands(doc: &Document, cite: Option<&str>) -> Result<Translat
     let unit_posts = posts(doc, &ids, &committees, &mut out)?;
     holdings(doc, &ids, &unit_posts, &mut out)?;
     decisions(doc, &ids, &mut out)?;
+    let links = super::links::link_commands(doc, &ids)?;
+    out.now.extend(links.commands);
     super::seats::committees(doc, &ids, &committees, &mut out)?;
     let mut commands = out.now;
     commands.extend(out.member_ends);
@@ -119,7 +121,7 @@ pub(crate) fn to_commands(doc: &Document, cite: Option<&str>) -> Result<Translat
     commands.extend(out.unit_ends);
     Ok(Translated {
         commands,
-        notes: super::extra::not_kept(doc),
+        notes: super::extra::not_kept(doc, &links.unplaced),
     })
 }
 

@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
-use reformlog::{DecisionId, DecisionRef, EntityDetails, EntitySummary, HoldingId, UnitRef};
+use reformlog::{
+    DecisionId, DecisionRef, EntityDetails, EntitySummary, HoldingId, TextLink, UnitRef,
+};
 use serde::Serialize;
 
 use super::gather::Gathered;
+use super::links::sources_of;
 use super::vocab::{role_code, role_words, sort_name, POST_HOLDER};
 use super::{
     decision_link, DecisionEvent, Document, Identifier, Link, Membership, Organization, OtherName,
@@ -43,6 +46,20 @@ pub(crate) fn document(g: &Gathered) -> Document {
             _ => None,
         })
         .collect();
+    let links_of: HashMap<DecisionId, &[TextLink]> = g
+        .decisions
+        .iter()
+        .filter_map(|d| match &d.details {
+            EntityDetails::Decision { links, .. } => {
+                Some((DecisionId::from_uuid(d.id), links.as_slice()))
+            }
+            _ => None,
+        })
+        .collect();
+    // A record started by a decision cites it, then the decision's published text.
+    let cites = |id: DecisionId, sources: &mut Vec<Link>| {
+        sources.extend(sources_of(links_of.get(&id).copied().unwrap_or_default()));
+    };
     let link = |id: DecisionId, ended: bool| {
         decision_link(
             &id.to_string(),
@@ -140,6 +157,7 @@ pub(crate) fn document(g: &Gathered) -> Document {
     seats(g, &link, &mut doc);
     for (person, _, m) in &g.memberships {
         let mut sources = vec![link(m.decision.id, false)];
+        cites(m.decision.id, &mut sources);
         sources.extend(m.end_decision.as_ref().map(|d| link(d.id, true)));
         doc.memberships.push(Membership {
             id: Some(m.membership.to_string()),
@@ -175,7 +193,15 @@ pub(crate) fn document(g: &Gathered) -> Document {
             on_behalf_of_id: None,
             start_date: Some(from),
             end_date: pos.ended_on.map(|d| d.to_string()),
-            sources: pos.decision.iter().map(|d| link(d.id, false)).collect(),
+            sources: pos
+                .decision
+                .iter()
+                .flat_map(|d| {
+                    let mut sources = vec![link(d.id, false)];
+                    cites(d.id, &mut sources);
+                    sources
+                })
+                .collect(),
             decision_id: pos.decision.as_ref().map(|d| d.id.to_string()),
             end_decision_id: None,
             extra: Default::default(),
@@ -265,6 +291,7 @@ fn event(d: &EntitySummary) -> Option<DecisionEvent> {
         amends,
         replaces,
         repeals,
+        links,
         ..
     } = &d.details
     else {
@@ -288,6 +315,7 @@ fn event(d: &EntitySummary) -> Option<DecisionEvent> {
         amends: ids(amends),
         replaces: ids(replaces),
         repeals: ids(repeals),
+        sources: sources_of(links).collect(),
         extra: Default::default(),
     })
 }

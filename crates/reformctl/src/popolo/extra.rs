@@ -1,10 +1,11 @@
 //! What an imported document carries that the import does not keep, as notes: fields with no
 //! place in reformlog (by collection and name, with how many records have them), names with no
-//! date, identifiers of other schemes, and sources that are links rather than decisions.
+//! date, identifiers of other schemes, and links in the sources of records that cite no
+//! decision to keep them on.
 
 use std::collections::BTreeMap;
 
-use super::{Document, Extra, Identifier, Link, DECISION_URN, NUMBER_SCHEME, SCHEME};
+use super::{Document, Extra, Identifier, NUMBER_SCHEME, SCHEME};
 
 /// The records of one collection that carry something not kept, by what: (count, first id).
 #[derive(Default)]
@@ -31,17 +32,20 @@ impl Tally {
         }
     }
 
-    fn sources(&mut self, sources: &[Link], id: &str) {
-        if sources.iter().any(|l| !l.url.starts_with(DECISION_URN)) {
-            // A decision record has no place for a link: at most the decision a source names
-            // by number is kept.
-            self.add("source link".into(), id);
+    /// The records of this collection with a link not kept: a link is kept on a decision, so
+    /// a record that names none, or a source that is no web link, has nowhere to keep it.
+    fn unplaced(&mut self, collection: &str, unplaced: &[(&'static str, String, &'static str)]) {
+        for (_, id, why) in unplaced.iter().filter(|(c, _, _)| *c == collection) {
+            self.add((*why).to_string(), id);
         }
     }
 }
 
 /// One note per thing `doc` carries that the import does not keep.
-pub(crate) fn not_kept(doc: &Document) -> Vec<String> {
+pub(crate) fn not_kept(
+    doc: &Document,
+    unplaced: &[(&'static str, String, &'static str)],
+) -> Vec<String> {
     let mut notes: Vec<String> = doc
         .extra
         .keys()
@@ -61,27 +65,28 @@ pub(crate) fn not_kept(doc: &Document) -> Vec<String> {
     for o in &doc.organizations {
         t.extra(&o.extra, &o.id);
         t.identifiers(&o.identifiers, &o.id, &[SCHEME]);
-        t.sources(&o.sources, &o.id);
     }
+    t.unplaced("organizations", unplaced);
     all.push(("organizations", t));
     let mut t = Tally::default();
     for p in &doc.posts {
         t.extra(&p.extra, &p.id);
-        t.sources(&p.sources, &p.id);
     }
+    t.unplaced("posts", unplaced);
     all.push(("posts", t));
     let mut t = Tally::default();
     for m in &doc.memberships {
         let id = super::ids::membership_key(m);
         t.extra(&m.extra, &id);
-        t.sources(&m.sources, &id);
     }
+    t.unplaced("memberships", unplaced);
     all.push(("memberships", t));
     let mut t = Tally::default();
     for e in &doc.events {
         t.extra(&e.extra, &e.id);
         t.identifiers(&e.identifiers, &e.id, &[SCHEME, NUMBER_SCHEME, ""]);
     }
+    t.unplaced("events", unplaced);
     all.push(("events", t));
     for (collection, tally) in all {
         for (what, (count, first)) in tally.0 {

@@ -6,7 +6,9 @@
 //! `duties`, `decision_id`, `merged_into_id`; on posts `reformlog_role`, `max_holders`,
 //! `on_behalf_of_id`, `ex_officio_post_id`, `decision_id`, `end_decision_id`; on memberships
 //! `reformlog_role`, `decision_id`, `end_decision_id`; on events `signed_on`, `signer_id`,
-//! `amends`, `replaces`, `repeals`. Committee seats are posts of the committee's
+//! `amends`, `replaces`, `repeals`. A decision's links to its published text are an event's
+//! `sources`, and follow the decision's URN in the sources of the memberships it starts; on
+//! import, a source's link is kept on the decision its record cites. Committee seats are posts of the committee's
 //! organization; posts held in units (a director's post) are posts of the unit, and holding
 //! one is a membership of the unit. Any other field a file carries is read into `extra` and
 //! reported as not kept.
@@ -17,6 +19,7 @@ mod error;
 mod extra;
 mod gather;
 mod ids;
+mod links;
 mod seats;
 #[cfg(test)]
 mod tests;
@@ -221,6 +224,9 @@ pub struct DecisionEvent {
     pub replaces: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repeals: Vec<String>,
+    /// Where the decision's text is published.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Link>,
     #[serde(flatten, skip_serializing)]
     pub extra: Extra,
 }

@@ -49,11 +49,28 @@ fn the_example_translates_into_commands_consistent_on_their_own() {
     assert_eq!(creates(|c| matches!(c, Command::CreateSeat { .. })), 1 + 6);
     assert_eq!(creates(|c| matches!(c, Command::StartMembership(_))), 7);
     assert_eq!(creates(|c| matches!(c, Command::AppointToPost(_))), 1);
+    // The event's link and a membership's citing it by number, each once.
+    let links: Vec<&str> = loaded
+        .items
+        .iter()
+        .filter_map(|i| match &i.command {
+            Command::LinkDecision(l) => Some(l.url.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://example.org/van-ban/34-qd-btttt",
+            "https://example.org/vbpl/34-qd-btttt"
+        ]
+    );
     let notes = loaded.notes.join("\n");
     for part in [
         r#""meta" is not read"#,
         r#"field "gender" not kept (1 records, first "p1")"#,
         r#"field "x_register_row""#,
+        r#"memberships: source link citing no decision not kept (1 records, first "p6|bcd||2022-01-14")"#,
     ] {
         assert!(notes.contains(part), "{part} in {notes}");
     }
@@ -123,5 +140,61 @@ fn a_source_naming_a_decision_of_the_file_by_number_cites_it() {
         PopoloError::NoDecision {
             what: "organization bcd".into()
         }
+    );
+}
+
+#[test]
+fn a_link_about_a_records_end_is_kept_on_its_end_decision() {
+    let mut v: serde_json::Value = serde_json::from_str(&text()).unwrap();
+    let mut end = v["events"][0].clone();
+    end["id"] = "qd-end".into();
+    end["identifiers"] = serde_json::json!([{ "identifier": "HYPOTHETICAL-2/QĐ-BTTTT" }]);
+    end["start_date"] = "2023-02-01".into();
+    end["sources"] = serde_json::json!([]);
+    v["events"].as_array_mut().unwrap().push(end);
+    let m = &mut v["memberships"][5];
+    m["end_decision_id"] = "qd-end".into();
+    m["sources"] = serde_json::json!([
+        { "url": "https://example.org/van-ban/hypothetical-2", "note": "ended by HYPOTHETICAL-2/QĐ-BTTTT" }
+    ]);
+    let translated = to_commands(&doc(&v.to_string()), Some("34/QĐ-BTTTT")).unwrap();
+    let link = translated
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            Command::LinkDecision(l) if l.url.ends_with("hypothetical-2") => Some(l),
+            _ => None,
+        })
+        .unwrap();
+    let end_id = reformlog::DecisionId::from_uuid(Kind::Event.map("qd-end"));
+    assert_eq!(link.decision, end_id);
+    assert_eq!(link.on, "2023-02-01".parse().unwrap());
+    assert!(
+        !translated.notes.join("\n").contains("source link"),
+        "{:?}",
+        translated.notes
+    );
+}
+
+#[test]
+fn a_source_that_is_no_web_link_is_told_as_not_kept_and_the_import_goes_on() {
+    let mut v: serde_json::Value = serde_json::from_str(&text()).unwrap();
+    v["events"][0]["sources"] = serde_json::json!([{ "url": "www.example.org/van-ban/34" }]);
+    let translated = to_commands(&doc(&v.to_string()), Some("34/QĐ-BTTTT")).unwrap();
+    let links: Vec<&str> = translated
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::LinkDecision(l) => Some(l.url.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(links, ["https://example.org/vbpl/34-qd-btttt"]);
+    let notes = translated.notes.join("\n");
+    assert!(
+        notes.contains(
+            r#"Popolo events: source that is neither a decision nor an http(s) link not kept (1 records, first "qd34")"#
+        ),
+        "{notes}"
     );
 }

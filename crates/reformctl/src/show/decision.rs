@@ -74,7 +74,8 @@ fn diff_lines(out: &mut dyn Write, d: &CompositionDiff) -> Result<(), Error> {
 }
 
 /// The lines of `decision show` about the decision itself: number, kind (its Vietnamese
-/// name), title, issuer, dates (saying so when it took effect before it was signed), signer.
+/// name), title, issuer, dates (saying so when it took effect before it was signed), signer,
+/// where its text is published.
 fn decision_header(d: &DecisionSummary) -> String {
     let kind = match d.kind_name.as_str() {
         "" => wire(&d.kind),
@@ -94,6 +95,12 @@ fn decision_header(d: &DecisionSummary) -> String {
     text.push('\n');
     if let Some(signer) = d.signer.as_ref().and_then(|p| p.name.as_ref()) {
         text.push_str(&format!("signed by {signer}\n"));
+    }
+    for l in &d.links {
+        match &l.note {
+            Some(note) => text.push_str(&format!("text at {} ({note})\n", l.url)),
+            None => text.push_str(&format!("text at {}\n", l.url)),
+        }
     }
     text
 }
@@ -192,6 +199,21 @@ mod tests {
         on_time.in_force_on = on_time.signed_on;
         on_time.in_force_before_signed = false;
         assert!(!decision_header(&on_time).contains("before it was signed"));
+        let mut linked = on_time.clone();
+        linked.links = vec![
+            reformlog::TextLink {
+                url: "https://example.org/van-ban/1".into(),
+                note: Some("Cổng thông tin".into()),
+            },
+            reformlog::TextLink {
+                url: "https://example.org/vbpl/1".into(),
+                note: None,
+            },
+        ];
+        assert!(decision_header(&linked).ends_with(
+            "text at https://example.org/van-ban/1 (Cổng thông tin)\n\
+             text at https://example.org/vbpl/1\n"
+        ));
     }
 
     #[test]

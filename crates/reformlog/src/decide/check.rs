@@ -52,7 +52,7 @@ pub(super) fn check(v: &dyn Views, event: &Event) -> Result<(), DomainError> {
         EntityKey::Unit(_) => unit::check(subject, event),
         EntityKey::Person(_) => person::check(subject, event),
         EntityKey::Post(_) => post::check(subject, event),
-        EntityKey::Decision(_) => decision::check(event),
+        EntityKey::Decision(_) => decision::check(subject, event),
         EntityKey::Committee(_) => committee::check(subject, event),
         EntityKey::Task(_) => task::check(subject, event),
     }

@@ -1,9 +1,11 @@
-//! Decisions: what recording one records (number and title trimmed) and the rules it holds.
+//! Decisions: what recording one records (number and title trimmed) and the rules its events
+//! hold, a link to its published text among them.
 
+use super::check::Subject;
 use crate::command::Command;
 use crate::domain_error::DomainError;
 use crate::event::Event;
-use crate::payload::DecisionRecord;
+use crate::payload::{DecisionLink, DecisionRecord};
 
 /// The events a decision command records (none for a command about another entity).
 pub(super) fn translate(command: &Command) -> Vec<Event> {
@@ -18,16 +20,42 @@ pub(super) fn translate(command: &Command) -> Vec<Event> {
 }
 
 /// The rules a decision event holds beyond those of every event.
-pub(super) fn check(event: &Event) -> Result<(), DomainError> {
-    // A decision may take effect before the day it is signed (retroactive effect); the
-    // answers about it say so.
-    if let Event::DecisionRecorded(DecisionRecord { number, title, .. }) = event {
-        if number.is_empty() {
-            return Err(DomainError::Empty("decision number"));
+pub(super) fn check(subject: Subject<'_>, event: &Event) -> Result<(), DomainError> {
+    match event {
+        // A decision may take effect before the day it is signed (retroactive effect); the
+        // answers about it say so.
+        Event::DecisionRecorded(DecisionRecord { number, title, .. }) => {
+            if number.is_empty() {
+                return Err(DomainError::Empty("decision number"));
+            }
+            if title.is_empty() {
+                return Err(DomainError::Empty("decision title"));
+            }
+            Ok(())
         }
-        if title.is_empty() {
-            return Err(DomainError::Empty("decision title"));
-        }
+        Event::DecisionLinked(link) => check_link(subject, link),
+        _ => Ok(()),
+    }
+}
+
+/// A link is an http(s) URL with a host, its note not blank, and new to the decision: two
+/// spellings the URL parser reads as one address are the same link.
+fn check_link(subject: Subject<'_>, link: &DecisionLink) -> Result<(), DomainError> {
+    let url =
+        crate::evidence::check_url(&link.url).map_err(|reason| DomainError::BadDecisionLink {
+            url: link.url.clone(),
+            reason,
+        })?;
+    if link.note.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(DomainError::Empty("decision link note"));
+    }
+    let known = subject.this.and_then(|v| v.as_decision());
+    let same = |other: &DecisionLink| url::Url::parse(&other.url).is_ok_and(|u| u == url);
+    if known.is_some_and(|d| d.links.iter().any(same)) {
+        return Err(DomainError::DuplicateDecisionLink {
+            decision: link.decision,
+            url: link.url.clone(),
+        });
     }
     Ok(())
 }

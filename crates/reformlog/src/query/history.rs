@@ -3,7 +3,9 @@
 
 use super::diff::{composition_diff, CompositionDiff};
 use super::error::QueryError;
-use super::refs::{decision_ref, person_ref, unit_ref, DecisionRef, PersonRef, UnitRef};
+use super::refs::{
+    decision_ref, person_ref, text_links, unit_ref, DecisionRef, PersonRef, TextLink, UnitRef,
+};
 use crate::date::{Date, Timestamp};
 use crate::event::{Event, Recorded};
 use crate::ids::{CommitteeId, DecisionId, EntityKey, EventId};
@@ -44,6 +46,10 @@ pub struct DecisionSummary {
     pub replaces: Vec<DecisionRef>,
     /// The decisions it repeals.
     pub repeals: Vec<DecisionRef>,
+    /// Where its text is published, in recording order (absent from the answers of daemons
+    /// before links, read as none).
+    #[serde(default)]
+    pub links: Vec<TextLink>,
 }
 
 /// How a recorded event stands now.
@@ -179,7 +185,8 @@ pub(crate) fn decision_changes(
 ) -> Result<DecisionChanges, QueryError> {
     let key = EntityKey::Decision(decision);
     let view = s.view(&key).ok_or(QueryError::NotFound(key))?;
-    let d = view.as_decision().ok_or(QueryError::NotFound(key))?;
+    let view = view.as_decision().ok_or(QueryError::NotFound(key))?;
+    let d = &view.record;
     let refs = |ids: &[DecisionId]| ids.iter().map(|x| decision_ref(s, *x)).collect();
     let summary = DecisionSummary {
         id: d.decision,
@@ -195,6 +202,7 @@ pub(crate) fn decision_changes(
         amends: refs(&d.amends),
         replaces: refs(&d.replaces),
         repeals: refs(&d.repeals),
+        links: text_links(view),
     };
     let mut changes = Vec::new();
     let mut pivots: BTreeMap<CommitteeId, Date> = BTreeMap::new();

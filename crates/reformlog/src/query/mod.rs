@@ -24,7 +24,7 @@ pub use diff::{CompositionDiff, DiffChange, DiffEntry};
 pub use error::QueryError;
 pub use history::{DecisionChanges, DecisionSummary, HistoryEntry, Standing};
 pub use person::{ExOfficioRecord, MembershipRecord, NameFrom, PersonHistory, PositionRecord};
-pub use refs::{DecisionRef, PersonRef, PostRef, UnitRef};
+pub use refs::{DecisionRef, PersonRef, PostRef, TextLink, UnitRef};
 pub use reminders::{
     Reminder, ReminderAsk, ReminderCursor, ReminderCursorError, ReminderKind, ReminderPage,
     DEFAULT_DUE_SOON_DAYS, MAX_DUE_SOON_DAYS,

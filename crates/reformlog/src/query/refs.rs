@@ -53,6 +53,27 @@ pub struct DecisionRef {
     pub number: Option<String>,
 }
 
+/// Where a decision's text is published, as the decision's answers list it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TextLink {
+    /// The published text: an `http` or `https` URL.
+    pub url: String,
+    /// What the link is, e.g. "Cổng thông tin Bộ TT&TT".
+    pub note: Option<String>,
+}
+
+/// A decision's links in recording order.
+pub(crate) fn text_links(d: &crate::view::DecisionView) -> Vec<TextLink> {
+    d.links
+        .iter()
+        .map(|l| TextLink {
+            url: l.url.clone(),
+            note: l.note.clone(),
+        })
+        .collect()
+}
+
 pub(crate) fn unit_ref(s: &dyn Source, id: UnitId, on: Date) -> UnitRef {
     let name = s
         .view(&EntityKey::Unit(id))
@@ -80,7 +101,7 @@ pub(crate) fn post_ref(s: &dyn Source, id: PostId, on: Date) -> PostRef {
 pub(crate) fn decision_ref(s: &dyn Source, id: DecisionId) -> DecisionRef {
     let number = s
         .view(&EntityKey::Decision(id))
-        .and_then(|v| v.as_decision().map(|d| d.number.clone()));
+        .and_then(|v| v.as_decision().map(|d| d.record.number.clone()));
     DecisionRef { id, number }
 }
 

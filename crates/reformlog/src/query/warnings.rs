@@ -116,7 +116,7 @@ fn repealed_by(s: &dyn Source, plan: DecisionId, on: Date) -> Vec<(Date, Decisio
         .filter_map(|k| match k {
             EntityKey::Decision(r) => {
                 let view = s.header(&k)?;
-                let d = view.as_decision()?;
+                let d = &view.as_decision()?.record;
                 (d.repeals.contains(&plan) && d.in_force_on <= on).then_some((d.in_force_on, r))
             }
             _ => None,

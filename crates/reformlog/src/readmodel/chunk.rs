@@ -508,12 +508,18 @@ fn held_memory(record: &EntityRecord) -> usize {
         Some(EntityView::Post(p)) => {
             text(p.title.as_str().len()) + p.holdings.capacity() * size_of::<Holding>() + BLOCK
         }
-        Some(EntityView::Decision(d)) => {
+        Some(EntityView::Decision(v)) => {
+            let d = &v.record;
             text(d.number.len())
                 + text(d.title.len())
                 + vec(&d.amends)
                 + vec(&d.replaces)
                 + vec(&d.repeals)
+                + vec(&v.links)
+                + v.links
+                    .iter()
+                    .map(|l| text(l.url.len()) + l.note.as_ref().map_or(0, |n| text(n.len())))
+                    .sum::<usize>()
         }
         Some(EntityView::Committee(c)) => {
             names(&c.names)

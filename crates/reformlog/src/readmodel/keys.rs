@@ -45,7 +45,8 @@ use uuid::Uuid;
 /// 5: a seat's designations of who of its post's holders sits.
 /// 6: a decision is cited by the decisions that amend, replace or repeal it (`0x15`).
 /// 7: a progress report's evidence with its documents.
-pub(crate) const LAYOUT_VERSION: u32 = 7;
+/// 8: a decision's links to its published text.
+pub(crate) const LAYOUT_VERSION: u32 = 8;
 
 pub(crate) const CHECKPOINT: [u8; 2] = [0x00, 0x01];
 pub(crate) const VERSION: [u8; 2] = [0x00, 0x02];

@@ -8,10 +8,10 @@ use crate::command::Command;
 use crate::evidence::{Evidence, EvidenceDocument};
 use crate::payload::{
     CommitteeCharter, CommitteeDissolution, CommitteeDuties, CommitteeRenaming, DeadlineExtension,
-    MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment, PostCreation,
-    PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment, TaskCreation,
-    TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove,
-    UnitRenaming,
+    DecisionLink, MembershipEnd, MembershipStart, PersonName, PostAbolition, PostAppointment,
+    PostCreation, PostDeparture, SeatAbolition, SeatHolderDesignation, TaskAssignment,
+    TaskCreation, TaskProgress, TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger,
+    UnitMove, UnitRenaming,
 };
 use crate::text::Name;
 
@@ -259,6 +259,17 @@ impl SeedChange {
                 from: *on,
                 ended_on: *ended_on,
                 decision: refs.decision(decision)?,
+            })],
+            S::LinkDecision {
+                decision,
+                url,
+                note,
+                on,
+            } => vec![Command::LinkDecision(DecisionLink {
+                decision: refs.decision(decision)?,
+                url: url.clone(),
+                note: note.clone(),
+                on: *on,
             })],
             S::Designate {
                 committee,

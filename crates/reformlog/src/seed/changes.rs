@@ -423,6 +423,18 @@ pub enum SeedChange {
         /// The id of the event retracted.
         target: EventId,
     },
+    /// Where a recorded decision's text is published (`link_decision`), found after the
+    /// decision was entered.
+    LinkDecision {
+        /// The slug of the decision.
+        decision: String,
+        /// The published text: an absolute `http` or `https` URL.
+        url: String,
+        /// What the link is, e.g. "Cổng thông tin Bộ TT&TT".
+        note: Option<String>,
+        /// The day the link is filed under: the text's publication, usually the signing day.
+        on: Date,
+    },
 }
 
 impl SeedChange {

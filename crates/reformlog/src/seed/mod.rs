@@ -28,8 +28,8 @@ use crate::date::Date;
 use crate::ids::{DecisionId, HoldingId, IdError, MembershipId, SeatId};
 use crate::model::DecisionKind;
 use crate::payload::{
-    CommitteeCharter, DecisionRecord, PersonName, PostAppointment, PostCreation, TaskCreation,
-    UnitEstablishment,
+    CommitteeCharter, DecisionLink, DecisionRecord, PersonName, PostAppointment, PostCreation,
+    TaskCreation, UnitEstablishment,
 };
 use crate::text::{Name, NameError};
 use context::{header_lines, Defined, SHEET_ROW};
@@ -122,6 +122,9 @@ pub enum SeedError {
         /// What is wrong with it.
         error: Box<SeedError>,
     },
+    /// A `[[decisions]]` entry gives `url_note` but no `url`.
+    #[error("url_note is given without a url: give the link it describes, or leave both out")]
+    NoteWithoutUrl,
 }
 
 /// A parsed seed file. See `tests/data/seed-decision-34.toml` for a commented example.
@@ -391,8 +394,9 @@ impl Seed {
                 let list = |v: &[String]| -> Result<Vec<DecisionId>, SeedError> {
                     v.iter().map(|s| refs.decision(s)).collect()
                 };
-                Ok(vec![Command::RecordDecision(DecisionRecord {
-                    decision: refs.decision(&x.slug)?,
+                let decision = refs.decision(&x.slug)?;
+                let mut list = vec![Command::RecordDecision(DecisionRecord {
+                    decision,
                     number: x.number.clone(),
                     kind: match x.kind {
                         Some(kind) => kind,
@@ -410,7 +414,18 @@ impl Seed {
                     amends: list(&x.amends)?,
                     replaces: list(&x.replaces)?,
                     repeals: list(&x.repeals)?,
-                })])
+                })];
+                match (&x.url, &x.url_note) {
+                    (Some(url), note) => list.push(Command::LinkDecision(DecisionLink {
+                        decision,
+                        url: url.clone(),
+                        note: note.clone(),
+                        on: x.signed_on,
+                    })),
+                    (None, Some(_)) => return Err(SeedError::NoteWithoutUrl),
+                    (None, None) => {}
+                }
+                Ok(list)
             })();
             match late.get(x.slug.as_str()) {
                 Some(&after) => deferred.push((after, i, command)),

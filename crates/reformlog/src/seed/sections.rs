@@ -61,6 +61,11 @@ pub struct SeedDecision {
     /// Slugs of the decisions it repeals.
     #[serde(default)]
     pub repeals: Vec<String>,
+    /// Where its text is published: an absolute `http` or `https` URL, recorded as a link
+    /// filed under the signing day.
+    pub url: Option<String>,
+    /// What the link is, e.g. "Cổng thông tin Bộ TT&TT"; only with `url`.
+    pub url_note: Option<String>,
 }
 
 /// An entry of `[[posts]]`: one position and who holds it.

@@ -67,6 +67,7 @@ fn place(c: &Command) -> u32 {
         C::Correct { .. } => 30,
         C::Retract { .. } => 31,
         C::DesignateSeatHolder(_) => 32,
+        C::LinkDecision(_) => 33,
     }
 }
 
@@ -189,6 +190,7 @@ pub(crate) fn every_command() -> Vec<Command> {
         restated("corrected"),
         restated("retracted"),
         restated("seat_holder_designated"),
+        restated("decision_linked"),
     ]);
     all
 }

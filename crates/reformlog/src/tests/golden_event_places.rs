@@ -58,6 +58,7 @@ fn place(e: &Event) -> u32 {
         E::Corrected { .. } => 28,
         E::Retracted(_) => 29,
         E::SeatHolderDesignated(_) => 30,
+        E::DecisionLinked(_) => 31,
     }
 }
 

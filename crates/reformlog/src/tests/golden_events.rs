@@ -10,10 +10,10 @@ use crate::codec::v1::EventV1;
 use crate::codec::v2::EventV2;
 use crate::payload::{
     CommitteeDissolution, CommitteeDuties, CommitteeEstablishment, CommitteeRenaming,
-    DeadlineExtension, DecisionRecord, MembershipEnd, MembershipStart, PersonName, PostAbolition,
-    PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition, SeatCreation,
-    SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress, TaskStatusChange,
-    UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
+    DeadlineExtension, DecisionLink, DecisionRecord, MembershipEnd, MembershipStart, PersonName,
+    PostAbolition, PostAppointment, PostCreation, PostDeparture, Retraction, SeatAbolition,
+    SeatCreation, SeatHolderDesignation, TaskAssignment, TaskCreation, TaskProgress,
+    TaskStatusChange, UnitDissolution, UnitEstablishment, UnitMerger, UnitMove, UnitRenaming,
 };
 use crate::{EntityKey, Event, Evidence, EvidenceDocument};
 use std::collections::BTreeSet;
@@ -314,6 +314,12 @@ pub(crate) fn every_event() -> Vec<Event> {
             person: p,
             on,
             decision: dec,
+        }),
+        Event::DecisionLinked(DecisionLink {
+            decision: dec,
+            url: "https://example.org/van-ban/34-qd-btttt".to_owned(),
+            note: Some("Cổng thông tin Bộ TT&TT".to_owned()),
+            on,
         }),
     ]
 }

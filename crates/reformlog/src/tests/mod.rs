@@ -5,6 +5,8 @@
 mod change_keys;
 mod corrections;
 mod decide;
+// Links to a decision's published text: recorded, refused twice, shown, corrected.
+mod decision_links;
 // Which holder of a multi-holder post sits in an ex-officio seat, by decision.
 mod designation;
 mod diffs;

@@ -2,8 +2,8 @@
 //! retractions resolved to the facts still standing, and a view rebuilt from its stream.
 
 use super::{
-    CommitteeView, Designation, EntityView, Holding, Membership, PersonView, PostView, Progress,
-    Seat, TaskView, Timeline, UnitEnd, UnitView,
+    CommitteeView, DecisionView, Designation, EntityView, Holding, Membership, PersonView,
+    PostView, Progress, Seat, TaskView, Timeline, UnitEnd, UnitView,
 };
 use crate::event::{Event, Recorded};
 use crate::ids::{EntityKey, EventId};
@@ -37,7 +37,10 @@ pub(crate) fn evolve(view: Option<EntityView>, event: &Event) -> Option<EntityVi
             abolished_on: None,
             holdings: Vec::new(),
         })),
-        (None, E::DecisionRecorded(d)) => Some(EntityView::Decision(d.clone())),
+        (None, E::DecisionRecorded(d)) => Some(EntityView::Decision(DecisionView {
+            record: d.clone(),
+            links: Vec::new(),
+        })),
         (None, E::CommitteeEstablished(c)) => Some(EntityView::Committee(CommitteeView {
             id: c.committee,
             names: Timeline::starting(c.on, c.name.clone()),
@@ -110,6 +113,7 @@ fn evolve_existing(view: &mut EntityView, event: &Event) {
             }
         }
         (EntityView::Post(p), E::PostAbolished(e)) => p.abolished_on = Some(e.on),
+        (EntityView::Decision(d), E::DecisionLinked(e)) => d.links.push(e.clone()),
         (EntityView::Committee(c), E::CommitteeRenamed(e)) => {
             c.names.insert(e.on, e.name.clone());
         }
@@ -259,7 +263,7 @@ pub(crate) fn key_of(view: &EntityView) -> EntityKey {
         EntityView::Unit(v) => EntityKey::Unit(v.id),
         EntityView::Person(v) => EntityKey::Person(v.id),
         EntityView::Post(v) => EntityKey::Post(v.id),
-        EntityView::Decision(v) => EntityKey::Decision(v.decision),
+        EntityView::Decision(v) => EntityKey::Decision(v.record.decision),
         EntityView::Committee(v) => EntityKey::Committee(v.id),
         EntityView::Task(v) => EntityKey::Task(v.id),
     }

@@ -152,9 +152,13 @@ impl PostView {
     }
 }
 
-/// A decision's view is its record: nothing about a decision changes once it is recorded but
-/// by a correction, which replaces the record.
-pub(crate) type DecisionView = crate::payload::DecisionRecord;
+/// A decision's view: its record, which only a correction replaces, and the links to its
+/// published text in recording order.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub(crate) struct DecisionView {
+    pub(crate) record: crate::payload::DecisionRecord,
+    pub(crate) links: Vec<crate::payload::DecisionLink>,
+}
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
 pub(crate) struct Seat {
