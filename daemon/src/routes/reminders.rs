@@ -45,14 +45,18 @@ pub(crate) struct RemindersQuery {
     after: Option<String>,
     /// Without a cursor: start with what became visible from this date (the start of that
     /// day in the daemon's time zone) or RFC 3339 time on; default: from the first reminder.
+    #[param(schema_with = super::params::time_schema)]
     since: Option<String>,
     /// Due-soon reminders this many days before a deadline, 0 (none) to 366 (default 7). A
     /// cursor keeps the number it was made with.
+    #[param(maximum = 366)]
     due_soon_days: Option<u32>,
     /// Only what had become visible by the end of this date or by this RFC 3339 time: the
     /// feed as it stood then. Default: now.
+    #[param(schema_with = super::params::time_schema)]
     until: Option<String>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -66,8 +70,10 @@ pub(crate) struct ReminderStreamQuery {
     after: Option<String>,
     /// Without a cursor: start with what became visible from this date or RFC 3339 time on;
     /// default: from the first reminder.
+    #[param(schema_with = super::params::time_schema)]
     since: Option<String>,
     /// Due-soon reminders this many days before a deadline, 0 to 366 (default 7).
+    #[param(maximum = 366)]
     due_soon_days: Option<u32>,
 }
 
@@ -350,6 +356,38 @@ impl Feed {
     }
 }
 
+/// One message of the reminder feed, as a Server-Sent Events reader sees it: a reminder (no
+/// `event`, JSON `data`, the cursor after it as `id`), the `caught-up` message (JSON data
+/// with the cursor), or an `error` message (its text) that ends the feed.
+struct ReminderMessage;
+
+impl utoipa::PartialSchema for ReminderMessage {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let json = || text().content_media_type("application/json");
+        let named = |event: &str, data: ObjectBuilder| {
+            ObjectBuilder::new()
+                .property("event", text().enum_values(Some([event])))
+                .property("data", data)
+                .required("event")
+                .required("data")
+        };
+        let reminder = ObjectBuilder::new()
+            .property("data", json())
+            .property("id", text())
+            .required("data")
+            .required("id");
+        AnyOfBuilder::new()
+            .item(reminder)
+            .item(named("caught-up", json()))
+            .item(named("error", text()))
+            .into()
+    }
+}
+
+impl ToSchema for ReminderMessage {}
+
 /// The same reminders as `GET /v1/reminders`, live: after catching up (a `caught-up`
 /// message), each new one as the commit that implies it arrives or its day begins. Each
 /// message's data is a reminder (kind `due_soon`, `due` or `overdue`) and its `id` the
@@ -360,7 +398,7 @@ impl Feed {
     operation_id = "stream_reminders",
     params(ReminderStreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this cursor")),
     responses(
-        (status = 200, description = "text/event-stream: messages whose data is a ReminderView, then one `caught-up` message", content_type = "text/event-stream", body = ReminderView),
+        (status = 200, description = "text/event-stream: messages whose data is a ReminderView, then one `caught-up` message", content_type = "text/event-stream", body = ReminderMessage),
         (status = 400, description = "Invalid parameters or cursor", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
     ),
