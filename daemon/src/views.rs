@@ -87,8 +87,10 @@ pub(crate) struct EventPage {
 #[serde(deny_unknown_fields)]
 pub(crate) struct DigestView {
     /// The position of the last record (from 1).
+    #[schema(minimum = 1)]
     pub(crate) position: u64,
     /// The last record's BLAKE3 hash: 64 hexadecimal digits.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub(crate) hash: String,
 }
 

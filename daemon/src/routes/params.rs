@@ -79,9 +79,9 @@ pub(crate) struct ListQuery {
 /// `known_at`'s three forms, so a client (or a generator of requests) can tell them apart
 /// from text the daemon refuses.
 pub(crate) fn known_at_schema() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
     let text = || ObjectBuilder::new().schema_type(Type::String);
-    OneOfBuilder::new()
+    AnyOfBuilder::new()
         .item(
             text()
                 .pattern(Some(POSITION_PATTERN))
@@ -95,9 +95,9 @@ pub(crate) fn known_at_schema() -> utoipa::openapi::schema::Schema {
 
 /// One end of a recorded-time range (`recorded_from`, `since`, …): a date or an RFC 3339 time.
 pub(crate) fn time_schema() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
     let text = || ObjectBuilder::new().schema_type(Type::String);
-    OneOfBuilder::new()
+    AnyOfBuilder::new()
         .item(text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
         .item(text().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
         .build()
