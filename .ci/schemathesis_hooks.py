@@ -5,6 +5,7 @@ parameters that are each valid: two that name the start of the same read (`from`
 `since`), two scopes at once (`plan` and `unit`), or a range that ends before it starts. The
 document says so in the parameters' descriptions and the daemon answers such a request 400;
 these hooks keep the generator from offering it as a valid request. Every check stays on.
+A reminder cursor, likewise, carries the due-soon days it was made with.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -62,12 +63,27 @@ def _reversed(query, start, end, kind):
         return False
 
 
+def _cursor_days(cursor):
+    """The due-soon days a reminder cursor was made with, or None for what is not one."""
+    parts = cursor.split(".") if isinstance(cursor, str) else []
+    return int(parts[1]) if len(parts) > 2 and parts[0] == "r1" and parts[1].isdigit() else None
+
+
+# Filtering whole cases, not queries alone: the coverage phase applies only case filters.
 @schemathesis.hook
-def filter_query(context, query):
-    if not isinstance(query, dict) or context.operation is None:
-        return True
-    path = context.operation.path
+def filter_case(context, case):
+    query = case.query if isinstance(case.query, dict) else {}
+    headers = case.headers if isinstance(case.headers, dict) else {}
+    path = case.operation.path
     for a, b in EXCLUSIVE.get(path, []):
         if query.get(a) is not None and query.get(b) is not None:
             return False
-    return not any(_reversed(query, *r) for r in RANGES.get(path, []))
+    if any(_reversed(query, *r) for r in RANGES.get(path, [])):
+        return False
+    # A reminder cursor keeps the due-soon days it was made with; another number is refused.
+    if path.startswith("/v1/reminders") and query.get("due_soon_days") is not None:
+        cursor = headers.get("Last-Event-ID") or query.get("after")
+        days = _cursor_days(cursor)
+        if days is not None and days != query.get("due_soon_days"):
+            return False
+    return True
