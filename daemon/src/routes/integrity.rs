@@ -98,6 +98,13 @@ fn kept_digest(d: DigestView) -> Result<HeadDigest, ApiError> {
             "expect_head.position: positions start at 1",
         ));
     }
+    // The document says int64, as for every position; more is no digest this log gave.
+    if i64::try_from(d.position).is_err() {
+        return Err(ApiError::bad_request(
+            "invalid-digest",
+            format!("expect_head.position: at most {}", i64::MAX),
+        ));
+    }
     let hash = Hash::from_hex(&d.hash).ok_or_else(|| {
         ApiError::bad_request(
             "invalid-digest",
