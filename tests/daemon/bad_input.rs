@@ -384,6 +384,10 @@ fn cases() -> Vec<Case> {
             "/v1/tasks/filter?due_within_days=2147483648",
         ),
         verify(
+            "verify with an array for a body",
+            Body::Json(serde_json::json!([null])),
+        ),
+        verify(
             "kept digest position above int64",
             Body::Json(
                 serde_json::json!({"expect_head": {"position": 9223372036854775808_u64, "hash": "0".repeat(64)}}),
