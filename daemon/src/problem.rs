@@ -213,9 +213,9 @@ impl ApiError {
     }
 
     /// A log position (`min_position`, `known_at`, `Last-Event-ID`) past the log's end:
-    /// nothing can be waited for, so it is the client's mistake.
+    /// a well-formed request the log's present state cannot answer yet.
     pub(crate) fn position_not_reached(detail: impl Into<String>) -> Self {
-        Self::bad_request("position-not-reached", detail)
+        Self::new(ProblemCode::PositionNotReached, detail)
     }
 
     /// The read models did not reach `position`, which the log holds, in time.

@@ -217,6 +217,7 @@ pub fn openapi_json() -> String {
     let (_, feed) = crate::routes::untimed().split_for_parts();
     doc.merge(feed);
     crate::conditional::document(&mut doc);
+    crate::routes::params::document(&mut doc);
     crate::problem::document(&mut doc);
     doc.to_pretty_json().unwrap_or_default()
 }

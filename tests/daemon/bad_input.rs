@@ -363,6 +363,36 @@ fn cases() -> Vec<Case> {
             headers: vec![],
             body: Body::None,
         },
+        // Beyond what the OpenAPI document allows, though the daemon's types could hold it.
+        get(
+            "event page from above int64",
+            "/v1/events?from=9223372036854775808",
+        ),
+        Case {
+            what: "event feed from above int64 beside a Last-Event-ID",
+            method: Method::GET,
+            path: "/v1/events/stream?from=9223372036854775808".into(),
+            headers: vec![("last-event-id", "0".into())],
+            body: Body::None,
+        },
+        get(
+            "reminder feed due_soon_days above its maximum",
+            "/v1/reminders/stream?due_soon_days=367",
+        ),
+        get(
+            "due_within_days above its maximum",
+            "/v1/tasks/filter?due_within_days=2147483648",
+        ),
+        verify(
+            "verify with an array for a body",
+            Body::Json(serde_json::json!([null])),
+        ),
+        verify(
+            "kept digest position above int64",
+            Body::Json(
+                serde_json::json!({"expect_head": {"position": 9223372036854775808_u64, "hash": "0".repeat(64)}}),
+            ),
+        ),
         Case {
             what: "Last-Event-ID not a number",
             method: Method::GET,

@@ -153,11 +153,11 @@ fn resuming_past_the_log_end_is_refused_before_the_stream_starts() {
         .header("last-event-id", "999999999")
         .send()
         .unwrap();
-    assert_eq!(refused.status().as_u16(), 400);
+    assert_eq!(refused.status().as_u16(), 409);
     let problem: serde_json::Value = refused.json().unwrap();
     assert_eq!(problem["code"], "position-not-reached", "{problem}");
     let refused = d.get("/v1/events/stream?from=999999999", Some(&d.tokens.auditor));
-    assert_eq!(refused.status().as_u16(), 400);
+    assert_eq!(refused.status().as_u16(), 409);
     // The next position to be written is where a follower may start.
     let next = d.get(
         &format!("/v1/events/stream?from={}", head + 1),

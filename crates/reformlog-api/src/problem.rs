@@ -200,7 +200,7 @@ problem_codes! {
     /// A write that may or may not be recorded; a retry with the same key settles it.
     OutcomeUnknown = ("outcome-unknown", 503, "Service Unavailable"),
     /// A log position past the end of the log.
-    PositionNotReached = ("position-not-reached", 400, "Bad Request"),
+    PositionNotReached = ("position-not-reached", 409, "Conflict"),
     /// The read models did not reach the position asked for in time.
     ReadModelBehind = ("read-model-behind", 503, "Service Unavailable"),
     /// An entity at another revision than If-Match or the append expected.

@@ -31,8 +31,10 @@ pub struct WriteResult {
 #[serde(deny_unknown_fields)]
 pub struct DigestView {
     /// The position of the last record (from 1).
+    #[schema(minimum = 1)]
     pub position: u64,
     /// The last record's BLAKE3 hash: 64 hexadecimal digits.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub hash: String,
 }
 

@@ -2,8 +2,9 @@
 //! route said to carry it, since the one place that answers errors answers them all alike.
 
 use reformlog_api::{Problem, ProblemCode};
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::Schema;
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::PartialSchema;
 
 /// The `Problem` schema, its `code` limited to the codes of the table.
@@ -30,7 +31,8 @@ pub(crate) fn document(doc: &mut OpenApi) {
     components
         .schemas
         .insert("Problem".to_owned(), problem_schema());
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let api = path.starts_with("/v1/");
         let operations = [
             item.get.as_mut(),
             item.post.as_mut(),
@@ -39,6 +41,9 @@ pub(crate) fn document(doc: &mut OpenApi) {
             item.patch.as_mut(),
         ];
         for op in operations.into_iter().flatten() {
+            if api {
+                shared_statuses(op);
+            }
             for (status, response) in op.responses.responses.iter_mut() {
                 let is_error = status.starts_with('4') || status.starts_with('5');
                 let RefOr::T(response) = response else {
@@ -53,5 +58,54 @@ pub(crate) fn document(doc: &mut OpenApi) {
                 response.content.insert(PROBLEM_JSON.to_owned(), body);
             }
         }
+    }
+}
+
+/// The error statuses the layers every route of `/v1` passes through can answer, whatever
+/// the handler: the query and path extractors, the token check, the request deadline, the
+/// body reader, the wait for a position and the store.
+fn shared_statuses(op: &mut Operation) {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let takes = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
+    let names = |name: &str| params.iter().any(|p| p.name == name);
+    let mut statuses: Vec<(&str, &str)> = vec![
+        ("500", "The daemon failed (`internal`, `store-corrupt`)"),
+        (
+            "503",
+            "Not answered now (`timeout`, `read-model-behind`, `storage-failed`, …); with Retry-After when a retry helps",
+        ),
+    ];
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        statuses.push(("401", "No valid token"));
+        statuses.push(("403", "The token's role does not allow this"));
+    }
+    let body = op.request_body.is_some();
+    if body || takes(ParameterIn::Query) || takes(ParameterIn::Path) {
+        statuses.push(("400", "Invalid parameters or body"));
+    }
+    if takes(ParameterIn::Path) {
+        statuses.push(("404", "Nothing known by that id"));
+    }
+    if names("min_position") || names("known_at") || names("from") {
+        statuses.push((
+            "409",
+            "A log position past the log's end (`position-not-reached`)",
+        ));
+    }
+    if body {
+        statuses.push(("408", "The body did not arrive in time (`body-timeout`)"));
+        statuses.push(("413", "The body is larger than the daemon takes"));
+        statuses.push(("415", "A body not sent as application/json"));
+    }
+    for (status, description) in statuses {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| {
+                ResponseBuilder::new()
+                    .description(description)
+                    .build()
+                    .into()
+            });
     }
 }

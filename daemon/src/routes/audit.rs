@@ -12,7 +12,7 @@ use reformlog::{
 };
 use reformlog_api::Envelope;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -39,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
 pub(crate) struct HistoryQuery {
     /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
     /// that day in the daemon's time zone).
+    #[param(schema_with = super::params::known_at_schema)]
     known_at: Option<String>,
     /// Answer only once the read models include this log position.
     min_position: Option<u64>,
@@ -48,21 +49,41 @@ pub(crate) struct HistoryQuery {
     on: Option<String>,
     /// Only changes recorded at or after this RFC 3339 time, or from the start of this date
     /// (YYYY-MM-DD, in the daemon's time zone).
+    #[param(schema_with = super::params::time_schema)]
     recorded_from: Option<String>,
     /// Only changes recorded at or before this RFC 3339 time, or by the end of this date.
+    #[param(schema_with = super::params::time_schema)]
     recorded_to: Option<String>,
     /// Only changes whose valid date (the day the change is true from) is on or after this
     /// date (YYYY-MM-DD).
+    #[param(format = Date)]
     valid_from: Option<String>,
     /// Only changes whose valid date is on or before this date (YYYY-MM-DD).
+    #[param(format = Date)]
     valid_to: Option<String>,
+}
+
+/// The kinds of entity with a history, as the path names them.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only its schema is used: the handler matches the path's text"
+)]
+enum HistoryKind {
+    Unit,
+    Person,
+    Post,
+    Committee,
+    Decision,
+    Task,
 }
 
 /// Every change to one entity: what, valid from, recorded when, by whom, citing which
 /// decision, with what reason (corrections included); optionally only those recorded in a
 /// time range or about valid dates in a range. A task's history is open to every role that
 /// reads state; the others need the auditor or admin role.
-#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = String, Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Envelope<Vec<HistoryEntry>>), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only, except a task's history, which every role that reads state may read")), security(("bearer" = [])), tag = "audit")]
+#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = inline(HistoryKind), Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Envelope<Vec<HistoryEntry>>), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only, except a task's history, which every role that reads state may read")), security(("bearer" = [])), tag = "audit")]
 async fn entity_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -119,13 +140,17 @@ pub(crate) struct ActorQuery {
     actor: String,
     /// Only changes recorded at or after this RFC 3339 time, or from the start of this date
     /// (YYYY-MM-DD, in the daemon's time zone).
+    #[param(schema_with = super::params::time_schema)]
     recorded_from: Option<String>,
     /// Only changes recorded at or before this RFC 3339 time, or by the end of this date.
+    #[param(schema_with = super::params::time_schema)]
     recorded_to: Option<String>,
     /// Only changes whose valid date (the day the change is true from) is on or after this
     /// date (YYYY-MM-DD).
+    #[param(format = Date)]
     valid_from: Option<String>,
     /// Only changes whose valid date is on or before this date (YYYY-MM-DD).
+    #[param(format = Date)]
     valid_to: Option<String>,
     /// The earlier name of `recorded_from`.
     #[param(ignore)]

@@ -22,6 +22,7 @@ use super::ask::blocking;
 pub(crate) struct BackupRequest {
     /// The backup folder's name inside the daemon's backup folder: 1 to 100 ASCII letters,
     /// digits, `-`, `_` or `.`, not starting with `.`; it must not exist yet.
+    #[schema(pattern = "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")]
     name: String,
 }
 

@@ -41,7 +41,7 @@ pub(crate) struct CommandBatch {
     /// The library's commands, decided in order and appended together or not at all. A
     /// `record_decision` may leave out `kind` when its number tells it (`15/2024/NĐ-CP`). A
     /// `report_progress` takes the `ReportProgress` schema, its evidence documents included.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = command_list_schema)]
     commands: Vec<serde_json::Value>,
     /// Record each change at most once: a change already recorded (the same thing created,
     /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
@@ -80,10 +80,10 @@ pub(crate) struct DecisionBatch {
     /// The `record_decision` command; `kind` may be left out when the number tells it
     /// (`15/2024/NĐ-CP` a decree, `34/QĐ-BTTTT` a decision, `567/BTTTT-TCCB` an official
     /// letter, `67/2020/QH14` a law). The decision may take effect before it is signed.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = decision_schema)]
     decision: serde_json::Value,
     /// The changes the decision makes; each cites it.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = change_list_schema)]
     changes: Vec<serde_json::Value>,
     /// Record each change at most once: a change already recorded (the same thing created,
     /// or the same change made, by any earlier write) is skipped and listed in `skipped`; one
@@ -98,6 +98,45 @@ pub(crate) struct DecisionBatch {
 }
 
 const MAX_COMMANDS: usize = 500;
+
+/// One command as JSON: an object whose one key names it (`establish_unit`, …) and holds its
+/// fields.
+fn command_schema(name: Option<&str>) -> utoipa::openapi::schema::ObjectBuilder {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+    let command = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .min_properties(Some(1))
+        .max_properties(Some(1));
+    match name {
+        Some(name) => command
+            .property(name, ObjectBuilder::new().schema_type(Type::Object))
+            .required(name)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+        None => command,
+    }
+}
+
+/// A list of up to `max` commands, at least `min`.
+fn list_of_commands(min: usize, max: usize) -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(command_schema(None))
+        .min_items(Some(min))
+        .max_items(Some(max))
+        .into()
+}
+
+fn command_list_schema() -> utoipa::openapi::schema::Schema {
+    list_of_commands(1, MAX_COMMANDS)
+}
+
+/// A decision's changes: the decision itself counts towards the batch's limit.
+fn change_list_schema() -> utoipa::openapi::schema::Schema {
+    list_of_commands(0, MAX_COMMANDS - 1)
+}
+
+fn decision_schema() -> utoipa::openapi::schema::Schema {
+    command_schema(Some("record_decision")).into()
+}
 
 fn write_context(
     principal: &Principal,
@@ -230,7 +269,7 @@ async fn execute(
 
 /// Runs the library's commands as one atomic append. `If-Match` checks the first command's
 /// entity revision; `Idempotency-Key` makes a retry return the first answer.
-#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Conflicts with what is recorded: an entity that exists already (`already-exists`), or a per-change key recorded with other content (`change-recorded-differently`)"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule, or an Idempotency-Key used before with another body (`idempotency-key-reused`)"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity", pattern = r#"^(W/)?"?[0-9]{1,18}"?$"#), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops: 1 to 200 visible ASCII characters", pattern = "^[!-~]([ -~]{0,198}[!-~])?$")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Conflicts with what is recorded: an entity that exists already (`already-exists`), or a per-change key recorded with other content (`change-recorded-differently`)"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule, or an Idempotency-Key used before with another body (`idempotency-key-reused`)"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
 async fn post_commands(
     State(state): State<Arc<AppState>>,
     underway: Option<Extension<WriteUnderway>>,
@@ -263,7 +302,7 @@ fn commands_from_json(
 }
 
 /// Records a decision together with the changes it makes, atomically.
-#[utoipa::path(post, path = "/v1/decisions", request_body = DecisionBatch, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 422, description = "Refused by a domain rule, or an Idempotency-Key used before with another body (`idempotency-key-reused`)"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(post, path = "/v1/decisions", request_body = DecisionBatch, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops: 1 to 200 visible ASCII characters", pattern = "^[!-~]([ -~]{0,198}[!-~])?$")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 422, description = "Refused by a domain rule, or an Idempotency-Key used before with another body (`idempotency-key-reused`)"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
 async fn post_decision(
     State(state): State<Arc<AppState>>,
     underway: Option<Extension<WriteUnderway>>,

@@ -34,16 +34,35 @@ pub(crate) struct EventsQuery {
     /// First position to read (inclusive). Going backward, the newest position to read.
     from: Option<u64>,
     /// Start at the first event recorded at or after this RFC 3339 time instead.
+    #[param(format = DateTime)]
     since: Option<String>,
     /// `forward` (default) or `backward`.
+    #[param(schema_with = direction_schema)]
     direction: Option<String>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
     /// Comma-separated event type names to keep.
     types: Option<String>,
     /// Comma-separated stream categories (e.g. `committee,task`) to keep; `task` alone opens
     /// the log to every role that reads state.
     categories: Option<String>,
+}
+
+/// A position parameter, which the document says is an `int64`: the store counts in `u64`,
+/// but a client reading the document cannot send more, so more is a mistake.
+fn position(name: &str, value: Option<u64>) -> Result<Option<u64>, ApiError> {
+    match value {
+        Some(p) if i64::try_from(p).is_err() => Err(ApiError::bad_request(
+            "invalid-position",
+            format!("{name} must be a log position, 0 to {}", i64::MAX),
+        )),
+        _ => Ok(value),
+    }
+}
+
+fn direction_schema() -> utoipa::openapi::schema::Schema {
+    super::params::words(&["forward", "backward"])
 }
 
 /// What reading a part of the log needs: a part holding only task events is open to every
@@ -89,6 +108,7 @@ pub(crate) async fn list(
 ) -> Result<Response, ApiError> {
     let categories = split(q.categories.as_ref());
     state.tokens.authorize(&headers, needed(&categories))?;
+    position("from", q.from)?;
     let direction = match q.direction.as_deref() {
         None | Some("forward") => Direction::Forward,
         Some("backward") => Direction::Backward,
@@ -179,7 +199,8 @@ pub(crate) struct FeedQuery {
     params(FeedQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this position")),
     responses(
         (status = 200, description = "text/event-stream of events", content_type = "text/event-stream"),
-        (status = 400, description = "Invalid parameters, or `Last-Event-ID`/`from` past the log's end (`position-not-reached`)", content_type = "application/problem+json"),
+        (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
+        (status = 409, description = "`Last-Event-ID`/`from` past the log's end (`position-not-reached`)", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
         (status = 403, description = "Role may not read the audit trail (every role that reads state may read `categories=task`)"),
     ),
@@ -202,6 +223,7 @@ pub(crate) async fn stream(
         needed(&categories)
     };
     state.tokens.authorize(&headers, permission)?;
+    position("from", q.from)?;
     let from = match headers.get("last-event-id") {
         Some(v) => {
             let id = v
@@ -226,13 +248,10 @@ pub(crate) async fn stream(
     if let SubscribeFrom::After(after) = from {
         let head = state.store.head_position();
         if after > head {
-            return Err(ApiError::bad_request(
-                "position-not-reached",
-                format!(
-                    "the log ends at position {head}; resuming after {after} would skip what is \
+            return Err(ApiError::position_not_reached(format!(
+                "the log ends at position {head}; resuming after {after} would skip what is \
                      written up to it"
-                ),
-            ));
+            )));
         }
     }
     let filter = EventFilter {

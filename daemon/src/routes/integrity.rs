@@ -73,11 +73,16 @@ pub(crate) async fn verify(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     // A JSON `null` is taken as no body too, as the documented `Option` schema allows it.
-    body: Option<ApiJson<Option<VerifyRequest>>>,
+    // Read as an object first: serde would take a request from an array too (`[null]`).
+    body: Option<ApiJson<Option<serde_json::Map<String, serde_json::Value>>>>,
 ) -> Result<axum::Json<VerifyView>, ApiError> {
     state.tokens.authorize(&headers, Permission::Administer)?;
-    let kept = body
+    let request = body
         .and_then(|ApiJson(b)| b)
+        .map(|fields| serde_json::from_value::<VerifyRequest>(fields.into()))
+        .transpose()
+        .map_err(|e| ApiError::bad_request("invalid-body", e.to_string()))?;
+    let kept = request
         .and_then(|b| b.expect_head)
         .map(kept_digest)
         .transpose()?;
@@ -98,6 +103,13 @@ fn kept_digest(d: DigestView) -> Result<HeadDigest, ApiError> {
         return Err(ApiError::bad_request(
             "invalid-digest",
             "expect_head.position: positions start at 1",
+        ));
+    }
+    // The document says int64, as for every position; more is no digest this log gave.
+    if i64::try_from(d.position).is_err() {
+        return Err(ApiError::bad_request(
+            "invalid-digest",
+            format!("expect_head.position: at most {}", i64::MAX),
         ));
     }
     let hash = Hash::from_hex(&d.hash).ok_or_else(|| {

@@ -20,12 +20,14 @@ use crate::zone::Zone;
 #[into_params(parameter_in = Query)]
 pub(crate) struct TimeQuery {
     /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    #[param(format = Date)]
     pub(crate) on: Option<String>,
     /// Answer as the system knew it at this log position, RFC 3339 time, or date
     /// (YYYY-MM-DD: the end of that day in the daemon's time zone); default now.
+    #[param(schema_with = known_at_schema)]
     pub(crate) known_at: Option<String>,
     /// Answer only once the read models include this log position (a write's
-    /// `last_position`); 400 if the log has not reached it.
+    /// `last_position`); 409 if the log has not reached it.
     pub(crate) min_position: Option<u64>,
 }
 
@@ -57,17 +59,99 @@ as_of!(TimeQuery);
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    #[param(format = Date)]
     pub(crate) on: Option<String>,
     /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
     /// that day in the daemon's time zone); default now.
+    #[param(schema_with = known_at_schema)]
     pub(crate) known_at: Option<String>,
     /// Answer only once the read models include this log position (a write's
-    /// `last_position`); 400 if the log has not reached it.
+    /// `last_position`); 409 if the log has not reached it.
     pub(crate) min_position: Option<u64>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub(crate) limit: Option<usize>,
     /// The `next_cursor` of the previous page.
+    #[param(format = Uuid)]
     pub(crate) cursor: Option<String>,
+}
+
+/// `known_at`'s three forms, so a client (or a generator of requests) can tell them apart
+/// from text the daemon refuses.
+pub(crate) fn known_at_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    AnyOfBuilder::new()
+        .item(
+            text()
+                .pattern(Some(POSITION_PATTERN))
+                .description(Some("a log position")),
+        )
+        .item(text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+        .item(text().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
+        .build()
+        .into()
+}
+
+/// One end of a recorded-time range (`recorded_from`, `since`, …): a date or an RFC 3339 time.
+pub(crate) fn time_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    AnyOfBuilder::new()
+        .item(text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+        .item(text().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
+        .build()
+        .into()
+}
+
+/// A text parameter that takes one of a few words.
+pub(crate) fn words(words: &[&str]) -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(words.iter().copied()))
+        .into()
+}
+
+/// A log position written out: digits, no more than an `int64` always holds.
+const POSITION_PATTERN: &str = "^[0-9]{1,18}$";
+
+/// A path's id: a UUID, or a slug, which is any text but blanks.
+const ID_PATTERN: &str = "\\S";
+
+/// Says what every `{id}` of a path takes, since [`IdPath`] reads them all alike, and that a
+/// header parameter is text or absent, never null.
+pub(crate) fn document(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [item.get.as_mut(), item.post.as_mut()];
+        for op in operations.into_iter().flatten() {
+            for p in op.parameters.iter_mut().flatten() {
+                if p.parameter_in == ParameterIn::Path && p.name == "id" {
+                    let id = ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(ID_PATTERN));
+                    p.schema = Some(id.into());
+                }
+                // A header is sent or not; it has no null.
+                if p.parameter_in == ParameterIn::Header {
+                    if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
+                        if let SchemaType::Array(types) = &o.schema_type {
+                            if let [one] = types
+                                .iter()
+                                .filter(|t| **t != Type::Null)
+                                .collect::<Vec<_>>()[..]
+                            {
+                                o.schema_type = SchemaType::Type(one.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn id_of(raw: &str) -> Result<Uuid, String> {

@@ -41,9 +41,11 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct SearchQuery {
     /// Name to look for; case-, diacritic- and NFC/NFD-insensitive, `đ` matches `d`.
+    #[param(pattern = "\\S", max_length = 200)]
     q: String,
     /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
     /// that day in the daemon's time zone).
+    #[param(schema_with = super::params::known_at_schema)]
     known_at: Option<String>,
 }
 
@@ -54,10 +56,10 @@ async fn search(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Response, ApiError> {
-    if q.q.trim().is_empty() || q.q.len() > 200 {
+    if q.q.trim().is_empty() || q.q.chars().count() > 200 {
         return Err(ApiError::bad_request(
             "invalid-search",
-            "q must be 1 to 200 bytes",
+            "q must be 1 to 200 characters, not all blank",
         ));
     }
     let known_at = q.known_at.as_deref();
@@ -86,11 +88,14 @@ async fn composition(
 #[into_params(parameter_in = Query)]
 pub(crate) struct DiffQuery {
     /// The earlier date (YYYY-MM-DD).
+    #[param(format = Date)]
     from: String,
     /// The later date (YYYY-MM-DD).
+    #[param(format = Date)]
     to: String,
     /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
     /// that day in the daemon's time zone).
+    #[param(schema_with = super::params::known_at_schema)]
     known_at: Option<String>,
 }
 

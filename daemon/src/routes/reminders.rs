@@ -36,23 +36,50 @@ const MAX_PAGE: usize = 1000;
 /// change is noticed within this).
 const CLOCK_CHECK: Duration = Duration::from_secs(300);
 
+/// A cursor as the feed writes it (`r1.` the due-soon days, the time it stands at, and the last
+/// reminder's day, kind, task and deadline), or nothing, which is as if absent.
+const CURSOR_PATTERN: &str = concat!(
+    "^(r1\\.(36[0-6]|3[0-5][0-9]|[12][0-9]{2}|[1-9]?[0-9])\\.-?[0-9]{1,18}",
+    "(\\.DAY\\.(due_soon|due|overdue)\\.",
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\.DAY)?)?$"
+);
+
+/// A real calendar day, leap days included, as a pattern can say it.
+const DAY_PATTERN: &str = concat!(
+    "([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)",
+    "|([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29)"
+);
+
+fn cursor_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(CURSOR_PATTERN.replace("DAY", DAY_PATTERN)))
+        .into()
+}
+
 /// Where a page of reminders starts and ends.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct RemindersQuery {
     /// Continue after this cursor: the `next` of the last page, or a reminder's `cursor`.
+    #[param(schema_with = cursor_schema)]
     after: Option<String>,
     /// Without a cursor: start with what became visible from this date (the start of that
     /// day in the daemon's time zone) or RFC 3339 time on; default: from the first reminder.
+    #[param(schema_with = super::params::time_schema)]
     since: Option<String>,
     /// Due-soon reminders this many days before a deadline, 0 (none) to 366 (default 7). A
     /// cursor keeps the number it was made with.
+    #[param(maximum = 366)]
     due_soon_days: Option<u32>,
     /// Only what had become visible by the end of this date or by this RFC 3339 time: the
     /// feed as it stood then. Default: now.
+    #[param(schema_with = super::params::time_schema)]
     until: Option<String>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -63,12 +90,28 @@ pub(crate) struct RemindersQuery {
 pub(crate) struct ReminderStreamQuery {
     /// Continue after this cursor; a `Last-Event-ID` header (sent by reconnecting clients)
     /// takes precedence. Empty: as if absent.
+    #[param(schema_with = cursor_schema)]
     after: Option<String>,
     /// Without a cursor: start with what became visible from this date or RFC 3339 time on;
     /// default: from the first reminder.
+    #[param(schema_with = super::params::time_schema)]
     since: Option<String>,
     /// Due-soon reminders this many days before a deadline, 0 to 366 (default 7).
+    #[param(maximum = 366)]
     due_soon_days: Option<u32>,
+}
+
+/// The header a reconnecting reader sends.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(
+    dead_code,
+    reason = "only its parameter is used: the handler reads the header"
+)]
+struct ResumeHeader {
+    /// Resume after this cursor (a message's `id`); empty: as if absent.
+    #[param(rename = "Last-Event-ID", schema_with = cursor_schema)]
+    last_event_id: Option<String>,
 }
 
 /// The kinds of deadline reminder.
@@ -350,6 +393,38 @@ impl Feed {
     }
 }
 
+/// One message of the reminder feed, as a Server-Sent Events reader sees it: a reminder (no
+/// `event`, JSON `data`, the cursor after it as `id`), the `caught-up` message (JSON data
+/// with the cursor), or an `error` message (its text) that ends the feed.
+struct ReminderMessage;
+
+impl utoipa::PartialSchema for ReminderMessage {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let json = || text().content_media_type("application/json");
+        let named = |event: &str, data: ObjectBuilder| {
+            ObjectBuilder::new()
+                .property("event", text().enum_values(Some([event])))
+                .property("data", data)
+                .required("event")
+                .required("data")
+        };
+        let reminder = ObjectBuilder::new()
+            .property("data", json())
+            .property("id", text())
+            .required("data")
+            .required("id");
+        AnyOfBuilder::new()
+            .item(reminder)
+            .item(named("caught-up", json()))
+            .item(named("error", text()))
+            .into()
+    }
+}
+
+impl ToSchema for ReminderMessage {}
+
 /// The same reminders as `GET /v1/reminders`, live: after catching up (a `caught-up`
 /// message), each new one as the commit that implies it arrives or its day begins. Each
 /// message's data is a reminder (kind `due_soon`, `due` or `overdue`) and its `id` the
@@ -358,9 +433,9 @@ impl Feed {
     get,
     path = "/v1/reminders/stream",
     operation_id = "stream_reminders",
-    params(ReminderStreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this cursor")),
+    params(ReminderStreamQuery, ResumeHeader),
     responses(
-        (status = 200, description = "text/event-stream: messages whose data is a ReminderView, then one `caught-up` message", content_type = "text/event-stream", body = ReminderView),
+        (status = 200, description = "text/event-stream: messages whose data is a ReminderView, then one `caught-up` message", content_type = "text/event-stream", body = ReminderMessage),
         (status = 400, description = "Invalid parameters or cursor", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
     ),
@@ -373,6 +448,19 @@ pub(crate) async fn stream(
     ApiQuery(q): ApiQuery<ReminderStreamQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
+    // Checked now: the feed would find it only once it started, and end with an error message.
+    if let Some(days) = q
+        .due_soon_days
+        .filter(|d| *d > reformlog::MAX_DUE_SOON_DAYS)
+    {
+        return Err(ApiError::bad_request(
+            "invalid-query",
+            format!(
+                "due_soon_days must be 0 to {}, not {days}",
+                reformlog::MAX_DUE_SOON_DAYS
+            ),
+        ));
+    }
     let header = match headers.get("last-event-id") {
         Some(v) => Some(v.to_str().map_err(|_| {
             ApiError::bad_request("invalid-last-event-id", "Last-Event-ID must be a cursor")

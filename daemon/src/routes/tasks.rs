@@ -37,14 +37,19 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ReportQuery {
     /// Only the tasks of this plan (UUID or slug).
+    #[param(pattern = "\\S")]
     plan: Option<String>,
     /// Only the tasks this unit leads on the date (UUID or slug).
+    #[param(pattern = "\\S")]
     unit: Option<String>,
     /// The date of the report (YYYY-MM-DD); default today in the daemon's time zone.
+    #[param(format = Date)]
     on: Option<String>,
     /// Only the tasks due from this date to `on` (YYYY-MM-DD): the report over a period.
+    #[param(format = Date)]
     from: Option<String>,
     /// As the system knew it at this log position, RFC 3339 time, or date; default now.
+    #[param(schema_with = super::params::known_at_schema)]
     known_at: Option<String>,
     /// Answer only once the read models include this log position.
     min_position: Option<u64>,
@@ -112,29 +117,47 @@ async fn plan_tasks(
 #[into_params(parameter_in = Query)]
 pub(crate) struct FilterQuery {
     /// open, completed or cancelled.
+    #[param(schema_with = status_schema)]
     status: Option<String>,
     /// true: only tasks open past their deadline; false: only the others.
     overdue: Option<bool>,
     /// Only tasks this unit leads or cooperates on (UUID or slug).
+    #[param(pattern = "\\S")]
     unit: Option<String>,
     /// With `unit`: lead (only those it leads) or cooperate (only those it cooperates on).
+    #[param(schema_with = role_schema)]
     role: Option<String>,
     /// Only tasks this person is responsible for (UUID or slug).
+    #[param(pattern = "\\S")]
     responsible: Option<String>,
     /// Only tasks of this plan (UUID or slug).
+    #[param(pattern = "\\S")]
     plan: Option<String>,
     /// Only tasks whose deadline is on or after this date (YYYY-MM-DD).
+    #[param(format = Date)]
     deadline_from: Option<String>,
     /// Only tasks whose deadline is on or before this date (YYYY-MM-DD).
+    #[param(format = Date)]
     deadline_to: Option<String>,
-    /// Only open tasks due within this many days of `on`.
+    /// Only open tasks due within this many days of `on`, at most 3660.
+    #[param(maximum = 3660)]
     due_within_days: Option<u32>,
     /// The date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    #[param(format = Date)]
     on: Option<String>,
     /// As the system knew it at this log position, RFC 3339 time, or date; default now.
+    #[param(schema_with = super::params::known_at_schema)]
     known_at: Option<String>,
     /// Answer only once the read models include this log position.
     min_position: Option<u64>,
+}
+
+fn status_schema() -> utoipa::openapi::schema::Schema {
+    super::params::words(&["open", "completed", "cancelled"])
+}
+
+fn role_schema() -> utoipa::openapi::schema::Schema {
+    super::params::words(&["lead", "cooperate"])
 }
 
 /// Tasks as they stood on `on` that every given condition keeps: status, overdue, unit
@@ -146,6 +169,12 @@ async fn filtered_tasks(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<FilterQuery>,
 ) -> Result<Response, ApiError> {
+    if q.due_within_days.is_some_and(|d| d > MAX_DUE_WITHIN_DAYS) {
+        return Err(ApiError::bad_request(
+            "invalid-days",
+            format!("due_within_days must be 0 to {MAX_DUE_WITHIN_DAYS}"),
+        ));
+    }
     let status = match q.status.as_deref() {
         None => None,
         Some("open") => Some(TaskStatus::Open),
@@ -200,7 +229,7 @@ async fn filtered_tasks(
 }
 
 /// Tasks past their deadline on `on` and not completed or cancelled.
-#[utoipa::path(get, path = "/v1/tasks/overdue", params(OverdueQuery), responses((status = 200, body = Envelope<Vec<TaskOnDate>>), (status = 400, description = "Invalid parameters", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(get, path = "/v1/tasks/overdue", params(OverdueQuery), responses((status = 200, body = Envelope<Vec<TaskOnDate>>), (status = 400, description = "Invalid parameters", content_type = "application/problem+json"), (status = 404, description = "Unknown unit")), security(("bearer" = [])), tag = "state")]
 async fn overdue_tasks(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -231,17 +260,23 @@ async fn overdue_tasks(
     .await
 }
 
+/// The most days ahead `due_within_days` looks: ten years, past any plan's horizon.
+const MAX_DUE_WITHIN_DAYS: u32 = 3660;
+
 /// The overdue list on a date, optionally of one unit.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct OverdueQuery {
     /// The valid date asked about (YYYY-MM-DD); default today in the daemon's time zone.
+    #[param(format = Date)]
     on: Option<String>,
     /// Answer as the system knew it at this log position, RFC 3339 time, or date.
+    #[param(schema_with = super::params::known_at_schema)]
     known_at: Option<String>,
     /// Answer only once the read models include this log position.
     min_position: Option<u64>,
     /// Only the tasks this unit (UUID or slug) leads or cooperates on.
+    #[param(pattern = "\\S")]
     unit: Option<String>,
 }

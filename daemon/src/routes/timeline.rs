@@ -39,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
 pub(crate) struct TimelineQuery {
     /// Answer as the system knew it at this log position, RFC 3339 time, or date
     /// (YYYY-MM-DD: the end of that day in the daemon's time zone); default now.
+    #[param(schema_with = super::params::known_at_schema)]
     known_at: Option<String>,
     /// Answer only once the read models include this log position; 400 if the log has not
     /// reached it.

@@ -1,0 +1,89 @@
+"""What the OpenAPI document cannot say about a query, told to Schemathesis's generator.
+
+A parameter's schema speaks of that parameter alone. Some routes refuse a combination of
+parameters that are each valid: two that name the start of the same read (`from` and
+`since`), two scopes at once (`plan` and `unit`), or a range that ends before it starts. The
+document says so in the parameters' descriptions and the daemon answers such a request 400;
+these hooks keep the generator from offering it as a valid request. Every check stays on.
+A reminder cursor, likewise, carries the due-soon days it was made with.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import schemathesis
+
+# The daemon's default zone, in which a plain date is a day.
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Parameters a route takes one of, never both.
+EXCLUSIVE = {
+    "/v1/events": [("from", "since")],
+    "/v1/reminders": [("after", "since")],
+    "/v1/reminders/stream": [("after", "since")],
+    "/v1/reports/tasks": [("plan", "unit")],
+}
+
+# Ranges whose end may not come before their start, and how each end reads.
+AUDIT_RANGES = [("recorded_from", "recorded_to", "time"), ("valid_from", "valid_to", "date")]
+RANGES = {
+    "/v1/committees/{id}/diff": [("from", "to", "date")],
+    "/v1/audit/changes": AUDIT_RANGES,
+    "/v1/history/{kind}/{id}": AUDIT_RANGES,
+    "/v1/reports/tasks": [("from", "on", "date")],
+}
+
+
+def _day(text):
+    return date.fromisoformat(text) if len(text) == 10 else None
+
+
+def _instant(text, end):
+    """A time bound as the daemon reads it: a date is the start (or end) of that day."""
+    day = _day(text)
+    if day is None:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    start = datetime.combine(day, time(0), tzinfo=ZONE)
+    return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
+
+
+def _reversed(query, start, end, kind):
+    low = query.get(start)
+    high = query.get(end)
+    if kind == "date" and end == "on" and high is None:
+        high = datetime.now(ZONE).date().isoformat()
+    if not isinstance(low, str) or not isinstance(high, str):
+        return False
+    try:
+        if kind == "date":
+            return date.fromisoformat(high) < date.fromisoformat(low)
+        return _instant(high, True) < _instant(low, False)
+    except (ValueError, OverflowError):
+        # Not a date or a time at all: the daemon refuses it on its own, as it should.
+        return False
+
+
+def _cursor_days(cursor):
+    """The due-soon days a reminder cursor was made with, or None for what is not one."""
+    parts = cursor.split(".") if isinstance(cursor, str) else []
+    return int(parts[1]) if len(parts) > 2 and parts[0] == "r1" and parts[1].isdigit() else None
+
+
+# Filtering whole cases, not queries alone: the coverage phase applies only case filters.
+@schemathesis.hook
+def filter_case(context, case):
+    query = case.query if isinstance(case.query, dict) else {}
+    headers = case.headers if isinstance(case.headers, dict) else {}
+    path = case.operation.path
+    for a, b in EXCLUSIVE.get(path, []):
+        if query.get(a) is not None and query.get(b) is not None:
+            return False
+    if any(_reversed(query, *r) for r in RANGES.get(path, [])):
+        return False
+    # A reminder cursor keeps the due-soon days it was made with; another number is refused.
+    if path.startswith("/v1/reminders") and query.get("due_soon_days") is not None:
+        cursor = headers.get("Last-Event-ID") or query.get("after")
+        days = _cursor_days(cursor)
+        if days is not None and days != query.get("due_soon_days"):
+            return False
+    return True
