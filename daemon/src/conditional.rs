@@ -3,9 +3,9 @@
 //!
 //! The tag is a hash of the answer's bytes, so it changes exactly when the answer does: a new
 //! write (the answer carries its position), a default date that rolled over, another known-at.
-//! An entity read keeps the stream revision as its tag, since `If-Match` takes that back on a
-//! write; a revision fixes the entity's view only for a date the client gave, so without `on`
-//! such a read is never answered 304.
+//! An entity read is tagged `"revision-position"` instead: `If-Match` takes the revision back
+//! on a write, and the position is the one its envelope carries. That pair fixes the answer's
+//! bytes only for a date the client gave, so without `on` such a read is never answered 304.
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;

@@ -1,4 +1,4 @@
-//! Optimistic concurrency over HTTP: the ETag is the entity's stream revision, If-Match makes a
+//! Optimistic concurrency over HTTP: the ETag names the entity's stream revision, If-Match makes a
 //! write conditional (412 when stale), and min_position gives read-your-writes to any client.
 
 use reqwest::Method;

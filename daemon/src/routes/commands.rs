@@ -151,10 +151,11 @@ fn write_context(
         let text = v.to_str().map_err(|_| {
             ApiError::bad_request("invalid-if-match", "If-Match must be a quoted revision")
         })?;
-        let revision = text
-            .trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
+        // An entity read's tag is `"revision-position"`; the revision is what a write checks.
+        let tag = text.trim().trim_start_matches("W/").trim_matches('"');
+        let revision = tag
+            .split_once('-')
+            .map_or(tag, |(revision, _)| revision)
             .parse::<u64>()
             .map_err(|_| {
                 ApiError::bad_request(
@@ -269,7 +270,7 @@ async fn execute(
 
 /// Runs the library's commands as one atomic append. `If-Match` checks the first command's
 /// entity revision; `Idempotency-Key` makes a retry return the first answer.
-#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity", pattern = r#"^(W/)?"?[0-9]{1,18}"?$"#), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops: 1 to 200 visible ASCII characters", pattern = "^[!-~]([ -~]{0,198}[!-~])?$")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Conflicts with what is recorded: an entity that exists already (`already-exists`), or a per-change key recorded with other content (`change-recorded-differently`)"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule, or an Idempotency-Key used before with another body (`idempotency-key-reused`)"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
+#[utoipa::path(post, path = "/v1/commands", request_body = CommandBatch, params(("If-Match" = Option<String>, Header, description = "ETag of the first command's entity", pattern = r#"^(W/)?"?[0-9]{1,18}(-[0-9]{1,19})?"?$"#), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries no-ops: 1 to 200 visible ASCII characters", pattern = "^[!-~]([ -~]{0,198}[!-~])?$")), responses((status = 201, body = WriteResult), (status = 200, description = "A retry: the first answer", body = WriteResult), (status = 400, description = "Invalid body"), (status = 409, description = "Conflicts with what is recorded: an entity that exists already (`already-exists`), or a per-change key recorded with other content (`change-recorded-differently`)"), (status = 412, description = "If-Match does not match"), (status = 422, description = "Refused by a domain rule, or an Idempotency-Key used before with another body (`idempotency-key-reused`)"), (status = 503, description = "Not written: storage-full (free space), store-lost or storage-failed; or outcome-unknown: it may be recorded, and a retry with the same Idempotency-Key (or skip_recorded) settles it. With Retry-After", content_type = "application/problem+json")), security(("bearer" = [])), tag = "state")]
 async fn post_commands(
     State(state): State<Arc<AppState>>,
     underway: Option<Extension<WriteUnderway>>,

@@ -115,9 +115,10 @@ async fn get_kind(
         let revision = domain.revision(key)?;
         let mut response = axum::Json(envelope(entity, position, known_at)).into_response();
         if let Some(r) = revision {
-            // The stream revision is the entity's version: send it back in If-Match to change
-            // the entity only if nobody else has since.
-            if let Ok(v) = HeaderValue::from_str(&format!("\"{r}\"")) {
+            // The stream revision is the entity's version: sent back in If-Match, it changes
+            // the entity only if nobody else has since. The answer also says the position it
+            // was read at, so the tag names both: the same tag is the same bytes.
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{r}-{position}\"")) {
                 response.headers_mut().insert(header::ETAG, v);
                 if dated {
                     // A revision seen on a given date is one view for good; today's view
