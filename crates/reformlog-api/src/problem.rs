@@ -147,6 +147,8 @@ problem_codes! {
     InvalidCursor = ("invalid-cursor", 400, "Bad Request"),
     /// A date that is not `YYYY-MM-DD`.
     InvalidDate = ("invalid-date", 400, "Bad Request"),
+    /// A number of days out of range.
+    InvalidDays = ("invalid-days", 400, "Bad Request"),
     /// A decision batch whose decision is not a `record_decision` command.
     InvalidDecision = ("invalid-decision", 400, "Bad Request"),
     /// A head digest that is not a position and a hash.
@@ -173,6 +175,8 @@ problem_codes! {
     InvalidOptions = ("invalid-options", 400, "Bad Request"),
     /// A path parameter of the wrong form.
     InvalidPath = ("invalid-path", 400, "Bad Request"),
+    /// A log position out of range (above the largest signed 64-bit number).
+    InvalidPosition = ("invalid-position", 400, "Bad Request"),
     /// A query string of the wrong form, or a question that cannot be answered.
     InvalidQuery = ("invalid-query", 400, "Bad Request"),
     /// A range that ends before it starts.
