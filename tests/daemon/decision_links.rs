@@ -31,7 +31,7 @@ fn a_linked_decision_shows_its_links_in_its_details_and_changes() {
     ]);
     let details = d.get_json("/v1/decisions/qd-34-2022?on=2022-02-01", &d.tokens.viewer);
     assert_eq!(
-        details["details"]["decision"]["links"], expected,
+        details["answer"]["details"]["decision"]["links"], expected,
         "{details}"
     );
     let changes = d.get_json("/v1/decisions/qd-34-2022/changes", &d.tokens.viewer);
