@@ -85,7 +85,7 @@ pub(crate) fn document(g: &Gathered) -> Document {
         doc.organizations.push(Organization {
             id: u.id.to_string(),
             name: u.name.clone().unwrap_or_default(),
-            classification: code(kind).unwrap_or_else(|| "other".into()),
+            classification: Some(code(kind).unwrap_or_else(|| "other".into())),
             parent_id: unit_id(parent),
             founding_date: Some(u.since.to_string()),
             dissolution_date: ended_on.map(|d| d.to_string()),
@@ -113,7 +113,7 @@ pub(crate) fn document(g: &Gathered) -> Document {
         doc.organizations.push(Organization {
             id: c.id.to_string(),
             name: c.name.clone().unwrap_or_default(),
-            classification: COMMITTEE.into(),
+            classification: Some(COMMITTEE.into()),
             parent_id: parent.as_ref().map(|p| p.id.to_string()),
             founding_date: Some(c.since.to_string()),
             dissolution_date: dissolved_on.map(|d| d.to_string()),

@@ -38,7 +38,7 @@ pub(super) fn committees(
     let orgs: Vec<&Organization> = doc
         .organizations
         .iter()
-        .filter(|o| o.classification == COMMITTEE)
+        .filter(|o| o.classification.as_deref() == Some(COMMITTEE))
         .collect();
     for o in parents_first(orgs) {
         let what = format!("organization {}", o.id);
