@@ -52,7 +52,12 @@ pub(super) fn ending(ids: &Ids, what: &str, m: &Membership) -> Result<Ending, Po
     Ok(match (ended_on, end_decision) {
         (ended_on, None) => (ended_on, None),
         (Some(e), Some(d)) => (None, Some((e, d))),
-        (None, Some(_)) => (None, None),
+        (None, Some(_)) => {
+            return Err(PopoloError::invalid(
+                what,
+                "has an end_decision_id but no end_date: give the date it ended",
+            ))
+        }
     })
 }
 
