@@ -68,13 +68,17 @@ fn a_third_party_popolo_file_imports_citing_its_decision_and_shows_who_sat() {
     let plan = d.ok(&["--json", "import", "--dry-run", CITE[0], CITE[1], file]);
     let plan: Value = serde_json::from_str(&plan).unwrap();
     let notes = plan["files"][0]["notes"].to_string();
-    for field in ["\\\"meta\\\"", "\\\"gender\\\"", "\\\"x_register_row\\\""] {
+    for field in [
+        "\\\"meta\\\"",
+        "\\\"x_ghi_chu\\\"",
+        "\\\"x_register_row\\\"",
+    ] {
         assert!(notes.contains(field), "{field} in {notes}");
     }
     let diff = d.ok(&["import", "--dry-run", CITE[0], CITE[1], file]);
     assert!(
         diff.lines()
-            .any(|l| l == r#"! Popolo persons: field "gender" not kept (1 records, first "p1")"#),
+            .any(|l| l == r#"! Popolo persons: field "x_ghi_chu" not kept (1 records, first "p1")"#),
         "{diff}"
     );
     let summary: Value = serde_json::from_str(&import_cited(&d, &["--json"], file)).unwrap();
@@ -82,7 +86,10 @@ fn a_third_party_popolo_file_imports_citing_its_decision_and_shows_who_sat() {
         summary["changes_written"].as_u64().unwrap() > 0,
         "{summary}"
     );
-    assert!(summary["notes"].to_string().contains("gender"), "{summary}");
+    assert!(
+        summary["notes"].to_string().contains("x_ghi_chu"),
+        "{summary}"
+    );
     // The links the event and a membership citing it carry are kept on the decision, each
     // once; a membership's link that cites no decision is told as not kept.
     assert!(
@@ -138,7 +145,17 @@ fn a_third_party_popolo_file_imports_citing_its_decision_and_shows_who_sat() {
         ])
     );
     // Thành viên 2's membership ended on 2023-02-01; the day before it did not.
-    let later = seated(&composition_of(&d, "2023-02-01"));
+    let after = composition_of(&d, "2023-02-01");
+    let later = seated(&after);
+    // The seat made for that membership ended with it: no seat is left standing vacant.
+    let vacant: Vec<&Value> = after["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["holders"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(vacant.is_empty(), "{vacant:?}");
+    assert_eq!(after["seats"].as_array().unwrap().len(), 4, "{after}");
     assert!(!later.iter().any(|(_, p)| p == "Thành viên 2"), "{later:?}");
     assert!(later.iter().any(|(_, p)| p == "Thành viên 1"), "{later:?}");
     assert_eq!(
@@ -262,6 +279,22 @@ fn bad_popolo_files_are_refused_by_what_is_wrong_and_write_nothing() {
     let bad_role = text.replacen(r#""role": "Tổ phó""#, r#""role": "Cố vấn""#, 1);
     let err = refused("role.json", &bad_role, &CITE);
     assert!(err.contains(r#"role "Cố vấn""#), "{err}");
+    let unclassified = text.replacen(r#""classification": "department","#, "", 1);
+    let err = refused("unclassified.json", &unclassified, &CITE);
+    assert!(
+        err.contains("organization tdkt: has no classification"),
+        "{err}"
+    );
+    let end_undated = text.replacen(
+        r#""role": "Tổ phó","#,
+        r#""role": "Tổ phó", "end_decision_id": "qd34","#,
+        1,
+    );
+    let err = refused("end-undated.json", &end_undated, &CITE);
+    assert!(
+        err.contains("has an end_decision_id but no end_date"),
+        "{err}"
+    );
     let twice = text.replacen(r#""id": "p2""#, r#""id": "p1""#, 1);
     let err = refused("twice.json", &twice, &CITE);
     assert!(err.contains(r#"two persons have the id "p1""#), "{err}");

@@ -101,7 +101,7 @@ fn memberships_csv(
                 m.committee.to_string(),
                 text(m.committee_name.as_ref().map(|n| n.to_string())),
                 m.seat.to_string(),
-                text(m.role.map(|r| crate::popolo::role_code(r).to_string())),
+                text(m.role.map(crate::popolo::role_code)),
                 pid.to_string(),
                 pname.clone(),
                 text(m.on_behalf_of.as_ref().map(|u| u.id.to_string())),

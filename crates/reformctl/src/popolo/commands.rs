@@ -10,6 +10,7 @@ use reformlog::{
     UnitEstablishment, UnitId, UnitKind, UnitMerger,
 };
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::error::PopoloError;
 use super::ids::{membership_key, Ids, Kind};
@@ -51,7 +52,12 @@ pub(super) fn ending(ids: &Ids, what: &str, m: &Membership) -> Result<Ending, Po
     Ok(match (ended_on, end_decision) {
         (ended_on, None) => (ended_on, None),
         (Some(e), Some(d)) => (None, Some((e, d))),
-        (None, Some(_)) => (None, None),
+        (None, Some(_)) => {
+            return Err(PopoloError::invalid(
+                what,
+                "has an end_decision_id but no end_date: give the date it ended",
+            ))
+        }
     })
 }
 
@@ -101,7 +107,7 @@ pub(crate) fn to_commands(doc: &Document, cite: Option<&str>) -> Result<Translat
     let committees: HashSet<&str> = doc
         .organizations
         .iter()
-        .filter(|o| o.classification == COMMITTEE)
+        .filter(|o| o.classification.as_deref() == Some(COMMITTEE))
         .map(|o| o.id.as_str())
         .collect();
     let mut out = Out::default();
@@ -129,18 +135,26 @@ fn units(doc: &Document, ids: &Ids, out: &mut Out) -> Result<(), PopoloError> {
     let units: Vec<&Organization> = doc
         .organizations
         .iter()
-        .filter(|o| o.classification != COMMITTEE)
+        .filter(|o| o.classification.as_deref() != Some(COMMITTEE))
         .collect();
     for o in parents_first(units) {
         let what = format!("organization {}", o.id);
         let unit = UnitId::from_uuid(ids.own(Kind::Organization, &o.id));
+        // Optional in Popolo, but nothing else tells a unit from a committee or its kind.
+        let classification = o.classification.as_deref().ok_or_else(|| {
+            PopoloError::invalid(
+                &what,
+                "has no classification: give a unit kind (ministry, department, ...) or \
+                 committee",
+            )
+        })?;
         let org = |field, raw: Option<&str>| {
             ids.to_opt(Kind::Organization, &what, field, raw, UnitId::from_uuid)
         };
         out.now.push(Command::EstablishUnit(UnitEstablishment {
             unit,
             name: name(&what, &o.name)?,
-            kind: enum_of::<UnitKind>(&format!("{what} classification"), &o.classification)?,
+            kind: enum_of::<UnitKind>(&format!("{what} classification"), classification)?,
             parent: org("parent_id", o.parent_id.as_deref())?,
             on: date(&format!("{what} founding_date"), o.founding_date.as_deref())?,
             decision: None,
@@ -166,18 +180,22 @@ fn units(doc: &Document, ids: &Ids, out: &mut Out) -> Result<(), PopoloError> {
 }
 
 fn people(doc: &Document, ids: &Ids, out: &mut Out) -> Result<(), PopoloError> {
-    // A person whose names carry no dates is recorded from the first day the file seats them.
-    let mut first_seen: HashMap<&str, Date> = HashMap::new();
+    // A person whose names carry no dates is recorded from the first day the file seats them,
+    // however the membership names them (by `id` or by their reformlog identifier); a
+    // reference that names no one is refused where the membership is translated.
+    let mut first_seen: HashMap<Uuid, Date> = HashMap::new();
     for m in &doc.memberships {
-        if let Ok(Some(from)) = opt_date("", m.start_date.as_deref()) {
-            let e = first_seen.entry(m.person_id.as_str()).or_insert(from);
+        let person = ids.to(Kind::Person, "", "person_id", &m.person_id);
+        if let (Ok(person), Ok(Some(from))) = (person, opt_date("", m.start_date.as_deref())) {
+            let e = first_seen.entry(person).or_insert(from);
             *e = (*e).min(from);
         }
     }
     for p in &doc.persons {
         let what = format!("person {}", p.id);
-        let person = PersonId::from_uuid(ids.own(Kind::Person, &p.id));
-        let mut names: Vec<(Date, &str)> = p
+        let uuid = ids.own(Kind::Person, &p.id);
+        let person = PersonId::from_uuid(uuid);
+        let mut names: Vec<(Date, &str, Option<&str>)> = p
             .other_names
             .iter()
             .filter(|n| n.start_date.is_some())
@@ -186,21 +204,37 @@ fn people(doc: &Document, ids: &Ids, out: &mut Out) -> Result<(), PopoloError> {
                     &format!("{what} other_names start_date"),
                     n.start_date.as_deref(),
                 );
-                on.map(|on| (on, n.name.as_str()))
+                on.map(|on| (on, n.name.as_str(), n.end_date.as_deref()))
             })
             .collect::<Result<_, _>>()?;
-        names.sort_by_key(|(d, _)| *d);
+        names.sort_by_key(|(d, _, _)| *d);
         if names.is_empty() {
-            let on = first_seen.get(p.id.as_str()).copied().ok_or_else(|| {
+            let on = first_seen.get(&uuid).copied().ok_or_else(|| {
                 PopoloError::invalid(
                     &what,
                     "has no date to be recorded from: give other_names with a start_date, \
                      or a membership with one",
                 )
             })?;
-            names.push((on, p.name.as_str()));
+            names.push((on, p.name.as_str(), None));
+        } else if !names.iter().any(|(_, n, _)| *n == p.name) {
+            // Dated other names are the names a person bore before; `name` is the one borne
+            // now, taken the day the latest of them ends (reformlog writes a name's end_date
+            // as the day the next one begins).
+            let ended = names.last().and_then(|(_, _, end)| *end).ok_or_else(|| {
+                PopoloError::invalid(
+                    &what,
+                    format!(
+                        "its name {:?} is not among its dated other_names and the latest of \
+                         them has no end_date: give the date it was taken",
+                        p.name
+                    ),
+                )
+            })?;
+            let on = date(&format!("{what} other_names end_date"), Some(ended))?;
+            names.push((on, p.name.as_str(), None));
         }
-        for (i, (on, n)) in names.iter().enumerate() {
+        for (i, (on, n, _)) in names.iter().enumerate() {
             let change = PersonName {
                 person,
                 name: name(&what, n)?,

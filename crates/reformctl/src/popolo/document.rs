@@ -85,7 +85,7 @@ pub(crate) fn document(g: &Gathered) -> Document {
         doc.organizations.push(Organization {
             id: u.id.to_string(),
             name: u.name.clone().unwrap_or_default(),
-            classification: code(kind).unwrap_or_else(|| "other".into()),
+            classification: Some(code(kind).unwrap_or_else(|| "other".into())),
             parent_id: unit_id(parent),
             founding_date: Some(u.since.to_string()),
             dissolution_date: ended_on.map(|d| d.to_string()),
@@ -113,7 +113,7 @@ pub(crate) fn document(g: &Gathered) -> Document {
         doc.organizations.push(Organization {
             id: c.id.to_string(),
             name: c.name.clone().unwrap_or_default(),
-            classification: COMMITTEE.into(),
+            classification: Some(COMMITTEE.into()),
             parent_id: parent.as_ref().map(|p| p.id.to_string()),
             founding_date: Some(c.since.to_string()),
             dissolution_date: dissolved_on.map(|d| d.to_string()),
@@ -164,8 +164,8 @@ pub(crate) fn document(g: &Gathered) -> Document {
             person_id: person.to_string(),
             organization_id: Some(m.committee.to_string()),
             post_id: Some(m.seat.to_string()),
-            role: m.role.map(|r| role_words(r).to_string()),
-            reformlog_role: m.role.map(|r| role_code(r).to_string()),
+            role: m.role.map(role_words),
+            reformlog_role: m.role.map(role_code),
             on_behalf_of_id: unit_id(&m.on_behalf_of),
             start_date: Some(m.from.to_string()),
             end_date: m.ended_on.map(|d| d.to_string()),
@@ -258,13 +258,13 @@ fn seats(g: &Gathered, link: &dyn Fn(DecisionId, bool) -> Link, doc: &mut Docume
         let label = match (&seat.label, &seat.on_behalf_of) {
             (Some(l), _) => format!("{words} ({l})"),
             (None, Some(UnitRef { name: Some(b), .. })) => format!("{words} — {b}"),
-            _ => words.to_string(),
+            _ => words.clone(),
         };
         doc.posts.push(Post {
             id: sid.to_string(),
             label,
-            role: Some(words.to_string()),
-            reformlog_role: Some(role_code(seat.role).to_string()),
+            role: Some(words),
+            reformlog_role: Some(role_code(seat.role)),
             organization_id: Some(cid.to_string()),
             start_date: Some(seat.since.to_string()),
             end_date: end.map(|(e, _)| e.to_string()),

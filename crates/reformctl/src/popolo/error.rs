@@ -26,6 +26,15 @@ pub(crate) enum PopoloError {
     /// Two records of one kind share an id.
     #[error("two {kind}s have the id {id:?}")]
     Duplicate { kind: &'static str, id: String },
+    /// Two records of one kind with different ids resolve to one UUID (a `reformlog`
+    /// identifier naming another record's id, or an id that is another's UUID).
+    #[error("{kind}s {first:?} and {second:?} both resolve to the id {uuid}")]
+    SameUuid {
+        kind: &'static str,
+        first: String,
+        second: String,
+        uuid: uuid::Uuid,
+    },
     /// A record is missing something it needs or holds a value reformlog cannot read.
     #[error("{what}: {problem}")]
     Invalid { what: String, problem: String },

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use reformlog::{
-    CommitteeId, Composition, Date, DecisionId, EntityDetails, EntitySummary, MembershipRecord,
-    PersonHistory, PersonId, PositionRecord, SeatId, SeatOnDate,
+    CommitteeId, Composition, Date, DecisionChanges, DecisionId, EntityDetails, EntitySummary,
+    Event, MembershipRecord, PersonHistory, PersonId, PositionRecord, SeatId, SeatOnDate,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -161,5 +161,36 @@ pub(crate) fn gather(
         }
     }
     bar.finish_and_clear();
+    abolished_by(client, &mut g)?;
     Ok(g)
+}
+
+/// The decisions that abolished the seats seen to end where the last membership's end cites
+/// none (a membership ended in its start, its own seat abolished citing a decision): read
+/// from what each decision changed, and only when such a seat exists, since it costs a
+/// request per decision.
+fn abolished_by(client: &crate::client::Client, g: &mut Gathered) -> Result<(), Error> {
+    let unknown: HashSet<SeatId> = g
+        .seat_ends
+        .iter()
+        .filter(|(_, (_, d))| d.is_none())
+        .map(|(s, _)| *s)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    for d in &g.decisions {
+        let path = format!("/v1/decisions/{}/changes", d.id);
+        let v: Answered<DecisionChanges> = typed(&path, client.get(&path, &[])?)?;
+        for change in v.answer.changes {
+            if let Event::SeatAbolished(a) = change.event {
+                if unknown.contains(&a.seat) {
+                    if let Some(end) = g.seat_ends.get_mut(&a.seat) {
+                        end.1 = Some(a.decision);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }

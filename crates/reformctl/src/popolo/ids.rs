@@ -94,24 +94,35 @@ pub(crate) struct Ids {
 }
 
 impl Ids {
-    /// The ids `doc` defines, refused when two records of one kind share one, and the
-    /// decision `cite` names (an event of the file by id, number or reformlog identifier, or
-    /// any UUID, which an earlier file of the import may record).
+    /// The ids `doc` defines, refused when two records of one kind share one or resolve to
+    /// one UUID, and the decision `cite` names (an event of the file by id, number or
+    /// reformlog identifier, or any UUID, which an earlier file of the import may record).
     pub(crate) fn new(doc: &Document, cite: Option<&str>) -> Result<Self, PopoloError> {
         let mut ids = Self {
             defined: HashMap::new(),
             numbers: BTreeMap::new(),
             cite: None,
         };
-        let mut define = |kind: Kind, raw: &str, uuid: Uuid| match ids
-            .defined
-            .insert((kind, raw.to_string()), uuid)
-        {
-            Some(_) => Err(PopoloError::Duplicate {
-                kind: kind.name(),
-                id: raw.to_string(),
-            }),
-            None => Ok(()),
+        // Which record of a kind each UUID was first given to: two different ids may resolve
+        // to one UUID (one's reformlog identifier, the other's id), which would make them one
+        // record.
+        let mut owners: HashMap<(Kind, Uuid), String> = HashMap::new();
+        let mut define = |kind: Kind, raw: &str, uuid: Uuid| {
+            if ids.defined.insert((kind, raw.to_string()), uuid).is_some() {
+                return Err(PopoloError::Duplicate {
+                    kind: kind.name(),
+                    id: raw.to_string(),
+                });
+            }
+            match owners.insert((kind, uuid), raw.to_string()) {
+                Some(first) => Err(PopoloError::SameUuid {
+                    kind: kind.name(),
+                    first,
+                    second: raw.to_string(),
+                    uuid,
+                }),
+                None => Ok(()),
+            }
         };
         for p in &doc.persons {
             define(

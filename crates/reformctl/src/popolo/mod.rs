@@ -115,8 +115,9 @@ pub struct Person {
 pub struct Organization {
     pub id: String,
     pub name: String,
-    /// A unit kind (`ministry`, `department`, ...) or `committee`.
-    pub classification: String,
+    /// A unit kind (`ministry`, `department`, ...) or `committee`. Optional in Popolo; an
+    /// organization without one is refused by name, since nothing else tells its kind.
+    pub classification: Option<String>,
     /// A unit's parent unit, or the committee a sub-body belongs to.
     pub parent_id: Option<String>,
     pub founding_date: Option<String>,

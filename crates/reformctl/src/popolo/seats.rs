@@ -38,7 +38,7 @@ pub(super) fn committees(
     let orgs: Vec<&Organization> = doc
         .organizations
         .iter()
-        .filter(|o| o.classification == COMMITTEE)
+        .filter(|o| o.classification.as_deref() == Some(COMMITTEE))
         .collect();
     for o in parents_first(orgs) {
         let what = format!("organization {}", o.id);
@@ -177,7 +177,6 @@ fn memberships(
                 (committee, SeatId::from_uuid(ids.own(Kind::Post, p)))
             }
             None => {
-                // A seat of its own, which ends with the membership when a decision ends it.
                 let committee = CommitteeId::from_uuid(ids.own(
                     Kind::Organization,
                     m.organization_id.as_deref().unwrap_or_default(),
@@ -202,7 +201,19 @@ fn memberships(
                     on: from,
                     decision,
                 });
-                if let Some((e, d)) = end {
+                // The seat is the membership's alone: left open, it would stand vacant after
+                // the membership ends. It ends citing what ends the membership, else --cite.
+                let seat_end = match (end, ended_on) {
+                    (Some(end), _) => Some(end),
+                    (None, Some(e)) => {
+                        let decision = ids.cite().ok_or_else(|| PopoloError::NoDecision {
+                            what: format!("{what} (the end of its seat)"),
+                        })?;
+                        Some((e, decision))
+                    }
+                    (None, None) => None,
+                };
+                if let Some((e, d)) = seat_end {
                     out.seat_ends.push(Command::AbolishSeat(SeatAbolition {
                         committee,
                         seat,

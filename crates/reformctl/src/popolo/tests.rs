@@ -68,7 +68,7 @@ fn the_example_translates_into_commands_consistent_on_their_own() {
     let notes = loaded.notes.join("\n");
     for part in [
         r#""meta" is not read"#,
-        r#"field "gender" not kept (1 records, first "p1")"#,
+        r#"field "x_ghi_chu" not kept (1 records, first "p1")"#,
         r#"field "x_register_row""#,
         r#"memberships: source link citing no decision not kept (1 records, first "p6|bcd||2022-01-14")"#,
     ] {
@@ -196,5 +196,131 @@ fn a_source_that_is_no_web_link_is_told_as_not_kept_and_the_import_goes_on() {
             r#"Popolo events: source that is neither a decision nor an http(s) link not kept (1 records, first "qd34")"#
         ),
         "{notes}"
+    );
+}
+
+/// The example with `edit` applied to it as JSON.
+fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> Document {
+    let mut v: serde_json::Value = serde_json::from_str(&text()).unwrap();
+    edit(&mut v);
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn a_name_not_among_the_dated_other_names_is_recorded_as_the_current_one() {
+    let renamed = |end: Option<&str>| {
+        edited(|v| {
+            v["persons"][4]["other_names"] = serde_json::json!([
+                { "name": "Thành viên 9", "start_date": "2021-01-01", "end_date": end }
+            ]);
+        })
+    };
+    let t = to_commands(&renamed(Some("2022-06-01")), Some("qd34")).unwrap();
+    let p5 = PersonId::from_uuid(Kind::Person.map("p5"));
+    let names: Vec<(bool, String, String)> = t
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::RegisterPerson(n) if n.person == p5 => {
+                Some((true, n.name.to_string(), n.on.to_string()))
+            }
+            Command::RenamePerson(n) if n.person == p5 => {
+                Some((false, n.name.to_string(), n.on.to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (true, "Thành viên 9".into(), "2021-01-01".into()),
+            (false, "Thành viên 1".into(), "2022-06-01".into())
+        ]
+    );
+    let err = to_commands(&renamed(None), Some("qd34")).unwrap_err();
+    assert!(
+        matches!(&err, PopoloError::Invalid { what, problem }
+            if what == "person p5" && problem.contains("Thành viên 1")),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_end_decision_without_an_end_date_is_refused() {
+    let d = edited(|v| v["memberships"][2]["end_decision_id"] = "qd34".into());
+    let err = to_commands(&d, Some("qd34")).unwrap_err();
+    assert!(
+        matches!(&err, PopoloError::Invalid { what, problem }
+            if what == "membership p2|bcd||2022-01-14" && problem.contains("end_date")),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_own_seat_of_a_membership_ends_with_it_citing_the_import_decision() {
+    let t = to_commands(&doc(&text()), Some("qd34")).unwrap();
+    let seat = reformlog::SeatId::from_uuid(Kind::Post.map("seat of p6|bcd||2022-01-14"));
+    let ends: Vec<_> = t
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::AbolishSeat(a) if a.seat == seat => Some((a.ended_on, a.decision)),
+            _ => None,
+        })
+        .collect();
+    let qd34 = reformlog::DecisionId::from_uuid(Kind::Event.map("qd34"));
+    assert_eq!(ends, [("2023-02-01".parse().unwrap(), qd34)]);
+}
+
+#[test]
+fn two_records_resolving_to_one_uuid_are_refused_naming_both() {
+    let uuid = Kind::Person.map("p1");
+    let d = edited(|v| {
+        v["persons"][1]["identifiers"] =
+            serde_json::json!([{ "identifier": uuid.to_string(), "scheme": "reformlog" }]);
+    });
+    let err = to_commands(&d, Some("qd34")).unwrap_err();
+    assert_eq!(
+        err,
+        PopoloError::SameUuid {
+            kind: "person",
+            first: "p1".into(),
+            second: "p2".into(),
+            uuid
+        }
+    );
+}
+
+#[test]
+fn a_membership_naming_a_person_by_reformlog_identifier_dates_them() {
+    let uuid = uuid::Uuid::from_u128(0x5eed_0004);
+    let d = edited(|v| {
+        v["persons"][3]["identifiers"] =
+            serde_json::json!([{ "identifier": uuid.to_string(), "scheme": "reformlog" }]);
+        v["memberships"][7]["person_id"] = uuid.to_string().into();
+    });
+    let t = to_commands(&d, Some("qd34")).unwrap();
+    let person = PersonId::from_uuid(uuid);
+    assert!(
+        t.commands.iter().any(|c| matches!(c,
+            Command::RegisterPerson(n) if n.person == person && n.on.to_string() == "2022-01-14")),
+        "{:?}",
+        t.commands
+    );
+}
+
+#[test]
+fn an_organization_without_classification_is_refused_by_name() {
+    let d = edited(|v| {
+        v["organizations"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("classification");
+    });
+    let err = to_commands(&d, Some("qd34")).unwrap_err();
+    assert!(
+        matches!(&err, PopoloError::Invalid { what, problem }
+            if what == "organization tdkt" && problem.contains("classification")),
+        "{err}"
     );
 }

@@ -53,17 +53,19 @@ const ROLES: [(Role, &str, &str, &[&str]); 8] = [
     (Role::Secretary, "secretary", "Thư ký", &[]),
 ];
 
-/// A role's code (`head`).
-pub(crate) fn role_code(role: Role) -> &'static str {
-    ROLES.iter().find(|r| r.0 == role).map_or("member", |r| r.1)
+/// A role's code (`head`): its serde name, so a role this table does not list yet is written
+/// as itself, never as another role.
+pub(crate) fn role_code(role: Role) -> String {
+    crate::answer::wire(&role)
 }
 
-/// A role in words (`Trưởng ban`).
-pub(crate) fn role_words(role: Role) -> &'static str {
+/// A role in words (`Trưởng ban`); a role this table does not list yet is written as its code,
+/// which reads back as the same role, never as a member.
+pub(crate) fn role_words(role: Role) -> String {
     ROLES
         .iter()
         .find(|r| r.0 == role)
-        .map_or("Thành viên", |r| r.2)
+        .map_or_else(|| role_code(role), |r| r.2.to_string())
 }
 
 /// The role a code, a title or another listed word names, compared without case or marks.
@@ -102,7 +104,9 @@ mod tests {
             assert_eq!(role_of(code), Some(role));
             assert_eq!(role_of(words), Some(role));
             assert_eq!(role_of(&words.to_uppercase()), Some(role));
+            // The code written is the role's serde name, which reformlog's answers use.
             assert_eq!(role_code(role), code);
+            assert_eq!(role_code(role), crate::answer::wire(&role));
             assert_eq!(role_words(role), words);
         }
         assert_eq!(role_of("Phó trưởng ban"), Some(Role::DeputyHead));
