@@ -401,8 +401,30 @@ pub(crate) fn command_from_json(at: &str, mut value: Value) -> Result<Command, A
             }
         }
     }
+    whole_numbers_as_integers(&mut value);
     serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request("invalid-body", format!("{at}: {e}")))
+}
+
+/// JSON has one kind of number: `59.0` is the integer 59 (JSON Schema's `integer` takes it),
+/// but serde reads it as a float that no integer field takes. A whole number written with a
+/// fraction is made an integer before the command is read; any other number is left alone.
+fn whole_numbers_as_integers(value: &mut Value) {
+    // Beyond 2^53 a float no longer tells one integer from the next.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT) {
+                let whole = format!("{f:.0}");
+                if let Ok(number) = whole.parse::<serde_json::Number>() {
+                    *n = number;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -436,7 +458,37 @@ mod tests {
         extra["note"] = 1.into();
         let unknown = serde_json::json!({ "retract": extra });
         assert!(command_from_json("commands[0]", unknown).is_err());
-        assert!(command_from_json("commands[0]", serde_json::json!({ "retract": retract })).is_ok());
+        assert!(
+            command_from_json("commands[0]", serde_json::json!({ "retract": retract })).is_ok()
+        );
+    }
+
+    #[test]
+    fn a_whole_number_with_a_fraction_is_an_integer() {
+        let progress = |percent: Value| {
+            serde_json::json!({ "report_progress": {
+                "task": uuid::Uuid::nil(), "percent": percent, "note": "Đã gửi",
+                "on": "2022-05-01", "decision": null } })
+        };
+        let percent = |v: Value| match command_from_json("commands[0]", v) {
+            Ok(Command::ReportProgress(p)) => Ok(p.percent),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.code().to_owned()),
+        };
+        assert_eq!(percent(progress(serde_json::json!(59.0))), Ok(59));
+        assert_eq!(percent(progress(serde_json::json!(59))), Ok(59));
+        assert_eq!(
+            percent(progress(serde_json::json!(59.5))).unwrap_err(),
+            "invalid-body"
+        );
+        assert_eq!(
+            percent(progress(serde_json::json!(-1.0))).unwrap_err(),
+            "invalid-body"
+        );
+        assert_eq!(
+            percent(progress(serde_json::json!(1e300))).unwrap_err(),
+            "invalid-body"
+        );
     }
 
     #[test]
