@@ -140,7 +140,8 @@ fn decision_schema() -> utoipa::openapi::schema::Schema {
 /// Closes the one-key objects of the externally tagged `Command` and `Event`: serde takes
 /// exactly one key there, and (both refuse unknown fields) only the fields a struct variant
 /// names. The derived schemas leave those objects open, so a generator would add keys the
-/// daemon rightly refuses.
+/// daemon rightly refuses. A progress report's hand-written schemas are closed alike: the
+/// library's evidence refuses unknown fields too.
 pub(crate) fn document(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::{AdditionalProperties, Schema};
     use utoipa::openapi::RefOr;
@@ -148,6 +149,11 @@ pub(crate) fn document(doc: &mut utoipa::openapi::OpenApi) {
     let Some(components) = doc.components.as_mut() else {
         return;
     };
+    for name in ["ReportProgress", "Evidence", "EvidenceDocument"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+            object.additional_properties = closed();
+        }
+    }
     for name in ["Command", "Event"] {
         let Some(RefOr::T(Schema::OneOf(variants))) = components.schemas.get_mut(name) else {
             continue;
@@ -447,6 +453,9 @@ mod tests {
                     }
                 }
             }
+        }
+        for name in ["ReportProgress", "Evidence", "EvidenceDocument"] {
+            assert_eq!(schemas[name]["additionalProperties"], false, "{name}");
         }
         let body = &schemas["CommandBatch"]["properties"]["commands"]["items"]["$ref"];
         assert_eq!(body, "#/components/schemas/Command");
