@@ -5,9 +5,12 @@ parameters that are each valid: two that name the start of the same read (`from`
 `since`), two scopes at once (`plan` and `unit`), or a range that ends before it starts. The
 document says so in the parameters' descriptions and the daemon answers such a request 400;
 these hooks keep the generator from offering it as a valid request. Every check stays on.
-A reminder cursor, likewise, carries the due-soon days it was made with.
+A reminder cursor, likewise, carries the due-soon days it was made with; a write's
+`skip_recorded` already makes it safe to repeat, so it is refused beside an Idempotency-Key;
+and the changes of a decision batch cite that decision or none.
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +26,9 @@ EXCLUSIVE = {
     "/v1/reminders/stream": [("after", "since")],
     "/v1/reports/tasks": [("plan", "unit")],
 }
+
+# The writes whose body takes `skip_recorded`.
+WRITES = {"/v1/commands", "/v1/decisions"}
 
 # Ranges whose end may not come before their start, and how each end reads.
 AUDIT_RANGES = [("recorded_from", "recorded_to", "time"), ("valid_from", "valid_to", "date")]
@@ -69,11 +75,26 @@ def _cursor_days(cursor):
     return int(parts[1]) if len(parts) > 2 and parts[0] == "r1" and parts[1].isdigit() else None
 
 
+def _cite_the_decision(body):
+    decision = body.get("decision")
+    record = decision.get("record_decision") if isinstance(decision, dict) else None
+    batch = record.get("decision") if isinstance(record, dict) else None
+    changes = body.get("changes")
+    for change in changes if isinstance(changes, list) else []:
+        for fields in change.values() if isinstance(change, dict) else []:
+            cited = fields.get("decision") if isinstance(fields, dict) else None
+            if isinstance(cited, str) and cited != batch:
+                return False
+    return True
+
+
 # Filtering whole cases, not queries alone: the coverage phase applies only case filters.
 @schemathesis.hook
 def filter_case(context, case):
     query = case.query if isinstance(case.query, dict) else {}
-    headers = case.headers if isinstance(case.headers, dict) else {}
+    # Header names in any case; the case's headers need not be a plain dict.
+    headers = case.headers if isinstance(case.headers, Mapping) else {}
+    headers = {str(k).lower(): v for k, v in headers.items()}
     path = case.operation.path
     for a, b in EXCLUSIVE.get(path, []):
         if query.get(a) is not None and query.get(b) is not None:
@@ -82,8 +103,16 @@ def filter_case(context, case):
         return False
     # A reminder cursor keeps the due-soon days it was made with; another number is refused.
     if path.startswith("/v1/reminders") and query.get("due_soon_days") is not None:
-        cursor = headers.get("Last-Event-ID") or query.get("after")
+        cursor = headers.get("last-event-id") or query.get("after")
         days = _cursor_days(cursor)
         if days is not None and days != query.get("due_soon_days"):
             return False
+    # Two ways to make a write safe to repeat; the body's field says they do not combine.
+    body = case.body if isinstance(case.body, dict) else {}
+    if path in WRITES and body.get("skip_recorded") is True:
+        if "idempotency-key" in headers:
+            return False
+    # A decision's changes cite that decision or none; the field's description says so.
+    if path == "/v1/decisions" and not _cite_the_decision(body):
+        return False
     return True

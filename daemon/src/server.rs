@@ -60,6 +60,7 @@ pub enum StartError {
     ),
     modifiers(&BearerAuth),
     components(schemas(
+        reformlog::Command,
         crate::views::ReportProgressSchema,
         crate::views::EvidenceSchema,
         crate::views::EvidenceDocumentSchema
@@ -217,6 +218,7 @@ pub fn openapi_json() -> String {
     let (_, feed) = crate::routes::untimed().split_for_parts();
     doc.merge(feed);
     crate::conditional::document(&mut doc);
+    crate::routes::close_tagged_unions(&mut doc);
     crate::routes::params::document(&mut doc);
     crate::problem::document(&mut doc);
     doc.to_pretty_json().unwrap_or_default()

@@ -84,6 +84,7 @@ pub(crate) struct ReportProgressSchema {
     /// The task (UUID).
     task: uuid::Uuid,
     /// 0 to 100.
+    #[schema(minimum = 0, maximum = 100)]
     percent: u8,
     /// What was done.
     note: String,

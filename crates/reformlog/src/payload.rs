@@ -196,6 +196,7 @@ payloads! {
         /// The unit the post belongs to, if any.
         unit: Option<UnitId>,
         /// How many people may hold it at once (at least 1).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535))]
         max_holders: u16,
         /// The day it is created.
         on: Date,
@@ -446,6 +447,7 @@ payloads! {
         /// The task.
         task: TaskId,
         /// The share done, 0 to 100.
+        #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
         percent: u8,
         /// What the report says.
         note: String,

@@ -26,7 +26,6 @@ pub enum NameError {
 /// they mention out of cached views, and a copy is then a reference count, not an
 /// allocation. Serialised as a plain string.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct Name(Arc<str>);
 
 impl Name {
@@ -73,6 +72,28 @@ impl TryFrom<&str> for Name {
         }
     }
 }
+
+/// A name's text: something besides white space, and no control character, as
+/// [`Name::new`] requires.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Name {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A human name (of a person, unit, post or committee), stored NFC-normalised \
+                 with runs of white space collapsed: not blank, no control characters.",
+            ))
+            .pattern(Some(
+                r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Name {}
 
 impl Serialize for Name {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -99,27 +99,16 @@ pub(crate) struct DecisionBatch {
 
 const MAX_COMMANDS: usize = 500;
 
-/// One command as JSON: an object whose one key names it (`establish_unit`, …) and holds its
-/// fields.
-fn command_schema(name: Option<&str>) -> utoipa::openapi::schema::ObjectBuilder {
-    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
-    let command = ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .min_properties(Some(1))
-        .max_properties(Some(1));
-    match name {
-        Some(name) => command
-            .property(name, ObjectBuilder::new().schema_type(Type::Object))
-            .required(name)
-            .additional_properties(Some(AdditionalProperties::FreeForm(false))),
-        None => command,
-    }
+/// One command as the library parses it: an object whose one key names it
+/// (`establish_unit`, …) and holds its fields, as `reformlog::Command` describes it.
+fn command_ref() -> utoipa::openapi::Ref {
+    utoipa::openapi::Ref::from_schema_name("Command")
 }
 
 /// A list of up to `max` commands, at least `min`.
 fn list_of_commands(min: usize, max: usize) -> utoipa::openapi::schema::Schema {
     utoipa::openapi::schema::ArrayBuilder::new()
-        .items(command_schema(None))
+        .items(command_ref())
         .min_items(Some(min))
         .max_items(Some(max))
         .into()
@@ -134,8 +123,53 @@ fn change_list_schema() -> utoipa::openapi::schema::Schema {
     list_of_commands(0, MAX_COMMANDS - 1)
 }
 
+/// The one `record_decision` command a decision batch starts with.
 fn decision_schema() -> utoipa::openapi::schema::Schema {
-    command_schema(Some("record_decision")).into()
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            "record_decision",
+            utoipa::openapi::Ref::from_schema_name("DecisionRecord"),
+        )
+        .required("record_decision")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .into()
+}
+
+/// Closes the one-key objects of the externally tagged `Command` and `Event`: serde takes
+/// exactly one key there, and (both refuse unknown fields) only the fields a struct variant
+/// names. The derived schemas leave those objects open, so a generator would add keys the
+/// daemon rightly refuses. A progress report's hand-written schemas are closed alike: the
+/// library's evidence refuses unknown fields too.
+pub(crate) fn document(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AdditionalProperties, Schema};
+    use utoipa::openapi::RefOr;
+    let closed = || Some(Box::new(AdditionalProperties::FreeForm(false)));
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for name in ["ReportProgress", "Evidence", "EvidenceDocument"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+            object.additional_properties = closed();
+        }
+    }
+    for name in ["Command", "Event"] {
+        let Some(RefOr::T(Schema::OneOf(variants))) = components.schemas.get_mut(name) else {
+            continue;
+        };
+        for variant in &mut variants.items {
+            let RefOr::T(Schema::Object(wrapper)) = variant else {
+                continue;
+            };
+            wrapper.additional_properties = closed();
+            for field in wrapper.properties.values_mut() {
+                if let RefOr::T(Schema::Object(fields)) = field {
+                    fields.additional_properties = closed();
+                }
+            }
+        }
+    }
 }
 
 fn write_context(
@@ -373,14 +407,98 @@ pub(crate) fn command_from_json(at: &str, mut value: Value) -> Result<Command, A
             }
         }
     }
+    whole_numbers_as_integers(&mut value);
     serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request("invalid-body", format!("{at}: {e}")))
+}
+
+/// JSON has one kind of number: `59.0` is the integer 59 (JSON Schema's `integer` takes it),
+/// but serde reads it as a float that no integer field takes. A whole number written with a
+/// fraction is made an integer before the command is read; any other number is left alone.
+fn whole_numbers_as_integers(value: &mut Value) {
+    // Beyond 2^53 a float no longer tells one integer from the next.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT) {
+                let whole = format!("{f:.0}");
+                if let Ok(number) = whole.parse::<serde_json::Number>() {
+                    *n = number;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_document_closes_each_command_as_serde_does() {
+        let doc: Value = serde_json::from_str(&crate::server::openapi_json()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        for name in ["Command", "Event"] {
+            let variants = schemas[name]["oneOf"].as_array().unwrap();
+            assert!(variants.len() > 20, "{name}");
+            for variant in variants {
+                assert_eq!(variant["additionalProperties"], false, "{variant:#}");
+                for fields in variant["properties"].as_object().unwrap().values() {
+                    if fields.get("$ref").is_none() {
+                        assert_eq!(fields["additionalProperties"], false, "{variant:#}");
+                    }
+                }
+            }
+        }
+        for name in ["ReportProgress", "Evidence", "EvidenceDocument"] {
+            assert_eq!(schemas[name]["additionalProperties"], false, "{name}");
+        }
+        let body = &schemas["CommandBatch"]["properties"]["commands"]["items"]["$ref"];
+        assert_eq!(body, "#/components/schemas/Command");
+        // What the closed schema refuses, serde refuses: a second key, an unknown field.
+        let retract = serde_json::json!({ "target": uuid::Uuid::nil() });
+        let two_keys = serde_json::json!({ "retract": retract, "note": 1 });
+        assert!(command_from_json("commands[0]", two_keys).is_err());
+        let mut extra = retract.clone();
+        extra["note"] = 1.into();
+        let unknown = serde_json::json!({ "retract": extra });
+        assert!(command_from_json("commands[0]", unknown).is_err());
+        assert!(
+            command_from_json("commands[0]", serde_json::json!({ "retract": retract })).is_ok()
+        );
+    }
+
+    #[test]
+    fn a_whole_number_with_a_fraction_is_an_integer() {
+        let progress = |percent: Value| {
+            serde_json::json!({ "report_progress": {
+                "task": uuid::Uuid::nil(), "percent": percent, "note": "Đã gửi",
+                "on": "2022-05-01", "decision": null } })
+        };
+        let percent = |v: Value| match command_from_json("commands[0]", v) {
+            Ok(Command::ReportProgress(p)) => Ok(p.percent),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.code().to_owned()),
+        };
+        assert_eq!(percent(progress(serde_json::json!(59.0))), Ok(59));
+        assert_eq!(percent(progress(serde_json::json!(59))), Ok(59));
+        assert_eq!(
+            percent(progress(serde_json::json!(59.5))).unwrap_err(),
+            "invalid-body"
+        );
+        assert_eq!(
+            percent(progress(serde_json::json!(-1.0))).unwrap_err(),
+            "invalid-body"
+        );
+        assert_eq!(
+            percent(progress(serde_json::json!(1e300))).unwrap_err(),
+            "invalid-body"
+        );
+    }
 
     #[test]
     fn a_decision_without_kind_takes_it_from_its_number() {

@@ -13,6 +13,7 @@ mod ask;
 mod audit;
 mod backup;
 mod commands;
+pub(crate) use commands::document as close_tagged_unions;
 mod entities;
 mod events;
 mod examples;

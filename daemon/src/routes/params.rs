@@ -116,8 +116,9 @@ pub(crate) fn words(words: &[&str]) -> utoipa::openapi::schema::Schema {
 /// A log position written out: digits, no more than an `int64` always holds.
 const POSITION_PATTERN: &str = "^[0-9]{1,18}$";
 
-/// A path's id: a UUID, or a slug, which is any text but blanks.
-const ID_PATTERN: &str = "\\S";
+/// A path's id: a UUID, or a slug, which is any text but blanks. Rust's white space, which
+/// a slug is trimmed of, also holds U+0085, which a pattern's `\\s` does not.
+const ID_PATTERN: &str = "[^\\s\\x85]";
 
 /// Says what every `{id}` of a path takes, since [`IdPath`] reads them all alike, and that a
 /// header parameter is text or absent, never null.

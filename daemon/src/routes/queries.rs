@@ -41,7 +41,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct SearchQuery {
     /// Name to look for; case-, diacritic- and NFC/NFD-insensitive, `đ` matches `d`.
-    #[param(pattern = "\\S", max_length = 200)]
+    #[param(pattern = "[^\\s\\x85]", max_length = 200)]
     q: String,
     /// Answer as known at this log position, RFC 3339 time, or date (YYYY-MM-DD: the end of
     /// that day in the daemon's time zone).

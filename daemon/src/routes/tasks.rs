@@ -37,10 +37,10 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ReportQuery {
     /// Only the tasks of this plan (UUID or slug).
-    #[param(pattern = "\\S")]
+    #[param(pattern = "[^\\s\\x85]")]
     plan: Option<String>,
     /// Only the tasks this unit leads on the date (UUID or slug).
-    #[param(pattern = "\\S")]
+    #[param(pattern = "[^\\s\\x85]")]
     unit: Option<String>,
     /// The date of the report (YYYY-MM-DD); default today in the daemon's time zone.
     #[param(format = Date)]
@@ -122,16 +122,16 @@ pub(crate) struct FilterQuery {
     /// true: only tasks open past their deadline; false: only the others.
     overdue: Option<bool>,
     /// Only tasks this unit leads or cooperates on (UUID or slug).
-    #[param(pattern = "\\S")]
+    #[param(pattern = "[^\\s\\x85]")]
     unit: Option<String>,
     /// With `unit`: lead (only those it leads) or cooperate (only those it cooperates on).
     #[param(schema_with = role_schema)]
     role: Option<String>,
     /// Only tasks this person is responsible for (UUID or slug).
-    #[param(pattern = "\\S")]
+    #[param(pattern = "[^\\s\\x85]")]
     responsible: Option<String>,
     /// Only tasks of this plan (UUID or slug).
-    #[param(pattern = "\\S")]
+    #[param(pattern = "[^\\s\\x85]")]
     plan: Option<String>,
     /// Only tasks whose deadline is on or after this date (YYYY-MM-DD).
     #[param(format = Date)]
@@ -277,6 +277,6 @@ pub(crate) struct OverdueQuery {
     /// Answer only once the read models include this log position.
     min_position: Option<u64>,
     /// Only the tasks this unit (UUID or slug) leads or cooperates on.
-    #[param(pattern = "\\S")]
+    #[param(pattern = "[^\\s\\x85]")]
     unit: Option<String>,
 }
