@@ -12,7 +12,7 @@ use reformlog::{
 };
 use reformlog_api::Envelope;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -63,27 +63,11 @@ pub(crate) struct HistoryQuery {
     valid_to: Option<String>,
 }
 
-/// The kinds of entity with a history, as the path names them.
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(
-    dead_code,
-    reason = "only its schema is used: the handler matches the path's text"
-)]
-enum HistoryKind {
-    Unit,
-    Person,
-    Post,
-    Committee,
-    Decision,
-    Task,
-}
-
 /// Every change to one entity: what, valid from, recorded when, by whom, citing which
 /// decision, with what reason (corrections included); optionally only those recorded in a
 /// time range or about valid dates in a range. A task's history is open to every role that
 /// reads state; the others need the auditor or admin role.
-#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = inline(HistoryKind), Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Envelope<Vec<HistoryEntry>>), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only, except a task's history, which every role that reads state may read")), security(("bearer" = [])), tag = "audit")]
+#[utoipa::path(get, path = "/v1/history/{kind}/{id}", params(("kind" = inline(reformlog::EntityKind), Path, description = "unit, person, post, committee, decision or task"), ("id" = String, Path, description = "UUID or slug"), HistoryQuery), responses((status = 200, body = Envelope<Vec<HistoryEntry>>), (status = 400, description = "Invalid parameters"), (status = 403, description = "Auditor or admin only, except a task's history, which every role that reads state may read")), security(("bearer" = [])), tag = "audit")]
 async fn entity_history(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
