@@ -4,7 +4,7 @@
 use fantoccini::key::Key;
 use serde_json::{json, Value};
 
-use super::scenario::{holder_names, seat_count, Scenario, COMMITTEE};
+use super::scenario::{holder_names, seat_count, Scenario};
 use super::support::Browser;
 
 /// What the page shows of the committee's own seats (not its sub-bodies'): holder names (the
@@ -58,7 +58,7 @@ fn moved_to(b: &Browser, on: &str) {
 fn the_committee_before_and_after_decision_34_and_its_time_axis() {
     let Some(b) = Browser::start() else { return };
     let s = Scenario::start(true);
-    let page = |on: &str| format!("{}/committees/{COMMITTEE}?on={on}", s.d.base);
+    let page = |on: &str| s.committee_page(on);
 
     // Before Decision 34 the committee sat in no seat the seed records; after it, the article's
     // leaders and 21 unit seats; after the (late) June decision, another deputy head.

@@ -11,10 +11,7 @@ use super::support::Browser;
 fn the_committee_page_shows_a_change_recorded_while_it_is_open() {
     let Some(b) = Browser::start() else { return };
     let s = Scenario::start(true);
-    b.goto(&format!(
-        "{}/committees/{COMMITTEE}?on=2022-02-01",
-        s.d.base
-    ));
+    b.goto(&s.committee_page("2022-02-01"));
     b.ready();
     let position = |b: &Browser| {
         b.js(
@@ -85,10 +82,7 @@ fn a_seat_held_ex_officio_is_marked_on_the_holders_page() {
 
     // On the committee page the seat names the post behind it and the unit it represents.
     let seat = SeatId::from_slug("hypothetical-ex-officio-seat").unwrap();
-    b.goto(&format!(
-        "{}/committees/{COMMITTEE}?on=2022-03-02",
-        s.d.base
-    ));
+    b.goto(&s.committee_page("2022-03-02"));
     b.ready();
     let cells = b.until(
         "the ex-officio seat's row",

@@ -300,10 +300,7 @@ fn a_decision_page_links_to_its_published_text() {
 fn a_committee_composition_prints_on_one_page() {
     let Some(b) = Browser::start() else { return };
     let s = Scenario::start(true);
-    b.goto(&format!(
-        "{}/committees/{COMMITTEE}?on=2022-02-01",
-        s.d.base
-    ));
+    b.goto(&s.committee_page("2022-02-01"));
     b.ready();
     assert_eq!(b.printed_pages(), 1);
     // The same page with the print stylesheet's hiding undone spills over: the count is real.

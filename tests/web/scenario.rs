@@ -43,6 +43,11 @@ impl Scenario {
         }
     }
 
+    /// The committee page of the seed case on `on`, on this daemon.
+    pub(crate) fn committee_page(&self, on: &str) -> String {
+        format!("{}/committees/{COMMITTEE}?on={on}", self.d.base)
+    }
+
     /// `GET path` with the viewer's token: the answer.
     pub(crate) fn api(&self, path: &str) -> Value {
         self.d.get_json(path, &self.d.tokens.viewer)["answer"].clone()

@@ -3,7 +3,7 @@
 
 use fantoccini::key::Key;
 
-use super::scenario::{Scenario, COMMITTEE};
+use super::scenario::Scenario;
 use super::support::Browser;
 
 /// A refused call is logged by the browser as a failed resource load: expected here.
@@ -16,7 +16,7 @@ fn a_token_is_asked_for_refused_when_wrong_and_never_put_in_a_url() {
     let Some(b) = Browser::start() else { return };
     let s = Scenario::start(false);
     let token = s.d.tokens.viewer.clone();
-    let page = format!("{}/committees/{COMMITTEE}?on=2022-02-01", s.d.base);
+    let page = s.committee_page("2022-02-01");
 
     // No token: the form, and no data.
     b.goto(&page);
