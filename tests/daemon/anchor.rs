@@ -21,8 +21,8 @@ fn write_people(d: &Daemon, n: usize) -> (u64, String) {
     }
     let h: Value = d.get_json("/v1/integrity/head", &d.tokens.viewer);
     (
-        h["position"].as_u64().unwrap(),
-        h["hash"].as_str().unwrap().to_string(),
+        h["answer"]["position"].as_u64().unwrap(),
+        h["answer"]["hash"].as_str().unwrap().to_string(),
     )
 }
 

@@ -51,7 +51,7 @@ fn problem(d: &Daemon, path: &str) -> (u16, String) {
 /// The local date (UTC+7) of now, as the log's last recorded time says.
 fn today_in_ho_chi_minh_city(d: &Daemon) -> Date {
     let page = d.get_json("/v1/events?direction=backward&limit=1", &d.tokens.auditor);
-    let utc = page["events"][0]["recorded_at"]
+    let utc = page["answer"]["events"][0]["recorded_at"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -179,7 +179,7 @@ fn paged_lists_link_their_next_page_with_the_same_filters() {
         &d,
         &d.tokens.auditor,
         "/v1/events?limit=7",
-        "/events",
+        "/answer/events",
         "position",
     );
     let expected: Vec<Value> = (1..=head).map(Value::from).collect();

@@ -139,7 +139,7 @@ fn every_answer_gives_recorded_times_in_one_form() {
         let items = if list.is_empty() {
             &body["answer"]
         } else {
-            &body[list]
+            &body["answer"][list]
         };
         let items = items
             .as_array()

@@ -281,7 +281,7 @@ impl Api {
                 &format!("/v1/events?from={from}&limit=1000&categories=person"),
                 &self.auditor,
             );
-            for e in page["events"].as_array().unwrap() {
+            for e in page["answer"]["events"].as_array().unwrap() {
                 if e["event_type"] == "person_registered" {
                     let stream = e["stream"].as_str().unwrap();
                     let person = stream.strip_prefix("person-").unwrap().to_owned();

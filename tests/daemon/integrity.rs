@@ -27,8 +27,10 @@ fn json_body(v: Value) -> Option<(&'static str, String)> {
 #[test]
 fn verify_checks_a_kept_digest_only_when_the_body_names_one() {
     let d = Daemon::start(true);
-    let head = d.get_json("/v1/integrity/head", &d.tokens.viewer);
+    let read = d.get_json("/v1/integrity/head", &d.tokens.viewer);
+    let head = read["answer"].clone();
     let position = head["position"].as_u64().unwrap();
+    assert_eq!(read["position"], position, "{read}");
 
     // No body, an empty body sent as JSON, `null` and `{}`: the chain only, answered as before.
     for body in [
@@ -51,7 +53,7 @@ fn verify_checks_a_kept_digest_only_when_the_body_names_one() {
     );
     // An earlier head the log has grown past still is extended.
     let first = d.get_json("/v1/events?limit=1", &d.tokens.auditor);
-    let first = &first["events"][0];
+    let first = &first["answer"]["events"][0];
     let earlier = json!({ "position": first["position"], "hash": first["hash"] });
     let v = verify(&d, json_body(json!({ "expect_head": earlier })));
     assert_eq!(v["extends"], true, "{v}");

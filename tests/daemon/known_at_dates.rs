@@ -30,7 +30,7 @@ fn composition(d: &Daemon, known_at: &str) -> Option<Value> {
 /// The recorded times of every event, as the log shows them (RFC 3339, UTC).
 fn recorded_times(d: &Daemon) -> Vec<String> {
     let page = d.get_json("/v1/events?from=1&limit=1000", &d.tokens.auditor);
-    page["events"]
+    page["answer"]["events"]
         .as_array()
         .unwrap()
         .iter()

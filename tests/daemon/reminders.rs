@@ -43,7 +43,7 @@ fn poll(d: &Daemon, cursor: Option<&str>, limit: usize) -> (Vec<Value>, String) 
         if let Some(c) = &cursor {
             path.push_str(&format!("&after={c}"));
         }
-        let page = d.get_json(&path, &d.tokens.viewer);
+        let page = d.get_json(&path, &d.tokens.viewer)["answer"].clone();
         // Times are written in the API's one form: RFC 3339 in UTC to the microsecond.
         let micros = |t: &Value| {
             let t = t.as_str().unwrap_or_default();
@@ -137,10 +137,10 @@ fn a_bridge_polling_with_its_cursor_gets_every_reminder_once_late_and_extended_o
     assert_eq!(cursors(&again), cursors(&all));
     // `until` replays the feed as it stood: before the seed was loaded, nothing.
     let past = d.get_json("/v1/reminders?until=2001-01-01", &d.tokens.viewer);
-    assert_eq!(past["reminders"], json!([]));
+    assert_eq!(past["answer"]["reminders"], json!([]));
     // `since` starts with what became visible from then on: nothing from the year 3000.
     let future = d.get_json("/v1/reminders?since=2999-01-01", &d.tokens.viewer);
-    assert_eq!(future["reminders"], json!([]));
+    assert_eq!(future["answer"]["reminders"], json!([]));
 }
 
 /// Reads SSE messages from `resp` on a thread: (event, id, data) each.

@@ -94,7 +94,7 @@ fn the_task_feed_is_open_to_every_reader_and_the_rest_of_the_log_to_auditors() {
         let page = d.get("/v1/events?categories=task&limit=1000", Some(&token));
         assert_eq!(page.status(), StatusCode::OK, "{role:?}");
         let page: serde_json::Value = page.json().unwrap();
-        let events = page["events"].as_array().unwrap();
+        let events = page["answer"]["events"].as_array().unwrap();
         assert_eq!(
             events.len(),
             10,

@@ -172,7 +172,7 @@ impl Daemon {
         if r.status() == StatusCode::NOT_FOUND {
             return 0;
         }
-        r.json::<serde_json::Value>().unwrap()["position"]
+        r.json::<serde_json::Value>().unwrap()["answer"]["position"]
             .as_u64()
             .unwrap()
     }

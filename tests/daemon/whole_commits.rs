@@ -66,7 +66,7 @@ fn events(d: &Daemon) -> Vec<Logged> {
             &format!("/v1/events?from={from}&limit=1000"),
             &d.tokens.auditor,
         );
-        for e in page["events"].as_array().unwrap() {
+        for e in page["answer"]["events"].as_array().unwrap() {
             out.push(Logged {
                 position: e["position"].as_u64().unwrap(),
                 recorded_at: e["recorded_at"].as_str().unwrap().to_owned(),

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use reformlog_api::EventPage;
+use reformlog_api::{Envelope, EventPage};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -45,17 +45,22 @@ pub(crate) fn run(
     }
 }
 
-/// A log page's events as the daemon sent them.
+/// A log page's events as the daemon sent them, in the envelope every read answers in.
 #[derive(Deserialize)]
 struct RawPage {
+    answer: RawEvents,
+}
+
+#[derive(Deserialize)]
+struct RawEvents {
     events: Vec<Value>,
 }
 
 /// Every event from position 1 to the head as it was when the export started, one JSON object
 /// per line, in position order, with hashes so the file can be checked against the chain.
 fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), Error> {
-    let first: EventPage = client.get_as("/v1/events", &[("limit", Some("1"))])?;
-    let head = first.head;
+    let first: Envelope<EventPage> = client.get_as("/v1/events", &[("limit", Some("1"))])?;
+    let head = first.answer.head;
     let bar = progress.bar(head, "export log");
     let mut from = 1u64;
     let mut written = 0u64;
@@ -65,8 +70,8 @@ fn log(client: &Client, out: &mut dyn Write, progress: &Progress) -> Result<(), 
         // Each event is written as it came, so the file keeps every field the daemon sent;
         // the typed page only says where each one is.
         let raw: RawPage = crate::answer::decode(&page)?;
-        let typed: EventPage = crate::answer::decode(&page)?;
-        for (e, view) in raw.events.iter().zip(&typed.events) {
+        let typed: EventPage = crate::answer::decode::<Envelope<EventPage>>(&page)?.answer;
+        for (e, view) in raw.answer.events.iter().zip(&typed.events) {
             let position = view.position;
             if position > head {
                 break;

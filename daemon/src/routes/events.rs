@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::Response;
 use futures_util::{Stream, StreamExt};
+use reformlog_api::Envelope;
 use reformlog_store::{Direction, EventFilter, SubscribeFrom, SubscriptionMessage};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -92,7 +93,7 @@ fn split(list: Option<&String>) -> Vec<String> {
     path = "/v1/events",
     params(EventsQuery),
     responses(
-        (status = 200, description = "A page of events", body = EventPage, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))),
+        (status = 200, description = "A page of events; `position` is the log's head when it was read, as the page's `head`", body = Envelope<EventPage>, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when there is one"))),
         (status = 400, description = "Invalid parameters", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
         (status = 403, description = "Role may not read the audit trail (every role that reads state may read `categories=task`)"),
@@ -158,18 +159,17 @@ pub(crate) async fn list(
     let link = page
         .next
         .and_then(|n| next_link(&uri, &[("from", &n.to_string())], &["since"]));
-    Ok(with_next(
-        axum::Json(EventPage {
-            next: page.next,
-            head: page.head,
-            events: page
-                .events
-                .into_iter()
-                .map(crate::views::event_view)
-                .collect(),
-        }),
-        link,
-    ))
+    let position = page.head;
+    let page = EventPage {
+        next: page.next,
+        head: page.head,
+        events: page
+            .events
+            .into_iter()
+            .map(crate::views::event_view)
+            .collect(),
+    };
+    Ok(with_next(axum::Json(Envelope::new(page, position)), link))
 }
 
 /// Where a live feed starts.

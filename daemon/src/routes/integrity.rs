@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use reformlog_api::Envelope;
 use reformlog_store::{Hash, HeadDigest};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -21,7 +22,7 @@ use super::ask::blocking;
     get,
     path = "/v1/integrity/head",
     responses(
-        (status = 200, description = "The head digest", body = DigestView),
+        (status = 200, description = "The head digest; `position` is the digest's own", body = Envelope<DigestView>),
         (status = 404, description = "The log is empty", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
     ),
@@ -31,12 +32,12 @@ use super::ask::blocking;
 pub(crate) async fn head(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-) -> Result<axum::Json<DigestView>, ApiError> {
+) -> Result<axum::Json<Envelope<DigestView>>, ApiError> {
     state.tokens.authorize(&headers, Permission::ReadState)?;
     let store = state.store.clone();
     let digest = blocking(move || Ok(store.head()?)).await?;
     digest
-        .map(|d| axum::Json(crate::views::digest_view(d)))
+        .map(|d| axum::Json(Envelope::new(crate::views::digest_view(d), d.position)))
         .ok_or_else(|| ApiError::not_found("the log is empty"))
 }
 
@@ -44,7 +45,7 @@ pub(crate) async fn head(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VerifyRequest {
-    /// A head digest kept earlier (as `GET /v1/integrity/head` gave it): the log must still
+    /// A head digest kept earlier (the `answer` of `GET /v1/integrity/head`): the log must still
     /// hold a record at that position with that hash, or it was rewritten or cut back.
     expect_head: Option<DigestView>,
 }

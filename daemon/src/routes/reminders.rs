@@ -16,6 +16,7 @@ use reformlog::{
     Date, DecisionRef, PersonRef, Reminder, ReminderAsk, ReminderCursor, ReminderKind,
     ReminderPage, Timestamp, UnitRef,
 };
+use reformlog_api::Envelope;
 use reformlog_store::{EventFilter, SubscribeFrom};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -235,11 +236,17 @@ fn start(
     }
 }
 
-/// One page, computed off the async workers.
-async fn page(state: &Arc<AppState>, ask: ReminderAsk) -> Result<ReminderPage, ApiError> {
+/// One page, computed off the async workers, with the read models' position read before it
+/// (the page reflects at least that position).
+async fn page(state: &Arc<AppState>, ask: ReminderAsk) -> Result<(ReminderPage, u64), ApiError> {
     let domain = state.domain.clone();
     let zone = state.zone.clone();
-    blocking(move || Ok(domain.reminders(&ask, &|d: Date| zone.start_of_day(d))?)).await
+    blocking(move || {
+        let position = domain.read_model_position();
+        let page = domain.reminders(&ask, &|d: Date| zone.start_of_day(d))?;
+        Ok((page, position))
+    })
+    .await
 }
 
 /// The deadline reminders (due soon, due, overdue) that became visible after the cursor, in
@@ -252,7 +259,7 @@ async fn page(state: &Arc<AppState>, ask: ReminderAsk) -> Result<ReminderPage, A
     operation_id = "list_reminders",
     params(RemindersQuery),
     responses(
-        (status = 200, description = "A page of reminders", body = ReminderPageView, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when `more`"))),
+        (status = 200, description = "A page of reminders", body = Envelope<ReminderPageView>, headers(("Link" = String, description = "The next page (RFC 8288 `rel=\"next\"`), when `more`"))),
         (status = 400, description = "Invalid parameters or cursor", content_type = "application/problem+json"),
         (status = 401, description = "No valid token"),
     ),
@@ -290,14 +297,15 @@ pub(crate) async fn list(
         until,
         limit,
     };
-    let view = ReminderPageView::new(page(&state, ask).await?);
+    let (found, position) = page(&state, ask).await?;
+    let view = ReminderPageView::new(found);
     // Only a full page has a next one; `next` alone is where to ask again later.
     let link = if view.more {
         next_link(&uri, &[("after", &view.next)], &["since"])
     } else {
         None
     };
-    Ok(with_next(axum::Json(view), link))
+    Ok(with_next(axum::Json(Envelope::new(view, position)), link))
 }
 
 /// When the next day begins in `zone`, from now; at most [`CLOCK_CHECK`] away.
@@ -353,7 +361,7 @@ impl Feed {
                     limit: MAX_PAGE,
                 };
                 match page(&self.state, ask).await {
-                    Ok(p) => {
+                    Ok((p, _)) => {
                         self.cursor = Some(p.next);
                         self.stale = p.more;
                         self.pending.extend(p.reminders.into_iter().map(message));

@@ -242,14 +242,14 @@ async function latest(ctx, filter) {
   } else if (to) {
     // The first change recorded after the range bounds a backward read.
     const after = await ctx.api.get("/v1/events", { since: to, limit: 1 });
-    const next = (after.events || [])[0];
+    const next = (after.answer.events || [])[0];
     params = next ? { direction: "backward", from: Math.max(next.position - 1, 1), limit: LATEST } : { direction: "backward", limit: LATEST };
     if (next && next.position <= 1) return { heading: ctx.t("audit.latest"), rows: [] };
   } else {
     params = { direction: "backward", limit: LATEST };
   }
   const body = await ctx.api.get("/v1/events", query(params));
-  let rows = (body.events || []).map(fromEvent);
+  let rows = (body.answer.events || []).map(fromEvent);
   if (rows.length) ctx.main.dataset.position = String(Math.max(...rows.map((r) => r.position)));
   if (to) {
     const end = Date.parse(to);
