@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use crate::problem::ApiError;
 use crate::role::{Permission, Role};
 use crate::tokens::{check_private, hash_secret, read_file, TokenError, TOKEN_FILE};
+use reformlog_api::ProblemCode;
 
 /// The authenticated caller. Its `principal` is what the log records as the actor.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,7 +209,7 @@ impl TokenRegistry {
         };
         if values.next().is_some() {
             return Err(ApiError::bad_request(
-                "duplicate-authorization",
+                ProblemCode::DuplicateAuthorization,
                 "send one Authorization header, not several",
             ));
         }

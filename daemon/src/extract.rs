@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, OptionalFromRequest, Request};
 use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
+use reformlog_api::ProblemCode;
 
 /// `FromRequestParts` for the extractor `$name<T>` (`T` bound by what the brackets say), its
 /// rejection an [`ApiError`]: `$body` reads `parts` (and the router's `state`) into it.
@@ -85,14 +86,14 @@ from_parts!(ApiQuery<T: [DeserializeOwned]>, |parts, state| {
         .is_err()
     {
         return Err(ApiError::bad_request(
-            "invalid-query",
+            ProblemCode::InvalidQuery,
             "the query string is not UTF-8 once percent-decoded",
         ));
     }
     axum::extract::Query::<T>::from_request_parts(parts, state)
         .await
         .map(|axum::extract::Query(v)| ApiQuery(v))
-        .map_err(|e: QueryRejection| ApiError::bad_request("invalid-query", e.body_text()))
+        .map_err(|e: QueryRejection| ApiError::bad_request(ProblemCode::InvalidQuery, e.body_text()))
 });
 
 /// Path parameters; malformed ones become typed 400 errors.
@@ -103,5 +104,5 @@ from_parts!(ApiPath<T: [DeserializeOwned + Send]>, |parts, state| {
     axum::extract::Path::<T>::from_request_parts(parts, state)
         .await
         .map(|axum::extract::Path(v)| ApiPath(v))
-        .map_err(|e: PathRejection| ApiError::bad_request("invalid-path", e.body_text()))
+        .map_err(|e: PathRejection| ApiError::bad_request(ProblemCode::InvalidPath, e.body_text()))
 });

@@ -156,10 +156,8 @@ impl ApiError {
 
     /// A 400 with the code `code` names; a code missing from the table is sent as
     /// `invalid-query` (a test checks that every code the sources pass is in it).
-    pub(crate) fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        let code = ProblemCode::from_code(code)
-            .filter(|c| c.status() == 400)
-            .unwrap_or(ProblemCode::InvalidQuery);
+    pub(crate) fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), 400, "{code:?} is not a 400");
         Self::new(code, detail)
     }
 
@@ -340,7 +338,7 @@ impl From<AppendError> for ApiError {
             | AppendError::DuplicateStreamInRequest(_)
             | AppendError::InvalidStreamId { .. }
             | AppendError::InvalidEventType { .. } => {
-                ApiError::bad_request("invalid-append", e.to_string())
+                ApiError::bad_request(ProblemCode::InvalidAppend, e.to_string())
             }
             // Refused before anything was written: writes stopped after an earlier failure.
             AppendError::Poisoned => ApiError::unavailable(
@@ -380,8 +378,12 @@ impl From<JsonRejection> for ApiError {
             );
         }
         match &r {
-            JsonRejection::JsonDataError(e) => Self::bad_request("invalid-body", e.body_text()),
-            JsonRejection::JsonSyntaxError(e) => Self::bad_request("malformed-json", e.body_text()),
+            JsonRejection::JsonDataError(e) => {
+                Self::bad_request(ProblemCode::InvalidBody, e.body_text())
+            }
+            JsonRejection::JsonSyntaxError(e) => {
+                Self::bad_request(ProblemCode::MalformedJson, e.body_text())
+            }
             JsonRejection::MissingJsonContentType(_) => Self::new(
                 ProblemCode::UnsupportedMediaType,
                 "send the body as application/json",
@@ -389,7 +391,7 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Self::new(ProblemCode::BodyTooLarge, e.body_text())
             }
-            _ => Self::bad_request("invalid-body", r.body_text()),
+            _ => Self::bad_request(ProblemCode::InvalidBody, r.body_text()),
         }
     }
 }
@@ -401,7 +403,9 @@ impl From<BackupError> for ApiError {
             return Self::storage_full(e.to_string());
         }
         match e {
-            BackupError::InvalidName(_) => Self::bad_request("invalid-backup-name", e.to_string()),
+            BackupError::InvalidName(_) => {
+                Self::bad_request(ProblemCode::InvalidBackupName, e.to_string())
+            }
             BackupError::Exists(_) => Self::new(ProblemCode::BackupExists, e.to_string()),
             other => Self::new(ProblemCode::BackupFailed, other.to_string()),
         }
@@ -440,7 +444,7 @@ impl From<reformlog::Error> for ApiError {
                 ),
             )
             .with(serde_json::json!({ "change": index, "change_key": key })),
-            E::Options(what) => ApiError::bad_request("invalid-options", what),
+            E::Options(what) => ApiError::bad_request(ProblemCode::InvalidOptions, what),
             E::BeyondHorizon { index, date, until } => ApiError::new(ProblemCode::DateBeyondHorizon,
                 format!(
                     "change {index} takes effect on {date}, later than this daemon accepts ({until}; see max_future_days)"
@@ -479,7 +483,7 @@ impl From<reformlog::Error> for ApiError {
             }
             E::Query(q) => match q {
                 Q::NotFound(_) => ApiError::not_found(q.to_string()),
-                _ => ApiError::bad_request("invalid-query", q.to_string()),
+                _ => ApiError::bad_request(ProblemCode::InvalidQuery, q.to_string()),
             },
             E::RevisionMismatch {
                 entity,

@@ -24,6 +24,7 @@ use crate::state::AppState;
 
 use super::ask::ask_filtered;
 use super::params::{parse_id, AuditFilter, AuditRange};
+use reformlog_api::ProblemCode;
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -89,7 +90,7 @@ async fn entity_history(
         "task" => EntityKey::Task(parse_id(&id, TaskId::from_uuid, TaskId::from_slug)?),
         other => {
             return Err(ApiError::bad_request(
-                "invalid-kind",
+                ProblemCode::InvalidKind,
                 format!("unknown entity kind {other:?}"),
             ))
         }
@@ -165,7 +166,7 @@ async fn changes_by_actor(
         if old.is_some() {
             if new.is_some() {
                 return Err(ApiError::bad_request(
-                    "invalid-query",
+                    ProblemCode::InvalidQuery,
                     format!("give recorded_{name} or {name} (its earlier name), not both"),
                 ));
             }

@@ -22,6 +22,7 @@ use crate::state::AppState;
 use crate::timeout::WriteUnderway;
 
 use super::ask::blocking;
+use reformlog_api::ProblemCode;
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -183,7 +184,10 @@ fn write_context(
     ctx.source = source;
     if let Some(v) = headers.get(header::IF_MATCH) {
         let text = v.to_str().map_err(|_| {
-            ApiError::bad_request("invalid-if-match", "If-Match must be a quoted revision")
+            ApiError::bad_request(
+                ProblemCode::InvalidIfMatch,
+                "If-Match must be a quoted revision",
+            )
         })?;
         // An entity read's tag is `"revision-position"`; the revision is what a write checks.
         let tag = text.trim().trim_start_matches("W/").trim_matches('"');
@@ -193,7 +197,7 @@ fn write_context(
             .parse::<u64>()
             .map_err(|_| {
                 ApiError::bad_request(
-                    "invalid-if-match",
+                    ProblemCode::InvalidIfMatch,
                     format!("If-Match must be an ETag this API gave, not {text:?}"),
                 )
             })?;
@@ -202,13 +206,13 @@ fn write_context(
     if let Some(v) = headers.get("idempotency-key") {
         let key = v.to_str().map_err(|_| {
             ApiError::bad_request(
-                "invalid-idempotency-key",
+                ProblemCode::InvalidIdempotencyKey,
                 "Idempotency-Key must be visible ASCII",
             )
         })?;
         if key.is_empty() || key.len() > 200 {
             return Err(ApiError::bad_request(
-                "invalid-idempotency-key",
+                ProblemCode::InvalidIdempotencyKey,
                 "Idempotency-Key must be 1 to 200 characters",
             ));
         }
@@ -227,7 +231,7 @@ async fn execute(
 ) -> Result<Response, ApiError> {
     if commands.is_empty() || commands.len() > MAX_COMMANDS {
         return Err(ApiError::bad_request(
-            "invalid-batch",
+            ProblemCode::InvalidBatch,
             format!("send 1 to {MAX_COMMANDS} commands"),
         ));
     }
@@ -239,7 +243,7 @@ async fn execute(
     if options.skip_recorded {
         if ctx.idempotency_key.is_some() {
             return Err(ApiError::bad_request(
-                "invalid-options",
+                ProblemCode::InvalidOptions,
                 "skip_recorded already makes a write safe to repeat: send it without an Idempotency-Key",
             ));
         }
@@ -325,7 +329,7 @@ fn commands_from_json(
 ) -> Result<Vec<Command>, ApiError> {
     if values.len() > MAX_COMMANDS {
         return Err(ApiError::bad_request(
-            "invalid-batch",
+            ProblemCode::InvalidBatch,
             format!("send 1 to {MAX_COMMANDS} commands"),
         ));
     }
@@ -347,14 +351,14 @@ async fn post_decision(
     let principal = state.tokens.authorize(&headers, Permission::Write)?;
     if batch.decision.get("record_decision").is_none() {
         return Err(ApiError::bad_request(
-            "invalid-decision",
+            ProblemCode::InvalidDecision,
             "decision must be a record_decision command",
         ));
     }
     let decision = command_from_json("decision", batch.decision)?;
     let Command::RecordDecision(DecisionRecord { number, .. }) = &decision else {
         return Err(ApiError::bad_request(
-            "invalid-decision",
+            ProblemCode::InvalidDecision,
             "decision must be a record_decision command",
         ));
     };
@@ -368,7 +372,7 @@ async fn post_decision(
     for (i, change) in changes.iter_mut().enumerate() {
         change.cite(id).map_err(|other| {
             ApiError::bad_request(
-                "change-cites-another-decision",
+                ProblemCode::ChangeCitesAnotherDecision,
                 format!("changes[{i}] cites decision {other}, not the batch's {id} ({number})"),
             )
         })?;
@@ -395,7 +399,7 @@ pub(crate) fn command_from_json(at: &str, mut value: Value) -> Result<Command, A
                 let kind = DecisionKind::from_number(number).ok_or_else(|| {
                     let kinds: Vec<&str> = DecisionKind::ALL.iter().map(|k| k.as_str()).collect();
                     ApiError::bad_request(
-                        "decision-kind-needed",
+                        ProblemCode::DecisionKindNeeded,
                         format!(
                             "{at}: the kind of decision {number:?} cannot be told from its \
                              number; give `kind`, one of {}",
@@ -409,7 +413,7 @@ pub(crate) fn command_from_json(at: &str, mut value: Value) -> Result<Command, A
     }
     whole_numbers_as_integers(&mut value);
     serde_json::from_value(value)
-        .map_err(|e| ApiError::bad_request("invalid-body", format!("{at}: {e}")))
+        .map_err(|e| ApiError::bad_request(ProblemCode::InvalidBody, format!("{at}: {e}")))
 }
 
 /// JSON has one kind of number: `59.0` is the integer 59 (JSON Schema's `integer` takes it),

@@ -26,6 +26,7 @@ use super::params::{parse_id, parse_on, ListQuery, TimeQuery};
 use super::summaries::{
     CommitteeEntity, DecisionEntity, PersonEntity, PostEntity, TaskEntity, UnitEntity,
 };
+use reformlog_api::ProblemCode;
 
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
@@ -60,14 +61,17 @@ async fn list_kind(
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::bad_request(
-            "invalid-limit",
+            ProblemCode::InvalidLimit,
             format!("limit must be 1 to {MAX_PAGE}"),
         ));
     }
     let after = match q.cursor.as_deref() {
         None => None,
         Some(c) => Some(Uuid::parse_str(c).map_err(|_| {
-            ApiError::bad_request("invalid-cursor", "cursor is not one this API gave")
+            ApiError::bad_request(
+                ProblemCode::InvalidCursor,
+                "cursor is not one this API gave",
+            )
         })?),
     };
     let domain = state.domain.clone();

@@ -24,6 +24,7 @@ use crate::views::EventPage;
 
 use super::ask::blocking;
 use super::paging::{next_link, with_next};
+use reformlog_api::ProblemCode;
 
 const MAX_PAGE: usize = 1000;
 
@@ -55,7 +56,7 @@ pub(crate) struct EventsQuery {
 fn position(name: &str, value: Option<u64>) -> Result<Option<u64>, ApiError> {
     match value {
         Some(p) if i64::try_from(p).is_err() => Err(ApiError::bad_request(
-            "invalid-position",
+            ProblemCode::InvalidPosition,
             format!("{name} must be a log position, 0 to {}", i64::MAX),
         )),
         _ => Ok(value),
@@ -115,7 +116,7 @@ pub(crate) async fn list(
         Some("backward") => Direction::Backward,
         Some(other) => {
             return Err(ApiError::bad_request(
-                "invalid-direction",
+                ProblemCode::InvalidDirection,
                 format!("direction must be forward or backward, not {other:?}"),
             ))
         }
@@ -123,13 +124,13 @@ pub(crate) async fn list(
     let limit = q.limit.unwrap_or(100);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::bad_request(
-            "invalid-limit",
+            ProblemCode::InvalidLimit,
             format!("limit must be 1 to {MAX_PAGE}"),
         ));
     }
     if q.from.is_some() && q.since.is_some() {
         return Err(ApiError::bad_request(
-            "conflicting-parameters",
+            ProblemCode::ConflictingParameters,
             "give either from or since, not both",
         ));
     }
@@ -142,7 +143,10 @@ pub(crate) async fn list(
         let from = match &q.since {
             Some(s) => {
                 let t = reformlog_store::Timestamp::parse_rfc3339(s).ok_or_else(|| {
-                    ApiError::bad_request("invalid-time", format!("not an RFC 3339 time: {s:?}"))
+                    ApiError::bad_request(
+                        ProblemCode::InvalidTime,
+                        format!("not an RFC 3339 time: {s:?}"),
+                    )
                 })?;
                 match store.position_at_or_after(t)? {
                     Some(p) => Some(p),
@@ -232,7 +236,7 @@ pub(crate) async fn stream(
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .ok_or_else(|| {
                     ApiError::bad_request(
-                        "invalid-last-event-id",
+                        ProblemCode::InvalidLastEventId,
                         "Last-Event-ID must be a log position",
                     )
                 })?;

@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::views::{DigestView, VerifyView};
 
 use super::ask::blocking;
+use reformlog_api::ProblemCode;
 
 /// The log's head digest (position and hash); keep it to check later that the log extends it.
 #[utoipa::path(
@@ -82,7 +83,7 @@ pub(crate) async fn verify(
         .and_then(|ApiJson(b)| b)
         .map(|fields| serde_json::from_value::<VerifyRequest>(fields.into()))
         .transpose()
-        .map_err(|e| ApiError::bad_request("invalid-body", e.to_string()))?;
+        .map_err(|e| ApiError::bad_request(ProblemCode::InvalidBody, e.to_string()))?;
     let kept = request
         .and_then(|b| b.expect_head)
         .map(kept_digest)
@@ -102,20 +103,20 @@ pub(crate) async fn verify(
 fn kept_digest(d: DigestView) -> Result<HeadDigest, ApiError> {
     if d.position == 0 {
         return Err(ApiError::bad_request(
-            "invalid-digest",
+            ProblemCode::InvalidDigest,
             "expect_head.position: positions start at 1",
         ));
     }
     // The document says int64, as for every position; more is no digest this log gave.
     if i64::try_from(d.position).is_err() {
         return Err(ApiError::bad_request(
-            "invalid-digest",
+            ProblemCode::InvalidDigest,
             format!("expect_head.position: at most {}", i64::MAX),
         ));
     }
     let hash = Hash::from_hex(&d.hash).ok_or_else(|| {
         ApiError::bad_request(
-            "invalid-digest",
+            ProblemCode::InvalidDigest,
             "expect_head.hash: must be 64 hexadecimal digits",
         )
     })?;

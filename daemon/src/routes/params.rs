@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::extract::{from_parts, ApiPath};
 use crate::problem::ApiError;
 use crate::zone::Zone;
+use reformlog_api::ProblemCode;
 
 /// Time parameters every read takes.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -167,9 +168,8 @@ pub(crate) fn parse_id<T>(
 ) -> Result<T, ApiError> {
     match id_of(raw) {
         Ok(u) => Ok(from_uuid(u)),
-        Err(slug) => {
-            from_slug(&slug).map_err(|e| ApiError::bad_request("invalid-id", e.to_string()))
-        }
+        Err(slug) => from_slug(&slug)
+            .map_err(|e| ApiError::bad_request(ProblemCode::InvalidId, e.to_string())),
     }
 }
 
@@ -213,7 +213,7 @@ pub(crate) fn parse_on(on: Option<&str>, zone: &Zone) -> Result<Date, ApiError> 
 pub(crate) fn parse_date(name: &str, s: &str) -> Result<Date, ApiError> {
     s.parse::<Date>().map_err(|e| {
         ApiError::bad_request(
-            "invalid-date",
+            ProblemCode::InvalidDate,
             format!("{name} must be a real calendar date as YYYY-MM-DD ({s:?}: {e})"),
         )
     })
@@ -221,7 +221,7 @@ pub(crate) fn parse_date(name: &str, s: &str) -> Result<Date, ApiError> {
 
 /// A plain date, `Ok(None)` when `s` is not shaped like one, an error when it is but names
 /// no day (`2022-02-30`).
-fn plain_date(name: &str, code: &'static str, s: &str) -> Result<Option<Date>, ApiError> {
+fn plain_date(name: &str, code: ProblemCode, s: &str) -> Result<Option<Date>, ApiError> {
     match s.parse::<Date>() {
         Ok(d) => Ok(Some(d)),
         Err(DateError::Malformed(_)) => Ok(None),
@@ -242,7 +242,7 @@ pub(crate) fn parse_known_at(
     };
     let invalid = |why: String| {
         ApiError::bad_request(
-            "invalid-known-at",
+            ProblemCode::InvalidKnownAt,
             format!(
                 "known_at must be a log position (digits), an RFC 3339 time \
                  (2022-01-20T08:00:00+07:00) or a date (YYYY-MM-DD: the end of that day in \
@@ -288,14 +288,14 @@ pub(crate) fn parse_time_bound(
 ) -> Result<Timestamp, ApiError> {
     let invalid = || {
         ApiError::bad_request(
-            "invalid-time",
+            ProblemCode::InvalidTime,
             format!(
                 "{name} must be an RFC 3339 time or a date (YYYY-MM-DD, a day in {zone}), not \
                  {s:?}"
             ),
         )
     };
-    if let Some(date) = plain_date(name, "invalid-time", s)? {
+    if let Some(date) = plain_date(name, ProblemCode::InvalidTime, s)? {
         let t = match bound {
             Bound::Start => zone.start_of_day(date),
             Bound::End => zone.end_of_day(date),
@@ -343,7 +343,7 @@ impl AuditFilter {
         if let (Some(a), Some(b)) = (f.recorded_from, f.recorded_to) {
             if b < a {
                 return Err(ApiError::bad_request(
-                    "invalid-range",
+                    ProblemCode::InvalidRange,
                     "recorded_to must not be before recorded_from",
                 ));
             }
@@ -351,7 +351,7 @@ impl AuditFilter {
         if let (Some(a), Some(b)) = (f.valid_from, f.valid_to) {
             if b < a {
                 return Err(ApiError::bad_request(
-                    "invalid-range",
+                    ProblemCode::InvalidRange,
                     "valid_to must not be before valid_from",
                 ));
             }

@@ -23,6 +23,7 @@ use crate::state::AppState;
 use super::ask::{ask_at, ask_on, ask_state};
 use super::examples;
 use super::params::{parse_date, IdPath, TimeQuery};
+use reformlog_api::ProblemCode;
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -58,7 +59,7 @@ async fn search(
 ) -> Result<Response, ApiError> {
     if q.q.trim().is_empty() || q.q.chars().count() > 200 {
         return Err(ApiError::bad_request(
-            "invalid-search",
+            ProblemCode::InvalidSearch,
             "q must be 1 to 200 characters, not all blank",
         ));
     }
@@ -112,7 +113,7 @@ async fn composition_diff(
     let after = parse_date("to", &q.to)?;
     if after < before {
         return Err(ApiError::bad_request(
-            "invalid-range",
+            ProblemCode::InvalidRange,
             "to must not be before from",
         ));
     }

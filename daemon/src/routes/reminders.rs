@@ -30,6 +30,7 @@ use crate::zone::Zone;
 use super::ask::blocking;
 use super::paging::{next_link, with_next};
 use super::params::{parse_time_bound, Bound};
+use reformlog_api::ProblemCode;
 
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
@@ -220,13 +221,13 @@ fn start(
     let after = after.map(str::trim).filter(|a| !a.is_empty());
     match (after, since) {
         (Some(_), Some(_)) => Err(ApiError::bad_request(
-            "conflicting-parameters",
+            ProblemCode::ConflictingParameters,
             "give either a cursor or since, not both",
         )),
         (Some(a), None) => a
             .parse::<ReminderCursor>()
             .map(Some)
-            .map_err(|e| ApiError::bad_request("invalid-cursor", e.to_string())),
+            .map_err(|e| ApiError::bad_request(ProblemCode::InvalidCursor, e.to_string())),
         (None, Some(s)) => {
             let at = parse_time_bound("since", s, Bound::Start, zone)?;
             let days = days.unwrap_or(reformlog::DEFAULT_DUE_SOON_DAYS);
@@ -276,7 +277,7 @@ pub(crate) async fn list(
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::bad_request(
-            "invalid-limit",
+            ProblemCode::InvalidLimit,
             format!("limit must be 1 to {MAX_PAGE}"),
         ));
     }
@@ -462,7 +463,7 @@ pub(crate) async fn stream(
         .filter(|d| *d > reformlog::MAX_DUE_SOON_DAYS)
     {
         return Err(ApiError::bad_request(
-            "invalid-query",
+            ProblemCode::InvalidQuery,
             format!(
                 "due_soon_days must be 0 to {}, not {days}",
                 reformlog::MAX_DUE_SOON_DAYS
@@ -471,28 +472,30 @@ pub(crate) async fn stream(
     }
     let header = match headers.get("last-event-id") {
         Some(v) => Some(v.to_str().map_err(|_| {
-            ApiError::bad_request("invalid-last-event-id", "Last-Event-ID must be a cursor")
+            ApiError::bad_request(
+                ProblemCode::InvalidLastEventId,
+                "Last-Event-ID must be a cursor",
+            )
         })?),
         None => None,
     }
     .filter(|h| !h.trim().is_empty());
-    let cursor = match header {
-        Some(h) => Some(
-            h.trim()
-                .parse::<ReminderCursor>()
-                .map_err(|e| ApiError::bad_request("invalid-last-event-id", e.to_string()))?,
-        ),
-        None => start(
-            q.after.as_deref(),
-            q.since.as_deref(),
-            q.due_soon_days,
-            &state.zone,
-        )?,
-    };
+    let cursor =
+        match header {
+            Some(h) => Some(h.trim().parse::<ReminderCursor>().map_err(|e| {
+                ApiError::bad_request(ProblemCode::InvalidLastEventId, e.to_string())
+            })?),
+            None => start(
+                q.after.as_deref(),
+                q.since.as_deref(),
+                q.due_soon_days,
+                &state.zone,
+            )?,
+        };
     if let (Some(c), Some(d)) = (cursor, q.due_soon_days) {
         if c.days() != d {
             return Err(ApiError::bad_request(
-                "invalid-query",
+                ProblemCode::InvalidQuery,
                 format!(
                     "the cursor was made for due-soon reminders {} days ahead, not {d}",
                     c.days()

@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 use super::ask::{ask, ask_at, ask_on};
 use super::params::{as_of, parse_date, parse_id, parse_on, IdPath, TimeQuery};
+use reformlog_api::ProblemCode;
 
 /// The routes of this module.
 pub(crate) fn routes() -> OpenApiRouter<Arc<AppState>> {
@@ -69,7 +70,7 @@ async fn task_report(
     let scope = match (q.plan.as_deref(), q.unit.as_deref()) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
-                "invalid-scope",
+                ProblemCode::InvalidScope,
                 "a report is for a plan or for a unit, not both",
             ))
         }
@@ -171,7 +172,7 @@ async fn filtered_tasks(
 ) -> Result<Response, ApiError> {
     if q.due_within_days.is_some_and(|d| d > MAX_DUE_WITHIN_DAYS) {
         return Err(ApiError::bad_request(
-            "invalid-days",
+            ProblemCode::InvalidDays,
             format!("due_within_days must be 0 to {MAX_DUE_WITHIN_DAYS}"),
         ));
     }
@@ -182,7 +183,7 @@ async fn filtered_tasks(
         Some("cancelled") => Some(TaskStatus::Cancelled),
         Some(other) => {
             return Err(ApiError::bad_request(
-                "invalid-status",
+                ProblemCode::InvalidStatus,
                 format!("status is open, completed or cancelled, not {other:?}"),
             ))
         }
@@ -193,7 +194,7 @@ async fn filtered_tasks(
         Some("cooperate") => Some(false),
         Some(other) => {
             return Err(ApiError::bad_request(
-                "invalid-role",
+                ProblemCode::InvalidRole,
                 format!("role is lead or cooperate, not {other:?}"),
             ))
         }
