@@ -151,9 +151,21 @@ pub(crate) fn role_rank(role: &str) -> usize {
 }
 
 /// The daemon's reply read into its typed body; a reply of another shape is a bad answer.
+/// A value this build does not know (a role or a kind a newer daemon added) is said to be
+/// that, with the way out, since it is no fault of the daemon's.
 pub(crate) fn decode<T: DeserializeOwned>(v: &Value) -> Result<T, Error> {
-    T::deserialize(v)
-        .map_err(|e| Error::BadAnswer(format!("an answer of an unexpected shape: {e}")))
+    T::deserialize(v).map_err(|e| {
+        let e = e.to_string();
+        if e.starts_with("unknown variant") {
+            Error::BadAnswer(format!(
+                "the daemon answered with a value reformctl {} does not know ({e}): the \
+                 daemon is newer; upgrade reformctl, or read the answer as sent with -o json",
+                env!("CARGO_PKG_VERSION")
+            ))
+        } else {
+            Error::BadAnswer(format!("an answer of an unexpected shape: {e}"))
+        }
+    })
 }
 
 /// How a value of one of the library's unit enums (a role, a status, a kind) is written in
@@ -260,6 +272,28 @@ mod tests {
             bom: false,
             log_level: None,
         }
+    }
+
+    #[test]
+    fn a_role_a_newer_daemon_added_says_so_and_how_to_read_it_anyway() {
+        let newer = decode::<reformlog::Role>(&serde_json::json!("honorary_member"));
+        let Err(Error::BadAnswer(text)) = newer else {
+            panic!("{newer:?}");
+        };
+        assert!(
+            text.contains("honorary_member") && text.contains("newer"),
+            "{text}"
+        );
+        assert!(text.contains("-o json"), "{text}");
+        let shape = decode::<reformlog::Role>(&serde_json::json!(7));
+        let Err(Error::BadAnswer(text)) = shape else {
+            panic!("{shape:?}");
+        };
+        assert!(text.contains("unexpected shape"), "{text}");
+        assert_eq!(
+            decode::<reformlog::Role>(&serde_json::json!("deputy_head")).unwrap(),
+            reformlog::Role::DeputyHead
+        );
     }
 
     #[test]
