@@ -1,5 +1,7 @@
 //! The command line's actions: serve until SIGINT/SIGTERM, or manage tokens.
 
+use std::path::PathBuf;
+
 use crate::cli::{Cli, CliCommand, ServeArgs, TokenCommand};
 use crate::config::ServeConfig;
 use crate::server::{init_tracing, run, App};
@@ -41,13 +43,23 @@ pub fn run_cli(cli: Cli) -> Result<(), CliError> {
     // file, backups) is for its owner only.
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     match cli.command {
-        Some(CliCommand::Token { command }) => token(command),
+        Some(CliCommand::Token { command }) => token(command, &cli.serve),
         Some(CliCommand::Serve(args)) => serve(&args),
         None => serve(&cli.serve),
     }
 }
 
-fn token(command: TokenCommand) -> Result<(), CliError> {
+/// The data folder a token command works on: its own `--data-dir`, else the one the daemon
+/// would serve with these options (`reformd --data-dir D token …`, the environment, the
+/// config file, the default), so a token lands where the daemon looks for it.
+fn token_data_dir(own: Option<PathBuf>, serve: &ServeArgs) -> Result<PathBuf, CliError> {
+    match own {
+        Some(dir) => Ok(dir),
+        None => Ok(ServeConfig::resolve(serve)?.data_dir),
+    }
+}
+
+fn token(command: TokenCommand, serve: &ServeArgs) -> Result<(), CliError> {
     match command {
         TokenCommand::Create {
             role,
@@ -59,11 +71,13 @@ fn token(command: TokenCommand) -> Result<(), CliError> {
             let expires = expires
                 .map(|e| crate::tokens::parse_expiry(&e, now))
                 .transpose()?;
+            let data_dir = token_data_dir(data_dir, serve)?;
             let secret = crate::tokens::create_token_expiring(&data_dir, &name, role, expires)?;
             eprintln!("created token {name:?} with role {role}; it is shown only once:");
             println!("{secret}");
         }
         TokenCommand::List { data_dir } => {
+            let data_dir = token_data_dir(data_dir, serve)?;
             println!("name\trole\tcreated\tstate\texpires\tlast used");
             for t in crate::tokens::list_tokens(&data_dir)? {
                 let state = match (t.revoked, t.expired) {
@@ -83,6 +97,7 @@ fn token(command: TokenCommand) -> Result<(), CliError> {
             }
         }
         TokenCommand::Revoke { name, data_dir } => {
+            let data_dir = token_data_dir(data_dir, serve)?;
             crate::tokens::revoke_token(&data_dir, &name)?;
             eprintln!("revoked token {name:?}; the daemon refuses it from its next request");
         }

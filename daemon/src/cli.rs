@@ -55,25 +55,28 @@ pub enum TokenCommand {
         /// RFC 3339 time, or a duration such as 90d, 12h or 30m. Never, when left out.
         #[arg(long, value_name = "DATE|TIME|DURATION")]
         expires: Option<String>,
-        /// The data folder.
-        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
-        data_dir: PathBuf,
+        /// The data folder; else `reformd --data-dir`, `REFORMD_DATA_DIR` or the config file's
+        /// `data_dir`, as the daemon would serve it.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// List tokens: name, role, created, state (active, revoked, expired), expiry and last
     /// use (as the daemon last recorded it; never the secret).
     List {
-        /// The data folder.
-        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
-        data_dir: PathBuf,
+        /// The data folder; else `reformd --data-dir`, `REFORMD_DATA_DIR` or the config file's
+        /// `data_dir`, as the daemon would serve it.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// Revoke a token by name.
     Revoke {
         /// The token's name.
         #[arg(long)]
         name: String,
-        /// The data folder.
-        #[arg(long, env = "REFORMD_DATA_DIR", default_value = "reformd-data")]
-        data_dir: PathBuf,
+        /// The data folder; else `reformd --data-dir`, `REFORMD_DATA_DIR` or the config file's
+        /// `data_dir`, as the daemon would serve it.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
 }
 

@@ -192,3 +192,98 @@ fn the_data_folder_is_owner_only_and_a_readable_token_file_stops_the_start() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_token_command_works_on_the_folder_the_daemon_would_serve() {
+    let scratch = tempfile::tempdir().unwrap();
+    let listed = |args: &[&str], env: Option<&Path>| {
+        let mut cmd = Command::new(EXE);
+        cmd.current_dir(scratch.path())
+            .env_remove("REFORMD_DATA_DIR");
+        if let Some(dir) = env {
+            cmd.env("REFORMD_DATA_DIR", dir);
+        }
+        let out = cmd.args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let given = scratch.path().join("given-before");
+    let by_env = scratch.path().join("by-env");
+    let by_file = scratch.path().join("by-file");
+    let config = scratch.path().join("reformd.toml");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", by_file.display().to_string()),
+    )
+    .unwrap();
+    let g = given.to_str().unwrap();
+    let c = config.to_str().unwrap();
+    // `--data-dir` before `token`, the environment, and the config file each decide the
+    // folder; the token's own `--data-dir` wins over all of them.
+    listed(
+        &[
+            "--data-dir",
+            g,
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--name",
+            "truoc",
+        ],
+        None,
+    );
+    listed(
+        &[
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--name",
+            "moi-truong",
+        ],
+        Some(&by_env),
+    );
+    listed(
+        &[
+            "--config", c, "token", "create", "--role", "viewer", "--name", "tep",
+        ],
+        None,
+    );
+    let own = scratch.path().join("own");
+    let o = own.to_str().unwrap();
+    listed(
+        &[
+            "--data-dir",
+            g,
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--name",
+            "rieng",
+            "--data-dir",
+            o,
+        ],
+        None,
+    );
+    for (dir, name) in [
+        (&given, "truoc"),
+        (&by_env, "moi-truong"),
+        (&by_file, "tep"),
+        (&own, "rieng"),
+    ] {
+        let list = listed(
+            &["token", "list", "--data-dir", dir.to_str().unwrap()],
+            None,
+        );
+        let names: Vec<&str> = list
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split('\t').next())
+            .collect();
+        assert_eq!(names, [name], "{}", dir.display());
+    }
+    // Nothing went to the default folder of the working directory.
+    assert!(!scratch.path().join("reformd-data").exists());
+}
