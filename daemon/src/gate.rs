@@ -22,7 +22,7 @@ const OPEN: &[&str] = &["/healthz", "/readyz", "/metrics", "/v1/openapi.json"];
 
 /// The permission every request to `route` (its template) with `method` needs, on `path`
 /// (the request's path), or `None` for an open route.
-fn least(method: &Method, route: &str, path: &str) -> Option<Permission> {
+pub(crate) fn least(method: &Method, route: &str, path: &str) -> Option<Permission> {
     // The page and its files hold no data; the page asks for a token when the API does.
     if OPEN.contains(&route) || crate::web::is_web_route(route) {
         return None;

@@ -52,6 +52,9 @@ impl Permission {
 }
 
 impl Role {
+    /// Every role, weakest first.
+    pub(crate) const ALL: [Role; 4] = [Role::Viewer, Role::Auditor, Role::Editor, Role::Admin];
+
     pub(crate) fn allows(self, p: Permission) -> bool {
         match p {
             Permission::ReadState => true,

@@ -18,12 +18,12 @@ use serde_json::{json, Value};
 use super::support::{documented_routes, Daemon};
 
 /// One request of the golden run.
-struct Ask {
-    method: Method,
+pub(super) struct Ask {
+    pub(super) method: Method,
     /// The route as the OpenAPI document names it.
-    template: &'static str,
-    path: String,
-    body: Option<Value>,
+    pub(super) template: &'static str,
+    pub(super) path: String,
+    pub(super) body: Option<Value>,
 }
 
 fn get(template: &'static str, path: &str) -> Ask {
@@ -48,7 +48,7 @@ const COMMITTEE: &str = "bcd-cchc-bo-tttt";
 
 /// Every route once, reads before writes, so each answer is about the seed case alone; the
 /// metrics last, once every route has been counted.
-fn requests(task: &str) -> Vec<Ask> {
+pub(super) fn requests(task: &str) -> Vec<Ask> {
     let c = COMMITTEE;
     vec![
         get("/healthz", "/healthz"),
@@ -362,7 +362,7 @@ fn diff(old: &str, new: &str) -> String {
 }
 
 /// The task the golden run asks for: the first of the listing on its date.
-fn first_task(d: &Daemon) -> String {
+pub(super) fn first_task(d: &Daemon) -> String {
     let v = d.get_json("/v1/tasks?on=2021-06-30&limit=1", &d.tokens.viewer);
     v.pointer("/answer/items/0/id")
         .and_then(Value::as_str)
@@ -438,7 +438,7 @@ fn every_route_answers_as_its_golden_file_says() {
 
 /// Where the served document gives a schema for the route, status and media type of an
 /// answer: what in the body does not conform to it (empty when it all does).
-fn against_document(
+pub(super) fn against_document(
     doc: &Value,
     ask: &Ask,
     status: u16,
@@ -461,7 +461,7 @@ fn against_document(
 
 /// What in `body` does not conform to `schema`, whose references point into `doc`'s
 /// components, one line per error named by `what`.
-fn conformance(doc: &Value, schema: &Value, body: &Value, what: &str) -> Vec<String> {
+pub(super) fn conformance(doc: &Value, schema: &Value, body: &Value, what: &str) -> Vec<String> {
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "components": doc["components"],

@@ -62,5 +62,7 @@ mod evidence;
 mod decision_links;
 // Golden answers of every route on the seed case; REFORMLOG_BLESS=1 rewrites them.
 mod golden_api;
+// Every documented status of every route provoked and its body validated; no other answered.
+mod statuses;
 // The web page's routes: the shell, embedded files, security headers, no other host named.
 mod web;
