@@ -99,6 +99,26 @@ pub struct AppendOutcome {
     pub deduplicated: bool,
 }
 
+impl AppendOutcome {
+    /// An outcome as another backend of the same log reports it; this crate's store builds
+    /// its own.
+    pub fn new(
+        first_position: u64,
+        last_position: u64,
+        streams: Vec<(String, u64)>,
+        commit: u64,
+        deduplicated: bool,
+    ) -> Self {
+        Self {
+            first_position,
+            last_position,
+            streams,
+            commit,
+            deduplicated,
+        }
+    }
+}
+
 impl Store {
     /// Appends events to one stream as one commit, durably: when this returns `Ok` the commit
     /// is on stable storage and visible to readers.
@@ -169,7 +189,11 @@ impl Drop for BulkImportFlushedAtEnd<'_> {
     }
 }
 
-fn validate(appends: &[StreamAppend]) -> Result<usize, AppendError> {
+/// The checks every append passes before anything is read: at least one event per stream,
+/// valid stream ids and event types, payloads within the limit, no stream or event id twice.
+/// Returns the number of events. Public so that another backend refuses exactly what this
+/// store refuses, with the same errors.
+pub fn validate(appends: &[StreamAppend]) -> Result<usize, AppendError> {
     if appends.is_empty() {
         return Err(AppendError::Empty);
     }

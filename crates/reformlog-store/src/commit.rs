@@ -30,6 +30,24 @@ pub struct CommitInfo {
 }
 
 impl CommitInfo {
+    /// A commit entry as another backend of the same log reads it; this crate's store builds
+    /// its own.
+    pub fn new(
+        number: u64,
+        first_position: u64,
+        last_position: u64,
+        recorded_at: Timestamp,
+        metadata: Metadata,
+    ) -> Self {
+        Self {
+            number,
+            first_position,
+            last_position,
+            recorded_at,
+            metadata,
+        }
+    }
+
     /// How many events the commit holds.
     pub fn len(&self) -> u64 {
         self.last_position - self.first_position + 1
@@ -54,6 +72,13 @@ pub struct Commit {
     pub info: CommitInfo,
     /// Its events, in position order.
     pub events: Vec<RecordedEvent>,
+}
+
+impl Commit {
+    /// A commit with its events as another backend of the same log reads it.
+    pub fn new(info: CommitInfo, events: Vec<RecordedEvent>) -> Self {
+        Self { info, events }
+    }
 }
 
 /// A stream's part of a staged commit.

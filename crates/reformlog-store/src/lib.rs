@@ -79,6 +79,7 @@ pub use verify::{BreakKind, ChainBreak, VerifyReport};
 /// Entry points for fuzzing and format tests: raw record bytes and the record hash.
 #[doc(hidden)]
 pub mod raw {
+    pub use crate::append::validate as validate_appends;
     pub use crate::chain::record_hash;
     pub use crate::codec::decode_record_v4_bytes;
     pub use crate::codec::encode_record_v4_bytes;

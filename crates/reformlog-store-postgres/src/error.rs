@@ -1,0 +1,43 @@
+//! The PostgreSQL backend's errors: the store's own refusals, and what only PostgreSQL causes.
+
+use reformlog_store::{AppendError, CorruptionError};
+
+/// Why a call on a [`PgLog`](crate::PgLog) failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PgError {
+    /// The append was refused for the reasons the sled store refuses one (a wrong expected
+    /// revision, a reused event id, invalid input), with the same error; nothing was written.
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    /// The database holds a schema written by a newer build; this build would misread it.
+    #[error("the database's reformlog schema is version {found}, newer than this build supports ({supported})")]
+    NewerSchema {
+        /// The version in `reformlog_schema`.
+        found: i32,
+        /// The newest version this build knows.
+        supported: i32,
+    },
+    /// A stored row is not what the store wrote (a value out of range, a hash of the wrong
+    /// length, metadata that does not decode).
+    #[error(transparent)]
+    Corrupt(#[from] CorruptionError),
+    /// The connection failed while PostgreSQL was committing: the commit may or may not have
+    /// happened. Retrying with the same event ids settles it (the retry is written, or is found
+    /// to be a duplicate of the commit that happened).
+    #[error("the connection failed during COMMIT; whether the commit happened is not known ({0})")]
+    OutcomeUnknown(#[source] postgres::Error),
+    /// PostgreSQL or the connection to it failed; the transaction was rolled back.
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+}
+
+impl PgError {
+    /// The store's refusal, when this is one.
+    pub fn as_append(&self) -> Option<&AppendError> {
+        match self {
+            PgError::Append(e) => Some(e),
+            _ => None,
+        }
+    }
+}
