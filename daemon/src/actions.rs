@@ -50,13 +50,25 @@ pub fn run_cli(cli: Cli) -> Result<(), CliError> {
 }
 
 /// The data folder a token command works on: its own `--data-dir`, else the one the daemon
-/// would serve with these options (`reformd --data-dir D token …`, the environment, the
-/// config file, the default), so a token lands where the daemon looks for it.
+/// would serve from (`reformd --data-dir D token …` or `REFORMD_DATA_DIR`, then the config
+/// file's `data_dir`, then the default), so a token lands where the daemon looks for it.
+/// Only `data_dir` is read from the file: a token command does not judge the serving options.
 fn token_data_dir(own: Option<PathBuf>, serve: &ServeArgs) -> Result<PathBuf, CliError> {
-    match own {
-        Some(dir) => Ok(dir),
-        None => Ok(ServeConfig::resolve(serve)?.data_dir),
+    if let Some(dir) = own.or_else(|| serve.data_dir.clone()) {
+        return Ok(dir);
     }
+    if let Some(path) = &serve.config {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        match table.get("data_dir") {
+            Some(toml::Value::String(dir)) => return Ok(PathBuf::from(dir)),
+            Some(_) => return Err(format!("{}: data_dir must be a string", path.display()).into()),
+            None => {}
+        }
+    }
+    Ok(PathBuf::from(crate::config::DEFAULT_DATA_DIR))
 }
 
 fn token(command: TokenCommand, serve: &ServeArgs) -> Result<(), CliError> {

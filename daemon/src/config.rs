@@ -15,6 +15,10 @@ use serde::Deserialize;
 use crate::cli::{LogFormat, ServeArgs};
 use crate::zone::Zone;
 
+/// The data folder when neither the command line, the environment nor the config file names
+/// one: `reformd-data` in the working directory.
+pub(crate) const DEFAULT_DATA_DIR: &str = "reformd-data";
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
@@ -110,7 +114,7 @@ impl ServeConfig {
             args.data_dir
                 .clone()
                 .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from("reformd-data")),
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
         );
         let max_body_bytes = args
             .max_body_bytes

@@ -154,8 +154,8 @@ impl ApiError {
         &self.detail
     }
 
-    /// A 400 with the code `code` names; a code missing from the table is sent as
-    /// `invalid-query` (a test checks that every code the sources pass is in it).
+    /// A 400 with `code`, which must be one of the table's 400 codes (a test checks every
+    /// code the sources pass): another would be sent with its own status.
     pub(crate) fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Self {
         debug_assert_eq!(code.status(), 400, "{code:?} is not a 400");
         Self::new(code, detail)

@@ -52,7 +52,7 @@ impl Permission {
 }
 
 impl Role {
-    /// Every role, weakest first.
+    /// Every role (a test keeps it in step with the enum's variants).
     pub(crate) const ALL: [Role; 4] = [Role::Viewer, Role::Auditor, Role::Editor, Role::Admin];
 
     pub(crate) fn allows(self, p: Permission) -> bool {
@@ -62,5 +62,18 @@ impl Role {
             Permission::Write => matches!(self, Role::Editor | Role::Admin),
             Permission::Administer => self == Role::Admin,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Role;
+
+    #[test]
+    fn every_role_is_in_the_list_of_all() {
+        assert_eq!(
+            <Role as clap::ValueEnum>::value_variants(),
+            Role::ALL.as_slice()
+        );
     }
 }

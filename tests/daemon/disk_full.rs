@@ -288,7 +288,7 @@ impl Api {
                     *out.entry(person).or_default() += 1;
                 }
             }
-            match page["next"].as_u64() {
+            match page["answer"]["next"].as_u64() {
                 Some(next) if next > from => from = next,
                 _ => return out,
             }

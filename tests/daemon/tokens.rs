@@ -199,7 +199,8 @@ fn a_token_command_works_on_the_folder_the_daemon_would_serve() {
     let listed = |args: &[&str], env: Option<&Path>| {
         let mut cmd = Command::new(EXE);
         cmd.current_dir(scratch.path())
-            .env_remove("REFORMD_DATA_DIR");
+            .env_remove("REFORMD_DATA_DIR")
+            .env_remove("REFORMD_CONFIG");
         if let Some(dir) = env {
             cmd.env("REFORMD_DATA_DIR", dir);
         }
@@ -211,9 +212,14 @@ fn a_token_command_works_on_the_folder_the_daemon_would_serve() {
     let by_env = scratch.path().join("by-env");
     let by_file = scratch.path().join("by-file");
     let config = scratch.path().join("reformd.toml");
+    // A serving option the daemon would refuse does not stop a token command, which reads
+    // only the folder from the file.
     std::fs::write(
         &config,
-        format!("data_dir = {:?}\n", by_file.display().to_string()),
+        format!(
+            "data_dir = {:?}\nmax_connections = 0\ncolour = \"xanh\"\n",
+            by_file.display().to_string()
+        ),
     )
     .unwrap();
     let g = given.to_str().unwrap();

@@ -74,7 +74,7 @@ fn events(d: &Daemon) -> Vec<Logged> {
                 actor: e["actor"].as_str().unwrap().to_owned(),
             });
         }
-        match page["next"].as_u64() {
+        match page["answer"]["next"].as_u64() {
             Some(next) => from = next,
             None => return out,
         }

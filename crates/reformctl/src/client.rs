@@ -244,7 +244,10 @@ impl Client {
         query: &[(&str, Option<&str>)],
     ) -> Result<T, Error> {
         let v = self.get(path, query)?;
-        T::deserialize(v).map_err(|e| Error::BadAnswer(format!("GET {path}: {e}")))
+        crate::answer::decode(&v).map_err(|e| match e {
+            Error::BadAnswer(why) => Error::BadAnswer(format!("GET {path}: {why}")),
+            other => other,
+        })
     }
 
     /// POST a JSON body with an Idempotency-Key; 201 and 200 (a retry) are both success.

@@ -11,8 +11,10 @@ use utoipa::ToSchema;
 pub struct Envelope<T> {
     /// The answer: an object or a list, as the route says.
     pub answer: T,
-    /// The read models' log position the answer reflects at least: it is read before the
-    /// answer, so a write that lands in between may show too.
+    /// The log position the answer was read at. For reads of state and of the audit trail,
+    /// and for reminder pages, the read models' position, read before the answer (so a write
+    /// that lands in between may show too); for a page of the log, the log's head as the page
+    /// was read; for the head digest, the digest's own position.
     pub position: u64,
     /// The knowledge time the request gave (`known_at`), resolved; left out when it gave none.
     #[serde(default, skip_serializing_if = "Option::is_none")]

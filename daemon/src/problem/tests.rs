@@ -189,13 +189,13 @@ fn a_401_says_how_to_authenticate_and_whether_the_token_sent_was_refused() {
     assert_eq!(challenge(ApiError::not_found("no such unit")), None);
 }
 
-/// Every code a source file hands `bad_request` by name is in the table with status 400, so
-/// none falls back to `invalid-query`; the `too-many-connections` answer written before
-/// routing (`listen.rs`) is in it too.
+/// Every code a source file hands `bad_request` is a 400 one; the `too-many-connections`
+/// answer written before routing (`listen.rs`) is in the table too.
 #[test]
 fn every_code_a_bad_request_is_made_with_is_a_400() {
     // The code is typed, so an unknown one does not compile; what the types cannot say is
-    // that it is a 400 one (another status would be sent under a 400's name).
+    // that it is a 400 one (another would go out with its own status from a call that
+    // means to refuse the request as malformed).
     fn walk(dir: &std::path::Path, found: &mut Vec<(String, String)>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
