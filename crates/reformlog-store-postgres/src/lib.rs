@@ -33,6 +33,7 @@ mod error;
 mod read;
 mod rows;
 mod schema;
+mod subscription;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -43,15 +44,22 @@ use postgres::{Client, Config, NoTls};
 
 pub use error::PgError;
 pub use schema::SCHEMA_VERSION;
+pub use subscription::{PgSubscription, DEFAULT_POLL_INTERVAL};
 
 /// One connection to a reformlog database. Its methods take `&self` and use the connection in
 /// turn; threads that should append in parallel each connect their own.
 pub struct PgLog {
     client: Mutex<Client>,
+    /// How this log connected, so a subscription can open a connection of its own to the same
+    /// database and schema.
+    config: Config,
     /// Recorded-at times handed to the next commits instead of the server's clock, so a test
     /// can give this log the times another store recorded.
     #[cfg(test)]
     forced_times: Mutex<std::collections::VecDeque<reformlog_store::Timestamp>>,
+    /// Set to commit without the notification, as a writer that does not send one would.
+    #[cfg(test)]
+    silent: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for PgLog {
@@ -78,8 +86,11 @@ impl PgLog {
         schema::migrate(&mut client)?;
         Ok(Self {
             client: Mutex::new(client),
+            config: config.clone(),
             #[cfg(test)]
             forced_times: Mutex::default(),
+            #[cfg(test)]
+            silent: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
