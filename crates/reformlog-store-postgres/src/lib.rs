@@ -9,6 +9,10 @@
 //! times have the same head digest on either backend. An append is acknowledged by
 //! PostgreSQL's `COMMIT` with `synchronous_commit` set on for the session.
 //!
+//! [`PgLog::subscribe`] catches up from a position and turns live, on a connection of its own
+//! that LISTENs for the notification every commit sends once it has committed; see
+//! [`PgSubscription`].
+//!
 //! The client is [`postgres`], the blocking one: the store's API is blocking and the daemon
 //! calls it from `spawn_blocking`. Like that client, a [`PgLog`] must not be used from inside
 //! an async task's thread (it runs a runtime of its own).
