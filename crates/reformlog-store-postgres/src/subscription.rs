@@ -1,7 +1,7 @@
 //! Catch-up subscriptions that turn live on LISTEN/NOTIFY: no gap and no duplicate at the seam.
 //!
 //! A subscription has a connection of its own. It LISTENs first, then reads from the position
-//! after its start to the head in one snapshot, page by page; after that it waits for a
+//! after its start to the head, one snapshot per page; after that it waits for a
 //! notification (every commit sends one, delivered only once it has committed) or for its
 //! poll interval to pass, and reads again from the position after the last one it delivered.
 //! Reads only ever start at `last_seen + 1` and a snapshot sees whole commits in commit order,
