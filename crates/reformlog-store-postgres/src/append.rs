@@ -1,5 +1,5 @@
 //! Appending: one transaction per commit, serialized on the head row, with the sled store's
-//! checks, idempotency rules and record hash.
+//! checks, idempotency rules and record hash, and a notification for subscribers.
 
 use std::collections::HashMap;
 
@@ -148,6 +148,14 @@ impl PgLog {
                 &recorded_at.as_micros(),
             ],
         )?;
+        if self.notifies() {
+            // Queued by the transaction and sent by PostgreSQL only once it commits, so a
+            // subscriber woken by it always finds the commit visible.
+            tx.execute(
+                &format!("SELECT pg_notify({}, $1)", crate::subscription::CHANNEL),
+                &[&last.to_string()],
+            )?;
+        }
         tx.commit().map_err(|e| {
             // A refusal from the server rolled the commit back; a lost connection leaves it
             // unknown.
@@ -177,6 +185,23 @@ impl PgLog {
     #[cfg(not(test))]
     fn forced_time(&self) -> Option<Timestamp> {
         None
+    }
+
+    #[cfg(test)]
+    fn notifies(&self) -> bool {
+        !self.silent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    #[cfg(not(test))]
+    fn notifies(&self) -> bool {
+        true
+    }
+
+    /// Makes this log's next commits send no notification.
+    #[cfg(test)]
+    pub(crate) fn suppress_notifications(&self) {
+        self.silent
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Gives the next commits these recorded-at times instead of the server's clock.

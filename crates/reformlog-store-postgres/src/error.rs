@@ -27,6 +27,18 @@ pub enum PgError {
     /// to be a duplicate of the commit that happened).
     #[error("the connection failed during COMMIT; whether the commit happened is not known ({0})")]
     OutcomeUnknown(#[source] postgres::Error),
+    /// A subscription's connection was lost (closed, broken, or ended by the server); the
+    /// subscription is over. Every event up to `last_seen` was delivered or passed over by its
+    /// filter: a new subscription from [`SubscribeFrom::After`](reformlog_store::SubscribeFrom)
+    /// `last_seen` carries on with no gap and no duplicate.
+    #[error("the subscription's connection was lost after position {last_seen} ({source})")]
+    SubscriptionLost {
+        /// The last position delivered or passed over.
+        last_seen: u64,
+        /// The connection's error, shared by every call made after it.
+        #[source]
+        source: std::sync::Arc<postgres::Error>,
+    },
     /// PostgreSQL or the connection to it failed; the transaction was rolled back.
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] postgres::Error),

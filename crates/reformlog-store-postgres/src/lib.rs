@@ -9,6 +9,10 @@
 //! times have the same head digest on either backend. An append is acknowledged by
 //! PostgreSQL's `COMMIT` with `synchronous_commit` set on for the session.
 //!
+//! [`PgLog::subscribe`] catches up from a position and turns live, on a connection of its own
+//! that LISTENs for the notification every commit sends once it has committed; see
+//! [`PgSubscription`].
+//!
 //! The client is [`postgres`], the blocking one: the store's API is blocking and the daemon
 //! calls it from `spawn_blocking`. Like that client, a [`PgLog`] must not be used from inside
 //! an async task's thread (it runs a runtime of its own).
@@ -33,6 +37,7 @@ mod error;
 mod read;
 mod rows;
 mod schema;
+mod subscription;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -43,15 +48,22 @@ use postgres::{Client, Config, NoTls};
 
 pub use error::PgError;
 pub use schema::SCHEMA_VERSION;
+pub use subscription::{PgSubscription, DEFAULT_POLL_INTERVAL};
 
 /// One connection to a reformlog database. Its methods take `&self` and use the connection in
 /// turn; threads that should append in parallel each connect their own.
 pub struct PgLog {
     client: Mutex<Client>,
+    /// How this log connected, so a subscription can open a connection of its own to the same
+    /// database and schema.
+    config: Config,
     /// Recorded-at times handed to the next commits instead of the server's clock, so a test
     /// can give this log the times another store recorded.
     #[cfg(test)]
     forced_times: Mutex<std::collections::VecDeque<reformlog_store::Timestamp>>,
+    /// Set to commit without the notification, as a writer that does not send one would.
+    #[cfg(test)]
+    silent: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for PgLog {
@@ -78,8 +90,11 @@ impl PgLog {
         schema::migrate(&mut client)?;
         Ok(Self {
             client: Mutex::new(client),
+            config: config.clone(),
             #[cfg(test)]
             forced_times: Mutex::default(),
+            #[cfg(test)]
+            silent: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

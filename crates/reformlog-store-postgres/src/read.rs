@@ -1,7 +1,7 @@
 //! Reading: the head, the global log in pages, streams, commits, and "as known at" a position
 //! or a time. Each read is one repeatable-read snapshot, so it sees whole commits only.
 
-use postgres::{IsolationLevel, Transaction};
+use postgres::{Client, IsolationLevel, Transaction};
 use reformlog_store::{
     Commit, CommitInfo, Direction, EventFilter, HeadDigest, LogPage, RecordedEvent, Timestamp,
 };
@@ -17,15 +17,7 @@ impl PgLog {
         &self,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<T, PgError>,
     ) -> Result<T, PgError> {
-        let mut client = self.client();
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let out = f(&mut tx)?;
-        tx.commit()?;
-        Ok(out)
+        snapshot_on(&mut self.client(), f)
     }
 
     /// The last position and its hash, or `None` for an empty log.
@@ -124,66 +116,7 @@ impl PgLog {
         limit: usize,
         filter: &EventFilter,
     ) -> Result<LogPage, PgError> {
-        self.snapshot(|tx| {
-            let head = head_position(tx)?;
-            let (lo, hi) = match direction {
-                Direction::Forward => (from.unwrap_or(1).max(1), head),
-                Direction::Backward => (1, from.unwrap_or(head).min(head)),
-            };
-            if lo > hi {
-                return Ok(LogPage {
-                    events: Vec::new(),
-                    next: None,
-                    head,
-                });
-            }
-            if limit == 0 {
-                let next = match direction {
-                    Direction::Forward => lo,
-                    Direction::Backward => hi,
-                };
-                return Ok(LogPage {
-                    events: Vec::new(),
-                    next: Some(next),
-                    head,
-                });
-            }
-            let order = match direction {
-                Direction::Forward => "ASC",
-                Direction::Backward => "DESC",
-            };
-            let sql = format!(
-                "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} \
-                 WHERE e.position BETWEEN $1 AND $2 \
-                   AND (cardinality($3::text[]) = 0 OR e.event_type = ANY($3)) \
-                   AND (cardinality($4::text[]) = 0 OR split_part(e.stream, '-', 1) = ANY($4)) \
-                 ORDER BY e.position {order} LIMIT $5"
-            );
-            let events = tx
-                .query(
-                    &sql,
-                    &[
-                        &big(lo),
-                        &big(hi),
-                        &filter.event_types,
-                        &filter.stream_categories,
-                        &limit_param(limit),
-                    ],
-                )?
-                .iter()
-                .map(rows::event)
-                .collect::<Result<Vec<_>, _>>()?;
-            // A full page continues at the record after its last one, matching or not, as the
-            // sled store's scan does.
-            let next = match (events.len() == limit, events.last()) {
-                (true, Some(last)) => match direction {
-                    Direction::Forward => (last.position < hi).then(|| last.position + 1),
-                    Direction::Backward => (last.position > lo).then(|| last.position - 1),
-                },
-                _ => None,
-            };
-            Ok(LogPage { events, next, head })
-        })
+        self.snapshot(|tx| log_page(tx, from, direction, limit, filter))
     }
 
     /// The commit numbered `number`, with its events.
@@ -253,6 +186,90 @@ impl PgLog {
             rows::unsigned(row.try_get(0)?, "the commit table")
         })
     }
+}
+
+/// Runs `f` on `client` in a read-only repeatable-read transaction: one snapshot for all its
+/// statements.
+pub(crate) fn snapshot_on<T>(
+    client: &mut Client,
+    f: impl FnOnce(&mut Transaction<'_>) -> Result<T, PgError>,
+) -> Result<T, PgError> {
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()?;
+    let out = f(&mut tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// [`PgLog::read_all`] inside a snapshot already open; a subscription reads its pages with it.
+pub(crate) fn log_page(
+    tx: &mut Transaction<'_>,
+    from: Option<u64>,
+    direction: Direction,
+    limit: usize,
+    filter: &EventFilter,
+) -> Result<LogPage, PgError> {
+    let head = head_position(tx)?;
+    let (lo, hi) = match direction {
+        Direction::Forward => (from.unwrap_or(1).max(1), head),
+        Direction::Backward => (1, from.unwrap_or(head).min(head)),
+    };
+    if lo > hi {
+        return Ok(LogPage {
+            events: Vec::new(),
+            next: None,
+            head,
+        });
+    }
+    if limit == 0 {
+        let next = match direction {
+            Direction::Forward => lo,
+            Direction::Backward => hi,
+        };
+        return Ok(LogPage {
+            events: Vec::new(),
+            next: Some(next),
+            head,
+        });
+    }
+    let order = match direction {
+        Direction::Forward => "ASC",
+        Direction::Backward => "DESC",
+    };
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} \
+             WHERE e.position BETWEEN $1 AND $2 \
+               AND (cardinality($3::text[]) = 0 OR e.event_type = ANY($3)) \
+               AND (cardinality($4::text[]) = 0 OR split_part(e.stream, '-', 1) = ANY($4)) \
+             ORDER BY e.position {order} LIMIT $5"
+    );
+    let events = tx
+        .query(
+            &sql,
+            &[
+                &big(lo),
+                &big(hi),
+                &filter.event_types,
+                &filter.stream_categories,
+                &limit_param(limit),
+            ],
+        )?
+        .iter()
+        .map(rows::event)
+        .collect::<Result<Vec<_>, _>>()?;
+    // A full page continues at the record after its last one, matching or not, as the
+    // sled store's scan does.
+    let next = match (events.len() == limit, events.last()) {
+        (true, Some(last)) => match direction {
+            Direction::Forward => (last.position < hi).then(|| last.position + 1),
+            Direction::Backward => (last.position > lo).then(|| last.position - 1),
+        },
+        _ => None,
+    };
+    Ok(LogPage { events, next, head })
 }
 
 pub(crate) fn head_position(tx: &mut Transaction<'_>) -> Result<u64, PgError> {
