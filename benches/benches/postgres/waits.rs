@@ -1,0 +1,93 @@
+//! What the writers' sessions are doing while they run: `pg_stat_activity` sampled from a
+//! connection of its own, tallied by state and wait event.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use postgres::{Config, NoTls};
+
+use super::subjects::APP;
+use super::Res;
+
+/// How often the sampler looks.
+const EVERY: Duration = Duration::from_millis(2);
+
+/// Session samples by what the session was doing.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tally {
+    counts: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    pub(crate) fn merge(&mut self, other: &Tally) {
+        for (k, v) in &other.counts {
+            *self.counts.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// The most frequent states, as shares of all samples.
+    pub(crate) fn summary(&self) -> String {
+        let total: u64 = self.counts.values().sum();
+        if total == 0 {
+            return "no samples".into();
+        }
+        let mut v: Vec<(&String, &u64)> = self.counts.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1));
+        v.iter()
+            .take(6)
+            .map(|(k, n)| format!("{k} {:.0} %", **n as f64 * 100.0 / total as f64))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A thread sampling until [`Sampler::finish`].
+pub(crate) struct Sampler {
+    stop: Arc<AtomicBool>,
+    handle: JoinHandle<Tally>,
+}
+
+impl Sampler {
+    pub(crate) fn start(config: &Config) -> Res<Self> {
+        let mut client = config.connect(NoTls)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::spawn(move || {
+            let mut tally = Tally::default();
+            while !flag.load(Ordering::Relaxed) {
+                // "idle" and "idle in transaction" are time on the client's side or the wire;
+                // "active" without a wait event is the server's CPU.
+                let Ok(rows) = client.query(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity \
+                     WHERE application_name = $1",
+                    &[&APP],
+                ) else {
+                    break;
+                };
+                for row in rows {
+                    let state: Option<String> = row.get(0);
+                    let kind: Option<String> = row.get(1);
+                    let event: Option<String> = row.get(2);
+                    let state = state.unwrap_or_else(|| "?".into());
+                    let key = match (kind, event) {
+                        (Some(k), Some(e)) if state == "active" => format!("{k}:{e}"),
+                        _ if state == "active" => "active (CPU)".into(),
+                        _ => state,
+                    };
+                    *tally.counts.entry(key).or_default() += 1;
+                }
+                std::thread::sleep(EVERY);
+            }
+            tally
+        });
+        Ok(Self { stop, handle })
+    }
+
+    pub(crate) fn finish(self) -> Tally {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.join().unwrap_or_default()
+    }
+}
