@@ -33,7 +33,8 @@ pub(crate) enum Subject {
     Locked,
     /// D2: as D1, committed with `synchronous_commit = off` (the lock is released before the
     /// WAL flush), then a durable empty transaction, whose flush covers the first one's commit
-    /// record: what releasing the lock before the flush would buy.
+    /// record: what releasing the lock before the flush would buy (and what it would cost: the
+    /// commit is visible before it is durable).
     Async,
     /// D3: as D1, queued first on a transaction-level advisory lock, so waiters wait in the
     /// lock manager's queue rather than on the row.
@@ -175,7 +176,11 @@ impl Statements {
             advisory: c.prepare("SELECT pg_advisory_xact_lock(1515)")?,
             insert: c.prepare("INSERT INTO plain (stream, payload) VALUES ($1, $2)")?,
             update: c.prepare("UPDATE plain_head SET last = last + 1")?,
-            barrier: c.prepare("SELECT pg_current_xact_id()::text")?,
+            // A transaction flushes the WAL at its commit only if it wrote WAL before it (an
+            // assigned transaction id alone does not count): a transactional logical message
+            // is the smallest such write, and touches no table.
+            barrier: c
+                .prepare("SELECT pg_logical_emit_message(true, 'reformlog-bench', '')::text")?,
         })
     }
 }
@@ -250,8 +255,8 @@ impl<'a> Writer<'a> {
                 }
                 tx.commit()?;
                 if self.subject == Subject::Async {
-                    // A transaction with an id writes a commit record and, synchronous, waits
-                    // for the WAL flush up to it: past the asynchronous commit before it.
+                    // A synchronous commit that wrote WAL waits for the flush up to its commit
+                    // record: past the asynchronous commit before it.
                     c.query_one(&st.barrier, &[])?;
                 }
             }

@@ -30,6 +30,7 @@
 
 mod append;
 mod error;
+mod prepared;
 mod read;
 mod rows;
 mod schema;
@@ -42,12 +43,15 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use postgres::{Client, Config, NoTls};
 
 pub use error::PgError;
+use prepared::Prepared;
 pub use schema::SCHEMA_VERSION;
 
 /// One connection to a reformlog database. Its methods take `&self` and use the connection in
 /// turn; threads that should append in parallel each connect their own.
 pub struct PgLog {
     client: Mutex<Client>,
+    /// The append statements, prepared on `client` (so used only while holding it).
+    prepared: Prepared,
     /// Recorded-at times handed to the next commits instead of the server's clock, so a test
     /// can give this log the times another store recorded.
     #[cfg(test)]
@@ -76,8 +80,10 @@ impl PgLog {
         // server's or the role's default says.
         client.batch_execute("SET synchronous_commit = on")?;
         schema::migrate(&mut client)?;
+        let prepared = Prepared::new(&mut client)?;
         Ok(Self {
             client: Mutex::new(client),
+            prepared,
             #[cfg(test)]
             forced_times: Mutex::default(),
         })
@@ -87,5 +93,10 @@ impl PgLog {
         // A panic while holding the connection left no transaction open: a dropped
         // transaction rolls back.
         self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The connection with the append statements prepared on it.
+    fn appending(&self) -> (MutexGuard<'_, Client>, &Prepared) {
+        (self.client(), &self.prepared)
     }
 }
