@@ -72,16 +72,16 @@ impl Subject {
 
     /// Commits per second over `writers` threads for `d`, and what their sessions waited on.
     pub(crate) fn measure(self, db: &BenchDb, writers: usize, d: Duration) -> Res<(f64, Tally)> {
-        let sampler = Sampler::start(&db.config)?;
+        let mut sampler = Sampler::start(&db.config)?;
         let result = run_threads_with_setup(
             writers,
             d,
             |t| Writer::open(self, db, t),
             |_, stop, mut writer| writer.run(stop),
         );
-        let tally = sampler.finish();
         let (commits, elapsed) = result?;
-        Ok((commits as f64 / elapsed.as_secs_f64(), tally))
+        sampler.commits(commits + writers as u64 * WARMUP);
+        Ok((commits as f64 / elapsed.as_secs_f64(), sampler.finish()?))
     }
 }
 

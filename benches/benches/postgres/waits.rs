@@ -19,6 +19,9 @@ const EVERY: Duration = Duration::from_millis(2);
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Tally {
     counts: BTreeMap<String, u64>,
+    /// WAL syncs (`pg_stat_wal.wal_sync`, the whole server's) and the writers' commits meanwhile.
+    syncs: i64,
+    commits: u64,
 }
 
 impl Tally {
@@ -26,6 +29,8 @@ impl Tally {
         for (k, v) in &other.counts {
             *self.counts.entry(k.clone()).or_default() += v;
         }
+        self.syncs += other.syncs;
+        self.commits += other.commits;
     }
 
     /// The most frequent states, as shares of all samples.
@@ -34,6 +39,7 @@ impl Tally {
         if total == 0 {
             return "no samples".into();
         }
+        let syncs = self.syncs as f64 / self.commits.max(1) as f64;
         let mut v: Vec<(&String, &u64)> = self.counts.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1));
         v.iter()
@@ -41,6 +47,7 @@ impl Tally {
             .map(|(k, n)| format!("{k} {:.0} %", **n as f64 * 100.0 / total as f64))
             .collect::<Vec<_>>()
             .join(", ")
+            + &format!("; {syncs:.2} WAL syncs per commit")
     }
 }
 
@@ -48,10 +55,14 @@ impl Tally {
 pub(crate) struct Sampler {
     stop: Arc<AtomicBool>,
     handle: JoinHandle<Tally>,
+    config: Config,
+    syncs_before: i64,
+    commits: u64,
 }
 
 impl Sampler {
     pub(crate) fn start(config: &Config) -> Res<Self> {
+        let syncs_before = wal_syncs(config)?;
         let mut client = config.connect(NoTls)?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
@@ -83,11 +94,30 @@ impl Sampler {
             }
             tally
         });
-        Ok(Self { stop, handle })
+        Ok(Self {
+            stop,
+            handle,
+            config: config.clone(),
+            syncs_before,
+            commits: 0,
+        })
     }
 
-    pub(crate) fn finish(self) -> Tally {
-        self.stop.store(true, Ordering::Relaxed);
-        self.handle.join().unwrap_or_default()
+    /// The writers' commits, warm-up ones included (as the WAL syncs are).
+    pub(crate) fn commits(&mut self, n: u64) {
+        self.commits = n;
     }
+
+    pub(crate) fn finish(self) -> Res<Tally> {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut tally = self.handle.join().unwrap_or_default();
+        tally.syncs = wal_syncs(&self.config)? - self.syncs_before;
+        tally.commits = self.commits;
+        Ok(tally)
+    }
+}
+
+fn wal_syncs(config: &Config) -> Res<i64> {
+    let mut c = config.connect(NoTls)?;
+    Ok(c.query_one("SELECT wal_sync FROM pg_stat_wal", &[])?.get(0))
 }
