@@ -1,5 +1,5 @@
-//! The subjects: the log's appends, the plain-insert baseline, and two diagnostic shapes of the
-//! head-row lock; each measured as writer threads with a connection each.
+//! The subjects: the log's appends, the plain-insert baseline, and three diagnostic shapes of
+//! the head-row lock; each measured as writer threads with a connection each.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
