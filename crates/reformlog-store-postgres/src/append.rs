@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use postgres::{IsolationLevel, Transaction};
+use postgres::{IsolationLevel, Statement, Transaction};
 use reformlog_store::raw::{record_hash, validate_appends};
 use reformlog_store::{
     AppendError, AppendOutcome, ExpectedRevision, NewEvent, RecordedEvent, StreamAppend, Timestamp,
@@ -11,7 +11,8 @@ use reformlog_store::{
 use uuid::Uuid;
 
 use crate::error::PgError;
-use crate::rows::{self, big, EVENT_COLUMNS, EVENT_FROM};
+use crate::prepared::Prepared;
+use crate::rows::{self, big};
 use crate::PgLog;
 
 impl PgLog {
@@ -33,35 +34,29 @@ impl PgLog {
     /// refuses it.
     pub fn append_multi(&self, appends: Vec<StreamAppend>) -> Result<AppendOutcome, PgError> {
         let total = validate_appends(&appends)?;
-        let mut client = self.client();
+        let (mut client, st) = self.appending();
         let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::ReadCommitted)
             .start()?;
         // Read committed on purpose: once the lock is ours, each later statement sees every
         // commit made before it, the one that held the lock last included.
-        let head = tx.query_one(
-            "SELECT commit_number, position, hash, recorded_at FROM reformlog_head FOR UPDATE",
-            &[],
-        )?;
+        let head = tx.query_one(&st.lock_head, &[])?;
         let last_commit = rows::unsigned(head.try_get(0)?, "the head row")?;
         let last_position = rows::unsigned(head.try_get(1)?, "the head row")?;
         let last_hash = rows::hash(head.try_get(2)?, "the head row")?;
         let last_recorded_at: i64 = head.try_get(3)?;
 
-        if let Some(outcome) = find_duplicates(&mut tx, &appends, total)? {
+        if let Some(outcome) = find_duplicates(&mut tx, st, &appends, total)? {
             return Ok(outcome);
         }
 
         let streams: Vec<&str> = appends.iter().map(|a| a.stream.as_str()).collect();
         let mut heads: HashMap<String, Option<i64>> = HashMap::with_capacity(streams.len());
-        for row in tx.query(
-            "SELECT s, (SELECT revision FROM reformlog_events WHERE stream = s \
-                 ORDER BY revision DESC LIMIT 1) \
-             FROM unnest($1::text[]) AS s",
-            &[&streams],
-        )? {
+        let mut clock = i64::MIN;
+        for row in tx.query(&st.stream_heads, &[&streams])? {
             heads.insert(row.try_get(0)?, row.try_get(1)?);
+            clock = clock.max(row.try_get(2)?);
         }
         let mut first_revisions = Vec::with_capacity(appends.len());
         for a in &appends {
@@ -82,12 +77,7 @@ impl PgLog {
 
         let now = match self.forced_time() {
             Some(t) => t.as_micros(),
-            None => tx
-                .query_one(
-                    "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint",
-                    &[],
-                )?
-                .try_get(0)?,
+            None => clock,
         };
         // One time for the whole commit, strictly after the previous commit's, whatever the
         // clocks of the daemons sharing the database say.
@@ -125,37 +115,10 @@ impl PgLog {
         }
         let last = first_position + total as u64 - 1;
 
-        tx.execute(
-            "INSERT INTO reformlog_commits \
-                 (number, first_position, last_position, recorded_at, metadata) \
-             VALUES ($1, $2, $3, $4, $5::text::json)",
-            &[
-                &big(number),
-                &big(first_position),
-                &big(last),
-                &recorded_at.as_micros(),
-                &rows::metadata_json(&metadata),
-            ],
-        )?;
-        insert_events(&mut tx, number, &records, &metadata)?;
-        tx.execute(
-            "UPDATE reformlog_head SET commit_number = $1, position = $2, hash = $3, \
-                 recorded_at = $4",
-            &[
-                &big(number),
-                &big(last),
-                &&prev_hash.0[..],
-                &recorded_at.as_micros(),
-            ],
-        )?;
-        if self.notifies() {
-            // Queued by the transaction and sent by PostgreSQL only once it commits, so a
-            // subscriber woken by it always finds the commit visible.
-            tx.execute(
-                &format!("SELECT pg_notify({}, $1)", crate::subscription::CHANNEL),
-                &[&last.to_string()],
-            )?;
-        }
+        // The notification rides on the commit's one statement: queued by the transaction and
+        // sent by PostgreSQL only once it commits, so a subscriber woken by it always finds
+        // the commit visible.
+        write_commit(&mut tx, st.write(self.notifies()), &records, &metadata)?;
         tx.commit().map_err(|e| {
             // A refusal from the server rolled the commit back; a lost connection leaves it
             // unknown.
@@ -224,14 +187,17 @@ fn admits(expected: ExpectedRevision, actual: Option<u64>) -> bool {
     }
 }
 
-/// One statement for all of a commit's events; an event whose metadata is the commit's
-/// stores none of its own.
-fn insert_events(
+/// One statement for the whole commit: its row, all its events and the head row; an event
+/// whose metadata is the commit's stores none of its own.
+fn write_commit(
     tx: &mut Transaction<'_>,
-    number: u64,
+    statement: &Statement,
     records: &[RecordedEvent],
     commit_metadata: &reformlog_store::Metadata,
 ) -> Result<(), PgError> {
+    let (Some(first), Some(last)) = (records.first(), records.last()) else {
+        return Ok(());
+    };
     let positions: Vec<i64> = records.iter().map(|r| big(r.position)).collect();
     let streams: Vec<&str> = records.iter().map(|r| r.stream.as_str()).collect();
     let revisions: Vec<i64> = records.iter().map(|r| big(r.revision)).collect();
@@ -249,14 +215,9 @@ fn insert_events(
     let prev: Vec<&[u8]> = records.iter().map(|r| &r.prev_hash.0[..]).collect();
     let hashes: Vec<&[u8]> = records.iter().map(|r| &r.hash.0[..]).collect();
     tx.execute(
-        "INSERT INTO reformlog_events (position, commit_number, stream, revision, event_id, \
-             event_type, schema_version, metadata, payload, prev_hash, hash) \
-         SELECT p, $1, s, r, i, t, v, m::json, b, ph, h \
-         FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::uuid[], $6::text[], \
-             $7::bigint[], $8::text[], $9::bytea[], $10::bytea[], $11::bytea[]) \
-             AS u(p, s, r, i, t, v, m, b, ph, h)",
+        statement,
         &[
-            &big(number),
+            &big(last.commit),
             &positions,
             &streams,
             &revisions,
@@ -267,6 +228,11 @@ fn insert_events(
             &payloads,
             &prev,
             &hashes,
+            &big(first.position),
+            &big(last.position),
+            &last.recorded_at.as_micros(),
+            &rows::metadata_json(commit_metadata),
+            &&last.hash.0[..],
         ],
     )?;
     Ok(())
@@ -277,6 +243,7 @@ fn insert_events(
 /// is a conflict; some ids stored and some not is a partial duplicate.
 fn find_duplicates(
     tx: &mut Transaction<'_>,
+    st: &Prepared,
     appends: &[StreamAppend],
     total: usize,
 ) -> Result<Option<AppendOutcome>, PgError> {
@@ -285,10 +252,7 @@ fn find_duplicates(
         .flat_map(|a| a.events.iter().map(|e| e.id))
         .collect();
     let mut stored: HashMap<Uuid, RecordedEvent> = HashMap::new();
-    for row in tx.query(
-        &format!("SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.event_id = ANY($1)"),
-        &[&ids],
-    )? {
+    for row in tx.query(&st.find_events, &[&ids])? {
         let r = rows::event(&row)?;
         stored.insert(r.event_id, r);
     }

@@ -34,6 +34,7 @@
 
 mod append;
 mod error;
+mod prepared;
 mod read;
 mod rows;
 mod schema;
@@ -47,6 +48,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use postgres::{Client, Config, NoTls};
 
 pub use error::PgError;
+use prepared::Prepared;
 pub use schema::SCHEMA_VERSION;
 pub use subscription::{PgSubscription, DEFAULT_POLL_INTERVAL};
 
@@ -57,6 +59,8 @@ pub struct PgLog {
     /// How this log connected, so a subscription can open a connection of its own to the same
     /// database and schema.
     config: Config,
+    /// The append statements, prepared on `client` (so used only while holding it).
+    prepared: Prepared,
     /// Recorded-at times handed to the next commits instead of the server's clock, so a test
     /// can give this log the times another store recorded.
     #[cfg(test)]
@@ -88,9 +92,11 @@ impl PgLog {
         // server's or the role's default says.
         client.batch_execute("SET synchronous_commit = on")?;
         schema::migrate(&mut client)?;
+        let prepared = Prepared::new(&mut client)?;
         Ok(Self {
             client: Mutex::new(client),
             config: config.clone(),
+            prepared,
             #[cfg(test)]
             forced_times: Mutex::default(),
             #[cfg(test)]
@@ -102,5 +108,10 @@ impl PgLog {
         // A panic while holding the connection left no transaction open: a dropped
         // transaction rolls back.
         self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The connection with the append statements prepared on it.
+    fn appending(&self) -> (MutexGuard<'_, Client>, &Prepared) {
+        (self.client(), &self.prepared)
     }
 }
