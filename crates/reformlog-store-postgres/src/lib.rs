@@ -36,12 +36,14 @@ mod append;
 mod error;
 mod prepared;
 mod read;
+mod round;
 mod rows;
 mod schema;
 mod subscription;
 #[cfg(test)]
 mod tests;
 mod verify;
+mod writer;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -51,6 +53,7 @@ pub use error::PgError;
 use prepared::Prepared;
 pub use schema::SCHEMA_VERSION;
 pub use subscription::{PgSubscription, DEFAULT_POLL_INTERVAL};
+pub use writer::PgWriter;
 
 /// One connection to a reformlog database. Its methods take `&self` and use the connection in
 /// turn; threads that should append in parallel each connect their own.
@@ -108,6 +111,11 @@ impl PgLog {
         // A panic while holding the connection left no transaction open: a dropped
         // transaction rolls back.
         self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the server or the network has closed this log's connection.
+    fn is_closed(&self) -> bool {
+        self.client().is_closed()
     }
 
     /// The connection with the append statements prepared on it.
