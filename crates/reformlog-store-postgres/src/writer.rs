@@ -143,11 +143,7 @@ impl PgWriter {
     }
 
     /// Runs one round on `log` and answers each of its appends.
-    fn run(
-        &self,
-        log: PgLog,
-        round: Vec<Waiting>,
-    ) -> (PgLog, Vec<(u64, Answer)>) {
+    fn run(&self, log: PgLog, round: Vec<Waiting>) -> (PgLog, Vec<(u64, Answer)>) {
         let (tickets, commits): (Vec<u64>, Vec<Vec<StreamAppend>>) =
             round.into_iter().map(|w| (w.ticket, w.appends)).unzip();
         let log = self.reconnected(log);
