@@ -1,13 +1,15 @@
-//! The subjects: the log's appends, the plain-insert baseline, and three diagnostic shapes of
-//! the head-row lock; each measured as writer threads with a connection each.
+//! The subjects: the log's appends (one connection per writer thread, or all threads through
+//! one group-committing `PgWriter`), the plain-insert baseline, and three diagnostic shapes of
+//! the head-row lock.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::{Client, Config, NoTls, Statement};
 use reformlog_benches::{stream_id, Pool};
 use reformlog_store::ExpectedRevision;
-use reformlog_store_postgres::PgLog;
+use reformlog_store_postgres::{PgLog, PgWriter};
 
 use super::threads::run_threads_with_setup;
 use super::waits::{Sampler, Tally};
@@ -20,12 +22,18 @@ const POOL: u64 = 4_096;
 const WARMUP: u64 = 5;
 /// The application name the writers' sessions carry, so the sampler sees only them.
 pub(crate) const APP: &str = "reformlog-bench-writer";
+/// The connections of the one `PgWriter` all batched writers share: one round committing while
+/// the next waits for the head row.
+const WRITER_CONNECTIONS: usize = 2;
 
 /// What one writer thread does per commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Subject {
     /// `PgLog::append` of one event to the writer's own stream.
     Log,
+    /// The same append through one `PgWriter` shared by every writer thread: the appends
+    /// waiting together go as one round (one transaction, one lock hand-over, one flush).
+    Batched,
     /// `BEGIN; INSERT INTO plain(stream, payload) VALUES (...); COMMIT` of the event's record.
     Plain,
     /// D1: the plain insert, but first taking a head row `FOR UPDATE` and updating it before
@@ -42,8 +50,9 @@ pub(crate) enum Subject {
 }
 
 impl Subject {
-    pub(crate) const ALL: [Subject; 5] = [
+    pub(crate) const ALL: [Subject; 6] = [
         Subject::Log,
+        Subject::Batched,
         Subject::Plain,
         Subject::Locked,
         Subject::Async,
@@ -53,6 +62,7 @@ impl Subject {
     pub(crate) fn key(self) -> &'static str {
         match self {
             Subject::Log => "log",
+            Subject::Batched => "batched",
             Subject::Plain => "plain",
             Subject::Locked => "locked",
             Subject::Async => "async",
@@ -63,6 +73,7 @@ impl Subject {
     pub(crate) fn describe(self) -> &'static str {
         match self {
             Subject::Log => "PgLog::append, 1 event",
+            Subject::Batched => "PgWriter::append, 1 event",
             Subject::Plain => "INSERT; COMMIT",
             Subject::Locked => "head FOR UPDATE; INSERT; UPDATE head; COMMIT",
             Subject::Async => "as D1 with async COMMIT, then a durable empty commit",
@@ -72,11 +83,21 @@ impl Subject {
 
     /// Commits per second over `writers` threads for `d`, and what their sessions waited on.
     pub(crate) fn measure(self, db: &BenchDb, writers: usize, d: Duration) -> Res<(f64, Tally)> {
+        let shared = if self == Subject::Batched {
+            let mut config = db.config.clone();
+            config.application_name(APP);
+            Some(Arc::new(PgWriter::connect_with(
+                &config,
+                WRITER_CONNECTIONS,
+            )?))
+        } else {
+            None
+        };
         let mut sampler = Sampler::start(&db.config)?;
         let result = run_threads_with_setup(
             writers,
             d,
-            |t| Writer::open(self, db, t),
+            |t| Writer::open(self, db, t, shared.as_ref()),
             |_, stop, mut writer| writer.run(stop),
         );
         let (commits, elapsed) = result?;
@@ -159,6 +180,7 @@ impl BenchDb {
 #[allow(clippy::large_enum_variant)]
 enum Conn {
     Log(PgLog),
+    Batched(Arc<PgWriter>),
     Sql(Client, Statements),
 }
 
@@ -196,10 +218,17 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn open(subject: Subject, db: &'a BenchDb, t: usize) -> Res<Self> {
+    fn open(
+        subject: Subject,
+        db: &'a BenchDb,
+        t: usize,
+        shared: Option<&Arc<PgWriter>>,
+    ) -> Res<Self> {
         let mut config = db.config.clone();
         config.application_name(APP);
-        let conn = if subject == Subject::Log {
+        let conn = if let Some(w) = shared {
+            Conn::Batched(Arc::clone(w))
+        } else if subject == Subject::Log {
             Conn::Log(PgLog::connect_with(&config)?)
         } else {
             let mut c = config.connect(NoTls)?;
@@ -238,6 +267,10 @@ impl<'a> Writer<'a> {
             Conn::Log(log) => {
                 let (_, event) = self.db.pool.event(k);
                 log.append(&self.stream, ExpectedRevision::Any, vec![event])?;
+            }
+            Conn::Batched(w) => {
+                let (_, event) = self.db.pool.event(k);
+                w.append(&self.stream, ExpectedRevision::Any, vec![event])?;
             }
             Conn::Sql(c, st) => {
                 let record = self.db.pool.record(k);

@@ -24,9 +24,11 @@ pub enum PgError {
     Corrupt(#[from] CorruptionError),
     /// The connection failed while PostgreSQL was committing: the commit may or may not have
     /// happened. Retrying with the same event ids settles it (the retry is written, or is found
-    /// to be a duplicate of the commit that happened).
+    /// to be a duplicate of the commit that happened). A [`PgWriter`](crate::PgWriter)'s round
+    /// that loses its `COMMIT` gives every append of the round this error, sharing the one
+    /// connection error.
     #[error("the connection failed during COMMIT; whether the commit happened is not known ({0})")]
-    OutcomeUnknown(#[source] postgres::Error),
+    OutcomeUnknown(#[source] std::sync::Arc<postgres::Error>),
     /// A subscription's connection was lost (closed, broken, or ended by the server); the
     /// subscription is over. Every event up to `last_seen` was delivered or passed over by its
     /// filter: a new subscription from [`SubscribeFrom::After`](reformlog_store::SubscribeFrom)

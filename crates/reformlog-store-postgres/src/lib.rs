@@ -1,16 +1,18 @@
 //! The reformlog event log on PostgreSQL: the sled store's commits, hash chain, expected
 //! revisions and idempotency, in one database that several daemons can share.
 //!
-//! Every append is one PostgreSQL transaction. Commits are serialized on the one row of
-//! `reformlog_head`, taken `FOR UPDATE` first, so positions and commit numbers are global,
-//! gap-free, and in commit order (a sequence would leave gaps on rollback and hand out numbers
-//! in an order other than the commits'). The record hash is the sled store's
-//! ([`reformlog_store::raw::record_hash`]), so the same commits with the same recorded-at
-//! times have the same head digest on either backend. An append is acknowledged by
+//! Appends go in rounds, each one PostgreSQL transaction: a [`PgLog`] runs each append as a
+//! round of one, a [`PgWriter`] runs the appends waiting in its process together (group commit:
+//! one lock, one `COMMIT` and one WAL flush for all of them, each still its own commit). Rounds
+//! are serialized on the one row of `reformlog_head`, taken `FOR UPDATE` first, so positions and
+//! commit numbers are global, gap-free, and in commit order (a sequence would leave gaps on
+//! rollback and hand out numbers in an order other than the commits'). The record hash is the
+//! sled store's ([`reformlog_store::raw::record_hash`]), so the same commits with the same
+//! recorded-at times have the same head digest on either backend. An append is acknowledged by
 //! PostgreSQL's `COMMIT` with `synchronous_commit` set on for the session.
 //!
 //! [`PgLog::subscribe`] catches up from a position and turns live, on a connection of its own
-//! that LISTENs for the notification every commit sends once it has committed; see
+//! that LISTENs for the notification every round sends once it has committed; see
 //! [`PgSubscription`].
 //!
 //! The client is [`postgres`], the blocking one: the store's API is blocking and the daemon
@@ -36,12 +38,14 @@ mod append;
 mod error;
 mod prepared;
 mod read;
+mod round;
 mod rows;
 mod schema;
 mod subscription;
 #[cfg(test)]
 mod tests;
 mod verify;
+mod writer;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -51,6 +55,7 @@ pub use error::PgError;
 use prepared::Prepared;
 pub use schema::SCHEMA_VERSION;
 pub use subscription::{PgSubscription, DEFAULT_POLL_INTERVAL};
+pub use writer::PgWriter;
 
 /// One connection to a reformlog database. Its methods take `&self` and use the connection in
 /// turn; threads that should append in parallel each connect their own.
@@ -108,6 +113,11 @@ impl PgLog {
         // A panic while holding the connection left no transaction open: a dropped
         // transaction rolls back.
         self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the server or the network has closed this log's connection.
+    fn is_closed(&self) -> bool {
+        self.client().is_closed()
     }
 
     /// The connection with the append statements prepared on it.

@@ -13,42 +13,44 @@ pub(crate) struct Prepared {
     pub(crate) lock_head: Statement,
     pub(crate) find_events: Statement,
     pub(crate) stream_heads: Statement,
-    /// [`WRITE_COMMIT`], notifying subscribers of the commit's last position.
-    write_commit: Statement,
-    /// [`WRITE_COMMIT`] alone, for tests of a commit nobody was told of.
+    /// [`WRITE_ROUND`], notifying subscribers of the round's last position.
+    write_round: Statement,
+    /// [`WRITE_ROUND`] alone, for tests of a commit nobody was told of.
     #[cfg(test)]
-    write_commit_silent: Statement,
+    write_round_silent: Statement,
 }
 
-/// The commit row, its events and the head row in one statement. The events' foreign key is
-/// checked at the statement's end, when the commit row is there.
-const WRITE_COMMIT: &str = "WITH c AS (INSERT INTO reformlog_commits \
+/// A round's commit rows, their events and the head row in one statement. The events' foreign
+/// key is checked at the statement's end, when the commit rows are there.
+const WRITE_ROUND: &str = "WITH c AS (INSERT INTO reformlog_commits \
         (number, first_position, last_position, recorded_at, metadata) \
-        VALUES ($1, $12, $13, $14, $15::text::json)), \
+        SELECT n, f, l, t, m::json \
+        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) \
+            AS u(n, f, l, t, m)), \
     e AS (INSERT INTO reformlog_events (position, commit_number, stream, revision, \
         event_id, event_type, schema_version, metadata, payload, prev_hash, hash) \
-        SELECT p, $1, s, r, i, t, v, m::json, b, ph, h \
-        FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::uuid[], \
-            $6::text[], $7::bigint[], $8::text[], $9::bytea[], $10::bytea[], \
-            $11::bytea[]) AS u(p, s, r, i, t, v, m, b, ph, h)) \
-    UPDATE reformlog_head SET commit_number = $1, position = $13, hash = $16, \
-        recorded_at = $14";
+        SELECT p, n, s, r, i, t, v, m::json, b, ph, h \
+        FROM unnest($6::bigint[], $7::bigint[], $8::text[], $9::bigint[], $10::uuid[], \
+            $11::text[], $12::bigint[], $13::text[], $14::bytea[], $15::bytea[], \
+            $16::bytea[]) AS u(p, n, s, r, i, t, v, m, b, ph, h)) \
+    UPDATE reformlog_head SET commit_number = $17::bigint, position = $18::bigint, \
+        hash = $19::bytea, recorded_at = $20::bigint";
 
 impl Prepared {
-    /// The statement that writes a commit, with or without its notification.
+    /// The statement that writes a round, with or without its notification.
     #[cfg(test)]
     pub(crate) fn write(&self, notify: bool) -> &Statement {
         if notify {
-            &self.write_commit
+            &self.write_round
         } else {
-            &self.write_commit_silent
+            &self.write_round_silent
         }
     }
 
-    /// The statement that writes a commit, with its notification.
+    /// The statement that writes a round, with its notification.
     #[cfg(not(test))]
     pub(crate) fn write(&self, _notify: bool) -> &Statement {
-        &self.write_commit
+        &self.write_round
     }
 
     /// Prepares them on `client`, whose schema is migrated: names resolve in its
@@ -68,11 +70,11 @@ impl Prepared {
                      (extract(epoch FROM clock_timestamp()) * 1000000)::bigint \
                  FROM unnest($1::text[]) AS s",
             )?,
-            write_commit: client.prepare(&format!(
-                "{WRITE_COMMIT} RETURNING pg_notify({CHANNEL}, $13::text)"
+            write_round: client.prepare(&format!(
+                "{WRITE_ROUND} RETURNING pg_notify({CHANNEL}, $18::bigint::text)"
             ))?,
             #[cfg(test)]
-            write_commit_silent: client.prepare(WRITE_COMMIT)?,
+            write_round_silent: client.prepare(WRITE_ROUND)?,
         })
     }
 }

@@ -15,6 +15,9 @@ mod parity;
 // Subscriptions: every position once and in order under 8 writers, the seam at random
 // moments, the periodic read, filters, drop, a lost connection.
 mod subscriptions;
+// Group commit through `PgWriter`: 32 threads, a round of refusals and retries, a write the
+// server refuses, races between two writers, a subscriber woken only by rounds.
+mod writer;
 
 use postgres::{Config, NoTls};
 use reformlog_store::{Metadata, NewEvent};

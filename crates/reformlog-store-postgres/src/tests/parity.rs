@@ -93,7 +93,7 @@ fn racing_retries_of_one_append_write_it_once() {
 }
 
 /// The calls both stores get, in order: new commits, retries and refusals of each kind.
-fn script() -> Vec<Vec<StreamAppend>> {
+pub(super) fn script() -> Vec<Vec<StreamAppend>> {
     let est = event("CommitteeEstablished", 0);
     let a = event("MemberAdded", 1);
     let b = event("MemberAdded", 2);
