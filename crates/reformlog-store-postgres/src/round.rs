@@ -7,8 +7,7 @@ use std::sync::Arc;
 use postgres::{IsolationLevel, Statement, Transaction};
 use reformlog_store::raw::record_hash;
 use reformlog_store::{
-    AppendError, AppendOutcome, ExpectedRevision, Hash, NewEvent, RecordedEvent, StreamAppend,
-    Timestamp,
+    AppendError, AppendOutcome, ExpectedRevision, Hash, RecordedEvent, StreamAppend, Timestamp,
 };
 use uuid::Uuid;
 
@@ -320,7 +319,7 @@ fn find_duplicates(
             first_id.get_or_insert(e.id);
             match stored.get(&e.id) {
                 None => missing = true,
-                Some(r) if !same_content(r, &a.stream, e) => {
+                Some(r) if !r.same_content(&a.stream, e) => {
                     return Err(AppendError::EventIdConflict {
                         event_id: e.id,
                         position: r.position,
@@ -339,31 +338,5 @@ fn find_duplicates(
             .map_or(first_id.unwrap_or_default(), |r| r.event_id);
         return Err(AppendError::PartialDuplicate { event_id });
     }
-    let first = found.iter().map(|r| r.position).min().unwrap_or(0);
-    let last = found.iter().map(|r| r.position).max().unwrap_or(0);
-    let commit = found.iter().map(|r| r.commit).max().unwrap_or(0);
-    let streams = appends
-        .iter()
-        .map(|a| {
-            let rev = found
-                .iter()
-                .filter(|r| r.stream == a.stream)
-                .map(|r| r.revision)
-                .max()
-                .unwrap_or(0);
-            (a.stream.clone(), rev)
-        })
-        .collect();
-    Ok(Some(AppendOutcome::new(first, last, streams, commit, true)))
-}
-
-/// The sled store's rule for a retry: the same stream, id, type, schema version, payload and
-/// metadata.
-fn same_content(r: &RecordedEvent, stream: &str, e: &NewEvent) -> bool {
-    r.stream == stream
-        && r.event_id == e.id
-        && r.event_type == e.event_type
-        && r.schema_version == e.schema_version
-        && r.payload == e.payload
-        && r.metadata == e.metadata
+    Ok(Some(AppendOutcome::of_retry(appends, &found)))
 }

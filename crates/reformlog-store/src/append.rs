@@ -117,6 +117,37 @@ impl AppendOutcome {
             deduplicated,
         }
     }
+
+    /// The outcome a retry is answered with: `found` holds the recorded events of every event
+    /// of `appends` (a retry records nothing new), and the outcome is the one of the commit
+    /// that recorded them, marked deduplicated.
+    pub fn of_retry<R: std::borrow::Borrow<RecordedEvent>>(
+        appends: &[StreamAppend],
+        found: &[R],
+    ) -> Self {
+        let found = || found.iter().map(R::borrow);
+        let first_position = found().map(|r| r.position).min().unwrap_or(0);
+        let last_position = found().map(|r| r.position).max().unwrap_or(0);
+        let commit = found().map(|r| r.commit).max().unwrap_or(0);
+        let streams = appends
+            .iter()
+            .map(|a| {
+                let last = found()
+                    .filter(|r| r.stream == a.stream)
+                    .map(|r| r.revision)
+                    .max()
+                    .unwrap_or(0);
+                (a.stream.clone(), last)
+            })
+            .collect();
+        Self {
+            first_position,
+            last_position,
+            streams,
+            commit,
+            deduplicated: true,
+        }
+    }
 }
 
 impl Store {
@@ -502,31 +533,7 @@ impl Inner {
                 event_id: found[0].event_id,
             });
         }
-        let first_position = found.iter().map(|r| r.position).min().unwrap_or(0);
-        let last_position = found.iter().map(|r| r.position).max().unwrap_or(0);
-        let commit = found.iter().map(|r| r.commit).max().unwrap_or(0);
-        let streams = appends
-            .iter()
-            .map(|a| {
-                let last = found
-                    .iter()
-                    .filter(|r| r.stream == a.stream)
-                    .map(|r| r.revision)
-                    .max()
-                    .unwrap_or(0);
-                (a.stream.clone(), last)
-            })
-            .collect();
-        Ok(Some((
-            AppendOutcome {
-                first_position,
-                last_position,
-                streams,
-                deduplicated: true,
-                commit,
-            },
-            wait,
-        )))
+        Ok(Some((AppendOutcome::of_retry(appends, &found), wait)))
     }
 
     /// The stream's number and last revision, staged commits included, through the writer's

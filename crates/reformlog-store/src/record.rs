@@ -233,8 +233,11 @@ impl RecordedEvent {
         stream_category(&self.stream)
     }
 
-    /// Whether the stored content equals what `new` asks to append to `stream`.
-    pub(crate) fn same_content(&self, stream: &str, new: &NewEvent) -> bool {
+    /// Whether the stored content equals what `new` asks to append to `stream`: the rule by
+    /// which an append of an event id recorded already is a retry (same stream, id, type,
+    /// schema version, payload and metadata) rather than a conflict. Public so that every
+    /// backend of the log applies the same rule.
+    pub fn same_content(&self, stream: &str, new: &NewEvent) -> bool {
         self.stream == stream
             && self.event_id == new.id
             && self.event_type == new.event_type
