@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use postgres::{IsolationLevel, Statement, Transaction};
-use reformlog_store::raw::record_hash;
 use reformlog_store::{
     AppendError, AppendOutcome, ExpectedRevision, Hash, RecordedEvent, StreamAppend, Timestamp,
 };
@@ -178,21 +177,15 @@ impl View {
         for (a, first_revision) in appends.iter().zip(first_revisions) {
             let mut revision = first_revision;
             for e in &a.events {
-                let mut record = RecordedEvent {
-                    position: first_position + records.len() as u64,
-                    commit: number,
-                    stream: a.stream.clone(),
+                let record = RecordedEvent::chained(
+                    e,
+                    &a.stream,
+                    first_position + records.len() as u64,
+                    number,
                     revision,
-                    event_id: e.id,
-                    event_type: e.event_type.clone(),
-                    schema_version: e.schema_version,
                     recorded_at,
-                    metadata: e.metadata.clone(),
-                    payload: e.payload.clone(),
                     prev_hash,
-                    hash: prev_hash,
-                };
-                record.hash = record_hash(&record);
+                );
                 prev_hash = record.hash;
                 records.push(record);
                 revision += 1;

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::chain::record_hash;
 use crate::codec;
 use crate::commit::{CommitInfo, StagedCommit, StagedStream};
 use crate::error::{AppendError, CorruptionError, ReadError};
@@ -384,21 +383,15 @@ impl Inner {
             let first_revision = last_rev.map_or(0, |r| r + 1);
             let mut revision = first_revision;
             for e in &a.events {
-                let mut record = RecordedEvent {
+                let record = RecordedEvent::chained(
+                    e,
+                    &a.stream,
                     position,
-                    commit: number,
-                    stream: a.stream.clone(),
+                    number,
                     revision,
-                    event_id: e.id,
-                    event_type: e.event_type.clone(),
-                    schema_version: e.schema_version,
                     recorded_at,
-                    metadata: e.metadata.clone(),
-                    payload: e.payload.clone(),
                     prev_hash,
-                    hash: prev_hash,
-                };
-                record.hash = record_hash(&record);
+                );
                 // Encode only when a bound on the size does not settle it: this is the
                 // acknowledgement path, and the installer encodes the record anyway.
                 let size = if size_bound(&record) <= MAX_RECORD_BYTES {

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hash::Hash;
-use crate::record::RecordedEvent;
+use crate::record::{NewEvent, RecordedEvent, Timestamp};
 
 /// Domain separation: a record hash can never collide with a hash of some other structure.
 const RECORD_DOMAIN: &[u8] = b"reformlog/record/v1\0";
@@ -89,6 +89,38 @@ fn put_opt(h: &mut blake3::Hasher, value: Option<&[u8]>, length_prefixed: bool) 
                 h.update(v);
             }
         }
+    }
+}
+
+impl RecordedEvent {
+    /// `event` recorded at `position` of commit `commit` as revision `revision` of `stream`,
+    /// chained after `prev_hash`: the record every backend of the log writes for it, its hash
+    /// computed here so that they all chain alike.
+    pub fn chained(
+        event: &NewEvent,
+        stream: &str,
+        position: u64,
+        commit: u64,
+        revision: u64,
+        recorded_at: Timestamp,
+        prev_hash: Hash,
+    ) -> Self {
+        let mut record = RecordedEvent {
+            position,
+            commit,
+            stream: stream.to_owned(),
+            revision,
+            event_id: event.id,
+            event_type: event.event_type.clone(),
+            schema_version: event.schema_version,
+            recorded_at,
+            metadata: event.metadata.clone(),
+            payload: event.payload.clone(),
+            prev_hash,
+            hash: prev_hash,
+        };
+        record.hash = record_hash(&record);
+        record
     }
 }
 

@@ -1,13 +1,12 @@
 //! Appends against a real PostgreSQL: concurrency, expected-revision races, whole commits.
 
 use std::collections::BTreeMap;
-use std::sync::{mpsc, Arc, Barrier};
 
 use reformlog_store::{
     AppendError, Direction, EventFilter, ExpectedRevision, Metadata, StreamAppend,
 };
 
-use super::{event, TestDb};
+use super::{event, race_on_one_stream, TestDb};
 use crate::PgError;
 
 #[test]
@@ -94,47 +93,10 @@ fn racing_appends_on_one_stream_have_exactly_one_winner_per_revision() {
     let Some(db) = TestDb::new() else { return };
     const THREADS: usize = 8;
     const ROUNDS: u64 = 10;
-    let barrier = Arc::new(Barrier::new(THREADS));
-    let (tx, rx) = mpsc::channel();
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let log = db.log();
-            let barrier = Arc::clone(&barrier);
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for round in 0..ROUNDS {
-                    let expected = match round {
-                        0 => ExpectedRevision::NoStream,
-                        r => ExpectedRevision::Exact(r - 1),
-                    };
-                    barrier.wait();
-                    let result =
-                        log.append("committee-bcd", expected, vec![event("Met", t as u64)]);
-                    tx.send((round, result)).unwrap();
-                    // Every thread has its answer before the next round starts.
-                    barrier.wait();
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    for h in handles {
-        h.join().unwrap();
-    }
-    let mut winners = vec![0; ROUNDS as usize];
-    for (round, result) in rx {
-        match result {
-            Ok(o) => {
-                winners[round as usize] += 1;
-                assert_eq!(o.streams, vec![("committee-bcd".to_string(), round)]);
-            }
-            Err(PgError::Append(AppendError::WrongExpectedRevision { actual, .. })) => {
-                assert_eq!(actual, Some(round), "a loser sees the winner's revision");
-            }
-            Err(e) => panic!("round {round}: {e}"),
-        }
-    }
-    assert_eq!(winners, vec![1; ROUNDS as usize]);
+    race_on_one_stream(THREADS, ROUNDS, |_| {
+        let log = db.log();
+        move |expected, e| log.append("committee-bcd", expected, vec![e])
+    });
     let log = db.log();
     assert_eq!(
         log.stream_revision("committee-bcd").unwrap(),

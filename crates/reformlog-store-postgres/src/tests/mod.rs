@@ -20,9 +20,11 @@ mod subscriptions;
 mod writer;
 
 use postgres::{Config, NoTls};
-use reformlog_store::{Metadata, NewEvent};
+use std::sync::{mpsc, Arc, Barrier};
 
-use crate::PgLog;
+use reformlog_store::{AppendError, AppendOutcome, ExpectedRevision, Metadata, NewEvent};
+
+use crate::{PgError, PgLog};
 
 /// A schema of its own in the database `REFORMLOG_POSTGRES_URL` names, dropped at the end.
 pub(crate) struct TestDb {
@@ -85,4 +87,54 @@ pub(crate) fn event(event_type: &str, n: u64) -> NewEvent {
         format!("{{\"n\":{n}}}").into_bytes(),
         Metadata::by("Nguyễn Huy Dũng").with_reason("Quyết định 34"),
     )
+}
+
+/// `threads` racers on one stream for `rounds` rounds: in each, every racer appends with the
+/// round's expected revision (`NoStream`, then `Exact(round - 1)`) through the appender
+/// `appender` gives it. Exactly one wins each round, and every loser is told the winner's
+/// revision; the log then holds one event per round.
+pub(super) fn race_on_one_stream<A>(threads: usize, rounds: u64, appender: impl Fn(usize) -> A)
+where
+    A: Fn(ExpectedRevision, NewEvent) -> Result<AppendOutcome, PgError> + Send + 'static,
+{
+    let barrier = Arc::new(Barrier::new(threads));
+    let (tx, rx) = mpsc::channel();
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let append = appender(t);
+            let barrier = Arc::clone(&barrier);
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for round in 0..rounds {
+                    let expected = match round {
+                        0 => ExpectedRevision::NoStream,
+                        r => ExpectedRevision::Exact(r - 1),
+                    };
+                    barrier.wait();
+                    let result = append(expected, event("Met", t as u64));
+                    tx.send((round, result)).unwrap();
+                    // Every thread has its answer before the next round starts.
+                    barrier.wait();
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    for h in handles {
+        h.join().unwrap();
+    }
+    let mut winners = vec![0; rounds as usize];
+    for (round, result) in rx {
+        match result {
+            Ok(o) => {
+                winners[round as usize] += 1;
+                assert_eq!(o.streams, vec![("committee-bcd".to_string(), round)]);
+            }
+            Err(PgError::Append(AppendError::WrongExpectedRevision { actual, .. })) => {
+                assert_eq!(actual, Some(round), "a loser sees the winner's revision");
+            }
+            Err(e) => panic!("round {round}: {e}"),
+        }
+    }
+    assert_eq!(winners, vec![1; rounds as usize]);
 }

@@ -2,7 +2,7 @@
 //! mixing refusals and retries, races between two writers, subscribers, a refused write.
 
 use std::collections::BTreeMap;
-use std::sync::{mpsc, Arc, Barrier};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reformlog_store::{
@@ -10,7 +10,7 @@ use reformlog_store::{
     SubscribeFrom, SubscriptionMessage,
 };
 
-use super::{event, TestDb};
+use super::{event, race_on_one_stream, TestDb};
 use crate::{PgError, PgWriter};
 
 impl TestDb {
@@ -303,46 +303,10 @@ fn racing_rounds_of_two_writers_have_exactly_one_winner_per_revision() {
     const ROUNDS: u64 = 10;
     // Two daemons' writers on one database.
     let writers = [Arc::new(db.writer(2)), Arc::new(db.writer(2))];
-    let barrier = Arc::new(Barrier::new(THREADS));
-    let (tx, rx) = mpsc::channel();
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let writer = Arc::clone(&writers[t % 2]);
-            let barrier = Arc::clone(&barrier);
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for round in 0..ROUNDS {
-                    let expected = match round {
-                        0 => ExpectedRevision::NoStream,
-                        r => ExpectedRevision::Exact(r - 1),
-                    };
-                    barrier.wait();
-                    let result =
-                        writer.append("committee-bcd", expected, vec![event("Met", t as u64)]);
-                    tx.send((round, result)).unwrap();
-                    barrier.wait();
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    for h in handles {
-        h.join().unwrap();
-    }
-    let mut winners = vec![0; ROUNDS as usize];
-    for (round, result) in rx {
-        match result {
-            Ok(o) => {
-                winners[round as usize] += 1;
-                assert_eq!(o.streams, vec![("committee-bcd".to_string(), round)]);
-            }
-            Err(PgError::Append(AppendError::WrongExpectedRevision { actual, .. })) => {
-                assert_eq!(actual, Some(round), "a loser sees the winner's revision");
-            }
-            Err(e) => panic!("round {round}: {e}"),
-        }
-    }
-    assert_eq!(winners, vec![1; ROUNDS as usize]);
+    race_on_one_stream(THREADS, ROUNDS, |t| {
+        let writer = Arc::clone(&writers[t % 2]);
+        move |expected, e| writer.append("committee-bcd", expected, vec![e])
+    });
     let log = db.log();
     assert_eq!(log.head_position().unwrap(), ROUNDS);
     assert!(log.verify().unwrap().is_ok());
