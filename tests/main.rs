@@ -52,6 +52,9 @@ mod store_conflicts;
 // snapshots taken under concurrent writers: exactly the commits up to the snapshot's head.
 #[path = "store/snapshot.rs"]
 mod store_snapshot;
+// a store kept as a copy of another log, commit by commit: same head digest, alterations refused.
+#[path = "store/replicate.rs"]
+mod store_replicate;
 // the anchor file: the head digest kept outside the store, checked on open.
 #[path = "store/anchor.rs"]
 mod store_anchor;

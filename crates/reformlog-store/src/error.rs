@@ -379,6 +379,23 @@ impl From<ReadError> for OpenError {
     }
 }
 
+/// Why [`Store::append_recorded`](crate::Store::append_recorded) did not append a commit
+/// recorded by another log. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplicateError {
+    /// The commit does not continue this log where it ends, or its records do not hold
+    /// together (positions, commit number, time, hash links, content hashes).
+    #[error("the recorded commit does not continue this log: {0}")]
+    Mismatch(String),
+    /// Reading this log's streams failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The store takes no writes now, or the write failed.
+    #[error(transparent)]
+    Write(#[from] AppendError),
+}
+
 /// Why a snapshot (`Store::snapshot_to`) was not taken. The store copied from is never
 /// changed, and no folder appears under the name asked for: at most the temporary
 /// `.<name>.partial` beside it, which the next snapshot to that name removes.

@@ -42,6 +42,7 @@ mod open;
 mod persist;
 mod read;
 mod record;
+mod replicate;
 mod round;
 mod side;
 mod snapshot;
@@ -56,8 +57,8 @@ pub use chain::HeadDigest;
 pub use codec::{decode_payload, encode_payload};
 pub use commit::{Commit, CommitInfo};
 pub use error::{
-    AppendError, CodecError, CorruptionError, LogHead, OpenError, ReadError, SnapshotError,
-    StorageError,
+    AppendError, CodecError, CorruptionError, LogHead, OpenError, ReadError, ReplicateError,
+    SnapshotError, StorageError,
 };
 pub use hash::Hash;
 pub use health::WriteHealth;

@@ -180,7 +180,7 @@ impl Inner {
     }
 
     /// Returns once `ticket` has its result, leading rounds while no one else does.
-    fn wait_durable(&self, ticket: &Ticket) -> Result<(), AppendError> {
+    pub(crate) fn wait_durable(&self, ticket: &Ticket) -> Result<(), AppendError> {
         let mut st = lock(&self.round);
         loop {
             if let Some(r) = ticket.get() {

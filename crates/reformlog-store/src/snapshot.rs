@@ -14,14 +14,14 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::chain::{record_hash, HeadDigest};
-use crate::commit::{CommitInfo, StagedCommit, StagedStream};
+use crate::commit::CommitInfo;
 use crate::error::{ReadError, SledResult, SnapshotError};
 use crate::hash::Hash;
-use crate::journal;
 use crate::keys;
 use crate::record::RecordedEvent;
+use crate::replicate::{StageFault, StreamNumbers};
 use crate::round::Ticket;
-use crate::store::{lock, Inner, Store, StoreConfig};
+use crate::store::{Inner, Store, StoreConfig};
 
 /// sled's cache for the copy while it is written: it is read back only by its own checks.
 const COPY_CACHE_BYTES: u64 = 4 * 1024 * 1024;
@@ -233,82 +233,16 @@ impl Inner {
         records: Vec<RecordedEvent>,
         path: &Path,
     ) -> Result<(Arc<Ticket>, u64), SnapshotError> {
-        let mismatch = |reason: String| SnapshotError::Mismatch {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let mut w = lock(&self.writer);
-        if let Some(e) = w.refusal() {
-            return Err(SnapshotError::write(path, e));
-        }
-        if info.number != w.next_commit || info.first_position != w.next_position {
-            return Err(mismatch(format!(
-                "commit {} at position {} does not follow the copy's commit {} at position {}",
-                info.number,
-                info.first_position,
-                w.next_commit - 1,
-                w.next_position - 1
-            )));
-        }
-        let prev_hash = w.last_hash;
-        let mut next_stream_no = w.next_stream_no;
-        let mut streams: Vec<StagedStream> = Vec::new();
-        let mut start = 0;
-        while let Some(first) = records.get(start) {
-            let stream = first.stream.clone();
-            let run = records[start..]
-                .iter()
-                .take_while(|r| r.stream == stream)
-                .count();
-            if streams.iter().any(|s| s.stream == stream) {
-                return Err(mismatch(format!(
-                    "commit {} holds stream {stream:?} in two runs",
-                    info.number
-                )));
-            }
-            let head = self
-                .stream_head_locked(&mut w, &stream)
-                .map_err(SnapshotError::Read)?;
-            let (stream_no, created, first_revision) = match head {
-                Some((no, last)) => (no, false, last.map_or(0, |r| r + 1)),
-                None => {
-                    let no = source.stream_number(&stream)?.ok_or_else(|| {
-                        mismatch(format!("stream {stream:?} has no number in the log"))
-                    })?;
-                    next_stream_no = next_stream_no.max(no + 1);
-                    (no, true, 0)
-                }
-            };
-            for (i, r) in records[start..start + run].iter().enumerate() {
-                if r.revision != first_revision + i as u64 {
-                    return Err(mismatch(format!(
-                        "position {} is revision {} of {stream:?}, where the copy is at {}",
-                        r.position,
-                        r.revision,
-                        first_revision + i as u64
-                    )));
-                }
-            }
-            streams.push(StagedStream {
-                stream,
-                stream_no,
-                created,
-                first_revision,
-                events: run,
-            });
-            start += run;
-        }
-        let commit = StagedCommit {
-            info,
-            prev_hash,
-            streams,
-            records,
-        };
-        let mut frame = Vec::new();
-        journal::encode_frame(&commit, &mut frame)
-            .map_err(|e| SnapshotError::write(path, e.into()))?;
-        let bytes = frame.len() as u64;
-        Ok((self.enqueue(&mut w, commit, frame, next_stream_no), bytes))
+        let numbering = StreamNumbers::From(source);
+        self.stage_recorded(info, records, numbering)
+            .map_err(|fault| match fault {
+                StageFault::Refused(e) => SnapshotError::write(path, e),
+                StageFault::Read(e) => SnapshotError::Read(e),
+                StageFault::Mismatch(reason) => SnapshotError::Mismatch {
+                    path: path.to_path_buf(),
+                    reason,
+                },
+            })
     }
 }
 
