@@ -130,18 +130,25 @@ fn a_follower_of_a_store_under_concurrent_writers_ends_with_its_commits_and_head
     assert!(copy.verify().unwrap().first_break.is_none());
 }
 
-/// A store with three commits, and an empty one to copy them into.
-fn source_and_copy(dir: &std::path::Path) -> (Store, Store) {
-    let source = Store::open(dir.join("source")).unwrap();
-    for i in 0..3 {
-        source
+/// A store at `path` holding one commit per text, each one event on the same stream.
+fn log_of(path: std::path::PathBuf, texts: &[String]) -> Store {
+    let store = Store::open(path).unwrap();
+    for text in texts {
+        store
             .append(
                 "committee-34",
                 ExpectedRevision::Any,
-                vec![ev("Noted", &format!("change {i}"))],
+                vec![ev("Noted", text)],
             )
             .unwrap();
     }
+    store
+}
+
+/// A store with three commits, and an empty one to copy them into.
+fn source_and_copy(dir: &std::path::Path) -> (Store, Store) {
+    let texts: Vec<String> = (0..3).map(|i| format!("change {i}")).collect();
+    let source = log_of(dir.join("source"), &texts);
     (source, Store::open(dir.join("copy")).unwrap())
 }
 
@@ -197,16 +204,8 @@ fn a_commit_that_does_not_continue_the_copy_or_was_altered_is_refused_and_change
     refused(&copy, &commits[0]);
 
     // A commit of another log with the same numbers: its chain does not link to the copy's.
-    let other = Store::open(dir.path().join("other")).unwrap();
-    for i in 0..2 {
-        other
-            .append(
-                "committee-34",
-                ExpectedRevision::Any,
-                vec![ev("Noted", &format!("elsewhere {i}"))],
-            )
-            .unwrap();
-    }
+    let texts: Vec<String> = (0..2).map(|i| format!("elsewhere {i}")).collect();
+    let other = log_of(dir.path().join("other"), &texts);
     let foreign = other.commit(2).unwrap().unwrap();
     let msg = refused(&copy, &foreign);
     assert!(msg.contains("previous-hash link"), "{msg}");

@@ -38,19 +38,20 @@ impl Store {
     /// Nothing is written unless the commit continues this log where it ends: the next commit
     /// number and position, each record's revision next in its stream, its previous-hash link
     /// equal to the hash before it, its hash what its content gives, and every record naming
-    /// the commit, at a time after the commit before it. This is how a store is kept as a copy of another log: two logs that took the
-    /// same commits through here end with the same head digest.
+    /// the commit, at a time after the commit before it. This is how a store is kept as a copy
+    /// of another log: two logs that took the same commits through here end with the same head
+    /// digest.
     pub fn append_recorded(&self, commit: &Commit) -> Result<(), ReplicateError> {
         check_records(commit).map_err(ReplicateError::Mismatch)?;
         // "As known at" a time resolves to whole commits only while commit times increase.
-        if let Some(before) = commit.info.number.checked_sub(1).filter(|n| *n > 0) {
-            if let Some(prev) = self.commit_info(before)? {
-                if commit.info.recorded_at <= prev.recorded_at {
-                    return Err(ReplicateError::Mismatch(format!(
-                        "commit {} is recorded at {}, not after commit {before} at {}",
-                        commit.info.number, commit.info.recorded_at, prev.recorded_at
-                    )));
-                }
+        // Commit 0 does not exist: the first commit has none before it.
+        let before = commit.info.number.saturating_sub(1);
+        if let Some(prev) = self.commit_info(before)? {
+            if commit.info.recorded_at <= prev.recorded_at {
+                return Err(ReplicateError::Mismatch(format!(
+                    "commit {} is recorded at {}, not after commit {before} at {}",
+                    commit.info.number, commit.info.recorded_at, prev.recorded_at
+                )));
             }
         }
         let staged = self.inner.stage_recorded(
