@@ -234,6 +234,9 @@ fn a_broken_chain_is_not_copied_and_leaves_nothing_behind() {
                 )
                 .unwrap();
         }
+        // Acknowledged commits may live only in the journal until sled's files are persisted;
+        // the byte flipped below must be in sled's files.
+        store.persist().unwrap();
     }
     // A payload byte flipped behind the store's back (a disk error, or a forger).
     {
