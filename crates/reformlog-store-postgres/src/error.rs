@@ -18,6 +18,10 @@ pub enum PgError {
         /// The newest version this build knows.
         supported: i32,
     },
+    /// A commit recorded by another log does not continue this one where it ends (its number,
+    /// position, revisions, event ids, time, hash links or hashes); nothing was written.
+    #[error("the recorded commit does not continue this log: {0}")]
+    Mismatch(String),
     /// A stored row is not what the store wrote (a value out of range, a hash of the wrong
     /// length, metadata that does not decode).
     #[error(transparent)]

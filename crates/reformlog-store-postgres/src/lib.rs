@@ -38,6 +38,7 @@ mod append;
 mod error;
 mod prepared;
 mod read;
+mod replicate;
 mod round;
 mod rows;
 mod schema;

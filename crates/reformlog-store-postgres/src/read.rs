@@ -272,6 +272,58 @@ pub(crate) fn log_page(
     Ok(LogPage { events, next, head })
 }
 
+/// Up to `limit` commits from number `from` on, with their events, inside a snapshot.
+pub(crate) fn commits_from(
+    tx: &mut Transaction<'_>,
+    from: u64,
+    limit: usize,
+) -> Result<Vec<Commit>, PgError> {
+    let sql = format!(
+        "SELECT {COMMIT_COLUMNS} FROM reformlog_commits WHERE number >= $1 ORDER BY number LIMIT $2"
+    );
+    let infos = tx
+        .query(&sql, &[&big(from.max(1)), &limit_param(limit)])?
+        .iter()
+        .map(rows::commit_info)
+        .collect::<Result<Vec<_>, _>>()?;
+    let (Some(first), Some(last)) = (infos.first(), infos.last()) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} \
+         WHERE e.position BETWEEN $1 AND $2 ORDER BY e.position"
+    );
+    let mut events = tx
+        .query(
+            &sql,
+            &[&big(first.first_position), &big(last.last_position)],
+        )?
+        .iter()
+        .map(rows::event)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .peekable();
+    let mut out = Vec::with_capacity(infos.len());
+    for info in infos {
+        let mut own = Vec::with_capacity(usize::try_from(info.len()).unwrap_or(0));
+        while let Some(e) = events.next_if(|e| e.position <= info.last_position) {
+            own.push(e);
+        }
+        if own.len() as u64 != info.len() {
+            return Err(rows::corrupt(
+                format!("commit {}", info.number),
+                format!(
+                    "it spans {} positions but {} events are stored",
+                    info.len(),
+                    own.len()
+                ),
+            ));
+        }
+        out.push(Commit::new(info, own));
+    }
+    Ok(out)
+}
+
 pub(crate) fn head_position(tx: &mut Transaction<'_>) -> Result<u64, PgError> {
     let row = tx.query_one("SELECT position FROM reformlog_head", &[])?;
     rows::unsigned(row.try_get(0)?, "the head row")

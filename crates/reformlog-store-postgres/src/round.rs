@@ -19,11 +19,24 @@ use crate::PgLog;
 pub(crate) type Answer = Result<AppendOutcome, AppendError>;
 
 /// The log's end as the round has moved it so far.
-struct Head {
-    commit: u64,
-    position: u64,
-    hash: Hash,
-    recorded_at: i64,
+pub(crate) struct Head {
+    pub(crate) commit: u64,
+    pub(crate) position: u64,
+    pub(crate) hash: Hash,
+    pub(crate) recorded_at: i64,
+}
+
+impl Head {
+    /// The head row, read with the lock taken by `lock_head`.
+    pub(crate) fn locked(tx: &mut Transaction<'_>, lock_head: &Statement) -> Result<Self, PgError> {
+        let row = tx.query_one(lock_head, &[])?;
+        Ok(Self {
+            commit: rows::unsigned(row.try_get(0)?, "the head row")?,
+            position: rows::unsigned(row.try_get(1)?, "the head row")?,
+            hash: rows::hash(row.try_get(2)?, "the head row")?,
+            recorded_at: row.try_get(3)?,
+        })
+    }
 }
 
 /// What the round knows of the log: the rows read under the lock, and every commit the round
@@ -48,13 +61,7 @@ impl PgLog {
             .start()?;
         // Read committed on purpose: once the lock is ours, each later statement sees every
         // commit made before it, the one that held the lock last included.
-        let row = tx.query_one(&st.lock_head, &[])?;
-        let head = Head {
-            commit: rows::unsigned(row.try_get(0)?, "the head row")?,
-            position: rows::unsigned(row.try_get(1)?, "the head row")?,
-            hash: rows::hash(row.try_get(2)?, "the head row")?,
-            recorded_at: row.try_get(3)?,
-        };
+        let head = Head::locked(&mut tx, &st.lock_head)?;
 
         let ids: Vec<Uuid> = commits
             .iter()
@@ -111,17 +118,21 @@ impl PgLog {
         if !written.is_empty() {
             write_round(&mut tx, st.write(self.notifies()), &written, &view.head)?;
         }
-        tx.commit().map_err(|e| {
-            // A refusal from the server rolled the round back; a lost connection leaves it
-            // unknown.
-            if e.as_db_error().is_some() {
-                PgError::Postgres(e)
-            } else {
-                PgError::OutcomeUnknown(Arc::new(e))
-            }
-        })?;
+        commit(tx)?;
         Ok(answers)
     }
+}
+
+/// Commits a round's transaction: a refusal from the server rolled it back; a lost connection
+/// leaves it unknown.
+pub(crate) fn commit(tx: Transaction<'_>) -> Result<(), PgError> {
+    tx.commit().map_err(|e| {
+        if e.as_db_error().is_some() {
+            PgError::Postgres(e)
+        } else {
+            PgError::OutcomeUnknown(Arc::new(e))
+        }
+    })
 }
 
 enum Plan {
@@ -131,10 +142,10 @@ enum Plan {
 }
 
 /// A commit the round writes.
-struct Planned {
-    records: Vec<RecordedEvent>,
-    metadata: reformlog_store::Metadata,
-    outcome: AppendOutcome,
+pub(crate) struct Planned {
+    pub(crate) records: Vec<RecordedEvent>,
+    pub(crate) metadata: reformlog_store::Metadata,
+    pub(crate) outcome: AppendOutcome,
 }
 
 impl View {
@@ -225,7 +236,7 @@ fn admits(expected: ExpectedRevision, actual: Option<u64>) -> bool {
 
 /// One statement for the whole round: its commit rows, all their events and the head row; an
 /// event whose metadata is its commit's stores none of its own.
-fn write_round(
+pub(crate) fn write_round(
     tx: &mut Transaction<'_>,
     statement: &Statement,
     commits: &[Planned],

@@ -77,7 +77,8 @@ pub use subscription::{SubscribeFrom, Subscription, SubscriptionMessage};
 pub use upcast::Upcaster;
 pub use verify::{BreakKind, ChainBreak, VerifyReport};
 
-/// Entry points for fuzzing and format tests: raw record bytes and the record hash.
+/// Entry points for fuzzing, format tests and the other backend: raw record bytes, the record
+/// hash, and the checks shared by both backends.
 #[doc(hidden)]
 pub mod raw {
     pub use crate::append::validate as validate_appends;
@@ -85,4 +86,5 @@ pub mod raw {
     pub use crate::codec::decode_record_v4_bytes;
     pub use crate::codec::encode_record_v4_bytes;
     pub use crate::codec::{decode_record_bytes, encode_record_bytes};
+    pub use crate::replicate::check_records as check_recorded_commit;
 }

@@ -70,9 +70,10 @@ impl Store {
     }
 }
 
-/// The checks a commit passes on its own: its records fill its positions in order, name it,
-/// carry its time, and each hashes to what it says.
-fn check_records(commit: &Commit) -> Result<(), String> {
+/// The checks a commit passes on its own, before it is held against any log: its records fill
+/// its positions in order, name it, carry its time, link to each other, and each hashes to
+/// what it says. Another backend's copy of a log makes the same checks with it.
+pub fn check_records(commit: &Commit) -> Result<(), String> {
     let info = &commit.info;
     if info.number == 0 || info.first_position == 0 || info.last_position < info.first_position {
         return Err(format!(

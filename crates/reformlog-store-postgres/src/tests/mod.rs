@@ -12,6 +12,9 @@ mod chain;
 // Idempotent retries, and the same answers and head digest as the sled store for the same
 // calls.
 mod parity;
+// Whole commits across backends: a sled log copied here and back, refusals of commits that do
+// not continue the log, appends after a copy.
+mod replicate;
 // Subscriptions: every position once and in order under 8 writers, the seam at random
 // moments, the periodic read, filters, drop, a lost connection.
 mod subscriptions;
