@@ -213,3 +213,53 @@ pub(crate) fn sigterm(
         .status();
     child.wait()
 }
+
+/// A schema of its own in the PostgreSQL database `REFORMLOG_POSTGRES_URL` names, dropped at
+/// the end, so tests that share the database run in parallel.
+pub(crate) struct PgSchema {
+    base: String,
+    name: String,
+}
+
+impl PgSchema {
+    /// `None` (after saying why) when no database is configured and none is required
+    /// (`REFORMLOG_REQUIRE_POSTGRES=1` makes a missing one fail the test).
+    pub(crate) fn new() -> Option<Self> {
+        let Ok(base) = std::env::var("REFORMLOG_POSTGRES_URL") else {
+            assert!(
+                std::env::var("REFORMLOG_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "REFORMLOG_REQUIRE_POSTGRES=1 but REFORMLOG_POSTGRES_URL is not set"
+            );
+            eprintln!("skipped: REFORMLOG_POSTGRES_URL is not set");
+            return None;
+        };
+        let name = format!("reformlog_it_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {name}"))
+            .unwrap();
+        Some(Self { base, name })
+    }
+
+    /// A URL for the schema alone: the base URL with its `search_path` set through
+    /// `options`, as an operator keeping the log in a schema of its own would write it.
+    pub(crate) fn url(&self) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-c%20search_path%3D{}", self.base, self.name)
+    }
+
+    /// Runs `sql` in the schema.
+    pub(crate) fn sql(&self, sql: &str) {
+        let mut client = postgres::Client::connect(&self.url(), postgres::NoTls).unwrap();
+        client.batch_execute(sql).unwrap();
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.base, postgres::NoTls) {
+            // Best effort: a schema left behind only costs space in a throwaway database.
+            let _ = admin.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name));
+        }
+    }
+}

@@ -7,6 +7,9 @@ pub(crate) mod support;
 mod import;
 // a log export imported into a fresh daemon answers the same.
 mod log_round_trip;
+// migrate-store: the seed case's log moved to PostgreSQL and back, answering the same; another
+// log, a busy store, a broken copy and bad places refused.
+mod migrate_store;
 // unit show: lineage of a merged ministry per date.
 mod lineage;
 // report: the year-end report as CSV and as a table.

@@ -16,9 +16,9 @@ Exit codes:
   2  usage error, or an invalid configuration file
   3  an input file is invalid (nothing was sent)
   4  the daemon refused the request (4xx), or a name matched nothing
-  5  the daemon cannot be reached, or it failed (5xx)
-  6  integrity: verify found a break or the log does not extend --expect-head, or a
-     restore does not match its backup
+  5  the daemon (or a PostgreSQL database) cannot be reached, or it failed (5xx)
+  6  integrity: verify found a break or the log does not extend --expect-head, a
+     restore does not match its backup, or a migration target holds another log
   7  the store is in use by a running daemon (offline commands)
 
 The daemon's URL and token come from --url/--token, else REFORMCTL_URL/REFORMCTL_TOKEN, else
@@ -171,6 +171,9 @@ pub enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty data folder, then check it verifies with the same head.
     Restore(RestoreArgs),
+    /// Copy the log between a stopped sled store and PostgreSQL, either way, commit for
+    /// commit, then check the copy's chain and head digest; a copy that stopped is continued.
+    MigrateStore(crate::migrate::MigrateStoreArgs),
     /// Print shell completions.
     Completions {
         /// The shell.

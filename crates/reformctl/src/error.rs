@@ -14,7 +14,8 @@ pub mod exit {
     pub const INVALID_INPUT: u8 = 3;
     /// The daemon refused the request (4xx: bad request, no permission, rule violation).
     pub const REFUSED: u8 = 4;
-    /// The daemon could not be reached, or failed (5xx).
+    /// The daemon could not be reached, or failed (5xx); or a PostgreSQL database could not
+    /// be reached, or failed.
     pub const UNAVAILABLE: u8 = 5;
     /// Integrity: verification found a break (or corruption that keeps the store from
     /// opening), the log does not extend a kept head digest, or a restored store does not
@@ -84,6 +85,10 @@ pub enum Error {
     /// The store could not be opened or read.
     #[error("store {path}: {reason}")]
     Store { path: PathBuf, reason: String },
+    /// A PostgreSQL database could not be reached or failed (the URL is named without its
+    /// password).
+    #[error("database {target}: {reason}")]
+    Database { target: String, reason: String },
     /// Another process (a running reformd) holds the store.
     #[error("store {0} is in use (is reformd running on it? stop it, or use the online command)")]
     StoreBusy(PathBuf),
@@ -104,7 +109,9 @@ impl Error {
             | Error::TokenMissing { .. }
             | Error::TokenRefused { .. }
             | Error::NotFound(_) => exit::REFUSED,
-            Error::ServerFailed { .. } | Error::Unreachable { .. } => exit::UNAVAILABLE,
+            Error::ServerFailed { .. } | Error::Unreachable { .. } | Error::Database { .. } => {
+                exit::UNAVAILABLE
+            }
             Error::InvalidInput { .. } => exit::INVALID_INPUT,
             Error::Usage(_) | Error::Config { .. } => exit::USAGE,
             Error::StoreBusy(_) => exit::STORE_BUSY,
@@ -131,6 +138,7 @@ impl Error {
             Error::Config { .. } => "config",
             Error::Io { .. } => "io",
             Error::Store { .. } => "store",
+            Error::Database { .. } => "database",
             Error::StoreBusy(_) => "store-busy",
             Error::Integrity(_) => "integrity",
             Error::Output(_) => "output",

@@ -1,7 +1,7 @@
 //! reformctl: the command line an office clerk or a script uses instead of curl. It talks to a
 //! running reformd over HTTP (import, committee composition, histories, diffs, tasks, audit,
 //! search, the live feed, exports, verification) and handles a stopped store directly
-//! (offline verification, backup, restore). `run` is the entry point; `main_entry` adds
+//! (offline verification, backup, restore, and copying the log to and from PostgreSQL). `run` is the entry point; `main_entry` adds
 //! argument parsing and exit codes for binaries.
 
 mod answer;
@@ -18,6 +18,7 @@ mod import;
 mod integrity;
 mod kind;
 mod lineage;
+mod migrate;
 mod popolo;
 mod progress;
 mod replay;
@@ -42,6 +43,7 @@ pub use cli::{
 };
 pub use client::{Client, Endpoint, WriteResult};
 pub use error::{exit, Error};
+pub use migrate::MigrateStoreArgs;
 pub use popolo::{Document as PopoloDocument, DECISION_URN};
 pub use table::{width as display_width, Table};
 
@@ -150,6 +152,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             )),
         },
         Command::Restore(args) => backup::restore(out, &args.backup, &args.data_dir, &progress),
+        Command::MigrateStore(args) => migrate::run(out, args, g.json, &progress),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "reformctl", out);
             Ok(())
