@@ -91,7 +91,7 @@ fn redacted(url: &str) -> String {
 /// An open log on either backend.
 enum Log {
     Sled { store: Store, dir: PathBuf },
-    Postgres { log: PgLog, name: String },
+    Postgres { log: Box<PgLog>, name: String },
 }
 
 impl Log {
@@ -132,7 +132,10 @@ impl Log {
     fn connect(url: &str) -> Result<Self, Error> {
         let name = redacted(url);
         let log = PgLog::connect(url).map_err(|e| database(&name, e))?;
-        Ok(Log::Postgres { log, name })
+        Ok(Log::Postgres {
+            log: Box::new(log),
+            name,
+        })
     }
 
     fn head_commit(&self) -> Result<u64, Error> {
