@@ -56,7 +56,7 @@ fn try_open(dir: &Path) -> Result<Result<Store, OpenError>, Error> {
         .open())
 }
 
-fn open_failed(dir: &Path, e: OpenError) -> Error {
+pub(crate) fn open_failed(dir: &Path, e: OpenError) -> Error {
     match e {
         OpenError::Locked { .. } => Error::StoreBusy(dir.to_path_buf()),
         other => Error::Store {

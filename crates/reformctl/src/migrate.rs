@@ -15,7 +15,7 @@ use reformlog_store_postgres::{PgError, PgLog};
 use serde_json::json;
 
 use crate::error::Error;
-use crate::integrity::{open_existing, store_dir};
+use crate::integrity::{open_existing, open_failed, store_dir, verify_store};
 use crate::progress::Progress;
 
 /// Commits per PostgreSQL transaction: large enough that a migration is not one round trip
@@ -116,13 +116,7 @@ impl Log {
                 let opened = StoreConfig::new(&dir)
                     .lock_wait(std::time::Duration::from_millis(500))
                     .open();
-                let store = opened.map_err(|e| match e {
-                    reformlog_store::OpenError::Locked { .. } => Error::StoreBusy(dir.clone()),
-                    other => Error::Store {
-                        path: dir.clone(),
-                        reason: other.to_string(),
-                    },
-                })?;
+                let store = opened.map_err(|e| open_failed(&dir, e))?;
                 Ok(Log::Sled { store, dir })
             }
             Place::Postgres(url) => Self::connect(url),
@@ -192,7 +186,7 @@ impl Log {
 
     fn verify(&self) -> Result<VerifyReport, Error> {
         match self {
-            Log::Sled { store, dir } => store.verify().map_err(|e| store_error(dir, e)),
+            Log::Sled { store, dir } => verify_store(store, dir),
             Log::Postgres { log, name } => log.verify().map_err(|e| database(name, e)),
         }
     }
